@@ -1,0 +1,44 @@
+/**
+ * @module
+ * The stable, machine-readable error codes every Anygrid component speaks. A shipped
+ * code never changes meaning: clients branch on these strings, humans read the message.
+ */
+
+export const ErrorCode = {
+  /** The body or query failed schema validation (wrong type, unknown field, bad range). */
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  /** The body is not parseable JSON. */
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  /** The body is larger than the endpoint accepts. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The body's content type is not one the endpoint accepts. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** No token, or a token the coordinator does not know. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The token is valid but its role or account may not do this. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The resource does not exist, or belongs to another account. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** An upload's bytes do not hash to the address it was sent to. */
+  HASH_MISMATCH: 'HASH_MISMATCH',
+  /** A request refers to a blob that was never uploaded. */
+  BLOB_MISSING: 'BLOB_MISSING',
+  /** A provider reported or extended a replica that is not assigned to its host. */
+  NOT_ASSIGNED: 'NOT_ASSIGNED',
+  /** The request conflicts with the resource's state (e.g. cancelling a finished job). */
+  CONFLICT: 'CONFLICT',
+  /** The route does not exist. */
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  /** The coordinator is shutting down or overloaded; retry later. */
+  UNAVAILABLE: 'UNAVAILABLE',
+  /** A bug on the coordinator's side; it has been logged. */
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes after which the same request may succeed if simply retried later. */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.UNAVAILABLE,
+  ErrorCode.INTERNAL,
+]);

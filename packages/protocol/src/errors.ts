@@ -1,0 +1,139 @@
+/**
+ * @module
+ * The error classes shared by coordinator, SDK and agent. The coordinator throws them,
+ * the HTTP layer turns them into `{ error: { code, message, details } }`, and the SDK
+ * rebuilds the same class from that body, so callers can `instanceof` across the wire.
+ */
+
+import { ErrorCode, RETRYABLE_CODES } from './error-codes.js';
+
+/** Wire shape of every error response body. */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details?: unknown;
+  };
+}
+
+/** Base of all Anygrid errors: a stable code, a human sentence and optional machine details. */
+export class AnygridError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+    this.retryable = RETRYABLE_CODES.has(code);
+  }
+
+  toBody(): ErrorBody {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
+  }
+}
+
+/** The request does not match its schema. */
+export class InvalidRequestError extends AnygridError {
+  constructor(message: string, details?: unknown) {
+    super(ErrorCode.INVALID_REQUEST, message, details);
+  }
+}
+
+/** Missing or unknown credentials. */
+export class UnauthenticatedError extends AnygridError {
+  constructor(message = 'A valid token is required: send "Authorization: Bearer <token>".') {
+    super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+
+/** The caller's role or account may not do this. */
+export class ForbiddenError extends AnygridError {
+  constructor(message: string, details?: unknown) {
+    super(ErrorCode.FORBIDDEN, message, details);
+  }
+}
+
+/** The resource is absent or not visible to the caller (we do not tell which). */
+export class NotFoundError extends AnygridError {
+  constructor(resource: string, id: string | number) {
+    super(ErrorCode.NOT_FOUND, `No ${resource} ${id} is visible to this token.`, { resource, id });
+  }
+}
+
+/** Uploaded bytes do not match their content address. */
+export class HashMismatchError extends AnygridError {
+  constructor(expected: string, actual: string) {
+    super(
+      ErrorCode.HASH_MISMATCH,
+      `The uploaded bytes hash to ${actual}, not ${expected}; upload to /v1/blobs/<sha256 of the bytes>.`,
+      { expected, actual },
+    );
+  }
+}
+
+/** A request names blobs the coordinator does not hold. */
+export class BlobMissingError extends AnygridError {
+  constructor(hashes: readonly string[]) {
+    super(
+      ErrorCode.BLOB_MISSING,
+      `${hashes.length} referenced blob(s) were never uploaded; PUT them to /v1/blobs/<hash> first.`,
+      { hashes: hashes.slice(0, 20) },
+    );
+  }
+}
+
+/** A provider touched replicas that are not assigned to its host. */
+export class NotAssignedError extends AnygridError {
+  constructor(replicaIds: readonly number[]) {
+    super(
+      ErrorCode.NOT_ASSIGNED,
+      `${replicaIds.length} replica(s) are not assigned to this host; nothing in the batch was applied.`,
+      { replicaIds: replicaIds.slice(0, 50) },
+    );
+  }
+}
+
+/** The request conflicts with the current state. */
+export class ConflictError extends AnygridError {
+  constructor(message: string, details?: unknown) {
+    super(ErrorCode.CONFLICT, message, details);
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each subclass has its own friendly constructor.
+const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => AnygridError>> = {
+  [ErrorCode.INVALID_REQUEST]: InvalidRequestError,
+  [ErrorCode.UNAUTHENTICATED]: UnauthenticatedError,
+  [ErrorCode.FORBIDDEN]: ForbiddenError,
+  [ErrorCode.NOT_FOUND]: NotFoundError,
+  [ErrorCode.HASH_MISMATCH]: HashMismatchError,
+  [ErrorCode.BLOB_MISSING]: BlobMissingError,
+  [ErrorCode.NOT_ASSIGNED]: NotAssignedError,
+  [ErrorCode.CONFLICT]: ConflictError,
+};
+
+/** Rebuilds the error a coordinator sent as the same class, keeping code, message and details. */
+export function errorFromBody(status: number, body: unknown): AnygridError {
+  const err = (body as Partial<ErrorBody> | null)?.error;
+  if (!err || typeof err.code !== 'string' || typeof err.message !== 'string') {
+    return new AnygridError(
+      status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_REQUEST,
+      `The coordinator answered HTTP ${status} without an error body.`,
+    );
+  }
+  const known = (Object.values(ErrorCode) as string[]).includes(err.code);
+  const code = known ? (err.code as ErrorCode) : ErrorCode.INTERNAL;
+  // Construct through the base so each subclass's friendly constructor is bypassed
+  // while `instanceof` and `name` still name the specific class.
+  const cls = classByCode[code] ?? AnygridError;
+  return Reflect.construct(AnygridError, [code, err.message, err.details], cls) as AnygridError;
+}

@@ -1,0 +1,30 @@
+/**
+ * @module
+ * What a provider's device says about itself when it joins: platform, cores, memory and
+ * which runtimes it offers. The coordinator uses it for matching, never for trust.
+ */
+
+import { z } from 'zod';
+
+export const Platform = z.string().regex(/^[a-z0-9]+-[a-z0-9_]+$/, 'like linux-x64 or browser-wasm');
+
+export const RegisterHostRequest = z.strictObject({
+  name: z.string().min(1).max(200),
+  platform: Platform,
+  cores: z.number().int().min(1).max(4096),
+  memoryBytes: z.number().int().min(0),
+  slots: z.number().int().min(1).max(1024),
+  runtimes: z.array(z.enum(['wasm32-wasi'])).min(1).default(['wasm32-wasi']),
+  agentVersion: z.string().max(50).optional(),
+  /** A host id this device had before; re-used when it belongs to the same account. */
+  hostId: z.number().int().positive().optional(),
+});
+export type RegisterHostRequest = z.infer<typeof RegisterHostRequest>;
+export type RegisterHostRequestInput = z.input<typeof RegisterHostRequest>;
+
+export const RegisterHostResponse = z.strictObject({
+  hostId: z.number().int(),
+  /** Suggested interval between heartbeats for leases to stay fresh. */
+  heartbeatMs: z.number().int(),
+});
+export type RegisterHostResponse = z.infer<typeof RegisterHostResponse>;

@@ -1,0 +1,15 @@
+/**
+ * @module
+ * `@anygrid/protocol`: every type that crosses a process boundary, each defined once as a
+ * zod schema, plus the error codes and error classes. It imports nothing of ours.
+ */
+
+export * from './account.js';
+export * from './content.js';
+export * from './error-codes.js';
+export * from './errors.js';
+export * from './host.js';
+export * from './job.js';
+export * from './limits.js';
+export * from './stream.js';
+export * from './work.js';

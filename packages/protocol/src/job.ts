@@ -1,0 +1,133 @@
+/**
+ * @module
+ * Jobs and tasks as a requester submits and sees them: the job's policy (redundancy,
+ * quorum, error and replica bounds, deadline, priority) and each task's input.
+ */
+
+import { z } from 'zod';
+import { BlobRef, OutputRef, RelativePath } from './content.js';
+import { FailureCode, RunLimitsSchema } from './limits.js';
+
+export const MAX_TASKS_PER_JOB = 200_000;
+
+/** One unit of input: argv, environment, stdin and input files. */
+export const TaskSpec = z.strictObject({
+  args: z.array(z.string().max(4096)).max(256).default([]),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096)).default({}),
+  stdin: BlobRef.optional(),
+  files: z.record(RelativePath, BlobRef).default({}),
+});
+export type TaskSpec = z.infer<typeof TaskSpec>;
+export type TaskSpecInput = z.input<typeof TaskSpec>;
+
+/** How a job's tasks are replicated, validated and retried. */
+export const JobPolicyInput = z.strictObject({
+  /** Replicas created at first. */
+  redundancy: z.number().int().min(1).max(16).optional(),
+  /** Byte-equal successful outputs needed for a canonical result; default: majority of redundancy, at least 2 when replicated. */
+  quorum: z.number().int().min(1).max(16).optional(),
+  /** Failed replicas (errors and timeouts) tolerated before the task fails. */
+  maxErrors: z.number().int().min(0).max(100).optional(),
+  /** Replicas a task may ever have, including those created to settle disagreement. */
+  maxTotal: z.number().int().min(1).max(64).optional(),
+  /** Time a provider has for one replica, renewable by heartbeat. */
+  deadlineMs: z.number().int().min(1000).max(7 * 24 * 3600_000).optional(),
+  /** Higher first; first come first served within a priority. */
+  priority: z.number().int().min(-100).max(100).optional(),
+  limits: RunLimitsSchema.partial().optional(),
+});
+export type JobPolicyInput = z.infer<typeof JobPolicyInput>;
+
+/** A job's full policy after defaults. */
+export const JobPolicy = z.strictObject({
+  redundancy: z.number().int(),
+  quorum: z.number().int(),
+  maxErrors: z.number().int(),
+  maxTotal: z.number().int(),
+  deadlineMs: z.number().int(),
+  priority: z.number().int(),
+  limits: RunLimitsSchema,
+});
+export type JobPolicy = z.infer<typeof JobPolicy>;
+
+export const CreateJobRequest = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  /** The wasm32-wasi module, uploaded beforehand. */
+  module: BlobRef,
+  policy: JobPolicyInput.default({}),
+  tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB),
+});
+export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
+export type CreateJobRequestInput = z.input<typeof CreateJobRequest>;
+
+export const JobState = z.enum(['running', 'completed', 'cancelled']);
+export type JobState = z.infer<typeof JobState>;
+
+export const JobProgress = z.strictObject({
+  total: z.number().int(),
+  pending: z.number().int(),
+  valid: z.number().int(),
+  failed: z.number().int(),
+  noConsensus: z.number().int(),
+  cancelled: z.number().int(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+export const JobView = z.strictObject({
+  id: z.number().int(),
+  name: z.string(),
+  state: JobState,
+  module: BlobRef,
+  policy: JobPolicy,
+  progress: JobProgress,
+  createdAt: z.number().int(),
+  finishedAt: z.number().int().nullable(),
+});
+export type JobView = z.infer<typeof JobView>;
+
+export const JobList = z.strictObject({ jobs: z.array(JobView) });
+export type JobList = z.infer<typeof JobList>;
+
+export const TaskOutcome = z.enum(['valid', 'failed', 'no_consensus', 'cancelled']);
+export type TaskOutcome = z.infer<typeof TaskOutcome>;
+
+/** One candidate output of a task that reached no consensus. */
+export const Candidate = z.strictObject({
+  digest: z.string(),
+  replicas: z.number().int(),
+  exitCode: z.number().int().nullable(),
+  stdout: OutputRef.nullable(),
+});
+
+/** A task's final result as the requester sees it. */
+export const TaskResult = z.strictObject({
+  /** Position of the task in the job as submitted, from 0. */
+  index: z.number().int(),
+  taskId: z.number().int(),
+  outcome: TaskOutcome,
+  exitCode: z.number().int().nullable(),
+  stdout: OutputRef.nullable(),
+  stderr: OutputRef.nullable(),
+  files: z.record(z.string(), OutputRef),
+  /** Error messages of failed replicas, when the task failed. */
+  errors: z.array(z.strictObject({ code: FailureCode, message: z.string() })),
+  candidates: z.array(Candidate),
+  /** Position in the job's result stream; pass as `after` to resume. */
+  cursor: z.number().int(),
+});
+export type TaskResult = z.infer<typeof TaskResult>;
+
+export const ResultsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Inline outputs up to INLINE_OUTPUT_BYTES; `false` returns refs only. */
+  inline: z.enum(['true', 'false']).default('true'),
+});
+
+export const ResultPage = z.strictObject({
+  results: z.array(TaskResult),
+  /** Cursor to pass as `after` for the next page. */
+  next: z.number().int(),
+  done: z.boolean(),
+});
+export type ResultPage = z.infer<typeof ResultPage>;
