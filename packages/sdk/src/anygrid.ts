@@ -1,0 +1,134 @@
+/**
+ * @module
+ * The requester's entry point: `new Anygrid({ url, token })` then `grid.submit(...)`.
+ * It uploads what the coordinator lacks, creates the job and hands back a `Job`; it also
+ * lists and re-attaches jobs, fetches blobs by hash (checking their hash) and, with an
+ * admin token, creates tokens.
+ */
+
+import {
+  type BlobRef,
+  type CreateTokenResponse,
+  HashMismatchError,
+  type Health,
+  type JobList,
+  type JobView,
+  type Role,
+  type WhoAmI,
+} from '@anygrid/protocol';
+import { BlobUploader } from './blob-uploader.js';
+import { sha256Hex } from './content-hash.js';
+import { HttpClient } from './http-client.js';
+import { Job } from './job.js';
+import { loadModule } from './module-source.js';
+import type { RetryPolicy } from './retry.js';
+import {
+  checkTaskCount,
+  jobRequest,
+  policyOf,
+  type SubmitOptions,
+  taskSpec,
+} from './submit-options.js';
+
+/** The coordinator a client talks to when neither the options nor ANYGRID_URL name one. */
+export const DEFAULT_URL = 'http://127.0.0.1:7070';
+
+/** Options of `new Anygrid()`. */
+export interface AnygridOptions {
+  /** Coordinator URL; default env ANYGRID_URL, then http://127.0.0.1:7070. */
+  readonly url?: string | undefined;
+  /** Bearer token; default env ANYGRID_TOKEN. */
+  readonly token?: string | undefined;
+  /** How result streams retry through outages. */
+  readonly retry?: RetryPolicy;
+  /** Parallel blob uploads during submit (default 8). */
+  readonly uploadConcurrency?: number;
+}
+
+/** What a submit uploaded, for callers that report it. */
+export interface SubmitStats {
+  readonly uploadedBlobs: number;
+  readonly uploadedBytes: number;
+}
+
+/** A client of one coordinator. */
+export class Anygrid {
+  /** The coordinator's base URL. */
+  readonly url: string;
+  private readonly http: HttpClient;
+  private readonly options: AnygridOptions;
+  /** Uploads done by the last `submit`. */
+  lastSubmit: SubmitStats = { uploadedBlobs: 0, uploadedBytes: 0 };
+
+  constructor(options: AnygridOptions = {}) {
+    const env = typeof process === 'undefined' ? undefined : process.env;
+    this.url = (options.url || env?.ANYGRID_URL || DEFAULT_URL).replace(/\/+$/, '');
+    this.http = new HttpClient(this.url, options.token || env?.ANYGRID_TOKEN || undefined);
+    this.options = options;
+  }
+
+  /** Uploads the module and inputs the coordinator lacks, creates the job, returns it. */
+  async submit(options: SubmitOptions): Promise<Job> {
+    const policy = policyOf(options);
+    checkTaskCount(options.tasks.length);
+    const blobs = new BlobUploader(this.http, this.options.uploadConcurrency, options.signal);
+    const module = await this.moduleRef(options.module, blobs);
+    const tasks = await Promise.all(options.tasks.map((t) => taskSpec(t, blobs)));
+    const view = await this.http.json<JobView>({
+      method: 'POST',
+      path: '/v1/jobs',
+      json: jobRequest(options, module, policy, tasks),
+      signal: options.signal,
+    });
+    this.lastSubmit = { uploadedBlobs: blobs.uploadedBlobs, uploadedBytes: blobs.uploadedBytes };
+    return this.job(view.id);
+  }
+
+  /** A handle on an existing job (no request is made until it is used). */
+  job(id: number): Job {
+    return new Job(id, this.http, (hash) => this.blob(hash), this.options.retry);
+  }
+
+  /** This token's jobs, newest state from the coordinator. */
+  async jobs(signal?: AbortSignal): Promise<JobView[]> {
+    return (await this.http.json<JobList>({ path: '/v1/jobs', signal })).jobs;
+  }
+
+  /** A blob's bytes, checked against its hash. */
+  async blob(hash: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const bytes = await this.http.bytes({ path: `/v1/blobs/${hash}`, signal });
+    const actual = await sha256Hex(bytes);
+    if (actual !== hash) throw new HashMismatchError(hash, actual);
+    return bytes;
+  }
+
+  /** Uploads bytes unless the coordinator already holds them. */
+  upload(bytes: Uint8Array, signal?: AbortSignal): Promise<BlobRef> {
+    return new BlobUploader(this.http, 1, signal).ensure(bytes);
+  }
+
+  /** Who this token belongs to. */
+  whoami(signal?: AbortSignal): Promise<WhoAmI> {
+    return this.http.json<WhoAmI>({ path: '/v1/whoami', signal });
+  }
+
+  /** The coordinator's health (no token needed). */
+  health(signal?: AbortSignal): Promise<Health> {
+    return this.http.json<Health>({ path: '/v1/health', signal });
+  }
+
+  /** Creates a token (admin only). */
+  createToken(role: Role, account?: string, label?: string): Promise<CreateTokenResponse> {
+    return this.http.json<CreateTokenResponse>({
+      method: 'POST',
+      path: '/v1/tokens',
+      json: { role, ...(account ? { account } : {}), ...(label ? { label } : {}) },
+    });
+  }
+
+  private async moduleRef(source: SubmitOptions['module'], blobs: BlobUploader): Promise<BlobRef> {
+    if (source instanceof Uint8Array) return blobs.ensure(source);
+    if (typeof source === 'string') return blobs.ensure(await loadModule(source));
+    return source;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * @module
+ * Uploading content-addressed blobs only when the coordinator lacks them: hash, `HEAD`,
+ * then `PUT` on a 404. Identical bytes are hashed-and-checked once per submit, and a
+ * small pool bounds the requests in flight, so a job of 100 000 tasks does not open
+ * 100 000 connections.
+ */
+
+import type { BlobRef } from '@anygrid/protocol';
+import { sha256Hex } from './content-hash.js';
+import type { HttpClient } from './http-client.js';
+
+/** Uploads blobs for one submit, deduplicating by hash. */
+export class BlobUploader {
+  private readonly known = new Map<string, Promise<BlobRef>>();
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  /** Bytes actually sent (blobs the coordinator lacked). */
+  uploadedBytes = 0;
+  /** Blobs actually sent. */
+  uploadedBlobs = 0;
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly concurrency = 8,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Makes sure the coordinator holds `bytes` and returns its reference. */
+  async ensure(bytes: Uint8Array): Promise<BlobRef> {
+    const hash = await sha256Hex(bytes);
+    let pending = this.known.get(hash);
+    if (!pending) {
+      pending = this.limited(() => this.upload(hash, bytes));
+      this.known.set(hash, pending);
+    }
+    return pending;
+  }
+
+  private async upload(hash: string, bytes: Uint8Array): Promise<BlobRef> {
+    const path = `/v1/blobs/${hash}`;
+    const head = await this.http.send({ method: 'HEAD', path, signal: this.signal }, [404]);
+    if (head.status === 404) {
+      await this.http.send({ method: 'PUT', path, bytes, signal: this.signal });
+      this.uploadedBytes += bytes.byteLength;
+      this.uploadedBlobs++;
+    }
+    return { hash, size: bytes.byteLength };
+  }
+
+  private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.concurrency) {
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    }
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
+  }
+}

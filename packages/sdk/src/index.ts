@@ -1,0 +1,19 @@
+/**
+ * @module
+ * `@anygrid/sdk`: submit work to an Anygrid coordinator and stream verified results back.
+ * Browser-safe: it uses the global `fetch` and WebCrypto only.
+ *
+ * ```ts
+ * const grid = new Anygrid();
+ * const job = await grid.submit({ module: 'prime.wasm', tasks: [{ args: ['0', '1000'] }] });
+ * for await (const r of job.results()) console.log(r.index, r.stdout);
+ * ```
+ */
+
+export { Anygrid, type AnygridOptions, DEFAULT_URL, type SubmitStats } from './anygrid.js';
+export { CoordinatorUnreachableError } from './coordinator-unreachable-error.js';
+export { Job, type PageOptions, type ResultsOptions, type WaitOptions } from './job.js';
+export type { JobResult } from './job-result.js';
+export type { RetryPolicy } from './retry.js';
+export { type SseEvent, SseParser } from './sse-parser.js';
+export type { SubmitOptions, TaskInput } from './submit-options.js';

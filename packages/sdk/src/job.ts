@@ -1,0 +1,157 @@
+/**
+ * @module
+ * A submitted job as the requester holds it: stream its results as they settle (each
+ * exactly once, across reconnects and coordinator restarts), watch progress, wait for the
+ * end, cancel, and fetch output files.
+ */
+
+import type {
+  JobEvent,
+  JobProgress,
+  JobState,
+  JobView,
+  OutputRef,
+  ResultPage,
+} from '@anygrid/protocol';
+import type { HttpClient } from './http-client.js';
+import { followJobEvents } from './job-events.js';
+import { type BlobFetcher, decodeResult, type JobResult, outputBytes } from './job-result.js';
+import { Backoff, type RetryPolicy } from './retry.js';
+
+/** Options of `job.results()`. */
+export interface ResultsOptions {
+  /** Resume after this result cursor (a `JobResult.cursor`); default 0, from the start. */
+  readonly after?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `job.wait()`. */
+export interface WaitOptions {
+  /** Called with each progress update the coordinator pushes. */
+  readonly onProgress?: (update: { state: JobState; progress: JobProgress }) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `job.resultPage()`. */
+export interface PageOptions {
+  readonly after?: number;
+  readonly limit?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A handle on one job; cheap to create, it holds no connection until used. */
+export class Job {
+  constructor(
+    /** The job's id. */
+    readonly id: number,
+    private readonly http: HttpClient,
+    private readonly fetchBlob: BlobFetcher,
+    private readonly retry: RetryPolicy | undefined,
+  ) {}
+
+  /** The job as the coordinator sees it now. */
+  view(signal?: AbortSignal): Promise<JobView> {
+    return this.http.json<JobView>({ path: `/v1/jobs/${this.id}`, signal });
+  }
+
+  /** The job's progress counts now. */
+  async progress(signal?: AbortSignal): Promise<JobProgress> {
+    return (await this.view(signal)).progress;
+  }
+
+  /** Cancels the job's unsettled tasks and returns the job's view. */
+  cancel(signal?: AbortSignal): Promise<JobView> {
+    return this.http.json<JobView>({ method: 'POST', path: `/v1/jobs/${this.id}/cancel`, signal });
+  }
+
+  /** One page of settled results, in settlement order, undecoded. */
+  resultPage(options: PageOptions = {}): Promise<ResultPage> {
+    const q = `after=${options.after ?? 0}&limit=${options.limit ?? 1000}`;
+    return this.http.json<ResultPage>({
+      path: `/v1/jobs/${this.id}/results?${q}`,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Yields each settled task's result exactly once, as it settles, until the job is
+   * finished and every result was delivered. Reconnects with backoff through dropped
+   * connections and coordinator restarts, resuming after the last cursor.
+   */
+  async *results(options: ResultsOptions = {}): AsyncGenerator<JobResult> {
+    const delivered = new Set<number>();
+    let cursor = options.after ?? 0;
+    const events = followJobEvents(this.http, this.id, {
+      after: cursor,
+      signal: options.signal,
+      retry: this.retry,
+    });
+    for await (const ev of events) {
+      if (ev.type === 'progress') {
+        if (ev.state !== 'running') break;
+        continue;
+      }
+      cursor = Math.max(cursor, ev.result.cursor);
+      if (delivered.has(ev.result.taskId)) continue;
+      delivered.add(ev.result.taskId);
+      yield await decodeResult(ev.result, this.fetchBlob);
+    }
+    // The job is finished; results the stream had not sent yet are paged in.
+    yield* this.catchUp(cursor, delivered, options.signal);
+  }
+
+  private async *catchUp(
+    after: number,
+    delivered: Set<number>,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<JobResult> {
+    let cursor = after;
+    const backoff = new Backoff(this.retry);
+    for (;;) {
+      let page: ResultPage;
+      try {
+        page = await this.resultPage({ after: cursor, signal });
+        backoff.reset();
+      } catch (err) {
+        await backoff.wait(err, signal);
+        continue;
+      }
+      for (const r of page.results) {
+        if (delivered.has(r.taskId)) continue;
+        delivered.add(r.taskId);
+        yield await decodeResult(r, this.fetchBlob);
+      }
+      if (page.done || page.results.length === 0 || page.next <= cursor) return;
+      cursor = page.next;
+    }
+  }
+
+  /** Resolves with the final view once the job is completed or cancelled. */
+  async wait(options: WaitOptions = {}): Promise<JobView> {
+    const first = await this.view(options.signal);
+    options.onProgress?.({ state: first.state, progress: first.progress });
+    if (first.state !== 'running') return first;
+    const events = followJobEvents(this.http, this.id, {
+      signal: options.signal,
+      retry: this.retry,
+    });
+    for await (const ev of events) {
+      if (ev.type !== 'progress') continue;
+      options.onProgress?.({ state: ev.state, progress: ev.progress });
+      if (ev.state !== 'running') break;
+    }
+    return this.view(options.signal);
+  }
+
+  /** The job's raw events (results and progress), resuming across reconnects. */
+  events(options: ResultsOptions = {}): AsyncGenerator<JobEvent> {
+    return followJobEvents(this.http, this.id, { ...options, retry: this.retry });
+  }
+
+  /** The bytes of one of a result's output files. */
+  async file(result: Pick<JobResult, 'files'>, name: string): Promise<Uint8Array> {
+    const ref: OutputRef | undefined = result.files[name];
+    if (!ref) throw new Error(`The result has no output file named ${JSON.stringify(name)}.`);
+    return outputBytes(ref, this.fetchBlob);
+  }
+}
