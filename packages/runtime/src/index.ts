@@ -1,0 +1,12 @@
+/**
+ * @module @anygrid/runtime — the WASI sandbox every provider uses.
+ *
+ * Browser-safe: nothing here imports `node:`. `runModule` runs a module in the current
+ * thread (inside a worker); hosts use `NodeSandbox` from `@anygrid/runtime/node` or
+ * `BrowserSandbox` from `@anygrid/runtime/browser`, which add workers and a watchdog.
+ */
+export { DEFAULT_LIMITS, resolveLimits } from './run-spec.js';
+export type { RunFailureCode, RunLimits, RunResult, RunSpec } from './run-spec.js';
+export { capMemory } from './wasm/memory-cap.js';
+export { ModuleError } from './module-error.js';
+export { runModule } from './run-module.js';

@@ -1,0 +1,109 @@
+/**
+ * @module Runs one WASI command module to completion in the current thread.
+ *
+ * This is what a worker calls; hosts call the sandboxes instead, which add the
+ * wall-time watchdog and keep a guest's crash away from the host. Here the run's file
+ * system and context are built from the spec, the module is instantiated with the
+ * complete import object, `_start` is called, and however it ends — return,
+ * `proc_exit`, a trap or a limit — the outcome is classified into a `RunResult`.
+ */
+import { buildTree, changedFiles, FsContext, listFiles, type DirNode, type FileNode } from './wasi/memfs.js';
+import { LimitExceeded, ProcExit } from './wasi/guest-exit.js';
+import { completeImports, preview1Imports } from './wasi/preview1.js';
+import { VirtualClock } from './wasi/virtual-clock.js';
+import { WasiContext } from './wasi/wasi-context.js';
+import { resolveLimits, type RunFailureCode, type RunResult, type RunSpec } from './run-spec.js';
+
+const MIB = 1024 * 1024;
+
+interface Preopen {
+  readonly name: string;
+  readonly root: DirNode;
+  readonly original: ReadonlyMap<string, FileNode>;
+}
+
+type Outcome = { exitCode: number | null; failure?: { code: RunFailureCode; message: string } };
+
+/** True when memory is so close to the cap that a failed run is best explained by it. */
+export function reachedMemoryCap(byteLength: number, capBytes: number): boolean {
+  return byteLength + Math.max(MIB, capBytes / 16) > capBytes;
+}
+
+function classify(error: unknown): Outcome {
+  if (error instanceof ProcExit) {
+    return error.code === 0 ? { exitCode: 0 } : { exitCode: error.code, failure: { code: 'exit_code', message: `exited with code ${error.code}` } };
+  }
+  if (error instanceof LimitExceeded) return { exitCode: null, failure: { code: error.code, message: error.message } };
+  const message = error instanceof Error ? error.message : String(error);
+  return { exitCode: null, failure: { code: 'trap', message: `trap: ${message}` } };
+}
+
+function emptyResult(start: number, code: RunFailureCode, message: string): RunResult {
+  return {
+    exitCode: null,
+    stdout: new Uint8Array(0),
+    stderr: new Uint8Array(0),
+    dirs: {},
+    failure: { code, message },
+    durationMs: performance.now() - start,
+  };
+}
+
+/** Runs `module` (a WASI preview1 command) with `spec` in the current thread. Never throws for guest misbehaviour. */
+export async function runModule(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult> {
+  const start = performance.now();
+  const limits = resolveLimits(spec.limits);
+  const clock = new VirtualClock();
+  const fs = new FsContext(() => clock.realtime());
+  const preopens: Preopen[] = Object.entries(spec.dirs ?? {}).map(([name, files]) => {
+    const root = buildTree(fs, files);
+    return { name, root, original: listFiles(root) };
+  });
+  const ctx = new WasiContext({
+    argv: [spec.program ?? 'main.wasm', ...(spec.args ?? [])],
+    env: spec.env ?? {},
+    stdin: spec.stdin ?? new Uint8Array(0),
+    preopens,
+    seed: spec.seed ?? 0,
+    clock,
+    outputBytes: limits.outputBytes,
+    deadline: start + limits.wallTimeMs,
+  });
+
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, completeImports(module, preview1Imports(ctx)));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return emptyResult(start, 'invalid_module', `cannot instantiate: ${message}`);
+  }
+  const { memory, _start } = instance.exports;
+  if (memory instanceof WebAssembly.Memory) ctx.memory.attach(memory);
+  if (typeof _start !== 'function') return emptyResult(start, 'invalid_module', 'module has no _start export (not a WASI command)');
+
+  let outcome: Outcome;
+  try {
+    (_start as () => void)();
+    outcome = { exitCode: 0 };
+  } catch (error) {
+    outcome = classify(error);
+  }
+  const failed = outcome.failure?.code === 'trap' || outcome.failure?.code === 'exit_code';
+  if (failed && reachedMemoryCap(ctx.memory.byteLength, limits.memoryBytes)) {
+    outcome = {
+      exitCode: outcome.exitCode,
+      failure: { code: 'memory_limit', message: `memory limit of ${limits.memoryBytes} bytes reached (${outcome.failure?.message})` },
+    };
+  }
+
+  const dirs: Record<string, Record<string, Uint8Array>> = {};
+  for (const p of preopens) dirs[p.name] = changedFiles(p.root, p.original);
+  return {
+    exitCode: outcome.exitCode,
+    stdout: ctx.stdout.bytes(),
+    stderr: ctx.stderr.bytes(),
+    dirs,
+    ...(outcome.failure ? { failure: outcome.failure } : {}),
+    durationMs: performance.now() - start,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * @module What a run asks for and what it gives back: the sandbox's public contract.
+ *
+ * The same types travel from the agent through `NodeSandbox`/`BrowserSandbox` into a
+ * worker and back, so they hold only structured-cloneable data (strings, numbers,
+ * Uint8Arrays, plain objects).
+ */
+
+/** Why a run did not finish with exit code 0. Stable codes: never change their meaning. */
+export type RunFailureCode = 'time_limit' | 'memory_limit' | 'output_limit' | 'trap' | 'exit_code' | 'invalid_module';
+
+/** Resource caps for one run. */
+export interface RunLimits {
+  /** Cap on the guest's linear memory, in bytes (applied at compile time, rounded down to 64 KiB pages). */
+  readonly memoryBytes: number;
+  /** Wall-clock time before the run is killed, in milliseconds. */
+  readonly wallTimeMs: number;
+  /** Cap on stdout + stderr + bytes by which files grow, in bytes. */
+  readonly outputBytes: number;
+}
+
+/** Limits used for anything a spec leaves out. */
+export const DEFAULT_LIMITS: RunLimits = Object.freeze({
+  memoryBytes: 256 * 1024 * 1024,
+  wallTimeMs: 60_000,
+  outputBytes: 64 * 1024 * 1024,
+});
+
+/** One run of a WASI command module. */
+export interface RunSpec {
+  /** argv[1..]. */
+  readonly args?: readonly string[];
+  /** argv[0], default 'main.wasm'. */
+  readonly program?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly stdin?: Uint8Array;
+  /** Preopened directories: guest path ('/' or '/data' …) → files inside, keyed by relative path ('in.txt', 'sub/x.bin'). Task inputs use { '/': files }. */
+  readonly dirs?: Readonly<Record<string, Readonly<Record<string, Uint8Array>>>>;
+  readonly limits?: Partial<RunLimits>;
+  /** Seed of the guest's `random_get`; the same seed gives the same bytes. Default 0. */
+  readonly seed?: number;
+}
+
+/** What a run produced. */
+export interface RunResult {
+  /** null when killed/trapped. */
+  readonly exitCode: number | null;
+  readonly stdout: Uint8Array;
+  readonly stderr: Uint8Array;
+  /** Files created or changed during the run, per preopened dir, same keying as RunSpec.dirs. */
+  readonly dirs: Record<string, Record<string, Uint8Array>>;
+  readonly failure?: { readonly code: RunFailureCode; readonly message: string };
+  readonly durationMs: number;
+}
+
+/** The spec's limits with defaults filled in. */
+export function resolveLimits(limits: Partial<RunLimits> | undefined): RunLimits {
+  return { ...DEFAULT_LIMITS, ...(limits ?? {}) };
+}
