@@ -1,0 +1,152 @@
+/**
+ * @module
+ * Modules and inputs by content address, fetched once per host. A blob is looked up in
+ * memory (an LRU bounded by bytes), then in the optional cache directory, then fetched
+ * from the coordinator; concurrent requests for the same hash share one fetch. Every
+ * byte is checked against the reference's size and sha256 before anyone sees it,
+ * whether it came from the network or from disk (a cache directory can rot).
+ *
+ * A coordinator that is briefly away is waited for (with backoff) until the caller
+ * gives up through its signal; a blob that is missing or keeps arriving corrupt is a
+ * `BlobFetchError`, which the caller reports as `fetch_failed`.
+ */
+
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobRef } from '@anygrid/protocol';
+import type { Logger } from 'pino';
+import { abortable, sleep } from './abortable.js';
+import { Backoff, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff.js';
+import { ByteLru } from './byte-lru.js';
+import { sha256Hex } from './content-hash.js';
+import { BlobIntegrityError, type CoordinatorClient } from './coordinator-client.js';
+import { isTransient } from './transient-error.js';
+
+/** A blob that cannot be had: missing on the coordinator, or corrupt every time. */
+export class BlobFetchError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BlobFetchError';
+  }
+}
+
+export interface BlobCacheOptions {
+  readonly client: Pick<CoordinatorClient, 'getBlob'>;
+  readonly logger: Logger;
+  /** Bytes kept in memory. */
+  readonly memoryBytes?: number;
+  /** Directory of blobs named by hash; created when missing. */
+  readonly dir?: string;
+  /** Downloads tried before a blob whose bytes do not match is given up on. */
+  readonly integrityAttempts?: number;
+  /** Waits between tries; defaults to the agent's reconnect schedule. */
+  readonly retryBackoff?: BackoffPolicy;
+}
+
+/** Fetch-once, verified store of blobs by hash. */
+export class BlobCache {
+  private readonly memory: ByteLru<string, Uint8Array>;
+  private readonly inFlight = new Map<string, Promise<Uint8Array>>();
+  /** Aborts shared fetches when the cache closes; no single caller may cancel them. */
+  private readonly lifetime = new AbortController();
+  private dirReady: Promise<void> | undefined;
+  /** Network downloads done, for tests and stats. */
+  downloads = 0;
+
+  constructor(private readonly options: BlobCacheOptions) {
+    this.memory = new ByteLru(options.memoryBytes ?? 512 * 1024 * 1024, (b) => b.byteLength);
+  }
+
+  /** The bytes of `ref`, verified. Rejects with the signal's reason when it aborts first. */
+  get(ref: BlobRef, signal?: AbortSignal): Promise<Uint8Array> {
+    const cached = this.memory.get(ref.hash);
+    if (cached) return Promise.resolve(checkSize(ref, cached));
+    let shared = this.inFlight.get(ref.hash);
+    if (!shared) {
+      shared = this.load(ref).finally(() => this.inFlight.delete(ref.hash));
+      this.inFlight.set(ref.hash, shared);
+    }
+    return abortable(shared, signal).then((bytes) => checkSize(ref, bytes));
+  }
+
+  /** Stops fetches in progress. */
+  close(): void {
+    this.lifetime.abort();
+  }
+
+  private async load(ref: BlobRef): Promise<Uint8Array> {
+    const bytes = (await this.readDisk(ref)) ?? (await this.download(ref));
+    this.memory.set(ref.hash, bytes);
+    return bytes;
+  }
+
+  private async download(ref: BlobRef): Promise<Uint8Array> {
+    const signal = this.lifetime.signal;
+    const backoff = new Backoff(this.options.retryBackoff ?? RECONNECT_BACKOFF);
+    const attempts = this.options.integrityAttempts ?? 3;
+    let corrupt = 0;
+    for (;;) {
+      try {
+        const bytes = await this.options.client.getBlob(ref.hash, ref.size, signal);
+        const actual = sha256Hex(bytes);
+        if (actual !== ref.hash)
+          throw new BlobIntegrityError(`Blob ${ref.hash} hashes to ${actual}.`);
+        this.downloads += 1;
+        await this.writeDisk(ref.hash, bytes);
+        return bytes;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        if (error instanceof BlobIntegrityError) {
+          corrupt += 1;
+          this.options.logger.warn({ hash: ref.hash, err: error, corrupt }, 'blob arrived corrupt');
+          if (corrupt >= attempts) throw new BlobFetchError(error.message, { cause: error });
+        } else if (!isTransient(error)) {
+          throw new BlobFetchError(
+            `Blob ${ref.hash} could not be fetched: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        const delay = backoff.next();
+        this.options.logger.debug({ hash: ref.hash, err: error, delay }, 'retrying blob fetch');
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  private async readDisk(ref: BlobRef): Promise<Uint8Array | undefined> {
+    const dir = this.options.dir;
+    if (!dir) return undefined;
+    const path = join(dir, ref.hash);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch {
+      return undefined;
+    }
+    if (bytes.byteLength === ref.size && sha256Hex(bytes) === ref.hash) return bytes;
+    this.options.logger.warn({ hash: ref.hash }, 'discarding a corrupt cached blob');
+    await rm(path, { force: true }).catch(() => {});
+    return undefined;
+  }
+
+  private async writeDisk(hash: string, bytes: Uint8Array): Promise<void> {
+    const dir = this.options.dir;
+    if (!dir) return;
+    try {
+      this.dirReady ??= mkdir(dir, { recursive: true }).then(() => {});
+      await this.dirReady;
+      // Write aside and rename, so a crash never leaves a truncated file under the hash.
+      const temp = join(dir, `.${hash}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+      await writeFile(temp, bytes);
+      await rename(temp, join(dir, hash));
+    } catch (error) {
+      this.options.logger.warn({ hash, err: error }, 'could not write the blob cache directory');
+    }
+  }
+}
+
+/** Two references to one hash must agree on its size; the coordinator's mistake otherwise. */
+function checkSize(ref: BlobRef, bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength === ref.size) return bytes;
+  throw new BlobFetchError(`Blob ${ref.hash} is ${bytes.byteLength} bytes, not ${ref.size}.`);
+}

@@ -1,0 +1,219 @@
+/**
+ * @module
+ * The agent's side of the provider HTTP API: one method per endpoint, bodies checked
+ * against the `@anygrid/protocol` schemas in both directions, the bearer token on every
+ * request. Failures are sorted once, here: no answer or a 408/429/5xx becomes a
+ * `TransientError` (retry later), any other error status becomes the protocol's
+ * `AnygridError` rebuilt from the error body (a client error; do not resend as is).
+ * No retries happen here — the callers know what a retry means for them.
+ */
+
+import {
+  type AbandonRequest,
+  AbandonResponse,
+  BlobRef,
+  errorFromBody,
+  type HeartbeatRequest,
+  HeartbeatResponse,
+  type RegisterHostRequestInput,
+  RegisterHostResponse,
+  type ReportBatch,
+  ReportResponse,
+  WorkResponse,
+} from '@anygrid/protocol';
+import { isTransientStatus, TransientError } from './transient-error.js';
+
+/** Bytes of a blob larger than expected, or whose hash differs: refused unused. */
+export class BlobIntegrityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlobIntegrityError';
+  }
+}
+
+/** What the client needs of a zod schema: parsing an untrusted body into a typed value. */
+interface Schema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: unknown };
+}
+
+export interface CoordinatorClientOptions {
+  /** Base URL, e.g. http://127.0.0.1:7070. */
+  readonly baseUrl: string;
+  readonly token: string;
+  /** Time allowed for one JSON request. */
+  readonly requestTimeoutMs?: number;
+  /** Time allowed for one blob transfer. */
+  readonly blobTimeoutMs?: number;
+}
+
+/** Typed calls to a coordinator on behalf of one provider token. */
+export class CoordinatorClient {
+  readonly baseUrl: string;
+  private readonly token: string;
+  private readonly requestTimeoutMs: number;
+  private readonly blobTimeoutMs: number;
+
+  constructor(options: CoordinatorClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.blobTimeoutMs = options.blobTimeoutMs ?? 10 * 60_000;
+  }
+
+  /** The Authorization header value, also used for the WebSocket upgrade. */
+  get authorization(): string {
+    return `Bearer ${this.token}`;
+  }
+
+  register(body: RegisterHostRequestInput, signal?: AbortSignal) {
+    return this.json('POST', '/v1/hosts', body, RegisterHostResponse, signal);
+  }
+
+  work(hostId: number, max: number, signal?: AbortSignal) {
+    return this.json('POST', '/v1/work', { hostId, max }, WorkResponse, signal);
+  }
+
+  report(batch: ReportBatch, signal?: AbortSignal) {
+    return this.json('POST', '/v1/reports', batch, ReportResponse, signal);
+  }
+
+  heartbeat(body: HeartbeatRequest, signal?: AbortSignal) {
+    return this.json('POST', '/v1/heartbeat', body, HeartbeatResponse, signal);
+  }
+
+  abandon(body: AbandonRequest, signal?: AbortSignal) {
+    return this.json('POST', '/v1/abandon', body, AbandonResponse, signal);
+  }
+
+  /** Uploads bytes under their hash (idempotent: a known blob answers 200). */
+  async putBlob(hash: string, bytes: Uint8Array, signal?: AbortSignal): Promise<BlobRef> {
+    const response = await this.send(
+      `/v1/blobs/${hash}`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: bytes,
+      },
+      this.blobTimeoutMs,
+      signal,
+    );
+    return parseBody(BlobRef, await response.json(), 'PUT /v1/blobs');
+  }
+
+  /**
+   * Downloads a blob, refusing it as soon as it grows past `size`, and checks the total
+   * size at the end. The caller verifies the hash.
+   */
+  async getBlob(hash: string, size: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const response = await this.send(
+      `/v1/blobs/${hash}`,
+      { method: 'GET' },
+      this.blobTimeoutMs,
+      signal,
+    );
+    const declared = response.headers.get('content-length');
+    if (declared !== null && Number(declared) !== size) {
+      await response.body?.cancel();
+      throw new BlobIntegrityError(`Blob ${hash} is ${declared} bytes, expected ${size}.`);
+    }
+    return readExactly(response, hash, size);
+  }
+
+  private async json<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    schema: Schema<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const response = await this.send(
+      path,
+      { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      this.requestTimeoutMs,
+      signal,
+    );
+    return parseBody(schema, await response.json(), `${method} ${path}`);
+  }
+
+  /** One request; resolves only with a 2xx response. */
+  private async send(
+    path: string,
+    init: RequestInit,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: this.authorization },
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new TransientError(`No answer from the coordinator: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    if (response.ok) return response;
+    throw await errorOf(response);
+  }
+}
+
+async function errorOf(response: Response): Promise<Error> {
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  const error = errorFromBody(response.status, body);
+  if (isTransientStatus(response.status) || error.retryable) {
+    return new TransientError(`HTTP ${response.status} ${error.code}: ${error.message}`, {
+      status: response.status,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+async function readExactly(response: Response, hash: string, size: number): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  let received = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (received + value.byteLength > size) {
+        await reader.cancel();
+        throw new BlobIntegrityError(`Blob ${hash} is larger than its ${size} bytes.`);
+      }
+      out.set(value, received);
+      received += value.byteLength;
+    }
+  }
+  if (received !== size) {
+    throw new BlobIntegrityError(`Blob ${hash} ended after ${received} of ${size} bytes.`);
+  }
+  return out;
+}
+
+function parseBody<T>(schema: Schema<T>, body: unknown, what: string): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  // A coordinator speaking another protocol version: not the provider's fault, and
+  // retrying will not help, so it surfaces as a plain error for the caller to log.
+  throw new Error(`The coordinator's answer to ${what} does not match the protocol.`, {
+    cause: parsed.error,
+  });
+}
+
+/** A short description of a network failure (fetch hides the useful part in `cause`). */
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
