@@ -1,0 +1,40 @@
+/**
+ * @module
+ * How much work to ask for and how long to wait before asking again. The agent keeps
+ * every slot busy plus a small buffer, so a slot that frees up starts its next task
+ * without a round trip; it asks at once when told work is waiting, and otherwise polls
+ * — briskly while the coordinator has work, backing off while it has none, and rarely
+ * when the work stream is connected, since the stream announces new work anyway.
+ * Pure: the work loop does the asking and the waiting.
+ */
+
+import type { BackoffPolicy } from './backoff.js';
+
+/** What the agent holds now. */
+export interface Holdings {
+  readonly slots: number;
+  /** Assignments held beyond the slots, waiting to start. */
+  readonly buffer: number;
+  readonly running: number;
+  readonly buffered: number;
+}
+
+/** Largest `max` the protocol allows in one work request. */
+export const MAX_WORK_REQUEST = 1000;
+
+/** Assignments to ask for so that every slot is busy and the buffer is full. */
+export function wantedAssignments(h: Holdings): number {
+  const room = h.slots + h.buffer - h.running - h.buffered;
+  return Math.max(0, Math.min(MAX_WORK_REQUEST, room));
+}
+
+/** The default buffer: as many again as there are slots, up to a few. */
+export function defaultBuffer(slots: number): number {
+  return Math.max(1, Math.min(slots, 8));
+}
+
+/** Polling while the coordinator answers "nothing" and the stream is down. */
+export const IDLE_POLL: BackoffPolicy = { initialMs: 500, maxMs: 10_000, factor: 2, jitter: 0.3 };
+
+/** Polling while the work stream is connected: a safety net for a lost announcement. */
+export const STREAM_POLL_MS = 30_000;
