@@ -1,0 +1,59 @@
+/**
+ * @module Compiles a module once per host: bytes → memory-capped `WebAssembly.Module`,
+ * cached by sha256 of the bytes and the cap.
+ *
+ * Compiling a 50 MB module takes seconds; instantiating a compiled one per task takes
+ * milliseconds. The cache also remembers each module's cap so that a run can tell a
+ * memory bomb from an ordinary crash. Uses Web Crypto, present in Node 20 and browsers.
+ */
+import { ModuleError } from './module-error.js';
+import { DEFAULT_LIMITS } from './run-spec.js';
+import { capMemory } from './wasm/memory-cap.js';
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** An LRU cache of compiled, memory-capped modules. */
+export class ModuleCache {
+  private readonly entries = new Map<string, Promise<WebAssembly.Module>>();
+  private readonly caps = new WeakMap<WebAssembly.Module, number>();
+
+  constructor(private readonly maxEntries = 64) {}
+
+  /** Compiles `bytes` with memory capped at `memoryBytes`; throws `ModuleError` for bytes that cannot run. */
+  async compile(bytes: Uint8Array, memoryBytes: number = DEFAULT_LIMITS.memoryBytes): Promise<WebAssembly.Module> {
+    const key = `${await sha256Hex(bytes)}:${memoryBytes}`;
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const pending = this.build(bytes, memoryBytes);
+    this.entries.set(key, pending);
+    pending.catch(() => this.entries.delete(key));
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return pending;
+  }
+
+  /** The memory cap a module was compiled with, if it came from this cache. */
+  capOf(module: WebAssembly.Module): number | undefined {
+    return this.caps.get(module);
+  }
+
+  private async build(bytes: Uint8Array, memoryBytes: number): Promise<WebAssembly.Module> {
+    const capped = capMemory(bytes, memoryBytes);
+    let module: WebAssembly.Module;
+    try {
+      module = await WebAssembly.compile(capped as Uint8Array<ArrayBuffer>);
+    } catch (error) {
+      throw new ModuleError('invalid_module', `module does not compile: ${(error as Error).message}`);
+    }
+    this.caps.set(module, memoryBytes);
+    return module;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * @module The sandbox a Node provider uses: each run in a worker thread.
+ *
+ * A worker thread isolates the guest's stack, memory and any runaway loop from the
+ * agent's event loop; terminating it stops a WebAssembly infinite loop at once
+ * (NOTES.md). Idle workers are unref'd so an idle sandbox never keeps Node alive.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { WorkerFactory } from '../worker-pool.js';
+import { WorkerSandbox } from '../worker-sandbox.js';
+
+const workerUrl = new URL('./worker.js', import.meta.url);
+
+const nodeWorkerFactory: WorkerFactory = (events) => {
+  const worker = new Worker(workerUrl);
+  worker.unref();
+  worker.on('message', events.onMessage);
+  worker.on('error', (error) => events.onCrash(error.message));
+  worker.on('exit', (code) => events.onCrash(`worker exited with code ${code}`));
+  return {
+    post: (request) => worker.postMessage(request),
+    terminate: () => {
+      worker.removeAllListeners();
+      worker.on('error', () => {});
+      void worker.terminate();
+    },
+    setBusy: (busy) => (busy ? worker.ref() : worker.unref()),
+  };
+};
+
+/** Runs WASI modules in Node worker threads with memory, time and output limits. */
+export class NodeSandbox extends WorkerSandbox {
+  constructor(options: { maxWorkers?: number } = {}) {
+    super(nodeWorkerFactory, options.maxWorkers ?? availableParallelism());
+  }
+}

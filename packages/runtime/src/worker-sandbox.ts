@@ -1,0 +1,35 @@
+/**
+ * @module The behaviour `NodeSandbox` and `BrowserSandbox` share: compile with a cache,
+ * run on a pool of workers, close. Each subclass only supplies how to make a worker.
+ */
+import { ModuleCache } from './module-cache.js';
+import type { RunResult, RunSpec } from './run-spec.js';
+import { type WorkerFactory, WorkerPool } from './worker-pool.js';
+
+/** A sandbox over a pool of workers. */
+export class WorkerSandbox {
+  private readonly cache = new ModuleCache();
+  private readonly pool: WorkerPool;
+
+  constructor(factory: WorkerFactory, maxWorkers: number) {
+    this.pool = new WorkerPool(factory, Math.max(1, maxWorkers));
+  }
+
+  /** Compile once per host; cached by sha256 of the bytes + memory cap; a WebAssembly.Module is postable to workers. Throws `ModuleError`. */
+  compile(bytes: Uint8Array, memoryBytes?: number): Promise<WebAssembly.Module> {
+    return this.cache.compile(bytes, memoryBytes);
+  }
+
+  /** Run in a worker with the limits applied; never throws for guest misbehaviour — returns failure. */
+  run(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult> {
+    // The cap actually compiled into the module is what a memory bomb runs into.
+    const cap = this.cache.capOf(module);
+    const limits = cap === undefined ? spec.limits : { ...spec.limits, memoryBytes: cap };
+    return this.pool.run(module, { ...spec, ...(limits ? { limits } : {}) });
+  }
+
+  /** Terminates the workers; runs still pending reject. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
