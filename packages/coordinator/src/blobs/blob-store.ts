@@ -1,0 +1,21 @@
+/**
+ * @module
+ * The blob contract: content-addressed bytes (sha256), stored once however often they
+ * are uploaded. Local files now; a shared directory or object store later.
+ */
+
+import type { Readable } from 'node:stream';
+
+export interface BlobStore {
+  /** Size of a stored blob, or null when absent. */
+  size(hash: string): Promise<number | null>;
+  /**
+   * Stores bytes under their hash. Throws HashMismatchError when they hash otherwise.
+   * Returns whether the blob was new.
+   */
+  put(expectedHash: string, bytes: Uint8Array): Promise<{ created: boolean }>;
+  /** The blob as a stream, or null when absent. */
+  open(hash: string): Promise<Readable | null>;
+  /** The whole blob (for small outputs), or null when absent. */
+  read(hash: string): Promise<Buffer | null>;
+}

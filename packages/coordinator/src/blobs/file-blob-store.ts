@@ -1,0 +1,71 @@
+/**
+ * @module
+ * Blobs as files under `DIR/blobs/ab/abcdef…`. A blob is written to a temporary file
+ * and renamed into place, so a crash never leaves a partial blob under a valid name;
+ * sizes of known blobs are cached since the scheduler asks for them often.
+ */
+
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { HashMismatchError } from '@anygrid/protocol';
+import type { BlobStore } from './blob-store.js';
+
+export class FileBlobStore implements BlobStore {
+  private readonly sizes = new Map<string, number>();
+
+  constructor(private readonly dir: string) {}
+
+  private path(hash: string): string {
+    return join(this.dir, hash.slice(0, 2), hash);
+  }
+
+  async size(hash: string): Promise<number | null> {
+    const cached = this.sizes.get(hash);
+    if (cached !== undefined) return cached;
+    try {
+      const s = await stat(this.path(hash));
+      this.sizes.set(hash, s.size);
+      return s.size;
+    } catch {
+      return null;
+    }
+  }
+
+  async put(expectedHash: string, bytes: Uint8Array): Promise<{ created: boolean }> {
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== expectedHash) throw new HashMismatchError(expectedHash, actual);
+    if ((await this.size(actual)) !== null) return { created: false };
+    const final = this.path(actual);
+    await mkdir(join(this.dir, actual.slice(0, 2)), { recursive: true });
+    const tmp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
+    try {
+      await writeFile(tmp, bytes);
+      await rename(tmp, final);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    this.sizes.set(actual, bytes.byteLength);
+    return { created: true };
+  }
+
+  async open(hash: string): Promise<Readable | null> {
+    if ((await this.size(hash)) === null) return null;
+    return createReadStream(this.path(hash));
+  }
+
+  async read(hash: string): Promise<Buffer | null> {
+    if ((await this.size(hash)) === null) return null;
+    return readFile(this.path(hash));
+  }
+
+  /** Creates the directory and clears temporary files a crash may have left. */
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const leftovers = (await readdir(this.dir)).filter((name) => name.startsWith('.tmp-'));
+    await Promise.all(leftovers.map((name) => rm(join(this.dir, name), { force: true })));
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * @module
+ * Admin and public routes: tokens, identity, health and metrics.
+ */
+
+import { CreateTokenRequest, type Role } from '@anygrid/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { Accounts } from '../services/accounts.js';
+import type { Metrics } from '../services/metrics.js';
+import type { Store } from '../store/store.js';
+import { principalOf } from './auth.js';
+import { parse } from './validate.js';
+
+const ANY_ROLE: readonly Role[] = ['requester', 'provider', 'admin'];
+
+export function adminRoutes(app: FastifyInstance, deps: { accounts: Accounts; metrics: Metrics; store: Store; version: string; startedAt: number }): void {
+  app.post('/v1/tokens', { config: { roles: ['admin'] } }, async (request, reply) => {
+    const body = parse(CreateTokenRequest, request.body, 'token request');
+    const { token, principal } = await deps.accounts.createToken(body.role, body.account, body.label);
+    return reply.status(201).send({ token, role: principal.role, accountId: principal.accountId, account: principal.account });
+  });
+
+  app.get('/v1/whoami', { config: { roles: ANY_ROLE } }, async (request) => principalOf(request));
+
+  app.get('/v1/health', async () => ({
+    status: 'ok' as const,
+    version: deps.version,
+    uptimeMs: Date.now() - deps.startedAt,
+    store: deps.store.kind,
+  }));
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.header('content-type', deps.metrics.registry.contentType).send(text);
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * @module
+ * Builds the Fastify app: logging, auth, routes, the error handler and the agent
+ * socket. It receives ready services and holds no state of its own.
+ */
+
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ErrorCode } from '@anygrid/protocol';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { Accounts } from '../services/accounts.js';
+import type { Hub } from '../services/hub.js';
+import type { Jobs } from '../services/jobs.js';
+import type { Metrics } from '../services/metrics.js';
+import type { Providers } from '../services/providers.js';
+import type { Store } from '../store/store.js';
+import { adminRoutes } from './admin-routes.js';
+import { installAgentSocket } from './agent-socket.js';
+import { installAuth } from './auth.js';
+import { blobRoutes } from './blob-routes.js';
+import { sendError } from './error-response.js';
+import { jobEventRoutes } from './job-events.js';
+import { buildOpenApi } from './openapi.js';
+import { providerRoutes } from './provider-routes.js';
+import { requesterRoutes } from './requester-routes.js';
+
+export interface ServerDeps {
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly blobs: BlobStore;
+  readonly hub: Hub;
+  readonly accounts: Accounts;
+  readonly jobs: Jobs;
+  readonly providers: Providers;
+  readonly metrics: Metrics;
+  readonly version: string;
+  readonly heartbeatMs: number;
+}
+
+export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSockets: () => void } {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    // Unknown JSON keys are rejected by our schemas, not silently dropped by Fastify.
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  installAuth(app, deps.accounts);
+  app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: { code: ErrorCode.ROUTE_NOT_FOUND, message: `No route ${request.method} ${request.url}; see /v1/openapi.json.` },
+    }),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.http.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  const openapi = buildOpenApi(deps.version);
+  app.get('/v1/openapi.json', async () => openapi);
+  adminRoutes(app, { ...deps, startedAt: Date.now() });
+  blobRoutes(app, deps.blobs);
+  requesterRoutes(app, deps.jobs);
+  jobEventRoutes(app, deps.jobs, deps.hub);
+  providerRoutes(app, deps.providers, deps.heartbeatMs);
+  const closeSockets = installAgentSocket(app, deps);
+  return { app, closeSockets };
+}

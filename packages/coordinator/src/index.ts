@@ -1,0 +1,8 @@
+/**
+ * @module
+ * `@anygrid/coordinator`: start a coordinator in this process, or reuse its parts.
+ */
+
+export { type Coordinator, type CoordinatorOptions, startCoordinator, VERSION } from './main.js';
+export type { Principal, Store } from './store/store.js';
+export { SqliteStore } from './store/sqlite/sqlite-store.js';

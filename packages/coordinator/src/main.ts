@@ -1,0 +1,106 @@
+/**
+ * @module
+ * Wires one coordinator process together: the store and blob folder under the data
+ * directory, the services, the HTTP server and the deadline timer. The only place that
+ * knows which adapters are in use.
+ */
+
+import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Role } from '@anygrid/protocol';
+import { FileBlobStore } from './blobs/file-blob-store.js';
+import { buildServer } from './http/server.js';
+import { Accounts } from './services/accounts.js';
+import { Hub } from './services/hub.js';
+import { Jobs } from './services/jobs.js';
+import { Metrics } from './services/metrics.js';
+import { Providers } from './services/providers.js';
+import { Transitioner } from './services/transitioner.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+export const VERSION = '0.1.0';
+
+export interface CoordinatorOptions {
+  /** Directory holding the database, blobs and admin token; created if absent. */
+  readonly dataDir: string;
+  /** TCP port; 0 picks a free one. Default 7070. */
+  readonly port?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  readonly host?: string;
+  readonly logger?: Logger;
+  /** How often leases should be renewed by running providers. Default 30 s. */
+  readonly heartbeatMs?: number;
+  /** How often overdue replicas are looked for. Default 500 ms. */
+  readonly sweepMs?: number;
+}
+
+export interface Coordinator {
+  readonly url: string;
+  readonly port: number;
+  readonly adminToken: string;
+  readonly adminTokenPath: string;
+  /** Whether this start created the admin token (first start on this data dir). */
+  readonly adminTokenCreated: boolean;
+  createToken(role: Role, account?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startCoordinator(options: CoordinatorOptions): Promise<Coordinator> {
+  const logger = options.logger ?? pino({ level: process.env.ANYGRID_LOG_LEVEL ?? 'info' }, pino.destination(2));
+  await mkdir(options.dataDir, { recursive: true });
+  const store: Store = new SqliteStore(join(options.dataDir, 'anygrid.db'));
+  await store.migrate();
+  const blobs = new FileBlobStore(join(options.dataDir, 'blobs'));
+  await blobs.init();
+
+  const hub = new Hub();
+  const metrics = new Metrics(store, hub);
+  const accounts = new Accounts(store);
+  const jobs = new Jobs(store, blobs, hub);
+  const providers = new Providers(store, blobs, hub, metrics);
+  const heartbeatMs = options.heartbeatMs ?? 30_000;
+  const transitioner = new Transitioner(store, hub, logger, options.sweepMs ?? 500);
+
+  const admin = await ensureAdminToken(options.dataDir, accounts);
+  const { app, closeSockets } = buildServer({ logger, store, blobs, hub, accounts, jobs, providers, metrics, version: VERSION, heartbeatMs });
+  await app.listen({ port: options.port ?? 7070, host: options.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 7070);
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  // A restart finds leases that ran out while it was down; settle them at once.
+  await transitioner.sweep();
+  transitioner.start();
+  logger.info({ url, dataDir: options.dataDir }, 'coordinator listening');
+
+  return {
+    url,
+    port,
+    adminToken: admin.token,
+    adminTokenPath: admin.path,
+    adminTokenCreated: admin.created,
+    async createToken(role, account) {
+      return (await accounts.createToken(role, account)).token;
+    },
+    async close() {
+      transitioner.stop();
+      closeSockets();
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** Reuses DIR/admin.token while the store still knows it; otherwise creates one (mode 600). */
+async function ensureAdminToken(dataDir: string, accounts: Accounts): Promise<{ token: string; path: string; created: boolean }> {
+  const path = join(dataDir, 'admin.token');
+  const existing = await readFile(path, 'utf8').then((s) => s.trim(), () => '');
+  if (existing && (await accounts.authenticate(existing))?.role === 'admin') {
+    return { token: existing, path, created: false };
+  }
+  const { token } = await accounts.createToken('admin', 'admin', 'created at first start');
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+  return { token, path, created: true };
+}

@@ -1,0 +1,10 @@
+/**
+ * @module
+ * `@anygrid/coordinator/policy`: the pure decisions of the coordinator (defaults,
+ * quorum, output comparison), free of I/O so the simulator and tests reuse them.
+ */
+
+export { DEFAULT_DEADLINE_MS, defaultQuorum, resolvePolicy } from './job-policy.js';
+export { outputDigest, type OutputSummary } from './output-digest.js';
+export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
+export { isFailure, isInFlight, type ReplicaState, type TaskState, type Validation } from './replica-state.js';

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { decideTask, type ReplicaFacts } from './quorum.js';
+
+const policy = { redundancy: 2, quorum: 2, maxErrors: 2, maxTotal: 5 };
+const r = (id: number, state: ReplicaFacts['state'], digest: string | null = null): ReplicaFacts => ({
+  id,
+  state,
+  digest,
+});
+
+describe('decideTask', () => {
+  it('creates the initial replicas of a new task', () => {
+    expect(decideTask(policy, [])).toEqual({ kind: 'continue', create: 2 });
+  });
+
+  it('accepts a result once two replicas agree, and names the canonical one', () => {
+    const d = decideTask(policy, [r(1, 'reported', 'a'), r(2, 'reported', 'a')]);
+    expect(d).toMatchObject({ kind: 'valid', digest: 'a', canonicalId: 1, validIds: [1, 2] });
+  });
+
+  it('asks for one more replica when two disagree, then settles on the majority', () => {
+    expect(decideTask(policy, [r(1, 'reported', 'a'), r(2, 'reported', 'b')])).toEqual({
+      kind: 'continue',
+      create: 1,
+    });
+    const d = decideTask(policy, [r(1, 'reported', 'bad'), r(2, 'reported', 'ok'), r(3, 'reported', 'ok')]);
+    expect(d).toMatchObject({ kind: 'valid', digest: 'ok', canonicalId: 2, invalidIds: [1] });
+  });
+
+  it('waits while replicas are in flight instead of creating more', () => {
+    expect(decideTask(policy, [r(1, 'reported', 'a'), r(2, 'in_progress')])).toEqual({
+      kind: 'continue',
+      create: 0,
+    });
+  });
+
+  it('replaces a timed-out replica and fails the task past maxErrors', () => {
+    expect(decideTask(policy, [r(1, 'timed_out'), r(2, 'in_progress')])).toEqual({ kind: 'continue', create: 1 });
+    expect(decideTask(policy, [r(1, 'errored'), r(2, 'errored'), r(3, 'errored')])).toEqual({ kind: 'failed' });
+  });
+
+  it('does not count abandoned replicas against maxTotal or errors', () => {
+    const abandoned = [1, 2, 3, 4, 5].map((id) => r(id, 'abandoned'));
+    expect(decideTask(policy, abandoned)).toEqual({ kind: 'continue', create: 2 });
+  });
+
+  it('reports no consensus when maxTotal is reached with disagreeing outputs', () => {
+    const d = decideTask(policy, [
+      r(1, 'reported', 'a'),
+      r(2, 'reported', 'b'),
+      r(3, 'reported', 'c'),
+      r(4, 'reported', 'd'),
+      r(5, 'reported', 'e'),
+    ]);
+    expect(d).toEqual({ kind: 'no_consensus' });
+  });
+
+  it('settles a redundancy-1 task on its first success', () => {
+    const single = { redundancy: 1, quorum: 1, maxErrors: 3, maxTotal: 4 };
+    expect(decideTask(single, [r(7, 'reported', 'x')])).toMatchObject({ kind: 'valid', canonicalId: 7 });
+  });
+});

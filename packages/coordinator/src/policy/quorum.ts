@@ -1,0 +1,84 @@
+/**
+ * @module
+ * The transitioner's and validator's decision for one task, as a pure function of its
+ * policy and replicas: settle it (canonical result, failure, no consensus) or create
+ * the replicas still needed. The store applies the decision inside the same
+ * transaction that recorded the reports, so validation and its effects are atomic.
+ */
+
+import type { JobPolicy } from '@anygrid/protocol';
+import { isFailure, isInFlight, type ReplicaState } from './replica-state.js';
+
+export interface ReplicaFacts {
+  readonly id: number;
+  readonly state: ReplicaState;
+  /** Digest of a reported replica's output; null otherwise. */
+  readonly digest: string | null;
+}
+
+export type TaskDecision =
+  | {
+      readonly kind: 'valid';
+      readonly digest: string;
+      readonly canonicalId: number;
+      readonly validIds: readonly number[];
+      readonly invalidIds: readonly number[];
+    }
+  | { readonly kind: 'failed' }
+  | { readonly kind: 'no_consensus' }
+  | { readonly kind: 'continue'; readonly create: number };
+
+type Policy = Pick<JobPolicy, 'redundancy' | 'quorum' | 'maxErrors' | 'maxTotal'>;
+
+/** Groups reported replicas by output digest, largest group first, ties by earliest replica. */
+export function agreeingGroups(replicas: readonly ReplicaFacts[]): number[][] {
+  const groups = new Map<string, number[]>();
+  for (const r of replicas) {
+    if (r.state !== 'reported' || r.digest === null) continue;
+    const g = groups.get(r.digest);
+    if (g) g.push(r.id);
+    else groups.set(r.digest, [r.id]);
+  }
+  return [...groups.values()]
+    .map((ids) => ids.sort((a, b) => a - b))
+    .sort((a, b) => b.length - a.length || (a[0] ?? 0) - (b[0] ?? 0));
+}
+
+export function decideTask(policy: Policy, replicas: readonly ReplicaFacts[]): TaskDecision {
+  const groups = agreeingGroups(replicas);
+  const best = groups[0] ?? [];
+  if (best.length >= policy.quorum) {
+    const canonicalId = best[0] as number;
+    const digest = replicas.find((r) => r.id === canonicalId)?.digest as string;
+    return {
+      kind: 'valid',
+      digest,
+      canonicalId,
+      validIds: best,
+      invalidIds: groups.slice(1).flat(),
+    };
+  }
+
+  let failures = 0;
+  let inFlight = 0;
+  let counted = 0;
+  for (const r of replicas) {
+    if (isFailure(r.state)) failures++;
+    if (isInFlight(r.state)) inFlight++;
+    // Work a provider handed back politely is not the task's fault.
+    if (r.state !== 'abandoned') counted++;
+  }
+  if (failures > policy.maxErrors) return { kind: 'failed' };
+
+  const successes = groups.reduce((n, g) => n + g.length, 0);
+  const want = Math.max(
+    policy.redundancy - successes - inFlight,
+    policy.quorum - best.length - inFlight,
+    0,
+  );
+  const create = Math.min(want, policy.maxTotal - counted);
+  if (create <= 0 && inFlight === 0) {
+    return successes > 0 ? { kind: 'no_consensus' } : { kind: 'failed' };
+  }
+  return { kind: 'continue', create: Math.max(create, 0) };
+}

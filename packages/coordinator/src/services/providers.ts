@@ -1,0 +1,82 @@
+/**
+ * @module
+ * The provider's side: hosts join, pull work, report, extend leases and hand work back.
+ * Every call first proves the host belongs to the caller's account; a provider never
+ * sees or touches another's assignments.
+ */
+
+import {
+  type AbandonRequest,
+  type Assignment,
+  ForbiddenError,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type RegisterHostRequest,
+  type ReportBatch,
+  type ReportResponse,
+} from '@anygrid/protocol';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { Principal, Store } from '../store/store.js';
+import type { Hub } from './hub.js';
+import type { Metrics } from './metrics.js';
+import { verifyReports } from './report-verifier.js';
+
+export class Providers {
+  private readonly owners = new Map<number, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly blobs: BlobStore,
+    private readonly hub: Hub,
+    private readonly metrics: Metrics,
+  ) {}
+
+  register(principal: Principal, req: RegisterHostRequest): Promise<number> {
+    return this.store.registerHost(principal.accountId, req, Date.now());
+  }
+
+  /** Throws unless the host exists and belongs to the caller's account. */
+  async requireHost(principal: Principal, hostId: number): Promise<void> {
+    let owner = this.owners.get(hostId);
+    if (owner === undefined) {
+      const found = await this.store.hostOwner(hostId);
+      if (found !== null) this.owners.set(hostId, found);
+      owner = found ?? undefined;
+    }
+    if (owner !== principal.accountId) {
+      throw new ForbiddenError(`Host ${hostId} does not belong to this token's account; register with POST /v1/hosts.`, {
+        hostId,
+      });
+    }
+  }
+
+  async work(principal: Principal, hostId: number, max: number): Promise<Assignment[]> {
+    await this.requireHost(principal, hostId);
+    const assignments = await this.store.assignWork(hostId, max, Date.now());
+    this.metrics.assigned.inc(assignments.length);
+    return assignments;
+  }
+
+  async report(principal: Principal, batch: ReportBatch): Promise<ReportResponse> {
+    await this.requireHost(principal, batch.hostId);
+    const verified = await verifyReports(this.blobs, batch.reports);
+    const { statuses, changes } = await this.store.applyReports(batch.hostId, verified, Date.now());
+    this.hub.jobsChanged(changes.jobs);
+    if (changes.newWork) this.hub.workAvailable();
+    for (const s of statuses) this.metrics.reports.inc({ status: s });
+    return { results: statuses.map((status, i) => ({ replicaId: batch.reports[i]?.replicaId as number, status })) };
+  }
+
+  async heartbeat(principal: Principal, req: HeartbeatRequest): Promise<HeartbeatResponse> {
+    await this.requireHost(principal, req.hostId);
+    return this.store.heartbeat(req.hostId, req.replicaIds, Date.now());
+  }
+
+  async abandon(principal: Principal, req: AbandonRequest): Promise<{ abandoned: number }> {
+    await this.requireHost(principal, req.hostId);
+    const { abandoned, changes } = await this.store.abandon(req.hostId, req.replicaIds, Date.now());
+    this.hub.jobsChanged(changes.jobs);
+    if (changes.newWork) this.hub.workAvailable();
+    return { abandoned };
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * @module
+ * Row shapes shared by the SQL stores and their mapping to wire views, so SQLite and
+ * PostgreSQL answer with identical JSON.
+ */
+
+import type { JobPolicy, JobState, JobView, OutputRef } from '@anygrid/protocol';
+
+export interface JobRow {
+  id: number;
+  account_id: number;
+  name: string;
+  module_hash: string;
+  module_size: number;
+  policy: string;
+  priority: number;
+  state: JobState;
+  tasks_total: number;
+  tasks_valid: number;
+  tasks_failed: number;
+  tasks_no_consensus: number;
+  tasks_cancelled: number;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** The immutable part of a job, cached by the stores: every assignment needs it. */
+export interface JobMeta {
+  readonly accountId: number;
+  readonly moduleHash: string;
+  readonly moduleSize: number;
+  readonly policy: JobPolicy;
+}
+
+/** What a replica's `outputs` column holds. */
+export interface StoredOutputs {
+  readonly stdout: OutputRef | null;
+  readonly stderr: OutputRef | null;
+  readonly files: Readonly<Record<string, OutputRef>>;
+}
+
+export function jobView(row: JobRow): JobView {
+  const settled = row.tasks_valid + row.tasks_failed + row.tasks_no_consensus + row.tasks_cancelled;
+  return {
+    id: Number(row.id),
+    name: row.name,
+    state: row.state,
+    module: { hash: row.module_hash, size: Number(row.module_size) },
+    policy: JSON.parse(row.policy) as JobPolicy,
+    progress: {
+      total: row.tasks_total,
+      pending: row.tasks_total - settled,
+      valid: row.tasks_valid,
+      failed: row.tasks_failed,
+      noConsensus: row.tasks_no_consensus,
+      cancelled: row.tasks_cancelled,
+    },
+    createdAt: Number(row.created_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+  };
+}
+
+export function jobMeta(row: Pick<JobRow, 'account_id' | 'module_hash' | 'module_size' | 'policy'>): JobMeta {
+  return {
+    accountId: Number(row.account_id),
+    moduleHash: row.module_hash,
+    moduleSize: Number(row.module_size),
+    policy: JSON.parse(row.policy) as JobPolicy,
+  };
+}
+
+/** Drops inline bytes from outputs when the caller asked for references only. */
+export function withoutData(ref: OutputRef | null): OutputRef | null {
+  return ref ? { hash: ref.hash, size: ref.size } : null;
+}

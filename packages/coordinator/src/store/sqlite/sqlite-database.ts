@@ -1,0 +1,40 @@
+/**
+ * @module
+ * Opens the SQLite file the way the coordinator needs it: WAL so readers never block
+ * the writer, `synchronous = NORMAL` (a killed process loses nothing committed; only
+ * an OS crash may lose the last transactions), foreign keys on, and migrations applied
+ * in one transaction each.
+ */
+
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../migrations.js';
+
+export type SqliteDatabase = Database.Database;
+
+export function openSqlite(path: string): SqliteDatabase {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export function migrateSqlite(db: SqliteDatabase, now: number): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+  const applied = new Set(
+    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+  );
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      for (const sql of m.statements) db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        now,
+      );
+    })();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * @module
+ * Reads a job's settled tasks in settlement order (the `task_settled` events are the
+ * cursor), with the canonical output, the collected errors of a failed task, or the
+ * candidates of a task that reached no consensus.
+ */
+
+import type { FailureCode, TaskResult } from '@anygrid/protocol';
+import type { StoredOutputs } from '../rows.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+interface SettledRow {
+  cursor: number;
+  task_id: number;
+  idx: number;
+  state: TaskResult['outcome'];
+  exit_code: number | null;
+  outputs: string | null;
+}
+
+export class SqliteResults {
+  private readonly page;
+  private readonly failures;
+  private readonly reported;
+
+  constructor(db: SqliteDatabase) {
+    this.page = db.prepare(
+      `SELECT e.id AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs
+       FROM events e
+       JOIN tasks t ON t.id = e.task_id
+       LEFT JOIN replicas r ON r.id = t.canonical_replica_id
+       WHERE e.job_id = ? AND e.kind = 'task_settled' AND e.id > ?
+       ORDER BY e.id LIMIT ?`,
+    );
+    this.failures = db.prepare(
+      `SELECT state, error FROM replicas WHERE task_id = ? AND state IN ('errored', 'timed_out') ORDER BY id`,
+    );
+    this.reported = db.prepare(
+      `SELECT digest, exit_code, outputs FROM replicas WHERE task_id = ? AND state = 'reported' ORDER BY id`,
+    );
+  }
+
+  list(jobId: number, after: number, limit: number): TaskResult[] {
+    const rows = this.page.all(jobId, after, limit) as SettledRow[];
+    return rows.map((row) => this.result(row));
+  }
+
+  private result(row: SettledRow): TaskResult {
+    const outputs = row.outputs ? (JSON.parse(row.outputs) as StoredOutputs) : null;
+    return {
+      index: row.idx,
+      taskId: row.task_id,
+      outcome: row.state,
+      exitCode: row.exit_code,
+      stdout: outputs?.stdout ?? null,
+      stderr: outputs?.stderr ?? null,
+      files: { ...(outputs?.files ?? {}) },
+      errors: row.state === 'failed' ? this.errors(row.task_id) : [],
+      candidates: row.state === 'no_consensus' ? this.candidates(row.task_id) : [],
+      cursor: row.cursor,
+    };
+  }
+
+  private errors(taskId: number): TaskResult['errors'] {
+    const rows = this.failures.all(taskId) as { state: string; error: string | null }[];
+    return rows.map((r) => {
+      if (r.state === 'timed_out') {
+        return { code: 'time_limit' as FailureCode, message: 'The provider did not report before the deadline.' };
+      }
+      return r.error
+        ? (JSON.parse(r.error) as { code: FailureCode; message: string })
+        : { code: 'internal' as FailureCode, message: 'The provider reported an error without details.' };
+    });
+  }
+
+  private candidates(taskId: number): TaskResult['candidates'] {
+    const rows = this.reported.all(taskId) as { digest: string; exit_code: number | null; outputs: string }[];
+    const byDigest = new Map<string, TaskResult['candidates'][number]>();
+    for (const r of rows) {
+      const known = byDigest.get(r.digest);
+      if (known) {
+        byDigest.set(r.digest, { ...known, replicas: known.replicas + 1 });
+        continue;
+      }
+      const outputs = JSON.parse(r.outputs) as StoredOutputs;
+      byDigest.set(r.digest, { digest: r.digest, replicas: 1, exitCode: r.exit_code, stdout: outputs.stdout });
+    }
+    return [...byDigest.values()];
+  }
+}

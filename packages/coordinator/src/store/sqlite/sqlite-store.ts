@@ -1,0 +1,224 @@
+/**
+ * @module
+ * The embedded store: one SQLite file (better-sqlite3, WAL) behind the async `Store`
+ * contract. Statements are prepared once; every operation is one transaction. The
+ * driver is synchronous, so a transaction never interleaves with another request.
+ */
+
+import { randomInt } from 'node:crypto';
+import type { JobView, RegisterHostRequest, Role, TaskResult } from '@anygrid/protocol';
+import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
+import type { ChangeSet, NewJob, Principal, Store, VerifiedReport } from '../store.js';
+import { migrateSqlite, openSqlite, type SqliteDatabase } from './sqlite-database.js';
+import { SqliteResults } from './sqlite-results.js';
+import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
+import { SqliteWork } from './sqlite-work.js';
+
+const WASM_PLATFORM = 'wasm32-wasi';
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  private readonly db: SqliteDatabase;
+  private readonly metaCache = new Map<number, JobMeta>();
+  private parts: { settlement: SqliteSettlement; work: SqliteWork; results: SqliteResults } | undefined;
+
+  constructor(path: string) {
+    this.db = openSqlite(path);
+  }
+
+  async migrate(): Promise<void> {
+    migrateSqlite(this.db, Date.now());
+    const metaOf = (jobId: number) => this.meta(jobId);
+    const settlement = new SqliteSettlement(this.db, metaOf);
+    this.parts = {
+      settlement,
+      work: new SqliteWork(this.db, settlement, metaOf),
+      results: new SqliteResults(this.db),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  private get p() {
+    if (!this.parts) throw new Error('SqliteStore used before migrate()');
+    return this.parts;
+  }
+
+  private meta(jobId: number): JobMeta {
+    let meta = this.metaCache.get(jobId);
+    if (!meta) {
+      const row = this.db
+        .prepare('SELECT account_id, module_hash, module_size, policy FROM jobs WHERE id = ?')
+        .get(jobId) as JobRow | undefined;
+      if (!row) throw new Error(`job ${jobId} vanished from the store`);
+      meta = jobMeta(row);
+      this.metaCache.set(jobId, meta);
+    }
+    return meta;
+  }
+
+  async createToken(role: Role, account: string | undefined, tokenHash: string, label: string | undefined, now: number): Promise<Principal> {
+    return this.db.transaction(() => {
+      const name = account ?? `${role}-${randomInt(1e9).toString(36)}`;
+      this.db.prepare('INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, now);
+      const accountId = this.db.prepare('SELECT id FROM accounts WHERE name = ?').pluck().get(name) as number;
+      this.db
+        .prepare('INSERT INTO tokens (hash, account_id, role, label, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(tokenHash, accountId, role, label ?? null, now);
+      return { accountId, account: name, role };
+    })();
+  }
+
+  async findToken(tokenHash: string): Promise<Principal | null> {
+    const row = this.db
+      .prepare(
+        'SELECT a.id AS accountId, a.name AS account, t.role FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?',
+      )
+      .get(tokenHash) as Principal | undefined;
+    return row ?? null;
+  }
+
+  async registerHost(accountId: number, host: RegisterHostRequest, now: number): Promise<number> {
+    return this.db.transaction(() => {
+      const values = [host.name, host.platform, host.cores, host.memoryBytes, host.slots, host.agentVersion ?? null, now];
+      if (host.hostId !== undefined) {
+        const updated = this.db
+          .prepare(
+            `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?, last_seen = ?
+             WHERE id = ? AND account_id = ?`,
+          )
+          .run(...values, host.hostId, accountId);
+        if (updated.changes === 1) return host.hostId;
+      }
+      const info = this.db
+        .prepare(
+          `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen, account_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(...values, accountId, now);
+      return Number(info.lastInsertRowid);
+    })();
+  }
+
+  async hostOwner(hostId: number): Promise<number | null> {
+    const owner = this.db.prepare('SELECT account_id FROM hosts WHERE id = ?').pluck().get(hostId);
+    return (owner as number | undefined) ?? null;
+  }
+
+  async createJob(accountId: number, job: NewJob, now: number): Promise<JobView> {
+    const { settlement } = this.p;
+    const jobId = this.db.transaction(() => {
+      const variantId = this.upsertVariant(accountId, job, now);
+      const info = this.db
+        .prepare(
+          `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, policy, priority, state, tasks_total, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+        )
+        .run(
+          accountId,
+          job.name ?? `job-${job.module.hash.slice(0, 8)}`,
+          variantId,
+          job.module.hash,
+          job.module.size,
+          JSON.stringify(job.policy),
+          job.policy.priority,
+          job.tasks.length,
+          now,
+        );
+      const id = Number(info.lastInsertRowid);
+      const insertTask = this.db.prepare(
+        `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES (?, ?, ?, ?, 'active')`,
+      );
+      const changes = new ChangeCollector();
+      job.tasks.forEach((task, idx) => {
+        const taskInfo = insertTask.run(id, idx, JSON.stringify(task), randomInt(2 ** 31));
+        settlement.createReplicas(Number(taskInfo.lastInsertRowid), id, job.policy.redundancy, now, changes);
+      });
+      settlement.event(now, 'job_created', { job: id }, { tasks: job.tasks.length });
+      return id;
+    })();
+    return this.jobById(jobId) as JobView;
+  }
+
+  /** Apps, versions and variants are implicit for now: the job's name is the app, the module hash the version. */
+  private upsertVariant(accountId: number, job: NewJob, now: number): number {
+    const appName = job.name ?? 'default';
+    this.db.prepare('INSERT INTO apps (account_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(accountId, appName, now);
+    const appId = this.db.prepare('SELECT id FROM apps WHERE account_id = ? AND name = ?').pluck().get(accountId, appName);
+    this.db.prepare('INSERT INTO app_versions (app_id, version, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(appId, job.module.hash, now);
+    const versionId = this.db.prepare('SELECT id FROM app_versions WHERE app_id = ? AND version = ?').pluck().get(appId, job.module.hash);
+    this.db
+      .prepare('INSERT INTO variants (version_id, platform, module_hash, module_size) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(versionId, WASM_PLATFORM, job.module.hash, job.module.size);
+    return this.db.prepare('SELECT id FROM variants WHERE version_id = ? AND platform = ?').pluck().get(versionId, WASM_PLATFORM) as number;
+  }
+
+  private jobById(jobId: number): JobView | null {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    return row ? jobView(row) : null;
+  }
+
+  async getJob(jobId: number, principal: Principal): Promise<JobView | null> {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    if (!row || (principal.role !== 'admin' && row.account_id !== principal.accountId)) return null;
+    return jobView(row);
+  }
+
+  async listJobs(principal: Principal, limit: number): Promise<JobView[]> {
+    const rows = (
+      principal.role === 'admin'
+        ? this.db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit)
+        : this.db.prepare('SELECT * FROM jobs WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(principal.accountId, limit)
+    ) as JobRow[];
+    return rows.map(jobView);
+  }
+
+  async cancelJob(jobId: number, now: number): Promise<ChangeSet> {
+    const { settlement } = this.p;
+    return this.db.transaction(() => {
+      const changes = new ChangeCollector();
+      const active = this.db.prepare(`SELECT id FROM tasks WHERE job_id = ? AND state = 'active' ORDER BY idx`).pluck().all(jobId) as number[];
+      for (const taskId of active) settlement.settle(taskId, jobId, 'cancelled', null, now, changes);
+      this.db.prepare(`UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'`).run(now, jobId);
+      settlement.event(now, 'job_cancelled', { job: jobId });
+      changes.jobs.add(jobId);
+      return changes.toChangeSet();
+    })();
+  }
+
+  async listResults(jobId: number, after: number, limit: number): Promise<TaskResult[]> {
+    return this.p.results.list(jobId, after, limit);
+  }
+
+  async assignWork(hostId: number, max: number, now: number) {
+    return this.p.work.assign(hostId, max, now);
+  }
+
+  async applyReports(hostId: number, reports: readonly VerifiedReport[], now: number) {
+    return this.p.work.applyReports(hostId, reports, now);
+  }
+
+  async heartbeat(hostId: number, replicaIds: readonly number[], now: number) {
+    return this.p.work.heartbeat(hostId, replicaIds, now);
+  }
+
+  async abandon(hostId: number, replicaIds: readonly number[], now: number) {
+    return this.p.work.abandon(hostId, replicaIds, now);
+  }
+
+  async expireDeadlines(now: number, limit: number) {
+    return this.p.work.expire(now, limit);
+  }
+
+  async stats() {
+    const count = (sql: string) => this.db.prepare(sql).pluck().get() as number;
+    return {
+      unsent: count(`SELECT COUNT(*) FROM replicas WHERE state = 'unsent'`),
+      inProgress: count(`SELECT COUNT(*) FROM replicas WHERE state = 'in_progress'`),
+      activeJobs: count(`SELECT COUNT(*) FROM jobs WHERE state = 'running'`),
+      hosts: count('SELECT COUNT(*) FROM hosts'),
+    };
+  }
+}

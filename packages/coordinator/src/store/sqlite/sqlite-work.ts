@@ -1,0 +1,226 @@
+/**
+ * @module
+ * The provider-facing store operations on SQLite: assign ready replicas, apply a batch
+ * of reports, extend leases, take work back, and time out replicas past deadline. Each
+ * runs as one transaction; an assignment is written before it is answered, so a crash
+ * can never hand out work the store does not know about.
+ */
+
+import {
+  type Assignment,
+  type HeartbeatResponse,
+  NotAssignedError,
+  type ReportStatus,
+  type TaskSpec,
+} from '@anygrid/protocol';
+import type { ChangeSet, VerifiedReport } from '../store.js';
+import type { JobMeta } from '../rows.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
+
+interface ReplicaRow {
+  id: number;
+  task_id: number;
+  job_id: number;
+  host_id: number | null;
+  state: string;
+}
+
+export class SqliteWork {
+  private readonly readyReplicas;
+  private readonly taskSpec;
+  private readonly sendReplica;
+  private readonly touchHost;
+  private readonly replicaRow;
+  private readonly taskState;
+  private readonly recordReport;
+  private readonly canonicalDigest;
+  private readonly jobState;
+  private readonly extendLease;
+  private readonly abandonReplica;
+  private readonly overdue;
+  private readonly timeOut;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly settlement: SqliteSettlement,
+    private readonly metaOf: (jobId: number) => JobMeta,
+  ) {
+    // Never two replicas of one task on one host: BOINC's rule, so a host cannot vote twice.
+    this.readyReplicas = db.prepare(
+      `SELECT r.id, r.task_id, r.job_id FROM replicas r
+       WHERE r.state = 'unsent'
+         AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = r.task_id AND o.host_id = ?)
+       ORDER BY r.priority DESC, r.id LIMIT ?`,
+    );
+    this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
+    this.sendReplica = db.prepare(
+      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+       WHERE id = ? AND state = 'unsent'`,
+    );
+    this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
+    this.replicaRow = db.prepare('SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?');
+    this.taskState = db.prepare('SELECT state, canonical_replica_id FROM tasks WHERE id = ?');
+    this.recordReport = db.prepare(
+      `UPDATE replicas SET state = ?, reported_at = ?, digest = ?, exit_code = ?, outputs = ?,
+         error = ?, duration_ms = ?, validation = ? WHERE id = ?`,
+    );
+    this.canonicalDigest = db.prepare('SELECT digest FROM replicas WHERE id = ?').pluck();
+    this.jobState = db.prepare('SELECT state FROM jobs WHERE id = ?').pluck();
+    this.extendLease = db.prepare('UPDATE replicas SET deadline_at = ? WHERE id = ?');
+    this.abandonReplica = db.prepare(`UPDATE replicas SET state = 'abandoned' WHERE id = ?`);
+    this.overdue = db.prepare(
+      `SELECT id, task_id, job_id, host_id FROM replicas
+       WHERE state = 'in_progress' AND deadline_at < ? ORDER BY deadline_at LIMIT ?`,
+    );
+    this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
+  }
+
+  assign(hostId: number, max: number, now: number): Assignment[] {
+    if (max <= 0) return [];
+    return this.db.transaction(() => {
+      this.touchHost.run(now, hostId);
+      // Over-fetch: several ready replicas of one task may sit side by side in the queue.
+      const rows = this.readyReplicas.all(hostId, max * 2 + 8) as ReplicaRow[];
+      const seenTasks = new Set<number>();
+      const out: Assignment[] = [];
+      for (const row of rows) {
+        if (out.length >= max) break;
+        if (seenTasks.has(row.task_id)) continue;
+        seenTasks.add(row.task_id);
+        const meta = this.metaOf(row.job_id);
+        const deadline = now + meta.policy.deadlineMs;
+        this.sendReplica.run(hostId, now, deadline, row.id);
+        out.push(this.assignment(row, meta, deadline));
+      }
+      return out;
+    })();
+  }
+
+  private assignment(row: ReplicaRow, meta: JobMeta, deadline: number): Assignment {
+    const { spec, seed } = this.taskSpec.get(row.task_id) as { spec: string; seed: number };
+    const task = JSON.parse(spec) as TaskSpec;
+    return {
+      replicaId: row.id,
+      taskId: row.task_id,
+      jobId: row.job_id,
+      module: { hash: meta.moduleHash, size: meta.moduleSize },
+      args: task.args,
+      env: task.env,
+      stdin: task.stdin ?? null,
+      files: task.files,
+      limits: meta.policy.limits,
+      deadline,
+      seed,
+    };
+  }
+
+  applyReports(hostId: number, reports: readonly VerifiedReport[], now: number): { statuses: ReportStatus[]; changes: ChangeSet } {
+    return this.db.transaction(() => {
+      const rows = reports.map((r) => this.replicaRow.get(r.replicaId) as ReplicaRow | undefined);
+      const foreign = reports.filter((_, i) => rows[i]?.host_id !== hostId).map((r) => r.replicaId);
+      if (foreign.length > 0) throw new NotAssignedError(foreign);
+
+      const changes = new ChangeCollector();
+      const touched = new Set<number>();
+      const statuses = reports.map((report, i) => {
+        const row = rows[i] as ReplicaRow;
+        const status = this.applyOne(row, report, now);
+        if (status === 'accepted') {
+          touched.add(row.task_id);
+          changes.jobs.add(row.job_id);
+        }
+        return status;
+      });
+      this.touchHost.run(now, hostId);
+      this.settlement.reconcile(touched, now, changes);
+      return { statuses, changes: changes.toChangeSet() };
+    })();
+  }
+
+  private applyOne(row: ReplicaRow, report: VerifiedReport, now: number): ReportStatus {
+    if (row.state === 'reported' || row.state === 'errored') return 'duplicate';
+    const task = this.taskState.get(row.task_id) as { state: string; canonical_replica_id: number | null };
+    const active = task.state === 'active';
+    // A late answer still helps a task that has not settled; otherwise it is only noted.
+    if (row.state === 'abandoned' || (row.state === 'timed_out' && !active)) return 'late';
+    let validation: string | null = null;
+    if (task.canonical_replica_id !== null && report.success) {
+      validation = this.canonicalDigest.get(task.canonical_replica_id) === report.digest ? 'valid' : 'invalid';
+    }
+    this.recordReport.run(
+      report.success ? 'reported' : 'errored',
+      now,
+      report.success ? report.digest : null,
+      report.exitCode,
+      JSON.stringify({ stdout: report.stdout, stderr: report.stderr, files: report.files }),
+      report.error ? JSON.stringify(report.error) : null,
+      report.durationMs,
+      validation,
+      row.id,
+    );
+    return 'accepted';
+  }
+
+  heartbeat(hostId: number, replicaIds: readonly number[], now: number): HeartbeatResponse {
+    return this.db.transaction(() => {
+      const extended: HeartbeatResponse['extended'][number][] = [];
+      const cancel: number[] = [];
+      for (const id of replicaIds) {
+        const row = this.replicaRow.get(id) as ReplicaRow | undefined;
+        if (!row || row.host_id !== hostId || row.state !== 'in_progress' || !this.stillWanted(row)) {
+          cancel.push(id);
+          continue;
+        }
+        const deadline = now + this.metaOf(row.job_id).policy.deadlineMs;
+        this.extendLease.run(deadline, id);
+        extended.push({ replicaId: id, deadline });
+      }
+      this.touchHost.run(now, hostId);
+      return { extended, cancel };
+    })();
+  }
+
+  private stillWanted(row: ReplicaRow): boolean {
+    const task = this.taskState.get(row.task_id) as { state: string };
+    return task.state === 'active' && this.jobState.get(row.job_id) === 'running';
+  }
+
+  abandon(hostId: number, replicaIds: readonly number[], now: number): { abandoned: number; changes: ChangeSet } {
+    return this.db.transaction(() => {
+      const changes = new ChangeCollector();
+      const touched = new Set<number>();
+      let abandoned = 0;
+      for (const id of replicaIds) {
+        const row = this.replicaRow.get(id) as ReplicaRow | undefined;
+        if (!row || row.host_id !== hostId || row.state !== 'in_progress') continue;
+        this.abandonReplica.run(id);
+        abandoned++;
+        this.settlement.event(now, 'replica_abandoned', { job: row.job_id, task: row.task_id, replica: id, host: hostId });
+        touched.add(row.task_id);
+      }
+      this.settlement.reconcile(touched, now, changes);
+      return { abandoned, changes: changes.toChangeSet() };
+    })();
+  }
+
+  expire(now: number, limit: number): { timedOut: number; changes: ChangeSet } {
+    return this.db.transaction(() => {
+      const changes = new ChangeCollector();
+      const rows = this.overdue.all(now, limit) as ReplicaRow[];
+      const touched = new Set<number>();
+      for (const row of rows) {
+        this.timeOut.run(row.id);
+        this.settlement.event(now, 'replica_timed_out', {
+          job: row.job_id,
+          task: row.task_id,
+          replica: row.id,
+          host: row.host_id ?? undefined,
+        });
+        touched.add(row.task_id);
+      }
+      this.settlement.reconcile(touched, now, changes);
+      return { timedOut: rows.length, changes: changes.toChangeSet() };
+    })();
+  }
+}

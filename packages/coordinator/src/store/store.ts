@@ -1,0 +1,91 @@
+/**
+ * @module
+ * The storage contract, in domain verbs. Each method is one transaction, coarse enough
+ * that the synchronous SQLite driver stays fast and a PostgreSQL adapter fits behind
+ * the same async interface without touching the services. The store is the truth:
+ * nothing a method returns may depend on state that a crash would lose.
+ */
+
+import type {
+  Assignment,
+  CreateJobRequest,
+  HeartbeatResponse,
+  JobPolicy,
+  JobView,
+  OutputRef,
+  RegisterHostRequest,
+  ReportStatus,
+  Role,
+  TaskResult,
+} from '@anygrid/protocol';
+
+/** Who a token speaks for. */
+export interface Principal {
+  readonly accountId: number;
+  readonly account: string;
+  readonly role: Role;
+}
+
+/** A provider's report after the coordinator checked its hashes and computed its digest. */
+export interface VerifiedReport {
+  readonly replicaId: number;
+  readonly success: boolean;
+  readonly digest: string | null;
+  readonly exitCode: number | null;
+  readonly stdout: OutputRef | null;
+  readonly stderr: OutputRef | null;
+  readonly files: Readonly<Record<string, OutputRef>>;
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly durationMs: number;
+}
+
+/** What changed in one store call, so services can notify listeners after commit. */
+export interface ChangeSet {
+  /** Jobs whose results or progress changed. */
+  readonly jobs: readonly number[];
+  /** New replicas became ready to send. */
+  readonly newWork: boolean;
+}
+
+export interface NewJob extends Omit<CreateJobRequest, 'policy'> {
+  readonly policy: JobPolicy;
+}
+
+export interface Store {
+  /** Applies pending migrations; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** A short name for health output, e.g. "sqlite". */
+  readonly kind: string;
+
+  createToken(role: Role, account: string | undefined, tokenHash: string, label: string | undefined, now: number): Promise<Principal>;
+  findToken(tokenHash: string): Promise<Principal | null>;
+
+  /** Registers a host, or refreshes one the same account registered before. */
+  registerHost(accountId: number, host: RegisterHostRequest, now: number): Promise<number>;
+  /** The account owning a host, or null. */
+  hostOwner(hostId: number): Promise<number | null>;
+
+  createJob(accountId: number, job: NewJob, now: number): Promise<JobView>;
+  /** A job visible to the account (admins see all), or null. */
+  getJob(jobId: number, principal: Principal): Promise<JobView | null>;
+  listJobs(principal: Principal, limit: number): Promise<JobView[]>;
+  /** Cancels a running job: unsent replicas are dropped, active tasks settle as cancelled. */
+  cancelJob(jobId: number, now: number): Promise<ChangeSet>;
+  /** Settled tasks of a job after a cursor, in settlement order. */
+  listResults(jobId: number, after: number, limit: number): Promise<TaskResult[]>;
+
+  /** Assigns up to `max` ready replicas to the host, highest priority first, never two of one task. */
+  assignWork(hostId: number, max: number, now: number): Promise<Assignment[]>;
+  /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
+  applyReports(hostId: number, reports: readonly VerifiedReport[], now: number): Promise<{ statuses: ReportStatus[]; changes: ChangeSet }>;
+  /** Extends leases of the host's running replicas; lists those it should stop. */
+  heartbeat(hostId: number, replicaIds: readonly number[], now: number): Promise<HeartbeatResponse>;
+  /** Hands the host's running replicas back without counting an error. */
+  abandon(hostId: number, replicaIds: readonly number[], now: number): Promise<{ abandoned: number; changes: ChangeSet }>;
+  /** Times out replicas past their deadline (up to `limit`) and reissues their tasks. */
+  expireDeadlines(now: number, limit: number): Promise<{ timedOut: number; changes: ChangeSet }>;
+
+  /** Counts for metrics and the dashboard. */
+  stats(): Promise<{ unsent: number; inProgress: number; activeJobs: number; hosts: number }>;
+}
