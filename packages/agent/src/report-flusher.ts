@@ -1,0 +1,180 @@
+/**
+ * @module
+ * Sends finished reports to the coordinator. Reports wait in a `ReportQueue`; a batch
+ * leaves after a short linger (so reports finishing together travel together) or at
+ * once when a batch is full. Outputs too large to travel inline are uploaded before the
+ * first batch that carries their report. A failed send is judged by
+ * `judgeBatchFailure`: retried after a backoff (coordinator down), trimmed (NOT_ASSIGNED),
+ * or split to isolate a report the coordinator refuses. Nothing is dropped for any
+ * other reason while the agent lives.
+ */
+
+import type { Logger } from 'pino';
+import { sleep } from './abortable.js';
+import { Backoff, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff.js';
+import { judgeBatchFailure } from './batch-failure.js';
+import type { CoordinatorClient } from './coordinator-client.js';
+import type { OutgoingReport } from './output-encoding.js';
+import { reportSize } from './output-encoding.js';
+import { ReportQueue } from './report-queue.js';
+
+export interface ReportFlusherOptions {
+  readonly client: Pick<CoordinatorClient, 'report' | 'putBlob'>;
+  readonly hostId: number;
+  readonly logger: Logger;
+  /** How long a lone report waits for company before it is sent. */
+  readonly lingerMs?: number;
+  readonly retryBackoff?: BackoffPolicy;
+}
+
+/** The agent's single sender of reports. */
+export class ReportFlusher {
+  private readonly queue = new ReportQueue<OutgoingReport>(reportSize);
+  /** Hashes the coordinator already holds, so retries do not upload them again. */
+  private readonly uploaded = new Set<string>();
+  private readonly backoff: Backoff;
+  private readonly lifetime = new AbortController();
+  private wake: (() => void) | undefined;
+  /** Aborted to cut a backoff short (a flush is waiting). */
+  private nudge = new AbortController();
+  private drained: Array<() => void> = [];
+  /** Batch size while isolating a report the coordinator refuses; undefined otherwise. */
+  private narrowTo: number | undefined;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly options: ReportFlusherOptions) {
+    this.backoff = new Backoff(options.retryBackoff ?? RECONNECT_BACKOFF);
+    this.loop = this.run();
+  }
+
+  /** Reports not yet acknowledged. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /** Replica ids of reports not yet acknowledged (their leases should stay fresh). */
+  pendingIds(): number[] {
+    return this.queue.ids();
+  }
+
+  /** Queues a report for sending. */
+  add(report: OutgoingReport): void {
+    this.queue.add(report);
+    this.wake?.();
+  }
+
+  /** Resolves once every queued report is acknowledged, or after `timeoutMs`; true if all were. */
+  async flush(timeoutMs: number): Promise<boolean> {
+    if (this.queue.size === 0) return true;
+    const done = new Promise<void>((resolve) => this.drained.push(resolve));
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    this.wake?.();
+    this.nudge.abort();
+    this.nudge = new AbortController();
+    await Promise.race([done, timeout]);
+    return this.queue.size === 0;
+  }
+
+  /** Stops sending; reports still queued are lost with the process (they are logged). */
+  async close(): Promise<void> {
+    this.lifetime.abort();
+    this.wake?.();
+    await this.loop;
+    if (this.queue.size > 0) {
+      this.options.logger.warn(
+        { replicaIds: this.queue.ids().slice(0, 50), count: this.queue.size },
+        'stopping with unsent reports; the coordinator will reissue these replicas',
+      );
+    }
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.lifetime.signal;
+    while (!signal.aborted) {
+      if (this.queue.waiting === 0) {
+        this.settleDrained();
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = undefined;
+        continue;
+      }
+      if (!this.queue.full && this.options.lingerMs !== 0) {
+        await sleep(this.options.lingerMs ?? 5, signal).catch(() => {});
+        if (signal.aborted) return;
+      }
+      const delay = await this.sendOne();
+      if (delay > 0)
+        await sleep(delay, AbortSignal.any([signal, this.nudge.signal])).catch(() => {});
+    }
+  }
+
+  /** Sends one batch; returns how long to wait before the next. */
+  private async sendOne(): Promise<number> {
+    const batch = this.queue.take(this.narrowTo);
+    const ids = batch.map((r) => r.replicaId);
+    const { logger, hostId, client } = this.options;
+    try {
+      await this.uploadFor(batch);
+      const answer = await client.report(
+        { hostId, reports: batch.map((r) => r.report) },
+        this.lifetime.signal,
+      );
+      this.queue.remove(ids);
+      this.backoff.reset();
+      if (this.narrowTo !== undefined) this.narrowTo = Math.min(100, this.narrowTo * 2);
+      const late = answer.results.filter((r) => r.status === 'late').map((r) => r.replicaId);
+      if (late.length > 0)
+        logger.info({ replicaIds: late }, 'reports arrived after their deadline');
+      logger.debug({ count: ids.length }, 'reports sent');
+      return 0;
+    } catch (error) {
+      this.queue.release(batch);
+      if (this.lifetime.signal.aborted) return 0;
+      return this.onFailure(error, ids);
+    }
+  }
+
+  private onFailure(error: unknown, ids: number[]): number {
+    const { logger } = this.options;
+    const verdict = judgeBatchFailure(error, ids);
+    switch (verdict.action) {
+      case 'retry': {
+        const delay = verdict.slow
+          ? (this.options.retryBackoff ?? RECONNECT_BACKOFF).maxMs
+          : this.backoff.next();
+        const log = verdict.slow ? logger.error.bind(logger) : logger.warn.bind(logger);
+        log({ err: error, count: ids.length, delay }, 'reports not delivered; will retry');
+        return delay;
+      }
+      case 'drop':
+        logger.error(
+          { err: error, replicaIds: verdict.replicaIds },
+          'the coordinator refused these reports; dropping them',
+        );
+        this.queue.remove(verdict.replicaIds);
+        return 0;
+      case 'split':
+        this.narrowTo = Math.max(1, Math.ceil(ids.length / 2));
+        logger.warn({ err: error, count: ids.length }, 'a report batch was refused; splitting it');
+        return 0;
+    }
+  }
+
+  private async uploadFor(batch: readonly OutgoingReport[]): Promise<void> {
+    for (const outgoing of batch) {
+      for (const [hash, bytes] of outgoing.uploads) {
+        if (this.uploaded.has(hash)) continue;
+        await this.options.client.putBlob(hash, bytes, this.lifetime.signal);
+        this.uploaded.add(hash);
+      }
+    }
+  }
+
+  private settleDrained(): void {
+    if (this.queue.size > 0) return;
+    for (const resolve of this.drained.splice(0)) resolve();
+    // Uploaded hashes only matter while their reports wait; forget them once all are sent.
+    this.uploaded.clear();
+  }
+}
