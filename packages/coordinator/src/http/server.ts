@@ -4,7 +4,7 @@
  * socket. It receives ready services and holds no state of its own.
  */
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCode } from '@anygrid/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -40,7 +40,8 @@ export interface ServerDeps {
 export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSockets: () => void } {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the log at thousands of requests a second.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     // Unknown JSON keys are rejected by our schemas, not silently dropped by Fastify.
     return503OnClosing: true,
