@@ -1,0 +1,157 @@
+/**
+ * The sandbox's limits and failure codes, on hand-written modules in Node worker
+ * threads: every misbehaviour comes back as its code, and the same sandbox keeps
+ * serving well-behaved runs afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult, RunSpec } from '../src/index.js';
+import {
+  exitModule,
+  fileWriterModule,
+  helloModule,
+  loopModule,
+  memoryBombModule,
+  oddImportsModule,
+  outputFloodModule,
+  randomModule,
+  recursionModule,
+  trapModule,
+} from './guest-modules.js';
+import { distDir, ensureRuntimeBuilt } from './runtime-dist.js';
+
+type Sandbox = {
+  compile(bytes: Uint8Array, memoryBytes?: number): Promise<WebAssembly.Module>;
+  run(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult>;
+  close(): Promise<void>;
+};
+
+let sandbox: Sandbox;
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const MIB = 1024 * 1024;
+
+async function run(bytes: Uint8Array, spec: RunSpec = {}, memoryBytes?: number): Promise<RunResult> {
+  return sandbox.run(await sandbox.compile(bytes, memoryBytes), spec);
+}
+
+/** The sandbox still answers a normal run correctly. */
+async function expectHealthy(): Promise<void> {
+  const result = await run(helloModule('still alive\n'));
+  expect(result.failure).toBeUndefined();
+  expect(text(result.stdout)).toBe('still alive\n');
+}
+
+beforeAll(async () => {
+  ensureRuntimeBuilt();
+  const { NodeSandbox } = await import(`${distDir}/node/index.js`);
+  sandbox = new NodeSandbox({ maxWorkers: 2 });
+});
+afterAll(() => sandbox?.close());
+
+describe('NodeSandbox limits', () => {
+  it('runs a well-behaved module and returns its output', async () => {
+    const result = await run(helloModule('hello\n'));
+    expect(result.exitCode).toBe(0);
+    expect(result.failure).toBeUndefined();
+    expect(text(result.stdout)).toBe('hello\n');
+    expect(result.stderr.length).toBe(0);
+  });
+
+  it('stops an infinite loop with time_limit and then keeps working', async () => {
+    const started = performance.now();
+    const result = await run(loopModule(), { limits: { wallTimeMs: 300 } });
+    expect(result.failure?.code).toBe('time_limit');
+    expect(result.exitCode).toBeNull();
+    expect(performance.now() - started).toBeLessThan(5000);
+    await expectHealthy();
+  });
+
+  it('reports a memory.grow loop that traps at the cap as memory_limit', async () => {
+    const result = await run(memoryBombModule('trap'), { limits: { memoryBytes: 8 * MIB } }, 8 * MIB);
+    expect(result.failure?.code).toBe('memory_limit');
+    await expectHealthy();
+  });
+
+  it('reports a memory.grow loop that exits non-zero at the cap as memory_limit', async () => {
+    const result = await run(memoryBombModule('exit'), {}, 16 * MIB);
+    expect(result.failure?.code).toBe('memory_limit');
+    expect(result.exitCode).toBe(3);
+    await expectHealthy();
+  });
+
+  it('refuses a module whose initial memory is above the cap', async () => {
+    const bytes = helloModule('x');
+    await expect(sandbox.compile(bytes, 32 * 1024)).rejects.toMatchObject({ code: 'memory_limit' });
+  });
+
+  it('ends an output flood with output_limit, keeping the output up to the cap', async () => {
+    const result = await run(outputFloodModule(), { limits: { outputBytes: 100_000 } });
+    expect(result.failure?.code).toBe('output_limit');
+    expect(result.stdout.length).toBeLessThanOrEqual(100_000);
+    expect(result.stdout.length).toBeGreaterThan(0);
+    await expectHealthy();
+  });
+
+  it('reports unreachable as trap', async () => {
+    const result = await run(trapModule());
+    expect(result.failure?.code).toBe('trap');
+    expect(result.exitCode).toBeNull();
+    await expectHealthy();
+  });
+
+  it('reports a stack overflow as trap', async () => {
+    const result = await run(recursionModule());
+    expect(result.failure?.code).toBe('trap');
+    await expectHealthy();
+  });
+
+  it('reports a non-zero exit as exit_code with the code', async () => {
+    const result = await run(exitModule(42));
+    expect(result.exitCode).toBe(42);
+    expect(result.failure?.code).toBe('exit_code');
+    const ok = await run(exitModule(0));
+    expect(ok.exitCode).toBe(0);
+    expect(ok.failure).toBeUndefined();
+  });
+
+  it('rejects bytes that are not WebAssembly as invalid_module', async () => {
+    await expect(sandbox.compile(new TextEncoder().encode('#!/bin/sh\necho hi\n'))).rejects.toMatchObject({ code: 'invalid_module' });
+    const truncated = helloModule('hello').subarray(0, 30);
+    await expect(sandbox.compile(truncated)).rejects.toMatchObject({ code: 'invalid_module' });
+    await expectHealthy();
+  });
+
+  it('instantiates a module with unused, duplicate and unknown imports; unknown preview1 calls return ENOSYS', async () => {
+    const result = await run(oddImportsModule());
+    expect(result.failure?.code).toBe('exit_code');
+    expect(result.exitCode).toBe(52);
+  });
+
+  it('returns files the guest created in a preopened directory', async () => {
+    const input = { 'in.txt': new TextEncoder().encode('input') };
+    const result = await run(fileWriterModule('written by guest'), { dirs: { '/': input } });
+    expect(result.failure).toBeUndefined();
+    expect(Object.keys(result.dirs['/'] ?? {})).toEqual(['out.txt']);
+    expect(text(result.dirs['/']?.['out.txt'] ?? new Uint8Array())).toBe('written by guest');
+  });
+
+  it('counts file growth against the output cap', async () => {
+    const result = await run(fileWriterModule('x'.repeat(2000)), { dirs: { '/': {} }, limits: { outputBytes: 1000 } });
+    expect(result.failure?.code).toBe('output_limit');
+  });
+
+  it('gives the same random bytes for the same seed and different ones for another', async () => {
+    const module = await sandbox.compile(randomModule());
+    const a = await sandbox.run(module, { seed: 7 });
+    const b = await sandbox.run(module, { seed: 7 });
+    const c = await sandbox.run(module, { seed: 8 });
+    expect(a.stdout.length).toBe(16);
+    expect(a.stdout).toEqual(b.stdout);
+    expect(a.stdout).not.toEqual(c.stdout);
+  });
+
+  it('runs several tasks concurrently on its workers', async () => {
+    const module = await sandbox.compile(helloModule('par\n'));
+    const results = await Promise.all(Array.from({ length: 8 }, () => sandbox.run(module, {})));
+    for (const r of results) expect(text(r.stdout)).toBe('par\n');
+  });
+});
