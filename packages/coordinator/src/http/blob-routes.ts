@@ -4,16 +4,16 @@
  * to the address it was sent to; known content is not written again.
  */
 
-import { MAX_BLOB_BYTES, type Role } from '@anygrid/protocol';
+import { MAX_BLOB_BYTES, NotFoundError, type Role } from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { BlobStore } from '../blobs/blob-store.js';
+import type { Metrics } from '../services/metrics.js';
 import { principalOf } from './auth.js';
 import { HashParam, parse } from './validate.js';
-import { NotFoundError } from '@anygrid/protocol';
 
 const BLOB_ROLES: readonly Role[] = ['requester', 'provider', 'admin'];
 
-export function blobRoutes(app: FastifyInstance, blobs: BlobStore): void {
+export function blobRoutes(app: FastifyInstance, blobs: BlobStore, metrics: Metrics): void {
   const config = { roles: BLOB_ROLES };
 
   app.addContentTypeParser(
@@ -42,6 +42,7 @@ export function blobRoutes(app: FastifyInstance, blobs: BlobStore): void {
     const size = await blobs.size(hash);
     const stream = size === null ? null : await blobs.open(hash);
     if (!stream || size === null) throw new NotFoundError('blob', hash);
+    metrics.blobBytesServed.inc(size);
     return reply
       .header('content-type', 'application/octet-stream')
       .header('content-length', size)

@@ -21,6 +21,11 @@ export class Metrics {
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
+  readonly blobBytesServed = new Counter({
+    name: 'anygrid_blob_bytes_served',
+    help: 'Bytes of modules, inputs and outputs downloaded from the blob store.',
+    registers: [this.registry],
+  });
   readonly http = new Histogram({
     name: 'anygrid_http_request_seconds',
     help: 'HTTP request duration by route and status.',

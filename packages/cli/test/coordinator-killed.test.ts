@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, countPrimes, killAll, removeDir, startAgent, startCoordinator, stopProcess, tempDir, waitFor, type CoordinatorProcess } from './harness.js';
+import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
+import { inspectStore } from './store-inspect.js';
+
+describe('the coordinator SIGKILLed mid-job and restarted on the same data dir', () => {
+  const dataDir = tempDir();
+  let coord: CoordinatorProcess;
+  beforeAll(async () => {
+    coord = await startCoordinator({ dataDir });
+  });
+  afterAll(async () => {
+    await killAll();
+    removeDir(dataDir);
+  });
+
+  it('completes the job with every result exactly once', async () => {
+    const admin = client(coord.url, coord.adminToken);
+    const provider = await admin.token('provider');
+    const requesterToken = await admin.token('requester');
+    let requester = client(coord.url, requesterToken);
+    startAgent(coord.url, provider, { slots: 2, name: 'a' });
+    startAgent(coord.url, provider, { slots: 2, name: 'b' });
+
+    const ranges = primeRanges(300, 20_000);
+    const job = await submitPrimes(requester, ranges, { redundancy: 2 });
+    await waitFor('some results', async () => {
+      const r = await requester.get(`/v1/jobs/${job.id}`);
+      return r.body.progress.valid >= 20;
+    }, 60_000, 10);
+    await stopProcess(coord.proc, 'SIGKILL');
+
+    // Same port: the agents keep their coordinator URL and reconnect by themselves.
+    coord = await startCoordinator({ dataDir, port: coord.port });
+    requester = client(coord.url, requesterToken);
+    const final = await waitForJob(requester, job.id);
+    expect(final.state).toBe('completed');
+    expect(final.progress).toMatchObject({ total: 300, valid: 300 });
+
+    const results = await allResults(requester, job.id);
+    expect(results).toHaveLength(300);
+    expect(new Set(results.map((r) => r.index)).size).toBe(300);
+    for (const r of results) {
+      const [a, b] = ranges[r.index] as [number, number];
+      expect(decodeStdout(r)).toBe(`${countPrimes(a, b)}\n`);
+    }
+    const store = inspectStore(dataDir);
+    const settled = store.settledEventsPerTask(job.id);
+    expect(settled.size).toBe(300);
+    expect([...settled.values()].every((n) => n === 1)).toBe(true);
+    expect(store.sameHostPairs(job.id)).toEqual([]);
+    store.close();
+  });
+});
