@@ -92,7 +92,7 @@ export class CoordinatorClient {
       {
         method: 'PUT',
         headers: { 'content-type': 'application/octet-stream' },
-        body: bytes,
+        body: bytes as Uint8Array<ArrayBuffer>,
       },
       this.blobTimeoutMs,
       signal,

@@ -12,6 +12,7 @@ import type {
   JobView,
   OutputRef,
   ResultPage,
+  TaskResult,
 } from '@anygrid/protocol';
 import type { HttpClient } from './http-client.js';
 import { followJobEvents } from './job-events.js';
@@ -22,6 +23,8 @@ import { Backoff, type RetryPolicy } from './retry.js';
 export interface ResultsOptions {
   /** Resume after this result cursor (a `JobResult.cursor`); default 0, from the start. */
   readonly after?: number;
+  /** false: yield only the results settled now, without waiting for the rest (default true). */
+  readonly follow?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -81,6 +84,10 @@ export class Job {
   async *results(options: ResultsOptions = {}): AsyncGenerator<JobResult> {
     const delivered = new Set<number>();
     let cursor = options.after ?? 0;
+    if (options.follow === false) {
+      yield* this.catchUp(cursor, delivered, options.signal);
+      return;
+    }
     const events = followJobEvents(this.http, this.id, {
       after: cursor,
       signal: options.signal,
@@ -146,6 +153,11 @@ export class Job {
   /** The job's raw events (results and progress), resuming across reconnects. */
   events(options: ResultsOptions = {}): AsyncGenerator<JobEvent> {
     return followJobEvents(this.http, this.id, { ...options, retry: this.retry });
+  }
+
+  /** Decodes a wire result (from `resultPage`) as `results()` yields it. */
+  decode(raw: TaskResult): Promise<JobResult> {
+    return decodeResult(raw, this.fetchBlob);
   }
 
   /** The bytes of one of a result's output files. */

@@ -22,7 +22,7 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly blobBytesServed = new Counter({
-    name: 'anygrid_blob_bytes_served',
+    name: 'anygrid_blob_bytes_served_total',
     help: 'Bytes of modules, inputs and outputs downloaded from the blob store.',
     registers: [this.registry],
   });
