@@ -1,0 +1,212 @@
+/**
+ * @module
+ * The provider agent put together: register this device, then pull, run and report
+ * until stopped. `startAgent` wires the pieces — coordinator client, blob cache, sandbox,
+ * work loop, report flusher, work stream, heartbeat — and `stop` takes them down in the
+ * order that loses nothing: stop pulling, let running tasks finish for a while, hand
+ * back the rest, deliver every report, close the sandbox.
+ */
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AnygridError, ErrorCode } from '@anygrid/protocol';
+import { NodeSandbox } from '@anygrid/runtime/node';
+import { type Logger, pino } from 'pino';
+import { sleep } from './abortable.js';
+import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
+import { BlobCache } from './blob-cache.js';
+import { CompiledModules } from './compiled-modules.js';
+import { CoordinatorClient } from './coordinator-client.js';
+import { Heartbeat } from './heartbeat.js';
+import { defaultSlots, hostInfo } from './host-info.js';
+import { defaultBuffer } from './pull-policy.js';
+import { ReportFlusher } from './report-flusher.js';
+import { runAssignment, type TaskSandbox } from './task-runner.js';
+import { isTransient } from './transient-error.js';
+import { WorkLoop } from './work-loop.js';
+import { WorkStream } from './work-stream.js';
+
+export interface AgentOptions {
+  /** Coordinator base URL, e.g. http://127.0.0.1:7070. */
+  coordinator: string;
+  /** Provider token. */
+  token: string;
+  /** Tasks run at once; default `os.availableParallelism()`. */
+  slots?: number;
+  /** Host name shown to the coordinator; default `os.hostname()`. */
+  name?: string;
+  /** Directory for cached modules and inputs by hash, and this host's id; memory cache always. */
+  cacheDir?: string;
+  /** Structured logger; default pino to stderr. */
+  logger?: Logger;
+  /** Test hook: a saboteur that corrupts outputs (used by an acceptance test that needs a provider returning wrong answers). */
+  corruptOutputs?: boolean;
+  /** Assignments held beyond the slots, so a freed slot starts at once; default min(slots, 8). */
+  buffer?: number;
+  /** Bytes of modules and inputs kept in memory; default 512 MiB. */
+  memoryCacheBytes?: number;
+}
+
+/** A running provider agent. */
+export interface Agent {
+  /** The host id the coordinator gave this device. */
+  readonly hostId: number;
+  /** Replicas reported as successes and as errors, and those running now. */
+  stats(): { completed: number; failed: number; running: number };
+  /**
+   * Stops the agent. Graceful: stop pulling, wait up to `timeoutMs` (default 30 s) for
+   * running tasks, hand back the rest, deliver reports (up to as long again). Not
+   * graceful: abort running tasks at once, hand them back, send reports briefly.
+   */
+  stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
+}
+
+/** Registers this device with the coordinator and starts working; resolves once registered. */
+export async function startAgent(options: AgentOptions): Promise<Agent> {
+  const logger = options.logger ?? pino({ name: 'anygrid-agent' }, pino.destination(2));
+  const slots = options.slots ?? defaultSlots();
+  const client = new CoordinatorClient({ baseUrl: options.coordinator, token: options.token });
+  const stopping = new AbortController();
+
+  const previousId = options.cacheDir ? await readHostId(options.cacheDir) : undefined;
+  const registration = await register(
+    client,
+    hostInfo({ slots, name: options.name, hostId: previousId }),
+    logger,
+    stopping.signal,
+  );
+  const { hostId } = registration;
+  if (options.cacheDir) await saveHostId(options.cacheDir, hostId, logger);
+  const log = logger.child({ hostId });
+  log.info({ slots, heartbeatMs: registration.heartbeatMs }, 'registered with the coordinator');
+
+  const sandbox: TaskSandbox = new NodeSandbox({ maxWorkers: slots });
+  const blobs = new BlobCache({
+    client,
+    logger: log,
+    memoryBytes: options.memoryCacheBytes,
+    dir: options.cacheDir ? join(options.cacheDir, 'blobs') : undefined,
+  });
+  const modules = new CompiledModules((bytes, cap) => sandbox.compile(bytes, cap));
+  const flusher = new ReportFlusher({ client, hostId, logger: log });
+  let stream: WorkStream | undefined;
+  const loop = new WorkLoop({
+    client,
+    hostId,
+    slots,
+    buffer: options.buffer ?? defaultBuffer(slots),
+    logger: log,
+    run: (assignment, signal) =>
+      runAssignment(
+        assignment,
+        { blobs, modules, sandbox, logger: log, corruptOutputs: options.corruptOutputs },
+        AbortSignal.any([signal, stopping.signal]),
+      ),
+    onReport: (report) => flusher.add(report),
+    streaming: () => stream?.connected ?? false,
+  });
+  const heartbeat = new Heartbeat({
+    client,
+    hostId,
+    intervalMs: registration.heartbeatMs,
+    logger: log,
+    held: () => [...new Set([...loop.heldIds(), ...flusher.pendingIds()])],
+    onCancel: (ids) => loop.cancel(ids),
+  });
+  stream = new WorkStream({
+    baseUrl: client.baseUrl,
+    hostId,
+    authorization: client.authorization,
+    logger: log,
+    onOpen: () => loop.trigger(),
+    onMessage: (message) => {
+      if (message.type === 'work') loop.trigger();
+      else loop.cancel(message.replicaIds);
+    },
+  });
+  loop.trigger();
+
+  let stopped: Promise<void> | undefined;
+  const stop = async (graceful: boolean, timeoutMs: number) => {
+    log.info({ graceful, timeoutMs }, 'stopping');
+    stream?.close();
+    const handBack = await loop.drain(graceful ? timeoutMs : 0);
+    heartbeat.stop();
+    await abandon(client, hostId, handBack, log);
+    stopping.abort();
+    const delivered = await flusher.flush(graceful ? timeoutMs : 2000);
+    await flusher.close();
+    blobs.close();
+    await sandbox.close();
+    log.info({ ...loop.stats(), reportsDelivered: delivered }, 'stopped');
+  };
+
+  return {
+    hostId,
+    stats: () => loop.stats(),
+    stop(stopOptions = {}) {
+      stopped ??= stop(stopOptions.graceful ?? true, stopOptions.timeoutMs ?? 30_000);
+      return stopped;
+    },
+  };
+}
+
+/** Registers, waiting out a coordinator that is not up yet; a refused token throws. */
+async function register(
+  client: CoordinatorClient,
+  body: ReturnType<typeof hostInfo>,
+  logger: Logger,
+  signal: AbortSignal,
+) {
+  const backoff = new Backoff(RECONNECT_BACKOFF);
+  for (;;) {
+    try {
+      return await client.register(body, signal);
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      const delay = backoff.next();
+      logger.warn({ err: error, delay }, 'coordinator unreachable; retrying registration');
+      await sleep(delay, signal);
+    }
+  }
+}
+
+/** Hands replicas back so the coordinator reissues them at once, not at their deadline. */
+async function abandon(
+  client: CoordinatorClient,
+  hostId: number,
+  replicaIds: number[],
+  logger: Logger,
+): Promise<void> {
+  if (replicaIds.length === 0) return;
+  try {
+    const { abandoned } = await client.abandon({ hostId, replicaIds });
+    logger.info({ abandoned, requested: replicaIds.length }, 'handed back unfinished replicas');
+  } catch (error) {
+    const code = error instanceof AnygridError ? error.code : undefined;
+    const level = code === ErrorCode.NOT_ASSIGNED ? 'info' : 'warn';
+    logger[level]({ err: error, replicaIds }, 'could not hand back replicas; they will time out');
+  }
+}
+
+async function readHostId(dir: string): Promise<number | undefined> {
+  try {
+    const saved = JSON.parse(await readFile(join(dir, 'host.json'), 'utf8')) as {
+      hostId?: unknown;
+    };
+    return Number.isSafeInteger(saved.hostId) && (saved.hostId as number) > 0
+      ? (saved.hostId as number)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function saveHostId(dir: string, hostId: number, logger: Logger): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'host.json'), `${JSON.stringify({ hostId })}\n`);
+  } catch (error) {
+    logger.warn({ err: error }, 'could not save the host id');
+  }
+}

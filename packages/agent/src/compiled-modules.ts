@@ -1,0 +1,41 @@
+/**
+ * @module
+ * Compiled modules by content address and memory cap. The sandbox compiles a module's
+ * bytes (seconds for a large one) and caps its memory; the agent already knows each
+ * module's verified hash, so it asks for a compilation once per (hash, cap) per host and
+ * lets every task that needs it share the same `WebAssembly.Module`, including tasks
+ * that arrive while it is still compiling.
+ */
+
+/** Compiles bytes under a memory cap; throws the runtime's `ModuleError` for bytes that cannot run. */
+export type Compile<M> = (bytes: Uint8Array, memoryBytes: number) => Promise<M>;
+
+/** A small LRU of compilations, shared while in progress, forgotten when they fail. */
+export class CompiledModules<M> {
+  private readonly entries = new Map<string, Promise<M>>();
+
+  constructor(
+    private readonly compile: Compile<M>,
+    private readonly maxEntries = 32,
+  ) {}
+
+  /** The module for `hash` with `memoryBytes` cap, compiling `bytes()` only on a miss. */
+  get(hash: string, memoryBytes: number, bytes: () => Promise<Uint8Array>): Promise<M> {
+    const key = `${hash}:${memoryBytes}`;
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const pending = bytes().then((b) => this.compile(b, memoryBytes));
+    this.entries.set(key, pending);
+    pending.catch(() => {
+      if (this.entries.get(key) === pending) this.entries.delete(key);
+    });
+    while (this.entries.size > this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value as string);
+    }
+    return pending;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * @module
+ * Keeps the leases of this host's replicas fresh. At the interval the coordinator gave
+ * at registration, the agent names every replica it still holds — buffered, running, or
+ * finished but not yet acknowledged — and learns which of them the coordinator no longer
+ * wants (cancelled, settled, given to someone else), which the agent then stops.
+ * A failed heartbeat is only logged: the next one may succeed, and a lease that lapses
+ * costs a late report, never a wrong one.
+ */
+
+import type { Logger } from 'pino';
+import type { CoordinatorClient } from './coordinator-client.js';
+
+export interface HeartbeatOptions {
+  readonly client: Pick<CoordinatorClient, 'heartbeat'>;
+  readonly hostId: number;
+  readonly intervalMs: number;
+  readonly logger: Logger;
+  /** Replica ids whose leases matter now. */
+  readonly held: () => number[];
+  /** Replicas the coordinator says to stop. */
+  readonly onCancel: (replicaIds: number[]) => void;
+}
+
+/** Largest list one heartbeat may carry. */
+const MAX_IDS = 10_000;
+
+/** Periodic lease renewal for a host's replicas. */
+export class Heartbeat {
+  private readonly timer: NodeJS.Timeout;
+  private beating = false;
+  private readonly lifetime = new AbortController();
+
+  constructor(private readonly options: HeartbeatOptions) {
+    this.timer = setInterval(() => void this.beat(), Math.max(100, options.intervalMs));
+    this.timer.unref();
+  }
+
+  /** Sends one heartbeat now (skipped when one is already on its way or nothing is held). */
+  async beat(): Promise<void> {
+    const ids = this.options.held();
+    if (this.beating || ids.length === 0) return;
+    this.beating = true;
+    const { client, hostId, logger } = this.options;
+    try {
+      for (let i = 0; i < ids.length; i += MAX_IDS) {
+        const replicaIds = ids.slice(i, i + MAX_IDS);
+        const answer = await client.heartbeat({ hostId, replicaIds }, this.lifetime.signal);
+        if (answer.cancel.length > 0) {
+          logger.info({ replicaIds: answer.cancel }, 'coordinator cancelled replicas');
+          this.options.onCancel(answer.cancel);
+        }
+      }
+    } catch (error) {
+      if (!this.lifetime.signal.aborted) logger.warn({ err: error }, 'heartbeat failed');
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.lifetime.abort();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * @module
+ * Runs one assignment from start to report: fetch the module and inputs by hash, get
+ * the module compiled under the job's memory cap, run it in the sandbox with the job's
+ * limits and seed, and encode what came out. Anything that goes wrong becomes an error
+ * report with a stable code (`fetch_failed`, `invalid_module`, `memory_limit`,
+ * `internal`), so the coordinator always learns how a replica ended. A run stopped by
+ * its signal (cancelled, or the agent is stopping) produces no report.
+ */
+
+import { type Assignment, RelativePath } from '@anygrid/protocol';
+import { ModuleError, type RunResult, type RunSpec } from '@anygrid/runtime';
+import type { Logger } from 'pino';
+import { type BlobCache, BlobFetchError } from './blob-cache.js';
+import type { CompiledModules } from './compiled-modules.js';
+import { type OutgoingReport, reportFailure, reportRun } from './output-encoding.js';
+import { corruptResult } from './saboteur.js';
+
+/** What the agent needs of a sandbox: `NodeSandbox` from `@anygrid/runtime/node` fits. */
+export interface TaskSandbox {
+  compile(bytes: Uint8Array, memoryBytes?: number): Promise<WebAssembly.Module>;
+  run(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+export interface TaskRunnerDeps {
+  readonly blobs: Pick<BlobCache, 'get'>;
+  readonly modules: CompiledModules<WebAssembly.Module>;
+  readonly sandbox: Pick<TaskSandbox, 'run'>;
+  readonly logger: Logger;
+  readonly corruptOutputs?: boolean;
+}
+
+/** Thrown inside a run when its signal aborts: no report is due. */
+class Stopped extends Error {}
+
+/** The report for `assignment`, or undefined when `signal` stopped it first. */
+export async function runAssignment(
+  assignment: Assignment,
+  deps: TaskRunnerDeps,
+  signal: AbortSignal,
+): Promise<OutgoingReport | undefined> {
+  const started = performance.now();
+  const { replicaId } = assignment;
+  const elapsed = () => performance.now() - started;
+  try {
+    const spec = await prepare(assignment, deps, signal);
+    const module = await deps.modules.get(
+      assignment.module.hash,
+      assignment.limits.memoryBytes,
+      () => deps.blobs.get(assignment.module, signal),
+    );
+    if (signal.aborted) throw new Stopped();
+    // The sandbox cannot be interrupted from here; a cancelled run finishes (or hits its
+    // wall-time limit) in its worker, and its result is discarded.
+    let result = await deps.sandbox.run(module, spec);
+    if (signal.aborted) throw new Stopped();
+    if (deps.corruptOutputs) result = corruptResult(result);
+    return reportRun(replicaId, result);
+  } catch (error) {
+    if (signal.aborted || error instanceof Stopped) return undefined;
+    if (error instanceof BlobFetchError) {
+      return reportFailure(replicaId, 'fetch_failed', error.message, elapsed());
+    }
+    if (error instanceof ModuleError) {
+      return reportFailure(replicaId, error.code, error.message, elapsed());
+    }
+    deps.logger.error({ err: error, replicaId }, 'task failed inside the agent');
+    const message = error instanceof Error ? error.message : String(error);
+    return reportFailure(replicaId, 'internal', `agent error: ${message}`, elapsed());
+  }
+}
+
+/** The run spec with every input fetched and verified. */
+async function prepare(
+  assignment: Assignment,
+  deps: TaskRunnerDeps,
+  signal: AbortSignal,
+): Promise<RunSpec> {
+  const names = Object.keys(assignment.files);
+  const badName = names.find((name) => !RelativePath.safeParse(name).success);
+  if (badName !== undefined) {
+    throw new BlobFetchError(
+      `Input file name ${JSON.stringify(badName.slice(0, 100))} is not a relative path.`,
+    );
+  }
+  const [stdin, ...contents] = await Promise.all([
+    assignment.stdin ? deps.blobs.get(assignment.stdin, signal) : undefined,
+    ...names.map((name) => deps.blobs.get(assignment.files[name] as Assignment['module'], signal)),
+  ]);
+  const files: Record<string, Uint8Array> = {};
+  names.forEach((name, i) => {
+    files[name] = contents[i] as Uint8Array;
+  });
+  return {
+    args: assignment.args,
+    env: assignment.env,
+    ...(stdin ? { stdin } : {}),
+    dirs: { '/': files },
+    limits: assignment.limits,
+    seed: assignment.seed,
+  };
+}

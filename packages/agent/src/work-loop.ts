@@ -1,0 +1,203 @@
+/**
+ * @module
+ * The agent's scheduler: keeps every slot busy and a small buffer of assignments
+ * waiting. It pulls when asked (work announced on the stream, a slot freed up) and on a
+ * poll timer that backs off while the coordinator has nothing; one request is in flight
+ * at a time, and a request asked for meanwhile follows it. Each assignment runs through
+ * `runAssignment`; its report goes to the flusher. Cancelled replicas are dropped from
+ * the buffer or stopped where they run. `drain` is the first half of a graceful stop:
+ * it stops pulling, lets running tasks finish for a while, and returns what is left to
+ * hand back.
+ */
+
+import type { Assignment } from '@anygrid/protocol';
+import type { Logger } from 'pino';
+import { sleep } from './abortable.js';
+import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
+import type { CoordinatorClient } from './coordinator-client.js';
+import type { OutgoingReport } from './output-encoding.js';
+import { IDLE_POLL, STREAM_POLL_MS, wantedAssignments } from './pull-policy.js';
+import { isTransient } from './transient-error.js';
+
+export interface WorkLoopOptions {
+  readonly client: Pick<CoordinatorClient, 'work'>;
+  readonly hostId: number;
+  readonly slots: number;
+  readonly buffer: number;
+  readonly logger: Logger;
+  /** Runs one assignment to its report (undefined when stopped by the signal). */
+  readonly run: (
+    assignment: Assignment,
+    signal: AbortSignal,
+  ) => Promise<OutgoingReport | undefined>;
+  readonly onReport: (report: OutgoingReport) => void;
+  /** Whether the work stream is up (polling is then only a safety net). */
+  readonly streaming: () => boolean;
+}
+
+interface Running {
+  readonly assignment: Assignment;
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+/** Pulls, buffers and runs assignments. */
+export class WorkLoop {
+  private readonly buffered: Assignment[] = [];
+  private readonly running = new Map<number, Running>();
+  private readonly idle = new Backoff(IDLE_POLL);
+  private readonly errors = new Backoff(RECONNECT_BACKOFF);
+  private pulling: Promise<void> | undefined;
+  private pullAgain = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly counts = { completed: 0, failed: 0 };
+
+  constructor(private readonly options: WorkLoopOptions) {}
+
+  stats(): { completed: number; failed: number; running: number } {
+    return { ...this.counts, running: this.running.size };
+  }
+
+  /** Replica ids held: buffered and running. */
+  heldIds(): number[] {
+    return [...this.buffered.map((a) => a.replicaId), ...this.running.keys()];
+  }
+
+  /** Pulls now (work was announced, or the loop starts). */
+  trigger(): void {
+    this.idle.reset();
+    this.pull();
+  }
+
+  /** Stops these replicas: dropped from the buffer, aborted where running; no report follows. */
+  cancel(replicaIds: readonly number[]): void {
+    const ids = new Set(replicaIds);
+    for (let i = this.buffered.length - 1; i >= 0; i--) {
+      if (ids.has((this.buffered[i] as Assignment).replicaId)) this.buffered.splice(i, 1);
+    }
+    for (const id of ids) this.running.get(id)?.controller.abort();
+  }
+
+  /**
+   * Stops pulling, waits up to `timeoutMs` for running tasks to finish (their reports go
+   * out as usual), aborts the rest, and returns the replica ids to hand back.
+   */
+  async drain(timeoutMs: number): Promise<number[]> {
+    this.stopped = true;
+    clearTimeout(this.pollTimer);
+    // An answer already on its way holds assignments the coordinator wrote to us.
+    await this.pulling;
+    const handBack = this.buffered.splice(0).map((a) => a.replicaId);
+    const runs = [...this.running.values()];
+    if (runs.length > 0) {
+      const finished = Promise.all(runs.map((r) => r.done)).then(() => true);
+      const timeout = sleep(Math.max(0, timeoutMs)).then(() => false);
+      const allDone = await Promise.race([finished, timeout]);
+      if (!allDone)
+        this.options.logger.info({ left: this.running.size }, 'stopping unfinished tasks');
+    }
+    for (const [id, run] of this.running) {
+      run.controller.abort();
+      handBack.push(id);
+    }
+    return handBack;
+  }
+
+  private pull(): void {
+    if (this.stopped) return;
+    if (this.pulling) {
+      this.pullAgain = true;
+      return;
+    }
+    clearTimeout(this.pollTimer);
+    this.pulling = this.request().finally(() => {
+      this.pulling = undefined;
+      if (this.pullAgain) {
+        this.pullAgain = false;
+        this.pull();
+      }
+    });
+  }
+
+  /** One work request; schedules the next poll. */
+  private async request(): Promise<void> {
+    const { client, hostId, slots, buffer, logger } = this.options;
+    const max = wantedAssignments({
+      slots,
+      buffer,
+      running: this.running.size,
+      buffered: this.buffered.length,
+    });
+    if (max === 0) return this.schedulePoll(this.pollInterval());
+    try {
+      const { assignments } = await client.work(hostId, max);
+      this.errors.reset();
+      if (assignments.length > 0)
+        logger.debug({ count: assignments.length }, 'assignments received');
+      this.accept(assignments);
+      this.schedulePoll(assignments.length > 0 ? this.pollInterval() : this.idleInterval());
+    } catch (error) {
+      const delay = isTransient(error) ? this.errors.next() : RECONNECT_BACKOFF.maxMs;
+      const log = isTransient(error) ? logger.warn : logger.error;
+      log.call(logger, { err: error, delay }, 'work request failed');
+      this.schedulePoll(delay);
+    }
+  }
+
+  private accept(assignments: readonly Assignment[]): void {
+    const held = new Set(this.heldIds());
+    for (const assignment of assignments) {
+      // The coordinator may answer the same replica again after a lost response.
+      if (held.has(assignment.replicaId)) continue;
+      held.add(assignment.replicaId);
+      this.buffered.push(assignment);
+    }
+    this.startRuns();
+  }
+
+  private startRuns(): void {
+    while (this.running.size < this.options.slots && this.buffered.length > 0) {
+      this.start(this.buffered.shift() as Assignment);
+    }
+  }
+
+  private start(assignment: Assignment): void {
+    const controller = new AbortController();
+    const { replicaId } = assignment;
+    const done = this.options
+      .run(assignment, controller.signal)
+      .then((report) => {
+        if (!report || controller.signal.aborted) return;
+        if (report.report.status === 'success') this.counts.completed += 1;
+        else this.counts.failed += 1;
+        this.options.onReport(report);
+      })
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: error, replicaId }, 'task runner threw');
+      })
+      .finally(() => {
+        this.running.delete(replicaId);
+        if (this.stopped) return;
+        this.startRuns();
+        // Refill at half a buffer rather than after every task, so pulls carry several.
+        if (this.buffered.length < Math.ceil(this.options.buffer / 2)) this.pull();
+      });
+    this.running.set(replicaId, { assignment, controller, done });
+  }
+
+  private pollInterval(): number {
+    return this.options.streaming() ? STREAM_POLL_MS : IDLE_POLL.initialMs;
+  }
+
+  private idleInterval(): number {
+    return this.options.streaming() ? STREAM_POLL_MS : this.idle.next();
+  }
+
+  private schedulePoll(delay: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => this.pull(), delay);
+    this.pollTimer.unref();
+  }
+}
