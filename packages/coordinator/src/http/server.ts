@@ -47,6 +47,8 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
     return503OnClosing: true,
     forceCloseConnections: true,
   });
+  // JSON bodies only (and raw bytes for blobs): a text/plain body is a client mistake.
+  app.removeContentTypeParser('text/plain');
   installAuth(app, deps.accounts);
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
