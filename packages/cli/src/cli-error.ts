@@ -1,0 +1,97 @@
+/**
+ * @module
+ * Errors the CLI raises itself (bad option combinations, unreadable files) and how every
+ * error is printed: `error CODE: message`, then a next step, exit code 1, or 2 for usage
+ * errors. Coordinator errors keep the code the coordinator sent.
+ */
+
+import { AnygridError, ErrorCode } from '@anygrid/protocol';
+
+/** Exit code of a usage error (bad flags or arguments). */
+export const USAGE_EXIT = 2;
+
+/** An error the CLI detected, with a code, a next step and an exit code. */
+export class CliError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** A usage error: wrong flags or arguments (exit code 2). */
+export function usageError(message: string, command = ''): CliError {
+  const help = command ? `anygrid ${command} --help` : 'anygrid --help';
+  return new CliError('USAGE', message, `see \`${help}\``, USAGE_EXIT);
+}
+
+/** What to do next after a coordinator error of this code. */
+function hintFor(code: string): string | undefined {
+  switch (code) {
+    case ErrorCode.UNAVAILABLE:
+      return 'start a coordinator with `npm start` (or `npx anygrid serve`), or set ANYGRID_URL / --url';
+    case ErrorCode.UNAUTHENTICATED:
+      return 'set ANYGRID_TOKEN or pass --token (dev: export ANYGRID_TOKEN=$(cat .anygrid/requester.token))';
+    case ErrorCode.FORBIDDEN:
+      return 'use a token of the right role: requester for jobs, admin for `token create`';
+    case ErrorCode.NOT_FOUND:
+      return 'list your jobs with `anygrid jobs`';
+    case ErrorCode.INVALID_REQUEST:
+      return 'check the values against `anygrid <command> --help`';
+    case ErrorCode.BLOB_MISSING:
+      return 'submit again; missing blobs are uploaded before the job is created';
+    case ErrorCode.CONFLICT:
+      return 'check the job with `anygrid status JOB`';
+    default:
+      return undefined;
+  }
+}
+
+/** The printable parts of any thrown value. */
+export function describeError(err: unknown): {
+  code: string;
+  message: string;
+  hint?: string;
+  details?: unknown;
+  exitCode: number;
+} {
+  if (err instanceof CliError) {
+    return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
+  }
+  if (err instanceof AnygridError) {
+    return {
+      code: err.code,
+      message: err.message,
+      hint: hintFor(err.code),
+      details: err.details,
+      exitCode: 1,
+    };
+  }
+  const sys = err as { code?: unknown; message?: unknown; path?: unknown };
+  if (typeof sys?.code === 'string' && typeof sys.message === 'string') {
+    return { code: sys.code, message: sys.message, exitCode: 1 };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    code: 'INTERNAL',
+    message,
+    hint: 'this looks like a bug in anygrid; please report it with the command you ran',
+    exitCode: 1,
+  };
+}
+
+/** Prints an error to stderr (and as JSON on stdout with --json); returns the exit code. */
+export function reportError(err: unknown, json: boolean): number {
+  const d = describeError(err);
+  if (json) {
+    const body = { error: { code: d.code, message: d.message, details: d.details } };
+    process.stdout.write(`${JSON.stringify(body)}\n`);
+  }
+  process.stderr.write(`error ${d.code}: ${d.message}\n`);
+  if (d.hint) process.stderr.write(`  next: ${d.hint}\n`);
+  return d.exitCode;
+}

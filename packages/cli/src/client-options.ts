@@ -1,0 +1,42 @@
+/**
+ * @module
+ * Options shared by the commands that talk to a coordinator (`--url`, `--token`, with
+ * ANYGRID_URL / ANYGRID_TOKEN defaults) and the `--json` switch every command has.
+ */
+
+import { Anygrid, DEFAULT_URL } from '@anygrid/sdk';
+import { type Command, Option } from 'commander';
+
+/** Options every coordinator-facing command receives. */
+export interface ClientOptions {
+  readonly url?: string;
+  readonly token?: string;
+  readonly json?: boolean;
+}
+
+/** Adds `--json` to a command. */
+export function addJsonOption(cmd: Command): Command {
+  return cmd.option('--json', 'print machine-readable JSON only (no progress, no color)');
+}
+
+/** Adds `--url`, `--token` and `--json` to a command. */
+export function addClientOptions(cmd: Command): Command {
+  cmd
+    .addOption(
+      new Option('--url <url>', `coordinator URL (default ${DEFAULT_URL})`).env('ANYGRID_URL'),
+    )
+    .addOption(new Option('--token <token>', 'bearer token').env('ANYGRID_TOKEN'));
+  return addJsonOption(cmd);
+}
+
+/** A client for the options' coordinator and token. */
+export function clientFrom(opts: ClientOptions): Anygrid {
+  return new Anygrid({ url: opts.url, token: opts.token });
+}
+
+/** Parses a positive job id argument. */
+export function jobIdArg(value: string): number {
+  const id = Number(value);
+  if (!Number.isInteger(id) || id < 0) throw new Error(`not a job id: ${value}`);
+  return id;
+}

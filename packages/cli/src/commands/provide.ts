@@ -1,0 +1,98 @@
+/**
+ * @module
+ * `anygrid provide`: lends this machine to a coordinator by running the provider agent
+ * in this process until Ctrl-C, which stops it gracefully (running tasks are handed back).
+ */
+
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { usageError } from '../cli-error.js';
+import { addJsonOption } from '../client-options.js';
+import { intOption } from '../options.js';
+import { printJson, println } from '../output.js';
+
+interface ProvideFlags {
+  coordinator?: string;
+  token?: string;
+  slots?: number;
+  name?: string;
+  statsInterval: number;
+  json?: boolean;
+}
+
+export function registerProvide(program: Command): void {
+  const cmd = program
+    .command('provide')
+    .summary('run tasks for a coordinator on this machine')
+    .description(
+      'Join a coordinator as a provider host and run its tasks in the WASI sandbox until ' +
+        'stopped. Ctrl-C (or SIGTERM) stops gracefully: running tasks are handed back.',
+    )
+    .addOption(new Option('--coordinator <url>', 'coordinator URL').env('ANYGRID_URL'))
+    .addOption(new Option('--token <token>', 'provider token').env('ANYGRID_TOKEN'))
+    .option('--slots <n>', 'tasks run at once (default: CPU cores)', intOption(1, 1024))
+    .option('--name <name>', 'host name shown to the coordinator')
+    .option('--stats-interval <ms>', 'how often to print progress', intOption(100), 10_000);
+  addJsonOption(cmd).action((flags: ProvideFlags) => provide(flags));
+}
+
+async function provide(flags: ProvideFlags): Promise<void> {
+  if (!flags.coordinator)
+    throw usageError('--coordinator URL (or ANYGRID_URL) is required', 'provide');
+  if (!flags.token) {
+    throw usageError(
+      '--token (or ANYGRID_TOKEN) is required: a provider token, e.g. from `anygrid token create --role provider`',
+      'provide',
+    );
+  }
+  const { startAgent } = await import('@anygrid/agent');
+  const agent = await startAgent({
+    coordinator: flags.coordinator,
+    token: flags.token,
+    ...(flags.slots === undefined ? {} : { slots: flags.slots }),
+    ...(flags.name === undefined ? {} : { name: flags.name }),
+  });
+  const emit = (event: string, data: Record<string, unknown>, human: string) =>
+    flags.json ? printJson({ event, ...data }) : println(human);
+  emit(
+    'joined',
+    { hostId: agent.hostId, coordinator: flags.coordinator },
+    `joined ${flags.coordinator} as host ${agent.hostId}`,
+  );
+
+  let last = '';
+  const timer = setInterval(() => {
+    const stats = agent.stats() as unknown as Record<string, unknown>;
+    const line = JSON.stringify(stats);
+    if (line === last) return;
+    last = line;
+    emit('stats', { stats }, `host ${agent.hostId}: ${statsLine(stats)}`);
+  }, flags.statsInterval);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      clearInterval(timer);
+      if (stopping) {
+        void agent.stop({ graceful: false, timeoutMs: 1000 }).finally(resolve);
+        return;
+      }
+      stopping = true;
+      if (!flags.json) println(`${signal}: stopping, handing back running tasks…`);
+      void agent.stop({ graceful: true, timeoutMs: 10_000 }).finally(() => {
+        emit('stopped', { hostId: agent.hostId }, `host ${agent.hostId} stopped`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** `key value` pairs of the agent's numeric and string stats. */
+function statsLine(stats: Record<string, unknown>): string {
+  return Object.entries(stats)
+    .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}

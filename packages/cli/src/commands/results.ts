@@ -1,0 +1,90 @@
+/**
+ * @module
+ * `anygrid results JOB [--out DIR]`: the settled results of a job, written as files
+ * (`<index>.stdout`, `<index>.stderr`, `<index>/<name>`) or printed; `--follow` streams
+ * them until the job is finished.
+ */
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { TaskResult } from '@anygrid/protocol';
+import type { Job, JobResult } from '@anygrid/sdk';
+import type { Command } from 'commander';
+import { addClientOptions, type ClientOptions, clientFrom, jobIdArg } from '../client-options.js';
+import { intOption } from '../options.js';
+import { note, printJson, println } from '../output.js';
+import { outputFilePath, stderrPath, stdoutPath } from '../result-files.js';
+
+interface ResultsFlags extends ClientOptions {
+  out?: string;
+  follow?: boolean;
+  after?: number;
+}
+
+export function registerResults(program: Command): void {
+  const cmd = program
+    .command('results')
+    .summary("fetch a job's results")
+    .description(
+      "Fetch a job's settled results. With --out DIR, write <index>.stdout, <index>.stderr " +
+        '(when not empty) and output files as <index>/<name>; otherwise print one line per ' +
+        'result. With --follow, stream results as they settle until the job is finished.',
+    )
+    .argument('<job>', 'job id', jobIdArg)
+    .option('--out <dir>', 'write results into DIR')
+    .option('--follow', 'keep streaming until the job is finished')
+    .option('--after <cursor>', 'only results after this cursor', intOption(0));
+  addClientOptions(cmd).action((id: number, flags: ResultsFlags) => results(id, flags));
+}
+
+async function results(id: number, flags: ResultsFlags): Promise<void> {
+  const job = clientFrom(flags).job(id);
+  const raw: TaskResult[] = [];
+  const counts = new Map<string, number>();
+  for await (const r of stream(job, flags)) {
+    raw.push(r.raw);
+    counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+    if (flags.out) await writeResult(job, r, flags.out);
+    else if (!flags.json) println(resultLine(r));
+  }
+  if (flags.json) {
+    printJson({ results: raw });
+    return;
+  }
+  const summary =
+    [...counts].map(([k, v]) => `${v} ${k.replace('_', ' ')}`).join(', ') || 'none yet';
+  const where = flags.out ? ` written to ${flags.out}` : '';
+  note(`${raw.length} result(s)${where}: ${summary}`);
+}
+
+/** Settled results now, or all of them as they settle with --follow. */
+function stream(job: Job, flags: ResultsFlags): AsyncGenerator<JobResult> {
+  return job.results({ after: flags.after, follow: flags.follow ?? false });
+}
+
+async function writeResult(job: Job, r: JobResult, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(stdoutPath(dir, r.index), r.stdoutBytes);
+  if (r.stderr) await writeFile(stderrPath(dir, r.index), r.stderr);
+  for (const name of Object.keys(r.files)) {
+    const path = outputFilePath(dir, r.index, name);
+    if (!path) {
+      note(`skipped output file ${JSON.stringify(name)} of task ${r.index}: unsafe name`);
+      continue;
+    }
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, await job.file(r, name));
+  }
+}
+
+function resultLine(r: JobResult): string {
+  const exit = r.exitCode === null ? '' : ` exit ${r.exitCode}`;
+  const out = r.stdout.trim();
+  const text =
+    out.length <= 200 && !out.includes('\n')
+      ? out
+      : `(${r.stdoutBytes.length} bytes of stdout; use --out DIR)`;
+  const err = r.errors[0] ? `  [${r.errors[0].code}: ${r.errors[0].message}]` : '';
+  const files = Object.keys(r.files).length ? `  files: ${Object.keys(r.files).join(', ')}` : '';
+  return `#${r.index} ${r.outcome}${exit}: ${text}${err}${files}`;
+}

@@ -1,0 +1,123 @@
+/**
+ * @module
+ * `anygrid serve`: runs a coordinator in this process. With `--dev` (what `npm start`
+ * runs) it also keeps a requester and a provider token in the data directory and runs
+ * `--agents` local providers, two by default because a task's replicas never share a
+ * host, so redundancy 2 can validate on one machine.
+ */
+
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { AgentSupervisor } from '../agent-supervisor.js';
+import { addJsonOption } from '../client-options.js';
+import { intOption } from '../options.js';
+import { printJson, println } from '../output.js';
+import { ensureTokenFile } from '../token-files.js';
+
+interface ServeFlags {
+  data: string;
+  port: number;
+  host: string;
+  dev?: boolean;
+  agents: number;
+  logLevel: string;
+  json?: boolean;
+}
+
+export function registerServe(program: Command): void {
+  const cmd = program
+    .command('serve')
+    .summary('run a coordinator (with --dev: plus local providers)')
+    .description(
+      'Run a coordinator storing its database, blobs and admin token in DIR. ' +
+        'With --dev, also create (once) DIR/requester.token and DIR/provider.token and run ' +
+        '--agents local providers, restarted if they die. Stop with Ctrl-C.',
+    )
+    .option('--data <dir>', 'data directory', './.anygrid')
+    .option('--port <n>', 'TCP port (0: any free port)', intOption(0, 65535), 7070)
+    .option('--host <addr>', 'interface to listen on', '127.0.0.1')
+    .option('--dev', 'also run local providers and create dev tokens')
+    .option('--agents <n>', 'local providers with --dev', intOption(0, 64), 2)
+    .option(
+      '--log-level <level>',
+      'coordinator log level (pino), to stderr',
+      process.env.ANYGRID_LOG_LEVEL ?? 'warn',
+    );
+  addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  process.env.ANYGRID_LOG_LEVEL = flags.logLevel;
+  const { startCoordinator } = await import('@anygrid/coordinator');
+  const coord = await startCoordinator({ dataDir: flags.data, port: flags.port, host: flags.host });
+  let agents: AgentSupervisor | undefined;
+  let requesterTokenPath: string | undefined;
+  if (flags.dev) {
+    const requester = await ensureTokenFile(flags.data, 'requester', coord.url, () =>
+      coord.createToken('requester', 'dev'),
+    );
+    const provider = await ensureTokenFile(flags.data, 'provider', coord.url, () =>
+      coord.createToken('provider', 'dev'),
+    );
+    requesterTokenPath = requester.path;
+    const slots = Math.max(1, Math.floor(availableParallelism() / Math.max(1, flags.agents)));
+    agents = new AgentSupervisor(
+      Array.from({ length: flags.agents }, (_, i) => ({
+        name: `dev-agent-${i + 1}`,
+        coordinator: coord.url,
+        token: provider.token,
+        slots,
+      })),
+    );
+    agents.start();
+  }
+
+  if (flags.json) {
+    printJson({
+      url: coord.url,
+      adminTokenPath: coord.adminTokenPath,
+      ...(requesterTokenPath
+        ? { requesterTokenPath, providerTokenPath: join(flags.data, 'provider.token') }
+        : {}),
+    });
+  } else {
+    println(`anygrid coordinator listening on ${coord.url}`);
+    println(`  data         ${flags.data}`);
+    println(
+      `  admin token  ${coord.adminTokenPath}${coord.adminTokenCreated ? ' (created, mode 600)' : ''}`,
+    );
+    if (agents && requesterTokenPath) {
+      println(`  providers    ${flags.agents} local agent(s)`);
+      println('');
+      println('next, in another terminal:');
+      println(`  export ANYGRID_URL=${coord.url} ANYGRID_TOKEN=$(cat ${requesterTokenPath})`);
+      println('  npx anygrid submit examples/prime.wasm --args 0 100000 --wait');
+      println('  from TypeScript: see "Submit from TypeScript" in packages/sdk/README.md');
+    } else {
+      println('');
+      println(
+        `next: create a requester token with \`npx anygrid token create --role requester --data ${flags.data}\``,
+      );
+    }
+  }
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting now\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      if (!flags.json) process.stderr.write(`${signal}: shutting down…\n`);
+      void (async () => {
+        await agents?.stop();
+        await coord.close();
+        resolve();
+      })();
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+}

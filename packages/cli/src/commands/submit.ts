@@ -1,0 +1,200 @@
+/**
+ * @module
+ * `anygrid submit MODULE`: builds tasks from input files, `--args` or a JSONL file,
+ * uploads what the coordinator lacks, creates the job and, with `--wait`, follows it to
+ * the end with a progress bar and prints the first results.
+ */
+
+import type { JobView } from '@anygrid/protocol';
+import type { Job, SubmitOptions } from '@anygrid/sdk';
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { addClientOptions, type ClientOptions, clientFrom } from '../client-options.js';
+import { collect, intOption } from '../options.js';
+import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
+import { createProgressView } from '../progress-view.js';
+import { listInputDir, loadTasks, parseEnv, readInput } from '../task-inputs.js';
+import { planTasks } from '../task-plan.js';
+
+interface SubmitFlags extends ClientOptions {
+  input?: string[];
+  inputs?: string;
+  inputName?: string;
+  args?: string[];
+  env?: string[];
+  stdin?: string;
+  tasks?: string;
+  name?: string;
+  redundancy?: number;
+  quorum?: number;
+  maxErrors?: number;
+  deadline?: number;
+  priority?: number;
+  memory?: number;
+  timeout?: number;
+  wait?: boolean;
+}
+
+/** Results printed after `--wait` before pointing at `anygrid results`. */
+const SHOWN_RESULTS = 10;
+
+export function registerSubmit(program: Command): void {
+  const cmd = program
+    .command('submit')
+    .summary('submit a job: a WASI module and its tasks')
+    .description(
+      'Submit a job of MODULE (a wasm32-wasi file); tasks come from one source, see below.',
+    )
+    .argument('<module>', 'path of the wasm32-wasi module')
+    .option('--input <files...>', 'one task per input file')
+    .option('--inputs <dir>', 'one task per regular file in DIR (sorted by name)')
+    .option('--input-name <name>', 'name of each input file inside its task (default: basename)')
+    .option('--args <args...>', 'task argv (a template with {} when there are inputs)')
+    .option('--env <NAME=VALUE>', 'environment variable for every task (repeatable)', collect)
+    .option('--stdin <file>', 'stdin of every task')
+    .option('--tasks <file>', 'one task per line of a JSONL file')
+    .option('--name <name>', 'job name')
+    .option(
+      '--redundancy <n>',
+      'replicas per task, on distinct hosts (default 1)',
+      intOption(1, 16),
+    )
+    .option('--quorum <n>', 'equal outputs needed to accept a result', intOption(1, 16))
+    .option('--max-errors <n>', 'failed replicas tolerated per task', intOption(0, 100))
+    .option('--deadline <ms>', 'time a provider has for one replica', intOption(1000))
+    .option('--priority <p>', 'higher runs first, -100..100', intOption(-100, 100))
+    .option('--memory <MB>', 'memory limit per task in MiB', intOption(1, 4096))
+    .option('--timeout <ms>', 'wall-time limit per task', intOption(10))
+    .option('--wait', 'follow the job until it finishes, showing progress')
+    .addHelpText(
+      'after',
+      '\nTasks come from exactly one source:\n' +
+        '  --input F... / --inputs DIR  one task per file; the file is placed in the task\n' +
+        '                               directory under its basename (or --input-name),\n' +
+        '                               and that name replaces {} in --args, or is\n' +
+        '                               appended to them when no arg contains {}\n' +
+        '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
+        '                               "stdin":"text","files":{"name":"host/path"}}\n' +
+        '  --args A...                  (alone) one task with this argv\n' +
+        'Put MODULE before --args/--input: they take several values.\n' +
+        '\nExamples:\n' +
+        '  anygrid submit examples/prime.wasm --args 0 100000 --wait\n' +
+        '  anygrid submit examples/echo.wasm --inputs texts/ --input-name input.txt --redundancy 2\n' +
+        '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --json',
+    );
+  addClientOptions(cmd).action((module: string, flags: SubmitFlags) => submit(module, flags));
+}
+
+async function submit(modulePath: string, flags: SubmitFlags): Promise<void> {
+  const json = flags.json ?? false;
+  const inputs = [...(flags.input ?? [])];
+  if (flags.inputs) inputs.push(...(await listInputDir(flags.inputs)));
+  const tasksJsonl = flags.tasks
+    ? { text: new TextDecoder().decode(await readInput(flags.tasks)), source: flags.tasks }
+    : undefined;
+  const plans = planTasks({ args: flags.args, inputs, inputName: flags.inputName, tasksJsonl });
+  const stdin = flags.stdin ? await readInput(flags.stdin) : undefined;
+  const tasks = await loadTasks(plans, {
+    env: parseEnv(flags.env, 'submit'),
+    ...(stdin ? { stdin } : {}),
+  });
+  const module = await readInput(modulePath);
+
+  const grid = clientFrom(flags);
+  const options: SubmitOptions = {
+    module,
+    tasks,
+    name: flags.name,
+    redundancy: flags.redundancy,
+    quorum: flags.quorum,
+    maxErrors: flags.maxErrors,
+    deadlineMs: flags.deadline,
+    priority: flags.priority,
+    limits: limitsOf(flags),
+  };
+  const job = await grid.submit(options);
+  const up = grid.lastSubmit;
+  if (!json) {
+    const upload = up.uploadedBlobs
+      ? `uploaded ${up.uploadedBlobs} blob(s), ${formatBytes(up.uploadedBytes)}`
+      : 'nothing to upload';
+    println(`submitted job ${job.id}: ${tasks.length} task(s), ${upload}`);
+  }
+  if (!flags.wait) {
+    if (json) printJson(await job.view());
+    else {
+      note(`  next: anygrid status ${job.id}   |   anygrid submit ... --wait`);
+      note(`        anygrid results ${job.id} --out results/`);
+    }
+    return;
+  }
+  const final = await waitWithProgress(job, json);
+  if (json) {
+    printJson(final);
+    return;
+  }
+  await printSummary(job, final);
+}
+
+function limitsOf(flags: SubmitFlags): SubmitOptions['limits'] {
+  const limits: { memoryBytes?: number; wallTimeMs?: number } = {};
+  if (flags.memory !== undefined) limits.memoryBytes = flags.memory * 1024 * 1024;
+  if (flags.timeout !== undefined) limits.wallTimeMs = flags.timeout;
+  return Object.keys(limits).length ? limits : undefined;
+}
+
+/** Follows the job to its end; Ctrl-C stops watching, leaving the job running. */
+async function waitWithProgress(job: Job, json: boolean): Promise<JobView> {
+  const view = createProgressView({ json, tty: Boolean(process.stderr.isTTY) });
+  const abort = new AbortController();
+  const onSigint = () =>
+    abort.abort(
+      new CliError(
+        'INTERRUPTED',
+        'stopped watching',
+        `the job keeps running: anygrid status ${job.id}`,
+        130,
+      ),
+    );
+  process.once('SIGINT', onSigint);
+  try {
+    return await job.wait({ onProgress: (u) => view.update(u), signal: abort.signal });
+  } finally {
+    view.stop();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function printSummary(job: Job, final: JobView): Promise<void> {
+  const p = final.progress;
+  const took = final.finishedAt ? formatDuration(final.finishedAt - final.createdAt) : '?';
+  println(
+    `job ${job.id} ${final.state} in ${took}: ${p.valid} valid, ${p.failed} failed, ` +
+      `${p.noConsensus} no consensus, ${p.cancelled} cancelled`,
+  );
+  const page = await job.resultPage({ limit: SHOWN_RESULTS });
+  const sorted = [...page.results].sort((a, b) => a.index - b.index);
+  for (const r of sorted) {
+    const stdout =
+      r.stdout?.data !== undefined ? new TextDecoder().decode(base64(r.stdout.data)) : '';
+    const text =
+      stdout.trim() ||
+      (r.stdout && r.stdout.size > 0 ? `(${formatBytes(r.stdout.size)} stdout)` : '');
+    const err = r.errors[0] ? `  [${r.errors[0].code}: ${r.errors[0].message}]` : '';
+    println(
+      `  #${r.index} ${r.outcome}${r.exitCode === null ? '' : ` exit ${r.exitCode}`}: ${oneLine(text)}${err}`,
+    );
+  }
+  if (p.total > sorted.length) {
+    note(`  next: anygrid results ${job.id} --out results/`);
+  }
+}
+
+function oneLine(text: string, max = 120): string {
+  const flat = text.replace(/\s*\n\s*/g, ' | ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function base64(data: string): Uint8Array {
+  return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+}

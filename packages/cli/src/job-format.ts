@@ -1,0 +1,37 @@
+/**
+ * @module
+ * Human renderings of a job for `status`, `jobs` and `cancel`.
+ */
+
+import type { JobView } from '@anygrid/protocol';
+import { formatDuration } from './output.js';
+import { settled } from './progress-view.js';
+
+/** One line: id, state, settled/total, name. */
+export function jobLine(job: JobView): string {
+  const p = job.progress;
+  return `${String(job.id).padStart(5)}  ${job.state.padEnd(9)}  ${`${settled(p)}/${p.total}`.padStart(13)}  ${job.name}`;
+}
+
+/** Header matching `jobLine`. */
+export const JOB_LINE_HEADER = `${'ID'.padStart(5)}  ${'STATE'.padEnd(9)}  ${'SETTLED/TOTAL'.padStart(13)}  NAME`;
+
+/** Several lines describing one job. */
+export function jobDetails(job: JobView): string[] {
+  const p = job.progress;
+  const pol = job.policy;
+  const finished = job.finishedAt
+    ? `finished ${new Date(job.finishedAt).toISOString()} (${formatDuration(job.finishedAt - job.createdAt)})`
+    : `running for ${formatDuration(Date.now() - job.createdAt)}`;
+  return [
+    `job ${job.id} "${job.name}": ${job.state}`,
+    `  progress   ${settled(p)}/${p.total} settled: ${p.valid} valid, ${p.failed} failed, ` +
+      `${p.noConsensus} no consensus, ${p.cancelled} cancelled; ${p.pending} pending`,
+    `  policy     redundancy ${pol.redundancy}, quorum ${pol.quorum}, max errors ${pol.maxErrors}, ` +
+      `max replicas ${pol.maxTotal}, deadline ${formatDuration(pol.deadlineMs)}, priority ${pol.priority}`,
+    `  limits     memory ${Math.round(pol.limits.memoryBytes / 1048576)} MiB, time ${formatDuration(pol.limits.wallTimeMs)}, ` +
+      `output ${Math.round(pol.limits.outputBytes / 1048576)} MiB`,
+    `  module     ${job.module.hash.slice(0, 16)}… (${job.module.size} bytes)`,
+    `  created    ${new Date(job.createdAt).toISOString()}; ${finished}`,
+  ];
+}

@@ -1,0 +1,67 @@
+/**
+ * @module
+ * The `anygrid` program: registers one command per file under `commands/`, parses the
+ * arguments and turns every failure into `error CODE: message` plus a next step, with
+ * exit code 2 for usage errors and 1 otherwise.
+ */
+
+import { Command, CommanderError } from 'commander';
+import { reportError, USAGE_EXIT } from './cli-error.js';
+import { registerCancel } from './commands/cancel.js';
+import { registerJobs } from './commands/jobs.js';
+import { registerProvide } from './commands/provide.js';
+import { registerResults } from './commands/results.js';
+import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
+import { registerStatus } from './commands/status.js';
+import { registerSubmit } from './commands/submit.js';
+import { registerToken } from './commands/token.js';
+
+/** The CLI's version, printed by `anygrid --version`. */
+export const VERSION = '0.1.0';
+
+/** Builds the program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('anygrid')
+    .description("Anygrid: lend any device's compute, submit verified work.")
+    .version(VERSION)
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      outputError: (str, write) => {
+        const line = str.trim().replace(/^error: /, '');
+        write(
+          `error USAGE: ${line}\n  next: see \`anygrid --help\` or \`anygrid <command> --help\`\n`,
+        );
+      },
+    });
+  registerServe(program);
+  registerProvide(program);
+  registerSubmit(program);
+  registerStatus(program);
+  registerResults(program);
+  registerJobs(program);
+  registerCancel(program);
+  registerToken(program);
+  registerRun(program);
+  return program;
+}
+
+/** Runs the CLI on `argv` (as in `process.argv`) and sets the process exit code. */
+export async function main(argv: readonly string[]): Promise<void> {
+  // `anygrid jobs | head` closes stdout early; that is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const ok = ['commander.helpDisplayed', 'commander.version'].includes(err.code);
+      process.exitCode = ok ? 0 : err.code === 'commander.executeSubCommandAsync' ? 1 : USAGE_EXIT;
+      return;
+    }
+    process.exitCode = reportError(err, argv.includes('--json'));
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * @module
+ * How `anygrid submit`'s arguments become tasks, before any file is read:
+ * - `--input F…` / `--inputs DIR`: one task per input file. The file is placed in the
+ *   task's directory under its basename (or `--input-name NAME`), and the task's argv is
+ *   `--args` with every `{}` replaced by that name, or `--args` followed by the name
+ *   when no arg contains `{}`.
+ * - `--tasks FILE.jsonl`: one task per non-empty line, `{"args":[…], "env":{…},
+ *   "stdin":"text", "files":{"name-in-task":"host/path"}}` (all fields optional).
+ * - otherwise: one task whose argv is `--args`.
+ */
+
+import { basename } from 'node:path';
+import { usageError } from './cli-error.js';
+
+/** A task before its files are read: input files are host paths. */
+export interface TaskPlan {
+  readonly args: string[];
+  readonly env: Record<string, string>;
+  /** stdin as text. */
+  readonly stdin?: string;
+  /** Name inside the task directory → host path. */
+  readonly files: Record<string, string>;
+}
+
+/** The submit options that decide the tasks. */
+export interface PlanOptions {
+  readonly args?: readonly string[];
+  /** Input files, in task order (a directory already listed). */
+  readonly inputs?: readonly string[];
+  /** Name of each input file inside its task directory (default: its basename). */
+  readonly inputName?: string;
+  /** Contents of a `--tasks` JSONL file and its name for messages. */
+  readonly tasksJsonl?: { readonly text: string; readonly source: string };
+}
+
+const SAFE_NAME = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+
+/** Expands the submit options into one plan per task. */
+export function planTasks(o: PlanOptions): TaskPlan[] {
+  const args = [...(o.args ?? [])];
+  if (o.tasksJsonl) {
+    if (o.inputs?.length || args.length) {
+      throw usageError('--tasks cannot be combined with --input, --inputs or --args', 'submit');
+    }
+    return parseJsonl(o.tasksJsonl.text, o.tasksJsonl.source);
+  }
+  if (o.inputs?.length) return o.inputs.map((path) => inputTask(path, args, o.inputName));
+  if (o.inputName) throw usageError('--input-name needs --input or --inputs', 'submit');
+  return [{ args, env: {}, files: {} }];
+}
+
+function inputTask(path: string, template: readonly string[], inputName?: string): TaskPlan {
+  const name = inputName ?? basename(path);
+  checkName(name, `input ${path}`);
+  const hasPlaceholder = template.some((a) => a.includes('{}'));
+  const args = hasPlaceholder ? template.map((a) => a.replaceAll('{}', name)) : [...template, name];
+  return { args, env: {}, files: { [name]: path } };
+}
+
+function checkName(name: string, what: string): void {
+  if (!SAFE_NAME.test(name) || name.split('/').some((s) => s === '.' || s === '..')) {
+    throw usageError(
+      `${what}: "${name}" is not a valid name inside a task (use letters, digits, . _ - and /); rename it or pass --input-name`,
+      'submit',
+    );
+  }
+}
+
+function parseJsonl(text: string, source: string): TaskPlan[] {
+  const plans: TaskPlan[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    const where = `${source}:${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw usageError(`${where}: not valid JSON`, 'submit');
+    }
+    plans.push(planFromJson(value, where));
+  });
+  if (!plans.length) throw usageError(`${source} holds no tasks`, 'submit');
+  return plans;
+}
+
+function planFromJson(value: unknown, where: string): TaskPlan {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw usageError(`${where}: each line must be a JSON object like {"args":["1","2"]}`, 'submit');
+  }
+  const obj = value as Record<string, unknown>;
+  const unknown = Object.keys(obj).filter((k) => !['args', 'env', 'stdin', 'files'].includes(k));
+  if (unknown.length)
+    throw usageError(`${where}: unknown field(s) ${unknown.join(', ')}`, 'submit');
+  const args = obj.args ?? [];
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string' || typeof a === 'number')) {
+    throw usageError(`${where}: "args" must be an array of strings`, 'submit');
+  }
+  const env = stringRecord(obj.env, `${where}: "env"`);
+  const files = stringRecord(obj.files, `${where}: "files"`);
+  for (const name of Object.keys(files)) checkName(name, `${where}: file`);
+  if (obj.stdin !== undefined && typeof obj.stdin !== 'string') {
+    throw usageError(`${where}: "stdin" must be a string`, 'submit');
+  }
+  return {
+    args: args.map(String),
+    env,
+    files,
+    ...(obj.stdin === undefined ? {} : { stdin: obj.stdin as string }),
+  };
+}
+
+function stringRecord(value: unknown, what: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    !Object.values(value).every((v) => typeof v === 'string')
+  ) {
+    throw usageError(`${what} must be an object of strings`, 'submit');
+  }
+  return { ...(value as Record<string, string>) };
+}
