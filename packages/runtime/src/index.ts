@@ -5,8 +5,9 @@
  * thread (inside a worker); hosts use `NodeSandbox` from `@anygrid/runtime/node` or
  * `BrowserSandbox` from `@anygrid/runtime/browser`, which add workers and a watchdog.
  */
-export { DEFAULT_LIMITS, resolveLimits } from './run-spec.js';
-export type { RunFailureCode, RunLimits, RunResult, RunSpec } from './run-spec.js';
-export { capMemory } from './wasm/memory-cap.js';
+
 export { ModuleError } from './module-error.js';
 export { runModule } from './run-module.js';
+export type { RunFailureCode, RunLimits, RunResult, RunSpec } from './run-spec.js';
+export { DEFAULT_LIMITS, resolveLimits } from './run-spec.js';
+export { capMemory } from './wasm/memory-cap.js';

@@ -11,7 +11,9 @@ import { DEFAULT_LIMITS } from './run-spec.js';
 import { capMemory } from './wasm/memory-cap.js';
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>),
+  );
   let hex = '';
   for (const b of digest) hex += b.toString(16).padStart(2, '0');
   return hex;
@@ -25,7 +27,10 @@ export class ModuleCache {
   constructor(private readonly maxEntries = 64) {}
 
   /** Compiles `bytes` with memory capped at `memoryBytes`; throws `ModuleError` for bytes that cannot run. */
-  async compile(bytes: Uint8Array, memoryBytes: number = DEFAULT_LIMITS.memoryBytes): Promise<WebAssembly.Module> {
+  async compile(
+    bytes: Uint8Array,
+    memoryBytes: number = DEFAULT_LIMITS.memoryBytes,
+  ): Promise<WebAssembly.Module> {
     const key = `${await sha256Hex(bytes)}:${memoryBytes}`;
     const hit = this.entries.get(key);
     if (hit) {
@@ -36,7 +41,8 @@ export class ModuleCache {
     const pending = this.build(bytes, memoryBytes);
     this.entries.set(key, pending);
     pending.catch(() => this.entries.delete(key));
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    while (this.entries.size > this.maxEntries)
+      this.entries.delete(this.entries.keys().next().value as string);
     return pending;
   }
 
@@ -51,7 +57,10 @@ export class ModuleCache {
     try {
       module = await WebAssembly.compile(capped as Uint8Array<ArrayBuffer>);
     } catch (error) {
-      throw new ModuleError('invalid_module', `module does not compile: ${(error as Error).message}`);
+      throw new ModuleError(
+        'invalid_module',
+        `module does not compile: ${(error as Error).message}`,
+      );
     }
     this.caps.set(module, memoryBytes);
     return module;

@@ -7,12 +7,20 @@
  * complete import object, `_start` is called, and however it ends — return,
  * `proc_exit`, a trap or a limit — the outcome is classified into a `RunResult`.
  */
-import { buildTree, changedFiles, FsContext, listFiles, type DirNode, type FileNode } from './wasi/memfs.js';
+
+import { type RunFailureCode, type RunResult, type RunSpec, resolveLimits } from './run-spec.js';
 import { LimitExceeded, ProcExit } from './wasi/guest-exit.js';
+import {
+  buildTree,
+  changedFiles,
+  type DirNode,
+  type FileNode,
+  FsContext,
+  listFiles,
+} from './wasi/memfs.js';
 import { completeImports, preview1Imports } from './wasi/preview1.js';
 import { VirtualClock } from './wasi/virtual-clock.js';
 import { WasiContext } from './wasi/wasi-context.js';
-import { resolveLimits, type RunFailureCode, type RunResult, type RunSpec } from './run-spec.js';
 
 const MIB = 1024 * 1024;
 
@@ -31,9 +39,15 @@ export function reachedMemoryCap(byteLength: number, capBytes: number): boolean 
 
 function classify(error: unknown): Outcome {
   if (error instanceof ProcExit) {
-    return error.code === 0 ? { exitCode: 0 } : { exitCode: error.code, failure: { code: 'exit_code', message: `exited with code ${error.code}` } };
+    return error.code === 0
+      ? { exitCode: 0 }
+      : {
+          exitCode: error.code,
+          failure: { code: 'exit_code', message: `exited with code ${error.code}` },
+        };
   }
-  if (error instanceof LimitExceeded) return { exitCode: null, failure: { code: error.code, message: error.message } };
+  if (error instanceof LimitExceeded)
+    return { exitCode: null, failure: { code: error.code, message: error.message } };
   const message = error instanceof Error ? error.message : String(error);
   return { exitCode: null, failure: { code: 'trap', message: `trap: ${message}` } };
 }
@@ -79,7 +93,8 @@ export async function runModule(module: WebAssembly.Module, spec: RunSpec): Prom
   }
   const { memory, _start } = instance.exports;
   if (memory instanceof WebAssembly.Memory) ctx.memory.attach(memory);
-  if (typeof _start !== 'function') return emptyResult(start, 'invalid_module', 'module has no _start export (not a WASI command)');
+  if (typeof _start !== 'function')
+    return emptyResult(start, 'invalid_module', 'module has no _start export (not a WASI command)');
 
   let outcome: Outcome;
   try {
@@ -92,7 +107,10 @@ export async function runModule(module: WebAssembly.Module, spec: RunSpec): Prom
   if (failed && reachedMemoryCap(ctx.memory.byteLength, limits.memoryBytes)) {
     outcome = {
       exitCode: outcome.exitCode,
-      failure: { code: 'memory_limit', message: `memory limit of ${limits.memoryBytes} bytes reached (${outcome.failure?.message})` },
+      failure: {
+        code: 'memory_limit',
+        message: `memory limit of ${limits.memoryBytes} bytes reached (${outcome.failure?.message})`,
+      },
     };
   }
 

@@ -7,7 +7,13 @@
  */
 
 /** Why a run did not finish with exit code 0. Stable codes: never change their meaning. */
-export type RunFailureCode = 'time_limit' | 'memory_limit' | 'output_limit' | 'trap' | 'exit_code' | 'invalid_module';
+export type RunFailureCode =
+  | 'time_limit'
+  | 'memory_limit'
+  | 'output_limit'
+  | 'trap'
+  | 'exit_code'
+  | 'invalid_module';
 
 /** Resource caps for one run. */
 export interface RunLimits {

@@ -6,7 +6,7 @@
  * replaced when its task overruns the wall-time limit (the only way to stop a guest
  * spinning in pure WebAssembly) or when it dies, and that task gets a failure result.
  */
-import { resolveLimits, type RunFailureCode, type RunResult, type RunSpec } from './run-spec.js';
+import { type RunFailureCode, type RunResult, type RunSpec, resolveLimits } from './run-spec.js';
 import type { RunRequest, RunResponse } from './worker-protocol.js';
 
 /** What the pool needs from a worker. */
@@ -42,7 +42,14 @@ interface Slot {
 }
 
 function failed(code: RunFailureCode, message: string, durationMs: number): RunResult {
-  return { exitCode: null, stdout: new Uint8Array(0), stderr: new Uint8Array(0), dirs: {}, failure: { code, message }, durationMs };
+  return {
+    exitCode: null,
+    stdout: new Uint8Array(0),
+    stderr: new Uint8Array(0),
+    dirs: {},
+    failure: { code, message },
+    durationMs,
+  };
 }
 
 /** Runs jobs on at most `maxWorkers` workers, queueing the rest. */
@@ -96,7 +103,12 @@ export class WorkerPool {
       slot.startedAt = performance.now();
       slot.timer = setTimeout(() => this.timeout(slot), limits.wallTimeMs);
       slot.handle.setBusy?.(true);
-      slot.handle.post({ type: 'run', id: job.id, module: job.module, spec: { ...job.spec, limits } });
+      slot.handle.post({
+        type: 'run',
+        id: job.id,
+        module: job.module,
+        spec: { ...job.spec, limits },
+      });
     }
   }
 
@@ -116,7 +128,13 @@ export class WorkerPool {
     if (!this.slots.has(slot) || job === undefined) return;
     const limits = resolveLimits(job.spec.limits);
     this.discard(slot);
-    job.resolve(failed('time_limit', `wall-time limit of ${limits.wallTimeMs} ms exceeded`, performance.now() - slot.startedAt));
+    job.resolve(
+      failed(
+        'time_limit',
+        `wall-time limit of ${limits.wallTimeMs} ms exceeded`,
+        performance.now() - slot.startedAt,
+      ),
+    );
     this.dispatch();
   }
 

@@ -28,24 +28,41 @@ export interface RunResponse {
 export function resultTransferables(result: RunResult): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   const add = (b: Uint8Array) => {
-    if (b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) buffers.add(b.buffer);
+    if (
+      b.buffer instanceof ArrayBuffer &&
+      b.byteOffset === 0 &&
+      b.byteLength === b.buffer.byteLength
+    )
+      buffers.add(b.buffer);
   };
   add(result.stdout);
   add(result.stderr);
-  for (const files of Object.values(result.dirs)) for (const bytes of Object.values(files)) add(bytes);
+  for (const files of Object.values(result.dirs))
+    for (const bytes of Object.values(files)) add(bytes);
   return [...buffers];
 }
 
 /** Runs a request inside a worker; a bug in the runtime itself becomes a `trap`, never an unanswered request. */
 export async function serveRunRequest(request: RunRequest): Promise<RunResponse> {
   try {
-    return { type: 'result', id: request.id, result: await runModule(request.module, request.spec) };
+    return {
+      type: 'result',
+      id: request.id,
+      result: await runModule(request.module, request.spec),
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
       type: 'result',
       id: request.id,
-      result: { exitCode: null, stdout: new Uint8Array(0), stderr: new Uint8Array(0), dirs: {}, failure: { code: 'trap', message: `runtime error: ${message}` }, durationMs: 0 },
+      result: {
+        exitCode: null,
+        stdout: new Uint8Array(0),
+        stderr: new Uint8Array(0),
+        dirs: {},
+        failure: { code: 'trap', message: `runtime error: ${message}` },
+        durationMs: 0,
+      },
     };
   }
 }

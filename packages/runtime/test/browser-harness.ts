@@ -63,7 +63,9 @@ export async function startStaticServer(site: StaticSite): Promise<StaticServer>
     }
     const inline = site.pages?.[pathname];
     if (inline !== undefined) {
-      res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(pathname)] ?? 'text/html; charset=utf-8' });
+      res.writeHead(200, {
+        'content-type': CONTENT_TYPES[path.extname(pathname)] ?? 'text/html; charset=utf-8',
+      });
       res.end(inline);
       return;
     }
@@ -77,7 +79,10 @@ export async function startStaticServer(site: StaticSite): Promise<StaticServer>
           res.writeHead(404).end('not found');
           return;
         }
-        res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+        res.writeHead(200, {
+          'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'cache-control': 'no-store',
+        });
         res.end(data);
       });
       return;
@@ -107,7 +112,10 @@ export interface BrowserHarness {
 }
 
 /** Serves `site`, launches headless Chromium and opens `startPath` (default '/index.html'). */
-export async function openBrowserPage(site: StaticSite, startPath = '/index.html'): Promise<BrowserHarness> {
+export async function openBrowserPage(
+  site: StaticSite,
+  startPath = '/index.html',
+): Promise<BrowserHarness> {
   const server = await startStaticServer(site);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const page = await browser.newPage();

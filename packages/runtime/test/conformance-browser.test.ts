@@ -5,14 +5,27 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, CHROMIUM_PATH } from './browser-harness.js';
+import { CHROMIUM_PATH, chromiumAvailable } from './browser-harness.js';
 import { ensureRuntimeBuilt } from './runtime-dist.js';
 import { openSandboxPage, type SandboxPage } from './sandbox-page.js';
-import { KNOWN_FAILURES, loadSuite, mismatch, readRoot, suiteAvailable, suiteDir } from './wasi-testsuite.js';
+import {
+  KNOWN_FAILURES,
+  loadSuite,
+  mismatch,
+  readRoot,
+  suiteAvailable,
+  suiteDir,
+} from './wasi-testsuite.js';
 
 const available = suiteAvailable() && chromiumAvailable();
-if (!suiteAvailable()) console.warn(`[runtime] WASI conformance suite not found at ${suiteDir}; skipping the Chromium conformance run`);
-else if (!chromiumAvailable()) console.warn(`[runtime] Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium); skipping the Chromium conformance run`);
+if (!suiteAvailable())
+  console.warn(
+    `[runtime] WASI conformance suite not found at ${suiteDir}; skipping the Chromium conformance run`,
+  );
+else if (!chromiumAvailable())
+  console.warn(
+    `[runtime] Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium); skipping the Chromium conformance run`,
+  );
 
 describe.skipIf(!available)('WASI preview1 conformance in Chromium (BrowserSandbox)', () => {
   const cases = available ? loadSuite() : [];
@@ -37,13 +50,25 @@ describe.skipIf(!available)('WASI preview1 conformance in Chromium (BrowserSandb
 
   it.each(cases.map((c) => [c.id, c] as const))('%s', async (id, test) => {
     const rootFiles = test.root
-      ? Object.fromEntries(Object.keys(readRoot(test.root)).map((rel) => [rel, `/suite/${test.root}/${rel}`]))
+      ? Object.fromEntries(
+          Object.keys(readRoot(test.root)).map((rel) => [rel, `/suite/${test.root}/${rel}`]),
+        )
       : undefined;
-    const spec = { program: path.basename(test.wasm), args: test.args, env: test.env, limits: { wallTimeMs: 20_000 } };
+    const spec = {
+      program: path.basename(test.wasm),
+      args: test.args,
+      env: test.env,
+      limits: { wallTimeMs: 20_000 },
+    };
     const result = await page.run(`/suite/${test.wasm}`, spec, rootFiles);
-    const why = mismatch(test, { exitCode: result.exitCode, stdout: decode(result.stdout), stderr: decode(result.stderr) });
+    const why = mismatch(test, {
+      exitCode: result.exitCode,
+      stdout: decode(result.stdout),
+      stderr: decode(result.stderr),
+    });
     if (why) failures.set(id, why);
-    if (id in KNOWN_FAILURES) expect(why, `${id} is listed as failing (${KNOWN_FAILURES[id]}) but passed`).toBeDefined();
+    if (id in KNOWN_FAILURES)
+      expect(why, `${id} is listed as failing (${KNOWN_FAILURES[id]}) but passed`).toBeDefined();
     else expect(why).toBeUndefined();
   });
 

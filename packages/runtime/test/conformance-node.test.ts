@@ -2,16 +2,27 @@
  * The official WASI preview1 conformance suite in Node, through NodeSandbox (worker
  * threads): every test passes except those in KNOWN_FAILURES, each with its reason.
  */
+
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSpec } from '../src/index.js';
 import type { NodeSandbox } from '../src/node/index.js';
 import { distDir, ensureRuntimeBuilt } from './runtime-dist.js';
-import fs from 'node:fs';
-import path from 'node:path';
-import { KNOWN_FAILURES, loadSuite, mismatch, readRoot, suiteAvailable, suiteDir } from './wasi-testsuite.js';
+import {
+  KNOWN_FAILURES,
+  loadSuite,
+  mismatch,
+  readRoot,
+  suiteAvailable,
+  suiteDir,
+} from './wasi-testsuite.js';
 
 const available = suiteAvailable();
-if (!available) console.warn(`[runtime] WASI conformance suite not found at ${suiteDir}; skipping the Node conformance run`);
+if (!available)
+  console.warn(
+    `[runtime] WASI conformance suite not found at ${suiteDir}; skipping the Node conformance run`,
+  );
 
 describe.skipIf(!available)('WASI preview1 conformance in Node (NodeSandbox)', () => {
   const cases = available ? loadSuite() : [];
@@ -36,7 +47,9 @@ describe.skipIf(!available)('WASI preview1 conformance in Node (NodeSandbox)', (
   });
 
   it.each(cases.map((c) => [c.id, c] as const))('%s', async (id, test) => {
-    const module = await sandbox.compile(new Uint8Array(fs.readFileSync(path.join(suiteDir, test.wasm))));
+    const module = await sandbox.compile(
+      new Uint8Array(fs.readFileSync(path.join(suiteDir, test.wasm))),
+    );
     const spec: RunSpec = {
       program: path.basename(test.wasm),
       args: test.args,
@@ -45,9 +58,14 @@ describe.skipIf(!available)('WASI preview1 conformance in Node (NodeSandbox)', (
       ...(test.root ? { dirs: { '/': readRoot(test.root) } } : {}),
     };
     const result = await sandbox.run(module, spec);
-    const why = mismatch(test, { exitCode: result.exitCode, stdout: decode(result.stdout), stderr: decode(result.stderr) });
+    const why = mismatch(test, {
+      exitCode: result.exitCode,
+      stdout: decode(result.stdout),
+      stderr: decode(result.stderr),
+    });
     if (why) failures.set(id, why);
-    if (id in KNOWN_FAILURES) expect(why, `${id} is listed as failing (${KNOWN_FAILURES[id]}) but passed`).toBeDefined();
+    if (id in KNOWN_FAILURES)
+      expect(why, `${id} is listed as failing (${KNOWN_FAILURES[id]}) but passed`).toBeDefined();
     else expect(why).toBeUndefined();
   });
 });

@@ -13,13 +13,26 @@ import { distDir, ensureRuntimeBuilt, repoRoot } from './runtime-dist.js';
 import { openSandboxPage, type SandboxPage } from './sandbox-page.js';
 
 const examplesDir = path.join(repoRoot, 'examples');
-const NEEDED = ['prime.wasm', 'passwd.wasm', 'membomb.wasm', 'loop.wasm', 'bigout.wasm', 'unused-imports.wasm', 'mandelbrot.wasm'];
+const NEEDED = [
+  'prime.wasm',
+  'passwd.wasm',
+  'membomb.wasm',
+  'loop.wasm',
+  'bigout.wasm',
+  'unused-imports.wasm',
+  'mandelbrot.wasm',
+];
 const present = NEEDED.every((f) => fs.existsSync(path.join(examplesDir, f)));
-if (!present) console.warn(`[runtime] example modules missing in ${examplesDir}; skipping example tests`);
-if (!chromiumAvailable()) console.warn(`[runtime] Chromium not found at ${CHROMIUM_PATH}; skipping the browser half of the example tests`);
+if (!present)
+  console.warn(`[runtime] example modules missing in ${examplesDir}; skipping example tests`);
+if (!chromiumAvailable())
+  console.warn(
+    `[runtime] Chromium not found at ${CHROMIUM_PATH}; skipping the browser half of the example tests`,
+  );
 
 const MIB = 1024 * 1024;
-const decode = (b: Uint8Array | number[]) => new TextDecoder().decode(b instanceof Uint8Array ? b : Uint8Array.from(b));
+const decode = (b: Uint8Array | number[]) =>
+  new TextDecoder().decode(b instanceof Uint8Array ? b : Uint8Array.from(b));
 const bytesOf = (name: string) => new Uint8Array(fs.readFileSync(path.join(examplesDir, name)));
 
 describe.skipIf(!present)('example modules', () => {
@@ -71,7 +84,10 @@ describe.skipIf(!present)('example modules', () => {
     });
 
     it('writes mandelbrot output into the preopened directory', async () => {
-      const result = await run('mandelbrot.wasm', { args: ['-2', '-1.5', '1', '1.5', '32', '16', '50', 'tile.pgm'], dirs: { '/': {} } });
+      const result = await run('mandelbrot.wasm', {
+        args: ['-2', '-1.5', '1', '1.5', '32', '16', '50', 'tile.pgm'],
+        dirs: { '/': {} },
+      });
       expect(result.failure).toBeUndefined();
       const tile = result.dirs['/']?.['tile.pgm'];
       expect(decode(tile?.subarray(0, 2) ?? new Uint8Array())).toBe('P5');
@@ -97,10 +113,15 @@ describe.skipIf(!present)('example modules', () => {
     });
 
     it('gives the same mandelbrot tile bytes in both', async () => {
-      const spec = { args: ['-2', '-1.5', '1', '1.5', '48', '32', '200', 'tile.pgm'], dirs: { '/': {} } };
+      const spec = {
+        args: ['-2', '-1.5', '1', '1.5', '48', '32', '200', 'tile.pgm'],
+        dirs: { '/': {} },
+      };
       const inNode = await run('mandelbrot.wasm', spec);
       const inBrowser = await page.run('/examples/mandelbrot.wasm', spec);
-      expect(Uint8Array.from(inBrowser.dirs['/']?.['tile.pgm'] ?? [])).toEqual(inNode.dirs['/']?.['tile.pgm']);
+      expect(Uint8Array.from(inBrowser.dirs['/']?.['tile.pgm'] ?? [])).toEqual(
+        inNode.dirs['/']?.['tile.pgm'],
+      );
     });
 
     it('cannot read /etc/passwd in the browser either', async () => {

@@ -20,11 +20,22 @@ const T = {
 
 /** Sets the iovec at 0 to (ptr, len). */
 const iovec = (ptr: number, len: number) => [
-  ...op.i32Const(0), ...op.i32Const(ptr), ...op.i32Store(0),
-  ...op.i32Const(0), ...op.i32Const(len), ...op.i32Store(4),
+  ...op.i32Const(0),
+  ...op.i32Const(ptr),
+  ...op.i32Store(0),
+  ...op.i32Const(0),
+  ...op.i32Const(len),
+  ...op.i32Store(4),
 ];
 /** fd_write(fd, iovec at 0, 1, nwritten at 8), result dropped; fd_write is function 0. */
-const write = (fd: number[]) => [...fd, ...op.i32Const(0), ...op.i32Const(1), ...op.i32Const(8), ...op.call(0), ...op.drop];
+const write = (fd: number[]) => [
+  ...fd,
+  ...op.i32Const(0),
+  ...op.i32Const(1),
+  ...op.i32Const(8),
+  ...op.call(0),
+  ...op.drop,
+];
 
 /** Prints `text` on stdout and returns from _start (exit 0). */
 export function helloModule(text: string): Uint8Array {
@@ -65,12 +76,24 @@ export function loopModule(): Uint8Array {
 
 /** Executes `unreachable`. */
 export function trapModule(): Uint8Array {
-  return buildModule({ types: [T.void], funcs: [{ type: 0, body: op.unreachable }], memory: { min: 1 }, exportMemory: true, exports: { _start: 0 } });
+  return buildModule({
+    types: [T.void],
+    funcs: [{ type: 0, body: op.unreachable }],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 0 },
+  });
 }
 
 /** Recurses without end. */
 export function recursionModule(): Uint8Array {
-  return buildModule({ types: [T.void], funcs: [{ type: 0, body: op.call(0) }], memory: { min: 1 }, exportMemory: true, exports: { _start: 0 } });
+  return buildModule({
+    types: [T.void],
+    funcs: [{ type: 0, body: op.call(0) }],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 0 },
+  });
 }
 
 /** Grows memory 16 pages at a time until it fails, then traps or exits 3; memory declares no maximum. */
@@ -82,7 +105,18 @@ export function memoryBombModule(onFailure: 'trap' | 'exit'): Uint8Array {
     funcs: [
       {
         type: 1,
-        body: [...op.loop, ...op.i32Const(16), ...op.memoryGrow, ...op.i32Const(-1), ...op.i32Eq, ...op.if, ...fail, ...op.end, ...op.br(0), ...op.end],
+        body: [
+          ...op.loop,
+          ...op.i32Const(16),
+          ...op.memoryGrow,
+          ...op.i32Const(-1),
+          ...op.i32Eq,
+          ...op.if,
+          ...fail,
+          ...op.end,
+          ...op.br(0),
+          ...op.end,
+        ],
       },
     ],
     memory: { min: 1 },
@@ -96,7 +130,12 @@ export function outputFloodModule(): Uint8Array {
   return buildModule({
     types: [T.fdWrite, T.void],
     imports: [{ module: P1, name: 'fd_write', type: 0 }],
-    funcs: [{ type: 1, body: [...op.loop, ...iovec(64, 32768), ...write(op.i32Const(1)), ...op.br(0), ...op.end] }],
+    funcs: [
+      {
+        type: 1,
+        body: [...op.loop, ...iovec(64, 32768), ...write(op.i32Const(1)), ...op.br(0), ...op.end],
+      },
+    ],
     memory: { min: 1 },
     exportMemory: true,
     exports: { _start: 1 },
@@ -145,8 +184,17 @@ export function fileWriterModule(text: string): Uint8Array {
         type: 2,
         body: [
           // path_open(3, 0, path@32, 7, O_CREAT, FD_WRITE, 0, 0, &fd@12)
-          ...op.i32Const(3), ...op.i32Const(0), ...op.i32Const(32), ...op.i32Const(path.length), ...op.i32Const(1),
-          ...op.i64Const(FD_WRITE), ...op.i64Const(0), ...op.i32Const(0), ...op.i32Const(12), ...op.call(1), ...op.drop,
+          ...op.i32Const(3),
+          ...op.i32Const(0),
+          ...op.i32Const(32),
+          ...op.i32Const(path.length),
+          ...op.i32Const(1),
+          ...op.i64Const(FD_WRITE),
+          ...op.i64Const(0),
+          ...op.i32Const(0),
+          ...op.i32Const(12),
+          ...op.call(1),
+          ...op.drop,
           ...iovec(64, len),
           ...write([...op.i32Const(12), ...op.i32Load(0)]),
         ],
@@ -170,7 +218,19 @@ export function randomModule(): Uint8Array {
       { module: P1, name: 'fd_write', type: 0 },
       { module: P1, name: 'random_get', type: 1 },
     ],
-    funcs: [{ type: 2, body: [...op.i32Const(64), ...op.i32Const(16), ...op.call(1), ...op.drop, ...iovec(64, 16), ...write(op.i32Const(1))] }],
+    funcs: [
+      {
+        type: 2,
+        body: [
+          ...op.i32Const(64),
+          ...op.i32Const(16),
+          ...op.call(1),
+          ...op.drop,
+          ...iovec(64, 16),
+          ...write(op.i32Const(1)),
+        ],
+      },
+    ],
     memory: { min: 1 },
     exportMemory: true,
     exports: { _start: 2 },

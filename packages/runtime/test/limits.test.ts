@@ -29,7 +29,11 @@ let sandbox: Sandbox;
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const MIB = 1024 * 1024;
 
-async function run(bytes: Uint8Array, spec: RunSpec = {}, memoryBytes?: number): Promise<RunResult> {
+async function run(
+  bytes: Uint8Array,
+  spec: RunSpec = {},
+  memoryBytes?: number,
+): Promise<RunResult> {
   return sandbox.run(await sandbox.compile(bytes, memoryBytes), spec);
 }
 
@@ -66,7 +70,11 @@ describe('NodeSandbox limits', () => {
   });
 
   it('reports a memory.grow loop that traps at the cap as memory_limit', async () => {
-    const result = await run(memoryBombModule('trap'), { limits: { memoryBytes: 8 * MIB } }, 8 * MIB);
+    const result = await run(
+      memoryBombModule('trap'),
+      { limits: { memoryBytes: 8 * MIB } },
+      8 * MIB,
+    );
     expect(result.failure?.code).toBe('memory_limit');
     await expectHealthy();
   });
@@ -114,7 +122,9 @@ describe('NodeSandbox limits', () => {
   });
 
   it('rejects bytes that are not WebAssembly as invalid_module', async () => {
-    await expect(sandbox.compile(new TextEncoder().encode('#!/bin/sh\necho hi\n'))).rejects.toMatchObject({ code: 'invalid_module' });
+    await expect(
+      sandbox.compile(new TextEncoder().encode('#!/bin/sh\necho hi\n')),
+    ).rejects.toMatchObject({ code: 'invalid_module' });
     const truncated = helloModule('hello').subarray(0, 30);
     await expect(sandbox.compile(truncated)).rejects.toMatchObject({ code: 'invalid_module' });
     await expectHealthy();
@@ -135,7 +145,10 @@ describe('NodeSandbox limits', () => {
   });
 
   it('counts file growth against the output cap', async () => {
-    const result = await run(fileWriterModule('x'.repeat(2000)), { dirs: { '/': {} }, limits: { outputBytes: 1000 } });
+    const result = await run(fileWriterModule('x'.repeat(2000)), {
+      dirs: { '/': {} },
+      limits: { outputBytes: 1000 },
+    });
     expect(result.failure?.code).toBe('output_limit');
   });
 

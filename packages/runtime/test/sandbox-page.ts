@@ -52,23 +52,38 @@ export interface PageRunResult {
 export interface SandboxPage {
   readonly harness: BrowserHarness;
   /** Runs the module at `wasmUrl` (a served path) in a Web Worker; `rootFiles` maps relative paths to served URLs. */
-  run(wasmUrl: string, spec: RunSpec, rootFiles?: Record<string, string>, memoryBytes?: number): Promise<PageRunResult>;
+  run(
+    wasmUrl: string,
+    spec: RunSpec,
+    rootFiles?: Record<string, string>,
+    memoryBytes?: number,
+  ): Promise<PageRunResult>;
   close(): Promise<void>;
 }
 
 /** Opens Chromium on the sandbox page. */
 export async function openSandboxPage(): Promise<SandboxPage> {
   const harness = await openBrowserPage({
-    mounts: { '/runtime/': distDir, '/suite/': suiteDir, '/examples/': path.join(repoRoot, 'examples') },
+    mounts: {
+      '/runtime/': distDir,
+      '/suite/': suiteDir,
+      '/examples/': path.join(repoRoot, 'examples'),
+    },
     pages: { '/index.html': PAGE },
   });
-  await harness.page.waitForFunction(() => (globalThis as { sandboxReady?: boolean }).sandboxReady === true, undefined, { timeout: 20_000 });
+  await harness.page.waitForFunction(
+    () => (globalThis as { sandboxReady?: boolean }).sandboxReady === true,
+    undefined,
+    { timeout: 20_000 },
+  );
   return {
     harness,
     run: (wasmUrl, spec, rootFiles, memoryBytes) =>
       harness.page.evaluate(
         ([u, s, f, m]) =>
-          (globalThis as unknown as { runFromUrl: (...a: unknown[]) => Promise<PageRunResult> }).runFromUrl(u, s, f, m),
+          (
+            globalThis as unknown as { runFromUrl: (...a: unknown[]) => Promise<PageRunResult> }
+          ).runFromUrl(u, s, f, m),
         [wasmUrl, spec, rootFiles, memoryBytes] as const,
       ),
     close: () => harness.close(),

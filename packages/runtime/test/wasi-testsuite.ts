@@ -37,7 +37,15 @@ interface SpecJson {
   stdout?: string;
   stderr?: string;
   proposals?: string[];
-  operations?: Array<{ type: string; args?: string[]; env?: Record<string, string>; root?: string; exit_code?: number; id?: string; payload?: string }>;
+  operations?: Array<{
+    type: string;
+    args?: string[];
+    env?: Record<string, string>;
+    root?: string;
+    exit_code?: number;
+    id?: string;
+    payload?: string;
+  }>;
 }
 
 /** True when the suite is present. */
@@ -52,18 +60,33 @@ export function loadSuite(): SuiteCase[] {
   for (const lang of fs.readdirSync(testsDir).sort()) {
     const dir = path.join(testsDir, lang, 'testsuite', 'wasm32-wasip1');
     if (!fs.existsSync(dir)) continue;
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.wasm')).sort()) {
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.wasm'))
+      .sort()) {
       const name = file.slice(0, -'.wasm'.length);
       const jsonPath = path.join(dir, `${name}.json`);
-      const json: SpecJson = fs.existsSync(jsonPath) ? JSON.parse(fs.readFileSync(jsonPath, 'utf8')) : {};
+      const json: SpecJson = fs.existsSync(jsonPath)
+        ? JSON.parse(fs.readFileSync(jsonPath, 'utf8'))
+        : {};
       if (json.proposals?.length) continue;
       const rel = path.relative(suiteDir, dir);
       let spec: SpecJson = json;
       if (json.operations) {
-        const runOp = json.operations.find((o) => o.type === 'run') ?? {};
-        const waitOp = json.operations.find((o) => o.type === 'wait') ?? {};
-        const read = (id: string) => json.operations?.filter((o) => o.type === 'read' && o.id === id).map((o) => o.payload ?? '').join('');
-        spec = { ...runOp, exit_code: waitOp.exit_code, stdout: read('stdout') || undefined, stderr: read('stderr') || undefined };
+        type Operation = NonNullable<SpecJson['operations']>[number];
+        const runOp: Partial<Operation> = json.operations.find((o) => o.type === 'run') ?? {};
+        const waitOp: Partial<Operation> = json.operations.find((o) => o.type === 'wait') ?? {};
+        const read = (id: string) =>
+          json.operations
+            ?.filter((o) => o.type === 'read' && o.id === id)
+            .map((o) => o.payload ?? '')
+            .join('');
+        spec = {
+          ...runOp,
+          exit_code: waitOp.exit_code,
+          stdout: read('stdout') || undefined,
+          stderr: read('stderr') || undefined,
+        };
       }
       cases.push({
         id: `${lang}/${name}`,
@@ -87,7 +110,8 @@ export function readRoot(root: string): Record<string, Uint8Array> {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full, `${prefix}${entry.name}/`);
-      else if (entry.isFile() && !entry.name.endsWith('.cleanup')) out[prefix + entry.name] = new Uint8Array(fs.readFileSync(full));
+      else if (entry.isFile() && !entry.name.endsWith('.cleanup'))
+        out[prefix + entry.name] = new Uint8Array(fs.readFileSync(full));
     }
   };
   walk(path.join(suiteDir, root), '');
@@ -103,9 +127,12 @@ export interface SuiteOutcome {
 
 /** Why `outcome` does not satisfy `test`, or undefined when it passes. */
 export function mismatch(test: SuiteCase, outcome: SuiteOutcome): string | undefined {
-  if (outcome.exitCode !== test.exitCode) return `exit code ${outcome.exitCode}, expected ${test.exitCode}; stderr: ${outcome.stderr.slice(0, 300)}`;
-  if (test.stdout !== undefined && outcome.stdout !== test.stdout) return `stdout ${JSON.stringify(outcome.stdout.slice(0, 200))}, expected ${JSON.stringify(test.stdout)}`;
-  if (test.stderr !== undefined && outcome.stderr !== test.stderr) return `stderr ${JSON.stringify(outcome.stderr.slice(0, 200))}, expected ${JSON.stringify(test.stderr)}`;
+  if (outcome.exitCode !== test.exitCode)
+    return `exit code ${outcome.exitCode}, expected ${test.exitCode}; stderr: ${outcome.stderr.slice(0, 300)}`;
+  if (test.stdout !== undefined && outcome.stdout !== test.stdout)
+    return `stdout ${JSON.stringify(outcome.stdout.slice(0, 200))}, expected ${JSON.stringify(test.stdout)}`;
+  if (test.stderr !== undefined && outcome.stderr !== test.stderr)
+    return `stderr ${JSON.stringify(outcome.stderr.slice(0, 200))}, expected ${JSON.stringify(test.stderr)}`;
   return undefined;
 }
 

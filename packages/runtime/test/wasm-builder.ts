@@ -74,7 +74,11 @@ export interface ModuleParts {
   readonly types: readonly FuncType[];
   readonly imports?: ReadonlyArray<{ module: string; name: string; type: number }>;
   /** Defined functions; their indices follow the imports. */
-  readonly funcs?: ReadonlyArray<{ type: number; locals?: readonly number[]; body: readonly number[] }>;
+  readonly funcs?: ReadonlyArray<{
+    type: number;
+    locals?: readonly number[];
+    body: readonly number[];
+  }>;
   readonly memory?: { min: number; max?: number };
   readonly exportMemory?: boolean;
   /** Exported functions by name → function index. */
@@ -85,18 +89,41 @@ export interface ModuleParts {
 /** Encodes a module from its parts. */
 export function buildModule(parts: ModuleParts): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  out.push(...section(1, vec(parts.types.map((t) => [0x60, ...uleb(t.params.length), ...t.params, ...uleb(t.results.length), ...t.results]))));
+  out.push(
+    ...section(
+      1,
+      vec(
+        parts.types.map((t) => [
+          0x60,
+          ...uleb(t.params.length),
+          ...t.params,
+          ...uleb(t.results.length),
+          ...t.results,
+        ]),
+      ),
+    ),
+  );
   if (parts.imports?.length) {
-    out.push(...section(2, vec(parts.imports.map((i) => [...name(i.module), ...name(i.name), 0x00, ...uleb(i.type)]))));
+    out.push(
+      ...section(
+        2,
+        vec(parts.imports.map((i) => [...name(i.module), ...name(i.name), 0x00, ...uleb(i.type)])),
+      ),
+    );
   }
   const funcs = parts.funcs ?? [];
   if (funcs.length) out.push(...section(3, vec(funcs.map((f) => uleb(f.type)))));
   if (parts.memory) {
     const m = parts.memory;
-    const limits = m.max === undefined ? [0x00, ...uleb(m.min)] : [0x01, ...uleb(m.min), ...uleb(m.max)];
+    const limits =
+      m.max === undefined ? [0x00, ...uleb(m.min)] : [0x01, ...uleb(m.min), ...uleb(m.max)];
     out.push(...section(5, vec([limits])));
   }
-  const exports: number[][] = Object.entries(parts.exports ?? {}).map(([n, i]) => [...name(n), 0x00, ...uleb(i)]);
+  const exports: number[][] = Object.entries(parts.exports ?? {}).map(([n, i]) => [
+    ...name(n),
+    0x00,
+    ...uleb(i),
+  ]);
   if (parts.exportMemory) exports.push([...name('memory'), 0x02, 0x00]);
   if (exports.length) out.push(...section(7, vec(exports)));
   if (funcs.length) {

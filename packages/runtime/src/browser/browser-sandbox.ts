@@ -28,6 +28,9 @@ const browserWorkerFactory: WorkerFactory = (events) => {
 /** Runs WASI modules in Web Workers with memory, time and output limits. */
 export class BrowserSandbox extends WorkerSandbox {
   constructor(options: { maxWorkers?: number } = {}) {
-    super(browserWorkerFactory, options.maxWorkers ?? Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1));
+    super(
+      browserWorkerFactory,
+      options.maxWorkers ?? Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1),
+    );
   }
 }

@@ -9,5 +9,7 @@ const scope = globalThis as unknown as {
   postMessage(message: unknown, transfer: Transferable[]): void;
 };
 scope.onmessage = (event) => {
-  void serveRunRequest(event.data).then((response) => scope.postMessage(response, resultTransferables(response.result)));
+  void serveRunRequest(event.data).then((response) =>
+    scope.postMessage(response, resultTransferables(response.result)),
+  );
 };

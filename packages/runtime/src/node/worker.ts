@@ -8,5 +8,7 @@ import { type RunRequest, resultTransferables, serveRunRequest } from '../worker
 const port = parentPort;
 if (port === null) throw new Error('@anygrid/runtime node worker must run in a worker thread');
 port.on('message', (request: RunRequest) => {
-  void serveRunRequest(request).then((response) => port.postMessage(response, resultTransferables(response.result)));
+  void serveRunRequest(request).then((response) =>
+    port.postMessage(response, resultTransferables(response.result)),
+  );
 });

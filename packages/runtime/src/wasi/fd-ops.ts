@@ -32,7 +32,13 @@ function toOffset(value: bigint): number {
 }
 
 /** Reads into the iovecs from `src` starting at `from`; returns bytes read. */
-function readInto(ctx: WasiContext, iovs: number, count: number, src: Uint8Array, from: number): number {
+function readInto(
+  ctx: WasiContext,
+  iovs: number,
+  count: number,
+  src: Uint8Array,
+  from: number,
+): number {
   let pos = from;
   const u8 = ctx.memory.u8;
   for (const [buf, len] of ctx.memory.iovecs(iovs, count)) {
@@ -45,7 +51,13 @@ function readInto(ctx: WasiContext, iovs: number, count: number, src: Uint8Array
 }
 
 /** Writes the iovecs to `file` at `position`; returns bytes written. */
-function writeFile(ctx: WasiContext, file: FileNode, iovs: number, count: number, position: number): number {
+function writeFile(
+  ctx: WasiContext,
+  file: FileNode,
+  iovs: number,
+  count: number,
+  position: number,
+): number {
   let pos = position;
   const u8 = ctx.memory.u8;
   for (const [buf, len] of ctx.memory.iovecs(iovs, count)) {
@@ -94,18 +106,27 @@ export function fdImports(ctx: WasiContext) {
     },
     fd_fdstat_get(fd: number, ptr: number): number {
       const entry = fds.get(fd);
-      writeFdstat(memory, ptr, fileType(entry), entry.flags, entry.rightsBase, entry.rightsInheriting);
+      writeFdstat(
+        memory,
+        ptr,
+        fileType(entry),
+        entry.flags,
+        entry.rightsBase,
+        entry.rightsInheriting,
+      );
       return Errno.SUCCESS;
     },
     fd_fdstat_set_flags(fd: number, flags: number): number {
       const entry = fds.get(fd);
       if (flags & ~0x1f) fail(Errno.INVAL);
-      entry.flags = flags & (FdFlags.APPEND | FdFlags.NONBLOCK | FdFlags.DSYNC | FdFlags.RSYNC | FdFlags.SYNC);
+      entry.flags =
+        flags & (FdFlags.APPEND | FdFlags.NONBLOCK | FdFlags.DSYNC | FdFlags.RSYNC | FdFlags.SYNC);
       return Errno.SUCCESS;
     },
     fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint): number {
       const entry = fds.get(fd);
-      if ((base & ~entry.rightsBase) !== 0n || (inheriting & ~entry.rightsInheriting) !== 0n) fail(Errno.NOTCAPABLE);
+      if ((base & ~entry.rightsBase) !== 0n || (inheriting & ~entry.rightsInheriting) !== 0n)
+        fail(Errno.NOTCAPABLE);
       entry.rightsBase = base;
       entry.rightsInheriting = inheriting;
       return Errno.SUCCESS;
@@ -140,7 +161,13 @@ export function fdImports(ctx: WasiContext) {
       memory.setU32(nreadPtr, n);
       return Errno.SUCCESS;
     },
-    fd_pwrite(fd: number, iovs: number, count: number, offset: bigint, nwrittenPtr: number): number {
+    fd_pwrite(
+      fd: number,
+      iovs: number,
+      count: number,
+      offset: bigint,
+      nwrittenPtr: number,
+    ): number {
       const entry = fds.get(fd);
       if (entry.kind === 'dir') fail(Errno.ISDIR);
       const file = fileOf(entry);

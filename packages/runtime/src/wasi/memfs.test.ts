@@ -12,7 +12,7 @@ describe('memfs', () => {
 
   it('copies input bytes on first write and never modifies the caller’s buffer', () => {
     const input = Uint8Array.of(1, 2, 3);
-    const root = buildTree(new FsContext(() => 0n), { 'f': input });
+    const root = buildTree(new FsContext(() => 0n), { f: input });
     const file = root.entries.get('f') as FileNode;
     expect(file.writeAt(1, Uint8Array.of(7, 7, 7))).toBe(1);
     expect(file.contents()).toEqual(Uint8Array.of(1, 7, 7, 7));

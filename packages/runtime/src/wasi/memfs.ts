@@ -70,7 +70,9 @@ export class FileNode extends BaseNode {
       this.owned = true;
     }
     if (capacity <= this.data.length) return;
-    const next = new Uint8Array(Math.max(capacity, Math.min(this.data.length * 2, capacity + 64 * 1024 * 1024), 256));
+    const next = new Uint8Array(
+      Math.max(capacity, Math.min(this.data.length * 2, capacity + 64 * 1024 * 1024), 256),
+    );
     next.set(this.data.subarray(0, this.length));
     this.data = next;
   }
@@ -166,7 +168,10 @@ export function buildTree(fs: FsContext, files: Readonly<Record<string, Uint8Arr
 }
 
 /** Files under `root` that are new or were written during the run, keyed by relative path. */
-export function changedFiles(root: DirNode, original: ReadonlyMap<string, FileNode>): Record<string, Uint8Array> {
+export function changedFiles(
+  root: DirNode,
+  original: ReadonlyMap<string, FileNode>,
+): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
   const walk = (dir: DirNode, prefix: string, seen: Set<DirNode>) => {
     if (seen.has(dir)) return;
@@ -174,7 +179,8 @@ export function changedFiles(root: DirNode, original: ReadonlyMap<string, FileNo
     for (const [name, node] of dir.entries) {
       const path = prefix + name;
       if (node instanceof DirNode) walk(node, `${path}/`, seen);
-      else if (node instanceof FileNode && (node.changed || original.get(path) !== node)) out[path] = node.contents().slice();
+      else if (node instanceof FileNode && (node.changed || original.get(path) !== node))
+        out[path] = node.contents().slice();
     }
   };
   walk(root, '', new Set());

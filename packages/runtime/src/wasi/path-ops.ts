@@ -6,11 +6,11 @@
  * directory, ENOTDIR for a trailing slash on a file, ELOOP for opening a symlink
  * without following it), because that is what the conformance suite expects.
  */
-import { DIR_RIGHTS, FILE_RIGHTS, FdFlags, LookupFlags, OFlags, Rights } from './abi.js';
+import { DIR_RIGHTS, FdFlags, FILE_RIGHTS, LookupFlags, OFlags, Rights } from './abi.js';
 import { Errno, fail } from './errno.js';
 import type { FdEntry } from './fd-table.js';
 import { DirNode, FileNode, SymlinkNode } from './memfs.js';
-import { resolvePath, type Resolved } from './path-resolve.js';
+import { type Resolved, resolvePath } from './path-resolve.js';
 import { setTimes, writeFilestat } from './stat-layout.js';
 import type { WasiContext } from './wasi-context.js';
 
@@ -30,12 +30,30 @@ function removeEntry(r: Resolved): void {
 export function pathImports(ctx: WasiContext) {
   const { fds, memory } = ctx;
   const now = () => ctx.clock.realtime();
-  const resolveAt = (fd: number, right: bigint, ptr: number, len: number, follow: boolean): Resolved =>
-    resolvePath(fds.dir(fd, right).node, memory.string(ptr, len), follow);
+  const resolveAt = (
+    fd: number,
+    right: bigint,
+    ptr: number,
+    len: number,
+    follow: boolean,
+  ): Resolved => resolvePath(fds.dir(fd, right).node, memory.string(ptr, len), follow);
 
-  const open = (fd: number, dirflags: number, pathPtr: number, pathLen: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number): FdEntry => {
+  const open = (
+    fd: number,
+    dirflags: number,
+    pathPtr: number,
+    pathLen: number,
+    oflags: number,
+    base: bigint,
+    inheriting: bigint,
+    fdflags: number,
+  ): FdEntry => {
     const dirFd = fds.dir(fd, Rights.PATH_OPEN);
-    const r = resolvePath(dirFd.node, memory.string(pathPtr, pathLen), (dirflags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+    const r = resolvePath(
+      dirFd.node,
+      memory.string(pathPtr, pathLen),
+      (dirflags & LookupFlags.SYMLINK_FOLLOW) !== 0,
+    );
     let node = r.node;
     if (node === undefined) {
       if (!(oflags & OFlags.CREAT)) fail(Errno.NOENT);
@@ -47,26 +65,55 @@ export function pathImports(ctx: WasiContext) {
     } else {
       if (oflags & OFlags.CREAT && oflags & OFlags.EXCL) fail(Errno.EXIST);
       if (node instanceof SymlinkNode) fail(Errno.LOOP);
-      if (!(node instanceof DirNode) && (oflags & OFlags.DIRECTORY || r.trailingSlash)) fail(Errno.NOTDIR);
+      if (!(node instanceof DirNode) && (oflags & OFlags.DIRECTORY || r.trailingSlash))
+        fail(Errno.NOTDIR);
     }
     const rightsBase = base & dirFd.rightsInheriting;
     const rightsInheriting = inheriting & dirFd.rightsInheriting;
     if (node instanceof DirNode) {
-      if (oflags & (OFlags.TRUNC | OFlags.CREAT) || base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) {
+      if (
+        oflags & (OFlags.TRUNC | OFlags.CREAT) ||
+        base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)
+      ) {
         if (oflags & OFlags.TRUNC || base & Rights.FD_WRITE) fail(Errno.ISDIR);
       }
-      return { kind: 'dir', node, rightsBase: rightsBase & DIR_RIGHTS, rightsInheriting, flags: fdflags };
+      return {
+        kind: 'dir',
+        node,
+        rightsBase: rightsBase & DIR_RIGHTS,
+        rightsInheriting,
+        flags: fdflags,
+      };
     }
     if (oflags & OFlags.DIRECTORY) fail(Errno.NOTDIR);
     if (oflags & OFlags.TRUNC) {
       if ((dirFd.rightsBase & Rights.PATH_FILESTAT_SET_SIZE) === 0n) fail(Errno.NOTCAPABLE);
       node.resize(0);
     }
-    return { kind: 'file', node, position: 0, rightsBase: rightsBase & FILE_RIGHTS, rightsInheriting, flags: fdflags & (FdFlags.APPEND | FdFlags.NONBLOCK | FdFlags.DSYNC | FdFlags.RSYNC | FdFlags.SYNC) };
+    return {
+      kind: 'file',
+      node,
+      position: 0,
+      rightsBase: rightsBase & FILE_RIGHTS,
+      rightsInheriting,
+      flags:
+        fdflags &
+        (FdFlags.APPEND | FdFlags.NONBLOCK | FdFlags.DSYNC | FdFlags.RSYNC | FdFlags.SYNC),
+    };
   };
 
   return {
-    path_open(fd: number, dirflags: number, pathPtr: number, pathLen: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number, fdPtr: number): number {
+    path_open(
+      fd: number,
+      dirflags: number,
+      pathPtr: number,
+      pathLen: number,
+      oflags: number,
+      base: bigint,
+      inheriting: bigint,
+      fdflags: number,
+      fdPtr: number,
+    ): number {
       memory.check(fdPtr, 4);
       const entry = open(fd, dirflags, pathPtr, pathLen, oflags, base, inheriting, fdflags);
       memory.setU32(fdPtr, fds.add(entry));
@@ -80,21 +127,55 @@ export function pathImports(ctx: WasiContext) {
       return Errno.SUCCESS;
     },
     path_filestat_get(fd: number, flags: number, ptr: number, len: number, buf: number): number {
-      const r = resolveAt(fd, Rights.PATH_FILESTAT_GET, ptr, len, (flags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+      const r = resolveAt(
+        fd,
+        Rights.PATH_FILESTAT_GET,
+        ptr,
+        len,
+        (flags & LookupFlags.SYMLINK_FOLLOW) !== 0,
+      );
       if (r.node === undefined) fail(Errno.NOENT);
       if (r.trailingSlash && !(r.node instanceof DirNode)) fail(Errno.NOTDIR);
       writeFilestat(memory, buf, r.node, 0);
       return Errno.SUCCESS;
     },
-    path_filestat_set_times(fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fstFlags: number): number {
-      const r = resolveAt(fd, Rights.PATH_FILESTAT_SET_TIMES, ptr, len, (flags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+    path_filestat_set_times(
+      fd: number,
+      flags: number,
+      ptr: number,
+      len: number,
+      atim: bigint,
+      mtim: bigint,
+      fstFlags: number,
+    ): number {
+      const r = resolveAt(
+        fd,
+        Rights.PATH_FILESTAT_SET_TIMES,
+        ptr,
+        len,
+        (flags & LookupFlags.SYMLINK_FOLLOW) !== 0,
+      );
       if (r.node === undefined) fail(Errno.NOENT);
       if (r.trailingSlash && !(r.node instanceof DirNode)) fail(Errno.NOTDIR);
       setTimes(r.node, atim, mtim, fstFlags, now);
       return Errno.SUCCESS;
     },
-    path_link(oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number): number {
-      const src = resolveAt(oldFd, Rights.PATH_LINK_SOURCE, oldPtr, oldLen, (oldFlags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+    path_link(
+      oldFd: number,
+      oldFlags: number,
+      oldPtr: number,
+      oldLen: number,
+      newFd: number,
+      newPtr: number,
+      newLen: number,
+    ): number {
+      const src = resolveAt(
+        oldFd,
+        Rights.PATH_LINK_SOURCE,
+        oldPtr,
+        oldLen,
+        (oldFlags & LookupFlags.SYMLINK_FOLLOW) !== 0,
+      );
       const dst = resolveAt(newFd, Rights.PATH_LINK_TARGET, newPtr, newLen, false);
       if (src.node === undefined) fail(Errno.NOENT);
       if (src.node instanceof DirNode) fail(Errno.PERM);
@@ -105,7 +186,14 @@ export function pathImports(ctx: WasiContext) {
       src.node.nlink++;
       return Errno.SUCCESS;
     },
-    path_readlink(fd: number, ptr: number, len: number, buf: number, bufLen: number, usedPtr: number): number {
+    path_readlink(
+      fd: number,
+      ptr: number,
+      len: number,
+      buf: number,
+      bufLen: number,
+      usedPtr: number,
+    ): number {
       const r = resolveAt(fd, Rights.PATH_READLINK, ptr, len, false);
       if (r.node === undefined) fail(Errno.NOENT);
       if (!(r.node instanceof SymlinkNode)) fail(Errno.INVAL);
@@ -124,7 +212,14 @@ export function pathImports(ctx: WasiContext) {
       removeEntry(r);
       return Errno.SUCCESS;
     },
-    path_rename(oldFd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number): number {
+    path_rename(
+      oldFd: number,
+      oldPtr: number,
+      oldLen: number,
+      newFd: number,
+      newPtr: number,
+      newLen: number,
+    ): number {
       const src = resolveAt(oldFd, Rights.PATH_RENAME_SOURCE, oldPtr, oldLen, false);
       const dst = resolveAt(newFd, Rights.PATH_RENAME_TARGET, newPtr, newLen, false);
       const node = src.node;
@@ -132,7 +227,8 @@ export function pathImports(ctx: WasiContext) {
       if (src.name === '.' || dst.name === '.') fail(Errno.BUSY);
       if (node instanceof DirNode) {
         if (dst.node !== undefined && !(dst.node instanceof DirNode)) fail(Errno.NOTDIR);
-        if (dst.node instanceof DirNode && dst.node !== node && dst.node.entries.size > 0) fail(Errno.NOTEMPTY);
+        if (dst.node instanceof DirNode && dst.node !== node && dst.node.entries.size > 0)
+          fail(Errno.NOTEMPTY);
         if (isAncestor(node, dst.parent)) fail(Errno.INVAL);
       } else {
         if (src.trailingSlash || dst.trailingSlash) fail(Errno.NOTDIR);
@@ -145,7 +241,13 @@ export function pathImports(ctx: WasiContext) {
       if (node instanceof DirNode) node.parent = dst.parent;
       return Errno.SUCCESS;
     },
-    path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number): number {
+    path_symlink(
+      oldPtr: number,
+      oldLen: number,
+      fd: number,
+      newPtr: number,
+      newLen: number,
+    ): number {
       const target = memory.string(oldPtr, oldLen);
       // As cap-std: an absolute target could never be followed here, and refusing it
       // keeps a guest from planting a link that a host tool might follow later.
@@ -166,4 +268,3 @@ export function pathImports(ctx: WasiContext) {
     },
   };
 }
-

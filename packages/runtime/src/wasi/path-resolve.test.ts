@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Errno, WasiError } from './errno.js';
-import { buildTree, DirNode, FileNode, FsContext, SymlinkNode } from './memfs.js';
+import { buildTree, type DirNode, FileNode, FsContext, SymlinkNode } from './memfs.js';
 import { resolvePath } from './path-resolve.js';
 
 function tree() {

@@ -7,7 +7,7 @@
  * sleeping: a program that sleeps costs no wall time and stays deterministic.
  */
 import { EventType, Rights, Size } from './abi.js';
-import { Errno, WasiError, fail } from './errno.js';
+import { Errno, fail, WasiError } from './errno.js';
 import type { WasiContext } from './wasi-context.js';
 
 interface Event {
@@ -26,11 +26,13 @@ export function pollImports(ctx: WasiContext) {
   const fdEvent = (userdata: bigint, type: number, fd: number): Event => {
     try {
       const entry = fds.get(fd);
-      if ((entry.rightsBase & Rights.POLL_FD_READWRITE) === 0n && entry.kind !== 'file') fail(Errno.NOTCAPABLE);
+      if ((entry.rightsBase & Rights.POLL_FD_READWRITE) === 0n && entry.kind !== 'file')
+        fail(Errno.NOTCAPABLE);
       let nbytes = 0n;
       if (type === EventType.FD_READ) {
         if (entry.kind === 'stdin') nbytes = BigInt(ctx.stdin.length - ctx.stdinPosition);
-        else if (entry.kind === 'file') nbytes = BigInt(Math.max(0, entry.node.size - entry.position));
+        else if (entry.kind === 'file')
+          nbytes = BigInt(Math.max(0, entry.node.size - entry.position));
         else if (entry.kind === 'dir') fail(Errno.BADF);
       } else if (entry.kind === 'dir' || entry.kind === 'stdin') {
         fail(Errno.BADF);
@@ -67,11 +69,16 @@ export function pollImports(ctx: WasiContext) {
         }
       }
       if (ready.length === 0 && clocks.length > 0) {
-        const earliest = clocks.reduce((a, b) => (b.deadline < a ? b.deadline : a), clocks[0]?.deadline ?? 0n);
+        let earliest = clocks[0]?.deadline ?? 0n;
+        for (const c of clocks) if (c.deadline < earliest) earliest = c.deadline;
         clock.advanceTo(earliest);
-        for (const c of clocks) if (c.deadline <= earliest) ready.push({ userdata: c.userdata, error: 0, type: EventType.CLOCK, nbytes: 0n });
+        for (const c of clocks)
+          if (c.deadline <= earliest)
+            ready.push({ userdata: c.userdata, error: 0, type: EventType.CLOCK, nbytes: 0n });
       } else {
-        for (const c of clocks) if (c.deadline <= start) ready.push({ userdata: c.userdata, error: 0, type: EventType.CLOCK, nbytes: 0n });
+        for (const c of clocks)
+          if (c.deadline <= start)
+            ready.push({ userdata: c.userdata, error: 0, type: EventType.CLOCK, nbytes: 0n });
       }
       const out = memory.dv;
       ready.forEach((e, i) => {

@@ -49,11 +49,17 @@ export function preview1Imports(ctx: WasiContext): Record<string, SysCall> {
  * The import object for `module`: preview1 as given, ENOSYS for unknown preview1
  * functions, and a trapping stub for functions of any other module.
  */
-export function completeImports(module: WebAssembly.Module, preview1: Record<string, SysCall>): WebAssembly.Imports {
-  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = { [PREVIEW1]: { ...preview1 } };
+export function completeImports(
+  module: WebAssembly.Module,
+  preview1: Record<string, SysCall>,
+): WebAssembly.Imports {
+  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {
+    [PREVIEW1]: { ...preview1 },
+  };
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.kind !== 'function') continue;
-    const ns = (imports[imp.module] ??= {});
+    const ns = imports[imp.module] ?? {};
+    imports[imp.module] = ns;
     if (ns[imp.name] !== undefined) continue;
     if (imp.module === PREVIEW1) {
       ns[imp.name] = () => Errno.NOSYS;

@@ -19,16 +19,27 @@ function writeList(ctx: WasiContext, list: readonly Uint8Array[], ptrs: number, 
   }
 }
 
-function writeSizes(ctx: WasiContext, list: readonly Uint8Array[], countPtr: number, sizePtr: number): void {
+function writeSizes(
+  ctx: WasiContext,
+  list: readonly Uint8Array[],
+  countPtr: number,
+  sizePtr: number,
+): void {
   ctx.memory.setU32(countPtr, list.length);
-  ctx.memory.setU32(sizePtr, list.reduce((n, s) => n + s.length, 0));
+  ctx.memory.setU32(
+    sizePtr,
+    list.reduce((n, s) => n + s.length, 0),
+  );
 }
 
 /** Builds the process imports over `ctx`. */
 export function processImports(ctx: WasiContext) {
   const { memory, clock } = ctx;
   const isClock = (id: number) =>
-    id === ClockId.REALTIME || id === ClockId.MONOTONIC || id === ClockId.PROCESS_CPUTIME || id === ClockId.THREAD_CPUTIME;
+    id === ClockId.REALTIME ||
+    id === ClockId.MONOTONIC ||
+    id === ClockId.PROCESS_CPUTIME ||
+    id === ClockId.THREAD_CPUTIME;
   return {
     args_get(ptrs: number, buf: number): number {
       writeList(ctx, ctx.argv, ptrs, buf);

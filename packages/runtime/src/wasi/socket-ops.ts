@@ -14,8 +14,21 @@ export function socketImports(ctx: WasiContext) {
   };
   return {
     sock_accept: (fd: number, _flags: number, _fdPtr: number): number => notSocket(fd),
-    sock_recv: (fd: number, _data: number, _dataLen: number, _flags: number, _lenPtr: number, _flagsPtr: number): number => notSocket(fd),
-    sock_send: (fd: number, _data: number, _dataLen: number, _flags: number, _lenPtr: number): number => notSocket(fd),
+    sock_recv: (
+      fd: number,
+      _data: number,
+      _dataLen: number,
+      _flags: number,
+      _lenPtr: number,
+      _flagsPtr: number,
+    ): number => notSocket(fd),
+    sock_send: (
+      fd: number,
+      _data: number,
+      _dataLen: number,
+      _flags: number,
+      _lenPtr: number,
+    ): number => notSocket(fd),
     sock_shutdown: (fd: number, _how: number): number => notSocket(fd),
   };
 }

@@ -8,7 +8,12 @@ import type { GuestMemory } from './guest-memory.js';
 import type { Node } from './memfs.js';
 
 /** Writes a 64-byte filestat for `node` (or for a stream, when `node` is undefined). */
-export function writeFilestat(mem: GuestMemory, ptr: number, node: Node | undefined, streamType: number): void {
+export function writeFilestat(
+  mem: GuestMemory,
+  ptr: number,
+  node: Node | undefined,
+  streamType: number,
+): void {
   mem.check(ptr, Size.FILESTAT);
   const dv = mem.dv;
   dv.setBigUint64(ptr, 0n, true);
@@ -23,7 +28,14 @@ export function writeFilestat(mem: GuestMemory, ptr: number, node: Node | undefi
 }
 
 /** Writes a 24-byte fdstat. */
-export function writeFdstat(mem: GuestMemory, ptr: number, fileType: number, flags: number, base: bigint, inheriting: bigint): void {
+export function writeFdstat(
+  mem: GuestMemory,
+  ptr: number,
+  fileType: number,
+  flags: number,
+  base: bigint,
+  inheriting: bigint,
+): void {
   mem.check(ptr, Size.FDSTAT);
   const dv = mem.dv;
   dv.setUint8(ptr, fileType);
@@ -35,7 +47,13 @@ export function writeFdstat(mem: GuestMemory, ptr: number, fileType: number, fla
 }
 
 /** Applies `fst_flags` to a node's times; EINVAL for unknown bits or a time given both explicitly and as "now". */
-export function setTimes(node: Node, atim: bigint, mtim: bigint, fstFlags: number, now: () => bigint): void {
+export function setTimes(
+  node: Node,
+  atim: bigint,
+  mtim: bigint,
+  fstFlags: number,
+  now: () => bigint,
+): void {
   if (fstFlags & ~0xf) fail(Errno.INVAL);
   if (fstFlags & FstFlags.ATIM && fstFlags & FstFlags.ATIM_NOW) fail(Errno.INVAL);
   if (fstFlags & FstFlags.MTIM && fstFlags & FstFlags.MTIM_NOW) fail(Errno.INVAL);

@@ -5,14 +5,14 @@
  * One context serves one instance for one run; nothing in it is shared between runs,
  * which is what makes a warm worker safe to reuse.
  */
-import { FileType, STDIO_RIGHTS, DIR_RIGHTS, FILE_RIGHTS } from './abi.js';
+import { DIR_RIGHTS, FILE_RIGHTS, FileType, STDIO_RIGHTS } from './abi.js';
 import { ByteSink } from './byte-sink.js';
 import { FdTable } from './fd-table.js';
 import { LimitExceeded } from './guest-exit.js';
 import { GuestMemory } from './guest-memory.js';
 import type { DirNode } from './memfs.js';
 import { SeededRandom } from './seeded-random.js';
-import { VirtualClock } from './virtual-clock.js';
+import type { VirtualClock } from './virtual-clock.js';
 
 /** What a context is created from. */
 export interface WasiContextOptions {

@@ -51,23 +51,36 @@ describe('capMemory', () => {
     ]);
     const capped = capMemory(bytes, 5 * PAGE);
     const module = new WebAssembly.Module(capped as Uint8Array<ArrayBuffer>);
-    expect(() => new WebAssembly.Instance(module, { env: { mem: new WebAssembly.Memory({ initial: 2 }) } })).toThrow();
-    const ok = new WebAssembly.Instance(module, { env: { mem: new WebAssembly.Memory({ initial: 2, maximum: 5 }) } });
+    expect(
+      () =>
+        new WebAssembly.Instance(module, { env: { mem: new WebAssembly.Memory({ initial: 2 }) } }),
+    ).toThrow();
+    const ok = new WebAssembly.Instance(module, {
+      env: { mem: new WebAssembly.Memory({ initial: 2, maximum: 5 }) },
+    });
     expect(ok).toBeInstanceOf(WebAssembly.Instance);
   });
 
   it('throws memory_limit when the initial memory is above the cap', () => {
-    expect(() => capMemory(growModule({ min: 10 }), 4 * PAGE)).toThrow(expect.objectContaining({ code: 'memory_limit' }));
+    expect(() => capMemory(growModule({ min: 10 }), 4 * PAGE)).toThrow(
+      expect.objectContaining({ code: 'memory_limit' }),
+    );
   });
 
   it('throws invalid_module for bytes that are not WebAssembly', () => {
     expect(() => capMemory(new TextEncoder().encode('hello world'), PAGE)).toThrow(ModuleError);
     const truncated = growModule({ min: 1 }).subarray(0, 18); // inside the function section
-    expect(() => capMemory(truncated, PAGE)).toThrow(expect.objectContaining({ code: 'invalid_module' }));
+    expect(() => capMemory(truncated, PAGE)).toThrow(
+      expect.objectContaining({ code: 'invalid_module' }),
+    );
   });
 
   it('leaves modules without memory byte-identical', () => {
-    const bytes = buildModule({ types: [{ params: [], results: [] }], funcs: [{ type: 0, body: [] }], exports: { f: 0 } });
+    const bytes = buildModule({
+      types: [{ params: [], results: [] }],
+      funcs: [{ type: 0, body: [] }],
+      exports: { f: 0 },
+    });
     expect(capMemory(bytes, PAGE)).toEqual(bytes);
   });
 });

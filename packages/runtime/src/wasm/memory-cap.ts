@@ -29,11 +29,19 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** Reads one memory `limits` at `offset` and returns it re-encoded with the cap applied. */
-function capLimits(bytes: Uint8Array, offset: number, capPages: bigint): { encoded: Uint8Array; next: number } {
+function capLimits(
+  bytes: Uint8Array,
+  offset: number,
+  capPages: bigint,
+): { encoded: Uint8Array; next: number } {
   const flags = bytes[offset] as number;
-  if (flags > 0x07) throw new ModuleError('invalid_module', `unknown memory limits flag 0x${flags.toString(16)}`);
+  if (flags > 0x07)
+    throw new ModuleError('invalid_module', `unknown memory limits flag 0x${flags.toString(16)}`);
   const is64 = (flags & LIMIT_MEMORY64) !== 0;
-  const read = (at: number) => (is64 ? readU64(bytes, at) : ((r) => ({ value: BigInt(r.value), next: r.next }))(readU32(bytes, at)));
+  const read = (at: number) =>
+    is64
+      ? readU64(bytes, at)
+      : ((r) => ({ value: BigInt(r.value), next: r.next }))(readU32(bytes, at));
   const min = read(offset + 1);
   let next = min.next;
   let max = capPages;
@@ -43,9 +51,16 @@ function capLimits(bytes: Uint8Array, offset: number, capPages: bigint): { encod
     if (declared.value < max) max = declared.value;
   }
   if (min.value > capPages) {
-    throw new ModuleError('memory_limit', `module needs ${min.value} pages of memory at start; the cap is ${capPages} pages`);
+    throw new ModuleError(
+      'memory_limit',
+      `module needs ${min.value} pages of memory at start; the cap is ${capPages} pages`,
+    );
   }
-  const encoded = concat([Uint8Array.of(flags | LIMIT_HAS_MAX), encodeUnsigned(min.value), encodeUnsigned(max)]);
+  const encoded = concat([
+    Uint8Array.of(flags | LIMIT_HAS_MAX),
+    encodeUnsigned(min.value),
+    encodeUnsigned(max),
+  ]);
   return { encoded, next };
 }
 
@@ -117,7 +132,13 @@ function rewriteMemories(body: Uint8Array, capPages: bigint): Uint8Array {
  * size is already above the cap.
  */
 export function capMemory(bytes: Uint8Array, maxBytes: number): Uint8Array {
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+  if (
+    bytes.length < 8 ||
+    bytes[0] !== 0 ||
+    bytes[1] !== 0x61 ||
+    bytes[2] !== 0x73 ||
+    bytes[3] !== 0x6d
+  ) {
     throw new ModuleError('invalid_module', 'not a WebAssembly module (bad magic number)');
   }
   const capPages = BigInt(Math.max(0, Math.floor(maxBytes / PAGE)));
@@ -128,10 +149,15 @@ export function capMemory(bytes: Uint8Array, maxBytes: number): Uint8Array {
       const id = bytes[pos] as number;
       const size = readU32(bytes, pos + 1);
       const end = size.next + size.value;
-      if (end > bytes.length) throw new ModuleError('invalid_module', `section ${id} runs past the end of the module`);
+      if (end > bytes.length)
+        throw new ModuleError('invalid_module', `section ${id} runs past the end of the module`);
       const body = bytes.subarray(size.next, end);
       const rewritten =
-        id === SECTION_IMPORT ? rewriteImports(body, capPages) : id === SECTION_MEMORY ? rewriteMemories(body, capPages) : null;
+        id === SECTION_IMPORT
+          ? rewriteImports(body, capPages)
+          : id === SECTION_MEMORY
+            ? rewriteMemories(body, capPages)
+            : null;
       if (rewritten) parts.push(Uint8Array.of(id), encodeUnsigned(rewritten.length), rewritten);
       else parts.push(bytes.subarray(pos, end));
       pos = end;
