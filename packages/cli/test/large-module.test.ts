@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error -- plain ESM example script with a .d.mts beside it
 import { makeLargeModule } from '../../../examples/make-large-module.mjs';
 import { client, example, killAll, removeDir, startAgent, startCoordinator, type CoordinatorProcess } from './harness.js';
 import { allResults, decodeStdout, waitForJob } from './job-flow.js';
