@@ -18,6 +18,8 @@ export interface AgentSpec {
   readonly coordinator: string;
   readonly token: string;
   readonly slots: number;
+  /** Cache directory, so a restarted agent keeps its host id and cached modules. */
+  readonly cacheDir?: string;
 }
 
 /** Keeps a set of `anygrid provide` processes alive until stopped. */

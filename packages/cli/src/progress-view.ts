@@ -56,7 +56,7 @@ function barView(): ProgressView {
   const bar = new cliProgress.SingleBar(
     {
       format:
-        '{bar} {percentage}% | {value}/{total} settled | valid {valid} failed {failed} | {rate}/s | ETA {eta}',
+        '{bar} {percentage}% | {value}/{total} settled | valid {valid} failed {failed} | {rate}/s | ETA {etaText}',
       hideCursor: true,
       stream: process.stderr,
       etaBuffer: 50,
@@ -73,7 +73,7 @@ function barView(): ProgressView {
         valid: progress.valid,
         failed: progress.failed + progress.noConsensus,
         rate: rate.toFixed(1),
-        eta: n >= progress.total ? '0s' : formatDuration(etaMs),
+        etaText: n >= progress.total ? '0s' : formatDuration(etaMs),
       };
       if (!started) {
         bar.start(progress.total, n, payload);

@@ -16,6 +16,7 @@ interface ProvideFlags {
   token?: string;
   slots?: number;
   name?: string;
+  cache?: string;
   statsInterval: number;
   json?: boolean;
 }
@@ -32,6 +33,7 @@ export function registerProvide(program: Command): void {
     .addOption(new Option('--token <token>', 'provider token').env('ANYGRID_TOKEN'))
     .option('--slots <n>', 'tasks run at once (default: CPU cores)', intOption(1, 1024))
     .option('--name <name>', 'host name shown to the coordinator')
+    .option('--cache <dir>', 'keep cached modules, inputs and this host id in DIR across restarts')
     .option('--stats-interval <ms>', 'how often to print progress', intOption(100), 10_000);
   addJsonOption(cmd).action((flags: ProvideFlags) => provide(flags));
 }
@@ -51,6 +53,7 @@ async function provide(flags: ProvideFlags): Promise<void> {
     token: flags.token,
     ...(flags.slots === undefined ? {} : { slots: flags.slots }),
     ...(flags.name === undefined ? {} : { name: flags.name }),
+    ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
   });
   const emit = (event: string, data: Record<string, unknown>, human: string) =>
     flags.json ? printJson({ event, ...data }) : println(human);

@@ -68,6 +68,7 @@ async function serve(flags: ServeFlags): Promise<void> {
         coordinator: coord.url,
         token: provider.token,
         slots,
+        cacheDir: join(flags.data, 'agents', `dev-agent-${i + 1}`),
       })),
     );
     agents.start();
@@ -93,7 +94,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       println('next, in another terminal:');
       println(`  export ANYGRID_URL=${coord.url} ANYGRID_TOKEN=$(cat ${requesterTokenPath})`);
       println('  npx anygrid submit examples/prime.wasm --args 0 100000 --wait');
-      println('  from TypeScript: see "Submit from TypeScript" in packages/sdk/README.md');
+      println('  from TypeScript: see "Submit from TypeScript" in README.md (API: packages/sdk/README.md)');
     } else {
       println('');
       println(
