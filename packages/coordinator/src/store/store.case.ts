@@ -1,0 +1,147 @@
+/**
+ * @module
+ * One behavioural suite for every `Store` adapter: SQLite now, PostgreSQL next. Each
+ * case drives the store through its domain verbs with explicit clocks, the way the
+ * services do, and checks the decisions that matter: placement, priority, deadlines,
+ * quorum, idempotence and atomicity.
+ */
+
+import { NotAssignedError } from '@anygrid/protocol';
+import { describe, expect, it } from 'vitest';
+import { resolvePolicy } from '../policy/index.js';
+import type { NewJob, Principal, Store, VerifiedReport } from './store.js';
+
+const HASH = 'a'.repeat(64);
+const host = { name: 'h', platform: 'linux-x64', cores: 2, memoryBytes: 1e9, slots: 2, runtimes: ['wasm32-wasi' as const] };
+
+function job(tasks: number, policy: Parameters<typeof resolvePolicy>[0] = {}): NewJob {
+  return {
+    module: { hash: HASH, size: 10 },
+    policy: resolvePolicy(policy),
+    tasks: Array.from({ length: tasks }, (_, i) => ({ args: [String(i)], env: {}, files: {} })),
+  };
+}
+
+function ok(replicaId: number, digest = 'd'): VerifiedReport {
+  return { replicaId, success: true, digest, exitCode: 0, stdout: null, stderr: null, files: {}, error: null, durationMs: 1 };
+}
+
+export function describeStore(name: string, open: () => Promise<Store>): void {
+  describe(`${name} store`, () => {
+    async function setup() {
+      const store = await open();
+      const owner = await store.createToken('requester', 'req', `t-${Math.random()}`, undefined, 0);
+      const prov = await store.createToken('provider', 'prov', `p-${Math.random()}`, undefined, 0);
+      const hosts = await Promise.all([1, 2, 3].map((i) => store.registerHost(prov.accountId, { ...host, name: `h${i}` }, 0)));
+      return { store, owner, hosts: hosts as [number, number, number] };
+    }
+
+    it('never assigns two replicas of one task to the same host', async () => {
+      const { store, owner, hosts } = await setup();
+      await store.createJob(owner.accountId, job(5, { redundancy: 3 }), 0);
+      const a = await store.assignWork(hosts[0], 100, 1);
+      expect(a.map((x) => x.taskId)).toEqual([1, 2, 3, 4, 5]);
+      expect(await store.assignWork(hosts[0], 100, 1)).toEqual([]);
+      const b = await store.assignWork(hosts[1], 100, 1);
+      expect(b.map((x) => x.taskId)).toEqual([1, 2, 3, 4, 5]);
+      await store.close();
+    });
+
+    it('serves higher priority first and first come first served within a priority', async () => {
+      const { store, owner, hosts } = await setup();
+      const low = await store.createJob(owner.accountId, job(2, { priority: 0 }), 0);
+      const high = await store.createJob(owner.accountId, job(2, { priority: 5 }), 1);
+      const later = await store.createJob(owner.accountId, job(1, { priority: 0 }), 2);
+      const a = await store.assignWork(hosts[0], 5, 3);
+      expect(a.map((x) => x.jobId)).toEqual([high.id, high.id, low.id, low.id, later.id]);
+      await store.close();
+    });
+
+    it('validates on quorum, publishes each result once, and finishes the job', async () => {
+      const { store, owner, hosts } = await setup();
+      const j = await store.createJob(owner.accountId, job(1, { redundancy: 2 }), 0);
+      const [r1] = await store.assignWork(hosts[0], 1, 1);
+      const [r2] = await store.assignWork(hosts[1], 1, 1);
+      const first = await store.applyReports(hosts[0], [ok(r1!.replicaId)], 2);
+      expect(first.statuses).toEqual(['accepted']);
+      expect(await store.listResults(j.id, 0, 10)).toEqual([]);
+      await store.applyReports(hosts[1], [ok(r2!.replicaId)], 3);
+      const again = await store.applyReports(hosts[1], [ok(r2!.replicaId)], 4);
+      expect(again.statuses).toEqual(['duplicate']);
+      const results = await store.listResults(j.id, 0, 10);
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ index: 0, outcome: 'valid', exitCode: 0 });
+      const view = await store.getJob(j.id, owner as Principal);
+      expect(view).toMatchObject({ state: 'completed', progress: { valid: 1, pending: 0 } });
+      await store.close();
+    });
+
+    it('applies nothing of a batch that names a replica of another host', async () => {
+      const { store, owner, hosts } = await setup();
+      await store.createJob(owner.accountId, job(2), 0);
+      const [mine] = await store.assignWork(hosts[0], 1, 1);
+      const [theirs] = await store.assignWork(hosts[1], 1, 1);
+      await expect(store.applyReports(hosts[0], [ok(mine!.replicaId), ok(theirs!.replicaId)], 2)).rejects.toBeInstanceOf(
+        NotAssignedError,
+      );
+      expect((await store.applyReports(hosts[0], [ok(mine!.replicaId)], 3)).statuses).toEqual(['accepted']);
+      await store.close();
+    });
+
+    it('times out replicas past their deadline and reissues them to another host', async () => {
+      const { store, owner, hosts } = await setup();
+      await store.createJob(owner.accountId, job(1, { deadlineMs: 1000 }), 0);
+      const [a] = await store.assignWork(hosts[0], 1, 0);
+      expect((await store.expireDeadlines(999, 10)).timedOut).toBe(0);
+      const swept = await store.expireDeadlines(1001, 10);
+      expect(swept).toMatchObject({ timedOut: 1, changes: { newWork: true } });
+      expect(await store.assignWork(hosts[0], 1, 1002)).toEqual([]);
+      const [b] = await store.assignWork(hosts[1], 1, 1002);
+      expect(b?.taskId).toBe(a?.taskId);
+      // The late report of the first host still counts while the task is open.
+      expect((await store.applyReports(hosts[0], [ok(a!.replicaId)], 1003)).statuses).toEqual(['accepted']);
+      await store.close();
+    });
+
+    it('extends leases by heartbeat and tells a host to stop what is no longer wanted', async () => {
+      const { store, owner, hosts } = await setup();
+      const j = await store.createJob(owner.accountId, job(2, { deadlineMs: 1000 }), 0);
+      const [a, b] = await store.assignWork(hosts[0], 2, 0);
+      const hb = await store.heartbeat(hosts[0], [a!.replicaId, 99_999], 500);
+      expect(hb.extended).toEqual([{ replicaId: a!.replicaId, deadline: 1500 }]);
+      expect(hb.cancel).toEqual([99_999]);
+      expect((await store.expireDeadlines(1200, 10)).timedOut).toBe(1); // b only
+      await store.cancelJob(j.id, 1300);
+      expect((await store.heartbeat(hosts[0], [a!.replicaId], 1400)).cancel).toEqual([a!.replicaId]);
+      const results = await store.listResults(j.id, 0, 10);
+      expect(results.map((r) => r.outcome)).toEqual(['cancelled', 'cancelled']);
+      expect(b).toBeDefined();
+      await store.close();
+    });
+
+    it('fails a task after maxErrors with every error message collected', async () => {
+      const { store, owner, hosts } = await setup();
+      const j = await store.createJob(owner.accountId, job(1, { maxErrors: 1 }), 0);
+      for (const [i, h] of [hosts[0], hosts[1]].entries()) {
+        const [a] = await store.assignWork(h, 1, i);
+        const err = { ...ok(a!.replicaId), success: false, digest: null, exitCode: 3, error: { code: 'exit_code', message: `boom ${i}` } };
+        await store.applyReports(h, [err], i);
+      }
+      const [result] = await store.listResults(j.id, 0, 10);
+      expect(result?.outcome).toBe('failed');
+      expect(result?.errors.map((e) => e.message)).toEqual(['boom 0', 'boom 1']);
+      await store.close();
+    });
+
+    it('hands work back without counting an error', async () => {
+      const { store, owner, hosts } = await setup();
+      await store.createJob(owner.accountId, job(1, { maxErrors: 0 }), 0);
+      const [a] = await store.assignWork(hosts[0], 1, 0);
+      const back = await store.abandon(hosts[0], [a!.replicaId], 1);
+      expect(back.abandoned).toBe(1);
+      const [b] = await store.assignWork(hosts[1], 1, 2);
+      expect(b?.taskId).toBe(a?.taskId);
+      await store.close();
+    });
+  });
+}
