@@ -5,6 +5,21 @@
  * costs one copy per byte and no allocation per call.
  */
 
+/** Copies `len` bytes; a loop below 64 bytes, where creating a subarray costs more than the copy. */
+export function copyBytes(
+  src: Uint8Array,
+  start: number,
+  len: number,
+  dst: Uint8Array,
+  at: number,
+): void {
+  if (len < 64) {
+    for (let i = 0; i < len; i++) dst[at + i] = src[start + i] as number;
+  } else {
+    dst.set(src.subarray(start, start + len), at);
+  }
+}
+
 /** Accumulates bytes; `bytes()` returns exactly what was written. */
 export class ByteSink {
   private buffer = new Uint8Array(4096);
@@ -14,14 +29,15 @@ export class ByteSink {
     return this.length;
   }
 
-  append(src: Uint8Array): void {
-    const end = this.length + src.length;
+  /** Appends `len` bytes of `src` from `start`; short runs are copied by hand to avoid allocating a view. */
+  append(src: Uint8Array, start = 0, len = src.length - start): void {
+    const end = this.length + len;
     if (end > this.buffer.length) {
       const next = new Uint8Array(Math.max(end, this.buffer.length * 2));
       next.set(this.buffer.subarray(0, this.length));
       this.buffer = next;
     }
-    this.buffer.set(src, this.length);
+    copyBytes(src, start, len, this.buffer, this.length);
     this.length = end;
   }
 

@@ -6,6 +6,7 @@
  * it happens, so an oversized write ends the run before the bytes are kept.
  */
 import { Advice, FdFlags, Rights, Size, Whence } from './abi.js';
+import { copyBytes } from './byte-sink.js';
 import { Errno, fail } from './errno.js';
 import type { FdEntry, FileFd } from './fd-table.js';
 import type { FileNode } from './memfs.js';
@@ -41,12 +42,13 @@ function readInto(
 ): number {
   let pos = from;
   const u8 = ctx.memory.u8;
-  for (const [buf, len] of ctx.memory.iovecs(iovs, count)) {
-    if (pos >= src.length) break;
+  ctx.memory.eachIovec(iovs, count, (buf, len) => {
+    if (pos >= src.length) return false;
     const n = Math.min(len, src.length - pos);
-    u8.set(src.subarray(pos, pos + n), buf);
+    copyBytes(src, pos, n, u8, buf);
     pos += n;
-  }
+    return true;
+  });
   return pos - from;
 }
 
@@ -60,14 +62,15 @@ function writeFile(
 ): number {
   let pos = position;
   const u8 = ctx.memory.u8;
-  for (const [buf, len] of ctx.memory.iovecs(iovs, count)) {
-    if (len === 0) continue;
+  ctx.memory.eachIovec(iovs, count, (buf, len) => {
+    if (len === 0) return true;
     if (pos + len > MAX_FILE_SIZE) fail(Errno.FBIG);
     const growth = pos + len - file.size;
     if (growth > 0) ctx.chargeOutput(growth);
-    file.writeAt(pos, u8.subarray(buf, buf + len));
+    file.writeAt(pos, u8, buf, len);
     pos += len;
-  }
+    return true;
+  });
   return pos - position;
 }
 
@@ -201,11 +204,12 @@ export function fdImports(ctx: WasiContext) {
       if (entry.kind === 'stdout' || entry.kind === 'stderr') {
         const sink = entry.kind === 'stdout' ? ctx.stdout : ctx.stderr;
         const u8 = memory.u8;
-        for (const [buf, len] of memory.iovecs(iovs, count)) {
+        memory.eachIovec(iovs, count, (buf, len) => {
           ctx.chargeOutput(len);
-          sink.append(u8.subarray(buf, buf + len));
+          sink.append(u8, buf, len);
           n += len;
-        }
+          return true;
+        });
       } else if (entry.kind === 'file') {
         if ((entry.rightsBase & Rights.FD_WRITE) === 0n) fail(Errno.BADF);
         if (entry.flags & FdFlags.APPEND) entry.position = entry.node.size;

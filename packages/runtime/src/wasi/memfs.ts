@@ -8,6 +8,7 @@
  * Timestamps come from the run's virtual clock so that replicas see identical stats.
  */
 import { FileType } from './abi.js';
+import { copyBytes } from './byte-sink.js';
 
 /** Source of inode numbers and timestamps shared by one run's tree. */
 export class FsContext {
@@ -87,13 +88,13 @@ export class FileNode extends BaseNode {
     return Math.max(0, size - old);
   }
 
-  /** Writes `src` at `position`, zero-filling any gap. Returns how many bytes the file grew by. */
-  writeAt(position: number, src: Uint8Array): number {
-    const end = position + src.length;
+  /** Writes `len` bytes of `src` from `start` at `position`, zero-filling any gap. Returns how many bytes the file grew by. */
+  writeAt(position: number, src: Uint8Array, start = 0, len = src.length - start): number {
+    const end = position + len;
     const old = this.length;
     this.reserve(end);
     if (position > old) this.data.fill(0, old, position);
-    this.data.set(src, position);
+    copyBytes(src, start, len, this.data, position);
     if (end > old) this.length = end;
     this.touch();
     return Math.max(0, end - old);

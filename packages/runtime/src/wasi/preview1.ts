@@ -31,10 +31,12 @@ export function preview1Imports(ctx: WasiContext): Record<string, SysCall> {
   };
   const wrapped: Record<string, SysCall> = {};
   for (const [name, fn] of Object.entries(raw)) {
-    wrapped[name] = (...args) => {
+    // Fixed parameters rather than rest arguments: no array per call. Preview1
+    // functions take at most 9 parameters; extra undefined ones are ignored.
+    wrapped[name] = (a, b, c, d, e, f, g, h, i) => {
       ctx.tick();
       try {
-        return fn(...args);
+        return fn(a, b, c, d, e, f, g, h, i);
       } catch (error) {
         if (error instanceof WasiError) return error.errno;
         if (error instanceof RangeError) return Errno.FAULT;
