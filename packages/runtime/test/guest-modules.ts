@@ -236,3 +236,85 @@ export function randomModule(): Uint8Array {
     exports: { _start: 2 },
   });
 }
+
+/** Calls sched_yield forever: a busy loop the in-thread deadline check can see. */
+export function yieldLoopModule(): Uint8Array {
+  return buildModule({
+    types: [T.noArgsI32, T.void],
+    imports: [{ module: P1, name: 'sched_yield', type: 0 }],
+    funcs: [{ type: 1, body: [...op.loop, ...op.call(0), ...op.drop, ...op.br(0), ...op.end] }],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 1 },
+  });
+}
+
+/** Exits with the file type fd_fdstat_get reports for `fd` (or 100 + errno on failure). */
+export function fdstatModule(fd: number): Uint8Array {
+  return buildModule({
+    types: [T.procExit, T.twoI32, T.void],
+    imports: [
+      { module: P1, name: 'proc_exit', type: 0 },
+      { module: P1, name: 'fd_fdstat_get', type: 1 },
+    ],
+    funcs: [
+      {
+        type: 2,
+        locals: [I32],
+        body: [
+          ...op.i32Const(fd),
+          ...op.i32Const(64),
+          ...op.call(1),
+          ...op.localSet(0),
+          ...op.localGet(0),
+          ...op.if,
+          ...op.i32Const(100),
+          ...op.localGet(0),
+          ...op.i32Add,
+          ...op.call(0),
+          ...op.end,
+          ...op.i32Const(64),
+          ...op.i32Load8u(0),
+          ...op.call(0),
+        ],
+      },
+    ],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 2 },
+  });
+}
+
+/** Reads up to 1000 bytes of stdin with one fd_read and writes them to stdout. */
+export function catModule(): Uint8Array {
+  return buildModule({
+    types: [T.fdWrite, T.void],
+    imports: [
+      { module: P1, name: 'fd_write', type: 0 },
+      { module: P1, name: 'fd_read', type: 0 },
+    ],
+    funcs: [
+      {
+        type: 1,
+        body: [
+          ...iovec(64, 1000),
+          ...op.i32Const(0),
+          ...op.i32Const(0),
+          ...op.i32Const(1),
+          ...op.i32Const(8),
+          ...op.call(1),
+          ...op.drop,
+          // iovec length := bytes read
+          ...op.i32Const(0),
+          ...op.i32Const(8),
+          ...op.i32Load(0),
+          ...op.i32Store(4),
+          ...write(op.i32Const(1)),
+        ],
+      },
+    ],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 2 },
+  });
+}

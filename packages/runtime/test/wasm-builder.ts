@@ -56,6 +56,7 @@ export const op = {
   localGet: (i: number) => [0x20, ...uleb(i)],
   localSet: (i: number) => [0x21, ...uleb(i)],
   i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
+  i32Load8u: (offset = 0) => [0x2d, 0, ...uleb(offset)],
   i32Store: (offset = 0) => [0x36, 2, ...uleb(offset)],
   memoryGrow: [0x40, 0x00],
   i32Const: (n: number) => [0x41, ...sleb(n)],

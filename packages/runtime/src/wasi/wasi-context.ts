@@ -90,5 +90,9 @@ export class WasiContext {
   }
 }
 
-/** File type reported for the standard streams. */
-export const STDIO_FILE_TYPE = FileType.CHARACTER_DEVICE;
+/**
+ * File type reported for the standard streams. Not a character device: output is
+ * collected, never a terminal, so libc must not think it is a tty — it then buffers
+ * stdout fully, as when piped natively, instead of one fd_write per line.
+ */
+export const STDIO_FILE_TYPE = FileType.UNKNOWN;

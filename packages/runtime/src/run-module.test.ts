@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  catModule,
+  exitModule,
+  fdstatModule,
+  helloModule,
+  memoryBombModule,
+  trapModule,
+  yieldLoopModule,
+} from '../test/guest-modules.js';
+import { reachedMemoryCap, runModule } from './run-module.js';
+import type { RunSpec } from './run-spec.js';
+import { FileType } from './wasi/abi.js';
+import { capMemory } from './wasm/memory-cap.js';
+
+const MIB = 1024 * 1024;
+const compile = (bytes: Uint8Array) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+const run = async (bytes: Uint8Array, spec: RunSpec = {}) => runModule(await compile(bytes), spec);
+
+describe('runModule (in the current thread)', () => {
+  it('returns stdout and exit code 0 when _start returns', async () => {
+    const result = await run(helloModule('hi'));
+    expect(result).toMatchObject({ exitCode: 0, dirs: {} });
+    expect(result.failure).toBeUndefined();
+    expect(new TextDecoder().decode(result.stdout)).toBe('hi');
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('treats proc_exit(0) as success and other codes as exit_code', async () => {
+    expect((await run(exitModule(0))).failure).toBeUndefined();
+    expect((await run(exitModule(255))).failure?.code).toBe('exit_code');
+    expect((await run(exitModule(255))).exitCode).toBe(255);
+  });
+
+  it('reports a trap with a null exit code', async () => {
+    const result = await run(trapModule());
+    expect(result.exitCode).toBeNull();
+    expect(result.failure?.code).toBe('trap');
+    expect(result.failure?.message).toMatch(/unreachable/);
+  });
+
+  it('ends a syscall-heavy busy loop at the wall-time limit without a watchdog', async () => {
+    const result = await run(yieldLoopModule(), { limits: { wallTimeMs: 100 } });
+    expect(result.failure?.code).toBe('time_limit');
+    expect(result.durationMs).toBeLessThan(3000);
+  });
+
+  it('feeds stdin to fd_read', async () => {
+    const result = await run(catModule(), { stdin: new TextEncoder().encode('from stdin') });
+    expect(new TextDecoder().decode(result.stdout)).toBe('from stdin');
+  });
+
+  it('does not present stdout as a terminal, so libc buffers it fully', async () => {
+    expect((await run(fdstatModule(1))).exitCode).toBe(FileType.UNKNOWN);
+    expect((await run(fdstatModule(9))).exitCode).toBe(100 + 8); // EBADF
+  });
+
+  it('classifies a failure with memory at the cap as memory_limit', async () => {
+    const module = await compile(capMemory(memoryBombModule('trap'), 4 * MIB));
+    const result = await runModule(module, { limits: { memoryBytes: 4 * MIB } });
+    expect(result.failure?.code).toBe('memory_limit');
+  });
+
+  it('reports a module without _start as invalid_module', async () => {
+    const bytes = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0);
+    expect((await run(bytes)).failure?.code).toBe('invalid_module');
+  });
+});
+
+describe('reachedMemoryCap', () => {
+  it('is true only within max(1 MiB, cap/16) of the cap', () => {
+    expect(reachedMemoryCap(256 * MIB, 256 * MIB)).toBe(true);
+    expect(reachedMemoryCap(241 * MIB, 256 * MIB)).toBe(true);
+    expect(reachedMemoryCap(200 * MIB, 256 * MIB)).toBe(false);
+    expect(reachedMemoryCap(MIB / 2, 2 * MIB)).toBe(false);
+    expect(reachedMemoryCap(1.5 * MIB, 2 * MIB)).toBe(true);
+  });
+});
