@@ -1,0 +1,42 @@
+/**
+ * @module
+ * End-to-end validated tasks per second through the real protocol: a coordinator
+ * process, several agent processes, trivial.wasm tasks submitted with the SDK and every
+ * result consumed from the SSE stream. Redundancy 1 and 2.
+ */
+
+import { Anygrid } from '@anygrid/sdk';
+import { startAgents, startCoordinator } from './processes.js';
+import { round } from './stats.js';
+
+export async function throughput({ tasks = 5000, agents = 3, slots = 2 } = {}) {
+  const rows = [];
+  for (const redundancy of [1, 2]) {
+    const coord = await startCoordinator();
+    const pool = await startAgents(coord.url, await coord.token('provider'), agents, slots);
+    const grid = new Anygrid({ url: coord.url, token: await coord.token('requester') });
+    const t0 = performance.now();
+    const job = await grid.submit({
+      module: 'examples/trivial.wasm',
+      tasks: Array.from({ length: tasks }, (_, i) => ({ args: [String(i)] })),
+      redundancy,
+    });
+    const submitted = performance.now();
+    let n = 0;
+    for await (const r of job.results()) if (r.outcome === 'valid') n++;
+    const seconds = (performance.now() - t0) / 1000;
+    rows.push({
+      name: `throughput r=${redundancy}`,
+      tasks,
+      agents,
+      slots,
+      validated: n,
+      submitMs: round(submitted - t0),
+      seconds: round(seconds, 2),
+      tasksPerSecond: round(n / seconds),
+    });
+    await pool.stop();
+    await coord.stop();
+  }
+  return rows;
+}
