@@ -9,7 +9,7 @@ import { Advice, FdFlags, Rights, Size, Whence } from './abi.js';
 import { copyBytes } from './byte-sink.js';
 import { Errno, fail } from './errno.js';
 import type { FdEntry, FileFd } from './fd-table.js';
-import type { FileNode } from './memfs.js';
+import type { DirNode, FileNode } from './memfs.js';
 import { setTimes, writeFdstat, writeFilestat } from './stat-layout.js';
 import { STDIO_FILE_TYPE, type WasiContext } from './wasi-context.js';
 
@@ -72,6 +72,39 @@ function writeFile(
     return true;
   });
   return pos - position;
+}
+
+/**
+ * Fills `out` with dirents of `dir` after `cookie`, the last one cut off if it does not
+ * fit (the guest then knows to retry with a larger buffer). Cookies: 1 after '.', 2
+ * after '..', serial + 2 after an entry — stable while entries are removed.
+ */
+function writeDirents(out: Uint8Array, dir: DirNode, cookie: bigint): number {
+  const header = new Uint8Array(Size.DIRENT);
+  const hv = new DataView(header.buffer);
+  let used = 0;
+  const emit = (next: bigint, name: string, node: { ino: bigint; fileType: number }): boolean => {
+    if (used >= out.length) return false;
+    const nameBytes = encoder.encode(name);
+    hv.setBigUint64(0, next, true);
+    hv.setBigUint64(8, node.ino, true);
+    hv.setUint32(16, nameBytes.length, true);
+    hv.setUint32(20, node.fileType, true);
+    const h = Math.min(Size.DIRENT, out.length - used);
+    out.set(header.subarray(0, h), used);
+    used += h;
+    const n = Math.min(nameBytes.length, out.length - used);
+    out.set(nameBytes.subarray(0, n), used);
+    used += n;
+    return true;
+  };
+  if (cookie < 1n && !emit(1n, '.', dir)) return used;
+  if (cookie < 2n && !emit(2n, '..', dir.parent)) return used;
+  for (const [name, node, serial] of dir.list()) {
+    const next = BigInt(serial) + 2n;
+    if (next > cookie && !emit(next, name, node)) break;
+  }
+  return used;
 }
 
 /** Builds the fd_* imports over `ctx`. */
@@ -242,30 +275,7 @@ export function fdImports(ctx: WasiContext) {
     fd_readdir(fd: number, buf: number, len: number, cookie: bigint, bufusedPtr: number): number {
       const entry = fds.get(fd);
       if (entry.kind !== 'dir') fail(Errno.NOTDIR);
-      const dir = entry.node;
-      const list: Array<[string, { ino: bigint; fileType: number }]> = [
-        ['.', dir],
-        ['..', dir.parent],
-        ...dir.entries,
-      ];
-      const out = memory.bytes(buf, len);
-      const header = new Uint8Array(Size.DIRENT);
-      const hv = new DataView(header.buffer);
-      let used = 0;
-      for (let i = Number(BigInt.asUintN(53, cookie)); i < list.length && used < len; i++) {
-        const [name, node] = list[i] as [string, { ino: bigint; fileType: number }];
-        const nameBytes = encoder.encode(name);
-        hv.setBigUint64(0, BigInt(i + 1), true);
-        hv.setBigUint64(8, node.ino, true);
-        hv.setUint32(16, nameBytes.length, true);
-        hv.setUint32(20, node.fileType, true);
-        const h = Math.min(Size.DIRENT, len - used);
-        out.set(header.subarray(0, h), used);
-        used += h;
-        const nb = Math.min(nameBytes.length, len - used);
-        out.set(nameBytes.subarray(0, nb), used);
-        used += nb;
-      }
+      const used = writeDirents(memory.bytes(buf, len), entry.node, cookie);
       memory.setU32(bufusedPtr, used);
       return Errno.SUCCESS;
     },

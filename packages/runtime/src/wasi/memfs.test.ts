@@ -4,8 +4,8 @@ import { buildTree, changedFiles, DirNode, FileNode, FsContext, listFiles } from
 describe('memfs', () => {
   it('builds nested directories from relative paths', () => {
     const root = buildTree(new FsContext(() => 0n), { 'x/y/z.bin': Uint8Array.of(9) });
-    const y = (root.entries.get('x') as DirNode).entries.get('y') as DirNode;
-    expect((y.entries.get('z.bin') as FileNode).contents()).toEqual(Uint8Array.of(9));
+    const y = (root.get('x') as DirNode).get('y') as DirNode;
+    expect((y.get('z.bin') as FileNode).contents()).toEqual(Uint8Array.of(9));
     expect(y.parent.parent).toBe(root);
     expect(root.parent).toBe(root);
   });
@@ -13,7 +13,7 @@ describe('memfs', () => {
   it('copies input bytes on first write and never modifies the caller’s buffer', () => {
     const input = Uint8Array.of(1, 2, 3);
     const root = buildTree(new FsContext(() => 0n), { f: input });
-    const file = root.entries.get('f') as FileNode;
+    const file = root.get('f') as FileNode;
     expect(file.writeAt(1, Uint8Array.of(7, 7, 7))).toBe(1);
     expect(file.contents()).toEqual(Uint8Array.of(1, 7, 7, 7));
     expect(input).toEqual(Uint8Array.of(1, 2, 3));
@@ -32,10 +32,10 @@ describe('memfs', () => {
     const fs = new FsContext(() => 0n);
     const root = buildTree(fs, { 'same.txt': Uint8Array.of(1), 'edit.txt': Uint8Array.of(2) });
     const original = listFiles(root);
-    (root.entries.get('edit.txt') as FileNode).writeAt(0, Uint8Array.of(3));
+    (root.get('edit.txt') as FileNode).writeAt(0, Uint8Array.of(3));
     const sub = new DirNode(fs, root);
-    root.entries.set('out', sub);
-    sub.entries.set('new.txt', new FileNode(fs, Uint8Array.of(4)));
+    root.link('out', sub);
+    sub.link('new.txt', new FileNode(fs, Uint8Array.of(4)));
     const changed = changedFiles(root, original);
     expect(Object.keys(changed).sort()).toEqual(['edit.txt', 'out/new.txt']);
     expect(changed['edit.txt']).toEqual(Uint8Array.of(3));

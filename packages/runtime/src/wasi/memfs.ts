@@ -108,10 +108,18 @@ export class FileNode extends BaseNode {
   }
 }
 
-/** A directory. The root of a preopen is its own parent, as on POSIX. */
+/**
+ * A directory. The root of a preopen is its own parent, as on POSIX.
+ *
+ * Each entry carries a serial number, increasing in insertion order, from which
+ * `fd_readdir` cookies are made: a cookie names "after this entry", so a program that
+ * deletes the entries it has read (an `rm -rf` of its temporary directory) and then
+ * continues from its cookie sees every remaining entry, none skipped.
+ */
 export class DirNode extends BaseNode {
   readonly kind = 'dir';
-  readonly entries = new Map<string, Node>();
+  private readonly children = new Map<string, { readonly node: Node; readonly serial: number }>();
+  private lastSerial = 0;
   parent: DirNode;
 
   constructor(fs: FsContext, parent?: DirNode) {
@@ -122,7 +130,27 @@ export class DirNode extends BaseNode {
     return FileType.DIRECTORY;
   }
   get size(): number {
-    return this.entries.size;
+    return this.children.size;
+  }
+
+  get(name: string): Node | undefined {
+    return this.children.get(name)?.node;
+  }
+
+  /** Adds or replaces `name`; it moves to the end of the listing. */
+  link(name: string, node: Node): void {
+    this.children.delete(name);
+    this.children.set(name, { node, serial: ++this.lastSerial });
+    this.mtim = this.fs.now();
+  }
+
+  unlink(name: string): void {
+    if (this.children.delete(name)) this.mtim = this.fs.now();
+  }
+
+  /** Entries in listing order with their serials (≥ 1). */
+  *list(): IterableIterator<[name: string, node: Node, serial: number]> {
+    for (const [name, { node, serial }] of this.children) yield [name, node, serial];
   }
 }
 
@@ -154,16 +182,16 @@ export function buildTree(fs: FsContext, files: Readonly<Record<string, Uint8Arr
     if (name === undefined || parts.includes('..') || name === '..') continue;
     let dir = root;
     for (const part of parts) {
-      const existing = dir.entries.get(part);
+      const existing = dir.get(part);
       if (existing instanceof DirNode) {
         dir = existing;
         continue;
       }
       const sub = new DirNode(fs, dir);
-      dir.entries.set(part, sub);
+      dir.link(part, sub);
       dir = sub;
     }
-    dir.entries.set(name, new FileNode(fs, bytes, false));
+    dir.link(name, new FileNode(fs, bytes, false));
   }
   return root;
 }
@@ -177,7 +205,7 @@ export function changedFiles(
   const walk = (dir: DirNode, prefix: string, seen: Set<DirNode>) => {
     if (seen.has(dir)) return;
     seen.add(dir);
-    for (const [name, node] of dir.entries) {
+    for (const [name, node] of dir.list()) {
       const path = prefix + name;
       if (node instanceof DirNode) walk(node, `${path}/`, seen);
       else if (node instanceof FileNode && (node.changed || original.get(path) !== node))
@@ -192,7 +220,7 @@ export function changedFiles(
 export function listFiles(root: DirNode): Map<string, FileNode> {
   const out = new Map<string, FileNode>();
   const walk = (dir: DirNode, prefix: string) => {
-    for (const [name, node] of dir.entries) {
+    for (const [name, node] of dir.list()) {
       if (node instanceof DirNode) walk(node, `${prefix}${name}/`);
       else if (node instanceof FileNode) out.set(prefix + name, node);
     }

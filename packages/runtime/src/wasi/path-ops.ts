@@ -22,7 +22,7 @@ function isAncestor(dir: DirNode, node: DirNode): boolean {
 }
 
 function removeEntry(r: Resolved): void {
-  r.parent.entries.delete(r.name);
+  r.parent.unlink(r.name);
   if (r.node) r.node.nlink = Math.max(0, r.node.nlink - 1);
 }
 
@@ -60,7 +60,7 @@ export function pathImports(ctx: WasiContext) {
       if (oflags & OFlags.DIRECTORY || r.trailingSlash) fail(Errno.ISDIR);
       if ((dirFd.rightsBase & Rights.PATH_CREATE_FILE) === 0n) fail(Errno.NOTCAPABLE);
       node = new FileNode(r.parent.fs);
-      r.parent.entries.set(r.name, node);
+      r.parent.link(r.name, node);
       r.parent.mtim = now();
     } else {
       if (oflags & OFlags.CREAT && oflags & OFlags.EXCL) fail(Errno.EXIST);
@@ -122,7 +122,7 @@ export function pathImports(ctx: WasiContext) {
     path_create_directory(fd: number, ptr: number, len: number): number {
       const r = resolveAt(fd, Rights.PATH_CREATE_DIRECTORY, ptr, len, false);
       if (r.node !== undefined) fail(Errno.EXIST);
-      r.parent.entries.set(r.name, new DirNode(r.parent.fs, r.parent));
+      r.parent.link(r.name, new DirNode(r.parent.fs, r.parent));
       r.parent.mtim = now();
       return Errno.SUCCESS;
     },
@@ -182,7 +182,7 @@ export function pathImports(ctx: WasiContext) {
       if (src.trailingSlash) fail(Errno.NOTDIR);
       if (dst.node !== undefined) fail(Errno.EXIST);
       if (dst.trailingSlash) fail(Errno.NOENT);
-      dst.parent.entries.set(dst.name, src.node);
+      dst.parent.link(dst.name, src.node);
       src.node.nlink++;
       return Errno.SUCCESS;
     },
@@ -208,7 +208,7 @@ export function pathImports(ctx: WasiContext) {
       if (r.node === undefined) fail(Errno.NOENT);
       if (r.name === '.') fail(r.node === fds.dir(fd, 0n).node ? Errno.INVAL : Errno.NOTEMPTY);
       if (!(r.node instanceof DirNode)) fail(Errno.NOTDIR);
-      if (r.node.entries.size > 0) fail(Errno.NOTEMPTY);
+      if (r.node.size > 0) fail(Errno.NOTEMPTY);
       removeEntry(r);
       return Errno.SUCCESS;
     },
@@ -227,7 +227,7 @@ export function pathImports(ctx: WasiContext) {
       if (src.name === '.' || dst.name === '.') fail(Errno.BUSY);
       if (node instanceof DirNode) {
         if (dst.node !== undefined && !(dst.node instanceof DirNode)) fail(Errno.NOTDIR);
-        if (dst.node instanceof DirNode && dst.node !== node && dst.node.entries.size > 0)
+        if (dst.node instanceof DirNode && dst.node !== node && dst.node.size > 0)
           fail(Errno.NOTEMPTY);
         if (isAncestor(node, dst.parent)) fail(Errno.INVAL);
       } else {
@@ -236,8 +236,8 @@ export function pathImports(ctx: WasiContext) {
       }
       if (dst.node === node) return Errno.SUCCESS;
       if (dst.node) removeEntry(dst);
-      src.parent.entries.delete(src.name);
-      dst.parent.entries.set(dst.name, node);
+      src.parent.unlink(src.name);
+      dst.parent.link(dst.name, node);
       if (node instanceof DirNode) node.parent = dst.parent;
       return Errno.SUCCESS;
     },
@@ -255,7 +255,7 @@ export function pathImports(ctx: WasiContext) {
       const r = resolveAt(fd, Rights.PATH_SYMLINK, newPtr, newLen, false);
       if (r.node !== undefined) fail(Errno.EXIST);
       if (r.trailingSlash) fail(Errno.NOENT);
-      r.parent.entries.set(r.name, new SymlinkNode(r.parent.fs, target));
+      r.parent.link(r.name, new SymlinkNode(r.parent.fs, target));
       return Errno.SUCCESS;
     },
     path_unlink_file(fd: number, ptr: number, len: number): number {

@@ -6,11 +6,11 @@ import { resolvePath } from './path-resolve.js';
 function tree() {
   const fs = new FsContext(() => 0n);
   const root = buildTree(fs, { 'a.txt': new Uint8Array([1]), 'sub/b.txt': new Uint8Array([2]) });
-  const sub = root.entries.get('sub') as DirNode;
-  sub.entries.set('up', new SymlinkNode(fs, '../a.txt'));
-  sub.entries.set('out', new SymlinkNode(fs, '../../etc/passwd'));
-  sub.entries.set('abs', new SymlinkNode(fs, '/etc/passwd'));
-  root.entries.set('loop', new SymlinkNode(fs, 'loop'));
+  const sub = root.get('sub') as DirNode;
+  sub.link('up', new SymlinkNode(fs, '../a.txt'));
+  sub.link('out', new SymlinkNode(fs, '../../etc/passwd'));
+  sub.link('abs', new SymlinkNode(fs, '/etc/passwd'));
+  root.link('loop', new SymlinkNode(fs, 'loop'));
   return { root, sub };
 }
 
@@ -35,7 +35,7 @@ describe('resolvePath', () => {
 
   it('follows intermediate and (when asked) final symlinks that stay inside', () => {
     const { root } = tree();
-    expect(resolvePath(root, 'sub/up', true).node).toBe(root.entries.get('a.txt'));
+    expect(resolvePath(root, 'sub/up', true).node).toBe(root.get('a.txt'));
     expect(resolvePath(root, 'sub/up', false).node).toBeInstanceOf(SymlinkNode);
   });
 

@@ -56,7 +56,7 @@ export function resolvePath(base: DirNode, path: string, followFinal: boolean): 
       }
       continue;
     }
-    const node = cur.entries.get(comp);
+    const node = cur.get(comp);
     if (isLast) {
       if (node instanceof SymlinkNode && (followFinal || trailingSlash)) {
         expand(node, []);
