@@ -1,0 +1,226 @@
+/**
+ * The requester commands against a real coordinator and two real agents on 127.0.0.1:
+ * `submit --wait` shows a progress bar in a terminal and prints only JSON with --json;
+ * `status`, `jobs`, `results --out`, `cancel` and `token create` do what they say; errors
+ * print `error CODE: message` with a next step and exit 1 (2 for usage errors).
+ */
+
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { JobList, JobView, TaskResult } from '@anygrid/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CLI,
+  type CoordinatorProcess,
+  client,
+  countPrimes,
+  EXAMPLES,
+  killAll,
+  REPO,
+  removeDir,
+  startAgent,
+  startCoordinator,
+  tempDir,
+} from './harness.js';
+
+const exec = promisify(execFile);
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function anygrid(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      timeout: 90_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** Runs the CLI inside a pseudo-terminal (`script`), as a person at a terminal would. */
+async function anygridInTty(args: string[], env: Record<string, string>): Promise<Ran> {
+  const quoted = [process.execPath, CLI, ...args]
+    .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+    .join(' ');
+  try {
+    const { stdout, stderr } = await exec('script', ['-qec', quoted, '/dev/null'], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      timeout: 90_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('requester commands', () => {
+  let coord: CoordinatorProcess;
+  let env: Record<string, string>;
+  const dir = tempDir('anygrid-cli-');
+
+  beforeAll(async () => {
+    coord = await startCoordinator();
+    const admin = client(coord.url, coord.adminToken);
+    const provider = await admin.token('provider');
+    env = { ANYGRID_URL: coord.url, ANYGRID_TOKEN: await admin.token('requester') };
+    startAgent(coord.url, provider, { slots: 2, name: 'a' });
+    startAgent(coord.url, provider, { slots: 2, name: 'b' });
+  });
+  afterAll(async () => {
+    await killAll();
+    removeDir(coord.dataDir);
+    removeDir(dir);
+  });
+
+  it('submit --wait shows a progress bar in a terminal and the first results', async () => {
+    const tasks = join(dir, 'ranges.jsonl');
+    const ranges = Array.from({ length: 12 }, (_, i) => [i * 50_000, (i + 1) * 50_000]);
+    writeFileSync(tasks, ranges.map((r) => JSON.stringify({ args: r.map(String) })).join('\n'));
+    const r = await anygridInTty(
+      ['submit', join(EXAMPLES, 'prime.wasm'), '--tasks', tasks, '--redundancy', '2', '--wait'],
+      env,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /\d+%\s+\|\s+\d+\/12 settled \| valid \d+ failed \d+ \| [\d.]+\/s \| ETA/,
+    );
+    expect(r.stdout).toMatch(/job \d+ completed in .*: 12 valid, 0 failed/);
+    expect(r.stdout).toContain(`#0 valid exit 0: ${countPrimes(0, 50_000)}`);
+  });
+
+  it('submit --wait --json prints only the final JobView', async () => {
+    const r = await anygrid(
+      ['submit', join(EXAMPLES, 'prime.wasm'), '--args', '0', '1000', '--wait', '--json'],
+      env,
+    );
+    expect(r.code).toBe(0);
+    const view = JSON.parse(r.stdout) as JobView;
+    expect(view).toMatchObject({ state: 'completed', progress: { total: 1, valid: 1 } });
+  });
+
+  it('submit --inputs makes one task per file, then results --out writes them by index', async () => {
+    const inputs = join(dir, 'inputs');
+    for (const [name, text] of [
+      ['a.txt', 'alpha\n'],
+      ['b.txt', 'bravo\n'],
+    ] as const) {
+      writeFileSync(join(await mkdirp(inputs), name), text);
+    }
+    const sub = await anygrid(
+      [
+        'submit',
+        join(EXAMPLES, 'echo.wasm'),
+        '--inputs',
+        inputs,
+        '--input-name',
+        'input.txt',
+        '--wait',
+        '--json',
+      ],
+      env,
+    );
+    expect(sub.code).toBe(0);
+    const view = JSON.parse(sub.stdout) as JobView;
+    expect(view.progress.valid).toBe(2);
+
+    const out = join(dir, 'out');
+    const res = await anygrid(['results', String(view.id), '--out', out], env);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('2 result(s) written to');
+    expect(readdirSync(out).sort()).toEqual([
+      '0',
+      '0.stderr',
+      '0.stdout',
+      '1',
+      '1.stderr',
+      '1.stdout',
+    ]);
+    expect(readFileSync(join(out, '0', 'output.txt'), 'utf8')).toBe('ALPHA\n');
+    expect(readFileSync(join(out, '1', 'output.txt'), 'utf8')).toBe('BRAVO\n');
+    expect(readFileSync(join(out, '1.stderr'), 'utf8')).toContain('argv[1]=input.txt');
+
+    const json = await anygrid(['results', String(view.id), '--json'], env);
+    const list = JSON.parse(json.stdout) as { results: TaskResult[] };
+    expect(list.results.map((x) => x.index).sort()).toEqual([0, 1]);
+  });
+
+  it('status, jobs and cancel describe and change jobs', async () => {
+    const sub = await anygrid(
+      ['submit', join(EXAMPLES, 'loop.wasm'), '--name', 'forever', '--timeout', '60000', '--json'],
+      env,
+    );
+    const { id } = JSON.parse(sub.stdout) as JobView;
+    const status = await anygrid(['status', String(id)], env);
+    expect(status.stdout).toContain(`job ${id} "forever": running`);
+    const jobs = JSON.parse((await anygrid(['jobs', '--json'], env)).stdout) as JobList;
+    expect(jobs.jobs.map((j) => j.id)).toContain(id);
+    const cancel = await anygrid(['cancel', String(id), '--json'], env);
+    expect(cancel.code).toBe(0);
+    const view = JSON.parse(cancel.stdout) as JobView;
+    // The coordinator may report a job whose every task was cancelled as 'completed'.
+    expect(['cancelled', 'completed']).toContain(view.state);
+    expect(view.progress).toMatchObject({ total: 1, cancelled: 1, pending: 0 });
+    const again = await anygrid(['cancel', String(id)], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error CONFLICT: /m);
+  });
+
+  it('token create prints a new token that works', async () => {
+    const r = await anygrid(
+      ['token', 'create', '--role', 'requester', '--account', 'alice', '--data', coord.dataDir],
+      {
+        ANYGRID_URL: coord.url,
+        ANYGRID_TOKEN: env.ANYGRID_TOKEN ?? '',
+      },
+    );
+    expect(r.code).toBe(0);
+    const token = r.stdout.trim();
+    const jobs = await anygrid(['jobs', '--json'], {
+      ANYGRID_URL: coord.url,
+      ANYGRID_TOKEN: token,
+    });
+    expect(JSON.parse(jobs.stdout)).toEqual({ jobs: [] });
+  });
+
+  it('errors print a code and a next step and exit 1, or 2 for usage', async () => {
+    const denied = await anygrid(['jobs'], { ANYGRID_URL: coord.url, ANYGRID_TOKEN: 'wrong' });
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^error UNAUTHENTICATED: .*\n {2}next: .*ANYGRID_TOKEN/m);
+
+    const missing = await anygrid(['status', '999999', '--json'], env);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+
+    const down = await anygrid(['jobs'], { ANYGRID_URL: 'http://127.0.0.1:9', ANYGRID_TOKEN: 'x' });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(
+      /^error UNAVAILABLE: Cannot reach the coordinator at http:\/\/127\.0\.0\.1:9/m,
+    );
+    expect(down.stderr).toContain('npm start');
+
+    const usage = await anygrid(
+      ['submit', join(EXAMPLES, 'prime.wasm'), '--redundancy', 'two'],
+      env,
+    );
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^error USAGE: .*--redundancy/m);
+  });
+});
+
+async function mkdirp(path: string): Promise<string> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(path, { recursive: true });
+  return path;
+}
