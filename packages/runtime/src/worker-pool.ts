@@ -26,6 +26,8 @@ export interface WorkerEvents {
 /** Creates a worker whose events call `events`. */
 export type WorkerFactory = (events: WorkerEvents) => WorkerHandle;
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Job {
   readonly id: number;
   readonly module: WebAssembly.Module;
@@ -101,7 +103,8 @@ export class WorkerPool {
       const limits = resolveLimits(job.spec.limits);
       slot.job = job;
       slot.startedAt = performance.now();
-      slot.timer = setTimeout(() => this.timeout(slot), limits.wallTimeMs);
+      // setTimeout fires at once for delays above 2^31-1 ms; such a limit means "none".
+      slot.timer = setTimeout(() => this.timeout(slot), Math.min(limits.wallTimeMs, MAX_TIMER_MS));
       slot.handle.setBusy?.(true);
       slot.handle.post({
         type: 'run',

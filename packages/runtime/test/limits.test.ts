@@ -168,3 +168,11 @@ describe('NodeSandbox limits', () => {
     for (const r of results) expect(text(r.stdout)).toBe('par\n');
   });
 });
+
+describe('NodeSandbox with unusual limits', () => {
+  it('treats a wall-time limit beyond the timer range as no limit rather than firing at once', async () => {
+    const result = await run(helloModule('patient\n'), { limits: { wallTimeMs: Number.MAX_SAFE_INTEGER } });
+    expect(result.failure).toBeUndefined();
+    expect(text(result.stdout)).toBe('patient\n');
+  });
+});
