@@ -1,0 +1,72 @@
+/**
+ * `anygrid serve --dev` (what `npm start` runs): dev tokens created once with mode 600
+ * and reused across restarts, two local providers so redundancy 2 validates on one
+ * machine, and a graceful stop that takes the providers down with it.
+ */
+
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { JobView } from '@anygrid/protocol';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, EXAMPLES, killAll, REPO, removeDir, startCoordinator, stopProcess, tempDir, waitFor } from './harness.js';
+
+const exec = promisify(execFile);
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('anygrid serve --dev', () => {
+  const dataDir = tempDir();
+  afterAll(async () => {
+    await killAll();
+    removeDir(dataDir);
+  });
+
+  it('runs two providers that validate redundancy 2, keeps its tokens, and stops them on SIGTERM', async () => {
+    const first = await startCoordinator({ dataDir, extraArgs: ['--dev', '--agents', '2'] });
+    const requesterPath = join(dataDir, 'requester.token');
+    for (const name of ['requester.token', 'provider.token', 'admin.token']) {
+      expect(statSync(join(dataDir, name)).mode & 0o777).toBe(0o600);
+    }
+    const token = readFileSync(requesterPath, 'utf8').trim();
+    const { stdout } = await exec(
+      process.execPath,
+      [CLI, 'submit', join(EXAMPLES, 'prime.wasm'), '--args', '0', '10000', '--redundancy', '2', '--wait', '--json'],
+      { cwd: REPO, env: { ...process.env, ANYGRID_URL: first.url, ANYGRID_TOKEN: token }, timeout: 60_000 },
+    );
+    expect((JSON.parse(stdout) as JobView).progress).toMatchObject({ total: 1, valid: 1 });
+
+    const pid = first.proc.pid ?? 0;
+    const agents = await waitFor('two agent processes', async () => {
+      const pids = childPids(pid);
+      return pids.length === 2 ? pids : undefined;
+    });
+    const exited = new Promise<number | null>((resolve) => first.proc.once('exit', (code) => resolve(code)));
+    await stopProcess(first.proc, 'SIGTERM', 30_000);
+    expect(await exited).toBe(0);
+    expect(agents.filter(alive)).toEqual([]);
+
+    const second = await startCoordinator({ dataDir, port: first.port, extraArgs: ['--dev', '--agents', '1'] });
+    expect(readFileSync(requesterPath, 'utf8').trim()).toBe(token);
+    await stopProcess(second.proc, 'SIGTERM', 30_000);
+  });
+});
