@@ -32,8 +32,14 @@ interface Job {
   readonly id: number;
   readonly module: WebAssembly.Module;
   readonly spec: RunSpec;
-  readonly resolve: (result: RunResult) => void;
-  readonly reject: (error: Error) => void;
+  resolve: (result: RunResult) => void;
+  reject: (error: Error) => void;
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('run aborted', 'AbortError');
 }
 
 interface Slot {
@@ -67,13 +73,42 @@ export class WorkerPool {
     private readonly maxWorkers: number,
   ) {}
 
-  /** Queues a run; resolves with its result, including failures. Rejects only if the pool is closed. */
-  run(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult> {
+  /**
+   * Queues a run; resolves with its result, including failures. Rejects only if the
+   * pool is closed or `signal` aborts (the run's worker is then terminated at once).
+   */
+  run(module: WebAssembly.Module, spec: RunSpec, signal?: AbortSignal): Promise<RunResult> {
     if (this.closed) return Promise.reject(new Error('sandbox is closed'));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<RunResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, module, spec, resolve, reject });
+      const job: Job = { id: this.nextId++, module, spec, resolve, reject };
+      if (signal) {
+        const onAbort = () => this.abort(job, abortReason(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle = () => signal.removeEventListener('abort', onAbort);
+        job.resolve = (r) => {
+          settle();
+          resolve(r);
+        };
+        job.reject = (e) => {
+          settle();
+          reject(e);
+        };
+      }
+      this.queue.push(job);
       this.dispatch();
     });
+  }
+
+  private abort(job: Job, reason: Error): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    for (const slot of this.slots) {
+      if (slot.job !== job) continue;
+      this.discard(slot);
+      this.dispatch();
+    }
+    job.reject(reason);
   }
 
   /** Terminates every worker; queued and running jobs reject. */

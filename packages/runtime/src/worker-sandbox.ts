@@ -20,12 +20,19 @@ export class WorkerSandbox {
     return this.cache.compile(bytes, memoryBytes);
   }
 
-  /** Run in a worker with the limits applied; never throws for guest misbehaviour — returns failure. */
-  run(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult> {
+  /**
+   * Run in a worker with the limits applied; never throws for guest misbehaviour — returns failure.
+   * Rejects only when the sandbox is closed or `options.signal` aborts, which terminates the run's worker.
+   */
+  run(
+    module: WebAssembly.Module,
+    spec: RunSpec,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<RunResult> {
     // The cap actually compiled into the module is what a memory bomb runs into.
     const cap = this.cache.capOf(module);
     const limits = cap === undefined ? spec.limits : { ...spec.limits, memoryBytes: cap };
-    return this.pool.run(module, { ...spec, ...(limits ? { limits } : {}) });
+    return this.pool.run(module, { ...spec, ...(limits ? { limits } : {}) }, options.signal);
   }
 
   /** Terminates the workers; runs still pending reject. */

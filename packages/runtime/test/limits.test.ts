@@ -21,7 +21,7 @@ import { distDir, ensureRuntimeBuilt } from './runtime-dist.js';
 
 type Sandbox = {
   compile(bytes: Uint8Array, memoryBytes?: number): Promise<WebAssembly.Module>;
-  run(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult>;
+  run(module: WebAssembly.Module, spec: RunSpec, options?: { signal?: AbortSignal }): Promise<RunResult>;
   close(): Promise<void>;
 };
 
@@ -171,8 +171,34 @@ describe('NodeSandbox limits', () => {
 
 describe('NodeSandbox with unusual limits', () => {
   it('treats a wall-time limit beyond the timer range as no limit rather than firing at once', async () => {
-    const result = await run(helloModule('patient\n'), { limits: { wallTimeMs: Number.MAX_SAFE_INTEGER } });
+    const result = await run(helloModule('patient\n'), {
+      limits: { wallTimeMs: Number.MAX_SAFE_INTEGER },
+    });
     expect(result.failure).toBeUndefined();
     expect(text(result.stdout)).toBe('patient\n');
+  });
+});
+
+describe('NodeSandbox cancellation', () => {
+  it('terminates a running guest when its signal aborts, and keeps working', async () => {
+    const module = await sandbox.compile(loopModule());
+    const controller = new AbortController();
+    const started = performance.now();
+    const running = sandbox.run(
+      module,
+      { limits: { wallTimeMs: 30_000 } },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 100);
+    await expect(running).rejects.toMatchObject({ name: 'AbortError' });
+    expect(performance.now() - started).toBeLessThan(5000);
+    await expectHealthy();
+  });
+
+  it('rejects at once for an already aborted signal', async () => {
+    const module = await sandbox.compile(helloModule('never'));
+    await expect(sandbox.run(module, {}, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });
