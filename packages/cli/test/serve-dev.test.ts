@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { JobView } from '@anygrid/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, EXAMPLES, killAll, REPO, removeDir, startCoordinator, stopProcess, tempDir, waitFor } from './harness.js';
+import {
+  CLI,
+  EXAMPLES,
+  killAll,
+  REPO,
+  removeDir,
+  startCoordinator,
+  stopProcess,
+  tempDir,
+  waitFor,
+} from './harness.js';
 
 const exec = promisify(execFile);
 
@@ -50,8 +60,23 @@ describe('anygrid serve --dev', () => {
     const token = readFileSync(requesterPath, 'utf8').trim();
     const { stdout } = await exec(
       process.execPath,
-      [CLI, 'submit', join(EXAMPLES, 'prime.wasm'), '--args', '0', '10000', '--redundancy', '2', '--wait', '--json'],
-      { cwd: REPO, env: { ...process.env, ANYGRID_URL: first.url, ANYGRID_TOKEN: token }, timeout: 60_000 },
+      [
+        CLI,
+        'submit',
+        join(EXAMPLES, 'prime.wasm'),
+        '--args',
+        '0',
+        '10000',
+        '--redundancy',
+        '2',
+        '--wait',
+        '--json',
+      ],
+      {
+        cwd: REPO,
+        env: { ...process.env, ANYGRID_URL: first.url, ANYGRID_TOKEN: token },
+        timeout: 60_000,
+      },
     );
     expect((JSON.parse(stdout) as JobView).progress).toMatchObject({ total: 1, valid: 1 });
 
@@ -60,12 +85,18 @@ describe('anygrid serve --dev', () => {
       const pids = childPids(pid);
       return pids.length === 2 ? pids : undefined;
     });
-    const exited = new Promise<number | null>((resolve) => first.proc.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      first.proc.once('exit', (code) => resolve(code)),
+    );
     await stopProcess(first.proc, 'SIGTERM', 30_000);
     expect(await exited).toBe(0);
     expect(agents.filter(alive)).toEqual([]);
 
-    const second = await startCoordinator({ dataDir, port: first.port, extraArgs: ['--dev', '--agents', '1'] });
+    const second = await startCoordinator({
+      dataDir,
+      port: first.port,
+      extraArgs: ['--dev', '--agents', '1'],
+    });
     expect(readFileSync(requesterPath, 'utf8').trim()).toBe(token);
     await stopProcess(second.proc, 'SIGTERM', 30_000);
   });

@@ -94,7 +94,9 @@ async function serve(flags: ServeFlags): Promise<void> {
       println('next, in another terminal:');
       println(`  export ANYGRID_URL=${coord.url} ANYGRID_TOKEN=$(cat ${requesterTokenPath})`);
       println('  npx anygrid submit examples/prime.wasm --args 0 100000 --wait');
-      println('  from TypeScript: see "Submit from TypeScript" in README.md (API: packages/sdk/README.md)');
+      println(
+        '  from TypeScript: see "Submit from TypeScript" in README.md (API: packages/sdk/README.md)',
+      );
     } else {
       println('');
       println(
