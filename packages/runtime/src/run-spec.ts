@@ -21,7 +21,7 @@ export interface RunLimits {
   readonly memoryBytes: number;
   /** Wall-clock time before the run is killed, in milliseconds. */
   readonly wallTimeMs: number;
-  /** Cap on stdout + stderr + bytes by which files grow, in bytes. */
+  /** Cap on stdout + stderr + bytes by which files grow (+128 per new directory entry), in bytes. */
   readonly outputBytes: number;
 }
 

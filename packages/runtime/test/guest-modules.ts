@@ -318,3 +318,52 @@ export function catModule(): Uint8Array {
     exports: { _start: 2 },
   });
 }
+
+/** Creates directory 'd', enters it, closes the old descriptor, forever: inodes without bytes. */
+export function directoryChainModule(): Uint8Array {
+  const rights = (1 << 9) | (1 << 13); // PATH_CREATE_DIRECTORY | PATH_OPEN
+  return buildModule({
+    types: [T.procExit, T.threeI32, T.pathOpen, { params: [I32], results: [I32] }, T.void],
+    imports: [
+      { module: P1, name: 'proc_exit', type: 0 },
+      { module: P1, name: 'path_create_directory', type: 1 },
+      { module: P1, name: 'path_open', type: 2 },
+      { module: P1, name: 'fd_close', type: 3 },
+    ],
+    funcs: [
+      {
+        type: 4,
+        locals: [I32],
+        body: [
+          ...op.i32Const(3),
+          ...op.localSet(0),
+          ...op.loop,
+          ...[...op.localGet(0), ...op.i32Const(32), ...op.i32Const(1), ...op.call(1), ...op.drop],
+          ...[
+            ...op.localGet(0),
+            ...op.i32Const(0),
+            ...op.i32Const(32),
+            ...op.i32Const(1),
+            ...op.i32Const(2),
+          ],
+          ...[
+            ...op.i64Const(rights),
+            ...op.i64Const(rights),
+            ...op.i32Const(0),
+            ...op.i32Const(12),
+            ...op.call(2),
+          ],
+          ...[...op.if, ...op.i32Const(1), ...op.call(0), ...op.end],
+          ...[...op.localGet(0), ...op.call(3), ...op.drop],
+          ...[...op.i32Const(12), ...op.i32Load(0), ...op.localSet(0)],
+          ...op.br(0),
+          ...op.end,
+        ],
+      },
+    ],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 4 },
+    data: [{ offset: 32, bytes: 'd' }],
+  });
+}

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult, RunSpec } from '../src/index.js';
 import {
+  directoryChainModule,
   exitModule,
   fileWriterModule,
   helloModule,
@@ -21,7 +22,11 @@ import { distDir, ensureRuntimeBuilt } from './runtime-dist.js';
 
 type Sandbox = {
   compile(bytes: Uint8Array, memoryBytes?: number): Promise<WebAssembly.Module>;
-  run(module: WebAssembly.Module, spec: RunSpec, options?: { signal?: AbortSignal }): Promise<RunResult>;
+  run(
+    module: WebAssembly.Module,
+    spec: RunSpec,
+    options?: { signal?: AbortSignal },
+  ): Promise<RunResult>;
   close(): Promise<void>;
 };
 
@@ -200,5 +205,34 @@ describe('NodeSandbox cancellation', () => {
     await expect(sandbox.run(module, {}, { signal: AbortSignal.abort() })).rejects.toMatchObject({
       name: 'AbortError',
     });
+  });
+});
+
+describe('NodeSandbox and the host heap', () => {
+  it('charges new directory entries against the output cap', async () => {
+    const result = await run(directoryChainModule(), {
+      dirs: { '/': {} },
+      limits: { outputBytes: 100_000 },
+    });
+    expect(result.failure?.code).toBe('output_limit');
+  });
+
+  it('survives a worker that exhausts its JS heap, reporting a trap', async () => {
+    const { NodeSandbox } = await import(`${distDir}/node/index.js`);
+    const small: Sandbox = new NodeSandbox({ maxWorkers: 1, workerHeapMb: 16 });
+    try {
+      const module = await small.compile(directoryChainModule());
+      const spec = {
+        dirs: { '/': {} },
+        limits: { outputBytes: Number.MAX_SAFE_INTEGER, wallTimeMs: 30_000 },
+      };
+      const result = await small.run(module, spec);
+      expect(result.failure?.code).toBe('trap');
+      expect(result.failure?.message).toMatch(/worker died/);
+      const after = await small.run(await small.compile(helloModule('ok\n')), {});
+      expect(text(after.stdout)).toBe('ok\n');
+    } finally {
+      await small.close();
+    }
   });
 });

@@ -12,26 +12,34 @@ import { WorkerSandbox } from '../worker-sandbox.js';
 
 const workerUrl = new URL('./worker.js', import.meta.url);
 
-const nodeWorkerFactory: WorkerFactory = (events) => {
-  const worker = new Worker(workerUrl);
-  worker.unref();
-  worker.on('message', events.onMessage);
-  worker.on('error', (error) => events.onCrash(error.message));
-  worker.on('exit', (code) => events.onCrash(`worker exited with code ${code}`));
-  return {
-    post: (request) => worker.postMessage(request),
-    terminate: () => {
-      worker.removeAllListeners();
-      worker.on('error', () => {});
-      void worker.terminate();
-    },
-    setBusy: (busy) => (busy ? worker.ref() : worker.unref()),
+const nodeWorkerFactory =
+  (heapMb: number): WorkerFactory =>
+  (events) => {
+    // A heap cap makes a runaway worker die alone (ERR_WORKER_OUT_OF_MEMORY) instead of
+    // taking the agent with it; guest memory and file bytes live outside this heap.
+    const worker = new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    worker.unref();
+    worker.on('message', events.onMessage);
+    worker.on('error', (error) => events.onCrash(error.message));
+    worker.on('exit', (code) => events.onCrash(`worker exited with code ${code}`));
+    return {
+      post: (request) => worker.postMessage(request),
+      terminate: () => {
+        worker.removeAllListeners();
+        worker.on('error', () => {});
+        void worker.terminate();
+      },
+      setBusy: (busy) => (busy ? worker.ref() : worker.unref()),
+    };
   };
-};
 
 /** Runs WASI modules in Node worker threads with memory, time and output limits. */
 export class NodeSandbox extends WorkerSandbox {
-  constructor(options: { maxWorkers?: number } = {}) {
-    super(nodeWorkerFactory, options.maxWorkers ?? availableParallelism());
+  /** `maxWorkers` defaults to the number of cores; `workerHeapMb` (default 512) caps each worker's JS heap. */
+  constructor(options: { maxWorkers?: number; workerHeapMb?: number } = {}) {
+    super(
+      nodeWorkerFactory(options.workerHeapMb ?? 512),
+      options.maxWorkers ?? availableParallelism(),
+    );
   }
 }

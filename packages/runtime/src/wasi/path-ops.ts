@@ -14,6 +14,13 @@ import { type Resolved, resolvePath } from './path-resolve.js';
 import { setTimes, writeFilestat } from './stat-layout.js';
 import type { WasiContext } from './wasi-context.js';
 
+/**
+ * Bytes charged against the output cap for each new directory entry: inodes live on
+ * the host's heap too, and without a charge a guest could create millions of empty
+ * files or directories and exhaust it without writing a byte.
+ */
+const ENTRY_COST = 128;
+
 function isAncestor(dir: DirNode, node: DirNode): boolean {
   for (let d = node; ; d = d.parent) {
     if (d === dir) return true;
@@ -60,6 +67,7 @@ export function pathImports(ctx: WasiContext) {
       if (oflags & OFlags.DIRECTORY || r.trailingSlash) fail(Errno.ISDIR);
       if ((dirFd.rightsBase & Rights.PATH_CREATE_FILE) === 0n) fail(Errno.NOTCAPABLE);
       node = new FileNode(r.parent.fs);
+      ctx.chargeOutput(ENTRY_COST + r.name.length);
       r.parent.link(r.name, node);
       r.parent.mtim = now();
     } else {
@@ -122,6 +130,7 @@ export function pathImports(ctx: WasiContext) {
     path_create_directory(fd: number, ptr: number, len: number): number {
       const r = resolveAt(fd, Rights.PATH_CREATE_DIRECTORY, ptr, len, false);
       if (r.node !== undefined) fail(Errno.EXIST);
+      ctx.chargeOutput(ENTRY_COST + r.name.length);
       r.parent.link(r.name, new DirNode(r.parent.fs, r.parent));
       r.parent.mtim = now();
       return Errno.SUCCESS;
@@ -182,6 +191,7 @@ export function pathImports(ctx: WasiContext) {
       if (src.trailingSlash) fail(Errno.NOTDIR);
       if (dst.node !== undefined) fail(Errno.EXIST);
       if (dst.trailingSlash) fail(Errno.NOENT);
+      ctx.chargeOutput(ENTRY_COST + dst.name.length);
       dst.parent.link(dst.name, src.node);
       src.node.nlink++;
       return Errno.SUCCESS;
@@ -255,6 +265,7 @@ export function pathImports(ctx: WasiContext) {
       const r = resolveAt(fd, Rights.PATH_SYMLINK, newPtr, newLen, false);
       if (r.node !== undefined) fail(Errno.EXIST);
       if (r.trailingSlash) fail(Errno.NOENT);
+      ctx.chargeOutput(ENTRY_COST + r.name.length + target.length);
       r.parent.link(r.name, new SymlinkNode(r.parent.fs, target));
       return Errno.SUCCESS;
     },
