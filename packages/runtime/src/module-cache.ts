@@ -4,20 +4,12 @@
  *
  * Compiling a 50 MB module takes seconds; instantiating a compiled one per task takes
  * milliseconds. The cache also remembers each module's cap so that a run can tell a
- * memory bomb from an ordinary crash. Uses Web Crypto, present in Node 20 and browsers.
+ * memory bomb from an ordinary crash.
  */
 import { ModuleError } from './module-error.js';
 import { DEFAULT_LIMITS } from './run-spec.js';
+import { sha256Hex } from './sha256.js';
 import { capMemory } from './wasm/memory-cap.js';
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>),
-  );
-  let hex = '';
-  for (const b of digest) hex += b.toString(16).padStart(2, '0');
-  return hex;
-}
 
 /** An LRU cache of compiled, memory-capped modules. */
 export class ModuleCache {
