@@ -69,7 +69,6 @@ export function pathImports(ctx: WasiContext) {
       node = new FileNode(r.parent.fs);
       ctx.chargeOutput(ENTRY_COST + r.name.length);
       r.parent.link(r.name, node);
-      r.parent.mtim = now();
     } else {
       if (oflags & OFlags.CREAT && oflags & OFlags.EXCL) fail(Errno.EXIST);
       if (node instanceof SymlinkNode) fail(Errno.LOOP);
@@ -79,12 +78,8 @@ export function pathImports(ctx: WasiContext) {
     const rightsBase = base & dirFd.rightsInheriting;
     const rightsInheriting = inheriting & dirFd.rightsInheriting;
     if (node instanceof DirNode) {
-      if (
-        oflags & (OFlags.TRUNC | OFlags.CREAT) ||
-        base & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)
-      ) {
-        if (oflags & OFlags.TRUNC || base & Rights.FD_WRITE) fail(Errno.ISDIR);
-      }
+      // As open(2): a directory cannot be opened for writing or truncated.
+      if (oflags & OFlags.TRUNC || base & Rights.FD_WRITE) fail(Errno.ISDIR);
       return {
         kind: 'dir',
         node,
@@ -132,7 +127,6 @@ export function pathImports(ctx: WasiContext) {
       if (r.node !== undefined) fail(Errno.EXIST);
       ctx.chargeOutput(ENTRY_COST + r.name.length);
       r.parent.link(r.name, new DirNode(r.parent.fs, r.parent));
-      r.parent.mtim = now();
       return Errno.SUCCESS;
     },
     path_filestat_get(fd: number, flags: number, ptr: number, len: number, buf: number): number {
