@@ -48,7 +48,11 @@ async function anygrid(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Runs the CLI inside a pseudo-terminal (`script`), as a person at a terminal would. */
-async function anygridInTty(args: string[], env: Record<string, string>): Promise<Ran> {
+async function anygridInTty(
+  args: string[],
+  env: Record<string, string>,
+  timeout = 45_000,
+): Promise<Ran> {
   const quoted = [process.execPath, CLI, ...args]
     .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
     .join(' ');
@@ -56,7 +60,7 @@ async function anygridInTty(args: string[], env: Record<string, string>): Promis
     const { stdout, stderr } = await exec('script', ['-qec', quoted, '/dev/null'], {
       cwd: REPO,
       env: { ...process.env, ...env },
-      timeout: 90_000,
+      timeout,
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -92,7 +96,7 @@ describe('requester commands', () => {
       ['submit', join(EXAMPLES, 'prime.wasm'), '--tasks', tasks, '--redundancy', '2', '--wait'],
       env,
     );
-    expect(r.code).toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(
       /\d+%\s+\|\s+\d+\/12 settled \| valid \d+ failed \d+ \| [\d.]+\/s \| ETA/,
     );

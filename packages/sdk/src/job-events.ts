@@ -3,8 +3,9 @@
  * Following a job's server-sent events (`GET /v1/jobs/{id}/events`) over `fetch`
  * streaming, surviving dropped connections and coordinator restarts: every reconnect
  * resumes after the last result cursor seen (`?after=` and `Last-Event-ID`), and a stream
- * that ends or goes quiet is checked against the job's state, so a finished job always
- * ends the stream with a final `progress` event even if the coordinator never sent one.
+ * that ends or sends no event for a while is checked against the job's state, so a
+ * finished job always ends the stream with a final `progress` event even if the
+ * coordinator never sent one.
  */
 
 import type { JobEvent, JobView } from '@anygrid/protocol';
@@ -18,7 +19,11 @@ export interface FollowOptions {
   readonly after?: number;
   readonly signal?: AbortSignal;
   readonly retry?: RetryPolicy;
-  /** Reconnect when no byte arrived for this long (default 30 s). */
+  /**
+   * Re-check the job and reconnect when no event (keepalive comments do not count) arrived
+   * for this long (default 20 s), so neither a dead connection nor a missed wakeup on the
+   * coordinator can stall a follower forever.
+   */
   readonly idleTimeoutMs?: number;
 }
 
@@ -68,7 +73,7 @@ async function* streamOnce(
   const conn = new AbortController();
   const onAbort = () => conn.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const idleMs = options.idleTimeoutMs ?? 30_000;
+  const idleMs = options.idleTimeoutMs ?? 20_000;
   let idle: ReturnType<typeof setTimeout> | undefined;
   let idledOut = false;
   const arm = () => {
@@ -98,10 +103,11 @@ async function* streamOnce(
         throw err;
       }
       if (chunk.done) break;
-      arm();
       for (const sse of parser.push(decoder.decode(chunk.value, { stream: true }))) {
         const ev = toJobEvent(sse);
-        if (ev) yield ev;
+        if (!ev) continue;
+        arm();
+        yield ev;
       }
     }
   } catch (err) {

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { TaskResult } from '@anygrid/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Anygrid } from './anygrid.js';
+import { HttpClient } from './http-client.js';
+import { followJobEvents } from './job-events.js';
 
 const result = (index: number, cursor: number): TaskResult => ({
   index,
@@ -140,5 +142,29 @@ describe('job.results()', () => {
     const job = new Anygrid({ url, token: 't' }).job(1);
     setTimeout(() => abort.abort(new Error('enough')), 50);
     await expect(job.results({ signal: abort.signal }).next()).rejects.toThrow('enough');
+  });
+});
+
+describe('followJobEvents', () => {
+  it('re-checks the job when a stream sends only keepalives, and ends once it is finished', async () => {
+    let state = 'running';
+    const url = await serve((req, res) => {
+      if (req.url?.startsWith('/v1/jobs/1/events')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(
+          `event: progress\ndata: ${JSON.stringify({ type: 'progress', ...view('running') })}\n\n`,
+        );
+        const timer = setInterval(() => res.write(': keepalive\n\n'), 20);
+        res.on('close', () => clearInterval(timer));
+        state = 'completed'; // the job finishes, but this stream never says so
+        return;
+      }
+      res.end(JSON.stringify(view(state)));
+    });
+    const seen: string[] = [];
+    for await (const ev of followJobEvents(new HttpClient(url, 't'), 1, { idleTimeoutMs: 150 })) {
+      seen.push(ev.type === 'progress' ? ev.state : 'result');
+    }
+    expect(seen).toEqual(['running', 'completed']);
   });
 });
