@@ -141,12 +141,22 @@ export class WorkerPool {
       // setTimeout fires at once for delays above 2^31-1 ms; such a limit means "none".
       slot.timer = setTimeout(() => this.timeout(slot), Math.min(limits.wallTimeMs, MAX_TIMER_MS));
       slot.handle.setBusy?.(true);
-      slot.handle.post({
-        type: 'run',
-        id: job.id,
-        module: job.module,
-        spec: { ...job.spec, limits },
-      });
+      try {
+        slot.handle.post({
+          type: 'run',
+          id: job.id,
+          module: job.module,
+          spec: { ...job.spec, limits },
+        });
+      } catch (error) {
+        // The request could not be cloned (a caller's mistake, not the guest's): the
+        // worker is untouched and goes back to the idle list.
+        clearTimeout(slot.timer);
+        slot.job = undefined;
+        slot.handle.setBusy?.(false);
+        this.idle.push(slot);
+        job.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     }
   }
 

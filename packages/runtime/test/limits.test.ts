@@ -236,3 +236,16 @@ describe('NodeSandbox and the host heap', () => {
     }
   });
 });
+
+describe('NodeSandbox misuse by the host', () => {
+  it('rejects a spec that cannot be posted to a worker, and keeps working', async () => {
+    const module = await sandbox.compile(helloModule('x'));
+    const bad = { env: { f: (() => 1) as unknown as string } };
+    await expect(sandbox.run(module, bad)).rejects.toThrow();
+    // Both workers must still be usable: run as many tasks as workers at once.
+    const results = await Promise.all(
+      [1, 2].map(() => sandbox.run(module, { limits: { wallTimeMs: 5000 } })),
+    );
+    for (const r of results) expect(r.failure).toBeUndefined();
+  });
+});

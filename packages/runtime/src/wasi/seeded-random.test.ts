@@ -13,6 +13,10 @@ describe('SeededRandom', () => {
     expect(bytes(1, 37)).not.toEqual(bytes(2, 37));
   });
 
+  it('uses the high half of a large seed', () => {
+    expect(bytes(2 ** 32 + 5, 16)).not.toEqual(bytes(5, 16));
+  });
+
   it('produces roughly uniform bytes', () => {
     const sample = bytes(42, 256 * 400);
     const counts = new Array(256).fill(0);

@@ -13,10 +13,11 @@ export class SeededRandom {
   private c: number;
   private d: number;
 
+  /** `seed` is any integer up to 2^53; both 32-bit halves enter the state. */
   constructor(seed: number) {
     this.a = 0x9e3779b9;
     this.b = 0x243f6a88;
-    this.c = 0xb7e15162;
+    this.c = (0xb7e15162 ^ Math.floor(seed / 2 ** 32)) >>> 0;
     this.d = seed >>> 0;
     for (let i = 0; i < 12; i++) this.next();
   }
