@@ -5,7 +5,7 @@
  * and every figure. Timings live here, never in `npm test`.
  */
 
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { latency } from './latency.js';
@@ -28,7 +28,10 @@ const machine = {
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
 };
-const results = {};
+// Parts not run this time keep their last figures, so RESULTS.md always shows every part.
+const latestPath = join(REPO, 'bench/results/latest.json');
+const previous = existsSync(latestPath) ? JSON.parse(readFileSync(latestPath, 'utf8')) : { results: {} };
+const results = { ...previous.results };
 try {
   for (const name of names) {
     console.error(`running ${name}…`);
@@ -41,7 +44,7 @@ try {
 
 const report = { date: new Date().toISOString(), machine, results };
 mkdirSync(join(REPO, 'bench/results'), { recursive: true });
-writeFileSync(join(REPO, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(latestPath, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(REPO, 'bench/RESULTS.md'), markdown(report));
 console.error('wrote bench/results/latest.json and bench/RESULTS.md');
 process.exit(0);
@@ -50,7 +53,7 @@ function markdown({ date, machine: m, results: r }) {
   const lines = [
     '# Benchmark results',
     '',
-    `Run ${date} on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}.`,
+    `Last run ${date} on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}.`,
     'Regenerate with `npm run bench`; figures vary by a few percent between runs.',
     '',
   ];
