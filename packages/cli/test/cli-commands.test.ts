@@ -23,6 +23,7 @@ import {
   startAgent,
   startCoordinator,
   tempDir,
+  waitFor,
 } from './harness.js';
 
 const exec = promisify(execFile);
@@ -79,8 +80,13 @@ describe('requester commands', () => {
     const admin = client(coord.url, coord.adminToken);
     const provider = await admin.token('provider');
     env = { ANYGRID_URL: coord.url, ANYGRID_TOKEN: await admin.token('requester') };
-    startAgent(coord.url, provider, { slots: 2, name: 'a' });
-    startAgent(coord.url, provider, { slots: 2, name: 'b' });
+    const agents = [
+      startAgent(coord.url, provider, { slots: 2, name: 'a' }),
+      startAgent(coord.url, provider, { slots: 2, name: 'b' }),
+    ];
+    await waitFor('both agents to join', async () =>
+      agents.every((a) => a.output().includes('joined')),
+    );
   });
   afterAll(async () => {
     await killAll();

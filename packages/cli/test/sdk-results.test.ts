@@ -20,6 +20,7 @@ import {
   startCoordinator,
   stopProcess,
   tempDir,
+  waitFor,
 } from './harness.js';
 
 describe('the SDK', () => {
@@ -32,8 +33,13 @@ describe('the SDK', () => {
     const admin = client(coord.url, coord.adminToken);
     const provider = await admin.token('provider');
     grid = new Anygrid({ url: coord.url, token: await admin.token('requester') });
-    startAgent(coord.url, provider, { slots: 2, name: 'a' });
-    startAgent(coord.url, provider, { slots: 2, name: 'b' });
+    const agents = [
+      startAgent(coord.url, provider, { slots: 2, name: 'a' }),
+      startAgent(coord.url, provider, { slots: 2, name: 'b' }),
+    ];
+    await waitFor('both agents to join', async () =>
+      agents.every((a) => a.output().includes('joined')),
+    );
   });
   afterAll(async () => {
     await killAll();
