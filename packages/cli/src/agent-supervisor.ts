@@ -22,6 +22,33 @@ export interface AgentSpec {
   readonly cacheDir?: string;
 }
 
+const PINO_LEVELS: Readonly<Record<string, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Number.POSITIVE_INFINITY,
+};
+
+/**
+ * Whether an agent's output line is shown at `level`: its structured (pino JSON) log
+ * lines below the level are dropped, everything else (its own status lines) is kept.
+ */
+export function shouldForward(line: string, level: string): boolean {
+  if (!line.startsWith('{')) return true;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return true;
+  }
+  const lineLevel = (parsed as { level?: unknown }).level;
+  if (typeof lineLevel !== 'number') return true;
+  return lineLevel >= (PINO_LEVELS[level] ?? PINO_LEVELS.info ?? 30);
+}
+
 /** Keeps a set of `anygrid provide` processes alive until stopped. */
 export class AgentSupervisor {
   private readonly children = new Map<string, ChildProcess>();
@@ -30,6 +57,8 @@ export class AgentSupervisor {
 
   constructor(
     private readonly specs: readonly AgentSpec[],
+    /** Agents' log lines below this pino level are not forwarded. */
+    private readonly logLevel = 'info',
     private readonly log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   ) {}
 

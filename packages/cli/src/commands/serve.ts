@@ -70,6 +70,7 @@ async function serve(flags: ServeFlags): Promise<void> {
         slots,
         cacheDir: join(flags.data, 'agents', `dev-agent-${i + 1}`),
       })),
+      flags.logLevel,
     );
     agents.start();
   }
