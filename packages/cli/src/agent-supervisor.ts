@@ -104,14 +104,17 @@ export class AgentSupervisor {
         spec.name,
         '--slots',
         String(spec.slots),
+        ...(spec.cacheDir ? ['--cache', spec.cacheDir] : []),
       ],
       // The token travels in the environment, not argv, where `ps` would show it.
       { env: { ...process.env, ANYGRID_TOKEN: spec.token }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.children.set(spec.name, child);
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream)
-        createInterface({ input: stream }).on('line', (l) => this.log(`[${spec.name}] ${l}`));
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (l) => {
+        if (shouldForward(l, this.logLevel)) this.log(`[${spec.name}] ${l}`);
+      });
     }
     child.once('exit', (code, signal) => {
       if (this.stopping) return;
