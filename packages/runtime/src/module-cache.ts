@@ -16,7 +16,8 @@ export class ModuleCache {
   private readonly entries = new Map<string, Promise<WebAssembly.Module>>();
   private readonly caps = new WeakMap<WebAssembly.Module, number>();
 
-  constructor(private readonly maxEntries = 64) {}
+  /** Compiled code of a large module takes tens of MB, so only a few are kept. */
+  constructor(private readonly maxEntries = 16) {}
 
   /** Compiles `bytes` with memory capped at `memoryBytes`; throws `ModuleError` for bytes that cannot run. */
   async compile(
