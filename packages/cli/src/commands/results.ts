@@ -14,6 +14,7 @@ import { addClientOptions, type ClientOptions, clientFrom, jobIdArg } from '../c
 import { intOption } from '../options.js';
 import { note, printJson, println } from '../output.js';
 import { outputFilePath, stderrPath, stdoutPath } from '../result-files.js';
+import { resultLine } from '../result-line.js';
 
 interface ResultsFlags extends ClientOptions {
   out?: string;
@@ -45,7 +46,7 @@ async function results(id: number, flags: ResultsFlags): Promise<void> {
     raw.push(r.raw);
     counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
     if (flags.out) await writeResult(job, r, flags.out);
-    else if (!flags.json) println(resultLine(r));
+    else if (!flags.json) println(resultLine(r.raw, r.stdout));
   }
   if (flags.json) {
     printJson({ results: raw });
@@ -75,16 +76,4 @@ async function writeResult(job: Job, r: JobResult, dir: string): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, await job.file(r, name));
   }
-}
-
-function resultLine(r: JobResult): string {
-  const exit = r.exitCode === null ? '' : ` exit ${r.exitCode}`;
-  const out = r.stdout.trim();
-  const text =
-    out.length <= 200 && !out.includes('\n')
-      ? out
-      : `(${r.stdoutBytes.length} bytes of stdout; use --out DIR)`;
-  const err = r.errors[0] ? `  [${r.errors[0].code}: ${r.errors[0].message}]` : '';
-  const files = Object.keys(r.files).length ? `  files: ${Object.keys(r.files).join(', ')}` : '';
-  return `#${r.index} ${r.outcome}${exit}: ${text}${err}${files}`;
 }

@@ -5,6 +5,7 @@
  * the end with a progress bar and prints the first results.
  */
 
+import { basename } from 'node:path';
 import type { JobView } from '@anygrid/protocol';
 import type { Job, SubmitOptions } from '@anygrid/sdk';
 import type { Command } from 'commander';
@@ -13,6 +14,7 @@ import { addClientOptions, type ClientOptions, clientFrom } from '../client-opti
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
+import { resultLine } from '../result-line.js';
 import { listInputDir, loadTasks, parseEnv, readInput } from '../task-inputs.js';
 import { planTasks } from '../task-plan.js';
 
@@ -53,7 +55,7 @@ export function registerSubmit(program: Command): void {
     .option('--env <NAME=VALUE>', 'environment variable for every task (repeatable)', collect)
     .option('--stdin <file>', 'stdin of every task')
     .option('--tasks <file>', 'one task per line of a JSONL file')
-    .option('--name <name>', 'job name')
+    .option('--name <name>', 'job name (default: the module file name)')
     .option(
       '--redundancy <n>',
       'replicas per task, on distinct hosts (default 1)',
@@ -104,7 +106,7 @@ async function submit(modulePath: string, flags: SubmitFlags): Promise<void> {
   const options: SubmitOptions = {
     module,
     tasks,
-    name: flags.name,
+    name: flags.name ?? basename(modulePath).replace(/\.wasm$/, ''),
     redundancy: flags.redundancy,
     quorum: flags.quorum,
     maxErrors: flags.maxErrors,
@@ -175,25 +177,15 @@ async function printSummary(job: Job, final: JobView): Promise<void> {
   const page = await job.resultPage({ limit: SHOWN_RESULTS });
   const sorted = [...page.results].sort((a, b) => a.index - b.index);
   for (const r of sorted) {
-    const stdout =
-      r.stdout?.data !== undefined ? new TextDecoder().decode(base64(r.stdout.data)) : '';
-    const text =
-      stdout.trim() ||
-      (r.stdout && r.stdout.size > 0 ? `(${formatBytes(r.stdout.size)} stdout)` : '');
-    const err = r.errors[0] ? `  [${r.errors[0].code}: ${r.errors[0].message}]` : '';
-    println(
-      `  #${r.index} ${r.outcome}${r.exitCode === null ? '' : ` exit ${r.exitCode}`}: ${oneLine(text)}${err}`,
-    );
+    const text = r.stdout?.data === undefined ? undefined : decoder.decode(base64(r.stdout.data));
+    println(`  ${resultLine(r, text)}`);
   }
   if (p.total > sorted.length) {
     note(`  next: anygrid results ${job.id} --out results/`);
   }
 }
 
-function oneLine(text: string, max = 120): string {
-  const flat = text.replace(/\s*\n\s*/g, ' | ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
+const decoder = new TextDecoder();
 
 function base64(data: string): Uint8Array {
   return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
