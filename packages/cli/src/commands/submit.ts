@@ -125,8 +125,8 @@ async function submit(modulePath: string, flags: SubmitFlags): Promise<void> {
   if (!flags.wait) {
     if (json) printJson(await job.view());
     else {
-      note(`  next: anygrid status ${job.id}   |   anygrid submit ... --wait`);
-      note(`        anygrid results ${job.id} --out results/`);
+      note(`  next: anygrid status ${job.id}`);
+      note(`        anygrid results ${job.id} --follow --out results/`);
     }
     return;
   }
