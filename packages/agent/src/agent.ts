@@ -19,7 +19,6 @@ import { CompiledModules } from './compiled-modules.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { Heartbeat } from './heartbeat.js';
 import { defaultSlots, hostInfo } from './host-info.js';
-import { defaultBuffer } from './pull-policy.js';
 import { ReportFlusher } from './report-flusher.js';
 import { runAssignment, type TaskSandbox } from './task-runner.js';
 import { isTransient } from './transient-error.js';
@@ -41,7 +40,10 @@ export interface AgentOptions {
   logger?: Logger;
   /** Test hook: a saboteur that corrupts outputs (used by an acceptance test that needs a provider returning wrong answers). */
   corruptOutputs?: boolean;
-  /** Assignments held beyond the slots, so a freed slot starts at once; default min(slots, 8). */
+  /**
+   * Assignments held beyond the slots, so a freed slot starts at once. Default: adapts to
+   * task durations, about a second of work per slot (between min(slots, 8) and 256).
+   */
   buffer?: number;
   /** Bytes of modules and inputs kept in memory; default 512 MiB. */
   memoryCacheBytes?: number;
@@ -94,7 +96,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     client,
     hostId,
     slots,
-    buffer: options.buffer ?? defaultBuffer(slots),
+    ...(options.buffer === undefined ? {} : { buffer: options.buffer }),
     logger: log,
     run: (assignment, signal) =>
       runAssignment(

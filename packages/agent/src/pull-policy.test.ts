@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defaultBuffer, wantedAssignments } from './pull-policy.js';
+import {
+  adaptiveBuffer,
+  defaultBuffer,
+  MAX_BUFFER,
+  TaskPace,
+  wantedAssignments,
+} from './pull-policy.js';
 
 describe('wantedAssignments', () => {
   it('asks for free slots plus the buffer', () => {
@@ -21,5 +27,33 @@ describe('wantedAssignments', () => {
 describe('defaultBuffer', () => {
   it('buffers as many tasks as there are slots, at least one and at most eight', () => {
     expect([1, 2, 4, 8, 64].map(defaultBuffer)).toEqual([1, 2, 4, 8, 8]);
+  });
+});
+
+describe('adaptiveBuffer', () => {
+  it('starts at the default buffer until task durations are known', () => {
+    expect(adaptiveBuffer(4, undefined)).toBe(defaultBuffer(4));
+  });
+
+  it('holds about a second of work per slot for short tasks', () => {
+    expect(adaptiveBuffer(2, 20)).toBe(100);
+    expect(adaptiveBuffer(4, 100)).toBe(40);
+  });
+
+  it('keeps the default buffer for long tasks, and caps it for instant ones', () => {
+    expect(adaptiveBuffer(2, 60_000)).toBe(defaultBuffer(2));
+    expect(adaptiveBuffer(2, 0)).toBe(MAX_BUFFER);
+  });
+});
+
+describe('TaskPace', () => {
+  it('follows recent durations and ignores nonsense', () => {
+    const pace = new TaskPace(0.5);
+    expect(pace.averageMs).toBeUndefined();
+    pace.record(100);
+    pace.record(200);
+    pace.record(Number.NaN);
+    pace.record(-5);
+    expect(pace.averageMs).toBe(150);
   });
 });

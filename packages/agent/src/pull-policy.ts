@@ -28,9 +28,53 @@ export function wantedAssignments(h: Holdings): number {
   return Math.max(0, Math.min(MAX_WORK_REQUEST, room));
 }
 
-/** The default buffer: as many again as there are slots, up to a few. */
+/** The smallest buffer: as many again as there are slots, up to a few. */
 export function defaultBuffer(slots: number): number {
   return Math.max(1, Math.min(slots, 8));
+}
+
+/** Largest buffer the agent ever keeps, however short its tasks. */
+export const MAX_BUFFER = 256;
+
+/** Work, in ms per slot, that the buffer aims to hold once task durations are known. */
+export const BUFFER_TARGET_MS = 1000;
+
+/**
+ * The buffer for tasks that take `averageTaskMs`: enough to keep every slot busy for
+ * about `targetMs` without a round trip (BOINC's work buffer, measured in time rather
+ * than tasks), never below `defaultBuffer(slots)` nor above `MAX_BUFFER`. Short tasks
+ * get a deep buffer, so the agent is not bound by round trips; long tasks a shallow
+ * one, so it does not hoard work other hosts could start.
+ */
+export function adaptiveBuffer(
+  slots: number,
+  averageTaskMs: number | undefined,
+  targetMs: number = BUFFER_TARGET_MS,
+): number {
+  const floor = defaultBuffer(slots);
+  if (averageTaskMs === undefined || !(averageTaskMs >= 0)) return floor;
+  const wanted = Math.ceil((slots * targetMs) / Math.max(1, averageTaskMs));
+  return Math.max(floor, Math.min(MAX_BUFFER, wanted));
+}
+
+/** An exponentially weighted moving average of task durations. */
+export class TaskPace {
+  private average: number | undefined;
+
+  constructor(private readonly weight = 0.2) {}
+
+  /** The average so far, or undefined before the first task. */
+  get averageMs(): number | undefined {
+    return this.average;
+  }
+
+  record(durationMs: number): void {
+    if (!Number.isFinite(durationMs) || durationMs < 0) return;
+    this.average =
+      this.average === undefined
+        ? durationMs
+        : this.average + this.weight * (durationMs - this.average);
+  }
 }
 
 /** Polling while the coordinator answers "nothing" and the stream is down. */

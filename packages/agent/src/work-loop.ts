@@ -16,14 +16,21 @@ import { sleep } from './abortable.js';
 import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
 import type { CoordinatorClient } from './coordinator-client.js';
 import type { OutgoingReport } from './output-encoding.js';
-import { IDLE_POLL, STREAM_POLL_MS, wantedAssignments } from './pull-policy.js';
+import {
+  adaptiveBuffer,
+  IDLE_POLL,
+  STREAM_POLL_MS,
+  TaskPace,
+  wantedAssignments,
+} from './pull-policy.js';
 import { isTransient } from './transient-error.js';
 
 export interface WorkLoopOptions {
   readonly client: Pick<CoordinatorClient, 'work'>;
   readonly hostId: number;
   readonly slots: number;
-  readonly buffer: number;
+  /** Fixed buffer; when absent it adapts to task durations (`adaptiveBuffer`). */
+  readonly buffer?: number;
   readonly logger: Logger;
   /** Runs one assignment to its report (undefined when stopped by the signal). */
   readonly run: (
@@ -52,6 +59,7 @@ export class WorkLoop {
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly counts = { completed: 0, failed: 0 };
+  private readonly pace = new TaskPace();
 
   constructor(private readonly options: WorkLoopOptions) {}
 
@@ -122,10 +130,10 @@ export class WorkLoop {
 
   /** One work request; schedules the next poll. */
   private async request(): Promise<void> {
-    const { client, hostId, slots, buffer, logger } = this.options;
+    const { client, hostId, slots, logger } = this.options;
     const max = wantedAssignments({
       slots,
-      buffer,
+      buffer: this.buffer(),
       running: this.running.size,
       buffered: this.buffered.length,
     });
@@ -165,10 +173,12 @@ export class WorkLoop {
   private start(assignment: Assignment): void {
     const controller = new AbortController();
     const { replicaId } = assignment;
+    const started = performance.now();
     const done = this.options
       .run(assignment, controller.signal)
       .then((report) => {
         if (!report || controller.signal.aborted) return;
+        this.pace.record(performance.now() - started);
         if (report.report.status === 'success') this.counts.completed += 1;
         else this.counts.failed += 1;
         this.options.onReport(report);
@@ -181,9 +191,13 @@ export class WorkLoop {
         if (this.stopped) return;
         this.startRuns();
         // Refill at half a buffer rather than after every task, so pulls carry several.
-        if (this.buffered.length < Math.ceil(this.options.buffer / 2)) this.pull();
+        if (this.buffered.length < Math.ceil(this.buffer() / 2)) this.pull();
       });
     this.running.set(replicaId, { assignment, controller, done });
+  }
+
+  private buffer(): number {
+    return this.options.buffer ?? adaptiveBuffer(this.options.slots, this.pace.averageMs);
   }
 
   private pollInterval(): number {
