@@ -3,12 +3,14 @@
  * Uploading content-addressed blobs only when the coordinator lacks them: hash, `HEAD`,
  * then `PUT` on a 404. Identical bytes are hashed-and-checked once per submit, and a
  * small pool bounds the requests in flight, so a job of 100 000 tasks does not open
- * 100 000 connections.
+ * 100 000 connections. Job creation itself is not retried: `POST /v1/jobs` has no
+ * idempotency key, so a retry after a lost answer could create the job twice.
  */
 
 import type { BlobRef } from '@anygrid/protocol';
 import { sha256Hex } from './content-hash.js';
 import type { HttpClient } from './http-client.js';
+import { Backoff } from './retry.js';
 
 /** Uploads blobs for one submit, deduplicating by hash. */
 export class BlobUploader {
@@ -37,7 +39,19 @@ export class BlobUploader {
     return pending;
   }
 
+  /** HEAD and PUT are idempotent, so a blip (or a coordinator restart) is retried. */
   private async upload(hash: string, bytes: Uint8Array): Promise<BlobRef> {
+    const backoff = new Backoff({ maxElapsedMs: 30_000 });
+    for (;;) {
+      try {
+        return await this.uploadOnce(hash, bytes);
+      } catch (err) {
+        await backoff.wait(err, this.signal);
+      }
+    }
+  }
+
+  private async uploadOnce(hash: string, bytes: Uint8Array): Promise<BlobRef> {
     const path = `/v1/blobs/${hash}`;
     const head = await this.http.send({ method: 'HEAD', path, signal: this.signal }, [404]);
     if (head.status === 404) {
