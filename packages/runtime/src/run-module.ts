@@ -77,7 +77,8 @@ export async function runModule(module: WebAssembly.Module, spec: RunSpec): Prom
     argv: [spec.program ?? 'main.wasm', ...(spec.args ?? [])],
     env: spec.env ?? {},
     stdin: spec.stdin ?? new Uint8Array(0),
-    preopens,
+    // libc matches paths against preopen names by prefix; '/data/' would never match.
+    preopens: preopens.map((p) => ({ name: p.name.replace(/(?<=.)\/+$/, ''), root: p.root })),
     seed: spec.seed ?? 0,
     clock,
     outputBytes: limits.outputBytes,

@@ -54,6 +54,13 @@ describe.skipIf(!present)('example modules', () => {
       expect(decode(result.stdout)).toBe('9592\n');
     });
 
+    it('lets libc find a preopen given as "/data/" by absolute path, keying the result as given', async () => {
+      const args = ['-2', '-1.5', '1', '1.5', '8', '8', '10', '/data/tile.pgm'];
+      const result = await run('mandelbrot.wasm', { args, dirs: { '/data/': {} } });
+      expect(result.failure).toBeUndefined();
+      expect(result.dirs['/data/']?.['tile.pgm']?.length).toBeGreaterThan(64);
+    });
+
     it('cannot read /etc/passwd, with or without a preopened directory', async () => {
       for (const dirs of [undefined, { '/': { 'in.txt': new Uint8Array([1]) } }]) {
         const result = await run('passwd.wasm', dirs ? { dirs } : {});

@@ -149,6 +149,12 @@ describe('NodeSandbox limits', () => {
     expect(text(result.dirs['/']?.['out.txt'] ?? new Uint8Array())).toBe('written by guest');
   });
 
+  it('serves a preopen named with a trailing slash and keys the result as given', async () => {
+    const result = await run(fileWriterModule('data'), { dirs: { '/data/': {} } });
+    expect(result.failure).toBeUndefined();
+    expect(text(result.dirs['/data/']?.['out.txt'] ?? new Uint8Array())).toBe('data');
+  });
+
   it('counts file growth against the output cap', async () => {
     const result = await run(fileWriterModule('x'.repeat(2000)), {
       dirs: { '/': {} },
