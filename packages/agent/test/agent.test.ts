@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Coordinator, startCoordinator } from '@anygrid/coordinator';
+import type { ResultPage } from '@anygrid/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Agent, startAgent } from '../src/index.js';
@@ -35,7 +36,12 @@ async function coordinator(dataDir: string, port = 0): Promise<Coordinator> {
   return c;
 }
 
-async function agent(c: Coordinator, token: string, slots: number, cacheDir?: string): Promise<Agent> {
+async function agent(
+  c: Coordinator,
+  token: string,
+  slots: number,
+  cacheDir?: string,
+): Promise<Agent> {
   const a = await startAgent({ coordinator: c.url, token, slots, logger: silent, cacheDir });
   cleanups.push(() => a.stop({ graceful: false }));
   return a;
@@ -43,15 +49,22 @@ async function agent(c: Coordinator, token: string, slots: number, cacheDir?: st
 
 /** A bare HTTP client for the requester side and for posing as a second host. */
 function http(url: () => string, token: string) {
-  return async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
+  return async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
     const bytes = body instanceof Uint8Array;
     const res = await fetch(url() + path, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }),
+        ...(body === undefined
+          ? {}
+          : { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }),
       },
-      body: body === undefined ? undefined : bytes ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body),
+      body:
+        body === undefined
+          ? undefined
+          : bytes
+            ? (body as Uint8Array<ArrayBuffer>)
+            : JSON.stringify(body),
     });
     const parsed = (await res.json()) as T;
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
@@ -68,7 +81,11 @@ async function upload(request: Http, name: string) {
   return { hash, size: bytes.byteLength };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 60_000): Promise<NonNullable<T>> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T> | T,
+  timeoutMs = 60_000,
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -93,18 +110,26 @@ function countPrimes(start: number, end: number): number {
   return n;
 }
 
-const stdoutOf = (r: { stdout: { data?: string } | null }) =>
+const stdoutOf = (r: { stdout: { data?: string | undefined } | null }) =>
   Buffer.from(r.stdout?.data ?? '', 'base64').toString('utf8');
 
 async function setup(dataDir = tempDir()) {
   const c = await coordinator(dataDir);
   const admin = http(() => c.url, c.adminToken);
-  const provider = (await admin<{ token: string }>('POST', '/v1/tokens', { role: 'provider' })).token;
-  const requesterToken = (await admin<{ token: string }>('POST', '/v1/tokens', { role: 'requester' })).token;
+  const provider = (await admin<{ token: string }>('POST', '/v1/tokens', { role: 'provider' }))
+    .token;
+  const requesterToken = (
+    await admin<{ token: string }>('POST', '/v1/tokens', { role: 'requester' })
+  ).token;
   return { c, dataDir, provider, requesterToken };
 }
 
-async function submit(request: Http, module: { hash: string; size: number }, tasks: string[][], policy: object = {}) {
+async function submit(
+  request: Http,
+  module: { hash: string; size: number },
+  tasks: string[][],
+  policy: object = {},
+) {
   return request<{ id: number }>('POST', '/v1/jobs', {
     module,
     policy,
@@ -116,7 +141,10 @@ async function finished(request: Http, jobId: number, timeoutMs = 60_000) {
   return waitFor(
     `job ${jobId}`,
     async () => {
-      const job = await request<{ state: string; progress: Record<string, number> }>('GET', `/v1/jobs/${jobId}`);
+      const job = await request<{ state: string; progress: Record<string, number> }>(
+        'GET',
+        `/v1/jobs/${jobId}`,
+      );
       return job.state === 'running' ? undefined : job;
     },
     timeoutMs,
@@ -133,37 +161,47 @@ describe('startAgent against a real coordinator', () => {
 
     const module = await upload(requester, 'prime.wasm');
     const ranges = Array.from({ length: 30 }, (_, i) => [i * 1000, (i + 1) * 1000] as const);
-    const job = await submit(requester, module, ranges.map(([x, y]) => [String(x), String(y)]));
+    const job = await submit(
+      requester,
+      module,
+      ranges.map(([x, y]) => [String(x), String(y)]),
+    );
     const final = await finished(requester, job.id);
     expect(final.progress).toMatchObject({ total: 30, valid: 30, failed: 0 });
 
-    const page = await requester<{ results: any[] }>('GET', `/v1/jobs/${job.id}/results?limit=100`);
+    const page = await requester<ResultPage>('GET', `/v1/jobs/${job.id}/results?limit=100`);
     for (const r of page.results) {
       const [x, y] = ranges[r.index] as readonly [number, number];
       expect(stdoutOf(r)).toBe(`${countPrimes(x, y)}\n`);
     }
     expect(a.stats()).toEqual({ completed: 30, failed: 0, running: 0 });
     expect(existsSync(join(cacheDir, 'blobs', module.hash))).toBe(true);
-    expect(JSON.parse(readFileSync(join(cacheDir, 'host.json'), 'utf8'))).toEqual({ hostId: a.hostId });
+    expect(JSON.parse(readFileSync(join(cacheDir, 'host.json'), 'utf8'))).toEqual({
+      hostId: a.hostId,
+    });
   });
 
   it('reports failures with the runtime code: a non-zero exit and a module that is not WebAssembly', async () => {
     const { c, provider, requesterToken } = await setup();
     const requester = http(() => c.url, requesterToken);
     await agent(c, provider, 2);
-    const exit7 = await submit(requester, await upload(requester, 'exit7.wasm'), [[]], { maxErrors: 0 });
+    const exit7 = await submit(requester, await upload(requester, 'exit7.wasm'), [[]], {
+      maxErrors: 0,
+    });
     const notWasm = new TextEncoder().encode('definitely not wasm');
     const hash = createHash('sha256').update(notWasm).digest('hex');
     await requester('PUT', `/v1/blobs/${hash}`, notWasm);
-    const bogus = await submit(requester, { hash, size: notWasm.byteLength }, [[]], { maxErrors: 0 });
+    const bogus = await submit(requester, { hash, size: notWasm.byteLength }, [[]], {
+      maxErrors: 0,
+    });
 
     for (const [job, code] of [
       [exit7, 'exit_code'],
       [bogus, 'invalid_module'],
     ] as const) {
       expect((await finished(requester, job.id)).progress).toMatchObject({ failed: 1 });
-      const page = await requester<{ results: any[] }>('GET', `/v1/jobs/${job.id}/results`);
-      expect(page.results[0].errors.map((e: { code: string }) => e.code)).toContain(code);
+      const page = await requester<ResultPage>('GET', `/v1/jobs/${job.id}/results`);
+      expect(page.results[0]?.errors.map((e) => e.code)).toContain(code);
     }
   });
 
@@ -175,13 +213,19 @@ describe('startAgent against a real coordinator', () => {
     const a = await agent(c, first.provider, 1);
     const module = await upload(requester, 'prime.wasm');
     // Tasks of a few hundred ms each, so some finish while the coordinator is away.
-    const tasks = Array.from({ length: 6 }, (_, i) => [String(i * 200_000), String((i + 1) * 200_000)]);
+    const tasks = Array.from({ length: 6 }, (_, i) => [
+      String(i * 200_000),
+      String((i + 1) * 200_000),
+    ]);
     const job = await submit(requester, module, tasks);
     await waitFor('a running task', () => a.stats().running > 0);
 
     await c.close();
     const doneBefore = a.stats().completed;
-    await waitFor('a task finished while the coordinator is down', () => a.stats().completed > doneBefore);
+    await waitFor(
+      'a task finished while the coordinator is down',
+      () => a.stats().completed > doneBefore,
+    );
     c = await coordinator(first.dataDir, port);
 
     const final = await finished(requester, job.id);
