@@ -51,6 +51,14 @@ function hintFor(code: string): string | undefined {
   }
 }
 
+/** Next steps for system errors the CLI can meet (listening, reading files). */
+const SYSTEM_HINTS: Readonly<Record<string, string>> = {
+  EADDRINUSE:
+    'another process listens there: stop it, or pick another port with --port (0: any free port)',
+  EACCES: 'check the permissions, or use a port above 1024',
+  ENOENT: 'check the path',
+};
+
 /** The printable parts of any thrown value. */
 export function describeError(err: unknown): {
   code: string;
@@ -73,7 +81,7 @@ export function describeError(err: unknown): {
   }
   const sys = err as { code?: unknown; message?: unknown; path?: unknown };
   if (typeof sys?.code === 'string' && typeof sys.message === 'string') {
-    return { code: sys.code, message: sys.message, exitCode: 1 };
+    return { code: sys.code, message: sys.message, hint: SYSTEM_HINTS[sys.code], exitCode: 1 };
   }
   const message = err instanceof Error ? err.message : String(err);
   return {
