@@ -8,6 +8,7 @@
 
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import type { Coordinator } from '@anygrid/coordinator';
 import type { Command } from 'commander';
 import { AgentSupervisor } from '../agent-supervisor.js';
 import { addJsonOption } from '../client-options.js';
@@ -51,29 +52,15 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.env.ANYGRID_LOG_LEVEL = flags.logLevel;
   const { startCoordinator } = await import('@anygrid/coordinator');
   const coord = await startCoordinator({ dataDir: flags.data, port: flags.port, host: flags.host });
-  let agents: AgentSupervisor | undefined;
-  let requesterTokenPath: string | undefined;
-  if (flags.dev) {
-    const requester = await ensureTokenFile(flags.data, 'requester', coord.url, () =>
-      coord.createToken('requester', 'dev'),
-    );
-    const provider = await ensureTokenFile(flags.data, 'provider', coord.url, () =>
-      coord.createToken('provider', 'dev'),
-    );
-    requesterTokenPath = requester.path;
-    const slots = Math.max(1, Math.floor(availableParallelism() / Math.max(1, flags.agents)));
-    agents = new AgentSupervisor(
-      Array.from({ length: flags.agents }, (_, i) => ({
-        name: `dev-agent-${i + 1}`,
-        coordinator: coord.url,
-        token: provider.token,
-        slots,
-        cacheDir: join(flags.data, 'agents', `dev-agent-${i + 1}`),
-      })),
-      flags.logLevel,
-    );
-    agents.start();
+  let dev: { agents: AgentSupervisor; requesterTokenPath: string } | undefined;
+  try {
+    if (flags.dev) dev = await startDev(flags, coord);
+  } catch (err) {
+    await coord.close();
+    throw err;
   }
+  const agents = dev?.agents;
+  const requesterTokenPath = dev?.requesterTokenPath;
 
   if (flags.json) {
     printJson({
@@ -124,4 +111,31 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
   });
+}
+
+/** Dev tokens (created once) and the supervised local providers. */
+async function startDev(
+  flags: ServeFlags,
+  coord: Coordinator,
+): Promise<{ agents: AgentSupervisor; requesterTokenPath: string }> {
+  const requester = await ensureTokenFile(flags.data, 'requester', coord.url, () =>
+    coord.createToken('requester', 'dev'),
+  );
+  const provider = await ensureTokenFile(flags.data, 'provider', coord.url, () =>
+    coord.createToken('provider', 'dev'),
+  );
+  // Split the cores between the agents rather than oversubscribing them.
+  const slots = Math.max(1, Math.floor(availableParallelism() / Math.max(1, flags.agents)));
+  const agents = new AgentSupervisor(
+    Array.from({ length: flags.agents }, (_, i) => ({
+      name: `dev-agent-${i + 1}`,
+      coordinator: coord.url,
+      token: provider.token,
+      slots,
+      cacheDir: join(flags.data, 'agents', `dev-agent-${i + 1}`),
+    })),
+    flags.logLevel,
+  );
+  agents.start();
+  return { agents, requesterTokenPath: requester.path };
 }
