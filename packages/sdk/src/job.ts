@@ -138,7 +138,10 @@ export class Job {
     const first = await this.view(options.signal);
     options.onProgress?.({ state: first.state, progress: first.progress });
     if (first.state !== 'running') return first;
+    // A cursor past every result asks for progress events only: waiting on a big job
+    // must not download all of its results.
     const events = followJobEvents(this.http, this.id, {
+      after: Number.MAX_SAFE_INTEGER,
       signal: options.signal,
       retry: this.retry,
     });
