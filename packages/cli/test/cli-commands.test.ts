@@ -120,6 +120,26 @@ describe('requester commands', () => {
     expect(view).toMatchObject({ state: 'completed', progress: { total: 1, valid: 1 } });
   });
 
+  it('submit --wait without a terminal prints plain progress lines; results --follow streams to the end', async () => {
+    const r = await anygrid(
+      ['submit', join(EXAMPLES, 'prime.wasm'), '--args', '0', '2000', '--wait'],
+      env,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^progress: 1\/1 settled \(valid 1, failed 0, no consensus 0\)/m);
+    expect(r.stderr).not.toContain('\u001b[');
+    expect(r.stdout).toContain(`#0 valid exit 0: ${countPrimes(0, 2000)}`);
+
+    const sub = await anygrid(
+      ['submit', join(EXAMPLES, 'prime.wasm'), '--tasks', join(dir, 'ranges.jsonl'), '--json'],
+      env,
+    );
+    const { id } = JSON.parse(sub.stdout) as JobView;
+    const follow = await anygrid(['results', String(id), '--follow', '--json'], env);
+    const list = JSON.parse(follow.stdout) as { results: TaskResult[] };
+    expect(list.results.map((x) => x.index).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+  });
+
   it('submit --inputs makes one task per file, then results --out writes them by index', async () => {
     const inputs = join(dir, 'inputs');
     for (const [name, text] of [
