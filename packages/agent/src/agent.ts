@@ -173,22 +173,45 @@ async function register(
   }
 }
 
-/** Hands replicas back so the coordinator reissues them at once, not at their deadline. */
+/**
+ * Hands replicas back so the coordinator reissues them at once, not at their deadline.
+ * The coordinator refuses the whole list when one replica is no longer ours
+ * (NOT_ASSIGNED), so those are taken out and the rest sent again.
+ */
 async function abandon(
   client: CoordinatorClient,
   hostId: number,
   replicaIds: number[],
   logger: Logger,
 ): Promise<void> {
-  if (replicaIds.length === 0) return;
-  try {
-    const { abandoned } = await client.abandon({ hostId, replicaIds });
-    logger.info({ abandoned, requested: replicaIds.length }, 'handed back unfinished replicas');
-  } catch (error) {
-    const code = error instanceof AnygridError ? error.code : undefined;
-    const level = code === ErrorCode.NOT_ASSIGNED ? 'info' : 'warn';
-    logger[level]({ err: error, replicaIds }, 'could not hand back replicas; they will time out');
+  let ids = [...new Set(replicaIds)];
+  for (let attempt = 0; attempt < 3 && ids.length > 0; attempt++) {
+    try {
+      const { abandoned } = await client.abandon(
+        { hostId, replicaIds: ids.slice(0, 10_000) },
+        AbortSignal.timeout(5000),
+      );
+      logger.info({ abandoned, requested: ids.length }, 'handed back unfinished replicas');
+      return;
+    } catch (error) {
+      const notOurs = notAssignedIds(error);
+      if (notOurs.length > 0) {
+        ids = ids.filter((id) => !notOurs.includes(id));
+        continue;
+      }
+      logger.warn(
+        { err: error, replicaIds: ids },
+        'could not hand back replicas; they will time out',
+      );
+      return;
+    }
   }
+}
+
+function notAssignedIds(error: unknown): number[] {
+  if (!(error instanceof AnygridError) || error.code !== ErrorCode.NOT_ASSIGNED) return [];
+  const ids = (error.details as { replicaIds?: unknown } | undefined)?.replicaIds;
+  return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id)) : [];
 }
 
 async function readHostId(dir: string): Promise<number | undefined> {

@@ -10,7 +10,7 @@
  */
 
 import type { Logger } from 'pino';
-import { sleep } from './abortable.js';
+import { sleep, within } from './abortable.js';
 import { Backoff, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff.js';
 import { judgeBatchFailure } from './batch-failure.js';
 import type { CoordinatorClient } from './coordinator-client.js';
@@ -67,11 +67,10 @@ export class ReportFlusher {
   async flush(timeoutMs: number): Promise<boolean> {
     if (this.queue.size === 0) return true;
     const done = new Promise<void>((resolve) => this.drained.push(resolve));
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     this.wake?.();
     this.nudge.abort();
     this.nudge = new AbortController();
-    await Promise.race([done, timeout]);
+    await within(done, timeoutMs);
     return this.queue.size === 0;
   }
 

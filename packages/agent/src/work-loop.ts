@@ -12,7 +12,7 @@
 
 import type { Assignment } from '@anygrid/protocol';
 import type { Logger } from 'pino';
-import { sleep } from './abortable.js';
+import { within } from './abortable.js';
 import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
 import type { CoordinatorClient } from './coordinator-client.js';
 import type { OutgoingReport } from './output-encoding.js';
@@ -95,15 +95,12 @@ export class WorkLoop {
     this.stopped = true;
     clearTimeout(this.pollTimer);
     // An answer already on its way holds assignments the coordinator wrote to us.
-    await this.pulling;
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    await within(this.pulling, timeoutMs);
     const handBack = this.buffered.splice(0).map((a) => a.replicaId);
-    const runs = [...this.running.values()];
-    if (runs.length > 0) {
-      const finished = Promise.all(runs.map((r) => r.done)).then(() => true);
-      const timeout = sleep(Math.max(0, timeoutMs)).then(() => false);
-      const allDone = await Promise.race([finished, timeout]);
-      if (!allDone)
-        this.options.logger.info({ left: this.running.size }, 'stopping unfinished tasks');
+    const runs = [...this.running.values()].map((r) => r.done);
+    if (!(await within(Promise.all(runs), deadline - Date.now()))) {
+      this.options.logger.info({ left: this.running.size }, 'stopping unfinished tasks');
     }
     for (const [id, run] of this.running) {
       run.controller.abort();
@@ -165,6 +162,7 @@ export class WorkLoop {
   }
 
   private startRuns(): void {
+    if (this.stopped) return;
     while (this.running.size < this.options.slots && this.buffered.length > 0) {
       this.start(this.buffered.shift() as Assignment);
     }
