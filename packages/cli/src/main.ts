@@ -35,6 +35,14 @@ export function buildProgram(): Command {
         );
       },
     });
+  program.addHelpText(
+    'after',
+    '\nGetting started:\n' +
+      '  npm start                # a coordinator and two local providers (anygrid serve --dev)\n' +
+      '  export ANYGRID_URL=http://127.0.0.1:7070 ANYGRID_TOKEN=$(cat .anygrid/requester.token)\n' +
+      '  anygrid submit examples/prime.wasm --args 0 100000 --wait\n' +
+      '\nEvery command has --help and --json; ANYGRID_URL and ANYGRID_TOKEN are the defaults of --url and --token.',
+  );
   registerServe(program);
   registerProvide(program);
   registerSubmit(program);
