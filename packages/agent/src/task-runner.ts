@@ -19,7 +19,15 @@ import { corruptResult } from './saboteur.js';
 /** What the agent needs of a sandbox: `NodeSandbox` from `@anygrid/runtime/node` fits. */
 export interface TaskSandbox {
   compile(bytes: Uint8Array, memoryBytes?: number): Promise<WebAssembly.Module>;
-  run(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult>;
+  /**
+   * Runs a module. `options.signal` asks the sandbox to stop the run early (a cancelled
+   * replica); a sandbox that cannot stop runs ignores it, and the result is discarded.
+   */
+  run(
+    module: WebAssembly.Module,
+    spec: RunSpec,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<RunResult>;
   close(): Promise<void>;
 }
 
@@ -51,9 +59,9 @@ export async function runAssignment(
       () => deps.blobs.get(assignment.module, signal),
     );
     if (signal.aborted) throw new Stopped();
-    // The sandbox cannot be interrupted from here; a cancelled run finishes (or hits its
-    // wall-time limit) in its worker, and its result is discarded.
-    let result = await deps.sandbox.run(module, spec);
+    // NodeSandbox does not yet stop a run on abort: a cancelled run then finishes (or
+    // hits its wall-time limit) in its worker, holding its slot, and is discarded here.
+    let result = await deps.sandbox.run(module, spec, { signal });
     if (signal.aborted) throw new Stopped();
     if (deps.corruptOutputs) result = corruptResult(result);
     return reportRun(replicaId, result);
