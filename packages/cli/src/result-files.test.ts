@@ -1,11 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outputFilePath, stderrPath, stdoutPath } from './result-files.js';
+import { candidatePath, outputFilePath, stderrPath, stdoutPath } from './result-files.js';
 
 describe('result file naming', () => {
   it('names stdout and stderr by task index', () => {
     expect(stdoutPath('out', 3)).toBe(join('out', '3.stdout'));
     expect(stderrPath('out', 0)).toBe(join('out', '0.stderr'));
+  });
+
+  it('names the candidates of a task without consensus', () => {
+    expect(candidatePath('out', 2, 1)).toBe(join('out', '2.candidate-1.stdout'));
   });
 
   it('places output files under a directory named by task index', () => {

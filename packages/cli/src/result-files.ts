@@ -1,9 +1,10 @@
 /**
  * @module
  * Where `anygrid results --out DIR` writes each result: `<index>.stdout`,
- * `<index>.stderr` (when not empty) and output files as `<index>/<name>`. Output names come
- * from untrusted providers, so a name that would escape its directory is refused even
- * though the coordinator already checks them.
+ * `<index>.stderr` (when not empty), output files as `<index>/<name>`, and for a task
+ * without consensus each candidate's stdout as `<index>.candidate-<k>.stdout`. Output
+ * names come from untrusted providers, so a name that would escape its directory is
+ * refused even though the coordinator already checks them.
  */
 
 import { isAbsolute, join, normalize, sep } from 'node:path';
@@ -16,6 +17,11 @@ export function stdoutPath(dir: string, index: number): string {
 /** Path of a result's stderr under `dir`. */
 export function stderrPath(dir: string, index: number): string {
   return join(dir, `${index}.stderr`);
+}
+
+/** Path of the stdout of candidate `k` of a task that reached no consensus. */
+export function candidatePath(dir: string, index: number, k: number): string {
+  return join(dir, `${index}.candidate-${k}.stdout`);
 }
 
 /** Path of a result's output file under `dir`, or undefined when the name is unsafe. */

@@ -163,6 +163,11 @@ export class Job {
     return decodeResult(raw, this.fetchBlob);
   }
 
+  /** The bytes of any output (a file, a candidate's stdout): inline or fetched by hash. */
+  output(ref: OutputRef | null): Promise<Uint8Array> {
+    return outputBytes(ref, this.fetchBlob);
+  }
+
   /** The bytes of one of a result's output files. */
   async file(result: Pick<JobResult, 'files'>, name: string): Promise<Uint8Array> {
     const ref: OutputRef | undefined = result.files[name];

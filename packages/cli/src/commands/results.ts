@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { addClientOptions, type ClientOptions, clientFrom, jobIdArg } from '../client-options.js';
 import { intOption } from '../options.js';
 import { note, printJson, println } from '../output.js';
-import { outputFilePath, stderrPath, stdoutPath } from '../result-files.js';
+import { candidatePath, outputFilePath, stderrPath, stdoutPath } from '../result-files.js';
 import { resultLine } from '../result-line.js';
 
 interface ResultsFlags extends ClientOptions {
@@ -28,7 +28,8 @@ export function registerResults(program: Command): void {
     .summary("fetch a job's results")
     .description(
       "Fetch a job's settled results. With --out DIR, write <index>.stdout, <index>.stderr " +
-        '(when not empty) and output files as <index>/<name>; otherwise print one line per ' +
+        '(when not empty), output files as <index>/<name> and, for a task without consensus, ' +
+        'each candidate stdout as <index>.candidate-<k>.stdout; otherwise print one line per ' +
         'result. With --follow, stream results as they settle until the job is finished.',
     )
     .argument('<job>', 'job id', jobIdArg)
@@ -67,6 +68,10 @@ async function writeResult(job: Job, r: JobResult, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(stdoutPath(dir, r.index), r.stdoutBytes);
   if (r.stderr) await writeFile(stderrPath(dir, r.index), r.stderr);
+  // Without consensus there is no canonical output; each distinct one is kept to compare.
+  for (const [k, c] of r.candidates.entries()) {
+    if (c.stdout) await writeFile(candidatePath(dir, r.index, k), await job.output(c.stdout));
+  }
   for (const name of Object.keys(r.files)) {
     const path = outputFilePath(dir, r.index, name);
     if (!path) {
