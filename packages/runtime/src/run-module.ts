@@ -32,6 +32,23 @@ interface Preopen {
 
 type Outcome = { exitCode: number | null; failure?: { code: RunFailureCode; message: string } };
 
+/**
+ * Instantiates synchronously where allowed (workers, Node): the asynchronous form
+ * costs a round trip through the event loop per run. Browsers refuse synchronous
+ * instantiation of large modules on the main thread; that falls back to async.
+ */
+async function instantiate(
+  module: WebAssembly.Module,
+  imports: WebAssembly.Imports,
+): Promise<WebAssembly.Instance> {
+  try {
+    return new WebAssembly.Instance(module, imports);
+  } catch (error) {
+    if (error instanceof RangeError) return WebAssembly.instantiate(module, imports);
+    throw error;
+  }
+}
+
 /** True when memory is so close to the cap that a failed run is best explained by it. */
 export function reachedMemoryCap(byteLength: number, capBytes: number): boolean {
   return byteLength + Math.max(MIB, capBytes / 16) > capBytes;
@@ -87,7 +104,7 @@ export async function runModule(module: WebAssembly.Module, spec: RunSpec): Prom
 
   let instance: WebAssembly.Instance;
   try {
-    instance = await WebAssembly.instantiate(module, completeImports(module, preview1Imports(ctx)));
+    instance = await instantiate(module, completeImports(module, preview1Imports(ctx)));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return emptyResult(start, 'invalid_module', `cannot instantiate: ${message}`);

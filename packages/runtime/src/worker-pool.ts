@@ -1,10 +1,15 @@
 /**
- * @module A pool of warm workers that run one task at a time each, with a watchdog.
+ * @module A pool of warm workers with a watchdog, shared by the Node and browser
+ * sandboxes (they differ only in how a worker is made: `WorkerFactory`).
  *
- * Shared by the Node and browser sandboxes, which only differ in how a worker is made
- * (`WorkerFactory`). A worker is reused after a normal result; it is terminated and
- * replaced when its task overruns the wall-time limit (the only way to stop a guest
- * spinning in pure WebAssembly) or when it dies, and that task gets a failure result.
+ * Each worker runs one task at a time, but holds the next one already posted, so it
+ * never idles waiting for the host between short tasks. The watchdog times the task
+ * at the head of a worker's line from the moment it starts (when the previous result
+ * arrives), never from when it was posted. A worker is reused after a normal result;
+ * it is terminated and replaced when its running task overruns the wall-time limit
+ * (the only way to stop a guest spinning in pure WebAssembly), is aborted, or when the
+ * worker dies. That task gets its result; the task queued behind it goes back to the
+ * front of the pool's queue, untouched.
  */
 import { type RunFailureCode, type RunResult, type RunSpec, resolveLimits } from './run-spec.js';
 import type { RunRequest, RunResponse } from './worker-protocol.js';
@@ -26,6 +31,9 @@ export interface WorkerEvents {
 /** Creates a worker whose events call `events`. */
 export type WorkerFactory = (events: WorkerEvents) => WorkerHandle;
 
+/** Tasks posted to one worker at once: the running one and the next. */
+const PIPELINE_DEPTH = 2;
+/** setTimeout fires at once for delays above 2^31-1 ms; such a limit means "none". */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Job {
@@ -34,17 +42,14 @@ interface Job {
   readonly spec: RunSpec;
   resolve: (result: RunResult) => void;
   reject: (error: Error) => void;
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error
-    ? signal.reason
-    : new DOMException('run aborted', 'AbortError');
+  /** Aborted while already posted behind another task: its result will be dropped. */
+  cancelled?: boolean;
 }
 
 interface Slot {
   handle: WorkerHandle;
-  job?: Job;
+  /** Posted tasks in order; `jobs[0]` is running. */
+  readonly jobs: Job[];
   timer?: ReturnType<typeof setTimeout>;
   startedAt: number;
 }
@@ -60,10 +65,15 @@ function failed(code: RunFailureCode, message: string, durationMs: number): RunR
   };
 }
 
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('run aborted', 'AbortError');
+}
+
 /** Runs jobs on at most `maxWorkers` workers, queueing the rest. */
 export class WorkerPool {
   private readonly slots = new Set<Slot>();
-  private readonly idle: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
@@ -75,7 +85,8 @@ export class WorkerPool {
 
   /**
    * Queues a run; resolves with its result, including failures. Rejects only if the
-   * pool is closed or `signal` aborts (the run's worker is then terminated at once).
+   * pool is closed, the request cannot be posted, or `signal` aborts (a running task's
+   * worker is then terminated at once).
    */
   run(module: WebAssembly.Module, spec: RunSpec, signal?: AbortSignal): Promise<RunResult> {
     if (this.closed) return Promise.reject(new Error('sandbox is closed'));
@@ -100,47 +111,56 @@ export class WorkerPool {
     });
   }
 
+  /** Terminates every worker; queued and running jobs reject. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const error = new Error('sandbox closed');
+    for (const job of this.queue.splice(0)) job.reject(error);
+    for (const slot of [...this.slots]) {
+      for (const job of slot.jobs) job.reject(error);
+      this.discard(slot);
+    }
+  }
+
   private abort(job: Job, reason: Error): void {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
     for (const slot of this.slots) {
-      if (slot.job !== job) continue;
-      this.discard(slot);
-      this.dispatch();
+      const at = slot.jobs.indexOf(job);
+      if (at === 0) this.retire(slot);
+      else if (at > 0) job.cancelled = true;
     }
     job.reject(reason);
-  }
-
-  /** Terminates every worker; queued and running jobs reject. */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new Error('sandbox closed'));
-    for (const slot of [...this.slots]) {
-      slot.job?.reject(new Error('sandbox closed'));
-      this.discard(slot);
-    }
+    this.dispatch();
   }
 
   private spawn(): Slot {
-    const slot: Slot = { handle: undefined as unknown as WorkerHandle, startedAt: 0 };
+    const slot: Slot = { handle: undefined as unknown as WorkerHandle, jobs: [], startedAt: 0 };
     slot.handle = this.create({
       onMessage: (response) => this.finish(slot, response),
-      onCrash: (reason) => this.crash(slot, reason),
+      onCrash: (reason) => this.fail(slot, 'trap', `worker died: ${reason}`),
     });
     this.slots.add(slot);
     return slot;
   }
 
+  /** An idle worker, else a new one, else one with room in its line. */
+  private pickSlot(): Slot | undefined {
+    let roomy: Slot | undefined;
+    for (const slot of this.slots) {
+      if (slot.jobs.length === 0) return slot;
+      if (!roomy && slot.jobs.length < PIPELINE_DEPTH) roomy = slot;
+    }
+    if (this.slots.size < this.maxWorkers) return this.spawn();
+    return roomy;
+  }
+
   private dispatch(): void {
-    while (this.queue.length > 0 && (this.idle.length > 0 || this.slots.size < this.maxWorkers)) {
-      const slot = this.idle.pop() ?? this.spawn();
+    while (this.queue.length > 0 && !this.closed) {
+      const slot = this.pickSlot();
+      if (slot === undefined) return;
       const job = this.queue.shift() as Job;
       const limits = resolveLimits(job.spec.limits);
-      slot.job = job;
-      slot.startedAt = performance.now();
-      // setTimeout fires at once for delays above 2^31-1 ms; such a limit means "none".
-      slot.timer = setTimeout(() => this.timeout(slot), Math.min(limits.wallTimeMs, MAX_TIMER_MS));
-      slot.handle.setBusy?.(true);
       try {
         slot.handle.post({
           type: 'run',
@@ -149,57 +169,63 @@ export class WorkerPool {
           spec: { ...job.spec, limits },
         });
       } catch (error) {
-        // The request could not be cloned (a caller's mistake, not the guest's): the
-        // worker is untouched and goes back to the idle list.
-        clearTimeout(slot.timer);
-        slot.job = undefined;
-        slot.handle.setBusy?.(false);
-        this.idle.push(slot);
+        // The request could not be cloned (a caller's mistake, not the guest's); the
+        // worker never saw it.
         job.reject(error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
+      slot.jobs.push(job);
+      if (slot.jobs.length === 1) {
+        slot.handle.setBusy?.(true);
+        this.startClock(slot);
       }
     }
   }
 
-  private finish(slot: Slot, response: RunResponse): void {
-    const job = slot.job;
-    if (!this.slots.has(slot) || job === undefined || response.id !== job.id) return;
-    clearTimeout(slot.timer);
-    slot.job = undefined;
-    slot.handle.setBusy?.(false);
-    this.idle.push(slot);
-    job.resolve(response.result);
-    this.dispatch();
-  }
-
-  private timeout(slot: Slot): void {
-    const job = slot.job;
-    if (!this.slots.has(slot) || job === undefined) return;
-    const limits = resolveLimits(job.spec.limits);
-    this.discard(slot);
-    job.resolve(
-      failed(
-        'time_limit',
-        `wall-time limit of ${limits.wallTimeMs} ms exceeded`,
-        performance.now() - slot.startedAt,
-      ),
+  /** Starts the watchdog for the task now running at the head of `slot`'s line. */
+  private startClock(slot: Slot): void {
+    const head = slot.jobs[0];
+    if (head === undefined) return;
+    const { wallTimeMs } = resolveLimits(head.spec.limits);
+    slot.startedAt = performance.now();
+    slot.timer = setTimeout(
+      () => this.fail(slot, 'time_limit', `wall-time limit of ${wallTimeMs} ms exceeded`),
+      Math.min(wallTimeMs, MAX_TIMER_MS),
     );
+  }
+
+  private finish(slot: Slot, response: RunResponse): void {
+    const head = slot.jobs[0];
+    if (!this.slots.has(slot) || head === undefined || response.id !== head.id) return;
+    clearTimeout(slot.timer);
+    slot.jobs.shift();
+    if (slot.jobs.length > 0) this.startClock(slot);
+    else slot.handle.setBusy?.(false);
+    if (!head.cancelled) head.resolve(response.result);
     this.dispatch();
   }
 
-  private crash(slot: Slot, reason: string): void {
+  /** Ends the running task of `slot` with a failure and replaces the worker. */
+  private fail(slot: Slot, code: RunFailureCode, message: string): void {
     if (!this.slots.has(slot)) return;
-    const job = slot.job;
-    this.discard(slot);
-    job?.resolve(failed('trap', `worker died: ${reason}`, performance.now() - slot.startedAt));
+    const head = slot.jobs[0];
+    const duration = performance.now() - slot.startedAt;
+    this.retire(slot);
+    head?.resolve(failed(code, message, duration));
     this.dispatch();
+  }
+
+  /** Terminates `slot`'s worker; the tasks waiting behind its running one go back to the front of the queue. */
+  private retire(slot: Slot): void {
+    const waiting = slot.jobs.slice(1).filter((job) => !job.cancelled);
+    this.discard(slot);
+    this.queue.unshift(...waiting);
   }
 
   private discard(slot: Slot): void {
     clearTimeout(slot.timer);
     this.slots.delete(slot);
-    const i = this.idle.indexOf(slot);
-    if (i >= 0) this.idle.splice(i, 1);
-    slot.job = undefined;
+    slot.jobs.length = 0;
     slot.handle.terminate();
   }
 }

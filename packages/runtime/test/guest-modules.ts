@@ -367,3 +367,27 @@ export function directoryChainModule(): Uint8Array {
     data: [{ offset: 32, bytes: 'd' }],
   });
 }
+
+/** Counts down from `iterations` to zero, then returns: CPU work of a chosen length. */
+export function spinModule(iterations: number): Uint8Array {
+  return buildModule({
+    types: [T.void],
+    funcs: [
+      {
+        type: 0,
+        locals: [I32],
+        body: [
+          ...op.i32Const(iterations),
+          ...op.localSet(0),
+          ...op.loop,
+          ...[...op.localGet(0), ...op.i32Const(1), ...op.i32Sub, ...op.localSet(0)],
+          ...[...op.localGet(0), ...op.brIf(0)],
+          ...op.end,
+        ],
+      },
+    ],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 0 },
+  });
+}

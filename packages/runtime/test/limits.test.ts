@@ -16,6 +16,7 @@ import {
   outputFloodModule,
   randomModule,
   recursionModule,
+  spinModule,
   trapModule,
 } from './guest-modules.js';
 import { distDir, ensureRuntimeBuilt } from './runtime-dist.js';
@@ -253,5 +254,50 @@ describe('NodeSandbox misuse by the host', () => {
       [1, 2].map(() => sandbox.run(module, { limits: { wallTimeMs: 5000 } })),
     );
     for (const r of results) expect(r.failure).toBeUndefined();
+  });
+});
+
+describe('NodeSandbox with one worker and tasks lined up behind each other', () => {
+  let single: Sandbox;
+  beforeAll(async () => {
+    const { NodeSandbox } = await import(`${distDir}/node/index.js`);
+    single = new NodeSandbox({ maxWorkers: 1 });
+  });
+  afterAll(() => single?.close());
+
+  it('times a task from when it starts, not from when it was posted', async () => {
+    const slow = await single.compile(spinModule(300_000_000));
+    const quick = await single.compile(helloModule('quick\n'));
+    const first = single.run(slow, { limits: { wallTimeMs: 20_000 } });
+    const second = single.run(quick, { limits: { wallTimeMs: 150 } });
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.failure).toBeUndefined();
+    expect(a.durationMs).toBeGreaterThan(150);
+    expect(b.failure).toBeUndefined();
+    expect(text(b.stdout)).toBe('quick\n');
+  });
+
+  it('moves the task waiting behind a timed-out one to a fresh worker', async () => {
+    const loop = single.run(await single.compile(loopModule()), { limits: { wallTimeMs: 300 } });
+    const after = single.run(await single.compile(helloModule('next\n')), {});
+    expect((await loop).failure?.code).toBe('time_limit');
+    const result = await after;
+    expect(result.failure).toBeUndefined();
+    expect(text(result.stdout)).toBe('next\n');
+  });
+
+  it('drops an aborted task that was waiting, without disturbing the running one', async () => {
+    const controller = new AbortController();
+    const running = single.run(await single.compile(spinModule(200_000_000)), {});
+    const waiting = single.run(
+      await single.compile(helloModule('x')),
+      {},
+      { signal: controller.signal },
+    );
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    expect((await running).failure).toBeUndefined();
+    const later = await single.run(await single.compile(helloModule('later\n')), {});
+    expect(text(later.stdout)).toBe('later\n');
   });
 });

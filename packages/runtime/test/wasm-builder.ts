@@ -64,6 +64,7 @@ export const op = {
   i32Eqz: [0x45],
   i32Eq: [0x46],
   i32Add: [0x6a],
+  i32Sub: [0x6b],
 };
 
 export interface FuncType {

@@ -1,15 +1,12 @@
 /**
  * @module Entry point of a browser sandbox Web Worker (a module worker): answers run
- * requests from the page, one at a time, until terminated.
+ * requests from the page, one at a time and in order, until terminated.
  */
-import { type RunRequest, resultTransferables, serveRunRequest } from '../worker-protocol.js';
+import { createRequestHandler, type RunRequest } from '../worker-protocol.js';
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<RunRequest>) => void) | null;
   postMessage(message: unknown, transfer: Transferable[]): void;
 };
-scope.onmessage = (event) => {
-  void serveRunRequest(event.data).then((response) =>
-    scope.postMessage(response, resultTransferables(response.result)),
-  );
-};
+const handle = createRequestHandler((response, transfer) => scope.postMessage(response, transfer));
+scope.onmessage = (event) => handle(event.data);

@@ -22,7 +22,8 @@ export function copyBytes(
 
 /** Accumulates bytes; `bytes()` returns exactly what was written. */
 export class ByteSink {
-  private buffer = new Uint8Array(4096);
+  // Allocated on first write: most runs leave stderr empty.
+  private buffer = new Uint8Array(0);
   private length = 0;
 
   get size(): number {
@@ -33,7 +34,7 @@ export class ByteSink {
   append(src: Uint8Array, start = 0, len = src.length - start): void {
     const end = this.length + len;
     if (end > this.buffer.length) {
-      const next = new Uint8Array(Math.max(end, this.buffer.length * 2));
+      const next = new Uint8Array(Math.max(end, this.buffer.length * 2, 4096));
       next.set(this.buffer.subarray(0, this.length));
       this.buffer = next;
     }
