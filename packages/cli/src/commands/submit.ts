@@ -89,6 +89,7 @@ export function registerSubmit(program: Command): void {
 
 async function submit(modulePath: string, flags: SubmitFlags): Promise<void> {
   const json = flags.json ?? false;
+  const module = await readInput(modulePath);
   const inputs = [...(flags.input ?? [])];
   if (flags.inputs) inputs.push(...(await listInputDir(flags.inputs)));
   const tasksJsonl = flags.tasks
@@ -100,7 +101,6 @@ async function submit(modulePath: string, flags: SubmitFlags): Promise<void> {
     env: parseEnv(flags.env, 'submit'),
     ...(stdin ? { stdin } : {}),
   });
-  const module = await readInput(modulePath);
 
   const grid = clientFrom(flags);
   const options: SubmitOptions = {
