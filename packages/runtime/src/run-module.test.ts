@@ -3,8 +3,10 @@ import {
   catModule,
   exitModule,
   fdstatModule,
+  fileWriterModule,
   helloModule,
   memoryBombModule,
+  openExistingModule,
   trapModule,
   yieldLoopModule,
 } from '../test/guest-modules.js';
@@ -64,6 +66,26 @@ describe('runModule (in the current thread)', () => {
   it('reports a module without _start as invalid_module', async () => {
     const bytes = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0);
     expect((await run(bytes)).failure?.code).toBe('invalid_module');
+  });
+});
+
+describe('runModule reusing process contexts', () => {
+  it('leaves nothing of one run visible to the next', async () => {
+    const writer = await run(fileWriterModule('secret'), { dirs: { '/': {} }, seed: 1 });
+    expect(Object.keys(writer.dirs['/'] ?? {})).toEqual(['out.txt']);
+    const reader = await run(openExistingModule('out.txt'), { dirs: { '/': {} } });
+    expect(reader.exitCode).toBe(44); // ENOENT: a fresh, empty directory
+    const noDir = await run(openExistingModule('out.txt'));
+    expect(noDir.exitCode).toBe(8); // EBADF: fd 3 is not open without a preopen
+    const hello = await run(helloModule('once'));
+    expect(new TextDecoder().decode(hello.stdout)).toBe('once');
+  });
+
+  it('keeps concurrent runs in one thread apart', async () => {
+    const texts = ['a', 'bb', 'ccc', 'dddd', 'eeeee', 'ffffff'];
+    const modules = await Promise.all(texts.map((t) => compile(helloModule(t))));
+    const results = await Promise.all(modules.map((m) => runModule(m, {})));
+    expect(results.map((r) => new TextDecoder().decode(r.stdout))).toEqual(texts);
   });
 });
 

@@ -19,7 +19,6 @@ import {
   listFiles,
 } from './wasi/memfs.js';
 import { completeImports, preview1Imports } from './wasi/preview1.js';
-import { VirtualClock } from './wasi/virtual-clock.js';
 import { WasiContext } from './wasi/wasi-context.js';
 
 const MIB = 1024 * 1024;
@@ -80,31 +79,71 @@ function emptyResult(start: number, code: RunFailureCode, message: string): RunR
   };
 }
 
+/** A reusable process: its context, the wrapped system calls bound to it, and import objects per module. */
+interface ProcessSlot {
+  readonly ctx: WasiContext;
+  readonly preview1: ReturnType<typeof preview1Imports>;
+  readonly imports: WeakMap<WebAssembly.Module, WebAssembly.Imports>;
+}
+
+/** Slots not in use; concurrent runs in one thread each take their own. */
+const spareSlots: ProcessSlot[] = [];
+const MAX_SPARE_SLOTS = 4;
+
+function takeSlot(): ProcessSlot {
+  const spare = spareSlots.pop();
+  if (spare) return spare;
+  const ctx = new WasiContext();
+  return { ctx, preview1: preview1Imports(ctx), imports: new WeakMap() };
+}
+
+function importsFor(slot: ProcessSlot, module: WebAssembly.Module): WebAssembly.Imports {
+  let imports = slot.imports.get(module);
+  if (imports === undefined) {
+    imports = completeImports(module, slot.preview1);
+    slot.imports.set(module, imports);
+  }
+  return imports;
+}
+
 /** Runs `module` (a WASI preview1 command) with `spec` in the current thread. Never throws for guest misbehaviour. */
 export async function runModule(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult> {
+  const slot = takeSlot();
+  try {
+    return await runInSlot(slot, module, spec);
+  } finally {
+    slot.ctx.release();
+    if (spareSlots.length < MAX_SPARE_SLOTS) spareSlots.push(slot);
+  }
+}
+
+async function runInSlot(
+  slot: ProcessSlot,
+  module: WebAssembly.Module,
+  spec: RunSpec,
+): Promise<RunResult> {
   const start = performance.now();
   const limits = resolveLimits(spec.limits);
-  const clock = new VirtualClock();
-  const fs = new FsContext(() => clock.realtime());
-  const preopens: Preopen[] = Object.entries(spec.dirs ?? {}).map(([name, files]) => {
-    const root = buildTree(fs, files);
-    return { name, root, original: listFiles(root) };
-  });
-  const ctx = new WasiContext({
+  const { ctx } = slot;
+  ctx.reset({
     argv: [spec.program ?? 'main.wasm', ...(spec.args ?? [])],
     env: spec.env ?? {},
     stdin: spec.stdin ?? new Uint8Array(0),
-    // libc matches paths against preopen names by prefix; '/data/' would never match.
-    preopens: preopens.map((p) => ({ name: p.name.replace(/(?<=.)\/+$/, ''), root: p.root })),
     seed: spec.seed ?? 0,
-    clock,
     outputBytes: limits.outputBytes,
     deadline: start + limits.wallTimeMs,
+  });
+  const fs = new FsContext(() => ctx.clock.realtime());
+  const preopens: Preopen[] = Object.entries(spec.dirs ?? {}).map(([name, files]) => {
+    const root = buildTree(fs, files);
+    // libc matches paths against preopen names by prefix; '/data/' would never match.
+    ctx.preopen(name.replace(/(?<=.)\/+$/, ''), root);
+    return { name, root, original: listFiles(root) };
   });
 
   let instance: WebAssembly.Instance;
   try {
-    instance = await instantiate(module, completeImports(module, preview1Imports(ctx)));
+    instance = await instantiate(module, importsFor(slot, module));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return emptyResult(start, 'invalid_module', `cannot instantiate: ${message}`);

@@ -391,3 +391,40 @@ export function spinModule(iterations: number): Uint8Array {
     exports: { _start: 0 },
   });
 }
+
+/** Opens `path` in the first preopen without creating it; exits with path_open's errno. */
+export function openExistingModule(path: string): Uint8Array {
+  return buildModule({
+    types: [T.procExit, T.pathOpen, T.void],
+    imports: [
+      { module: P1, name: 'proc_exit', type: 0 },
+      { module: P1, name: 'path_open', type: 1 },
+    ],
+    funcs: [
+      {
+        type: 2,
+        body: [
+          ...[
+            ...op.i32Const(3),
+            ...op.i32Const(0),
+            ...op.i32Const(32),
+            ...op.i32Const(path.length),
+          ],
+          ...[
+            ...op.i32Const(0),
+            ...op.i64Const(2),
+            ...op.i64Const(0),
+            ...op.i32Const(0),
+            ...op.i32Const(12),
+          ],
+          ...op.call(1),
+          ...op.call(0),
+        ],
+      },
+    ],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 2 },
+    data: [{ offset: 32, bytes: path }],
+  });
+}

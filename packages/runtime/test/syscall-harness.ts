@@ -5,7 +5,6 @@
  */
 import { buildTree, type DirNode, FsContext } from '../src/wasi/memfs.js';
 import { preview1Imports } from '../src/wasi/preview1.js';
-import { VirtualClock } from '../src/wasi/virtual-clock.js';
 import { WasiContext } from '../src/wasi/wasi-context.js';
 
 /** A context, its imports and a scratch allocator in its memory. */
@@ -28,18 +27,16 @@ export function syscallHarness(
   files: Record<string, Uint8Array> = {},
   outputBytes = 1 << 20,
 ): SyscallHarness {
-  const clock = new VirtualClock();
-  const root = buildTree(new FsContext(() => clock.realtime()), files);
   const ctx = new WasiContext({
     argv: ['test'],
     env: {},
     stdin: new Uint8Array(0),
-    preopens: [{ name: '/', root }],
     seed: 1,
-    clock,
     outputBytes,
     deadline: Number.POSITIVE_INFINITY,
   });
+  const root = buildTree(new FsContext(() => ctx.clock.realtime()), files);
+  ctx.preopen('/', root);
   const memory = new WebAssembly.Memory({ initial: 2 });
   ctx.memory.attach(memory);
   let next = 1024;

@@ -41,6 +41,11 @@ export type FdEntry = FileFd | DirFd | StreamFd;
 export class FdTable {
   private readonly entries: (FdEntry | undefined)[] = [];
 
+  /** Closes everything (between runs). */
+  clear(): void {
+    this.entries.length = 0;
+  }
+
   /** The entry for `fd`, or EBADF. */
   get(fd: number): FdEntry {
     const entry = this.entries[fd];

@@ -22,6 +22,14 @@ export class GuestMemory {
     this.memory = memory;
   }
 
+  /** Forgets the memory (between runs), so nothing of one guest is reachable from the next. */
+  detach(): void {
+    this.memory = undefined;
+    this.buffer = undefined;
+    this.u8View = new Uint8Array(0);
+    this.dvView = new DataView(new ArrayBuffer(0));
+  }
+
   /** Current size in bytes (0 before attach). */
   get byteLength(): number {
     return this.memory?.buffer.byteLength ?? 0;

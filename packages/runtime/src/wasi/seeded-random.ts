@@ -15,6 +15,15 @@ export class SeededRandom {
 
   /** `seed` is any integer up to 2^53; both 32-bit halves enter the state. */
   constructor(seed: number) {
+    this.a = 0;
+    this.b = 0;
+    this.c = 0;
+    this.d = 0;
+    this.reseed(seed);
+  }
+
+  /** Restarts the sequence from `seed`. */
+  reseed(seed: number): void {
     this.a = 0x9e3779b9;
     this.b = 0x243f6a88;
     this.c = (0xb7e15162 ^ Math.floor(seed / 2 ** 32)) >>> 0;

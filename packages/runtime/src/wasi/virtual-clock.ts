@@ -16,6 +16,11 @@ export const CLOCK_RESOLUTION_NS = 1_000n;
 export class VirtualClock {
   private elapsed = 0n;
 
+  /** Back to the start of a run. */
+  reset(): void {
+    this.elapsed = 0n;
+  }
+
   /** Nanoseconds since the run started; advances on every call. */
   monotonic(): bigint {
     this.elapsed += CLOCK_RESOLUTION_NS;
