@@ -4,9 +4,10 @@
  * in this process until Ctrl-C, which stops it gracefully (running tasks are handed back).
  */
 
+import { AnygridError, ErrorCode } from '@anygrid/protocol';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { usageError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import { addJsonOption } from '../client-options.js';
 import { intOption } from '../options.js';
 import { printJson, println } from '../output.js';
@@ -54,6 +55,8 @@ async function provide(flags: ProvideFlags): Promise<void> {
     ...(flags.slots === undefined ? {} : { slots: flags.slots }),
     ...(flags.name === undefined ? {} : { name: flags.name }),
     ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
+  }).catch((err: unknown) => {
+    throw tokenError(err) ?? err;
   });
   const emit = (event: string, data: Record<string, unknown>, human: string) =>
     flags.json ? printJson({ event, ...data }) : println(human);
@@ -98,4 +101,16 @@ function statsLine(stats: Record<string, unknown>): string {
     .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
+}
+
+/** A rejected token, explained for a provider (the generic hint is about requesters). */
+function tokenError(err: unknown): CliError | undefined {
+  if (!(err instanceof AnygridError)) return undefined;
+  if (err.code !== ErrorCode.UNAUTHENTICATED && err.code !== ErrorCode.FORBIDDEN) return undefined;
+  return new CliError(
+    err.code,
+    err.message,
+    'pass a provider token: create one with `anygrid token create --role provider` ' +
+      '(dev: --token $(cat .anygrid/provider.token))',
+  );
 }
