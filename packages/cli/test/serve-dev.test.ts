@@ -51,7 +51,7 @@ describe('anygrid serve --dev', () => {
     removeDir(dataDir);
   });
 
-  it('runs two providers that validate redundancy 2, keeps its tokens, and stops them on SIGTERM', async () => {
+  it('runs two providers that validate redundancy 2, restarts them, keeps its tokens, stops them on SIGTERM', async () => {
     const first = await startCoordinator({ dataDir, extraArgs: ['--dev', '--agents', '2'] });
     const requesterPath = join(dataDir, 'requester.token');
     for (const name of ['requester.token', 'provider.token', 'admin.token']) {
@@ -85,12 +85,23 @@ describe('anygrid serve --dev', () => {
       const pids = childPids(pid);
       return pids.length === 2 ? pids : undefined;
     });
+    // A provider that dies is restarted.
+    process.kill(agents[0] ?? 0, 'SIGKILL');
+    const restarted = await waitFor(
+      'a dead agent to be replaced',
+      async () => {
+        const pids = childPids(pid);
+        return pids.length === 2 && !pids.includes(agents[0] ?? 0) ? pids : undefined;
+      },
+      30_000,
+    );
+
     const exited = new Promise<number | null>((resolve) =>
       first.proc.once('exit', (code) => resolve(code)),
     );
     await stopProcess(first.proc, 'SIGTERM', 30_000);
     expect(await exited).toBe(0);
-    expect(agents.filter(alive)).toEqual([]);
+    expect([...agents, ...restarted].filter(alive)).toEqual([]);
 
     const second = await startCoordinator({
       dataDir,
