@@ -21,7 +21,7 @@ import { sha256Hex } from './content-hash.js';
 import { HttpClient } from './http-client.js';
 import { Job } from './job.js';
 import { loadModule } from './module-source.js';
-import type { RetryPolicy } from './retry.js';
+import { Backoff, type RetryPolicy } from './retry.js';
 import {
   checkTaskCount,
   jobRequest,
@@ -86,7 +86,7 @@ export class Anygrid {
 
   /** A handle on an existing job (no request is made until it is used). */
   job(id: number): Job {
-    return new Job(id, this.http, (hash) => this.blob(hash), this.options.retry);
+    return new Job(id, this.http, (hash) => this.blobWithRetry(hash), this.options.retry);
   }
 
   /** This token's jobs, newest state from the coordinator. */
@@ -100,6 +100,18 @@ export class Anygrid {
     const actual = await sha256Hex(bytes);
     if (actual !== hash) throw new HashMismatchError(hash, actual);
     return bytes;
+  }
+
+  /** A result's large output survives a coordinator restart like the stream that named it. */
+  private async blobWithRetry(hash: string): Promise<Uint8Array> {
+    const backoff = new Backoff(this.options.retry);
+    for (;;) {
+      try {
+        return await this.blob(hash);
+      } catch (err) {
+        await backoff.wait(err);
+      }
+    }
   }
 
   /** Uploads bytes unless the coordinator already holds them. */
