@@ -29,6 +29,7 @@ const MAX_IDS = 10_000;
 export class Heartbeat {
   private readonly timer: NodeJS.Timeout;
   private beating = false;
+  private failures = 0;
   private readonly lifetime = new AbortController();
 
   constructor(private readonly options: HeartbeatOptions) {
@@ -51,8 +52,13 @@ export class Heartbeat {
           this.options.onCancel(answer.cancel);
         }
       }
+      this.failures = 0;
     } catch (error) {
-      if (!this.lifetime.signal.aborted) logger.warn({ err: error }, 'heartbeat failed');
+      if (this.lifetime.signal.aborted) return;
+      this.failures += 1;
+      // One warning per outage; the rest at debug, or a long outage floods the log.
+      const log = this.failures === 1 ? logger.warn : logger.debug;
+      log.call(logger, { err: error, failures: this.failures }, 'heartbeat failed');
     } finally {
       this.beating = false;
     }

@@ -25,6 +25,9 @@ import {
 } from './pull-policy.js';
 import { isTransient } from './transient-error.js';
 
+/** Least time between a pull that found nothing and an announced one. */
+const MIN_EMPTY_PULL_GAP_MS = 200;
+
 export interface WorkLoopOptions {
   readonly client: Pick<CoordinatorClient, 'work'>;
   readonly hostId: number;
@@ -57,9 +60,12 @@ export class WorkLoop {
   private pulling: Promise<void> | undefined;
   private pullAgain = false;
   private pollTimer: NodeJS.Timeout | undefined;
+  private pollDue = 0;
   private stopped = false;
   private readonly counts = { completed: 0, failed: 0 };
   private readonly pace = new TaskPace();
+  /** When a pull last came back empty (performance.now()). */
+  private lastEmptyAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: WorkLoopOptions) {}
 
@@ -72,9 +78,19 @@ export class WorkLoop {
     return [...this.buffered.map((a) => a.replicaId), ...this.running.keys()];
   }
 
-  /** Pulls now (work was announced, or the loop starts). */
+  /**
+   * Pulls now (work was announced, or the loop starts) — or shortly, when the last pull
+   * found nothing a moment ago: announcements go to every host and come with every
+   * change, and a host that cannot take the announced work must not answer each one
+   * with a request.
+   */
   trigger(): void {
     this.idle.reset();
+    const wait = this.lastEmptyAt + MIN_EMPTY_PULL_GAP_MS - performance.now();
+    if (wait > 0) {
+      this.schedulePoll(wait, true);
+      return;
+    }
     this.pull();
   }
 
@@ -116,6 +132,7 @@ export class WorkLoop {
       return;
     }
     clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
     this.pulling = this.request().finally(() => {
       this.pulling = undefined;
       if (this.pullAgain) {
@@ -141,6 +158,7 @@ export class WorkLoop {
       if (assignments.length > 0)
         logger.debug({ count: assignments.length }, 'assignments received');
       this.accept(assignments);
+      if (assignments.length === 0) this.lastEmptyAt = performance.now();
       this.schedulePoll(assignments.length > 0 ? this.pollInterval() : this.idleInterval());
     } catch (error) {
       const delay = isTransient(error) ? this.errors.next() : RECONNECT_BACKOFF.maxMs;
@@ -206,10 +224,17 @@ export class WorkLoop {
     return this.options.streaming() ? STREAM_POLL_MS : this.idle.next();
   }
 
-  private schedulePoll(delay: number): void {
+  /** Schedules the next pull; `sooner` only ever moves an already scheduled pull earlier. */
+  private schedulePoll(delay: number, sooner = false): void {
     if (this.stopped) return;
+    const due = performance.now() + delay;
+    if (sooner && this.pollTimer !== undefined && this.pollDue <= due) return;
     clearTimeout(this.pollTimer);
-    this.pollTimer = setTimeout(() => this.pull(), delay);
+    this.pollDue = due;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      this.pull();
+    }, delay);
     this.pollTimer.unref();
   }
 }
