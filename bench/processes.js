@@ -16,8 +16,8 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'packages/cli/bin/anygrid.js');
 const live = new Set();
 
-function spawnCli(args) {
-  const proc = spawn(process.execPath, [CLI, ...args], {
+function spawnCli(args, nodeArgs = []) {
+  const proc = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
     cwd: REPO,
     env: { ...process.env, ANYGRID_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -27,10 +27,13 @@ function spawnCli(args) {
   return proc;
 }
 
-/** Starts a coordinator on a fresh data dir; resolves once it listens. */
-export async function startCoordinator() {
+/**
+ * Starts a coordinator on a fresh data dir; resolves once it listens. `nodeArgs` go to
+ * its Node process (e.g. `--cpu-prof` when looking for where the time goes).
+ */
+export async function startCoordinator({ nodeArgs = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'anygrid-bench-'));
-  const proc = spawnCli(['serve', '--data', dataDir, '--port', '0', '--json']);
+  const proc = spawnCli(['serve', '--data', dataDir, '--port', '0', '--json'], nodeArgs);
   const line = await new Promise((res, rej) => {
     const rl = createInterface({ input: proc.stdout });
     rl.on('line', (l) => l.startsWith('{') && res(JSON.parse(l)));

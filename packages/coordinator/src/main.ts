@@ -16,6 +16,7 @@ import { Hub } from './services/hub.js';
 import { Jobs } from './services/jobs.js';
 import { Metrics } from './services/metrics.js';
 import { Providers } from './services/providers.js';
+import { Scheduler } from './services/scheduler.js';
 import { Transitioner } from './services/transitioner.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -58,10 +59,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const hub = new Hub();
   const metrics = new Metrics(store, hub);
   const accounts = new Accounts(store);
-  const jobs = new Jobs(store, blobs, hub);
-  const providers = new Providers(store, blobs, hub, metrics);
+  const scheduler = new Scheduler(store, hub);
+  await scheduler.load();
+  const jobs = new Jobs(store, blobs, scheduler);
+  const providers = new Providers(store, blobs, scheduler, metrics);
   const heartbeatMs = options.heartbeatMs ?? 30_000;
-  const transitioner = new Transitioner(store, hub, logger, options.sweepMs ?? 500);
+  const transitioner = new Transitioner(store, scheduler, logger, options.sweepMs ?? 500);
 
   const admin = await ensureAdminToken(options.dataDir, accounts);
   const { app, closeSockets } = buildServer({ logger, store, blobs, hub, accounts, jobs, providers, metrics, version: VERSION, heartbeatMs });

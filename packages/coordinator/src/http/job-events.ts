@@ -61,10 +61,13 @@ export function jobEventRoutes(app: FastifyInstance, jobs: Jobs, hub: Hub): void
         const job = await jobs.get(principal, id);
         for (;;) {
           const { results } = await jobs.results(principal, id, cursor, PAGE);
+          // One write per page: a socket write per result costs more than the result.
+          let chunk = '';
           for (const result of results) {
-            await write(`id: ${result.cursor}\nevent: result\ndata: ${JSON.stringify({ type: 'result', result })}\n\n`);
+            chunk += `id: ${result.cursor}\nevent: result\ndata: ${JSON.stringify({ type: 'result', result })}\n\n`;
             cursor = result.cursor;
           }
+          if (chunk) await write(chunk);
           if (results.length < PAGE || closed) break;
         }
         const progress = JSON.stringify({ type: 'progress', state: job.state, progress: job.progress });

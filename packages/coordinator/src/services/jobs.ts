@@ -15,20 +15,20 @@ import {
 import type { BlobStore } from '../blobs/blob-store.js';
 import { resolvePolicy } from '../policy/index.js';
 import type { Principal, Store } from '../store/store.js';
-import type { Hub } from './hub.js';
+import type { Scheduler } from './scheduler.js';
 
 export class Jobs {
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
-    private readonly hub: Hub,
+    private readonly scheduler: Scheduler,
   ) {}
 
   async create(principal: Principal, req: CreateJobRequest): Promise<JobView> {
     const policy = resolvePolicy(req.policy);
     await this.requireBlobs(req);
-    const job = await this.store.createJob(principal.accountId, { ...req, policy }, Date.now());
-    this.hub.workAvailable();
+    const { job, changes } = await this.store.createJob(principal.accountId, { ...req, policy }, Date.now());
+    this.scheduler.publish(changes);
     return job;
   }
 
@@ -63,7 +63,8 @@ export class Jobs {
       });
     }
     const changes = await this.store.cancelJob(jobId, Date.now());
-    this.hub.jobsChanged(changes.jobs);
+    this.scheduler.dropJob(jobId);
+    this.scheduler.publish(changes);
     return this.get(principal, jobId);
   }
 

@@ -17,7 +17,7 @@ import {
 } from '@anygrid/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Principal, Store } from '../store/store.js';
-import type { Hub } from './hub.js';
+import type { Scheduler } from './scheduler.js';
 import type { Metrics } from './metrics.js';
 import { verifyReports } from './report-verifier.js';
 
@@ -27,7 +27,7 @@ export class Providers {
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
-    private readonly hub: Hub,
+    private readonly scheduler: Scheduler,
     private readonly metrics: Metrics,
   ) {}
 
@@ -52,7 +52,7 @@ export class Providers {
 
   async work(principal: Principal, hostId: number, max: number): Promise<Assignment[]> {
     await this.requireHost(principal, hostId);
-    const assignments = await this.store.assignWork(hostId, max, Date.now());
+    const assignments = await this.scheduler.assign(hostId, max);
     this.metrics.assigned.inc(assignments.length);
     return assignments;
   }
@@ -61,8 +61,7 @@ export class Providers {
     await this.requireHost(principal, batch.hostId);
     const verified = await verifyReports(this.blobs, batch.reports);
     const { statuses, changes } = await this.store.applyReports(batch.hostId, verified, Date.now());
-    this.hub.jobsChanged(changes.jobs);
-    if (changes.newWork) this.hub.workAvailable();
+    this.scheduler.publish(changes);
     for (const s of statuses) this.metrics.reports.inc({ status: s });
     return { results: statuses.map((status, i) => ({ replicaId: batch.reports[i]?.replicaId as number, status })) };
   }
@@ -75,8 +74,7 @@ export class Providers {
   async abandon(principal: Principal, req: AbandonRequest): Promise<{ abandoned: number }> {
     await this.requireHost(principal, req.hostId);
     const { abandoned, changes } = await this.store.abandon(req.hostId, req.replicaIds, Date.now());
-    this.hub.jobsChanged(changes.jobs);
-    if (changes.newWork) this.hub.workAvailable();
+    this.scheduler.publish(changes);
     return { abandoned };
   }
 }

@@ -7,7 +7,7 @@
 
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
-import type { Hub } from './hub.js';
+import type { Scheduler } from './scheduler.js';
 
 const SWEEP_LIMIT = 1000;
 
@@ -17,7 +17,7 @@ export class Transitioner {
 
   constructor(
     private readonly store: Store,
-    private readonly hub: Hub,
+    private readonly scheduler: Scheduler,
     private readonly log: Logger,
     private readonly intervalMs: number,
   ) {}
@@ -40,8 +40,7 @@ export class Transitioner {
       for (;;) {
         const { timedOut, changes } = await this.store.expireDeadlines(now, SWEEP_LIMIT);
         total += timedOut;
-        this.hub.jobsChanged(changes.jobs);
-        if (changes.newWork) this.hub.workAvailable();
+        this.scheduler.publish(changes);
         if (timedOut < SWEEP_LIMIT) break;
       }
       if (total > 0) this.log.info({ timedOut: total }, 'replicas timed out and were reissued');

@@ -6,10 +6,10 @@
  * quorum, idempotence and atomicity.
  */
 
-import { NotAssignedError } from '@anygrid/protocol';
+import { type Assignment, type JobView, NotAssignedError } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
-import { resolvePolicy } from '../policy/index.js';
-import type { NewJob, Principal, Store, VerifiedReport } from './store.js';
+import { ReadyQueue, resolvePolicy } from '../policy/index.js';
+import type { ChangeSet, NewJob, Principal, Store, VerifiedReport } from './store.js';
 
 const HASH = 'a'.repeat(64);
 const host = { name: 'h', platform: 'linux-x64', cores: 2, memoryBytes: 1e9, slots: 2, runtimes: ['wasm32-wasi' as const] };
@@ -28,8 +28,42 @@ function ok(replicaId: number, digest = 'd'): VerifiedReport {
 
 export function describeStore(name: string, open: () => Promise<Store>): void {
   describe(`${name} store`, () => {
-    async function setup() {
+    it('refuses to assign a replica to a host that holds its task, whatever the caller asks', async () => {
       const store = await open();
+      const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
+      const prov = await store.createToken('provider', 'prov', 'p', undefined, 0);
+      const h = await store.registerHost(prov.accountId, host, 0);
+      const { changes } = await store.createJob(owner.accountId, job(1, { redundancy: 2 }), 0);
+      const [a, b] = changes.ready.map((r) => r.replicaId) as [number, number];
+      expect((await store.assignReplicas(h, [a, b], 1)).map((x) => x.replicaId)).toEqual([a]);
+      expect(await store.assignReplicas(h, [b], 2)).toEqual([]);
+      expect(await store.assignReplicas(h, [a], 2)).toEqual([]);
+      // A rebuilt queue knows who holds what.
+      expect(await store.readyReplicas()).toEqual([
+        { replicaId: b, taskId: 1, jobId: 1, priority: 0, excludedHosts: [h], reissue: true },
+      ]);
+      await store.close();
+    });
+
+    async function setup() {
+      const raw = await open();
+      // The scheduler's loop in miniature: every change feeds the queue, assignment takes from it.
+      const queue = new ReadyQueue();
+      const feed = <T extends { changes: ChangeSet }>(r: T): T => {
+        queue.push(r.changes.ready);
+        return r;
+      };
+      const store: Omit<Store, 'createJob'> & {
+        createJob(...a: Parameters<Store['createJob']>): Promise<JobView>;
+        assignWork(hostId: number, max: number, now: number): Promise<Assignment[]>;
+      } = Object.assign(Object.create(raw) as Store, {
+        createJob: async (...a: Parameters<Store['createJob']>) => feed(await raw.createJob(...a)).job,
+        applyReports: async (...a: Parameters<Store['applyReports']>) => feed(await raw.applyReports(...a)),
+        expireDeadlines: async (...a: Parameters<Store['expireDeadlines']>) => feed(await raw.expireDeadlines(...a)),
+        abandon: async (...a: Parameters<Store['abandon']>) => feed(await raw.abandon(...a)),
+        assignWork: (hostId: number, max: number, now: number) =>
+          raw.assignReplicas(hostId, queue.take(hostId, max).map((r) => r.replicaId), now),
+      });
       const owner = await store.createToken('requester', 'req', `t-${Math.random()}`, undefined, 0);
       const prov = await store.createToken('provider', 'prov', `p-${Math.random()}`, undefined, 0);
       const hosts = await Promise.all([1, 2, 3].map((i) => store.registerHost(prov.accountId, { ...host, name: `h${i}` }, 0)));
@@ -94,7 +128,8 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const [a] = await store.assignWork(hosts[0], 1, 0);
       expect((await store.expireDeadlines(999, 10)).timedOut).toBe(0);
       const swept = await store.expireDeadlines(1001, 10);
-      expect(swept).toMatchObject({ timedOut: 1, changes: { newWork: true } });
+      expect(swept.timedOut).toBe(1);
+      expect(swept.changes.ready).toMatchObject([{ reissue: true, excludedHosts: [hosts[0]] }]);
       expect(await store.assignWork(hosts[0], 1, 1002)).toEqual([]);
       const [b] = await store.assignWork(hosts[1], 1, 1002);
       expect(b?.taskId).toBe(a?.taskId);

@@ -18,6 +18,7 @@ import type {
   Role,
   TaskResult,
 } from '@anygrid/protocol';
+import type { ReadyReplica } from '../policy/index.js';
 
 /** Who a token speaks for. */
 export interface Principal {
@@ -43,8 +44,8 @@ export interface VerifiedReport {
 export interface ChangeSet {
   /** Jobs whose results or progress changed. */
   readonly jobs: readonly number[];
-  /** New replicas became ready to send. */
-  readonly newWork: boolean;
+  /** Replicas created ready to send, for the scheduler's queue. */
+  readonly ready: readonly ReadyReplica[];
 }
 
 export interface NewJob extends Omit<CreateJobRequest, 'policy'> {
@@ -66,7 +67,7 @@ export interface Store {
   /** The account owning a host, or null. */
   hostOwner(hostId: number): Promise<number | null>;
 
-  createJob(accountId: number, job: NewJob, now: number): Promise<JobView>;
+  createJob(accountId: number, job: NewJob, now: number): Promise<{ job: JobView; changes: ChangeSet }>;
   /** A job visible to the account (admins see all), or null. */
   getJob(jobId: number, principal: Principal): Promise<JobView | null>;
   listJobs(principal: Principal, limit: number): Promise<JobView[]>;
@@ -75,8 +76,13 @@ export interface Store {
   /** Settled tasks of a job after a cursor, in settlement order. */
   listResults(jobId: number, after: number, limit: number): Promise<TaskResult[]>;
 
-  /** Assigns up to `max` ready replicas to the host, highest priority first, never two of one task. */
-  assignWork(hostId: number, max: number, now: number): Promise<Assignment[]>;
+  /** Every replica ready to send, oldest first: the scheduler rebuilds its queue from it at start. */
+  readyReplicas(): Promise<ReadyReplica[]>;
+  /**
+   * Assigns these replicas to the host, skipping any no longer ready or whose task the
+   * host already holds (the store enforces the rule; the queue only follows it).
+   */
+  assignReplicas(hostId: number, replicaIds: readonly number[], now: number): Promise<Assignment[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
   applyReports(hostId: number, reports: readonly VerifiedReport[], now: number): Promise<{ statuses: ReportStatus[]; changes: ChangeSet }>;
   /** Extends leases of the host's running replicas; lists those it should stop. */

@@ -2,33 +2,46 @@
  * @module
  * The transitioner and validator inside SQLite transactions: for each touched task it
  * loads the replicas, asks the pure `decideTask` policy what to do, and applies the
- * answer (new replicas, canonical result, failure) with the job's counters and the
- * event that publishes the result — all within the caller's transaction.
+ * answer (new replicas, canonical result, failure) with the event that publishes the
+ * result — all within the caller's transaction. Job counters are added up per
+ * transaction and written once per job, since a batch often settles hundreds of tasks
+ * of one job.
  */
 
-import type { ReplicaFacts, TaskDecision } from '../../policy/index.js';
+import type { ReadyReplica, ReplicaFacts, TaskDecision } from '../../policy/index.js';
 import { decideTask } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
+import type { ChangeSet } from '../store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-
-/** Collects what a transaction changed, for notifications after commit. */
-export class ChangeCollector {
-  readonly jobs = new Set<number>();
-  newWork = false;
-
-  toChangeSet() {
-    return { jobs: [...this.jobs], newWork: this.newWork };
-  }
-}
 
 type SettledState = 'valid' | 'failed' | 'no_consensus' | 'cancelled';
 
-const counterColumn: Record<SettledState, string> = {
-  valid: 'tasks_valid',
-  failed: 'tasks_failed',
-  no_consensus: 'tasks_no_consensus',
-  cancelled: 'tasks_cancelled',
-};
+const ZERO: Record<SettledState, number> = { valid: 0, failed: 0, no_consensus: 0, cancelled: 0 };
+
+/** Collects what a transaction changed: for notifications after commit, and the job counters to write before it. */
+export class ChangeCollector {
+  readonly jobs = new Set<number>();
+  readonly ready: ReadyReplica[] = [];
+  readonly settledPerJob = new Map<number, Record<SettledState, number>>();
+
+  countSettled(jobId: number, state: SettledState): void {
+    let counts = this.settledPerJob.get(jobId);
+    if (!counts) {
+      counts = { ...ZERO };
+      this.settledPerJob.set(jobId, counts);
+    }
+    counts[state]++;
+    this.jobs.add(jobId);
+  }
+
+  toChangeSet(): ChangeSet {
+    return { jobs: [...this.jobs], ready: this.ready };
+  }
+}
+
+interface FactsRow extends ReplicaFacts {
+  readonly host_id: number | null;
+}
 
 export class SqliteSettlement {
   private readonly replicasOfTask;
@@ -38,14 +51,14 @@ export class SqliteSettlement {
   private readonly markValidation;
   private readonly dropUnsent;
   private readonly insertEvent;
-  private readonly bumpCounter: Record<SettledState, ReturnType<SqliteDatabase['prepare']>>;
+  private readonly addCounts;
   private readonly finishJob;
 
   constructor(
     db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
   ) {
-    this.replicasOfTask = db.prepare('SELECT id, state, digest FROM replicas WHERE task_id = ?');
+    this.replicasOfTask = db.prepare('SELECT id, state, digest, host_id FROM replicas WHERE task_id = ?');
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.insertReplica = db.prepare(
       `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,
@@ -60,12 +73,10 @@ export class SqliteSettlement {
     this.insertEvent = db.prepare(
       'INSERT INTO events (at, kind, job_id, task_id, replica_id, host_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    this.bumpCounter = Object.fromEntries(
-      Object.entries(counterColumn).map(([state, col]) => [
-        state,
-        db.prepare(`UPDATE jobs SET ${col} = ${col} + 1 WHERE id = ?`),
-      ]),
-    ) as Record<SettledState, ReturnType<SqliteDatabase['prepare']>>;
+    this.addCounts = db.prepare(
+      `UPDATE jobs SET tasks_valid = tasks_valid + ?, tasks_failed = tasks_failed + ?,
+         tasks_no_consensus = tasks_no_consensus + ?, tasks_cancelled = tasks_cancelled + ? WHERE id = ?`,
+    );
     this.finishJob = db.prepare(
       `UPDATE jobs SET state = 'completed', finished_at = ?
        WHERE id = ? AND state = 'running'
@@ -74,24 +85,29 @@ export class SqliteSettlement {
   }
 
   /** Appends an audit event; returns its id (the result cursor for task_settled). */
-  event(now: number, kind: string, ids: { job?: number; task?: number; replica?: number; host?: number }, data?: unknown): number {
-    const info = this.insertEvent.run(
-      now,
-      kind,
-      ids.job ?? null,
-      ids.task ?? null,
-      ids.replica ?? null,
-      ids.host ?? null,
-      data === undefined ? null : JSON.stringify(data),
-    );
+  event(now: number, kind: string, ids: { job?: number; task?: number; replica?: number; host?: number }, data?: string): number {
+    const info = this.insertEvent.run(now, kind, ids.job ?? null, ids.task ?? null, ids.replica ?? null, ids.host ?? null, data ?? null);
     return Number(info.lastInsertRowid);
   }
 
-  /** Creates a task's first replicas. */
-  createReplicas(taskId: number, jobId: number, count: number, now: number, changes: ChangeCollector): void {
+  /** Creates replicas of a task, ready to send. */
+  createReplicas(
+    taskId: number,
+    jobId: number,
+    count: number,
+    now: number,
+    changes: ChangeCollector,
+    reissue?: { excludedHosts: number[] },
+  ): void {
     const { priority } = this.metaOf(jobId).policy;
-    for (let i = 0; i < count; i++) this.insertReplica.run(taskId, jobId, priority, now);
-    if (count > 0) changes.newWork = true;
+    for (let i = 0; i < count; i++) {
+      const replicaId = Number(this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid);
+      changes.ready.push(
+        reissue
+          ? { replicaId, taskId, jobId, priority, excludedHosts: reissue.excludedHosts, reissue: true }
+          : { replicaId, taskId, jobId, priority },
+      );
+    }
   }
 
   /** Re-decides every given task that is still active. */
@@ -99,36 +115,43 @@ export class SqliteSettlement {
     for (const taskId of taskIds) {
       const task = this.taskRow.get(taskId) as { job_id: number; state: string } | undefined;
       if (!task || task.state !== 'active') continue;
-      const meta = this.metaOf(task.job_id);
-      const replicas = this.replicasOfTask.all(taskId) as ReplicaFacts[];
-      this.apply(taskId, task.job_id, decideTask(meta.policy, replicas), now, changes);
+      const replicas = this.replicasOfTask.all(taskId) as FactsRow[];
+      const decision = decideTask(this.metaOf(task.job_id).policy, replicas);
+      this.apply(taskId, task.job_id, replicas, decision, now, changes);
     }
   }
 
   /** Settles an active task in a final state, publishing it to the result stream. */
-  settle(taskId: number, jobId: number, state: SettledState, canonicalId: number | null, now: number, changes: ChangeCollector): void {
-    this.dropUnsent.run(taskId);
-    const seq = this.event(now, 'task_settled', { job: jobId, task: taskId, replica: canonicalId ?? undefined }, { state });
+  settle(taskId: number, jobId: number, state: SettledState, canonicalId: number | null, now: number, changes: ChangeCollector, hasUnsent = true): void {
+    if (hasUnsent) this.dropUnsent.run(taskId);
+    const seq = this.event(now, 'task_settled', { job: jobId, task: taskId, replica: canonicalId ?? undefined }, state);
     this.settleTask.run(state, canonicalId, seq, taskId);
-    this.bumpCounter[state].run(jobId);
-    this.finishJob.run(now, jobId);
-    changes.jobs.add(jobId);
+    changes.countSettled(jobId, state);
   }
 
-  private apply(taskId: number, jobId: number, decision: TaskDecision, now: number, changes: ChangeCollector): void {
-    switch (decision.kind) {
-      case 'continue':
-        this.createReplicas(taskId, jobId, decision.create, now, changes);
-        return;
-      case 'valid':
-        for (const id of decision.validIds) this.markValidation.run('valid', id);
-        for (const id of decision.invalidIds) this.markValidation.run('invalid', id);
-        this.settle(taskId, jobId, 'valid', decision.canonicalId, now, changes);
-        return;
-      case 'failed':
-      case 'no_consensus':
-        this.settle(taskId, jobId, decision.kind, null, now, changes);
-        return;
+  /** Writes the job counters gathered in this transaction and finishes completed jobs; call once before commit. */
+  flushCounters(now: number, changes: ChangeCollector): void {
+    for (const [jobId, c] of changes.settledPerJob) {
+      this.addCounts.run(c.valid, c.failed, c.no_consensus, c.cancelled, jobId);
+      this.finishJob.run(now, jobId);
     }
+    changes.settledPerJob.clear();
+  }
+
+  private apply(taskId: number, jobId: number, replicas: readonly FactsRow[], decision: TaskDecision, now: number, changes: ChangeCollector): void {
+    if (decision.kind === 'continue') {
+      if (decision.create === 0) return;
+      const excludedHosts = [...new Set(replicas.flatMap((r) => (r.host_id === null ? [] : [r.host_id])))];
+      this.createReplicas(taskId, jobId, decision.create, now, changes, { excludedHosts });
+      return;
+    }
+    const hasUnsent = replicas.some((r) => r.state === 'unsent');
+    if (decision.kind === 'valid') {
+      for (const id of decision.validIds) this.markValidation.run('valid', id);
+      for (const id of decision.invalidIds) this.markValidation.run('invalid', id);
+      this.settle(taskId, jobId, 'valid', decision.canonicalId, now, changes, hasUnsent);
+      return;
+    }
+    this.settle(taskId, jobId, decision.kind, null, now, changes, hasUnsent);
   }
 }

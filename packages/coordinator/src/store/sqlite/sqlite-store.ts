@@ -7,6 +7,7 @@
 
 import { randomInt } from 'node:crypto';
 import type { JobView, RegisterHostRequest, Role, TaskResult } from '@anygrid/protocol';
+import type { ReadyReplica } from '../../policy/index.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type { ChangeSet, NewJob, Principal, Store, VerifiedReport } from '../store.js';
 import { migrateSqlite, openSqlite, type SqliteDatabase } from './sqlite-database.js';
@@ -107,8 +108,9 @@ export class SqliteStore implements Store {
     return (owner as number | undefined) ?? null;
   }
 
-  async createJob(accountId: number, job: NewJob, now: number): Promise<JobView> {
+  async createJob(accountId: number, job: NewJob, now: number): Promise<{ job: JobView; changes: ChangeSet }> {
     const { settlement } = this.p;
+    const changes = new ChangeCollector();
     const jobId = this.db.transaction(() => {
       const variantId = this.upsertVariant(accountId, job, now);
       const info = this.db
@@ -131,15 +133,15 @@ export class SqliteStore implements Store {
       const insertTask = this.db.prepare(
         `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES (?, ?, ?, ?, 'active')`,
       );
-      const changes = new ChangeCollector();
       job.tasks.forEach((task, idx) => {
         const taskInfo = insertTask.run(id, idx, JSON.stringify(task), randomInt(2 ** 31));
         settlement.createReplicas(Number(taskInfo.lastInsertRowid), id, job.policy.redundancy, now, changes);
       });
-      settlement.event(now, 'job_created', { job: id }, { tasks: job.tasks.length });
+      settlement.event(now, 'job_created', { job: id }, JSON.stringify({ tasks: job.tasks.length }));
       return id;
     })();
-    return this.jobById(jobId) as JobView;
+    changes.jobs.add(jobId);
+    return { job: this.jobById(jobId) as JobView, changes: changes.toChangeSet() };
   }
 
   /** Apps, versions and variants are implicit for now: the job's name is the app, the module hash the version. */
@@ -181,6 +183,7 @@ export class SqliteStore implements Store {
       const changes = new ChangeCollector();
       const active = this.db.prepare(`SELECT id FROM tasks WHERE job_id = ? AND state = 'active' ORDER BY idx`).pluck().all(jobId) as number[];
       for (const taskId of active) settlement.settle(taskId, jobId, 'cancelled', null, now, changes);
+      settlement.flushCounters(now, changes);
       this.db.prepare(`UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'`).run(now, jobId);
       settlement.event(now, 'job_cancelled', { job: jobId });
       changes.jobs.add(jobId);
@@ -192,8 +195,27 @@ export class SqliteStore implements Store {
     return this.p.results.list(jobId, after, limit);
   }
 
-  async assignWork(hostId: number, max: number, now: number) {
-    return this.p.work.assign(hostId, max, now);
+  async readyReplicas(): Promise<ReadyReplica[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT r.id, r.task_id, r.job_id, r.priority,
+           (SELECT GROUP_CONCAT(o.host_id) FROM replicas o WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL) AS hosts,
+           (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
+         FROM replicas r WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`,
+      )
+      .all() as { id: number; task_id: number; job_id: number; priority: number; hosts: string | null; earlier: number }[];
+    return rows.map((r) => ({
+      replicaId: r.id,
+      taskId: r.task_id,
+      jobId: r.job_id,
+      priority: r.priority,
+      excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
+      reissue: r.earlier > 0,
+    }));
+  }
+
+  async assignReplicas(hostId: number, replicaIds: readonly number[], now: number) {
+    return this.p.work.assign(hostId, replicaIds, now);
   }
 
   async applyReports(hostId: number, reports: readonly VerifiedReport[], now: number) {

@@ -27,11 +27,11 @@ interface ReplicaRow {
 }
 
 export class SqliteWork {
-  private readonly readyReplicas;
   private readonly taskSpec;
   private readonly sendReplica;
   private readonly touchHost;
   private readonly replicaRow;
+  private readonly jobOfReplica;
   private readonly taskState;
   private readonly recordReport;
   private readonly canonicalDigest;
@@ -46,20 +46,18 @@ export class SqliteWork {
     private readonly settlement: SqliteSettlement,
     private readonly metaOf: (jobId: number) => JobMeta,
   ) {
-    // Never two replicas of one task on one host: BOINC's rule, so a host cannot vote twice.
-    this.readyReplicas = db.prepare(
-      `SELECT r.id, r.task_id, r.job_id FROM replicas r
-       WHERE r.state = 'unsent'
-         AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = r.task_id AND o.host_id = ?)
-       ORDER BY r.priority DESC, r.id LIMIT ?`,
-    );
     this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
+    // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
+    // twice): enforced here, where it is the truth, whatever the queue believed.
     this.sendReplica = db.prepare(
       `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
-       WHERE id = ? AND state = 'unsent'`,
+       WHERE id = ? AND state = 'unsent'
+         AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = replicas.task_id AND o.host_id = ?)
+       RETURNING id, task_id, job_id`,
     );
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.replicaRow = db.prepare('SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?');
+    this.jobOfReplica = db.prepare('SELECT job_id FROM replicas WHERE id = ?');
     this.taskState = db.prepare('SELECT state, canonical_replica_id FROM tasks WHERE id = ?');
     this.recordReport = db.prepare(
       `UPDATE replicas SET state = ?, reported_at = ?, digest = ?, exit_code = ?, outputs = ?,
@@ -76,22 +74,18 @@ export class SqliteWork {
     this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
   }
 
-  assign(hostId: number, max: number, now: number): Assignment[] {
-    if (max <= 0) return [];
+  assign(hostId: number, replicaIds: readonly number[], now: number): Assignment[] {
+    if (replicaIds.length === 0) return [];
     return this.db.transaction(() => {
       this.touchHost.run(now, hostId);
-      // Over-fetch: several ready replicas of one task may sit side by side in the queue.
-      const rows = this.readyReplicas.all(hostId, max * 2 + 8) as ReplicaRow[];
-      const seenTasks = new Set<number>();
       const out: Assignment[] = [];
-      for (const row of rows) {
-        if (out.length >= max) break;
-        if (seenTasks.has(row.task_id)) continue;
-        seenTasks.add(row.task_id);
+      for (const id of replicaIds) {
+        const row = this.jobOfReplica.get(id) as { job_id: number } | undefined;
+        if (!row) continue;
         const meta = this.metaOf(row.job_id);
         const deadline = now + meta.policy.deadlineMs;
-        this.sendReplica.run(hostId, now, deadline, row.id);
-        out.push(this.assignment(row, meta, deadline));
+        const sent = this.sendReplica.get(hostId, now, deadline, id, hostId) as ReplicaRow | undefined;
+        if (sent) out.push(this.assignment(sent, meta, deadline));
       }
       return out;
     })();
@@ -134,6 +128,7 @@ export class SqliteWork {
       });
       this.touchHost.run(now, hostId);
       this.settlement.reconcile(touched, now, changes);
+      this.settlement.flushCounters(now, changes);
       return { statuses, changes: changes.toChangeSet() };
     })();
   }
@@ -200,6 +195,7 @@ export class SqliteWork {
         touched.add(row.task_id);
       }
       this.settlement.reconcile(touched, now, changes);
+      this.settlement.flushCounters(now, changes);
       return { abandoned, changes: changes.toChangeSet() };
     })();
   }
@@ -220,6 +216,7 @@ export class SqliteWork {
         touched.add(row.task_id);
       }
       this.settlement.reconcile(touched, now, changes);
+      this.settlement.flushCounters(now, changes);
       return { timedOut: rows.length, changes: changes.toChangeSet() };
     })();
   }

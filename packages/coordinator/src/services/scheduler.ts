@@ -1,0 +1,59 @@
+/**
+ * @module
+ * Answers work requests from the in-memory ready queue (BOINC's feeder) and publishes
+ * what each store transaction changed: new replicas join the queue, result streams hear
+ * about their jobs, connected agents hear that work waits. The queue is a cache of the
+ * store, rebuilt at start; the store's guarded assignment has the last word.
+ */
+
+import type { Assignment } from '@anygrid/protocol';
+import { ReadyQueue } from '../policy/index.js';
+import type { ChangeSet, Store } from '../store/store.js';
+import type { Hub } from './hub.js';
+
+/** Rounds of take-and-assign per request; later rounds only replace stale entries. */
+const MAX_ROUNDS = 4;
+
+export class Scheduler {
+  private readonly queue = new ReadyQueue();
+
+  constructor(
+    private readonly store: Store,
+    private readonly hub: Hub,
+  ) {}
+
+  /** Fills the queue from the store; call once before serving. */
+  async load(): Promise<void> {
+    this.queue.push(await this.store.readyReplicas());
+  }
+
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  async assign(hostId: number, max: number): Promise<Assignment[]> {
+    const out: Assignment[] = [];
+    for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
+      const picks = this.queue.take(hostId, max - out.length);
+      if (picks.length === 0) break;
+      const assigned = await this.store.assignReplicas(hostId, picks.map((p) => p.replicaId), Date.now());
+      out.push(...assigned);
+      if (assigned.length === picks.length) break;
+    }
+    return out;
+  }
+
+  /** Call after every store change: feeds the queue and wakes listeners. */
+  publish(changes: ChangeSet): void {
+    if (changes.ready.length > 0) {
+      this.queue.push(changes.ready);
+      this.hub.workAvailable();
+    }
+    this.hub.jobsChanged(changes.jobs);
+  }
+
+  /** A cancelled job's queued replicas are skipped from now on. */
+  dropJob(jobId: number): void {
+    this.queue.dropJob(jobId);
+  }
+}
