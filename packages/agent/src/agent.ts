@@ -8,6 +8,7 @@
  */
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { AnygridError, ErrorCode } from '@anygrid/protocol';
 import { NodeSandbox } from '@anygrid/runtime/node';
@@ -45,7 +46,7 @@ export interface AgentOptions {
    * task durations, about a second of work per slot (between min(slots, 8) and 256).
    */
   buffer?: number;
-  /** Bytes of modules and inputs kept in memory; default 512 MiB. */
+  /** Bytes of modules and inputs kept in memory; default 512 MiB or an eighth of RAM, whichever is less. */
   memoryCacheBytes?: number;
 }
 
@@ -86,7 +87,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const blobs = new BlobCache({
     client,
     logger: log,
-    memoryBytes: options.memoryCacheBytes,
+    memoryBytes: options.memoryCacheBytes ?? defaultMemoryCacheBytes(),
     dir: options.cacheDir ? join(options.cacheDir, 'blobs') : undefined,
   });
   const modules = new CompiledModules((bytes, cap) => sandbox.compile(bytes, cap));
@@ -212,6 +213,11 @@ function notAssignedIds(error: unknown): number[] {
   if (!(error instanceof AnygridError) || error.code !== ErrorCode.NOT_ASSIGNED) return [];
   const ids = (error.details as { replicaIds?: unknown } | undefined)?.replicaIds;
   return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id)) : [];
+}
+
+/** A cache that fits a Raspberry Pi as well as a server. */
+function defaultMemoryCacheBytes(): number {
+  return Math.min(512 * 1024 * 1024, Math.floor(totalmem() / 8));
 }
 
 async function readHostId(dir: string): Promise<number | undefined> {
