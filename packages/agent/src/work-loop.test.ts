@@ -1,0 +1,126 @@
+import type { Assignment } from '@anygrid/protocol';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type OutgoingReport, reportFailure } from './output-encoding.js';
+import { WorkLoop } from './work-loop.js';
+
+const logger = pino({ level: 'silent' });
+const hash = 'a'.repeat(64);
+
+function assignment(replicaId: number): Assignment {
+  return {
+    replicaId,
+    taskId: replicaId,
+    jobId: 1,
+    module: { hash, size: 1 },
+    args: [],
+    env: {},
+    stdin: null,
+    files: {},
+    limits: { memoryBytes: 1 << 20, wallTimeMs: 1000, outputBytes: 1000 },
+    deadline: Date.now() + 60_000,
+    seed: 0,
+  };
+}
+
+/** A coordinator with `total` replicas to hand out, and runs the test finishes by hand. */
+function harness(total: number, slots: number, buffer: number) {
+  let next = 1;
+  const asked: number[] = [];
+  const reports: OutgoingReport[] = [];
+  const runs = new Map<number, { finish: () => void; signal: AbortSignal }>();
+  let peak = 0;
+  const loop = new WorkLoop({
+    client: {
+      async work(_hostId: number, max: number) {
+        asked.push(max);
+        const count = Math.min(max, total - next + 1);
+        const assignments = Array.from({ length: count }, () => assignment(next++));
+        return { assignments };
+      },
+    },
+    hostId: 1,
+    slots,
+    buffer,
+    logger,
+    streaming: () => true,
+    onReport: (r) => reports.push(r),
+    run: (a, signal) =>
+      new Promise((resolve) => {
+        runs.set(a.replicaId, {
+          signal,
+          finish: () => {
+            runs.delete(a.replicaId);
+            resolve(reportFailure(a.replicaId, 'trap', 'x', 1));
+          },
+        });
+        peak = Math.max(peak, runs.size);
+      }),
+  });
+  return { loop, asked, reports, runs, peak: () => peak };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+const loops: WorkLoop[] = [];
+afterEach(async () => {
+  for (const l of loops.splice(0)) await l.drain(0);
+});
+
+describe('WorkLoop', () => {
+  it('asks for slots plus buffer, runs at most `slots` at once, and reports each run', async () => {
+    const h = harness(10, 2, 3);
+    loops.push(h.loop);
+    h.loop.trigger();
+    await settle();
+    expect(h.asked[0]).toBe(5);
+    expect(h.runs.size).toBe(2);
+    expect(h.loop.heldIds()).toHaveLength(5);
+    while (h.runs.size > 0) {
+      for (const run of [...h.runs.values()]) run.finish();
+      await settle();
+    }
+    expect(h.peak()).toBe(2);
+    expect(h.reports.map((r) => r.replicaId).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
+    expect(h.loop.stats()).toEqual({ completed: 0, failed: 10, running: 0 });
+  });
+
+  it('drops cancelled replicas from the buffer and never reports a cancelled run', async () => {
+    const h = harness(4, 1, 3);
+    loops.push(h.loop);
+    h.loop.trigger();
+    await settle();
+    h.loop.cancel([1, 3]);
+    expect(h.runs.get(1)?.signal.aborted).toBe(true);
+    h.runs.get(1)?.finish();
+    await settle();
+    while (h.runs.size > 0) {
+      for (const run of [...h.runs.values()]) run.finish();
+      await settle();
+    }
+    expect(h.reports.map((r) => r.replicaId)).toEqual([2, 4]);
+  });
+
+  it('on drain, hands back the buffer and the runs still going after the timeout', async () => {
+    const h = harness(5, 2, 3);
+    h.loop.trigger();
+    await settle();
+    h.runs.get(1)?.finish();
+    const handBack = await h.loop.drain(50);
+    expect(handBack.sort((a, b) => a - b)).toEqual([2, 3, 4, 5]);
+    expect(h.runs.get(2)?.signal.aborted).toBe(true);
+    expect(h.reports.map((r) => r.replicaId)).toEqual([1]);
+  });
+
+  it('lets running tasks finish and report within the drain timeout', async () => {
+    const h = harness(2, 2, 0);
+    h.loop.trigger();
+    await settle();
+    setTimeout(() => {
+      for (const run of [...h.runs.values()]) run.finish();
+    }, 20);
+    expect(await h.loop.drain(5000)).toEqual([]);
+    expect(h.reports).toHaveLength(2);
+  });
+});
