@@ -54,6 +54,8 @@ export class AgentSupervisor {
   private readonly children = new Map<string, ChildProcess>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private stopping = false;
+  private readonly joined = new Set<string>();
+  private onJoin: (() => void) | undefined;
 
   constructor(
     private readonly specs: readonly AgentSpec[],
@@ -65,6 +67,30 @@ export class AgentSupervisor {
   /** Starts every agent. */
   start(): void {
     for (const spec of this.specs) this.spawn(spec, 0);
+  }
+
+  /**
+   * Resolves with the number of agents that have joined their coordinator once all have,
+   * or when `timeoutMs` has passed, whichever comes first.
+   */
+  async whenJoined(timeoutMs: number): Promise<number> {
+    if (this.joined.size < this.specs.length) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.onJoin = () => {
+          if (this.joined.size < this.specs.length) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.onJoin = undefined;
+    }
+    return this.joined.size;
+  }
+
+  private markJoined(name: string): void {
+    this.joined.add(name);
+    this.onJoin?.();
   }
 
   /** Process ids of the running agents. */
@@ -113,6 +139,7 @@ export class AgentSupervisor {
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (l) => {
+        if (l.startsWith('joined ')) this.markJoined(spec.name);
         if (shouldForward(l, this.logLevel)) this.log(`[${spec.name}] ${l}`);
       });
     }

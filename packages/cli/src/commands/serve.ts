@@ -16,6 +16,9 @@ import { intOption } from '../options.js';
 import { printJson, println } from '../output.js';
 import { ensureTokenFile } from '../token-files.js';
 
+/** How long `--dev` waits for its providers to join before printing the next step. */
+const AGENTS_READY_MS = 20_000;
+
 interface ServeFlags {
   data: string;
   port: number;
@@ -61,6 +64,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
   const agents = dev?.agents;
   const requesterTokenPath = dev?.requesterTokenPath;
+  const stopped = onShutdown(Boolean(flags.json), async () => {
+    await agents?.stop();
+    await coord.close();
+  });
 
   if (flags.json) {
     printJson({
@@ -77,7 +84,12 @@ async function serve(flags: ServeFlags): Promise<void> {
       `  admin token  ${coord.adminTokenPath}${coord.adminTokenCreated ? ' (created, mode 600)' : ''}`,
     );
     if (agents && requesterTokenPath) {
-      println(`  providers    ${flags.agents} local agent(s)`);
+      // The next step is only worth pasting once providers are there to run it.
+      const joined = await agents.whenJoined(AGENTS_READY_MS);
+      println(
+        `  providers    ${joined}/${flags.agents} local agent(s) joined` +
+          (joined < flags.agents ? ' (the others are still starting)' : ''),
+      );
       println('');
       println('next, in another terminal:');
       println(`  export ANYGRID_URL=${coord.url} ANYGRID_TOKEN=$(cat ${requesterTokenPath})`);
@@ -92,8 +104,12 @@ async function serve(flags: ServeFlags): Promise<void> {
       );
     }
   }
+  await stopped;
+}
 
-  await new Promise<void>((resolve) => {
+/** Runs `cleanup` on the first SIGINT/SIGTERM (a second one exits at once); resolves after. */
+function onShutdown(quiet: boolean, cleanup: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -101,12 +117,8 @@ async function serve(flags: ServeFlags): Promise<void> {
         process.exit(130);
       }
       stopping = true;
-      if (!flags.json) process.stderr.write(`${signal}: shutting down…\n`);
-      void (async () => {
-        await agents?.stop();
-        await coord.close();
-        resolve();
-      })();
+      if (!quiet) process.stderr.write(`${signal}: shutting down…\n`);
+      void cleanup().finally(resolve);
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
