@@ -55,8 +55,10 @@ export function createProgressView(opts: { json: boolean; tty: boolean }): Progr
 function barView(): ProgressView {
   const bar = new cliProgress.SingleBar(
     {
+      // Short enough for an 80-column terminal, which cli-progress truncates to.
       format:
-        '{bar} {percentage}% | {value}/{total} settled | valid {valid} failed {failed} | {rate}/s | ETA {etaText}',
+        '{bar} {percentage}% {value}/{total} | valid {valid} failed {failed} | {rate}/s ETA {etaText}',
+      barsize: 20,
       hideCursor: true,
       stream: process.stderr,
       etaBuffer: 50,
