@@ -19,6 +19,8 @@ import { followJobEvents } from './job-events.js';
 import { type BlobFetcher, decodeResult, type JobResult, outputBytes } from './job-result.js';
 import { Backoff, type RetryPolicy } from './retry.js';
 
+const PROGRESS_ONLY_CURSOR = 2_147_483_647;
+
 /** Options of `job.results()`. */
 export interface ResultsOptions {
   /** Resume after this result cursor (a `JobResult.cursor`); default 0, from the start. */
@@ -139,9 +141,10 @@ export class Job {
     options.onProgress?.({ state: first.state, progress: first.progress });
     if (first.state !== 'running') return first;
     // A cursor past every result asks for progress events only: waiting on a big job
-    // must not download all of its results.
+    // must not download all of its results. (2^31-1 rather than 2^53-1 so that a store
+    // with 32-bit cursor columns accepts it.)
     const events = followJobEvents(this.http, this.id, {
-      after: Number.MAX_SAFE_INTEGER,
+      after: PROGRESS_ONLY_CURSOR,
       signal: options.signal,
       retry: this.retry,
     });
