@@ -46,6 +46,8 @@ export interface AgentOptions {
    * task durations, about a second of work per slot (between min(slots, 8) and 256).
    */
   buffer?: number;
+  /** Bound of the blobs kept in `cacheDir`, least recently used deleted first; default 2 GiB. */
+  cacheDirBytes?: number;
   /** Bytes of modules and inputs kept in memory; default 512 MiB or an eighth of RAM, whichever is less. */
   memoryCacheBytes?: number;
 }
@@ -89,6 +91,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     logger: log,
     memoryBytes: options.memoryCacheBytes ?? defaultMemoryCacheBytes(),
     dir: options.cacheDir ? join(options.cacheDir, 'blobs') : undefined,
+    dirBytes: options.cacheDirBytes,
   });
   const modules = new CompiledModules((bytes, cap) => sandbox.compile(bytes, cap));
   const flusher = new ReportFlusher({ client, hostId, logger: log });

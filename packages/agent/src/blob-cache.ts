@@ -11,8 +11,6 @@
  * `BlobFetchError`, which the caller reports as `fetch_failed`.
  */
 
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BlobRef } from '@anygrid/protocol';
 import type { Logger } from 'pino';
 import { abortable, sleep } from './abortable.js';
@@ -20,6 +18,7 @@ import { Backoff, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff.js';
 import { ByteLru } from './byte-lru.js';
 import { sha256Hex } from './content-hash.js';
 import { BlobIntegrityError, type CoordinatorClient } from './coordinator-client.js';
+import { DiskCache } from './disk-cache.js';
 import { isTransient } from './transient-error.js';
 
 /** A blob that cannot be had: missing on the coordinator, or corrupt every time. */
@@ -37,6 +36,8 @@ export interface BlobCacheOptions {
   readonly memoryBytes?: number;
   /** Directory of blobs named by hash; created when missing. */
   readonly dir?: string;
+  /** Bound of the directory's total size; default 2 GiB. */
+  readonly dirBytes?: number;
   /** Downloads tried before a blob whose bytes do not match is given up on. */
   readonly integrityAttempts?: number;
   /** Waits between tries; defaults to the agent's reconnect schedule. */
@@ -49,12 +50,15 @@ export class BlobCache {
   private readonly inFlight = new Map<string, Promise<Uint8Array>>();
   /** Aborts shared fetches when the cache closes; no single caller may cancel them. */
   private readonly lifetime = new AbortController();
-  private dirReady: Promise<void> | undefined;
+  private readonly disk: DiskCache | undefined;
   /** Network downloads done, for tests and stats. */
   downloads = 0;
 
   constructor(private readonly options: BlobCacheOptions) {
     this.memory = new ByteLru(options.memoryBytes ?? 512 * 1024 * 1024, (b) => b.byteLength);
+    this.disk = options.dir
+      ? new DiskCache(options.dir, options.dirBytes ?? 2 * 1024 ** 3, options.logger)
+      : undefined;
   }
 
   /** The bytes of `ref`, verified. Rejects with the signal's reason when it aborts first. */
@@ -92,7 +96,7 @@ export class BlobCache {
         if (actual !== ref.hash)
           throw new BlobIntegrityError(`Blob ${ref.hash} hashes to ${actual}.`);
         this.downloads += 1;
-        await this.writeDisk(ref.hash, bytes);
+        await this.disk?.write(ref.hash, bytes);
         return bytes;
       } catch (error) {
         if (signal.aborted) throw error;
@@ -114,34 +118,12 @@ export class BlobCache {
   }
 
   private async readDisk(ref: BlobRef): Promise<Uint8Array | undefined> {
-    const dir = this.options.dir;
-    if (!dir) return undefined;
-    const path = join(dir, ref.hash);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch {
-      return undefined;
-    }
+    const bytes = await this.disk?.read(ref.hash);
+    if (!bytes) return undefined;
     if (bytes.byteLength === ref.size && sha256Hex(bytes) === ref.hash) return bytes;
     this.options.logger.warn({ hash: ref.hash }, 'discarding a corrupt cached blob');
-    await rm(path, { force: true }).catch(() => {});
+    await this.disk?.remove(ref.hash);
     return undefined;
-  }
-
-  private async writeDisk(hash: string, bytes: Uint8Array): Promise<void> {
-    const dir = this.options.dir;
-    if (!dir) return;
-    try {
-      this.dirReady ??= mkdir(dir, { recursive: true }).then(() => {});
-      await this.dirReady;
-      // Write aside and rename, so a crash never leaves a truncated file under the hash.
-      const temp = join(dir, `.${hash}.${process.pid}.${Math.random().toString(36).slice(2)}`);
-      await writeFile(temp, bytes);
-      await rename(temp, join(dir, hash));
-    } catch (error) {
-      this.options.logger.warn({ hash, err: error }, 'could not write the blob cache directory');
-    }
   }
 }
 

@@ -62,4 +62,19 @@ describe('ByteLru', () => {
     expect(c.bytes).toBe(0);
     expect(c.get('b')).toBeUndefined();
   });
+
+  it('tells its owner which entries it evicted, oldest first', () => {
+    const evicted: string[] = [];
+    const c = new ByteLru<string, number>(
+      10,
+      (n) => n,
+      (key) => evicted.push(key),
+    );
+    c.set('a', 4);
+    c.set('b', 4);
+    c.delete('b');
+    c.set('b', 4);
+    c.set('c', 8);
+    expect(evicted).toEqual(['a', 'b']);
+  });
 });

@@ -13,10 +13,12 @@ export class ByteLru<K, V> {
   /**
    * @param capacityBytes total size kept; a single value larger than this is never kept.
    * @param sizeOf size of a value in bytes.
+   * @param onEvict told of each entry evicted to make room (not of deletes or replacements).
    */
   constructor(
     readonly capacityBytes: number,
     private readonly sizeOf: (value: V) => number,
+    private readonly onEvict?: (key: K, value: V) => void,
   ) {}
 
   /** Bytes held now. */
@@ -74,6 +76,7 @@ export class ByteLru<K, V> {
       if (this.used <= this.capacityBytes) return;
       this.entries.delete(key);
       this.used -= entry.size;
+      this.onEvict?.(key, entry.value);
     }
   }
 }

@@ -1,0 +1,96 @@
+/**
+ * @module
+ * The on-disk half of the blob cache: one file per blob, named by its hash, in a
+ * directory bounded by total bytes. Least recently used files are deleted to make room
+ * (a volunteer's disk is lent, not given); at start the directory is indexed with the
+ * oldest files first, and temporary files a crash left behind are removed. Files are
+ * written aside and renamed, so a name always holds a whole file. This module does not
+ * check contents: the blob cache verifies every byte it reads back.
+ */
+
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ByteLru } from './byte-lru.js';
+
+const HASH_NAME = /^[0-9a-f]{64}$/;
+
+/** A size-bounded directory of blobs by hash. */
+export class DiskCache {
+  private index: Promise<ByteLru<string, number>> | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly maxBytes: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The stored bytes of `hash`, or undefined when not stored (or unreadable). */
+  async read(hash: string): Promise<Uint8Array | undefined> {
+    const index = await this.load();
+    if (index.get(hash) === undefined) return undefined;
+    try {
+      return new Uint8Array(await readFile(join(this.dir, hash)));
+    } catch {
+      index.delete(hash);
+      return undefined;
+    }
+  }
+
+  /** Stores `bytes` under `hash`, evicting older blobs beyond the bound; failures are logged. */
+  async write(hash: string, bytes: Uint8Array): Promise<void> {
+    try {
+      const index = await this.load();
+      if (index.has(hash) || bytes.byteLength > this.maxBytes) return;
+      const temp = join(this.dir, `.${hash}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+      await writeFile(temp, bytes);
+      await rename(temp, join(this.dir, hash));
+      index.set(hash, bytes.byteLength);
+    } catch (error) {
+      this.logger.warn({ hash, err: error }, 'could not write to the blob cache directory');
+    }
+  }
+
+  /** Forgets a blob, e.g. one that failed verification. */
+  async remove(hash: string): Promise<void> {
+    (await this.load()).delete(hash);
+    await rm(join(this.dir, hash), { force: true }).catch(() => {});
+  }
+
+  /** Bytes stored now. */
+  async bytes(): Promise<number> {
+    return (await this.load()).bytes;
+  }
+
+  private load(): Promise<ByteLru<string, number>> {
+    this.index ??= this.scan();
+    return this.index;
+  }
+
+  private async scan(): Promise<ByteLru<string, number>> {
+    const index = new ByteLru<string, number>(
+      this.maxBytes,
+      (size) => size,
+      (hash) => void rm(join(this.dir, hash), { force: true }).catch(() => {}),
+    );
+    try {
+      await mkdir(this.dir, { recursive: true });
+      const found: Array<{ hash: string; size: number; mtime: number }> = [];
+      for (const name of await readdir(this.dir)) {
+        const path = join(this.dir, name);
+        if (name.startsWith('.')) {
+          await rm(path, { force: true });
+          continue;
+        }
+        if (!HASH_NAME.test(name)) continue;
+        const info = await stat(path);
+        if (info.isFile()) found.push({ hash: name, size: info.size, mtime: info.mtimeMs });
+      }
+      found.sort((a, b) => a.mtime - b.mtime);
+      for (const f of found) index.set(f.hash, f.size);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not index the blob cache directory');
+    }
+    return index;
+  }
+}
