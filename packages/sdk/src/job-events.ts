@@ -49,12 +49,12 @@ export async function* followJobEvents(
       }
       // The stream ended or went quiet: a finished job ends here even without a final event.
       const view = await http.json<JobView>({ path: `/v1/jobs/${jobId}`, signal: options.signal });
-      backoff.reset();
       if (view.state !== 'running') {
         yield { type: 'progress', state: view.state, progress: view.progress };
         return;
       }
-      // A stream the server closes at once must not become a hot loop.
+      // A stream that yields nothing (closed at once, or only keepalives) backs off more
+      // each time, so it never becomes a hot loop.
       if (received === 0) await backoff.wait(new Error('event stream closed'), options.signal);
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason ?? err;
