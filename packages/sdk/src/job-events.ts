@@ -54,8 +54,9 @@ export async function* followJobEvents(
         return;
       }
       // A stream that yields nothing (closed at once, or only keepalives) backs off more
-      // each time, so it never becomes a hot loop.
-      if (received === 0) await backoff.wait(new Error('event stream closed'), options.signal);
+      // each time, so it never becomes a hot loop; but a job whose tasks simply run long
+      // is healthy, so this never counts towards giving up.
+      if (received === 0) await backoff.pause(options.signal);
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason ?? err;
       await backoff.wait(err, options.signal);

@@ -45,6 +45,11 @@ export class Backoff {
     const now = Date.now();
     this.failingSince ??= now;
     if (now - this.failingSince > (this.policy.maxElapsedMs ?? 600_000)) throw err;
+    await this.pause(signal);
+  }
+
+  /** Sleeps the next delay without counting it as a failure (e.g. a quiet but healthy stream). */
+  async pause(signal?: AbortSignal): Promise<void> {
     const base = this.policy.initialDelayMs ?? 250;
     const cap = this.policy.maxDelayMs ?? 5000;
     const delay = Math.min(cap, base * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
