@@ -73,12 +73,18 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const client = new CoordinatorClient({ baseUrl: options.coordinator, token: options.token });
   const stopping = new AbortController();
 
+  if (!Number.isInteger(slots) || slots < 1 || slots > 1024) {
+    throw new RangeError(`slots must be a whole number from 1 to 1024, not ${slots}.`);
+  }
   const previousId = options.cacheDir ? await readHostId(options.cacheDir) : undefined;
-  const registration = await register(
-    client,
-    hostInfo({ slots, name: options.name, hostId: previousId }),
-    logger,
-    stopping.signal,
+  const describe = (hostId?: number) => hostInfo({ slots, name: options.name, hostId });
+  const registration = await register(client, describe(previousId), logger, stopping.signal).catch(
+    (error: unknown) => {
+      // A saved id from another coordinator or account must not keep the device out.
+      if (previousId === undefined || isTransient(error)) throw error;
+      logger.warn({ err: error, previousId }, 'saved host id refused; registering as a new host');
+      return register(client, describe(), logger, stopping.signal);
+    },
   );
   const { hostId } = registration;
   if (options.cacheDir) await saveHostId(options.cacheDir, hostId, logger);
