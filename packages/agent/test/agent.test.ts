@@ -183,6 +183,17 @@ describe('startAgent against a real coordinator', () => {
     });
   });
 
+  it('comes back as the same host after a restart when it keeps a cache directory', async () => {
+    const { c, provider } = await setup();
+    const cacheDir = tempDir();
+    const first = await agent(c, provider, 1, cacheDir);
+    await first.stop();
+    const again = await agent(c, provider, 1, cacheDir);
+    expect(again.hostId).toBe(first.hostId);
+    const elsewhere = await agent(c, provider, 1);
+    expect(elsewhere.hostId).not.toBe(first.hostId);
+  });
+
   it('reports failures with the runtime code: a non-zero exit and a module that is not WebAssembly', async () => {
     const { c, provider, requesterToken } = await setup();
     const requester = http(() => c.url, requesterToken);
