@@ -115,6 +115,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         AbortSignal.any([signal, stopping.signal]),
       ),
     onReport: (report) => flusher.add(report),
+    onHandBack: (ids) => void abandon(client, hostId, ids, log),
     streaming: () => stream?.connected ?? false,
   });
   const heartbeat = new Heartbeat({

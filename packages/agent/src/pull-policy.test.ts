@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   adaptiveBuffer,
   defaultBuffer,
+  estimateTaskMs,
+  excessBuffered,
   MAX_BUFFER,
   TaskPace,
   wantedAssignments,
@@ -55,5 +57,25 @@ describe('TaskPace', () => {
     pace.record(Number.NaN);
     pace.record(-5);
     expect(pace.averageMs).toBe(150);
+  });
+});
+
+describe('estimateTaskMs', () => {
+  it('is the average, raised by a task already running longer', () => {
+    expect(estimateTaskMs(20, 5)).toBe(20);
+    expect(estimateTaskMs(20, 3000)).toBe(3000);
+  });
+
+  it('knows nothing before the first task ends, unless one runs past the target', () => {
+    expect(estimateTaskMs(undefined, 10)).toBeUndefined();
+    expect(estimateTaskMs(undefined, 1500)).toBe(1500);
+  });
+});
+
+describe('excessBuffered', () => {
+  it('hands back down to the buffer only once more than twice the buffer is held', () => {
+    expect(excessBuffered(8, 4)).toBe(0);
+    expect(excessBuffered(9, 4)).toBe(5);
+    expect(excessBuffered(256, 2)).toBe(254);
   });
 });

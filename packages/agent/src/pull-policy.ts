@@ -57,6 +57,30 @@ export function adaptiveBuffer(
   return Math.max(floor, Math.min(MAX_BUFFER, wanted));
 }
 
+/**
+ * The duration to size the buffer by: the recent average, raised by a task that has
+ * already run longer (a job of long tasks following a job of short ones must shrink the
+ * buffer before its first task ends, or the agent hoards long work). With no average
+ * yet, only a task running past the target counts.
+ */
+export function estimateTaskMs(
+  averageMs: number | undefined,
+  longestRunningMs: number,
+  targetMs: number = BUFFER_TARGET_MS,
+): number | undefined {
+  if (averageMs === undefined) return longestRunningMs >= targetMs ? longestRunningMs : undefined;
+  return Math.max(averageMs, longestRunningMs);
+}
+
+/**
+ * Buffered assignments to hand back because the buffer now wants far fewer: the excess
+ * over the buffer once the agent holds more than twice it (hysteresis, so a buffer
+ * that wobbles does not hand work back and forth).
+ */
+export function excessBuffered(buffered: number, buffer: number): number {
+  return buffered > 2 * buffer ? buffered - buffer : 0;
+}
+
 /** An exponentially weighted moving average of task durations. */
 export class TaskPace {
   private average: number | undefined;

@@ -24,13 +24,15 @@ function assignment(replicaId: number): Assignment {
 }
 
 /** A coordinator with `total` replicas to hand out, and runs the test finishes by hand. */
-function harness(total: number, slots: number, buffer: number) {
+function harness(total: number, slots: number, buffer: number | undefined) {
   let next = 1;
   const asked: number[] = [];
   const reports: OutgoingReport[] = [];
   const runs = new Map<number, { finish: () => void; signal: AbortSignal }>();
   let peak = 0;
+  const handedBack: number[] = [];
   const loop = new WorkLoop({
+    onHandBack: (ids) => handedBack.push(...ids),
     client: {
       async work(_hostId: number, max: number) {
         asked.push(max);
@@ -41,7 +43,7 @@ function harness(total: number, slots: number, buffer: number) {
     },
     hostId: 1,
     slots,
-    buffer,
+    ...(buffer === undefined ? {} : { buffer }),
     logger,
     streaming: () => true,
     onReport: (r) => reports.push(r),
@@ -57,7 +59,7 @@ function harness(total: number, slots: number, buffer: number) {
         peak = Math.max(peak, runs.size);
       }),
   });
-  return { loop, asked, reports, runs, peak: () => peak };
+  return { loop, asked, reports, runs, handedBack, peak: () => peak };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
@@ -122,5 +124,30 @@ describe('WorkLoop', () => {
     }, 20);
     expect(await h.loop.drain(5000)).toEqual([]);
     expect(h.reports).toHaveLength(2);
+  });
+
+  it('deepens its buffer for short tasks and hands back the surplus once a task runs long', async () => {
+    const h = harness(10_000, 1, undefined);
+    loops.push(h.loop);
+    h.loop.trigger();
+    await settle();
+    expect(h.asked[0]).toBe(2);
+    // A few instant tasks teach the loop that tasks are short: the buffer deepens.
+    const tick = () => new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 50; i++) {
+      for (const run of [...h.runs.values()]) run.finish();
+      for (let j = 0; j < 5; j++) await tick();
+    }
+    await settle();
+    expect(Math.max(...h.asked)).toBeGreaterThan(100);
+    const held = h.loop.heldIds().length;
+    expect(held).toBeGreaterThan(100);
+
+    // Now the running task takes over a second: the buffer shrinks and the rest goes back.
+    await new Promise((r) => setTimeout(r, 1100));
+    h.loop.rebalance();
+    expect(h.handedBack.length).toBeGreaterThan(held - 5);
+    expect(h.loop.heldIds().length).toBeLessThanOrEqual(3);
+    expect(new Set([...h.handedBack, ...h.loop.heldIds()]).size).toBe(held);
   });
 });

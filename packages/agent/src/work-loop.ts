@@ -18,6 +18,8 @@ import type { CoordinatorClient } from './coordinator-client.js';
 import type { OutgoingReport } from './output-encoding.js';
 import {
   adaptiveBuffer,
+  estimateTaskMs,
+  excessBuffered,
   IDLE_POLL,
   STREAM_POLL_MS,
   TaskPace,
@@ -41,12 +43,15 @@ export interface WorkLoopOptions {
     signal: AbortSignal,
   ) => Promise<OutgoingReport | undefined>;
   readonly onReport: (report: OutgoingReport) => void;
+  /** Buffered replicas the agent no longer wants to hold (the buffer shrank); hand them back. */
+  readonly onHandBack?: (replicaIds: number[]) => void;
   /** Whether the work stream is up (polling is then only a safety net). */
   readonly streaming: () => boolean;
 }
 
 interface Running {
   readonly assignment: Assignment;
+  readonly startedAt: number;
   readonly controller: AbortController;
   readonly done: Promise<void>;
 }
@@ -66,8 +71,12 @@ export class WorkLoop {
   private readonly pace = new TaskPace();
   /** When a pull last came back empty (performance.now()). */
   private lastEmptyAt = Number.NEGATIVE_INFINITY;
+  private readonly rebalanceTimer: NodeJS.Timeout;
 
-  constructor(private readonly options: WorkLoopOptions) {}
+  constructor(private readonly options: WorkLoopOptions) {
+    this.rebalanceTimer = setInterval(() => this.rebalance(), 1000);
+    this.rebalanceTimer.unref();
+  }
 
   stats(): { completed: number; failed: number; running: number } {
     return { ...this.counts, running: this.running.size };
@@ -110,6 +119,7 @@ export class WorkLoop {
   async drain(timeoutMs: number): Promise<number[]> {
     this.stopped = true;
     clearTimeout(this.pollTimer);
+    clearInterval(this.rebalanceTimer);
     // An answer already on its way holds assignments the coordinator wrote to us.
     const deadline = Date.now() + Math.max(0, timeoutMs);
     await within(this.pulling, timeoutMs);
@@ -209,11 +219,28 @@ export class WorkLoop {
         // Refill at half a buffer rather than after every task, so pulls carry several.
         if (this.buffered.length < Math.ceil(this.buffer() / 2)) this.pull();
       });
-    this.running.set(replicaId, { assignment, controller, done });
+    this.running.set(replicaId, { assignment, startedAt: started, controller, done });
   }
 
   private buffer(): number {
-    return this.options.buffer ?? adaptiveBuffer(this.options.slots, this.pace.averageMs);
+    if (this.options.buffer !== undefined) return this.options.buffer;
+    const now = performance.now();
+    let longest = 0;
+    for (const run of this.running.values()) longest = Math.max(longest, now - run.startedAt);
+    return adaptiveBuffer(this.options.slots, estimateTaskMs(this.pace.averageMs, longest));
+  }
+
+  /** Hands back the newest buffered assignments when the buffer has shrunk well below them. */
+  rebalance(): void {
+    if (this.stopped || !this.options.onHandBack) return;
+    const excess = excessBuffered(this.buffered.length, this.buffer());
+    if (excess === 0) return;
+    const ids = this.buffered.splice(this.buffered.length - excess).map((a) => a.replicaId);
+    this.options.logger.info(
+      { count: ids.length },
+      'tasks are longer than expected; handing back surplus',
+    );
+    this.options.onHandBack(ids);
   }
 
   private pollInterval(): number {
