@@ -4,11 +4,13 @@
  *
  * Compiling a 50 MB module takes seconds; instantiating a compiled one per task takes
  * milliseconds. The cache also remembers each module's cap so that a run can tell a
- * memory bomb from an ordinary crash.
+ * memory bomb from an ordinary crash, and routes `memory.grow` through a probe
+ * (`grow-probe.ts`) so a refused allocation is recognised even far below the cap.
  */
 import { ModuleError } from './module-error.js';
 import { DEFAULT_LIMITS } from './run-spec.js';
 import { sha256Hex } from './sha256.js';
+import { instrumentGrow } from './wasm/grow-probe.js';
 import { capMemory } from './wasm/memory-cap.js';
 
 /** An LRU cache of compiled, memory-capped modules. */
@@ -46,16 +48,25 @@ export class ModuleCache {
 
   private async build(bytes: Uint8Array, memoryBytes: number): Promise<WebAssembly.Module> {
     const capped = capMemory(bytes, memoryBytes);
+    const probed = instrumentGrow(capped);
     let module: WebAssembly.Module;
     try {
-      module = await WebAssembly.compile(capped as Uint8Array<ArrayBuffer>);
+      module = await compileBytes(probed ?? capped);
     } catch (error) {
-      throw new ModuleError(
-        'invalid_module',
-        `module does not compile: ${(error as Error).message}`,
-      );
+      // Should the grow probe ever produce something the engine refuses, run the
+      // module as its author wrote it (capped) rather than reject it.
+      if (probed === null) throw error;
+      module = await compileBytes(capped);
     }
     this.caps.set(module, memoryBytes);
     return module;
+  }
+}
+
+async function compileBytes(bytes: Uint8Array): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  } catch (error) {
+    throw new ModuleError('invalid_module', `module does not compile: ${(error as Error).message}`);
   }
 }

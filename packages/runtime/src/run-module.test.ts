@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  bigAllocModule,
   catModule,
   exitModule,
   fdstatModule,
@@ -61,6 +62,12 @@ describe('runModule (in the current thread)', () => {
     const module = await compile(capMemory(memoryBombModule('trap'), 4 * MIB));
     const result = await runModule(module, { limits: { memoryBytes: 4 * MIB } });
     expect(result.failure?.code).toBe('memory_limit');
+  });
+
+  it('without the grow probe, a refused allocation far below the cap is only an exit code', async () => {
+    const module = await compile(capMemory(bigAllocModule(1000), 16 * MIB));
+    const result = await runModule(module, { limits: { memoryBytes: 16 * MIB } });
+    expect(result.failure?.code).toBe('exit_code');
   });
 
   it('reports a module without _start as invalid_module', async () => {

@@ -20,6 +20,7 @@ import {
 } from './wasi/memfs.js';
 import { completeImports, preview1Imports } from './wasi/preview1.js';
 import { WasiContext } from './wasi/wasi-context.js';
+import { GROW_FAILED_EXPORT } from './wasm/grow-probe.js';
 
 const MIB = 1024 * 1024;
 
@@ -161,12 +162,14 @@ async function runInSlot(
     outcome = classify(error);
   }
   const failed = outcome.failure?.code === 'trap' || outcome.failure?.code === 'exit_code';
-  if (failed && reachedMemoryCap(ctx.memory.byteLength, limits.memoryBytes)) {
+  const probe = instance.exports[GROW_FAILED_EXPORT];
+  const growRefused = probe instanceof WebAssembly.Global && probe.value === 1;
+  if (failed && (growRefused || reachedMemoryCap(ctx.memory.byteLength, limits.memoryBytes))) {
     outcome = {
       exitCode: outcome.exitCode,
       failure: {
         code: 'memory_limit',
-        message: `memory limit of ${limits.memoryBytes} bytes reached (${outcome.failure?.message})`,
+        message: `${growRefused ? 'memory.grow refused by' : 'reached'} the memory limit of ${limits.memoryBytes} bytes (${outcome.failure?.message})`,
       },
     };
   }

@@ -428,3 +428,23 @@ export function openExistingModule(path: string): Uint8Array {
     data: [{ offset: 32, bytes: path }],
   });
 }
+
+/** Asks for `pages` more pages of memory at once; exits 1 if refused, 0 if granted. */
+export function bigAllocModule(pages: number): Uint8Array {
+  return buildModule({
+    types: [T.procExit, T.void],
+    imports: [{ module: P1, name: 'proc_exit', type: 0 }],
+    funcs: [
+      {
+        type: 1,
+        body: [
+          ...[...op.i32Const(pages), ...op.memoryGrow, ...op.i32Const(-1), ...op.i32Eq],
+          ...op.call(0),
+        ],
+      },
+    ],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 1 },
+  });
+}

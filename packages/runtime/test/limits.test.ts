@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult, RunSpec } from '../src/index.js';
 import {
+  bigAllocModule,
   directoryChainModule,
   exitModule,
   fileWriterModule,
@@ -90,6 +91,14 @@ describe('NodeSandbox limits', () => {
     expect(result.failure?.code).toBe('memory_limit');
     expect(result.exitCode).toBe(3);
     await expectHealthy();
+  });
+
+  it('reports a single refused allocation far below the cap as memory_limit', async () => {
+    const refused = await run(bigAllocModule(1000), {}, 16 * MIB);
+    expect(refused.failure?.code).toBe('memory_limit');
+    expect(refused.exitCode).toBe(1);
+    const granted = await run(bigAllocModule(100), {}, 16 * MIB);
+    expect(granted.failure).toBeUndefined();
   });
 
   it('refuses a module whose initial memory is above the cap', async () => {
