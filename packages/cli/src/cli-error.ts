@@ -30,7 +30,7 @@ export function usageError(message: string, command = ''): CliError {
 }
 
 /** What to do next after a coordinator error of this code. */
-function hintFor(code: string): string | undefined {
+function hintFor(code: string): string {
   switch (code) {
     case ErrorCode.UNAVAILABLE:
       return 'start a coordinator with `npm start` (or `npx anygrid serve`), or set ANYGRID_URL / --url';
@@ -46,8 +46,17 @@ function hintFor(code: string): string | undefined {
       return 'submit again; missing blobs are uploaded before the job is created';
     case ErrorCode.CONFLICT:
       return 'check the job with `anygrid status JOB`';
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return 'split the job into several smaller jobs';
+    case ErrorCode.HASH_MISMATCH:
+      return 'the bytes changed in transit; try again';
+    case ErrorCode.ROUTE_NOT_FOUND:
+      return 'check that ANYGRID_URL / --url points at an Anygrid coordinator of this version';
+    case ErrorCode.MALFORMED_JSON:
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return 'this is a bug in anygrid; please report it with the command you ran';
     default:
-      return undefined;
+      return 'try again; if it persists, the coordinator log says more (--log-level info)';
   }
 }
 
@@ -81,7 +90,8 @@ export function describeError(err: unknown): {
   }
   const sys = err as { code?: unknown; message?: unknown; path?: unknown };
   if (typeof sys?.code === 'string' && typeof sys.message === 'string') {
-    return { code: sys.code, message: sys.message, hint: SYSTEM_HINTS[sys.code], exitCode: 1 };
+    const hint = SYSTEM_HINTS[sys.code] ?? 'check the paths and options given';
+    return { code: sys.code, message: sys.message, hint, exitCode: 1 };
   }
   const message = err instanceof Error ? err.message : String(err);
   return {
