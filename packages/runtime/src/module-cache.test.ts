@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { exitModule, helloModule } from '../test/guest-modules.js';
+import { bigAllocModule, exitModule, helloModule } from '../test/guest-modules.js';
+import { buildModule, I32, op } from '../test/wasm-builder.js';
 import { ModuleCache } from './module-cache.js';
+import { GROW_FAILED_EXPORT } from './wasm/grow-probe.js';
 
 describe('ModuleCache', () => {
   it('compiles identical bytes once per cap and remembers the cap', async () => {
@@ -22,6 +24,21 @@ describe('ModuleCache', () => {
     await cache.compile(exitModule(3)); // evicts exitModule(2), the least recently used
     expect(await cache.compile(exitModule(1))).toBe(first);
     expect(await cache.compile(exitModule(2))).not.toBe(second);
+  });
+
+  it('compiles the module unprobed when the probe would clash with it', async () => {
+    const clashing = buildModule({
+      types: [{ params: [I32], results: [I32] }],
+      funcs: [{ type: 0, body: [...op.localGet(0), ...op.memoryGrow] }],
+      memory: { min: 1 },
+      exports: { [GROW_FAILED_EXPORT]: 0 },
+    });
+    const module = await new ModuleCache().compile(clashing);
+    expect(WebAssembly.Module.exports(module)).toEqual([
+      { name: GROW_FAILED_EXPORT, kind: 'function' },
+    ]);
+    const probed = await new ModuleCache().compile(bigAllocModule(1));
+    expect(WebAssembly.Module.exports(probed).map((e) => e.name)).toContain(GROW_FAILED_EXPORT);
   });
 
   it('does not cache a failure', async () => {
