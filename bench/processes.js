@@ -31,7 +31,7 @@ function spawnCli(args, nodeArgs = []) {
  * Starts a coordinator on a fresh data dir; resolves once it listens. `nodeArgs` go to
  * its Node process (e.g. `--cpu-prof` when looking for where the time goes).
  */
-export async function startCoordinator({ nodeArgs = [] } = {}) {
+export async function startCoordinator({ nodeArgs = profileArgs() } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'anygrid-bench-'));
   const proc = spawnCli(['serve', '--data', dataDir, '--port', '0', '--json'], nodeArgs);
   const line = await new Promise((res, rej) => {
@@ -57,6 +57,12 @@ export async function startCoordinator({ nodeArgs = [] } = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** `ANYGRID_BENCH_PROFILE=DIR` writes a CPU profile of each coordinator to DIR. */
+function profileArgs() {
+  const dir = process.env.ANYGRID_BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** Starts `count` agent processes and waits until each has registered its host. */

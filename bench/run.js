@@ -9,12 +9,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { bullmq } from './bullmq.js';
+import { connections } from './connections.js';
 import { latency } from './latency.js';
 import { REPO, killAll } from './processes.js';
 import { schedulerScaling } from './scheduler.js';
 import { throughput } from './throughput.js';
 
-const PARTS = { throughput, bullmq, latency, scheduler: schedulerScaling };
+const PARTS = { throughput, bullmq, latency, connections, scheduler: schedulerScaling };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in PARTS));

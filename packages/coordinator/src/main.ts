@@ -68,7 +68,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
 
   const admin = await ensureAdminToken(options.dataDir, accounts);
   const { app, closeSockets } = buildServer({ logger, store, blobs, hub, accounts, jobs, providers, metrics, version: VERSION, heartbeatMs });
-  await app.listen({ port: options.port ?? 7070, host: options.host ?? '127.0.0.1' });
+  // A deep accept queue: thousands of providers may connect in the same second.
+  await app.listen({ port: options.port ?? 7070, host: options.host ?? '127.0.0.1', backlog: 4096 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 7070);
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;

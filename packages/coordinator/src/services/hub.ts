@@ -12,9 +12,14 @@ export interface AgentChannel {
   send(message: string): void;
 }
 
+/** Extra hosts told beyond the number of ready replicas, in case some are slow to pull. */
+const NOTIFY_SLACK = 8;
+
 export class Hub {
   private readonly jobs = new EventEmitter();
   private readonly agents = new Map<number, Set<AgentChannel>>();
+  /** Connected hosts whose last pull got less than they asked for, oldest first. */
+  private readonly hungry = new Set<number>();
   private readonly workMessage = JSON.stringify({ type: 'work' });
 
   constructor() {
@@ -39,9 +44,13 @@ export class Hub {
       this.agents.set(hostId, set);
     }
     set.add(channel);
+    this.hungry.add(hostId);
     return () => {
       set.delete(channel);
-      if (set.size === 0) this.agents.delete(hostId);
+      if (set.size === 0) {
+        this.agents.delete(hostId);
+        this.hungry.delete(hostId);
+      }
     };
   }
 
@@ -49,9 +58,26 @@ export class Hub {
     return this.agents.size;
   }
 
-  /** Tells every connected agent that work is waiting; each pulls what it can take. */
-  workAvailable(): void {
-    for (const set of this.agents.values()) for (const ch of set) ch.send(this.workMessage);
+  /** Records whether a host's last pull left it wanting more. */
+  markHungry(hostId: number, hungry: boolean): void {
+    if (!this.agents.has(hostId)) return;
+    if (hungry) this.hungry.add(hostId);
+    else this.hungry.delete(hostId);
+  }
+
+  /**
+   * Tells hungry hosts that `ready` replicas wait: about as many as there is work for
+   * (each pulls up to its free slots), not every connected host — ten thousand agents
+   * racing for one task would be a thundering herd. Busy hosts pull on their own as
+   * slots free up.
+   */
+  workAvailable(ready: number): void {
+    let budget = ready + NOTIFY_SLACK;
+    for (const hostId of this.hungry) {
+      if (budget-- <= 0) break;
+      this.hungry.delete(hostId);
+      for (const ch of this.agents.get(hostId) ?? []) ch.send(this.workMessage);
+    }
   }
 
   cancel(hostId: number, replicaIds: readonly number[]): void {

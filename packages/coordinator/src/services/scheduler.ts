@@ -40,6 +40,7 @@ export class Scheduler {
       out.push(...assigned);
       if (assigned.length === picks.length) break;
     }
+    this.hub.markHungry(hostId, out.length < max);
     return out;
   }
 
@@ -47,7 +48,7 @@ export class Scheduler {
   publish(changes: ChangeSet): void {
     if (changes.ready.length > 0) {
       this.queue.push(changes.ready);
-      this.hub.workAvailable();
+      this.hub.workAvailable(changes.ready.length);
     }
     this.hub.jobsChanged(changes.jobs);
   }

@@ -38,3 +38,13 @@ export function migrateSqlite(db: SqliteDatabase, now: number): void {
     })();
   }
 }
+
+/**
+ * One transaction wrapper per database, reused for every call: `inTx(() => …)` runs the
+ * closure between BEGIN and COMMIT (ROLLBACK if it throws) without building a new
+ * wrapper on each request.
+ */
+export function transactionRunner(db: SqliteDatabase): <T>(body: () => T) => T {
+  const run = db.transaction((body: () => unknown) => body());
+  return <T>(body: () => T) => run(body) as T;
+}

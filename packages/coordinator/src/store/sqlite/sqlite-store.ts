@@ -6,11 +6,12 @@
  */
 
 import { randomInt } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import type { JobView, RegisterHostRequest, Role, TaskResult } from '@anygrid/protocol';
 import type { ReadyReplica } from '../../policy/index.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type { ChangeSet, NewJob, Principal, Store, VerifiedReport } from '../store.js';
-import { migrateSqlite, openSqlite, type SqliteDatabase } from './sqlite-database.js';
+import { migrateSqlite, openSqlite, type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteWork } from './sqlite-work.js';
@@ -23,8 +24,11 @@ export class SqliteStore implements Store {
   private readonly metaCache = new Map<number, JobMeta>();
   private parts: { settlement: SqliteSettlement; work: SqliteWork; results: SqliteResults } | undefined;
 
+  private readonly inTx;
+
   constructor(path: string) {
     this.db = openSqlite(path);
+    this.inTx = transactionRunner(this.db);
   }
 
   async migrate(): Promise<void> {
@@ -42,6 +46,18 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
+
+  /** A prepared statement, compiled once per SQL text. */
+  private sql(text: string): Database.Statement<unknown[]> {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+
   private get p() {
     if (!this.parts) throw new Error('SqliteStore used before migrate()');
     return this.parts;
@@ -50,8 +66,7 @@ export class SqliteStore implements Store {
   private meta(jobId: number): JobMeta {
     let meta = this.metaCache.get(jobId);
     if (!meta) {
-      const row = this.db
-        .prepare('SELECT account_id, module_hash, module_size, policy FROM jobs WHERE id = ?')
+      const row = this.sql('SELECT account_id, module_hash, module_size, policy FROM jobs WHERE id = ?')
         .get(jobId) as JobRow | undefined;
       if (!row) throw new Error(`job ${jobId} vanished from the store`);
       meta = jobMeta(row);
@@ -61,15 +76,14 @@ export class SqliteStore implements Store {
   }
 
   async createToken(role: Role, account: string | undefined, tokenHash: string, label: string | undefined, now: number): Promise<Principal> {
-    return this.db.transaction(() => {
+    return this.inTx(() => {
       const name = account ?? `${role}-${randomInt(1e9).toString(36)}`;
-      this.db.prepare('INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, now);
-      const accountId = this.db.prepare('SELECT id FROM accounts WHERE name = ?').pluck().get(name) as number;
-      this.db
-        .prepare('INSERT INTO tokens (hash, account_id, role, label, created_at) VALUES (?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, now);
+      const accountId = this.sql('SELECT id FROM accounts WHERE name = ?').pluck().get(name) as number;
+      this.sql('INSERT INTO tokens (hash, account_id, role, label, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(tokenHash, accountId, role, label ?? null, now);
       return { accountId, account: name, role };
-    })();
+    });
   }
 
   async findToken(tokenHash: string): Promise<Principal | null> {
@@ -82,39 +96,36 @@ export class SqliteStore implements Store {
   }
 
   async registerHost(accountId: number, host: RegisterHostRequest, now: number): Promise<number> {
-    return this.db.transaction(() => {
+    return this.inTx(() => {
       const values = [host.name, host.platform, host.cores, host.memoryBytes, host.slots, host.agentVersion ?? null, now];
       if (host.hostId !== undefined) {
-        const updated = this.db
-          .prepare(
+        const updated = this.sql(
             `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?, last_seen = ?
              WHERE id = ? AND account_id = ?`,
           )
           .run(...values, host.hostId, accountId);
         if (updated.changes === 1) return host.hostId;
       }
-      const info = this.db
-        .prepare(
+      const info = this.sql(
           `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen, account_id, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(...values, accountId, now);
       return Number(info.lastInsertRowid);
-    })();
+    });
   }
 
   async hostOwner(hostId: number): Promise<number | null> {
-    const owner = this.db.prepare('SELECT account_id FROM hosts WHERE id = ?').pluck().get(hostId);
+    const owner = this.sql('SELECT account_id FROM hosts WHERE id = ?').pluck().get(hostId);
     return (owner as number | undefined) ?? null;
   }
 
   async createJob(accountId: number, job: NewJob, now: number): Promise<{ job: JobView; changes: ChangeSet }> {
     const { settlement } = this.p;
     const changes = new ChangeCollector();
-    const jobId = this.db.transaction(() => {
+    const jobId = this.inTx(() => {
       const variantId = this.upsertVariant(accountId, job, now);
-      const info = this.db
-        .prepare(
+      const info = this.sql(
           `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, policy, priority, state, tasks_total, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
         )
@@ -130,7 +141,7 @@ export class SqliteStore implements Store {
           now,
         );
       const id = Number(info.lastInsertRowid);
-      const insertTask = this.db.prepare(
+      const insertTask = this.sql(
         `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES (?, ?, ?, ?, 'active')`,
       );
       job.tasks.forEach((task, idx) => {
@@ -139,7 +150,7 @@ export class SqliteStore implements Store {
       });
       settlement.event(now, 'job_created', { job: id }, JSON.stringify({ tasks: job.tasks.length }));
       return id;
-    })();
+    });
     changes.jobs.add(jobId);
     return { job: this.jobById(jobId) as JobView, changes: changes.toChangeSet() };
   }
@@ -147,23 +158,23 @@ export class SqliteStore implements Store {
   /** Apps, versions and variants are implicit for now: the job's name is the app, the module hash the version. */
   private upsertVariant(accountId: number, job: NewJob, now: number): number {
     const appName = job.name ?? 'default';
-    this.db.prepare('INSERT INTO apps (account_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(accountId, appName, now);
-    const appId = this.db.prepare('SELECT id FROM apps WHERE account_id = ? AND name = ?').pluck().get(accountId, appName);
-    this.db.prepare('INSERT INTO app_versions (app_id, version, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(appId, job.module.hash, now);
-    const versionId = this.db.prepare('SELECT id FROM app_versions WHERE app_id = ? AND version = ?').pluck().get(appId, job.module.hash);
+    this.sql('INSERT INTO apps (account_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(accountId, appName, now);
+    const appId = this.sql('SELECT id FROM apps WHERE account_id = ? AND name = ?').pluck().get(accountId, appName);
+    this.sql('INSERT INTO app_versions (app_id, version, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(appId, job.module.hash, now);
+    const versionId = this.sql('SELECT id FROM app_versions WHERE app_id = ? AND version = ?').pluck().get(appId, job.module.hash);
     this.db
       .prepare('INSERT INTO variants (version_id, platform, module_hash, module_size) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(versionId, WASM_PLATFORM, job.module.hash, job.module.size);
-    return this.db.prepare('SELECT id FROM variants WHERE version_id = ? AND platform = ?').pluck().get(versionId, WASM_PLATFORM) as number;
+    return this.sql('SELECT id FROM variants WHERE version_id = ? AND platform = ?').pluck().get(versionId, WASM_PLATFORM) as number;
   }
 
   private jobById(jobId: number): JobView | null {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
     return row ? jobView(row) : null;
   }
 
   async getJob(jobId: number, principal: Principal): Promise<JobView | null> {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
     if (!row || (principal.role !== 'admin' && row.account_id !== principal.accountId)) return null;
     return jobView(row);
   }
@@ -171,24 +182,24 @@ export class SqliteStore implements Store {
   async listJobs(principal: Principal, limit: number): Promise<JobView[]> {
     const rows = (
       principal.role === 'admin'
-        ? this.db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db.prepare('SELECT * FROM jobs WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(principal.accountId, limit)
+        ? this.sql('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit)
+        : this.sql('SELECT * FROM jobs WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(principal.accountId, limit)
     ) as JobRow[];
     return rows.map(jobView);
   }
 
   async cancelJob(jobId: number, now: number): Promise<ChangeSet> {
     const { settlement } = this.p;
-    return this.db.transaction(() => {
+    return this.inTx(() => {
       const changes = new ChangeCollector();
-      const active = this.db.prepare(`SELECT id FROM tasks WHERE job_id = ? AND state = 'active' ORDER BY idx`).pluck().all(jobId) as number[];
+      const active = this.sql(`SELECT id FROM tasks WHERE job_id = ? AND state = 'active' ORDER BY idx`).pluck().all(jobId) as number[];
       for (const taskId of active) settlement.settle(taskId, jobId, 'cancelled', null, now, changes);
       settlement.flushCounters(now, changes);
-      this.db.prepare(`UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'`).run(now, jobId);
+      this.sql(`UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'`).run(now, jobId);
       settlement.event(now, 'job_cancelled', { job: jobId });
       changes.jobs.add(jobId);
       return changes.toChangeSet();
-    })();
+    });
   }
 
   async listResults(jobId: number, after: number, limit: number): Promise<TaskResult[]> {
@@ -235,7 +246,7 @@ export class SqliteStore implements Store {
   }
 
   async stats() {
-    const count = (sql: string) => this.db.prepare(sql).pluck().get() as number;
+    const count = (sql: string) => this.sql(sql).pluck().get() as number;
     return {
       unsent: count(`SELECT COUNT(*) FROM replicas WHERE state = 'unsent'`),
       inProgress: count(`SELECT COUNT(*) FROM replicas WHERE state = 'in_progress'`),

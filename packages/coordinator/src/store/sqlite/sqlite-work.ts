@@ -15,7 +15,7 @@ import {
 } from '@anygrid/protocol';
 import type { ChangeSet, VerifiedReport } from '../store.js';
 import type { JobMeta } from '../rows.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
 
 interface ReplicaRow {
@@ -40,12 +40,14 @@ export class SqliteWork {
   private readonly abandonReplica;
   private readonly overdue;
   private readonly timeOut;
+  private readonly inTx;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly settlement: SqliteSettlement,
     private readonly metaOf: (jobId: number) => JobMeta,
   ) {
+    this.inTx = transactionRunner(db);
     this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
     // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
     // twice): enforced here, where it is the truth, whatever the queue believed.
@@ -76,7 +78,7 @@ export class SqliteWork {
 
   assign(hostId: number, replicaIds: readonly number[], now: number): Assignment[] {
     if (replicaIds.length === 0) return [];
-    return this.db.transaction(() => {
+    return this.inTx(() => {
       this.touchHost.run(now, hostId);
       const out: Assignment[] = [];
       for (const id of replicaIds) {
@@ -88,7 +90,7 @@ export class SqliteWork {
         if (sent) out.push(this.assignment(sent, meta, deadline));
       }
       return out;
-    })();
+    });
   }
 
   private assignment(row: ReplicaRow, meta: JobMeta, deadline: number): Assignment {
@@ -110,7 +112,7 @@ export class SqliteWork {
   }
 
   applyReports(hostId: number, reports: readonly VerifiedReport[], now: number): { statuses: ReportStatus[]; changes: ChangeSet } {
-    return this.db.transaction(() => {
+    return this.inTx(() => {
       const rows = reports.map((r) => this.replicaRow.get(r.replicaId) as ReplicaRow | undefined);
       const foreign = reports.filter((_, i) => rows[i]?.host_id !== hostId).map((r) => r.replicaId);
       if (foreign.length > 0) throw new NotAssignedError(foreign);
@@ -130,7 +132,7 @@ export class SqliteWork {
       this.settlement.reconcile(touched, now, changes);
       this.settlement.flushCounters(now, changes);
       return { statuses, changes: changes.toChangeSet() };
-    })();
+    });
   }
 
   private applyOne(row: ReplicaRow, report: VerifiedReport, now: number): ReportStatus {
@@ -158,7 +160,7 @@ export class SqliteWork {
   }
 
   heartbeat(hostId: number, replicaIds: readonly number[], now: number): HeartbeatResponse {
-    return this.db.transaction(() => {
+    return this.inTx(() => {
       const extended: HeartbeatResponse['extended'][number][] = [];
       const cancel: number[] = [];
       for (const id of replicaIds) {
@@ -173,7 +175,7 @@ export class SqliteWork {
       }
       this.touchHost.run(now, hostId);
       return { extended, cancel };
-    })();
+    });
   }
 
   private stillWanted(row: ReplicaRow): boolean {
@@ -182,7 +184,7 @@ export class SqliteWork {
   }
 
   abandon(hostId: number, replicaIds: readonly number[], now: number): { abandoned: number; changes: ChangeSet } {
-    return this.db.transaction(() => {
+    return this.inTx(() => {
       const changes = new ChangeCollector();
       const touched = new Set<number>();
       let abandoned = 0;
@@ -197,11 +199,11 @@ export class SqliteWork {
       this.settlement.reconcile(touched, now, changes);
       this.settlement.flushCounters(now, changes);
       return { abandoned, changes: changes.toChangeSet() };
-    })();
+    });
   }
 
   expire(now: number, limit: number): { timedOut: number; changes: ChangeSet } {
-    return this.db.transaction(() => {
+    return this.inTx(() => {
       const changes = new ChangeCollector();
       const rows = this.overdue.all(now, limit) as ReplicaRow[];
       const touched = new Set<number>();
@@ -218,6 +220,6 @@ export class SqliteWork {
       this.settlement.reconcile(touched, now, changes);
       this.settlement.flushCounters(now, changes);
       return { timedOut: rows.length, changes: changes.toChangeSet() };
-    })();
+    });
   }
 }
