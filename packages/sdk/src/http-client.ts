@@ -20,7 +20,12 @@ export interface HttpRequest {
   readonly bytes?: Uint8Array;
   readonly headers?: Record<string, string>;
   readonly signal?: AbortSignal;
+  /** Give up on an answer (headers and body) after this long; default none. */
+  readonly timeoutMs?: number;
 }
+
+/** How long a read (GET/HEAD) may take before the coordinator counts as unreachable. */
+export const READ_TIMEOUT_MS = 60_000;
 
 /** Fetches from one coordinator with one token. */
 export class HttpClient {
@@ -48,7 +53,7 @@ export class HttpClient {
         method: req.method ?? 'GET',
         headers,
         body,
-        signal: req.signal,
+        signal: withTimeout(req),
       });
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason ?? err;
@@ -58,16 +63,29 @@ export class HttpClient {
     throw await errorFromResponse(res);
   }
 
-  /** Sends a request and parses the JSON answer. */
+  /** Sends a request and parses the JSON answer; reads time out after READ_TIMEOUT_MS. */
   async json<T>(req: HttpRequest): Promise<T> {
-    const res = await this.send(req);
-    return (await res.json()) as T;
+    const timed =
+      isRead(req) && req.timeoutMs === undefined ? { ...req, timeoutMs: READ_TIMEOUT_MS } : req;
+    const res = await this.send(timed);
+    return (await this.body(res, timed, () => res.json())) as T;
   }
 
   /** Sends a request and returns the answer's bytes. */
   async bytes(req: HttpRequest): Promise<Uint8Array> {
     const res = await this.send(req);
-    return new Uint8Array(await res.arrayBuffer());
+    return new Uint8Array(await this.body(res, req, () => res.arrayBuffer()));
+  }
+
+  /** Reads a body, reporting a connection cut mid-body like one that never answered. */
+  private async body<T>(res: Response, req: HttpRequest, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason ?? err;
+      if (res.bodyUsed && err instanceof SyntaxError) throw err;
+      throw new CoordinatorUnreachableError(this.url, err);
+    }
   }
 }
 
@@ -81,4 +99,16 @@ export async function errorFromResponse(res: Response): Promise<AnygridError> {
     body = null;
   }
   return errorFromBody(res.status, body);
+}
+
+function isRead(req: HttpRequest): boolean {
+  const method = req.method ?? 'GET';
+  return method === 'GET' || method === 'HEAD';
+}
+
+/** The request's own signal, combined with its timeout when it has one. */
+function withTimeout(req: HttpRequest): AbortSignal | undefined {
+  if (req.timeoutMs === undefined) return req.signal;
+  const timeout = AbortSignal.timeout(req.timeoutMs);
+  return req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
 }
