@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     fileParallelism: false,
-    testTimeout: 60_000,
+    // Integration tests run real processes on a loaded 2-core machine: generous, never tight.
+    testTimeout: 180_000,
     hookTimeout: 60_000,
     reporters: ['default'],
   },

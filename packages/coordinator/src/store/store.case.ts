@@ -147,6 +147,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(hb.cancel).toEqual([99_999]);
       expect((await store.expireDeadlines(1200, 10)).timedOut).toBe(1); // b only
       await store.cancelJob(j.id, 1300);
+      expect((await store.getJob(j.id, owner as Principal))?.state).toBe('cancelled');
       expect((await store.heartbeat(hosts[0], [a!.replicaId], 1400)).cancel).toEqual([a!.replicaId]);
       const results = await store.listResults(j.id, 0, 10);
       expect(results.map((r) => r.outcome)).toEqual(['cancelled', 'cancelled']);

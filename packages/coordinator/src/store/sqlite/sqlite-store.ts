@@ -192,10 +192,11 @@ export class SqliteStore implements Store {
     const { settlement } = this.p;
     return this.inTx(() => {
       const changes = new ChangeCollector();
+      // The state first: settling the last tasks must not mark the job completed.
+      this.sql(`UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'`).run(now, jobId);
       const active = this.sql(`SELECT id FROM tasks WHERE job_id = ? AND state = 'active' ORDER BY idx`).pluck().all(jobId) as number[];
       for (const taskId of active) settlement.settle(taskId, jobId, 'cancelled', null, now, changes);
       settlement.flushCounters(now, changes);
-      this.sql(`UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'`).run(now, jobId);
       settlement.event(now, 'job_cancelled', { job: jobId });
       changes.jobs.add(jobId);
       return changes.toChangeSet();
