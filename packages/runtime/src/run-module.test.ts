@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bigAllocModule,
   catModule,
+  clockAndRandomModule,
   exitModule,
   fdstatModule,
   fileWriterModule,
@@ -14,6 +15,7 @@ import {
 import { reachedMemoryCap, runModule } from './run-module.js';
 import type { RunSpec } from './run-spec.js';
 import { FileType } from './wasi/abi.js';
+import { VIRTUAL_EPOCH_NS } from './wasi/virtual-clock.js';
 import { capMemory } from './wasm/memory-cap.js';
 
 const MIB = 1024 * 1024;
@@ -73,6 +75,24 @@ describe('runModule (in the current thread)', () => {
   it('reports a module without _start as invalid_module', async () => {
     const bytes = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0);
     expect((await run(bytes)).failure?.code).toBe('invalid_module');
+  });
+});
+
+describe('runModule determinism', () => {
+  it('gives identical clocks and random bytes for the same seed, on a virtual clock', async () => {
+    const module = await compile(clockAndRandomModule());
+    const a = await runModule(module, { seed: 3 });
+    const b = await runModule(module, { seed: 3 });
+    const c = await runModule(module, { seed: 4 });
+    expect(a.stdout).toEqual(b.stdout);
+    const view = new DataView(a.stdout.buffer, a.stdout.byteOffset, 24);
+    const first = view.getBigUint64(0, true);
+    const second = view.getBigUint64(8, true);
+    expect(first).toBeGreaterThanOrEqual(VIRTUAL_EPOCH_NS);
+    expect(first).toBeLessThan(VIRTUAL_EPOCH_NS + 1_000_000_000n);
+    expect(second).toBeGreaterThan(first);
+    expect(c.stdout.subarray(0, 16)).toEqual(a.stdout.subarray(0, 16));
+    expect(c.stdout.subarray(16)).not.toEqual(a.stdout.subarray(16));
   });
 });
 

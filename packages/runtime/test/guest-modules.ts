@@ -448,3 +448,33 @@ export function bigAllocModule(pages: number): Uint8Array {
     exports: { _start: 1 },
   });
 }
+
+/** Reads the realtime clock twice and random_get once, and prints the 24 raw bytes. */
+export function clockAndRandomModule(): Uint8Array {
+  const clock = (at: number) => [
+    ...[...op.i32Const(0), ...op.i64Const(1), ...op.i32Const(at), ...op.call(1), ...op.drop],
+  ];
+  return buildModule({
+    types: [T.fdWrite, { params: [I32, I64, I32], results: [I32] }, T.twoI32, T.void],
+    imports: [
+      { module: P1, name: 'fd_write', type: 0 },
+      { module: P1, name: 'clock_time_get', type: 1 },
+      { module: P1, name: 'random_get', type: 2 },
+    ],
+    funcs: [
+      {
+        type: 3,
+        body: [
+          ...clock(64),
+          ...clock(72),
+          ...[...op.i32Const(80), ...op.i32Const(8), ...op.call(2), ...op.drop],
+          ...iovec(64, 24),
+          ...write(op.i32Const(1)),
+        ],
+      },
+    ],
+    memory: { min: 1 },
+    exportMemory: true,
+    exports: { _start: 3 },
+  });
+}
