@@ -73,6 +73,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     printJson({
       url: coord.url,
       adminTokenPath: coord.adminTokenPath,
+      // Shown once, at the start that created it; afterwards only the file has it.
+      ...(coord.adminTokenCreated ? { adminToken: coord.adminToken } : {}),
       ...(requesterTokenPath
         ? { requesterTokenPath, providerTokenPath: join(flags.data, 'provider.token') }
         : {}),
@@ -80,9 +82,12 @@ async function serve(flags: ServeFlags): Promise<void> {
   } else {
     println(`anygrid coordinator listening on ${coord.url}`);
     println(`  data         ${flags.data}`);
-    println(
-      `  admin token  ${coord.adminTokenPath}${coord.adminTokenCreated ? ' (created, mode 600)' : ''}`,
-    );
+    if (coord.adminTokenCreated) {
+      println(`  admin token  ${coord.adminToken}`);
+      println(`               (new; saved to ${coord.adminTokenPath}, mode 600 — it is shown only this once)`);
+    } else {
+      println(`  admin token  in ${coord.adminTokenPath}`);
+    }
     if (agents && requesterTokenPath) {
       // The next step is only worth pasting once providers are there to run it.
       const joined = await agents.whenJoined(AGENTS_READY_MS);
