@@ -37,7 +37,7 @@ export interface AgentOptions {
   name?: string;
   /** Directory for cached modules and inputs by hash, and this host's id; memory cache always. */
   cacheDir?: string;
-  /** Structured logger; default pino to stderr. */
+  /** Structured logger; default pino to stderr at level `ANYGRID_LOG_LEVEL` (info). */
   logger?: Logger;
   /** Test hook: a saboteur that corrupts outputs (used by an acceptance test that needs a provider returning wrong answers). */
   corruptOutputs?: boolean;
@@ -68,7 +68,12 @@ export interface Agent {
 
 /** Registers this device with the coordinator and starts working; resolves once registered. */
 export async function startAgent(options: AgentOptions): Promise<Agent> {
-  const logger = options.logger ?? pino({ name: 'anygrid-agent' }, pino.destination(2));
+  const logger =
+    options.logger ??
+    pino(
+      { name: 'anygrid-agent', level: process.env.ANYGRID_LOG_LEVEL ?? 'info' },
+      pino.destination(2),
+    );
   const slots = options.slots ?? defaultSlots();
   const client = new CoordinatorClient({ baseUrl: options.coordinator, token: options.token });
   const stopping = new AbortController();

@@ -33,6 +33,7 @@ function harness(total: number, slots: number, buffer: number | undefined) {
   const handedBack: number[] = [];
   const loop = new WorkLoop({
     onHandBack: (ids) => handedBack.push(...ids),
+    handBackAfterMs: 1000,
     client: {
       async work(_hostId: number, max: number) {
         asked.push(max);
@@ -143,6 +144,9 @@ describe('WorkLoop', () => {
     const held = h.loop.heldIds().length;
     expect(held).toBeGreaterThan(100);
 
+    // Not while the running task is young: a slow moment is no reason to give work away.
+    h.loop.rebalance();
+    expect(h.handedBack).toEqual([]);
     // Now the running task takes over a second: the buffer shrinks and the rest goes back.
     await new Promise((r) => setTimeout(r, 1100));
     h.loop.rebalance();

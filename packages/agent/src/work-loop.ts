@@ -30,6 +30,9 @@ import { isTransient } from './transient-error.js';
 /** Least time between a pull that found nothing and an announced one. */
 const MIN_EMPTY_PULL_GAP_MS = 200;
 
+/** How long a task must have run before surplus buffered work is handed back. */
+export const HAND_BACK_AFTER_MS = 10_000;
+
 export interface WorkLoopOptions {
   readonly client: Pick<CoordinatorClient, 'work'>;
   readonly hostId: number;
@@ -45,6 +48,8 @@ export interface WorkLoopOptions {
   readonly onReport: (report: OutgoingReport) => void;
   /** Buffered replicas the agent no longer wants to hold (the buffer shrank); hand them back. */
   readonly onHandBack?: (replicaIds: number[]) => void;
+  /** How long a task must run before surplus is handed back; default `HAND_BACK_AFTER_MS`. */
+  readonly handBackAfterMs?: number;
   /** Whether the work stream is up (polling is then only a safety net). */
   readonly streaming: () => boolean;
 }
@@ -71,6 +76,8 @@ export class WorkLoop {
   private readonly pace = new TaskPace();
   /** When a pull last came back empty (performance.now()). */
   private lastEmptyAt = Number.NEGATIVE_INFINITY;
+  /** Before this (performance.now()), only the retry timer pulls: the last pull failed. */
+  private retryAt = 0;
   private readonly rebalanceTimer: NodeJS.Timeout;
 
   constructor(private readonly options: WorkLoopOptions) {
@@ -95,6 +102,8 @@ export class WorkLoop {
    */
   trigger(): void {
     this.idle.reset();
+    // An announcement comes from a coordinator that is up: no need to wait out a backoff.
+    this.retryAt = 0;
     const wait = this.lastEmptyAt + MIN_EMPTY_PULL_GAP_MS - performance.now();
     if (wait > 0) {
       this.schedulePoll(wait, true);
@@ -165,6 +174,7 @@ export class WorkLoop {
     try {
       const { assignments } = await client.work(hostId, max);
       this.errors.reset();
+      this.retryAt = 0;
       if (assignments.length > 0)
         logger.debug({ count: assignments.length }, 'assignments received');
       this.accept(assignments);
@@ -172,6 +182,7 @@ export class WorkLoop {
       this.schedulePoll(assignments.length > 0 ? this.pollInterval() : this.idleInterval());
     } catch (error) {
       const delay = isTransient(error) ? this.errors.next() : RECONNECT_BACKOFF.maxMs;
+      this.retryAt = performance.now() + delay;
       const log = isTransient(error) ? logger.warn : logger.error;
       log.call(logger, { err: error, delay }, 'work request failed');
       this.schedulePoll(delay);
@@ -216,23 +227,37 @@ export class WorkLoop {
         this.running.delete(replicaId);
         if (this.stopped) return;
         this.startRuns();
-        // Refill at half a buffer rather than after every task, so pulls carry several.
-        if (this.buffered.length < Math.ceil(this.buffer() / 2)) this.pull();
+        // Refill at half a buffer rather than after every task, so pulls carry several;
+        // after a failed pull, the retry timer decides (the coordinator may be down).
+        const refill = this.buffered.length < Math.ceil(this.buffer() / 2);
+        if (refill && performance.now() >= this.retryAt) this.pull();
       });
     this.running.set(replicaId, { assignment, startedAt: started, controller, done });
   }
 
   private buffer(): number {
     if (this.options.buffer !== undefined) return this.options.buffer;
+    const estimate = estimateTaskMs(this.pace.averageMs, this.longestRunningMs());
+    return adaptiveBuffer(this.options.slots, estimate);
+  }
+
+  private longestRunningMs(): number {
     const now = performance.now();
     let longest = 0;
     for (const run of this.running.values()) longest = Math.max(longest, now - run.startedAt);
-    return adaptiveBuffer(this.options.slots, estimateTaskMs(this.pace.averageMs, longest));
+    return longest;
   }
 
-  /** Hands back the newest buffered assignments when the buffer has shrunk well below them. */
+  /**
+   * Hands back the newest buffered assignments when a task has run for long and the
+   * buffer has shrunk well below what is held. Only a task running past
+   * `HAND_BACK_AFTER_MS` counts: a loaded machine that is merely slower for a while
+   * keeps its work, since handed-back replicas cannot come back to this host.
+   */
   rebalance(): void {
     if (this.stopped || !this.options.onHandBack) return;
+    const after = this.options.handBackAfterMs ?? HAND_BACK_AFTER_MS;
+    if (this.longestRunningMs() < after) return;
     const excess = excessBuffered(this.buffered.length, this.buffer());
     if (excess === 0) return;
     const ids = this.buffered.splice(this.buffered.length - excess).map((a) => a.replicaId);
