@@ -36,7 +36,7 @@ export class Scheduler {
     for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
       const picks = this.queue.take(hostId, max - out.length);
       if (picks.length === 0) break;
-      const assigned = await this.store.assignReplicas(hostId, picks.map((p) => p.replicaId), Date.now());
+      const assigned = await this.store.assignReplicas(hostId, picks, Date.now());
       out.push(...assigned);
       if (assigned.length === picks.length) break;
     }

@@ -9,7 +9,7 @@
 import { type Assignment, type JobView, NotAssignedError } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
 import { ReadyQueue, resolvePolicy } from '../policy/index.js';
-import type { ChangeSet, NewJob, Principal, Store, VerifiedReport } from './store.js';
+import type { ChangeSet, NewJob, Principal, ReplicaPick, Store, VerifiedReport } from './store.js';
 
 const HASH = 'a'.repeat(64);
 const host = { name: 'h', platform: 'linux-x64', cores: 2, memoryBytes: 1e9, slots: 2, runtimes: ['wasm32-wasi' as const] };
@@ -34,13 +34,13 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const prov = await store.createToken('provider', 'prov', 'p', undefined, 0);
       const h = await store.registerHost(prov.accountId, host, 0);
       const { changes } = await store.createJob(owner.accountId, job(1, { redundancy: 2 }), 0);
-      const [a, b] = changes.ready.map((r) => r.replicaId) as [number, number];
-      expect((await store.assignReplicas(h, [a, b], 1)).map((x) => x.replicaId)).toEqual([a]);
+      const [a, b] = changes.ready as readonly ReplicaPick[] as [ReplicaPick, ReplicaPick];
+      expect((await store.assignReplicas(h, [a, b], 1)).map((x) => x.replicaId)).toEqual([a.replicaId]);
       expect(await store.assignReplicas(h, [b], 2)).toEqual([]);
       expect(await store.assignReplicas(h, [a], 2)).toEqual([]);
       // A rebuilt queue knows who holds what.
       expect(await store.readyReplicas()).toEqual([
-        { replicaId: b, taskId: 1, jobId: 1, priority: 0, excludedHosts: [h], reissue: true },
+        { replicaId: b.replicaId, taskId: 1, jobId: 1, priority: 0, excludedHosts: [h], reissue: true },
       ]);
       await store.close();
     });
@@ -62,7 +62,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         expireDeadlines: async (...a: Parameters<Store['expireDeadlines']>) => feed(await raw.expireDeadlines(...a)),
         abandon: async (...a: Parameters<Store['abandon']>) => feed(await raw.abandon(...a)),
         assignWork: (hostId: number, max: number, now: number) =>
-          raw.assignReplicas(hostId, queue.take(hostId, max).map((r) => r.replicaId), now),
+          raw.assignReplicas(hostId, queue.take(hostId, max), now),
       });
       const owner = await store.createToken('requester', 'req', `t-${Math.random()}`, undefined, 0);
       const prov = await store.createToken('provider', 'prov', `p-${Math.random()}`, undefined, 0);

@@ -48,6 +48,9 @@ export interface ChangeSet {
   readonly ready: readonly ReadyReplica[];
 }
 
+/** A replica the scheduler picked from its queue. */
+export type ReplicaPick = Pick<ReadyReplica, 'replicaId' | 'taskId' | 'jobId'>;
+
 export interface NewJob extends Omit<CreateJobRequest, 'policy'> {
   readonly policy: JobPolicy;
 }
@@ -82,7 +85,7 @@ export interface Store {
    * Assigns these replicas to the host, skipping any no longer ready or whose task the
    * host already holds (the store enforces the rule; the queue only follows it).
    */
-  assignReplicas(hostId: number, replicaIds: readonly number[], now: number): Promise<Assignment[]>;
+  assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number): Promise<Assignment[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
   applyReports(hostId: number, reports: readonly VerifiedReport[], now: number): Promise<{ statuses: ReportStatus[]; changes: ChangeSet }>;
   /** Extends leases of the host's running replicas; lists those it should stop. */

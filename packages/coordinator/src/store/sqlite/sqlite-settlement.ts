@@ -114,11 +114,18 @@ export class SqliteSettlement {
   reconcile(taskIds: Iterable<number>, now: number, changes: ChangeCollector): void {
     for (const taskId of taskIds) {
       const task = this.taskRow.get(taskId) as { job_id: number; state: string } | undefined;
-      if (!task || task.state !== 'active') continue;
-      const replicas = this.replicasOfTask.all(taskId) as FactsRow[];
-      const decision = decideTask(this.metaOf(task.job_id).policy, replicas);
-      this.apply(taskId, task.job_id, replicas, decision, now, changes);
+      if (task?.state === 'active') this.decide(taskId, task.job_id, now, changes);
     }
+  }
+
+  /** Re-decides tasks the caller knows to be active in this transaction: task id → job id. */
+  reconcileOpen(open: ReadonlyMap<number, number>, now: number, changes: ChangeCollector): void {
+    for (const [taskId, jobId] of open) this.decide(taskId, jobId, now, changes);
+  }
+
+  private decide(taskId: number, jobId: number, now: number, changes: ChangeCollector): void {
+    const replicas = this.replicasOfTask.all(taskId) as FactsRow[];
+    this.apply(taskId, jobId, replicas, decideTask(this.metaOf(jobId).policy, replicas), now, changes);
   }
 
   /** Settles an active task in a final state, publishing it to the result stream. */

@@ -10,7 +10,7 @@ import type Database from 'better-sqlite3';
 import type { JobView, RegisterHostRequest, Role, TaskResult } from '@anygrid/protocol';
 import type { ReadyReplica } from '../../policy/index.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
-import type { ChangeSet, NewJob, Principal, Store, VerifiedReport } from '../store.js';
+import type { ChangeSet, NewJob, Principal, ReplicaPick, Store, VerifiedReport } from '../store.js';
 import { migrateSqlite, openSqlite, type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
@@ -226,8 +226,8 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async assignReplicas(hostId: number, replicaIds: readonly number[], now: number) {
-    return this.p.work.assign(hostId, replicaIds, now);
+  async assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number) {
+    return this.p.work.assign(hostId, picks, now);
   }
 
   async applyReports(hostId: number, reports: readonly VerifiedReport[], now: number) {

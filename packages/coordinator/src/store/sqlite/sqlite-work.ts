@@ -13,7 +13,7 @@ import {
   type ReportStatus,
   type TaskSpec,
 } from '@anygrid/protocol';
-import type { ChangeSet, VerifiedReport } from '../store.js';
+import type { ChangeSet, ReplicaPick, VerifiedReport } from '../store.js';
 import type { JobMeta } from '../rows.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
@@ -26,12 +26,18 @@ interface ReplicaRow {
   state: string;
 }
 
+/** A replica with its task's state, read once per report. */
+interface ReportedRow extends ReplicaRow {
+  task_state: string;
+  canonical_replica_id: number | null;
+}
+
 export class SqliteWork {
   private readonly taskSpec;
   private readonly sendReplica;
   private readonly touchHost;
   private readonly replicaRow;
-  private readonly jobOfReplica;
+  private readonly reportedRow;
   private readonly taskState;
   private readonly recordReport;
   private readonly canonicalDigest;
@@ -54,12 +60,14 @@ export class SqliteWork {
     this.sendReplica = db.prepare(
       `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
        WHERE id = ? AND state = 'unsent'
-         AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = replicas.task_id AND o.host_id = ?)
-       RETURNING id, task_id, job_id`,
+         AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = replicas.task_id AND o.host_id = ?)`,
     );
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.replicaRow = db.prepare('SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?');
-    this.jobOfReplica = db.prepare('SELECT job_id FROM replicas WHERE id = ?');
+    this.reportedRow = db.prepare(
+      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, t.state AS task_state, t.canonical_replica_id
+       FROM replicas r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`,
+    );
     this.taskState = db.prepare('SELECT state, canonical_replica_id FROM tasks WHERE id = ?');
     this.recordReport = db.prepare(
       `UPDATE replicas SET state = ?, reported_at = ?, digest = ?, exit_code = ?, outputs = ?,
@@ -76,30 +84,29 @@ export class SqliteWork {
     this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
   }
 
-  assign(hostId: number, replicaIds: readonly number[], now: number): Assignment[] {
-    if (replicaIds.length === 0) return [];
+  assign(hostId: number, picks: readonly ReplicaPick[], now: number): Assignment[] {
+    if (picks.length === 0) return [];
     return this.inTx(() => {
       this.touchHost.run(now, hostId);
       const out: Assignment[] = [];
-      for (const id of replicaIds) {
-        const row = this.jobOfReplica.get(id) as { job_id: number } | undefined;
-        if (!row) continue;
-        const meta = this.metaOf(row.job_id);
+      for (const pick of picks) {
+        const meta = this.metaOf(pick.jobId);
         const deadline = now + meta.policy.deadlineMs;
-        const sent = this.sendReplica.get(hostId, now, deadline, id, hostId) as ReplicaRow | undefined;
-        if (sent) out.push(this.assignment(sent, meta, deadline));
+        if (this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId).changes === 1) {
+          out.push(this.assignment(pick, meta, deadline));
+        }
       }
       return out;
     });
   }
 
-  private assignment(row: ReplicaRow, meta: JobMeta, deadline: number): Assignment {
-    const { spec, seed } = this.taskSpec.get(row.task_id) as { spec: string; seed: number };
+  private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
+    const { spec, seed } = this.taskSpec.get(pick.taskId) as { spec: string; seed: number };
     const task = JSON.parse(spec) as TaskSpec;
     return {
-      replicaId: row.id,
-      taskId: row.task_id,
-      jobId: row.job_id,
+      replicaId: pick.replicaId,
+      taskId: pick.taskId,
+      jobId: pick.jobId,
       module: { hash: meta.moduleHash, size: meta.moduleSize },
       args: task.args,
       env: task.env,
@@ -113,31 +120,30 @@ export class SqliteWork {
 
   applyReports(hostId: number, reports: readonly VerifiedReport[], now: number): { statuses: ReportStatus[]; changes: ChangeSet } {
     return this.inTx(() => {
-      const rows = reports.map((r) => this.replicaRow.get(r.replicaId) as ReplicaRow | undefined);
+      const rows = reports.map((r) => this.reportedRow.get(r.replicaId) as ReportedRow | undefined);
       const foreign = reports.filter((_, i) => rows[i]?.host_id !== hostId).map((r) => r.replicaId);
       if (foreign.length > 0) throw new NotAssignedError(foreign);
 
       const changes = new ChangeCollector();
-      const touched = new Set<number>();
+      // Tasks still open, with their job: only these need a new decision.
+      const open = new Map<number, number>();
       const statuses = reports.map((report, i) => {
-        const row = rows[i] as ReplicaRow;
+        const row = rows[i] as ReportedRow;
         const status = this.applyOne(row, report, now);
-        if (status === 'accepted') {
-          touched.add(row.task_id);
-          changes.jobs.add(row.job_id);
-        }
+        if (status === 'accepted' && row.task_state === 'active') open.set(row.task_id, row.job_id);
+        if (status === 'accepted') changes.jobs.add(row.job_id);
         return status;
       });
       this.touchHost.run(now, hostId);
-      this.settlement.reconcile(touched, now, changes);
+      this.settlement.reconcileOpen(open, now, changes);
       this.settlement.flushCounters(now, changes);
       return { statuses, changes: changes.toChangeSet() };
     });
   }
 
-  private applyOne(row: ReplicaRow, report: VerifiedReport, now: number): ReportStatus {
+  private applyOne(row: ReportedRow, report: VerifiedReport, now: number): ReportStatus {
     if (row.state === 'reported' || row.state === 'errored') return 'duplicate';
-    const task = this.taskState.get(row.task_id) as { state: string; canonical_replica_id: number | null };
+    const task = { state: row.task_state, canonical_replica_id: row.canonical_replica_id };
     const active = task.state === 'active';
     // A late answer still helps a task that has not settled; otherwise it is only noted.
     if (row.state === 'abandoned' || (row.state === 'timed_out' && !active)) return 'late';
