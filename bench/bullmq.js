@@ -52,7 +52,9 @@ export async function bullmq({ jobs = 100_000, concurrency = 100 } = {}) {
   const t0 = performance.now();
   for (let i = 0; i < jobs; i += 1000) {
     const n = Math.min(1000, jobs - i);
-    await queue.addBulk(Array.from({ length: n }, (_, k) => ({ name: 't', data: { arg: String(i + k) } })));
+    await queue.addBulk(
+      Array.from({ length: n }, (_, k) => ({ name: 't', data: { arg: String(i + k) } })),
+    );
   }
   const added = performance.now();
   worker.run();

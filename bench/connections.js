@@ -26,9 +26,13 @@ export async function connections({ agents = 10_000, processes = 4 } = {}) {
   const base = procStats(coord.pid);
   const per = Math.ceil(agents / processes);
   const children = Array.from({ length: processes }, (_, i) =>
-    fork(join(REPO, 'bench/idle-agents.js'), [coord.url, token, String(Math.min(per, agents - i * per)), `idle${i}`], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }),
+    fork(
+      join(REPO, 'bench/idle-agents.js'),
+      [coord.url, token, String(Math.min(per, agents - i * per)), `idle${i}`],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    ),
   );
   const tConnect = performance.now();
   await Promise.all(
@@ -58,7 +62,10 @@ export async function connections({ agents = 10_000, processes = 4 } = {}) {
   });
   const grid = new Anygrid({ url: coord.url, token: await coord.token('requester') });
   const t0 = Date.now();
-  await grid.submit({ module: 'examples/trivial.wasm', tasks: Array.from({ length: agents }, (_, i) => ({ args: [String(i)] })) });
+  await grid.submit({
+    module: 'examples/trivial.wasm',
+    tasks: Array.from({ length: agents }, (_, i) => ({ args: [String(i)] })),
+  });
   const timeout = new Promise((r) => setTimeout(r, 120_000));
   await Promise.race([allGotWork, timeout]);
   const peak = procStats(coord.pid);

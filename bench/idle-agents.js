@@ -11,7 +11,6 @@ const [url, token, countArg, prefix] = process.argv.slice(2);
 const count = Number(countArg);
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 const sockets = [];
-let gotWork = 0;
 
 // Each real agent keeps one keep-alive connection; thousands of simulated ones in one
 // process share a bounded pool instead of opening a socket per request.
@@ -43,8 +42,16 @@ async function postNow(path, body) {
 }
 
 async function connectOne(i) {
-  const { hostId } = await post('/v1/hosts', { name: `${prefix}-${i}`, platform: 'linux-x64', cores: 1, memoryBytes: 1e9, slots: 1 });
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/hosts/${hostId}/stream`, { headers: { authorization: headers.authorization } });
+  const { hostId } = await post('/v1/hosts', {
+    name: `${prefix}-${i}`,
+    platform: 'linux-x64',
+    cores: 1,
+    memoryBytes: 1e9,
+    slots: 1,
+  });
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/hosts/${hostId}/stream`, {
+    headers: { authorization: headers.authorization },
+  });
   let pulled = false;
   let first = true;
   ws.on('message', async (data) => {
@@ -58,7 +65,6 @@ async function connectOne(i) {
     pulled = true;
     const { assignments } = await post('/v1/work', { hostId, max: 1 });
     if (assignments.length > 0) {
-      gotWork++;
       process.send?.({ type: 'got-work', at: Date.now() });
     } else pulled = false;
   });
@@ -72,7 +78,9 @@ async function connectOne(i) {
 process.on('message', async (msg) => {
   if (msg.type === 'connect') {
     for (let i = 0; i < count; i += 100) {
-      await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, k) => connectOne(i + k)));
+      await Promise.all(
+        Array.from({ length: Math.min(100, count - i) }, (_, k) => connectOne(i + k)),
+      );
     }
     process.send?.({ type: 'connected', count: sockets.length });
   }

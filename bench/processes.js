@@ -68,7 +68,18 @@ function profileArgs() {
 /** Starts `count` agent processes and waits until each has registered its host. */
 export async function startAgents(url, token, count, slots) {
   const procs = Array.from({ length: count }, (_, i) =>
-    spawnCli(['provide', '--coordinator', url, '--token', token, '--slots', String(slots), '--name', `bench-${i}`, '--json']),
+    spawnCli([
+      'provide',
+      '--coordinator',
+      url,
+      '--token',
+      token,
+      '--slots',
+      String(slots),
+      '--name',
+      `bench-${i}`,
+      '--json',
+    ]),
   );
   // The work stream needs a moment to connect; give agents time to register.
   await new Promise((r) => setTimeout(r, 1500));

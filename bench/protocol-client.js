@@ -9,10 +9,18 @@ import { createHash } from 'node:crypto';
 
 function output(text) {
   const bytes = Buffer.from(text);
-  return { hash: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, data: bytes.toString('base64') };
+  return {
+    hash: createHash('sha256').update(bytes).digest('hex'),
+    size: bytes.length,
+    data: bytes.toString('base64'),
+  };
 }
 
-export async function fakeProvider(url, token, { name = 'fake', batch = 500, idleStop = true } = {}) {
+export async function fakeProvider(
+  url,
+  token,
+  { name = 'fake', batch = 500, idleStop = true } = {},
+) {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const post = async (path, body) => {
     const r = await fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -20,7 +28,13 @@ export async function fakeProvider(url, token, { name = 'fake', batch = 500, idl
     if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(json)}`);
     return json;
   };
-  const { hostId } = await post('/v1/hosts', { name, platform: 'linux-x64', cores: 1, memoryBytes: 1e9, slots: batch });
+  const { hostId } = await post('/v1/hosts', {
+    name,
+    platform: 'linux-x64',
+    cores: 1,
+    memoryBytes: 1e9,
+    slots: batch,
+  });
   let done = 0;
   for (;;) {
     const { assignments } = await post('/v1/work', { hostId, max: batch });

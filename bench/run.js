@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { bullmq } from './bullmq.js';
 import { connections } from './connections.js';
 import { latency } from './latency.js';
-import { REPO, killAll } from './processes.js';
+import { killAll, REPO } from './processes.js';
 import { schedulerScaling } from './scheduler.js';
 import { throughput } from './throughput.js';
 
@@ -20,7 +20,9 @@ const PARTS = { throughput, bullmq, latency, connections, scheduler: schedulerSc
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in PARTS));
 if (unknown.length > 0) {
-  console.error(`unknown bench part(s): ${unknown.join(', ')}; choose from: ${Object.keys(PARTS).join(', ')}`);
+  console.error(
+    `unknown bench part(s): ${unknown.join(', ')}; choose from: ${Object.keys(PARTS).join(', ')}`,
+  );
   process.exit(2);
 }
 const names = wanted.length > 0 ? wanted : Object.keys(PARTS);
@@ -33,7 +35,9 @@ const machine = {
 };
 // Parts not run this time keep their last figures, so RESULTS.md always shows every part.
 const latestPath = join(REPO, 'bench/results/latest.json');
-const previous = existsSync(latestPath) ? JSON.parse(readFileSync(latestPath, 'utf8')) : { results: {} };
+const previous = existsSync(latestPath)
+  ? JSON.parse(readFileSync(latestPath, 'utf8'))
+  : { results: {} };
 const results = { ...previous.results };
 try {
   for (const name of names) {

@@ -33,7 +33,11 @@ export async function schedulerScaling({ sizes = [1_000, 10_000, 100_000, 1_000_
         {
           module: { hash: 'a'.repeat(64), size: 1 },
           policy: resolvePolicy({}),
-          tasks: Array.from({ length: n }, (_, i) => ({ args: [String(done + i)], env: {}, files: {} })),
+          tasks: Array.from({ length: n }, (_, i) => ({
+            args: [String(done + i)],
+            env: {},
+            files: {},
+          })),
         },
         Date.now(),
       );
@@ -42,7 +46,20 @@ export async function schedulerScaling({ sizes = [1_000, 10_000, 100_000, 1_000_
     const fillMs = performance.now() - t0;
     const hosts = [];
     for (let h = 0; h < 10; h++) {
-      hosts.push(await store.registerHost(prov.accountId, { name: `h${h}`, platform: 'linux-x64', cores: 1, memoryBytes: 1, slots: 1, runtimes: ['wasm32-wasi'] }, 0));
+      hosts.push(
+        await store.registerHost(
+          prov.accountId,
+          {
+            name: `h${h}`,
+            platform: 'linux-x64',
+            cores: 1,
+            memoryBytes: 1,
+            slots: 1,
+            runtimes: ['wasm32-wasi'],
+          },
+          0,
+        ),
+      );
     }
     const times = [];
     for (let i = 0; i < Math.min(REQUESTS, size / PER_REQUEST); i++) {

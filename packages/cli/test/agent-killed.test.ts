@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, countPrimes, killAll, removeDir, startAgent, startCoordinator, stopProcess, waitFor, type CoordinatorProcess } from './harness.js';
+import {
+  type CoordinatorProcess,
+  client,
+  countPrimes,
+  killAll,
+  removeDir,
+  startAgent,
+  startCoordinator,
+  stopProcess,
+  waitFor,
+} from './harness.js';
 import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
@@ -21,24 +31,35 @@ describe('an agent SIGKILLed mid-task', () => {
     startAgent(coord.url, provider, { slots: 2, name: 'survivor-1' });
     startAgent(coord.url, provider, { slots: 2, name: 'survivor-2' });
 
-    const ranges = primeRanges(120, 40_000).map(([a, b]) => [a + 2_000_000, b + 2_000_000] as [number, number]);
+    const ranges = primeRanges(120, 40_000).map(
+      ([a, b]) => [a + 2_000_000, b + 2_000_000] as [number, number],
+    );
     const job = await submitPrimes(requester, ranges, { redundancy: 2, deadlineMs: 3000 });
 
     const store = inspectStore(coord.dataDir);
-    const victimHost = await waitFor('the victim to run a replica', async () => {
-      const rows = store.query<{ host_id: number }>(
-        `SELECT r.host_id FROM replicas r JOIN hosts h ON h.id = r.host_id
+    const victimHost = await waitFor(
+      'the victim to run a replica',
+      async () => {
+        const rows = store.query<{ host_id: number }>(
+          `SELECT r.host_id FROM replicas r JOIN hosts h ON h.id = r.host_id
          WHERE h.name = 'victim' AND r.state = 'in_progress' AND r.job_id = ?`,
-        job.id,
-      );
-      return rows[0]?.host_id;
-    }, 30_000, 20);
+          job.id,
+        );
+        return rows[0]?.host_id;
+      },
+      30_000,
+      20,
+    );
     await stopProcess(victim.proc, 'SIGKILL');
 
     const final = await waitForJob(requester, job.id);
     expect(final.progress).toMatchObject({ total: 120, valid: 120 });
 
-    const timedOut = store.query(`SELECT id FROM replicas WHERE job_id = ? AND host_id = ? AND state = 'timed_out'`, job.id, victimHost);
+    const timedOut = store.query(
+      `SELECT id FROM replicas WHERE job_id = ? AND host_id = ? AND state = 'timed_out'`,
+      job.id,
+      victimHost,
+    );
     expect(timedOut.length).toBeGreaterThan(0);
     const settled = store.settledEventsPerTask(job.id);
     expect(settled.size).toBe(120);

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, example, killAll, removeDir, sha256, startCoordinator, type Answer, type CoordinatorProcess } from './harness.js';
+import {
+  type Answer,
+  type CoordinatorProcess,
+  client,
+  example,
+  killAll,
+  removeDir,
+  sha256,
+  startCoordinator,
+} from './harness.js';
 import { inspectStore } from './store-inspect.js';
 
 /** Every answer must be a 4xx carrying a stable code and a human message. */
@@ -27,7 +36,11 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     const p1 = client(coord.url, await admin.token('provider', 'p1'));
     const p2 = client(coord.url, await admin.token('provider', 'p2'));
     const module = await alice.upload(example('prime.wasm'));
-    const job = await alice.post('/v1/jobs', { module, tasks: [{ args: ['0', '100'] }], policy: { redundancy: 1 } });
+    const job = await alice.post('/v1/jobs', {
+      module,
+      tasks: [{ args: ['0', '100'] }],
+      policy: { redundancy: 1 },
+    });
     expect(job.status).toBe(201);
     const host = (b: ReturnType<typeof client>, name: string) =>
       b.post('/v1/hosts', { name, platform: 'linux-x64', cores: 2, memoryBytes: 1e9, slots: 1 });
@@ -38,31 +51,77 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect(work.body.assignments).toHaveLength(1);
     const replicaId = work.body.assignments[0].replicaId as number;
     const out = Buffer.from('25\n');
-    const goodReport = { replicaId, status: 'success', exitCode: 0, stdout: { hash: sha256(out), size: 3, data: out.toString('base64') }, stderr: null, durationMs: 1 };
+    const goodReport = {
+      replicaId,
+      status: 'success',
+      exitCode: 0,
+      stdout: { hash: sha256(out), size: 3, data: out.toString('base64') },
+      stderr: null,
+      durationMs: 1,
+    };
 
     // Malformed JSON, wrong types, unknown fields.
-    expectClientError(await alice.request('POST', '/v1/jobs', '{"module": ', { 'content-type': 'application/json' }), 400, 'MALFORMED_JSON');
-    expectClientError(await alice.request('POST', '/v1/jobs', '', { 'content-type': 'application/json' }), 400, 'MALFORMED_JSON');
+    expectClientError(
+      await alice.request('POST', '/v1/jobs', '{"module": ', {
+        'content-type': 'application/json',
+      }),
+      400,
+      'MALFORMED_JSON',
+    );
+    expectClientError(
+      await alice.request('POST', '/v1/jobs', '', { 'content-type': 'application/json' }),
+      400,
+      'MALFORMED_JSON',
+    );
     const mistyped = await alice.post('/v1/jobs', { module, tasks: 'lots' });
     expectClientError(mistyped, 400, 'INVALID_REQUEST');
     expect(mistyped.body.error.details.issues[0].path).toBe('tasks');
     const unknown = await alice.post('/v1/jobs', { module, tasks: [{ args: [] }], colour: 'blue' });
     expectClientError(unknown, 400, 'INVALID_REQUEST');
     expect(unknown.body.error.details.issues[0].code).toBe('unrecognized_keys');
-    expectClientError(await alice.post('/v1/jobs', { module, tasks: [{ args: [], files: { '../../etc/passwd': module } }] }), 400, 'INVALID_REQUEST');
-    expectClientError(await alice.post('/v1/jobs', { module, tasks: [{}], policy: { redundancy: 2, quorum: 3 } }), 400, 'INVALID_REQUEST');
-    expectClientError(await alice.post('/v1/jobs', { module: { hash: 'f'.repeat(64), size: 10 }, tasks: [{}] }), 422, 'BLOB_MISSING');
-    expectClientError(await alice.request('POST', '/v1/jobs', 'module=x', { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectClientError(
+      await alice.post('/v1/jobs', {
+        module,
+        tasks: [{ args: [], files: { '../../etc/passwd': module } }],
+      }),
+      400,
+      'INVALID_REQUEST',
+    );
+    expectClientError(
+      await alice.post('/v1/jobs', { module, tasks: [{}], policy: { redundancy: 2, quorum: 3 } }),
+      400,
+      'INVALID_REQUEST',
+    );
+    expectClientError(
+      await alice.post('/v1/jobs', { module: { hash: 'f'.repeat(64), size: 10 }, tasks: [{}] }),
+      422,
+      'BLOB_MISSING',
+    );
+    expectClientError(
+      await alice.request('POST', '/v1/jobs', 'module=x', { 'content-type': 'text/plain' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
     expectClientError(await alice.get('/v1/jobs/abc'), 400, 'INVALID_REQUEST');
     expectClientError(await alice.get('/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
 
     // Oversize bodies.
-    const huge = { name: 'x'.repeat(2 * 1024 * 1024), platform: 'linux-x64', cores: 1, memoryBytes: 1, slots: 1 };
+    const huge = {
+      name: 'x'.repeat(2 * 1024 * 1024),
+      platform: 'linux-x64',
+      cores: 1,
+      memoryBytes: 1,
+      slots: 1,
+    };
     expectClientError(await p1.post('/v1/hosts', huge), 413, 'PAYLOAD_TOO_LARGE');
 
     // Missing, unknown and wrong-role tokens.
     expectClientError(await client(coord.url).get('/v1/jobs'), 401, 'UNAUTHENTICATED');
-    expectClientError(await client(coord.url, 'ag_req_not-a-real-token').get('/v1/jobs'), 401, 'UNAUTHENTICATED');
+    expectClientError(
+      await client(coord.url, 'ag_req_not-a-real-token').get('/v1/jobs'),
+      401,
+      'UNAUTHENTICATED',
+    );
     expectClientError(await p1.get(`/v1/jobs/${job.body.id}`), 403, 'FORBIDDEN');
     expectClientError(await alice.post('/v1/work', { hostId: h1, max: 1 }), 403, 'FORBIDDEN');
     expectClientError(await alice.post('/v1/tokens', { role: 'admin' }), 403, 'FORBIDDEN');
@@ -74,19 +133,53 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expectClientError(await bob.get(`/v1/jobs/${job.body.id}/events`), 404, 'NOT_FOUND');
 
     // Reports for replicas not assigned to the caller, or through someone else's host.
-    expectClientError(await p2.post('/v1/reports', { hostId: h2, reports: [goodReport] }), 403, 'NOT_ASSIGNED');
-    expectClientError(await p1.post('/v1/reports', { hostId: h1b, reports: [goodReport] }), 403, 'NOT_ASSIGNED');
-    expectClientError(await p2.post('/v1/reports', { hostId: h1, reports: [goodReport] }), 403, 'FORBIDDEN');
-    expectClientError(await p1.post('/v1/reports', { hostId: h1, reports: [{ ...goodReport, replicaId: 999_999 }] }), 403, 'NOT_ASSIGNED');
+    expectClientError(
+      await p2.post('/v1/reports', { hostId: h2, reports: [goodReport] }),
+      403,
+      'NOT_ASSIGNED',
+    );
+    expectClientError(
+      await p1.post('/v1/reports', { hostId: h1b, reports: [goodReport] }),
+      403,
+      'NOT_ASSIGNED',
+    );
+    expectClientError(
+      await p2.post('/v1/reports', { hostId: h1, reports: [goodReport] }),
+      403,
+      'FORBIDDEN',
+    );
+    expectClientError(
+      await p1.post('/v1/reports', {
+        hostId: h1,
+        reports: [{ ...goodReport, replicaId: 999_999 }],
+      }),
+      403,
+      'NOT_ASSIGNED',
+    );
     const lying = { ...goodReport, stdout: { ...goodReport.stdout, hash: sha256('26\n') } };
-    expectClientError(await p1.post('/v1/reports', { hostId: h1, reports: [lying] }), 400, 'INVALID_REQUEST');
-    const mixed = await p1.post('/v1/reports', { hostId: h1, reports: [goodReport, { ...goodReport, replicaId: replicaId + 1000 }] });
+    expectClientError(
+      await p1.post('/v1/reports', { hostId: h1, reports: [lying] }),
+      400,
+      'INVALID_REQUEST',
+    );
+    const mixed = await p1.post('/v1/reports', {
+      hostId: h1,
+      reports: [goodReport, { ...goodReport, replicaId: replicaId + 1000 }],
+    });
     expectClientError(mixed, 403, 'NOT_ASSIGNED');
     expect(mixed.body.error.details.replicaIds).toEqual([replicaId + 1000]);
 
     // Uploads whose bytes do not match their address.
-    expectClientError(await alice.request('PUT', `/v1/blobs/${'0'.repeat(64)}`, new Uint8Array([1, 2, 3])), 400, 'HASH_MISMATCH');
-    expectClientError(await alice.request('PUT', '/v1/blobs/not-a-hash', new Uint8Array([1])), 400, 'INVALID_REQUEST');
+    expectClientError(
+      await alice.request('PUT', `/v1/blobs/${'0'.repeat(64)}`, new Uint8Array([1, 2, 3])),
+      400,
+      'HASH_MISMATCH',
+    );
+    expectClientError(
+      await alice.request('PUT', '/v1/blobs/not-a-hash', new Uint8Array([1])),
+      400,
+      'INVALID_REQUEST',
+    );
 
     // Nothing above changed the store: one job, one task, its one replica still running, no results.
     const store = inspectStore(coord.dataDir);

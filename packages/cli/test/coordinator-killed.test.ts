@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, countPrimes, killAll, removeDir, startAgent, startCoordinator, stopProcess, tempDir, waitFor, type CoordinatorProcess } from './harness.js';
+import {
+  type CoordinatorProcess,
+  client,
+  countPrimes,
+  killAll,
+  removeDir,
+  startAgent,
+  startCoordinator,
+  stopProcess,
+  tempDir,
+  waitFor,
+} from './harness.js';
 import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
@@ -24,10 +35,15 @@ describe('the coordinator SIGKILLed mid-job and restarted on the same data dir',
 
     const ranges = primeRanges(300, 20_000);
     const job = await submitPrimes(requester, ranges, { redundancy: 2 });
-    await waitFor('some results', async () => {
-      const r = await requester.get(`/v1/jobs/${job.id}`);
-      return r.body.progress.valid >= 20;
-    }, 60_000, 10);
+    await waitFor(
+      'some results',
+      async () => {
+        const r = await requester.get(`/v1/jobs/${job.id}`);
+        return r.body.progress.valid >= 20;
+      },
+      60_000,
+      10,
+    );
     await stopProcess(coord.proc, 'SIGKILL');
 
     // Same port: the agents keep their coordinator URL and reconnect by themselves.

@@ -60,7 +60,11 @@ export function spawnNode(args: readonly string[], env: Record<string, string> =
 }
 
 /** Sends a signal and waits for the process to exit. */
-export async function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+export async function stopProcess(
+  proc: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 15_000,
+): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   proc.kill(signal);
@@ -77,9 +81,20 @@ export interface CoordinatorProcess extends Spawned {
 }
 
 /** Starts `anygrid serve --json` and waits for its "listening" line. */
-export async function startCoordinator(options: { dataDir?: string; port?: number; extraArgs?: string[] } = {}): Promise<CoordinatorProcess> {
+export async function startCoordinator(
+  options: { dataDir?: string; port?: number; extraArgs?: string[] } = {},
+): Promise<CoordinatorProcess> {
   const dataDir = options.dataDir ?? tempDir();
-  const s = spawnNode([CLI, 'serve', '--data', dataDir, '--port', String(options.port ?? 0), '--json', ...(options.extraArgs ?? [])]);
+  const s = spawnNode([
+    CLI,
+    'serve',
+    '--data',
+    dataDir,
+    '--port',
+    String(options.port ?? 0),
+    '--json',
+    ...(options.extraArgs ?? []),
+  ]);
   const line = await firstJsonLine(s, 30_000);
   const url = String(line.url);
   const adminToken = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
@@ -91,8 +106,13 @@ async function firstJsonLine(s: Spawned, timeoutMs: number): Promise<Record<stri
   if (!stdout) throw new Error('process has no stdout');
   const rl = createInterface({ input: stdout });
   return new Promise((resolveLine, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no JSON line within ${timeoutMs} ms:\n${s.output()}`)), timeoutMs);
-    s.proc.once('exit', (code) => reject(new Error(`process exited (${code}) before it was ready:\n${s.output()}`)));
+    const timer = setTimeout(
+      () => reject(new Error(`no JSON line within ${timeoutMs} ms:\n${s.output()}`)),
+      timeoutMs,
+    );
+    s.proc.once('exit', (code) =>
+      reject(new Error(`process exited (${code}) before it was ready:\n${s.output()}`)),
+    );
     rl.on('line', (l) => {
       if (!l.startsWith('{')) return;
       clearTimeout(timer);
@@ -103,16 +123,36 @@ async function firstJsonLine(s: Spawned, timeoutMs: number): Promise<Record<stri
 }
 
 /** Starts `anygrid provide` against a coordinator. */
-export function startAgent(url: string, token: string, options: { slots?: number; name?: string; env?: Record<string, string> } = {}): Spawned {
+export function startAgent(
+  url: string,
+  token: string,
+  options: { slots?: number; name?: string; env?: Record<string, string> } = {},
+): Spawned {
   return spawnNode(
-    [CLI, 'provide', '--coordinator', url, '--token', token, '--slots', String(options.slots ?? 2), '--name', options.name ?? 'agent'],
+    [
+      CLI,
+      'provide',
+      '--coordinator',
+      url,
+      '--token',
+      token,
+      '--slots',
+      String(options.slots ?? 2),
+      '--name',
+      options.name ?? 'agent',
+    ],
     options.env,
   );
 }
 
 /** Starts an agent that corrupts every output: a saboteur for validation tests. */
 export function startSaboteur(url: string, token: string, slots = 2): Spawned {
-  return spawnNode([join(REPO, 'packages/cli/test/fixtures/saboteur-agent.js'), url, token, String(slots)]);
+  return spawnNode([
+    join(REPO, 'packages/cli/test/fixtures/saboteur-agent.js'),
+    url,
+    token,
+    String(slots),
+  ]);
 }
 
 export interface Answer<T = unknown> {
@@ -122,13 +162,23 @@ export interface Answer<T = unknown> {
 
 /** A bare HTTP client, so tests see exactly what the coordinator answers. */
 export function client(url: string, token?: string) {
-  const request = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> => {
+  const request = async <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer<T>> => {
     const raw = body instanceof Uint8Array || typeof body === 'string';
     const res = await fetch(url + path, {
       method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': raw && body instanceof Uint8Array ? 'application/octet-stream' : 'application/json' }),
+        ...(body === undefined
+          ? {}
+          : {
+              'content-type':
+                raw && body instanceof Uint8Array ? 'application/octet-stream' : 'application/json',
+            }),
         ...headers,
       },
       body: body === undefined ? undefined : raw ? (body as BodyInit) : JSON.stringify(body),
@@ -147,14 +197,19 @@ export function client(url: string, token?: string) {
     get: <T = any>(path: string) => request<T>('GET', path),
     post: <T = any>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
     async token(role: 'requester' | 'provider' | 'admin', account?: string): Promise<string> {
-      const r = await request<{ token: string }>('POST', '/v1/tokens', { role, ...(account ? { account } : {}) });
-      if (r.status !== 201) throw new Error(`token create failed: ${r.status} ${JSON.stringify(r.body)}`);
+      const r = await request<{ token: string }>('POST', '/v1/tokens', {
+        role,
+        ...(account ? { account } : {}),
+      });
+      if (r.status !== 201)
+        throw new Error(`token create failed: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.token;
     },
     async upload(bytes: Uint8Array): Promise<{ hash: string; size: number }> {
       const hash = sha256(bytes);
       const r = await request('PUT', `/v1/blobs/${hash}`, bytes);
-      if (r.status !== 201 && r.status !== 200) throw new Error(`upload failed: ${r.status} ${JSON.stringify(r.body)}`);
+      if (r.status !== 201 && r.status !== 200)
+        throw new Error(`upload failed: ${r.status} ${JSON.stringify(r.body)}`);
       return { hash, size: bytes.byteLength };
     },
   };
@@ -168,7 +223,12 @@ export function example(name: string): Buffer {
   return readFileSync(join(EXAMPLES, name));
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

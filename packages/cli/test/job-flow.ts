@@ -4,7 +4,7 @@
  * HTTP API and collect every settled result by paging the results cursor.
  */
 
-import { client, example } from './harness.js';
+import { type client, example } from './harness.js';
 
 export type Client = ReturnType<typeof client>;
 
@@ -12,7 +12,11 @@ export function primeRanges(count: number, width: number): [number, number][] {
   return Array.from({ length: count }, (_, i) => [i * width, (i + 1) * width]);
 }
 
-export async function submitPrimes(c: Client, ranges: readonly [number, number][], policy: Record<string, unknown> = {}) {
+export async function submitPrimes(
+  c: Client,
+  ranges: readonly [number, number][],
+  policy: Record<string, unknown> = {},
+) {
   const module = await c.upload(example('prime.wasm'));
   const r = await c.post('/v1/jobs', {
     name: 'primes',
@@ -41,7 +45,8 @@ export async function waitForJob(c: Client, jobId: number, timeoutMs = 120_000):
   for (;;) {
     const r = await c.get(`/v1/jobs/${jobId}`);
     if (r.body.state !== 'running') return r.body;
-    if (Date.now() > until) throw new Error(`job ${jobId} still running: ${JSON.stringify(r.body.progress)}`);
+    if (Date.now() > until)
+      throw new Error(`job ${jobId} still running: ${JSON.stringify(r.body.progress)}`);
     await new Promise((res) => setTimeout(res, 200));
   }
 }

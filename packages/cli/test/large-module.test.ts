@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLargeModule } from '../../../examples/make-large-module.mjs';
-import { client, example, killAll, removeDir, startAgent, startCoordinator, type CoordinatorProcess } from './harness.js';
+import {
+  type CoordinatorProcess,
+  client,
+  example,
+  killAll,
+  removeDir,
+  startAgent,
+  startCoordinator,
+} from './harness.js';
 import { allResults, decodeStdout, waitForJob } from './job-flow.js';
 
 describe('a 60 MB module', () => {
@@ -25,13 +33,23 @@ describe('a 60 MB module', () => {
     const again = await requester.request('PUT', `/v1/blobs/${module.hash}`, bytes);
     expect(again.status).toBe(200); // known content is not stored twice
 
-    const tasks = [[0, 1000], [1000, 2000], [2000, 3000], [3000, 4000]].map(([a, b]) => ({ args: [String(a), String(b)] }));
+    const tasks = [
+      [0, 1000],
+      [1000, 2000],
+      [2000, 3000],
+      [3000, 4000],
+    ].map(([a, b]) => ({ args: [String(a), String(b)] }));
     for (let round = 0; round < 2; round++) {
       const job = await requester.post('/v1/jobs', { module, tasks, policy: { redundancy: 1 } });
       expect(job.status).toBe(201);
       await waitForJob(requester, job.body.id);
       const results = await allResults(requester, job.body.id);
-      expect(results.sort((x, y) => x.index - y.index).map((r) => decodeStdout(r))).toEqual(['168\n', '135\n', '127\n', '120\n']);
+      expect(results.sort((x, y) => x.index - y.index).map((r) => decodeStdout(r))).toEqual([
+        '168\n',
+        '135\n',
+        '127\n',
+        '120\n',
+      ]);
     }
 
     const metrics = await (await fetch(`${coord.url}/metrics`)).text();

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, countPrimes, killAll, removeDir, startAgent, startCoordinator, type CoordinatorProcess } from './harness.js';
+import {
+  type CoordinatorProcess,
+  client,
+  countPrimes,
+  killAll,
+  removeDir,
+  startAgent,
+  startCoordinator,
+} from './harness.js';
 import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 

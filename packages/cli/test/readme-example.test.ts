@@ -34,12 +34,16 @@ describe('the README', () => {
 
   it('SDK example, run as written against `npm start`, prints the right results', async () => {
     const port = await freePort();
-    const start = spawn('npm', ['start', '--silent', '--', '--data', dataDir, '--port', String(port)], {
-      cwd: REPO,
-      env: { ...process.env, ANYGRID_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const start = spawn(
+      'npm',
+      ['start', '--silent', '--', '--data', dataDir, '--port', String(port)],
+      {
+        cwd: REPO,
+        env: { ...process.env, ANYGRID_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     let out = '';
     start.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -48,7 +52,12 @@ describe('the README', () => {
       out += d.toString();
     });
     try {
-      await waitFor('npm start to print its next step', async () => /export ANYGRID_URL=/.test(out), 120_000, 100);
+      await waitFor(
+        'npm start to print its next step',
+        async () => /export ANYGRID_URL=/.test(out),
+        120_000,
+        100,
+      );
       expect(out).toContain(`http://127.0.0.1:${port}`);
       expect(out).toMatch(/admin token/);
 
@@ -62,7 +71,9 @@ describe('the README', () => {
           timeout: 90_000,
         });
         const lines = stdout.trim().split('\n').sort();
-        const expected = [0, 1, 2].map((i) => `${i} ${countPrimes(i * 100_000, (i + 1) * 100_000)}`);
+        const expected = [0, 1, 2].map(
+          (i) => `${i} ${countPrimes(i * 100_000, (i + 1) * 100_000)}`,
+        );
         expect(lines).toEqual(expected);
       } finally {
         removeDir(file);

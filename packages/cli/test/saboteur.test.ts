@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, countPrimes, killAll, removeDir, startAgent, startCoordinator, startSaboteur, type CoordinatorProcess } from './harness.js';
+import {
+  type CoordinatorProcess,
+  client,
+  countPrimes,
+  killAll,
+  removeDir,
+  startAgent,
+  startCoordinator,
+  startSaboteur,
+} from './harness.js';
 import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
@@ -32,7 +41,9 @@ describe('a provider that returns wrong outputs, redundancy 2', () => {
     }
 
     const store = inspectStore(coord.dataDir);
-    const saboteurHost = store.query<{ id: number }>(`SELECT id FROM hosts WHERE name = 'saboteur'`)[0]?.id;
+    const saboteurHost = store.query<{ id: number }>(
+      `SELECT id FROM hosts WHERE name = 'saboteur'`,
+    )[0]?.id;
     const invalid = store.invalidReplicaHosts(job.id);
     expect(invalid.length).toBeGreaterThan(0);
     expect(new Set(invalid)).toEqual(new Set([saboteurHost]));

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, example, killAll, removeDir, startAgent, startCoordinator, type CoordinatorProcess } from './harness.js';
+import {
+  type CoordinatorProcess,
+  client,
+  example,
+  killAll,
+  removeDir,
+  startAgent,
+  startCoordinator,
+} from './harness.js';
 import { allResults, decodeStdout, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
@@ -29,7 +37,12 @@ describe('misbehaving modules on a real agent', () => {
     const jobs: { id: number; expected: string; name: string }[] = [];
     for (const [name, expected] of cases) {
       const module = await requester.upload(example(name));
-      const r = await requester.post('/v1/jobs', { name, module, tasks: [{}], policy: { redundancy: 1, maxErrors: 0, limits } });
+      const r = await requester.post('/v1/jobs', {
+        name,
+        module,
+        tasks: [{}],
+        policy: { redundancy: 1, maxErrors: 0, limits },
+      });
       expect(r.status).toBe(201);
       jobs.push({ id: r.body.id, expected, name });
     }
@@ -44,7 +57,10 @@ describe('misbehaving modules on a real agent', () => {
     // passwd.wasm saw no host file: what it printed says so, and never a passwd line.
     const store = inspectStore(coord.dataDir);
     const passwdJob = jobs.find((j) => j.name === 'passwd.wasm') as { id: number };
-    const [row] = store.query<{ outputs: string }>('SELECT outputs FROM replicas WHERE job_id = ?', passwdJob.id);
+    const [row] = store.query<{ outputs: string }>(
+      'SELECT outputs FROM replicas WHERE job_id = ?',
+      passwdJob.id,
+    );
     const stdout = JSON.parse(row?.outputs ?? '{}').stdout;
     const printed = stdout?.data ? Buffer.from(stdout.data, 'base64').toString() : '';
     expect(printed).toMatch(/denied/);
@@ -53,7 +69,14 @@ describe('misbehaving modules on a real agent', () => {
 
     // The same agent process is alive and still computes correctly.
     expect(agent.proc.exitCode).toBeNull();
-    const job = await submitPrimes(requester, [[0, 100], [100, 200]], { redundancy: 1 });
+    const job = await submitPrimes(
+      requester,
+      [
+        [0, 100],
+        [100, 200],
+      ],
+      { redundancy: 1 },
+    );
     await waitForJob(requester, job.id);
     const results = await allResults(requester, job.id);
     expect(results.map((r) => decodeStdout(r)).sort()).toEqual(['21\n', '25\n']);

@@ -1,7 +1,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, client, killAll, removeDir, spawnNode, stopProcess, tempDir, waitFor } from './harness.js';
+import {
+  CLI,
+  client,
+  killAll,
+  removeDir,
+  spawnNode,
+  stopProcess,
+  tempDir,
+  waitFor,
+} from './harness.js';
 
 describe('anygrid serve, first start on a data dir', () => {
   const dataDir = tempDir();
@@ -10,10 +19,21 @@ describe('anygrid serve, first start on a data dir', () => {
     removeDir(dataDir);
   });
 
-  async function serveJson(): Promise<{ line: Record<string, unknown>; stop: () => Promise<void> }> {
+  async function serveJson(): Promise<{
+    line: Record<string, unknown>;
+    stop: () => Promise<void>;
+  }> {
     const s = spawnNode([CLI, 'serve', '--data', dataDir, '--port', '0', '--json']);
-    const text = await waitFor('the listening line', async () => /^\{.*\}$/m.exec(s.output())?.[0], 30_000, 50);
-    return { line: JSON.parse(text) as Record<string, unknown>, stop: () => stopProcess(s.proc, 'SIGTERM') };
+    const text = await waitFor(
+      'the listening line',
+      async () => /^\{.*\}$/m.exec(s.output())?.[0],
+      30_000,
+      50,
+    );
+    return {
+      line: JSON.parse(text) as Record<string, unknown>,
+      stop: () => stopProcess(s.proc, 'SIGTERM'),
+    };
   }
 
   it('creates an admin token, prints it once and keeps it in a mode-600 file that works', async () => {

@@ -22,12 +22,16 @@ export function inspectStore(dataDir: string) {
     /** How many times each task was published as settled — must be exactly once. */
     settledEventsPerTask(jobId: number): Map<number, number> {
       const rows = db
-        .prepare(`SELECT task_id, COUNT(*) AS n FROM events WHERE job_id = ? AND kind = 'task_settled' GROUP BY task_id`)
+        .prepare(
+          `SELECT task_id, COUNT(*) AS n FROM events WHERE job_id = ? AND kind = 'task_settled' GROUP BY task_id`,
+        )
         .all(jobId) as { task_id: number; n: number }[];
       return new Map(rows.map((r) => [r.task_id, r.n]));
     },
     replicaStates(jobId: number): Record<string, number> {
-      const rows = db.prepare('SELECT state, COUNT(*) AS n FROM replicas WHERE job_id = ? GROUP BY state').all(jobId) as {
+      const rows = db
+        .prepare('SELECT state, COUNT(*) AS n FROM replicas WHERE job_id = ? GROUP BY state')
+        .all(jobId) as {
         state: string;
         n: number;
       }[];

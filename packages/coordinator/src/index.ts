@@ -4,7 +4,7 @@
  */
 
 export { type Coordinator, type CoordinatorOptions, startCoordinator, VERSION } from './main.js';
-export type { Principal, Store } from './store/store.js';
-export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export { Hub } from './services/hub.js';
 export { Scheduler } from './services/scheduler.js';
+export { SqliteStore } from './store/sqlite/sqlite-store.js';
+export type { Principal, Store } from './store/store.js';

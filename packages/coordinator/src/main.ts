@@ -5,10 +5,10 @@
  * knows which adapters are in use.
  */
 
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pino, { type Logger } from 'pino';
 import type { Role } from '@anygrid/protocol';
+import pino, { type Logger } from 'pino';
 import { FileBlobStore } from './blobs/file-blob-store.js';
 import { buildServer } from './http/server.js';
 import { Accounts } from './services/accounts.js';
@@ -49,7 +49,8 @@ export interface Coordinator {
 }
 
 export async function startCoordinator(options: CoordinatorOptions): Promise<Coordinator> {
-  const logger = options.logger ?? pino({ level: process.env.ANYGRID_LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const logger =
+    options.logger ?? pino({ level: process.env.ANYGRID_LOG_LEVEL ?? 'info' }, pino.destination(2));
   await mkdir(options.dataDir, { recursive: true });
   const store: Store = new SqliteStore(join(options.dataDir, 'anygrid.db'));
   await store.migrate();
@@ -67,9 +68,24 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const transitioner = new Transitioner(store, scheduler, logger, options.sweepMs ?? 500);
 
   const admin = await ensureAdminToken(options.dataDir, accounts);
-  const { app, closeSockets } = buildServer({ logger, store, blobs, hub, accounts, jobs, providers, metrics, version: VERSION, heartbeatMs });
+  const { app, closeSockets } = buildServer({
+    logger,
+    store,
+    blobs,
+    hub,
+    accounts,
+    jobs,
+    providers,
+    metrics,
+    version: VERSION,
+    heartbeatMs,
+  });
   // A deep accept queue: thousands of providers may connect in the same second.
-  await app.listen({ port: options.port ?? 7070, host: options.host ?? '127.0.0.1', backlog: 4096 });
+  await app.listen({
+    port: options.port ?? 7070,
+    host: options.host ?? '127.0.0.1',
+    backlog: 4096,
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 7070);
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
@@ -97,9 +113,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
 }
 
 /** Reuses DIR/admin.token while the store still knows it; otherwise creates one (mode 600). */
-async function ensureAdminToken(dataDir: string, accounts: Accounts): Promise<{ token: string; path: string; created: boolean }> {
+async function ensureAdminToken(
+  dataDir: string,
+  accounts: Accounts,
+): Promise<{ token: string; path: string; created: boolean }> {
   const path = join(dataDir, 'admin.token');
-  const existing = await readFile(path, 'utf8').then((s) => s.trim(), () => '');
+  const existing = await readFile(path, 'utf8').then(
+    (s) => s.trim(),
+    () => '',
+  );
   if (existing && (await accounts.authenticate(existing))?.role === 'admin') {
     return { token: existing, path, created: false };
   }

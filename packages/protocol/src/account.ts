@@ -12,7 +12,12 @@ export type Role = z.infer<typeof Role>;
 export const CreateTokenRequest = z.strictObject({
   role: Role,
   /** Account name; a new account is created when absent or unknown. */
-  account: z.string().min(1).max(100).regex(/^[A-Za-z0-9._@-]+$/).optional(),
+  account: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9._@-]+$/)
+    .optional(),
   label: z.string().max(200).optional(),
 });
 export type CreateTokenRequest = z.infer<typeof CreateTokenRequest>;

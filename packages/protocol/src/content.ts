@@ -39,5 +39,11 @@ export const RelativePath = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'must be a relative path of [A-Za-z0-9._-] segments')
-  .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments');
+  .regex(
+    /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/,
+    'must be a relative path of [A-Za-z0-9._-] segments',
+  )
+  .refine(
+    (p) => !p.split('/').some((seg) => seg === '.' || seg === '..'),
+    'must not contain . or .. segments',
+  );

@@ -6,7 +6,9 @@
 
 import { z } from 'zod';
 
-export const Platform = z.string().regex(/^[a-z0-9]+-[a-z0-9_]+$/, 'like linux-x64 or browser-wasm');
+export const Platform = z
+  .string()
+  .regex(/^[a-z0-9]+-[a-z0-9_]+$/, 'like linux-x64 or browser-wasm');
 
 export const RegisterHostRequest = z.strictObject({
   name: z.string().min(1).max(200),
@@ -14,7 +16,10 @@ export const RegisterHostRequest = z.strictObject({
   cores: z.number().int().min(1).max(4096),
   memoryBytes: z.number().int().min(0),
   slots: z.number().int().min(1).max(1024),
-  runtimes: z.array(z.enum(['wasm32-wasi'])).min(1).default(['wasm32-wasi']),
+  runtimes: z
+    .array(z.enum(['wasm32-wasi']))
+    .min(1)
+    .default(['wasm32-wasi']),
   agentVersion: z.string().max(50).optional(),
   /** A host id this device had before; re-used when it belongs to the same account. */
   hostId: z.number().int().positive().optional(),

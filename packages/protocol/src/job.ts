@@ -31,7 +31,12 @@ export const JobPolicyInput = z.strictObject({
   /** Replicas a task may ever have, including those created to settle disagreement. */
   maxTotal: z.number().int().min(1).max(64).optional(),
   /** Time a provider has for one replica, renewable by heartbeat. */
-  deadlineMs: z.number().int().min(1000).max(7 * 24 * 3600_000).optional(),
+  deadlineMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(7 * 24 * 3600_000)
+    .optional(),
   /** Higher first; first come first served within a priority. */
   priority: z.number().int().min(-100).max(100).optional(),
   limits: RunLimitsSchema.partial().optional(),

@@ -7,9 +7,21 @@
 import { z } from 'zod';
 
 export const RunLimitsSchema = z.strictObject({
-  memoryBytes: z.number().int().min(1 << 20).max(4 * 1024 ** 3),
-  wallTimeMs: z.number().int().min(10).max(24 * 3600_000),
-  outputBytes: z.number().int().min(0).max(1024 ** 3),
+  memoryBytes: z
+    .number()
+    .int()
+    .min(1 << 20)
+    .max(4 * 1024 ** 3),
+  wallTimeMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(24 * 3600_000),
+  outputBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1024 ** 3),
 });
 export type RunLimitsWire = z.infer<typeof RunLimitsSchema>;
 

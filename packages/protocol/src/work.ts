@@ -51,7 +51,10 @@ export const Report = z.strictObject({
   stdout: OutputRef.nullable(),
   stderr: OutputRef.nullable(),
   files: z.record(RelativePath, OutputRef).default({}),
-  error: z.strictObject({ code: FailureCode, message: z.string().max(4000) }).nullable().default(null),
+  error: z
+    .strictObject({ code: FailureCode, message: z.string().max(4000) })
+    .nullable()
+    .default(null),
   durationMs: z.number().min(0),
 });
 export type Report = z.infer<typeof Report>;

@@ -84,7 +84,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     println(`  data         ${flags.data}`);
     if (coord.adminTokenCreated) {
       println(`  admin token  ${coord.adminToken}`);
-      println(`               (new; saved to ${coord.adminTokenPath}, mode 600 — it is shown only this once)`);
+      println(
+        `               (new; saved to ${coord.adminTokenPath}, mode 600 — it is shown only this once)`,
+      );
     } else {
       println(`  admin token  in ${coord.adminTokenPath}`);
     }

@@ -13,11 +13,23 @@ import { parse } from './validate.js';
 
 const ANY_ROLE: readonly Role[] = ['requester', 'provider', 'admin'];
 
-export function adminRoutes(app: FastifyInstance, deps: { accounts: Accounts; metrics: Metrics; store: Store; version: string; startedAt: number }): void {
+export function adminRoutes(
+  app: FastifyInstance,
+  deps: { accounts: Accounts; metrics: Metrics; store: Store; version: string; startedAt: number },
+): void {
   app.post('/v1/tokens', { config: { roles: ['admin'] } }, async (request, reply) => {
     const body = parse(CreateTokenRequest, request.body, 'token request');
-    const { token, principal } = await deps.accounts.createToken(body.role, body.account, body.label);
-    return reply.status(201).send({ token, role: principal.role, accountId: principal.accountId, account: principal.account });
+    const { token, principal } = await deps.accounts.createToken(
+      body.role,
+      body.account,
+      body.label,
+    );
+    return reply.status(201).send({
+      token,
+      role: principal.role,
+      accountId: principal.accountId,
+      account: principal.account,
+    });
   });
 
   app.get('/v1/whoami', { config: { roles: ANY_ROLE } }, async (request) => principalOf(request));

@@ -18,7 +18,10 @@ import { bearerToken } from './auth.js';
 const PATH = /^\/v1\/hosts\/(\d+)\/stream(?:\?.*)?$/;
 const PING_MS = 30_000;
 
-export function installAgentSocket(app: FastifyInstance, deps: { accounts: Accounts; providers: Providers; hub: Hub }): () => void {
+export function installAgentSocket(
+  app: FastifyInstance,
+  deps: { accounts: Accounts; providers: Providers; hub: Hub },
+): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 
   const refuse = (socket: Duplex, status: number, text: string) => {
@@ -33,7 +36,7 @@ export function installAgentSocket(app: FastifyInstance, deps: { accounts: Accou
     const url = new URL(req.url ?? '/', 'http://localhost');
     const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token');
     const principal = token ? await deps.accounts.authenticate(token) : null;
-    if (!principal || principal.role !== 'provider') return refuse(socket, 401, 'Unauthorized');
+    if (principal?.role !== 'provider') return refuse(socket, 401, 'Unauthorized');
     try {
       await deps.providers.requireHost(principal, hostId);
     } catch {

@@ -34,12 +34,18 @@ export function installAuth(app: FastifyInstance, accounts: Accounts): void {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthenticatedError();
     const principal = await accounts.authenticate(token);
-    if (!principal) throw new UnauthenticatedError('This token is not known to the coordinator; create one with `anygrid token create`.');
+    if (!principal)
+      throw new UnauthenticatedError(
+        'This token is not known to the coordinator; create one with `anygrid token create`.',
+      );
     if (!roles.includes(principal.role)) {
-      throw new ForbiddenError(`A ${principal.role} token may not call ${request.method} ${request.routeOptions.url}; it needs one of: ${roles.join(', ')}.`, {
-        role: principal.role,
-        allowed: roles,
-      });
+      throw new ForbiddenError(
+        `A ${principal.role} token may not call ${request.method} ${request.routeOptions.url}; it needs one of: ${roles.join(', ')}.`,
+        {
+          role: principal.role,
+          allowed: roles,
+        },
+      );
     }
     request.principal = principal;
   });

@@ -34,7 +34,10 @@ export function blobRoutes(app: FastifyInstance, blobs: BlobStore, metrics: Metr
     const { hash } = parse(HashParam, request.params, 'path');
     const size = await blobs.size(hash);
     if (size === null) return reply.status(404).send();
-    return reply.header('content-length', size).header('content-type', 'application/octet-stream').send();
+    return reply
+      .header('content-length', size)
+      .header('content-type', 'application/octet-stream')
+      .send();
   });
 
   app.get('/v1/blobs/:hash', { config }, async (request, reply) => {

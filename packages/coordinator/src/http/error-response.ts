@@ -5,7 +5,7 @@
  * too; anything else is a logged 500 INTERNAL that reveals nothing.
  */
 
-import { AnygridError, ErrorCode, type ErrorBody } from '@anygrid/protocol';
+import { AnygridError, type ErrorBody, ErrorCode } from '@anygrid/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
@@ -27,12 +27,18 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 
 /** Fastify's own error codes, translated into ours. */
 const FRAMEWORK_CODES: Readonly<Record<string, [ErrorCode, string]>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is larger than this endpoint accepts.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    'The request body is larger than this endpoint accepts.',
+  ],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [
     ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     'Unsupported content type: send application/json (or application/octet-stream to /v1/blobs).',
   ],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [ErrorCode.INVALID_REQUEST, 'The content-length header does not match the body.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+    ErrorCode.INVALID_REQUEST,
+    'The content-length header does not match the body.',
+  ],
   FST_ERR_CTP_EMPTY_JSON_BODY: [ErrorCode.MALFORMED_JSON, 'The body is empty; send a JSON object.'],
   FST_ERR_CTP_INVALID_JSON_BODY: [ErrorCode.MALFORMED_JSON, 'The body is not valid JSON.'],
 };
@@ -46,12 +52,21 @@ export function toAnygridError(err: unknown): AnygridError | null {
   if (fe.statusCode === 400 && (err instanceof SyntaxError || /JSON/i.test(fe.message ?? ''))) {
     return new AnygridError(ErrorCode.MALFORMED_JSON, `The body is not valid JSON: ${fe.message}`);
   }
-  if (fe.statusCode === 413) return new AnygridError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is too large.');
-  if (fe.statusCode === 415) return new AnygridError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, fe.message ?? 'Unsupported media type.');
+  if (fe.statusCode === 413)
+    return new AnygridError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is too large.');
+  if (fe.statusCode === 415)
+    return new AnygridError(
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      fe.message ?? 'Unsupported media type.',
+    );
   return null;
 }
 
-export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function sendError(
+  err: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   const known = toAnygridError(err);
   if (known) {
     return reply.status(STATUS_BY_CODE[known.code]).send(known.toBody());

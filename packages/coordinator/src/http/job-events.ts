@@ -6,8 +6,8 @@
  * finished and every result has been sent.
  */
 
-import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Hub } from '../services/hub.js';
 import type { Jobs } from '../services/jobs.js';
 import { principalOf } from './auth.js';
@@ -70,7 +70,11 @@ export function jobEventRoutes(app: FastifyInstance, jobs: Jobs, hub: Hub): void
           if (chunk) await write(chunk);
           if (results.length < PAGE || closed) break;
         }
-        const progress = JSON.stringify({ type: 'progress', state: job.state, progress: job.progress });
+        const progress = JSON.stringify({
+          type: 'progress',
+          state: job.state,
+          progress: job.progress,
+        });
         if (progress !== lastProgress) {
           await write(`event: progress\ndata: ${progress}\n\n`);
           lastProgress = progress;

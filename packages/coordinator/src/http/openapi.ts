@@ -21,26 +21,138 @@ type Op = {
 
 const OPS: readonly Op[] = [
   { method: 'get', path: '/v1/health', summary: 'Liveness and version', response: P.Health },
-  { method: 'get', path: '/v1/whoami', summary: 'The caller’s account and role', roles: ['any'], response: P.WhoAmI },
-  { method: 'post', path: '/v1/tokens', summary: 'Create an account token', roles: ['admin'], body: P.CreateTokenRequest, response: P.CreateTokenResponse, status: 201 },
-  { method: 'put', path: '/v1/blobs/{hash}', summary: 'Upload bytes under their sha256', roles: ['requester', 'provider'], raw: 'request', response: P.BlobRef, status: 201 },
-  { method: 'head', path: '/v1/blobs/{hash}', summary: 'Does the coordinator hold this blob?', roles: ['requester', 'provider'] },
-  { method: 'get', path: '/v1/blobs/{hash}', summary: 'Download a blob', roles: ['requester', 'provider'], raw: 'response' },
-  { method: 'post', path: '/v1/jobs', summary: 'Submit a job', roles: ['requester'], body: P.CreateJobRequest, response: P.JobView, status: 201 },
-  { method: 'get', path: '/v1/jobs', summary: 'List own jobs', roles: ['requester'], response: P.JobList },
-  { method: 'get', path: '/v1/jobs/{id}', summary: 'A job and its progress', roles: ['requester'], response: P.JobView },
-  { method: 'post', path: '/v1/jobs/{id}/cancel', summary: 'Cancel a running job', roles: ['requester'], response: P.JobView },
-  { method: 'get', path: '/v1/jobs/{id}/results', summary: 'Settled results after a cursor', roles: ['requester'], response: P.ResultPage },
-  { method: 'get', path: '/v1/jobs/{id}/events', summary: 'Results as server-sent events', roles: ['requester'], response: P.JobEvent, stream: true },
-  { method: 'post', path: '/v1/hosts', summary: 'Register a provider host', roles: ['provider'], body: P.RegisterHostRequest, response: P.RegisterHostResponse, status: 201 },
-  { method: 'post', path: '/v1/work', summary: 'Pull up to max assignments', roles: ['provider'], body: P.WorkRequest, response: P.WorkResponse },
-  { method: 'post', path: '/v1/reports', summary: 'Report finished replicas', roles: ['provider'], body: P.ReportBatch, response: P.ReportResponse },
-  { method: 'post', path: '/v1/heartbeat', summary: 'Extend leases of running replicas', roles: ['provider'], body: P.HeartbeatRequest, response: P.HeartbeatResponse },
-  { method: 'post', path: '/v1/abandon', summary: 'Hand running replicas back', roles: ['provider'], body: P.AbandonRequest, response: P.AbandonResponse },
+  {
+    method: 'get',
+    path: '/v1/whoami',
+    summary: 'The caller’s account and role',
+    roles: ['any'],
+    response: P.WhoAmI,
+  },
+  {
+    method: 'post',
+    path: '/v1/tokens',
+    summary: 'Create an account token',
+    roles: ['admin'],
+    body: P.CreateTokenRequest,
+    response: P.CreateTokenResponse,
+    status: 201,
+  },
+  {
+    method: 'put',
+    path: '/v1/blobs/{hash}',
+    summary: 'Upload bytes under their sha256',
+    roles: ['requester', 'provider'],
+    raw: 'request',
+    response: P.BlobRef,
+    status: 201,
+  },
+  {
+    method: 'head',
+    path: '/v1/blobs/{hash}',
+    summary: 'Does the coordinator hold this blob?',
+    roles: ['requester', 'provider'],
+  },
+  {
+    method: 'get',
+    path: '/v1/blobs/{hash}',
+    summary: 'Download a blob',
+    roles: ['requester', 'provider'],
+    raw: 'response',
+  },
+  {
+    method: 'post',
+    path: '/v1/jobs',
+    summary: 'Submit a job',
+    roles: ['requester'],
+    body: P.CreateJobRequest,
+    response: P.JobView,
+    status: 201,
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs',
+    summary: 'List own jobs',
+    roles: ['requester'],
+    response: P.JobList,
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs/{id}',
+    summary: 'A job and its progress',
+    roles: ['requester'],
+    response: P.JobView,
+  },
+  {
+    method: 'post',
+    path: '/v1/jobs/{id}/cancel',
+    summary: 'Cancel a running job',
+    roles: ['requester'],
+    response: P.JobView,
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs/{id}/results',
+    summary: 'Settled results after a cursor',
+    roles: ['requester'],
+    response: P.ResultPage,
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs/{id}/events',
+    summary: 'Results as server-sent events',
+    roles: ['requester'],
+    response: P.JobEvent,
+    stream: true,
+  },
+  {
+    method: 'post',
+    path: '/v1/hosts',
+    summary: 'Register a provider host',
+    roles: ['provider'],
+    body: P.RegisterHostRequest,
+    response: P.RegisterHostResponse,
+    status: 201,
+  },
+  {
+    method: 'post',
+    path: '/v1/work',
+    summary: 'Pull up to max assignments',
+    roles: ['provider'],
+    body: P.WorkRequest,
+    response: P.WorkResponse,
+  },
+  {
+    method: 'post',
+    path: '/v1/reports',
+    summary: 'Report finished replicas',
+    roles: ['provider'],
+    body: P.ReportBatch,
+    response: P.ReportResponse,
+  },
+  {
+    method: 'post',
+    path: '/v1/heartbeat',
+    summary: 'Extend leases of running replicas',
+    roles: ['provider'],
+    body: P.HeartbeatRequest,
+    response: P.HeartbeatResponse,
+  },
+  {
+    method: 'post',
+    path: '/v1/abandon',
+    summary: 'Hand running replicas back',
+    roles: ['provider'],
+    body: P.AbandonRequest,
+    response: P.AbandonResponse,
+  },
 ];
 
 const ErrorBodySchema = z.strictObject({
-  error: z.strictObject({ code: z.enum(Object.values(P.ErrorCode) as [string, ...string[]]), message: z.string(), details: z.unknown().optional() }),
+  error: z.strictObject({
+    code: z.enum(Object.values(P.ErrorCode) as [string, ...string[]]),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
 });
 
 function schema(s: z.ZodType, io: 'input' | 'output'): unknown {
@@ -49,7 +161,10 @@ function schema(s: z.ZodType, io: 'input' | 'output'): unknown {
 
 export function buildOpenApi(version: string): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
-  const errorResponse = { description: 'Error', content: { 'application/json': { schema: schema(ErrorBodySchema, 'output') } } };
+  const errorResponse = {
+    description: 'Error',
+    content: { 'application/json': { schema: schema(ErrorBodySchema, 'output') } },
+  };
   for (const op of OPS) {
     const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
@@ -57,23 +172,43 @@ export function buildOpenApi(version: string): unknown {
       required: true,
       schema: { type: m[1] === 'id' ? 'integer' : 'string' },
     }));
-    const okContent = op.raw === 'response'
-      ? { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }
-      : op.response
-        ? { [op.stream ? 'text/event-stream' : 'application/json']: { schema: schema(op.response, 'output') } }
-        : undefined;
+    const okContent =
+      op.raw === 'response'
+        ? { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }
+        : op.response
+          ? {
+              [op.stream ? 'text/event-stream' : 'application/json']: {
+                schema: schema(op.response, 'output'),
+              },
+            }
+          : undefined;
     paths[op.path] ??= {};
     (paths[op.path] as Record<string, unknown>)[op.method] = {
       summary: op.summary,
       ...(op.roles ? { security: [{ bearer: [] }], 'x-roles': op.roles } : {}),
       ...(params.length ? { parameters: params } : {}),
       ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schema(op.body, 'input') } },
+            },
+          }
         : op.raw === 'request'
-          ? { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } }
+          ? {
+              requestBody: {
+                required: true,
+                content: {
+                  'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+                },
+              },
+            }
           : {}),
       responses: {
-        [String(op.status ?? 200)]: { description: 'OK', ...(okContent ? { content: okContent } : {}) },
+        [String(op.status ?? 200)]: {
+          description: 'OK',
+          ...(okContent ? { content: okContent } : {}),
+        },
         '4XX': errorResponse,
         '5XX': errorResponse,
       },

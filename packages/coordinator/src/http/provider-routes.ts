@@ -21,7 +21,11 @@ const PROVIDER_ROLES: readonly Role[] = ['provider'];
 /** A batch of 1000 reports with inline outputs up to 64 KiB each. */
 const REPORT_BODY_LIMIT = 128 * 1024 * 1024;
 
-export function providerRoutes(app: FastifyInstance, providers: Providers, heartbeatMs: number): void {
+export function providerRoutes(
+  app: FastifyInstance,
+  providers: Providers,
+  heartbeatMs: number,
+): void {
   const config = { roles: PROVIDER_ROLES };
 
   app.post('/v1/hosts', { config }, async (request, reply) => {

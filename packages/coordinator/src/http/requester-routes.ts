@@ -4,7 +4,7 @@
  * Admins may act as requesters (they see every job).
  */
 
-import { CreateJobRequest, ResultsQuery, type ResultPage, type Role } from '@anygrid/protocol';
+import { CreateJobRequest, type ResultPage, ResultsQuery, type Role } from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Jobs } from '../services/jobs.js';
 import { principalOf } from './auth.js';
@@ -24,7 +24,9 @@ export function requesterRoutes(app: FastifyInstance, jobs: Jobs): void {
     return reply.status(201).send(job);
   });
 
-  app.get('/v1/jobs', { config }, async (request) => ({ jobs: await jobs.list(principalOf(request)) }));
+  app.get('/v1/jobs', { config }, async (request) => ({
+    jobs: await jobs.list(principalOf(request)),
+  }));
 
   app.get('/v1/jobs/:id', { config }, async (request) => {
     const { id } = parse(IdParam, request.params, 'path');
@@ -46,12 +48,21 @@ export function requesterRoutes(app: FastifyInstance, jobs: Jobs): void {
   });
 }
 
-function stripInline<T extends { stdout: { hash: string; size: number } | null; stderr: { hash: string; size: number } | null; files: Record<string, { hash: string; size: number }> }>(r: T): T {
-  const ref = (o: { hash: string; size: number } | null) => (o ? { hash: o.hash, size: o.size } : null);
+function stripInline<
+  T extends {
+    stdout: { hash: string; size: number } | null;
+    stderr: { hash: string; size: number } | null;
+    files: Record<string, { hash: string; size: number }>;
+  },
+>(r: T): T {
+  const ref = (o: { hash: string; size: number } | null) =>
+    o ? { hash: o.hash, size: o.size } : null;
   return {
     ...r,
     stdout: ref(r.stdout),
     stderr: ref(r.stderr),
-    files: Object.fromEntries(Object.entries(r.files).map(([k, v]) => [k, { hash: v.hash, size: v.size }])),
+    files: Object.fromEntries(
+      Object.entries(r.files).map(([k, v]) => [k, { hash: v.hash, size: v.size }]),
+    ),
   };
 }

@@ -4,9 +4,9 @@
  * socket. It receives ready services and holds no state of its own.
  */
 
+import { ErrorCode } from '@anygrid/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { ErrorCode } from '@anygrid/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Accounts } from '../services/accounts.js';
 import type { Hub } from '../services/hub.js';
@@ -53,12 +53,19 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
-      error: { code: ErrorCode.ROUTE_NOT_FOUND, message: `No route ${request.method} ${request.url}; see /v1/openapi.json.` },
+      error: {
+        code: ErrorCode.ROUTE_NOT_FOUND,
+        message: `No route ${request.method} ${request.url}; see /v1/openapi.json.`,
+      },
     }),
   );
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.http.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unknown',
+        status: reply.statusCode,
+      },
       reply.elapsedTime / 1000,
     );
   });

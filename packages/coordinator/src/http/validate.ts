@@ -18,9 +18,12 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where: str
   }));
   const first = issues[0];
   const summary = first ? `${first.path || where}: ${first.message}` : 'invalid';
-  throw new InvalidRequestError(`Invalid ${where} — ${summary}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}.`, {
-    issues,
-  });
+  throw new InvalidRequestError(
+    `Invalid ${where} — ${summary}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}.`,
+    {
+      issues,
+    },
+  );
 }
 
 export const IdParam = z.strictObject({ id: z.coerce.number().int().positive() });

@@ -5,7 +5,13 @@
  */
 
 export { DEFAULT_DEADLINE_MS, defaultQuorum, resolvePolicy } from './job-policy.js';
-export { outputDigest, type OutputSummary } from './output-digest.js';
-export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
+export { type OutputSummary, outputDigest } from './output-digest.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
-export { isFailure, isInFlight, type ReplicaState, type TaskState, type Validation } from './replica-state.js';
+export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
+export {
+  isFailure,
+  isInFlight,
+  type ReplicaState,
+  type TaskState,
+  type Validation,
+} from './replica-state.js';

@@ -30,10 +30,9 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
     );
   }
   if (maxTotal < redundancy) {
-    throw new InvalidRequestError(
-      `maxTotal ${maxTotal} is below redundancy ${redundancy}.`,
-      { path: ['policy', 'maxTotal'] },
-    );
+    throw new InvalidRequestError(`maxTotal ${maxTotal} is below redundancy ${redundancy}.`, {
+      path: ['policy', 'maxTotal'],
+    });
   }
   return {
     redundancy,

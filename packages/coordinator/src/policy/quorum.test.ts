@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { decideTask, type ReplicaFacts } from './quorum.js';
 
 const policy = { redundancy: 2, quorum: 2, maxErrors: 2, maxTotal: 5 };
-const r = (id: number, state: ReplicaFacts['state'], digest: string | null = null): ReplicaFacts => ({
+const r = (
+  id: number,
+  state: ReplicaFacts['state'],
+  digest: string | null = null,
+): ReplicaFacts => ({
   id,
   state,
   digest,
@@ -23,7 +27,11 @@ describe('decideTask', () => {
       kind: 'continue',
       create: 1,
     });
-    const d = decideTask(policy, [r(1, 'reported', 'bad'), r(2, 'reported', 'ok'), r(3, 'reported', 'ok')]);
+    const d = decideTask(policy, [
+      r(1, 'reported', 'bad'),
+      r(2, 'reported', 'ok'),
+      r(3, 'reported', 'ok'),
+    ]);
     expect(d).toMatchObject({ kind: 'valid', digest: 'ok', canonicalId: 2, invalidIds: [1] });
   });
 
@@ -35,8 +43,13 @@ describe('decideTask', () => {
   });
 
   it('replaces a timed-out replica and fails the task past maxErrors', () => {
-    expect(decideTask(policy, [r(1, 'timed_out'), r(2, 'in_progress')])).toEqual({ kind: 'continue', create: 1 });
-    expect(decideTask(policy, [r(1, 'errored'), r(2, 'errored'), r(3, 'errored')])).toEqual({ kind: 'failed' });
+    expect(decideTask(policy, [r(1, 'timed_out'), r(2, 'in_progress')])).toEqual({
+      kind: 'continue',
+      create: 1,
+    });
+    expect(decideTask(policy, [r(1, 'errored'), r(2, 'errored'), r(3, 'errored')])).toEqual({
+      kind: 'failed',
+    });
   });
 
   it('does not count abandoned replicas against maxTotal or errors', () => {
@@ -57,6 +70,9 @@ describe('decideTask', () => {
 
   it('settles a redundancy-1 task on its first success', () => {
     const single = { redundancy: 1, quorum: 1, maxErrors: 3, maxTotal: 4 };
-    expect(decideTask(single, [r(7, 'reported', 'x')])).toMatchObject({ kind: 'valid', canonicalId: 7 });
+    expect(decideTask(single, [r(7, 'reported', 'x')])).toMatchObject({
+      kind: 'valid',
+      canonicalId: 7,
+    });
   });
 });

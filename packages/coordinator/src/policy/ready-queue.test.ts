@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ReadyQueue, type ReadyReplica } from './ready-queue.js';
 
-const entry = (replicaId: number, taskId: number, extra: Partial<ReadyReplica> = {}): ReadyReplica => ({
+const entry = (
+  replicaId: number,
+  taskId: number,
+  extra: Partial<ReadyReplica> = {},
+): ReadyReplica => ({
   replicaId,
   taskId,
   jobId: 1,

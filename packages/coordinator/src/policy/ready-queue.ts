@@ -115,9 +115,20 @@ export class ReadyQueue {
     return out;
   }
 
-  private takeFrom(lane: Lane, level: Level, hostId: number, max: number, out: ReadyReplica[], budget: { scanned: number }): void {
+  private takeFrom(
+    lane: Lane,
+    level: Level,
+    hostId: number,
+    max: number,
+    out: ReadyReplica[],
+    budget: { scanned: number },
+  ): void {
     const items = lane.items;
-    for (let i = lane.head; i < items.length && out.length < max && budget.scanned < SCAN_LIMIT; i++) {
+    for (
+      let i = lane.head;
+      i < items.length && out.length < max && budget.scanned < SCAN_LIMIT;
+      i++
+    ) {
       const entry = items[i];
       if (!entry) continue;
       budget.scanned++;

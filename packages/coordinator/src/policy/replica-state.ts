@@ -5,7 +5,13 @@
  * invalid against the task's canonical output.
  */
 
-export type ReplicaState = 'unsent' | 'in_progress' | 'reported' | 'errored' | 'timed_out' | 'abandoned';
+export type ReplicaState =
+  | 'unsent'
+  | 'in_progress'
+  | 'reported'
+  | 'errored'
+  | 'timed_out'
+  | 'abandoned';
 
 export type Validation = 'valid' | 'invalid';
 

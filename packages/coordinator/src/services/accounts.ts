@@ -18,9 +18,19 @@ export class Accounts {
 
   constructor(private readonly store: Store) {}
 
-  async createToken(role: Role, account?: string, label?: string): Promise<{ token: string; principal: Principal }> {
+  async createToken(
+    role: Role,
+    account?: string,
+    label?: string,
+  ): Promise<{ token: string; principal: Principal }> {
     const token = `ag_${role.slice(0, 3)}_${randomBytes(24).toString('base64url')}`;
-    const principal = await this.store.createToken(role, account, hashToken(token), label, Date.now());
+    const principal = await this.store.createToken(
+      role,
+      account,
+      hashToken(token),
+      label,
+      Date.now(),
+    );
     return { token, principal };
   }
 

@@ -27,7 +27,11 @@ export class Jobs {
   async create(principal: Principal, req: CreateJobRequest): Promise<JobView> {
     const policy = resolvePolicy(req.policy);
     await this.requireBlobs(req);
-    const { job, changes } = await this.store.createJob(principal.accountId, { ...req, policy }, Date.now());
+    const { job, changes } = await this.store.createJob(
+      principal.accountId,
+      { ...req, policy },
+      Date.now(),
+    );
     this.scheduler.publish(changes);
     return job;
   }
@@ -58,9 +62,12 @@ export class Jobs {
   async cancel(principal: Principal, jobId: number): Promise<JobView> {
     const job = await this.get(principal, jobId);
     if (job.state !== 'running') {
-      throw new ConflictError(`Job ${jobId} is already ${job.state}; only running jobs can be cancelled.`, {
-        state: job.state,
-      });
+      throw new ConflictError(
+        `Job ${jobId} is already ${job.state}; only running jobs can be cancelled.`,
+        {
+          state: job.state,
+        },
+      );
     }
     const changes = await this.store.cancelJob(jobId, Date.now());
     this.scheduler.dropJob(jobId);
@@ -68,7 +75,12 @@ export class Jobs {
     return this.get(principal, jobId);
   }
 
-  async results(principal: Principal, jobId: number, after: number, limit: number): Promise<{ job: JobView; results: TaskResult[] }> {
+  async results(
+    principal: Principal,
+    jobId: number,
+    after: number,
+    limit: number,
+  ): Promise<{ job: JobView; results: TaskResult[] }> {
     const job = await this.get(principal, jobId);
     const results = await this.store.listResults(jobId, after, limit);
     return { job, results };

@@ -17,9 +17,9 @@ import {
 } from '@anygrid/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Principal, Store } from '../store/store.js';
-import type { Scheduler } from './scheduler.js';
 import type { Metrics } from './metrics.js';
 import { verifyReports } from './report-verifier.js';
+import type { Scheduler } from './scheduler.js';
 
 export class Providers {
   private readonly owners = new Map<number, number>();
@@ -44,9 +44,12 @@ export class Providers {
       owner = found ?? undefined;
     }
     if (owner !== principal.accountId) {
-      throw new ForbiddenError(`Host ${hostId} does not belong to this token's account; register with POST /v1/hosts.`, {
-        hostId,
-      });
+      throw new ForbiddenError(
+        `Host ${hostId} does not belong to this token's account; register with POST /v1/hosts.`,
+        {
+          hostId,
+        },
+      );
     }
   }
 
@@ -63,7 +66,12 @@ export class Providers {
     const { statuses, changes } = await this.store.applyReports(batch.hostId, verified, Date.now());
     this.scheduler.publish(changes);
     for (const s of statuses) this.metrics.reports.inc({ status: s });
-    return { results: statuses.map((status, i) => ({ replicaId: batch.reports[i]?.replicaId as number, status })) };
+    return {
+      results: statuses.map((status, i) => ({
+        replicaId: batch.reports[i]?.replicaId as number,
+        status,
+      })),
+    };
   }
 
   async heartbeat(principal: Principal, req: HeartbeatRequest): Promise<HeartbeatResponse> {

@@ -16,7 +16,10 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import { outputDigest } from '../policy/index.js';
 import type { VerifiedReport } from '../store/store.js';
 
-export async function verifyReports(blobs: BlobStore, reports: readonly Report[]): Promise<VerifiedReport[]> {
+export async function verifyReports(
+  blobs: BlobStore,
+  reports: readonly Report[],
+): Promise<VerifiedReport[]> {
   const missing: string[] = [];
   const check = async (ref: OutputRef | null, where: string): Promise<void> => {
     if (!ref) return;
@@ -35,7 +38,10 @@ export async function verifyReports(blobs: BlobStore, reports: readonly Report[]
     const size = await blobs.size(ref.hash);
     if (size === null) missing.push(ref.hash);
     else if (size !== ref.size) {
-      throw new InvalidRequestError(`${where}: blob ${ref.hash} has ${size} bytes, not ${ref.size}.`, { path: where });
+      throw new InvalidRequestError(
+        `${where}: blob ${ref.hash} has ${size} bytes, not ${ref.size}.`,
+        { path: where },
+      );
     }
   };
 
@@ -54,7 +60,9 @@ export async function verifyReports(blobs: BlobStore, reports: readonly Report[]
       stdout: r.stdout,
       stderr: r.stderr,
       files: r.files,
-      error: success ? null : (r.error ?? { code: 'exit_code', message: `exit code ${r.exitCode}` }),
+      error: success
+        ? null
+        : (r.error ?? { code: 'exit_code', message: `exit code ${r.exitCode}` }),
       durationMs: r.durationMs,
     });
   }

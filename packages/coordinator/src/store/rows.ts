@@ -60,7 +60,9 @@ export function jobView(row: JobRow): JobView {
   };
 }
 
-export function jobMeta(row: Pick<JobRow, 'account_id' | 'module_hash' | 'module_size' | 'policy'>): JobMeta {
+export function jobMeta(
+  row: Pick<JobRow, 'account_id' | 'module_hash' | 'module_size' | 'policy'>,
+): JobMeta {
   return {
     accountId: Number(row.account_id),
     moduleHash: row.module_hash,

@@ -12,7 +12,14 @@ import { ReadyQueue, resolvePolicy } from '../policy/index.js';
 import type { ChangeSet, NewJob, Principal, ReplicaPick, Store, VerifiedReport } from './store.js';
 
 const HASH = 'a'.repeat(64);
-const host = { name: 'h', platform: 'linux-x64', cores: 2, memoryBytes: 1e9, slots: 2, runtimes: ['wasm32-wasi' as const] };
+const host = {
+  name: 'h',
+  platform: 'linux-x64',
+  cores: 2,
+  memoryBytes: 1e9,
+  slots: 2,
+  runtimes: ['wasm32-wasi' as const],
+};
 
 function job(tasks: number, policy: Parameters<typeof resolvePolicy>[0] = {}): NewJob {
   return {
@@ -23,7 +30,17 @@ function job(tasks: number, policy: Parameters<typeof resolvePolicy>[0] = {}): N
 }
 
 function ok(replicaId: number, digest = 'd'): VerifiedReport {
-  return { replicaId, success: true, digest, exitCode: 0, stdout: null, stderr: null, files: {}, error: null, durationMs: 1 };
+  return {
+    replicaId,
+    success: true,
+    digest,
+    exitCode: 0,
+    stdout: null,
+    stderr: null,
+    files: {},
+    error: null,
+    durationMs: 1,
+  };
 }
 
 export function describeStore(name: string, open: () => Promise<Store>): void {
@@ -35,12 +52,21 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const h = await store.registerHost(prov.accountId, host, 0);
       const { changes } = await store.createJob(owner.accountId, job(1, { redundancy: 2 }), 0);
       const [a, b] = changes.ready as readonly ReplicaPick[] as [ReplicaPick, ReplicaPick];
-      expect((await store.assignReplicas(h, [a, b], 1)).map((x) => x.replicaId)).toEqual([a.replicaId]);
+      expect((await store.assignReplicas(h, [a, b], 1)).map((x) => x.replicaId)).toEqual([
+        a.replicaId,
+      ]);
       expect(await store.assignReplicas(h, [b], 2)).toEqual([]);
       expect(await store.assignReplicas(h, [a], 2)).toEqual([]);
       // A rebuilt queue knows who holds what.
       expect(await store.readyReplicas()).toEqual([
-        { replicaId: b.replicaId, taskId: 1, jobId: 1, priority: 0, excludedHosts: [h], reissue: true },
+        {
+          replicaId: b.replicaId,
+          taskId: 1,
+          jobId: 1,
+          priority: 0,
+          excludedHosts: [h],
+          reissue: true,
+        },
       ]);
       await store.close();
     });
@@ -57,16 +83,21 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         createJob(...a: Parameters<Store['createJob']>): Promise<JobView>;
         assignWork(hostId: number, max: number, now: number): Promise<Assignment[]>;
       } = Object.assign(Object.create(raw) as Store, {
-        createJob: async (...a: Parameters<Store['createJob']>) => feed(await raw.createJob(...a)).job,
-        applyReports: async (...a: Parameters<Store['applyReports']>) => feed(await raw.applyReports(...a)),
-        expireDeadlines: async (...a: Parameters<Store['expireDeadlines']>) => feed(await raw.expireDeadlines(...a)),
+        createJob: async (...a: Parameters<Store['createJob']>) =>
+          feed(await raw.createJob(...a)).job,
+        applyReports: async (...a: Parameters<Store['applyReports']>) =>
+          feed(await raw.applyReports(...a)),
+        expireDeadlines: async (...a: Parameters<Store['expireDeadlines']>) =>
+          feed(await raw.expireDeadlines(...a)),
         abandon: async (...a: Parameters<Store['abandon']>) => feed(await raw.abandon(...a)),
         assignWork: (hostId: number, max: number, now: number) =>
           raw.assignReplicas(hostId, queue.take(hostId, max), now),
       });
       const owner = await store.createToken('requester', 'req', `t-${Math.random()}`, undefined, 0);
       const prov = await store.createToken('provider', 'prov', `p-${Math.random()}`, undefined, 0);
-      const hosts = await Promise.all([1, 2, 3].map((i) => store.registerHost(prov.accountId, { ...host, name: `h${i}` }, 0)));
+      const hosts = await Promise.all(
+        [1, 2, 3].map((i) => store.registerHost(prov.accountId, { ...host, name: `h${i}` }, 0)),
+      );
       return { store, owner, hosts: hosts as [number, number, number] };
     }
 
@@ -115,10 +146,12 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.createJob(owner.accountId, job(2), 0);
       const [mine] = await store.assignWork(hosts[0], 1, 1);
       const [theirs] = await store.assignWork(hosts[1], 1, 1);
-      await expect(store.applyReports(hosts[0], [ok(mine!.replicaId), ok(theirs!.replicaId)], 2)).rejects.toBeInstanceOf(
-        NotAssignedError,
-      );
-      expect((await store.applyReports(hosts[0], [ok(mine!.replicaId)], 3)).statuses).toEqual(['accepted']);
+      await expect(
+        store.applyReports(hosts[0], [ok(mine!.replicaId), ok(theirs!.replicaId)], 2),
+      ).rejects.toBeInstanceOf(NotAssignedError);
+      expect((await store.applyReports(hosts[0], [ok(mine!.replicaId)], 3)).statuses).toEqual([
+        'accepted',
+      ]);
       await store.close();
     });
 
@@ -134,7 +167,9 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const [b] = await store.assignWork(hosts[1], 1, 1002);
       expect(b?.taskId).toBe(a?.taskId);
       // The late report of the first host still counts while the task is open.
-      expect((await store.applyReports(hosts[0], [ok(a!.replicaId)], 1003)).statuses).toEqual(['accepted']);
+      expect((await store.applyReports(hosts[0], [ok(a!.replicaId)], 1003)).statuses).toEqual([
+        'accepted',
+      ]);
       await store.close();
     });
 
@@ -148,7 +183,9 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await store.expireDeadlines(1200, 10)).timedOut).toBe(1); // b only
       await store.cancelJob(j.id, 1300);
       expect((await store.getJob(j.id, owner as Principal))?.state).toBe('cancelled');
-      expect((await store.heartbeat(hosts[0], [a!.replicaId], 1400)).cancel).toEqual([a!.replicaId]);
+      expect((await store.heartbeat(hosts[0], [a!.replicaId], 1400)).cancel).toEqual([
+        a!.replicaId,
+      ]);
       const results = await store.listResults(j.id, 0, 10);
       expect(results.map((r) => r.outcome)).toEqual(['cancelled', 'cancelled']);
       expect(b).toBeDefined();
@@ -160,7 +197,13 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const j = await store.createJob(owner.accountId, job(1, { maxErrors: 1 }), 0);
       for (const [i, h] of [hosts[0], hosts[1]].entries()) {
         const [a] = await store.assignWork(h, 1, i);
-        const err = { ...ok(a!.replicaId), success: false, digest: null, exitCode: 3, error: { code: 'exit_code', message: `boom ${i}` } };
+        const err = {
+          ...ok(a!.replicaId),
+          success: false,
+          digest: null,
+          exitCode: 3,
+          error: { code: 'exit_code', message: `boom ${i}` },
+        };
         await store.applyReports(h, [err], i);
       }
       const [result] = await store.listResults(j.id, 0, 10);

@@ -62,7 +62,13 @@ export interface Store {
   /** A short name for health output, e.g. "sqlite". */
   readonly kind: string;
 
-  createToken(role: Role, account: string | undefined, tokenHash: string, label: string | undefined, now: number): Promise<Principal>;
+  createToken(
+    role: Role,
+    account: string | undefined,
+    tokenHash: string,
+    label: string | undefined,
+    now: number,
+  ): Promise<Principal>;
   findToken(tokenHash: string): Promise<Principal | null>;
 
   /** Registers a host, or refreshes one the same account registered before. */
@@ -70,7 +76,11 @@ export interface Store {
   /** The account owning a host, or null. */
   hostOwner(hostId: number): Promise<number | null>;
 
-  createJob(accountId: number, job: NewJob, now: number): Promise<{ job: JobView; changes: ChangeSet }>;
+  createJob(
+    accountId: number,
+    job: NewJob,
+    now: number,
+  ): Promise<{ job: JobView; changes: ChangeSet }>;
   /** A job visible to the account (admins see all), or null. */
   getJob(jobId: number, principal: Principal): Promise<JobView | null>;
   listJobs(principal: Principal, limit: number): Promise<JobView[]>;
@@ -87,11 +97,19 @@ export interface Store {
    */
   assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number): Promise<Assignment[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
-  applyReports(hostId: number, reports: readonly VerifiedReport[], now: number): Promise<{ statuses: ReportStatus[]; changes: ChangeSet }>;
+  applyReports(
+    hostId: number,
+    reports: readonly VerifiedReport[],
+    now: number,
+  ): Promise<{ statuses: ReportStatus[]; changes: ChangeSet }>;
   /** Extends leases of the host's running replicas; lists those it should stop. */
   heartbeat(hostId: number, replicaIds: readonly number[], now: number): Promise<HeartbeatResponse>;
   /** Hands the host's running replicas back without counting an error. */
-  abandon(hostId: number, replicaIds: readonly number[], now: number): Promise<{ abandoned: number; changes: ChangeSet }>;
+  abandon(
+    hostId: number,
+    replicaIds: readonly number[],
+    now: number,
+  ): Promise<{ abandoned: number; changes: ChangeSet }>;
   /** Times out replicas past their deadline (up to `limit`) and reissues their tasks. */
   expireDeadlines(now: number, limit: number): Promise<{ timedOut: number; changes: ChangeSet }>;
 

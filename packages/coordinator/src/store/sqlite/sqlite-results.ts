@@ -65,16 +65,26 @@ export class SqliteResults {
     const rows = this.failures.all(taskId) as { state: string; error: string | null }[];
     return rows.map((r) => {
       if (r.state === 'timed_out') {
-        return { code: 'time_limit' as FailureCode, message: 'The provider did not report before the deadline.' };
+        return {
+          code: 'time_limit' as FailureCode,
+          message: 'The provider did not report before the deadline.',
+        };
       }
       return r.error
         ? (JSON.parse(r.error) as { code: FailureCode; message: string })
-        : { code: 'internal' as FailureCode, message: 'The provider reported an error without details.' };
+        : {
+            code: 'internal' as FailureCode,
+            message: 'The provider reported an error without details.',
+          };
     });
   }
 
   private candidates(taskId: number): TaskResult['candidates'] {
-    const rows = this.reported.all(taskId) as { digest: string; exit_code: number | null; outputs: string }[];
+    const rows = this.reported.all(taskId) as {
+      digest: string;
+      exit_code: number | null;
+      outputs: string;
+    }[];
     const byDigest = new Map<string, TaskResult['candidates'][number]>();
     for (const r of rows) {
       const known = byDigest.get(r.digest);
@@ -83,7 +93,12 @@ export class SqliteResults {
         continue;
       }
       const outputs = JSON.parse(r.outputs) as StoredOutputs;
-      byDigest.set(r.digest, { digest: r.digest, replicas: 1, exitCode: r.exit_code, stdout: outputs.stdout });
+      byDigest.set(r.digest, {
+        digest: r.digest,
+        replicas: 1,
+        exitCode: r.exit_code,
+        stdout: outputs.stdout,
+      });
     }
     return [...byDigest.values()];
   }

@@ -58,7 +58,9 @@ export class SqliteSettlement {
     db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
   ) {
-    this.replicasOfTask = db.prepare('SELECT id, state, digest, host_id FROM replicas WHERE task_id = ?');
+    this.replicasOfTask = db.prepare(
+      'SELECT id, state, digest, host_id FROM replicas WHERE task_id = ?',
+    );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.insertReplica = db.prepare(
       `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,
@@ -85,8 +87,21 @@ export class SqliteSettlement {
   }
 
   /** Appends an audit event; returns its id (the result cursor for task_settled). */
-  event(now: number, kind: string, ids: { job?: number; task?: number; replica?: number; host?: number }, data?: string): number {
-    const info = this.insertEvent.run(now, kind, ids.job ?? null, ids.task ?? null, ids.replica ?? null, ids.host ?? null, data ?? null);
+  event(
+    now: number,
+    kind: string,
+    ids: { job?: number; task?: number; replica?: number; host?: number },
+    data?: string,
+  ): number {
+    const info = this.insertEvent.run(
+      now,
+      kind,
+      ids.job ?? null,
+      ids.task ?? null,
+      ids.replica ?? null,
+      ids.host ?? null,
+      data ?? null,
+    );
     return Number(info.lastInsertRowid);
   }
 
@@ -101,10 +116,19 @@ export class SqliteSettlement {
   ): void {
     const { priority } = this.metaOf(jobId).policy;
     for (let i = 0; i < count; i++) {
-      const replicaId = Number(this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid);
+      const replicaId = Number(
+        this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid,
+      );
       changes.ready.push(
         reissue
-          ? { replicaId, taskId, jobId, priority, excludedHosts: reissue.excludedHosts, reissue: true }
+          ? {
+              replicaId,
+              taskId,
+              jobId,
+              priority,
+              excludedHosts: reissue.excludedHosts,
+              reissue: true,
+            }
           : { replicaId, taskId, jobId, priority },
       );
     }
@@ -125,13 +149,33 @@ export class SqliteSettlement {
 
   private decide(taskId: number, jobId: number, now: number, changes: ChangeCollector): void {
     const replicas = this.replicasOfTask.all(taskId) as FactsRow[];
-    this.apply(taskId, jobId, replicas, decideTask(this.metaOf(jobId).policy, replicas), now, changes);
+    this.apply(
+      taskId,
+      jobId,
+      replicas,
+      decideTask(this.metaOf(jobId).policy, replicas),
+      now,
+      changes,
+    );
   }
 
   /** Settles an active task in a final state, publishing it to the result stream. */
-  settle(taskId: number, jobId: number, state: SettledState, canonicalId: number | null, now: number, changes: ChangeCollector, hasUnsent = true): void {
+  settle(
+    taskId: number,
+    jobId: number,
+    state: SettledState,
+    canonicalId: number | null,
+    now: number,
+    changes: ChangeCollector,
+    hasUnsent = true,
+  ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
-    const seq = this.event(now, 'task_settled', { job: jobId, task: taskId, replica: canonicalId ?? undefined }, state);
+    const seq = this.event(
+      now,
+      'task_settled',
+      { job: jobId, task: taskId, replica: canonicalId ?? undefined },
+      state,
+    );
     this.settleTask.run(state, canonicalId, seq, taskId);
     changes.countSettled(jobId, state);
   }
@@ -145,10 +189,19 @@ export class SqliteSettlement {
     changes.settledPerJob.clear();
   }
 
-  private apply(taskId: number, jobId: number, replicas: readonly FactsRow[], decision: TaskDecision, now: number, changes: ChangeCollector): void {
+  private apply(
+    taskId: number,
+    jobId: number,
+    replicas: readonly FactsRow[],
+    decision: TaskDecision,
+    now: number,
+    changes: ChangeCollector,
+  ): void {
     if (decision.kind === 'continue') {
       if (decision.create === 0) return;
-      const excludedHosts = [...new Set(replicas.flatMap((r) => (r.host_id === null ? [] : [r.host_id])))];
+      const excludedHosts = [
+        ...new Set(replicas.flatMap((r) => (r.host_id === null ? [] : [r.host_id]))),
+      ];
       this.createReplicas(taskId, jobId, decision.create, now, changes, { excludedHosts });
       return;
     }

@@ -6,12 +6,17 @@
  */
 
 import { randomInt } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { JobView, RegisterHostRequest, Role, TaskResult } from '@anygrid/protocol';
+import type Database from 'better-sqlite3';
 import type { ReadyReplica } from '../../policy/index.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type { ChangeSet, NewJob, Principal, ReplicaPick, Store, VerifiedReport } from '../store.js';
-import { migrateSqlite, openSqlite, type SqliteDatabase, transactionRunner } from './sqlite-database.js';
+import {
+  migrateSqlite,
+  openSqlite,
+  type SqliteDatabase,
+  transactionRunner,
+} from './sqlite-database.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteWork } from './sqlite-work.js';
@@ -22,7 +27,9 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly db: SqliteDatabase;
   private readonly metaCache = new Map<number, JobMeta>();
-  private parts: { settlement: SqliteSettlement; work: SqliteWork; results: SqliteResults } | undefined;
+  private parts:
+    | { settlement: SqliteSettlement; work: SqliteWork; results: SqliteResults }
+    | undefined;
 
   private readonly inTx;
 
@@ -66,8 +73,9 @@ export class SqliteStore implements Store {
   private meta(jobId: number): JobMeta {
     let meta = this.metaCache.get(jobId);
     if (!meta) {
-      const row = this.sql('SELECT account_id, module_hash, module_size, policy FROM jobs WHERE id = ?')
-        .get(jobId) as JobRow | undefined;
+      const row = this.sql(
+        'SELECT account_id, module_hash, module_size, policy FROM jobs WHERE id = ?',
+      ).get(jobId) as JobRow | undefined;
       if (!row) throw new Error(`job ${jobId} vanished from the store`);
       meta = jobMeta(row);
       this.metaCache.set(jobId, meta);
@@ -75,13 +83,24 @@ export class SqliteStore implements Store {
     return meta;
   }
 
-  async createToken(role: Role, account: string | undefined, tokenHash: string, label: string | undefined, now: number): Promise<Principal> {
+  async createToken(
+    role: Role,
+    account: string | undefined,
+    tokenHash: string,
+    label: string | undefined,
+    now: number,
+  ): Promise<Principal> {
     return this.inTx(() => {
       const name = account ?? `${role}-${randomInt(1e9).toString(36)}`;
-      this.sql('INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, now);
-      const accountId = this.sql('SELECT id FROM accounts WHERE name = ?').pluck().get(name) as number;
-      this.sql('INSERT INTO tokens (hash, account_id, role, label, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(tokenHash, accountId, role, label ?? null, now);
+      this.sql(
+        'INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+      ).run(name, now);
+      const accountId = this.sql('SELECT id FROM accounts WHERE name = ?')
+        .pluck()
+        .get(name) as number;
+      this.sql(
+        'INSERT INTO tokens (hash, account_id, role, label, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(tokenHash, accountId, role, label ?? null, now);
       return { accountId, account: name, role };
     });
   }
@@ -97,20 +116,26 @@ export class SqliteStore implements Store {
 
   async registerHost(accountId: number, host: RegisterHostRequest, now: number): Promise<number> {
     return this.inTx(() => {
-      const values = [host.name, host.platform, host.cores, host.memoryBytes, host.slots, host.agentVersion ?? null, now];
+      const values = [
+        host.name,
+        host.platform,
+        host.cores,
+        host.memoryBytes,
+        host.slots,
+        host.agentVersion ?? null,
+        now,
+      ];
       if (host.hostId !== undefined) {
         const updated = this.sql(
-            `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?, last_seen = ?
+          `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?, last_seen = ?
              WHERE id = ? AND account_id = ?`,
-          )
-          .run(...values, host.hostId, accountId);
+        ).run(...values, host.hostId, accountId);
         if (updated.changes === 1) return host.hostId;
       }
       const info = this.sql(
-          `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen, account_id, created_at)
+        `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen, account_id, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(...values, accountId, now);
+      ).run(...values, accountId, now);
       return Number(info.lastInsertRowid);
     });
   }
@@ -120,35 +145,49 @@ export class SqliteStore implements Store {
     return (owner as number | undefined) ?? null;
   }
 
-  async createJob(accountId: number, job: NewJob, now: number): Promise<{ job: JobView; changes: ChangeSet }> {
+  async createJob(
+    accountId: number,
+    job: NewJob,
+    now: number,
+  ): Promise<{ job: JobView; changes: ChangeSet }> {
     const { settlement } = this.p;
     const changes = new ChangeCollector();
     const jobId = this.inTx(() => {
       const variantId = this.upsertVariant(accountId, job, now);
       const info = this.sql(
-          `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, policy, priority, state, tasks_total, created_at)
+        `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, policy, priority, state, tasks_total, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
-        )
-        .run(
-          accountId,
-          job.name ?? `job-${job.module.hash.slice(0, 8)}`,
-          variantId,
-          job.module.hash,
-          job.module.size,
-          JSON.stringify(job.policy),
-          job.policy.priority,
-          job.tasks.length,
-          now,
-        );
+      ).run(
+        accountId,
+        job.name ?? `job-${job.module.hash.slice(0, 8)}`,
+        variantId,
+        job.module.hash,
+        job.module.size,
+        JSON.stringify(job.policy),
+        job.policy.priority,
+        job.tasks.length,
+        now,
+      );
       const id = Number(info.lastInsertRowid);
       const insertTask = this.sql(
         `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES (?, ?, ?, ?, 'active')`,
       );
       job.tasks.forEach((task, idx) => {
         const taskInfo = insertTask.run(id, idx, JSON.stringify(task), randomInt(2 ** 31));
-        settlement.createReplicas(Number(taskInfo.lastInsertRowid), id, job.policy.redundancy, now, changes);
+        settlement.createReplicas(
+          Number(taskInfo.lastInsertRowid),
+          id,
+          job.policy.redundancy,
+          now,
+          changes,
+        );
       });
-      settlement.event(now, 'job_created', { job: id }, JSON.stringify({ tasks: job.tasks.length }));
+      settlement.event(
+        now,
+        'job_created',
+        { job: id },
+        JSON.stringify({ tasks: job.tasks.length }),
+      );
       return id;
     });
     changes.jobs.add(jobId);
@@ -158,14 +197,26 @@ export class SqliteStore implements Store {
   /** Apps, versions and variants are implicit for now: the job's name is the app, the module hash the version. */
   private upsertVariant(accountId: number, job: NewJob, now: number): number {
     const appName = job.name ?? 'default';
-    this.sql('INSERT INTO apps (account_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(accountId, appName, now);
-    const appId = this.sql('SELECT id FROM apps WHERE account_id = ? AND name = ?').pluck().get(accountId, appName);
-    this.sql('INSERT INTO app_versions (app_id, version, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(appId, job.module.hash, now);
-    const versionId = this.sql('SELECT id FROM app_versions WHERE app_id = ? AND version = ?').pluck().get(appId, job.module.hash);
+    this.sql(
+      'INSERT INTO apps (account_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(accountId, appName, now);
+    const appId = this.sql('SELECT id FROM apps WHERE account_id = ? AND name = ?')
+      .pluck()
+      .get(accountId, appName);
+    this.sql(
+      'INSERT INTO app_versions (app_id, version, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(appId, job.module.hash, now);
+    const versionId = this.sql('SELECT id FROM app_versions WHERE app_id = ? AND version = ?')
+      .pluck()
+      .get(appId, job.module.hash);
     this.db
-      .prepare('INSERT INTO variants (version_id, platform, module_hash, module_size) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .prepare(
+        'INSERT INTO variants (version_id, platform, module_hash, module_size) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      )
       .run(versionId, WASM_PLATFORM, job.module.hash, job.module.size);
-    return this.sql('SELECT id FROM variants WHERE version_id = ? AND platform = ?').pluck().get(versionId, WASM_PLATFORM) as number;
+    return this.sql('SELECT id FROM variants WHERE version_id = ? AND platform = ?')
+      .pluck()
+      .get(versionId, WASM_PLATFORM) as number;
   }
 
   private jobById(jobId: number): JobView | null {
@@ -183,7 +234,10 @@ export class SqliteStore implements Store {
     const rows = (
       principal.role === 'admin'
         ? this.sql('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit)
-        : this.sql('SELECT * FROM jobs WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(principal.accountId, limit)
+        : this.sql('SELECT * FROM jobs WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(
+            principal.accountId,
+            limit,
+          )
     ) as JobRow[];
     return rows.map(jobView);
   }
@@ -193,9 +247,16 @@ export class SqliteStore implements Store {
     return this.inTx(() => {
       const changes = new ChangeCollector();
       // The state first: settling the last tasks must not mark the job completed.
-      this.sql(`UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'`).run(now, jobId);
-      const active = this.sql(`SELECT id FROM tasks WHERE job_id = ? AND state = 'active' ORDER BY idx`).pluck().all(jobId) as number[];
-      for (const taskId of active) settlement.settle(taskId, jobId, 'cancelled', null, now, changes);
+      this.sql(
+        `UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'running'`,
+      ).run(now, jobId);
+      const active = this.sql(
+        `SELECT id FROM tasks WHERE job_id = ? AND state = 'active' ORDER BY idx`,
+      )
+        .pluck()
+        .all(jobId) as number[];
+      for (const taskId of active)
+        settlement.settle(taskId, jobId, 'cancelled', null, now, changes);
       settlement.flushCounters(now, changes);
       settlement.event(now, 'job_cancelled', { job: jobId });
       changes.jobs.add(jobId);
@@ -215,7 +276,14 @@ export class SqliteStore implements Store {
            (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
          FROM replicas r WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`,
       )
-      .all() as { id: number; task_id: number; job_id: number; priority: number; hosts: string | null; earlier: number }[];
+      .all() as {
+      id: number;
+      task_id: number;
+      job_id: number;
+      priority: number;
+      hosts: string | null;
+      earlier: number;
+    }[];
     return rows.map((r) => ({
       replicaId: r.id,
       taskId: r.task_id,

@@ -13,8 +13,8 @@ import {
   type ReportStatus,
   type TaskSpec,
 } from '@anygrid/protocol';
-import type { ChangeSet, ReplicaPick, VerifiedReport } from '../store.js';
 import type { JobMeta } from '../rows.js';
+import type { ChangeSet, ReplicaPick, VerifiedReport } from '../store.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
 
@@ -63,7 +63,9 @@ export class SqliteWork {
          AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = replicas.task_id AND o.host_id = ?)`,
     );
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
-    this.replicaRow = db.prepare('SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?');
+    this.replicaRow = db.prepare(
+      'SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?',
+    );
     this.reportedRow = db.prepare(
       `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, t.state AS task_state, t.canonical_replica_id
        FROM replicas r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`,
@@ -118,7 +120,11 @@ export class SqliteWork {
     };
   }
 
-  applyReports(hostId: number, reports: readonly VerifiedReport[], now: number): { statuses: ReportStatus[]; changes: ChangeSet } {
+  applyReports(
+    hostId: number,
+    reports: readonly VerifiedReport[],
+    now: number,
+  ): { statuses: ReportStatus[]; changes: ChangeSet } {
     return this.inTx(() => {
       const rows = reports.map((r) => this.reportedRow.get(r.replicaId) as ReportedRow | undefined);
       const foreign = reports.filter((_, i) => rows[i]?.host_id !== hostId).map((r) => r.replicaId);
@@ -149,7 +155,8 @@ export class SqliteWork {
     if (row.state === 'abandoned' || (row.state === 'timed_out' && !active)) return 'late';
     let validation: string | null = null;
     if (task.canonical_replica_id !== null && report.success) {
-      validation = this.canonicalDigest.get(task.canonical_replica_id) === report.digest ? 'valid' : 'invalid';
+      validation =
+        this.canonicalDigest.get(task.canonical_replica_id) === report.digest ? 'valid' : 'invalid';
     }
     this.recordReport.run(
       report.success ? 'reported' : 'errored',
@@ -171,7 +178,12 @@ export class SqliteWork {
       const cancel: number[] = [];
       for (const id of replicaIds) {
         const row = this.replicaRow.get(id) as ReplicaRow | undefined;
-        if (!row || row.host_id !== hostId || row.state !== 'in_progress' || !this.stillWanted(row)) {
+        if (
+          !row ||
+          row.host_id !== hostId ||
+          row.state !== 'in_progress' ||
+          !this.stillWanted(row)
+        ) {
           cancel.push(id);
           continue;
         }
@@ -189,7 +201,11 @@ export class SqliteWork {
     return task.state === 'active' && this.jobState.get(row.job_id) === 'running';
   }
 
-  abandon(hostId: number, replicaIds: readonly number[], now: number): { abandoned: number; changes: ChangeSet } {
+  abandon(
+    hostId: number,
+    replicaIds: readonly number[],
+    now: number,
+  ): { abandoned: number; changes: ChangeSet } {
     return this.inTx(() => {
       const changes = new ChangeCollector();
       const touched = new Set<number>();
@@ -199,7 +215,12 @@ export class SqliteWork {
         if (!row || row.host_id !== hostId || row.state !== 'in_progress') continue;
         this.abandonReplica.run(id);
         abandoned++;
-        this.settlement.event(now, 'replica_abandoned', { job: row.job_id, task: row.task_id, replica: id, host: hostId });
+        this.settlement.event(now, 'replica_abandoned', {
+          job: row.job_id,
+          task: row.task_id,
+          replica: id,
+          host: hostId,
+        });
         touched.add(row.task_id);
       }
       this.settlement.reconcile(touched, now, changes);
