@@ -120,7 +120,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         AbortSignal.any([signal, stopping.signal]),
       ),
     onReport: (report) => flusher.add(report),
-    onHandBack: (ids) => void abandon(client, hostId, ids, log),
+    // No `onHandBack` yet: the scheduler never gives a task back to a host that abandoned
+    // one of its replicas, so handing back while running could strand work in clusters
+    // of one or two hosts. Wire it (abandon the ids) once a host may retake its own work.
     streaming: () => stream?.connected ?? false,
   });
   const heartbeat = new Heartbeat({

@@ -39,6 +39,7 @@ describe('adaptiveBuffer', () => {
 
   it('holds about a second of work per slot for short tasks', () => {
     expect(adaptiveBuffer(2, 20)).toBe(100);
+    expect(adaptiveBuffer(4, 10)).toBe(MAX_BUFFER);
     expect(adaptiveBuffer(4, 100)).toBe(40);
   });
 
@@ -76,6 +77,6 @@ describe('excessBuffered', () => {
   it('hands back down to the buffer only once more than twice the buffer is held', () => {
     expect(excessBuffered(8, 4)).toBe(0);
     expect(excessBuffered(9, 4)).toBe(5);
-    expect(excessBuffered(256, 2)).toBe(254);
+    expect(excessBuffered(128, 2)).toBe(126);
   });
 });

@@ -34,7 +34,7 @@ export function defaultBuffer(slots: number): number {
 }
 
 /** Largest buffer the agent ever keeps, however short its tasks. */
-export const MAX_BUFFER = 256;
+export const MAX_BUFFER = 128;
 
 /** Work, in ms per slot, that the buffer aims to hold once task durations are known. */
 export const BUFFER_TARGET_MS = 1000;
