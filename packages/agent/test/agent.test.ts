@@ -194,6 +194,25 @@ describe('startAgent against a real coordinator', () => {
     expect(elsewhere.hostId).not.toBe(first.hostId);
   });
 
+  it('waits for a coordinator that is not up yet, then registers', async () => {
+    const { c, dataDir, provider } = await setup();
+    const { port, url } = c;
+    await c.close();
+    const starting = startAgent({ coordinator: url, token: provider, slots: 1, logger: agentLog });
+    await new Promise((r) => setTimeout(r, 500));
+    await coordinator(dataDir, port);
+    const a = await starting;
+    cleanups.push(() => a.stop({ graceful: false }));
+    expect(a.hostId).toBeGreaterThan(0);
+  });
+
+  it('refuses a token the coordinator does not know, saying why', async () => {
+    const { c } = await setup();
+    await expect(
+      startAgent({ coordinator: c.url, token: 'not-a-token', slots: 1, logger: agentLog }),
+    ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
   it('reports failures with the runtime code: a non-zero exit and a module that is not WebAssembly', async () => {
     const { c, provider, requesterToken } = await setup();
     const requester = http(() => c.url, requesterToken);
