@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS } from './run-spec.js';
 import { sha256Hex } from './sha256.js';
 import { instrumentGrow } from './wasm/grow-probe.js';
 import { capMemory } from './wasm/memory-cap.js';
+import { importMemory } from './wasm/memory-import.js';
 
 /** An LRU cache of compiled, memory-capped modules. */
 export class ModuleCache {
@@ -49,13 +50,15 @@ export class ModuleCache {
   private async build(bytes: Uint8Array, memoryBytes: number): Promise<WebAssembly.Module> {
     const capped = capMemory(bytes, memoryBytes);
     const probed = instrumentGrow(capped);
+    const rewritten = importMemory(probed ?? capped) ?? probed;
     let module: WebAssembly.Module;
     try {
-      module = await compileBytes(probed ?? capped);
+      module = await compileBytes(rewritten ?? capped);
     } catch (error) {
-      // Should the grow probe ever produce something the engine refuses, run the
-      // module as its author wrote it (capped) rather than reject it.
-      if (probed === null) throw error;
+      // The rewrites are aids (the grow probe) and optimisations (the imported memory):
+      // should the engine ever refuse a rewritten module, run the module as its author
+      // wrote it (capped) rather than reject it.
+      if (rewritten === null) throw error;
       module = await compileBytes(capped);
     }
     this.caps.set(module, memoryBytes);

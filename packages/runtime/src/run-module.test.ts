@@ -12,6 +12,8 @@ import {
   trapModule,
   yieldLoopModule,
 } from '../test/guest-modules.js';
+import { buildModule, I32, op } from '../test/wasm-builder.js';
+import { ModuleCache } from './module-cache.js';
 import { reachedMemoryCap, runModule } from './run-module.js';
 import type { RunSpec } from './run-spec.js';
 import { FileType } from './wasi/abi.js';
@@ -123,5 +125,39 @@ describe('reachedMemoryCap', () => {
     expect(reachedMemoryCap(200 * MIB, 256 * MIB)).toBe(false);
     expect(reachedMemoryCap(MIB / 2, 2 * MIB)).toBe(false);
     expect(reachedMemoryCap(1.5 * MIB, 2 * MIB)).toBe(true);
+  });
+});
+
+describe('runModule with a recycled memory', () => {
+  // exit code = the i32 at 100 + (memory.size - 1); then stores 7 at 100 and, if `grow`, grows.
+  const dirtyModule = (grow: boolean) =>
+    buildModule({
+      types: [
+        { params: [I32], results: [] },
+        { params: [], results: [] },
+      ],
+      imports: [{ module: 'wasi_snapshot_preview1', name: 'proc_exit', type: 0 }],
+      funcs: [
+        {
+          type: 1,
+          body: [
+            ...[...op.i32Const(100), ...op.i32Load(), 0x3f, 0x00, ...op.i32Const(1), ...op.i32Sub],
+            ...[...op.i32Add, ...op.i32Const(100), ...op.i32Const(7), ...op.i32Store()],
+            ...(grow ? [...op.i32Const(1), ...op.memoryGrow, ...op.drop] : []),
+            ...op.call(0),
+          ],
+        },
+      ],
+      memory: { min: 1 },
+      exportMemory: true,
+      exports: { _start: 1 },
+    });
+
+  it('gives every run a zeroed memory at its initial size, as a fresh one', async () => {
+    for (const grow of [false, true]) {
+      const module = await new ModuleCache().compile(dirtyModule(grow), 4 * 65536);
+      expect(WebAssembly.Module.imports(module).some((i) => i.kind === 'memory')).toBe(true);
+      for (let i = 0; i < 3; i++) expect((await runModule(module, {})).exitCode).toBe(0);
+    }
   });
 });

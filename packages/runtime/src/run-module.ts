@@ -8,7 +8,14 @@
  * `proc_exit`, a trap or a limit — the outcome is classified into a `RunResult`.
  */
 
-import { type RunFailureCode, type RunResult, type RunSpec, resolveLimits } from './run-spec.js';
+import { MemoryPool } from './memory-pool.js';
+import {
+  type RunFailureCode,
+  type RunLimits,
+  type RunResult,
+  type RunSpec,
+  resolveLimits,
+} from './run-spec.js';
 import { LimitExceeded, ProcExit } from './wasi/guest-exit.js';
 import {
   buildTree,
@@ -21,6 +28,7 @@ import {
 import { completeImports, preview1Imports } from './wasi/preview1.js';
 import { WasiContext } from './wasi/wasi-context.js';
 import { GROW_FAILED_EXPORT } from './wasm/grow-probe.js';
+import { importedMemoryLimits, MEMORY_IMPORT, type MemoryLimits } from './wasm/memory-import.js';
 
 const MIB = 1024 * 1024;
 
@@ -80,31 +88,43 @@ function emptyResult(start: number, code: RunFailureCode, message: string): RunR
   };
 }
 
-/** A reusable process: its context, the wrapped system calls bound to it, and import objects per module. */
+/** How a slot links one module: its import object, and the limits of its memory if the runtime provides it. */
+interface Linking {
+  readonly imports: WebAssembly.Imports;
+  readonly memory: MemoryLimits | null;
+}
+
+/** A reusable process: its context, the wrapped system calls bound to it, and linking per module. */
 interface ProcessSlot {
   readonly ctx: WasiContext;
   readonly preview1: ReturnType<typeof preview1Imports>;
-  readonly imports: WeakMap<WebAssembly.Module, WebAssembly.Imports>;
+  readonly linking: WeakMap<WebAssembly.Module, Linking>;
 }
 
 /** Slots not in use; concurrent runs in one thread each take their own. */
 const spareSlots: ProcessSlot[] = [];
 const MAX_SPARE_SLOTS = 4;
+const memories = new MemoryPool();
 
 function takeSlot(): ProcessSlot {
   const spare = spareSlots.pop();
   if (spare) return spare;
   const ctx = new WasiContext();
-  return { ctx, preview1: preview1Imports(ctx), imports: new WeakMap() };
+  return { ctx, preview1: preview1Imports(ctx), linking: new WeakMap() };
 }
 
-function importsFor(slot: ProcessSlot, module: WebAssembly.Module): WebAssembly.Imports {
-  let imports = slot.imports.get(module);
-  if (imports === undefined) {
-    imports = completeImports(module, slot.preview1);
-    slot.imports.set(module, imports);
+function linkingFor(slot: ProcessSlot, module: WebAssembly.Module): Linking {
+  let linking = slot.linking.get(module);
+  if (linking === undefined) {
+    const imports = completeImports(module, slot.preview1);
+    const wantsMemory = WebAssembly.Module.imports(module).some(
+      (i) =>
+        i.kind === 'memory' && i.module === MEMORY_IMPORT.module && i.name === MEMORY_IMPORT.name,
+    );
+    linking = { imports, memory: wantsMemory ? importedMemoryLimits(module) : null };
+    slot.linking.set(module, linking);
   }
-  return imports;
+  return linking;
 }
 
 /** Runs `module` (a WASI preview1 command) with `spec` in the current thread. Never throws for guest misbehaviour. */
@@ -142,9 +162,33 @@ async function runInSlot(
     return { name, root, original: listFiles(root) };
   });
 
+  const { imports, memory: memoryLimits } = linkingFor(slot, module);
+  let provided: WebAssembly.Memory | undefined;
+  if (memoryLimits !== null) {
+    provided = memories.take(memoryLimits);
+    imports[MEMORY_IMPORT.module] = { ...imports[MEMORY_IMPORT.module], memory: provided };
+  }
+  try {
+    return await runInstance(ctx, module, imports, limits, preopens, start);
+  } finally {
+    if (provided !== undefined && memoryLimits !== null) {
+      delete imports[MEMORY_IMPORT.module]?.memory;
+      memories.give(memoryLimits, provided);
+    }
+  }
+}
+
+async function runInstance(
+  ctx: WasiContext,
+  module: WebAssembly.Module,
+  imports: WebAssembly.Imports,
+  limits: RunLimits,
+  preopens: readonly Preopen[],
+  start: number,
+): Promise<RunResult> {
   let instance: WebAssembly.Instance;
   try {
-    instance = await instantiate(module, importsFor(slot, module));
+    instance = await instantiate(module, imports);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return emptyResult(start, 'invalid_module', `cannot instantiate: ${message}`);
