@@ -97,7 +97,7 @@ export class CoordinatorClient {
       this.blobTimeoutMs,
       signal,
     );
-    return parseBody(BlobRef, await response.json(), 'PUT /v1/blobs');
+    return parseBody(BlobRef, await readJson(response, signal), 'PUT /v1/blobs');
   }
 
   /**
@@ -116,7 +116,14 @@ export class CoordinatorClient {
       await response.body?.cancel();
       throw new BlobIntegrityError(`Blob ${hash} is ${declared} bytes, expected ${size}.`);
     }
-    return readExactly(response, hash, size);
+    try {
+      return await readExactly(response, hash, size);
+    } catch (error) {
+      if (signal?.aborted || error instanceof BlobIntegrityError) throw error;
+      throw new TransientError(`Blob ${hash} download broke off: ${describe(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   private async json<T>(
@@ -132,7 +139,7 @@ export class CoordinatorClient {
       this.requestTimeoutMs,
       signal,
     );
-    return parseBody(schema, await response.json(), `${method} ${path}`);
+    return parseBody(schema, await readJson(response, signal), `${method} ${path}`);
   }
 
   /** One request; resolves only with a 2xx response. */
@@ -158,6 +165,22 @@ export class CoordinatorClient {
     }
     if (response.ok) return response;
     throw await errorOf(response);
+  }
+}
+
+/** The JSON body of a 2xx answer; a connection lost while reading it is transient. */
+async function readJson(response: Response, signal: AbortSignal | undefined): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new TransientError(`The answer broke off: ${describe(error)}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
