@@ -2,21 +2,30 @@
  * @module A pool of warm workers with a watchdog, shared by the Node and browser
  * sandboxes (they differ only in how a worker is made: `WorkerFactory`).
  *
- * Each worker runs one task at a time, but holds the next one already posted, so it
- * never idles waiting for the host between short tasks. The watchdog times the task
- * at the head of a worker's line from the moment it starts (when the previous result
- * arrives), never from when it was posted. A worker is reused after a normal result;
- * it is terminated and replaced when its running task overruns the wall-time limit
- * (the only way to stop a guest spinning in pure WebAssembly), is aborted, or when the
- * worker dies. That task gets its result; the task queued behind it goes back to the
- * front of the pool's queue, untouched.
+ * Each worker runs one task at a time, but holds a line of tasks already posted, so it
+ * never idles waiting for the host between short tasks. The line is as deep as about
+ * four milliseconds of recent tasks (2 to 64): deep for trivial tasks, whose messages
+ * would otherwise cost more than their runs, shallow for long ones, so that a worker
+ * never hoards work another could start. Tasks go out and results come back in batches
+ * (`worker-protocol.ts`).
+ *
+ * The watchdog times every task from the moment it starts, never from when it was
+ * posted: with shared memory the worker marks each start in a progress cell
+ * (`task-progress.ts`); without, it reports each result at once and the next task is
+ * taken to start when that result arrives. A worker is reused after normal results; it
+ * is terminated and replaced when its running task overruns the wall-time limit (the
+ * only way to stop a guest spinning in pure WebAssembly), is aborted, or when the worker
+ * dies. That task gets its result; the other tasks in the worker's line go back to the
+ * front of the pool's queue, untouched — including any that had finished but whose
+ * results had not yet been reported: they run again (runs are deterministic).
  */
 import { type RunFailureCode, type RunResult, type RunSpec, resolveLimits } from './run-spec.js';
-import type { RunRequest, RunResponse } from './worker-protocol.js';
+import { createProgress, epochNow, type TaskProgress } from './task-progress.js';
+import type { HostMessage, ResultsMessage, RunTask } from './worker-protocol.js';
 
 /** What the pool needs from a worker. */
 export interface WorkerHandle {
-  post(request: RunRequest): void;
+  post(message: HostMessage): void;
   terminate(): void;
   /** Whether the worker should keep the host alive (Node: ref/unref while busy/idle). */
   setBusy?(busy: boolean): void;
@@ -24,34 +33,45 @@ export interface WorkerHandle {
 
 /** Callbacks a factory wires to its worker's events. */
 export interface WorkerEvents {
-  onMessage(response: RunResponse): void;
+  onMessage(message: ResultsMessage): void;
   onCrash(reason: string): void;
 }
 
 /** Creates a worker whose events call `events`. */
 export type WorkerFactory = (events: WorkerEvents) => WorkerHandle;
 
-/** Tasks posted to one worker at once: the running one and the next. */
-const PIPELINE_DEPTH = 2;
+/** Bounds of a worker's line of posted tasks, and the work it should hold, in ms. */
+const MIN_DEPTH = 2;
+const MAX_DEPTH = 64;
+const LINE_MS = 4;
 /** setTimeout fires at once for delays above 2^31-1 ms; such a limit means "none". */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Modules each worker keeps by number; the host tells it which to forget. */
+const MODULES_PER_WORKER = 16;
 
 interface Job {
   readonly id: number;
   readonly module: WebAssembly.Module;
-  readonly spec: RunSpec;
+  /** The spec with limits resolved. */
+  readonly spec: RunSpec & { readonly limits: ReturnType<typeof resolveLimits> };
   resolve: (result: RunResult) => void;
   reject: (error: Error) => void;
-  /** Aborted while already posted behind another task: its result will be dropped. */
+  /** Aborted while posted but not running: its result will be dropped. */
   cancelled?: boolean;
 }
 
 interface Slot {
   handle: WorkerHandle;
-  /** Posted tasks in order; `jobs[0]` is running. */
+  /** Posted tasks whose results have not arrived, in order. */
   readonly jobs: Job[];
+  /** Module numbers this worker holds, least recently used first. */
+  readonly modules: Map<number, true>;
+  readonly progress: TaskProgress | undefined;
+  /** Without a progress cell: when the task at the head of `jobs` started, at the latest (epoch ms). */
+  headSince: number;
   timer?: ReturnType<typeof setTimeout>;
-  startedAt: number;
+  /** When the armed timer fires (epoch ms). */
+  timerAt: number;
 }
 
 function failed(code: RunFailureCode, message: string, durationMs: number): RunResult {
@@ -74,9 +94,14 @@ function abortReason(signal: AbortSignal): Error {
 /** Runs jobs on at most `maxWorkers` workers, queueing the rest. */
 export class WorkerPool {
   private readonly slots = new Set<Slot>();
-  private readonly queue: Job[] = [];
+  private queue: Job[] = [];
+  private queueHead = 0;
   private nextId = 1;
   private closed = false;
+  private readonly moduleIds = new WeakMap<WebAssembly.Module, number>();
+  private nextModuleId = 1;
+  /** Recent task duration, ms (exponential moving average), sizing the lines. */
+  private averageMs = LINE_MS;
 
   constructor(
     private readonly create: WorkerFactory,
@@ -92,7 +117,8 @@ export class WorkerPool {
     if (this.closed) return Promise.reject(new Error('sandbox is closed'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<RunResult>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, module, spec, resolve, reject };
+      const limits = resolveLimits(spec.limits);
+      const job: Job = { id: this.nextId++, module, spec: { ...spec, limits }, resolve, reject };
       if (signal) {
         const onAbort = () => this.abort(job, abortReason(signal));
         signal.addEventListener('abort', onAbort, { once: true });
@@ -115,111 +141,235 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     const error = new Error('sandbox closed');
-    for (const job of this.queue.splice(0)) job.reject(error);
+    for (const job of this.takeQueue()) job.reject(error);
     for (const slot of [...this.slots]) {
       for (const job of slot.jobs) job.reject(error);
       this.discard(slot);
     }
   }
 
+  private get queued(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  private takeQueue(): Job[] {
+    const jobs = this.queue.slice(this.queueHead);
+    this.queue = [];
+    this.queueHead = 0;
+    return jobs;
+  }
+
   private abort(job: Job, reason: Error): void {
-    const queued = this.queue.indexOf(job);
+    const queued = this.queue.indexOf(job, this.queueHead);
     if (queued >= 0) this.queue.splice(queued, 1);
     for (const slot of this.slots) {
-      const at = slot.jobs.indexOf(job);
-      if (at === 0) this.retire(slot);
-      else if (at > 0) job.cancelled = true;
+      if (!slot.jobs.includes(job)) continue;
+      if (this.runningJob(slot) === job) this.retire(slot);
+      else job.cancelled = true;
     }
     job.reject(reason);
     this.dispatch();
   }
 
+  /** The job the worker is running now, as far as the host can tell. */
+  private runningJob(slot: Slot): Job | undefined {
+    if (slot.progress === undefined) return slot.jobs[0];
+    const { id } = slot.progress.read();
+    return slot.jobs.find((job) => job.id === id);
+  }
+
   private spawn(): Slot {
-    const slot: Slot = { handle: undefined as unknown as WorkerHandle, jobs: [], startedAt: 0 };
+    const progress = createProgress();
+    const slot: Slot = {
+      handle: undefined as unknown as WorkerHandle,
+      jobs: [],
+      modules: new Map(),
+      progress,
+      headSince: 0,
+      timerAt: Number.POSITIVE_INFINITY,
+    };
     slot.handle = this.create({
-      onMessage: (response) => this.finish(slot, response),
-      onCrash: (reason) => this.fail(slot, 'trap', `worker died: ${reason}`),
+      onMessage: (message) => this.receive(slot, message),
+      onCrash: (reason) => this.fail(slot, this.runningJob(slot), 'trap', `worker died: ${reason}`),
     });
+    slot.handle.post({ type: 'init', ...(progress ? { progress: progress.buffer } : {}) });
     this.slots.add(slot);
     return slot;
   }
 
-  /** An idle worker, else a new one, else one with room in its line. */
-  private pickSlot(): Slot | undefined {
-    let roomy: Slot | undefined;
+  private depth(): number {
+    return Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, Math.floor(LINE_MS / this.averageMs)));
+  }
+
+  /** An idle worker, else a new one, else the least loaded one with room in its line. */
+  private pickSlot(depth: number): Slot | undefined {
+    let best: Slot | undefined;
     for (const slot of this.slots) {
       if (slot.jobs.length === 0) return slot;
-      if (!roomy && slot.jobs.length < PIPELINE_DEPTH) roomy = slot;
+      if (slot.jobs.length < depth && (!best || slot.jobs.length < best.jobs.length)) best = slot;
     }
     if (this.slots.size < this.maxWorkers) return this.spawn();
-    return roomy;
+    return best;
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0 && !this.closed) {
-      const slot = this.pickSlot();
-      if (slot === undefined) return;
-      const job = this.queue.shift() as Job;
-      const limits = resolveLimits(job.spec.limits);
-      try {
-        slot.handle.post({
-          type: 'run',
-          id: job.id,
-          module: job.module,
-          spec: { ...job.spec, limits },
-        });
-      } catch (error) {
-        // The request could not be cloned (a caller's mistake, not the guest's); the
-        // worker never saw it.
-        job.reject(error instanceof Error ? error : new Error(String(error)));
-        continue;
+    if (this.closed) return;
+    const depth = this.depth();
+    const now = epochNow();
+    const batches = new Map<Slot, { tasks: RunTask[]; jobs: Job[]; forget: Set<number> }>();
+    while (this.queued > 0) {
+      const slot = this.pickSlot(depth);
+      if (slot === undefined) break;
+      const job = this.queue[this.queueHead++] as Job;
+      let batch = batches.get(slot);
+      if (batch === undefined) {
+        batch = { tasks: [], jobs: [], forget: new Set() };
+        batches.set(slot, batch);
       }
+      batch.tasks.push(this.task(slot, job, batch.forget));
+      batch.jobs.push(job);
+      // A task posted behind others starts no earlier than now.
+      if (slot.jobs.length === 0) this.becomeBusy(slot, job);
+      else this.arm(slot, now + job.spec.limits.wallTimeMs);
       slot.jobs.push(job);
-      if (slot.jobs.length === 1) {
-        slot.handle.setBusy?.(true);
-        this.startClock(slot);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    }
+    for (const [slot, batch] of batches) this.post(slot, batch);
+  }
+
+  /** The task message for `job` on `slot`, sending the module if the worker lacks it. */
+  private task(slot: Slot, job: Job, forget: Set<number>): RunTask {
+    let moduleId = this.moduleIds.get(job.module);
+    if (moduleId === undefined) {
+      moduleId = this.nextModuleId++;
+      this.moduleIds.set(job.module, moduleId);
+    }
+    const known = slot.modules.delete(moduleId);
+    slot.modules.set(moduleId, true);
+    if (known) return { id: job.id, moduleId, spec: job.spec };
+    forget.delete(moduleId);
+    while (slot.modules.size > MODULES_PER_WORKER) {
+      const oldest = slot.modules.keys().next().value as number;
+      slot.modules.delete(oldest);
+      forget.add(oldest);
+    }
+    return { id: job.id, moduleId, module: job.module, spec: job.spec };
+  }
+
+  private post(slot: Slot, batch: { tasks: RunTask[]; jobs: Job[]; forget: Set<number> }): void {
+    const forget = batch.forget.size > 0 ? { forget: [...batch.forget] } : {};
+    try {
+      slot.handle.post({ type: 'run', tasks: batch.tasks, ...forget });
+      return;
+    } catch {
+      // Something in the batch could not be cloned (a caller's mistake, not the
+      // guest's). Post the tasks one by one so only the culprits fail.
+    }
+    for (let i = 0; i < batch.tasks.length; i++) {
+      const task = batch.tasks[i] as RunTask;
+      const job = batch.jobs[i] as Job;
+      try {
+        slot.handle.post({ type: 'run', tasks: [task], ...(i === 0 ? forget : {}) });
+      } catch (error) {
+        slot.jobs.splice(slot.jobs.indexOf(job), 1);
+        // A module first sent with this task never reached the worker.
+        if (task.module) slot.modules.delete(task.moduleId);
+        job.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
+    if (slot.jobs.length === 0) this.becomeIdle(slot);
   }
 
-  /** Starts the watchdog for the task now running at the head of `slot`'s line. */
-  private startClock(slot: Slot): void {
-    const head = slot.jobs[0];
-    if (head === undefined) return;
-    const { wallTimeMs } = resolveLimits(head.spec.limits);
-    slot.startedAt = performance.now();
-    slot.timer = setTimeout(
-      () => this.fail(slot, 'time_limit', `wall-time limit of ${wallTimeMs} ms exceeded`),
-      Math.min(wallTimeMs, MAX_TIMER_MS),
-    );
+  private becomeBusy(slot: Slot, first: Job): void {
+    slot.handle.setBusy?.(true);
+    slot.headSince = epochNow();
+    this.arm(slot, slot.headSince + first.spec.limits.wallTimeMs);
   }
 
-  private finish(slot: Slot, response: RunResponse): void {
-    const head = slot.jobs[0];
-    if (!this.slots.has(slot) || head === undefined || response.id !== head.id) return;
+  private becomeIdle(slot: Slot): void {
     clearTimeout(slot.timer);
-    slot.jobs.shift();
-    if (slot.jobs.length > 0) this.startClock(slot);
-    else slot.handle.setBusy?.(false);
-    if (!head.cancelled) head.resolve(response.result);
-    this.dispatch();
+    slot.timer = undefined;
+    slot.timerAt = Number.POSITIVE_INFINITY;
+    slot.handle.setBusy?.(false);
   }
 
-  /** Ends the running task of `slot` with a failure and replaces the worker. */
-  private fail(slot: Slot, code: RunFailureCode, message: string): void {
+  /** Sets the watchdog of `slot` to look again at `at` (epoch ms), unless it already will sooner. */
+  private arm(slot: Slot, at: number): void {
+    if (at >= slot.timerAt) return;
+    clearTimeout(slot.timer);
+    const delay = Math.max(0, at - epochNow());
+    if (delay > MAX_TIMER_MS) return;
+    slot.timerAt = at;
+    slot.timer = setTimeout(() => this.watch(slot), Math.ceil(delay));
+  }
+
+  /** The watchdog: fails the running task if it has overrun, else looks again when it could. */
+  private watch(slot: Slot): void {
+    slot.timer = undefined;
+    slot.timerAt = Number.POSITIVE_INFINITY;
+    if (!this.slots.has(slot) || slot.jobs.length === 0) return;
+    const now = epochNow();
+    let running: Job | undefined;
+    let since = now;
+    if (slot.progress === undefined) {
+      running = slot.jobs[0];
+      since = slot.headSince;
+    } else {
+      const cell = slot.progress.read();
+      running = slot.jobs.find((job) => job.id === cell.id);
+      if (running) since = cell.startedAt;
+    }
+    if (running && now - since >= running.spec.limits.wallTimeMs) {
+      const { wallTimeMs } = running.spec.limits;
+      this.fail(slot, running, 'time_limit', `wall-time limit of ${wallTimeMs} ms exceeded`);
+      return;
+    }
+    // Tasks after the running one start no earlier than now.
+    const at = running === undefined ? 0 : slot.jobs.indexOf(running);
+    let next = running ? since + running.spec.limits.wallTimeMs : Number.POSITIVE_INFINITY;
+    for (let i = running ? at + 1 : 0; i < slot.jobs.length; i++)
+      next = Math.min(next, now + (slot.jobs[i] as Job).spec.limits.wallTimeMs);
+    this.arm(slot, next);
+  }
+
+  private receive(slot: Slot, message: ResultsMessage): void {
     if (!this.slots.has(slot)) return;
-    const head = slot.jobs[0];
-    const duration = performance.now() - slot.startedAt;
-    this.retire(slot);
-    head?.resolve(failed(code, message, duration));
+    for (const { id, result } of message.results) {
+      const head = slot.jobs[0];
+      if (head === undefined || head.id !== id) continue;
+      slot.jobs.shift();
+      this.averageMs = this.averageMs * 0.9 + Math.max(result.durationMs, 0.001) * 0.1;
+      if (!head.cancelled) head.resolve(result);
+    }
+    if (slot.jobs.length === 0) {
+      this.becomeIdle(slot);
+    } else if (slot.progress === undefined) {
+      slot.headSince = epochNow();
+      this.arm(slot, slot.headSince + (slot.jobs[0] as Job).spec.limits.wallTimeMs);
+    }
     this.dispatch();
   }
 
-  /** Terminates `slot`'s worker; the tasks waiting behind its running one go back to the front of the queue. */
-  private retire(slot: Slot): void {
-    const waiting = slot.jobs.slice(1).filter((job) => !job.cancelled);
+  /** Ends `running` (the task `slot` is running, if known) with a failure and replaces the worker. */
+  private fail(slot: Slot, running: Job | undefined, code: RunFailureCode, message: string): void {
+    if (!this.slots.has(slot)) return;
+    const job = running ?? slot.jobs[0];
+    const since = slot.progress && running ? slot.progress.read().startedAt : slot.headSince;
+    this.retire(slot, job);
+    if (job && !job.cancelled) job.resolve(failed(code, message, epochNow() - since));
+    this.dispatch();
+  }
+
+  /** Terminates `slot`'s worker; its other tasks go back to the front of the queue. */
+  private retire(slot: Slot, except = this.runningJob(slot)): void {
+    const back = slot.jobs.filter((job) => job !== except && !job.cancelled);
     this.discard(slot);
-    this.queue.unshift(...waiting);
+    const rest = this.queue.slice(this.queueHead);
+    this.queue = [...back, ...rest];
+    this.queueHead = 0;
   }
 
   private discard(slot: Slot): void {

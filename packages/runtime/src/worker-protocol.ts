@@ -2,30 +2,52 @@
  * @module The messages between a sandbox host and its worker, and the worker's side of
  * the exchange — shared by the Node worker thread and the browser Web Worker.
  *
- * A request carries the compiled `WebAssembly.Module` (cheap to post within one
- * process) and the spec; the response carries the result, whose byte arrays are
- * transferred rather than copied.
+ * Messages carry batches: the host posts several tasks at once and the worker reports
+ * several results at once, because for a trivial task one message each way cost more
+ * than the run itself. A module is posted to a worker once and then named by a number
+ * (a posted `WebAssembly.Module` arrives as a new object each time, which also defeated
+ * the worker's per-module caches). Result byte arrays are transferred rather than copied
+ * when large.
+ *
+ * The worker runs its tasks strictly in order. With a shared progress cell
+ * (`task-progress.ts`) it reports results when about a millisecond of them has piled up,
+ * when it runs out of tasks, or at once for a large output; without one, after every
+ * task, since the host's watchdog then learns from each result that the next task began.
  */
 import { runModule } from './run-module.js';
 import type { RunResult, RunSpec } from './run-spec.js';
+import { TaskProgress } from './task-progress.js';
 
-/** Host → worker: run this module. */
-export interface RunRequest {
-  readonly type: 'run';
+/** One task of a batch. `module` is present the first time `moduleId` is sent to this worker. */
+export interface RunTask {
   readonly id: number;
-  readonly module: WebAssembly.Module;
+  readonly moduleId: number;
+  readonly module?: WebAssembly.Module;
   readonly spec: RunSpec;
 }
 
-/** Worker → host: the run's result. */
-export interface RunResponse {
-  readonly type: 'result';
-  readonly id: number;
-  readonly result: RunResult;
+/** Host → worker. */
+export type HostMessage =
+  | { readonly type: 'init'; readonly progress?: SharedArrayBuffer }
+  /** Run `tasks` in order after those already queued; then drop the modules `forget` names. */
+  | {
+      readonly type: 'run';
+      readonly tasks: readonly RunTask[];
+      readonly forget?: readonly number[];
+    };
+
+/** Worker → host: results of the oldest unreported tasks, in order. */
+export interface ResultsMessage {
+  readonly type: 'results';
+  readonly results: ReadonlyArray<{ readonly id: number; readonly result: RunResult }>;
 }
 
 /** Below this size copying a buffer is cheaper than transferring it (measured: ~0.1 ms per transfer). */
 const TRANSFER_MIN_BYTES = 64 * 1024;
+/** Results are held back at most this long (with a progress cell). */
+const FLUSH_MS = 1;
+/** …and at most this many. */
+const MAX_HELD = 256;
 
 /** The large ArrayBuffers of a result, to transfer instead of copy. */
 export function resultTransferables(result: RunResult): ArrayBuffer[] {
@@ -46,43 +68,92 @@ export function resultTransferables(result: RunResult): ArrayBuffer[] {
   return [...buffers];
 }
 
-/** Runs a request inside a worker; a bug in the runtime itself becomes a `trap`, never an unanswered request. */
-export async function serveRunRequest(request: RunRequest): Promise<RunResponse> {
+function runtimeError(message: string): RunResult {
+  return {
+    exitCode: null,
+    stdout: new Uint8Array(0),
+    stderr: new Uint8Array(0),
+    dirs: {},
+    failure: { code: 'trap', message: `runtime error: ${message}` },
+    durationMs: 0,
+  };
+}
+
+/** Runs one task inside a worker; a bug in the runtime itself becomes a `trap`, never a missing result. */
+async function serve(module: WebAssembly.Module | undefined, spec: RunSpec): Promise<RunResult> {
+  if (module === undefined) return runtimeError('module not known to this worker');
   try {
-    return {
-      type: 'result',
-      id: request.id,
-      result: await runModule(request.module, request.spec),
-    };
+    return await runModule(module, spec);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      type: 'result',
-      id: request.id,
-      result: {
-        exitCode: null,
-        stdout: new Uint8Array(0),
-        stderr: new Uint8Array(0),
-        dirs: {},
-        failure: { code: 'trap', message: `runtime error: ${message}` },
-        durationMs: 0,
-      },
-    };
+    return runtimeError(error instanceof Error ? error.message : String(error));
   }
 }
 
+interface Queued {
+  readonly id: number;
+  readonly module: WebAssembly.Module | undefined;
+  readonly spec: RunSpec;
+}
+
 /**
- * The worker's side: handles requests strictly one after another, even though the host
- * posts the next one before the current one finishes, and posts each response.
+ * The worker's side: queues the tasks of each message, runs them one after another,
+ * and posts their results in order, in batches (see the module comment).
  */
 export function createRequestHandler(
-  post: (response: RunResponse, transfer: ArrayBuffer[]) => void,
-): (request: RunRequest) => void {
-  let line: Promise<void> = Promise.resolve();
-  return (request) => {
-    line = line.then(async () => {
-      const response = await serveRunRequest(request);
-      post(response, resultTransferables(response.result));
-    });
+  post: (message: ResultsMessage, transfer: ArrayBuffer[]) => void,
+): (message: HostMessage) => void {
+  const modules = new Map<number, WebAssembly.Module>();
+  const queue: Queued[] = [];
+  let head = 0;
+  let progress: TaskProgress | undefined;
+  let draining = false;
+
+  const drain = async () => {
+    draining = true;
+    let held: Array<{ id: number; result: RunResult }> = [];
+    let transfer: ArrayBuffer[] = [];
+    let heldSince = performance.now();
+    while (head < queue.length) {
+      const task = queue[head++] as Queued;
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+      }
+      progress?.start(task.id);
+      const result = await serve(task.module, task.spec);
+      if (held.length === 0) heldSince = performance.now();
+      held.push({ id: task.id, result });
+      const big = resultTransferables(result);
+      if (big.length > 0) transfer = transfer.concat(big);
+      const flush =
+        progress === undefined ||
+        head >= queue.length ||
+        big.length > 0 ||
+        held.length >= MAX_HELD ||
+        performance.now() - heldSince >= FLUSH_MS;
+      if (flush) {
+        // Idle before posting: once the host sees these results, the cell must not
+        // still name one of them as running.
+        if (head >= queue.length) progress?.idle();
+        post({ type: 'results', results: held }, transfer);
+        held = [];
+        transfer = [];
+      }
+    }
+    progress?.idle();
+    draining = false;
+  };
+
+  return (message) => {
+    if (message.type === 'init') {
+      progress = message.progress ? new TaskProgress(message.progress) : undefined;
+      return;
+    }
+    for (const task of message.tasks) {
+      if (task.module) modules.set(task.moduleId, task.module);
+      queue.push({ id: task.id, module: modules.get(task.moduleId), spec: task.spec });
+    }
+    for (const id of message.forget ?? []) modules.delete(id);
+    if (!draining) void drain();
   };
 }

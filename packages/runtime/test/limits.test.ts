@@ -295,6 +295,50 @@ describe('NodeSandbox with one worker and tasks lined up behind each other', () 
     expect(text(result.stdout)).toBe('next\n');
   });
 
+  it('stops a task past its limit in the middle of a batch; tasks around it keep their results', async () => {
+    const hello = await single.compile(helloModule('batched\n'));
+    const loop = await single.compile(loopModule());
+    // Warm up: short tasks make the worker's line deep, so these go out as one batch.
+    await Promise.all(Array.from({ length: 200 }, () => single.run(hello, {})));
+    const before = Array.from({ length: 30 }, () => single.run(hello, {}));
+    const stuck = single.run(loop, { limits: { wallTimeMs: 300 } });
+    const after = Array.from({ length: 30 }, () => single.run(hello, {}));
+    expect((await stuck).failure?.code).toBe('time_limit');
+    for (const r of await Promise.all([...before, ...after])) {
+      expect(r.failure).toBeUndefined();
+      expect(text(r.stdout)).toBe('batched\n');
+    }
+  });
+
+  it('enforces a short limit of a task lined up behind one with a long limit', async () => {
+    const slow = await single.compile(spinModule(100_000_000));
+    const loop = await single.compile(loopModule());
+    const started = performance.now();
+    const first = single.run(slow, { limits: { wallTimeMs: 60_000 } });
+    const second = single.run(loop, { limits: { wallTimeMs: 300 } });
+    expect((await first).failure).toBeUndefined();
+    expect((await second).failure?.code).toBe('time_limit');
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it('aborts a task running in the middle of a batch; tasks around it keep their results', async () => {
+    const hello = await single.compile(helloModule('around\n'));
+    const loop = await single.compile(loopModule());
+    await Promise.all(Array.from({ length: 200 }, () => single.run(hello, {})));
+    const controller = new AbortController();
+    const before = Array.from({ length: 20 }, () => single.run(hello, {}));
+    const stuck = single.run(
+      loop,
+      { limits: { wallTimeMs: 30_000 } },
+      { signal: controller.signal },
+    );
+    const after = Array.from({ length: 20 }, () => single.run(hello, {}));
+    setTimeout(() => controller.abort(), 200);
+    await expect(stuck).rejects.toMatchObject({ name: 'AbortError' });
+    for (const r of await Promise.all([...before, ...after]))
+      expect(text(r.stdout)).toBe('around\n');
+  });
+
   it('drops an aborted task that was waiting, without disturbing the running one', async () => {
     const controller = new AbortController();
     const running = single.run(await single.compile(spinModule(200_000_000)), {});

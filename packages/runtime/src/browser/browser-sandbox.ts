@@ -16,7 +16,7 @@ const browserWorkerFactory: WorkerFactory = (events) => {
   };
   worker.onmessageerror = () => events.onCrash('message could not be decoded');
   return {
-    post: (request) => worker.postMessage(request),
+    post: (message) => worker.postMessage(message),
     terminate: () => {
       worker.onmessage = null;
       worker.onerror = null;

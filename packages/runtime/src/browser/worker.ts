@@ -1,11 +1,11 @@
 /**
  * @module Entry point of a browser sandbox Web Worker (a module worker): answers run
- * requests from the page, one at a time and in order, until terminated.
+ * messages from the page, running tasks one at a time and in order, until terminated.
  */
-import { createRequestHandler, type RunRequest } from '../worker-protocol.js';
+import { createRequestHandler, type HostMessage } from '../worker-protocol.js';
 
 const scope = globalThis as unknown as {
-  onmessage: ((event: MessageEvent<RunRequest>) => void) | null;
+  onmessage: ((event: MessageEvent<HostMessage>) => void) | null;
   postMessage(message: unknown, transfer: Transferable[]): void;
 };
 const handle = createRequestHandler((response, transfer) => scope.postMessage(response, transfer));

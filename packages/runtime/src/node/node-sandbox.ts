@@ -23,7 +23,7 @@ const nodeWorkerFactory =
     worker.on('error', (error) => events.onCrash(error.message));
     worker.on('exit', (code) => events.onCrash(`worker exited with code ${code}`));
     return {
-      post: (request) => worker.postMessage(request),
+      post: (message) => worker.postMessage(message),
       terminate: () => {
         worker.removeAllListeners();
         worker.on('error', () => {});

@@ -1,5 +1,5 @@
 /**
- * @module Entry point of a Node sandbox worker thread: answers run requests from the
+ * @module Entry point of a Node sandbox worker thread: answers run messages from the
  * host, one at a time and in order, until terminated.
  */
 import { parentPort } from 'node:worker_threads';

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { helloModule } from '../test/guest-modules.js';
+import { createProgress } from './task-progress.js';
+import { createRequestHandler, type ResultsMessage } from './worker-protocol.js';
+
+async function runBatch(withProgress: boolean, count: number): Promise<ResultsMessage[]> {
+  const module = await WebAssembly.compile(helloModule('hi') as Uint8Array<ArrayBuffer>);
+  const messages: ResultsMessage[] = [];
+  let received = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const handle = createRequestHandler((message) => {
+    messages.push(message);
+    received += message.results.length;
+    if (received === count) done();
+  });
+  const progress = withProgress ? createProgress() : undefined;
+  handle({ type: 'init', ...(progress ? { progress: progress.buffer } : {}) });
+  const tasks = Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    moduleId: 7,
+    ...(i === 0 ? { module } : {}),
+    spec: { args: [String(i)] },
+  }));
+  handle({ type: 'run', tasks });
+  await finished;
+  if (progress) expect(progress.read().id).toBe(0);
+  return messages;
+}
+
+describe('the worker side of the protocol', () => {
+  it('runs a batch in order, reusing a module sent once, and reports every result', async () => {
+    const messages = await runBatch(true, 20);
+    const ids = messages.flatMap((m) => m.results.map((r) => r.id));
+    expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    for (const m of messages) for (const r of m.results) expect(r.result.failure).toBeUndefined();
+  });
+
+  it('reports each result at once without a progress cell', async () => {
+    const messages = await runBatch(false, 5);
+    expect(messages.map((m) => m.results.length)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('answers a task whose module it does not know with a trap', async () => {
+    const messages: ResultsMessage[] = [];
+    const handle = createRequestHandler((message) => messages.push(message));
+    handle({ type: 'init' });
+    handle({ type: 'run', tasks: [{ id: 1, moduleId: 99, spec: {} }] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(messages[0]?.results[0]?.result.failure?.code).toBe('trap');
+  });
+});
