@@ -4,6 +4,7 @@
 #   bash examples/build.sh          # wasm32-wasi builds -> examples/*.wasm
 #   bash examples/build.sh native   # host builds (clang -O2) -> examples/native/<name>
 #   bash examples/build.sh [native] NAME...   # only the named programs (e.g. prime echo)
+#   OUTDIR=/tmp/x bash examples/build.sh ...  # write the outputs there instead (bench/runtime.js)
 # Needs clang with the wasm32-wasi target; on Debian/Ubuntu:
 #   apt-get install -y clang lld wasi-libc libclang-rt-14-dev-wasm32
 set -euo pipefail
@@ -37,12 +38,13 @@ fi
 
 cflags=(-O2 -Wall -Wextra -Werror)
 if [[ $mode == wasm ]]; then
-  outdir="$here"
+  outdir="${OUTDIR:-$here}"
+  mkdir -p "$outdir"
   # --strip-debug drops wasi-libc's DWARF (~85 % of the size); the name section stays.
   cflags+=(--target=wasm32-wasi -Wl,--strip-debug)
   ext=.wasm
 else
-  outdir="$here/native"
+  outdir="${OUTDIR:-$here/native}"
   mkdir -p "$outdir"
   ext=
 fi
@@ -65,7 +67,7 @@ for name in "${names[@]}"; do
 done
 
 # unused-imports.wasm must really import the preview1 functions it never calls.
-if [[ $mode == wasm && -f "$here/unused-imports.wasm" ]] && command -v node >/dev/null 2>&1; then
+if [[ $mode == wasm && -z "${OUTDIR:-}" && -f "$here/unused-imports.wasm" ]] && command -v node >/dev/null 2>&1; then
   node -e '
     const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
     const have = new Set(WebAssembly.Module.imports(m).map((i) => `${i.module}.${i.name}`));
