@@ -332,7 +332,7 @@ async function trivialTasks(repeats) {
         Array.from({ length: n }, (_, i) => sandbox.run(module, { args: [String(i)] })),
       );
       inFlight.push((performance.now() - t) / n);
-      results.forEach((r, i) => check(r, String(i)));
+      for (const [i, r] of results.entries()) check(r, String(i));
     }
     const seq = median(sequential);
     const par = median(inFlight);
