@@ -20,11 +20,21 @@ export function copyBytes(
   }
 }
 
+const EMPTY = new Uint8Array(0);
+/** A buffer up to this size is kept by `clear()` for the next run, sparing an allocation per task. */
+const KEEP_BYTES = 64 * 1024;
+
 /** Accumulates bytes; `bytes()` returns exactly what was written. */
 export class ByteSink {
   // Allocated on first write: most runs leave stderr empty.
-  private buffer = new Uint8Array(0);
+  private buffer = EMPTY;
   private length = 0;
+
+  /** Empties the sink. A small buffer is kept: what it held is never readable again, since only the first `size` bytes are. */
+  clear(): void {
+    this.length = 0;
+    if (this.buffer.length > KEEP_BYTES) this.buffer = EMPTY;
+  }
 
   get size(): number {
     return this.length;

@@ -8,14 +8,16 @@
 import { Errno, fail } from './errno.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const NO_BYTES = new Uint8Array(0);
+const NO_DATA = new DataView(new ArrayBuffer(0));
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Views of one instance's memory. */
 export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
   private buffer: ArrayBuffer | undefined;
-  private u8View = new Uint8Array(0);
-  private dvView = new DataView(new ArrayBuffer(0));
+  private u8View = NO_BYTES;
+  private dvView = NO_DATA;
 
   /** Attaches the instance's exported memory (done once, after instantiation). */
   attach(memory: WebAssembly.Memory): void {
@@ -26,8 +28,8 @@ export class GuestMemory {
   detach(): void {
     this.memory = undefined;
     this.buffer = undefined;
-    this.u8View = new Uint8Array(0);
-    this.dvView = new DataView(new ArrayBuffer(0));
+    this.u8View = NO_BYTES;
+    this.dvView = NO_DATA;
   }
 
   /** Current size in bytes (0 before attach). */

@@ -31,6 +31,7 @@ export interface WasiContextOptions {
 }
 
 const encoder = new TextEncoder();
+const NO_INPUT = new Uint8Array(0);
 
 /** Mutable per-process state that the preview1 functions operate on. */
 export class WasiContext {
@@ -38,11 +39,11 @@ export class WasiContext {
   readonly fds = new FdTable();
   readonly clock = new VirtualClock();
   readonly random = new SeededRandom(0);
-  stdout = new ByteSink();
-  stderr = new ByteSink();
+  readonly stdout = new ByteSink();
+  readonly stderr = new ByteSink();
   argv: readonly Uint8Array[] = [];
   environ: readonly Uint8Array[] = [];
-  stdin: Uint8Array = new Uint8Array(0);
+  stdin: Uint8Array = NO_INPUT;
   stdinPosition = 0;
   private outputLeft = 0;
   private deadline = 0;
@@ -59,8 +60,8 @@ export class WasiContext {
     this.fds.clear();
     this.clock.reset();
     this.random.reseed(options.seed);
-    this.stdout = new ByteSink();
-    this.stderr = new ByteSink();
+    this.stdout.clear();
+    this.stderr.clear();
     this.argv = options.argv.map((a) => encoder.encode(`${a}\0`));
     this.environ = Object.entries(options.env).map(([k, v]) => encoder.encode(`${k}=${v}\0`));
     this.stdin = options.stdin;
@@ -92,9 +93,9 @@ export class WasiContext {
   release(): void {
     this.memory.detach();
     this.fds.clear();
-    this.stdin = new Uint8Array(0);
-    this.stdout = new ByteSink();
-    this.stderr = new ByteSink();
+    this.stdin = NO_INPUT;
+    this.stdout.clear();
+    this.stderr.clear();
   }
 
   /** Counts `bytes` of new output; ends the run once the output cap is passed. */
