@@ -1,32 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CoordinatorProcess,
-  client,
-  countPrimes,
-  killAll,
-  removeDir,
-  startAgent,
-  startCoordinator,
-  stopProcess,
-  waitFor,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { countPrimes, startAgent, stopProcess, useCoordinator, waitFor } from './harness.js';
 import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
 describe('an agent SIGKILLed mid-task', () => {
-  let coord: CoordinatorProcess;
-  beforeAll(async () => {
-    coord = await startCoordinator();
-  });
-  afterAll(async () => {
-    await killAll();
-    removeDir(coord.dataDir);
-  });
+  const ctx = useCoordinator();
 
   it('has its replicas time out and reissued; the job completes with each task validated once', async () => {
-    const admin = client(coord.url, coord.adminToken);
-    const provider = await admin.token('provider');
-    const requester = client(coord.url, await admin.token('requester'));
+    const { coord, requester, providerToken: provider } = ctx;
     const victim = startAgent(coord.url, provider, { slots: 2, name: 'victim' });
     startAgent(coord.url, provider, { slots: 2, name: 'survivor-1' });
     startAgent(coord.url, provider, { slots: 2, name: 'survivor-2' });

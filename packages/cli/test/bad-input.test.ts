@@ -1,14 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  type CoordinatorProcess,
-  client,
-  example,
-  killAll,
-  removeDir,
-  sha256,
-  startCoordinator,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { type Answer, client, example, sha256, useCoordinator } from './harness.js';
 import { inspectStore } from './store-inspect.js';
 
 /** Every answer must be a 4xx carrying a stable code and a human message. */
@@ -20,17 +11,10 @@ function expectClientError(a: Answer, status: number, code: string): void {
 }
 
 describe('bad input gets a clear 4xx and changes nothing', () => {
-  let coord: CoordinatorProcess;
-  beforeAll(async () => {
-    coord = await startCoordinator();
-  });
-  afterAll(async () => {
-    await killAll();
-    removeDir(coord.dataDir);
-  });
+  const ctx = useCoordinator();
 
   it('rejects malformed, mistyped, oversize, unauthorized and foreign requests', async () => {
-    const admin = client(coord.url, coord.adminToken);
+    const { coord, admin } = ctx;
     const alice = client(coord.url, await admin.token('requester', 'alice'));
     const bob = client(coord.url, await admin.token('requester', 'bob'));
     const p1 = client(coord.url, await admin.token('provider', 'p1'));
@@ -187,7 +171,8 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect(store.query('SELECT id FROM tasks')).toHaveLength(1);
     expect(store.replicaStates(job.body.id)).toEqual({ in_progress: 1 });
     expect(store.query(`SELECT id FROM events WHERE kind = 'task_settled'`)).toHaveLength(0);
-    expect(store.query('SELECT hash FROM tokens')).toHaveLength(5); // admin, alice, bob, p1, p2
+    // admin, the harness's provider and requester, alice, bob, p1, p2
+    expect(store.query('SELECT hash FROM tokens')).toHaveLength(7);
     store.close();
 
     // The honest report still goes through, and is idempotent.

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CLI = join(REPO, 'packages/cli/bin/anygrid.js');
@@ -252,4 +253,31 @@ export function countPrimes(start: number, end: number): number {
     if (prime) n++;
   }
   return n;
+}
+
+/** What `useCoordinator` gives each test: a running coordinator with an admin, a provider token and a requester. */
+export interface CoordinatorContext {
+  coord: CoordinatorProcess;
+  admin: ReturnType<typeof client>;
+  providerToken: string;
+  requester: ReturnType<typeof client>;
+}
+
+/**
+ * Starts a coordinator before the file's tests (with a provider token and a requester
+ * client ready) and kills every process and removes the data dir after them.
+ */
+export function useCoordinator(): CoordinatorContext {
+  const ctx = {} as CoordinatorContext;
+  beforeAll(async () => {
+    ctx.coord = await startCoordinator();
+    ctx.admin = client(ctx.coord.url, ctx.coord.adminToken);
+    ctx.providerToken = await ctx.admin.token('provider');
+    ctx.requester = client(ctx.coord.url, await ctx.admin.token('requester'));
+  });
+  afterAll(async () => {
+    await killAll();
+    removeDir(ctx.coord.dataDir);
+  });
+  return ctx;
 }

@@ -1,30 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeLargeModule } from '../../../examples/make-large-module.mjs';
-import {
-  type CoordinatorProcess,
-  client,
-  example,
-  killAll,
-  removeDir,
-  startAgent,
-  startCoordinator,
-} from './harness.js';
+import { example, startAgent, useCoordinator } from './harness.js';
 import { allResults, decodeStdout, waitForJob } from './job-flow.js';
 
 describe('a 60 MB module', () => {
-  let coord: CoordinatorProcess;
-  beforeAll(async () => {
-    coord = await startCoordinator();
-  });
-  afterAll(async () => {
-    await killAll();
-    removeDir(coord.dataDir);
-  });
+  const ctx = useCoordinator();
 
   it('uploads once, is fetched once per host, and runs', async () => {
-    const admin = client(coord.url, coord.adminToken);
-    const provider = await admin.token('provider');
-    const requester = client(coord.url, await admin.token('requester'));
+    const { coord, requester, providerToken: provider } = ctx;
     startAgent(coord.url, provider, { slots: 2, name: 'big' });
 
     const bytes: Uint8Array = makeLargeModule(example('prime.wasm'), 60 * 1024 * 1024);

@@ -1,30 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CoordinatorProcess,
-  client,
-  countPrimes,
-  killAll,
-  removeDir,
-  startAgent,
-  startCoordinator,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { countPrimes, startAgent, useCoordinator } from './harness.js';
 import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
 describe('three agents, 200 prime-count tasks, redundancy 2', () => {
-  let coord: CoordinatorProcess;
-  beforeAll(async () => {
-    coord = await startCoordinator();
-  });
-  afterAll(async () => {
-    await killAll();
-    removeDir(coord.dataDir);
-  });
+  const ctx = useCoordinator();
 
   it('validates every task with outputs equal to an independent count, never two replicas on one host', async () => {
-    const admin = client(coord.url, coord.adminToken);
-    const provider = await admin.token('provider');
-    const requester = client(coord.url, await admin.token('requester'));
+    const { coord, requester, providerToken: provider } = ctx;
     for (let i = 0; i < 3; i++) startAgent(coord.url, provider, { slots: 2, name: `agent-${i}` });
 
     const ranges = primeRanges(200, 5000);

@@ -1,31 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CoordinatorProcess,
-  client,
-  countPrimes,
-  killAll,
-  removeDir,
-  startAgent,
-  startCoordinator,
-  startSaboteur,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { countPrimes, startAgent, startSaboteur, useCoordinator } from './harness.js';
 import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
 describe('a provider that returns wrong outputs, redundancy 2', () => {
-  let coord: CoordinatorProcess;
-  beforeAll(async () => {
-    coord = await startCoordinator();
-  });
-  afterAll(async () => {
-    await killAll();
-    removeDir(coord.dataDir);
-  });
+  const ctx = useCoordinator();
 
   it('is outvoted by an extra replica and its output is never canonical', async () => {
-    const admin = client(coord.url, coord.adminToken);
-    const provider = await admin.token('provider');
-    const requester = client(coord.url, await admin.token('requester'));
+    const { coord, requester, providerToken: provider } = ctx;
     startSaboteur(coord.url, provider, 2);
     startAgent(coord.url, provider, { slots: 2, name: 'honest-1' });
     startAgent(coord.url, provider, { slots: 2, name: 'honest-2' });

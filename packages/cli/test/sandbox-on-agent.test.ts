@@ -1,30 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CoordinatorProcess,
-  client,
-  example,
-  killAll,
-  removeDir,
-  startAgent,
-  startCoordinator,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { example, startAgent, useCoordinator } from './harness.js';
 import { allResults, decodeStdout, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
 describe('misbehaving modules on a real agent', () => {
-  let coord: CoordinatorProcess;
-  beforeAll(async () => {
-    coord = await startCoordinator();
-  });
-  afterAll(async () => {
-    await killAll();
-    removeDir(coord.dataDir);
-  });
+  const ctx = useCoordinator();
 
   it('stops each at its limit with its code, keeps /etc/passwd unreadable, and the agent keeps working', async () => {
-    const admin = client(coord.url, coord.adminToken);
-    const provider = await admin.token('provider');
-    const requester = client(coord.url, await admin.token('requester'));
+    const { coord, requester, providerToken: provider } = ctx;
     const agent = startAgent(coord.url, provider, { slots: 2, name: 'sandbox' });
 
     const limits = { wallTimeMs: 1500, memoryBytes: 32 * 1024 * 1024, outputBytes: 1024 * 1024 };
