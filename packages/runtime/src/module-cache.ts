@@ -19,15 +19,22 @@ export class ModuleCache {
   private readonly entries = new Map<string, Promise<WebAssembly.Module>>();
   private readonly caps = new WeakMap<WebAssembly.Module, number>();
 
-  /** Compiled code of a large module takes tens of MB, so only a few are kept. */
-  constructor(private readonly maxEntries = 16) {}
+  /**
+   * Compiled code of a large module takes tens of MB, so only a few are kept. `hash`
+   * (lowercase hex SHA-256) may be supplied by the host: Web Crypto copies its input,
+   * which for a 50 MB module cost more than the hashing (NodeSandbox passes node:crypto).
+   */
+  constructor(
+    private readonly maxEntries = 16,
+    private readonly hash: (bytes: Uint8Array) => Promise<string> | string = sha256Hex,
+  ) {}
 
   /** Compiles `bytes` with memory capped at `memoryBytes`; throws `ModuleError` for bytes that cannot run. */
   async compile(
     bytes: Uint8Array,
     memoryBytes: number = DEFAULT_LIMITS.memoryBytes,
   ): Promise<WebAssembly.Module> {
-    const key = `${await sha256Hex(bytes)}:${memoryBytes}`;
+    const key = `${await this.hash(bytes)}:${memoryBytes}`;
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);

@@ -8,11 +8,17 @@ import { type WorkerFactory, WorkerPool } from './worker-pool.js';
 
 /** A sandbox over a pool of workers. */
 export class WorkerSandbox {
-  private readonly cache = new ModuleCache();
+  private readonly cache: ModuleCache;
   private readonly pool: WorkerPool;
 
-  constructor(factory: WorkerFactory, maxWorkers: number) {
+  /** `hash`: lowercase hex SHA-256 of module bytes, if the host has a faster one than Web Crypto. */
+  constructor(
+    factory: WorkerFactory,
+    maxWorkers: number,
+    hash?: (bytes: Uint8Array) => Promise<string> | string,
+  ) {
     this.pool = new WorkerPool(factory, Math.max(1, maxWorkers));
+    this.cache = new ModuleCache(undefined, hash);
   }
 
   /** Compile once per host; cached by sha256 of the bytes + memory cap; a WebAssembly.Module is postable to workers. Throws `ModuleError`. */

@@ -25,8 +25,11 @@ interface Section {
 /** Canonical order of the known sections (custom sections, id 0, may sit anywhere). */
 const ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
-const cat = (...parts: ArrayLike<number>[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+/** Concatenates `parts` (an array, not spread arguments: a code section may hold 100 000+ bodies). */
+const catList = (parts: readonly ArrayLike<number>[]): Uint8Array => {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
@@ -34,6 +37,7 @@ const cat = (...parts: ArrayLike<number>[]): Uint8Array => {
   }
   return out;
 };
+const cat = (...parts: ArrayLike<number>[]): Uint8Array => catList(parts);
 
 function readSections(bytes: Uint8Array): Section[] {
   const sections: Section[] = [];
@@ -123,6 +127,13 @@ function rewriteCode(body: Uint8Array, hookIndex: number, globalIndex: number): 
     const sites: GrowSite[] | null = findGrowSites(body, start, end);
     if (sites === null) return null;
     total += sites.length;
+    if (sites.length === 0) {
+      // Unchanged bodies (nearly all) are referenced, not copied: each copy of a large
+      // module's code is a fresh buffer, and fresh pages are not free.
+      entries.push(body.subarray(pos, end));
+      pos = end;
+      continue;
+    }
     const parts: Uint8Array[] = [];
     let from = start;
     for (const site of sites) {
@@ -130,8 +141,8 @@ function rewriteCode(body: Uint8Array, hookIndex: number, globalIndex: number): 
       from = site.at + site.length;
     }
     parts.push(body.subarray(from, end));
-    const fn = cat(...parts);
-    entries.push(cat(encodeUnsigned(fn.length), fn));
+    const fn = catList(parts);
+    entries.push(encodeUnsigned(fn.length), fn);
     pos = end;
   }
   if (total === 0) return null;
@@ -146,7 +157,7 @@ function rewriteCode(body: Uint8Array, hookIndex: number, globalIndex: number): 
     [0x0b, 0x20, 0x01, 0x0b],
   );
   entries.push(cat(encodeUnsigned(hook.length), hook));
-  return cat(encodeUnsigned(count.value + 1), ...entries);
+  return catList([encodeUnsigned(count.value + 1), ...entries]);
 }
 
 /** Puts `section` where its id belongs among `sections`. */
