@@ -98,6 +98,7 @@ export class WorkerPool {
   private queueHead = 0;
   private nextId = 1;
   private closed = false;
+  private dispatchScheduled = false;
   private readonly moduleIds = new WeakMap<WebAssembly.Module, number>();
   private nextModuleId = 1;
   /** Recent task duration, ms (exponential moving average), sizing the lines. */
@@ -133,7 +134,7 @@ export class WorkerPool {
         };
       }
       this.queue.push(job);
-      this.dispatch();
+      this.scheduleDispatch();
     });
   }
 
@@ -146,6 +147,16 @@ export class WorkerPool {
       for (const job of slot.jobs) job.reject(error);
       this.discard(slot);
     }
+  }
+
+  /** Dispatches once the caller's synchronous code is done, so runs started together go out as one batch per worker. */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    queueMicrotask(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
   }
 
   private get queued(): number {
