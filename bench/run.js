@@ -12,10 +12,11 @@ import { bullmq } from './bullmq.js';
 import { connections } from './connections.js';
 import { latency } from './latency.js';
 import { killAll, REPO } from './processes.js';
+import { runtime } from './runtime.js';
 import { schedulerScaling } from './scheduler.js';
 import { throughput } from './throughput.js';
 
-const PARTS = { throughput, bullmq, latency, connections, scheduler: schedulerScaling };
+const PARTS = { throughput, bullmq, latency, connections, runtime, scheduler: schedulerScaling };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in PARTS));
