@@ -59,8 +59,7 @@ export async function runAssignment(
       () => deps.blobs.get(assignment.module, signal),
     );
     if (signal.aborted) throw new Stopped();
-    // NodeSandbox does not yet stop a run on abort: a cancelled run then finishes (or
-    // hits its wall-time limit) in its worker, holding its slot, and is discarded here.
+    // On abort the sandbox terminates the run's worker and rejects, freeing the slot.
     let result = await deps.sandbox.run(module, spec, { signal });
     if (signal.aborted) throw new Stopped();
     if (deps.corruptOutputs) result = corruptResult(result);

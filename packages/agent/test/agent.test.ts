@@ -294,9 +294,10 @@ describe('startAgent against a real coordinator', () => {
     const requester = http(() => c.url, requesterToken);
     const a = await agent(c, provider, 1);
     const module = await upload(requester, 'loop.wasm');
-    const job = await submit(requester, module, [[]], { limits: { wallTimeMs: 1500 } });
+    const job = await submit(requester, module, [[]], { limits: { wallTimeMs: 120_000 } });
     await waitFor('the loop to start', () => a.stats().running === 1);
     await requester('POST', `/v1/jobs/${job.id}/cancel`);
+    // Stopped where it runs (the worker is terminated), long before its wall-time limit.
     await waitFor('the cancelled run to end', () => a.stats().running === 0, 10_000);
     expect(a.stats()).toEqual({ completed: 0, failed: 0, running: 0 });
   });
