@@ -222,5 +222,16 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(b?.taskId).toBe(a?.taskId);
       await store.close();
     });
+
+    it('lets a host take again a task it handed back', async () => {
+      const { store, owner, hosts } = await setup();
+      await store.createJob(owner.accountId, job(1), 0);
+      const [a] = await store.assignWork(hosts[0], 1, 0);
+      await store.abandon(hosts[0], [a!.replicaId], 1);
+      const [again] = await store.assignWork(hosts[0], 1, 2);
+      expect(again?.taskId).toBe(a?.taskId);
+      expect(again?.replicaId).not.toBe(a?.replicaId);
+      await store.close();
+    });
   });
 }

@@ -200,7 +200,11 @@ export class SqliteSettlement {
     if (decision.kind === 'continue') {
       if (decision.create === 0) return;
       const excludedHosts = [
-        ...new Set(replicas.flatMap((r) => (r.host_id === null ? [] : [r.host_id]))),
+        ...new Set(
+          replicas.flatMap((r) =>
+            r.host_id === null || r.state === 'abandoned' ? [] : [r.host_id],
+          ),
+        ),
       ];
       this.createReplicas(taskId, jobId, decision.create, now, changes, { excludedHosts });
       return;

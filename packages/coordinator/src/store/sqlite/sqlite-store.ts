@@ -272,7 +272,8 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(
         `SELECT r.id, r.task_id, r.job_id, r.priority,
-           (SELECT GROUP_CONCAT(o.host_id) FROM replicas o WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL) AS hosts,
+           (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
+            WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
            (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
          FROM replicas r WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`,
       )

@@ -56,11 +56,13 @@ export class SqliteWork {
     this.inTx = transactionRunner(db);
     this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
     // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
-    // twice): enforced here, where it is the truth, whatever the queue believed.
+    // twice): enforced here, where it is the truth, whatever the queue believed. Work a
+    // host handed back does not count: it may take that task again.
     this.sendReplica = db.prepare(
       `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
        WHERE id = ? AND state = 'unsent'
-         AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = replicas.task_id AND o.host_id = ?)`,
+         AND NOT EXISTS (SELECT 1 FROM replicas o
+                         WHERE o.task_id = replicas.task_id AND o.host_id = ? AND o.state <> 'abandoned')`,
     );
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.replicaRow = db.prepare(
