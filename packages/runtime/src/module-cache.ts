@@ -11,7 +11,7 @@ import { ModuleError } from './module-error.js';
 import { DEFAULT_LIMITS } from './run-spec.js';
 import { sha256Hex } from './sha256.js';
 import { instrumentGrow } from './wasm/grow-probe.js';
-import { capMemory } from './wasm/memory-cap.js';
+import { assertWasmMagic, capMemory } from './wasm/memory-cap.js';
 import { importMemory } from './wasm/memory-import.js';
 
 /** An LRU cache of compiled, memory-capped modules. */
@@ -55,18 +55,23 @@ export class ModuleCache {
   }
 
   private async build(bytes: Uint8Array, memoryBytes: number): Promise<WebAssembly.Module> {
-    const capped = capMemory(bytes, memoryBytes);
-    const probed = instrumentGrow(capped);
-    const rewritten = importMemory(probed ?? capped) ?? probed;
+    // The grow probe leaves memory declarations alone, so it goes first; the memory
+    // import caps as it rewrites (one copy of a large module less), and where it does
+    // not apply capMemory caps instead.
+    assertWasmMagic(bytes);
+    const probed = instrumentGrow(bytes);
+    const rewritten =
+      importMemory(probed ?? bytes, memoryBytes) ??
+      (probed ? capMemory(probed, memoryBytes) : null);
     let module: WebAssembly.Module;
     try {
-      module = await compileBytes(rewritten ?? capped);
+      module = await compileBytes(rewritten ?? capMemory(bytes, memoryBytes));
     } catch (error) {
       // The rewrites are aids (the grow probe) and optimisations (the imported memory):
       // should the engine ever refuse a rewritten module, run the module as its author
       // wrote it (capped) rather than reject it.
       if (rewritten === null) throw error;
-      module = await compileBytes(capped);
+      module = await compileBytes(capMemory(bytes, memoryBytes));
     }
     this.caps.set(module, memoryBytes);
     return module;

@@ -120,6 +120,7 @@ function rewriteCode(body: Uint8Array, hookIndex: number, globalIndex: number): 
   const call = cat([0x10], encodeUnsigned(hookIndex));
   const entries: Uint8Array[] = [];
   let total = 0;
+  let unchangedFrom = -1;
   for (let i = 0; i < count.value; i++) {
     const size = readU32(body, pos);
     const start = size.next;
@@ -128,12 +129,14 @@ function rewriteCode(body: Uint8Array, hookIndex: number, globalIndex: number): 
     if (sites === null) return null;
     total += sites.length;
     if (sites.length === 0) {
-      // Unchanged bodies (nearly all) are referenced, not copied: each copy of a large
-      // module's code is a fresh buffer, and fresh pages are not free.
-      entries.push(body.subarray(pos, end));
+      // Runs of unchanged bodies (nearly all) are referenced as one range, not copied
+      // one by one: a large module has 100 000 bodies, and each piece costs a call.
+      if (unchangedFrom < 0) unchangedFrom = pos;
       pos = end;
       continue;
     }
+    if (unchangedFrom >= 0) entries.push(body.subarray(unchangedFrom, pos));
+    unchangedFrom = -1;
     const parts: Uint8Array[] = [];
     let from = start;
     for (const site of sites) {
@@ -145,6 +148,7 @@ function rewriteCode(body: Uint8Array, hookIndex: number, globalIndex: number): 
     entries.push(encodeUnsigned(fn.length), fn);
     pos = end;
   }
+  if (unchangedFrom >= 0) entries.push(body.subarray(unchangedFrom, pos));
   if (total === 0) return null;
   // (local i32) local.get 0 memory.grow 0 local.tee 1 i32.const -1 i32.eq
   // if i32.const 1 global.set G end local.get 1 end

@@ -125,13 +125,8 @@ function rewriteMemories(body: Uint8Array, capPages: bigint): Uint8Array {
   return concat(parts);
 }
 
-/**
- * Returns a copy of `bytes` whose memories all have a maximum of at most `maxBytes`
- * (rounded down to whole 64 KiB pages). Throws `ModuleError` with `invalid_module` for
- * bytes that are not a WebAssembly module, or `memory_limit` when a memory's initial
- * size is already above the cap.
- */
-export function capMemory(bytes: Uint8Array, maxBytes: number): Uint8Array {
+/** Throws `ModuleError` `invalid_module` unless `bytes` start with the WebAssembly magic number. */
+export function assertWasmMagic(bytes: Uint8Array): void {
   if (
     bytes.length < 8 ||
     bytes[0] !== 0 ||
@@ -141,6 +136,16 @@ export function capMemory(bytes: Uint8Array, maxBytes: number): Uint8Array {
   ) {
     throw new ModuleError('invalid_module', 'not a WebAssembly module (bad magic number)');
   }
+}
+
+/**
+ * Returns a copy of `bytes` whose memories all have a maximum of at most `maxBytes`
+ * (rounded down to whole 64 KiB pages). Throws `ModuleError` with `invalid_module` for
+ * bytes that are not a WebAssembly module, or `memory_limit` when a memory's initial
+ * size is already above the cap.
+ */
+export function capMemory(bytes: Uint8Array, maxBytes: number): Uint8Array {
+  assertWasmMagic(bytes);
   const capPages = BigInt(Math.max(0, Math.floor(maxBytes / PAGE)));
   const parts: Uint8Array[] = [bytes.subarray(0, 8)];
   let pos = 8;

@@ -9,7 +9,8 @@
  * one, so reusing it changes nothing the guest can observe.
  *
  * The rewrite applies only to a module that defines exactly one plain (not shared, not
- * 64-bit) memory and imports none. Its memory section is removed and an import
+ * 64-bit) memory and imports none; it also caps the memory's maximum, as `capMemory`
+ * would, so a large module is copied once for both. Its memory section is removed and an import
  * `__anygrid.memory` of the same limits is appended to the import section: imported
  * memories come first in the index space, so it keeps index 0 and every `memory`
  * export, load and store refers to it unchanged. A custom section `anygrid.memory`
@@ -29,6 +30,9 @@ export interface MemoryLimits {
   readonly maximum: number;
 }
 
+const PAGE = 65536;
+/** The most pages a 32-bit memory can have. */
+const MAX_PAGES = 65536;
 const SECTION_TYPE = 1;
 const SECTION_IMPORT = 2;
 const SECTION_MEMORY = 5;
@@ -85,18 +89,26 @@ function importsMemory(body: Uint8Array): boolean {
   return false;
 }
 
-/** The single memory of a memory section, if it is one plain memory with a maximum. */
-function singleMemory(body: Uint8Array): MemoryLimits | null {
+/**
+ * The single memory of a memory section with its maximum capped at `capPages`, if it
+ * is one plain memory (shared and 64-bit memories are left alone) whose initial size is
+ * within the cap (one that is not is capMemory's error to report).
+ */
+function singleMemory(body: Uint8Array, capPages: number): MemoryLimits | null {
   const count = readU32(body, 0);
   if (count.value !== 1) return null;
   const flags = body[count.next];
-  // Only 0x01 (has maximum): shared (0x02) and 64-bit (0x04) memories are left alone;
-  // without a maximum (not capped) there is nothing to match a pooled memory against.
-  if (flags !== 0x01) return null;
+  if (flags !== 0x00 && flags !== 0x01) return null;
   const initial = readU32(body, count.next + 1);
-  const maximum = readU32(body, initial.next);
-  if (maximum.next !== body.length) return null;
-  return { initial: initial.value, maximum: maximum.value };
+  let end = initial.next;
+  let maximum = Math.min(capPages, MAX_PAGES);
+  if (flags === 0x01) {
+    const declared = readU32(body, initial.next);
+    end = declared.next;
+    maximum = Math.min(maximum, declared.value);
+  }
+  if (end !== body.length || initial.value > maximum) return null;
+  return { initial: initial.value, maximum };
 }
 
 function readSections(bytes: Uint8Array): Section[] {
@@ -140,11 +152,13 @@ export function importedMemoryLimits(module: WebAssembly.Module): MemoryLimits |
 
 /**
  * Returns `bytes` with its one defined memory turned into the import `__anygrid.memory`
- * (see the module comment), or null when the module does not qualify. Call it after
- * the memory is capped: the import keeps the capped maximum, and a provided memory
- * with a larger maximum fails to link.
+ * (see the module comment) with its maximum capped at `maxBytes` (rounded down to
+ * pages, as `capMemory` does) — one copy of the module for both rewrites — or null
+ * when the module does not qualify. A provided memory with a larger maximum than the
+ * import's fails to link, so the cap holds whoever provides the memory.
  */
-export function importMemory(bytes: Uint8Array): Uint8Array | null {
+export function importMemory(bytes: Uint8Array, maxBytes: number): Uint8Array | null {
+  const capPages = Math.max(0, Math.floor(maxBytes / PAGE));
   let sections: Section[];
   try {
     sections = readSections(bytes);
@@ -152,7 +166,7 @@ export function importMemory(bytes: Uint8Array): Uint8Array | null {
     const memory = sections.find((s) => s.id === SECTION_MEMORY);
     const imports = sections.find((s) => s.id === SECTION_IMPORT);
     if (memory === undefined) return null;
-    const limits = singleMemory(memory.body);
+    const limits = singleMemory(memory.body, capPages);
     if (limits === null || (imports && importsMemory(imports.body))) return null;
     const entry = cat([
       name(MEMORY_IMPORT.module),
