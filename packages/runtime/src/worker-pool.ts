@@ -21,7 +21,12 @@
  */
 import { type RunFailureCode, type RunResult, type RunSpec, resolveLimits } from './run-spec.js';
 import { createProgress, epochNow, type TaskProgress } from './task-progress.js';
-import type { HostMessage, ResultsMessage, RunTask } from './worker-protocol.js';
+import {
+  type HostMessage,
+  type ResultsMessage,
+  type RunTask,
+  unpackResult,
+} from './worker-protocol.js';
 
 /** What the pool needs from a worker. */
 export interface WorkerHandle {
@@ -348,12 +353,12 @@ export class WorkerPool {
 
   private receive(slot: Slot, message: ResultsMessage): void {
     if (!this.slots.has(slot)) return;
-    for (const { id, result } of message.results) {
+    for (const sent of message.results) {
       const head = slot.jobs[0];
-      if (head === undefined || head.id !== id) continue;
+      if (head === undefined || head.id !== sent.id) continue;
       slot.jobs.shift();
-      this.averageMs = this.averageMs * 0.9 + Math.max(result.durationMs, 0.001) * 0.1;
-      if (!head.cancelled) head.resolve(result);
+      this.averageMs = this.averageMs * 0.9 + Math.max(sent.durationMs, 0.001) * 0.1;
+      if (!head.cancelled) head.resolve(unpackResult(message.bytes, sent));
     }
     if (slot.jobs.length === 0) {
       this.becomeIdle(slot);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { helloModule } from '../test/guest-modules.js';
 import { createProgress } from './task-progress.js';
-import { createRequestHandler, type ResultsMessage } from './worker-protocol.js';
+import {
+  createRequestHandler,
+  packResults,
+  type ResultsMessage,
+  unpackResult,
+} from './worker-protocol.js';
 
 async function runBatch(withProgress: boolean, count: number): Promise<ResultsMessage[]> {
   const module = await WebAssembly.compile(helloModule('hi') as Uint8Array<ArrayBuffer>);
@@ -31,11 +36,49 @@ async function runBatch(withProgress: boolean, count: number): Promise<ResultsMe
 }
 
 describe('the worker side of the protocol', () => {
+  it('packs small outputs into one buffer and sends large ones apart; unpacking gives own copies', () => {
+    const large = new Uint8Array(100_000).fill(7);
+    const held = [
+      {
+        id: 1,
+        result: {
+          exitCode: 0,
+          stdout: Uint8Array.of(1, 2),
+          stderr: Uint8Array.of(3),
+          dirs: {},
+          durationMs: 1,
+        },
+      },
+      {
+        id: 2,
+        result: {
+          exitCode: null,
+          stdout: large,
+          stderr: new Uint8Array(0),
+          dirs: { '/': { 'a.txt': Uint8Array.of(9) } },
+          failure: { code: 'trap' as const, message: 'x' },
+          durationMs: 2,
+        },
+      },
+    ];
+    const { message, transfer } = packResults(held);
+    expect(message.bytes).toEqual(Uint8Array.of(1, 2, 3));
+    expect(transfer).toEqual([large.buffer]);
+    const [a, b] = message.results.map((r) => unpackResult(message.bytes, r));
+    expect(a).toEqual(held[0]?.result);
+    expect(b).toEqual(held[1]?.result);
+    expect(a?.stdout.buffer).not.toBe(message.bytes.buffer);
+  });
+
   it('runs a batch in order, reusing a module sent once, and reports every result', async () => {
     const messages = await runBatch(true, 20);
     const ids = messages.flatMap((m) => m.results.map((r) => r.id));
     expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    for (const m of messages) for (const r of m.results) expect(r.result.failure).toBeUndefined();
+    for (const m of messages)
+      for (const r of m.results) {
+        expect(r.failure).toBeUndefined();
+        expect(new TextDecoder().decode(unpackResult(m.bytes, r).stdout)).toBe('hi');
+      }
   });
 
   it('reports each result at once without a progress cell', async () => {
@@ -49,6 +92,6 @@ describe('the worker side of the protocol', () => {
     handle({ type: 'init' });
     handle({ type: 'run', tasks: [{ id: 1, moduleId: 99, spec: {} }] });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(messages[0]?.results[0]?.result.failure?.code).toBe('trap');
+    expect(messages[0]?.results[0]?.failure?.code).toBe('trap');
   });
 });
