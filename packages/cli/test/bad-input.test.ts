@@ -109,6 +109,7 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expectClientError(await p1.get(`/v1/jobs/${job.body.id}`), 403, 'FORBIDDEN');
     expectClientError(await alice.post('/v1/work', { hostId: h1, max: 1 }), 403, 'FORBIDDEN');
     expectClientError(await alice.post('/v1/tokens', { role: 'admin' }), 403, 'FORBIDDEN');
+    expectClientError(await p1.post('/v1/work', { hostId: 424_242, max: 1 }), 404, 'HOST_UNKNOWN');
 
     // Another account's job looks absent.
     expectClientError(await bob.get(`/v1/jobs/${job.body.id}`), 404, 'NOT_FOUND');

@@ -23,6 +23,8 @@ export const ErrorCode = {
   HASH_MISMATCH: 'HASH_MISMATCH',
   /** A request refers to a blob that was never uploaded. */
   BLOB_MISSING: 'BLOB_MISSING',
+  /** The host id is not known (e.g. the coordinator's store was reset): register again. */
+  HOST_UNKNOWN: 'HOST_UNKNOWN',
   /** A provider reported or extended a replica that is not assigned to its host. */
   NOT_ASSIGNED: 'NOT_ASSIGNED',
   /** The request conflicts with the resource's state (e.g. cancelling a finished job). */

@@ -91,6 +91,19 @@ export class BlobMissingError extends AnygridError {
   }
 }
 
+/** A provider named a host the coordinator does not know. */
+export class HostUnknownError extends AnygridError {
+  constructor(hostId: number) {
+    super(
+      ErrorCode.HOST_UNKNOWN,
+      `Host ${hostId} is not known to this coordinator; register again with POST /v1/hosts.`,
+      {
+        hostId,
+      },
+    );
+  }
+}
+
 /** A provider touched replicas that are not assigned to its host. */
 export class NotAssignedError extends AnygridError {
   constructor(replicaIds: readonly number[]) {
@@ -118,6 +131,7 @@ const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => An
   [ErrorCode.HASH_MISMATCH]: HashMismatchError,
   [ErrorCode.BLOB_MISSING]: BlobMissingError,
   [ErrorCode.NOT_ASSIGNED]: NotAssignedError,
+  [ErrorCode.HOST_UNKNOWN]: HostUnknownError,
   [ErrorCode.CONFLICT]: ConflictError,
 };
 

@@ -5,6 +5,7 @@
  */
 
 import { z } from 'zod';
+import { MAX_BLOB_BYTES } from './content.js';
 
 export const RunLimitsSchema = z.strictObject({
   memoryBytes: z
@@ -39,6 +40,8 @@ export const FailureCode = z.enum([
   'trap',
   'exit_code',
   'invalid_module',
+  /** The run produced an output the protocol cannot carry (e.g. a file name outside RelativePath). */
+  'invalid_output',
   'fetch_failed',
   'internal',
 ]);

@@ -28,7 +28,7 @@ export const Assignment = z.strictObject({
   args: z.array(z.string()),
   env: z.record(z.string(), z.string()),
   stdin: BlobRef.nullable(),
-  files: z.record(z.string(), BlobRef),
+  files: z.record(RelativePath, BlobRef),
   limits: RunLimitsSchema,
   /** Epoch ms after which the replica is given to someone else unless extended. */
   deadline: z.number().int(),

@@ -4,7 +4,7 @@
  * socket. It receives ready services and holds no state of its own.
  */
 
-import { ErrorCode } from '@anygrid/protocol';
+import { AnygridError, ErrorCode } from '@anygrid/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -24,6 +24,9 @@ import { buildOpenApi } from './openapi.js';
 import { providerRoutes } from './provider-routes.js';
 import { requesterRoutes } from './requester-routes.js';
 
+/** Bodies of ordinary JSON requests; job, report and blob routes raise their own. */
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
 export interface ServerDeps {
   readonly logger: Logger;
   readonly store: Store;
@@ -42,13 +45,29 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request lines would dominate the log at thousands of requests a second.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: DEFAULT_BODY_LIMIT,
     // Unknown JSON keys are rejected by our schemas, not silently dropped by Fastify.
     return503OnClosing: true,
     forceCloseConnections: true,
   });
   // JSON bodies only (and raw bytes for blobs): a text/plain body is a client mistake.
   app.removeContentTypeParser('text/plain');
+  // Refuse a declared oversize body before reading it, and answer without closing the
+  // connection: Node then discards the rest of the body, so the client reads our 413
+  // instead of a broken pipe halfway through its upload.
+  app.addHook('onRequest', async (request) => {
+    const declared = Number(request.headers['content-length']);
+    const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    if (declared > limit) {
+      throw new AnygridError(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        `The body has ${declared} bytes; this endpoint accepts at most ${limit}.`,
+        {
+          limit,
+        },
+      );
+    }
+  });
   installAuth(app, deps.accounts);
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>

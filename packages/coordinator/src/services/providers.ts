@@ -9,6 +9,7 @@ import {
   type AbandonRequest,
   type Assignment,
   ForbiddenError,
+  HostUnknownError,
   type HeartbeatRequest,
   type HeartbeatResponse,
   type RegisterHostRequest,
@@ -43,6 +44,7 @@ export class Providers {
       if (found !== null) this.owners.set(hostId, found);
       owner = found ?? undefined;
     }
+    if (owner === undefined) throw new HostUnknownError(hostId);
     if (owner !== principal.accountId) {
       throw new ForbiddenError(
         `Host ${hostId} does not belong to this token's account; register with POST /v1/hosts.`,
