@@ -7,6 +7,7 @@
  */
 
 import {
+  BlobMissingError,
   type BlobRef,
   type CreateTokenResponse,
   HashMismatchError,
@@ -57,6 +58,12 @@ export class Anygrid {
   readonly url: string;
   private readonly http: HttpClient;
   private readonly options: AnygridOptions;
+  /**
+   * Blobs this client has seen the coordinator hold, so repeated submits of one module
+   * skip the `HEAD` round trip. If the coordinator lost them (a fresh data dir), job
+   * creation answers BLOB_MISSING and the submit uploads again once.
+   */
+  private readonly present = new Set<string>();
   /** Uploads done by the last `submit`. */
   lastSubmit: SubmitStats = { uploadedBlobs: 0, uploadedBytes: 0 };
 
@@ -71,7 +78,25 @@ export class Anygrid {
   async submit(options: SubmitOptions): Promise<Job> {
     const policy = policyOf(options);
     checkTaskCount(options.tasks.length);
-    const blobs = new BlobUploader(this.http, this.options.uploadConcurrency, options.signal);
+    try {
+      return await this.submitOnce(options, policy);
+    } catch (err) {
+      if (!(err instanceof BlobMissingError) || this.present.size === 0) throw err;
+      this.present.clear();
+      return this.submitOnce(options, policy);
+    }
+  }
+
+  private async submitOnce(
+    options: SubmitOptions,
+    policy: ReturnType<typeof policyOf>,
+  ): Promise<Job> {
+    const blobs = new BlobUploader(
+      this.http,
+      this.options.uploadConcurrency,
+      options.signal,
+      this.present,
+    );
     const module = await this.moduleRef(options.module, blobs);
     const tasks = await Promise.all(options.tasks.map((t) => taskSpec(t, blobs)));
     const view = await this.http.json<JobView>({

@@ -26,6 +26,8 @@ export class BlobUploader {
     private readonly http: HttpClient,
     private readonly concurrency = 8,
     private readonly signal?: AbortSignal,
+    /** Hashes this client saw the coordinator hold: asked about once per client, not per submit. */
+    private readonly present: Set<string> = new Set(),
   ) {}
 
   /** Makes sure the coordinator holds `bytes` and returns its reference. */
@@ -52,6 +54,7 @@ export class BlobUploader {
   }
 
   private async uploadOnce(hash: string, bytes: Uint8Array): Promise<BlobRef> {
+    if (this.present.has(hash)) return { hash, size: bytes.byteLength };
     const path = `/v1/blobs/${hash}`;
     const head = await this.http.send({ method: 'HEAD', path, signal: this.signal }, [404]);
     if (head.status === 404) {
@@ -59,6 +62,7 @@ export class BlobUploader {
       this.uploadedBytes += bytes.byteLength;
       this.uploadedBlobs++;
     }
+    this.present.add(hash);
     return { hash, size: bytes.byteLength };
   }
 
