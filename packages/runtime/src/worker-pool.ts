@@ -284,18 +284,21 @@ export class WorkerPool {
       // Something in the batch could not be cloned (a caller's mistake, not the
       // guest's). Post the tasks one by one so only the culprits fail.
     }
+    const delivered = new Set<number>();
     for (let i = 0; i < batch.tasks.length; i++) {
-      const task = batch.tasks[i] as RunTask;
       const job = batch.jobs[i] as Job;
+      // Each with its module: the task that first carried it may be the one that fails.
+      const task = { ...(batch.tasks[i] as RunTask), module: job.module };
       try {
         slot.handle.post({ type: 'run', tasks: [task], ...(i === 0 ? forget : {}) });
+        delivered.add(task.moduleId);
       } catch (error) {
         slot.jobs.splice(slot.jobs.indexOf(job), 1);
-        // A module first sent with this task never reached the worker.
-        if (task.module) slot.modules.delete(task.moduleId);
         job.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
+    for (const task of batch.tasks)
+      if (!delivered.has(task.moduleId)) slot.modules.delete(task.moduleId);
     if (slot.jobs.length === 0) this.becomeIdle(slot);
   }
 

@@ -339,6 +339,19 @@ describe('NodeSandbox with one worker and tasks lined up behind each other', () 
       expect(text(r.stdout)).toBe('around\n');
   });
 
+  it('sends a module again after the task that first carried it could not be posted', async () => {
+    const module = await single.compile(helloModule('carried\n'));
+    const bad = { env: { f: (() => 1) as unknown as string } };
+    // Started together, both go out in one batch; the module rides with the first.
+    const failing = single.run(module, bad);
+    const following = single.run(module, {});
+    await expect(failing).rejects.toThrow();
+    for (const good of [await following, await single.run(module, {})]) {
+      expect(good.failure).toBeUndefined();
+      expect(text(good.stdout)).toBe('carried\n');
+    }
+  });
+
   it('drops an aborted task that was waiting, without disturbing the running one', async () => {
     const controller = new AbortController();
     const running = single.run(await single.compile(spinModule(200_000_000)), {});
