@@ -21,6 +21,7 @@ const NEEDED = [
   'bigout.wasm',
   'unused-imports.wasm',
   'mandelbrot.wasm',
+  'memkernel.wasm',
 ];
 const present = NEEDED.every((f) => fs.existsSync(path.join(examplesDir, f)));
 if (!present)
@@ -52,6 +53,14 @@ describe.skipIf(!present)('example modules', () => {
       const result = await run('prime.wasm', { args: ['0', '100000'] });
       expect(result.failure).toBeUndefined();
       expect(decode(result.stdout)).toBe('9592\n');
+    });
+
+    it('runs the memory kernel (small arrays) to the checksums the native build prints', async () => {
+      const result = await run('memkernel.wasm', { args: ['1', '1', '2', '1000'] });
+      expect(result.failure).toBeUndefined();
+      expect(decode(result.stdout)).toBe(
+        'triad 43690 doubles x 2 passes: 4.847500e+03\nchase 262144 entries x 1000 steps: 00000000079b97a1\n',
+      );
     });
 
     it('lets libc find a preopen given as "/data/" by absolute path, keying the result as given', async () => {
