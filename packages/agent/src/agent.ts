@@ -105,7 +105,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     dirBytes: options.cacheDirBytes,
   });
   const modules = new CompiledModules((bytes, cap) => sandbox.compile(bytes, cap));
-  const flusher = new ReportFlusher({ client, hostId, logger: log });
+  const flusher = new ReportFlusher({ client, hostId, logger: log, busy: () => loop.busy });
+  const runner = { blobs, modules, sandbox, logger: log, corruptOutputs: options.corruptOutputs };
   let stream: WorkStream | undefined;
   const loop = new WorkLoop({
     client,
@@ -113,16 +114,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     slots,
     ...(options.buffer === undefined ? {} : { buffer: options.buffer }),
     logger: log,
-    run: (assignment, signal) =>
-      runAssignment(
-        assignment,
-        { blobs, modules, sandbox, logger: log, corruptOutputs: options.corruptOutputs },
-        AbortSignal.any([signal, stopping.signal]),
-      ),
+    // No agent-wide signal here: `drain` aborts every run still going when the agent stops.
+    run: (assignment, signal) => runAssignment(assignment, runner, signal),
     onReport: (report) => flusher.add(report),
-    // No `onHandBack` yet: the scheduler never gives a task back to a host that abandoned
-    // one of its replicas, so handing back while running could strand work in clusters
-    // of one or two hosts. Wire it (abandon the ids) once a host may retake its own work.
+    // The coordinator lets a host retake a task it handed back, so surplus can go back
+    // without stranding work in a cluster of one host.
+    onHandBack: (ids) => void abandon(client, hostId, ids, log),
     streaming: () => stream?.connected ?? false,
   });
   const heartbeat = new Heartbeat({

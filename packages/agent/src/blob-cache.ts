@@ -73,6 +73,12 @@ export class BlobCache {
     return abortable(shared, signal).then((bytes) => checkSize(ref, bytes));
   }
 
+  /** The bytes of `ref` if they are in memory now and the right size, else undefined. */
+  peek(ref: BlobRef): Uint8Array | undefined {
+    const cached = this.memory.get(ref.hash);
+    return cached?.byteLength === ref.size ? cached : undefined;
+  }
+
   /** Stops fetches in progress. */
   close(): void {
     this.lifetime.abort();

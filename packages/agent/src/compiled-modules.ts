@@ -13,11 +13,21 @@ export type Compile<M> = (bytes: Uint8Array, memoryBytes: number) => Promise<M>;
 /** A small LRU of compilations, shared while in progress, forgotten when they fail. */
 export class CompiledModules<M> {
   private readonly entries = new Map<string, Promise<M>>();
+  /** Compilations that have finished, by the same keys: read without waiting. */
+  private readonly done = new Map<string, M>();
 
   constructor(
     private readonly compile: Compile<M>,
     private readonly maxEntries = 32,
   ) {}
+
+  /**
+   * The compiled module for `hash` with `memoryBytes` cap if it is ready now, else
+   * undefined: the hot path of a host running thousands of tiny tasks of one module.
+   */
+  ready(hash: string, memoryBytes: number): M | undefined {
+    return this.done.get(`${hash}:${memoryBytes}`);
+  }
 
   /** The module for `hash` with `memoryBytes` cap, compiling `bytes()` only on a miss. */
   get(hash: string, memoryBytes: number, bytes: () => Promise<Uint8Array>): Promise<M> {
@@ -30,11 +40,18 @@ export class CompiledModules<M> {
     }
     const pending = bytes().then((b) => this.compile(b, memoryBytes));
     this.entries.set(key, pending);
-    pending.catch(() => {
-      if (this.entries.get(key) === pending) this.entries.delete(key);
-    });
+    pending.then(
+      (module) => {
+        if (this.entries.get(key) === pending) this.done.set(key, module);
+      },
+      () => {
+        if (this.entries.get(key) === pending) this.entries.delete(key);
+      },
+    );
     while (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value as string);
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+      this.done.delete(oldest);
     }
     return pending;
   }

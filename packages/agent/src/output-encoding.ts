@@ -20,6 +20,8 @@ import {
 import type { RunResult } from '@anygrid/runtime';
 import { sha256Hex } from './content-hash.js';
 
+const EMPTY_HASH = sha256Hex(new Uint8Array(0));
+
 /** Longest error message the protocol accepts. */
 const MAX_ERROR_MESSAGE = 4000;
 
@@ -33,6 +35,8 @@ export interface OutgoingReport {
 
 /** One output as a reference, and its bytes when they have to be uploaded separately. */
 export function encodeOutput(bytes: Uint8Array): { ref: OutputRef; upload?: Uint8Array } {
+  // Most runs leave stderr empty: no need to hash nothing thousands of times a second.
+  if (bytes.byteLength === 0) return { ref: { hash: EMPTY_HASH, size: 0, data: '' } };
   const hash = sha256Hex(bytes);
   if (bytes.byteLength <= INLINE_OUTPUT_BYTES) {
     const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');

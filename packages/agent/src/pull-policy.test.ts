@@ -5,6 +5,7 @@ import {
   estimateTaskMs,
   excessBuffered,
   MAX_BUFFER,
+  runsInFlight,
   TaskPace,
   wantedAssignments,
 } from './pull-policy.js';
@@ -39,8 +40,14 @@ describe('adaptiveBuffer', () => {
 
   it('holds about a second of work per slot for short tasks', () => {
     expect(adaptiveBuffer(2, 20)).toBe(100);
-    expect(adaptiveBuffer(4, 10)).toBe(MAX_BUFFER);
+    expect(adaptiveBuffer(4, 10)).toBe(400);
     expect(adaptiveBuffer(4, 100)).toBe(40);
+  });
+
+  it('grows to a full work request for sub-millisecond tasks', () => {
+    expect(MAX_BUFFER).toBe(1000);
+    expect(adaptiveBuffer(1, 0.05)).toBe(MAX_BUFFER);
+    expect(adaptiveBuffer(2, 0.5)).toBe(MAX_BUFFER);
   });
 
   it('keeps the default buffer for long tasks, and caps it for instant ones', () => {
@@ -78,5 +85,19 @@ describe('excessBuffered', () => {
     expect(excessBuffered(8, 4)).toBe(0);
     expect(excessBuffered(9, 4)).toBe(5);
     expect(excessBuffered(128, 2)).toBe(126);
+  });
+});
+
+describe('runsInFlight', () => {
+  it('hands the sandbox one run per slot while durations are unknown or long', () => {
+    expect(runsInFlight(2, undefined)).toBe(2);
+    expect(runsInFlight(2, 50)).toBe(2);
+    expect(runsInFlight(2, 60_000)).toBe(2);
+  });
+
+  it('hands over up to 64 runs per slot when tasks take microseconds', () => {
+    expect(runsInFlight(2, 5)).toBe(8);
+    expect(runsInFlight(2, 0.03)).toBe(128);
+    expect(runsInFlight(1, 0)).toBe(64);
   });
 });

@@ -33,8 +33,15 @@ export function defaultBuffer(slots: number): number {
   return Math.max(1, Math.min(slots, 8));
 }
 
-/** Largest buffer the agent ever keeps, however short its tasks. */
-export const MAX_BUFFER = 128;
+/**
+ * Largest buffer the agent ever keeps, however short its tasks: one full work request,
+ * so sub-millisecond tasks travel hundreds per round trip. Surplus that turns out to be
+ * long is handed back (`excessBuffered`).
+ */
+export const MAX_BUFFER = MAX_WORK_REQUEST;
+
+/** Shortest task duration the buffer is sized by; below it, messaging costs dominate anyway. */
+const MIN_SIZING_MS = 0.1;
 
 /** Work, in ms per slot, that the buffer aims to hold once task durations are known. */
 export const BUFFER_TARGET_MS = 1000;
@@ -53,8 +60,27 @@ export function adaptiveBuffer(
 ): number {
   const floor = defaultBuffer(slots);
   if (averageTaskMs === undefined || !(averageTaskMs >= 0)) return floor;
-  const wanted = Math.ceil((slots * targetMs) / Math.max(1, averageTaskMs));
+  const wanted = Math.ceil((slots * targetMs) / Math.max(MIN_SIZING_MS, averageTaskMs));
   return Math.max(floor, Math.min(MAX_BUFFER, wanted));
+}
+
+/** Work, in ms per slot, handed to the sandbox ahead of time so its workers never wait for the agent. */
+export const SANDBOX_LINE_MS = 20;
+
+/** Most runs per slot handed to the sandbox at once (the runtime keeps up to 64 per worker). */
+export const MAX_LINE = 64;
+
+/**
+ * Runs to hand to the sandbox at once. The sandbox runs `slots` at a time (one per
+ * worker) and queues the rest; runs handed over together reach each worker as one
+ * message, which is what makes sub-millisecond tasks cheap. Long or unknown tasks get
+ * one run per slot, so work not yet started stays in the agent's buffer, where it can
+ * be handed back.
+ */
+export function runsInFlight(slots: number, estimateMs: number | undefined): number {
+  if (estimateMs === undefined || !(estimateMs >= 0)) return slots;
+  const perSlot = Math.floor(SANDBOX_LINE_MS / Math.max(estimateMs, 0.001));
+  return slots * Math.max(1, Math.min(MAX_LINE, perSlot));
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * @module
- * Sends finished reports to the coordinator. Reports wait in a `ReportQueue`; a batch
- * leaves after a short linger (so reports finishing together travel together) or at
- * once when a batch is full. Outputs too large to travel inline are uploaded before the
+ * Sends finished reports to the coordinator, one batch at a time. Reports wait in a
+ * `ReportQueue`. After a quiet spell the first report leaves at once (a requester is
+ * waiting for it); under load, batches leave at most every `lingerMs` unless full, and
+ * reports finishing while a batch is on its way travel together in the next one. Outputs too large to travel inline are uploaded before the
  * first batch that carries their report. A failed send is judged by
  * `judgeBatchFailure`: retried after a backoff (coordinator down), trimmed (NOT_ASSIGNED),
  * or split to isolate a report the coordinator refuses. Nothing is dropped for any
@@ -16,14 +17,16 @@ import { judgeBatchFailure } from './batch-failure.js';
 import type { CoordinatorClient } from './coordinator-client.js';
 import type { OutgoingReport } from './output-encoding.js';
 import { reportSize } from './output-encoding.js';
-import { ReportQueue } from './report-queue.js';
+import { DEFAULT_BATCH_LIMITS, ReportQueue } from './report-queue.js';
 
 export interface ReportFlusherOptions {
   readonly client: Pick<CoordinatorClient, 'report' | 'putBlob'>;
   readonly hostId: number;
   readonly logger: Logger;
-  /** How long a lone report waits for company before it is sent. */
+  /** Least time between two batches under load, so reports travel hundreds at a time. */
   readonly lingerMs?: number;
+  /** Whether more reports are on their way (runs in progress); when not, send at once. */
+  readonly busy?: () => boolean;
   readonly retryBackoff?: BackoffPolicy;
 }
 
@@ -41,6 +44,8 @@ export class ReportFlusher {
   /** Batch size while isolating a report the coordinator refuses; undefined otherwise. */
   private narrowTo: number | undefined;
   private readonly loop: Promise<void>;
+  /** When the last batch left (performance.now()). */
+  private lastSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: ReportFlusherOptions) {
     this.backoff = new Backoff(options.retryBackoff ?? RECONNECT_BACKOFF);
@@ -98,8 +103,9 @@ export class ReportFlusher {
         this.wake = undefined;
         continue;
       }
-      if (!this.queue.full && this.options.lingerMs !== 0) {
-        await sleep(this.options.lingerMs ?? 5, signal).catch(() => {});
+      const linger = this.lingerFor();
+      if (linger > 0) {
+        await sleep(linger, signal).catch(() => {});
         if (signal.aborted) return;
       }
       const delay = await this.sendOne();
@@ -108,8 +114,15 @@ export class ReportFlusher {
     }
   }
 
+  /** How long to wait for more reports before sending what waits. */
+  private lingerFor(): number {
+    if (this.queue.full || !(this.options.busy?.() ?? true)) return 0;
+    return Math.max(0, this.lastSentAt + (this.options.lingerMs ?? 5) - performance.now());
+  }
+
   /** Sends one batch; returns how long to wait before the next. */
   private async sendOne(): Promise<number> {
+    this.lastSentAt = performance.now();
     const batch = this.queue.take(this.narrowTo);
     const ids = batch.map((r) => r.replicaId);
     const { logger, hostId, client } = this.options;
@@ -121,7 +134,10 @@ export class ReportFlusher {
       );
       this.queue.remove(ids);
       this.backoff.reset();
-      if (this.narrowTo !== undefined) this.narrowTo = Math.min(100, this.narrowTo * 2);
+      if (this.narrowTo !== undefined) {
+        const doubled = this.narrowTo * 2;
+        this.narrowTo = doubled >= DEFAULT_BATCH_LIMITS.maxCount ? undefined : doubled;
+      }
       const late = answer.results.filter((r) => r.status === 'late').map((r) => r.replicaId);
       if (late.length > 0)
         logger.info({ replicaIds: late }, 'reports arrived after their deadline');

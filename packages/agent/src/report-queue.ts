@@ -24,7 +24,8 @@ export interface BatchLimits {
   readonly maxBytes: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 100, maxBytes: 4 * 1024 * 1024 };
+/** As many reports as the protocol allows: tiny tasks finish thousands a second. */
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 1000, maxBytes: 4 * 1024 * 1024 };
 
 /** Ordered, de-duplicated queue of reports with in-flight tracking. */
 export class ReportQueue<T extends Queued> {

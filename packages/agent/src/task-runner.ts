@@ -32,7 +32,7 @@ export interface TaskSandbox {
 }
 
 export interface TaskRunnerDeps {
-  readonly blobs: Pick<BlobCache, 'get'>;
+  readonly blobs: Pick<BlobCache, 'get' | 'peek'>;
   readonly modules: CompiledModules<WebAssembly.Module>;
   readonly sandbox: Pick<TaskSandbox, 'run'>;
   readonly logger: Logger;
@@ -42,15 +42,90 @@ export interface TaskRunnerDeps {
 /** Thrown inside a run when its signal aborts: no report is due. */
 class Stopped extends Error {}
 
-/** The report for `assignment`, or undefined when `signal` stopped it first. */
-export async function runAssignment(
+/**
+ * The report for `assignment`, or undefined when `signal` stopped it first. When the
+ * module is compiled and every input is in memory (thousands of tiny tasks of one job),
+ * the run goes to the sandbox in this very tick, so runs started together reach its
+ * workers as one batch.
+ */
+export function runAssignment(
+  assignment: Assignment,
+  deps: TaskRunnerDeps,
+  signal: AbortSignal,
+): Promise<OutgoingReport | undefined> {
+  const spec = readySpec(assignment, deps);
+  const module = spec && deps.modules.ready(assignment.module.hash, assignment.limits.memoryBytes);
+  if (spec === undefined || module === undefined || signal.aborted) {
+    return fetchAndRun(assignment, deps, signal);
+  }
+  const started = performance.now();
+  return deps.sandbox.run(module, spec, { signal }).then(
+    (result) => (signal.aborted ? undefined : finish(assignment.replicaId, result, deps)),
+    (error: unknown) => failure(assignment.replicaId, error, deps, signal, started),
+  );
+}
+
+function finish(replicaId: number, result: RunResult, deps: TaskRunnerDeps): OutgoingReport {
+  try {
+    return reportRun(replicaId, deps.corruptOutputs ? corruptResult(result) : result);
+  } catch (error) {
+    deps.logger.error({ err: error, replicaId }, 'could not encode a run result');
+    return reportFailure(replicaId, 'internal', `agent error: ${String(error)}`, 0);
+  }
+}
+
+/** The run spec when every input is in memory and every name is valid, else undefined. */
+function readySpec(assignment: Assignment, deps: TaskRunnerDeps): RunSpec | undefined {
+  let stdin: Uint8Array | undefined;
+  if (assignment.stdin) {
+    stdin = deps.blobs.peek(assignment.stdin);
+    if (stdin === undefined) return undefined;
+  }
+  const files: Record<string, Uint8Array> = {};
+  for (const name in assignment.files) {
+    if (!RelativePath.safeParse(name).success) return undefined;
+    const bytes = deps.blobs.peek(assignment.files[name] as Assignment['module']);
+    if (bytes === undefined) return undefined;
+    files[name] = bytes;
+  }
+  return {
+    args: assignment.args,
+    env: assignment.env,
+    ...(stdin ? { stdin } : {}),
+    dirs: { '/': files },
+    limits: assignment.limits,
+    seed: assignment.seed,
+  };
+}
+
+/** The report of a run that threw: an error report, or nothing when it was stopped. */
+function failure(
+  replicaId: number,
+  error: unknown,
+  deps: TaskRunnerDeps,
+  signal: AbortSignal,
+  started: number,
+): OutgoingReport | undefined {
+  const elapsed = performance.now() - started;
+  if (signal.aborted || error instanceof Stopped) return undefined;
+  if (error instanceof BlobFetchError) {
+    return reportFailure(replicaId, 'fetch_failed', error.message, elapsed);
+  }
+  if (error instanceof ModuleError) {
+    return reportFailure(replicaId, error.code, error.message, elapsed);
+  }
+  deps.logger.error({ err: error, replicaId }, 'task failed inside the agent');
+  const message = error instanceof Error ? error.message : String(error);
+  return reportFailure(replicaId, 'internal', `agent error: ${message}`, elapsed);
+}
+
+/** The first run of a module or of inputs not in memory: fetch, compile, then run. */
+async function fetchAndRun(
   assignment: Assignment,
   deps: TaskRunnerDeps,
   signal: AbortSignal,
 ): Promise<OutgoingReport | undefined> {
   const started = performance.now();
-  const { replicaId } = assignment;
-  const elapsed = () => performance.now() - started;
   try {
     const spec = await prepare(assignment, deps, signal);
     const module = await deps.modules.get(
@@ -60,21 +135,11 @@ export async function runAssignment(
     );
     if (signal.aborted) throw new Stopped();
     // On abort the sandbox terminates the run's worker and rejects, freeing the slot.
-    let result = await deps.sandbox.run(module, spec, { signal });
+    const result = await deps.sandbox.run(module, spec, { signal });
     if (signal.aborted) throw new Stopped();
-    if (deps.corruptOutputs) result = corruptResult(result);
-    return reportRun(replicaId, result);
+    return finish(assignment.replicaId, result, deps);
   } catch (error) {
-    if (signal.aborted || error instanceof Stopped) return undefined;
-    if (error instanceof BlobFetchError) {
-      return reportFailure(replicaId, 'fetch_failed', error.message, elapsed());
-    }
-    if (error instanceof ModuleError) {
-      return reportFailure(replicaId, error.code, error.message, elapsed());
-    }
-    deps.logger.error({ err: error, replicaId }, 'task failed inside the agent');
-    const message = error instanceof Error ? error.message : String(error);
-    return reportFailure(replicaId, 'internal', `agent error: ${message}`, elapsed());
+    return failure(assignment.replicaId, error, deps, signal, started);
   }
 }
 

@@ -24,7 +24,7 @@ function assignment(replicaId: number): Assignment {
 }
 
 /** A coordinator with `total` replicas to hand out, and runs the test finishes by hand. */
-function harness(total: number, slots: number, buffer: number | undefined) {
+function harness(total: number, slots: number, buffer: number | undefined, runMs = 1) {
   let next = 1;
   const asked: number[] = [];
   const reports: OutgoingReport[] = [];
@@ -54,7 +54,7 @@ function harness(total: number, slots: number, buffer: number | undefined) {
           signal,
           finish: () => {
             runs.delete(a.replicaId);
-            resolve(reportFailure(a.replicaId, 'trap', 'x', 1));
+            resolve(reportFailure(a.replicaId, 'trap', 'x', runMs));
           },
         });
         peak = Math.max(peak, runs.size);
@@ -71,7 +71,7 @@ afterEach(async () => {
 
 describe('WorkLoop', () => {
   it('asks for slots plus buffer, runs at most `slots` at once, and reports each run', async () => {
-    const h = harness(10, 2, 3);
+    const h = harness(10, 2, 3, 5000);
     loops.push(h.loop);
     h.loop.trigger();
     await settle();
@@ -87,6 +87,30 @@ describe('WorkLoop', () => {
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
     ]);
     expect(h.loop.stats()).toEqual({ completed: 0, failed: 10, running: 0 });
+  });
+
+  it('hands many runs to the sandbox at once once tasks prove short', async () => {
+    const h = harness(1000, 2, 200);
+    loops.push(h.loop);
+    h.loop.trigger();
+    await settle();
+    expect(h.runs.size).toBe(2);
+    for (const run of [...h.runs.values()]) run.finish();
+    await settle();
+    // 1 ms tasks: 20 ms of work per slot goes to the sandbox, which runs two at a time.
+    expect(h.runs.size).toBe(40);
+    expect(h.loop.busy).toBe(true);
+  });
+
+  it('pulls at once when work is announced to an idle host, even right after an empty pull', async () => {
+    const h = harness(0, 1, 1);
+    loops.push(h.loop);
+    h.loop.trigger();
+    await settle();
+    expect(h.asked).toHaveLength(1);
+    h.loop.trigger();
+    await settle();
+    expect(h.asked).toHaveLength(2);
   });
 
   it('drops cancelled replicas from the buffer and never reports a cancelled run', async () => {

@@ -1,7 +1,8 @@
 /**
  * @module
- * The agent's scheduler: keeps every slot busy and a small buffer of assignments
- * waiting. It pulls when asked (work announced on the stream, a slot freed up) and on a
+ * The agent's scheduler: keeps every slot busy and a buffer of assignments waiting.
+ * Runs go to the sandbox, which executes `slots` at a time; when tasks are short, many
+ * runs are handed over at once (`runsInFlight`) so they reach its workers in batches. It pulls when asked (work announced on the stream, a slot freed up) and on a
  * poll timer that backs off while the coordinator has nothing; one request is in flight
  * at a time, and a request asked for meanwhile follows it. Each assignment runs through
  * `runAssignment`; its report goes to the flusher. Cancelled replicas are dropped from
@@ -21,13 +22,15 @@ import {
   estimateTaskMs,
   excessBuffered,
   IDLE_POLL,
+  runsInFlight,
+  SANDBOX_LINE_MS,
   STREAM_POLL_MS,
   TaskPace,
   wantedAssignments,
 } from './pull-policy.js';
 import { isTransient } from './transient-error.js';
 
-/** Least time between a pull that found nothing and an announced one. */
+/** Least time between a pull that found nothing and an announced one, while busy. */
 const MIN_EMPTY_PULL_GAP_MS = 200;
 
 /** How long a task must have run before surplus buffered work is handed back. */
@@ -79,6 +82,8 @@ export class WorkLoop {
   /** Before this (performance.now()), only the retry timer pulls: the last pull failed. */
   private retryAt = 0;
   private readonly rebalanceTimer: NodeJS.Timeout;
+  /** A settle (start runs, maybe refill) is queued for the end of this tick. */
+  private settling = false;
 
   constructor(private readonly options: WorkLoopOptions) {
     this.rebalanceTimer = setInterval(() => this.rebalance(), 1000);
@@ -89,6 +94,11 @@ export class WorkLoop {
     return { ...this.counts, running: this.running.size };
   }
 
+  /** Whether runs are going or waiting to start: more reports are on their way. */
+  get busy(): boolean {
+    return this.running.size > 0 || this.buffered.length > 0;
+  }
+
   /** Replica ids held: buffered and running. */
   heldIds(): number[] {
     return [...this.buffered.map((a) => a.replicaId), ...this.running.keys()];
@@ -97,14 +107,17 @@ export class WorkLoop {
   /**
    * Pulls now (work was announced, or the loop starts) — or shortly, when the last pull
    * found nothing a moment ago: announcements go to every host and come with every
-   * change, and a host that cannot take the announced work must not answer each one
-   * with a request.
+   * change, and a busy host that cannot take the announced work must not answer each
+   * one with a request. An idle host always pulls at once: the coordinator only
+   * announces to hosts whose last pull left them wanting, so this is what a requester
+   * waits for.
    */
   trigger(): void {
     this.idle.reset();
     // An announcement comes from a coordinator that is up: no need to wait out a backoff.
     this.retryAt = 0;
-    const wait = this.lastEmptyAt + MIN_EMPTY_PULL_GAP_MS - performance.now();
+    const idle = this.running.size === 0 && this.buffered.length === 0;
+    const wait = idle ? 0 : this.lastEmptyAt + MIN_EMPTY_PULL_GAP_MS - performance.now();
     if (wait > 0) {
       this.schedulePoll(wait, true);
       return;
@@ -200,45 +213,70 @@ export class WorkLoop {
     this.startRuns();
   }
 
+  /** Hands buffered assignments to the sandbox, all in this tick so they travel together. */
   private startRuns(): void {
     if (this.stopped) return;
-    while (this.running.size < this.options.slots && this.buffered.length > 0) {
-      this.start(this.buffered.shift() as Assignment);
-    }
+    const limit = runsInFlight(this.options.slots, this.estimate());
+    let room = Math.min(limit - this.running.size, this.buffered.length);
+    if (room <= 0) return;
+    const starting = this.buffered.splice(0, room);
+    for (room = 0; room < starting.length; room++) this.start(starting[room] as Assignment);
   }
 
   private start(assignment: Assignment): void {
     const controller = new AbortController();
     const { replicaId } = assignment;
     const started = performance.now();
-    const done = this.options
-      .run(assignment, controller.signal)
-      .then((report) => {
-        if (!report || controller.signal.aborted) return;
-        this.pace.record(performance.now() - started);
-        if (report.report.status === 'success') this.counts.completed += 1;
-        else this.counts.failed += 1;
-        this.options.onReport(report);
-      })
-      .catch((error: unknown) => {
+    const done = this.options.run(assignment, controller.signal).then(
+      (report) => this.finished(replicaId, controller.signal, report),
+      (error: unknown) => {
         this.options.logger.error({ err: error, replicaId }, 'task runner threw');
-      })
-      .finally(() => {
-        this.running.delete(replicaId);
-        if (this.stopped) return;
-        this.startRuns();
-        // Refill at half a buffer rather than after every task, so pulls carry several;
-        // after a failed pull, the retry timer decides (the coordinator may be down).
-        const refill = this.buffered.length < Math.ceil(this.buffer() / 2);
-        if (refill && performance.now() >= this.retryAt) this.pull();
-      });
+        this.finished(replicaId, controller.signal, undefined);
+      },
+    );
     this.running.set(replicaId, { assignment, startedAt: started, controller, done });
+  }
+
+  private finished(
+    replicaId: number,
+    signal: AbortSignal,
+    report: OutgoingReport | undefined,
+  ): void {
+    // A run handed back was removed already, and the replica may be held again since.
+    if (this.running.get(replicaId)?.controller.signal === signal) this.running.delete(replicaId);
+    if (report && !signal.aborted) {
+      // The time the sandbox spent on the run: runs handed over together wait their turn.
+      this.pace.record(report.report.durationMs);
+      if (report.report.status === 'success') this.counts.completed += 1;
+      else this.counts.failed += 1;
+      this.options.onReport(report);
+    }
+    if (this.stopped || this.settling) return;
+    this.settling = true;
+    queueMicrotask(() => this.settle());
+  }
+
+  /** After runs end: start more at once (one batch), and refill the buffer when low. */
+  private settle(): void {
+    this.settling = false;
+    if (this.stopped) return;
+    this.startRuns();
+    // Refill at half a buffer rather than after every task, so pulls carry many;
+    // after a failed pull, the retry timer decides (the coordinator may be down).
+    const refill = this.buffered.length < Math.ceil(this.buffer() / 2);
+    if (refill && performance.now() >= this.retryAt) this.pull();
   }
 
   private buffer(): number {
     if (this.options.buffer !== undefined) return this.options.buffer;
-    const estimate = estimateTaskMs(this.pace.averageMs, this.longestRunningMs());
-    return adaptiveBuffer(this.options.slots, estimate);
+    return adaptiveBuffer(this.options.slots, this.estimate());
+  }
+
+  private estimate(): number | undefined {
+    // Runs handed over together wait their turn in the sandbox for up to about
+    // SANDBOX_LINE_MS; only a run well past that says tasks got longer.
+    const longest = this.longestRunningMs();
+    return estimateTaskMs(this.pace.averageMs, longest > 2 * SANDBOX_LINE_MS ? longest : 0);
   }
 
   private longestRunningMs(): number {
@@ -259,13 +297,29 @@ export class WorkLoop {
     const after = this.options.handBackAfterMs ?? HAND_BACK_AFTER_MS;
     if (this.longestRunningMs() < after) return;
     const excess = excessBuffered(this.buffered.length, this.buffer());
-    if (excess === 0) return;
     const ids = this.buffered.splice(this.buffered.length - excess).map((a) => a.replicaId);
+    ids.push(...this.surplusRuns());
+    if (ids.length === 0) return;
     this.options.logger.info(
       { count: ids.length },
       'tasks are longer than expected; handing back surplus',
     );
     this.options.onHandBack(ids);
+  }
+
+  /**
+   * Stops the newest runs beyond what tasks this long should have in the sandbox (handed
+   * over while tasks were short, most not started yet) and returns their ids.
+   */
+  private surplusRuns(): number[] {
+    const surplus = this.running.size - runsInFlight(this.options.slots, this.estimate());
+    if (surplus <= 0) return [];
+    const newest = [...this.running.values()].slice(-surplus);
+    for (const run of newest) {
+      run.controller.abort();
+      this.running.delete(run.assignment.replicaId);
+    }
+    return newest.map((run) => run.assignment.replicaId);
   }
 
   private pollInterval(): number {
