@@ -10,6 +10,7 @@
 import { ModuleError } from './module-error.js';
 import { DEFAULT_LIMITS } from './run-spec.js';
 import { sha256Hex } from './sha256.js';
+import { stripCustomSections } from './wasm/custom-sections.js';
 import { instrumentGrow } from './wasm/grow-probe.js';
 import { assertWasmMagic, capMemory } from './wasm/memory-cap.js';
 import { importMemory } from './wasm/memory-import.js';
@@ -59,10 +60,11 @@ export class ModuleCache {
     // import caps as it rewrites (one copy of a large module less), and where it does
     // not apply capMemory caps instead.
     assertWasmMagic(bytes);
-    const probed = instrumentGrow(bytes);
+    const lean = stripCustomSections(bytes);
+    const probed = instrumentGrow(lean);
     const rewritten =
-      importMemory(probed ?? bytes, memoryBytes) ??
-      (probed ? capMemory(probed, memoryBytes) : null);
+      importMemory(probed ?? lean, memoryBytes) ??
+      (probed || lean !== bytes ? capMemory(probed ?? lean, memoryBytes) : null);
     let module: WebAssembly.Module;
     try {
       module = await compileBytes(rewritten ?? capMemory(bytes, memoryBytes));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { helloModule } from '../test/guest-modules.js';
-import { resolveLimits } from './run-spec.js';
+import { type RunResult, resolveLimits } from './run-spec.js';
 import { createProgress } from './task-progress.js';
 import {
   createRequestHandler,
@@ -40,7 +40,7 @@ async function runBatch(withProgress: boolean, count: number): Promise<ResultsMe
 describe('the worker side of the protocol', () => {
   it('packs small outputs into one buffer and sends large ones apart; unpacking gives own copies', () => {
     const large = new Uint8Array(100_000).fill(7);
-    const held = [
+    const held: Array<{ id: number; result: RunResult }> = [
       {
         id: 1,
         result: {

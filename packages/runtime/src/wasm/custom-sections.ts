@@ -1,0 +1,49 @@
+/**
+ * @module Drops a module's custom sections before it is rewritten and compiled, except
+ * `name` (function names in trap stack traces).
+ *
+ * Custom sections never affect validation or execution, and a guest cannot read them,
+ * yet they can be most of a module: DWARF debug info (`.debug_*`) is often 80 % of a
+ * C/C++ build, and every copy the rewrites make, and the engine's own copy, pays for
+ * them. A module whose custom sections are small is returned as is (no copy at all).
+ */
+import { readU32 } from './leb128.js';
+
+/** Below this many bytes of droppable custom sections, stripping costs more than it saves. */
+const WORTH_STRIPPING = 256 * 1024;
+const KEEP = new Set(['name']);
+const decoder = new TextDecoder();
+
+function sectionName(body: Uint8Array): string {
+  const len = readU32(body, 0);
+  return decoder.decode(body.subarray(len.next, len.next + len.value));
+}
+
+/** `bytes` without custom sections other than `name`, or `bytes` itself when there is little to drop or the layout is malformed (compilation will say so). */
+export function stripCustomSections(bytes: Uint8Array): Uint8Array {
+  const kept: Array<[number, number]> = [];
+  let dropped = 0;
+  let pos = 8;
+  try {
+    while (pos < bytes.length) {
+      const size = readU32(bytes, pos + 1);
+      const end = size.next + size.value;
+      if (end > bytes.length) return bytes;
+      const drop = bytes[pos] === 0 && !KEEP.has(sectionName(bytes.subarray(size.next, end)));
+      if (drop) dropped += end - pos;
+      else kept.push([pos, end]);
+      pos = end;
+    }
+  } catch {
+    return bytes;
+  }
+  if (dropped < WORTH_STRIPPING) return bytes;
+  const out = new Uint8Array(bytes.length - dropped);
+  out.set(bytes.subarray(0, 8), 0);
+  let at = 8;
+  for (const [start, end] of kept) {
+    out.set(bytes.subarray(start, end), at);
+    at += end - start;
+  }
+  return out;
+}
