@@ -11,7 +11,6 @@ import { WasiContext } from '../src/wasi/wasi-context.js';
 export interface SyscallHarness {
   readonly ctx: WasiContext;
   readonly root: DirNode;
-  // biome-ignore lint/suspicious/noExplicitAny: raw syscall arguments
   readonly call: Record<string, (...args: any[]) => number>;
   readonly memory: WebAssembly.Memory;
   /** Writes a string into memory; returns [ptr, len]. */
