@@ -33,6 +33,9 @@ import { isTransient } from './transient-error.js';
 /** Least time between a pull that found nothing and an announced one, while busy. */
 const MIN_EMPTY_PULL_GAP_MS = 200;
 
+/** When the coordinator ran this host dry, how soon to look again anyway. */
+const DRAINED_RECHECK_MS = 1000;
+
 /** How long a task must have run before surplus buffered work is handed back. */
 export const HAND_BACK_AFTER_MS = 10_000;
 
@@ -79,6 +82,11 @@ export class WorkLoop {
   private readonly pace = new TaskPace();
   /** When a pull last came back empty (performance.now()). */
   private lastEmptyAt = Number.NEGATIVE_INFINITY;
+  /**
+   * The last pull got less than it asked for and nothing was announced since: the
+   * coordinator has no more for this host now, and will say on the stream when it has.
+   */
+  private drained = false;
   /** Before this (performance.now()), only the retry timer pulls: the last pull failed. */
   private retryAt = 0;
   private readonly rebalanceTimer: NodeJS.Timeout;
@@ -113,6 +121,7 @@ export class WorkLoop {
    * waits for.
    */
   trigger(): void {
+    this.drained = false;
     this.idle.reset();
     // An announcement comes from a coordinator that is up: no need to wait out a backoff.
     this.retryAt = 0;
@@ -185,7 +194,10 @@ export class WorkLoop {
     });
     if (max === 0) return this.schedulePoll(this.pollInterval());
     try {
+      this.drained = false;
       const { assignments } = await client.work(hostId, max);
+      // An announcement that arrived meanwhile set `drained` back to false: keep it so.
+      if (assignments.length < max && this.pullAgain === false) this.drained = true;
       this.errors.reset();
       this.retryAt = 0;
       if (assignments.length > 0)
@@ -264,7 +276,12 @@ export class WorkLoop {
     // Refill at half a buffer rather than after every task, so pulls carry many;
     // after a failed pull, the retry timer decides (the coordinator may be down).
     const refill = this.buffered.length < Math.ceil(this.buffer() / 2);
-    if (refill && performance.now() >= this.retryAt) this.pull();
+    if (!refill || performance.now() < this.retryAt) return;
+    // A host the coordinator just ran dry need not ask again at once: the stream
+    // announces new work, and a needless pull would queue in front of the report a
+    // requester awaits. One look a little later covers work it held back for other reasons.
+    if (this.drained && this.options.streaming()) this.schedulePoll(DRAINED_RECHECK_MS, true);
+    else this.pull();
   }
 
   private buffer(): number {
