@@ -43,7 +43,7 @@ export interface AgentOptions {
   corruptOutputs?: boolean;
   /**
    * Assignments held beyond the slots, so a freed slot starts at once. Default: adapts to
-   * task durations, about a second of work per slot (between min(slots, 8) and 256).
+   * task durations, about a second of work per slot (between min(slots, 8) and 1000).
    */
   buffer?: number;
   /** Bound of the blobs kept in `cacheDir`, least recently used deleted first; default 2 GiB. */
