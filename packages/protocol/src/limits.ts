@@ -18,11 +18,8 @@ export const RunLimitsSchema = z.strictObject({
     .int()
     .min(10)
     .max(24 * 3600_000),
-  outputBytes: z
-    .number()
-    .int()
-    .min(0)
-    .max(1024 ** 3),
+  // Outputs travel as blobs, so no run may produce more than one blob can hold.
+  outputBytes: z.number().int().min(0).max(MAX_BLOB_BYTES),
 });
 export type RunLimitsWire = z.infer<typeof RunLimitsSchema>;
 
