@@ -23,6 +23,7 @@ import { defaultSlots, hostInfo } from './host-info.js';
 import { ReportFlusher } from './report-flusher.js';
 import { runAssignment, type TaskSandbox } from './task-runner.js';
 import { isTransient } from './transient-error.js';
+import { warmUp } from './warm-up.js';
 import { WorkLoop } from './work-loop.js';
 import { WorkStream } from './work-stream.js';
 
@@ -97,6 +98,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   log.info({ slots, heartbeatMs: registration.heartbeatMs }, 'registered with the coordinator');
 
   const sandbox: TaskSandbox = new NodeSandbox({ maxWorkers: slots });
+  // Not awaited: closing the sandbox ends a warm-up still going.
+  void warmUp(sandbox, slots, log);
   const blobs = new BlobCache({
     client,
     logger: log,
