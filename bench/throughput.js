@@ -9,7 +9,7 @@ import { Anygrid } from '@anygrid/sdk';
 import { startAgents, startCoordinator } from './processes.js';
 import { round } from './stats.js';
 
-export async function throughput({ tasks = 100_000, agents = 2, slots = 2 } = {}) {
+export async function throughput({ tasks = 100_000, agents = 1, slots = 2 } = {}) {
   const rows = [];
   for (const redundancy of [1, 2]) {
     const coord = await startCoordinator();
