@@ -65,6 +65,13 @@ function markdown({ date, machine: m, results: r }) {
     'Regenerate with `npm run bench`; figures vary by a few percent between runs.',
     '',
   ];
+  const targets = summarize(r);
+  if (targets.length > 0) {
+    lines.push('## Targets (issue 4)', '', '| target | measured | met |', '| --- | --- | --- |');
+    for (const t of targets)
+      lines.push(`| ${t.target} | ${t.measured} | ${t.met ? 'yes' : 'no'} |`);
+    lines.push('');
+  }
   for (const [name, rows] of Object.entries(r)) {
     lines.push(`## ${name}`, '');
     const cols = Object.keys(rows[0] ?? {});
@@ -72,5 +79,60 @@ function markdown({ date, machine: m, results: r }) {
     for (const row of rows) lines.push(`| ${cols.map((c) => row[c]).join(' | ')} |`);
     lines.push('');
   }
+  // The hand-written analysis of missed targets follows the figures.
+  const analysis = join(REPO, 'bench/analysis.md');
+  if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8'));
   return `${lines.join('\n')}\n`;
+}
+
+/** The issue's targets, read off the rows of this and earlier runs. */
+function summarize(r) {
+  const find = (part, prefix) => (r[part] ?? []).find((row) => String(row.name).startsWith(prefix));
+  const out = [];
+  const t1 = find('throughput', 'throughput r=1');
+  const bull = find('bullmq', 'bullmq');
+  if (t1)
+    out.push({
+      target: 'throughput r=1 ≥ 20 000 tasks/s',
+      measured: `${t1.tasksPerSecond} tasks/s`,
+      met: t1.tasksPerSecond >= 20_000,
+    });
+  if (t1 && bull?.jobsPerSecond) {
+    const ratio = Math.round((t1.tasksPerSecond / bull.jobsPerSecond) * 100) / 100;
+    out.push({
+      target: 'throughput r=1 ≥ 1.0x BullMQ',
+      measured: `${ratio}x (${bull.jobsPerSecond} jobs/s)`,
+      met: ratio >= 1,
+    });
+  }
+  const lat = find('latency', 'latency 1-task');
+  if (lat)
+    out.push({
+      target: 'submit → first result p50 ≤ 20 ms, p99 ≤ 100 ms',
+      measured: `${lat.firstP50Ms} / ${lat.firstP99Ms} ms`,
+      met: lat.firstP50Ms <= 20 && lat.firstP99Ms <= 100,
+    });
+  const conn = find('connections', '');
+  if (conn?.rssPeakMiB)
+    out.push({
+      target: '10 k connected agents: RSS ≤ 1 GB',
+      measured: `${conn.rssPeakMiB} MiB peak`,
+      met: conn.rssPeakMiB <= 1024,
+    });
+  for (const row of r.runtime ?? []) {
+    if (row.target && row.target !== '—')
+      out.push({
+        target: `${row.name} ${row.target}`,
+        measured: row.ratio !== '—' ? `${row.ratio}x` : `${row.wasmMs} ms`,
+        met: row.met === 'yes',
+      });
+  }
+  const big = (r.scheduler ?? []).at(-1);
+  if (big?.ratioTo1k)
+    out.push({
+      target: 'scheduler at 1 M queued ≤ 2x at 1 k',
+      measured: `${big.ratioTo1k}x`,
+      met: big.ratioTo1k <= 2,
+    });
+  return out;
 }

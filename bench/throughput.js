@@ -13,7 +13,14 @@ export async function throughput({ tasks = 100_000, agents = 1, slots = 2 } = {}
   const rows = [];
   for (const redundancy of [1, 2]) {
     const coord = await startCoordinator();
-    const pool = await startAgents(coord.url, await coord.token('provider'), agents, slots);
+    // A task's replicas never share a host: redundancy r needs at least r agents.
+    const hosts = Math.max(agents, redundancy);
+    const pool = await startAgents(
+      coord.url,
+      await coord.token('provider'),
+      hosts,
+      hosts > agents ? 1 : slots,
+    );
     const grid = new Anygrid({ url: coord.url, token: await coord.token('requester') });
     const t0 = performance.now();
     const job = await grid.submit({
@@ -28,8 +35,8 @@ export async function throughput({ tasks = 100_000, agents = 1, slots = 2 } = {}
     rows.push({
       name: `throughput r=${redundancy}`,
       tasks,
-      agents,
-      slots,
+      agents: hosts,
+      slots: hosts > agents ? 1 : slots,
       validated: n,
       submitMs: round(submitted - t0),
       seconds: round(seconds, 2),
