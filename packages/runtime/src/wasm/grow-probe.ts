@@ -9,6 +9,7 @@
  * no existing index moves. Modules this rewrite does not understand are left alone.
  */
 
+import { concatBytes } from './concat-bytes.js';
 import { findGrowSites, type GrowSite } from './instruction-scan.js';
 import { encodeUnsigned, readU32 } from './leb128.js';
 
@@ -25,19 +26,7 @@ interface Section {
 /** Canonical order of the known sections (custom sections, id 0, may sit anywhere). */
 const ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
-/** Concatenates `parts` (an array, not spread arguments: a code section may hold 100 000+ bodies). */
-const catList = (parts: readonly ArrayLike<number>[]): Uint8Array => {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
-const cat = (...parts: ArrayLike<number>[]): Uint8Array => catList(parts);
+const cat = (...parts: ArrayLike<number>[]): Uint8Array => concatBytes(parts);
 
 function readSections(bytes: Uint8Array): Section[] {
   const sections: Section[] = [];
@@ -144,7 +133,7 @@ function rewriteCode(body: Uint8Array, hookIndex: number, globalIndex: number): 
       from = site.at + site.length;
     }
     parts.push(body.subarray(from, end));
-    const fn = catList(parts);
+    const fn = concatBytes(parts);
     entries.push(encodeUnsigned(fn.length), fn);
     pos = end;
   }
@@ -161,7 +150,7 @@ function rewriteCode(body: Uint8Array, hookIndex: number, globalIndex: number): 
     [0x0b, 0x20, 0x01, 0x0b],
   );
   entries.push(cat(encodeUnsigned(hook.length), hook));
-  return catList([encodeUnsigned(count.value + 1), ...entries]);
+  return concatBytes([encodeUnsigned(count.value + 1), ...entries]);
 }
 
 /** Puts `section` where its id belongs among `sections`. */

@@ -8,6 +8,7 @@
  * sections that declare memories are re-encoded; every other byte is copied as is.
  */
 import { ModuleError } from '../module-error.js';
+import { concatBytes } from './concat-bytes.js';
 import { encodeUnsigned, readU32, readU64 } from './leb128.js';
 
 const PAGE = 65536;
@@ -15,18 +16,6 @@ const SECTION_IMPORT = 2;
 const SECTION_MEMORY = 5;
 const LIMIT_HAS_MAX = 0x01;
 const LIMIT_MEMORY64 = 0x04;
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Reads one memory `limits` at `offset` and returns it re-encoded with the cap applied. */
 function capLimits(
@@ -56,7 +45,7 @@ function capLimits(
       `module needs ${min.value} pages of memory at start; the cap is ${capPages} pages`,
     );
   }
-  const encoded = concat([
+  const encoded = concatBytes([
     Uint8Array.of(flags | LIMIT_HAS_MAX),
     encodeUnsigned(min.value),
     encodeUnsigned(max),
@@ -109,7 +98,7 @@ function rewriteImports(body: Uint8Array, capPages: bigint): Uint8Array | null {
   }
   if (!changed) return null;
   parts.push(body.subarray(copiedFrom));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function rewriteMemories(body: Uint8Array, capPages: bigint): Uint8Array {
@@ -122,7 +111,7 @@ function rewriteMemories(body: Uint8Array, capPages: bigint): Uint8Array {
     pos = capped.next;
   }
   parts.push(body.subarray(pos));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /** Throws `ModuleError` `invalid_module` unless `bytes` start with the WebAssembly magic number. */
@@ -171,5 +160,5 @@ export function capMemory(bytes: Uint8Array, maxBytes: number): Uint8Array {
     if (error instanceof ModuleError) throw error;
     throw new ModuleError('invalid_module', `malformed module: ${(error as Error).message}`);
   }
-  return concat(parts);
+  return concatBytes(parts);
 }

@@ -17,6 +17,8 @@
  * records the limits (the JS API does not reflect the type of an import), so a worker knows
  * which memory to provide.
  */
+
+import { concatBytes } from './concat-bytes.js';
 import { encodeUnsigned, readU32 } from './leb128.js';
 
 /** Module and field name of the memory import the rewrite adds. */
@@ -45,19 +47,9 @@ interface Section {
   readonly body: Uint8Array;
 }
 
-function cat(parts: readonly ArrayLike<number>[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function name(text: string): Uint8Array {
   const bytes = encoder.encode(text);
-  return cat([encodeUnsigned(bytes.length), bytes]);
+  return concatBytes([encodeUnsigned(bytes.length), bytes]);
 }
 
 /** Whether an import section declares a memory (imported memories would take index 0). */
@@ -126,12 +118,12 @@ function readSections(bytes: Uint8Array): Section[] {
 }
 
 function section(id: number, body: Uint8Array): Uint8Array {
-  return cat([[id], encodeUnsigned(body.length), body]);
+  return concatBytes([[id], encodeUnsigned(body.length), body]);
 }
 
 /** Encodes the `anygrid.memory` custom section's payload. */
 function encodeLimits(limits: MemoryLimits): Uint8Array {
-  return cat([encodeUnsigned(limits.initial), encodeUnsigned(limits.maximum)]);
+  return concatBytes([encodeUnsigned(limits.initial), encodeUnsigned(limits.maximum)]);
 }
 
 /** Reads the limits a rewritten module recorded, or null if it has none (or they are malformed). */
@@ -168,7 +160,7 @@ export function importMemory(bytes: Uint8Array, maxBytes: number): Uint8Array | 
     if (memory === undefined) return null;
     const limits = singleMemory(memory.body, capPages);
     if (limits === null || (imports && importsMemory(imports.body))) return null;
-    const entry = cat([
+    const entry = concatBytes([
       name(MEMORY_IMPORT.module),
       name(MEMORY_IMPORT.name),
       [0x02, 0x01],
@@ -178,9 +170,13 @@ export function importMemory(bytes: Uint8Array, maxBytes: number): Uint8Array | 
     const importBody = imports
       ? (() => {
           const count = readU32(imports.body, 0);
-          return cat([encodeUnsigned(count.value + 1), imports.body.subarray(count.next), entry]);
+          return concatBytes([
+            encodeUnsigned(count.value + 1),
+            imports.body.subarray(count.next),
+            entry,
+          ]);
         })()
-      : cat([[1], entry]);
+      : concatBytes([[1], entry]);
     const parts: Uint8Array[] = [bytes.subarray(0, 8)];
     let importWritten = false;
     for (const s of sections) {
@@ -199,8 +195,8 @@ export function importMemory(bytes: Uint8Array, maxBytes: number): Uint8Array | 
       parts.push(bytes.subarray(s.start, s.end));
     }
     if (!importWritten) parts.push(section(SECTION_IMPORT, importBody));
-    parts.push(section(0, cat([name(MEMORY_SECTION), encodeLimits(limits)])));
-    return cat(parts);
+    parts.push(section(0, concatBytes([name(MEMORY_SECTION), encodeLimits(limits)])));
+    return concatBytes(parts);
   } catch (error) {
     if (error instanceof RangeError) return null;
     throw error;
