@@ -8,6 +8,7 @@
  * them. A module whose custom sections are small is returned as is (no copy at all).
  */
 import { readU32 } from './leb128.js';
+import { readSections } from './sections.js';
 
 /** Below this many bytes of droppable custom sections, stripping costs more than it saves. */
 const WORTH_STRIPPING = 256 * 1024;
@@ -23,16 +24,10 @@ function sectionName(body: Uint8Array): string {
 export function stripCustomSections(bytes: Uint8Array): Uint8Array {
   const kept: Array<[number, number]> = [];
   let dropped = 0;
-  let pos = 8;
   try {
-    while (pos < bytes.length) {
-      const size = readU32(bytes, pos + 1);
-      const end = size.next + size.value;
-      if (end > bytes.length) return bytes;
-      const drop = bytes[pos] === 0 && !KEEP.has(sectionName(bytes.subarray(size.next, end)));
-      if (drop) dropped += end - pos;
-      else kept.push([pos, end]);
-      pos = end;
+    for (const { id, start, end, body } of readSections(bytes)) {
+      if (id === 0 && !KEEP.has(sectionName(body))) dropped += end - start;
+      else kept.push([start, end]);
     }
   } catch {
     return bytes;

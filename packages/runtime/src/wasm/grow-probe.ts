@@ -12,13 +12,13 @@
 import { concatBytes } from './concat-bytes.js';
 import { findGrowSites, type GrowSite } from './instruction-scan.js';
 import { encodeUnsigned, readU32 } from './leb128.js';
+import { readSections, type WasmSection } from './sections.js';
 
 /** Name of the exported i32 global that is 1 once a `memory.grow` has failed. */
 export const GROW_FAILED_EXPORT = '__anygrid_grow_failed';
 
-interface Section {
-  readonly id: number;
-  readonly body: Uint8Array;
+/** A section as the probe rewrites it; added sections have no place in the input. */
+interface Section extends Pick<WasmSection, 'id' | 'body'> {
   /** Set when the section was rewritten or added. */
   replaced?: Uint8Array;
 }
@@ -27,20 +27,6 @@ interface Section {
 const ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 const cat = (...parts: ArrayLike<number>[]): Uint8Array => concatBytes(parts);
-
-function readSections(bytes: Uint8Array): Section[] {
-  const sections: Section[] = [];
-  let pos = 8;
-  while (pos < bytes.length) {
-    const id = bytes[pos] as number;
-    const size = readU32(bytes, pos + 1);
-    const end = size.next + size.value;
-    if (end > bytes.length) throw new RangeError('section past end');
-    sections.push({ id, body: bytes.subarray(size.next, end) });
-    pos = end;
-  }
-  return sections;
-}
 
 /** A vector section with `extra` entries appended. */
 function appendToVector(body: Uint8Array | undefined, ...extra: Uint8Array[]): Uint8Array {

@@ -20,6 +20,7 @@
 
 import { concatBytes } from './concat-bytes.js';
 import { encodeUnsigned, readU32 } from './leb128.js';
+import { readSections, type WasmSection } from './sections.js';
 
 /** Module and field name of the memory import the rewrite adds. */
 export const MEMORY_IMPORT = { module: '__anygrid', name: 'memory' } as const;
@@ -39,13 +40,6 @@ const SECTION_TYPE = 1;
 const SECTION_IMPORT = 2;
 const SECTION_MEMORY = 5;
 const encoder = new TextEncoder();
-
-interface Section {
-  readonly id: number;
-  readonly start: number;
-  readonly end: number;
-  readonly body: Uint8Array;
-}
 
 function name(text: string): Uint8Array {
   const bytes = encoder.encode(text);
@@ -103,20 +97,6 @@ function singleMemory(body: Uint8Array, capPages: number): MemoryLimits | null {
   return { initial: initial.value, maximum };
 }
 
-function readSections(bytes: Uint8Array): Section[] {
-  const sections: Section[] = [];
-  let pos = 8;
-  while (pos < bytes.length) {
-    const id = bytes[pos] as number;
-    const size = readU32(bytes, pos + 1);
-    const end = size.next + size.value;
-    if (end > bytes.length) throw new RangeError('section past end');
-    sections.push({ id, start: pos, end, body: bytes.subarray(size.next, end) });
-    pos = end;
-  }
-  return sections;
-}
-
 function section(id: number, body: Uint8Array): Uint8Array {
   return concatBytes([[id], encodeUnsigned(body.length), body]);
 }
@@ -151,7 +131,7 @@ export function importedMemoryLimits(module: WebAssembly.Module): MemoryLimits |
  */
 export function importMemory(bytes: Uint8Array, maxBytes: number): Uint8Array | null {
   const capPages = Math.max(0, Math.floor(maxBytes / PAGE));
-  let sections: Section[];
+  let sections: WasmSection[];
   try {
     sections = readSections(bytes);
     if (sections.some((s) => s.id === 0 && isNamed(s.body, MEMORY_SECTION))) return null;
