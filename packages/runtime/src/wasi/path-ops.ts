@@ -9,7 +9,7 @@
 import { DIR_RIGHTS, FdFlags, FILE_RIGHTS, LookupFlags, OFlags, Rights } from './abi.js';
 import { Errno, fail } from './errno.js';
 import type { FdEntry } from './fd-table.js';
-import { DirNode, FileNode, SymlinkNode } from './memfs.js';
+import { DirNode, FileNode, type Node, SymlinkNode } from './memfs.js';
 import { type Resolved, resolvePath } from './path-resolve.js';
 import { setTimes, writeFilestat } from './stat-layout.js';
 import type { WasiContext } from './wasi-context.js';
@@ -44,6 +44,14 @@ export function pathImports(ctx: WasiContext) {
     len: number,
     follow: boolean,
   ): Resolved => resolvePath(fds.dir(fd, right).node, memory.string(ptr, len), follow);
+
+  /** The node a `path_filestat_*` call names: it must exist, and be a directory if written with a trailing slash. */
+  const existingAt = (fd: number, right: bigint, flags: number, ptr: number, len: number): Node => {
+    const r = resolveAt(fd, right, ptr, len, (flags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+    if (r.node === undefined) fail(Errno.NOENT);
+    if (r.trailingSlash && !(r.node instanceof DirNode)) fail(Errno.NOTDIR);
+    return r.node;
+  };
 
   const open = (
     fd: number,
@@ -130,16 +138,8 @@ export function pathImports(ctx: WasiContext) {
       return Errno.SUCCESS;
     },
     path_filestat_get(fd: number, flags: number, ptr: number, len: number, buf: number): number {
-      const r = resolveAt(
-        fd,
-        Rights.PATH_FILESTAT_GET,
-        ptr,
-        len,
-        (flags & LookupFlags.SYMLINK_FOLLOW) !== 0,
-      );
-      if (r.node === undefined) fail(Errno.NOENT);
-      if (r.trailingSlash && !(r.node instanceof DirNode)) fail(Errno.NOTDIR);
-      writeFilestat(memory, buf, r.node, 0);
+      const node = existingAt(fd, Rights.PATH_FILESTAT_GET, flags, ptr, len);
+      writeFilestat(memory, buf, node, 0);
       return Errno.SUCCESS;
     },
     path_filestat_set_times(
@@ -151,16 +151,8 @@ export function pathImports(ctx: WasiContext) {
       mtim: bigint,
       fstFlags: number,
     ): number {
-      const r = resolveAt(
-        fd,
-        Rights.PATH_FILESTAT_SET_TIMES,
-        ptr,
-        len,
-        (flags & LookupFlags.SYMLINK_FOLLOW) !== 0,
-      );
-      if (r.node === undefined) fail(Errno.NOENT);
-      if (r.trailingSlash && !(r.node instanceof DirNode)) fail(Errno.NOTDIR);
-      setTimes(r.node, atim, mtim, fstFlags, now);
+      const node = existingAt(fd, Rights.PATH_FILESTAT_SET_TIMES, flags, ptr, len);
+      setTimes(node, atim, mtim, fstFlags, now);
       return Errno.SUCCESS;
     },
     path_link(
