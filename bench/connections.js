@@ -6,19 +6,11 @@
  */
 
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Anygrid } from '@anygrid/sdk';
+import { procStats } from './proc.js';
 import { REPO, startCoordinator } from './processes.js';
 import { round } from './stats.js';
-
-function procStats(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  return { rssMiB: rssKb / 1024, cpuSeconds: ticks / 100 };
-}
 
 export async function connections({ agents = 10_000, processes = 4 } = {}) {
   const coord = await startCoordinator();

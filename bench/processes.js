@@ -59,7 +59,7 @@ export async function startCoordinator({ nodeArgs = profileArgs() } = {}) {
   };
 }
 
-/** `ANYGRID_BENCH_PROFILE=DIR` writes a CPU profile of each coordinator to DIR. */
+/** `ANYGRID_BENCH_PROFILE=DIR` writes a CPU profile of each coordinator and agent to DIR. */
 function profileArgs() {
   const dir = process.env.ANYGRID_BENCH_PROFILE;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
@@ -68,22 +68,25 @@ function profileArgs() {
 /** Starts `count` agent processes and waits until each has registered its host. */
 export async function startAgents(url, token, count, slots) {
   const procs = Array.from({ length: count }, (_, i) =>
-    spawnCli([
-      'provide',
-      '--coordinator',
-      url,
-      '--token',
-      token,
-      '--slots',
-      String(slots),
-      '--name',
-      `bench-${i}`,
-      '--json',
-    ]),
+    spawnCli(
+      [
+        'provide',
+        '--coordinator',
+        url,
+        '--token',
+        token,
+        '--slots',
+        String(slots),
+        '--name',
+        `bench-${i}`,
+        '--json',
+      ],
+      profileArgs(),
+    ),
   );
   // The work stream needs a moment to connect; give agents time to register.
   await new Promise((r) => setTimeout(r, 1500));
-  return { stop: () => Promise.all(procs.map((p) => stop(p))) };
+  return { pids: procs.map((p) => p.pid), stop: () => Promise.all(procs.map((p) => stop(p))) };
 }
 
 async function stop(proc) {

@@ -4,7 +4,7 @@
  * output files hash the same. Stderr is left out, as programs put diagnostics there.
  */
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { OutputRef } from '@anygrid/protocol';
 
 export interface OutputSummary {
@@ -18,5 +18,5 @@ export function outputDigest(output: OutputSummary): string {
     .sort()
     .map((name) => [name, output.files[name]?.hash]);
   const canonical = JSON.stringify([output.exitCode, output.stdout?.hash ?? null, files]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonical, 'hex');
 }

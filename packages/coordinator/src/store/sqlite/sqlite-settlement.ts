@@ -142,9 +142,25 @@ export class SqliteSettlement {
     }
   }
 
-  /** Re-decides tasks the caller knows to be active in this transaction: task id → job id. */
-  reconcileOpen(open: ReadonlyMap<number, number>, now: number, changes: ChangeCollector): void {
-    for (const [taskId, jobId] of open) this.decide(taskId, jobId, now, changes);
+  /**
+   * Decides an active task from replicas the caller has read in this transaction, with
+   * its own pending change to `writerId` already applied in memory. Applies the
+   * decision except to `writerId`'s row, which the caller writes next: returned is that
+   * replica's validation under the decision (null while the task stays open).
+   */
+  decideLoaded(
+    taskId: number,
+    jobId: number,
+    replicas: readonly FactsRow[],
+    writerId: number,
+    now: number,
+    changes: ChangeCollector,
+  ): 'valid' | 'invalid' | null {
+    const decision = decideTask(this.metaOf(jobId).policy, replicas);
+    this.apply(taskId, jobId, replicas, decision, now, changes, writerId);
+    if (decision.kind !== 'valid') return null;
+    if (decision.validIds.includes(writerId)) return 'valid';
+    return decision.invalidIds.includes(writerId) ? 'invalid' : null;
   }
 
   private decide(taskId: number, jobId: number, now: number, changes: ChangeCollector): void {
@@ -196,6 +212,8 @@ export class SqliteSettlement {
     decision: TaskDecision,
     now: number,
     changes: ChangeCollector,
+    /** A replica whose row the caller writes itself, validation included. */
+    writerId?: number,
   ): void {
     if (decision.kind === 'continue') {
       if (decision.create === 0) return;
@@ -211,8 +229,9 @@ export class SqliteSettlement {
     }
     const hasUnsent = replicas.some((r) => r.state === 'unsent');
     if (decision.kind === 'valid') {
-      for (const id of decision.validIds) this.markValidation.run('valid', id);
-      for (const id of decision.invalidIds) this.markValidation.run('invalid', id);
+      for (const id of decision.validIds) if (id !== writerId) this.markValidation.run('valid', id);
+      for (const id of decision.invalidIds)
+        if (id !== writerId) this.markValidation.run('invalid', id);
       this.settle(taskId, jobId, 'valid', decision.canonicalId, now, changes, hasUnsent);
       return;
     }

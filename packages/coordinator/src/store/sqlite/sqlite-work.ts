@@ -13,6 +13,7 @@ import {
   type ReportStatus,
   type TaskSpec,
 } from '@anygrid/protocol';
+import type { ReplicaState } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet, ReplicaPick, VerifiedReport } from '../store.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
@@ -26,8 +27,10 @@ interface ReplicaRow {
   state: string;
 }
 
-/** A replica with its task's state, read once per report. */
-interface ReportedRow extends ReplicaRow {
+/** A replica of the reported replica's task (the reported one among them), with the task's state. */
+interface SiblingRow extends ReplicaRow {
+  state: ReplicaState;
+  digest: string | null;
   task_state: string;
   canonical_replica_id: number | null;
 }
@@ -37,7 +40,7 @@ export class SqliteWork {
   private readonly sendReplica;
   private readonly touchHost;
   private readonly replicaRow;
-  private readonly reportedRow;
+  private readonly siblings;
   private readonly taskState;
   private readonly recordReport;
   private readonly canonicalDigest;
@@ -68,9 +71,12 @@ export class SqliteWork {
     this.replicaRow = db.prepare(
       'SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?',
     );
-    this.reportedRow = db.prepare(
-      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, t.state AS task_state, t.canonical_replica_id
-       FROM replicas r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`,
+    // One read per report gives the task's state and every replica the decision needs.
+    this.siblings = db.prepare(
+      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest,
+              t.state AS task_state, t.canonical_replica_id
+       FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN replicas o ON o.task_id = r.task_id
+       WHERE r.id = ?`,
     );
     this.taskState = db.prepare('SELECT state, canonical_replica_id FROM tasks WHERE id = ?');
     this.recordReport = db.prepare(
@@ -128,42 +134,63 @@ export class SqliteWork {
     now: number,
   ): { statuses: ReportStatus[]; changes: ChangeSet } {
     return this.inTx(() => {
-      const rows = reports.map((r) => this.reportedRow.get(r.replicaId) as ReportedRow | undefined);
-      const foreign = reports.filter((_, i) => rows[i]?.host_id !== hostId).map((r) => r.replicaId);
-      if (foreign.length > 0) throw new NotAssignedError(foreign);
-
       const changes = new ChangeCollector();
-      // Tasks still open, with their job: only these need a new decision.
-      const open = new Map<number, number>();
-      const statuses = reports.map((report, i) => {
-        const row = rows[i] as ReportedRow;
-        const status = this.applyOne(row, report, now);
-        if (status === 'accepted' && row.task_state === 'active') open.set(row.task_id, row.job_id);
+      const statuses: ReportStatus[] = [];
+      const foreign: number[] = [];
+      for (const report of reports) {
+        const siblings = this.siblings.all(report.replicaId) as SiblingRow[];
+        const row = siblings.find((r) => r.id === report.replicaId);
+        if (row?.host_id !== hostId) foreign.push(report.replicaId);
+        // Once one report is refused the batch is: only list the others refused.
+        if (foreign.length > 0 || row === undefined) continue;
+        const status = this.applyOne(row, siblings, report, now, changes);
         if (status === 'accepted') changes.jobs.add(row.job_id);
-        return status;
-      });
+        statuses.push(status);
+      }
+      // Throwing rolls back the reports applied before the refused one.
+      if (foreign.length > 0) throw new NotAssignedError(foreign);
       this.touchHost.run(now, hostId);
-      this.settlement.reconcileOpen(open, now, changes);
       this.settlement.flushCounters(now, changes);
       return { statuses, changes: changes.toChangeSet() };
     });
   }
 
-  private applyOne(row: ReportedRow, report: VerifiedReport, now: number): ReportStatus {
+  /**
+   * Records one report and re-decides its task from the replicas already read with it,
+   * so the replica is written once, with its validation when the decision settles it.
+   */
+  private applyOne(
+    row: SiblingRow,
+    siblings: SiblingRow[],
+    report: VerifiedReport,
+    now: number,
+    changes: ChangeCollector,
+  ): ReportStatus {
     if (row.state === 'reported' || row.state === 'errored') return 'duplicate';
-    const task = { state: row.task_state, canonical_replica_id: row.canonical_replica_id };
-    const active = task.state === 'active';
+    const active = row.task_state === 'active';
     // A late answer still helps a task that has not settled; otherwise it is only noted.
     if (row.state === 'abandoned' || (row.state === 'timed_out' && !active)) return 'late';
+    const state: ReplicaState = report.success ? 'reported' : 'errored';
+    const digest = report.success ? report.digest : null;
     let validation: string | null = null;
-    if (task.canonical_replica_id !== null && report.success) {
+    if (active) {
+      const facts = siblings.map((r): SiblingRow => (r === row ? { ...r, state, digest } : r));
+      validation = this.settlement.decideLoaded(
+        row.task_id,
+        row.job_id,
+        facts,
+        row.id,
+        now,
+        changes,
+      );
+    } else if (row.canonical_replica_id !== null && report.success) {
       validation =
-        this.canonicalDigest.get(task.canonical_replica_id) === report.digest ? 'valid' : 'invalid';
+        this.canonicalDigest.get(row.canonical_replica_id) === digest ? 'valid' : 'invalid';
     }
     this.recordReport.run(
-      report.success ? 'reported' : 'errored',
+      state,
       now,
-      report.success ? report.digest : null,
+      digest,
       report.exitCode,
       JSON.stringify({ stdout: report.stdout, stderr: report.stderr, files: report.files }),
       report.error ? JSON.stringify(report.error) : null,
