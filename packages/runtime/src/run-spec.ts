@@ -59,7 +59,11 @@ export interface RunResult {
   readonly durationMs: number;
 }
 
-/** The spec's limits with defaults filled in. */
+/** The spec's limits with defaults filled in (for any limit absent or undefined). */
 export function resolveLimits(limits: Partial<RunLimits> | undefined): RunLimits {
-  return { ...DEFAULT_LIMITS, ...(limits ?? {}) };
+  return {
+    memoryBytes: limits?.memoryBytes ?? DEFAULT_LIMITS.memoryBytes,
+    wallTimeMs: limits?.wallTimeMs ?? DEFAULT_LIMITS.wallTimeMs,
+    outputBytes: limits?.outputBytes ?? DEFAULT_LIMITS.outputBytes,
+  };
 }

@@ -19,7 +19,13 @@
  * front of the pool's queue, untouched — including any that had finished but whose
  * results had not yet been reported: they run again (runs are deterministic).
  */
-import { type RunFailureCode, type RunResult, type RunSpec, resolveLimits } from './run-spec.js';
+import {
+  type RunFailureCode,
+  type RunLimits,
+  type RunResult,
+  type RunSpec,
+  resolveLimits,
+} from './run-spec.js';
 import { createProgress, epochNow, type TaskProgress } from './task-progress.js';
 import {
   type HostMessage,
@@ -58,8 +64,9 @@ const MODULES_PER_WORKER = 16;
 interface Job {
   readonly id: number;
   readonly module: WebAssembly.Module;
-  /** The spec with limits resolved. */
-  readonly spec: RunSpec & { readonly limits: ReturnType<typeof resolveLimits> };
+  readonly spec: RunSpec;
+  /** The spec's limits, resolved. */
+  readonly limits: RunLimits;
   resolve: (result: RunResult) => void;
   reject: (error: Error) => void;
   /** Aborted while posted but not running: its result will be dropped. */
@@ -118,14 +125,24 @@ export class WorkerPool {
   /**
    * Queues a run; resolves with its result, including failures. Rejects only if the
    * pool is closed, the request cannot be posted, or `signal` aborts (a running task's
-   * worker is then terminated at once).
+   * worker is then terminated at once). `memoryBytes`, when given, overrides the spec's
+   * memory limit (the cap compiled into the module).
    */
-  run(module: WebAssembly.Module, spec: RunSpec, signal?: AbortSignal): Promise<RunResult> {
+  run(
+    module: WebAssembly.Module,
+    spec: RunSpec,
+    signal?: AbortSignal,
+    memoryBytes?: number,
+  ): Promise<RunResult> {
     if (this.closed) return Promise.reject(new Error('sandbox is closed'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<RunResult>((resolve, reject) => {
-      const limits = resolveLimits(spec.limits);
-      const job: Job = { id: this.nextId++, module, spec: { ...spec, limits }, resolve, reject };
+      const given = resolveLimits(spec.limits);
+      const limits =
+        memoryBytes === undefined
+          ? given
+          : { memoryBytes, wallTimeMs: given.wallTimeMs, outputBytes: given.outputBytes };
+      const job: Job = { id: this.nextId++, module, spec, limits, resolve, reject };
       if (signal) {
         const onAbort = () => this.abort(job, abortReason(signal));
         signal.addEventListener('abort', onAbort, { once: true });
@@ -247,7 +264,7 @@ export class WorkerPool {
       batch.jobs.push(job);
       // A task posted behind others starts no earlier than now.
       if (slot.jobs.length === 0) this.becomeBusy(slot, job);
-      else this.arm(slot, now + job.spec.limits.wallTimeMs);
+      else this.arm(slot, now + job.limits.wallTimeMs);
       slot.jobs.push(job);
     }
     if (this.queueHead === this.queue.length) {
@@ -266,14 +283,14 @@ export class WorkerPool {
     }
     const known = slot.modules.delete(moduleId);
     slot.modules.set(moduleId, true);
-    if (known) return taskOf(job.id, moduleId, undefined, job.spec);
+    if (known) return taskOf(job.id, moduleId, undefined, job.spec, job.limits);
     forget.delete(moduleId);
     while (slot.modules.size > MODULES_PER_WORKER) {
       const oldest = slot.modules.keys().next().value as number;
       slot.modules.delete(oldest);
       forget.add(oldest);
     }
-    return taskOf(job.id, moduleId, job.module, job.spec);
+    return taskOf(job.id, moduleId, job.module, job.spec, job.limits);
   }
 
   private post(slot: Slot, batch: { tasks: RunTask[]; jobs: Job[]; forget: Set<number> }): void {
@@ -306,7 +323,7 @@ export class WorkerPool {
   private becomeBusy(slot: Slot, first: Job): void {
     slot.handle.setBusy?.(true);
     slot.headSince = epochNow();
-    this.arm(slot, slot.headSince + first.spec.limits.wallTimeMs);
+    this.arm(slot, slot.headSince + first.limits.wallTimeMs);
   }
 
   private becomeIdle(slot: Slot): void {
@@ -342,16 +359,16 @@ export class WorkerPool {
       running = slot.jobs.find((job) => job.id === cell.id);
       if (running) since = cell.startedAt;
     }
-    if (running && now - since >= running.spec.limits.wallTimeMs) {
-      const { wallTimeMs } = running.spec.limits;
+    if (running && now - since >= running.limits.wallTimeMs) {
+      const { wallTimeMs } = running.limits;
       this.fail(slot, running, 'time_limit', `wall-time limit of ${wallTimeMs} ms exceeded`);
       return;
     }
     // Tasks after the running one start no earlier than now.
     const at = running === undefined ? 0 : slot.jobs.indexOf(running);
-    let next = running ? since + running.spec.limits.wallTimeMs : Number.POSITIVE_INFINITY;
+    let next = running ? since + running.limits.wallTimeMs : Number.POSITIVE_INFINITY;
     for (let i = running ? at + 1 : 0; i < slot.jobs.length; i++)
-      next = Math.min(next, now + (slot.jobs[i] as Job).spec.limits.wallTimeMs);
+      next = Math.min(next, now + (slot.jobs[i] as Job).limits.wallTimeMs);
     this.arm(slot, next);
   }
 
@@ -368,7 +385,7 @@ export class WorkerPool {
       this.becomeIdle(slot);
     } else if (slot.progress === undefined) {
       slot.headSince = epochNow();
-      this.arm(slot, slot.headSince + (slot.jobs[0] as Job).spec.limits.wallTimeMs);
+      this.arm(slot, slot.headSince + (slot.jobs[0] as Job).limits.wallTimeMs);
     }
     this.dispatch();
   }

@@ -26,10 +26,7 @@ async function runBatch(withProgress: boolean, count: number): Promise<ResultsMe
   const progress = withProgress ? createProgress() : undefined;
   handle({ type: 'init', ...(progress ? { progress: progress.buffer } : {}) });
   const tasks = Array.from({ length: count }, (_, i) =>
-    taskOf(i + 1, 7, i === 0 ? module : undefined, {
-      args: [String(i)],
-      limits: resolveLimits({}),
-    }),
+    taskOf(i + 1, 7, i === 0 ? module : undefined, { args: [String(i)] }, resolveLimits({})),
   );
   handle({ type: 'run', tasks });
   await finished;
@@ -92,7 +89,7 @@ describe('the worker side of the protocol', () => {
     const messages: ResultsMessage[] = [];
     const handle = createRequestHandler((message) => messages.push(message));
     handle({ type: 'init' });
-    handle({ type: 'run', tasks: [taskOf(1, 99, undefined, { limits: resolveLimits({}) })] });
+    handle({ type: 'run', tasks: [taskOf(1, 99, undefined, {}, resolveLimits({}))] });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(messages[0]?.results[0]?.failure?.code).toBe('trap');
   });

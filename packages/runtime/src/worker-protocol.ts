@@ -29,29 +29,52 @@ export interface RunTask extends Omit<RunSpec, 'limits'>, RunLimits {
   readonly module?: WebAssembly.Module;
 }
 
-/** The task message for a spec whose limits are resolved. */
+/**
+ * The task message for `spec` run with `limits`. Built field by field: a rest/spread
+ * copy cost ~2 µs per task on the host. Absent fields stay absent, since every key
+ * sent is a key cloned.
+ */
 export function taskOf(
   id: number,
   moduleId: number,
   module: WebAssembly.Module | undefined,
-  spec: RunSpec & { readonly limits: RunLimits },
+  spec: RunSpec,
+  limits: RunLimits,
 ): RunTask {
-  const { limits, ...rest } = spec;
-  return {
-    ...rest,
+  const task: Mutable<RunTask> = {
     id,
     moduleId,
-    ...(module ? { module } : {}),
     memoryBytes: limits.memoryBytes,
     wallTimeMs: limits.wallTimeMs,
     outputBytes: limits.outputBytes,
   };
+  if (module !== undefined) task.module = module;
+  if (spec.args !== undefined) task.args = spec.args;
+  if (spec.program !== undefined) task.program = spec.program;
+  if (spec.env !== undefined) task.env = spec.env;
+  if (spec.stdin !== undefined) task.stdin = spec.stdin;
+  if (spec.dirs !== undefined) task.dirs = spec.dirs;
+  if (spec.seed !== undefined) task.seed = spec.seed;
+  return task;
 }
 
-/** The spec a task carries. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The spec a task carries, built field by field like `taskOf`. */
 function specOf(task: RunTask): RunSpec {
-  const { id, moduleId, module, memoryBytes, wallTimeMs, outputBytes, ...rest } = task;
-  return { ...rest, limits: { memoryBytes, wallTimeMs, outputBytes } };
+  return {
+    args: task.args,
+    program: task.program,
+    env: task.env,
+    stdin: task.stdin,
+    dirs: task.dirs,
+    seed: task.seed,
+    limits: {
+      memoryBytes: task.memoryBytes,
+      wallTimeMs: task.wallTimeMs,
+      outputBytes: task.outputBytes,
+    },
+  };
 }
 
 /** Host → worker. */

@@ -36,9 +36,7 @@ export class WorkerSandbox {
     options: { signal?: AbortSignal } = {},
   ): Promise<RunResult> {
     // The cap actually compiled into the module is what a memory bomb runs into.
-    const cap = this.cache.capOf(module);
-    const limits = cap === undefined ? spec.limits : { ...spec.limits, memoryBytes: cap };
-    return this.pool.run(module, { ...spec, ...(limits ? { limits } : {}) }, options.signal);
+    return this.pool.run(module, spec, options.signal, this.cache.capOf(module));
   }
 
   /** Terminates the workers; runs still pending reject. */
