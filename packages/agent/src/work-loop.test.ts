@@ -102,6 +102,28 @@ describe('WorkLoop', () => {
     expect(h.loop.busy).toBe(true);
   });
 
+  it('lets a run cancelled among batch-mates finish unreported, and stops it once none is wanted', async () => {
+    const h = harness(1000, 2, 200);
+    loops.push(h.loop);
+    h.loop.trigger();
+    await settle();
+    for (const run of [...h.runs.values()]) run.finish();
+    await settle();
+    const ids = [...h.runs.keys()];
+    const [cancelled, ...mates] = ids as [number, ...number[]];
+    h.loop.cancel([cancelled]);
+    expect(h.runs.get(cancelled)?.signal.aborted).toBe(false);
+    expect(h.loop.heldIds()).not.toContain(cancelled);
+    const signal = h.runs.get(cancelled)?.signal as AbortSignal;
+    for (const id of mates) h.runs.get(id)?.finish();
+    expect(signal.aborted).toBe(false);
+    await settle();
+    expect(signal.aborted).toBe(true);
+    h.runs.get(cancelled)?.finish();
+    await settle();
+    expect(h.reports.map((r) => r.replicaId)).not.toContain(cancelled);
+  });
+
   it('pulls at once when work is announced to an idle host, even right after an empty pull', async () => {
     const h = harness(0, 1, 1);
     loops.push(h.loop);

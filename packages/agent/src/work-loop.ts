@@ -28,6 +28,7 @@ import {
   TaskPace,
   wantedAssignments,
 } from './pull-policy.js';
+import { RunBatch } from './run-batch.js';
 import { isTransient } from './transient-error.js';
 
 /** Least time between a pull that found nothing and an announced one, while busy. */
@@ -62,9 +63,10 @@ export interface WorkLoopOptions {
 
 interface Running {
   readonly assignment: Assignment;
-  readonly startedAt: number;
-  readonly controller: AbortController;
-  readonly done: Promise<void>;
+  /** The runs handed over with this one, sharing its signal. */
+  readonly batch: RunBatch;
+  /** Cancelled or handed back: its result is not reported. */
+  stopped: boolean;
 }
 
 /** Pulls, buffers and runs assignments. */
@@ -92,6 +94,8 @@ export class WorkLoop {
   private readonly rebalanceTimer: NodeJS.Timeout;
   /** A settle (start runs, maybe refill) is queued for the end of this tick. */
   private settling = false;
+  /** Called by `finished` once no run is left (a drain waits for it). */
+  private onIdle: (() => void) | undefined;
 
   constructor(private readonly options: WorkLoopOptions) {
     this.rebalanceTimer = setInterval(() => this.rebalance(), 1000);
@@ -140,7 +144,10 @@ export class WorkLoop {
     for (let i = this.buffered.length - 1; i >= 0; i--) {
       if (ids.has((this.buffered[i] as Assignment).replicaId)) this.buffered.splice(i, 1);
     }
-    for (const id of ids) this.running.get(id)?.controller.abort();
+    for (const id of ids) {
+      const run = this.running.get(id);
+      if (run) this.stop(run);
+    }
   }
 
   /**
@@ -155,13 +162,16 @@ export class WorkLoop {
     const deadline = Date.now() + Math.max(0, timeoutMs);
     await within(this.pulling, timeoutMs);
     const handBack = this.buffered.splice(0).map((a) => a.replicaId);
-    const runs = [...this.running.values()].map((r) => r.done);
-    if (!(await within(Promise.all(runs), deadline - Date.now()))) {
+    const idle = new Promise<void>((resolve) => {
+      this.onIdle = resolve;
+    });
+    if (this.running.size > 0 && !(await within(idle, deadline - Date.now()))) {
       this.options.logger.info({ left: this.running.size }, 'stopping unfinished tasks');
     }
+    this.onIdle = undefined;
     for (const [id, run] of this.running) {
-      run.controller.abort();
       handBack.push(id);
+      this.stop(run);
     }
     return handBack;
   }
@@ -232,37 +242,45 @@ export class WorkLoop {
     let room = Math.min(limit - this.running.size, this.buffered.length);
     if (room <= 0) return;
     const starting = this.buffered.splice(0, room);
-    for (room = 0; room < starting.length; room++) this.start(starting[room] as Assignment);
+    const batch = new RunBatch();
+    for (room = 0; room < starting.length; room++) this.start(starting[room] as Assignment, batch);
   }
 
-  private start(assignment: Assignment): void {
-    const controller = new AbortController();
-    const { replicaId } = assignment;
-    const started = performance.now();
-    const done = this.options.run(assignment, controller.signal).then(
-      (report) => this.finished(replicaId, controller.signal, report),
+  private start(assignment: Assignment, batch: RunBatch): void {
+    const run: Running = { assignment, batch, stopped: false };
+    batch.add();
+    this.running.set(assignment.replicaId, run);
+    this.options.run(assignment, batch.signal).then(
+      (report) => this.finished(run, report),
       (error: unknown) => {
+        const { replicaId } = assignment;
         this.options.logger.error({ err: error, replicaId }, 'task runner threw');
-        this.finished(replicaId, controller.signal, undefined);
+        this.finished(run, undefined);
       },
     );
-    this.running.set(replicaId, { assignment, startedAt: started, controller, done });
   }
 
-  private finished(
-    replicaId: number,
-    signal: AbortSignal,
-    report: OutgoingReport | undefined,
-  ): void {
-    // A run handed back was removed already, and the replica may be held again since.
-    if (this.running.get(replicaId)?.controller.signal === signal) this.running.delete(replicaId);
-    if (report && !signal.aborted) {
-      // The time the sandbox spent on the run: runs handed over together wait their turn.
-      this.pace.record(report.report.durationMs);
-      if (report.report.status === 'success') this.counts.completed += 1;
-      else this.counts.failed += 1;
-      this.options.onReport(report);
+  /** No report is due for `run` any more; the sandbox stops it unless batch-mates are wanted. */
+  private stop(run: Running): void {
+    if (run.stopped) return;
+    run.stopped = true;
+    this.running.delete(run.assignment.replicaId);
+    run.batch.stop();
+  }
+
+  private finished(run: Running, report: OutgoingReport | undefined): void {
+    run.batch.ended(run.stopped);
+    if (!run.stopped) {
+      this.running.delete(run.assignment.replicaId);
+      if (report) {
+        // The time the sandbox spent on the run: runs handed over together wait their turn.
+        this.pace.record(report.report.durationMs);
+        if (report.report.status === 'success') this.counts.completed += 1;
+        else this.counts.failed += 1;
+        this.options.onReport(report);
+      }
     }
+    if (this.running.size === 0) this.onIdle?.();
     if (this.stopped || this.settling) return;
     this.settling = true;
     queueMicrotask(() => this.settle());
@@ -299,7 +317,7 @@ export class WorkLoop {
   private longestRunningMs(): number {
     const now = performance.now();
     let longest = 0;
-    for (const run of this.running.values()) longest = Math.max(longest, now - run.startedAt);
+    for (const run of this.running.values()) longest = Math.max(longest, now - run.batch.startedAt);
     return longest;
   }
 
@@ -332,10 +350,7 @@ export class WorkLoop {
     const surplus = this.running.size - runsInFlight(this.options.slots, this.estimate());
     if (surplus <= 0) return [];
     const newest = [...this.running.values()].slice(-surplus);
-    for (const run of newest) {
-      run.controller.abort();
-      this.running.delete(run.assignment.replicaId);
-    }
+    for (const run of newest) this.stop(run);
     return newest.map((run) => run.assignment.replicaId);
   }
 
