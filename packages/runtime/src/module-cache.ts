@@ -14,6 +14,7 @@ import { stripCustomSections } from './wasm/custom-sections.js';
 import { instrumentGrow } from './wasm/grow-probe.js';
 import { assertWasmMagic, capMemory } from './wasm/memory-cap.js';
 import { importMemory } from './wasm/memory-import.js';
+import { markReusable } from './wasm/reuse-mark.js';
 
 /** An LRU cache of compiled, memory-capped modules. */
 export class ModuleCache {
@@ -62,18 +63,22 @@ export class ModuleCache {
     assertWasmMagic(bytes);
     const lean = stripCustomSections(bytes);
     const probed = instrumentGrow(lean);
-    const rewritten =
-      importMemory(probed ?? lean, memoryBytes) ??
-      (probed || lean !== bytes ? capMemory(probed ?? lean, memoryBytes) : null);
+    const imported = importMemory(probed ?? lean, memoryBytes);
+    const rewritten = imported
+      ? (markReusable(imported) ?? imported)
+      : probed || lean !== bytes
+        ? capMemory(probed ?? lean, memoryBytes)
+        : null;
     let module: WebAssembly.Module;
     try {
-      module = await compileBytes(rewritten ?? capMemory(bytes, memoryBytes));
+      module = await compileBytes(rewritten ?? capMemory(lean, memoryBytes));
     } catch (error) {
-      // The rewrites are aids (the grow probe) and optimisations (the imported memory):
-      // should the engine ever refuse a rewritten module, run the module as its author
-      // wrote it (capped) rather than reject it.
+      // The rewrites are aids (the grow probe) and optimisations (the imported memory,
+      // the reuse mark): should the engine ever refuse a rewritten module, run the
+      // module as its author wrote it (capped, its custom sections stripped) rather
+      // than reject it.
       if (rewritten === null) throw error;
-      module = await compileBytes(capMemory(bytes, memoryBytes));
+      module = await compileBytes(capMemory(lean, memoryBytes));
     }
     this.caps.set(module, memoryBytes);
     return module;

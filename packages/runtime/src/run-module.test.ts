@@ -19,6 +19,7 @@ import type { RunSpec } from './run-spec.js';
 import { FileType } from './wasi/abi.js';
 import { VIRTUAL_EPOCH_NS } from './wasi/virtual-clock.js';
 import { capMemory } from './wasm/memory-cap.js';
+import { isMarkedReusable } from './wasm/reuse-mark.js';
 
 const MIB = 1024 * 1024;
 const compile = (bytes: Uint8Array) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
@@ -158,6 +159,60 @@ describe('runModule with a recycled memory', () => {
       const module = await new ModuleCache().compile(dirtyModule(grow), 4 * 65536);
       expect(WebAssembly.Module.imports(module).some((i) => i.kind === 'memory')).toBe(true);
       for (let i = 0; i < 3; i++) expect((await runModule(module, {})).exitCode).toBe(0);
+    }
+  });
+});
+
+describe('runModule with a kept instance', () => {
+  it('starts every run as a fresh instance would, whatever the last run left behind', async () => {
+    const P1 = 'wasi_snapshot_preview1';
+    // Prints ['0' + global + mem[200], mem[100]], then dirties both and traps.
+    const bytes = buildModule({
+      types: [
+        { params: [I32, I32, I32, I32], results: [I32] },
+        { params: [], results: [] },
+      ],
+      imports: [{ module: P1, name: 'fd_write', type: 0 }],
+      funcs: [
+        {
+          type: 1,
+          body: [
+            ...op.i32Const(64),
+            ...op.i32Const(48),
+            ...op.globalGet(0),
+            ...op.i32Add,
+            ...op.i32Const(200),
+            ...op.i32Load8u(0),
+            ...op.i32Add,
+            ...op.i32Store8(0),
+            ...op.i32Const(65),
+            ...op.i32Const(100),
+            ...op.i32Load8u(0),
+            ...op.i32Store8(0),
+            ...[...op.i32Const(0), ...op.i32Const(64), ...op.i32Store(0)],
+            ...[...op.i32Const(0), ...op.i32Const(2), ...op.i32Store(4)],
+            ...[...op.i32Const(1), ...op.i32Const(0), ...op.i32Const(1), ...op.i32Const(8)],
+            ...op.call(0),
+            ...op.drop,
+            ...[...op.i32Const(200), ...op.i32Const(1), ...op.i32Store8(0)],
+            ...[...op.i32Const(100), ...op.i32Const(66), ...op.i32Store8(0)],
+            ...[...op.globalGet(0), ...op.i32Const(1), ...op.i32Add, ...op.globalSet(0)],
+            ...op.unreachable,
+          ],
+        },
+      ],
+      memory: { min: 1 },
+      exportMemory: true,
+      globals: [0],
+      exports: { _start: 1 },
+      data: [{ offset: 100, bytes: 'A' }],
+    });
+    const module = await new ModuleCache().compile(bytes);
+    expect(isMarkedReusable(module)).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      const result = await runModule(module, {});
+      expect(result.failure?.code).toBe('trap');
+      expect(new TextDecoder().decode(result.stdout)).toBe('0A');
     }
   });
 });

@@ -8,6 +8,7 @@
  * `proc_exit`, a trap or a limit — the outcome is classified into a `RunResult`.
  */
 
+import { InstancePool } from './instance-pool.js';
 import { MemoryPool } from './memory-pool.js';
 import {
   type RunFailureCode,
@@ -29,6 +30,7 @@ import { completeImports, preview1Imports } from './wasi/preview1.js';
 import { WasiContext } from './wasi/wasi-context.js';
 import { GROW_FAILED_EXPORT } from './wasm/grow-probe.js';
 import { importedMemoryLimits, MEMORY_IMPORT, type MemoryLimits } from './wasm/memory-import.js';
+import { isMarkedReusable } from './wasm/reuse-mark.js';
 
 const MIB = 1024 * 1024;
 
@@ -45,10 +47,10 @@ type Outcome = { exitCode: number | null; failure?: { code: RunFailureCode; mess
  * costs a round trip through the event loop per run. Browsers refuse synchronous
  * instantiation of large modules on the main thread; that falls back to async.
  */
-async function instantiate(
+function instantiate(
   module: WebAssembly.Module,
   imports: WebAssembly.Imports,
-): Promise<WebAssembly.Instance> {
+): WebAssembly.Instance | Promise<WebAssembly.Instance> {
   try {
     return new WebAssembly.Instance(module, imports);
   } catch (error) {
@@ -92,6 +94,8 @@ function emptyResult(start: number, code: RunFailureCode, message: string): RunR
 interface Linking {
   readonly imports: WebAssembly.Imports;
   readonly memory: MemoryLimits | null;
+  /** Whether an instance may be kept for the next run (its memory provided and the module marked). */
+  readonly reusable: boolean;
 }
 
 /** A reusable process: its context, the wrapped system calls bound to it, and linking per module. */
@@ -99,6 +103,7 @@ interface ProcessSlot {
   readonly ctx: WasiContext;
   readonly preview1: ReturnType<typeof preview1Imports>;
   readonly linking: WeakMap<WebAssembly.Module, Linking>;
+  readonly instances: InstancePool;
 }
 
 /** Slots not in use; concurrent runs in one thread each take their own. */
@@ -110,7 +115,12 @@ function takeSlot(): ProcessSlot {
   const spare = spareSlots.pop();
   if (spare) return spare;
   const ctx = new WasiContext();
-  return { ctx, preview1: preview1Imports(ctx), linking: new WeakMap() };
+  return {
+    ctx,
+    preview1: preview1Imports(ctx),
+    linking: new WeakMap(),
+    instances: new InstancePool(),
+  };
 }
 
 function linkingFor(slot: ProcessSlot, module: WebAssembly.Module): Linking {
@@ -121,7 +131,8 @@ function linkingFor(slot: ProcessSlot, module: WebAssembly.Module): Linking {
       (i) =>
         i.kind === 'memory' && i.module === MEMORY_IMPORT.module && i.name === MEMORY_IMPORT.name,
     );
-    linking = { imports, memory: wantsMemory ? importedMemoryLimits(module) : null };
+    const memory = wantsMemory ? importedMemoryLimits(module) : null;
+    linking = { imports, memory, reusable: memory !== null && isMarkedReusable(module) };
     slot.linking.set(module, linking);
   }
   return linking;
@@ -162,37 +173,44 @@ async function runInSlot(
     return { name, root, original: listFiles(root) };
   });
 
-  const { imports, memory: memoryLimits } = linkingFor(slot, module);
-  let provided: WebAssembly.Memory | undefined;
-  if (memoryLimits !== null) {
+  const { imports, memory: memoryLimits, reusable } = linkingFor(slot, module);
+  let kept = reusable ? slot.instances.take(module) : undefined;
+  let provided = kept?.memory;
+  if (kept === undefined && memoryLimits !== null) {
     provided = memories.take(memoryLimits);
     imports[MEMORY_IMPORT.module] = { ...imports[MEMORY_IMPORT.module], memory: provided };
   }
   try {
-    return await runInstance(ctx, module, imports, limits, preopens, start);
+    let instance = kept?.instance;
+    if (instance === undefined) {
+      try {
+        const made = instantiate(module, imports);
+        instance = made instanceof WebAssembly.Instance ? made : await made;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return emptyResult(start, 'invalid_module', `cannot instantiate: ${message}`);
+      }
+      if (reusable && provided !== undefined)
+        kept = slot.instances.adopt(module, instance, provided);
+    }
+    return runInstance(ctx, instance, limits, preopens, start);
   } finally {
-    if (provided !== undefined && memoryLimits !== null) {
-      delete imports[MEMORY_IMPORT.module]?.memory;
+    if (kept !== undefined) {
+      slot.instances.give(module, kept);
+    } else if (provided !== undefined && memoryLimits !== null) {
       memories.give(memoryLimits, provided);
     }
+    delete imports[MEMORY_IMPORT.module]?.memory;
   }
 }
 
-async function runInstance(
+function runInstance(
   ctx: WasiContext,
-  module: WebAssembly.Module,
-  imports: WebAssembly.Imports,
+  instance: WebAssembly.Instance,
   limits: RunLimits,
   preopens: readonly Preopen[],
   start: number,
-): Promise<RunResult> {
-  let instance: WebAssembly.Instance;
-  try {
-    instance = await instantiate(module, imports);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return emptyResult(start, 'invalid_module', `cannot instantiate: ${message}`);
-  }
+): RunResult {
   const { memory, _start } = instance.exports;
   if (memory instanceof WebAssembly.Memory) ctx.memory.attach(memory);
   if (typeof _start !== 'function')

@@ -64,6 +64,9 @@ export const op = {
   i32Eqz: [0x45],
   i32Eq: [0x46],
   i32Add: [0x6a],
+  i32Store8: (offset = 0) => [0x3a, 0, ...uleb(offset)],
+  globalGet: (i: number) => [0x23, ...uleb(i)],
+  globalSet: (i: number) => [0x24, ...uleb(i)],
   i32Sub: [0x6b],
 };
 
@@ -86,6 +89,10 @@ export interface ModuleParts {
   /** Exported functions by name → function index. */
   readonly exports?: Readonly<Record<string, number>>;
   readonly data?: ReadonlyArray<{ offset: number; bytes: Uint8Array | string }>;
+  /** Mutable i32 globals, by initial value (not exported). */
+  readonly globals?: readonly number[];
+  /** Index of the start function. */
+  readonly start?: number;
 }
 
 /** Encodes a module from its parts. */
@@ -121,6 +128,8 @@ export function buildModule(parts: ModuleParts): Uint8Array {
       m.max === undefined ? [0x00, ...uleb(m.min)] : [0x01, ...uleb(m.min), ...uleb(m.max)];
     out.push(...section(5, vec([limits])));
   }
+  if (parts.globals?.length)
+    out.push(...section(6, vec(parts.globals.map((g) => [I32, 1, ...op.i32Const(g), 0x0b]))));
   const exports: number[][] = Object.entries(parts.exports ?? {}).map(([n, i]) => [
     ...name(n),
     0x00,
@@ -128,6 +137,7 @@ export function buildModule(parts: ModuleParts): Uint8Array {
   ]);
   if (parts.exportMemory) exports.push([...name('memory'), 0x02, 0x00]);
   if (exports.length) out.push(...section(7, vec(exports)));
+  if (parts.start !== undefined) out.push(...section(8, uleb(parts.start)));
   if (funcs.length) {
     out.push(
       ...section(

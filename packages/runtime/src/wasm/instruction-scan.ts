@@ -1,5 +1,6 @@
 /**
- * @module Walks the instructions of a function body to find every `memory.grow`.
+ * @module Walks the instructions of a function body to find every `memory.grow`, or
+ * whether it writes tables or drops segments (which makes an instance not reusable).
  *
  * Instructions have variable-length immediates, so finding an opcode means decoding
  * every instruction before it. This covers the MVP and the extensions compilers emit
@@ -159,6 +160,34 @@ export function findGrowSites(b: Uint8Array, start: number, end: number): GrowSi
       pos = skipInstruction(b, op, pos, sites);
     }
     return pos === end ? sites : null;
+  } catch (error) {
+    if (error instanceof Unsupported) return null;
+    throw error;
+  }
+}
+
+/**
+ * Whether the function body in `b[start, end)` can change instance state other than
+ * memory and globals: a table write (`table.set/init/copy/grow/fill`) or a segment drop
+ * (`data.drop`, `elem.drop`). Null if the body uses an instruction this scanner does not
+ * know.
+ */
+export function changesTablesOrSegments(b: Uint8Array, start: number, end: number): boolean | null {
+  const ignored: GrowSite[] = [];
+  try {
+    let [groups, pos] = readU32(b, start);
+    for (; groups > 0; groups--) pos = skipValType(b, skipLeb(b, pos));
+    while (pos < end) {
+      const op = b[pos++] as number;
+      if (op === 0x26) return true;
+      if (op === 0xfc) {
+        const [sub] = readU32(b, pos);
+        if (sub === 9 || (sub >= 12 && sub <= 15) || sub === 17) return true;
+      }
+      pos = skipInstruction(b, op, pos, ignored);
+      ignored.length = 0;
+    }
+    return pos === end ? false : null;
   } catch (error) {
     if (error instanceof Unsupported) return null;
     throw error;
