@@ -5,6 +5,8 @@
  */
 
 const encoder = new TextEncoder();
+/** Decoding without `stream` keeps no state between calls, so one decoder serves all. */
+const decoder = new TextDecoder('utf-8');
 
 /** UTF-8 bytes of a string, or the bytes themselves. */
 export function toBytes(value: string | Uint8Array): Uint8Array {
@@ -13,7 +15,7 @@ export function toBytes(value: string | Uint8Array): Uint8Array {
 
 /** UTF-8 text of bytes; invalid sequences become U+FFFD rather than throwing. */
 export function utf8(bytes: Uint8Array): string {
-  return new TextDecoder('utf-8').decode(bytes);
+  return bytes.byteLength === 0 ? '' : decoder.decode(bytes);
 }
 
 /** Decodes standard base64 (as zod's `z.base64()` accepts it). */

@@ -36,21 +36,34 @@ export async function* followJobEvents(
   jobId: number,
   options: FollowOptions = {},
 ): AsyncGenerator<JobEvent> {
+  for await (const batch of followJobEventBatches(http, jobId, options)) yield* batch;
+}
+
+/**
+ * `followJobEvents` a chunk at a time: the events that arrived together come as one
+ * array, since each step through an async generator costs more than a small result.
+ */
+export async function* followJobEventBatches(
+  http: HttpClient,
+  jobId: number,
+  options: FollowOptions = {},
+): AsyncGenerator<JobEvent[]> {
   let cursor = options.after ?? 0;
   const backoff = new Backoff(options.retry);
   for (;;) {
     let received = 0;
     try {
-      for await (const ev of streamOnce(http, jobId, cursor, options)) {
-        received++;
+      for await (const batch of streamOnce(http, jobId, cursor, options)) {
+        received += batch.length;
         backoff.reset();
-        if (ev.type === 'result') cursor = Math.max(cursor, ev.result.cursor);
-        yield ev;
+        for (const ev of batch)
+          if (ev.type === 'result') cursor = Math.max(cursor, ev.result.cursor);
+        yield batch;
       }
       // The stream ended or went quiet: a finished job ends here even without a final event.
       const view = await http.json<JobView>({ path: `/v1/jobs/${jobId}`, signal: options.signal });
       if (view.state !== 'running') {
-        yield { type: 'progress', state: view.state, progress: view.progress };
+        yield [{ type: 'progress', state: view.state, progress: view.progress }];
         return;
       }
       // A stream that yields nothing (closed at once, or only keepalives) backs off more
@@ -64,13 +77,13 @@ export async function* followJobEvents(
   }
 }
 
-/** One connection: yields parsed events until the body ends or stays idle too long. */
+/** One connection: yields the parsed events of each chunk until the body ends or stays idle too long. */
 async function* streamOnce(
   http: HttpClient,
   jobId: number,
   after: number,
   options: FollowOptions,
-): AsyncGenerator<JobEvent> {
+): AsyncGenerator<JobEvent[]> {
   const conn = new AbortController();
   const onAbort = () => conn.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -104,12 +117,14 @@ async function* streamOnce(
         throw err;
       }
       if (chunk.done) break;
+      const batch: JobEvent[] = [];
       for (const sse of parser.push(decoder.decode(chunk.value, { stream: true }))) {
         const ev = toJobEvent(sse);
-        if (!ev) continue;
-        arm();
-        yield ev;
+        if (ev) batch.push(ev);
       }
+      if (batch.length === 0) continue;
+      arm();
+      yield batch;
     }
   } catch (err) {
     if (idledOut && !options.signal?.aborted) return;

@@ -45,12 +45,29 @@ export async function outputBytes(
   return fetchBlob(ref.hash);
 }
 
+/** The bytes of an output held inline (or empty); undefined when they live in a blob. */
+function inlineBytes(ref: OutputRef | null): Uint8Array | undefined {
+  if (!ref || ref.size === 0) return new Uint8Array(0);
+  return ref.data === undefined ? undefined : fromBase64(ref.data);
+}
+
 /** Decodes a wire result's stdout and stderr. */
 export async function decodeResult(raw: TaskResult, fetchBlob: BlobFetcher): Promise<JobResult> {
   const [stdoutBytes, stderrBytes] = await Promise.all([
     outputBytes(raw.stdout, fetchBlob),
     outputBytes(raw.stderr, fetchBlob),
   ]);
+  return jobResult(raw, stdoutBytes, stderrBytes);
+}
+
+/** `decodeResult` without waiting, for a result whose stdout and stderr are inline; else undefined. */
+export function decodeInline(raw: TaskResult): JobResult | undefined {
+  const stdoutBytes = inlineBytes(raw.stdout);
+  const stderrBytes = stdoutBytes && inlineBytes(raw.stderr);
+  return stdoutBytes && stderrBytes ? jobResult(raw, stdoutBytes, stderrBytes) : undefined;
+}
+
+function jobResult(raw: TaskResult, stdoutBytes: Uint8Array, stderrBytes: Uint8Array): JobResult {
   return {
     index: raw.index,
     taskId: raw.taskId,

@@ -15,8 +15,14 @@ import type {
   TaskResult,
 } from '@anygrid/protocol';
 import type { HttpClient } from './http-client.js';
-import { followJobEvents } from './job-events.js';
-import { type BlobFetcher, decodeResult, type JobResult, outputBytes } from './job-result.js';
+import { followJobEventBatches, followJobEvents } from './job-events.js';
+import {
+  type BlobFetcher,
+  decodeInline,
+  decodeResult,
+  type JobResult,
+  outputBytes,
+} from './job-result.js';
 import { Backoff, type RetryPolicy } from './retry.js';
 
 const PROGRESS_ONLY_CURSOR = 2_147_483_647;
@@ -90,20 +96,23 @@ export class Job {
       yield* this.catchUp(cursor, delivered, options.signal);
       return;
     }
-    const events = followJobEvents(this.http, this.id, {
+    const batches = followJobEventBatches(this.http, this.id, {
       after: cursor,
       signal: options.signal,
       retry: this.retry,
     });
-    for await (const ev of events) {
-      if (ev.type === 'progress') {
-        if (ev.state !== 'running') break;
-        continue;
+    follow: for await (const batch of batches) {
+      for (const ev of batch) {
+        if (ev.type === 'progress') {
+          if (ev.state !== 'running') break follow;
+          continue;
+        }
+        cursor = Math.max(cursor, ev.result.cursor);
+        if (delivered.has(ev.result.taskId)) continue;
+        delivered.add(ev.result.taskId);
+        // Inline outputs decode at once; only results with outputs in blobs wait for a fetch.
+        yield decodeInline(ev.result) ?? (await decodeResult(ev.result, this.fetchBlob));
       }
-      cursor = Math.max(cursor, ev.result.cursor);
-      if (delivered.has(ev.result.taskId)) continue;
-      delivered.add(ev.result.taskId);
-      yield await decodeResult(ev.result, this.fetchBlob);
     }
     // The job is finished; results the stream had not sent yet are paged in.
     yield* this.catchUp(cursor, delivered, options.signal);
@@ -128,7 +137,7 @@ export class Job {
       for (const r of page.results) {
         if (delivered.has(r.taskId)) continue;
         delivered.add(r.taskId);
-        yield await decodeResult(r, this.fetchBlob);
+        yield decodeInline(r) ?? (await decodeResult(r, this.fetchBlob));
       }
       if (page.done || page.results.length === 0 || page.next <= cursor) return;
       cursor = page.next;

@@ -39,22 +39,25 @@ export class SseParser {
     let text = chunk;
     if (this.pendingCr && text.startsWith('\n')) text = text.slice(1);
     this.pendingCr = false;
-    this.buffer += text;
+    const buffer = this.buffer + text;
     const events: SseEvent[] = [];
+    // Streams end lines in LF in practice: find them with indexOf (a page of a thousand
+    // results is ~0.5 MB) and look for CR only when the chunk has one.
+    const hasCr = buffer.includes('\r');
     let start = 0;
-    for (let i = 0; i < this.buffer.length; i++) {
-      const ch = this.buffer[i];
-      if (ch !== '\n' && ch !== '\r') continue;
-      const line = this.buffer.slice(start, i);
-      if (ch === '\r') {
-        if (i + 1 === this.buffer.length) this.pendingCr = true;
-        else if (this.buffer[i + 1] === '\n') i++;
-      }
+    for (;;) {
+      const i = hasCr ? lineEnd(buffer, start) : buffer.indexOf('\n', start);
+      if (i === -1) break;
+      const line = buffer.slice(start, i);
       start = i + 1;
+      if (buffer.charCodeAt(i) === CR) {
+        if (start === buffer.length) this.pendingCr = true;
+        else if (buffer.charCodeAt(start) === LF) start++;
+      }
       const ev = this.line(line);
       if (ev) events.push(ev);
     }
-    this.buffer = this.buffer.slice(start);
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
     return events;
   }
 
@@ -111,4 +114,16 @@ export class SseParser {
     this.dataLines = [];
     this.hasData = false;
   }
+}
+
+const LF = 10;
+const CR = 13;
+
+/** Index of the next LF or CR at or after `from`, or -1. */
+function lineEnd(text: string, from: number): number {
+  const lf = text.indexOf('\n', from);
+  const cr = text.indexOf('\r', from);
+  if (lf === -1) return cr;
+  if (cr === -1) return lf;
+  return Math.min(lf, cr);
 }
