@@ -5,31 +5,13 @@
 import { ClockId } from './abi.js';
 import { Errno, fail } from './errno.js';
 import { ProcExit } from './guest-exit.js';
+import type { StringList } from './string-list.js';
 import { CLOCK_RESOLUTION_NS } from './virtual-clock.js';
 import type { WasiContext } from './wasi-context.js';
 
-/** Writes a NUL-terminated string list: pointers at `ptrs`, bytes at `buf`. */
-function writeList(ctx: WasiContext, list: readonly Uint8Array[], ptrs: number, buf: number): void {
-  let at = buf;
-  for (let i = 0; i < list.length; i++) {
-    const item = list[i] as Uint8Array;
-    ctx.memory.setU32(ptrs + i * 4, at);
-    ctx.memory.bytes(at, item.length).set(item);
-    at += item.length;
-  }
-}
-
-function writeSizes(
-  ctx: WasiContext,
-  list: readonly Uint8Array[],
-  countPtr: number,
-  sizePtr: number,
-): void {
-  ctx.memory.setU32(countPtr, list.length);
-  ctx.memory.setU32(
-    sizePtr,
-    list.reduce((n, s) => n + s.length, 0),
-  );
+function writeSizes(ctx: WasiContext, list: StringList, countPtr: number, sizePtr: number): void {
+  ctx.memory.setU32(countPtr, list.count);
+  ctx.memory.setU32(sizePtr, list.bytes);
 }
 
 /** Builds the process imports over `ctx`. */
@@ -42,7 +24,7 @@ export function processImports(ctx: WasiContext) {
     id === ClockId.THREAD_CPUTIME;
   return {
     args_get(ptrs: number, buf: number): number {
-      writeList(ctx, ctx.argv, ptrs, buf);
+      ctx.argv.writeTo(memory, ptrs, buf);
       return Errno.SUCCESS;
     },
     args_sizes_get(countPtr: number, sizePtr: number): number {
@@ -50,7 +32,7 @@ export function processImports(ctx: WasiContext) {
       return Errno.SUCCESS;
     },
     environ_get(ptrs: number, buf: number): number {
-      writeList(ctx, ctx.environ, ptrs, buf);
+      ctx.environ.writeTo(memory, ptrs, buf);
       return Errno.SUCCESS;
     },
     environ_sizes_get(countPtr: number, sizePtr: number): number {

@@ -15,6 +15,7 @@ import { LimitExceeded } from './guest-exit.js';
 import { GuestMemory } from './guest-memory.js';
 import type { DirNode } from './memfs.js';
 import { SeededRandom } from './seeded-random.js';
+import { StringList } from './string-list.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /** What a run's process starts with. */
@@ -30,7 +31,6 @@ export interface WasiContextOptions {
   readonly deadline: number;
 }
 
-const encoder = new TextEncoder();
 const NO_INPUT = new Uint8Array(0);
 
 /** Mutable per-process state that the preview1 functions operate on. */
@@ -41,8 +41,8 @@ export class WasiContext {
   readonly random = new SeededRandom(0);
   readonly stdout = new ByteSink();
   readonly stderr = new ByteSink();
-  argv: readonly Uint8Array[] = [];
-  environ: readonly Uint8Array[] = [];
+  readonly argv = new StringList();
+  readonly environ = new StringList();
   stdin: Uint8Array = NO_INPUT;
   stdinPosition = 0;
   private outputLeft = 0;
@@ -62,8 +62,12 @@ export class WasiContext {
     this.random.reseed(options.seed);
     this.stdout.clear();
     this.stderr.clear();
-    this.argv = options.argv.map((a) => encoder.encode(`${a}\0`));
-    this.environ = Object.entries(options.env).map(([k, v]) => encoder.encode(`${k}=${v}\0`));
+    this.argv.clear();
+    for (const arg of options.argv) this.argv.add(arg);
+    this.environ.clear();
+    for (const name in options.env) {
+      if (Object.hasOwn(options.env, name)) this.environ.add(`${name}=${options.env[name]}`);
+    }
     this.stdin = options.stdin;
     this.stdinPosition = 0;
     this.outputLeft = options.outputBytes;
