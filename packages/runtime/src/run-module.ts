@@ -138,6 +138,27 @@ function linkingFor(slot: ProcessSlot, module: WebAssembly.Module): Linking {
   return linking;
 }
 
+const NO_FILES: ReadonlyMap<string, FileNode> = new Map();
+
+/** Builds and preopens the run's directories. */
+function openDirs(ctx: WasiContext, dirs: RunSpec['dirs']): Preopen[] {
+  const preopens: Preopen[] = [];
+  if (dirs === undefined) return preopens;
+  const fs = new FsContext(() => ctx.clock.realtime());
+  for (const name in dirs) {
+    const files = dirs[name];
+    if (files === undefined || !Object.hasOwn(dirs, name)) continue;
+    const root = buildTree(fs, files);
+    // libc matches paths against preopen names by prefix; '/data/' would never match.
+    ctx.preopen(
+      name.length > 1 && name.endsWith('/') ? name.replace(/(?<=.)\/+$/, '') : name,
+      root,
+    );
+    preopens.push({ name, root, original: root.size === 0 ? NO_FILES : listFiles(root) });
+  }
+  return preopens;
+}
+
 /** Runs `module` (a WASI preview1 command) with `spec` in the current thread. Never throws for guest misbehaviour. */
 export async function runModule(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult> {
   const slot = takeSlot();
@@ -165,13 +186,7 @@ async function runInSlot(
     outputBytes: limits.outputBytes,
     deadline: start + limits.wallTimeMs,
   });
-  const fs = new FsContext(() => ctx.clock.realtime());
-  const preopens: Preopen[] = Object.entries(spec.dirs ?? {}).map(([name, files]) => {
-    const root = buildTree(fs, files);
-    // libc matches paths against preopen names by prefix; '/data/' would never match.
-    ctx.preopen(name.replace(/(?<=.)\/+$/, ''), root);
-    return { name, root, original: listFiles(root) };
-  });
+  const preopens = openDirs(ctx, spec.dirs);
 
   const { imports, memory: memoryLimits, reusable } = linkingFor(slot, module);
   let kept = reusable ? slot.instances.take(module) : undefined;

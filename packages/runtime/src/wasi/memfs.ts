@@ -202,6 +202,7 @@ export function changedFiles(
   original: ReadonlyMap<string, FileNode>,
 ): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
+  if (root.size === 0) return out;
   const walk = (dir: DirNode, prefix: string, seen: Set<DirNode>) => {
     if (seen.has(dir)) return;
     seen.add(dir);
