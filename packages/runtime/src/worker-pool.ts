@@ -379,7 +379,7 @@ export class WorkerPool {
       if (head === undefined || head.id !== sent.id) continue;
       slot.jobs.shift();
       this.averageMs = this.averageMs * 0.9 + Math.max(sent.durationMs, 0.001) * 0.1;
-      if (!head.cancelled) head.resolve(unpackResult(message.bytes, sent));
+      if (!head.cancelled) head.resolve(unpackResult(message.bytes, sent, head.spec));
     }
     if (slot.jobs.length === 0) {
       this.becomeIdle(slot);

@@ -6,6 +6,7 @@ import {
   createRequestHandler,
   packResults,
   type ResultsMessage,
+  type SentResult,
   taskOf,
   unpackResult,
 } from './worker-protocol.js';
@@ -67,6 +68,21 @@ describe('the worker side of the protocol', () => {
     expect(a).toEqual(held[0]?.result);
     expect(b).toEqual(held[1]?.result);
     expect(a?.stdout.buffer).not.toBe(message.bytes.buffer);
+  });
+
+  it('sends no listing of unchanged directories; the host rebuilds it from the spec', () => {
+    const result: RunResult = {
+      exitCode: 0,
+      stdout: new Uint8Array(0),
+      stderr: new Uint8Array(0),
+      dirs: { '/': {}, '/data': {} },
+      durationMs: 1,
+    };
+    const { message } = packResults([{ id: 1, result }]);
+    const [sent] = message.results;
+    expect(sent?.dirs).toBeUndefined();
+    const spec = { dirs: { '/': {}, '/data': { 'in.txt': Uint8Array.of(1) } } };
+    expect(unpackResult(message.bytes, sent as SentResult, spec)).toEqual(result);
   });
 
   it('runs a batch in order, reusing a module sent once, and reports every result', async () => {

@@ -110,7 +110,7 @@ export interface SentResult {
   readonly stderrLength: number;
   readonly stdout?: Uint8Array;
   readonly stderr?: Uint8Array;
-  /** Present only when a preopened directory was given. */
+  /** Present only when a file was created or changed; else the host lists the spec's directories, empty. */
   readonly dirs?: RunResult['dirs'];
   readonly failure?: RunResult['failure'];
 }
@@ -128,16 +128,15 @@ const NO_BYTES = new Uint8Array(0);
 export function packResults(
   held: ReadonlyArray<{ readonly id: number; readonly result: RunResult }>,
 ): { message: ResultsMessage; transfer: ArrayBuffer[] } {
-  const small = (b: Uint8Array) => b.byteLength < TRANSFER_MIN_BYTES;
   let total = 0;
   for (const { result } of held) {
-    if (small(result.stdout)) total += result.stdout.byteLength;
-    if (small(result.stderr)) total += result.stderr.byteLength;
+    if (isSmall(result.stdout)) total += result.stdout.byteLength;
+    if (isSmall(result.stderr)) total += result.stderr.byteLength;
   }
   const bytes = total === 0 ? NO_BYTES : new Uint8Array(total);
   let at = 0;
   const place = (b: Uint8Array): number => {
-    if (!small(b) || b.byteLength === 0) return 0;
+    if (!isSmall(b) || b.byteLength === 0) return 0;
     bytes.set(b, at);
     at += b.byteLength;
     return at - b.byteLength;
@@ -145,7 +144,8 @@ export function packResults(
   const transfer: ArrayBuffer[] = [];
   const results = held.map(({ id, result }): SentResult => {
     for (const b of resultTransferables(result)) transfer.push(b);
-    const sent: SentResult = {
+    // Field by field: conditional spreads cost four objects per result.
+    const sent: Mutable<SentResult> = {
       id,
       exitCode: result.exitCode,
       durationMs: result.durationMs,
@@ -153,32 +153,56 @@ export function packResults(
       stdoutLength: result.stdout.byteLength,
       stderrAt: place(result.stderr),
       stderrLength: result.stderr.byteLength,
-      ...(small(result.stdout) ? {} : { stdout: result.stdout }),
-      ...(small(result.stderr) ? {} : { stderr: result.stderr }),
-      ...(Object.keys(result.dirs).length > 0 ? { dirs: result.dirs } : {}),
-      ...(result.failure ? { failure: result.failure } : {}),
     };
+    if (!isSmall(result.stdout)) sent.stdout = result.stdout;
+    if (!isSmall(result.stderr)) sent.stderr = result.stderr;
+    if (hasFiles(result.dirs)) sent.dirs = result.dirs;
+    if (result.failure) sent.failure = result.failure;
     return sent;
   });
   return { message: { type: 'results', bytes, results }, transfer };
 }
 
-/** The `RunResult` of one sent result; its byte arrays are its own (copied out of the batch). */
-export function unpackResult(bytes: Uint8Array, sent: SentResult): RunResult {
+function isSmall(b: Uint8Array): boolean {
+  return b.byteLength < TRANSFER_MIN_BYTES;
+}
+
+function hasFiles(dirs: RunResult['dirs']): boolean {
+  for (const name in dirs) for (const _ in dirs[name]) return true;
+  return false;
+}
+
+/**
+ * The `RunResult` of one sent result, for a run of `spec`; its byte arrays are its own
+ * (copied out of the batch).
+ */
+export function unpackResult(bytes: Uint8Array, sent: SentResult, spec?: RunSpec): RunResult {
   const take = (at: number, length: number) =>
     length === 0 ? new Uint8Array(0) : bytes.slice(at, at + length);
-  return {
+  const result: Mutable<RunResult> = {
     exitCode: sent.exitCode,
     stdout: sent.stdout ?? take(sent.stdoutAt, sent.stdoutLength),
     stderr: sent.stderr ?? take(sent.stderrAt, sent.stderrLength),
-    dirs: sent.dirs ?? {},
-    ...(sent.failure ? { failure: sent.failure } : {}),
+    dirs: sent.dirs ?? emptyDirs(spec?.dirs),
     durationMs: sent.durationMs,
   };
+  if (sent.failure) result.failure = sent.failure;
+  return result;
 }
 
+/** What a run reports for `dirs` when it changed no file: each preopened directory, empty. */
+function emptyDirs(dirs: RunSpec['dirs']): RunResult['dirs'] {
+  const out: Record<string, Record<string, Uint8Array>> = {};
+  for (const name in dirs) if (dirs[name] !== undefined) out[name] = {};
+  return out;
+}
+
+const NO_TRANSFERS: readonly ArrayBuffer[] = Object.freeze([]);
+
 /** The large ArrayBuffers of a result, to transfer instead of copy. */
-export function resultTransferables(result: RunResult): ArrayBuffer[] {
+export function resultTransferables(result: RunResult): readonly ArrayBuffer[] {
+  if (isSmall(result.stdout) && isSmall(result.stderr) && !hasFiles(result.dirs))
+    return NO_TRANSFERS;
   const buffers = new Set<ArrayBuffer>();
   const add = (b: Uint8Array) => {
     if (
