@@ -20,7 +20,18 @@ import {
 import type { RunResult } from '@anygrid/runtime';
 import { sha256Hex } from './content-hash.js';
 
-const EMPTY_HASH = sha256Hex(new Uint8Array(0));
+/** Most runs leave stderr empty: no need to hash nothing thousands of times a second. */
+const EMPTY_OUTPUT: OutputRef = Object.freeze({
+  hash: sha256Hex(new Uint8Array(0)),
+  size: 0,
+  data: '',
+});
+
+/** The uploads of a report whose outputs all travel inline (nearly all of them). */
+const NO_UPLOADS: ReadonlyMap<string, Uint8Array> = new Map();
+
+/** The files of a report without any: most runs write none. */
+const NO_FILES: Report['files'] = Object.freeze({});
 
 /** Longest error message the protocol accepts. */
 const MAX_ERROR_MESSAGE = 4000;
@@ -33,46 +44,63 @@ export interface OutgoingReport {
   readonly uploads: ReadonlyMap<string, Uint8Array>;
 }
 
-/** One output as a reference, and its bytes when they have to be uploaded separately. */
-export function encodeOutput(bytes: Uint8Array): { ref: OutputRef; upload?: Uint8Array } {
-  // Most runs leave stderr empty: no need to hash nothing thousands of times a second.
-  if (bytes.byteLength === 0) return { ref: { hash: EMPTY_HASH, size: 0, data: '' } };
+/**
+ * One output as a reference: inline (with `data`) up to `INLINE_OUTPUT_BYTES`, else
+ * without, its bytes to be uploaded separately.
+ */
+export function encodeOutput(bytes: Uint8Array): OutputRef {
+  if (bytes.byteLength === 0) return EMPTY_OUTPUT;
   const hash = sha256Hex(bytes);
-  if (bytes.byteLength <= INLINE_OUTPUT_BYTES) {
-    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-    return { ref: { hash, size: bytes.byteLength, data } };
-  }
-  return { ref: { hash, size: bytes.byteLength }, upload: bytes };
+  if (bytes.byteLength > INLINE_OUTPUT_BYTES) return { hash, size: bytes.byteLength };
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return { hash, size: bytes.byteLength, data };
 }
 
 /** The report of a run that reached the sandbox: success iff exit 0 and no failure. */
 export function reportRun(replicaId: number, result: RunResult): OutgoingReport {
-  const files = result.dirs['/'] ?? {};
+  const files = result.dirs['/'];
   const refusal = refuseOutputs(result, files);
   if (refusal) return reportFailure(replicaId, 'output_limit', refusal, result.durationMs);
 
-  const uploads = new Map<string, Uint8Array>();
-  const encode = (bytes: Uint8Array): OutputRef => {
-    const { ref, upload } = encodeOutput(bytes);
-    if (upload) uploads.set(ref.hash, upload);
-    return ref;
-  };
   const error = runError(result);
   const report: Report = {
     replicaId,
     status: error ? 'error' : 'success',
     exitCode: result.exitCode,
-    stdout: encode(result.stdout),
-    stderr: encode(result.stderr),
-    files: Object.fromEntries(
-      Object.keys(files)
-        .sort()
-        .map((name) => [name, encode(files[name] as Uint8Array)]),
-    ),
+    stdout: encodeOutput(result.stdout),
+    stderr: encodeOutput(result.stderr),
+    files: files ? encodeFiles(files) : NO_FILES,
     error,
     durationMs: duration(result.durationMs),
   };
-  return { replicaId, report, uploads };
+  return { replicaId, report, uploads: uploadsOf(report, result, files) };
+}
+
+/** Output files by name, in name order. */
+function encodeFiles(files: Readonly<Record<string, Uint8Array>>): Report['files'] {
+  const names = Object.keys(files);
+  if (names.length === 0) return NO_FILES;
+  const refs: Report['files'] = {};
+  for (const name of names.sort()) refs[name] = encodeOutput(files[name] as Uint8Array);
+  return refs;
+}
+
+/** The bytes of every output of `report` that does not travel inline, by hash. */
+function uploadsOf(
+  report: Report,
+  result: RunResult,
+  files: Readonly<Record<string, Uint8Array>> | undefined,
+): ReadonlyMap<string, Uint8Array> {
+  let uploads: Map<string, Uint8Array> | undefined;
+  const add = (ref: OutputRef | null, bytes: Uint8Array) => {
+    if (!ref || ref.data !== undefined) return;
+    uploads ??= new Map();
+    uploads.set(ref.hash, bytes);
+  };
+  add(report.stdout, result.stdout);
+  add(report.stderr, result.stderr);
+  for (const name in report.files) add(report.files[name] ?? null, files?.[name] as Uint8Array);
+  return uploads ?? NO_UPLOADS;
 }
 
 /** The report of a replica that failed before or outside the sandbox's run. */
@@ -92,18 +120,20 @@ export function reportFailure(
     error: { code, message: truncate(message) },
     durationMs: duration(durationMs),
   };
-  return { replicaId, report, uploads: new Map() };
+  return { replicaId, report, uploads: NO_UPLOADS };
 }
 
 /** Approximate encoded size of a report, for bounding batches. */
 export function reportSize(outgoing: OutgoingReport): number {
   const { report } = outgoing;
-  let size = 300 + (report.error?.message.length ?? 0);
-  for (const ref of [report.stdout, report.stderr, ...Object.values(report.files)]) {
-    if (ref) size += 100 + (ref.data?.length ?? 0);
-  }
-  for (const name of Object.keys(report.files)) size += name.length;
+  let size = 300 + (report.error?.message.length ?? 0) + refSize(report.stdout);
+  size += refSize(report.stderr);
+  for (const name in report.files) size += name.length + refSize(report.files[name] ?? null);
   return size;
+}
+
+function refSize(ref: OutputRef | null): number {
+  return ref ? 100 + (ref.data?.length ?? 0) : 0;
 }
 
 function runError(result: RunResult): Report['error'] {
@@ -119,15 +149,16 @@ function runError(result: RunResult): Report['error'] {
 /** Why these outputs cannot be reported as they are, or undefined when they can. */
 function refuseOutputs(
   result: RunResult,
-  files: Readonly<Record<string, Uint8Array>>,
+  files: Readonly<Record<string, Uint8Array>> | undefined,
 ): string | undefined {
-  for (const name of Object.keys(files)) {
+  let largest = Math.max(result.stdout.byteLength, result.stderr.byteLength);
+  for (const name in files) {
     if (!RelativePath.safeParse(name).success) {
       return `The program wrote a file whose name cannot be reported (${JSON.stringify(name.slice(0, 100))}); names must be relative paths of [A-Za-z0-9._-] segments.`;
     }
+    largest = Math.max(largest, (files[name] as Uint8Array).byteLength);
   }
-  const outputs = [result.stdout, result.stderr, ...Object.values(files)];
-  if (outputs.some((bytes) => bytes.byteLength > MAX_BLOB_BYTES)) {
+  if (largest > MAX_BLOB_BYTES) {
     return `An output is larger than the ${MAX_BLOB_BYTES} bytes a coordinator accepts.`;
   }
   return undefined;
