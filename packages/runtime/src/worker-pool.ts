@@ -4,7 +4,7 @@
  *
  * Each worker runs one task at a time, but holds a line of tasks already posted, so it
  * never idles waiting for the host between short tasks. The line is as deep as about
- * four milliseconds of recent tasks (2 to 64): deep for trivial tasks, whose messages
+ * four milliseconds of recent tasks (2 to 128): deep for trivial tasks, whose messages
  * would otherwise cost more than their runs, shallow for long ones, so that a worker
  * never hoards work another could start. Tasks go out and results come back in batches
  * (`worker-protocol.ts`).
@@ -54,7 +54,7 @@ export type WorkerFactory = (events: WorkerEvents) => WorkerHandle;
 
 /** Bounds of a worker's line of posted tasks, and the work it should hold, in ms. */
 const MIN_DEPTH = 2;
-const MAX_DEPTH = 64;
+const MAX_DEPTH = 128;
 const LINE_MS = 4;
 /** setTimeout fires at once for delays above 2^31-1 ms; such a limit means "none". */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -9,5 +9,5 @@ const port = parentPort;
 if (port === null) throw new Error('@anygrid/runtime node worker must run in a worker thread');
 port.on(
   'message',
-  createRequestHandler((response, transfer) => port.postMessage(response, transfer)),
+  createRequestHandler((response, transfer) => port.postMessage(response, transfer), setImmediate),
 );
