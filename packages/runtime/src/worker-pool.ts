@@ -58,6 +58,8 @@ const MAX_DEPTH = 128;
 const LINE_MS = 4;
 /** setTimeout fires at once for delays above 2^31-1 ms; such a limit means "none". */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Dispatched jobs at the head of the queue beyond which it is compacted (amortised: at least half of it). */
+const COMPACT_AFTER = 1024;
 /** Modules each worker keeps by number; the host tells it which to forget. */
 const MODULES_PER_WORKER = 16;
 
@@ -269,6 +271,11 @@ export class WorkerPool {
     }
     if (this.queueHead === this.queue.length) {
       this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead >= COMPACT_AFTER && this.queueHead * 2 >= this.queue.length) {
+      // Under sustained load the queue never runs empty, and the jobs before the head
+      // (their specs, promises, results) would stay reachable for good.
+      this.queue = this.queue.slice(this.queueHead);
       this.queueHead = 0;
     }
     for (const [slot, batch] of batches) this.post(slot, batch);
