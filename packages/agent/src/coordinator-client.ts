@@ -19,9 +19,9 @@ import {
   RegisterHostResponse,
   type ReportBatch,
   ReportResponse,
-  WorkResponse,
 } from '@anygrid/protocol';
 import { isTransientStatus, TransientError } from './transient-error.js';
+import { WorkResponseReader } from './work-response.js';
 
 /** Bytes of a blob larger than expected, or whose hash differs: refused unused. */
 export class BlobIntegrityError extends Error {
@@ -52,6 +52,7 @@ export class CoordinatorClient {
   private readonly token: string;
   private readonly requestTimeoutMs: number;
   private readonly blobTimeoutMs: number;
+  private readonly workResponses = new WorkResponseReader();
 
   constructor(options: CoordinatorClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -70,7 +71,7 @@ export class CoordinatorClient {
   }
 
   work(hostId: number, max: number, signal?: AbortSignal) {
-    return this.json('POST', '/v1/work', { hostId, max }, WorkResponse, signal);
+    return this.json('POST', '/v1/work', { hostId, max }, this.workResponses, signal);
   }
 
   report(batch: ReportBatch, signal?: AbortSignal) {

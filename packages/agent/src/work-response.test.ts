@@ -1,0 +1,102 @@
+import { WorkResponse } from '@anygrid/protocol';
+import { describe, expect, it } from 'vitest';
+import { FAST_PATH_MATCHES_PROTOCOL, WorkResponseReader } from './work-response.js';
+
+type Json = Record<string, unknown>;
+
+function assignment(i: number): Json {
+  return {
+    replicaId: 1000 + i,
+    taskId: i,
+    jobId: 3,
+    module: { hash: 'a'.repeat(64), size: 1234 },
+    args: [String(i)],
+    env: {},
+    stdin: null,
+    files: {},
+    limits: { memoryBytes: 1 << 28, wallTimeMs: 60_000, outputBytes: 1 << 26 },
+    deadline: 1_800_000_000_000,
+    seed: 12345,
+  };
+}
+
+/** A body as it arrives: parsed from JSON text. */
+const body = (...assignments: Json[]) => JSON.parse(JSON.stringify({ assignments }));
+
+/** Variants of a valid assignment, valid or not, covering every field. */
+const variants: Array<[string, (a: Json) => void]> = [
+  ['as is', () => {}],
+  ['replicaId 0', (a) => (a.replicaId = 0)],
+  ['replicaId fractional', (a) => (a.replicaId = 1.5)],
+  ['replicaId as string', (a) => (a.replicaId = '7')],
+  ['taskId negative', (a) => (a.taskId = -3)],
+  ['taskId unsafe', (a) => (a.taskId = 2 ** 53)],
+  ['jobId missing', (a) => delete a.jobId],
+  ['deadline null', (a) => (a.deadline = null)],
+  ['seed fractional', (a) => (a.seed = 0.5)],
+  ['an extra key', (a) => (a.extra = 1)],
+  ['another module', (a) => (a.module = { hash: 'b'.repeat(64), size: 9 })],
+  ['module hash upper case', (a) => (a.module = { hash: 'A'.repeat(64), size: 9 })],
+  ['module size negative', (a) => (a.module = { hash: 'b'.repeat(64), size: -1 })],
+  ['module with an extra key', (a) => (a.module = { hash: 'a'.repeat(64), size: 1234, x: 1 })],
+  ['module missing', (a) => delete a.module],
+  ['args not strings', (a) => (a.args = [1])],
+  ['args an object', (a) => (a.args = {})],
+  ['env set', (a) => (a.env = { A: '1', B: '' })],
+  ['env not strings', (a) => (a.env = { A: 1 })],
+  ['env an array', (a) => (a.env = [])],
+  ['env naming __proto__', (a) => (a.env = JSON.parse('{"__proto__":"x"}'))],
+  ['stdin a blob', (a) => (a.stdin = { hash: 'c'.repeat(64), size: 3 })],
+  ['stdin a bad blob', (a) => (a.stdin = { hash: 'c', size: 3 })],
+  ['stdin missing', (a) => delete a.stdin],
+  ['files named', (a) => (a.files = { 'in/x.txt': { hash: 'c'.repeat(64), size: 3 } })],
+  ['files badly named', (a) => (a.files = { '../x': { hash: 'c'.repeat(64), size: 3 } })],
+  ['files null', (a) => (a.files = null)],
+  ['other limits', (a) => (a.limits = { memoryBytes: 1 << 21, wallTimeMs: 10, outputBytes: 0 })],
+  ['limits too small', (a) => (a.limits = { memoryBytes: 1, wallTimeMs: 10, outputBytes: 0 })],
+  ['limits missing a key', (a) => (a.limits = { memoryBytes: 1 << 21, wallTimeMs: 10 })],
+  [
+    'limits with an extra key',
+    (a) => (a.limits = { memoryBytes: 1 << 28, wallTimeMs: 60_000, outputBytes: 1 << 26, x: 1 }),
+  ],
+];
+
+describe('WorkResponseReader', () => {
+  it('knows every key of the protocol’s assignment (else it steps aside)', () => {
+    expect(FAST_PATH_MATCHES_PROTOCOL).toBe(true);
+  });
+
+  it('accepts the usual body in place', () => {
+    const usual = body(assignment(1), assignment(2));
+    const read = new WorkResponseReader().safeParse(usual);
+    expect(read.success && read.data).toBe(usual);
+  });
+
+  it('agrees with the protocol’s schema on every variant, before and after it saw valid ones', () => {
+    const reader = new WorkResponseReader();
+    for (const round of ['fresh', 'warm']) {
+      for (const [name, change] of variants) {
+        const changed = assignment(5);
+        change(changed);
+        for (const candidate of [body(changed), body(assignment(4), changed)]) {
+          const ours = reader.safeParse(candidate);
+          const theirs = WorkResponse.safeParse(candidate);
+          expect({ round, name, success: ours.success }).toEqual({
+            round,
+            name,
+            success: theirs.success,
+          });
+          if (ours.success && theirs.success) expect(ours.data).toEqual(theirs.data);
+        }
+      }
+    }
+  });
+
+  it('refuses bodies that are not a work response', () => {
+    const reader = new WorkResponseReader();
+    for (const candidate of [null, [], {}, { assignments: {} }, { assignments: [], x: 1 }]) {
+      expect(reader.safeParse(candidate).success).toBe(false);
+    }
+    expect(reader.safeParse({ assignments: [] }).success).toBe(true);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * @module
+ * Reads the coordinator's answer to `POST /v1/work`. The protocol's `WorkResponse`
+ * schema is the authority, but zod checking and copying every assignment cost more than
+ * parsing its JSON, thousands of times a second. Assignments come in runs of one job
+ * that differ only in numbers and arguments, so a body whose assignments all have the
+ * usual shape is checked here in place: module, stdin and limits are compared with ones
+ * the schema accepted before, and the rest are plain type checks. Anything else — input
+ * files, an unfamiliar key, a value out of the ordinary — goes through the schema,
+ * which accepts it or says why not. When the schema's keys are not the ones this file
+ * knows (the protocol changed), every body goes through the schema.
+ */
+
+import { Assignment, BlobRef, RunLimitsSchema, WorkResponse } from '@anygrid/protocol';
+
+/** The keys of an assignment this fast path checks, every one of them. */
+const ASSIGNMENT_KEYS = [
+  'replicaId',
+  'taskId',
+  'jobId',
+  'module',
+  'args',
+  'env',
+  'stdin',
+  'files',
+  'limits',
+  'deadline',
+  'seed',
+];
+
+/** Whether the protocol's assignment has exactly the keys checked here. */
+export const FAST_PATH_MATCHES_PROTOCOL = sameKeys(Object.keys(Assignment.shape), ASSIGNMENT_KEYS);
+
+type Body = Record<string, unknown>;
+
+/** Checks work answers, remembering the last module, stdin and limits the schema accepted. */
+export class WorkResponseReader {
+  private module = new Accepted(BlobRef);
+  private stdin = new Accepted(BlobRef);
+  private limits = new Accepted(RunLimitsSchema);
+
+  /** The body as a `WorkResponse`, or the schema's error; shaped as zod's `safeParse`. */
+  safeParse(body: unknown): ReturnType<typeof WorkResponse.safeParse> {
+    if (FAST_PATH_MATCHES_PROTOCOL && this.usual(body)) {
+      return { success: true, data: body as WorkResponse };
+    }
+    return WorkResponse.safeParse(body);
+  }
+
+  private usual(body: unknown): boolean {
+    if (!isRecord(body) || countKeys(body) !== 1 || !Array.isArray(body.assignments)) {
+      return false;
+    }
+    for (const assignment of body.assignments as unknown[]) {
+      if (!isRecord(assignment) || !this.usualAssignment(assignment)) return false;
+    }
+    return true;
+  }
+
+  private usualAssignment(a: Body): boolean {
+    return (
+      countKeys(a) === ASSIGNMENT_KEYS.length &&
+      isSafeInteger(a.replicaId) &&
+      (a.replicaId as number) > 0 &&
+      isSafeInteger(a.taskId) &&
+      isSafeInteger(a.jobId) &&
+      isSafeInteger(a.deadline) &&
+      isSafeInteger(a.seed) &&
+      isStrings(a.args) &&
+      isStringRecord(a.env) &&
+      isRecord(a.files) &&
+      countKeys(a.files) === 0 &&
+      (a.stdin === null || this.stdin.accepts(a.stdin)) &&
+      this.module.accepts(a.module) &&
+      this.limits.accepts(a.limits)
+    );
+  }
+}
+
+/**
+ * The last value a schema of flat, number- and string-valued objects accepted: a value
+ * with the same keys and values passes without the schema.
+ */
+class Accepted {
+  private last: Body | undefined;
+
+  constructor(private readonly schema: { safeParse(value: unknown): { success: boolean } }) {}
+
+  accepts(value: unknown): boolean {
+    if (!isRecord(value)) return false;
+    if (this.last !== undefined && sameValues(this.last, value)) return true;
+    if (!this.schema.safeParse(value).success) return false;
+    this.last = value;
+    return true;
+  }
+}
+
+function sameValues(a: Body, b: Body): boolean {
+  let keys = 0;
+  for (const key in b) {
+    if (a[key] !== b[key]) return false;
+    keys += 1;
+  }
+  return keys === countKeys(a);
+}
+
+function isRecord(value: unknown): value is Body {
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
+}
+
+function isSafeInteger(value: unknown): boolean {
+  return Number.isSafeInteger(value);
+}
+
+function isStrings(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'string') return false;
+  return true;
+}
+
+function isStringRecord(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  for (const key in value) {
+    // A key JSON can name but zod drops; leave such a body to the schema.
+    if (key === '__proto__' || typeof value[key] !== 'string') return false;
+  }
+  return true;
+}
+
+function countKeys(value: Body): number {
+  let keys = 0;
+  for (const _ in value) keys += 1;
+  return keys;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((key) => b.includes(key));
+}
