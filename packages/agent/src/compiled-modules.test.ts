@@ -52,4 +52,15 @@ describe('CompiledModules', () => {
     await modules.get('b', 1, load(2));
     expect(calls.map(([n]) => n)).toEqual([1, 2, 3, 2]);
   });
+
+  it('has a compiled module ready at once, until it is evicted', async () => {
+    const { compile } = counter();
+    const modules = new CompiledModules(compile, 1);
+    expect(modules.ready('a', 1)).toBeUndefined();
+    const a = await modules.get('a', 1, load(1));
+    expect(modules.ready('a', 1)).toBe(a);
+    expect(modules.ready('a', 2)).toBeUndefined();
+    await modules.get('b', 1, load(2));
+    expect(modules.ready('a', 1)).toBeUndefined();
+  });
 });

@@ -15,6 +15,11 @@ export class CompiledModules<M> {
   private readonly entries = new Map<string, Promise<M>>();
   /** Compilations that have finished, by the same keys: read without waiting. */
   private readonly done = new Map<string, M>();
+  /**
+   * The last module `ready` found: tasks come in runs of one job, and building the key
+   * for each cost more than the rest of the lookup.
+   */
+  private last: { hash: string; memoryBytes: number; module: M } | undefined;
 
   constructor(
     private readonly compile: Compile<M>,
@@ -26,7 +31,13 @@ export class CompiledModules<M> {
    * undefined: the hot path of a host running thousands of tiny tasks of one module.
    */
   ready(hash: string, memoryBytes: number): M | undefined {
-    return this.done.get(`${hash}:${memoryBytes}`);
+    const last = this.last;
+    if (last !== undefined && last.hash === hash && last.memoryBytes === memoryBytes) {
+      return last.module;
+    }
+    const module = this.done.get(`${hash}:${memoryBytes}`);
+    if (module !== undefined) this.last = { hash, memoryBytes, module };
+    return module;
   }
 
   /** The module for `hash` with `memoryBytes` cap, compiling `bytes()` only on a miss. */
@@ -52,6 +63,9 @@ export class CompiledModules<M> {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
       this.done.delete(oldest);
+      if (this.last !== undefined && oldest === `${this.last.hash}:${this.last.memoryBytes}`) {
+        this.last = undefined;
+      }
     }
     return pending;
   }
