@@ -61,8 +61,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const metrics = new Metrics(store, hub);
   const accounts = new Accounts(store);
   const scheduler = new Scheduler(store, hub);
-  await scheduler.load();
   const jobs = new Jobs(store, blobs, scheduler);
+  // Before the queue is built, so that their replicas never enter it.
+  const cut = await jobs.cancelIncomplete();
+  if (cut.length > 0)
+    logger.warn({ jobs: cut }, 'cancelled jobs whose creation was interrupted by a restart');
+  await scheduler.load();
   const providers = new Providers(store, blobs, scheduler, metrics);
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   const transitioner = new Transitioner(store, scheduler, logger, options.sweepMs ?? 500);

@@ -17,6 +17,9 @@ import { resolvePolicy } from '../policy/index.js';
 import type { Principal, Store } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 
+/** Tasks written per transaction when a job is created. */
+export const CREATE_CHUNK = 10_000;
+
 export class Jobs {
   constructor(
     private readonly store: Store,
@@ -24,16 +27,38 @@ export class Jobs {
     private readonly scheduler: Scheduler,
   ) {}
 
+  /**
+   * Stores a job and publishes its tasks. A large job goes in by parts of
+   * `CREATE_CHUNK` tasks, each its own transaction and published at once: providers
+   * start on the first part while the rest is written, and other requests are served in
+   * between. Until the last part is in, the job cannot complete; should the coordinator
+   * die before that, the job was never acknowledged and is cancelled at the next start
+   * (`cancelIncomplete`).
+   */
   async create(principal: Principal, req: CreateJobRequest): Promise<JobView> {
     const policy = resolvePolicy(req.policy);
     await this.requireBlobs(req);
+    const { tasks } = req;
     const { job, changes } = await this.store.createJob(
       principal.accountId,
-      { ...req, policy },
+      { ...req, policy, tasks: tasks.slice(0, CREATE_CHUNK), tasksTotal: tasks.length },
       Date.now(),
     );
     this.scheduler.publish(changes);
-    return job;
+    if (tasks.length <= CREATE_CHUNK) return job;
+    for (let i = CREATE_CHUNK; i < tasks.length; i += CREATE_CHUNK) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const part = tasks.slice(i, i + CREATE_CHUNK);
+      this.scheduler.publish(await this.store.addTasks(job.id, i, part, Date.now()));
+    }
+    return this.get(principal, job.id);
+  }
+
+  /** Cancels jobs whose creation a crash cut short; returns their ids. */
+  async cancelIncomplete(): Promise<number[]> {
+    const ids = await this.store.incompleteJobs();
+    for (const id of ids) this.scheduler.publish(await this.store.cancelJob(id, Date.now()));
+    return ids;
   }
 
   private async requireBlobs(req: CreateJobRequest): Promise<void> {

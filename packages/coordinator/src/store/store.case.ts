@@ -141,6 +141,52 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('completes a job created in parts only once every part is in and settled', async () => {
+      const { store, owner, hosts } = await setup();
+      const whole = job(3);
+      const j = await store.createJob(
+        owner.accountId,
+        { ...whole, tasks: whole.tasks.slice(0, 1), tasksTotal: 3 },
+        0,
+      );
+      expect(await store.incompleteJobs()).toEqual([j.id]);
+      const [first] = await store.assignWork(hosts[0], 10, 1);
+      await store.applyReports(hosts[0], [ok(first!.replicaId)], 2);
+      // One of three settled: still running, however many tasks exist so far.
+      expect(await store.getJob(j.id, owner as Principal)).toMatchObject({
+        state: 'running',
+        progress: { valid: 1 },
+      });
+      const more = await store.addTasks(j.id, 1, whole.tasks.slice(1), 3);
+      expect(more.ready).toHaveLength(2);
+      expect(await store.incompleteJobs()).toEqual([]);
+      for (const pick of more.ready) {
+        const [a] = await store.assignReplicas(hosts[0], [pick], 4);
+        await store.applyReports(hosts[0], [ok(a!.replicaId)], 5);
+      }
+      const results = await store.listResults(j.id, 0, 10);
+      expect(results.map((r) => r.index)).toEqual([0, 1, 2]);
+      expect(await store.getJob(j.id, owner as Principal)).toMatchObject({ state: 'completed' });
+      // A finished job takes no more tasks.
+      expect((await store.addTasks(j.id, 3, whole.tasks.slice(0, 1), 6)).ready).toEqual([]);
+      await store.close();
+    });
+
+    it('lists a job whose creation was cut short, and cancelling it ends it', async () => {
+      const { store, owner } = await setup();
+      const whole = job(4);
+      const j = await store.createJob(
+        owner.accountId,
+        { ...whole, tasks: whole.tasks.slice(0, 2), tasksTotal: 4 },
+        0,
+      );
+      expect(await store.incompleteJobs()).toEqual([j.id]);
+      await store.cancelJob(j.id, 1);
+      expect(await store.incompleteJobs()).toEqual([]);
+      expect(await store.getJob(j.id, owner as Principal)).toMatchObject({ state: 'cancelled' });
+      await store.close();
+    });
+
     it('applies nothing of a batch that names a replica of another host', async () => {
       const { store, owner, hosts } = await setup();
       await store.createJob(owner.accountId, job(2), 0);

@@ -53,6 +53,11 @@ export type ReplicaPick = Pick<ReadyReplica, 'replicaId' | 'taskId' | 'jobId'>;
 
 export interface NewJob extends Omit<CreateJobRequest, 'policy'> {
   readonly policy: JobPolicy;
+  /**
+   * The job's full size when its tasks arrive in parts (`tasks` first, the rest by
+   * `addTasks`); default `tasks.length`. The job cannot complete before it has them all.
+   */
+  readonly tasksTotal?: number;
 }
 
 export interface Store {
@@ -81,6 +86,18 @@ export interface Store {
     job: NewJob,
     now: number,
   ): Promise<{ job: JobView; changes: ChangeSet }>;
+  /**
+   * Appends tasks `firstIndex…` to a job created with a larger `tasksTotal`. Adds
+   * nothing (empty change set) once the job is no longer running.
+   */
+  addTasks(
+    jobId: number,
+    firstIndex: number,
+    tasks: NewJob['tasks'],
+    now: number,
+  ): Promise<ChangeSet>;
+  /** Running jobs with fewer tasks than their total: their creation was cut short by a crash. */
+  incompleteJobs(): Promise<number[]>;
   /** A job visible to the account (admins see all), or null. */
   getJob(jobId: number, principal: Principal): Promise<JobView | null>;
   listJobs(principal: Principal, limit: number): Promise<JobView[]>;

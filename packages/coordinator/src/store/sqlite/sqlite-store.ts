@@ -150,8 +150,8 @@ export class SqliteStore implements Store {
     job: NewJob,
     now: number,
   ): Promise<{ job: JobView; changes: ChangeSet }> {
-    const { settlement } = this.p;
     const changes = new ChangeCollector();
+    const total = job.tasksTotal ?? job.tasks.length;
     const jobId = this.inTx(() => {
       const variantId = this.upsertVariant(accountId, job, now);
       const info = this.sql(
@@ -165,33 +165,71 @@ export class SqliteStore implements Store {
         job.module.size,
         JSON.stringify(job.policy),
         job.policy.priority,
-        job.tasks.length,
+        total,
         now,
       );
       const id = Number(info.lastInsertRowid);
-      const insertTask = this.sql(
-        `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES (?, ?, ?, ?, 'active')`,
-      );
-      job.tasks.forEach((task, idx) => {
-        const taskInfo = insertTask.run(id, idx, JSON.stringify(task), randomInt(2 ** 31));
-        settlement.createReplicas(
-          Number(taskInfo.lastInsertRowid),
-          id,
-          job.policy.redundancy,
-          now,
-          changes,
-        );
-      });
-      settlement.event(
-        now,
-        'job_created',
-        { job: id },
-        JSON.stringify({ tasks: job.tasks.length }),
-      );
+      this.p.settlement.event(now, 'job_created', { job: id }, JSON.stringify({ tasks: total }));
+      this.insertTasks(id, 0, job.tasks, job.policy.redundancy, now, changes);
       return id;
     });
     changes.jobs.add(jobId);
     return { job: this.jobById(jobId) as JobView, changes: changes.toChangeSet() };
+  }
+
+  async addTasks(
+    jobId: number,
+    firstIndex: number,
+    tasks: NewJob['tasks'],
+    now: number,
+  ): Promise<ChangeSet> {
+    const changes = new ChangeCollector();
+    this.inTx(() => {
+      const running = this.sql(`SELECT 1 FROM jobs WHERE id = ? AND state = 'running'`)
+        .pluck()
+        .get(jobId);
+      if (running === undefined) return;
+      const { redundancy } = this.meta(jobId).policy;
+      this.insertTasks(jobId, firstIndex, tasks, redundancy, now, changes);
+    });
+    return changes.toChangeSet();
+  }
+
+  async incompleteJobs(): Promise<number[]> {
+    return this.sql(
+      `SELECT j.id FROM jobs j WHERE j.state = 'running'
+         AND j.tasks_total > (SELECT COUNT(*) FROM tasks t WHERE t.job_id = j.id)`,
+    )
+      .pluck()
+      .all() as number[];
+  }
+
+  private insertTasks(
+    jobId: number,
+    firstIndex: number,
+    tasks: NewJob['tasks'],
+    redundancy: number,
+    now: number,
+    changes: ChangeCollector,
+  ): void {
+    const insertTask = this.sql(
+      `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES (?, ?, ?, ?, 'active')`,
+    );
+    tasks.forEach((task, i) => {
+      const taskInfo = insertTask.run(
+        jobId,
+        firstIndex + i,
+        JSON.stringify(task),
+        randomInt(2 ** 31),
+      );
+      this.p.settlement.createReplicas(
+        Number(taskInfo.lastInsertRowid),
+        jobId,
+        redundancy,
+        now,
+        changes,
+      );
+    });
   }
 
   /** Apps, versions and variants are implicit for now: the job's name is the app, the module hash the version. */

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CoordinatorProcess,
+  client,
+  example,
+  killAll,
+  removeDir,
+  startAgent,
+  startCoordinator,
+  stopProcess,
+  tempDir,
+  waitFor,
+} from './harness.js';
+import { allResults, decodeStdout, waitForJob } from './job-flow.js';
+
+/** Trivial tasks, each printing its own index: enough to be written in several parts. */
+function trivialTasks(count: number) {
+  return Array.from({ length: count }, (_, i) => ({ args: [String(i)] }));
+}
+
+/** Tasks stored for the job so far, read straight from the store's file. */
+function storedTasks(dataDir: string): { jobs: number; tasks: number; total: number } {
+  const db = new Database(join(dataDir, 'anygrid.db'), { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare(
+        `SELECT COUNT(*) AS jobs, COALESCE(SUM(tasks_total), 0) AS total,
+           (SELECT COUNT(*) FROM tasks) AS tasks FROM jobs`,
+      )
+      .get() as { jobs: number; tasks: number; total: number };
+    return row;
+  } finally {
+    db.close();
+  }
+}
+
+describe('a job too large for one transaction', () => {
+  const dataDir = tempDir();
+  let coord: CoordinatorProcess;
+  beforeAll(async () => {
+    coord = await startCoordinator({ dataDir });
+  });
+  afterAll(async () => {
+    await killAll();
+    removeDir(dataDir);
+  });
+
+  it('is cancelled at restart when the coordinator dies while writing it, and a resubmission completes', async () => {
+    const admin = client(coord.url, coord.adminToken);
+    const requester = client(coord.url, await admin.token('requester'));
+    const module = await requester.upload(example('trivial.wasm'));
+    const tasks = trivialTasks(200_000);
+
+    // Kill the coordinator once the first parts are stored and before the last one is.
+    const submit = requester.post('/v1/jobs', { name: 'big', module, tasks });
+    await waitFor(
+      'the first part of the job in the store',
+      async () => storedTasks(dataDir).tasks > 0,
+      30_000,
+      5,
+    );
+    coord.proc.kill('SIGKILL');
+    const answer = await submit.catch((error: unknown) => ({ status: 0, error }));
+    expect(answer.status).not.toBe(201);
+    const cut = storedTasks(dataDir);
+    expect(cut.total).toBe(200_000);
+    expect(cut.tasks).toBeLessThan(200_000);
+
+    await stopProcess(coord);
+    coord = await startCoordinator({ dataDir, port: coord.port });
+    const after = client(coord.url, coord.adminToken);
+    const jobs = (await after.get('/v1/jobs')).body.jobs as { id: number; state: string }[];
+    expect(jobs.map((j) => j.state)).toEqual(['cancelled']);
+
+    // Resubmitted (as the client would, having had no answer), the job runs to the end:
+    // 25 000 tasks go in as three parts, and every index comes back exactly once.
+    const provider = await after.token('provider');
+    startAgent(coord.url, provider, { slots: 2, name: 'a' });
+    const again = client(coord.url, await after.token('requester'));
+    const r = await again.post('/v1/jobs', { name: 'big', module, tasks: trivialTasks(25_000) });
+    expect(r.status).toBe(201);
+    expect(r.body.progress.total).toBe(25_000);
+    const done = await waitForJob(again, r.body.id, 120_000);
+    expect(done).toMatchObject({ state: 'completed', progress: { valid: 25_000 } });
+    const results = await allResults(again, r.body.id);
+    expect(results).toHaveLength(25_000);
+    const seen = new Set<number>();
+    for (const result of results) {
+      expect(decodeStdout(result)).toBe(`${result.index}\n`);
+      seen.add(result.index);
+    }
+    expect(seen.size).toBe(25_000);
+  }, 180_000);
+});
