@@ -178,6 +178,8 @@ export class ReportFlusher {
 
   private async uploadFor(batch: readonly OutgoingReport[]): Promise<void> {
     for (const outgoing of batch) {
+      // Nearly every report has none, and iterating even an empty map allocates.
+      if (outgoing.uploads.size === 0) continue;
       for (const [hash, bytes] of outgoing.uploads) {
         if (this.uploaded.has(hash)) continue;
         await this.options.client.putBlob(hash, bytes, this.lifetime.signal);
