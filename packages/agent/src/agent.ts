@@ -118,7 +118,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ...(options.buffer === undefined ? {} : { buffer: options.buffer }),
     logger: log,
     // No agent-wide signal here: `drain` aborts every run still going when the agent stops.
-    run: (assignment, signal) => runAssignment(assignment, runner, signal),
+    run: (assignment, options, done) => runAssignment(assignment, runner, options, done),
     onReport: (report) => flusher.add(report),
     // The coordinator lets a host retake a task it handed back, so surplus can go back
     // without stranding work in a cluster of one host.

@@ -17,6 +17,8 @@ export class RunBatch {
   /** When the runs were handed over (performance.now()). */
   readonly startedAt = performance.now();
   private readonly controller = new AbortController();
+  /** What each run of the batch is given: one object for all of them. */
+  readonly runOptions = { signal: this.controller.signal };
   /** Unfinished runs whose result is wanted. */
   private wanted = 0;
   /** Unfinished runs that were stopped. */

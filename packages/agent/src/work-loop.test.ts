@@ -48,17 +48,16 @@ function harness(total: number, slots: number, buffer: number | undefined, runMs
     logger,
     streaming: () => true,
     onReport: (r) => reports.push(r),
-    run: (a, signal) =>
-      new Promise((resolve) => {
-        runs.set(a.replicaId, {
-          signal,
-          finish: () => {
-            runs.delete(a.replicaId);
-            resolve(reportFailure(a.replicaId, 'trap', 'x', runMs));
-          },
-        });
-        peak = Math.max(peak, runs.size);
-      }),
+    run: (a, { signal }, done) => {
+      runs.set(a.replicaId, {
+        signal,
+        finish: () => {
+          runs.delete(a.replicaId);
+          done(reportFailure(a.replicaId, 'trap', 'x', runMs));
+        },
+      });
+      peak = Math.max(peak, runs.size);
+    },
   });
   return { loop, asked, reports, runs, handedBack, peak: () => peak };
 }
@@ -115,9 +114,9 @@ describe('WorkLoop', () => {
     expect(h.runs.get(cancelled)?.signal.aborted).toBe(false);
     expect(h.loop.heldIds()).not.toContain(cancelled);
     const signal = h.runs.get(cancelled)?.signal as AbortSignal;
-    for (const id of mates) h.runs.get(id)?.finish();
+    for (const id of mates.slice(1)) h.runs.get(id)?.finish();
     expect(signal.aborted).toBe(false);
-    await settle();
+    h.runs.get(mates[0] as number)?.finish();
     expect(signal.aborted).toBe(true);
     h.runs.get(cancelled)?.finish();
     await settle();

@@ -29,6 +29,7 @@ import {
   wantedAssignments,
 } from './pull-policy.js';
 import { RunBatch } from './run-batch.js';
+import type { RunDone, RunOptions } from './task-runner.js';
 import { isTransient } from './transient-error.js';
 
 /** Least time between a pull that found nothing and an announced one, while busy. */
@@ -47,11 +48,8 @@ export interface WorkLoopOptions {
   /** Fixed buffer; when absent it adapts to task durations (`adaptiveBuffer`). */
   readonly buffer?: number;
   readonly logger: Logger;
-  /** Runs one assignment to its report (undefined when stopped by the signal). */
-  readonly run: (
-    assignment: Assignment,
-    signal: AbortSignal,
-  ) => Promise<OutgoingReport | undefined>;
+  /** Runs one assignment and calls `done` with its report (undefined when stopped by the signal); never throws. */
+  readonly run: (assignment: Assignment, options: RunOptions, done: RunDone) => void;
   readonly onReport: (report: OutgoingReport) => void;
   /** Buffered replicas the agent no longer wants to hold (the buffer shrank); hand them back. */
   readonly onHandBack?: (replicaIds: number[]) => void;
@@ -250,14 +248,7 @@ export class WorkLoop {
     const run: Running = { assignment, batch, stopped: false };
     batch.add();
     this.running.set(assignment.replicaId, run);
-    this.options.run(assignment, batch.signal).then(
-      (report) => this.finished(run, report),
-      (error: unknown) => {
-        const { replicaId } = assignment;
-        this.options.logger.error({ err: error, replicaId }, 'task runner threw');
-        this.finished(run, undefined);
-      },
-    );
+    this.options.run(assignment, batch.runOptions, (report) => this.finished(run, report));
   }
 
   /** No report is due for `run` any more; the sandbox stops it unless batch-mates are wanted. */
