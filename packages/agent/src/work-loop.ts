@@ -237,11 +237,15 @@ export class WorkLoop {
   private startRuns(): void {
     if (this.stopped) return;
     const limit = runsInFlight(this.options.slots, this.estimate());
-    let room = Math.min(limit - this.running.size, this.buffered.length);
-    if (room <= 0) return;
-    const starting = this.buffered.splice(0, room);
+    const free = limit - this.running.size;
+    // Each handover costs the sandbox a message per worker and the batch an abort
+    // signal: with many runs in flight, wait until half of them have finished (the rest
+    // keep the workers busy meanwhile) rather than topping up after every result.
+    if (free < Math.ceil(limit / 2) && limit > this.options.slots) return;
+    const starting = this.buffered.splice(0, Math.min(free, this.buffered.length));
+    if (starting.length === 0) return;
     const batch = new RunBatch();
-    for (room = 0; room < starting.length; room++) this.start(starting[room] as Assignment, batch);
+    for (let i = 0; i < starting.length; i++) this.start(starting[i] as Assignment, batch);
   }
 
   private start(assignment: Assignment, batch: RunBatch): void {
