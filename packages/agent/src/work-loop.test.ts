@@ -101,6 +101,22 @@ describe('WorkLoop', () => {
     expect(h.loop.busy).toBe(true);
   });
 
+  it('tops up short runs in flight once half of them have finished', async () => {
+    const h = harness(1000, 2, 200);
+    loops.push(h.loop);
+    h.loop.trigger();
+    await settle();
+    for (const run of [...h.runs.values()]) run.finish();
+    await settle();
+    expect(h.runs.size).toBe(40);
+    for (const run of [...h.runs.values()].slice(0, 19)) run.finish();
+    await settle();
+    expect(h.runs.size).toBe(21);
+    [...h.runs.values()][0]?.finish();
+    await settle();
+    expect(h.runs.size).toBe(40);
+  });
+
   it('lets a run cancelled among batch-mates finish unreported, and stops it once none is wanted', async () => {
     const h = harness(1000, 2, 200);
     loops.push(h.loop);
