@@ -73,9 +73,9 @@ export class ReportQueue<T extends Queued> {
     const count = Math.max(1, Math.min(maxCount, this.limits.maxCount));
     const batch: T[] = [];
     let bytes = 0;
-    for (const [id, item] of this.items) {
+    for (const item of this.items.values()) {
       if (batch.length >= count) break;
-      if (this.inFlight.has(id)) continue;
+      if (this.inFlight.has(item.replicaId)) continue;
       const size = this.sizeOf(item);
       if (batch.length > 0 && bytes + size > this.limits.maxBytes) break;
       batch.push(item);

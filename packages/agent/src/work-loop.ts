@@ -310,10 +310,9 @@ export class WorkLoop {
   }
 
   private longestRunningMs(): number {
-    const now = performance.now();
-    let longest = 0;
-    for (const run of this.running.values()) longest = Math.max(longest, now - run.batch.startedAt);
-    return longest;
+    // Runs are kept in the order they started: the first has run longest.
+    const first = this.running.values().next().value;
+    return first === undefined ? 0 : performance.now() - first.batch.startedAt;
   }
 
   /**
