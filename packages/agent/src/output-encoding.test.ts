@@ -49,6 +49,8 @@ describe('reportRun', () => {
     expect(report.status).toBe('success');
     expect(report.error).toBeNull();
     expect(report.stdout?.data).toBe(Buffer.from('42\n').toString('base64'));
+    // Nothing on stderr: sent as null, not as a reference to no bytes.
+    expect(report.stderr).toBeNull();
     expect(uploads.size).toBe(0);
     expect(Report.parse(report)).toEqual(report);
   });

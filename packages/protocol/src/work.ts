@@ -49,6 +49,7 @@ export const Report = z.strictObject({
   status: z.enum(['success', 'error']),
   exitCode: z.number().int().nullable(),
   stdout: OutputRef.nullable(),
+  /** null when the program wrote nothing to stderr (agents send it so; stderr is never compared). */
   stderr: OutputRef.nullable(),
   files: z.record(RelativePath, OutputRef).default({}),
   error: z
