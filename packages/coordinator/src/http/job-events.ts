@@ -60,11 +60,11 @@ export function jobEventRoutes(app: FastifyInstance, jobs: Jobs, hub: Hub): void
         // Read the job first: once it is finished, every result is already stored.
         const job = await jobs.get(principal, id);
         for (;;) {
-          const { results } = await jobs.results(principal, id, cursor, PAGE);
+          const results = await jobs.encodedResults(principal, id, cursor, PAGE);
           // One write per page: a socket write per result costs more than the result.
           let chunk = '';
           for (const result of results) {
-            chunk += `id: ${result.cursor}\nevent: result\ndata: ${JSON.stringify({ type: 'result', result })}\n\n`;
+            chunk += `id: ${result.cursor}\nevent: result\ndata: {"type":"result","result":${result.json}}\n\n`;
             cursor = result.cursor;
           }
           if (chunk) await write(chunk);

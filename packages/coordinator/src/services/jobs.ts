@@ -14,7 +14,7 @@ import {
 } from '@anygrid/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { resolvePolicy } from '../policy/index.js';
-import type { Principal, Store } from '../store/store.js';
+import type { EncodedResult, Principal, Store } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 
 /** Tasks written per transaction when a job is created. */
@@ -109,5 +109,16 @@ export class Jobs {
     const job = await this.get(principal, jobId);
     const results = await this.store.listResults(jobId, after, limit);
     return { job, results };
+  }
+
+  /** `results`, each already JSON-encoded, for the result stream. */
+  async encodedResults(
+    principal: Principal,
+    jobId: number,
+    after: number,
+    limit: number,
+  ): Promise<EncodedResult[]> {
+    await this.get(principal, jobId);
+    return this.store.listEncodedResults(jobId, after, limit);
   }
 }

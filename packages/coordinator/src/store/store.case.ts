@@ -135,6 +135,8 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(again.statuses).toEqual(['duplicate']);
       const results = await store.listResults(j.id, 0, 10);
       expect(results).toHaveLength(1);
+      const encoded = await store.listEncodedResults(j.id, 0, 10);
+      expect(encoded.map((e) => JSON.parse(e.json))).toEqual(results);
       expect(results[0]).toMatchObject({ index: 0, outcome: 'valid', exitCode: 0 });
       const view = await store.getJob(j.id, owner as Principal);
       expect(view).toMatchObject({ state: 'completed', progress: { valid: 1, pending: 0 } });
@@ -166,6 +168,10 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       }
       const results = await store.listResults(j.id, 0, 10);
       expect(results.map((r) => r.index)).toEqual([0, 1, 2]);
+      // The stream's encoded form says exactly what the objects say.
+      const encoded = await store.listEncodedResults(j.id, 0, 10);
+      expect(encoded.map((e) => JSON.parse(e.json))).toEqual(results);
+      expect(encoded.map((e) => e.cursor)).toEqual(results.map((r) => r.cursor));
       expect(await store.getJob(j.id, owner as Principal)).toMatchObject({ state: 'completed' });
       // A finished job takes no more tasks.
       expect((await store.addTasks(j.id, 3, whole.tasks.slice(0, 1), 6)).ready).toEqual([]);
@@ -253,6 +259,8 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         await store.applyReports(h, [err], i);
       }
       const [result] = await store.listResults(j.id, 0, 10);
+      const [encoded] = await store.listEncodedResults(j.id, 0, 10);
+      expect(JSON.parse(encoded?.json ?? 'null')).toEqual(result);
       expect(result?.outcome).toBe('failed');
       expect(result?.errors.map((e) => e.message)).toEqual(['boom 0', 'boom 1']);
       await store.close();

@@ -48,6 +48,12 @@ export interface ChangeSet {
   readonly ready: readonly ReadyReplica[];
 }
 
+/** A `TaskResult` as JSON text, with its cursor. */
+export interface EncodedResult {
+  readonly cursor: number;
+  readonly json: string;
+}
+
 /** A replica the scheduler picked from its queue. */
 export type ReplicaPick = Pick<ReadyReplica, 'replicaId' | 'taskId' | 'jobId'>;
 
@@ -105,6 +111,11 @@ export interface Store {
   cancelJob(jobId: number, now: number): Promise<ChangeSet>;
   /** Settled tasks of a job after a cursor, in settlement order. */
   listResults(jobId: number, after: number, limit: number): Promise<TaskResult[]>;
+  /**
+   * The same results as `listResults`, each already JSON-encoded: the result stream
+   * writes them as they are, sparing a parse and a serialisation per result.
+   */
+  listEncodedResults(jobId: number, after: number, limit: number): Promise<EncodedResult[]>;
 
   /** Every replica ready to send, oldest first: the scheduler rebuilds its queue from it at start. */
   readyReplicas(): Promise<ReadyReplica[]>;

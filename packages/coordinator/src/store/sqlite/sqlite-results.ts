@@ -7,7 +7,11 @@
 
 import type { FailureCode, TaskResult } from '@anygrid/protocol';
 import type { StoredOutputs } from '../rows.js';
+import type { EncodedResult } from '../store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
+
+/** How stored outputs begin (`sqlite-work.ts` writes them with JSON.stringify in this key order). */
+const OUTPUTS_PREFIX = '{"stdout":';
 
 interface SettledRow {
   cursor: number;
@@ -43,6 +47,23 @@ export class SqliteResults {
   list(jobId: number, after: number, limit: number): TaskResult[] {
     const rows = this.page.all(jobId, after, limit) as SettledRow[];
     return rows.map((row) => this.result(row));
+  }
+
+  /**
+   * `list` as JSON text. A valid result is the canonical replica's stored outputs
+   * (written as `{"stdout":…,"stderr":…,"files":…}`, the order `TaskResult` has them in)
+   * spliced between its other fields; any other outcome is serialised whole.
+   */
+  listEncoded(jobId: number, after: number, limit: number): EncodedResult[] {
+    const rows = this.page.all(jobId, after, limit) as SettledRow[];
+    return rows.map((row) => {
+      const { outputs } = row;
+      if (row.state !== 'valid' || outputs === null || !outputs.startsWith(OUTPUTS_PREFIX)) {
+        return { cursor: row.cursor, json: JSON.stringify(this.result(row)) };
+      }
+      const json = `{"index":${row.idx},"taskId":${row.task_id},"outcome":"valid","exitCode":${row.exit_code},${outputs.slice(1, -1)},"errors":[],"candidates":[],"cursor":${row.cursor}}`;
+      return { cursor: row.cursor, json };
+    });
   }
 
   private result(row: SettledRow): TaskResult {

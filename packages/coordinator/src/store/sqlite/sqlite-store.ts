@@ -10,7 +10,15 @@ import type { JobView, RegisterHostRequest, Role, TaskResult } from '@anygrid/pr
 import type Database from 'better-sqlite3';
 import type { ReadyReplica } from '../../policy/index.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
-import type { ChangeSet, NewJob, Principal, ReplicaPick, Store, VerifiedReport } from '../store.js';
+import type {
+  ChangeSet,
+  EncodedResult,
+  NewJob,
+  Principal,
+  ReplicaPick,
+  Store,
+  VerifiedReport,
+} from '../store.js';
 import {
   migrateSqlite,
   openSqlite,
@@ -304,6 +312,10 @@ export class SqliteStore implements Store {
 
   async listResults(jobId: number, after: number, limit: number): Promise<TaskResult[]> {
     return this.p.results.list(jobId, after, limit);
+  }
+
+  async listEncodedResults(jobId: number, after: number, limit: number): Promise<EncodedResult[]> {
+    return this.p.results.listEncoded(jobId, after, limit);
   }
 
   async readyReplicas(): Promise<ReadyReplica[]> {
