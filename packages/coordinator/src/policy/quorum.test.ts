@@ -70,9 +70,20 @@ describe('decideTask', () => {
 
   it('settles a redundancy-1 task on its first success', () => {
     const single = { redundancy: 1, quorum: 1, maxErrors: 3, maxTotal: 4 };
-    expect(decideTask(single, [r(7, 'reported', 'x')])).toMatchObject({
+    expect(decideTask(single, [r(7, 'reported', 'x')])).toEqual({
       kind: 'valid',
+      digest: 'x',
       canonicalId: 7,
+      validIds: [7],
+      invalidIds: [],
+    });
+    // A failed first replica is replaced, as on the general path.
+    expect(decideTask(single, [r(7, 'errored')])).toEqual({ kind: 'continue', create: 1 });
+    // Two replicas (one reissued) go through grouping: the later success still settles it.
+    expect(decideTask(single, [r(7, 'timed_out'), r(9, 'reported', 'y')])).toMatchObject({
+      kind: 'valid',
+      canonicalId: 9,
+      invalidIds: [],
     });
   });
 });
