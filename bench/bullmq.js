@@ -25,11 +25,31 @@ async function redisUp() {
   });
 }
 
-export async function bullmq({ jobs = 100_000, concurrency = 100 } = {}) {
+export async function bullmq({ jobs = 100_000, concurrency = 100, runs = 3 } = {}) {
   if (!(await redisUp())) {
     console.error('bullmq: skipped — no Redis at 127.0.0.1:6379 (start one to compare)');
     return [{ name: 'bullmq', skipped: 'no Redis at 127.0.0.1:6379' }];
   }
+  // BullMQ at its best: both orders, the median of several runs each; the faster order
+  // comes first, as the one Anygrid is compared with.
+  const rows = [];
+  for (const overlap of [false, true]) {
+    const samples = [];
+    for (let i = 0; i < runs; i++) samples.push(await once(jobs, concurrency, overlap));
+    samples.sort((a, b) => a.jobsPerSecond - b.jobsPerSecond);
+    const perSecond = samples.map((x) => x.jobsPerSecond);
+    rows.push({
+      name: overlap ? 'bullmq add while processing' : 'bullmq add then process',
+      ...samples[Math.floor(samples.length / 2)],
+      runs,
+      range: `${Math.min(...perSecond)}–${Math.max(...perSecond)}`,
+    });
+  }
+  return rows.sort((a, b) => b.jobsPerSecond - a.jobsPerSecond);
+}
+
+/** One run on a fresh queue; with `overlap` the worker runs while jobs are added. */
+async function once(jobs, concurrency, overlap) {
   const { Queue, Worker } = await import('bullmq');
   const name = `anygrid-bench-${process.pid}-${Date.now()}`;
   const queue = new Queue(name, { connection: REDIS });
@@ -50,6 +70,7 @@ export async function bullmq({ jobs = 100_000, concurrency = 100 } = {}) {
   });
 
   const t0 = performance.now();
+  if (overlap) worker.run();
   for (let i = 0; i < jobs; i += 1000) {
     const n = Math.min(1000, jobs - i);
     await queue.addBulk(
@@ -57,21 +78,17 @@ export async function bullmq({ jobs = 100_000, concurrency = 100 } = {}) {
     );
   }
   const added = performance.now();
-  worker.run();
+  if (!overlap) worker.run();
   await done;
   const t1 = performance.now();
   await worker.close();
   await queue.obliterate({ force: true }).catch(() => {});
   await queue.close();
-  return [
-    {
-      name: 'bullmq add then process',
-      jobs,
-      concurrency,
-      addPerSecond: round(jobs / ((added - t0) / 1000)),
-      processPerSecond: round(jobs / ((t1 - added) / 1000)),
-      seconds: round((t1 - t0) / 1000, 2),
-      jobsPerSecond: round(jobs / ((t1 - t0) / 1000)),
-    },
-  ];
+  return {
+    jobs,
+    concurrency,
+    addPerSecond: round(jobs / ((added - t0) / 1000)),
+    seconds: round((t1 - t0) / 1000, 2),
+    jobsPerSecond: round(jobs / ((t1 - t0) / 1000)),
+  };
 }
