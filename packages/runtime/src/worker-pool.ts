@@ -20,11 +20,11 @@
  * results had not yet been reported: they run again (runs are deterministic).
  */
 import {
+  DEFAULT_LIMITS,
   type RunFailureCode,
   type RunLimits,
   type RunResult,
   type RunSpec,
-  resolveLimits,
 } from './run-spec.js';
 import { createProgress, epochNow, type TaskProgress } from './task-progress.js';
 import {
@@ -69,8 +69,10 @@ interface Job {
   readonly spec: RunSpec;
   /** The spec's limits, resolved. */
   readonly limits: RunLimits;
-  resolve: (result: RunResult) => void;
-  reject: (error: Error) => void;
+  /** Aborts the job; the pool listens once per signal, not once per job. */
+  readonly signal: AbortSignal | undefined;
+  readonly resolve: (result: RunResult) => void;
+  readonly reject: (error: Error) => void;
   /** Aborted while posted but not running: its result will be dropped. */
   cancelled?: boolean;
 }
@@ -81,6 +83,8 @@ interface Slot {
   readonly jobs: Job[];
   /** Module numbers this worker holds, least recently used first. */
   readonly modules: Map<number, true>;
+  /** The module number last posted, the last in `modules` (0: none). */
+  latestModule: number;
   readonly progress: TaskProgress | undefined;
   /** Without a progress cell: when the task at the head of `jobs` started, at the latest (epoch ms). */
   headSince: number;
@@ -118,6 +122,10 @@ export class WorkerPool {
   private nextModuleId = 1;
   /** Recent task duration, ms (exponential moving average), sizing the lines. */
   private averageMs = LINE_MS;
+  /** Signals the pool listens to: runs handed over together share one. */
+  private readonly watched = new WeakSet<AbortSignal>();
+  /** The limits of the last job: runs of one job share them, so they share one object. */
+  private lastLimits: RunLimits = DEFAULT_LIMITS;
 
   constructor(
     private readonly create: WorkerFactory,
@@ -138,29 +146,33 @@ export class WorkerPool {
   ): Promise<RunResult> {
     if (this.closed) return Promise.reject(new Error('sandbox is closed'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (signal !== undefined && !this.watched.has(signal)) {
+      // One listener per signal rather than per job: a listener costs ~340 bytes and
+      // ~1.5 µs, more than the rest of queueing a trivial run. It lives as long as the
+      // signal does, and finds the signal's jobs by looking.
+      this.watched.add(signal);
+      signal.addEventListener('abort', () => this.abortAll(signal), { once: true });
+    }
+    const limits = this.limitsOf(spec.limits, memoryBytes);
     return new Promise<RunResult>((resolve, reject) => {
-      const given = resolveLimits(spec.limits);
-      const limits =
-        memoryBytes === undefined
-          ? given
-          : { memoryBytes, wallTimeMs: given.wallTimeMs, outputBytes: given.outputBytes };
-      const job: Job = { id: this.nextId++, module, spec, limits, resolve, reject };
-      if (signal) {
-        const onAbort = () => this.abort(job, abortReason(signal));
-        signal.addEventListener('abort', onAbort, { once: true });
-        const settle = () => signal.removeEventListener('abort', onAbort);
-        job.resolve = (r) => {
-          settle();
-          resolve(r);
-        };
-        job.reject = (e) => {
-          settle();
-          reject(e);
-        };
-      }
-      this.queue.push(job);
+      this.queue.push({ id: this.nextId++, module, spec, limits, signal, resolve, reject });
       this.scheduleDispatch();
     });
+  }
+
+  /** `given` with defaults filled in and `memoryBytes` overriding; the last such object when equal. */
+  private limitsOf(
+    given: Partial<RunLimits> | undefined,
+    memoryBytes: number | undefined,
+  ): RunLimits {
+    const memory = memoryBytes ?? given?.memoryBytes ?? DEFAULT_LIMITS.memoryBytes;
+    const wallTime = given?.wallTimeMs ?? DEFAULT_LIMITS.wallTimeMs;
+    const output = given?.outputBytes ?? DEFAULT_LIMITS.outputBytes;
+    const last = this.lastLimits;
+    if (last.memoryBytes === memory && last.wallTimeMs === wallTime && last.outputBytes === output)
+      return last;
+    this.lastLimits = { memoryBytes: memory, wallTimeMs: wallTime, outputBytes: output };
+    return this.lastLimits;
   }
 
   /** Terminates every worker; queued and running jobs reject. */
@@ -195,6 +207,22 @@ export class WorkerPool {
     return jobs;
   }
 
+  /** Aborts every job of `signal` still queued or posted, then dispatches what is left once. */
+  private abortAll(signal: AbortSignal): void {
+    const jobs: Job[] = [];
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const job = this.queue[i] as Job;
+      if (job.signal === signal) jobs.push(job);
+    }
+    for (const slot of this.slots)
+      for (const job of slot.jobs) if (job.signal === signal && !job.cancelled) jobs.push(job);
+    if (jobs.length === 0) return;
+    const reason = abortReason(signal);
+    for (const job of jobs) this.abort(job, reason);
+    this.dispatch();
+  }
+
+  /** Takes `job` out of the queue, or out of its worker's line (ending the worker if it runs it), and rejects it. */
   private abort(job: Job, reason: Error): void {
     const queued = this.queue.indexOf(job, this.queueHead);
     if (queued >= 0) this.queue.splice(queued, 1);
@@ -204,7 +232,6 @@ export class WorkerPool {
       else job.cancelled = true;
     }
     job.reject(reason);
-    this.dispatch();
   }
 
   /** The job the worker is running now, as far as the host can tell. */
@@ -220,6 +247,7 @@ export class WorkerPool {
       handle: undefined as unknown as WorkerHandle,
       jobs: [],
       modules: new Map(),
+      latestModule: 0,
       progress,
       headSince: 0,
       timerAt: Number.POSITIVE_INFINITY,
@@ -250,6 +278,12 @@ export class WorkerPool {
 
   private dispatch(): void {
     if (this.closed) return;
+    // Every batch of results asks for a dispatch; most find nothing queued.
+    if (this.queued === 0) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+      return;
+    }
     const depth = this.depth();
     const now = epochNow();
     const batches = new Map<Slot, { tasks: RunTask[]; jobs: Job[]; forget: Set<number> }>();
@@ -270,7 +304,7 @@ export class WorkerPool {
       slot.jobs.push(job);
     }
     if (this.queueHead === this.queue.length) {
-      this.queue = [];
+      this.queue.length = 0;
       this.queueHead = 0;
     } else if (this.queueHead >= COMPACT_AFTER && this.queueHead * 2 >= this.queue.length) {
       // Under sustained load the queue never runs empty, and the jobs before the head
@@ -288,6 +322,11 @@ export class WorkerPool {
       moduleId = this.nextModuleId++;
       this.moduleIds.set(job.module, moduleId);
     }
+    // Runs of one module follow each other: moving the latest to the end again would
+    // leave a deleted entry in the map per task.
+    if (slot.latestModule === moduleId)
+      return taskOf(job.id, moduleId, undefined, job.spec, job.limits);
+    slot.latestModule = moduleId;
     const known = slot.modules.delete(moduleId);
     slot.modules.set(moduleId, true);
     if (known) return taskOf(job.id, moduleId, undefined, job.spec, job.limits);
@@ -324,6 +363,7 @@ export class WorkerPool {
     }
     for (const task of batch.tasks)
       if (!delivered.has(task.moduleId)) slot.modules.delete(task.moduleId);
+    slot.latestModule = 0;
     if (slot.jobs.length === 0) this.becomeIdle(slot);
   }
 

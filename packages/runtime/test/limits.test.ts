@@ -339,6 +339,21 @@ describe('NodeSandbox with one worker and tasks lined up behind each other', () 
       expect(text(r.stdout)).toBe('around\n');
   });
 
+  it('aborts every run sharing a signal, running or waiting, and no other', async () => {
+    const hello = await single.compile(helloModule('other\n'));
+    const loop = await single.compile(loopModule());
+    const controller = new AbortController();
+    const { signal } = controller;
+    const shared = [
+      single.run(loop, { limits: { wallTimeMs: 30_000 } }, { signal }),
+      ...Array.from({ length: 10 }, () => single.run(hello, {}, { signal })),
+    ];
+    const others = Array.from({ length: 10 }, () => single.run(hello, {}));
+    setTimeout(() => controller.abort(), 200);
+    for (const run of shared) await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    for (const r of await Promise.all(others)) expect(text(r.stdout)).toBe('other\n');
+  });
+
   it('sends a module again after the task that first carried it could not be posted', async () => {
     const module = await single.compile(helloModule('carried\n'));
     const bad = { env: { f: (() => 1) as unknown as string } };
