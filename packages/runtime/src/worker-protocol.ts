@@ -168,22 +168,29 @@ function isSmall(b: Uint8Array): boolean {
   return b.byteLength < TRANSFER_MIN_BYTES;
 }
 
-function hasFiles(dirs: RunResult['dirs']): boolean {
+function hasFiles(dirs: RunSpec['dirs']): boolean {
   for (const name in dirs) for (const _ in dirs[name]) return true;
   return false;
 }
 
 /**
- * The `RunResult` of one sent result, for a run of `spec`; its byte arrays are its own
- * (copied out of the batch).
+ * Batches whose packed outputs together are no larger than this hand out views of
+ * them instead of copies: a view keeps its whole batch alive, which is harmless while
+ * batches are this small, and trivial runs then cost no copy per output.
+ */
+const VIEW_MAX_BATCH_BYTES = 64 * 1024;
+
+/**
+ * The `RunResult` of one sent result, for a run of `spec`. Its byte arrays are its own
+ * or views of `bytes`, which must then belong to this message alone (a received
+ * message's buffer does: nothing else holds or writes it). A run that changed no file
+ * gets an empty listing shared with the runs before it of the same `spec.dirs`, frozen.
  */
 export function unpackResult(bytes: Uint8Array, sent: SentResult, spec?: RunSpec): RunResult {
-  const take = (at: number, length: number) =>
-    length === 0 ? new Uint8Array(0) : bytes.slice(at, at + length);
   const result: Mutable<RunResult> = {
     exitCode: sent.exitCode,
-    stdout: sent.stdout ?? take(sent.stdoutAt, sent.stdoutLength),
-    stderr: sent.stderr ?? take(sent.stderrAt, sent.stderrLength),
+    stdout: sent.stdout ?? outputOf(bytes, sent.stdoutAt, sent.stdoutLength),
+    stderr: sent.stderr ?? outputOf(bytes, sent.stderrAt, sent.stderrLength),
     dirs: sent.dirs ?? emptyDirs(spec?.dirs),
     durationMs: sent.durationMs,
   };
@@ -191,10 +198,31 @@ export function unpackResult(bytes: Uint8Array, sent: SentResult, spec?: RunSpec
   return result;
 }
 
+function outputOf(bytes: Uint8Array, at: number, length: number): Uint8Array {
+  if (length === 0) return new Uint8Array(0);
+  return bytes.byteLength <= VIEW_MAX_BATCH_BYTES
+    ? bytes.subarray(at, at + length)
+    : bytes.slice(at, at + length);
+}
+
+/**
+ * The last `dirs` without files given to `emptyDirs`, and what it returned: runs
+ * without inputs usually share one `dirs` object, and so one empty listing. Only a
+ * `dirs` without files is kept, so no input bytes outlive their run here.
+ */
+let lastDirs: RunSpec['dirs'] | null = null;
+let lastEmpty: RunResult['dirs'] = {};
+
 /** What a run reports for `dirs` when it changed no file: each preopened directory, empty. */
 function emptyDirs(dirs: RunSpec['dirs']): RunResult['dirs'] {
+  if (dirs === lastDirs) return lastEmpty;
   const out: Record<string, Record<string, Uint8Array>> = {};
-  for (const name in dirs) if (dirs[name] !== undefined) out[name] = {};
+  for (const name in dirs) if (dirs[name] !== undefined) out[name] = Object.freeze({});
+  Object.freeze(out);
+  if (!hasFiles(dirs)) {
+    lastDirs = dirs;
+    lastEmpty = out;
+  }
   return out;
 }
 
