@@ -199,7 +199,9 @@ export function unpackResult(bytes: Uint8Array, sent: SentResult, spec?: RunSpec
 }
 
 function outputOf(bytes: Uint8Array, at: number, length: number): Uint8Array {
-  if (length === 0) return new Uint8Array(0);
+  // Empty outputs (most stderr) share one array: nothing can be written to it, and even
+  // detached it still reads as empty.
+  if (length === 0) return NO_BYTES;
   return bytes.byteLength <= VIEW_MAX_BATCH_BYTES
     ? bytes.subarray(at, at + length)
     : bytes.slice(at, at + length);
