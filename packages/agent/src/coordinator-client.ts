@@ -18,8 +18,8 @@ import {
   type RegisterHostRequestInput,
   RegisterHostResponse,
   type ReportBatch,
-  ReportResponse,
 } from '@anygrid/protocol';
+import { ReportResponseReader } from './report-response.js';
 import { isTransientStatus, TransientError } from './transient-error.js';
 import { WorkResponseReader } from './work-response.js';
 
@@ -75,7 +75,7 @@ export class CoordinatorClient {
   }
 
   report(batch: ReportBatch, signal?: AbortSignal) {
-    return this.json('POST', '/v1/reports', batch, ReportResponse, signal);
+    return this.json('POST', '/v1/reports', batch, ReportResponseReader, signal);
   }
 
   heartbeat(body: HeartbeatRequest, signal?: AbortSignal) {

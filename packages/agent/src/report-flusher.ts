@@ -10,6 +10,7 @@
  * other reason while the agent lives.
  */
 
+import type { ReportResponse } from '@anygrid/protocol';
 import type { Logger } from 'pino';
 import { sleep, within } from './abortable.js';
 import { Backoff, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff.js';
@@ -138,9 +139,7 @@ export class ReportFlusher {
         const doubled = this.narrowTo * 2;
         this.narrowTo = doubled >= DEFAULT_BATCH_LIMITS.maxCount ? undefined : doubled;
       }
-      const late = answer.results.filter((r) => r.status === 'late').map((r) => r.replicaId);
-      if (late.length > 0)
-        logger.info({ replicaIds: late }, 'reports arrived after their deadline');
+      this.logLate(answer.results);
       logger.debug({ count: ids.length }, 'reports sent');
       return 0;
     } catch (error) {
@@ -148,6 +147,14 @@ export class ReportFlusher {
       if (this.lifetime.signal.aborted) return 0;
       return this.onFailure(error, ids);
     }
+  }
+
+  /** Logs the reports that came too late; nearly every answer has none, and builds no list. */
+  private logLate(results: ReportResponse['results']): void {
+    let late: number[] | undefined;
+    for (const r of results) if (r.status === 'late') (late ??= []).push(r.replicaId);
+    if (late)
+      this.options.logger.info({ replicaIds: late }, 'reports arrived after their deadline');
   }
 
   private onFailure(error: unknown, ids: number[]): number {
