@@ -72,6 +72,24 @@ describe('WorkResponseReader', () => {
     expect(read.success && read.data).toBe(usual);
   });
 
+  it('shares one object among equal modules, limits and empty maps of the bodies it reads', () => {
+    const reader = new WorkResponseReader();
+    const read = (b: unknown) => {
+      const r = reader.safeParse(b);
+      if (!r.success) throw new Error('refused');
+      return r.data.assignments;
+    };
+    const [a, b] = read(body(assignment(1), assignment(2)));
+    const [c] = read(body(assignment(3)));
+    for (const other of [b, c]) {
+      expect(other?.module).toBe(a?.module);
+      expect(other?.limits).toBe(a?.limits);
+      expect(other?.env).toBe(a?.env);
+      expect(other?.files).toBe(a?.files);
+    }
+    expect(Object.isFrozen(a?.env)).toBe(true);
+  });
+
   it('agrees with the protocol’s schema on every variant, before and after it saw valid ones', () => {
     const reader = new WorkResponseReader();
     for (const round of ['fresh', 'warm']) {

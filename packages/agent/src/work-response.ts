@@ -9,6 +9,12 @@
  * files, an unfamiliar key, a value out of the ordinary — goes through the schema,
  * which accepts it or says why not. When the schema's keys are not the ones this file
  * knows (the protocol changed), every body goes through the schema.
+ *
+ * A body read in place is also trimmed in place: each assignment's module, stdin and
+ * limits become the equal objects accepted before, and an empty environment or file
+ * list one shared frozen object. Assignments wait in the agent's buffer long enough to
+ * outlive a young-generation collection or two; their copies of the same values would
+ * be copied and promoted with them, these die at once.
  */
 
 import { Assignment, BlobRef, RunLimitsSchema, WorkResponse } from '@anygrid/protocol';
@@ -32,6 +38,9 @@ const ASSIGNMENT_KEYS = [
 export const FAST_PATH_MATCHES_PROTOCOL = sameKeys(Object.keys(Assignment.shape), ASSIGNMENT_KEYS);
 
 type Body = Record<string, unknown>;
+
+/** The environment and file list of nearly every assignment. */
+const EMPTY: Body = Object.freeze({});
 
 /** Checks work answers, remembering the last module, stdin and limits the schema accepted. */
 export class WorkResponseReader {
@@ -57,8 +66,9 @@ export class WorkResponseReader {
     return true;
   }
 
+  /** Whether `a` has the usual shape; if so, it is trimmed (see the module comment). */
   private usualAssignment(a: Body): boolean {
-    return (
+    const usual =
       countKeys(a) === ASSIGNMENT_KEYS.length &&
       isSafeInteger(a.replicaId) &&
       (a.replicaId as number) > 0 &&
@@ -72,8 +82,14 @@ export class WorkResponseReader {
       countKeys(a.files) === 0 &&
       (a.stdin === null || this.stdin.accepts(a.stdin)) &&
       this.module.accepts(a.module) &&
-      this.limits.accepts(a.limits)
-    );
+      this.limits.accepts(a.limits);
+    if (!usual) return false;
+    a.module = this.module.last;
+    if (a.stdin !== null) a.stdin = this.stdin.last;
+    a.limits = this.limits.last;
+    if (countKeys(a.env as Body) === 0) a.env = EMPTY;
+    a.files = EMPTY;
+    return true;
   }
 }
 
@@ -82,7 +98,8 @@ export class WorkResponseReader {
  * with the same keys and values passes without the schema.
  */
 class Accepted {
-  private last: Body | undefined;
+  /** The value last accepted (by the schema, or as equal to the one before). */
+  last: Body | undefined;
 
   constructor(private readonly schema: { safeParse(value: unknown): { success: boolean } }) {}
 
