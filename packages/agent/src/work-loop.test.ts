@@ -141,6 +141,32 @@ describe('WorkLoop', () => {
     expect(h.reports.map((r) => r.replicaId)).not.toContain(cancelled);
   });
 
+  it('holds a replica the coordinator answers again, or twice in one answer, only once', async () => {
+    const answers = [
+      [1, 2, 3],
+      [2, 3, 4, 4, 1, 5],
+    ];
+    const started: number[] = [];
+    const loop = new WorkLoop({
+      client: { work: async () => ({ assignments: (answers.shift() ?? []).map(assignment) }) },
+      hostId: 1,
+      slots: 1,
+      buffer: 10,
+      logger,
+      streaming: () => true,
+      onReport: () => {},
+      run: (a) => started.push(a.replicaId),
+    });
+    loops.push(loop);
+    loop.trigger();
+    await settle();
+    // 1 runs, 2 and 3 wait; the second answer repeats all three and 4 twice.
+    loop.trigger();
+    await settle();
+    expect(started).toEqual([1]);
+    expect(loop.heldIds().sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('pulls at once when work is announced to an idle host, even right after an empty pull', async () => {
     const h = harness(0, 1, 1);
     loops.push(h.loop);

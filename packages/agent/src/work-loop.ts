@@ -223,13 +223,13 @@ export class WorkLoop {
   }
 
   private accept(assignments: readonly Assignment[]): void {
-    const held = new Set(this.heldIds());
-    for (const assignment of assignments) {
-      // The coordinator may answer the same replica again after a lost response.
-      if (held.has(assignment.replicaId)) continue;
-      held.add(assignment.replicaId);
-      this.buffered.push(assignment);
-    }
+    // The coordinator may answer the same replica again after a lost response. One set
+    // of the answer's ids, not of everything held: this runs for every pull.
+    const fresh = new Set<number>();
+    for (const a of assignments) if (!this.running.has(a.replicaId)) fresh.add(a.replicaId);
+    for (const a of this.buffered) fresh.delete(a.replicaId);
+    // The first of the answer's copies of a replica takes its id; later ones find it gone.
+    for (const a of assignments) if (fresh.delete(a.replicaId)) this.buffered.push(a);
     this.startRuns();
   }
 
