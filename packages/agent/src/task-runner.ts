@@ -9,7 +9,7 @@
  */
 
 import { type Assignment, RelativePath } from '@anygrid/protocol';
-import { ModuleError, type RunResult, type RunSpec } from '@anygrid/runtime';
+import { ModuleError, type RunReceiver, type RunResult, type RunSpec } from '@anygrid/runtime';
 import type { Logger } from 'pino';
 import { type BlobCache, BlobFetchError } from './blob-cache.js';
 import type { CompiledModules } from './compiled-modules.js';
@@ -28,13 +28,23 @@ export interface TaskSandbox {
     spec: RunSpec,
     options?: { readonly signal?: AbortSignal },
   ): Promise<RunResult>;
+  /**
+   * `run` telling `receiver` instead of settling a promise, if the sandbox can: one
+   * object per run rather than a promise, its functions and two reactions.
+   */
+  start?(
+    module: WebAssembly.Module,
+    spec: RunSpec,
+    receiver: RunReceiver,
+    options?: { readonly signal?: AbortSignal },
+  ): void;
   close(): Promise<void>;
 }
 
 export interface TaskRunnerDeps {
   readonly blobs: Pick<BlobCache, 'get' | 'peek'>;
   readonly modules: CompiledModules<WebAssembly.Module>;
-  readonly sandbox: Pick<TaskSandbox, 'run'>;
+  readonly sandbox: Pick<TaskSandbox, 'run' | 'start'>;
   readonly logger: Logger;
   readonly corruptOutputs?: boolean;
 }
@@ -76,11 +86,33 @@ export function runAssignment(
     });
     return;
   }
-  const started = performance.now();
-  deps.sandbox.run(module, spec, options).then(
-    (result) => done(signal.aborted ? undefined : finish(assignment.replicaId, result, deps)),
-    (error: unknown) => done(failure(assignment.replicaId, error, deps, signal, started)),
-  );
+  const pending = new PendingRun(assignment.replicaId, deps, signal, done);
+  if (deps.sandbox.start) deps.sandbox.start(module, spec, pending, options);
+  else
+    deps.sandbox.run(module, spec, options).then(
+      (result) => pending.resolve(result),
+      (error: unknown) => pending.reject(error),
+    );
+}
+
+/** A run in the sandbox, turning how it ended into its report. */
+class PendingRun implements RunReceiver {
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly replicaId: number,
+    private readonly deps: TaskRunnerDeps,
+    private readonly signal: AbortSignal,
+    private readonly done: RunDone,
+  ) {}
+
+  resolve(result: RunResult): void {
+    this.done(this.signal.aborted ? undefined : finish(this.replicaId, result, this.deps));
+  }
+
+  reject(error: unknown): void {
+    this.done(failure(this.replicaId, error, this.deps, this.signal, this.started));
+  }
 }
 
 function finish(replicaId: number, result: RunResult, deps: TaskRunnerDeps): OutgoingReport {

@@ -59,6 +59,17 @@ export interface RunResult {
   readonly durationMs: number;
 }
 
+/**
+ * Told how a run started with a callback ended: `resolve` with its result (a guest's
+ * failure is a result too), or `reject` when there is none (the sandbox closed, the
+ * run could not be sent to a worker, or its signal aborted). Exactly one is called, once,
+ * from inside the sandbox's own bookkeeping: neither may throw.
+ */
+export interface RunReceiver {
+  resolve(result: RunResult): void;
+  reject(error: Error): void;
+}
+
 /** The spec's limits with defaults filled in (for any limit absent or undefined). */
 export function resolveLimits(limits: Partial<RunLimits> | undefined): RunLimits {
   return {

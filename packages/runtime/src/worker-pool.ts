@@ -23,6 +23,7 @@ import {
   DEFAULT_LIMITS,
   type RunFailureCode,
   type RunLimits,
+  type RunReceiver,
   type RunResult,
   type RunSpec,
 } from './run-spec.js';
@@ -71,8 +72,8 @@ interface Job {
   readonly limits: RunLimits;
   /** Aborts the job; the pool listens once per signal, not once per job. */
   readonly signal: AbortSignal | undefined;
-  readonly resolve: (result: RunResult) => void;
-  readonly reject: (error: Error) => void;
+  /** Told the outcome, once. */
+  readonly receiver: RunReceiver;
   /** Aborted while posted but not running: its result will be dropped. */
   cancelled?: boolean;
 }
@@ -144,8 +145,28 @@ export class WorkerPool {
     signal?: AbortSignal,
     memoryBytes?: number,
   ): Promise<RunResult> {
-    if (this.closed) return Promise.reject(new Error('sandbox is closed'));
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return new Promise<RunResult>((resolve, reject) =>
+      this.start(module, spec, { resolve, reject }, signal, memoryBytes),
+    );
+  }
+
+  /**
+   * `run` telling `receiver` instead of settling a promise: a caller that starts
+   * thousands of runs a second saves the promise, its functions and its reactions.
+   * `receiver` is never called before this returns.
+   */
+  start(
+    module: WebAssembly.Module,
+    spec: RunSpec,
+    receiver: RunReceiver,
+    signal?: AbortSignal,
+    memoryBytes?: number,
+  ): void {
+    if (this.closed || signal?.aborted) {
+      const error = signal?.aborted ? abortReason(signal) : new Error('sandbox is closed');
+      queueMicrotask(() => receiver.reject(error));
+      return;
+    }
     if (signal !== undefined && !this.watched.has(signal)) {
       // One listener per signal rather than per job: a listener costs ~340 bytes and
       // ~1.5 µs, more than the rest of queueing a trivial run. It lives as long as the
@@ -154,10 +175,8 @@ export class WorkerPool {
       signal.addEventListener('abort', () => this.abortAll(signal), { once: true });
     }
     const limits = this.limitsOf(spec.limits, memoryBytes);
-    return new Promise<RunResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, module, spec, limits, signal, resolve, reject });
-      this.scheduleDispatch();
-    });
+    this.queue.push({ id: this.nextId++, module, spec, limits, signal, receiver });
+    this.scheduleDispatch();
   }
 
   /** `given` with defaults filled in and `memoryBytes` overriding; the last such object when equal. */
@@ -179,9 +198,9 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     const error = new Error('sandbox closed');
-    for (const job of this.takeQueue()) job.reject(error);
+    for (const job of this.takeQueue()) job.receiver.reject(error);
     for (const slot of [...this.slots]) {
-      for (const job of slot.jobs) job.reject(error);
+      for (const job of slot.jobs) job.receiver.reject(error);
       this.discard(slot);
     }
   }
@@ -231,7 +250,7 @@ export class WorkerPool {
       if (this.runningJob(slot) === job) this.retire(slot);
       else job.cancelled = true;
     }
-    job.reject(reason);
+    job.receiver.reject(reason);
   }
 
   /** The job the worker is running now, as far as the host can tell. */
@@ -358,7 +377,7 @@ export class WorkerPool {
         delivered.add(task.moduleId);
       } catch (error) {
         slot.jobs.splice(slot.jobs.indexOf(job), 1);
-        job.reject(error instanceof Error ? error : new Error(String(error)));
+        job.receiver.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
     for (const task of batch.tasks)
@@ -426,7 +445,7 @@ export class WorkerPool {
       if (head === undefined || head.id !== sent.id) continue;
       slot.jobs.shift();
       this.averageMs = this.averageMs * 0.9 + Math.max(sent.durationMs, 0.001) * 0.1;
-      if (!head.cancelled) head.resolve(unpackResult(message.bytes, sent, head.spec));
+      if (!head.cancelled) head.receiver.resolve(unpackResult(message.bytes, sent, head.spec));
     }
     if (slot.jobs.length === 0) {
       this.becomeIdle(slot);
@@ -443,7 +462,7 @@ export class WorkerPool {
     const job = running ?? slot.jobs[0];
     const since = slot.progress && running ? slot.progress.read().startedAt : slot.headSince;
     this.retire(slot, job);
-    if (job && !job.cancelled) job.resolve(failed(code, message, epochNow() - since));
+    if (job && !job.cancelled) job.receiver.resolve(failed(code, message, epochNow() - since));
     this.dispatch();
   }
 

@@ -3,7 +3,7 @@
  * run on a pool of workers, close. Each subclass only supplies how to make a worker.
  */
 import { ModuleCache } from './module-cache.js';
-import type { RunResult, RunSpec } from './run-spec.js';
+import type { RunReceiver, RunResult, RunSpec } from './run-spec.js';
 import { type WorkerFactory, WorkerPool } from './worker-pool.js';
 
 /** A sandbox over a pool of workers. */
@@ -37,6 +37,19 @@ export class WorkerSandbox {
   ): Promise<RunResult> {
     // The cap actually compiled into the module is what a memory bomb runs into.
     return this.pool.run(module, spec, options.signal, this.cache.capOf(module));
+  }
+
+  /**
+   * `run` telling `receiver` how the run ended instead of settling a promise, for hosts
+   * that start thousands of runs a second; never calls it before returning.
+   */
+  start(
+    module: WebAssembly.Module,
+    spec: RunSpec,
+    receiver: RunReceiver,
+    options: { signal?: AbortSignal } = {},
+  ): void {
+    this.pool.start(module, spec, receiver, options.signal, this.cache.capOf(module));
   }
 
   /** Terminates the workers; runs still pending reject. */
