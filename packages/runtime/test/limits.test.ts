@@ -4,7 +4,7 @@
  * serving well-behaved runs afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult, RunSpec } from '../src/index.js';
+import type { RunReceiver, RunResult, RunSpec } from '../src/index.js';
 import {
   bigAllocModule,
   directoryChainModule,
@@ -29,6 +29,12 @@ type Sandbox = {
     spec: RunSpec,
     options?: { signal?: AbortSignal },
   ): Promise<RunResult>;
+  start(
+    module: WebAssembly.Module,
+    spec: RunSpec,
+    receiver: RunReceiver,
+    options?: { signal?: AbortSignal },
+  ): void;
   close(): Promise<void>;
 };
 
@@ -214,6 +220,33 @@ describe('NodeSandbox cancellation', () => {
     await expect(running).rejects.toMatchObject({ name: 'AbortError' });
     expect(performance.now() - started).toBeLessThan(5000);
     await expectHealthy();
+  });
+
+  it('tells a receiver once, and never before start returns', async () => {
+    const module = await sandbox.compile(helloModule('told\n'));
+    const told: string[] = [];
+    const receiver = (done: () => void): RunReceiver => ({
+      resolve: (result) => {
+        told.push(text(result.stdout));
+        done();
+      },
+      reject: (error) => {
+        told.push(error.name);
+        done();
+      },
+    });
+    await new Promise<void>((done) => {
+      sandbox.start(module, {}, receiver(done));
+      sandbox.start(
+        module,
+        {},
+        receiver(() => {}),
+        { signal: AbortSignal.abort() },
+      );
+      expect(told).toEqual([]);
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(told.sort()).toEqual(['AbortError', 'told\n']);
   });
 
   it('rejects at once for an already aborted signal', async () => {
