@@ -152,7 +152,11 @@ export class ReportFlusher {
   /** Logs the reports that came too late; nearly every answer has none, and builds no list. */
   private logLate(results: ReportResponse['results']): void {
     let late: number[] | undefined;
-    for (const r of results) if (r.status === 'late') (late ??= []).push(r.replicaId);
+    for (const r of results) {
+      if (r.status !== 'late') continue;
+      late ??= [];
+      late.push(r.replicaId);
+    }
     if (late)
       this.options.logger.info({ replicaIds: late }, 'reports arrived after their deadline');
   }
