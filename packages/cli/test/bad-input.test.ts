@@ -185,4 +185,64 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect(done.body.progress.valid).toBe(1);
     expect(coord.output()).not.toMatch(/unhandled error/);
   });
+
+  it('takes a job in parts, refusing gaps, overruns and foreign parts, and counting a part sent twice once', async () => {
+    const { coord, admin } = ctx;
+    const carol = client(coord.url, await admin.token('requester', 'carol'));
+    const dave = client(coord.url, await admin.token('requester', 'dave'));
+    const module = await carol.upload(example('trivial.wasm'));
+    const task = (i: number) => ({ args: [String(i)] });
+
+    expectClientError(
+      await carol.post('/v1/jobs', { module, tasks: [task(0), task(1)], totalTasks: 1 }),
+      400,
+      'INVALID_REQUEST',
+    );
+    const job = await carol.post('/v1/jobs', { module, tasks: [task(0)], totalTasks: 3 });
+    expect(job.status).toBe(201);
+    expect(job.body.progress.total).toBe(3);
+    const part = (c: ReturnType<typeof client>, body: unknown) =>
+      c.post(`/v1/jobs/${job.body.id}/tasks`, body);
+
+    const gap = await part(carol, { from: 2, tasks: [task(2)] });
+    expectClientError(gap, 409, 'CONFLICT');
+    expect(gap.body.error.details.expectedFrom).toBe(1);
+    expectClientError(
+      await part(carol, { from: 1, tasks: [task(1), task(2), task(3)] }),
+      400,
+      'INVALID_REQUEST',
+    );
+    expectClientError(await part(carol, { from: 'one', tasks: [task(1)] }), 400, 'INVALID_REQUEST');
+    expectClientError(
+      await part(carol, { from: 1, tasks: [task(1)], colour: 'blue' }),
+      400,
+      'INVALID_REQUEST',
+    );
+    expectClientError(
+      await part(carol, {
+        from: 1,
+        tasks: [{ args: [], stdin: { hash: 'e'.repeat(64), size: 3 } }],
+      }),
+      422,
+      'BLOB_MISSING',
+    );
+    expectClientError(await part(dave, { from: 1, tasks: [task(1)] }), 404, 'NOT_FOUND');
+    const store = inspectStore(coord.dataDir);
+    const stored = () => store.query(`SELECT idx FROM tasks WHERE job_id = ${job.body.id}`).length;
+    expect(stored()).toBe(1);
+
+    // The next part, then the same part again (as after a lost answer): stored once.
+    expect((await part(carol, { from: 1, tasks: [task(1)] })).status).toBe(200);
+    expect((await part(carol, { from: 1, tasks: [task(1)] })).status).toBe(200);
+    expect(stored()).toBe(2);
+    const last = await part(carol, { from: 2, tasks: [task(2)] });
+    expect(last.status).toBe(200);
+    expect(last.body.progress.total).toBe(3);
+    expect(stored()).toBe(3);
+    // Complete now: one more is past its total.
+    expectClientError(await part(carol, { from: 3, tasks: [task(3)] }), 400, 'INVALID_REQUEST');
+    expect(stored()).toBe(3);
+    store.close();
+    expect(coord.output()).not.toMatch(/unhandled error/);
+  });
 });

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { MAX_TASKS_PER_JOB } from '@anygrid/protocol';
+import { Anygrid } from '@anygrid/sdk';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -93,4 +95,23 @@ describe('a job too large for one transaction', () => {
     }
     expect(seen.size).toBe(25_000);
   }, 180_000);
+
+  it('goes in parts from the SDK when it is larger than one request allows', async () => {
+    const admin = client(coord.url, coord.adminToken);
+    const grid = new Anygrid({ url: coord.url, token: await admin.token('requester') });
+    const count = MAX_TASKS_PER_JOB + 5;
+    const job = await grid.submit({
+      module: example('trivial.wasm'),
+      tasks: Array.from({ length: count }, (_, i) => ({ args: [String(i)] })),
+    });
+    const view = await job.view();
+    expect(view.progress.total).toBe(count);
+    const db = new Database(join(coord.dataDir, 'anygrid.db'), { readonly: true });
+    const row = db
+      .prepare('SELECT COUNT(*) AS n, MAX(idx) AS last FROM tasks WHERE job_id = ?')
+      .get(job.id) as { n: number; last: number };
+    db.close();
+    expect(row).toEqual({ n: count, last: count - 1 });
+    expect((await job.cancel()).state).toBe('cancelled');
+  }, 120_000);
 });

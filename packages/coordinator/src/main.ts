@@ -69,7 +69,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   await scheduler.load();
   const providers = new Providers(store, blobs, scheduler, metrics);
   const heartbeatMs = options.heartbeatMs ?? 30_000;
-  const transitioner = new Transitioner(store, scheduler, logger, options.sweepMs ?? 500);
+  const transitioner = new Transitioner(store, scheduler, jobs, logger, options.sweepMs ?? 500);
 
   const admin = await ensureAdminToken(options.dataDir, accounts);
   const { app, closeSockets } = buildServer({

@@ -8,7 +8,11 @@ import { z } from 'zod';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
 
+/** Tasks one request may carry: a job creation or one part added to it. */
 export const MAX_TASKS_PER_JOB = 200_000;
+
+/** Tasks a job may have in all, sent in parts of up to `MAX_TASKS_PER_JOB`. */
+export const MAX_JOB_TASKS = 10_000_000;
 
 /** One unit of input: argv, environment, stdin and input files. */
 export const TaskSpec = z.strictObject({
@@ -55,15 +59,38 @@ export const JobPolicy = z.strictObject({
 });
 export type JobPolicy = z.infer<typeof JobPolicy>;
 
-export const CreateJobRequest = z.strictObject({
-  name: z.string().min(1).max(200).optional(),
-  /** The wasm32-wasi module, uploaded beforehand. */
-  module: BlobRef,
-  policy: JobPolicyInput.default({}),
-  tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB),
-});
+export const CreateJobRequest = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    /** The wasm32-wasi module, uploaded beforehand. */
+    module: BlobRef,
+    policy: JobPolicyInput.default({}),
+    /** The first tasks (or all of them); indexes count from 0 in this order. */
+    tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB),
+    /**
+     * The job's full number of tasks when more follow in parts (`AddTasksRequest`);
+     * default `tasks.length`. Providers start on the first part at once.
+     */
+    totalTasks: z.number().int().min(1).max(MAX_JOB_TASKS).optional(),
+  })
+  .refine((r) => r.totalTasks === undefined || r.totalTasks >= r.tasks.length, {
+    message: 'totalTasks must be at least the number of tasks sent',
+    path: ['totalTasks'],
+  });
 export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
 export type CreateJobRequestInput = z.input<typeof CreateJobRequest>;
+
+/**
+ * The next part of a job created with `totalTasks`: tasks `from`, `from + 1`, … A part
+ * sent again (the answer was lost) is accepted without adding its tasks twice.
+ */
+export const AddTasksRequest = z.strictObject({
+  /** Index of the part's first task: the number of tasks the job has so far. */
+  from: z.number().int().min(1).max(MAX_JOB_TASKS),
+  tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB),
+});
+export type AddTasksRequest = z.infer<typeof AddTasksRequest>;
+export type AddTasksRequestInput = z.input<typeof AddTasksRequest>;
 
 export const JobState = z.enum(['running', 'completed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;

@@ -11,7 +11,7 @@ import {
   type CreateJobRequestInput,
   InvalidRequestError,
   JobPolicyInput,
-  MAX_TASKS_PER_JOB,
+  MAX_JOB_TASKS,
   type RunLimitsWire,
   type TaskSpecInput,
 } from '@anygrid/protocol';
@@ -76,9 +76,9 @@ export function policyOf(options: SubmitOptions): JobPolicyInput {
 /** Checks the task list's size before any upload. */
 export function checkTaskCount(count: number): void {
   if (count < 1) throw new InvalidRequestError('A job needs at least one task.');
-  if (count > MAX_TASKS_PER_JOB) {
+  if (count > MAX_JOB_TASKS) {
     throw new InvalidRequestError(
-      `A job holds at most ${MAX_TASKS_PER_JOB} tasks (got ${count}); split it into several jobs.`,
+      `A job holds at most ${MAX_JOB_TASKS} tasks (got ${count}); split it into several jobs.`,
     );
   }
 }
@@ -105,11 +105,13 @@ export function jobRequest(
   module: BlobRef,
   policy: JobPolicyInput,
   tasks: TaskSpecInput[],
+  totalTasks: number = tasks.length,
 ): CreateJobRequestInput {
   return {
     ...(options.name === undefined ? {} : { name: options.name }),
     module,
     policy,
     tasks,
+    ...(totalTasks > tasks.length ? { totalTasks } : {}),
   };
 }

@@ -69,6 +69,14 @@ const OPS: readonly Op[] = [
     status: 201,
   },
   {
+    method: 'post',
+    path: '/v1/jobs/{id}/tasks',
+    summary: 'Add the next part of a job created with totalTasks',
+    roles: ['requester'],
+    body: P.AddTasksRequest,
+    response: P.JobView,
+  },
+  {
     method: 'get',
     path: '/v1/jobs',
     summary: 'List own jobs',

@@ -4,7 +4,13 @@
  * Admins may act as requesters (they see every job).
  */
 
-import { CreateJobRequest, type ResultPage, ResultsQuery, type Role } from '@anygrid/protocol';
+import {
+  AddTasksRequest,
+  CreateJobRequest,
+  type ResultPage,
+  ResultsQuery,
+  type Role,
+} from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Jobs } from '../services/jobs.js';
 import { principalOf } from './auth.js';
@@ -22,6 +28,12 @@ export function requesterRoutes(app: FastifyInstance, jobs: Jobs): void {
     const body = parse(CreateJobRequest, request.body, 'job');
     const job = await jobs.create(principalOf(request), body);
     return reply.status(201).send(job);
+  });
+
+  app.post('/v1/jobs/:id/tasks', { config, bodyLimit: JOB_BODY_LIMIT }, async (request) => {
+    const { id } = parse(IdParam, request.params, 'path');
+    const body = parse(AddTasksRequest, request.body, 'part');
+    return jobs.addTasks(principalOf(request), id, body);
   });
 
   app.get('/v1/jobs', { config }, async (request) => ({

@@ -5,7 +5,9 @@
  */
 
 import {
+  type AddTasksRequest,
   BlobMissingError,
+  type BlobRef,
   ConflictError,
   type CreateJobRequest,
   type JobView,
@@ -17,8 +19,11 @@ import { resolvePolicy } from '../policy/index.js';
 import type { EncodedResult, Principal, Store } from '../store/store.js';
 import type { Scheduler } from './scheduler.js';
 
-/** Tasks written per transaction when a job is created. */
+/** Tasks written per transaction when a job is created or a part added. */
 export const CREATE_CHUNK = 10_000;
+
+/** How long a job created with `totalTasks` waits for its next part before it is cancelled. */
+export const PARTS_WINDOW_MS = 10 * 60_000;
 
 export class Jobs {
   constructor(
@@ -31,39 +36,86 @@ export class Jobs {
    * Stores a job and publishes its tasks. A large job goes in by parts of
    * `CREATE_CHUNK` tasks, each its own transaction and published at once: providers
    * start on the first part while the rest is written, and other requests are served in
-   * between. Until the last part is in, the job cannot complete; should the coordinator
-   * die before that, the job was never acknowledged and is cancelled at the next start
-   * (`cancelIncomplete`).
+   * between. Until the last task is in, the job cannot complete. Should the coordinator
+   * die while writing the request's tasks, the job was never acknowledged: it is
+   * cancelled at the next start (`cancelIncomplete`). With `totalTasks`, the requester
+   * sends the rest itself (`addTasks`) within `PARTS_WINDOW_MS` of each part.
    */
   async create(principal: Principal, req: CreateJobRequest): Promise<JobView> {
     const policy = resolvePolicy(req.policy);
-    await this.requireBlobs(req);
+    await this.requireBlobs(req.module, req.tasks);
     const { tasks } = req;
+    const total = req.totalTasks ?? tasks.length;
     const { job, changes } = await this.store.createJob(
       principal.accountId,
-      { ...req, policy, tasks: tasks.slice(0, CREATE_CHUNK), tasksTotal: tasks.length },
+      {
+        ...req,
+        policy,
+        tasks: tasks.slice(0, CREATE_CHUNK),
+        tasksTotal: total,
+        ...(total > tasks.length ? { partsUntil: Date.now() + PARTS_WINDOW_MS } : {}),
+      },
       Date.now(),
     );
     this.scheduler.publish(changes);
     if (tasks.length <= CREATE_CHUNK) return job;
-    for (let i = CREATE_CHUNK; i < tasks.length; i += CREATE_CHUNK) {
-      await new Promise((resolve) => setImmediate(resolve));
-      const part = tasks.slice(i, i + CREATE_CHUNK);
-      this.scheduler.publish(await this.store.addTasks(job.id, i, part, Date.now()));
-    }
+    await this.writeInChunks(job.id, CREATE_CHUNK, tasks.slice(CREATE_CHUNK), total > tasks.length);
     return this.get(principal, job.id);
+  }
+
+  /** Stores the next part of a job created with `totalTasks`; a part sent again adds nothing. */
+  async addTasks(principal: Principal, jobId: number, req: AddTasksRequest): Promise<JobView> {
+    const job = await this.get(principal, jobId);
+    await this.requireBlobs(job.module, req.tasks);
+    await this.writeInChunks(jobId, req.from, req.tasks, true);
+    return this.get(principal, jobId);
+  }
+
+  /**
+   * Writes tasks `from…` a chunk per transaction, letting other requests in between.
+   * `byRequester`: the requester sends any rest, so the job waits for it a while longer.
+   */
+  private async writeInChunks(
+    jobId: number,
+    from: number,
+    tasks: CreateJobRequest['tasks'],
+    byRequester: boolean,
+  ): Promise<void> {
+    for (let i = 0; i < tasks.length; i += CREATE_CHUNK) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      const { changes } = await this.store.addTasks(
+        jobId,
+        from + i,
+        tasks.slice(i, i + CREATE_CHUNK),
+        Date.now(),
+        byRequester ? Date.now() + PARTS_WINDOW_MS : undefined,
+      );
+      this.scheduler.publish(changes);
+    }
   }
 
   /** Cancels jobs whose creation a crash cut short; returns their ids. */
   async cancelIncomplete(): Promise<number[]> {
-    const ids = await this.store.incompleteJobs();
-    for (const id of ids) this.scheduler.publish(await this.store.cancelJob(id, Date.now()));
-    return ids;
+    return this.cancelAll(await this.store.incompleteJobs());
   }
 
-  private async requireBlobs(req: CreateJobRequest): Promise<void> {
-    const wanted = new Map<string, number>([[req.module.hash, req.module.size]]);
-    for (const t of req.tasks) {
+  /** Cancels jobs whose requester stopped sending the missing parts; returns their ids. */
+  async cancelExpiredParts(now: number): Promise<number[]> {
+    return this.cancelAll(await this.store.expiredParts(now));
+  }
+
+  private async cancelAll(ids: readonly number[]): Promise<number[]> {
+    for (const id of ids) {
+      const changes = await this.store.cancelJob(id, Date.now());
+      this.scheduler.dropJob(id);
+      this.scheduler.publish(changes);
+    }
+    return [...ids];
+  }
+
+  private async requireBlobs(module: BlobRef, tasks: CreateJobRequest['tasks']): Promise<void> {
+    const wanted = new Map<string, number>([[module.hash, module.size]]);
+    for (const t of tasks) {
       if (t.stdin) wanted.set(t.stdin.hash, t.stdin.size);
       for (const f of Object.values(t.files)) wanted.set(f.hash, f.size);
     }

@@ -143,4 +143,13 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX replicas_task ON replicas (task_id)',
     ],
   },
+  {
+    version: 3,
+    name: 'jobs sent in parts',
+    statements: [
+      // Set while a requester may still send missing tasks; cleared once all are in.
+      'ALTER TABLE jobs ADD COLUMN parts_until BIGINT',
+      'CREATE INDEX jobs_parts ON jobs (parts_until) WHERE parts_until IS NOT NULL',
+    ],
+  },
 ];

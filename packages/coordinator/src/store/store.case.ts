@@ -6,7 +6,13 @@
  * quorum, idempotence and atomicity.
  */
 
-import { type Assignment, type JobView, NotAssignedError } from '@anygrid/protocol';
+import {
+  type Assignment,
+  ConflictError,
+  InvalidRequestError,
+  type JobView,
+  NotAssignedError,
+} from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
 import { ReadyQueue, resolvePolicy } from '../policy/index.js';
 import type { ChangeSet, NewJob, Principal, ReplicaPick, Store, VerifiedReport } from './store.js';
@@ -148,10 +154,11 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const whole = job(3);
       const j = await store.createJob(
         owner.accountId,
-        { ...whole, tasks: whole.tasks.slice(0, 1), tasksTotal: 3 },
+        { ...whole, tasks: whole.tasks.slice(0, 1), tasksTotal: 3, partsUntil: 100 },
         0,
       );
-      expect(await store.incompleteJobs()).toEqual([j.id]);
+      // The requester will send the rest: not a job cut short by a crash.
+      expect(await store.incompleteJobs()).toEqual([]);
       const [first] = await store.assignWork(hosts[0], 10, 1);
       await store.applyReports(hosts[0], [ok(first!.replicaId)], 2);
       // One of three settled: still running, however many tasks exist so far.
@@ -159,10 +166,13 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         state: 'running',
         progress: { valid: 1 },
       });
-      const more = await store.addTasks(j.id, 1, whole.tasks.slice(1), 3);
-      expect(more.ready).toHaveLength(2);
-      expect(await store.incompleteJobs()).toEqual([]);
-      for (const pick of more.ready) {
+      const more = await store.addTasks(j.id, 1, whole.tasks.slice(1), 3, 200);
+      expect(more.added).toBe(2);
+      expect(more.changes.ready).toHaveLength(2);
+      // The same part again (its answer was lost) adds nothing.
+      expect((await store.addTasks(j.id, 1, whole.tasks.slice(1), 4, 300)).added).toBe(0);
+      expect(await store.expiredParts(10_000)).toEqual([]);
+      for (const pick of more.changes.ready) {
         const [a] = await store.assignReplicas(hosts[0], [pick], 4);
         await store.applyReports(hosts[0], [ok(a!.replicaId)], 5);
       }
@@ -174,7 +184,31 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(encoded.map((e) => e.cursor)).toEqual(results.map((r) => r.cursor));
       expect(await store.getJob(j.id, owner as Principal)).toMatchObject({ state: 'completed' });
       // A finished job takes no more tasks.
-      expect((await store.addTasks(j.id, 3, whole.tasks.slice(0, 1), 6)).ready).toEqual([]);
+      await expect(store.addTasks(j.id, 3, whole.tasks.slice(0, 1), 6)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      await store.close();
+    });
+
+    it('refuses a part that leaves a gap or goes past the total, and expires a job left open', async () => {
+      const { store, owner } = await setup();
+      const whole = job(4);
+      const j = await store.createJob(
+        owner.accountId,
+        { ...whole, tasks: whole.tasks.slice(0, 1), tasksTotal: 4, partsUntil: 100 },
+        0,
+      );
+      await expect(store.addTasks(j.id, 2, whole.tasks.slice(2), 1, 200)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      await expect(store.addTasks(j.id, 1, whole.tasks, 1, 200)).rejects.toBeInstanceOf(
+        InvalidRequestError,
+      );
+      expect((await store.addTasks(j.id, 1, whole.tasks.slice(1, 2), 1, 200)).added).toBe(1);
+      expect(await store.expiredParts(150)).toEqual([]);
+      expect(await store.expiredParts(250)).toEqual([j.id]);
+      await store.cancelJob(j.id, 250);
+      expect(await store.expiredParts(250)).toEqual([]);
       await store.close();
     });
 

@@ -64,6 +64,11 @@ export interface NewJob extends Omit<CreateJobRequest, 'policy'> {
    * `addTasks`); default `tasks.length`. The job cannot complete before it has them all.
    */
   readonly tasksTotal?: number;
+  /**
+   * While tasks are missing: until when (epoch ms) the requester may still send them
+   * (`addTasks`). Absent when the coordinator writes them all itself, in one request.
+   */
+  readonly partsUntil?: number;
 }
 
 export interface Store {
@@ -93,17 +98,25 @@ export interface Store {
     now: number,
   ): Promise<{ job: JobView; changes: ChangeSet }>;
   /**
-   * Appends tasks `firstIndex…` to a job created with a larger `tasksTotal`. Adds
-   * nothing (empty change set) once the job is no longer running.
+   * Appends tasks `from…` to a job with tasks missing. A prefix already stored (a part
+   * sent again) is skipped; `partsUntil` extends the time left for the rest. Throws
+   * ConflictError when `from` leaves a gap or the job no longer runs, and
+   * InvalidRequestError past the job's total.
    */
   addTasks(
     jobId: number,
-    firstIndex: number,
+    from: number,
     tasks: NewJob['tasks'],
     now: number,
-  ): Promise<ChangeSet>;
-  /** Running jobs with fewer tasks than their total: their creation was cut short by a crash. */
+    partsUntil?: number,
+  ): Promise<{ added: number; changes: ChangeSet }>;
+  /**
+   * Running jobs with tasks missing that no requester will send: the coordinator was
+   * writing them itself when it crashed, so the job was never acknowledged.
+   */
   incompleteJobs(): Promise<number[]>;
+  /** Running jobs whose requester did not send the missing parts in time. */
+  expiredParts(now: number): Promise<number[]>;
   /** A job visible to the account (admins see all), or null. */
   getJob(jobId: number, principal: Principal): Promise<JobView | null>;
   listJobs(principal: Principal, limit: number): Promise<JobView[]>;

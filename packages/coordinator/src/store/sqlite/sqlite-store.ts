@@ -6,7 +6,15 @@
  */
 
 import { randomInt } from 'node:crypto';
-import type { JobView, RegisterHostRequest, Role, TaskResult } from '@anygrid/protocol';
+import {
+  ConflictError,
+  InvalidRequestError,
+  type JobView,
+  NotFoundError,
+  type RegisterHostRequest,
+  type Role,
+  type TaskResult,
+} from '@anygrid/protocol';
 import type Database from 'better-sqlite3';
 import type { ReadyReplica } from '../../policy/index.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
@@ -163,8 +171,8 @@ export class SqliteStore implements Store {
     const jobId = this.inTx(() => {
       const variantId = this.upsertVariant(accountId, job, now);
       const info = this.sql(
-        `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, policy, priority, state, tasks_total, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+        `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, policy, priority, state, tasks_total, created_at, parts_until)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       ).run(
         accountId,
         job.name ?? `job-${job.module.hash.slice(0, 8)}`,
@@ -175,6 +183,7 @@ export class SqliteStore implements Store {
         job.policy.priority,
         total,
         now,
+        total > job.tasks.length ? (job.partsUntil ?? null) : null,
       );
       const id = Number(info.lastInsertRowid);
       this.p.settlement.event(now, 'job_created', { job: id }, JSON.stringify({ tasks: total }));
@@ -187,29 +196,66 @@ export class SqliteStore implements Store {
 
   async addTasks(
     jobId: number,
-    firstIndex: number,
+    from: number,
     tasks: NewJob['tasks'],
     now: number,
-  ): Promise<ChangeSet> {
+    partsUntil?: number,
+  ): Promise<{ added: number; changes: ChangeSet }> {
     const changes = new ChangeCollector();
-    this.inTx(() => {
-      const running = this.sql(`SELECT 1 FROM jobs WHERE id = ? AND state = 'running'`)
+    const added = this.inTx(() => {
+      const job = this.sql('SELECT state, tasks_total FROM jobs WHERE id = ?').get(jobId) as
+        | { state: string; tasks_total: number }
+        | undefined;
+      if (job === undefined) throw new NotFoundError('job', jobId);
+      if (job.state !== 'running') {
+        throw new ConflictError(`Job ${jobId} is ${job.state}; it takes no more tasks.`, {
+          jobId,
+          state: job.state,
+        });
+      }
+      // Tasks are numbered 0… in the order they arrived, so the next index is a count.
+      const stored = this.sql('SELECT COALESCE(MAX(idx) + 1, 0) FROM tasks WHERE job_id = ?')
         .pluck()
-        .get(jobId);
-      if (running === undefined) return;
+        .get(jobId) as number;
+      if (from > stored) {
+        throw new ConflictError(
+          `Job ${jobId} has ${stored} tasks; send the part that starts at index ${stored} first.`,
+          { jobId, expectedFrom: stored },
+        );
+      }
+      if (from + tasks.length > job.tasks_total) {
+        throw new InvalidRequestError(
+          `Job ${jobId} was created with totalTasks ${job.tasks_total}; tasks ${from}…${from + tasks.length - 1} go past it.`,
+          { jobId, totalTasks: job.tasks_total },
+        );
+      }
+      const fresh = tasks.slice(stored - from);
       const { redundancy } = this.meta(jobId).policy;
-      this.insertTasks(jobId, firstIndex, tasks, redundancy, now, changes);
+      this.insertTasks(jobId, stored, fresh, redundancy, now, changes);
+      const complete = stored + fresh.length === job.tasks_total;
+      this.sql('UPDATE jobs SET parts_until = ? WHERE id = ?').run(
+        complete ? null : (partsUntil ?? null),
+        jobId,
+      );
+      return fresh.length;
     });
-    return changes.toChangeSet();
+    if (added > 0) changes.jobs.add(jobId);
+    return { added, changes: changes.toChangeSet() };
   }
 
   async incompleteJobs(): Promise<number[]> {
     return this.sql(
-      `SELECT j.id FROM jobs j WHERE j.state = 'running'
+      `SELECT j.id FROM jobs j WHERE j.state = 'running' AND j.parts_until IS NULL
          AND j.tasks_total > (SELECT COUNT(*) FROM tasks t WHERE t.job_id = j.id)`,
     )
       .pluck()
       .all() as number[];
+  }
+
+  async expiredParts(now: number): Promise<number[]> {
+    return this.sql(`SELECT id FROM jobs WHERE state = 'running' AND parts_until < ?`)
+      .pluck()
+      .all(now) as number[];
   }
 
   private insertTasks(
