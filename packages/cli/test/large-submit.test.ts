@@ -70,7 +70,7 @@ describe('a job too large for one transaction', () => {
     expect(cut.total).toBe(200_000);
     expect(cut.tasks).toBeLessThan(200_000);
 
-    await stopProcess(coord);
+    await stopProcess(coord.proc);
     coord = await startCoordinator({ dataDir, port: coord.port });
     const after = client(coord.url, coord.adminToken);
     const jobs = (await after.get('/v1/jobs')).body.jobs as { id: number; state: string }[];
