@@ -11,7 +11,7 @@ import { round } from './stats.js';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
-async function redisUp() {
+export async function redisUp() {
   return new Promise((resolve) => {
     const s = createConnection(REDIS, () => {
       s.end();
@@ -35,7 +35,7 @@ export async function bullmq({ jobs = 100_000, concurrency = 100, runs = 3 } = {
   const rows = [];
   for (const overlap of [false, true]) {
     const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await once(jobs, concurrency, overlap));
+    for (let i = 0; i < runs; i++) samples.push(await bullmqOnce(jobs, concurrency, overlap));
     samples.sort((a, b) => a.jobsPerSecond - b.jobsPerSecond);
     const perSecond = samples.map((x) => x.jobsPerSecond);
     rows.push({
@@ -49,7 +49,7 @@ export async function bullmq({ jobs = 100_000, concurrency = 100, runs = 3 } = {
 }
 
 /** One run on a fresh queue; with `overlap` the worker runs while jobs are added. */
-async function once(jobs, concurrency, overlap) {
+export async function bullmqOnce(jobs, concurrency, overlap) {
   const { Queue, Worker } = await import('bullmq');
   const name = `anygrid-bench-${process.pid}-${Date.now()}`;
   const queue = new Queue(name, { connection: REDIS });

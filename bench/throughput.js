@@ -9,13 +9,19 @@
  */
 
 import { Anygrid } from '@anygrid/sdk';
+import { bullmqOnce, redisUp } from './bullmq.js';
 import { procStats, selfCpuSeconds } from './proc.js';
 import { startAgents, startCoordinator } from './processes.js';
 import { round } from './stats.js';
 
-/** Agent processes × slots per configuration; a task's replicas never share a host. */
+/**
+ * Agent processes × slots per configuration; a task's replicas never share a host.
+ * `versus`: each run is followed by the same number of jobs through BullMQ (add while
+ * processing, its faster order here), so the ratio compares runs minutes apart at most
+ * — this VM's speed drifts by ±15 % over a few minutes.
+ */
 const CONFIGS = [
-  { redundancy: 1, agents: 1, slots: 1 },
+  { redundancy: 1, agents: 1, slots: 1, versus: true },
   { redundancy: 1, agents: 2, slots: 1 },
   { redundancy: 2, agents: 2, slots: 1 },
 ];
@@ -24,15 +30,27 @@ export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS 
   const rows = [];
   for (const config of configs) {
     const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await once(tasks, config));
+    const ratios = [];
+    const versus = config.versus && (await redisUp());
+    for (let i = 0; i < runs; i++) {
+      const sample = await once(tasks, config);
+      samples.push(sample);
+      if (versus) {
+        const bull = await bullmqOnce(tasks, 100, true);
+        ratios.push(sample.tasksPerSecond / bull.jobsPerSecond);
+      }
+    }
     samples.sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
     const median = samples[Math.floor(samples.length / 2)];
     const perSecond = samples.map((s) => s.tasksPerSecond);
+    ratios.sort((a, b) => a - b);
     rows.push({
       name: `throughput r=${config.redundancy}, ${config.agents} agent${config.agents > 1 ? 's' : ''}`,
       ...median,
       runs,
       range: `${Math.min(...perSecond)}–${Math.max(...perSecond)}`,
+      // Median over runs of Anygrid ÷ the BullMQ run right after it.
+      vsBullmq: ratios.length > 0 ? round(ratios[Math.floor(ratios.length / 2)], 2) : '—',
     });
   }
   return rows;
