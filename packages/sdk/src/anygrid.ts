@@ -31,7 +31,7 @@ import {
   jobRequest,
   policyOf,
   type SubmitOptions,
-  taskSpec,
+  taskSpecs,
 } from './submit-options.js';
 
 /**
@@ -108,7 +108,7 @@ export class Anygrid {
       this.present,
     );
     const module = await this.moduleRef(options.module, blobs);
-    const tasks = await Promise.all(options.tasks.map((t) => taskSpec(t, blobs)));
+    const tasks = await taskSpecs(options.tasks, blobs);
     const first = tasks.slice(0, SUBMIT_PART);
     const view = await this.http.json<JobView>({
       method: 'POST',

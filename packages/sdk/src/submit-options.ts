@@ -83,17 +83,55 @@ export function checkTaskCount(count: number): void {
   }
 }
 
+/**
+ * The wire specs of all tasks, uploading their stdin and files. Tasks with neither are
+ * converted at once: an async call per task cost ~2 µs, 0.2 s for a job of 100 k.
+ */
+export async function taskSpecs(
+  tasks: readonly TaskInput[],
+  blobs: BlobUploader,
+): Promise<TaskSpecInput[]> {
+  const specs = new Array<TaskSpecInput>(tasks.length);
+  const pending: Promise<void>[] = [];
+  tasks.forEach((task, i) => {
+    if (task.stdin === undefined && (task.files === undefined || isEmpty(task.files))) {
+      specs[i] = plainSpec(task);
+    } else {
+      pending.push(
+        taskSpec(task, blobs).then((spec) => {
+          specs[i] = spec;
+        }),
+      );
+    }
+  });
+  await Promise.all(pending);
+  return specs;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
+}
+
+/** The spec of a task without inputs to upload. */
+function plainSpec(task: TaskInput): Mutable<TaskSpecInput> {
+  const spec: Mutable<TaskSpecInput> = {};
+  if (task.args?.length) spec.args = task.args.map(String);
+  if (task.env && !isEmpty(task.env)) spec.env = { ...task.env };
+  return spec;
+}
+
 /** Uploads a task's stdin and files and returns its wire spec. */
-export async function taskSpec(task: TaskInput, blobs: BlobUploader): Promise<TaskSpecInput> {
+async function taskSpec(task: TaskInput, blobs: BlobUploader): Promise<TaskSpecInput> {
   const files: Record<string, BlobRef> = {};
   await Promise.all(
     Object.entries(task.files ?? {}).map(async ([name, content]) => {
       files[name] = await blobs.ensure(toBytes(content));
     }),
   );
-  const spec: { -readonly [K in keyof TaskSpecInput]: TaskSpecInput[K] } = {};
-  if (task.args?.length) spec.args = task.args.map(String);
-  if (task.env && Object.keys(task.env).length) spec.env = { ...task.env };
+  const spec: Mutable<TaskSpecInput> = plainSpec(task);
   if (task.stdin !== undefined) spec.stdin = await blobs.ensure(toBytes(task.stdin));
   if (Object.keys(files).length) spec.files = files;
   return spec;
