@@ -1,6 +1,7 @@
 /**
  * @module
- * `npm run bench [-- PART…]`: runs the named parts (all by default), prints a table,
+ * `npm run bench [-- PART…]`: runs the named parts (all by default; `--report`: none),
+ * prints a table,
  * and writes bench/results/latest.json and bench/RESULTS.md with the date, the machine
  * and every figure. Timings live here, never in `npm test`.
  */
@@ -26,7 +27,10 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
-const names = wanted.length > 0 ? wanted : Object.keys(PARTS);
+// `--report` runs nothing: RESULTS.md is written again from the last figures (after an
+// edit of analysis.md, say).
+const reportOnly = process.argv.includes('--report');
+const names = reportOnly ? [] : wanted.length > 0 ? wanted : Object.keys(PARTS);
 
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
@@ -97,18 +101,20 @@ function summarize(r) {
       measured: `${t1.tasksPerSecond} tasks/s${t1.runs ? ` (median of ${t1.runs} runs, ${t1.range})` : ''}`,
       met: t1.tasksPerSecond >= 20_000,
     });
-  if (t1 && typeof t1.vsBullmq === 'number') {
+  // The lower of two ratios: runs paired seconds apart, and the medians of the two parts.
+  const ratios = [];
+  if (typeof t1?.vsBullmq === 'number')
+    ratios.push({ x: t1.vsBullmq, how: `${t1.vsBullmq}x paired with a BullMQ run each` });
+  if (t1 && bull?.jobsPerSecond) {
+    const x = Math.round((t1.tasksPerSecond / bull.jobsPerSecond) * 100) / 100;
+    ratios.push({ x, how: `${x}x against the bullmq part (${bull.jobsPerSecond} jobs/s)` });
+  }
+  if (ratios.length > 0) {
+    const low = Math.min(...ratios.map((r) => r.x));
     out.push({
       target: 'throughput r=1 ≥ 1.0x BullMQ',
-      measured: `${t1.vsBullmq}x (median of ${t1.runs} runs, each followed by a BullMQ run)`,
-      met: t1.vsBullmq >= 1,
-    });
-  } else if (t1 && bull?.jobsPerSecond) {
-    const ratio = Math.round((t1.tasksPerSecond / bull.jobsPerSecond) * 100) / 100;
-    out.push({
-      target: 'throughput r=1 ≥ 1.0x BullMQ',
-      measured: `${ratio}x (BullMQ ${bull.jobsPerSecond} jobs/s${bull.runs ? `, median of ${bull.runs} runs` : ''})`,
-      met: ratio >= 1,
+      measured: `${low}x (${ratios.map((r) => r.how).join('; ')})`,
+      met: low >= 1,
     });
   }
   const lat = find('latency', 'latency 1-task');

@@ -16,9 +16,9 @@ import { round } from './stats.js';
 
 /**
  * Agent processes × slots per configuration; a task's replicas never share a host.
- * `versus`: each run is followed by the same number of jobs through BullMQ (add while
- * processing, its faster order here), so the ratio compares runs minutes apart at most
- * — this VM's speed drifts by ±15 % over a few minutes.
+ * `versus`: each run is preceded by the same number of jobs through BullMQ (add then
+ * process), so the ratio compares runs seconds apart — this VM's speed drifts by ±15 %
+ * over a few minutes.
  */
 const CONFIGS = [
   { redundancy: 1, agents: 1, slots: 1, versus: true },
@@ -33,11 +33,15 @@ export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS 
     const ratios = [];
     const versus = config.versus && (await redisUp());
     for (let i = 0; i < runs; i++) {
+      // BullMQ first, then a pause: what a finished run leaves behind (files being
+      // written back, processes exiting) must slow neither side's figure.
+      const bull = versus ? await bullmqOnce(tasks, 100, false) : undefined;
+      if (bull) await new Promise((r) => setTimeout(r, 1000));
       const sample = await once(tasks, config);
       samples.push(sample);
-      if (versus) {
-        const bull = await bullmqOnce(tasks, 100, true);
+      if (bull) {
         ratios.push(sample.tasksPerSecond / bull.jobsPerSecond);
+        await new Promise((r) => setTimeout(r, 1000));
       }
     }
     samples.sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
@@ -49,7 +53,7 @@ export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS 
       ...median,
       runs,
       range: `${Math.min(...perSecond)}–${Math.max(...perSecond)}`,
-      // Median over runs of Anygrid ÷ the BullMQ run right after it.
+      // Median over runs of Anygrid ÷ the BullMQ run right before it.
       vsBullmq: ratios.length > 0 ? round(ratios[Math.floor(ratios.length / 2)], 2) : '—',
     });
   }
