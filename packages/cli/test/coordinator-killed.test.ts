@@ -1,31 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CoordinatorProcess,
-  client,
-  countPrimes,
-  killAll,
-  removeDir,
-  startAgent,
-  startCoordinator,
-  stopProcess,
-  tempDir,
-  waitFor,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { client, countPrimes, startAgent, useRestartableCoordinator, waitFor } from './harness.js';
 import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
 describe('the coordinator SIGKILLed mid-job and restarted on the same data dir', () => {
-  const dataDir = tempDir();
-  let coord: CoordinatorProcess;
-  beforeAll(async () => {
-    coord = await startCoordinator({ dataDir });
-  });
-  afterAll(async () => {
-    await killAll();
-    removeDir(dataDir);
-  });
+  const ctx = useRestartableCoordinator();
 
   it('completes the job with every result exactly once', async () => {
+    let { coord } = ctx;
     const admin = client(coord.url, coord.adminToken);
     const provider = await admin.token('provider');
     const requesterToken = await admin.token('requester');
@@ -44,10 +26,8 @@ describe('the coordinator SIGKILLed mid-job and restarted on the same data dir',
       60_000,
       10,
     );
-    await stopProcess(coord.proc, 'SIGKILL');
-
     // Same port: the agents keep their coordinator URL and reconnect by themselves.
-    coord = await startCoordinator({ dataDir, port: coord.port });
+    coord = await ctx.restart();
     requester = client(coord.url, requesterToken);
     const final = await waitForJob(requester, job.id);
     expect(final.state).toBe('completed');
@@ -60,7 +40,7 @@ describe('the coordinator SIGKILLed mid-job and restarted on the same data dir',
       const [a, b] = ranges[r.index] as [number, number];
       expect(decodeStdout(r)).toBe(`${countPrimes(a, b)}\n`);
     }
-    const store = inspectStore(dataDir);
+    const store = inspectStore(ctx.dataDir);
     const settled = store.settledEventsPerTask(job.id);
     expect(settled.size).toBe(300);
     expect([...settled.values()].every((n) => n === 1)).toBe(true);

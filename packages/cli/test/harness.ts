@@ -281,3 +281,35 @@ export function useCoordinator(): CoordinatorContext {
   });
   return ctx;
 }
+
+/** A coordinator that tests may kill and start again on the same data dir and port. */
+export interface RestartableContext {
+  readonly dataDir: string;
+  coord: CoordinatorProcess;
+  /** SIGKILLs the coordinator (if still running) and starts a new one in its place. */
+  restart(): Promise<CoordinatorProcess>;
+}
+
+/**
+ * `useCoordinator` for tests that kill the coordinator: the same port keeps agents'
+ * coordinator URL valid, so they reconnect by themselves.
+ */
+export function useRestartableCoordinator(): RestartableContext {
+  const ctx: RestartableContext = {
+    dataDir: tempDir(),
+    coord: undefined as unknown as CoordinatorProcess,
+    async restart() {
+      await stopProcess(ctx.coord.proc, 'SIGKILL');
+      ctx.coord = await startCoordinator({ dataDir: ctx.dataDir, port: ctx.coord.port });
+      return ctx.coord;
+    },
+  };
+  beforeAll(async () => {
+    ctx.coord = await startCoordinator({ dataDir: ctx.dataDir });
+  });
+  afterAll(async () => {
+    await killAll();
+    removeDir(ctx.dataDir);
+  });
+  return ctx;
+}

@@ -2,19 +2,8 @@ import { join } from 'node:path';
 import { MAX_TASKS_PER_JOB } from '@anygrid/protocol';
 import { Anygrid } from '@anygrid/sdk';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CoordinatorProcess,
-  client,
-  example,
-  killAll,
-  removeDir,
-  startAgent,
-  startCoordinator,
-  stopProcess,
-  tempDir,
-  waitFor,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { client, example, startAgent, useRestartableCoordinator, waitFor } from './harness.js';
 import { allResults, decodeStdout, waitForJob } from './job-flow.js';
 
 /** Trivial tasks, each printing its own index: enough to be written in several parts. */
@@ -39,17 +28,10 @@ function storedTasks(dataDir: string): { jobs: number; tasks: number; total: num
 }
 
 describe('a job too large for one transaction', () => {
-  const dataDir = tempDir();
-  let coord: CoordinatorProcess;
-  beforeAll(async () => {
-    coord = await startCoordinator({ dataDir });
-  });
-  afterAll(async () => {
-    await killAll();
-    removeDir(dataDir);
-  });
+  const ctx = useRestartableCoordinator();
 
   it('is cancelled at restart when the coordinator dies while writing it, and a resubmission completes', async () => {
+    const { coord, dataDir } = ctx;
     const admin = client(coord.url, coord.adminToken);
     const requester = client(coord.url, await admin.token('requester'));
     const module = await requester.upload(example('trivial.wasm'));
@@ -63,24 +45,23 @@ describe('a job too large for one transaction', () => {
       30_000,
       5,
     );
-    coord.proc.kill('SIGKILL');
+    const killed = ctx.restart();
     const answer = await submit.catch((error: unknown) => ({ status: 0, error }));
     expect(answer.status).not.toBe(201);
     const cut = storedTasks(dataDir);
     expect(cut.total).toBe(200_000);
     expect(cut.tasks).toBeLessThan(200_000);
 
-    await stopProcess(coord.proc);
-    coord = await startCoordinator({ dataDir, port: coord.port });
-    const after = client(coord.url, coord.adminToken);
+    const restarted = await killed;
+    const after = client(restarted.url, restarted.adminToken);
     const jobs = (await after.get('/v1/jobs')).body.jobs as { id: number; state: string }[];
     expect(jobs.map((j) => j.state)).toEqual(['cancelled']);
 
     // Resubmitted (as the client would, having had no answer), the job runs to the end:
     // 25 000 tasks go in as three parts, and every index comes back exactly once.
     const provider = await after.token('provider');
-    startAgent(coord.url, provider, { slots: 2, name: 'a' });
-    const again = client(coord.url, await after.token('requester'));
+    startAgent(restarted.url, provider, { slots: 2, name: 'a' });
+    const again = client(restarted.url, await after.token('requester'));
     const r = await again.post('/v1/jobs', { name: 'big', module, tasks: trivialTasks(25_000) });
     expect(r.status).toBe(201);
     expect(r.body.progress.total).toBe(25_000);
@@ -97,6 +78,7 @@ describe('a job too large for one transaction', () => {
   }, 180_000);
 
   it('goes in parts from the SDK when it is larger than one request allows', async () => {
+    const { coord } = ctx;
     const admin = client(coord.url, coord.adminToken);
     const grid = new Anygrid({ url: coord.url, token: await admin.token('requester') });
     const count = MAX_TASKS_PER_JOB + 5;

@@ -8,28 +8,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundError } from '@anygrid/protocol';
 import { Anygrid, CoordinatorUnreachableError, type JobResult } from '@anygrid/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type CoordinatorProcess,
   client,
   countPrimes,
   EXAMPLES,
-  killAll,
-  removeDir,
   startAgent,
-  startCoordinator,
-  stopProcess,
-  tempDir,
+  useRestartableCoordinator,
   waitFor,
 } from './harness.js';
 
 describe('the SDK', () => {
-  const dataDir = tempDir();
-  let coord: CoordinatorProcess;
+  const ctx = useRestartableCoordinator();
   let grid: Anygrid;
 
   beforeAll(async () => {
-    coord = await startCoordinator({ dataDir });
+    const { coord } = ctx;
     const admin = client(coord.url, coord.adminToken);
     const provider = await admin.token('provider');
     grid = new Anygrid({ url: coord.url, token: await admin.token('requester') });
@@ -40,10 +34,6 @@ describe('the SDK', () => {
     await waitFor('both agents to join', async () =>
       agents.every((a) => a.output().includes('joined')),
     );
-  });
-  afterAll(async () => {
-    await killAll();
-    removeDir(dataDir);
   });
 
   it('streams every result exactly once across a coordinator restart', async () => {
@@ -59,8 +49,7 @@ describe('the SDK', () => {
       seen.push(r);
       if (seen.length === 10 && !restarted) {
         restarted = true;
-        await stopProcess(coord.proc, 'SIGKILL');
-        coord = await startCoordinator({ dataDir, port: coord.port });
+        await ctx.restart();
       }
     }
     expect(restarted).toBe(true);
