@@ -58,7 +58,7 @@ describe('a job too large for one transaction', () => {
     expect(jobs.map((j) => j.state)).toEqual(['cancelled']);
 
     // Resubmitted (as the client would, having had no answer), the job runs to the end:
-    // 25 000 tasks go in as three parts, and every index comes back exactly once.
+    // 25 000 tasks go in as four parts, and every index comes back exactly once.
     const provider = await after.token('provider');
     startAgent(restarted.url, provider, { slots: 2, name: 'a' });
     const again = client(restarted.url, await after.token('requester'));
