@@ -57,6 +57,12 @@ export interface AgentOptions {
 export interface Agent {
   /** The host id the coordinator gave this device. */
   readonly hostId: number;
+  /**
+   * Resolves when the coordinator no longer knows this host (its store was reset or
+   * restored from a backup): this agent then pulls no more. Stop it and start a new one,
+   * which registers again.
+   */
+  readonly hostLost: Promise<void>;
   /** Replicas reported as successes and as errors, and those running now. */
   stats(): { completed: number; failed: number; running: number };
   /**
@@ -111,6 +117,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const flusher = new ReportFlusher({ client, hostId, logger: log, busy: () => loop.busy });
   const runner = { blobs, modules, sandbox, logger: log, corruptOutputs: options.corruptOutputs };
   let stream: WorkStream | undefined;
+  let lostHost: () => void = () => {};
+  const hostLost = new Promise<void>((resolve) => {
+    lostHost = resolve;
+  });
   const loop = new WorkLoop({
     client,
     hostId,
@@ -124,6 +134,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     // without stranding work in a cluster of one host.
     onHandBack: (ids) => void abandon(client, hostId, ids, log),
     streaming: () => stream?.connected ?? false,
+    onHostUnknown: () => lostHost(),
   });
   const heartbeat = new Heartbeat({
     client,
@@ -163,6 +174,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   return {
     hostId,
+    hostLost,
     stats: () => loop.stats(),
     stop(stopOptions = {}) {
       stopped ??= stop(stopOptions.graceful ?? true, stopOptions.timeoutMs ?? 30_000);

@@ -11,7 +11,7 @@
  * hand back.
  */
 
-import type { Assignment } from '@anygrid/protocol';
+import { AnygridError, type Assignment, ErrorCode } from '@anygrid/protocol';
 import type { Logger } from 'pino';
 import { within } from './abortable.js';
 import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
@@ -57,6 +57,11 @@ export interface WorkLoopOptions {
   readonly handBackAfterMs?: number;
   /** Whether the work stream is up (polling is then only a safety net). */
   readonly streaming: () => boolean;
+  /**
+   * The coordinator no longer knows this host (its store was reset or restored from a
+   * backup): pulling stops, and the agent must register again to get work.
+   */
+  readonly onHostUnknown?: () => void;
 }
 
 interface Running {
@@ -214,6 +219,12 @@ export class WorkLoop {
       if (assignments.length === 0) this.lastEmptyAt = performance.now();
       this.schedulePoll(assignments.length > 0 ? this.pollInterval() : this.idleInterval());
     } catch (error) {
+      if (error instanceof AnygridError && error.code === ErrorCode.HOST_UNKNOWN) {
+        logger.warn({ err: error }, 'the coordinator no longer knows this host; stopped pulling');
+        this.stopped = true;
+        this.options.onHostUnknown?.();
+        return;
+      }
       const delay = isTransient(error) ? this.errors.next() : RECONNECT_BACKOFF.maxMs;
       this.retryAt = performance.now() + delay;
       const log = isTransient(error) ? logger.warn : logger.error;

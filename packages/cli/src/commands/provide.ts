@@ -49,22 +49,26 @@ async function provide(flags: ProvideFlags): Promise<void> {
     );
   }
   const { startAgent } = await import('@anygrid/agent');
-  const agent = await startAgent({
-    coordinator: flags.coordinator,
-    token: flags.token,
-    ...(flags.slots === undefined ? {} : { slots: flags.slots }),
-    ...(flags.name === undefined ? {} : { name: flags.name }),
-    ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
-  }).catch((err: unknown) => {
-    throw tokenError(err) ?? err;
-  });
   const emit = (event: string, data: Record<string, unknown>, human: string) =>
     flags.json ? printJson({ event, ...data }) : println(human);
-  emit(
-    'joined',
-    { hostId: agent.hostId, coordinator: flags.coordinator },
-    `joined ${flags.coordinator} as host ${agent.hostId}`,
-  );
+  const join = async () => {
+    const joined = await startAgent({
+      coordinator: flags.coordinator as string,
+      token: flags.token as string,
+      ...(flags.slots === undefined ? {} : { slots: flags.slots }),
+      ...(flags.name === undefined ? {} : { name: flags.name }),
+      ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
+    }).catch((err: unknown) => {
+      throw tokenError(err) ?? err;
+    });
+    emit(
+      'joined',
+      { hostId: joined.hostId, coordinator: flags.coordinator },
+      `joined ${flags.coordinator} as host ${joined.hostId}`,
+    );
+    return joined;
+  };
+  let agent = await join();
 
   let last = '';
   const timer = setInterval(() => {
@@ -75,23 +79,40 @@ async function provide(flags: ProvideFlags): Promise<void> {
     emit('stats', { stats }, `host ${agent.hostId}: ${statsLine(stats)}`);
   }, flags.statsInterval);
 
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  let signal: NodeJS.Signals;
+  for (;;) {
+    const outcome = await Promise.race([signalled, agent.hostLost.then(() => 'lost' as const)]);
+    if (outcome !== 'lost') {
+      signal = outcome;
+      break;
+    }
+    // The coordinator's store no longer has this host (reset, or restored from a
+    // backup): register again as a new host rather than fail every request.
+    emit(
+      'rejoining',
+      { hostId: agent.hostId },
+      `host ${agent.hostId} is unknown to the coordinator now; registering again`,
+    );
+    await agent.stop({ graceful: false, timeoutMs: 1000 });
+    agent = await join();
+  }
+
+  clearInterval(timer);
+  if (!flags.json) println(`${signal}: stopping, handing back running tasks…`);
+  const current = agent;
   await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      clearInterval(timer);
-      if (stopping) {
-        void agent.stop({ graceful: false, timeoutMs: 1000 }).finally(resolve);
-        return;
-      }
-      stopping = true;
-      if (!flags.json) println(`${signal}: stopping, handing back running tasks…`);
-      void agent.stop({ graceful: true, timeoutMs: 10_000 }).finally(() => {
-        emit('stopped', { hostId: agent.hostId }, `host ${agent.hostId} stopped`);
-        resolve();
-      });
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    // A second signal stops at once: running tasks are aborted and handed back.
+    const now = () => void current.stop({ graceful: false, timeoutMs: 1000 }).finally(resolve);
+    process.once('SIGINT', now);
+    process.once('SIGTERM', now);
+    void current.stop({ graceful: true, timeoutMs: 10_000 }).finally(() => {
+      emit('stopped', { hostId: current.hostId }, `host ${current.hostId} stopped`);
+      resolve();
+    });
   });
 }
 
