@@ -16,6 +16,14 @@ import { assertWasmMagic, capMemory } from './wasm/memory-cap.js';
 import { importMemory } from './wasm/memory-import.js';
 import { markReusable } from './wasm/reuse-mark.js';
 
+/**
+ * Modules above this size are not scanned for instance reuse: the scan reads every
+ * instruction (~0.9 s for a 54 MB module), while keeping an instance saves ~8 µs per
+ * task — worth it for thousands of short tasks of a small module, not for a large
+ * program whose fresh instance starts in ~1.6 ms anyway.
+ */
+const REUSE_MAX_MODULE_BYTES = 8 * 1024 * 1024;
+
 /** An LRU cache of compiled, memory-capped modules. */
 export class ModuleCache {
   private readonly entries = new Map<string, Promise<WebAssembly.Module>>();
@@ -65,7 +73,8 @@ export class ModuleCache {
     const probed = instrumentGrow(lean);
     const imported = importMemory(probed ?? lean, memoryBytes);
     const rewritten = imported
-      ? (markReusable(imported) ?? imported)
+      ? ((imported.byteLength <= REUSE_MAX_MODULE_BYTES ? markReusable(imported) : null) ??
+        imported)
       : probed || lean !== bytes
         ? capMemory(probed ?? lean, memoryBytes)
         : null;
