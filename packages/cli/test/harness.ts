@@ -286,8 +286,11 @@ export function useCoordinator(): CoordinatorContext {
 export interface RestartableContext {
   readonly dataDir: string;
   coord: CoordinatorProcess;
-  /** SIGKILLs the coordinator (if still running) and starts a new one in its place. */
-  restart(): Promise<CoordinatorProcess>;
+  /**
+   * SIGKILLs the coordinator (if still running) and starts a new one in its place;
+   * `whileDown` runs in between (to replace its files, say).
+   */
+  restart(whileDown?: () => Promise<void>): Promise<CoordinatorProcess>;
 }
 
 /**
@@ -298,8 +301,9 @@ export function useRestartableCoordinator(): RestartableContext {
   const ctx: RestartableContext = {
     dataDir: tempDir(),
     coord: undefined as unknown as CoordinatorProcess,
-    async restart() {
+    async restart(whileDown) {
       await stopProcess(ctx.coord.proc, 'SIGKILL');
+      await whileDown?.();
       ctx.coord = await startCoordinator({ dataDir: ctx.dataDir, port: ctx.coord.port });
       return ctx.coord;
     },

@@ -6,8 +6,6 @@ import {
   client,
   example,
   startAgent,
-  startCoordinator,
-  stopProcess,
   tempDir,
   useRestartableCoordinator,
   waitFor,
@@ -31,13 +29,13 @@ describe('a coordinator restored from a backup that predates a provider host', (
     await waitFor('the agent to join', async () => agent.output().includes('joined'));
 
     // Restore: the coordinator comes back on the same port with the older store.
-    await stopProcess(ctx.coord.proc, 'SIGKILL');
-    const db = join(ctx.dataDir, 'anygrid.db');
-    for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
-    const restored = new Database(backup, { readonly: true });
-    await restored.backup(db);
-    restored.close();
-    ctx.coord = await startCoordinator({ dataDir: ctx.dataDir, port: ctx.coord.port });
+    await ctx.restart(async () => {
+      const db = join(ctx.dataDir, 'anygrid.db');
+      for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+      const restored = new Database(backup, { readonly: true });
+      await restored.backup(db);
+      restored.close();
+    });
 
     const requester = client(ctx.coord.url, requesterToken);
     const module = await requester.upload(example('trivial.wasm'));
