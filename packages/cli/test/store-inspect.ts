@@ -19,14 +19,19 @@ export function inspectStore(dataDir: string) {
         )
         .all(jobId);
     },
-    /** How many times each task was published as settled — must be exactly once. */
-    settledEventsPerTask(jobId: number): Map<number, number> {
+    /**
+     * Each settled task's cursor in the result stream, and the cursor counter the store
+     * keeps: every task settles once, with a cursor of its own, never above the counter.
+     */
+    settledCursors(jobId: number): { cursors: Map<number, number>; counter: number } {
       const rows = db
-        .prepare(
-          `SELECT task_id, COUNT(*) AS n FROM events WHERE job_id = ? AND kind = 'task_settled' GROUP BY task_id`,
-        )
-        .all(jobId) as { task_id: number; n: number }[];
-      return new Map(rows.map((r) => [r.task_id, r.n]));
+        .prepare('SELECT id, settled_seq FROM tasks WHERE job_id = ? AND settled_seq IS NOT NULL')
+        .all(jobId) as { id: number; settled_seq: number }[];
+      const counter = db
+        .prepare(`SELECT value FROM counters WHERE name = 'result_cursor'`)
+        .pluck()
+        .get() as number;
+      return { cursors: new Map(rows.map((r) => [r.id, r.settled_seq])), counter };
     },
     replicaStates(jobId: number): Record<string, number> {
       const rows = db

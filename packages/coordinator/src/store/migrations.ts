@@ -116,7 +116,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX replicas_deadline ON replicas (deadline_at) WHERE state = 'in_progress'`,
       'CREATE INDEX replicas_task ON replicas (task_id, host_id)',
       'CREATE INDEX replicas_host ON replicas (host_id, state)',
-      // Append-only audit trail; rows of kind task_settled double as the result stream cursor.
+      // Append-only audit trail (rows of kind task_settled were the result cursor until migration 4).
       `CREATE TABLE events (
         id INTEGER PRIMARY KEY,
         at BIGINT NOT NULL,
@@ -150,6 +150,31 @@ export const MIGRATIONS: readonly Migration[] = [
       // Set while a requester may still send missing tasks; cleared once all are in.
       'ALTER TABLE jobs ADD COLUMN parts_until BIGINT',
       'CREATE INDEX jobs_parts ON jobs (parts_until) WHERE parts_until IS NOT NULL',
+    ],
+  },
+  {
+    version: 4,
+    name: 'result cursor on tasks',
+    statements: [
+      // A settled task's place in its job's result stream is its own settled_seq, read
+      // through this index: an event row per settled task cost an insert into two
+      // B-trees, ~3 µs per task. Earlier task_settled events stay as history; their ids
+      // are the settled_seq values already given out, so cursors held by clients go on.
+      'CREATE INDEX tasks_settled ON tasks (job_id, settled_seq) WHERE settled_seq IS NOT NULL',
+      // Named counters, each written once per transaction that moves it.
+      'CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)',
+      `INSERT INTO counters (name, value)
+         SELECT 'result_cursor', COALESCE(MAX(settled_seq), 0) FROM tasks`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'sole replicas',
+    statements: [
+      // 1 on the replica a task of a job without redundancy starts with: while it is
+      // unsent no other replica of its task can exist, so assigning it needs no look for
+      // siblings on the same host (~1.4 µs of an assignment's ~12). NULL elsewhere.
+      'ALTER TABLE replicas ADD COLUMN sole INTEGER',
     ],
   },
 ];

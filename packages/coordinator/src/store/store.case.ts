@@ -77,6 +77,26 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('checks the host of a retry even in a job without redundancy', async () => {
+      const store = await open();
+      const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
+      const prov = await store.createToken('provider', 'prov', 'p', undefined, 0);
+      const h = await store.registerHost(prov.accountId, host, 0);
+      const { changes } = await store.createJob(owner.accountId, job(1, { deadlineMs: 10 }), 0);
+      const [a] = await store.assignReplicas(h, changes.ready, 0);
+      const swept = await store.expireDeadlines(11, 10);
+      const [retry] = swept.changes.ready as [ReplicaPick];
+      expect(retry).toMatchObject({ reissue: true, excludedHosts: [h] });
+      // Whatever the caller claims, the host that timed out does not get the retry.
+      expect(await store.assignReplicas(h, [retry], 12)).toEqual([]);
+      expect(await store.assignReplicas(h, [{ ...retry, reissue: false }], 12)).toEqual([]);
+      expect(await store.assignReplicas(h, [{ ...a!, reissue: false }], 12)).toEqual([]);
+      expect(await store.readyReplicas()).toMatchObject([
+        { replicaId: retry.replicaId, taskId: a?.taskId, reissue: true },
+      ]);
+      await store.close();
+    });
+
     async function setup() {
       const raw = await open();
       // The scheduler's loop in miniature: every change feeds the queue, assignment takes from it.

@@ -1,6 +1,6 @@
 /**
  * @module
- * Reads a job's settled tasks in settlement order (the `task_settled` events are the
+ * Reads a job's settled tasks in settlement order (each task's `settled_seq` is its
  * cursor), with the canonical output, the collected errors of a failed task, or the
  * candidates of a task that reached no consensus.
  */
@@ -29,12 +29,11 @@ export class SqliteResults {
 
   constructor(db: SqliteDatabase) {
     this.page = db.prepare(
-      `SELECT e.id AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs
-       FROM events e
-       JOIN tasks t ON t.id = e.task_id
+      `SELECT t.settled_seq AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs
+       FROM tasks t
        LEFT JOIN replicas r ON r.id = t.canonical_replica_id
-       WHERE e.job_id = ? AND e.kind = 'task_settled' AND e.id > ?
-       ORDER BY e.id LIMIT ?`,
+       WHERE t.job_id = ? AND t.settled_seq > ?
+       ORDER BY t.settled_seq LIMIT ?`,
     );
     this.failures = db.prepare(
       `SELECT state, error FROM replicas WHERE task_id = ? AND state IN ('errored', 'timed_out') ORDER BY id`,

@@ -23,6 +23,8 @@ export class ChangeCollector {
   readonly jobs = new Set<number>();
   readonly ready: ReadyReplica[] = [];
   readonly settledPerJob = new Map<number, Record<SettledState, number>>();
+  /** Set when a task settled, so the result cursor is written before commit. */
+  cursorMoved = false;
 
   countSettled(jobId: number, state: SettledState): void {
     let counts = this.settledPerJob.get(jobId);
@@ -53,6 +55,13 @@ export class SqliteSettlement {
   private readonly insertEvent;
   private readonly addCounts;
   private readonly finishJob;
+  private readonly saveCursor;
+  /**
+   * The last result cursor given out. Settlements are written by this one connection,
+   * so counting here orders them as they commit; a rolled-back transaction only leaves
+   * a gap. The stored value is written with each transaction that moves it.
+   */
+  private cursor: number;
 
   constructor(
     db: SqliteDatabase,
@@ -63,7 +72,7 @@ export class SqliteSettlement {
     );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.insertReplica = db.prepare(
-      `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,
+      `INSERT INTO replicas (task_id, job_id, priority, state, created_at, sole) VALUES (?, ?, ?, 'unsent', ?, ?)`,
     );
     this.settleTask = db.prepare(
       'UPDATE tasks SET state = ?, canonical_replica_id = ?, settled_seq = ? WHERE id = ?',
@@ -84,16 +93,21 @@ export class SqliteSettlement {
        WHERE id = ? AND state = 'running'
          AND tasks_valid + tasks_failed + tasks_no_consensus + tasks_cancelled = tasks_total`,
     );
+    this.saveCursor = db.prepare(`UPDATE counters SET value = ? WHERE name = 'result_cursor'`);
+    this.cursor = db
+      .prepare(`SELECT value FROM counters WHERE name = 'result_cursor'`)
+      .pluck()
+      .get() as number;
   }
 
-  /** Appends an audit event; returns its id (the result cursor for task_settled). */
+  /** Appends an audit event. */
   event(
     now: number,
     kind: string,
     ids: { job?: number; task?: number; replica?: number; host?: number },
     data?: string,
-  ): number {
-    const info = this.insertEvent.run(
+  ): void {
+    this.insertEvent.run(
       now,
       kind,
       ids.job ?? null,
@@ -102,7 +116,6 @@ export class SqliteSettlement {
       ids.host ?? null,
       data ?? null,
     );
-    return Number(info.lastInsertRowid);
   }
 
   /** Creates replicas of a task, ready to send. */
@@ -114,10 +127,13 @@ export class SqliteSettlement {
     changes: ChangeCollector,
     reissue?: { excludedHosts: number[] },
   ): void {
-    const { priority } = this.metaOf(jobId).policy;
+    const { priority, redundancy } = this.metaOf(jobId).policy;
+    // A task of a job without redundancy starts with one replica and makes another only
+    // once that one has left 'unsent' (quorum.ts): until then it is the task's only one.
+    const sole = reissue === undefined && redundancy === 1 ? 1 : null;
     for (let i = 0; i < count; i++) {
       const replicaId = Number(
-        this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid,
+        this.insertReplica.run(taskId, jobId, priority, now, sole).lastInsertRowid,
       );
       changes.ready.push(
         reissue
@@ -181,18 +197,12 @@ export class SqliteSettlement {
     jobId: number,
     state: SettledState,
     canonicalId: number | null,
-    now: number,
     changes: ChangeCollector,
     hasUnsent = true,
   ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
-    const seq = this.event(
-      now,
-      'task_settled',
-      { job: jobId, task: taskId, replica: canonicalId ?? undefined },
-      state,
-    );
-    this.settleTask.run(state, canonicalId, seq, taskId);
+    this.settleTask.run(state, canonicalId, ++this.cursor, taskId);
+    changes.cursorMoved = true;
     changes.countSettled(jobId, state);
   }
 
@@ -203,6 +213,8 @@ export class SqliteSettlement {
       this.finishJob.run(now, jobId);
     }
     changes.settledPerJob.clear();
+    if (changes.cursorMoved) this.saveCursor.run(this.cursor);
+    changes.cursorMoved = false;
   }
 
   private apply(
@@ -232,9 +244,9 @@ export class SqliteSettlement {
       for (const id of decision.validIds) if (id !== writerId) this.markValidation.run('valid', id);
       for (const id of decision.invalidIds)
         if (id !== writerId) this.markValidation.run('invalid', id);
-      this.settle(taskId, jobId, 'valid', decision.canonicalId, now, changes, hasUnsent);
+      this.settle(taskId, jobId, 'valid', decision.canonicalId, changes, hasUnsent);
       return;
     }
-    this.settle(taskId, jobId, decision.kind, null, now, changes, hasUnsent);
+    this.settle(taskId, jobId, decision.kind, null, changes, hasUnsent);
   }
 }

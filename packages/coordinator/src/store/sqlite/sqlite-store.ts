@@ -348,7 +348,7 @@ export class SqliteStore implements Store {
         .pluck()
         .all(jobId) as number[];
       for (const taskId of active)
-        settlement.settle(taskId, jobId, 'cancelled', null, now, changes);
+        settlement.settle(taskId, jobId, 'cancelled', null, changes);
       settlement.flushCounters(now, changes);
       settlement.event(now, 'job_cancelled', { job: jobId });
       changes.jobs.add(jobId);

@@ -64,8 +64,9 @@ export class SqliteWork {
     this.sendReplica = db.prepare(
       `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
        WHERE id = ? AND state = 'unsent'
-         AND NOT EXISTS (SELECT 1 FROM replicas o
-                         WHERE o.task_id = replicas.task_id AND o.host_id = ? AND o.state <> 'abandoned')`,
+         AND (sole = 1
+              OR NOT EXISTS (SELECT 1 FROM replicas o
+                             WHERE o.task_id = replicas.task_id AND o.host_id = ? AND o.state <> 'abandoned'))`,
     );
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.replicaRow = db.prepare(
