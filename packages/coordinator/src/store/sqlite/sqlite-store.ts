@@ -347,8 +347,7 @@ export class SqliteStore implements Store {
       )
         .pluck()
         .all(jobId) as number[];
-      for (const taskId of active)
-        settlement.settle(taskId, jobId, 'cancelled', null, changes);
+      for (const taskId of active) settlement.settle(taskId, jobId, 'cancelled', null, changes);
       settlement.flushCounters(now, changes);
       settlement.event(now, 'job_cancelled', { job: jobId });
       changes.jobs.add(jobId);
