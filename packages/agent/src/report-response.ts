@@ -9,7 +9,7 @@
  * answer goes through the schema.
  */
 
-import { ReportResponse, ReportStatus } from '@anygrid/protocol';
+import { countKeys, isRecord, ReportResponse, ReportStatus, sameMembers } from '@anygrid/protocol';
 
 /** The keys of one entry of the answer, and the statuses, that this fast path checks. */
 const RESULT_KEYS = ['replicaId', 'status'];
@@ -41,20 +41,4 @@ function usual(body: unknown): boolean {
     if (typeof status !== 'string' || !STATUSES.includes(status)) return false;
   }
   return true;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-  );
-}
-
-function countKeys(value: Record<string, unknown>): number {
-  let keys = 0;
-  for (const _ in value) keys += 1;
-  return keys;
-}
-
-function sameMembers(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((key) => b.includes(key));
 }

@@ -17,7 +17,17 @@
  * be copied and promoted with them, these die at once.
  */
 
-import { Assignment, BlobRef, RunLimitsSchema, WorkResponse } from '@anygrid/protocol';
+import {
+  Assignment,
+  BlobRef,
+  countKeys,
+  isRecord,
+  isStringRecord,
+  isStrings,
+  RunLimitsSchema,
+  sameMembers,
+  WorkResponse,
+} from '@anygrid/protocol';
 
 /** The keys of an assignment this fast path checks, every one of them. */
 const ASSIGNMENT_KEYS = [
@@ -35,7 +45,10 @@ const ASSIGNMENT_KEYS = [
 ];
 
 /** Whether the protocol's assignment has exactly the keys checked here. */
-export const FAST_PATH_MATCHES_PROTOCOL = sameKeys(Object.keys(Assignment.shape), ASSIGNMENT_KEYS);
+export const FAST_PATH_MATCHES_PROTOCOL = sameMembers(
+  Object.keys(Assignment.shape),
+  ASSIGNMENT_KEYS,
+);
 
 type Body = Record<string, unknown>;
 
@@ -70,12 +83,12 @@ export class WorkResponseReader {
   private usualAssignment(a: Body): boolean {
     const usual =
       countKeys(a) === ASSIGNMENT_KEYS.length &&
-      isSafeInteger(a.replicaId) &&
+      Number.isSafeInteger(a.replicaId) &&
       (a.replicaId as number) > 0 &&
-      isSafeInteger(a.taskId) &&
-      isSafeInteger(a.jobId) &&
-      isSafeInteger(a.deadline) &&
-      isSafeInteger(a.seed) &&
+      Number.isSafeInteger(a.taskId) &&
+      Number.isSafeInteger(a.jobId) &&
+      Number.isSafeInteger(a.deadline) &&
+      Number.isSafeInteger(a.seed) &&
       isStrings(a.args) &&
       isStringRecord(a.env) &&
       isRecord(a.files) &&
@@ -119,39 +132,4 @@ function sameValues(a: Body, b: Body): boolean {
     keys += 1;
   }
   return keys === countKeys(a);
-}
-
-function isRecord(value: unknown): value is Body {
-  return (
-    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-  );
-}
-
-function isSafeInteger(value: unknown): boolean {
-  return Number.isSafeInteger(value);
-}
-
-function isStrings(value: unknown): boolean {
-  if (!Array.isArray(value)) return false;
-  for (const item of value) if (typeof item !== 'string') return false;
-  return true;
-}
-
-function isStringRecord(value: unknown): boolean {
-  if (!isRecord(value)) return false;
-  for (const key in value) {
-    // A key JSON can name but zod drops; leave such a body to the schema.
-    if (key === '__proto__' || typeof value[key] !== 'string') return false;
-  }
-  return true;
-}
-
-function countKeys(value: Body): number {
-  let keys = 0;
-  for (const _ in value) keys += 1;
-  return keys;
-}
-
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((key) => b.includes(key));
 }

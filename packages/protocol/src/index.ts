@@ -11,5 +11,6 @@ export * from './errors.js';
 export * from './host.js';
 export * from './job.js';
 export * from './limits.js';
+export * from './shape-checks.js';
 export * from './stream.js';
 export * from './work.js';

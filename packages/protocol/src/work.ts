@@ -61,9 +61,12 @@ export const Report = z.strictObject({
 export type Report = z.infer<typeof Report>;
 export type ReportInput = z.input<typeof Report>;
 
+/** Most reports one batch may carry. */
+export const MAX_REPORTS_PER_BATCH = 1000;
+
 export const ReportBatch = z.strictObject({
   hostId: HostId,
-  reports: z.array(Report).min(1).max(1000),
+  reports: z.array(Report).min(1).max(MAX_REPORTS_PER_BATCH),
 });
 export type ReportBatch = z.infer<typeof ReportBatch>;
 

@@ -7,13 +7,13 @@ import {
   AbandonRequest,
   HeartbeatRequest,
   RegisterHostRequest,
-  ReportBatch,
   type Role,
   WorkRequest,
 } from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Providers } from '../services/providers.js';
 import { principalOf } from './auth.js';
+import { ReportBatchReader } from './report-batch-reader.js';
 import { parse } from './validate.js';
 
 const PROVIDER_ROLES: readonly Role[] = ['provider'];
@@ -40,7 +40,7 @@ export function providerRoutes(
   });
 
   app.post('/v1/reports', { config, bodyLimit: REPORT_BODY_LIMIT }, async (request) => {
-    const body = parse(ReportBatch, request.body, 'report batch');
+    const body = parse(ReportBatchReader, request.body, 'report batch');
     return providers.report(principalOf(request), body);
   });
 

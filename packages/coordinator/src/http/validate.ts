@@ -8,7 +8,12 @@
 import { InvalidRequestError } from '@anygrid/protocol';
 import { z } from 'zod';
 
-export function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+/** A zod schema, or a reader that checks the usual case itself and defers to one. */
+interface Checker<T> {
+  safeParse(value: unknown): z.ZodSafeParseResult<T>;
+}
+
+export function parse<T>(schema: Checker<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.slice(0, 20).map((i) => ({

@@ -7,6 +7,8 @@
 import { hash } from 'node:crypto';
 import type { OutputRef } from '@anygrid/protocol';
 
+const HEX = /^[0-9a-f]*$/;
+
 export interface OutputSummary {
   readonly exitCode: number | null;
   readonly stdout: Pick<OutputRef, 'hash'> | null;
@@ -14,6 +16,17 @@ export interface OutputSummary {
 }
 
 export function outputDigest(output: OutputSummary): string {
+  const stdout = output.stdout?.hash ?? null;
+  // Without files, the canonical text is written directly: the same bytes as the
+  // general case below (an integer or null, a lowercase-hex hash or null, no names to
+  // escape), without building and serialising arrays for every report.
+  let empty = true;
+  for (const _ in output.files) empty = false;
+  const exit = output.exitCode;
+  if (empty && (exit === null || Number.isSafeInteger(exit)) && HEX.test(stdout ?? '')) {
+    const text = `[${exit},${stdout === null ? 'null' : `"${stdout}"`},[]]`;
+    return hash('sha256', text, 'hex');
+  }
   const files = Object.keys(output.files)
     .sort()
     .map((name) => [name, output.files[name]?.hash]);
