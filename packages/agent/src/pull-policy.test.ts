@@ -5,6 +5,7 @@ import {
   estimateTaskMs,
   excessBuffered,
   MAX_BUFFER,
+  MAX_WORK_REQUEST,
   runsInFlight,
   TaskPace,
   wantedAssignments,
@@ -44,8 +45,11 @@ describe('adaptiveBuffer', () => {
     expect(adaptiveBuffer(4, 100)).toBe(40);
   });
 
-  it('grows to a full work request for sub-millisecond tasks', () => {
-    expect(MAX_BUFFER).toBe(1000);
+  it('grows to a few full work requests for sub-millisecond tasks', () => {
+    expect(MAX_BUFFER).toBe(4 * MAX_WORK_REQUEST);
+    expect(wantedAssignments({ slots: 1, buffer: MAX_BUFFER, running: 64, buffered: 0 })).toBe(
+      MAX_WORK_REQUEST,
+    );
     expect(adaptiveBuffer(1, 0.05)).toBe(MAX_BUFFER);
     expect(adaptiveBuffer(2, 0.5)).toBe(MAX_BUFFER);
   });

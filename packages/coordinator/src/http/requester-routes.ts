@@ -4,16 +4,11 @@
  * Admins may act as requesters (they see every job).
  */
 
-import {
-  AddTasksRequest,
-  CreateJobRequest,
-  type ResultPage,
-  ResultsQuery,
-  type Role,
-} from '@anygrid/protocol';
+import { type ResultPage, ResultsQuery, type Role } from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Jobs } from '../services/jobs.js';
 import { principalOf } from './auth.js';
+import { AddTasksReader, CreateJobReader } from './task-list-reader.js';
 import { IdParam, parse } from './validate.js';
 
 export const REQUESTER_ROLES: readonly Role[] = ['requester', 'admin'];
@@ -25,14 +20,14 @@ export function requesterRoutes(app: FastifyInstance, jobs: Jobs): void {
   const config = { roles: REQUESTER_ROLES };
 
   app.post('/v1/jobs', { config, bodyLimit: JOB_BODY_LIMIT }, async (request, reply) => {
-    const body = parse(CreateJobRequest, request.body, 'job');
+    const body = parse(CreateJobReader, request.body, 'job');
     const job = await jobs.create(principalOf(request), body);
     return reply.status(201).send(job);
   });
 
   app.post('/v1/jobs/:id/tasks', { config, bodyLimit: JOB_BODY_LIMIT }, async (request) => {
     const { id } = parse(IdParam, request.params, 'path');
-    const body = parse(AddTasksRequest, request.body, 'part');
+    const body = parse(AddTasksReader, request.body, 'part');
     return jobs.addTasks(principalOf(request), id, body);
   });
 
