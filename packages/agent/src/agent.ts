@@ -168,6 +168,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const delivered = await flusher.flush(graceful ? timeoutMs : 2000);
     await flusher.close();
     blobs.close();
+    client.close();
     await sandbox.close();
     log.info({ ...loop.stats(), reportsDelivered: delivered }, 'stopped');
   };

@@ -19,6 +19,7 @@ import {
   RegisterHostResponse,
   type ReportBatch,
 } from '@anygrid/protocol';
+import { type JsonAnswer, JsonHttp, NoAnswerError } from './json-http.js';
 import { ReportResponseReader } from './report-response.js';
 import { isTransientStatus, TransientError } from './transient-error.js';
 import { WorkResponseReader } from './work-response.js';
@@ -53,12 +54,19 @@ export class CoordinatorClient {
   private readonly requestTimeoutMs: number;
   private readonly blobTimeoutMs: number;
   private readonly workResponses = new WorkResponseReader();
+  private readonly http: JsonHttp;
 
   constructor(options: CoordinatorClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.blobTimeoutMs = options.blobTimeoutMs ?? 10 * 60_000;
+    this.http = new JsonHttp(this.baseUrl);
+  }
+
+  /** Closes kept-alive connections (the agent is stopping). */
+  close(): void {
+    this.http.close();
   }
 
   /** The Authorization header value, also used for the WebSocket upgrade. */
@@ -134,13 +142,27 @@ export class CoordinatorClient {
     schema: Schema<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    const response = await this.send(
-      path,
-      { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      this.requestTimeoutMs,
-      signal,
-    );
-    return parseBody(schema, await readJson(response, signal), `${method} ${path}`);
+    let answer: JsonAnswer;
+    try {
+      answer = await this.http.request(
+        method,
+        path,
+        JSON.stringify(body),
+        { authorization: this.authorization },
+        this.requestTimeoutMs,
+        signal,
+      );
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const brokeOff = error instanceof NoAnswerError && error.answered;
+      throw new TransientError(
+        `${brokeOff ? 'The answer broke off' : 'No answer from the coordinator'}: ${describe(error)}`,
+        { cause: error },
+      );
+    }
+    const parsed = parseJson(answer.text);
+    if (answer.status < 200 || answer.status >= 300) throw errorOf(answer.status, parsed);
+    return parseBody(schema, parsed, `${method} ${path}`);
   }
 
   /** One request; resolves only with a 2xx response. */
@@ -165,19 +187,21 @@ export class CoordinatorClient {
       });
     }
     if (response.ok) return response;
-    throw await errorOf(response);
+    throw errorOf(response.status, await response.json().catch(() => undefined));
   }
 }
 
-/** The JSON body of a 2xx answer; a connection lost while reading it is transient. */
+/** The JSON body of a 2xx `fetch` answer; a connection lost while reading it is transient. */
 async function readJson(response: Response, signal: AbortSignal | undefined): Promise<unknown> {
-  let text: string;
   try {
-    text = await response.text();
+    return parseJson(await response.text());
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new TransientError(`The answer broke off: ${describe(error)}`, { cause: error });
   }
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -185,17 +209,12 @@ async function readJson(response: Response, signal: AbortSignal | undefined): Pr
   }
 }
 
-async function errorOf(response: Response): Promise<Error> {
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    body = undefined;
-  }
-  const error = errorFromBody(response.status, body);
-  if (isTransientStatus(response.status) || error.retryable) {
-    return new TransientError(`HTTP ${response.status} ${error.code}: ${error.message}`, {
-      status: response.status,
+/** The error a non-2xx answer stands for: transient (retry later) or the protocol's error. */
+function errorOf(status: number, body: unknown): Error {
+  const error = errorFromBody(status, body);
+  if (isTransientStatus(status) || error.retryable) {
+    return new TransientError(`HTTP ${status} ${error.code}: ${error.message}`, {
+      status,
       cause: error,
     });
   }
@@ -236,6 +255,7 @@ function parseBody<T>(schema: Schema<T>, body: unknown, what: string): T {
 
 /** A short description of a network failure (fetch hides the useful part in `cause`). */
 function describe(error: unknown): string {
+  if (error instanceof NoAnswerError) return error.code;
   const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
   if (typeof cause?.code === 'string') return cause.code;
   if (error instanceof Error) return error.message;
