@@ -6,12 +6,15 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { HashMismatchError } from '@anygrid/protocol';
 import type { BlobStore } from './blob-store.js';
+
+/** Blobs up to this size are read synchronously (~50 µs from the page cache). */
+const SYNC_READ_BYTES = 1024 * 1024;
 
 export class FileBlobStore implements BlobStore {
   private readonly sizes = new Map<string, number>();
@@ -58,7 +61,12 @@ export class FileBlobStore implements BlobStore {
   }
 
   async read(hash: string): Promise<Buffer | null> {
-    if ((await this.size(hash)) === null) return null;
+    const size = await this.size(hash);
+    if (size === null) return null;
+    // A small blob is read at once: the asynchronous read takes four turns of the event
+    // loop (open, stat, read, close), and while a large job is being written each turn
+    // waits behind a chunk of it — providers waited ~270 ms for a 15 KB module.
+    if (size <= SYNC_READ_BYTES) return readFileSync(this.path(hash));
     return readFile(this.path(hash));
   }
 

@@ -13,6 +13,9 @@ import { HashParam, parse } from './validate.js';
 
 const BLOB_ROLES: readonly Role[] = ['requester', 'provider', 'admin'];
 
+/** Blobs up to this size are answered from one read, larger ones streamed. */
+const WHOLE_BLOB_BYTES = 1024 * 1024;
+
 export function blobRoutes(app: FastifyInstance, blobs: BlobStore, metrics: Metrics): void {
   const config = { roles: BLOB_ROLES };
 
@@ -43,13 +46,19 @@ export function blobRoutes(app: FastifyInstance, blobs: BlobStore, metrics: Metr
   app.get('/v1/blobs/:hash', { config }, async (request, reply) => {
     const { hash } = parse(HashParam, request.params, 'path');
     const size = await blobs.size(hash);
-    const stream = size === null ? null : await blobs.open(hash);
-    if (!stream || size === null) throw new NotFoundError('blob', hash);
+    // Small blobs (modules, inputs) go out whole, in one write; large ones stream.
+    const body =
+      size === null
+        ? null
+        : size <= WHOLE_BLOB_BYTES
+          ? await blobs.read(hash)
+          : await blobs.open(hash);
+    if (!body || size === null) throw new NotFoundError('blob', hash);
     metrics.blobBytesServed.inc(size);
     return reply
       .header('content-type', 'application/octet-stream')
       .header('content-length', size)
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .send(stream);
+      .send(body);
   });
 }
