@@ -7,7 +7,7 @@
  */
 
 import {
-  type Assignment,
+  Assignment,
   ConflictError,
   InvalidRequestError,
   type JobView,
@@ -93,6 +93,26 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(await store.assignReplicas(h, [a as Assignment], 12)).toEqual([]);
       expect(await store.readyReplicas()).toMatchObject([
         { replicaId: retry.replicaId, taskId: a?.taskId, reissue: true },
+      ]);
+      await store.close();
+    });
+
+    it('hands out each task as a protocol assignment, with or without stdin', async () => {
+      const { store, owner, hosts } = await setup();
+      const stdin = { hash: 'b'.repeat(64), size: 3 };
+      const tasks: NewJob['tasks'] = [
+        { args: ['a b', '"q"'], env: { X: '1' }, files: {} },
+        { args: [], env: {}, stdin, files: { 'in/x.txt': stdin } },
+      ];
+      const created = await store.createJob(
+        owner.accountId,
+        { ...job(2, { deadlineMs: 5000 }), tasks },
+        0,
+      );
+      const sent = await store.assignWork(hosts[0], 2, 100);
+      expect(sent.map((a) => Assignment.parse(a))).toMatchObject([
+        { ...tasks[0], stdin: null, jobId: created.id, module: { hash: HASH, size: 10 } },
+        { ...tasks[1], jobId: created.id, deadline: 5100 },
       ]);
       await store.close();
     });
