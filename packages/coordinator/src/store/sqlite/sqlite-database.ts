@@ -48,3 +48,11 @@ export function transactionRunner(db: SqliteDatabase): <T>(body: () => T) => T {
   const run = db.transaction((body: () => unknown) => body());
   return <T>(body: () => T) => run(body) as T;
 }
+
+/** Rows one multi-row INSERT writes at most. */
+export const ROWS_PER_INSERT = 100;
+
+/** `count` copies of a VALUES row, comma-separated, for a multi-row INSERT. */
+export function rows(count: number, row: string): string {
+  return Array.from({ length: count }, () => row).join(', ');
+}

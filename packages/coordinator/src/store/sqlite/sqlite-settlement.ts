@@ -8,11 +8,12 @@
  * of one job.
  */
 
+import type Database from 'better-sqlite3';
 import type { ReadyReplica, ReplicaFacts, TaskDecision } from '../../policy/index.js';
 import { decideTask } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import { ROWS_PER_INSERT, rows, type SqliteDatabase } from './sqlite-database.js';
 
 type SettledState = 'valid' | 'failed' | 'no_consensus' | 'cancelled';
 
@@ -64,7 +65,7 @@ export class SqliteSettlement {
   private cursor: number;
 
   constructor(
-    db: SqliteDatabase,
+    private readonly db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
   ) {
     this.replicasOfTask = db.prepare(
@@ -148,6 +149,50 @@ export class SqliteSettlement {
           : { replicaId, taskId, jobId, priority },
       );
     }
+  }
+
+  /**
+   * Creates the first replicas of `count` consecutive tasks from `firstTaskId`,
+   * `redundancy` each, ready to send: several rows per statement (see `insertTasks`).
+   */
+  createFirstReplicas(
+    firstTaskId: number,
+    count: number,
+    jobId: number,
+    redundancy: number,
+    now: number,
+    changes: ChangeCollector,
+  ): void {
+    const { priority } = this.metaOf(jobId).policy;
+    const sole = redundancy === 1 ? 1 : null;
+    const total = count * redundancy;
+    for (let start = 0; start < total; start += ROWS_PER_INSERT) {
+      const n = Math.min(ROWS_PER_INSERT, total - start);
+      const params: unknown[] = [];
+      for (let k = 0; k < n; k++) {
+        const taskId = firstTaskId + Math.floor((start + k) / redundancy);
+        params.push(taskId, jobId, priority, now, sole);
+      }
+      const last = Number(this.insertReplicas(n).run(params).lastInsertRowid);
+      for (let k = 0; k < n; k++) {
+        const taskId = firstTaskId + Math.floor((start + k) / redundancy);
+        changes.ready.push({ replicaId: last - n + 1 + k, taskId, jobId, priority });
+      }
+    }
+  }
+
+  private readonly replicaInserts = new Map<number, Database.Statement<unknown[]>>();
+
+  /** The INSERT of `n` replica rows, prepared once per row count. */
+  private insertReplicas(n: number): Database.Statement<unknown[]> {
+    let stmt = this.replicaInserts.get(n);
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `INSERT INTO replicas (task_id, job_id, priority, state, created_at, sole) VALUES ${rows(n, "(?, ?, ?, 'unsent', ?, ?)")}`,
+      );
+      this.replicaInserts.set(n, stmt);
+    }
+    return stmt;
   }
 
   /** Re-decides every given task that is still active. */

@@ -30,6 +30,8 @@ import type {
 import {
   migrateSqlite,
   openSqlite,
+  ROWS_PER_INSERT,
+  rows,
   type SqliteDatabase,
   transactionRunner,
 } from './sqlite-database.js';
@@ -258,6 +260,12 @@ export class SqliteStore implements Store {
       .all(now) as number[];
   }
 
+  /**
+   * Inserts tasks and their first replicas, up to `ROWS_PER_INSERT` rows per statement:
+   * one statement per row cost ~1.2 µs more per task (binding, stepping, answering).
+   * Rows inserted by one statement get consecutive ids ending at its last insert id,
+   * since an INTEGER PRIMARY KEY takes the largest id so far plus one.
+   */
   private insertTasks(
     jobId: number,
     firstIndex: number,
@@ -266,24 +274,26 @@ export class SqliteStore implements Store {
     now: number,
     changes: ChangeCollector,
   ): void {
-    const insertTask = this.sql(
-      `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES (?, ?, ?, ?, 'active')`,
-    );
-    tasks.forEach((task, i) => {
-      const taskInfo = insertTask.run(
-        jobId,
-        firstIndex + i,
-        JSON.stringify(task),
-        randomInt(2 ** 31),
+    for (let start = 0; start < tasks.length; start += ROWS_PER_INSERT) {
+      const count = Math.min(ROWS_PER_INSERT, tasks.length - start);
+      const params: unknown[] = [];
+      for (let k = 0; k < count; k++) {
+        const task = tasks[start + k] as NewJob['tasks'][number];
+        params.push(jobId, firstIndex + start + k, JSON.stringify(task), randomInt(2 ** 31));
+      }
+      const insert = this.sql(
+        `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES ${rows(count, "(?, ?, ?, ?, 'active')")}`,
       );
-      this.p.settlement.createReplicas(
-        Number(taskInfo.lastInsertRowid),
+      const last = Number(insert.run(params).lastInsertRowid);
+      this.p.settlement.createFirstReplicas(
+        last - count + 1,
+        count,
         jobId,
         redundancy,
         now,
         changes,
       );
-    });
+    }
   }
 
   /** Apps, versions and variants are implicit for now: the job's name is the app, the module hash the version. */
