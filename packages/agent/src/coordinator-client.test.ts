@@ -36,7 +36,7 @@ describe('CoordinatorClient', () => {
       });
       req.on('end', () => {
         seen = { auth: req.headers.authorization, body };
-        json(res, 200, { assignments: [] });
+        json(res, 200, { jobs: {}, assignments: [] });
       });
     });
     expect(await client.work(3, 5)).toEqual({ assignments: [] });
@@ -67,7 +67,7 @@ describe('CoordinatorClient', () => {
   });
 
   it('refuses an answer outside the protocol without calling it transient', async () => {
-    const client = await serve((_req, res) => json(res, 200, { assignments: 'lots' }));
+    const client = await serve((_req, res) => json(res, 200, { jobs: {}, assignments: 'lots' }));
     const error = await client.work(1, 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(TransientError);

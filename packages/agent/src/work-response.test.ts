@@ -1,4 +1,4 @@
-import { WorkResponse } from '@anygrid/protocol';
+import { assignmentsOf, WorkResponse } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
 import { FAST_PATH_MATCHES_PROTOCOL, WorkResponseReader } from './work-response.js';
 
@@ -20,8 +20,18 @@ function assignment(i: number): Json {
   };
 }
 
-/** A body as it arrives: parsed from JSON text. */
-const body = (...assignments: Json[]) => JSON.parse(JSON.stringify({ assignments }));
+/**
+ * A body as it arrives, parsed from JSON text: each job's module and limits (the last
+ * assignment's of that job) under its id, the assignments without them.
+ */
+function body(...assignments: Json[]): Json {
+  const jobs: Record<string, Json> = {};
+  const entries = assignments.map(({ module, limits, ...entry }) => {
+    jobs[String(entry.jobId)] = { module, limits };
+    return entry;
+  });
+  return JSON.parse(JSON.stringify({ jobs, assignments: entries }));
+}
 
 /** Variants of a valid assignment, valid or not, covering every field. */
 const variants: Array<[string, (a: Json) => void]> = [
@@ -32,6 +42,7 @@ const variants: Array<[string, (a: Json) => void]> = [
   ['taskId negative', (a) => (a.taskId = -3)],
   ['taskId unsafe', (a) => (a.taskId = 2 ** 53)],
   ['jobId missing', (a) => delete a.jobId],
+  ['another job', (a) => (a.jobId = 4)],
   ['deadline null', (a) => (a.deadline = null)],
   ['seed fractional', (a) => (a.seed = 0.5)],
   ['an extra key', (a) => (a.extra = 1)],
@@ -62,14 +73,23 @@ const variants: Array<[string, (a: Json) => void]> = [
 ];
 
 describe('WorkResponseReader', () => {
-  it('knows every key of the protocol’s assignment (else it steps aside)', () => {
+  it('knows every key of the protocol’s work answer (else it steps aside)', () => {
     expect(FAST_PATH_MATCHES_PROTOCOL).toBe(true);
   });
 
-  it('accepts the usual body in place', () => {
+  it('completes the usual body in place: each assignment gets its job’s module and limits', () => {
     const usual = body(assignment(1), assignment(2));
     const read = new WorkResponseReader().safeParse(usual);
-    expect(read.success && read.data).toBe(usual);
+    if (!read.success) throw new Error('refused');
+    expect(read.data.assignments).toBe(usual.assignments);
+    expect(read.data.assignments).toEqual([assignment(1), assignment(2)]);
+  });
+
+  it('refuses an assignment whose job the answer does not list', () => {
+    const orphan = body(assignment(1));
+    (orphan.assignments as Json[]).push({ ...(orphan.assignments as Json[])[0], jobId: 9 });
+    expect(new WorkResponseReader().safeParse(orphan).success).toBe(false);
+    expect(WorkResponse.safeParse(orphan).success).toBe(false);
   });
 
   it('shares one object among equal modules, limits and empty maps of the bodies it reads', () => {
@@ -97,14 +117,16 @@ describe('WorkResponseReader', () => {
         const changed = assignment(5);
         change(changed);
         for (const candidate of [body(changed), body(assignment(4), changed)]) {
+          const theirs = WorkResponse.safeParse(structuredClone(candidate));
           const ours = reader.safeParse(candidate);
-          const theirs = WorkResponse.safeParse(candidate);
           expect({ round, name, success: ours.success }).toEqual({
             round,
             name,
             success: theirs.success,
           });
-          if (ours.success && theirs.success) expect(ours.data).toEqual(theirs.data);
+          if (ours.success && theirs.success) {
+            expect(ours.data).toEqual({ assignments: assignmentsOf(theirs.data) });
+          }
         }
       }
     }
@@ -112,9 +134,18 @@ describe('WorkResponseReader', () => {
 
   it('refuses bodies that are not a work response', () => {
     const reader = new WorkResponseReader();
-    for (const candidate of [null, [], {}, { assignments: {} }, { assignments: [], x: 1 }]) {
+    for (const candidate of [
+      null,
+      [],
+      {},
+      { jobs: {}, assignments: {} },
+      { jobs: [], assignments: [] },
+      { jobs: { x: {} }, assignments: [] },
+      { jobs: {}, assignments: [], x: 1 },
+      { assignments: [] },
+    ]) {
       expect(reader.safeParse(candidate).success).toBe(false);
     }
-    expect(reader.safeParse({ assignments: [] }).success).toBe(true);
+    expect(reader.safeParse({ jobs: {}, assignments: [] }).success).toBe(true);
   });
 });

@@ -1,59 +1,70 @@
 /**
  * @module
- * Reads the coordinator's answer to `POST /v1/work`. The protocol's `WorkResponse`
- * schema is the authority, but zod checking and copying every assignment cost more than
- * parsing its JSON, thousands of times a second. Assignments come in runs of one job
- * that differ only in numbers and arguments, so a body whose assignments all have the
- * usual shape is checked here in place: module, stdin and limits are compared with ones
- * the schema accepted before, and the rest are plain type checks. Anything else — input
- * files, an unfamiliar key, a value out of the ordinary — goes through the schema,
- * which accepts it or says why not. When the schema's keys are not the ones this file
- * knows (the protocol changed), every body goes through the schema.
+ * Reads the coordinator's answer to `POST /v1/work` and hands out complete assignments,
+ * each with its job's module and limits (which the answer sends once per job). The
+ * protocol's `WorkResponse` schema is the authority, but zod checking and copying every
+ * assignment cost more than parsing its JSON, thousands of times a second. Assignments
+ * come in runs of one job that differ only in numbers and arguments, so a body whose
+ * assignments all have the usual shape is checked here in place: each job's module and
+ * limits, and stdin, are compared with ones the schema accepted before, and the rest are
+ * plain type checks. Anything else — input files, an unfamiliar key, a value out of the
+ * ordinary — goes through the schema, which accepts it or says why not. When the
+ * schema's keys are not the ones this file knows (the protocol changed), every body
+ * goes through the schema.
  *
- * A body read in place is also trimmed in place: each assignment's module, stdin and
- * limits become the equal objects accepted before, and an empty environment or file
- * list one shared frozen object. Assignments wait in the agent's buffer long enough to
- * outlive a young-generation collection or two; their copies of the same values would
- * be copied and promoted with them, these die at once.
+ * A body read in place is also completed and trimmed in place: each assignment gets its
+ * job's module and limits, stdin becomes the equal object accepted before, and an empty
+ * environment or file list one shared frozen object. Assignments wait in the agent's
+ * buffer long enough to outlive a young-generation collection or two; copies of the
+ * same values would be copied and promoted with them, these die at once.
  */
 
 import {
-  Assignment,
+  type Assignment,
+  AssignmentEntry,
+  assignmentsOf,
   BlobRef,
   countKeys,
   isRecord,
   isStringRecord,
   isStrings,
+  JobRun,
   RunLimitsSchema,
   sameMembers,
   WorkResponse,
 } from '@anygrid/protocol';
+import type { z } from 'zod';
 
-/** The keys of an assignment this fast path checks, every one of them. */
-const ASSIGNMENT_KEYS = [
+/** The keys of an answer, a job entry and an assignment entry this fast path checks, every one. */
+const RESPONSE_KEYS = ['jobs', 'assignments'];
+const JOB_KEYS = ['module', 'limits'];
+const ENTRY_KEYS = [
   'replicaId',
   'taskId',
   'jobId',
-  'module',
   'args',
   'env',
   'stdin',
   'files',
-  'limits',
   'deadline',
   'seed',
 ];
 
-/** Whether the protocol's assignment has exactly the keys checked here. */
-export const FAST_PATH_MATCHES_PROTOCOL = sameMembers(
-  Object.keys(Assignment.shape),
-  ASSIGNMENT_KEYS,
-);
+/** Whether the protocol's work answer has exactly the keys checked here. */
+export const FAST_PATH_MATCHES_PROTOCOL =
+  sameMembers(Object.keys(WorkResponse.shape), RESPONSE_KEYS) &&
+  sameMembers(Object.keys(JobRun.shape), JOB_KEYS) &&
+  sameMembers(Object.keys(AssignmentEntry.shape), ENTRY_KEYS);
 
 type Body = Record<string, unknown>;
 
 /** The environment and file list of nearly every assignment. */
 const EMPTY: Body = Object.freeze({});
+
+/** A work answer as the work loop takes it. */
+export interface WorkAnswer {
+  readonly assignments: Assignment[];
+}
 
 /** Checks work answers, remembering the last module, stdin and limits the schema accepted. */
 export class WorkResponseReader {
@@ -61,45 +72,64 @@ export class WorkResponseReader {
   private stdin = new Accepted(BlobRef);
   private limits = new Accepted(RunLimitsSchema);
 
-  /** The body as a `WorkResponse`, or the schema's error; shaped as zod's `safeParse`. */
-  safeParse(body: unknown): ReturnType<typeof WorkResponse.safeParse> {
+  /** The answer's complete assignments, or the schema's error; shaped as zod's `safeParse`. */
+  safeParse(
+    body: unknown,
+  ): { success: true; data: WorkAnswer } | { success: false; error: z.ZodError } {
     if (FAST_PATH_MATCHES_PROTOCOL && this.usual(body)) {
-      return { success: true, data: body as WorkResponse };
+      return { success: true, data: { assignments: (body as Body).assignments as Assignment[] } };
     }
-    return WorkResponse.safeParse(body);
+    const parsed = WorkResponse.safeParse(body);
+    if (!parsed.success) return parsed;
+    return { success: true, data: { assignments: assignmentsOf(parsed.data) } };
   }
 
+  /** Whether the body is usual; if so, its assignments are completed in place. */
   private usual(body: unknown): boolean {
-    if (!isRecord(body) || countKeys(body) !== 1 || !Array.isArray(body.assignments)) {
+    if (!isRecord(body) || countKeys(body) !== 2 || !Array.isArray(body.assignments)) {
       return false;
     }
-    for (const assignment of body.assignments as unknown[]) {
-      if (!isRecord(assignment) || !this.usualAssignment(assignment)) return false;
+    const jobs = body.jobs;
+    if (!isRecord(jobs)) return false;
+    for (const id in jobs) {
+      const job = jobs[id];
+      if (!/^[0-9]+$/.test(id) || !isRecord(job) || countKeys(job) !== 2) return false;
+      if (!this.module.accepts(job.module) || !this.limits.accepts(job.limits)) return false;
+      // Equal to the last accepted: share those objects.
+      job.module = this.module.last;
+      job.limits = this.limits.last;
+    }
+    const entries = body.assignments as unknown[];
+    for (const entry of entries) {
+      if (!isRecord(entry) || !this.usualEntry(entry, jobs)) return false;
+    }
+    // Complete only once every entry passed: a body left to the schema stays as it came.
+    for (const entry of entries as Body[]) {
+      const job = jobs[String(entry.jobId)] as Body;
+      entry.module = job.module;
+      entry.limits = job.limits;
     }
     return true;
   }
 
-  /** Whether `a` has the usual shape; if so, it is trimmed (see the module comment). */
-  private usualAssignment(a: Body): boolean {
+  /** Whether `a` has the usual shape and a listed job; if so, it is trimmed. */
+  private usualEntry(a: Body, jobs: Body): boolean {
     const usual =
-      countKeys(a) === ASSIGNMENT_KEYS.length &&
+      countKeys(a) === ENTRY_KEYS.length &&
       Number.isSafeInteger(a.replicaId) &&
       (a.replicaId as number) > 0 &&
       Number.isSafeInteger(a.taskId) &&
       Number.isSafeInteger(a.jobId) &&
+      jobs[String(a.jobId)] !== undefined &&
       Number.isSafeInteger(a.deadline) &&
       Number.isSafeInteger(a.seed) &&
       isStrings(a.args) &&
       isStringRecord(a.env) &&
       isRecord(a.files) &&
       countKeys(a.files) === 0 &&
-      (a.stdin === null || this.stdin.accepts(a.stdin)) &&
-      this.module.accepts(a.module) &&
-      this.limits.accepts(a.limits);
+      (a.stdin === null || this.stdin.accepts(a.stdin));
     if (!usual) return false;
-    a.module = this.module.last;
     if (a.stdin !== null) a.stdin = this.stdin.last;
-    a.limits = this.limits.last;
     if (countKeys(a.env as Body) === 0) a.env = EMPTY;
     a.files = EMPTY;
     return true;

@@ -9,6 +9,7 @@ import {
   RegisterHostRequest,
   type Role,
   WorkRequest,
+  workResponse,
 } from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Providers } from '../services/providers.js';
@@ -36,7 +37,7 @@ export function providerRoutes(
 
   app.post('/v1/work', { config }, async (request) => {
     const body = parse(WorkRequest, request.body, 'work request');
-    return { assignments: await providers.work(principalOf(request), body.hostId, body.max) };
+    return workResponse(await providers.work(principalOf(request), body.hostId, body.max));
   });
 
   app.post('/v1/reports', { config, bodyLimit: REPORT_BODY_LIMIT }, async (request) => {
