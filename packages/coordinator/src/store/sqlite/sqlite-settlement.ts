@@ -57,12 +57,14 @@ export class SqliteSettlement {
   private readonly addCounts;
   private readonly finishJob;
   private readonly saveCursor;
+  private readonly loadCursor;
   /**
-   * The last result cursor given out. Settlements are written by this one connection,
-   * so counting here orders them as they commit; a rolled-back transaction only leaves
-   * a gap. The stored value is written with each transaction that moves it.
+   * The last result cursor given out in the current transaction. It is read from the
+   * store at the transaction's first settlement and written back before its commit:
+   * one read and one write per batch rather than an event row per task, and correct
+   * whoever else writes to the file, since SQLite runs write transactions one at a time.
    */
-  private cursor: number;
+  private cursor = 0;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -95,10 +97,7 @@ export class SqliteSettlement {
          AND tasks_valid + tasks_failed + tasks_no_consensus + tasks_cancelled = tasks_total`,
     );
     this.saveCursor = db.prepare(`UPDATE counters SET value = ? WHERE name = 'result_cursor'`);
-    this.cursor = db
-      .prepare(`SELECT value FROM counters WHERE name = 'result_cursor'`)
-      .pluck()
-      .get() as number;
+    this.loadCursor = db.prepare(`SELECT value FROM counters WHERE name = 'result_cursor'`).pluck();
   }
 
   /** Appends an audit event. */
@@ -246,8 +245,11 @@ export class SqliteSettlement {
     hasUnsent = true,
   ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
+    if (!changes.cursorMoved) {
+      this.cursor = this.loadCursor.get() as number;
+      changes.cursorMoved = true;
+    }
     this.settleTask.run(state, canonicalId, ++this.cursor, taskId);
-    changes.cursorMoved = true;
     changes.countSettled(jobId, state);
   }
 
