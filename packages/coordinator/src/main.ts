@@ -35,6 +35,8 @@ export interface CoordinatorOptions {
   readonly heartbeatMs?: number;
   /** How often overdue replicas are looked for. Default 500 ms. */
   readonly sweepMs?: number;
+  /** How long a job sent in parts waits for its next part before it is cancelled. Default 10 min. */
+  readonly partsWindowMs?: number;
 }
 
 export interface Coordinator {
@@ -61,7 +63,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const metrics = new Metrics(store, hub);
   const accounts = new Accounts(store);
   const scheduler = new Scheduler(store, hub);
-  const jobs = new Jobs(store, blobs, scheduler);
+  const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs);
   // Before the queue is built, so that their replicas never enter it.
   const cut = await jobs.cancelIncomplete();
   if (cut.length > 0)

@@ -37,6 +37,8 @@ export class Jobs {
     private readonly store: Store,
     private readonly blobs: BlobStore,
     private readonly scheduler: Scheduler,
+    /** How long a job created with `totalTasks` waits for its next part. */
+    private readonly partsWindowMs: number = PARTS_WINDOW_MS,
   ) {}
 
   /**
@@ -46,7 +48,7 @@ export class Jobs {
    * between. Until the last task is in, the job cannot complete. Should the coordinator
    * die while writing the request's tasks, the job was never acknowledged: it is
    * cancelled at the next start (`cancelIncomplete`). With `totalTasks`, the requester
-   * sends the rest itself (`addTasks`) within `PARTS_WINDOW_MS` of each part.
+   * sends the rest itself (`addTasks`) within the parts window of each part.
    */
   async create(principal: Principal, req: CreateJobRequest): Promise<JobView> {
     const policy = resolvePolicy(req.policy);
@@ -60,7 +62,7 @@ export class Jobs {
         policy,
         tasks: tasks.slice(0, FIRST_CHUNK),
         tasksTotal: total,
-        ...(total > tasks.length ? { partsUntil: Date.now() + PARTS_WINDOW_MS } : {}),
+        ...(total > tasks.length ? { partsUntil: Date.now() + this.partsWindowMs } : {}),
       },
       Date.now(),
     );
@@ -95,7 +97,7 @@ export class Jobs {
         from + i,
         tasks.slice(i, i + CREATE_CHUNK),
         Date.now(),
-        byRequester ? Date.now() + PARTS_WINDOW_MS : undefined,
+        byRequester ? Date.now() + this.partsWindowMs : undefined,
       );
       this.scheduler.publish(changes);
     }
