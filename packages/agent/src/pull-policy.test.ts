@@ -99,9 +99,10 @@ describe('runsInFlight', () => {
     expect(runsInFlight(2, 60_000)).toBe(2);
   });
 
-  it('hands over up to 64 runs per slot when tasks take microseconds', () => {
+  it('hands over up to 128 runs per slot when tasks take microseconds', () => {
     expect(runsInFlight(2, 5)).toBe(8);
-    expect(runsInFlight(2, 0.03)).toBe(128);
-    expect(runsInFlight(1, 0)).toBe(64);
+    expect(runsInFlight(2, 0.2)).toBe(200);
+    expect(runsInFlight(2, 0.03)).toBe(256);
+    expect(runsInFlight(1, 0)).toBe(128);
   });
 });
