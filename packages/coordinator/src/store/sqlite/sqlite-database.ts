@@ -49,6 +49,21 @@ export function transactionRunner(db: SqliteDatabase): <T>(body: () => T) => T {
   return <T>(body: () => T) => run(body) as T;
 }
 
+/** A prepared statement for each SQL text, compiled once: `sql(text).run(…)`. */
+export function statementCache(
+  db: SqliteDatabase,
+): (text: string) => Database.Statement<unknown[]> {
+  const statements = new Map<string, Database.Statement<unknown[]>>();
+  return (text) => {
+    let stmt = statements.get(text);
+    if (!stmt) {
+      stmt = db.prepare(text);
+      statements.set(text, stmt);
+    }
+    return stmt;
+  };
+}
+
 /** Rows one multi-row INSERT writes at most. */
 export const ROWS_PER_INSERT = 100;
 

@@ -8,12 +8,11 @@
  * of one job.
  */
 
-import type Database from 'better-sqlite3';
 import type { ReadyReplica, ReplicaFacts, TaskDecision } from '../../policy/index.js';
 import { decideTask } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
-import { ROWS_PER_INSERT, rows, type SqliteDatabase } from './sqlite-database.js';
+import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
 
 type SettledState = 'valid' | 'failed' | 'no_consensus' | 'cancelled';
 
@@ -66,16 +65,19 @@ export class SqliteSettlement {
    */
   private cursor = 0;
 
+  private readonly sql;
+
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
   ) {
+    this.sql = statementCache(db);
     this.replicasOfTask = db.prepare(
       'SELECT id, state, digest, host_id FROM replicas WHERE task_id = ?',
     );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.insertReplica = db.prepare(
-      `INSERT INTO replicas (task_id, job_id, priority, state, created_at, sole) VALUES (?, ?, ?, 'unsent', ?, ?)`,
+      `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,
     );
     this.settleTask = db.prepare(
       'UPDATE tasks SET state = ?, canonical_replica_id = ?, settled_seq = ? WHERE id = ?',
@@ -118,35 +120,25 @@ export class SqliteSettlement {
     );
   }
 
-  /** Creates replicas of a task, ready to send. */
-  createReplicas(
+  /**
+   * Creates more replicas of a task, ready to send to hosts other than `excludedHosts`
+   * (its first replicas come from `createFirstReplicas`). They are never `sole`: the
+   * task has had a replica before.
+   */
+  createReissues(
     taskId: number,
     jobId: number,
     count: number,
     now: number,
     changes: ChangeCollector,
-    reissue?: { excludedHosts: number[] },
+    excludedHosts: number[],
   ): void {
-    const { priority, redundancy } = this.metaOf(jobId).policy;
-    // A task of a job without redundancy starts with one replica and makes another only
-    // once that one has left 'unsent' (quorum.ts): until then it is the task's only one.
-    const sole = reissue === undefined && redundancy === 1 ? 1 : null;
+    const { priority } = this.metaOf(jobId).policy;
     for (let i = 0; i < count; i++) {
       const replicaId = Number(
-        this.insertReplica.run(taskId, jobId, priority, now, sole).lastInsertRowid,
+        this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid,
       );
-      changes.ready.push(
-        reissue
-          ? {
-              replicaId,
-              taskId,
-              jobId,
-              priority,
-              excludedHosts: reissue.excludedHosts,
-              reissue: true,
-            }
-          : { replicaId, taskId, jobId, priority },
-      );
+      changes.ready.push({ replicaId, taskId, jobId, priority, excludedHosts, reissue: true });
     }
   }
 
@@ -163,6 +155,8 @@ export class SqliteSettlement {
     changes: ChangeCollector,
   ): void {
     const { priority } = this.metaOf(jobId).policy;
+    // A task of a job without redundancy starts with one replica and makes another only
+    // once that one has left 'unsent' (quorum.ts): until then it is the task's only one.
     const sole = redundancy === 1 ? 1 : null;
     const total = count * redundancy;
     for (let start = 0; start < total; start += ROWS_PER_INSERT) {
@@ -172,26 +166,15 @@ export class SqliteSettlement {
         const taskId = firstTaskId + Math.floor((start + k) / redundancy);
         params.push(taskId, jobId, priority, now, sole);
       }
-      const last = Number(this.insertReplicas(n).run(params).lastInsertRowid);
+      const insert = this.sql(
+        `INSERT INTO replicas (task_id, job_id, priority, state, created_at, sole) VALUES ${rows(n, "(?, ?, ?, 'unsent', ?, ?)")}`,
+      );
+      const last = Number(insert.run(params).lastInsertRowid);
       for (let k = 0; k < n; k++) {
         const taskId = firstTaskId + Math.floor((start + k) / redundancy);
         changes.ready.push({ replicaId: last - n + 1 + k, taskId, jobId, priority });
       }
     }
-  }
-
-  private readonly replicaInserts = new Map<number, Database.Statement<unknown[]>>();
-
-  /** The INSERT of `n` replica rows, prepared once per row count. */
-  private insertReplicas(n: number): Database.Statement<unknown[]> {
-    let stmt = this.replicaInserts.get(n);
-    if (!stmt) {
-      stmt = this.db.prepare(
-        `INSERT INTO replicas (task_id, job_id, priority, state, created_at, sole) VALUES ${rows(n, "(?, ?, ?, 'unsent', ?, ?)")}`,
-      );
-      this.replicaInserts.set(n, stmt);
-    }
-    return stmt;
   }
 
   /** Re-decides every given task that is still active. */
@@ -283,7 +266,7 @@ export class SqliteSettlement {
           ),
         ),
       ];
-      this.createReplicas(taskId, jobId, decision.create, now, changes, { excludedHosts });
+      this.createReissues(taskId, jobId, decision.create, now, changes, excludedHosts);
       return;
     }
     const hasUnsent = replicas.some((r) => r.state === 'unsent');

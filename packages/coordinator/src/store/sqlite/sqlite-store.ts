@@ -15,7 +15,6 @@ import {
   type Role,
   type TaskResult,
 } from '@anygrid/protocol';
-import type Database from 'better-sqlite3';
 import type { ReadyReplica } from '../../policy/index.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
@@ -33,6 +32,7 @@ import {
   ROWS_PER_INSERT,
   rows,
   type SqliteDatabase,
+  statementCache,
   transactionRunner,
 } from './sqlite-database.js';
 import { SqliteResults } from './sqlite-results.js';
@@ -50,10 +50,13 @@ export class SqliteStore implements Store {
     | undefined;
 
   private readonly inTx;
+  /** A prepared statement, compiled once per SQL text. */
+  private readonly sql;
 
   constructor(path: string) {
     this.db = openSqlite(path);
     this.inTx = transactionRunner(this.db);
+    this.sql = statementCache(this.db);
   }
 
   async migrate(): Promise<void> {
@@ -69,18 +72,6 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.db.close();
-  }
-
-  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
-
-  /** A prepared statement, compiled once per SQL text. */
-  private sql(text: string): Database.Statement<unknown[]> {
-    let stmt = this.statements.get(text);
-    if (!stmt) {
-      stmt = this.db.prepare(text);
-      this.statements.set(text, stmt);
-    }
-    return stmt;
   }
 
   private get p() {
