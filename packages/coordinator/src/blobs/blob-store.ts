@@ -6,6 +6,12 @@
 
 import type { Readable } from 'node:stream';
 
+/**
+ * Blobs up to this size (modules, inputs, small outputs) are read whole and at once;
+ * larger ones are streamed.
+ */
+export const WHOLE_BLOB_BYTES = 1024 * 1024;
+
 export interface BlobStore {
   /** Size of a stored blob, or null when absent. */
   size(hash: string): Promise<number | null>;
@@ -16,6 +22,6 @@ export interface BlobStore {
   put(expectedHash: string, bytes: Uint8Array): Promise<{ created: boolean }>;
   /** The blob as a stream, or null when absent. */
   open(hash: string): Promise<Readable | null>;
-  /** The whole blob (for small outputs), or null when absent. */
+  /** The whole blob (meant for blobs up to `WHOLE_BLOB_BYTES`), or null when absent. */
   read(hash: string): Promise<Buffer | null>;
 }

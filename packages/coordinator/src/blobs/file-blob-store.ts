@@ -11,10 +11,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { HashMismatchError } from '@anygrid/protocol';
-import type { BlobStore } from './blob-store.js';
-
-/** Blobs up to this size are read synchronously (~50 µs from the page cache). */
-const SYNC_READ_BYTES = 1024 * 1024;
+import { type BlobStore, WHOLE_BLOB_BYTES } from './blob-store.js';
 
 export class FileBlobStore implements BlobStore {
   private readonly sizes = new Map<string, number>();
@@ -63,10 +60,11 @@ export class FileBlobStore implements BlobStore {
   async read(hash: string): Promise<Buffer | null> {
     const size = await this.size(hash);
     if (size === null) return null;
-    // A small blob is read at once: the asynchronous read takes four turns of the event
-    // loop (open, stat, read, close), and while a large job is being written each turn
-    // waits behind a chunk of it — providers waited ~270 ms for a 15 KB module.
-    if (size <= SYNC_READ_BYTES) return readFileSync(this.path(hash));
+    // A small blob is read at once (~50 µs from the page cache): the asynchronous read
+    // takes four turns of the event loop (open, stat, read, close), and while a large job
+    // is being written each turn waits behind a chunk of it — providers waited ~270 ms
+    // for a 15 KB module.
+    if (size <= WHOLE_BLOB_BYTES) return readFileSync(this.path(hash));
     return readFile(this.path(hash));
   }
 

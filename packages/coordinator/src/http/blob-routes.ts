@@ -6,15 +6,12 @@
 
 import { MAX_BLOB_BYTES, NotFoundError, type Role } from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
-import type { BlobStore } from '../blobs/blob-store.js';
+import { type BlobStore, WHOLE_BLOB_BYTES } from '../blobs/blob-store.js';
 import type { Metrics } from '../services/metrics.js';
 import { principalOf } from './auth.js';
 import { HashParam, parse } from './validate.js';
 
 const BLOB_ROLES: readonly Role[] = ['requester', 'provider', 'admin'];
-
-/** Blobs up to this size are answered from one read, larger ones streamed. */
-const WHOLE_BLOB_BYTES = 1024 * 1024;
 
 export function blobRoutes(app: FastifyInstance, blobs: BlobStore, metrics: Metrics): void {
   const config = { roles: BLOB_ROLES };
