@@ -6,8 +6,11 @@
 
 import { z } from 'zod';
 
+/** What a lowercase hex sha256 looks like (the readers that check in place use it too). */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 /** Lowercase hex sha256. */
-export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
+export const Sha256 = z.string().regex(SHA256_HEX, 'must be a lowercase hex sha256');
 export type Sha256 = z.infer<typeof Sha256>;
 
 /** Largest blob the coordinator accepts: real WASI programs reach ~100 MB. */

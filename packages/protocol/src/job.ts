@@ -14,10 +14,17 @@ export const MAX_TASKS_PER_JOB = 200_000;
 /** Tasks a job may have in all, sent in parts of up to `MAX_TASKS_PER_JOB`. */
 export const MAX_JOB_TASKS = 10_000_000;
 
+/** Most arguments a task may have. */
+export const MAX_TASK_ARGS = 256;
+/** Longest argument or environment value, in UTF-16 units. */
+export const MAX_TASK_VALUE = 4096;
+/** What an environment variable's name looks like. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** One unit of input: argv, environment, stdin and input files. */
 export const TaskSpec = z.strictObject({
-  args: z.array(z.string().max(4096)).max(256).default([]),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096)).default({}),
+  args: z.array(z.string().max(MAX_TASK_VALUE)).max(MAX_TASK_ARGS).default([]),
+  env: z.record(z.string().regex(ENV_NAME), z.string().max(MAX_TASK_VALUE)).default({}),
   stdin: BlobRef.optional(),
   files: z.record(RelativePath, BlobRef).default({}),
 });

@@ -7,6 +7,8 @@
  * protocol change sends every message through the schema until the reader is updated.
  */
 
+import { MAX_BLOB_BYTES, SHA256_HEX } from './content.js';
+
 /** A plain object as `JSON.parse` makes them. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return (
@@ -38,4 +40,16 @@ export function isStringRecord(value: unknown): boolean {
     if (key === '__proto__' || typeof value[key] !== 'string') return false;
   }
   return true;
+}
+
+/** Whether `value` has a `hash` and a `size` as a `BlobRef` or `OutputRef` must (other keys unchecked). */
+export function hasBlobAddress(value: Record<string, unknown>): boolean {
+  const { hash, size } = value;
+  return (
+    typeof hash === 'string' &&
+    SHA256_HEX.test(hash) &&
+    Number.isSafeInteger(size) &&
+    (size as number) >= 0 &&
+    (size as number) <= MAX_BLOB_BYTES
+  );
 }

@@ -13,15 +13,15 @@
 
 import {
   countKeys,
+  hasBlobAddress,
   isRecord,
-  MAX_BLOB_BYTES,
   MAX_REPORTS_PER_BATCH,
   OutputRef,
   Report,
   ReportBatch,
   sameMembers,
 } from '@anygrid/protocol';
-import type { z } from 'zod';
+import type { Checker } from './validate.js';
 
 const BATCH_KEYS = ['hostId', 'reports'];
 const REPORT_KEYS = [
@@ -42,7 +42,6 @@ export const FAST_PATH_MATCHES_PROTOCOL =
   sameMembers(Object.keys(Report.shape), REPORT_KEYS) &&
   sameMembers(Object.keys(OutputRef.shape), OUTPUT_KEYS);
 
-const SHA256 = /^[0-9a-f]{64}$/;
 /** zod's base64 check: this alphabet, padding only at the end, a length divisible by 4. */
 const BASE64 = /^[0-9a-zA-Z+/]*={0,2}$/;
 
@@ -50,8 +49,8 @@ const BASE64 = /^[0-9a-zA-Z+/]*={0,2}$/;
 const NO_FILES: Record<string, OutputRef> = Object.freeze({}) as Record<string, OutputRef>;
 
 /** Checks report batches; shaped as a zod schema, so `parse()` takes either. */
-export const ReportBatchReader = {
-  safeParse(body: unknown): z.ZodSafeParseResult<ReportBatch> {
+export const ReportBatchReader: Checker<ReportBatch> = {
+  safeParse(body) {
     if (FAST_PATH_MATCHES_PROTOCOL && usualBatch(body)) {
       return { success: true, data: body as ReportBatch };
     }
@@ -105,15 +104,11 @@ function usualReport(r: Record<string, unknown>): boolean {
 function usualOutput(value: unknown): boolean {
   if (value === null) return true;
   if (!isRecord(value)) return false;
-  const { hash, size, data } = value;
+  const { data } = value;
   const keys = countKeys(value);
   return (
     (keys === 2 || (keys === 3 && data !== undefined)) &&
-    typeof hash === 'string' &&
-    SHA256.test(hash) &&
-    Number.isSafeInteger(size) &&
-    (size as number) >= 0 &&
-    (size as number) <= MAX_BLOB_BYTES &&
+    hasBlobAddress(value) &&
     (data === undefined || (typeof data === 'string' && data.length % 4 === 0 && BASE64.test(data)))
   );
 }

@@ -18,18 +18,20 @@ import {
   BlobRef,
   CreateJobRequest,
   countKeys,
+  ENV_NAME,
+  hasBlobAddress,
   isRecord,
-  MAX_BLOB_BYTES,
+  MAX_TASK_ARGS,
+  MAX_TASK_VALUE,
   MAX_TASKS_PER_JOB,
   sameMembers,
   TaskSpec,
 } from '@anygrid/protocol';
 import type { z } from 'zod';
+import type { Checker } from './validate.js';
 
 const TASK_KEYS = ['args', 'env', 'stdin', 'files'];
 const BLOB_KEYS = ['hash', 'size'];
-const MAX_ARGS = 256;
-const MAX_VALUE_LENGTH = 4096;
 
 /** Whether the protocol's task has exactly the keys checked here. */
 export const FAST_PATH_MATCHES_PROTOCOL =
@@ -37,14 +39,8 @@ export const FAST_PATH_MATCHES_PROTOCOL =
   sameMembers(Object.keys(BlobRef.shape), BLOB_KEYS) &&
   sameMembers(Object.keys(AddTasksRequest.shape), ['from', 'tasks']);
 
-const SHA256 = /^[0-9a-f]{64}$/;
 const NO_ARGS: readonly string[] = Object.freeze([]);
 const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-interface Checker<T> {
-  safeParse(value: unknown): z.ZodSafeParseResult<T>;
-}
 
 /** A reader for a body with a `tasks` list, deferring to `schema` for everything else. */
 function taskListReader<T extends { tasks: TaskSpec[] }>(
@@ -103,9 +99,9 @@ function usualTask(task: unknown): boolean {
 }
 
 function usualArgs(args: unknown): boolean {
-  if (!Array.isArray(args) || args.length > MAX_ARGS) return false;
+  if (!Array.isArray(args) || args.length > MAX_TASK_ARGS) return false;
   for (const arg of args) {
-    if (typeof arg !== 'string' || arg.length > MAX_VALUE_LENGTH) return false;
+    if (typeof arg !== 'string' || arg.length > MAX_TASK_VALUE) return false;
   }
   return true;
 }
@@ -115,19 +111,11 @@ function usualEnv(env: unknown): boolean {
   for (const name in env) {
     const value = env[name];
     if (!ENV_NAME.test(name) || name === '__proto__') return false;
-    if (typeof value !== 'string' || value.length > MAX_VALUE_LENGTH) return false;
+    if (typeof value !== 'string' || value.length > MAX_TASK_VALUE) return false;
   }
   return true;
 }
 
 function usualBlob(value: unknown): boolean {
-  if (!isRecord(value) || countKeys(value) !== 2) return false;
-  const { hash, size } = value;
-  return (
-    typeof hash === 'string' &&
-    SHA256.test(hash) &&
-    Number.isSafeInteger(size) &&
-    (size as number) >= 0 &&
-    (size as number) <= MAX_BLOB_BYTES
-  );
+  return isRecord(value) && countKeys(value) === 2 && hasBlobAddress(value);
 }

@@ -9,7 +9,7 @@ import { InvalidRequestError } from '@anygrid/protocol';
 import { z } from 'zod';
 
 /** A zod schema, or a reader that checks the usual case itself and defers to one. */
-interface Checker<T> {
+export interface Checker<T> {
   safeParse(value: unknown): z.ZodSafeParseResult<T>;
 }
 
