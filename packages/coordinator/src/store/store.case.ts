@@ -18,7 +18,8 @@ import { ReadyQueue, resolvePolicy } from '../policy/index.js';
 import type { ChangeSet, NewJob, Principal, ReplicaPick, Store, VerifiedReport } from './store.js';
 
 const HASH = 'a'.repeat(64);
-const host = {
+/** A host to register, and a job and a successful report to send: for other store tests too. */
+export const host = {
   name: 'h',
   platform: 'linux-x64',
   cores: 2,
@@ -27,7 +28,7 @@ const host = {
   runtimes: ['wasm32-wasi' as const],
 };
 
-function job(tasks: number, policy: Parameters<typeof resolvePolicy>[0] = {}): NewJob {
+export function job(tasks: number, policy: Parameters<typeof resolvePolicy>[0] = {}): NewJob {
   return {
     module: { hash: HASH, size: 10 },
     policy: resolvePolicy(policy),
@@ -35,7 +36,7 @@ function job(tasks: number, policy: Parameters<typeof resolvePolicy>[0] = {}): N
   };
 }
 
-function ok(replicaId: number, digest = 'd'): VerifiedReport {
+export function ok(replicaId: number, digest = 'd'): VerifiedReport {
   return {
     replicaId,
     success: true,
