@@ -23,8 +23,13 @@ export class ChangeCollector {
   readonly jobs = new Set<number>();
   readonly ready: ReadyReplica[] = [];
   readonly settledPerJob = new Map<number, Record<SettledState, number>>();
-  /** Set when a task settled, so the result cursor is written before commit. */
-  cursorMoved = false;
+  /**
+   * The last result cursor this transaction gave out; undefined until a task settles.
+   * Read from the store at the first settlement and written back before commit: one
+   * read and one write per batch, and correct whoever else writes to the file, since
+   * SQLite runs write transactions one at a time.
+   */
+  lastCursor: number | undefined;
 
   countSettled(jobId: number, state: SettledState): void {
     let counts = this.settledPerJob.get(jobId);
@@ -57,13 +62,6 @@ export class SqliteSettlement {
   private readonly finishJob;
   private readonly saveCursor;
   private readonly loadCursor;
-  /**
-   * The last result cursor given out in the current transaction. It is read from the
-   * store at the transaction's first settlement and written back before its commit:
-   * one read and one write per batch rather than an event row per task, and correct
-   * whoever else writes to the file, since SQLite runs write transactions one at a time.
-   */
-  private cursor = 0;
 
   private readonly sql;
 
@@ -228,11 +226,8 @@ export class SqliteSettlement {
     hasUnsent = true,
   ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
-    if (!changes.cursorMoved) {
-      this.cursor = this.loadCursor.get() as number;
-      changes.cursorMoved = true;
-    }
-    this.settleTask.run(state, canonicalId, ++this.cursor, taskId);
+    changes.lastCursor = (changes.lastCursor ?? (this.loadCursor.get() as number)) + 1;
+    this.settleTask.run(state, canonicalId, changes.lastCursor, taskId);
     changes.countSettled(jobId, state);
   }
 
@@ -243,8 +238,8 @@ export class SqliteSettlement {
       this.finishJob.run(now, jobId);
     }
     changes.settledPerJob.clear();
-    if (changes.cursorMoved) this.saveCursor.run(this.cursor);
-    changes.cursorMoved = false;
+    if (changes.lastCursor !== undefined) this.saveCursor.run(changes.lastCursor);
+    changes.lastCursor = undefined;
   }
 
   private apply(
