@@ -28,6 +28,7 @@ import {
   isRecord,
   isStringRecord,
   isStrings,
+  JOB_ID_KEY,
   JobRun,
   RunLimitsSchema,
   sameMembers,
@@ -93,7 +94,7 @@ export class WorkResponseReader {
     if (!isRecord(jobs)) return false;
     for (const id in jobs) {
       const job = jobs[id];
-      if (!/^[0-9]+$/.test(id) || !isRecord(job) || countKeys(job) !== 2) return false;
+      if (!JOB_ID_KEY.test(id) || !isRecord(job) || countKeys(job) !== 2) return false;
       if (!this.module.accepts(job.module) || !this.limits.accepts(job.limits)) return false;
       // Equal to the last accepted: share those objects.
       job.module = this.module.last;

@@ -37,6 +37,9 @@ export const Assignment = z.strictObject({
 });
 export type Assignment = z.infer<typeof Assignment>;
 
+/** A job id as a key of a work answer's `jobs`. */
+export const JOB_ID_KEY = /^[0-9]+$/;
+
 /** What every assignment of one job shares: sent once per work answer, not with each. */
 export const JobRun = z.strictObject({ module: BlobRef, limits: RunLimitsSchema });
 export type JobRun = z.infer<typeof JobRun>;
@@ -52,7 +55,7 @@ export type AssignmentEntry = z.infer<typeof AssignmentEntry>;
  */
 export const WorkResponse = z
   .strictObject({
-    jobs: z.record(z.string().regex(/^[0-9]+$/), JobRun),
+    jobs: z.record(z.string().regex(JOB_ID_KEY), JobRun),
     assignments: z.array(AssignmentEntry),
   })
   .refine((r) => r.assignments.every((a) => r.jobs[a.jobId] !== undefined), {
