@@ -152,6 +152,7 @@ function specOf(
   dirs: RunSpec['dirs'],
 ): RunSpec {
   const spec: { -readonly [K in keyof RunSpec]: RunSpec[K] } = {
+    program: assignment.argv0,
     args: assignment.args,
     dirs,
     limits: assignment.limits,

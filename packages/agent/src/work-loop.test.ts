@@ -13,6 +13,7 @@ function assignment(replicaId: number): Assignment {
     taskId: replicaId,
     jobId: 1,
     module: { hash, size: 1 },
+    argv0: 'main.wasm',
     args: [],
     env: {},
     stdin: null,

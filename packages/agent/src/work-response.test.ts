@@ -10,6 +10,7 @@ function assignment(i: number): Json {
     taskId: i,
     jobId: 3,
     module: { hash: 'a'.repeat(64), size: 1234 },
+    argv0: 'prime.wasm',
     args: [String(i)],
     env: {},
     stdin: null,
@@ -26,8 +27,9 @@ function assignment(i: number): Json {
  */
 function body(...assignments: Json[]): Json {
   const jobs: Record<string, Json> = {};
-  const entries = assignments.map(({ module, limits, ...entry }) => {
-    jobs[String(entry.jobId)] = { module, limits };
+  const entries = assignments.map(({ module, argv0, limits, ...entry }) => {
+    jobs[String(entry.jobId)] =
+      argv0 === undefined ? { module, limits } : { module, argv0, limits };
     return entry;
   });
   return JSON.parse(JSON.stringify({ jobs, assignments: entries }));
@@ -51,6 +53,10 @@ const variants: Array<[string, (a: Json) => void]> = [
   ['module size negative', (a) => (a.module = { hash: 'b'.repeat(64), size: -1 })],
   ['module with an extra key', (a) => (a.module = { hash: 'a'.repeat(64), size: 1234, x: 1 })],
   ['module missing', (a) => delete a.module],
+  ['argv0 absent (an older coordinator)', (a) => delete a.argv0],
+  ['argv0 a number', (a) => (a.argv0 = 7)],
+  ['argv0 null', (a) => (a.argv0 = null)],
+  ['argv0 another name', (a) => (a.argv0 = 'busybox')],
   ['args not strings', (a) => (a.args = [1])],
   ['args an object', (a) => (a.args = {})],
   ['env set', (a) => (a.env = { A: '1', B: '' })],

@@ -25,6 +25,7 @@ import {
   assignmentsOf,
   BlobRef,
   countKeys,
+  DEFAULT_ARGV0,
   isRecord,
   isStringRecord,
   isStrings,
@@ -38,7 +39,7 @@ import type { z } from 'zod';
 
 /** The keys of an answer, a job entry and an assignment entry this fast path checks, every one. */
 const RESPONSE_KEYS = ['jobs', 'assignments'];
-const JOB_KEYS = ['module', 'limits'];
+const JOB_KEYS = ['module', 'argv0', 'limits'];
 const ENTRY_KEYS = [
   'replicaId',
   'taskId',
@@ -94,8 +95,12 @@ export class WorkResponseReader {
     if (!isRecord(jobs)) return false;
     for (const id in jobs) {
       const job = jobs[id];
-      if (!JOB_ID_KEY.test(id) || !isRecord(job) || countKeys(job) !== 2) return false;
+      if (!JOB_ID_KEY.test(id) || !isRecord(job)) return false;
+      const { argv0 } = job;
+      if (countKeys(job) !== (argv0 === undefined ? 2 : 3)) return false;
+      if (argv0 !== undefined && typeof argv0 !== 'string') return false;
       if (!this.module.accepts(job.module) || !this.limits.accepts(job.limits)) return false;
+      job.argv0 = argv0 ?? DEFAULT_ARGV0;
       // Equal to the last accepted: share those objects.
       job.module = this.module.last;
       job.limits = this.limits.last;
@@ -108,6 +113,7 @@ export class WorkResponseReader {
     for (const entry of entries as Body[]) {
       const job = jobs[String(entry.jobId)] as Body;
       entry.module = job.module;
+      entry.argv0 = job.argv0;
       entry.limits = job.limits;
     }
     return true;

@@ -13,4 +13,5 @@ export * from './job.js';
 export * from './limits.js';
 export * from './shape-checks.js';
 export * from './stream.js';
+export * from './task-argv.js';
 export * from './work.js';

@@ -7,6 +7,12 @@
 import { z } from 'zod';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
+import {
+  argvEnvBytes,
+  argvEnvTooLarge,
+  MAX_ARGV0_CHARS,
+  MAX_TASK_ARGV_ENV_BYTES,
+} from './task-argv.js';
 
 /** Tasks one request may carry: a job creation or one part added to it. */
 export const MAX_TASKS_PER_JOB = 200_000;
@@ -14,20 +20,26 @@ export const MAX_TASKS_PER_JOB = 200_000;
 /** Tasks a job may have in all, sent in parts of up to `MAX_TASKS_PER_JOB`. */
 export const MAX_JOB_TASKS = 10_000_000;
 
-/** Most arguments a task may have. */
-export const MAX_TASK_ARGS = 256;
-/** Longest argument or environment value, in UTF-16 units. */
-export const MAX_TASK_VALUE = 4096;
 /** What an environment variable's name looks like. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** One unit of input: argv, environment, stdin and input files. */
-export const TaskSpec = z.strictObject({
-  args: z.array(z.string().max(MAX_TASK_VALUE)).max(MAX_TASK_ARGS).default([]),
-  env: z.record(z.string().regex(ENV_NAME), z.string().max(MAX_TASK_VALUE)).default({}),
-  stdin: BlobRef.optional(),
-  files: z.record(RelativePath, BlobRef).default({}),
-});
+/**
+ * One unit of input: argv, environment, stdin and input files. argv and environment
+ * together are bounded in bytes (`MAX_TASK_ARGV_ENV_BYTES`), as a kernel bounds them.
+ */
+export const TaskSpec = z
+  .strictObject({
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string().regex(ENV_NAME), z.string()).default({}),
+    stdin: BlobRef.optional(),
+    files: z.record(RelativePath, BlobRef).default({}),
+  })
+  .superRefine((task, ctx) => {
+    const bytes = argvEnvBytes(task.args, task.env);
+    if (bytes > MAX_TASK_ARGV_ENV_BYTES) {
+      ctx.addIssue({ code: 'custom', path: ['args'], message: argvEnvTooLarge(bytes) });
+    }
+  });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 export type TaskSpecInput = z.input<typeof TaskSpec>;
 
@@ -66,11 +78,23 @@ export const JobPolicy = z.strictObject({
 });
 export type JobPolicy = z.infer<typeof JobPolicy>;
 
+/** argv[0] of a job's tasks: multicall programs (busybox style) dispatch on it. */
+export const Argv0 = z
+  .string()
+  .min(1)
+  .max(MAX_ARGV0_CHARS)
+  .refine((s) => !s.includes('\0'), 'must not contain a NUL character');
+
+/** argv[0] of a job that names none (jobs created before argv0 existed included). */
+export const DEFAULT_ARGV0 = 'main.wasm';
+
 export const CreateJobRequest = z
   .strictObject({
     name: z.string().min(1).max(200).optional(),
     /** The wasm32-wasi module, uploaded beforehand. */
     module: BlobRef,
+    /** argv[0] of every task; default `DEFAULT_ARGV0` (the SDK sends the module's file name). */
+    argv0: Argv0.optional(),
     policy: JobPolicyInput.default({}),
     /** The first tasks (or all of them); indexes count from 0 in this order. */
     tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB),
@@ -117,6 +141,8 @@ export const JobView = z.strictObject({
   name: z.string(),
   state: JobState,
   module: BlobRef,
+  /** argv[0] of the job's tasks. */
+  argv0: z.string(),
   policy: JobPolicy,
   progress: JobProgress,
   createdAt: z.number().int(),

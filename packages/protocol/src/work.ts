@@ -7,6 +7,7 @@
 
 import { z } from 'zod';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
+import { DEFAULT_ARGV0 } from './job.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
 
 const ReplicaId = z.number().int().positive();
@@ -25,6 +26,8 @@ export const Assignment = z.strictObject({
   taskId: z.number().int(),
   jobId: z.number().int(),
   module: BlobRef,
+  /** argv[0], the job's program name. */
+  argv0: z.string(),
   args: z.array(z.string()),
   env: z.record(z.string(), z.string()),
   stdin: BlobRef.nullable(),
@@ -41,11 +44,16 @@ export type Assignment = z.infer<typeof Assignment>;
 export const JOB_ID_KEY = /^[0-9]+$/;
 
 /** What every assignment of one job shares: sent once per work answer, not with each. */
-export const JobRun = z.strictObject({ module: BlobRef, limits: RunLimitsSchema });
+export const JobRun = z.strictObject({
+  module: BlobRef,
+  /** argv[0] of the job's tasks; absent: `main.wasm` (coordinators before it existed). */
+  argv0: z.string().optional(),
+  limits: RunLimitsSchema,
+});
 export type JobRun = z.infer<typeof JobRun>;
 
 /** An assignment as a work answer carries it: its module and limits are its job's, in `jobs`. */
-export const AssignmentEntry = Assignment.omit({ module: true, limits: true });
+export const AssignmentEntry = Assignment.omit({ module: true, argv0: true, limits: true });
 export type AssignmentEntry = z.infer<typeof AssignmentEntry>;
 
 /**
@@ -68,7 +76,7 @@ export type WorkResponse = z.infer<typeof WorkResponse>;
 export function workResponse(assignments: readonly Assignment[]): WorkResponse {
   const jobs: Record<string, JobRun> = {};
   const entries = assignments.map((a): AssignmentEntry => {
-    jobs[a.jobId] ??= { module: a.module, limits: a.limits };
+    jobs[a.jobId] ??= { module: a.module, argv0: a.argv0, limits: a.limits };
     return {
       replicaId: a.replicaId,
       taskId: a.taskId,
@@ -88,7 +96,7 @@ export function workResponse(assignments: readonly Assignment[]): WorkResponse {
 export function assignmentsOf(response: WorkResponse): Assignment[] {
   return response.assignments.map((a) => {
     const job = response.jobs[a.jobId] as JobRun;
-    return { ...a, module: job.module, limits: job.limits };
+    return { ...a, module: job.module, argv0: job.argv0 ?? DEFAULT_ARGV0, limits: job.limits };
   });
 }
 

@@ -1,4 +1,9 @@
-import { AddTasksRequest, CreateJobRequest, MAX_TASKS_PER_JOB } from '@anygrid/protocol';
+import {
+  AddTasksRequest,
+  CreateJobRequest,
+  MAX_TASK_ARGV_ENV_BYTES,
+  MAX_TASKS_PER_JOB,
+} from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
 import { AddTasksReader, CreateJobReader, FAST_PATH_MATCHES_PROTOCOL } from './task-list-reader.js';
 
@@ -10,10 +15,23 @@ const TASK_VARIANTS: unknown[] = [
   {},
   { args: [] },
   { args: ['a', 'b'] },
-  { args: ['x'.repeat(4096)] },
   { args: ['x'.repeat(4097)] },
-  { args: Array.from({ length: 256 }, String) },
   { args: Array.from({ length: 257 }, String) },
+  // The argv + environment byte bound, exactly at it and one byte over, in ASCII,
+  // 3-byte and 4-byte characters and with the environment's share.
+  { args: ['x'.repeat(MAX_TASK_ARGV_ENV_BYTES - 1)] },
+  { args: ['x'.repeat(MAX_TASK_ARGV_ENV_BYTES)] },
+  { args: ['x'.repeat(100_000), 'y'.repeat(MAX_TASK_ARGV_ENV_BYTES - 100_002)] },
+  { args: ['€'.repeat((MAX_TASK_ARGV_ENV_BYTES - 1) / 3)] },
+  { args: ['€'.repeat((MAX_TASK_ARGV_ENV_BYTES - 1) / 3), ''] },
+  { args: ['😀'.repeat(65_535), 'abc'] },
+  { args: ['😀'.repeat(65_535), 'abcd'] },
+  { args: Array.from({ length: MAX_TASK_ARGV_ENV_BYTES / 2 }, () => 'a') },
+  { args: Array.from({ length: MAX_TASK_ARGV_ENV_BYTES / 2 + 1 }, () => 'a') },
+  { args: ['x'.repeat(MAX_TASK_ARGV_ENV_BYTES - 9)], env: { A: 'bcdef' } },
+  { args: ['x'.repeat(MAX_TASK_ARGV_ENV_BYTES - 9)], env: { A: 'bcdefg' } },
+  { env: { A: 'x'.repeat(MAX_TASK_ARGV_ENV_BYTES - 3) } },
+  { env: { A: 'x'.repeat(MAX_TASK_ARGV_ENV_BYTES - 2) } },
   { args: [1] },
   { args: 'a' },
   { env: {} },

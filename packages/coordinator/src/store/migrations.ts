@@ -177,4 +177,12 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE replicas ADD COLUMN sole INTEGER',
     ],
   },
+  {
+    version: 6,
+    name: 'argv0 of a job',
+    statements: [
+      // NULL for jobs created before a job could name argv[0]: they ran as 'main.wasm'.
+      'ALTER TABLE jobs ADD COLUMN argv0 TEXT',
+    ],
+  },
 ];

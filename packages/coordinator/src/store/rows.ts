@@ -4,7 +4,13 @@
  * PostgreSQL answer with identical JSON.
  */
 
-import type { JobPolicy, JobState, JobView, OutputRef } from '@anygrid/protocol';
+import {
+  DEFAULT_ARGV0,
+  type JobPolicy,
+  type JobState,
+  type JobView,
+  type OutputRef,
+} from '@anygrid/protocol';
 
 export interface JobRow {
   id: number;
@@ -12,6 +18,8 @@ export interface JobRow {
   name: string;
   module_hash: string;
   module_size: number;
+  /** NULL: the job named none (`DEFAULT_ARGV0`). */
+  argv0: string | null;
   policy: string;
   priority: number;
   state: JobState;
@@ -29,6 +37,7 @@ export interface JobMeta {
   readonly accountId: number;
   readonly moduleHash: string;
   readonly moduleSize: number;
+  readonly argv0: string;
   readonly policy: JobPolicy;
 }
 
@@ -46,6 +55,7 @@ export function jobView(row: JobRow): JobView {
     name: row.name,
     state: row.state,
     module: { hash: row.module_hash, size: Number(row.module_size) },
+    argv0: row.argv0 ?? DEFAULT_ARGV0,
     policy: JSON.parse(row.policy) as JobPolicy,
     progress: {
       total: row.tasks_total,
@@ -61,12 +71,13 @@ export function jobView(row: JobRow): JobView {
 }
 
 export function jobMeta(
-  row: Pick<JobRow, 'account_id' | 'module_hash' | 'module_size' | 'policy'>,
+  row: Pick<JobRow, 'account_id' | 'module_hash' | 'module_size' | 'argv0' | 'policy'>,
 ): JobMeta {
   return {
     accountId: Number(row.account_id),
     moduleHash: row.module_hash,
     moduleSize: Number(row.module_size),
+    argv0: row.argv0 ?? DEFAULT_ARGV0,
     policy: JSON.parse(row.policy) as JobPolicy,
   };
 }

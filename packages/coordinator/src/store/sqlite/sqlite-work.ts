@@ -132,6 +132,7 @@ export class SqliteWork {
       taskId: pick.taskId,
       jobId: pick.jobId,
       module: { hash: meta.moduleHash, size: meta.moduleSize },
+      argv0: meta.argv0,
       args: task.args,
       env: task.env,
       stdin: task.stdin ?? null,
