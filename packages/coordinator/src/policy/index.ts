@@ -1,7 +1,8 @@
 /**
  * @module
  * `@anygrid/coordinator/policy`: the pure decisions of the coordinator (defaults,
- * quorum, output comparison), free of I/O so the simulator and tests reuse them.
+ * quorum, output comparison), free of I/O so tests, and anything replaying recorded or
+ * invented state, can call them without a database, a network or a clock.
  */
 
 export { DEFAULT_DEADLINE_MS, defaultQuorum, resolvePolicy } from './job-policy.js';

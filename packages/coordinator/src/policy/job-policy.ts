@@ -1,7 +1,8 @@
 /**
  * @module
  * Fills a job's policy with defaults and rejects combinations that could never finish
- * (a quorum larger than the replicas a task may ever have). Pure: the simulator uses it.
+ * (a quorum larger than the replicas a task may ever have). Pure, so it can be called
+ * without a store.
  */
 
 import {

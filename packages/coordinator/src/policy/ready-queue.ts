@@ -6,7 +6,7 @@
  * should not wait behind a million new tasks), then first come first served. A host is
  * never offered a replica of a task it already holds. The store stays the truth: an
  * entry may be stale (its job was cancelled), and the guarded assignment in the store
- * drops it. Pure and synchronous, so the simulator can use it as it is.
+ * drops it. Pure and synchronous, so it can be driven without a store or a clock.
  */
 
 /** One replica waiting to be sent. */

@@ -1,8 +1,9 @@
 /**
  * @module
- * Tokens and who they speak for. Tokens are random 256-bit strings shown once; only
- * their sha256 is stored, so a copy of the database grants nothing. Lookups are cached
- * because every request makes one and tokens are never edited in place.
+ * Tokens and who they speak for. Tokens carry 192 random bits (24 bytes, 32 base64url
+ * characters after the role prefix) and are shown once; only their sha256 is stored, so
+ * a copy of the database grants nothing. Lookups are cached because every request makes
+ * one and tokens are never edited in place.
  */
 
 import { createHash, randomBytes } from 'node:crypto';

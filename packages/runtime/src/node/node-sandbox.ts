@@ -2,8 +2,9 @@
  * @module The sandbox a Node provider uses: each run in a worker thread.
  *
  * A worker thread isolates the guest's stack, memory and any runaway loop from the
- * agent's event loop; terminating it stops a WebAssembly infinite loop at once
- * (NOTES.md). Idle workers are unref'd so an idle sandbox never keeps Node alive.
+ * agent's event loop; terminating it stops a WebAssembly infinite loop at once, which
+ * nothing can do from inside the thread running the loop. Idle workers are unref'd so an
+ * idle sandbox never keeps Node alive.
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';

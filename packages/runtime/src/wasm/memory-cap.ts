@@ -1,11 +1,12 @@
 /**
  * @module Rewrites a module so that its linear memory cannot grow past a cap.
  *
- * Worker heap limits do not bound `WebAssembly.Memory` (NOTES.md), so the cap is put
- * into the module itself: every memory it defines (memory section) or imports (import
- * section) gets a `maximum` no larger than the cap. `memory.grow` beyond it then fails
- * with -1 and the guest sees out-of-memory, exactly as on a full machine. Only the two
- * sections that declare memories are re-encoded; every other byte is copied as is.
+ * Worker heap limits (`resourceLimits`) do not bound `WebAssembly.Memory`, whose buffer
+ * lives outside the V8 heap, so the cap is put into the module itself: every memory it
+ * defines (memory section) or imports (import section) gets a `maximum` no larger than
+ * the cap. `memory.grow` beyond it then fails with -1 and the guest sees out-of-memory,
+ * exactly as on a full machine. Only the two sections that declare memories are
+ * re-encoded; every other byte is copied as is.
  */
 import { ModuleError } from '../module-error.js';
 import { concatBytes } from './concat-bytes.js';
