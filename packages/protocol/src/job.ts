@@ -10,6 +10,7 @@ import { FailureCode, RunLimitsSchema } from './limits.js';
 import {
   argvEnvBytes,
   argvEnvTooLarge,
+  ENV_NAME,
   MAX_ARGV0_CHARS,
   MAX_TASK_ARGV_ENV_BYTES,
 } from './task-argv.js';
@@ -19,9 +20,6 @@ export const MAX_TASKS_PER_JOB = 200_000;
 
 /** Tasks a job may have in all, sent in parts of up to `MAX_TASKS_PER_JOB`. */
 export const MAX_JOB_TASKS = 10_000_000;
-
-/** What an environment variable's name looks like. */
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * One unit of input: argv, environment, stdin and input files. argv and environment

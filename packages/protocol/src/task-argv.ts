@@ -9,6 +9,9 @@
  * grid (schema and in-place readers), the SDK and `anygrid run` all apply this one rule.
  */
 
+/** What an environment variable's name looks like. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Most bytes a task's argv[1..] and environment may take together (see `argvEnvBytes`). */
 export const MAX_TASK_ARGV_ENV_BYTES = 256 * 1024;
 
@@ -54,4 +57,37 @@ export function argvEnvTooLarge(bytes: number): string {
     `argv and environment take ${bytes} bytes (each as UTF-8 with a NUL); a task may use at ` +
     `most ${MAX_TASK_ARGV_ENV_BYTES}: pass large data as an input file or stdin instead`
   );
+}
+
+/**
+ * Whether a task's argv and environment, as JSON gives them, are valid by the schema's
+ * rules (strings, environment names, the byte bound), checked without the schema: the
+ * coordinator's job reader and the SDK run it on every task of a job. It may refuse
+ * what is valid (a command line near the bound) but never accepts what is not; callers
+ * give a refused task to the schema, which decides and says why.
+ */
+export function isPlainCommandLine(args: unknown, env: unknown): boolean {
+  let units = 0;
+  let strings = 0;
+  if (args !== undefined) {
+    if (!Array.isArray(args)) return false;
+    for (const arg of args) {
+      if (typeof arg !== 'string') return false;
+      units += arg.length;
+    }
+    strings += args.length;
+  }
+  if (env !== undefined) {
+    if (typeof env !== 'object' || env === null || Object.getPrototypeOf(env) !== Object.prototype)
+      return false;
+    const record = env as Record<string, unknown>;
+    for (const name in record) {
+      const value = record[name];
+      if (!ENV_NAME.test(name) || name === '__proto__' || typeof value !== 'string') return false;
+      units += name.length + value.length + 1;
+      strings += 1;
+    }
+  }
+  // A UTF-16 unit is at most 3 UTF-8 bytes: a usual command line needs no exact count.
+  return units * 3 + strings <= MAX_TASK_ARGV_ENV_BYTES;
 }

@@ -24,15 +24,10 @@ import { BlobUploader } from './blob-uploader.js';
 import { sha256Hex } from './content-hash.js';
 import { HttpClient } from './http-client.js';
 import { Job } from './job.js';
+import { checkJob, standIn } from './job-check.js';
 import { loadModule } from './module-source.js';
 import { Backoff, type RetryPolicy } from './retry.js';
-import {
-  checkTaskCount,
-  jobRequest,
-  policyOf,
-  type SubmitOptions,
-  taskSpecs,
-} from './submit-options.js';
+import { jobRequest, policyOf, type SubmitOptions, taskSpecs } from './submit-options.js';
 
 /**
  * Tasks per request of a submit: a job larger than one request allows goes in parts,
@@ -84,22 +79,33 @@ export class Anygrid {
     this.options = options;
   }
 
-  /** Uploads the module and inputs the coordinator lacks, creates the job, returns it. */
+  /**
+   * Checks the whole job against the protocol (policy, every task, name, argv0) before
+   * anything is uploaded, then uploads the module and inputs the coordinator lacks,
+   * creates the job and returns it.
+   */
   async submit(options: SubmitOptions): Promise<Job> {
     const policy = policyOf(options);
-    checkTaskCount(options.tasks.length);
+    const module = await moduleSource(options.module);
+    const checked = checkJob(
+      options,
+      policy,
+      module instanceof Uint8Array ? standIn(module) : module,
+    );
     try {
-      return await this.submitOnce(options, policy);
+      return await this.submitOnce(options, policy, module, checked);
     } catch (err) {
       if (!(err instanceof BlobMissingError) || this.present.size === 0) throw err;
       this.present.clear();
-      return this.submitOnce(options, policy);
+      return this.submitOnce(options, policy, module, checked);
     }
   }
 
   private async submitOnce(
     options: SubmitOptions,
     policy: ReturnType<typeof policyOf>,
+    source: Uint8Array | BlobRef,
+    checked: TaskSpecInput[],
   ): Promise<Job> {
     const blobs = new BlobUploader(
       this.http,
@@ -107,8 +113,8 @@ export class Anygrid {
       options.signal,
       this.present,
     );
-    const module = await this.moduleRef(options.module, blobs);
-    const tasks = await taskSpecs(options.tasks, blobs);
+    const module = source instanceof Uint8Array ? await blobs.ensure(source) : source;
+    const tasks = await taskSpecs(options.tasks, checked, blobs);
     const first = tasks.slice(0, SUBMIT_PART);
     const view = await this.http.json<JobView>({
       method: 'POST',
@@ -199,10 +205,9 @@ export class Anygrid {
       json: { role, ...(account ? { account } : {}), ...(label ? { label } : {}) },
     });
   }
+}
 
-  private async moduleRef(source: SubmitOptions['module'], blobs: BlobUploader): Promise<BlobRef> {
-    if (source instanceof Uint8Array) return blobs.ensure(source);
-    if (typeof source === 'string') return blobs.ensure(await loadModule(source));
-    return source;
-  }
+/** The module's bytes (read from its path or URL), or the reference given. */
+async function moduleSource(source: SubmitOptions['module']): Promise<Uint8Array | BlobRef> {
+  return typeof source === 'string' ? loadModule(source) : source;
 }

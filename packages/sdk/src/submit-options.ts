@@ -11,12 +11,12 @@ import {
   type CreateJobRequestInput,
   InvalidRequestError,
   JobPolicyInput,
-  MAX_JOB_TASKS,
   type RunLimitsWire,
   type TaskSpecInput,
 } from '@anygrid/protocol';
 import type { BlobUploader } from './blob-uploader.js';
 import { toBytes } from './bytes.js';
+import { argv0Of, isPlain, plainSpec } from './job-check.js';
 
 /** One task: argv, environment, stdin and input files (text is sent as UTF-8). */
 export interface TaskInput {
@@ -34,6 +34,11 @@ export interface SubmitOptions {
   readonly module: string | Uint8Array | BlobRef;
   readonly tasks: readonly TaskInput[];
   readonly name?: string;
+  /**
+   * argv[0] of every task: multicall programs (busybox style) dispatch on it. Default:
+   * the module's file name when `module` is a path or URL, else `main.wasm`.
+   */
+  readonly argv0?: string;
   /** Replicas created at first (default 1). */
   readonly redundancy?: number;
   /** Byte-equal outputs needed to accept a result (default: majority of redundancy). */
@@ -73,54 +78,28 @@ export function policyOf(options: SubmitOptions): JobPolicyInput {
   return parsed.data;
 }
 
-/** Checks the task list's size before any upload. */
-export function checkTaskCount(count: number): void {
-  if (count < 1) throw new InvalidRequestError('A job needs at least one task.');
-  if (count > MAX_JOB_TASKS) {
-    throw new InvalidRequestError(
-      `A job holds at most ${MAX_JOB_TASKS} tasks (got ${count}); split it into several jobs.`,
-    );
-  }
-}
-
 /**
- * The wire specs of all tasks, uploading their stdin and files. Tasks with neither are
- * converted at once: an async call per task cost ~2 µs, 0.2 s for a job of 100 k.
+ * The wire specs of all tasks, uploading their stdin and files. `checked` holds the
+ * specs `checkJob` built: those of plain tasks are final and used as they are (an async
+ * call per task cost ~2 µs, 0.2 s for a job of 100 k).
  */
 export async function taskSpecs(
   tasks: readonly TaskInput[],
+  checked: TaskSpecInput[],
   blobs: BlobUploader,
 ): Promise<TaskSpecInput[]> {
-  const specs = new Array<TaskSpecInput>(tasks.length);
+  const specs = [...checked];
   const pending: Promise<void>[] = [];
   tasks.forEach((task, i) => {
-    if (task.stdin === undefined && (task.files === undefined || isEmpty(task.files))) {
-      specs[i] = plainSpec(task);
-    } else {
-      pending.push(
-        taskSpec(task, blobs).then((spec) => {
-          specs[i] = spec;
-        }),
-      );
-    }
+    if (isPlain(task)) return;
+    pending.push(
+      taskSpec(task, blobs).then((spec) => {
+        specs[i] = spec;
+      }),
+    );
   });
   await Promise.all(pending);
   return specs;
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-function isEmpty(record: object): boolean {
-  for (const _ in record) return false;
-  return true;
-}
-
-/** The spec of a task without inputs to upload. */
-function plainSpec(task: TaskInput): Mutable<TaskSpecInput> {
-  const spec: Mutable<TaskSpecInput> = {};
-  if (task.args?.length) spec.args = task.args.map(String);
-  if (task.env && !isEmpty(task.env)) spec.env = { ...task.env };
-  return spec;
 }
 
 /** Uploads a task's stdin and files and returns its wire spec. */
@@ -131,7 +110,7 @@ async function taskSpec(task: TaskInput, blobs: BlobUploader): Promise<TaskSpecI
       files[name] = await blobs.ensure(toBytes(content));
     }),
   );
-  const spec: Mutable<TaskSpecInput> = plainSpec(task);
+  const spec = plainSpec(task);
   if (task.stdin !== undefined) spec.stdin = await blobs.ensure(toBytes(task.stdin));
   if (Object.keys(files).length) spec.files = files;
   return spec;
@@ -145,8 +124,10 @@ export function jobRequest(
   tasks: TaskSpecInput[],
   totalTasks: number = tasks.length,
 ): CreateJobRequestInput {
+  const argv0 = argv0Of(options);
   return {
     ...(options.name === undefined ? {} : { name: options.name }),
+    ...(argv0 === undefined ? {} : { argv0 }),
     module,
     policy,
     tasks,

@@ -1,4 +1,4 @@
-import { ReportBatch } from '@anygrid/protocol';
+import { INLINE_OUTPUT_BASE64_CHARS, INLINE_OUTPUT_BYTES, ReportBatch } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
 import { FAST_PATH_MATCHES_PROTOCOL, ReportBatchReader } from './report-batch-reader.js';
 
@@ -38,6 +38,12 @@ const FIELD_VALUES: Record<string, unknown[]> = {
     { hash: HASH, size: 1.5 },
     { hash: HASH, size: 2 ** 40 },
     { hash: HASH, size: 1, data: 5 },
+    // Inline data stops at INLINE_OUTPUT_BYTES: at the bound, one byte over, and the
+    // 8 MiB a provider once sent inline.
+    { hash: HASH, size: INLINE_OUTPUT_BYTES, data: 'A'.repeat(INLINE_OUTPUT_BASE64_CHARS) },
+    { hash: HASH, size: INLINE_OUTPUT_BYTES + 1, data: 'A'.repeat(INLINE_OUTPUT_BASE64_CHARS) },
+    { hash: HASH, size: 3, data: 'A'.repeat(INLINE_OUTPUT_BASE64_CHARS + 4) },
+    { hash: HASH, size: 8 << 20, data: 'A'.repeat(Math.ceil((8 << 20) / 3) * 4) },
     { hash: HASH, size: 1, extra: 1 },
     { hash: HASH },
     { size: 1, data: 'aGkK' },

@@ -14,6 +14,8 @@
 import {
   countKeys,
   hasBlobAddress,
+  INLINE_OUTPUT_BASE64_CHARS,
+  INLINE_OUTPUT_BYTES,
   isRecord,
   MAX_REPORTS_PER_BATCH,
   OutputRef,
@@ -109,6 +111,11 @@ function usualOutput(value: unknown): boolean {
   return (
     (keys === 2 || (keys === 3 && data !== undefined)) &&
     hasBlobAddress(value) &&
-    (data === undefined || (typeof data === 'string' && data.length % 4 === 0 && BASE64.test(data)))
+    (data === undefined ||
+      (typeof data === 'string' &&
+        data.length <= INLINE_OUTPUT_BASE64_CHARS &&
+        (value.size as number) <= INLINE_OUTPUT_BYTES &&
+        data.length % 4 === 0 &&
+        BASE64.test(data)))
   );
 }

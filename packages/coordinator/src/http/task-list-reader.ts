@@ -18,11 +18,9 @@ import {
   BlobRef,
   CreateJobRequest,
   countKeys,
-  ENV_NAME,
   hasBlobAddress,
+  isPlainCommandLine,
   isRecord,
-  isStrings,
-  MAX_TASK_ARGV_ENV_BYTES,
   MAX_TASKS_PER_JOB,
   sameMembers,
   TaskSpec,
@@ -85,48 +83,15 @@ function usualTask(task: unknown): boolean {
   }
   const { args, env, stdin, files } = task;
   const usual =
-    (args === undefined || isStrings(args)) &&
-    (env === undefined || usualEnv(env)) &&
+    isPlainCommandLine(args, env) &&
     (stdin === undefined || usualBlob(stdin)) &&
-    (files === undefined || (isRecord(files) && countKeys(files) === 0)) &&
-    withinArgvBound(args as string[] | undefined, env as Record<string, string> | undefined);
+    (files === undefined || (isRecord(files) && countKeys(files) === 0));
   if (!usual) return false;
   // Shared, frozen defaults: these lists live until their chunk is written, and a
   // hundred thousand empty copies would cost collections for nothing.
   if (args === undefined) task.args = NO_ARGS;
   if (env === undefined) task.env = EMPTY;
   if (files === undefined) task.files = EMPTY;
-  return true;
-}
-
-/**
- * Whether argv and environment are surely within the byte bound: a UTF-16 unit is at
- * most 3 UTF-8 bytes, so the usual short command line needs no exact count. Anything
- * near the bound goes to the schema, which counts exactly.
- */
-function withinArgvBound(
-  args: readonly string[] | undefined,
-  env: Record<string, string> | undefined,
-): boolean {
-  let units = 0;
-  let strings = 0;
-  if (args) {
-    for (const arg of args) units += arg.length;
-    strings += args.length;
-  }
-  if (env) {
-    for (const name in env) units += name.length + (env[name] as string).length + 1;
-    strings += countKeys(env);
-  }
-  return units * 3 + strings <= MAX_TASK_ARGV_ENV_BYTES;
-}
-
-function usualEnv(env: unknown): boolean {
-  if (!isRecord(env)) return false;
-  for (const name in env) {
-    if (!ENV_NAME.test(name) || name === '__proto__') return false;
-    if (typeof env[name] !== 'string') return false;
-  }
   return true;
 }
 
