@@ -3,14 +3,16 @@
  * serving directories and inline pages, and a playwright-core page opened on it.
  *
  * Reusable by any package that needs to run code in a real browser: mount `dist/`
- * directories, add a small HTML page, evaluate in the page. Tests skip with a clear
- * message when Debian's chromium is not installed (`apt-get install -y chromium`).
+ * directories, add a small HTML page, evaluate in the page. Where Debian's chromium is
+ * not installed, tests pass `CHROMIUM` to `requireResource`: skipped with the reason on
+ * a laptop, failed under CI.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Resource } from './require-resource.js';
 
 /** Where Debian installs Chromium. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,6 +33,13 @@ export const CHROMIUM_ARGS = [
 export function chromiumAvailable(): boolean {
   return fs.existsSync(CHROMIUM_PATH);
 }
+
+/** Chromium as a test resource, for `requireResource`. */
+export const CHROMIUM: Resource = {
+  name: 'Chromium',
+  present: chromiumAvailable(),
+  missing: `not found at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+};
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumAvailable } from './browser-harness.js';
+import { CHROMIUM } from './browser-harness.js';
+import { requireResource } from './require-resource.js';
 import { ensureRuntimeBuilt } from './runtime-dist.js';
 import { openSandboxPage, type SandboxPage } from './sandbox-page.js';
 import {
@@ -17,15 +18,12 @@ import {
   suiteDir,
 } from './wasi-testsuite.js';
 
-const available = suiteAvailable() && chromiumAvailable();
-if (!suiteAvailable())
-  console.warn(
-    `[runtime] WASI conformance suite not found at ${suiteDir}; skipping the Chromium conformance run`,
-  );
-else if (!chromiumAvailable())
-  console.warn(
-    `[runtime] Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium); skipping the Chromium conformance run`,
-  );
+const available =
+  requireResource({
+    name: 'the WASI conformance suite',
+    present: suiteAvailable(),
+    missing: `not found at ${suiteDir}`,
+  }) && requireResource(CHROMIUM);
 
 describe.skipIf(!available)('WASI preview1 conformance in Chromium (BrowserSandbox)', () => {
   const cases = available ? loadSuite() : [];

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSpec } from '../src/index.js';
 import type { NodeSandbox } from '../src/node/index.js';
+import { requireResource } from './require-resource.js';
 import { distDir, ensureRuntimeBuilt } from './runtime-dist.js';
 import {
   KNOWN_FAILURES,
@@ -18,11 +19,11 @@ import {
   suiteDir,
 } from './wasi-testsuite.js';
 
-const available = suiteAvailable();
-if (!available)
-  console.warn(
-    `[runtime] WASI conformance suite not found at ${suiteDir}; skipping the Node conformance run`,
-  );
+const available = requireResource({
+  name: 'the WASI conformance suite',
+  present: suiteAvailable(),
+  missing: `not found at ${suiteDir}`,
+});
 
 describe.skipIf(!available)('WASI preview1 conformance in Node (NodeSandbox)', () => {
   const cases = available ? loadSuite() : [];

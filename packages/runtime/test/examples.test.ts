@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult, RunSpec } from '../src/index.js';
 import type { NodeSandbox } from '../src/node/index.js';
-import { CHROMIUM_PATH, chromiumAvailable } from './browser-harness.js';
+import { CHROMIUM } from './browser-harness.js';
+import { requireResource } from './require-resource.js';
 import { distDir, ensureRuntimeBuilt, repoRoot } from './runtime-dist.js';
 import { openSandboxPage, type SandboxPage } from './sandbox-page.js';
 
@@ -23,13 +24,14 @@ const NEEDED = [
   'mandelbrot.wasm',
   'memkernel.wasm',
 ];
-const present = NEEDED.every((f) => fs.existsSync(path.join(examplesDir, f)));
-if (!present)
-  console.warn(`[runtime] example modules missing in ${examplesDir}; skipping example tests`);
-if (!chromiumAvailable())
-  console.warn(
-    `[runtime] Chromium not found at ${CHROMIUM_PATH}; skipping the browser half of the example tests`,
-  );
+const absent = NEEDED.filter((f) => !fs.existsSync(path.join(examplesDir, f)));
+const present = requireResource({
+  name: 'the example modules',
+  present: absent.length === 0,
+  missing: `${absent.join(', ')} not in ${examplesDir} (npm run build:examples)`,
+});
+// Checked only where the examples are, so a missing examples/ is reported once.
+const inChromium = present && requireResource(CHROMIUM);
 
 const MIB = 1024 * 1024;
 const decode = (b: Uint8Array | number[]) =>
@@ -111,7 +113,7 @@ describe.skipIf(!present)('example modules', () => {
     });
   });
 
-  describe.skipIf(!chromiumAvailable())('in Chromium, against Node', () => {
+  describe.skipIf(!inChromium)('in Chromium, against Node', () => {
     let page: SandboxPage;
     beforeAll(async () => {
       page = await openSandboxPage();

@@ -4,7 +4,8 @@
  * which exit code and output. Shared by the Node and the Chromium conformance tests.
  *
  * The suite lives beside the repository (`../shared/wasi-testsuite` from its root), both
- * on a developer machine and in CI; tests skip with a message when it is absent.
+ * on a developer machine and in CI; where it is absent, tests skip with a message on a
+ * laptop and fail under CI (`requireResource`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
