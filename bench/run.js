@@ -1,11 +1,13 @@
 /**
  * @module
  * `npm run bench [-- PART…]`: runs the named parts (all by default; `--report`: none),
- * prints a table,
- * and writes bench/results/latest.json and bench/RESULTS.md with the date, the machine
- * and every figure. Timings live here, never in `npm test`.
+ * prints a table, and writes bench/results/latest.json and bench/RESULTS.md with the
+ * machine and every figure, each row stamped with the date and commit it was measured
+ * at. `--smoke`: a few tasks per part, to check the parts still work; prints only,
+ * writes nothing. Timings live here, never in `npm test`.
  */
 
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +15,21 @@ import { bullmq } from './bullmq.js';
 import { connections } from './connections.js';
 import { latency } from './latency.js';
 import { killAll, REPO } from './processes.js';
+import { resultsMarkdown } from './results-markdown.js';
 import { runtime } from './runtime.js';
 import { schedulerScaling } from './scheduler.js';
 import { throughput } from './throughput.js';
 
 const PARTS = { throughput, bullmq, latency, connections, runtime, scheduler: schedulerScaling };
+/** Each part's options under `--smoke`: enough to run every code path, too few to measure. */
+const SMOKE = {
+  throughput: { tasks: 2_000, runs: 1 },
+  bullmq: { jobs: 2_000, runs: 1 },
+  latency: { runs: 10 },
+  connections: { agents: 200, processes: 2 },
+  runtime: { repeats: 1 },
+  scheduler: { sizes: [1_000, 10_000] },
+};
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in PARTS));
@@ -30,6 +42,7 @@ if (unknown.length > 0) {
 // `--report` runs nothing: RESULTS.md is written again from the last figures (after an
 // edit of analysis.md, say).
 const reportOnly = process.argv.includes('--report');
+const smoke = process.argv.includes('--smoke');
 const names = reportOnly ? [] : wanted.length > 0 ? wanted : Object.keys(PARTS);
 
 const machine = {
@@ -46,107 +59,48 @@ const previous = existsSync(latestPath)
 const results = { ...previous.results };
 try {
   for (const name of names) {
-    console.error(`running ${name}…`);
-    results[name] = await PARTS[name]();
+    console.error(`running ${name}${smoke ? ' (smoke)' : ''}…`);
+    const commit = measuredCommit();
+    const rows = await PARTS[name](smoke ? SMOKE[name] : undefined);
+    const date = new Date().toISOString();
+    results[name] = rows.map((row) => ({ ...row, date, commit }));
     console.table(results[name]);
   }
 } finally {
   killAll();
 }
 
-// `--report` measures nothing: the figures keep the date they were taken.
-const date = reportOnly && previous.date ? previous.date : new Date().toISOString();
-const report = { date, machine, results };
+if (smoke) {
+  console.error('smoke run: bench/results/latest.json and bench/RESULTS.md left as they were');
+  process.exit(0);
+}
+const report = { machine, results };
 mkdirSync(join(REPO, 'bench/results'), { recursive: true });
 writeFileSync(latestPath, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(join(REPO, 'bench/RESULTS.md'), markdown(report));
+writeFileSync(join(REPO, 'bench/RESULTS.md'), resultsMarkdown(report));
 console.error('wrote bench/results/latest.json and bench/RESULTS.md');
 process.exit(0);
 
-function markdown({ date, machine: m, results: r }) {
-  const lines = [
-    '# Benchmark results',
-    '',
-    `Last run ${date} on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}.`,
-    'Regenerate with `npm run bench`. Figures vary between runs: on this VM the same code runs up to 1.6x faster in one minute than in another (see the analysis below).',
-    '',
-  ];
-  const targets = summarize(r);
-  if (targets.length > 0) {
-    lines.push('## Targets (issue 4)', '', '| target | measured | met |', '| --- | --- | --- |');
-    for (const t of targets)
-      lines.push(`| ${t.target} | ${t.measured} | ${t.met ? 'yes' : 'no'} |`);
-    lines.push('');
+/** The commit being measured, `-dirty` when the code differs from it. */
+function measuredCommit() {
+  const git = (...args) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
+  try {
+    const head = git('rev-parse', '--short=7', 'HEAD');
+    // What a run measures: the packages, the bench and the examples; not its own output.
+    const changed = git(
+      'status',
+      '--porcelain',
+      '--untracked-files=no',
+      '--',
+      'packages',
+      'examples',
+      'bench',
+      'package-lock.json',
+      ':!bench/results',
+      ':!bench/*.md',
+    );
+    return changed ? `${head}-dirty` : head;
+  } catch {
+    return 'unknown';
   }
-  for (const [name, rows] of Object.entries(r)) {
-    lines.push(`## ${name}`, '');
-    const cols = Object.keys(rows[0] ?? {});
-    lines.push(`| ${cols.join(' | ')} |`, `| ${cols.map(() => '---').join(' | ')} |`);
-    for (const row of rows) lines.push(`| ${cols.map((c) => row[c]).join(' | ')} |`);
-    lines.push('');
-  }
-  // The hand-written analysis of missed targets follows the figures.
-  const analysis = join(REPO, 'bench/analysis.md');
-  if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8'));
-  return `${lines.join('\n')}\n`;
-}
-
-/** The issue's targets, read off the rows of this and earlier runs. */
-function summarize(r) {
-  const find = (part, prefix) => (r[part] ?? []).find((row) => String(row.name).startsWith(prefix));
-  const out = [];
-  const t1 = find('throughput', 'throughput r=1');
-  const bull = find('bullmq', 'bullmq');
-  if (t1)
-    out.push({
-      target: 'throughput r=1 ≥ 20 000 tasks/s',
-      measured: `${t1.tasksPerSecond} tasks/s${t1.runs ? ` (median of ${t1.runs} runs, ${t1.range})` : ''}`,
-      met: t1.tasksPerSecond >= 20_000,
-    });
-  // The lower of two ratios: runs paired seconds apart, and the medians of the two parts.
-  const ratios = [];
-  if (typeof t1?.vsBullmq === 'number')
-    ratios.push({ x: t1.vsBullmq, how: `${t1.vsBullmq}x paired with a BullMQ run each` });
-  if (t1 && bull?.jobsPerSecond) {
-    const x = Math.round((t1.tasksPerSecond / bull.jobsPerSecond) * 100) / 100;
-    ratios.push({ x, how: `${x}x against the bullmq part (${bull.jobsPerSecond} jobs/s)` });
-  }
-  if (ratios.length > 0) {
-    const low = Math.min(...ratios.map((r) => r.x));
-    out.push({
-      target: 'throughput r=1 ≥ 1.0x BullMQ',
-      measured: `${low}x (${ratios.map((r) => r.how).join('; ')})`,
-      met: low >= 1,
-    });
-  }
-  const lat = find('latency', 'latency 1-task');
-  if (lat)
-    out.push({
-      target: 'submit → first result p50 ≤ 20 ms, p99 ≤ 100 ms',
-      measured: `${lat.firstP50Ms} / ${lat.firstP99Ms} ms`,
-      met: lat.firstP50Ms <= 20 && lat.firstP99Ms <= 100,
-    });
-  const conn = find('connections', '');
-  if (conn?.rssPeakMiB)
-    out.push({
-      target: '10 k connected agents: RSS ≤ 1 GB',
-      measured: `${conn.rssPeakMiB} MiB peak`,
-      met: conn.rssPeakMiB <= 1024,
-    });
-  for (const row of r.runtime ?? []) {
-    if (row.target && row.target !== '—')
-      out.push({
-        target: `${row.name} ${row.target}`,
-        measured: row.ratio !== '—' ? `${row.ratio}x` : `${row.wasmMs} ms`,
-        met: row.met === 'yes',
-      });
-  }
-  const big = (r.scheduler ?? []).at(-1);
-  if (big?.ratioTo1k)
-    out.push({
-      target: 'scheduler at 1 M queued ≤ 2x at 1 k',
-      measured: `${big.ratioTo1k}x`,
-      met: big.ratioTo1k <= 2,
-    });
-  return out;
 }
