@@ -2,7 +2,8 @@
  * @module
  * Blobs as files under `DIR/blobs/ab/abcdef…`. A blob is written to a temporary file
  * and renamed into place, so a crash never leaves a partial blob under a valid name;
- * sizes of known blobs are cached since the scheduler asks for them often.
+ * sizes of known blobs are cached since the scheduler asks for them often. Blobs are
+ * requesters' modules, inputs and outputs: files are mode 600 and folders 700.
  */
 
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,6 +13,11 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { HashMismatchError } from '@anygrid/protocol';
 import { type BlobStore, WHOLE_BLOB_BYTES } from './blob-store.js';
+
+/** Mode of a blob file: the coordinator's user alone reads it. */
+const FILE_MODE = 0o600;
+/** Mode of the blob folders. */
+const DIR_MODE = 0o700;
 
 export class FileBlobStore implements BlobStore {
   private readonly sizes = new Map<string, number>();
@@ -39,10 +45,10 @@ export class FileBlobStore implements BlobStore {
     if (actual !== expectedHash) throw new HashMismatchError(expectedHash, actual);
     if ((await this.size(actual)) !== null) return { created: false };
     const final = this.path(actual);
-    await mkdir(join(this.dir, actual.slice(0, 2)), { recursive: true });
+    await mkdir(join(this.dir, actual.slice(0, 2)), { recursive: true, mode: DIR_MODE });
     const tmp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
     try {
-      await writeFile(tmp, bytes);
+      await writeFile(tmp, bytes, { mode: FILE_MODE });
       await rename(tmp, final);
     } catch (err) {
       await rm(tmp, { force: true });
@@ -70,7 +76,7 @@ export class FileBlobStore implements BlobStore {
 
   /** Creates the directory and clears temporary files a crash may have left. */
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
     const leftovers = (await readdir(this.dir)).filter((name) => name.startsWith('.tmp-'));
     await Promise.all(leftovers.map((name) => rm(join(this.dir, name), { force: true })));
   }

@@ -3,21 +3,44 @@
  * Opens the SQLite file the way the coordinator needs it: WAL so readers never block
  * the writer, `synchronous = NORMAL` (a killed process loses nothing committed; only
  * an OS crash may lose the last transactions), foreign keys on, and migrations applied
- * in one transaction each.
+ * in one transaction each. The file holds token hashes and every job, so only its owner
+ * may read it: mode 600, which SQLite gives its -wal and -shm files too (it creates them
+ * with the database file's permissions).
  */
 
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
+/** Mode of the database file and its -wal and -shm companions: the owner's alone. */
+const FILE_MODE = 0o600;
+
 export function openSqlite(path: string): SqliteDatabase {
+  if (isFilePath(path)) ownerOnly(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/** `:memory:` and empty (a temporary database) name no file to protect. */
+function isFilePath(path: string): boolean {
+  return path !== '' && path !== ':memory:' && !path.startsWith('file:');
+}
+
+/**
+ * Creates the database file mode 600 if it is not there, and makes it and companions a
+ * crash left behind mode 600 if they are (a file made by an older version is 644).
+ */
+function ownerOnly(path: string): void {
+  closeSync(openSync(path, 'a', FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, FILE_MODE);
+  }
 }
 
 export function migrateSqlite(db: SqliteDatabase, now: number): void {
