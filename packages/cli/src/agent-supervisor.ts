@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { LOG_LEVELS } from './log-level-option.js';
 
 /** The CLI's own entry point, to spawn `anygrid provide` with. */
 export const BIN_PATH = fileURLToPath(new URL('../bin/anygrid.js', import.meta.url));
@@ -21,16 +22,6 @@ export interface AgentSpec {
   /** Cache directory, so a restarted agent keeps its host id and cached modules. */
   readonly cacheDir?: string;
 }
-
-const PINO_LEVELS: Readonly<Record<string, number>> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-  silent: Number.POSITIVE_INFINITY,
-};
 
 /**
  * Whether an agent's output line is shown at `level`: its structured (pino JSON) log
@@ -46,7 +37,7 @@ export function shouldForward(line: string, level: string): boolean {
   }
   const lineLevel = (parsed as { level?: unknown }).level;
   if (typeof lineLevel !== 'number') return true;
-  return lineLevel >= (PINO_LEVELS[level] ?? PINO_LEVELS.info ?? 30);
+  return lineLevel >= (LOG_LEVELS[level] ?? LOG_LEVELS.info ?? 30);
 }
 
 /** Keeps a set of `anygrid provide` processes alive until stopped. */

@@ -5,14 +5,17 @@
  * HTTP client. Nothing of ours is mocked; every process is killed when the test ends.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
+
+const execFileAsync = promisify(execFile);
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CLI = join(REPO, 'packages/cli/bin/anygrid.js');
@@ -42,7 +45,11 @@ export interface Spawned {
   output(): string;
 }
 
-export function spawnNode(args: readonly string[], env: Record<string, string> = {}): Spawned {
+/** Starts `node ARGS`; an `env` value of undefined removes that variable. */
+export function spawnNode(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Spawned {
   const proc = spawn(process.execPath, args, {
     cwd: REPO,
     env: { ...process.env, ANYGRID_LOG_LEVEL: 'warn', ...env },
@@ -58,6 +65,32 @@ export function spawnNode(args: readonly string[], env: Record<string, string> =
     out += d.toString();
   });
   return { proc, output: () => out };
+}
+
+/** What a CLI command that ran to its end gave. */
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `anygrid ARGS` (the built CLI) in the repo to its end, whatever its exit code. */
+export async function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...options.env },
+      timeout: options.timeoutMs ?? 90_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
 }
 
 /** Sends a signal and waits for the process to exit. */

@@ -2,25 +2,37 @@
  * @module
  * `anygrid provide`: lends this machine to a coordinator by running the provider agent
  * in this process until Ctrl-C, which stops it gracefully (running tasks are handed back).
+ * The token comes from `--token-file` or ANYGRID_TOKEN (or `--token`, which `ps` shows to
+ * every user). A person sees `joined …` and one status line; the agent's JSON log goes to
+ * stderr from `--log-level` up (`warn`, as `serve`), and `--json` prints JSON lines only.
  */
 
+import { readFile } from 'node:fs/promises';
 import { AnygridError, ErrorCode } from '@anygrid/protocol';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addJsonOption } from '../client-options.js';
+import { logLevelOption } from '../log-level-option.js';
 import { intOption } from '../options.js';
-import { printJson, println } from '../output.js';
+import { printJson } from '../output.js';
+import { createProviderLog } from '../provider-log.js';
+import { StatusLine, statusText } from '../provider-status.js';
 
 interface ProvideFlags {
   coordinator?: string;
   token?: string;
+  tokenFile?: string;
   slots?: number;
   name?: string;
   cache?: string;
   statsInterval: number;
+  logLevel: string;
   json?: boolean;
 }
+
+/** How often the status line is redrawn in a terminal. */
+const TERMINAL_REFRESH_MS = 1000;
 
 export function registerProvide(program: Command): void {
   const cmd = program
@@ -28,33 +40,87 @@ export function registerProvide(program: Command): void {
     .summary('run tasks for a coordinator on this machine')
     .description(
       'Join a coordinator as a provider host and run its tasks in the WASI sandbox until ' +
-        'stopped. Ctrl-C (or SIGTERM) stops gracefully: running tasks are handed back.',
+        'stopped. Ctrl-C (or SIGTERM) stops gracefully: running tasks are handed back. ' +
+        'A terminal shows one status line (tasks done, running, failed, last error); ' +
+        '--json prints JSON lines instead.',
     )
     .addOption(new Option('--coordinator <url>', 'coordinator URL').env('ANYGRID_URL'))
-    .addOption(new Option('--token <token>', 'provider token').env('ANYGRID_TOKEN'))
+    .addOption(
+      new Option(
+        '--token <token>',
+        'provider token; `ps` shows it to other users: prefer --token-file or the env',
+      ).env('ANYGRID_TOKEN'),
+    )
+    .option('--token-file <path>', 'read the provider token from a file (mode 600)')
     .option('--slots <n>', 'tasks run at once (default: CPU cores)', intOption(1, 1024))
     .option('--name <name>', 'host name shown to the coordinator')
     .option('--cache <dir>', 'keep cached modules, inputs and this host id in DIR across restarts')
-    .option('--stats-interval <ms>', 'how often to print progress', intOption(100), 10_000);
-  addJsonOption(cmd).action((flags: ProvideFlags) => provide(flags));
+    .option(
+      '--stats-interval <ms>',
+      'how often to print the status when not in a terminal (on change)',
+      intOption(100),
+      10_000,
+    )
+    .addOption(logLevelOption('agent'))
+    .addHelpText(
+      'after',
+      '\nThe token: --token-file FILE, or ANYGRID_TOKEN in the environment; --token T works\n' +
+        'too, but puts the token where every user of the machine sees it (`ps`).\n' +
+        '\nExample:\n' +
+        '  anygrid provide --coordinator http://COORDINATOR:7070 --token-file provider.token --slots 4',
+    );
+  addJsonOption(cmd).action((flags: ProvideFlags, command: Command) =>
+    provide(flags, command.getOptionValueSource('token') === 'cli'),
+  );
 }
 
-async function provide(flags: ProvideFlags): Promise<void> {
-  if (!flags.coordinator)
-    throw usageError('--coordinator URL (or ANYGRID_URL) is required', 'provide');
-  if (!flags.token) {
+/**
+ * The provider token: from --token-file, else --token or ANYGRID_TOKEN. A file given
+ * beside ANYGRID_TOKEN wins, as a flag beats the environment; beside --token it is a
+ * usage error, since which one was meant cannot be known.
+ */
+async function tokenOf(flags: ProvideFlags, tokenOnCommandLine: boolean): Promise<string> {
+  if (flags.tokenFile === undefined) {
+    if (flags.token) return flags.token;
     throw usageError(
-      '--token (or ANYGRID_TOKEN) is required: a provider token, e.g. from `anygrid token create --role provider`',
+      'a provider token is required: --token-file FILE, ANYGRID_TOKEN or --token; ' +
+        'create one with `anygrid token create --role provider`',
       'provide',
     );
   }
+  if (tokenOnCommandLine) {
+    throw usageError('give the token once: --token-file or --token, not both', 'provide');
+  }
+  const path = flags.tokenFile;
+  const text = await readFile(path, 'utf8').catch((err: unknown) => {
+    const code = (err as { code?: string }).code ?? 'EIO';
+    throw new CliError(
+      code,
+      `cannot read the token file ${path}`,
+      'check the path and its permissions',
+    );
+  });
+  const token = text.trim();
+  if (!token) throw usageError(`the token file ${path} is empty`, 'provide');
+  return token;
+}
+
+async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promise<void> {
+  if (!flags.coordinator)
+    throw usageError('--coordinator URL (or ANYGRID_URL) is required', 'provide');
+  const token = await tokenOf(flags, tokenOnCommandLine);
+  const status = new StatusLine(process.stdout);
+  const log = createProviderLog(flags.logLevel, (line) =>
+    status.above(() => process.stderr.write(line)),
+  );
   const { startAgent } = await import('@anygrid/agent');
   const emit = (event: string, data: Record<string, unknown>, human: string) =>
-    flags.json ? printJson({ event, ...data }) : println(human);
+    flags.json ? printJson({ event, ...data }) : status.print(human);
   const join = async () => {
     const joined = await startAgent({
       coordinator: flags.coordinator as string,
-      token: flags.token as string,
+      token,
+      logger: log.logger,
       ...(flags.slots === undefined ? {} : { slots: flags.slots }),
       ...(flags.name === undefined ? {} : { name: flags.name }),
       ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
@@ -71,13 +137,20 @@ async function provide(flags: ProvideFlags): Promise<void> {
   let agent = await join();
 
   let last = '';
-  const timer = setInterval(() => {
-    const stats = agent.stats() as unknown as Record<string, unknown>;
+  const showStats = () => {
+    if (!flags.json) {
+      status.show(statusText(agent.hostId, agent.stats(), log.lastProblem()));
+      return;
+    }
+    const stats = agent.stats();
     const line = JSON.stringify(stats);
     if (line === last) return;
     last = line;
-    emit('stats', { stats }, `host ${agent.hostId}: ${statsLine(stats)}`);
-  }, flags.statsInterval);
+    printJson({ event: 'stats', stats });
+  };
+  const tty = !flags.json && Boolean(process.stdout.isTTY);
+  if (tty) showStats();
+  const timer = setInterval(showStats, tty ? TERMINAL_REFRESH_MS : flags.statsInterval);
 
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
@@ -102,7 +175,11 @@ async function provide(flags: ProvideFlags): Promise<void> {
   }
 
   clearInterval(timer);
-  if (!flags.json) println(`${signal}: stopping, handing back running tasks…`);
+  if (!flags.json) {
+    showStats();
+    status.end();
+    status.print(`${signal}: stopping, handing back running tasks…`);
+  }
   const current = agent;
   await new Promise<void>((resolve) => {
     // A second signal stops at once: running tasks are aborted and handed back.
@@ -116,14 +193,6 @@ async function provide(flags: ProvideFlags): Promise<void> {
   });
 }
 
-/** `key value` pairs of the agent's numeric and string stats. */
-function statsLine(stats: Record<string, unknown>): string {
-  return Object.entries(stats)
-    .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
-}
-
 /** A rejected token, explained for a provider (the generic hint is about requesters). */
 function tokenError(err: unknown): CliError | undefined {
   if (!(err instanceof AnygridError)) return undefined;
@@ -132,6 +201,6 @@ function tokenError(err: unknown): CliError | undefined {
     err.code,
     err.message,
     'pass a provider token: create one with `anygrid token create --role provider` ' +
-      '(dev: --token $(cat .anygrid/provider.token))',
+      '(dev: --token-file .anygrid/provider.token)',
   );
 }

@@ -12,6 +12,7 @@ import type { Coordinator } from '@anygrid/coordinator';
 import type { Command } from 'commander';
 import { AgentSupervisor } from '../agent-supervisor.js';
 import { addJsonOption } from '../client-options.js';
+import { logLevelOption } from '../log-level-option.js';
 import { intOption } from '../options.js';
 import { printJson, println } from '../output.js';
 import { ensureTokenFile } from '../token-files.js';
@@ -43,11 +44,7 @@ export function registerServe(program: Command): void {
     .option('--host <addr>', 'interface to listen on', '127.0.0.1')
     .option('--dev', 'also run local providers and create dev tokens')
     .option('--agents <n>', 'local providers with --dev', intOption(0, 64), 2)
-    .option(
-      '--log-level <level>',
-      'coordinator log level (pino), to stderr',
-      process.env.ANYGRID_LOG_LEVEL ?? 'warn',
-    );
+    .addOption(logLevelOption('coordinator'));
   addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
 }
 
@@ -100,7 +97,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       println('');
       println('next, in another terminal:');
       println(`  export ANYGRID_URL=${coord.url} ANYGRID_TOKEN=$(cat ${requesterTokenPath})`);
-      println('  npx anygrid submit examples/prime.wasm --args 0 100000 --wait');
+      println('  npx anygrid submit examples/prime.wasm --wait -- 0 100000');
       println(
         '  from TypeScript: see "Submit from TypeScript" in README.md (API: packages/sdk/README.md)',
       );
