@@ -40,7 +40,7 @@ export function buildProgram(): Command {
     '\nGetting started:\n' +
       '  npm start                # a coordinator and two local providers (anygrid serve --dev)\n' +
       '  export ANYGRID_URL=http://127.0.0.1:7070 ANYGRID_TOKEN=$(cat .anygrid/requester.token)\n' +
-      '  anygrid submit examples/prime.wasm --args 0 100000 --wait\n' +
+      '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +
       '\nEvery command has --help and --json; ANYGRID_URL and ANYGRID_TOKEN are the defaults of --url and --token.',
   );
   registerServe(program);

@@ -1,13 +1,14 @@
 /**
  * @module
- * How `anygrid submit`'s arguments become tasks, before any file is read:
+ * How `anygrid submit`'s arguments become tasks, before any file is read. The task
+ * arguments are the words after `--` (or, equally, the values of `--args`):
  * - `--input F…` / `--inputs DIR`: one task per input file. The file is placed in the
  *   task's directory under its basename (or `--input-name NAME`), and the task's argv is
- *   `--args` with every `{}` replaced by that name, or `--args` followed by the name
- *   when no arg contains `{}`.
+ *   the arguments with every `{}` replaced by that name, or the arguments followed by
+ *   the name when none contains `{}`.
  * - `--tasks FILE.jsonl`: one task per non-empty line, `{"args":[…], "env":{…},
  *   "stdin":"text", "files":{"name-in-task":"host/path"}}` (all fields optional).
- * - otherwise: one task whose argv is `--args`.
+ * - otherwise: one task whose argv is the arguments.
  */
 
 import { basename } from 'node:path';
@@ -25,6 +26,7 @@ export interface TaskPlan {
 
 /** The submit options that decide the tasks. */
 export interface PlanOptions {
+  /** The task arguments: the words after `--`, or `--args`. */
   readonly args?: readonly string[];
   /** Input files, in task order (a directory already listed). */
   readonly inputs?: readonly string[];
@@ -41,7 +43,10 @@ export function planTasks(o: PlanOptions): TaskPlan[] {
   const args = [...(o.args ?? [])];
   if (o.tasksJsonl) {
     if (o.inputs?.length || args.length) {
-      throw usageError('--tasks cannot be combined with --input, --inputs or --args', 'submit');
+      throw usageError(
+        '--tasks cannot be combined with --input, --inputs or task arguments (-- ARGS or --args)',
+        'submit',
+      );
     }
     return parseJsonl(o.tasksJsonl.text, o.tasksJsonl.source);
   }

@@ -1,8 +1,8 @@
 /**
  * @module
  * `anygrid results JOB [--out DIR]`: the settled results of a job, written as files
- * (`<index>.stdout`, `<index>.stderr`, `<index>/<name>`) or printed; `--follow` streams
- * them until the job is finished.
+ * (`<index>.stdout` and `<index>.stderr` when not empty, `<index>/<path>`) or printed;
+ * `--follow` streams them until the job is finished.
  */
 
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { intOption } from '../options.js';
 import { note, printJson, println } from '../output.js';
 import { candidatePath, outputFilePath, stderrPath, stdoutPath } from '../result-files.js';
 import { resultLine } from '../result-line.js';
+import { TASK_FILES_HELP } from '../task-files-help.js';
 
 interface ResultsFlags extends ClientOptions {
   out?: string;
@@ -27,15 +28,16 @@ export function registerResults(program: Command): void {
     .command('results')
     .summary("fetch a job's results")
     .description(
-      "Fetch a job's settled results. With --out DIR, write <index>.stdout, <index>.stderr " +
-        '(when not empty), output files as <index>/<name> and, for a task without consensus, ' +
+      "Fetch a job's settled results. With --out DIR, write <index>.stdout and <index>.stderr " +
+        '(each when not empty), output files as <index>/<path> and, for a task without consensus, ' +
         'each candidate stdout as <index>.candidate-<k>.stdout; otherwise print one line per ' +
         'result. With --follow, stream results as they settle until the job is finished.',
     )
     .argument('<job>', 'job id', jobIdArg)
     .option('--out <dir>', 'write results into DIR')
     .option('--follow', 'keep streaming until the job is finished')
-    .option('--after <cursor>', 'only results after this cursor', intOption(0));
+    .option('--after <cursor>', 'only results after this cursor', intOption(0))
+    .addHelpText('after', TASK_FILES_HELP);
   addClientOptions(cmd).action((id: number, flags: ResultsFlags) => results(id, flags));
 }
 
@@ -66,7 +68,8 @@ function stream(job: Job, flags: ResultsFlags): AsyncGenerator<JobResult> {
 
 async function writeResult(job: Job, r: JobResult, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(stdoutPath(dir, r.index), r.stdoutBytes);
+  // An empty file per silent task would bury the few that printed something.
+  if (r.stdoutBytes.byteLength) await writeFile(stdoutPath(dir, r.index), r.stdoutBytes);
   if (r.stderr) await writeFile(stderrPath(dir, r.index), r.stderr);
   // Without consensus there is no canonical output; each distinct one is kept to compare.
   for (const [k, c] of r.candidates.entries()) {

@@ -3,11 +3,23 @@
  * `anygrid run MODULE -- ARGS…`: runs a module on this machine in exactly the sandbox a
  * provider uses (`NodeSandbox`), to try a module before submitting it. stdout and stderr
  * pass through, files the module writes in a `--dir` go back to the host directory, and
- * the exit code is the module's (or 1xx for a sandbox failure).
+ * the exit code is the module's (or 1xx for a sandbox failure). What the grid would
+ * refuse is refused here too: a command line over the task bound of argv + environment
+ * bytes (`MAX_TASK_ARGV_ENV_BYTES`), and argv[0] defaults to the module's file name, as
+ * it does for a job.
  */
 
+import { basename } from 'node:path';
 import { buffer } from 'node:stream/consumers';
+import {
+  Argv0,
+  argvEnvBytes,
+  argvEnvTooLarge,
+  MAX_ARGV0_CHARS,
+  MAX_TASK_ARGV_ENV_BYTES,
+} from '@anygrid/protocol';
 import type { Command } from 'commander';
+import { CliError, USAGE_EXIT, usageError } from '../cli-error.js';
 import { addJsonOption } from '../client-options.js';
 import { type DirMapping, parseDirMapping, readHostDir, writeHostDir } from '../host-dirs.js';
 import { collect, intOption } from '../options.js';
@@ -22,6 +34,7 @@ interface RunFlags {
   memory?: number;
   timeout?: number;
   outputLimit?: number;
+  argv0?: string;
   json?: boolean;
 }
 
@@ -54,9 +67,14 @@ export function registerRun(program: Command): void {
       'stdout + stderr + file growth limit in MiB (default 64)',
       intOption(0, 1024),
     )
+    .option('--argv0 <name>', "argv[0] of the module (default: MODULE's file name)")
     .addHelpText(
       'after',
-      '\nExample:\n  anygrid run examples/prime.wasm -- 0 100000\n  anygrid run examples/echo.wasm --dir work::/ --stdin notes.txt',
+      `\nargv (after --) and --env together may take ${MAX_TASK_ARGV_ENV_BYTES} bytes (UTF-8, a NUL ` +
+        'each), as on the grid.\n' +
+        '\nExample:\n  anygrid run examples/prime.wasm -- 0 100000\n' +
+        '  anygrid run examples/echo.wasm --dir work::/ --stdin notes.txt\n' +
+        '  anygrid run examples/echo.wasm --argv0 busybox -- ls -l',
     );
   addJsonOption(cmd).action((module: string, args: string[], flags: RunFlags) =>
     run(module, args, flags),
@@ -64,6 +82,19 @@ export function registerRun(program: Command): void {
 }
 
 async function run(modulePath: string, args: string[], flags: RunFlags): Promise<void> {
+  const env = parseEnv(flags.env, 'run');
+  if (flags.argv0 !== undefined && !Argv0.safeParse(flags.argv0).success) {
+    throw usageError(`--argv0 must be 1 to ${MAX_ARGV0_CHARS} characters`, 'run');
+  }
+  const argvBytes = argvEnvBytes(args, env);
+  if (argvBytes > MAX_TASK_ARGV_ENV_BYTES) {
+    throw new CliError(
+      'ARGS_TOO_LARGE',
+      argvEnvTooLarge(argvBytes),
+      'put the long text in a file under a --dir (or --stdin) and pass its name instead',
+      USAGE_EXIT,
+    );
+  }
   const bytes = await readInput(modulePath);
   const mappings: DirMapping[] = (flags.dir ?? []).map(parseDirMapping);
   const dirs: Record<string, Record<string, Uint8Array>> = {};
@@ -90,7 +121,9 @@ async function run(modulePath: string, args: string[], flags: RunFlags): Promise
     }
     const result = await sandbox.run(module, {
       args,
-      env: parseEnv(flags.env, 'run'),
+      // As on a provider, whose argv[0] is the job's, by default the module's file name.
+      program: flags.argv0 ?? basename(modulePath),
+      env,
       ...(stdin ? { stdin } : {}),
       dirs,
       limits,

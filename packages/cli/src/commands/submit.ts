@@ -1,20 +1,23 @@
 /**
  * @module
- * `anygrid submit MODULE`: builds tasks from input files, `--args` or a JSONL file,
- * uploads what the coordinator lacks, creates the job and, with `--wait`, follows it to
- * the end with a progress bar and prints the first results.
+ * `anygrid submit MODULE [options] -- ARGS…`: builds tasks from input files, the
+ * arguments after `--` (or `--args`) or a JSONL file, uploads what the coordinator
+ * lacks, creates the job and, with `--wait`, follows it to the end with a progress bar
+ * and prints the first results.
  */
 
 import { basename } from 'node:path';
 import type { JobView } from '@anygrid/protocol';
 import type { Job, SubmitOptions } from '@anygrid/sdk';
 import type { Command } from 'commander';
-import { CliError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import { addClientOptions, type ClientOptions, clientFrom } from '../client-options.js';
+import { optionLikeArgsError } from '../option-like-args.js';
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
 import { resultLine } from '../result-line.js';
+import { TASK_FILES_HELP } from '../task-files-help.js';
 import { listInputDir, loadTasks, parseEnv, readInput } from '../task-inputs.js';
 import { planTasks } from '../task-plan.js';
 
@@ -34,6 +37,7 @@ interface SubmitFlags extends ClientOptions {
   priority?: number;
   memory?: number;
   timeout?: number;
+  argv0?: string;
   wait?: boolean;
 }
 
@@ -45,13 +49,17 @@ export function registerSubmit(program: Command): void {
     .command('submit')
     .summary('submit a job: a WASI module and its tasks')
     .description(
-      'Submit a job of MODULE (a wasm32-wasi file); tasks come from one source, see below.',
+      'Submit a job of MODULE (a wasm32-wasi file). The task arguments go last, after --; ' +
+        'tasks come from one source, see below.',
     )
+    .usage('<module> [options] [-- args...]')
     .argument('<module>', 'path of the wasm32-wasi module')
+    .argument('[args...]', 'task argv, after -- (a template with {} when there are inputs)')
     .option('--input <files...>', 'one task per input file')
     .option('--inputs <dir>', 'one task per regular file in DIR (sorted by name)')
     .option('--input-name <name>', 'name of each input file inside its task (default: basename)')
-    .option('--args <args...>', 'task argv (a template with {} when there are inputs)')
+    .option('--args <args...>', 'task argv as option values; --args=-x for a dash value')
+    .option('--argv0 <name>', "argv[0] of every task (default: MODULE's file name)")
     .option('--env <NAME=VALUE>', 'environment variable for every task (repeatable)', collect)
     .option('--stdin <file>', 'stdin of every task')
     .option('--tasks <file>', 'one task per line of a JSONL file')
@@ -70,32 +78,70 @@ export function registerSubmit(program: Command): void {
     .option('--wait', 'follow the job until it finishes, showing progress')
     .addHelpText(
       'after',
-      '\nTasks come from exactly one source:\n' +
+      '\nTask arguments: put them last, after --, where they may look like options:\n' +
+        '  anygrid submit MODULE [options] -- ARGS...\n' +
+        '  (--args A... takes values up to the next option; --args=-x takes one dash value)\n' +
+        '\nTasks come from exactly one source:\n' +
         '  --input F... / --inputs DIR  one task per file; the file is placed in the task\n' +
         '                               directory under its basename (or --input-name),\n' +
-        '                               and that name replaces {} in --args, or is\n' +
-        '                               appended to them when no arg contains {}\n' +
+        '                               and that name replaces {} in the arguments, or is\n' +
+        '                               appended to them when no argument contains {}\n' +
         '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
         '                               "stdin":"text","files":{"name":"host/path"}}\n' +
-        '  --args A...                  (alone) one task with this argv\n' +
-        'Put MODULE before --args/--input: they take several values.\n' +
-        '\nExamples:\n' +
-        '  anygrid submit examples/prime.wasm --args 0 100000 --wait\n' +
-        '  anygrid submit examples/echo.wasm --inputs texts/ --input-name input.txt --redundancy 2\n' +
-        '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --json',
+        '  -- ARGS... (or --args)       alone: one task with this argv\n' +
+        'Put MODULE before --input: it takes several values.\n' +
+        TASK_FILES_HELP +
+        '\nMore examples:\n' +
+        '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +
+        '  anygrid submit examples/echo.wasm --argv0 echo --wait -- -n --verbose "two words"\n' +
+        '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
+        '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json',
     );
-  addClientOptions(cmd).action((module: string, flags: SubmitFlags) => submit(module, flags));
+  // Checked before commander parses: it would take `--args -x` apart and fail on `-x`.
+  program.hook('preSubcommand', (_program, sub) => {
+    if (sub !== cmd) return;
+    const words = commandWords(program, cmd.name());
+    if (words.includes('--help') || words.includes('-h')) return;
+    const known = new Set(cmd.options.flatMap((o) => [o.long, o.short]).filter(isString));
+    const error = optionLikeArgsError(words, known);
+    if (error) throw error;
+  });
+  addClientOptions(cmd).action((module: string, args: string[], flags: SubmitFlags) =>
+    submit(module, args, flags),
+  );
 }
 
-async function submit(modulePath: string, flags: SubmitFlags): Promise<void> {
+/**
+ * The words after the command's name as the user typed them. Commander keeps them in
+ * `rawArgs` (not in its typings); `program.args` has already lost a `--`.
+ */
+function commandWords(program: Command, name: string): string[] {
+  const raw = (program as Command & { rawArgs?: readonly string[] }).rawArgs ?? [];
+  const at = raw.indexOf(name);
+  return at < 0 ? [] : raw.slice(at + 1);
+}
+
+function isString(v: string | undefined): v is string {
+  return v !== undefined;
+}
+
+async function submit(modulePath: string, trailing: string[], flags: SubmitFlags): Promise<void> {
   const json = flags.json ?? false;
+  if (flags.args && trailing.length) {
+    throw usageError(
+      'task arguments given twice, with --args and after the module or --; use one: ' +
+        'anygrid submit MODULE [options] -- ARGS...',
+      'submit',
+    );
+  }
   const module = await readInput(modulePath);
   const inputs = [...(flags.input ?? [])];
   if (flags.inputs) inputs.push(...(await listInputDir(flags.inputs)));
   const tasksJsonl = flags.tasks
     ? { text: new TextDecoder().decode(await readInput(flags.tasks)), source: flags.tasks }
     : undefined;
-  const plans = planTasks({ args: flags.args, inputs, inputName: flags.inputName, tasksJsonl });
+  const args = flags.args ?? (trailing.length ? trailing : undefined);
+  const plans = planTasks({ args, inputs, inputName: flags.inputName, tasksJsonl });
   const stdin = flags.stdin ? await readInput(flags.stdin) : undefined;
   const tasks = await loadTasks(plans, {
     env: parseEnv(flags.env, 'submit'),
@@ -107,6 +153,8 @@ async function submit(modulePath: string, flags: SubmitFlags): Promise<void> {
     module,
     tasks,
     name: flags.name ?? basename(modulePath).replace(/\.wasm$/, ''),
+    // What providers put in argv[0]; multicall programs (busybox, LLVM) dispatch on it.
+    argv0: flags.argv0 ?? basename(modulePath),
     redundancy: flags.redundancy,
     quorum: flags.quorum,
     maxErrors: flags.maxErrors,
