@@ -3,9 +3,4 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the repository root. */
-export const repoRoot = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-);
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -12,7 +12,7 @@ import {
   conformanceLine,
   unproven,
   type VitestReport,
-} from '../../../.ci/conformance-counts.mjs';
+} from '../.ci/conformance-counts.mjs';
 import { repoRoot } from './repo-root.js';
 
 const file = (name: string, statuses: string[], status = 'passed') => ({
