@@ -16,6 +16,7 @@ import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerToken } from './commands/token.js';
+import { withSpreadArgs } from './option-like-args.js';
 
 /** The CLI's version, printed by `anygrid --version`. */
 export const VERSION = '0.1.0';
@@ -63,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
   const program = buildProgram();
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync(withSpreadArgs(program, argv));
   } catch (err) {
     if (err instanceof CommanderError) {
       const ok = ['commander.helpDisplayed', 'commander.version'].includes(err.code);

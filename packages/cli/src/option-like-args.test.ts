@@ -1,38 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { optionLikeArgsError } from './option-like-args.js';
+import { spreadArgsValues } from './option-like-args.js';
 
 const KNOWN = new Set(['--args', '--wait', '--name', '--json', '-h']);
-const check = (line: string) => optionLikeArgsError(line.split(' '), KNOWN);
+const spread = (line: string) => spreadArgsValues(line.split(' '), KNOWN);
 
-describe('optionLikeArgsError', () => {
-  it('refuses a dash word as the first --args value, naming the -- form', () => {
-    const error = check('m.wasm --args -voice kal -o out.wav');
-    expect(error?.code).toBe('USAGE');
-    expect(error?.exitCode).toBe(2);
-    expect(error?.message).toContain('"-voice"');
-    expect(error?.message).toContain('anygrid submit MODULE [options] -- -voice');
-    expect(error?.message).toContain('--args=-voice');
+describe('spreadArgsValues', () => {
+  it('takes dash words after --args as the task arguments, one --args= each', () => {
+    expect(spread('m.wasm --args -voice kal -o out.wav')).toEqual([
+      'm.wasm',
+      '--args=-voice',
+      '--args=kal',
+      '--args=-o',
+      '--args=out.wav',
+    ]);
   });
 
-  it('refuses an unknown dash word later in the --args list', () => {
-    expect(check('m.wasm --args kal -o out.wav')?.message).toContain('"-o"');
+  it("ends the list at submit's own options, in both spellings, and at --", () => {
+    expect(spread('m.wasm --args 0 -x --wait --name=n')).toEqual([
+      'm.wasm',
+      '--args=0',
+      '--args=-x',
+      '--wait',
+      '--name=n',
+    ]);
+    expect(spread('m.wasm --args a -- -b --wait')).toEqual([
+      'm.wasm',
+      '--args=a',
+      '--',
+      '-b',
+      '--wait',
+    ]);
   });
 
-  it('refuses `--args --`, which commander would send as an argument', () => {
-    expect(check('m.wasm --args -- -voice kal')?.message).toContain('`--args --`');
+  it('leaves everything after -- and --args=-x alone, and joins lists given twice', () => {
+    expect(spread('m.wasm --wait -- --args -z')).toEqual([
+      'm.wasm',
+      '--wait',
+      '--',
+      '--args',
+      '-z',
+    ]);
+    expect(spread('m.wasm --args=-x --args -y')).toEqual(['m.wasm', '--args=-x', '--args=-y']);
   });
 
-  it('lets a known option end the --args list', () => {
-    expect(check('m.wasm --args 0 100 --wait --name x')).toBeUndefined();
-  });
-
-  it('takes negative numbers as values, as commander does', () => {
-    expect(check('m.wasm --args -5 -1.5e3 3')).toBeUndefined();
-  });
-
-  it('leaves --args=-x and everything after -- alone', () => {
-    expect(check('m.wasm --args=-x --args=-y')).toBeUndefined();
-    expect(check('m.wasm --wait -- -voice kal --args -z')).toBeUndefined();
-    expect(check('m.wasm --args a -- -b')).toBeUndefined();
+  it('refuses --args followed by --, by an option of its own or by nothing, naming the -- form', () => {
+    for (const line of ['m.wasm --args -- -voice', 'm.wasm --args --wait', 'm.wasm --args']) {
+      expect(() => spread(line), line).toThrow(/anygrid submit MODULE \[options\] -- ARGS/);
+    }
   });
 });

@@ -1,8 +1,8 @@
 /**
  * `anygrid submit MODULE [options] -- ARGS…`: the task's arguments go last, after `--`,
- * and may look like options, as real programs' do; `--args=-x` works one value at a
- * time; `--args -x` and giving arguments both ways are usage errors naming the `--`
- * form; `--argv0` names argv[0], by default the module's file name. examples/echo.wasm
+ * and may look like options, as real programs' do; `--args` takes dash words too, up
+ * to the next option of submit's own; an empty `--args` and giving arguments both ways
+ * are usage errors naming the `--` form; `--argv0` names argv[0], by default the module's file name. examples/echo.wasm
  * lists its argv on stderr, so the tests read back exactly what the task was given.
  */
 
@@ -78,15 +78,21 @@ describe('submit: task arguments after --', () => {
     expect(await argvOf(args)).toEqual(['echo.wasm', '-i', 'input.txt', '-o', 'out']);
   });
 
-  it('refuses --args with a dash value, naming the -- form, before anything is sent', async () => {
+  it('takes dash words after --args too, up to the next option of submit', async () => {
+    expect(await argvOf(['--args', '-voice', 'kal', '-o', 'out.wav', '--argv0', 'say'])).toEqual([
+      'say',
+      '-voice',
+      'kal',
+      '-o',
+      'out.wav',
+    ]);
+  });
+
+  it('refuses an empty --args or arguments given twice, naming the -- form, before anything is sent', async () => {
     const mine = client(ctx.coord.url, env.ANYGRID_TOKEN);
     const before = await mine.get('/v1/jobs');
     expect(before.body.jobs.length).toBeGreaterThan(0);
-    for (const args of [
-      ['--args', '-voice', 'kal', '-o', 'out.wav'],
-      ['--args', 'kal', '-o', 'out.wav'],
-      ['--args', '--', '-voice'],
-    ]) {
+    for (const args of [['--args', '--', '-voice'], ['--args', '--wait'], ['--args']]) {
       const r = await runCli(['submit', ECHO, ...args], { env });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/^error USAGE: .*anygrid submit MODULE \[options\] -- /m);

@@ -12,7 +12,6 @@ import type { Job, SubmitOptions } from '@anygrid/sdk';
 import type { Command } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addClientOptions, type ClientOptions, clientFrom } from '../client-options.js';
-import { optionLikeArgsError } from '../option-like-args.js';
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
@@ -58,7 +57,7 @@ export function registerSubmit(program: Command): void {
     .option('--input <files...>', 'one task per input file')
     .option('--inputs <dir>', 'one task per regular file in DIR (sorted by name)')
     .option('--input-name <name>', 'name of each input file inside its task (default: basename)')
-    .option('--args <args...>', 'task argv as option values; --args=-x for a dash value')
+    .option('--args <args...>', "task argv: every word up to the next of submit's own options")
     .option('--argv0 <name>', "argv[0] of every task (default: MODULE's file name)")
     .option('--env <NAME=VALUE>', 'environment variable for every task (repeatable)', collect)
     .option('--stdin <file>', 'stdin of every task')
@@ -80,7 +79,8 @@ export function registerSubmit(program: Command): void {
       'after',
       '\nTask arguments: put them last, after --, where they may look like options:\n' +
         '  anygrid submit MODULE [options] -- ARGS...\n' +
-        '  (--args A... takes values up to the next option; --args=-x takes one dash value)\n' +
+        '  (--args A... also works, dash words included: it takes every word up to the next\n' +
+        "   of submit's own options or --)\n" +
         '\nTasks come from exactly one source:\n' +
         '  --input F... / --inputs DIR  one task per file; the file is placed in the task\n' +
         '                               directory under its basename (or --input-name),\n' +
@@ -97,32 +97,9 @@ export function registerSubmit(program: Command): void {
         '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
         '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json',
     );
-  // Checked before commander parses: it would take `--args -x` apart and fail on `-x`.
-  program.hook('preSubcommand', (_program, sub) => {
-    if (sub !== cmd) return;
-    const words = commandWords(program, cmd.name());
-    if (words.includes('--help') || words.includes('-h')) return;
-    const known = new Set(cmd.options.flatMap((o) => [o.long, o.short]).filter(isString));
-    const error = optionLikeArgsError(words, known);
-    if (error) throw error;
-  });
   addClientOptions(cmd).action((module: string, args: string[], flags: SubmitFlags) =>
     submit(module, args, flags),
   );
-}
-
-/**
- * The words after the command's name as the user typed them. Commander keeps them in
- * `rawArgs` (not in its typings); `program.args` has already lost a `--`.
- */
-function commandWords(program: Command, name: string): string[] {
-  const raw = (program as Command & { rawArgs?: readonly string[] }).rawArgs ?? [];
-  const at = raw.indexOf(name);
-  return at < 0 ? [] : raw.slice(at + 1);
-}
-
-function isString(v: string | undefined): v is string {
-  return v !== undefined;
 }
 
 async function submit(modulePath: string, trailing: string[], flags: SubmitFlags): Promise<void> {
