@@ -1,14 +1,39 @@
 /**
  * @module
  * `@anygrid/coordinator/policy`: the pure decisions of the coordinator (defaults,
- * quorum, output comparison), free of I/O so tests, and anything replaying recorded or
- * invented state, can call them without a database, a network or a clock.
+ * quorum, output comparison, adaptive validation, reputation), free of I/O so tests, the
+ * simulator and anything replaying recorded or invented state can call them without a
+ * database, a network or a clock; randomness comes in as a `Random`.
  */
 
+export {
+  type AdaptiveParams,
+  DEFAULT_ADAPTIVE,
+  isTrusted,
+  mayAcceptAlone,
+  mayTake,
+  type ReplicaRole,
+  replicationProbability,
+  requiredStreak,
+  shouldReplicate,
+  spotCheckNow,
+} from './adaptive-replication.js';
+export {
+  BOINC_TRUST_AFTER,
+  boincIsTrusted,
+  boincReplicationProbability,
+  boincShouldReplicate,
+} from './boinc-replication.js';
 export { DEFAULT_DEADLINE_MS, defaultQuorum, resolvePolicy } from './job-policy.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
+export {
+  type AcceptedResult,
+  type Confirmation,
+  confirmationOf,
+  resultsToRecheck,
+} from './recheck.js';
 export {
   isFailure,
   isInFlight,
@@ -16,3 +41,25 @@ export {
   type TaskState,
   type Validation,
 } from './replica-state.js';
+export {
+  DEFAULT_QUARANTINE,
+  isQuarantined,
+  type QuarantineParams,
+  type Reputation,
+  releaseFromQuarantine,
+  reputation,
+  sumRecords,
+} from './reputation.js';
+export { type Random, seededRandom } from './seeded-random.js';
+export {
+  DEFAULT_FORGIVE_AFTER,
+  newValidationRecord,
+  type ReplicaFailure,
+  recordAlone,
+  recordExonerated,
+  recordFailure,
+  recordInvalid,
+  recordValid,
+  strikes,
+  type ValidationRecord,
+} from './validation-record.js';

@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_ADAPTIVE,
+  isTrusted,
+  mayAcceptAlone,
+  mayTake,
+  replicationProbability,
+  requiredStreak,
+  shouldReplicate,
+  spotCheckNow,
+} from './adaptive-replication.js';
+import { boincIsTrusted, boincShouldReplicate } from './boinc-replication.js';
+import { type AcceptedResult, resultsToRecheck } from './recheck.js';
+import { isQuarantined } from './reputation.js';
+import { type Random, seededRandom } from './seeded-random.js';
+import {
+  newValidationRecord,
+  recordAlone,
+  recordInvalid,
+  recordValid,
+  type ValidationRecord,
+} from './validation-record.js';
+
+const p = DEFAULT_ADAPTIVE;
+const valid = (n: number, r = newValidationRecord(0)): ValidationRecord => {
+  let out = r;
+  for (let i = 0; i < n; i++) out = recordValid(out);
+  return out;
+};
+
+describe('adaptive replication', () => {
+  it('replicates every task of a host until its warm-up is done', () => {
+    const random = seededRandom(1);
+    for (let n = 0; n < p.warmup; n++) {
+      const r = valid(n);
+      expect(isTrusted(r)).toBe(false);
+      expect(replicationProbability(r)).toBe(1);
+      expect(shouldReplicate(r, p, random)).toBe(true);
+    }
+    expect(isTrusted(valid(p.warmup))).toBe(true);
+    expect(replicationProbability(valid(p.warmup))).toBeLessThan(1);
+  });
+
+  it('replicates less as the streak grows, and never below the floor', () => {
+    let last = 1;
+    let r = valid(p.warmup);
+    for (let n = p.warmup; n < 10_000; n++) {
+      const q = replicationProbability(r);
+      expect(q).toBeLessThanOrEqual(last);
+      expect(q).toBeGreaterThanOrEqual(p.floor);
+      last = q;
+      r = recordAlone(r);
+    }
+    expect(last).toBe(p.floor);
+    const random = seededRandom(3);
+    let replicated = 0;
+    for (let i = 0; i < 40_000; i++) if (shouldReplicate(r, p, random)) replicated++;
+    expect(replicated / 40_000).toBeCloseTo(p.floor, 2);
+  });
+
+  it('sends a host back to untrusted on one invalid result, with a doubled warm-up', () => {
+    const trusted = valid(500);
+    expect(replicationProbability(trusted)).toBe(p.floor);
+    const caught = recordInvalid(trusted, 1);
+    expect(isTrusted(caught)).toBe(false);
+    expect(replicationProbability(caught)).toBe(1);
+    expect(mayAcceptAlone(caught)).toBe(false);
+    expect(requiredStreak(caught)).toBe(2 * p.warmup);
+    expect(isTrusted(valid(2 * p.warmup - 1, caught))).toBe(false);
+    expect(isTrusted(valid(2 * p.warmup, caught))).toBe(true);
+  });
+
+  it('spot-checks trusted hosts only, at the configured rate', () => {
+    const random = seededRandom(4);
+    const untrusted = valid(3);
+    const trusted = valid(1000);
+    let checks = 0;
+    for (let i = 0; i < 50_000; i++) {
+      expect(spotCheckNow(untrusted, p, random)).toBe(false);
+      if (spotCheckNow(trusted, p, random)) checks++;
+    }
+    expect(checks / 50_000).toBeCloseTo(p.spotCheckRate, 2);
+  });
+
+  it('keeps checking replicas for trusted hosts for a while, then lets anyone take them', () => {
+    const stranger = newValidationRecord(0);
+    expect(mayTake(stranger, 'first', 0, 0)).toBe(true);
+    expect(mayTake(stranger, 'check', 0, p.trustedWaitMs - 1)).toBe(false);
+    expect(mayTake(stranger, 'check', 0, p.trustedWaitMs)).toBe(true);
+    expect(mayTake(valid(100), 'check', 0, 0)).toBe(true);
+  });
+});
+
+/** A host in the small simulation below: its record, and whether it cheats once trusted. */
+interface Host {
+  record: ValidationRecord;
+  strategic: boolean;
+  quarantined: boolean;
+  log: AcceptedResult[];
+}
+
+interface Outcome {
+  replicas: number[];
+  wrongAccepted: number;
+  wrongRechecked: number;
+  catches: number;
+}
+
+/**
+ * Tasks handed to random hosts, one at a time; a replicated task's partner is another
+ * random host, and a strategic host returns a wrong result at rate `s` whenever `trusted`
+ * says it is trusted. Records how many replicas each task cost.
+ */
+function run(options: {
+  hosts: number;
+  strategic: number;
+  tasks: number;
+  random: Random;
+  rule: 'adaptive' | 'boinc';
+  s?: number;
+}): Outcome {
+  const { random, rule, s = 0.1 } = options;
+  const trusted = (r: ValidationRecord) => (rule === 'adaptive' ? isTrusted(r) : boincIsTrusted(r));
+  const hosts: Host[] = Array.from({ length: options.hosts }, (_, i) => ({
+    record: newValidationRecord(0),
+    strategic: i < options.strategic,
+    quarantined: false,
+    log: [],
+  }));
+  const wrongTasks = new Set<number>();
+  const out: Outcome = { replicas: [], wrongAccepted: 0, wrongRechecked: 0, catches: 0 };
+  const pick = (not?: Host): Host => {
+    for (;;) {
+      const h = hosts[Math.floor(random() * hosts.length)] as Host;
+      if (h !== not && !h.quarantined) return h;
+    }
+  };
+  const wrong = (h: Host) => h.strategic && trusted(h.record) && random() < s;
+  const caught = (h: Host, now: number) => {
+    out.catches++;
+    if (rule === 'adaptive') {
+      for (const id of resultsToRecheck(h.record, h.log))
+        if (wrongTasks.delete(id)) out.wrongRechecked++;
+      h.log = [];
+    }
+    h.record = recordInvalid(h.record, now);
+    if (rule === 'adaptive' && isQuarantined(h.record, p)) h.quarantined = true;
+  };
+  for (let t = 0; t < options.tasks; t++) {
+    const host = pick();
+    let cost = 0;
+    if (rule === 'adaptive' && spotCheckNow(host.record, p, random)) {
+      cost++;
+      if (wrong(host)) caught(host, t);
+      else host.record = recordValid(host.record);
+    }
+    const replicate =
+      rule === 'adaptive'
+        ? shouldReplicate(host.record, p, random)
+        : boincShouldReplicate(host.record, random);
+    const bad = wrong(host);
+    cost++;
+    if (!replicate) {
+      host.record = recordAlone(host.record);
+      host.log.push({ taskId: t, acceptedAt: t, confirmation: 'alone' });
+      if (bad) {
+        out.wrongAccepted++;
+        wrongTasks.add(t);
+      }
+    } else {
+      const partner = pick(host);
+      cost++;
+      // The partner answers right here: only the first host's cheating is in question.
+      if (bad) caught(host, t);
+      else host.record = recordValid(host.record);
+      partner.record = recordValid(partner.record);
+    }
+    out.replicas.push(cost);
+  }
+  return out;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('adaptive replication in a small simulation', () => {
+  it('converges to at most 1.15 replicas per task on an honest pool after warm-up', () => {
+    const r = run({
+      hosts: 50,
+      strategic: 0,
+      tasks: 60_000,
+      random: seededRandom(5),
+      rule: 'adaptive',
+    });
+    const warm = r.replicas.slice(20_000);
+    expect(mean(warm)).toBeLessThanOrEqual(1.15);
+    // Floor plus spot checks is the whole cost once every host is past its ramp.
+    expect(mean(r.replicas.slice(40_000))).toBeLessThan(1 + p.floor + p.spotCheckRate + 0.01);
+  });
+
+  it('catches and quarantines a strategic saboteur and takes back what it slipped through', () => {
+    const r = run({
+      hosts: 20,
+      strategic: 2,
+      tasks: 40_000,
+      random: seededRandom(6),
+      rule: 'adaptive',
+    });
+    expect(r.catches).toBeGreaterThanOrEqual(2 * p.quarantineAt);
+    // Every wrong result accepted alone was in a re-checked set when its host was caught.
+    expect(r.wrongRechecked).toBe(r.wrongAccepted);
+  });
+
+  it('leaves no wrong result of a strategic saboteur standing, where BOINC’s rule leaves many', () => {
+    const seed = 7;
+    const ours = run({
+      hosts: 20,
+      strategic: 1,
+      tasks: 40_000,
+      random: seededRandom(seed),
+      rule: 'adaptive',
+    });
+    const boinc = run({
+      hosts: 20,
+      strategic: 1,
+      tasks: 40_000,
+      random: seededRandom(seed),
+      rule: 'boinc',
+    });
+    // BOINC never looks at a lone result again: every wrong one it accepted stands.
+    expect(boinc.wrongAccepted).toBeGreaterThan(50);
+    expect(ours.wrongAccepted).toBeLessThan(boinc.wrongAccepted);
+    expect(ours.wrongAccepted - ours.wrongRechecked).toBe(0);
+  });
+});
