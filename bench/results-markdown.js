@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DELIVERED } from './bullmq.js';
 import { REPO } from './processes.js';
+import { verificationTargets } from './verification.js';
 
 /** The report as markdown, followed by the hand-written analysis (bench/analysis.md). */
 export function resultsMarkdown({ machine: m, results: r }) {
@@ -21,6 +22,7 @@ export function resultsMarkdown({ machine: m, results: r }) {
   ];
   table(lines, 'Throughput side by side', sideBySide(r));
   table(lines, 'Targets (issue 4)', targets(r));
+  table(lines, 'Verification targets (issue 10)', verificationTargets(r.verification ?? []));
   for (const [name, rows] of Object.entries(r)) table(lines, name, rows);
   const analysis = join(REPO, 'bench/analysis.md');
   if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8'));

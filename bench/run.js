@@ -19,8 +19,11 @@ import { resultsMarkdown } from './results-markdown.js';
 import { runtime } from './runtime.js';
 import { schedulerScaling } from './scheduler.js';
 import { throughput } from './throughput.js';
+import { verification } from './verification.js';
 
-const PARTS = { throughput, bullmq, latency, connections, runtime, scheduler: schedulerScaling };
+const PARTS = { throughput, bullmq, latency, connections, runtime, scheduler: schedulerScaling,
+  verification,
+};
 /** Each part's options under `--smoke`: enough to run every code path, too few to measure. */
 const SMOKE = {
   throughput: { tasks: 2_000, runs: 1 },
@@ -29,6 +32,7 @@ const SMOKE = {
   connections: { agents: 200, processes: 2 },
   runtime: { repeats: 1 },
   scheduler: { sizes: [1_000, 10_000] },
+  verification: { tasks: 2_000, fractions: [0, 0.05] },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
