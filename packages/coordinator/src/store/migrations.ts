@@ -185,4 +185,17 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE jobs ADD COLUMN argv0 TEXT',
     ],
   },
+  {
+    version: 7,
+    name: 'quarantine and host address',
+    statements: [
+      // Set when a host is caught cheating too often: it gets no work until an admin
+      // releases it (both NULL again).
+      'ALTER TABLE hosts ADD COLUMN quarantined_at BIGINT',
+      'ALTER TABLE hosts ADD COLUMN quarantine_reason TEXT',
+      // The host's IP address as the coordinator saw it at registration, for the rule
+      // that keeps one task's replicas off hosts of one network.
+      'ALTER TABLE hosts ADD COLUMN address TEXT',
+    ],
+  },
 ];
