@@ -265,8 +265,9 @@ async function readHostId(dir: string): Promise<number | undefined> {
 
 async function saveHostId(dir: string, hostId: number, logger: Logger): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'host.json'), `${JSON.stringify({ hostId })}\n`);
+    // The provider's own: other users of the machine need not see what it runs.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(join(dir, 'host.json'), `${JSON.stringify({ hostId })}\n`, { mode: 0o600 });
   } catch (error) {
     logger.warn({ err: error }, 'could not save the host id');
   }

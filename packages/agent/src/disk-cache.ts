@@ -43,7 +43,8 @@ export class DiskCache {
       const index = await this.load();
       if (index.has(hash) || bytes.byteLength > this.maxBytes) return;
       const temp = join(this.dir, `.${hash}.${process.pid}.${Math.random().toString(36).slice(2)}`);
-      await writeFile(temp, bytes);
+      // Modules and inputs are the requesters' data: readable by the provider alone.
+      await writeFile(temp, bytes, { mode: 0o600 });
       await rename(temp, join(this.dir, hash));
       index.set(hash, bytes.byteLength);
     } catch (error) {
@@ -74,7 +75,7 @@ export class DiskCache {
       (hash) => void rm(join(this.dir, hash), { force: true }).catch(() => {}),
     );
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const found: Array<{ hash: string; size: number; mtime: number }> = [];
       for (const name of await readdir(this.dir)) {
         const path = join(this.dir, name);

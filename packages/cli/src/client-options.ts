@@ -5,7 +5,7 @@
  */
 
 import { Anygrid, DEFAULT_URL } from '@anygrid/sdk';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** Options every coordinator-facing command receives. */
 export interface ClientOptions {
@@ -23,7 +23,9 @@ export function addJsonOption(cmd: Command): Command {
 export function addClientOptions(cmd: Command): Command {
   cmd
     .addOption(
-      new Option('--url <url>', `coordinator URL (default ${DEFAULT_URL})`).env('ANYGRID_URL'),
+      new Option('--url <url>', `coordinator URL (default ${DEFAULT_URL})`)
+        .env('ANYGRID_URL')
+        .argParser(coordinatorUrl),
     )
     .addOption(new Option('--token <token>', 'bearer token').env('ANYGRID_TOKEN'));
   return addJsonOption(cmd);
@@ -37,6 +39,29 @@ export function clientFrom(opts: ClientOptions): Anygrid {
 /** Parses a positive job id argument. */
 export function jobIdArg(value: string): number {
   const id = Number(value);
-  if (!Number.isInteger(id) || id < 0) throw new Error(`not a job id: ${value}`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(id)) {
+    throw new InvalidArgumentError(
+      `not a job id: ${value} (job ids are whole numbers, as submit prints them)`,
+    );
+  }
   return id;
+}
+
+/**
+ * Checks a coordinator URL before any request: without it a typo such as a missing
+ * `http://` reads as a coordinator that does not answer.
+ */
+export function coordinatorUrl(value: string): string | undefined {
+  // An empty ANYGRID_URL (`export ANYGRID_URL=`) means unset, as the SDK reads it.
+  if (value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new InvalidArgumentError(`not an http(s) URL: ${value} (write it like ${DEFAULT_URL})`);
+  }
+  return value;
 }

@@ -25,5 +25,6 @@ export const DEFAULT_LOG_LEVEL = 'warn';
 export function logLevelOption(what: string): Option {
   return new Option('--log-level <level>', `${what} log level (pino JSON lines on stderr)`)
     .choices(Object.keys(LOG_LEVELS))
-    .default(process.env.ANYGRID_LOG_LEVEL ?? DEFAULT_LOG_LEVEL);
+    .env('ANYGRID_LOG_LEVEL')
+    .default(DEFAULT_LOG_LEVEL);
 }

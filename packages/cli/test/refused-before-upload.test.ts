@@ -56,6 +56,26 @@ describe('a submit the protocol refuses', () => {
     },
   );
 
+  it('of a file that is not WebAssembly uploads nothing and says what to build', async () => {
+    // A 21 MB module with its first byte changed: still large, no longer wasm.
+    const notWasm = Buffer.from(big);
+    notWasm[0] = 0x7f;
+    const path = join(dir, 'not-wasm.wasm');
+    writeFileSync(path, notWasm);
+    const token = await ctx.admin.token('requester');
+    const grid = new Anygrid({ url: ctx.coord.url, token });
+    const err = await grid.submit({ module: path, tasks: [{}] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as Error).message).toMatch(/not a WebAssembly module.*wasm32-wasi/);
+    const refused = await run(process.execPath, [CLI, 'submit', path, '--', 'x'], {
+      cwd: REPO,
+      env: { ...process.env, ANYGRID_URL: ctx.coord.url, ANYGRID_TOKEN: token },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in refused && refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/INVALID_REQUEST: .*not-wasm\.wasm is not a WebAssembly module/);
+    expect((await ctx.requester.request('HEAD', `/v1/blobs/${sha256(notWasm)}`)).status).toBe(404);
+  });
+
   it('from the CLI uploads nothing, and the same job made valid does upload', async () => {
     const token = await ctx.admin.token('requester');
     const env = { ...process.env, ANYGRID_URL: ctx.coord.url, ANYGRID_TOKEN: token };

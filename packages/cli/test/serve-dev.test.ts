@@ -5,7 +5,7 @@
  */
 
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { JobView } from '@anygrid/protocol';
@@ -45,10 +45,12 @@ function alive(pid: number): boolean {
 }
 
 describe('anygrid serve --dev', () => {
-  const dataDir = tempDir();
+  // A data directory serve makes itself, as `npm start` makes ./.anygrid.
+  const parent = tempDir();
+  const dataDir = join(parent, '.anygrid');
   afterAll(async () => {
     await killAll();
-    removeDir(dataDir);
+    removeDir(parent);
   });
 
   it('runs two providers that validate redundancy 2, restarts them, keeps its tokens, stops them on SIGTERM', async () => {
@@ -79,6 +81,18 @@ describe('anygrid serve --dev', () => {
       },
     );
     expect((JSON.parse(stdout) as JobView).progress).toMatchObject({ total: 1, valid: 1 });
+    // The owner's alone: the data directory, each provider's host id and module cache.
+    const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+    const agentDir = join(dataDir, 'agents', 'dev-agent-1');
+    const cached = readdirSync(join(agentDir, 'blobs')).filter((f) => !f.startsWith('.'));
+    expect(cached.length).toBeGreaterThan(0);
+    expect({
+      data: mode(dataDir),
+      agent: mode(agentDir),
+      hostId: mode(join(agentDir, 'host.json')),
+      cache: mode(join(agentDir, 'blobs')),
+      cached: [...new Set(cached.map((f) => mode(join(agentDir, 'blobs', f))))],
+    }).toEqual({ data: '700', agent: '700', hostId: '600', cache: '700', cached: ['600'] });
 
     const pid = first.proc.pid ?? 0;
     const agents = await waitFor('two agent processes', async () => {

@@ -53,7 +53,8 @@ export interface Coordinator {
 export async function startCoordinator(options: CoordinatorOptions): Promise<Coordinator> {
   const logger =
     options.logger ?? pino({ level: process.env.ANYGRID_LOG_LEVEL ?? 'info' }, pino.destination(2));
-  await mkdir(options.dataDir, { recursive: true });
+  // Holds tokens and every requester's data: its owner's alone (mode 700 when made here).
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const store: Store = new SqliteStore(join(options.dataDir, 'anygrid.db'));
   await store.migrate();
   const blobs = new FileBlobStore(join(options.dataDir, 'blobs'));

@@ -24,7 +24,7 @@ import { BlobUploader } from './blob-uploader.js';
 import { sha256Hex } from './content-hash.js';
 import { HttpClient } from './http-client.js';
 import { Job } from './job.js';
-import { checkJob, standIn } from './job-check.js';
+import { checkJob, checkModuleBytes, standIn } from './job-check.js';
 import { loadModule } from './module-source.js';
 import { Backoff, type RetryPolicy } from './retry.js';
 import { jobRequest, policyOf, type SubmitOptions, taskSpecs } from './submit-options.js';
@@ -87,6 +87,11 @@ export class Anygrid {
   async submit(options: SubmitOptions): Promise<Job> {
     const policy = policyOf(options);
     const module = await moduleSource(options.module);
+    if (module instanceof Uint8Array) {
+      // Named by its path, else by the file name the program is told it has.
+      const name = typeof options.module === 'string' ? options.module : options.argv0;
+      checkModuleBytes(module, name ?? 'the module');
+    }
     const checked = checkJob(
       options,
       policy,

@@ -67,6 +67,21 @@ export function checkJob(
   return specs;
 }
 
+/** `\0asm` and version 1: the first eight bytes of every WebAssembly binary module. */
+const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/**
+ * Refuses bytes that are not a WebAssembly binary before they are uploaded: otherwise
+ * the job is accepted and every one of its tasks fails on the providers.
+ */
+export function checkModuleBytes(bytes: Uint8Array, name: string): void {
+  if (WASM_HEADER.every((b, i) => bytes[i] === b)) return;
+  throw new InvalidRequestError(
+    `${name} is not a WebAssembly module (a .wasm file starts with the bytes \\0asm and version 1); ` +
+      'build the program for wasm32-wasi, e.g. with clang --target=wasm32-wasi.',
+  );
+}
+
 /** Checks the task list's size. */
 export function checkTaskCount(count: number): void {
   if (count < 1) throw new InvalidRequestError('A job needs at least one task.');

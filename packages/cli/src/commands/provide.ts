@@ -12,7 +12,7 @@ import { AnygridError, ErrorCode } from '@anygrid/protocol';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
-import { addJsonOption } from '../client-options.js';
+import { addJsonOption, coordinatorUrl } from '../client-options.js';
 import { logLevelOption } from '../log-level-option.js';
 import { intOption } from '../options.js';
 import { printJson } from '../output.js';
@@ -44,7 +44,11 @@ export function registerProvide(program: Command): void {
         'A terminal shows one status line (tasks done, running, failed, last error); ' +
         '--json prints JSON lines instead.',
     )
-    .addOption(new Option('--coordinator <url>', 'coordinator URL').env('ANYGRID_URL'))
+    .addOption(
+      new Option('--coordinator <url>', 'coordinator URL')
+        .env('ANYGRID_URL')
+        .argParser(coordinatorUrl),
+    )
     .addOption(
       new Option(
         '--token <token>',
