@@ -315,6 +315,26 @@ export function useCoordinator(): CoordinatorContext {
   return ctx;
 }
 
+/** `useCoordinator` with one agent joined before the tests. */
+export interface AgentGridContext extends CoordinatorContext {
+  /** ANYGRID_URL and a requester's ANYGRID_TOKEN, for CLI runs against this grid. */
+  readonly cliEnv: Record<string, string>;
+}
+
+/** Starts a coordinator and one agent of `slots` slots before the file's tests. */
+export function useCoordinatorWithAgent(slots = 2): AgentGridContext {
+  const ctx = useCoordinator() as AgentGridContext;
+  const cliEnv: Record<string, string> = {};
+  Object.assign(ctx, { cliEnv });
+  beforeAll(async () => {
+    cliEnv.ANYGRID_URL = ctx.coord.url;
+    cliEnv.ANYGRID_TOKEN = await ctx.admin.token('requester');
+    const agent = startAgent(ctx.coord.url, ctx.providerToken, { slots });
+    await waitFor('the agent to join', async () => agent.output().includes('joined'));
+  });
+  return ctx;
+}
+
 /** A coordinator that tests may kill and start again on the same data dir and port. */
 export interface RestartableContext {
   readonly dataDir: string;

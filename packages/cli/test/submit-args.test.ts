@@ -10,30 +10,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobView } from '@anygrid/protocol';
 import { Anygrid } from '@anygrid/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   client,
   EXAMPLES,
   removeDir,
   runCli,
-  startAgent,
   tempDir,
-  useCoordinator,
-  waitFor,
+  useCoordinatorWithAgent,
 } from './harness.js';
 
 const ECHO = join(EXAMPLES, 'echo.wasm');
 
 describe('submit: task arguments after --', () => {
-  const ctx = useCoordinator();
+  const ctx = useCoordinatorWithAgent();
   const dir = tempDir('anygrid-submit-args-');
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    env = { ANYGRID_URL: ctx.coord.url, ANYGRID_TOKEN: await ctx.admin.token('requester') };
-    const agent = startAgent(ctx.coord.url, ctx.providerToken, { slots: 2 });
-    await waitFor('the agent to join', async () => agent.output().includes('joined'));
-  });
+  const env = ctx.cliEnv;
   afterAll(() => removeDir(dir));
 
   /** Submits with `args`, waits, and returns the argv task 0 was given. */

@@ -9,17 +9,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobView } from '@anygrid/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EXAMPLES,
-  REPO,
-  removeDir,
-  runCli,
-  startAgent,
-  tempDir,
-  useCoordinator,
-  waitFor,
-} from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXAMPLES, REPO, removeDir, runCli, tempDir, useCoordinatorWithAgent } from './harness.js';
 
 /** The shell lines of the help's "Example:" section, without their comments. */
 function helpExample(help: string): string[] {
@@ -42,15 +33,9 @@ function asciiUpper(bytes: Buffer): Buffer {
 }
 
 describe('the files of a task', () => {
-  const ctx = useCoordinator();
+  const ctx = useCoordinatorWithAgent();
   const dir = tempDir('anygrid-task-files-');
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    env = { ANYGRID_URL: ctx.coord.url, ANYGRID_TOKEN: await ctx.admin.token('requester') };
-    const agent = startAgent(ctx.coord.url, ctx.providerToken, { slots: 2 });
-    await waitFor('the agent to join', async () => agent.output().includes('joined'));
-  });
+  const env = ctx.cliEnv;
   afterAll(() => removeDir(dir));
 
   it('the example of submit --help gives back the output file it describes', async () => {
