@@ -11,7 +11,9 @@ import type { Role } from '@anygrid/protocol';
 import pino, { type Logger } from 'pino';
 import { FileBlobStore } from './blobs/file-blob-store.js';
 import { buildServer } from './http/server.js';
+import type { DailyQuotaParams, NetworkRule } from './policy/index.js';
 import { Accounts } from './services/accounts.js';
+import { Hosts } from './services/hosts.js';
 import { Hub } from './services/hub.js';
 import { Jobs } from './services/jobs.js';
 import { Metrics } from './services/metrics.js';
@@ -37,7 +39,20 @@ export interface CoordinatorOptions {
   readonly sweepMs?: number;
   /** How long a job sent in parts waits for its next part before it is cancelled. Default 10 min. */
   readonly partsWindowMs?: number;
+  /**
+   * Which host addresses the one-network rule covers (a task's replicas never on two hosts
+   * of one IPv4 /24 or IPv6 /48): `public` (default; loopback and private ranges exempt),
+   * `all`, or `off`.
+   */
+  readonly networkRule?: NetworkRule;
+  /** Most hosts seen in the last day one account may have. Default `DEFAULT_MAX_HOSTS_PER_ACCOUNT`. */
+  readonly maxHostsPerAccount?: number;
+  /** Bounds of the daily replica quota. Default `DEFAULT_DAILY_QUOTA`. */
+  readonly dailyQuota?: DailyQuotaParams;
 }
+
+/** Hosts per account unless configured: a household or a lab, not a botnet. */
+export const DEFAULT_MAX_HOSTS_PER_ACCOUNT = 100;
 
 export interface Coordinator {
   readonly url: string;
@@ -55,7 +70,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     options.logger ?? pino({ level: process.env.ANYGRID_LOG_LEVEL ?? 'info' }, pino.destination(2));
   // Holds tokens and every requester's data: its owner's alone (mode 700 when made here).
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  const store: Store = new SqliteStore(join(options.dataDir, 'anygrid.db'));
+  const store: Store = new SqliteStore(join(options.dataDir, 'anygrid.db'), {
+    networkRule: options.networkRule,
+    dailyQuota: options.dailyQuota,
+  });
   await store.migrate();
   const blobs = new FileBlobStore(join(options.dataDir, 'blobs'));
   await blobs.init();
@@ -63,14 +81,20 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const hub = new Hub();
   const metrics = new Metrics(store, hub);
   const accounts = new Accounts(store);
-  const scheduler = new Scheduler(store, hub);
+  const scheduler = new Scheduler(store, hub, metrics);
   const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs);
   // Before the queue is built, so that their replicas never enter it.
   const cut = await jobs.cancelIncomplete();
   if (cut.length > 0)
     logger.warn({ jobs: cut }, 'cancelled jobs whose creation was interrupted by a restart');
   await scheduler.load();
-  const providers = new Providers(store, blobs, scheduler, metrics);
+  const providers = new Providers(
+    store,
+    blobs,
+    scheduler,
+    metrics,
+    options.maxHostsPerAccount ?? DEFAULT_MAX_HOSTS_PER_ACCOUNT,
+  );
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   const transitioner = new Transitioner(store, scheduler, jobs, logger, options.sweepMs ?? 500);
 
@@ -83,6 +107,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     accounts,
     jobs,
     providers,
+    hosts: new Hosts(store),
     metrics,
     version: VERSION,
     heartbeatMs,

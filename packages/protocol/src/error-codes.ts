@@ -25,6 +25,8 @@ export const ErrorCode = {
   BLOB_MISSING: 'BLOB_MISSING',
   /** The host id is not known (e.g. the coordinator's store was reset): register again. */
   HOST_UNKNOWN: 'HOST_UNKNOWN',
+  /** The account already has as many active hosts as the coordinator allows; reuse one (send its hostId). */
+  HOST_LIMIT: 'HOST_LIMIT',
   /** A provider reported or extended a replica that is not assigned to its host. */
   NOT_ASSIGNED: 'NOT_ASSIGNED',
   /** The request conflicts with the resource's state (e.g. cancelling a finished job). */

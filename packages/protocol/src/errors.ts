@@ -104,6 +104,17 @@ export class HostUnknownError extends AnygridError {
   }
 }
 
+/** The account may not register another host: it has as many active ones as allowed. */
+export class HostLimitError extends AnygridError {
+  constructor(limit: number) {
+    super(
+      ErrorCode.HOST_LIMIT,
+      `This account already has ${limit} active host(s), the most this coordinator allows; restart an agent with its cache directory so it reuses its host id, or ask the admin to raise the limit.`,
+      { limit },
+    );
+  }
+}
+
 /** A provider touched replicas that are not assigned to its host. */
 export class NotAssignedError extends AnygridError {
   constructor(replicaIds: readonly number[]) {
@@ -132,6 +143,7 @@ const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => An
   [ErrorCode.BLOB_MISSING]: BlobMissingError,
   [ErrorCode.NOT_ASSIGNED]: NotAssignedError,
   [ErrorCode.HOST_UNKNOWN]: HostUnknownError,
+  [ErrorCode.HOST_LIMIT]: HostLimitError,
   [ErrorCode.CONFLICT]: ConflictError,
 };
 

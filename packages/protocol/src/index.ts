@@ -9,6 +9,7 @@ export * from './content.js';
 export * from './error-codes.js';
 export * from './errors.js';
 export * from './host.js';
+export * from './host-view.js';
 export * from './job.js';
 export * from './limits.js';
 export * from './shape-checks.js';

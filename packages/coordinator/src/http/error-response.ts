@@ -17,6 +17,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   NOT_ASSIGNED: 403,
   NOT_FOUND: 404,
   HOST_UNKNOWN: 404,
+  HOST_LIMIT: 403,
   ROUTE_NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,

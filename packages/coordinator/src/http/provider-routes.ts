@@ -31,7 +31,13 @@ export function providerRoutes(
 
   app.post('/v1/hosts', { config }, async (request, reply) => {
     const body = parse(RegisterHostRequest, request.body, 'host');
-    const hostId = await providers.register(principalOf(request), body);
+    // The socket's peer, not a header a client could write: the one-network rule needs
+    // the address the coordinator itself sees.
+    const hostId = await providers.register(
+      principalOf(request),
+      body,
+      request.socket.remoteAddress,
+    );
     return reply.status(201).send({ hostId, heartbeatMs });
   });
 

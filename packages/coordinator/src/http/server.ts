@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Accounts } from '../services/accounts.js';
+import type { Hosts } from '../services/hosts.js';
 import type { Hub } from '../services/hub.js';
 import type { Jobs } from '../services/jobs.js';
 import type { Metrics } from '../services/metrics.js';
@@ -19,6 +20,7 @@ import { installAgentSocket } from './agent-socket.js';
 import { installAuth } from './auth.js';
 import { blobRoutes } from './blob-routes.js';
 import { sendError } from './error-response.js';
+import { hostRoutes } from './host-routes.js';
 import { jobEventRoutes } from './job-events.js';
 import { buildOpenApi } from './openapi.js';
 import { providerRoutes } from './provider-routes.js';
@@ -35,6 +37,7 @@ export interface ServerDeps {
   readonly accounts: Accounts;
   readonly jobs: Jobs;
   readonly providers: Providers;
+  readonly hosts: Hosts;
   readonly metrics: Metrics;
   readonly version: string;
   readonly heartbeatMs: number;
@@ -96,6 +99,7 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
   requesterRoutes(app, deps.jobs);
   jobEventRoutes(app, deps.jobs, deps.hub);
   providerRoutes(app, deps.providers, deps.heartbeatMs);
+  hostRoutes(app, deps.hosts);
   const closeSockets = installAgentSocket(app, deps);
   return { app, closeSockets };
 }

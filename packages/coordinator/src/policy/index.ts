@@ -24,7 +24,21 @@ export {
   boincReplicationProbability,
   boincShouldReplicate,
 } from './boinc-replication.js';
+export {
+  type DailyQuotaParams,
+  DEFAULT_DAILY_QUOTA,
+  nextQuota,
+  quotaLeft,
+  utcDay,
+} from './daily-quota.js';
 export { DEFAULT_DEADLINE_MS, defaultQuorum, resolvePolicy } from './job-policy.js';
+export {
+  isPrivateAddress,
+  NETWORK_RULES,
+  type NetworkRule,
+  networkPrefix,
+  ruledPrefix,
+} from './network-prefix.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
@@ -63,3 +77,4 @@ export {
   strikes,
   type ValidationRecord,
 } from './validation-record.js';
+export { type HostStanding, workAllowance } from './work-allowance.js';

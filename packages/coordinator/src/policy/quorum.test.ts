@@ -86,4 +86,37 @@ describe('decideTask', () => {
       invalidIds: [],
     });
   });
+
+  describe('counts failures per owning account', () => {
+    const single = { redundancy: 1, quorum: 1, maxErrors: 3, maxTotal: 4 };
+    const of = (id: number, state: ReplicaFacts['state'], account: number): ReplicaFacts => ({
+      id,
+      state,
+      digest: null,
+      account,
+    });
+
+    it('never fails a task because one account’s hosts keep timing out', () => {
+      const hoarded = Array.from({ length: 20 }, (_, i) => of(i + 1, 'timed_out', 7));
+      expect(decideTask(single, hoarded)).toEqual({ kind: 'continue', create: 1 });
+      expect(decideTask(policy, hoarded)).toEqual({ kind: 'continue', create: 2 });
+    });
+
+    it('fails a task once more than maxErrors distinct accounts failed it', () => {
+      const four = [1, 2, 3, 4].map((a) => of(a, 'timed_out', a));
+      expect(decideTask(single, four.slice(0, 3))).toEqual({ kind: 'continue', create: 1 });
+      expect(decideTask(single, four)).toEqual({ kind: 'failed' });
+    });
+
+    it('still fails a task that crashes on every host of a one-account pool', () => {
+      const crashes = [1, 2, 3, 4].map((id) => of(id, 'errored', 1));
+      expect(decideTask(single, crashes.slice(0, 3))).toEqual({ kind: 'continue', create: 1 });
+      expect(decideTask(single, crashes)).toEqual({ kind: 'failed' });
+    });
+
+    it('counts replicas of unknown owners one by one, as before', () => {
+      const unknown = [1, 2, 3, 4].map((id) => r(id, 'timed_out'));
+      expect(decideTask(single, unknown)).toEqual({ kind: 'failed' });
+    });
+  });
 });

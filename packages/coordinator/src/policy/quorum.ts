@@ -4,6 +4,13 @@
  * policy and replicas: settle it (canonical result, failure, no consensus) or create
  * the replicas still needed. The store applies the decision inside the same
  * transaction that recorded the reports, so validation and its effects are atomic.
+ *
+ * Failures are counted per owner, not per replica: a task fails when more than
+ * `maxErrors` distinct accounts failed it, and the timeouts of one account use up one
+ * replica of `maxTotal` however many of its hosts held the task. Otherwise one owner's
+ * hosts that pull work and never answer (hoarding) could fail any task they reach.
+ * Errors a host reports still use up a replica each, so a task that crashes everywhere
+ * fails even in a pool of one account.
  */
 
 import type { JobPolicy } from '@anygrid/protocol';
@@ -14,6 +21,8 @@ export interface ReplicaFacts {
   readonly state: ReplicaState;
   /** Digest of a reported replica's output; null otherwise. */
   readonly digest: string | null;
+  /** Account owning the replica's host; absent or null: the replica counts as its own owner. */
+  readonly account?: number | null;
 }
 
 export type TaskDecision =
@@ -71,15 +80,21 @@ export function decideTask(policy: Policy, replicas: readonly ReplicaFacts[]): T
     };
   }
 
-  let failures = 0;
+  // Owners are keyed by account, or by replica when the account is unknown.
+  const failedOwners = new Set<string>();
+  const timedOutOwners = new Set<string>();
   let inFlight = 0;
   let counted = 0;
   for (const r of replicas) {
-    if (isFailure(r.state)) failures++;
+    const owner = r.account == null ? `r${r.id}` : `a${r.account}`;
+    if (isFailure(r.state)) failedOwners.add(owner);
     if (isInFlight(r.state)) inFlight++;
+    if (r.state === 'timed_out') timedOutOwners.add(owner);
     // Work a provider handed back politely is not the task's fault.
-    if (r.state !== 'abandoned') counted++;
+    else if (r.state !== 'abandoned') counted++;
   }
+  counted += timedOutOwners.size;
+  const failures = failedOwners.size;
   if (failures > policy.maxErrors) return { kind: 'failed' };
 
   const successes = groups.reduce((n, g) => n + g.length, 0);

@@ -5,6 +5,7 @@
  */
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { HostTally } from '../store/host-rows.js';
 import type { Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 
@@ -21,6 +22,12 @@ export class Metrics {
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
+  readonly replicaOutcomes = new Counter({
+    name: 'anygrid_replica_outcomes_total',
+    help: 'What became of replicas sent to hosts: valid, invalid, errored, timed_out, abandoned, alone (accepted without comparison).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly blobBytesServed = new Counter({
     name: 'anygrid_blob_bytes_served_total',
     help: 'Bytes of modules, inputs and outputs downloaded from the blob store.',
@@ -33,6 +40,16 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers: [this.registry],
   });
+
+  /** Adds a store call's replica outcomes (one labelled increment per outcome seen). */
+  countOutcomes(t: Readonly<HostTally>): void {
+    if (t.valid) this.replicaOutcomes.inc({ outcome: 'valid' }, t.valid);
+    if (t.invalid) this.replicaOutcomes.inc({ outcome: 'invalid' }, t.invalid);
+    if (t.errored) this.replicaOutcomes.inc({ outcome: 'errored' }, t.errored);
+    if (t.timedOut) this.replicaOutcomes.inc({ outcome: 'timed_out' }, t.timedOut);
+    if (t.abandoned) this.replicaOutcomes.inc({ outcome: 'abandoned' }, t.abandoned);
+    if (t.alone) this.replicaOutcomes.inc({ outcome: 'alone' }, t.alone);
+  }
 
   constructor(store: Store, hub: Hub) {
     collectDefaultMetrics({ register: this.registry });
@@ -50,6 +67,17 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         this.set((await store.stats()).inProgress);
+      },
+    });
+    new Gauge({
+      name: 'anygrid_hosts',
+      help: 'Registered hosts by state: active (may get work) or quarantined.',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const { hosts, quarantinedHosts } = await store.stats();
+        this.set({ state: 'active' }, hosts - quarantinedHosts);
+        this.set({ state: 'quarantined' }, quarantinedHosts);
       },
     });
     new Gauge({

@@ -30,10 +30,16 @@ export class Providers {
     private readonly blobs: BlobStore,
     private readonly scheduler: Scheduler,
     private readonly metrics: Metrics,
+    /** Most hosts seen in the last day one account may have; absent: no cap. */
+    private readonly maxHostsPerAccount?: number,
   ) {}
 
-  register(principal: Principal, req: RegisterHostRequest): Promise<number> {
-    return this.store.registerHost(principal.accountId, req, Date.now());
+  /** Registers a host seen at `address`; throws HostLimitError past the account's cap. */
+  register(principal: Principal, req: RegisterHostRequest, address?: string): Promise<number> {
+    return this.store.registerHost(principal.accountId, req, Date.now(), {
+      address: address ?? null,
+      maxHostsPerAccount: this.maxHostsPerAccount,
+    });
   }
 
   /** Throws unless the host exists and belongs to the caller's account. */

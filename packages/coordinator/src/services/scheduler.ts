@@ -3,13 +3,17 @@
  * Answers work requests from the in-memory ready queue (BOINC's feeder) and publishes
  * what each store transaction changed: new replicas join the queue, result streams hear
  * about their jobs, connected agents hear that work waits. The queue is a cache of the
- * store, rebuilt at start; the store's guarded assignment has the last word.
+ * store, rebuilt at start; the store's guarded assignment has the last word. A host is
+ * first asked no more than its work allowance (quota, quarantine, failures), and a
+ * replica the store refused to this host (another of its task sits with the same
+ * account or network) goes back in the queue for others.
  */
 
 import type { Assignment } from '@anygrid/protocol';
-import { ReadyQueue } from '../policy/index.js';
+import { ReadyQueue, type ReadyReplica } from '../policy/index.js';
 import type { ChangeSet, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
+import type { Metrics } from './metrics.js';
 
 /** Rounds of take-and-assign per request; later rounds only replace stale entries. */
 const MAX_ROUNDS = 4;
@@ -20,6 +24,7 @@ export class Scheduler {
   constructor(
     private readonly store: Store,
     private readonly hub: Hub,
+    private readonly metrics?: Metrics,
   ) {}
 
   /** Fills the queue from the store; call once before serving. */
@@ -31,7 +36,8 @@ export class Scheduler {
     return this.queue.size;
   }
 
-  async assign(hostId: number, max: number): Promise<Assignment[]> {
+  async assign(hostId: number, requested: number): Promise<Assignment[]> {
+    const max = await this.store.hostAllowance(hostId, requested, Date.now());
     const out: Assignment[] = [];
     for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
       const picks = this.queue.take(hostId, max - out.length);
@@ -39,13 +45,34 @@ export class Scheduler {
       const assigned = await this.store.assignReplicas(hostId, picks, Date.now());
       out.push(...assigned);
       if (assigned.length === picks.length) break;
+      await this.putBack(hostId, picks, assigned);
     }
-    this.hub.markHungry(hostId, out.length < max);
+    // A host that may take nothing now is not woken for new work.
+    this.hub.markHungry(hostId, max > 0 && out.length < requested);
     return out;
+  }
+
+  /**
+   * Queues again the picks the store refused this host that are still unsent, with the
+   * host excluded; the others went stale (their task settled, their job was cancelled).
+   */
+  private async putBack(
+    hostId: number,
+    picks: readonly ReadyReplica[],
+    assigned: readonly Assignment[],
+  ): Promise<void> {
+    const sent = new Set(assigned.map((a) => a.replicaId));
+    const refused = picks.filter((p) => !sent.has(p.replicaId));
+    const unsent = new Set(await this.store.stillUnsent(refused.map((p) => p.replicaId)));
+    const back = refused
+      .filter((p) => unsent.has(p.replicaId))
+      .map((p) => ({ ...p, excludedHosts: [...(p.excludedHosts ?? []), hostId] }));
+    if (back.length > 0) this.queue.push(back);
   }
 
   /** Call after every store change: feeds the queue and wakes listeners. */
   publish(changes: ChangeSet): void {
+    if (changes.outcomes) this.metrics?.countOutcomes(changes.outcomes);
     if (changes.ready.length > 0) {
       this.queue.push(changes.ready);
       this.hub.workAvailable(changes.ready.length);

@@ -198,4 +198,30 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE hosts ADD COLUMN address TEXT',
     ],
   },
+  {
+    version: 8,
+    name: 'host reputation, daily quota and network',
+    statements: [
+      // What became of the replicas each host was sent, added up in each transaction
+      // that judged them (an account's counts are the sum over its hosts): the Beta
+      // score of policy/reputation.ts reads them, people see them in GET /v1/hosts.
+      // `alone` counts results accepted without comparison (redundancy 1).
+      'ALTER TABLE hosts ADD COLUMN n_valid INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN n_invalid INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN n_errored INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN n_timed_out INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN n_abandoned INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN n_alone INTEGER NOT NULL DEFAULT 0',
+      // The daily replica quota (policy/daily-quota.ts) and what was sent against it on
+      // day quota_day (a UTC day number). NULL quota: a host from before this
+      // migration, which gets the initial quota.
+      'ALTER TABLE hosts ADD COLUMN quota INTEGER',
+      'ALTER TABLE hosts ADD COLUMN quota_day INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN quota_used INTEGER NOT NULL DEFAULT 0',
+      // The network of hosts.address (an IPv4 /24 or IPv6 /48, policy/network-prefix.ts),
+      // compared by the assignment that keeps a task's replicas off one network.
+      'ALTER TABLE hosts ADD COLUMN net_prefix TEXT',
+      'CREATE INDEX hosts_account ON hosts (account_id, last_seen)',
+    ],
+  },
 ];

@@ -141,9 +141,18 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
           raw.assignReplicas(hostId, queue.take(hostId, max), now),
       });
       const owner = await store.createToken('requester', 'req', `t-${Math.random()}`, undefined, 0);
-      const prov = await store.createToken('provider', 'prov', `p-${Math.random()}`, undefined, 0);
+      // One account per host: replicas of a compared task never go to two hosts of one.
       const hosts = await Promise.all(
-        [1, 2, 3].map((i) => store.registerHost(prov.accountId, { ...host, name: `h${i}` }, 0)),
+        [1, 2, 3].map(async (i) => {
+          const prov = await store.createToken(
+            'provider',
+            `prov${i}`,
+            `p${i}-${Math.random()}`,
+            undefined,
+            0,
+          );
+          return store.registerHost(prov.accountId, { ...host, name: `h${i}` }, 0);
+        }),
       );
       return { store, owner, hosts: hosts as [number, number, number] };
     }

@@ -10,6 +10,7 @@ import type {
   Assignment,
   CreateJobRequest,
   HeartbeatResponse,
+  HostView,
   JobPolicy,
   JobView,
   OutputRef,
@@ -19,6 +20,7 @@ import type {
   TaskResult,
 } from '@anygrid/protocol';
 import type { ReadyReplica } from '../policy/index.js';
+import type { HostTally } from './host-rows.js';
 
 /** Who a token speaks for. */
 export interface Principal {
@@ -46,6 +48,16 @@ export interface ChangeSet {
   readonly jobs: readonly number[];
   /** Replicas created ready to send, for the scheduler's queue. */
   readonly ready: readonly ReadyReplica[];
+  /** What became of replicas in this call, over all hosts (for metrics); absent when nothing. */
+  readonly outcomes?: Readonly<HostTally>;
+}
+
+/** Where a host registers from, and the rule it registers under. */
+export interface HostOrigin {
+  /** The remote address the coordinator saw; kept for the one-network rule. */
+  readonly address?: string | null;
+  /** Most hosts seen in the last day an account may have; absent: no cap. */
+  readonly maxHostsPerAccount?: number;
 }
 
 /** A `TaskResult` as JSON text, with its cursor. */
@@ -87,10 +99,30 @@ export interface Store {
   ): Promise<Principal>;
   findToken(tokenHash: string): Promise<Principal | null>;
 
-  /** Registers a host, or refreshes one the same account registered before. */
-  registerHost(accountId: number, host: RegisterHostRequest, now: number): Promise<number>;
+  /**
+   * Registers a host, or refreshes one the same account registered before (its address
+   * too). Throws HostLimitError when a new host would pass `origin.maxHostsPerAccount`.
+   */
+  registerHost(
+    accountId: number,
+    host: RegisterHostRequest,
+    now: number,
+    origin?: HostOrigin,
+  ): Promise<number>;
   /** The account owning a host, or null. */
   hostOwner(hostId: number): Promise<number | null>;
+  /**
+   * How many of `requested` replicas the host may be sent now (policy/work-allowance.ts):
+   * none while quarantined, no more than its daily quota left, less after failures. The
+   * assignment enforces the same bound again in its transaction.
+   */
+  hostAllowance(hostId: number, requested: number, now: number): Promise<number>;
+  /** Hosts the principal may see (admins: all; providers: their account's), newest first. */
+  listHosts(principal: Principal, limit: number, now: number): Promise<HostView[]>;
+  /** One host if the principal may see it, else null. */
+  getHost(hostId: number, principal: Principal, now: number): Promise<HostView | null>;
+  /** Clears a host's quarantine; null if there is no such host. */
+  releaseHost(hostId: number, now: number): Promise<{ released: boolean; host: HostView } | null>;
 
   createJob(
     accountId: number,
@@ -133,10 +165,15 @@ export interface Store {
   /** Every replica ready to send, oldest first: the scheduler rebuilds its queue from it at start. */
   readyReplicas(): Promise<ReadyReplica[]>;
   /**
-   * Assigns these replicas to the host, skipping any no longer ready or whose task the
-   * host already holds (the store enforces the rule; the queue only follows it).
+   * Assigns these replicas to the host, skipping any no longer ready, any whose task the
+   * host already holds, and, for jobs that compare results (quorum > 1), any whose task
+   * has a replica with another host of the same account or of the same network (the
+   * store enforces the rules; the queue only follows them). A quarantined host gets
+   * none, and no host more than its daily quota left.
    */
   assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number): Promise<Assignment[]>;
+  /** Which of these replicas are still waiting to be sent (the queue puts refused ones back). */
+  stillUnsent(replicaIds: readonly number[]): Promise<number[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
   applyReports(
     hostId: number,
@@ -155,5 +192,11 @@ export interface Store {
   expireDeadlines(now: number, limit: number): Promise<{ timedOut: number; changes: ChangeSet }>;
 
   /** Counts for metrics and the dashboard. */
-  stats(): Promise<{ unsent: number; inProgress: number; activeJobs: number; hosts: number }>;
+  stats(): Promise<{
+    unsent: number;
+    inProgress: number;
+    activeJobs: number;
+    hosts: number;
+    quarantinedHosts: number;
+  }>;
 }

@@ -5,14 +5,16 @@
  * answer (new replicas, canonical result, failure) with the event that publishes the
  * result — all within the caller's transaction. Job counters are added up per
  * transaction and written once per job, since a batch often settles hundreds of tasks
- * of one job.
+ * of one job; hosts' replica counts likewise, once per host.
  */
 
 import type { ReadyReplica, ReplicaFacts, TaskDecision } from '../../policy/index.js';
 import { decideTask } from '../../policy/index.js';
+import { emptyTally, type HostTally, type TallyKind } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
+import type { SqliteHosts } from './sqlite-hosts.js';
 
 type SettledState = 'valid' | 'failed' | 'no_consensus' | 'cancelled';
 
@@ -23,6 +25,10 @@ export class ChangeCollector {
   readonly jobs = new Set<number>();
   readonly ready: ReadyReplica[] = [];
   readonly settledPerJob = new Map<number, Record<SettledState, number>>();
+  /** What became of each host's replicas in this transaction, written once per host. */
+  readonly hostTallies = new Map<number, HostTally>();
+  /** The same over all hosts, for metrics; kept after the tallies are written. */
+  private outcomes: HostTally | undefined;
   /**
    * The last result cursor this transaction gave out; undefined until a task settles.
    * Read from the store at the first settlement and written back before commit: one
@@ -41,13 +47,32 @@ export class ChangeCollector {
     this.jobs.add(jobId);
   }
 
+  /** Counts one replica of the host (none when it was never sent). */
+  tally(hostId: number | null, kind: TallyKind): void {
+    if (hostId === null) return;
+    let t = this.hostTallies.get(hostId);
+    if (!t) {
+      t = emptyTally();
+      this.hostTallies.set(hostId, t);
+    }
+    t[kind]++;
+    this.outcomes ??= emptyTally();
+    this.outcomes[kind]++;
+  }
+
   toChangeSet(): ChangeSet {
-    return { jobs: [...this.jobs], ready: this.ready };
+    const base = { jobs: [...this.jobs], ready: this.ready };
+    return this.outcomes ? { ...base, outcomes: this.outcomes } : base;
   }
 }
 
 interface FactsRow extends ReplicaFacts {
   readonly host_id: number | null;
+}
+
+/** How a settled task's replica counts for its host: agreeing with others, or accepted without comparison. */
+function validKind(validIds: readonly number[]): TallyKind {
+  return validIds.length > 1 ? 'valid' : 'alone';
 }
 
 export class SqliteSettlement {
@@ -68,10 +93,12 @@ export class SqliteSettlement {
   constructor(
     db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
+    private readonly hosts: SqliteHosts,
   ) {
     this.sql = statementCache(db);
     this.replicasOfTask = db.prepare(
-      'SELECT id, state, digest, host_id FROM replicas WHERE task_id = ?',
+      `SELECT r.id, r.state, r.digest, r.host_id, h.account_id AS account
+       FROM replicas r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.task_id = ?`,
     );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.insertReplica = db.prepare(
@@ -238,6 +265,8 @@ export class SqliteSettlement {
       this.finishJob.run(now, jobId);
     }
     changes.settledPerJob.clear();
+    if (changes.hostTallies.size > 0) this.hosts.addTallies(changes.hostTallies);
+    changes.hostTallies.clear();
     if (changes.lastCursor !== undefined) this.saveCursor.run(changes.lastCursor);
     changes.lastCursor = undefined;
   }
@@ -266,9 +295,16 @@ export class SqliteSettlement {
     }
     const hasUnsent = replicas.some((r) => r.state === 'unsent');
     if (decision.kind === 'valid') {
-      for (const id of decision.validIds) if (id !== writerId) this.markValidation.run('valid', id);
-      for (const id of decision.invalidIds)
+      const hostOf = (id: number) => replicas.find((r) => r.id === id)?.host_id ?? null;
+      const kind = validKind(decision.validIds);
+      for (const id of decision.validIds) {
+        changes.tally(hostOf(id), kind);
+        if (id !== writerId) this.markValidation.run('valid', id);
+      }
+      for (const id of decision.invalidIds) {
+        changes.tally(hostOf(id), 'invalid');
         if (id !== writerId) this.markValidation.run('invalid', id);
+      }
       this.settle(taskId, jobId, 'valid', decision.canonicalId, changes, hasUnsent);
       return;
     }

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import {
   ConflictError,
+  type HostView,
   InvalidRequestError,
   type JobView,
   NotFoundError,
@@ -15,11 +16,18 @@ import {
   type Role,
   type TaskResult,
 } from '@anygrid/protocol';
-import type { ReadyReplica } from '../../policy/index.js';
+import {
+  type DailyQuotaParams,
+  type NetworkRule,
+  type ReadyReplica,
+  workAllowance,
+} from '../../policy/index.js';
+import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
   ChangeSet,
   EncodedResult,
+  HostOrigin,
   NewJob,
   Principal,
   ReplicaPick,
@@ -35,25 +43,42 @@ import {
   statementCache,
   transactionRunner,
 } from './sqlite-database.js';
+import { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteWork } from './sqlite-work.js';
 
 const WASM_PLATFORM = 'wasm32-wasi';
 
+/** Rules the store enforces that a coordinator may configure. */
+export interface SqliteStoreOptions {
+  /** Which addresses the one-network rule covers; default `public`. */
+  readonly networkRule?: NetworkRule;
+  /** The daily replica quota's bounds; default `DEFAULT_DAILY_QUOTA`. */
+  readonly dailyQuota?: DailyQuotaParams;
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly db: SqliteDatabase;
   private readonly metaCache = new Map<number, JobMeta>();
   private parts:
-    | { settlement: SqliteSettlement; work: SqliteWork; results: SqliteResults }
+    | {
+        settlement: SqliteSettlement;
+        work: SqliteWork;
+        results: SqliteResults;
+        hosts: SqliteHosts;
+      }
     | undefined;
 
   private readonly inTx;
   /** A prepared statement, compiled once per SQL text. */
   private readonly sql;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly options: SqliteStoreOptions = {},
+  ) {
     this.db = openSqlite(path);
     this.inTx = transactionRunner(this.db);
     this.sql = statementCache(this.db);
@@ -62,11 +87,13 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     migrateSqlite(this.db, Date.now());
     const metaOf = (jobId: number) => this.meta(jobId);
-    const settlement = new SqliteSettlement(this.db, metaOf);
+    const hosts = new SqliteHosts(this.db, this.options.dailyQuota);
+    const settlement = new SqliteSettlement(this.db, metaOf, hosts);
     this.parts = {
       settlement,
-      work: new SqliteWork(this.db, settlement, metaOf),
+      work: new SqliteWork(this.db, settlement, metaOf, hosts, this.options.networkRule),
       results: new SqliteResults(this.db),
+      hosts,
     };
   }
 
@@ -123,29 +150,41 @@ export class SqliteStore implements Store {
     return row ?? null;
   }
 
-  async registerHost(accountId: number, host: RegisterHostRequest, now: number): Promise<number> {
+  async registerHost(
+    accountId: number,
+    host: RegisterHostRequest,
+    now: number,
+    origin: HostOrigin = {},
+  ): Promise<number> {
+    return this.inTx(() => this.p.hosts.register(accountId, host, now, origin));
+  }
+
+  async hostAllowance(hostId: number, requested: number, now: number): Promise<number> {
+    const row = this.p.hosts.get(hostId);
+    return row ? workAllowance(standingOf(row, this.p.hosts.quota), requested, now) : 0;
+  }
+
+  async listHosts(principal: Principal, limit: number, now: number): Promise<HostView[]> {
+    return this.p.hosts.list(principal.role === 'admin' ? null : principal.accountId, limit, now);
+  }
+
+  async getHost(hostId: number, principal: Principal, now: number): Promise<HostView | null> {
+    const view = this.p.hosts.view(hostId, now);
+    if (!view || (principal.role !== 'admin' && view.account.id !== principal.accountId))
+      return null;
+    return view;
+  }
+
+  async releaseHost(
+    hostId: number,
+    now: number,
+  ): Promise<{ released: boolean; host: HostView } | null> {
     return this.inTx(() => {
-      const values = [
-        host.name,
-        host.platform,
-        host.cores,
-        host.memoryBytes,
-        host.slots,
-        host.agentVersion ?? null,
-        now,
-      ];
-      if (host.hostId !== undefined) {
-        const updated = this.sql(
-          `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?, last_seen = ?
-             WHERE id = ? AND account_id = ?`,
-        ).run(...values, host.hostId, accountId);
-        if (updated.changes === 1) return host.hostId;
-      }
-      const info = this.sql(
-        `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen, account_id, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(...values, accountId, now);
-      return Number(info.lastInsertRowid);
+      const released = this.p.hosts.releaseQuarantine(hostId);
+      const host = this.p.hosts.view(hostId, now);
+      if (!host) return null;
+      if (released) this.p.settlement.event(now, 'host_released', { host: hostId });
+      return { released, host };
     });
   }
 
@@ -396,6 +435,10 @@ export class SqliteStore implements Store {
     return this.p.work.assign(hostId, picks, now);
   }
 
+  async stillUnsent(replicaIds: readonly number[]): Promise<number[]> {
+    return this.p.work.stillUnsent(replicaIds);
+  }
+
   async applyReports(hostId: number, reports: readonly VerifiedReport[], now: number) {
     return this.p.work.applyReports(hostId, reports, now);
   }
@@ -419,6 +462,7 @@ export class SqliteStore implements Store {
       inProgress: count(`SELECT COUNT(*) FROM replicas WHERE state = 'in_progress'`),
       activeJobs: count(`SELECT COUNT(*) FROM jobs WHERE state = 'running'`),
       hosts: count('SELECT COUNT(*) FROM hosts'),
+      quarantinedHosts: count('SELECT COUNT(*) FROM hosts WHERE quarantined_at IS NOT NULL'),
     };
   }
 }

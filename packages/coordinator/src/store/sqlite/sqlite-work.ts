@@ -3,7 +3,9 @@
  * The provider-facing store operations on SQLite: assign ready replicas, apply a batch
  * of reports, extend leases, take work back, and time out replicas past deadline. Each
  * runs as one transaction; an assignment is written before it is answered, so a crash
- * can never hand out work the store does not know about.
+ * can never hand out work the store does not know about. What became of each replica
+ * (valid, invalid, errored, timed out, abandoned) is tallied per host in the same
+ * transaction.
  */
 
 import {
@@ -13,10 +15,17 @@ import {
   type ReportStatus,
   type TaskSpec,
 } from '@anygrid/protocol';
-import type { ReplicaState } from '../../policy/index.js';
+import {
+  type NetworkRule,
+  type ReplicaState,
+  ruledPrefix,
+  workAllowance,
+} from '../../policy/index.js';
+import { standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet, ReplicaPick, VerifiedReport } from '../store.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
+import type { SqliteHosts } from './sqlite-hosts.js';
 import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
 
 interface ReplicaRow {
@@ -37,11 +46,19 @@ interface SiblingRow extends ReplicaRow {
   sole: number | null;
   task_state: string;
   canonical_replica_id: number | null;
+  /** The account of the replica's host (null while unsent, and on the sole path, which needs none). */
+  account: number | null;
+}
+
+interface OverdueRow extends ReplicaRow {
+  task_state: string;
 }
 
 export class SqliteWork {
   private readonly taskSpec;
   private readonly sendReplica;
+  private readonly sendApart;
+  private readonly unsent;
   private readonly touchHost;
   private readonly replicaRow;
   private readonly siblings;
@@ -60,6 +77,8 @@ export class SqliteWork {
     db: SqliteDatabase,
     private readonly settlement: SqliteSettlement,
     private readonly metaOf: (jobId: number) => JobMeta,
+    private readonly hosts: SqliteHosts,
+    private readonly networkRule: NetworkRule = 'public',
   ) {
     this.inTx = transactionRunner(db);
     this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
@@ -73,6 +92,19 @@ export class SqliteWork {
               OR NOT EXISTS (SELECT 1 FROM replicas o
                              WHERE o.task_id = replicas.task_id AND o.host_id = ? AND o.state <> 'abandoned'))`,
     );
+    // For jobs that compare results, two replicas of a task must not come from one owner
+    // (the same account) or one network (policy/network-prefix.ts; NULL: the host is
+    // exempt), or one owner could outvote the truth. Every replica that was sent counts
+    // except one handed back, as in the rule above: a replica that timed out may still
+    // report. A job without comparison skips this, so a one-account pool can retry.
+    this.sendApart = db.prepare(
+      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+       WHERE id = ? AND state = 'unsent'
+         AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
+                         WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
+                           AND (o.host_id = ? OR h.account_id = ? OR h.net_prefix = ?))`,
+    );
+    this.unsent = db.prepare(`SELECT state = 'unsent' FROM replicas WHERE id = ?`).pluck();
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.replicaRow = db.prepare(
       'SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?',
@@ -80,15 +112,16 @@ export class SqliteWork {
     // One read per report gives the task's state and every replica the decision needs.
     this.siblings = db.prepare(
       `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.sole,
-              t.state AS task_state, t.canonical_replica_id
+              t.state AS task_state, t.canonical_replica_id, h.account_id AS account
        FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN replicas o ON o.task_id = r.task_id
+         LEFT JOIN hosts h ON h.id = o.host_id
        WHERE r.id = ?`,
     );
     // A sole replica still in progress is its task's only one (see migration 5), so the
     // reported replica alone is all its decision needs: ~1.5 µs less than the join above.
     this.reported = db.prepare(
       `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.sole,
-              t.state AS task_state, t.canonical_replica_id
+              t.state AS task_state, t.canonical_replica_id, NULL AS account
        FROM replicas r JOIN tasks t ON t.id = r.task_id
        WHERE r.id = ?`,
     );
@@ -102,8 +135,9 @@ export class SqliteWork {
     this.extendLease = db.prepare('UPDATE replicas SET deadline_at = ? WHERE id = ?');
     this.abandonReplica = db.prepare(`UPDATE replicas SET state = 'abandoned' WHERE id = ?`);
     this.overdue = db.prepare(
-      `SELECT id, task_id, job_id, host_id FROM replicas
-       WHERE state = 'in_progress' AND deadline_at < ? ORDER BY deadline_at LIMIT ?`,
+      `SELECT r.id, r.task_id, r.job_id, r.host_id, t.state AS task_state
+       FROM replicas r JOIN tasks t ON t.id = r.task_id
+       WHERE r.state = 'in_progress' AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`,
     );
     this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
   }
@@ -111,17 +145,37 @@ export class SqliteWork {
   assign(hostId: number, picks: readonly ReplicaPick[], now: number): Assignment[] {
     if (picks.length === 0) return [];
     return this.inTx(() => {
-      this.touchHost.run(now, hostId);
+      const host = this.hosts.get(hostId);
+      if (host === undefined) return [];
+      // The allowance again, inside the transaction: the scheduler's was read before it.
+      const allowed = workAllowance(standingOf(host, this.hosts.quota), picks.length, now);
+      const prefix = ruledPrefix(host.address, this.networkRule);
       const out: Assignment[] = [];
       for (const pick of picks) {
+        if (out.length >= allowed) break;
         const meta = this.metaOf(pick.jobId);
         const deadline = now + meta.policy.deadlineMs;
-        if (this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId).changes === 1) {
-          out.push(this.assignment(pick, meta, deadline));
-        }
+        const sent =
+          meta.policy.quorum > 1
+            ? this.sendApart.run(
+                hostId,
+                now,
+                deadline,
+                pick.replicaId,
+                hostId,
+                host.account_id,
+                prefix,
+              )
+            : this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId);
+        if (sent.changes === 1) out.push(this.assignment(pick, meta, deadline));
       }
+      this.hosts.chargeSent(hostId, out.length, now);
       return out;
     });
+  }
+
+  stillUnsent(replicaIds: readonly number[]): number[] {
+    return replicaIds.filter((id) => this.unsent.get(id) === 1);
   }
 
   private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
@@ -201,6 +255,7 @@ export class SqliteWork {
     if (row.state === 'abandoned' || (row.state === 'timed_out' && !active)) return 'late';
     const state: ReplicaState = report.success ? 'reported' : 'errored';
     const digest = report.success ? report.digest : null;
+    if (!report.success) changes.tally(row.host_id, 'errored');
     let validation: string | null = null;
     if (active) {
       const facts = siblings.map((r): SiblingRow => (r === row ? { ...r, state, digest } : r));
@@ -215,6 +270,7 @@ export class SqliteWork {
     } else if (row.canonical_replica_id !== null && report.success) {
       validation =
         this.canonicalDigest.get(row.canonical_replica_id) === digest ? 'valid' : 'invalid';
+      changes.tally(row.host_id, validation === 'valid' ? 'valid' : 'invalid');
     }
     this.recordReport.run(
       state,
@@ -272,6 +328,7 @@ export class SqliteWork {
         const row = this.replicaRow.get(id) as ReplicaRow | undefined;
         if (!row || row.host_id !== hostId || row.state !== 'in_progress') continue;
         this.abandonReplica.run(id);
+        changes.tally(hostId, 'abandoned');
         abandoned++;
         this.settlement.event(now, 'replica_abandoned', {
           job: row.job_id,
@@ -290,10 +347,13 @@ export class SqliteWork {
   expire(now: number, limit: number): { timedOut: number; changes: ChangeSet } {
     return this.inTx(() => {
       const changes = new ChangeCollector();
-      const rows = this.overdue.all(now, limit) as ReplicaRow[];
+      const rows = this.overdue.all(now, limit) as OverdueRow[];
       const touched = new Set<number>();
       for (const row of rows) {
         this.timeOut.run(row.id);
+        // Held against the host only while its task still needed the answer: a host told
+        // to stop (the task settled, the job was cancelled) owes nothing.
+        if (row.task_state === 'active') changes.tally(row.host_id, 'timedOut');
         this.settlement.event(now, 'replica_timed_out', {
           job: row.job_id,
           task: row.task_id,

@@ -1,0 +1,35 @@
+/**
+ * @module
+ * Hosts as people see them: admins every host, a provider its own account's. Each
+ * view carries the host's replica counts, reputation score, daily quota and quarantine;
+ * a list adds each account's totals. An admin releases a quarantined host.
+ */
+
+import { type HostList, type HostView, NotFoundError } from '@anygrid/protocol';
+import { accountReputations } from '../store/host-rows.js';
+import type { Principal, Store } from '../store/store.js';
+
+/** Most hosts one list shows, newest first. */
+export const HOST_LIST_LIMIT = 1000;
+
+export class Hosts {
+  constructor(private readonly store: Store) {}
+
+  async list(principal: Principal): Promise<HostList> {
+    const hosts = await this.store.listHosts(principal, HOST_LIST_LIMIT, Date.now());
+    return { hosts, accounts: accountReputations(hosts) };
+  }
+
+  /** Throws NotFoundError for a host that is absent or another account's. */
+  async get(principal: Principal, hostId: number): Promise<HostView> {
+    const host = await this.store.getHost(hostId, principal, Date.now());
+    if (!host) throw new NotFoundError('host', hostId);
+    return host;
+  }
+
+  async release(hostId: number): Promise<{ released: boolean; host: HostView }> {
+    const out = await this.store.releaseHost(hostId, Date.now());
+    if (!out) throw new NotFoundError('host', hostId);
+    return out;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * @module
+ * A host's row (registration, replica counts, quota, quarantine) as the SQL stores read
+ * it, its mapping to the wire `HostView`, and the tallies a transaction adds to it, so
+ * SQLite and PostgreSQL answer with identical JSON and count alike.
+ */
+
+import type { AccountReputation, HostView, ReplicaCounts } from '@anygrid/protocol';
+import {
+  type DailyQuotaParams,
+  DEFAULT_DAILY_QUOTA,
+  type HostStanding,
+  newValidationRecord,
+  reputation,
+  utcDay,
+} from '../policy/index.js';
+
+export interface HostRow {
+  id: number;
+  account_id: number;
+  account_name: string;
+  name: string;
+  platform: string;
+  cores: number;
+  memory_bytes: number;
+  slots: number;
+  agent_version: string | null;
+  address: string | null;
+  created_at: number;
+  last_seen: number;
+  n_valid: number;
+  n_invalid: number;
+  n_errored: number;
+  n_timed_out: number;
+  n_abandoned: number;
+  n_alone: number;
+  /** NULL: a host registered before quotas, on the initial quota. */
+  quota: number | null;
+  quota_day: number;
+  quota_used: number;
+  quarantined_at: number | null;
+  quarantine_reason: string | null;
+}
+
+/** The columns of `HostRow`, for `SELECT ${HOST_COLUMNS} FROM hosts h JOIN accounts a ...`. */
+export const HOST_COLUMNS = `h.id, h.account_id, a.name AS account_name, h.name, h.platform, h.cores,
+  h.memory_bytes, h.slots, h.agent_version, h.address, h.created_at, h.last_seen, h.n_valid,
+  h.n_invalid, h.n_errored, h.n_timed_out, h.n_abandoned, h.n_alone, h.quota, h.quota_day,
+  h.quota_used, h.quarantined_at, h.quarantine_reason`;
+
+/** What one transaction did to one host's replicas. */
+export interface HostTally {
+  valid: number;
+  invalid: number;
+  errored: number;
+  timedOut: number;
+  abandoned: number;
+  alone: number;
+}
+
+export type TallyKind = keyof HostTally;
+
+export function emptyTally(): HostTally {
+  return { valid: 0, invalid: 0, errored: 0, timedOut: 0, abandoned: 0, alone: 0 };
+}
+
+function countsOf(row: HostRow): ReplicaCounts {
+  return {
+    valid: Number(row.n_valid),
+    invalid: Number(row.n_invalid),
+    errored: Number(row.n_errored),
+    timedOut: Number(row.n_timed_out),
+    abandoned: Number(row.n_abandoned),
+    alone: Number(row.n_alone),
+  };
+}
+
+function reputationOf(c: ReplicaCounts) {
+  return reputation({ ...newValidationRecord(0), ...c });
+}
+
+/** What the work allowance reads of a host row. */
+export function standingOf(
+  row: HostRow,
+  quota: DailyQuotaParams = DEFAULT_DAILY_QUOTA,
+): HostStanding {
+  return {
+    quarantined: row.quarantined_at !== null,
+    quota: row.quota ?? quota.initial,
+    quotaUsed: Number(row.quota_used),
+    quotaDay: Number(row.quota_day),
+    accepted: Number(row.n_valid) + Number(row.n_alone),
+    failed: Number(row.n_errored) + Number(row.n_timed_out),
+  };
+}
+
+export function hostView(
+  row: HostRow,
+  now: number,
+  quota: DailyQuotaParams = DEFAULT_DAILY_QUOTA,
+): HostView {
+  const replicas = countsOf(row);
+  const perDay = row.quota ?? quota.initial;
+  const usedToday = Number(row.quota_day) === utcDay(now) ? Number(row.quota_used) : 0;
+  return {
+    id: Number(row.id),
+    name: row.name,
+    account: { id: Number(row.account_id), name: row.account_name },
+    platform: row.platform,
+    cores: Number(row.cores),
+    memoryBytes: Number(row.memory_bytes),
+    slots: Number(row.slots),
+    agentVersion: row.agent_version,
+    address: row.address,
+    createdAt: Number(row.created_at),
+    lastSeen: Number(row.last_seen),
+    replicas,
+    reputation: reputationOf(replicas),
+    quota: { perDay, usedToday, leftToday: Math.max(0, perDay - usedToday) },
+    quarantine:
+      row.quarantined_at === null
+        ? null
+        : { at: Number(row.quarantined_at), reason: row.quarantine_reason },
+  };
+}
+
+/** Each account's hosts among `hosts`, added up. */
+export function accountReputations(hosts: readonly HostView[]): AccountReputation[] {
+  const byAccount = new Map<number, AccountReputation & { replicas: ReplicaCounts }>();
+  for (const h of hosts) {
+    let a = byAccount.get(h.account.id);
+    if (!a) {
+      a = {
+        ...h.account,
+        hosts: 0,
+        replicas: { ...emptyTally() },
+        reputation: reputationOf(emptyTally()),
+      };
+      byAccount.set(h.account.id, a);
+    }
+    a.hosts++;
+    for (const k of Object.keys(a.replicas) as (keyof ReplicaCounts)[])
+      a.replicas[k] += h.replicas[k];
+  }
+  return [...byAccount.values()].map((a) => ({ ...a, reputation: reputationOf(a.replicas) }));
+}

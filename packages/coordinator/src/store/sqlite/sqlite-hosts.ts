@@ -1,0 +1,150 @@
+/**
+ * @module
+ * Hosts in SQLite: registration (with the address the coordinator saw and the cap on
+ * active hosts per account), the standing the work allowance reads, the quota charged
+ * as replicas are sent, the replica counts each transaction adds (once per host per
+ * transaction), the views of GET /v1/hosts, and an admin's release from quarantine.
+ */
+
+import { HostLimitError, type HostView, type RegisterHostRequest } from '@anygrid/protocol';
+import {
+  type DailyQuotaParams,
+  DEFAULT_DAILY_QUOTA,
+  networkPrefix,
+  nextQuota,
+  utcDay,
+} from '../../policy/index.js';
+import { HOST_COLUMNS, type HostRow, type HostTally, hostView } from '../host-rows.js';
+import type { HostOrigin } from '../store.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+/** A host counts against its account's cap while it was seen this recently. */
+export const ACTIVE_HOST_MS = 24 * 3_600_000;
+
+export class SqliteHosts {
+  private readonly row;
+  private readonly allRows;
+  private readonly accountRows;
+  private readonly reRegister;
+  private readonly insert;
+  private readonly activeCount;
+  private readonly charge;
+  private readonly quotaOf;
+  private readonly addTally;
+  private readonly release;
+
+  constructor(
+    db: SqliteDatabase,
+    readonly quota: DailyQuotaParams = DEFAULT_DAILY_QUOTA,
+  ) {
+    const from = 'FROM hosts h JOIN accounts a ON a.id = h.account_id';
+    this.row = db.prepare(`SELECT ${HOST_COLUMNS} ${from} WHERE h.id = ?`);
+    this.allRows = db.prepare(`SELECT ${HOST_COLUMNS} ${from} ORDER BY h.id DESC LIMIT ?`);
+    this.accountRows = db.prepare(
+      `SELECT ${HOST_COLUMNS} ${from} WHERE h.account_id = ? ORDER BY h.id DESC LIMIT ?`,
+    );
+    this.reRegister = db.prepare(
+      `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?,
+         last_seen = ?, address = ?, net_prefix = ?
+       WHERE id = ? AND account_id = ?`,
+    );
+    this.insert = db.prepare(
+      `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen,
+         address, net_prefix, account_id, created_at, quota)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.activeCount = db
+      .prepare('SELECT COUNT(*) FROM hosts WHERE account_id = ? AND last_seen >= ?')
+      .pluck();
+    // One write per assignment batch: the host was seen, and sent `n` more today.
+    this.charge = db.prepare(
+      `UPDATE hosts SET last_seen = ?,
+         quota_used = CASE WHEN quota_day = ? THEN quota_used ELSE 0 END + ?, quota_day = ?
+       WHERE id = ?`,
+    );
+    this.quotaOf = db.prepare('SELECT quota FROM hosts WHERE id = ?').pluck();
+    this.addTally = db.prepare(
+      `UPDATE hosts SET n_valid = n_valid + ?, n_invalid = n_invalid + ?, n_errored = n_errored + ?,
+         n_timed_out = n_timed_out + ?, n_abandoned = n_abandoned + ?, n_alone = n_alone + ?, quota = ?
+       WHERE id = ?`,
+    );
+    this.release = db.prepare(
+      `UPDATE hosts SET quarantined_at = NULL, quarantine_reason = NULL
+       WHERE id = ? AND quarantined_at IS NOT NULL`,
+    );
+  }
+
+  /** Registers a host, or refreshes one the same account registered before; throws HostLimitError past the cap. */
+  register(accountId: number, host: RegisterHostRequest, now: number, origin: HostOrigin): number {
+    const address = origin.address ?? null;
+    const prefix = address === null ? null : networkPrefix(address);
+    const values = [
+      host.name,
+      host.platform,
+      host.cores,
+      host.memoryBytes,
+      host.slots,
+      host.agentVersion ?? null,
+      now,
+      address,
+      prefix,
+    ];
+    if (host.hostId !== undefined) {
+      if (this.reRegister.run(...values, host.hostId, accountId).changes === 1) return host.hostId;
+    }
+    const max = origin.maxHostsPerAccount;
+    if (
+      max !== undefined &&
+      (this.activeCount.get(accountId, now - ACTIVE_HOST_MS) as number) >= max
+    ) {
+      throw new HostLimitError(max);
+    }
+    return Number(this.insert.run(...values, accountId, now, this.quota.initial).lastInsertRowid);
+  }
+
+  get(hostId: number): HostRow | undefined {
+    return this.row.get(hostId) as HostRow | undefined;
+  }
+
+  /** Records that `sent` replicas went to the host at `now` (its daily quota), and that it was seen. */
+  chargeSent(hostId: number, sent: number, now: number): void {
+    const day = utcDay(now);
+    this.charge.run(now, day, sent, day, hostId);
+  }
+
+  /** Adds a transaction's tallies, one write per host, and moves each host's quota by them. */
+  addTallies(tallies: ReadonlyMap<number, HostTally>): void {
+    for (const [hostId, t] of tallies) {
+      const current = (this.quotaOf.get(hostId) as number | null | undefined) ?? this.quota.initial;
+      const quota = nextQuota(current, t.valid + t.alone, t.errored + t.timedOut, this.quota);
+      this.addTally.run(
+        t.valid,
+        t.invalid,
+        t.errored,
+        t.timedOut,
+        t.abandoned,
+        t.alone,
+        quota,
+        hostId,
+      );
+    }
+  }
+
+  /** Hosts of one account (or all when `accountId` is null), newest first. */
+  list(accountId: number | null, limit: number, now: number): HostView[] {
+    const rows = (
+      accountId === null ? this.allRows.all(limit) : this.accountRows.all(accountId, limit)
+    ) as HostRow[];
+    return rows.map((r) => hostView(r, now, this.quota));
+  }
+
+  view(hostId: number, now: number): HostView | null {
+    const row = this.get(hostId);
+    return row ? hostView(row, now, this.quota) : null;
+  }
+
+  /** Clears the host's quarantine; false if it was not quarantined. */
+  releaseQuarantine(hostId: number): boolean {
+    return this.release.run(hostId).changes === 1;
+  }
+}

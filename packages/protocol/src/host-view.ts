@@ -1,0 +1,88 @@
+/**
+ * @module
+ * Hosts as admins and their owners see them (`GET /v1/hosts`, `GET /v1/hosts/{id}`):
+ * what the host said about itself, what became of the replicas it was sent, its
+ * reputation score, its daily quota and whether it is quarantined. An account's line
+ * adds up its hosts' counts. The score is documented in docs/validation.md
+ * ("Reputation").
+ */
+
+import { z } from 'zod';
+
+/** What became of the replicas sent to a host (or an account's hosts). */
+export const ReplicaCounts = z.strictObject({
+  /** Agreed with the canonical result of a compared task. */
+  valid: z.number().int(),
+  /** Disagreed with the canonical result. */
+  invalid: z.number().int(),
+  /** Reported as failed by the host (crash, limit exceeded). */
+  errored: z.number().int(),
+  /** Not reported by the deadline while the task still needed it. */
+  timedOut: z.number().int(),
+  /** Handed back unrun: not held against the host. */
+  abandoned: z.number().int(),
+  /** Accepted without comparison (a job without redundancy): not evidence either way. */
+  alone: z.number().int(),
+});
+export type ReplicaCounts = z.infer<typeof ReplicaCounts>;
+
+/** A Beta(1 + valid, 1 + invalid + errored + timedOut) posterior on "a replica comes back valid". */
+export const ReputationView = z.strictObject({
+  /** Posterior mean, in (0, 1). */
+  score: z.number(),
+  /** About a one-sided 95 % lower bound, in [0, 1). */
+  lowerBound: z.number(),
+  /** Replicas that counted as evidence. */
+  judged: z.number().int(),
+});
+export type ReputationView = z.infer<typeof ReputationView>;
+
+export const HostView = z.strictObject({
+  id: z.number().int(),
+  name: z.string(),
+  account: z.strictObject({ id: z.number().int(), name: z.string() }),
+  platform: z.string(),
+  cores: z.number().int(),
+  memoryBytes: z.number().int(),
+  slots: z.number().int(),
+  agentVersion: z.string().nullable(),
+  /** The address the coordinator saw at registration; null if it saw none. */
+  address: z.string().nullable(),
+  createdAt: z.number().int(),
+  lastSeen: z.number().int(),
+  replicas: ReplicaCounts,
+  reputation: ReputationView,
+  /** The daily replica quota (BOINC's max results per day) and today's use of it (UTC). */
+  quota: z.strictObject({
+    perDay: z.number().int(),
+    usedToday: z.number().int(),
+    leftToday: z.number().int(),
+  }),
+  /** Set while the host gets no work; an admin clears it with POST /v1/hosts/{id}/release. */
+  quarantine: z.strictObject({ at: z.number().int(), reason: z.string().nullable() }).nullable(),
+});
+export type HostView = z.infer<typeof HostView>;
+
+/** An account's hosts added up. */
+export const AccountReputation = z.strictObject({
+  id: z.number().int(),
+  name: z.string(),
+  hosts: z.number().int(),
+  replicas: ReplicaCounts,
+  reputation: ReputationView,
+});
+export type AccountReputation = z.infer<typeof AccountReputation>;
+
+/** `GET /v1/hosts`: every host the caller may see, newest first, and their accounts. */
+export const HostList = z.strictObject({
+  hosts: z.array(HostView),
+  accounts: z.array(AccountReputation),
+});
+export type HostList = z.infer<typeof HostList>;
+
+/** `POST /v1/hosts/{id}/release`: the host after its release; `released` is false if it was not quarantined. */
+export const ReleaseHostResponse = z.strictObject({
+  released: z.boolean(),
+  host: HostView,
+});
+export type ReleaseHostResponse = z.infer<typeof ReleaseHostResponse>;
