@@ -11,6 +11,7 @@ export * from './errors.js';
 export * from './host.js';
 export * from './job.js';
 export * from './limits.js';
+export * from './module-signature.js';
 export * from './shape-checks.js';
 export * from './stream.js';
 export * from './task-argv.js';

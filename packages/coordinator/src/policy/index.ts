@@ -36,6 +36,7 @@ export {
 } from './recheck.js';
 export {
   isFailure,
+  isHandedBack,
   isInFlight,
   type ReplicaState,
   type TaskState,

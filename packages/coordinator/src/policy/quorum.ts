@@ -7,7 +7,7 @@
  */
 
 import type { JobPolicy } from '@anygrid/protocol';
-import { isFailure, isInFlight, type ReplicaState } from './replica-state.js';
+import { isFailure, isHandedBack, isInFlight, type ReplicaState } from './replica-state.js';
 
 export interface ReplicaFacts {
   readonly id: number;
@@ -77,8 +77,8 @@ export function decideTask(policy: Policy, replicas: readonly ReplicaFacts[]): T
   for (const r of replicas) {
     if (isFailure(r.state)) failures++;
     if (isInFlight(r.state)) inFlight++;
-    // Work a provider handed back politely is not the task's fault.
-    if (r.state !== 'abandoned') counted++;
+    // Work a provider handed back (politely, or refusing the module) is not the task's fault.
+    if (!isHandedBack(r.state)) counted++;
   }
   if (failures > policy.maxErrors) return { kind: 'failed' };
 

@@ -198,4 +198,13 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE hosts ADD COLUMN address TEXT',
     ],
   },
+  {
+    version: 11,
+    name: 'module signature of a job',
+    statements: [
+      // The publisher's signature of the job's module ({ publicKey, signature, publisher? }
+      // as JSON), carried to agents with every work answer; NULL for unsigned jobs.
+      'ALTER TABLE jobs ADD COLUMN signature TEXT',
+    ],
+  },
 ];
