@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { AnygridError, ErrorCode } from '@anygrid/protocol';
+import { AnygridError, ErrorCode, isPublicKeyText } from '@anygrid/protocol';
 import { NodeSandbox } from '@anygrid/runtime/node';
 import { type Logger, pino } from 'pino';
 import { sleep } from './abortable.js';
@@ -20,6 +20,8 @@ import { CompiledModules } from './compiled-modules.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { Heartbeat } from './heartbeat.js';
 import { defaultSlots, hostInfo } from './host-info.js';
+import { ModuleGate } from './module-gate.js';
+import { PublisherPins } from './publisher-pins.js';
 import { ReportFlusher } from './report-flusher.js';
 import { runAssignment, type TaskSandbox } from './task-runner.js';
 import { isTransient } from './transient-error.js';
@@ -51,6 +53,14 @@ export interface AgentOptions {
   cacheDirBytes?: number;
   /** Bytes of modules and inputs kept in memory; default 512 MiB or an eighth of RAM, whichever is less. */
   memoryCacheBytes?: number;
+  /** Public keys (`ed25519:…`) whose module signatures this agent trusts for any publisher. */
+  trustedKeys?: readonly string[];
+  /** Run only modules signed by a trusted or pinned key; default false (unsigned modules run). */
+  requireSigned?: boolean;
+  /** Pin a publisher to the first key seen signing for it and refuse other keys later; default true. */
+  pinOnFirstUse?: boolean;
+  /** File of publisher pins; default `publisher-pins.json` in `cacheDir`, else pins live in memory. */
+  pinFile?: string;
 }
 
 /** A running provider agent. */
@@ -88,6 +98,15 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   if (!Number.isInteger(slots) || slots < 1 || slots > 1024) {
     throw new RangeError(`slots must be a whole number from 1 to 1024, not ${slots}.`);
   }
+  const badKey = options.trustedKeys?.find((key) => !isPublicKeyText(key));
+  if (badKey !== undefined) {
+    throw new RangeError(
+      `trusted key ${JSON.stringify(badKey)} is not ed25519:<43 base64url characters>.`,
+    );
+  }
+  const pins = await PublisherPins.load(
+    options.pinFile ?? (options.cacheDir ? join(options.cacheDir, PIN_FILE) : undefined),
+  );
   const previousId = options.cacheDir ? await readHostId(options.cacheDir) : undefined;
   const describe = (hostId?: number) => hostInfo({ slots, name: options.name, hostId });
   const registration = await register(client, describe(previousId), logger, stopping.signal).catch(
@@ -115,7 +134,23 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   });
   const modules = new CompiledModules((bytes, cap) => sandbox.compile(bytes, cap));
   const flusher = new ReportFlusher({ client, hostId, logger: log, busy: () => loop.busy });
-  const runner = { blobs, modules, sandbox, logger: log, corruptOutputs: options.corruptOutputs };
+  const gate = new ModuleGate(
+    {
+      trustedKeys: new Set(options.trustedKeys ?? []),
+      requireSigned: options.requireSigned ?? false,
+      pinOnFirstUse: options.pinOnFirstUse ?? true,
+    },
+    pins,
+    log,
+  );
+  const runner = {
+    blobs,
+    modules,
+    sandbox,
+    logger: log,
+    corruptOutputs: options.corruptOutputs,
+    gate,
+  };
   let stream: WorkStream | undefined;
   let lostHost: () => void = () => {};
   const hostLost = new Promise<void>((resolve) => {
@@ -183,6 +218,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
   };
 }
+
+/** Name of the publisher pin file in the agent's cache directory. */
+const PIN_FILE = 'publisher-pins.json';
 
 /** Registers, waiting out a coordinator that is not up yet; a refused token throws. */
 async function register(

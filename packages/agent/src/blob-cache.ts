@@ -7,8 +7,9 @@
  * whether it came from the network or from disk (a cache directory can rot).
  *
  * A coordinator that is briefly away is waited for (with backoff) until the caller
- * gives up through its signal; a blob that is missing or keeps arriving corrupt is a
- * `BlobFetchError`, which the caller reports as `fetch_failed`.
+ * gives up through its signal; a blob that is missing is a `BlobFetchError`, which the
+ * caller reports as `fetch_failed`, and one that keeps arriving corrupt a
+ * `BlobCorruptError` (a module's is reported as `module_hash_mismatch`).
  */
 
 import type { BlobRef } from '@anygrid/protocol';
@@ -26,6 +27,18 @@ export class BlobFetchError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'BlobFetchError';
+  }
+}
+
+/** A blob whose bytes never hashed to its address, however often it was fetched. */
+export class BlobCorruptError extends BlobFetchError {
+  constructor(
+    readonly hash: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BlobCorruptError';
   }
 }
 
@@ -109,7 +122,9 @@ export class BlobCache {
         if (error instanceof BlobIntegrityError) {
           corrupt += 1;
           this.options.logger.warn({ hash: ref.hash, err: error, corrupt }, 'blob arrived corrupt');
-          if (corrupt >= attempts) throw new BlobFetchError(error.message, { cause: error });
+          if (corrupt >= attempts) {
+            throw new BlobCorruptError(ref.hash, error.message, { cause: error });
+          }
         } else if (!isTransient(error)) {
           throw new BlobFetchError(
             `Blob ${ref.hash} could not be fetched: ${(error as Error).message}`,

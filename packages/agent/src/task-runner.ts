@@ -1,18 +1,21 @@
 /**
  * @module
- * Runs one assignment from start to report: fetch the module and inputs by hash, get
- * the module compiled under the job's memory cap, run it in the sandbox with the job's
- * limits and seed, and encode what came out. Anything that goes wrong becomes an error
- * report with a stable code (`fetch_failed`, `invalid_module`, `memory_limit`,
- * `internal`), so the coordinator always learns how a replica ended. A run stopped by
- * its signal (cancelled, or the agent is stopping) produces no report.
+ * Runs one assignment from start to report: fetch the module and inputs by hash, check
+ * the module may run here (its bytes match its hash, its signature a trusted key: the
+ * `ModuleGate`), get it compiled under the job's memory cap, run it in the sandbox with
+ * the job's limits and seed, and encode what came out. Anything that goes wrong becomes
+ * an error report with a stable code (`fetch_failed`, `module_hash_mismatch`,
+ * `module_signature_refused`, `invalid_module`, `memory_limit`, `internal`), so the
+ * coordinator always learns how a replica ended. A run stopped by its signal
+ * (cancelled, or the agent is stopping) produces no report.
  */
 
 import { type Assignment, RelativePath } from '@anygrid/protocol';
 import { ModuleError, type RunReceiver, type RunResult, type RunSpec } from '@anygrid/runtime';
 import type { Logger } from 'pino';
-import { type BlobCache, BlobFetchError } from './blob-cache.js';
+import { type BlobCache, BlobCorruptError, BlobFetchError } from './blob-cache.js';
 import type { CompiledModules } from './compiled-modules.js';
+import type { ModuleGate, Refusal } from './module-gate.js';
 import { type OutgoingReport, reportFailure, reportRun } from './output-encoding.js';
 import { corruptResult } from './saboteur.js';
 
@@ -47,6 +50,8 @@ export interface TaskRunnerDeps {
   readonly sandbox: Pick<TaskSandbox, 'run' | 'start'>;
   readonly logger: Logger;
   readonly corruptOutputs?: boolean;
+  /** Decides whether a job's module may run here; without one every module runs. */
+  readonly gate?: Pick<ModuleGate, 'known' | 'check'>;
 }
 
 /** What a run is given: the signal that stops it, shared with runs handed over with it. */
@@ -77,9 +82,14 @@ export function runAssignment(
   done: RunDone,
 ): void {
   const { signal } = options;
+  const verdict = deps.gate === undefined ? null : deps.gate.known(assignment);
+  if (verdict) {
+    done(refused(assignment.replicaId, verdict, 0));
+    return;
+  }
   const spec = readySpec(assignment, deps);
   const module = spec && deps.modules.ready(assignment.module.hash, assignment.limits.memoryBytes);
-  if (spec === undefined || module === undefined || signal.aborted) {
+  if (verdict === undefined || spec === undefined || module === undefined || signal.aborted) {
     fetchAndRun(assignment, deps, signal).then(done, (error: unknown) => {
       deps.logger.error({ err: error, replicaId: assignment.replicaId }, 'task runner threw');
       done(undefined);
@@ -113,6 +123,10 @@ class PendingRun implements RunReceiver {
   reject(error: unknown): void {
     this.done(failure(this.replicaId, error, this.deps, this.signal, this.started));
   }
+}
+
+function refused(replicaId: number, refusal: Refusal, elapsed: number): OutgoingReport {
+  return reportFailure(replicaId, refusal.code, refusal.message, elapsed);
 }
 
 function finish(replicaId: number, result: RunResult, deps: TaskRunnerDeps): OutgoingReport {
@@ -176,9 +190,15 @@ function failure(
   deps: TaskRunnerDeps,
   signal: AbortSignal,
   started: number,
+  moduleHash?: string,
 ): OutgoingReport | undefined {
   const elapsed = performance.now() - started;
   if (signal.aborted || error instanceof Stopped) return undefined;
+  // The module the coordinator serves is not the one the job names: not this host's fault.
+  if (error instanceof BlobCorruptError && error.hash === moduleHash) {
+    const message = `module refused: its bytes do not match the job's module hash (${error.message})`;
+    return reportFailure(replicaId, 'module_hash_mismatch', message, elapsed);
+  }
   if (error instanceof BlobFetchError) {
     return reportFailure(replicaId, 'fetch_failed', error.message, elapsed);
   }
@@ -199,6 +219,14 @@ async function fetchAndRun(
   const started = performance.now();
   try {
     const spec = await prepare(assignment, deps, signal);
+    const gate = deps.gate;
+    let verdict = gate === undefined ? null : gate.known(assignment);
+    if (gate !== undefined && verdict === undefined) {
+      // The bytes first: the blob cache refuses any that do not hash to the job's module.
+      await deps.blobs.get(assignment.module, signal);
+      verdict = gate.check(assignment);
+    }
+    if (verdict) return refused(assignment.replicaId, verdict, performance.now() - started);
     const module = await deps.modules.get(
       assignment.module.hash,
       assignment.limits.memoryBytes,
@@ -210,7 +238,7 @@ async function fetchAndRun(
     if (signal.aborted) throw new Stopped();
     return finish(assignment.replicaId, result, deps);
   } catch (error) {
-    return failure(assignment.replicaId, error, deps, signal, started);
+    return failure(assignment.replicaId, error, deps, signal, started, assignment.module.hash);
   }
 }
 

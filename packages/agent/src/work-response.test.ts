@@ -27,9 +27,13 @@ function assignment(i: number): Json {
  */
 function body(...assignments: Json[]): Json {
   const jobs: Record<string, Json> = {};
-  const entries = assignments.map(({ module, argv0, limits, ...entry }) => {
-    jobs[String(entry.jobId)] =
-      argv0 === undefined ? { module, limits } : { module, argv0, limits };
+  const entries = assignments.map(({ module, argv0, limits, signature, ...entry }) => {
+    jobs[String(entry.jobId)] = {
+      module,
+      ...(argv0 === undefined ? {} : { argv0 }),
+      limits,
+      ...(signature === undefined ? {} : { signature }),
+    };
     return entry;
   });
   return JSON.parse(JSON.stringify({ jobs, assignments: entries }));
@@ -57,6 +61,28 @@ const variants: Array<[string, (a: Json) => void]> = [
   ['argv0 a number', (a) => (a.argv0 = 7)],
   ['argv0 null', (a) => (a.argv0 = null)],
   ['argv0 another name', (a) => (a.argv0 = 'busybox')],
+  [
+    'signed',
+    (a) => (a.signature = { publicKey: `ed25519:${'A'.repeat(43)}`, signature: 'A'.repeat(86) }),
+  ],
+  [
+    'signed, naming a publisher',
+    (a) =>
+      (a.signature = {
+        publicKey: `ed25519:${'B'.repeat(43)}`,
+        signature: 'Q'.repeat(86),
+        publisher: 'acme',
+      }),
+  ],
+  [
+    'signature too short',
+    (a) => (a.signature = { publicKey: `ed25519:${'A'.repeat(43)}`, signature: 'A'.repeat(85) }),
+  ],
+  [
+    'signature key of another kind',
+    (a) => (a.signature = { publicKey: `rsa:${'A'.repeat(43)}`, signature: 'A'.repeat(86) }),
+  ],
+  ['signature null', (a) => (a.signature = null)],
   ['args not strings', (a) => (a.args = [1])],
   ['args an object', (a) => (a.args = {})],
   ['env set', (a) => (a.env = { A: '1', B: '' })],

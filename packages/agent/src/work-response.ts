@@ -39,7 +39,7 @@ import type { z } from 'zod';
 
 /** The keys of an answer, a job entry and an assignment entry this fast path checks, every one. */
 const RESPONSE_KEYS = ['jobs', 'assignments'];
-const JOB_KEYS = ['module', 'argv0', 'limits'];
+const JOB_KEYS = ['module', 'argv0', 'limits', 'signature'];
 const ENTRY_KEYS = [
   'replicaId',
   'taskId',
@@ -97,6 +97,8 @@ export class WorkResponseReader {
       const job = jobs[id];
       if (!JOB_ID_KEY.test(id) || !isRecord(job)) return false;
       const { argv0 } = job;
+      // A signed job's signature is rare and checked by the schema, not here.
+      if (job.signature !== undefined) return false;
       if (countKeys(job) !== (argv0 === undefined ? 2 : 3)) return false;
       if (argv0 !== undefined && typeof argv0 !== 'string') return false;
       if (!this.module.accepts(job.module) || !this.limits.accepts(job.limits)) return false;

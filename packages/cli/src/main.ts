@@ -9,10 +9,12 @@ import { Command, CommanderError } from 'commander';
 import { reportError, USAGE_EXIT } from './cli-error.js';
 import { registerCancel } from './commands/cancel.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerKeys } from './commands/keys.js';
 import { registerProvide } from './commands/provide.js';
 import { registerResults } from './commands/results.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
+import { registerSign } from './commands/sign.js';
 import { registerStatus } from './commands/status.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerToken } from './commands/token.js';
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
   registerJobs(program);
   registerCancel(program);
   registerToken(program);
+  registerKeys(program);
+  registerSign(program);
   registerRun(program);
   return program;
 }

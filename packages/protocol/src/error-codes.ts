@@ -21,6 +21,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** An upload's bytes do not hash to the address it was sent to. */
   HASH_MISMATCH: 'HASH_MISMATCH',
+  /** A job's module signature does not verify against its key and the module's hash. */
+  SIGNATURE_INVALID: 'SIGNATURE_INVALID',
   /** A request refers to a blob that was never uploaded. */
   BLOB_MISSING: 'BLOB_MISSING',
   /** The host id is not known (e.g. the coordinator's store was reset): register again. */

@@ -91,6 +91,17 @@ export class BlobMissingError extends AnygridError {
   }
 }
 
+/** A job's module signature does not verify: wrong key, wrong module, or damaged. */
+export class SignatureInvalidError extends AnygridError {
+  constructor(moduleHash: string, publicKey: string) {
+    super(
+      ErrorCode.SIGNATURE_INVALID,
+      `The signature does not verify for module sha256:${moduleHash} under key ${publicKey}; sign this module's hash with that key (anygrid sign MODULE --key FILE).`,
+      { moduleHash, publicKey },
+    );
+  }
+}
+
 /** A provider named a host the coordinator does not know. */
 export class HostUnknownError extends AnygridError {
   constructor(hostId: number) {
@@ -141,6 +152,7 @@ const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => An
   [ErrorCode.NOT_FOUND]: NotFoundError,
   [ErrorCode.HASH_MISMATCH]: HashMismatchError,
   [ErrorCode.BLOB_MISSING]: BlobMissingError,
+  [ErrorCode.SIGNATURE_INVALID]: SignatureInvalidError,
   [ErrorCode.NOT_ASSIGNED]: NotAssignedError,
   [ErrorCode.HOST_UNKNOWN]: HostUnknownError,
   [ErrorCode.HOST_LIMIT]: HostLimitError,

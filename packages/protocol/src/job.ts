@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
+import { ModuleSignature } from './module-signature.js';
 import {
   argvEnvBytes,
   argvEnvTooLarge,
@@ -93,6 +94,12 @@ export const CreateJobRequest = z
     module: BlobRef,
     /** argv[0] of every task; default `DEFAULT_ARGV0` (the SDK sends the module's file name). */
     argv0: Argv0.optional(),
+    /**
+     * The publisher's Ed25519 signature of the module's hash (`signedMessage`). The
+     * coordinator refuses one that does not verify (SIGNATURE_INVALID); agents verify it
+     * again themselves and run the module only under a key they trust.
+     */
+    signature: ModuleSignature.optional(),
     policy: JobPolicyInput.default({}),
     /** The first tasks (or all of them); indexes count from 0 in this order. */
     tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB),
@@ -141,6 +148,8 @@ export const JobView = z.strictObject({
   module: BlobRef,
   /** argv[0] of the job's tasks. */
   argv0: z.string(),
+  /** The module's signature, when the job was submitted signed. */
+  signature: ModuleSignature.optional(),
   policy: JobPolicy,
   progress: JobProgress,
   createdAt: z.number().int(),

@@ -40,6 +40,28 @@ export const FailureCode = z.enum([
   /** The run produced an output the protocol cannot carry (e.g. a file name outside RelativePath). */
   'invalid_output',
   'fetch_failed',
+  /** The module's bytes do not hash to the address the job names: the agent would not run them. */
+  'module_hash_mismatch',
+  /** The job's module is unsigned, badly signed, or signed by a key this agent does not trust. */
+  'module_signature_refused',
   'internal',
 ]);
 export type FailureCode = z.infer<typeof FailureCode>;
+
+/**
+ * Failures that are not the reporting host's fault: the host refused to run what it was
+ * sent (the module's bytes or signature did not check out). Such a replica is handed
+ * back like an abandoned one — it counts neither against the task's `maxErrors` nor
+ * against the host's reputation, and the task goes to another host — but the host is
+ * not sent that task again. Anything that counts failures per host or per task must
+ * leave these out.
+ */
+export const NOT_HOST_FAULT_CODES: ReadonlySet<FailureCode> = new Set<FailureCode>([
+  'module_hash_mismatch',
+  'module_signature_refused',
+]);
+
+/** Whether a failure with `code` is not the reporting host's fault (see `NOT_HOST_FAULT_CODES`). */
+export function isNotHostFault(code: string | undefined): boolean {
+  return code !== undefined && NOT_HOST_FAULT_CODES.has(code as FailureCode);
+}

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
 import { DEFAULT_ARGV0 } from './job.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
+import { ModuleSignature } from './module-signature.js';
 
 const ReplicaId = z.number().int().positive();
 const HostId = z.number().int().positive();
@@ -37,6 +38,8 @@ export const Assignment = z.strictObject({
   deadline: z.number().int(),
   /** Seed for the guest's random_get, equal across replicas so outputs compare. */
   seed: z.number().int(),
+  /** The job's module signature, for the agent to verify before it runs the module. */
+  signature: ModuleSignature.optional(),
 });
 export type Assignment = z.infer<typeof Assignment>;
 
@@ -49,11 +52,18 @@ export const JobRun = z.strictObject({
   /** argv[0] of the job's tasks; absent: `main.wasm` (coordinators before it existed). */
   argv0: z.string().optional(),
   limits: RunLimitsSchema,
+  /** The module's signature when the job is signed; absent for unsigned jobs. */
+  signature: ModuleSignature.optional(),
 });
 export type JobRun = z.infer<typeof JobRun>;
 
 /** An assignment as a work answer carries it: its module and limits are its job's, in `jobs`. */
-export const AssignmentEntry = Assignment.omit({ module: true, argv0: true, limits: true });
+export const AssignmentEntry = Assignment.omit({
+  module: true,
+  argv0: true,
+  limits: true,
+  signature: true,
+});
 export type AssignmentEntry = z.infer<typeof AssignmentEntry>;
 
 /**
@@ -76,7 +86,10 @@ export type WorkResponse = z.infer<typeof WorkResponse>;
 export function workResponse(assignments: readonly Assignment[]): WorkResponse {
   const jobs: Record<string, JobRun> = {};
   const entries = assignments.map((a): AssignmentEntry => {
-    jobs[a.jobId] ??= { module: a.module, argv0: a.argv0, limits: a.limits };
+    jobs[a.jobId] ??=
+      a.signature === undefined
+        ? { module: a.module, argv0: a.argv0, limits: a.limits }
+        : { module: a.module, argv0: a.argv0, limits: a.limits, signature: a.signature };
     return {
       replicaId: a.replicaId,
       taskId: a.taskId,
@@ -96,7 +109,8 @@ export function workResponse(assignments: readonly Assignment[]): WorkResponse {
 export function assignmentsOf(response: WorkResponse): Assignment[] {
   return response.assignments.map((a) => {
     const job = response.jobs[a.jobId] as JobRun;
-    return { ...a, module: job.module, argv0: job.argv0 ?? DEFAULT_ARGV0, limits: job.limits };
+    const run = { ...a, module: job.module, argv0: job.argv0 ?? DEFAULT_ARGV0, limits: job.limits };
+    return job.signature === undefined ? run : { ...run, signature: job.signature };
   });
 }
 

@@ -27,7 +27,13 @@ import { Job } from './job.js';
 import { checkJob, checkModuleBytes, standIn } from './job-check.js';
 import { loadModule } from './module-source.js';
 import { Backoff, type RetryPolicy } from './retry.js';
-import { jobRequest, policyOf, type SubmitOptions, taskSpecs } from './submit-options.js';
+import {
+  jobRequest,
+  policyOf,
+  type SubmitOptions,
+  signatureOf,
+  taskSpecs,
+} from './submit-options.js';
 
 /**
  * Tasks per request of a submit: a job larger than one request allows goes in parts,
@@ -119,12 +125,13 @@ export class Anygrid {
       this.present,
     );
     const module = source instanceof Uint8Array ? await blobs.ensure(source) : source;
+    const signature = await signatureOf(options, module.hash);
     const tasks = await taskSpecs(options.tasks, checked, blobs);
     const first = tasks.slice(0, SUBMIT_PART);
     const view = await this.http.json<JobView>({
       method: 'POST',
       path: '/v1/jobs',
-      json: jobRequest(options, module, policy, first, tasks.length),
+      json: jobRequest(options, module, policy, first, tasks.length, signature),
       signal: options.signal,
     });
     for (let from = first.length; from < tasks.length; from += SUBMIT_PART) {

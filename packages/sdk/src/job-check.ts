@@ -59,6 +59,7 @@ export function checkJob(
   const head = CreateJobRequest.safeParse({
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(argv0 === undefined ? {} : { argv0 }),
+    ...(options.signature === undefined ? {} : { signature: options.signature }),
     module,
     policy,
     tasks: specs.slice(0, 1),

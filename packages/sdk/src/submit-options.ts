@@ -11,6 +11,7 @@ import {
   type CreateJobRequestInput,
   InvalidRequestError,
   JobPolicyInput,
+  type ModuleSignature,
   type RunLimitsWire,
   type TaskSpecInput,
 } from '@anygrid/protocol';
@@ -52,6 +53,16 @@ export interface SubmitOptions {
   /** Higher runs first, -100..100. */
   readonly priority?: number;
   readonly limits?: Partial<RunLimitsWire>;
+  /**
+   * The publisher's signature of the module (`anygrid sign MODULE --json` prints one).
+   * Agents verify it and run the module only under a key they trust.
+   */
+  readonly signature?: ModuleSignature;
+  /**
+   * Node only: sign the module while submitting, with this Ed25519 private key (PKCS#8
+   * PEM, as `anygrid keys create` writes it), naming `publisher` when given.
+   */
+  readonly signWith?: { readonly privateKeyPem: string; readonly publisher?: string };
   readonly signal?: AbortSignal;
 }
 
@@ -123,14 +134,29 @@ export function jobRequest(
   policy: JobPolicyInput,
   tasks: TaskSpecInput[],
   totalTasks: number = tasks.length,
+  signature: ModuleSignature | undefined = options.signature,
 ): CreateJobRequestInput {
   const argv0 = argv0Of(options);
   return {
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(argv0 === undefined ? {} : { argv0 }),
+    ...(signature === undefined ? {} : { signature }),
     module,
     policy,
     tasks,
     ...(totalTasks > tasks.length ? { totalTasks } : {}),
   };
+}
+
+/** The module's signature: as given, or made with `signWith` (Node) over its hash. */
+export async function signatureOf(
+  options: SubmitOptions,
+  moduleHash: string,
+): Promise<ModuleSignature | undefined> {
+  if (options.signWith === undefined) return options.signature;
+  if (options.signature !== undefined) {
+    throw new InvalidRequestError('Give signature or signWith, not both.');
+  }
+  const { signWith } = await import('./node/sign-module.js');
+  return signWith(moduleHash, options.signWith.privateKeyPem, options.signWith.publisher);
 }

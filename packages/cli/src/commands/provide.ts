@@ -8,16 +8,17 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { AnygridError, ErrorCode } from '@anygrid/protocol';
+import { AnygridError, ErrorCode, isPublicKeyText } from '@anygrid/protocol';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addJsonOption, coordinatorUrl } from '../client-options.js';
 import { logLevelOption } from '../log-level-option.js';
-import { intOption } from '../options.js';
+import { collect, intOption } from '../options.js';
 import { printJson } from '../output.js';
 import { createProviderLog } from '../provider-log.js';
 import { StatusLine, statusText } from '../provider-status.js';
+import { readKeyList } from '../signing-files.js';
 
 interface ProvideFlags {
   coordinator?: string;
@@ -26,6 +27,11 @@ interface ProvideFlags {
   slots?: number;
   name?: string;
   cache?: string;
+  trustKey?: string[];
+  trustFile?: string;
+  requireSigned?: boolean;
+  pinPublishers: boolean;
+  pins?: string;
   statsInterval: number;
   logLevel: string;
   json?: boolean;
@@ -60,6 +66,21 @@ export function registerProvide(program: Command): void {
     .option('--name <name>', 'host name shown to the coordinator')
     .option('--cache <dir>', 'keep cached modules, inputs and this host id in DIR across restarts')
     .option(
+      '--trust-key <key>',
+      'trust module signatures by this public key, ed25519:... (repeatable)',
+      collect,
+    )
+    .option('--trust-file <file>', 'trust the keys in FILE, one ed25519:... per line (# comments)')
+    .option('--require-signed', 'run only modules signed by a trusted or pinned key')
+    .option(
+      '--no-pin-publishers',
+      'do not pin a publisher to the first key seen signing for it (trust --trust-key keys only)',
+    )
+    .option(
+      '--pins <file>',
+      'publisher pins file (default: publisher-pins.json in --cache; else kept in memory)',
+    )
+    .option(
       '--stats-interval <ms>',
       'how often to print the status when not in a terminal (on change)',
       intOption(100),
@@ -70,8 +91,14 @@ export function registerProvide(program: Command): void {
       'after',
       '\nThe token: --token-file FILE, or ANYGRID_TOKEN in the environment; --token T works\n' +
         'too, but puts the token where every user of the machine sees it (`ps`).\n' +
+        '\nSigned modules: the agent checks every module against its hash and verifies its\n' +
+        'signature itself. A module signed by a --trust-key key runs; a publisher named in a\n' +
+        'signature is pinned to its key at first use and another key for it is refused later.\n' +
+        'Unsigned modules run unless --require-signed. A refused module is reported as\n' +
+        'module_hash_mismatch or module_signature_refused and does not count against this host.\n' +
         '\nExample:\n' +
-        '  anygrid provide --coordinator http://COORDINATOR:7070 --token-file provider.token --slots 4',
+        '  anygrid provide --coordinator http://COORDINATOR:7070 --token-file provider.token --slots 4\n' +
+        '  anygrid provide --coordinator URL --token-file provider.token --trust-key ed25519:... --require-signed',
     );
   addJsonOption(cmd).action((flags: ProvideFlags, command: Command) =>
     provide(flags, command.getOptionValueSource('token') === 'cli'),
@@ -113,6 +140,7 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
   if (!flags.coordinator)
     throw usageError('--coordinator URL (or ANYGRID_URL) is required', 'provide');
   const token = await tokenOf(flags, tokenOnCommandLine);
+  const trustedKeys = await trustedKeysOf(flags);
   const status = new StatusLine(process.stdout);
   const log = createProviderLog(flags.logLevel, (line) =>
     status.above(() => process.stderr.write(line)),
@@ -128,6 +156,10 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       ...(flags.slots === undefined ? {} : { slots: flags.slots }),
       ...(flags.name === undefined ? {} : { name: flags.name }),
       ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
+      ...(flags.pins === undefined ? {} : { pinFile: flags.pins }),
+      trustedKeys,
+      requireSigned: flags.requireSigned ?? false,
+      pinOnFirstUse: flags.pinPublishers,
     }).catch((err: unknown) => {
       throw tokenError(err) ?? err;
     });
@@ -195,6 +227,20 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       resolve();
     });
   });
+}
+
+/** The keys of --trust-key and --trust-file, each checked: a typo must not pass as distrust. */
+async function trustedKeysOf(flags: ProvideFlags): Promise<string[]> {
+  const keys = [...(flags.trustKey ?? [])];
+  if (flags.trustFile !== undefined) keys.push(...(await readKeyList(flags.trustFile)));
+  const bad = keys.find((key) => !isPublicKeyText(key));
+  if (bad !== undefined) {
+    throw usageError(
+      `${JSON.stringify(bad)} is not a public key: expected ed25519:<43 base64url characters>`,
+      'provide',
+    );
+  }
+  return keys;
 }
 
 /** A rejected token, explained for a provider (the generic hint is about requesters). */

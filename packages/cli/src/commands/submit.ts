@@ -16,6 +16,7 @@ import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
 import { resultLine } from '../result-line.js';
+import { readKey, readSignature } from '../signing-files.js';
 import { TASK_FILES_HELP } from '../task-files-help.js';
 import { listInputDir, loadTasks, parseEnv, readInput } from '../task-inputs.js';
 import { planTasks } from '../task-plan.js';
@@ -37,6 +38,9 @@ interface SubmitFlags extends ClientOptions {
   memory?: number;
   timeout?: number;
   argv0?: string;
+  sign?: string;
+  publisher?: string;
+  signature?: string;
   wait?: boolean;
 }
 
@@ -74,6 +78,9 @@ export function registerSubmit(program: Command): void {
     .option('--priority <p>', 'higher runs first, -100..100', intOption(-100, 100))
     .option('--memory <MB>', 'memory limit per task in MiB', intOption(1, 4096))
     .option('--timeout <ms>', 'wall-time limit per task', intOption(10))
+    .option('--sign <keyfile>', 'sign the module with this private key (see `anygrid keys create`)')
+    .option('--publisher <name>', 'with --sign: the publisher name the signature claims')
+    .option('--signature <file>', 'send the signature in FILE (written by `anygrid sign`)')
     .option('--wait', 'follow the job until it finishes, showing progress')
     .addHelpText(
       'after',
@@ -95,7 +102,8 @@ export function registerSubmit(program: Command): void {
         '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +
         '  anygrid submit examples/echo.wasm --argv0 echo --wait -- -n --verbose "two words"\n' +
         '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
-        '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json',
+        '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json\n' +
+        '  anygrid submit examples/prime.wasm --sign .anygrid/signing.key --publisher acme -- 0 1000',
     );
   addClientOptions(cmd).action((module: string, args: string[], flags: SubmitFlags) =>
     submit(module, args, flags),
@@ -111,6 +119,7 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
       'submit',
     );
   }
+  const signing = await signingOf(flags);
   const module = await readInput(modulePath);
   const inputs = [...(flags.input ?? [])];
   if (flags.inputs) inputs.push(...(await listInputDir(flags.inputs)));
@@ -138,6 +147,7 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     deadlineMs: flags.deadline,
     priority: flags.priority,
     limits: limitsOf(flags),
+    ...signing,
   };
   const job = await grid.submit(options);
   const up = grid.lastSubmit;
@@ -161,6 +171,27 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     return;
   }
   await printSummary(job, final);
+}
+
+/** `signature` or `signWith` of the submit, from --signature or --sign (and --publisher). */
+async function signingOf(
+  flags: SubmitFlags,
+): Promise<Pick<SubmitOptions, 'signature' | 'signWith'>> {
+  if (flags.sign !== undefined && flags.signature !== undefined) {
+    throw usageError('give --sign KEYFILE or --signature FILE, not both', 'submit');
+  }
+  if (flags.publisher !== undefined && flags.sign === undefined) {
+    throw usageError('--publisher goes with --sign (a --signature file names its own)', 'submit');
+  }
+  if (flags.signature !== undefined) return { signature: await readSignature(flags.signature) };
+  if (flags.sign === undefined) return {};
+  const { privateKeyPem } = await readKey(flags.sign);
+  return {
+    signWith: {
+      privateKeyPem,
+      ...(flags.publisher === undefined ? {} : { publisher: flags.publisher }),
+    },
+  };
 }
 
 function limitsOf(flags: SubmitFlags): SubmitOptions['limits'] {

@@ -50,6 +50,7 @@ export {
 } from './recheck.js';
 export {
   isFailure,
+  isHandedBack,
   isInFlight,
   type ReplicaState,
   type TaskState,

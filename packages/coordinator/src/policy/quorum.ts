@@ -14,7 +14,7 @@
  */
 
 import type { JobPolicy } from '@anygrid/protocol';
-import { isFailure, isInFlight, type ReplicaState } from './replica-state.js';
+import { isFailure, isHandedBack, isInFlight, type ReplicaState } from './replica-state.js';
 
 export interface ReplicaFacts {
   readonly id: number;
@@ -90,8 +90,8 @@ export function decideTask(policy: Policy, replicas: readonly ReplicaFacts[]): T
     if (isFailure(r.state)) failedOwners.add(owner);
     if (isInFlight(r.state)) inFlight++;
     if (r.state === 'timed_out') timedOutOwners.add(owner);
-    // Work a provider handed back politely is not the task's fault.
-    else if (r.state !== 'abandoned') counted++;
+    // Work a provider handed back (politely, or refusing the module) is not the task's fault.
+    else if (!isHandedBack(r.state)) counted++;
   }
   counted += timedOutOwners.size;
   const failures = failedOwners.size;

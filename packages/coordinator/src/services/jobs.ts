@@ -1,7 +1,8 @@
 /**
  * @module
- * The requester's side: accept a job (after checking every blob it names is stored),
- * look jobs up with ownership enforced, cancel, and page through results.
+ * The requester's side: accept a job (after checking every blob it names is stored and
+ * that its module signature, if any, verifies), look jobs up with ownership enforced,
+ * cancel, and page through results.
  */
 
 import {
@@ -12,8 +13,10 @@ import {
   type CreateJobRequest,
   type JobView,
   NotFoundError,
+  SignatureInvalidError,
   type TaskResult,
 } from '@anygrid/protocol';
+import { verifyModuleSignature } from '@anygrid/protocol/node';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { resolvePolicy } from '../policy/index.js';
 import type { EncodedResult, Principal, Store } from '../store/store.js';
@@ -52,6 +55,10 @@ export class Jobs {
    */
   async create(principal: Principal, req: CreateJobRequest): Promise<JobView> {
     const policy = resolvePolicy(req.policy);
+    // A requester's mistake is told at once; agents verify again, trusting no coordinator.
+    if (req.signature && !verifyModuleSignature(req.module.hash, req.signature)) {
+      throw new SignatureInvalidError(req.module.hash, req.signature.publicKey);
+    }
     await this.requireBlobs(req.module, req.tasks);
     const { tasks } = req;
     const total = req.totalTasks ?? tasks.length;

@@ -222,6 +222,15 @@ export const MIGRATIONS: readonly Migration[] = [
       // compared by the assignment that keeps a task's replicas off one network.
       'ALTER TABLE hosts ADD COLUMN net_prefix TEXT',
       'CREATE INDEX hosts_account ON hosts (account_id, last_seen)',
+      ],
+    },
+    {
+    version: 11,
+    name: 'module signature of a job',
+    statements: [
+      // The publisher's signature of the job's module ({ publicKey, signature, publisher? }
+      // as JSON), carried to agents with every work answer; NULL for unsigned jobs.
+      'ALTER TABLE jobs ADD COLUMN signature TEXT',
     ],
   },
 ];

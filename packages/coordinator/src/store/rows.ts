@@ -9,6 +9,7 @@ import {
   type JobPolicy,
   type JobState,
   type JobView,
+  type ModuleSignature,
   type OutputRef,
 } from '@anygrid/protocol';
 
@@ -20,6 +21,8 @@ export interface JobRow {
   module_size: number;
   /** NULL: the job named none (`DEFAULT_ARGV0`). */
   argv0: string | null;
+  /** The module's signature as JSON; NULL for an unsigned job. */
+  signature: string | null;
   policy: string;
   priority: number;
   state: JobState;
@@ -39,6 +42,8 @@ export interface JobMeta {
   readonly moduleSize: number;
   readonly argv0: string;
   readonly policy: JobPolicy;
+  /** The module's signature, sent to agents with the job's assignments; absent when unsigned. */
+  readonly signature?: ModuleSignature;
 }
 
 /** What a replica's `outputs` column holds. */
@@ -56,6 +61,7 @@ export function jobView(row: JobRow): JobView {
     state: row.state,
     module: { hash: row.module_hash, size: Number(row.module_size) },
     argv0: row.argv0 ?? DEFAULT_ARGV0,
+    ...(row.signature ? { signature: JSON.parse(row.signature) as ModuleSignature } : {}),
     policy: JSON.parse(row.policy) as JobPolicy,
     progress: {
       total: row.tasks_total,
@@ -71,7 +77,10 @@ export function jobView(row: JobRow): JobView {
 }
 
 export function jobMeta(
-  row: Pick<JobRow, 'account_id' | 'module_hash' | 'module_size' | 'argv0' | 'policy'>,
+  row: Pick<
+    JobRow,
+    'account_id' | 'module_hash' | 'module_size' | 'argv0' | 'policy' | 'signature'
+  >,
 ): JobMeta {
   return {
     accountId: Number(row.account_id),
@@ -79,6 +88,7 @@ export function jobMeta(
     moduleSize: Number(row.module_size),
     argv0: row.argv0 ?? DEFAULT_ARGV0,
     policy: JSON.parse(row.policy) as JobPolicy,
+    ...(row.signature ? { signature: JSON.parse(row.signature) as ModuleSignature } : {}),
   };
 }
 

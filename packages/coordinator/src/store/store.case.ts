@@ -371,5 +371,54 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(again?.replicaId).not.toBe(a?.replicaId);
       await store.close();
     });
+
+    it('hands a refused module back without an error, and never to the refusing host again', async () => {
+      const { store, owner, hosts } = await setup();
+      // maxErrors 0: one counted error would fail the task.
+      const j = await store.createJob(owner.accountId, job(1, { maxErrors: 0 }), 0);
+      for (const [i, code] of ['module_signature_refused', 'module_hash_mismatch'].entries()) {
+        const h = hosts[i] as number;
+        const [a] = await store.assignWork(h, 1, i);
+        const refusal = {
+          ...ok(a!.replicaId),
+          success: false,
+          digest: null,
+          exitCode: null,
+          error: { code, message: 'module refused' },
+        };
+        expect((await store.applyReports(h, [refusal], i)).statuses).toEqual(['accepted']);
+        // Sent again (the answer was lost): recorded once.
+        expect((await store.applyReports(h, [refusal], i)).statuses).toEqual(['duplicate']);
+        expect(await store.assignWork(h, 1, i)).toEqual([]);
+      }
+      expect((await store.getJob(j.id, owner))?.progress).toMatchObject({ pending: 1, failed: 0 });
+      const ready = await store.readyReplicas();
+      expect(ready).toMatchObject([{ excludedHosts: [hosts[0], hosts[1]], reissue: true }]);
+      // The store itself keeps the refusing hosts off it, whatever the queue asks.
+      expect(await store.assignReplicas(hosts[0], ready, 4)).toEqual([]);
+      const [c] = await store.assignWork(hosts[2], 1, 5);
+      await store.applyReports(hosts[2], [ok(c!.replicaId)], 6);
+      const [result] = await store.listResults(j.id, 0, 10);
+      expect(result).toMatchObject({ outcome: 'valid', errors: [] });
+      await store.close();
+    });
+
+    it('carries a job’s module signature to every assignment, and shows it on the job', async () => {
+      const { store, owner, hosts } = await setup();
+      const signature = {
+        publicKey: `ed25519:${'A'.repeat(43)}`,
+        signature: 'Q'.repeat(86),
+        publisher: 'acme',
+      };
+      const j = await store.createJob(owner.accountId, { ...job(2), signature }, 0);
+      expect(j.signature).toEqual(signature);
+      const sent = await store.assignWork(hosts[0], 2, 1);
+      expect(sent.map((a) => Assignment.parse(a).signature)).toEqual([signature, signature]);
+      const plain = await store.createJob(owner.accountId, job(1), 0);
+      expect(plain.signature).toBeUndefined();
+      const [unsigned] = await store.assignWork(hosts[0], 1, 2);
+      expect(unsigned && 'signature' in unsigned).toBe(false);
+      await store.close();
+    });
   });
 }

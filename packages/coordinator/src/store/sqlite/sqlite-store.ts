@@ -110,7 +110,7 @@ export class SqliteStore implements Store {
     let meta = this.metaCache.get(jobId);
     if (!meta) {
       const row = this.sql(
-        'SELECT account_id, module_hash, module_size, argv0, policy FROM jobs WHERE id = ?',
+        'SELECT account_id, module_hash, module_size, argv0, policy, signature FROM jobs WHERE id = ?',
       ).get(jobId) as JobRow | undefined;
       if (!row) throw new Error(`job ${jobId} vanished from the store`);
       meta = jobMeta(row);
@@ -203,8 +203,8 @@ export class SqliteStore implements Store {
     const jobId = this.inTx(() => {
       const variantId = this.upsertVariant(accountId, job, now);
       const info = this.sql(
-        `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, argv0, policy, priority, state, tasks_total, created_at, parts_until)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+        `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, argv0, signature, policy, priority, state, tasks_total, created_at, parts_until)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       ).run(
         accountId,
         job.name ?? `job-${job.module.hash.slice(0, 8)}`,
@@ -212,6 +212,7 @@ export class SqliteStore implements Store {
         job.module.hash,
         job.module.size,
         job.argv0 ?? null,
+        job.signature ? JSON.stringify(job.signature) : null,
         JSON.stringify(job.policy),
         job.policy.priority,
         total,

@@ -11,6 +11,7 @@
 import {
   type Assignment,
   type HeartbeatResponse,
+  isNotHostFault,
   NotAssignedError,
   type ReportStatus,
   type TaskSpec,
@@ -181,7 +182,7 @@ export class SqliteWork {
   private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
     const { spec, seed } = this.taskSpec.get(pick.taskId) as { spec: string; seed: number };
     const task = JSON.parse(spec) as TaskSpec;
-    return {
+    const assignment: Assignment = {
       replicaId: pick.replicaId,
       taskId: pick.taskId,
       jobId: pick.jobId,
@@ -195,6 +196,8 @@ export class SqliteWork {
       deadline,
       seed,
     };
+    if (meta.signature !== undefined) assignment.signature = meta.signature;
+    return assignment;
   }
 
   applyReports(
@@ -249,11 +252,26 @@ export class SqliteWork {
     now: number,
     changes: ChangeCollector,
   ): ReportStatus {
-    if (row.state === 'reported' || row.state === 'errored') return 'duplicate';
+    if (row.state === 'reported' || row.state === 'errored' || row.state === 'refused') {
+      return 'duplicate';
+    }
     const active = row.task_state === 'active';
     // A late answer still helps a task that has not settled; otherwise it is only noted.
     if (row.state === 'abandoned' || (row.state === 'timed_out' && !active)) return 'late';
-    const state: ReplicaState = report.success ? 'reported' : 'errored';
+    const state = reportedState(report);
+    if (state === 'refused') {
+      this.settlement.event(
+        now,
+        'replica_refused',
+        {
+          job: row.job_id,
+          task: row.task_id,
+          replica: row.id,
+          host: row.host_id ?? undefined,
+        },
+        JSON.stringify({ code: report.error?.code }),
+      );
+    }
     const digest = report.success ? report.digest : null;
     if (!report.success) changes.tally(row.host_id, 'errored');
     let validation: string | null = null;
@@ -367,4 +385,14 @@ export class SqliteWork {
       return { timedOut: rows.length, changes: changes.toChangeSet() };
     });
   }
+}
+
+/**
+ * The state a report leaves its replica in: a refusal that is not the host's fault (the
+ * module's bytes or signature did not check out) is handed back as `refused`, not
+ * counted as an error.
+ */
+function reportedState(report: VerifiedReport): ReplicaState {
+  if (report.success) return 'reported';
+  return isNotHostFault(report.error?.code) ? 'refused' : 'errored';
 }
