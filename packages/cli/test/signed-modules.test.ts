@@ -211,7 +211,8 @@ describe('signed modules', () => {
       db.close();
       const blob = join(ctx.dataDir, 'blobs', echoHash.slice(0, 2), echoHash);
       const bytes = readFileSync(blob);
-      bytes[bytes.length >> 1] ^= 0x01;
+      const at = bytes.length >> 1;
+      bytes[at] = (bytes[at] as number) ^ 0x01;
       writeFileSync(blob, bytes);
     });
     requester = client(ctx.coord.url, requesterToken);
