@@ -11,7 +11,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModuleSignature } from '@anygrid/protocol';
-import { createSigningKey, signModuleHash } from '@anygrid/protocol/node';
+import { createSigningKey, signModuleHash, verifyModuleSignature } from '@anygrid/protocol/node';
+import { Anygrid } from '@anygrid/sdk';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -179,6 +180,18 @@ describe('signed modules', () => {
       progress: { valid: 1 },
       signature: { publicKey },
     });
+
+    // The SDK signs while submitting: the job carries a signature that verifies.
+    const grid = new Anygrid({ url: ctx.coord.url, token: requesterToken });
+    const bySdk = await grid.submit({
+      module: prime,
+      tasks: [{ args: [0, 1000] }],
+      signWith: { privateKeyPem: readFileSync(key, 'utf8'), publisher: 'acme' },
+    });
+    const sdkView = await bySdk.wait();
+    expect(sdkView).toMatchObject({ state: 'completed', progress: { valid: 1 } });
+    expect(sdkView.signature).toMatchObject({ publicKey, publisher: 'acme' });
+    expect(verifyModuleSignature(primeHash, sdkView.signature as ModuleSignature)).toBe(true);
 
     // The signature of prime.wasm sent with echo.wasm: refused at submit, before any task exists.
     const echo = join(EXAMPLES, 'echo.wasm');
