@@ -8,7 +8,7 @@
  * pinned to its first key; another key for it is refused.
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModuleSignature } from '@anygrid/protocol';
 import { createSigningKey, signModuleHash, verifyModuleSignature } from '@anygrid/protocol/node';
@@ -130,6 +130,7 @@ describe('signed modules', () => {
     const publicKey = keys.stdout.trim();
     expect(publicKey).toMatch(/^ed25519:[A-Za-z0-9_-]{43}$/);
     expect(readFileSync(join(dir, 'signing.key.pub'), 'utf8').trim()).toBe(publicKey);
+    expect(statSync(join(dir, 'signing.key')).mode & 0o777).toBe(0o600);
     const again = await runCli(['keys', 'create', '--out', dir]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
