@@ -38,7 +38,12 @@ describe('module signature encoding', () => {
 
   it('accepts a 64-byte signature in canonical base64url and refuses others', () => {
     expect(SignatureText.safeParse(SIG).success).toBe(true);
-    for (const bad of ['x'.repeat(86), 'x'.repeat(85), `${'x'.repeat(85)}g=`, `${'/'.repeat(85)}A`]) {
+    for (const bad of [
+      'x'.repeat(86),
+      'x'.repeat(85),
+      `${'x'.repeat(85)}g=`,
+      `${'/'.repeat(85)}A`,
+    ]) {
       expect({ bad, ok: SignatureText.safeParse(bad).success }).toEqual({ bad, ok: false });
     }
   });
