@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { reportError, USAGE_EXIT } from './cli-error.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerHosts } from './commands/hosts.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerProvide } from './commands/provide.js';
 import { registerResults } from './commands/results.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerResults(program);
   registerJobs(program);
   registerCancel(program);
+  registerHosts(program);
   registerToken(program);
   registerRun(program);
   return program;
