@@ -51,7 +51,7 @@ describe('anti-collusion in the store, after real jobs', () => {
     dirs.push(coord.dataDir);
     const admin = client(coord.url, coord.adminToken);
     const requester = client(coord.url, await admin.token('requester'));
-    const agents = [];
+    const agents: ReturnType<typeof startAgent>[] = [];
     for (const owner of ['alice', 'bob']) {
       const token = await admin.token('provider', owner);
       for (const n of [1, 2])

@@ -106,7 +106,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     accounts,
     jobs,
     providers,
-    hosts: new Hosts(store),
+    hosts: new Hosts(store, hub),
     metrics,
     version: VERSION,
     heartbeatMs,
