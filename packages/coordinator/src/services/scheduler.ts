@@ -37,6 +37,11 @@ export class Scheduler {
   }
 
   async assign(hostId: number, requested: number): Promise<Assignment[]> {
+    // An idle pool polls often: with nothing queued, the allowance is not worth a read.
+    if (this.queue.size === 0) {
+      this.hub.markHungry(hostId, requested > 0);
+      return [];
+    }
     const max = await this.store.hostAllowance(hostId, requested, Date.now());
     const out: Assignment[] = [];
     for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
