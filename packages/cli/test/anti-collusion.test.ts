@@ -118,4 +118,23 @@ describe('anti-collusion in the store, after real jobs', () => {
     // Each task paired the IPv6 host with one of the two IPv4 hosts, and both took part.
     expect(new Set(rows.map((r) => r.name))).toEqual(new Set(['six', 'four-a', 'four-b']));
   });
+
+  it('caps the hosts of one account with a clear code, while a known host registers again', async () => {
+    const coord = await startCoordinator({ extraArgs: ['--max-hosts-per-account', '1'] });
+    dirs.push(coord.dataDir);
+    const admin = client(coord.url, coord.adminToken);
+    const provider = client(coord.url, await admin.token('provider'));
+    const host = { name: 'one', platform: 'linux-x64', cores: 1, memoryBytes: 1e9, slots: 1 };
+    const first = await provider.post('/v1/hosts', host);
+    expect(first.status).toBe(201);
+    expect(await provider.post('/v1/hosts', { ...host, name: 'two' })).toMatchObject({
+      status: 403,
+      body: { error: { code: 'HOST_LIMIT', details: { limit: 1 } } },
+    });
+    const again = await provider.post('/v1/hosts', { ...host, hostId: first.body.hostId });
+    expect(again).toMatchObject({ status: 201, body: { hostId: first.body.hostId } });
+    // The cap is per account: another account still registers.
+    const other = client(coord.url, await admin.token('provider'));
+    expect((await other.post('/v1/hosts', host)).status).toBe(201);
+  });
 });
