@@ -6,7 +6,6 @@
  */
 
 import { type HostList, type HostView, NotFoundError } from '@anygrid/protocol';
-import { accountReputations } from '../store/host-rows.js';
 import type { Principal, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 
@@ -20,8 +19,7 @@ export class Hosts {
   ) {}
 
   async list(principal: Principal): Promise<HostList> {
-    const hosts = await this.store.listHosts(principal, HOST_LIST_LIMIT, Date.now());
-    return { hosts, accounts: accountReputations(hosts) };
+    return this.store.listHosts(principal, HOST_LIST_LIMIT, Date.now());
   }
 
   /** Throws NotFoundError for a host that is absent or another account's. */

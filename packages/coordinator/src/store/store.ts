@@ -10,6 +10,7 @@ import type {
   Assignment,
   CreateJobRequest,
   HeartbeatResponse,
+  HostList,
   HostView,
   JobPolicy,
   JobView,
@@ -19,7 +20,7 @@ import type {
   Role,
   TaskResult,
 } from '@anygrid/protocol';
-import type { ReadyReplica } from '../policy/index.js';
+import type { DailyQuotaParams, NetworkRule, ReadyReplica } from '../policy/index.js';
 import type { HostTally } from './host-rows.js';
 
 /** Who a token speaks for. */
@@ -50,6 +51,14 @@ export interface ChangeSet {
   readonly ready: readonly ReadyReplica[];
   /** What became of replicas in this call, over all hosts (for metrics); absent when nothing. */
   readonly outcomes?: Readonly<HostTally>;
+}
+
+/** Rules a store enforces that a coordinator may configure. */
+export interface StoreRules {
+  /** Which addresses the one-network rule covers; default `public`. */
+  readonly networkRule?: NetworkRule;
+  /** The daily replica quota's bounds; default `DEFAULT_DAILY_QUOTA`. */
+  readonly dailyQuota?: DailyQuotaParams;
 }
 
 /** Where a host registers from, and the rule it registers under. */
@@ -117,8 +126,11 @@ export interface Store {
    * assignment enforces the same bound again in its transaction.
    */
   hostAllowance(hostId: number, requested: number, now: number): Promise<number>;
-  /** Hosts the principal may see (admins: all; providers: their account's), newest first. */
-  listHosts(principal: Principal, limit: number, now: number): Promise<HostView[]>;
+  /**
+   * Hosts the principal may see (admins: all; providers: their account's), newest
+   * `limit` first, with the totals of each of their accounts over all its hosts.
+   */
+  listHosts(principal: Principal, limit: number, now: number): Promise<HostList>;
   /** One host if the principal may see it, else null. */
   getHost(hostId: number, principal: Principal, now: number): Promise<HostView | null>;
   /** Clears a host's quarantine; null if there is no such host. */

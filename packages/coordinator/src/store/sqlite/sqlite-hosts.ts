@@ -6,7 +6,12 @@
  * transaction), the views of GET /v1/hosts, and an admin's release from quarantine.
  */
 
-import { HostLimitError, type HostView, type RegisterHostRequest } from '@anygrid/protocol';
+import {
+  HostLimitError,
+  type HostList,
+  type HostView,
+  type RegisterHostRequest,
+} from '@anygrid/protocol';
 import {
   type DailyQuotaParams,
   DEFAULT_DAILY_QUOTA,
@@ -14,8 +19,16 @@ import {
   nextQuota,
   utcDay,
 } from '../../policy/index.js';
-import { HOST_COLUMNS, type HostRow, type HostTally, hostView } from '../host-rows.js';
-import type { HostOrigin } from '../store.js';
+import {
+  ACCOUNT_TOTALS,
+  type AccountTotalsRow,
+  accountReputation,
+  HOST_COLUMNS,
+  type HostRow,
+  type HostTally,
+  hostView,
+} from '../host-rows.js';
+import type { HostOrigin, Principal } from '../store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** A host counts against its account's cap while it was seen this recently. */
@@ -25,6 +38,8 @@ export class SqliteHosts {
   private readonly row;
   private readonly allRows;
   private readonly accountRows;
+  private readonly allTotals;
+  private readonly accountTotals;
   private readonly reRegister;
   private readonly insert;
   private readonly activeCount;
@@ -43,6 +58,9 @@ export class SqliteHosts {
     this.accountRows = db.prepare(
       `SELECT ${HOST_COLUMNS} ${from} WHERE h.account_id = ? ORDER BY h.id DESC LIMIT ?`,
     );
+    const totals = `SELECT ${ACCOUNT_TOTALS} ${from}`;
+    this.allTotals = db.prepare(`${totals} GROUP BY a.id ORDER BY a.id`);
+    this.accountTotals = db.prepare(`${totals} WHERE h.account_id = ? GROUP BY a.id`);
     this.reRegister = db.prepare(
       `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?,
          last_seen = ?, address = ?, net_prefix = ?
@@ -130,17 +148,32 @@ export class SqliteHosts {
     }
   }
 
-  /** Hosts of one account (or all when `accountId` is null), newest first. */
-  list(accountId: number | null, limit: number, now: number): HostView[] {
+  /**
+   * The hosts the principal may see (admins: all, providers: their account's), newest
+   * `limit` first, and the totals of every account among them (over all its hosts).
+   */
+  list(principal: Principal, limit: number, now: number): HostList {
+    const admin = principal.role === 'admin';
     const rows = (
-      accountId === null ? this.allRows.all(limit) : this.accountRows.all(accountId, limit)
+      admin ? this.allRows.all(limit) : this.accountRows.all(principal.accountId, limit)
     ) as HostRow[];
-    return rows.map((r) => hostView(r, now, this.quota));
+    const totals = (
+      admin ? this.allTotals.all() : this.accountTotals.all(principal.accountId)
+    ) as AccountTotalsRow[];
+    return {
+      hosts: rows.map((r) => hostView(r, now, this.quota)),
+      accounts: totals.map(accountReputation),
+    };
   }
 
-  view(hostId: number, now: number): HostView | null {
+  /** One host if the principal may see it, else null. */
+  view(hostId: number, now: number, principal?: Principal): HostView | null {
     const row = this.get(hostId);
-    return row ? hostView(row, now, this.quota) : null;
+    if (!row) return null;
+    if (principal && principal.role !== 'admin' && Number(row.account_id) !== principal.accountId) {
+      return null;
+    }
+    return hostView(row, now, this.quota);
   }
 
   /** Clears the host's quarantine; false if it was not quarantined. */

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import {
   ConflictError,
+  type HostList,
   type HostView,
   InvalidRequestError,
   type JobView,
@@ -16,12 +17,7 @@ import {
   type Role,
   type TaskResult,
 } from '@anygrid/protocol';
-import {
-  type DailyQuotaParams,
-  type NetworkRule,
-  type ReadyReplica,
-  workAllowance,
-} from '../../policy/index.js';
+import { type ReadyReplica, workAllowance } from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
@@ -32,6 +28,7 @@ import type {
   Principal,
   ReplicaPick,
   Store,
+  StoreRules,
   VerifiedReport,
 } from '../store.js';
 import {
@@ -50,13 +47,8 @@ import { SqliteWork } from './sqlite-work.js';
 
 const WASM_PLATFORM = 'wasm32-wasi';
 
-/** Rules the store enforces that a coordinator may configure. */
-export interface SqliteStoreOptions {
-  /** Which addresses the one-network rule covers; default `public`. */
-  readonly networkRule?: NetworkRule;
-  /** The daily replica quota's bounds; default `DEFAULT_DAILY_QUOTA`. */
-  readonly dailyQuota?: DailyQuotaParams;
-}
+/** The rules this store enforces (see `StoreRules`). */
+export type SqliteStoreOptions = StoreRules;
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -164,15 +156,12 @@ export class SqliteStore implements Store {
     return row ? workAllowance(standingOf(row, this.p.hosts.quota), requested, now) : 0;
   }
 
-  async listHosts(principal: Principal, limit: number, now: number): Promise<HostView[]> {
-    return this.p.hosts.list(principal.role === 'admin' ? null : principal.accountId, limit, now);
+  async listHosts(principal: Principal, limit: number, now: number): Promise<HostList> {
+    return this.p.hosts.list(principal, limit, now);
   }
 
   async getHost(hostId: number, principal: Principal, now: number): Promise<HostView | null> {
-    const view = this.p.hosts.view(hostId, now);
-    if (!view || (principal.role !== 'admin' && view.account.id !== principal.accountId))
-      return null;
-    return view;
+    return this.p.hosts.view(hostId, now, principal);
   }
 
   async releaseHost(
