@@ -58,8 +58,9 @@ export class Scheduler {
   }
 
   /**
-   * Queues again the picks the store refused this host that are still unsent, with the
-   * host excluded; the others went stale (their task settled, their job was cancelled).
+   * Queues again the picks the store refused this host that are still unsent, away from
+   * the hosts that hold their task and from this one; the others went stale (their task
+   * settled, their job was cancelled).
    */
   private async putBack(
     hostId: number,
@@ -67,12 +68,12 @@ export class Scheduler {
     assigned: readonly Assignment[],
   ): Promise<void> {
     const sent = new Set(assigned.map((a) => a.replicaId));
-    const refused = picks.filter((p) => !sent.has(p.replicaId));
-    const unsent = new Set(await this.store.stillUnsent(refused.map((p) => p.replicaId)));
-    const back = refused
-      .filter((p) => unsent.has(p.replicaId))
-      .map((p) => ({ ...p, excludedHosts: [...(p.excludedHosts ?? []), hostId] }));
-    if (back.length > 0) this.queue.push(back);
+    const refused = picks.filter((p) => !sent.has(p.replicaId)).map((p) => p.replicaId);
+    const back = await this.store.readyAgain(refused);
+    if (back.length === 0) return;
+    this.queue.push(
+      back.map((r) => ({ ...r, excludedHosts: [...(r.excludedHosts ?? []), hostId] })),
+    );
   }
 
   /** Call after every store change: feeds the queue and wakes listeners. */

@@ -47,7 +47,17 @@ export function describeHostRules(
       const [r1, r2] = picksOf(changes.ready) as [ReplicaPick, ReplicaPick];
       expect(await store.assignReplicas(a.id, [r1], 1)).toHaveLength(1);
       expect(await store.assignReplicas(b.id, [r2], 1)).toEqual([]);
-      expect(await store.stillUnsent([r2.replicaId])).toEqual([r2.replicaId]);
+      // Still ready, away from the host holding its task.
+      expect(await store.readyAgain([r1.replicaId, r2.replicaId])).toEqual([
+        {
+          replicaId: r2.replicaId,
+          taskId: r2.taskId,
+          jobId: r2.jobId,
+          priority: 0,
+          excludedHosts: [a.id],
+          reissue: true,
+        },
+      ]);
       expect(await store.assignReplicas(c.id, [r2], 1)).toHaveLength(1);
 
       const solo = await store.createJob(

@@ -184,8 +184,11 @@ export interface Store {
    * none, and no host more than its daily quota left.
    */
   assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number): Promise<Assignment[]>;
-  /** Which of these replicas are still waiting to be sent (the queue puts refused ones back). */
-  stillUnsent(replicaIds: readonly number[]): Promise<number[]>;
+  /**
+   * Those of these replicas still waiting to be sent, as `readyReplicas` gives them
+   * (with the hosts holding their task): the queue takes back the ones a host was refused.
+   */
+  readyAgain(replicaIds: readonly number[]): Promise<ReadyReplica[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
   applyReports(
     hostId: number,

@@ -394,38 +394,18 @@ export class SqliteStore implements Store {
   }
 
   async readyReplicas(): Promise<ReadyReplica[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT r.id, r.task_id, r.job_id, r.priority,
-           (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
-            WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
-           (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
-         FROM replicas r WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`,
-      )
-      .all() as {
-      id: number;
-      task_id: number;
-      job_id: number;
-      priority: number;
-      hosts: string | null;
-      earlier: number;
-    }[];
-    return rows.map((r) => ({
-      replicaId: r.id,
-      taskId: r.task_id,
-      jobId: r.job_id,
-      priority: r.priority,
-      excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
-      reissue: r.earlier > 0,
-    }));
+    return readyRows(
+      this.sql(`${READY_SELECT} WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`).all(),
+    );
+  }
+
+  async readyAgain(replicaIds: readonly number[]): Promise<ReadyReplica[]> {
+    const one = this.sql(`${READY_SELECT} WHERE r.id = ? AND r.state = 'unsent'`);
+    return readyRows(replicaIds.flatMap((id) => one.all(id)));
   }
 
   async assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number) {
     return this.p.work.assign(hostId, picks, now);
-  }
-
-  async stillUnsent(replicaIds: readonly number[]): Promise<number[]> {
-    return this.p.work.stillUnsent(replicaIds);
   }
 
   async applyReports(hostId: number, reports: readonly VerifiedReport[], now: number) {
@@ -454,4 +434,31 @@ export class SqliteStore implements Store {
       quarantinedHosts: count('SELECT COUNT(*) FROM hosts WHERE quarantined_at IS NOT NULL'),
     };
   }
+}
+
+/** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
+const READY_SELECT = `SELECT r.id, r.task_id, r.job_id, r.priority,
+    (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
+     WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
+    (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
+  FROM replicas r`;
+
+function readyRows(rows: unknown[]): ReadyReplica[] {
+  return (
+    rows as {
+      id: number;
+      task_id: number;
+      job_id: number;
+      priority: number;
+      hosts: string | null;
+      earlier: number;
+    }[]
+  ).map((r) => ({
+    replicaId: r.id,
+    taskId: r.task_id,
+    jobId: r.job_id,
+    priority: r.priority,
+    excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
+    reissue: r.earlier > 0,
+  }));
 }

@@ -58,7 +58,6 @@ export class SqliteWork {
   private readonly taskSpec;
   private readonly sendReplica;
   private readonly sendApart;
-  private readonly unsent;
   private readonly touchHost;
   private readonly replicaRow;
   private readonly siblings;
@@ -104,7 +103,6 @@ export class SqliteWork {
                          WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
                            AND (o.host_id = ? OR h.account_id = ? OR h.net_prefix = ?))`,
     );
-    this.unsent = db.prepare(`SELECT state = 'unsent' FROM replicas WHERE id = ?`).pluck();
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.replicaRow = db.prepare(
       'SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?',
@@ -172,10 +170,6 @@ export class SqliteWork {
       this.hosts.chargeSent(hostId, out.length, now);
       return out;
     });
-  }
-
-  stillUnsent(replicaIds: readonly number[]): number[] {
-    return replicaIds.filter((id) => this.unsent.get(id) === 1);
   }
 
   private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
