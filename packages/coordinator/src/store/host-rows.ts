@@ -84,9 +84,25 @@ function reputationOf(c: ReplicaCounts) {
   return reputation({ ...newValidationRecord(0), ...c });
 }
 
-/** What the work allowance reads of a host row. */
+/** The part of a host row the assignment reads, once per work request. */
+export interface StandingRow {
+  account_id: number;
+  address: string | null;
+  quarantined_at: number | null;
+  quota: number | null;
+  quota_day: number;
+  quota_used: number;
+  accepted: number;
+  failed: number;
+}
+
+/** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
+export const STANDING_COLUMNS = `account_id, address, quarantined_at, quota, quota_day, quota_used,
+  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed`;
+
+/** What the work allowance reads of a host. */
 export function standingOf(
-  row: HostRow,
+  row: StandingRow,
   quota: DailyQuotaParams = DEFAULT_DAILY_QUOTA,
 ): HostStanding {
   return {
@@ -94,8 +110,8 @@ export function standingOf(
     quota: row.quota ?? quota.initial,
     quotaUsed: Number(row.quota_used),
     quotaDay: Number(row.quota_day),
-    accepted: Number(row.n_valid) + Number(row.n_alone),
-    failed: Number(row.n_errored) + Number(row.n_timed_out),
+    accepted: Number(row.accepted),
+    failed: Number(row.failed),
   };
 }
 

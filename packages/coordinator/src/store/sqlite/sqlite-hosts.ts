@@ -27,6 +27,8 @@ import {
   type HostRow,
   type HostTally,
   hostView,
+  STANDING_COLUMNS,
+  type StandingRow,
 } from '../host-rows.js';
 import type { HostOrigin, Principal } from '../store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -36,6 +38,7 @@ export const ACTIVE_HOST_MS = 24 * 3_600_000;
 
 export class SqliteHosts {
   private readonly row;
+  private readonly standingRow;
   private readonly allRows;
   private readonly accountRows;
   private readonly allTotals;
@@ -54,6 +57,7 @@ export class SqliteHosts {
   ) {
     const from = 'FROM hosts h JOIN accounts a ON a.id = h.account_id';
     this.row = db.prepare(`SELECT ${HOST_COLUMNS} ${from} WHERE h.id = ?`);
+    this.standingRow = db.prepare(`SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`);
     this.allRows = db.prepare(`SELECT ${HOST_COLUMNS} ${from} ORDER BY h.id DESC LIMIT ?`);
     this.accountRows = db.prepare(
       `SELECT ${HOST_COLUMNS} ${from} WHERE h.account_id = ? ORDER BY h.id DESC LIMIT ?`,
@@ -122,6 +126,11 @@ export class SqliteHosts {
 
   get(hostId: number): HostRow | undefined {
     return this.row.get(hostId) as HostRow | undefined;
+  }
+
+  /** What the assignment reads of a host: its account, address, quota and record. */
+  standing(hostId: number): StandingRow | undefined {
+    return this.standingRow.get(hostId) as StandingRow | undefined;
   }
 
   /** Records that `sent` replicas went to the host at `now` (its daily quota), and that it was seen. */

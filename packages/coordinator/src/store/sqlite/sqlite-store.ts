@@ -152,7 +152,7 @@ export class SqliteStore implements Store {
   }
 
   async hostAllowance(hostId: number, requested: number, now: number): Promise<number> {
-    const row = this.p.hosts.get(hostId);
+    const row = this.p.hosts.standing(hostId);
     return row ? workAllowance(standingOf(row, this.p.hosts.quota), requested, now) : 0;
   }
 

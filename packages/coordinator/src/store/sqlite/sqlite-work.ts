@@ -143,7 +143,7 @@ export class SqliteWork {
   assign(hostId: number, picks: readonly ReplicaPick[], now: number): Assignment[] {
     if (picks.length === 0) return [];
     return this.inTx(() => {
-      const host = this.hosts.get(hostId);
+      const host = this.hosts.standing(hostId);
       if (host === undefined) return [];
       // The allowance again, inside the transaction: the scheduler's was read before it.
       const allowed = workAllowance(standingOf(host, this.hosts.quota), picks.length, now);
