@@ -56,6 +56,7 @@ export function describeHostRules(
           priority: 0,
           excludedHosts: [a.id],
           reissue: true,
+          apart: true,
         },
       ]);
       expect(await store.assignReplicas(c.id, [r2], 1)).toHaveLength(1);
@@ -74,6 +75,10 @@ export function describeHostRules(
         error: { code: 'X', message: 'x' },
       };
       const { changes: retry } = await store.applyReports(a.id, [failed], 4);
+      // A job without comparison: its retry is not kept from the account's other hosts.
+      expect(await store.readyAgain(retry.ready.map((r) => r.replicaId))).toMatchObject([
+        { excludedHosts: [a.id], apart: false },
+      ]);
       expect(await store.assignReplicas(b.id, picksOf(retry.ready), 5)).toHaveLength(1);
       await store.close();
     });

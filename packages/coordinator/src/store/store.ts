@@ -75,6 +75,11 @@ export interface EncodedResult {
   readonly json: string;
 }
 
+/** A refused replica still ready, and whether its job keeps a task's replicas apart (quorum > 1). */
+export interface ReadyAgain extends ReadyReplica {
+  readonly apart: boolean;
+}
+
 /** A replica the scheduler picked from its queue. */
 export type ReplicaPick = Pick<ReadyReplica, 'replicaId' | 'taskId' | 'jobId'>;
 
@@ -188,7 +193,7 @@ export interface Store {
    * Those of these replicas still waiting to be sent, as `readyReplicas` gives them
    * (with the hosts holding their task): the queue takes back the ones a host was refused.
    */
-  readyAgain(replicaIds: readonly number[]): Promise<ReadyReplica[]>;
+  readyAgain(replicaIds: readonly number[]): Promise<ReadyAgain[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
   applyReports(
     hostId: number,

@@ -26,6 +26,7 @@ import type {
   HostOrigin,
   NewJob,
   Principal,
+  ReadyAgain,
   ReplicaPick,
   Store,
   StoreRules,
@@ -399,9 +400,12 @@ export class SqliteStore implements Store {
     );
   }
 
-  async readyAgain(replicaIds: readonly number[]): Promise<ReadyReplica[]> {
+  async readyAgain(replicaIds: readonly number[]): Promise<ReadyAgain[]> {
     const one = this.sql(`${READY_SELECT} WHERE r.id = ? AND r.state = 'unsent'`);
-    return readyRows(replicaIds.flatMap((id) => one.all(id)));
+    return readyRows(replicaIds.flatMap((id) => one.all(id))).map((r) => ({
+      ...r,
+      apart: this.meta(r.jobId).policy.quorum > 1,
+    }));
   }
 
   async assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number) {
