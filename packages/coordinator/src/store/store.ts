@@ -128,7 +128,7 @@ export interface Store {
   /**
    * How many of `requested` replicas the host may be sent now (policy/work-allowance.ts):
    * none while quarantined, no more than its daily quota left, less after failures. The
-   * assignment enforces the same bound again in its transaction.
+   * assignment enforces quarantine and quota again in its transaction.
    */
   hostAllowance(hostId: number, requested: number, now: number): Promise<number>;
   /**

@@ -19,7 +19,7 @@ import {
   type NetworkRule,
   type ReplicaState,
   ruledPrefix,
-  workAllowance,
+  sendableNow,
 } from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
@@ -145,8 +145,8 @@ export class SqliteWork {
     return this.inTx(() => {
       const host = this.hosts.standing(hostId);
       if (host === undefined) return [];
-      // The allowance again, inside the transaction: the scheduler's was read before it.
-      const allowed = workAllowance(standingOf(host, this.hosts.quota), picks.length, now);
+      // Quarantine and quota again, inside the transaction: the scheduler read them before it.
+      const allowed = sendableNow(standingOf(host, this.hosts.quota), now);
       const prefix = ruledPrefix(host.address, this.networkRule);
       const out: Assignment[] = [];
       for (const pick of picks) {
