@@ -10,7 +10,7 @@ import { percentile, round } from './stats.js';
 
 export async function latency({ runs = 200, agents = 2, slots = 2 } = {}) {
   const coord = await startCoordinator();
-  const pool = await startAgents(coord.url, await coord.token('provider'), agents, slots);
+  const pool = await startAgents(coord.url, () => coord.token('provider'), agents, slots);
   const grid = new Anygrid({ url: coord.url, token: await coord.token('requester') });
   const rows = [];
   for (const size of [1, 100]) {

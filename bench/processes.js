@@ -65,8 +65,15 @@ function profileArgs() {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** Starts `count` agent processes and waits until each has registered its host. */
+/**
+ * Starts `count` agent processes and waits until each has registered its host. `token`
+ * is one provider token, or a function giving agent i its own (hosts of one account
+ * never share a task, so redundancy 2 needs an account per agent).
+ */
 export async function startAgents(url, token, count, slots) {
+  const tokens = await Promise.all(
+    Array.from({ length: count }, (_, i) => (typeof token === 'function' ? token(i) : token)),
+  );
   const procs = Array.from({ length: count }, (_, i) =>
     spawnCli(
       [
@@ -74,7 +81,7 @@ export async function startAgents(url, token, count, slots) {
         '--coordinator',
         url,
         '--token',
-        token,
+        tokens[i],
         '--slots',
         String(slots),
         '--name',

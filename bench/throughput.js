@@ -73,7 +73,7 @@ export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS 
 /** One run on a fresh coordinator: the figures of its row. */
 async function once(tasks, { redundancy, agents, slots }) {
   const coord = await startCoordinator();
-  const pool = await startAgents(coord.url, await coord.token('provider'), agents, slots);
+  const pool = await startAgents(coord.url, () => coord.token('provider'), agents, slots);
   try {
     const grid = new Anygrid({ url: coord.url, token: await coord.token('requester') });
     const cpu0 = cpuNow(coord.pid, pool.pids);

@@ -58,7 +58,8 @@ export class JsonHttp {
       let answered = false;
       const req = this.transport.request({
         protocol: this.url.protocol,
-        hostname: this.url.hostname,
+        // A URL keeps an IPv6 literal in brackets (`[::1]`); a socket wants it bare.
+        hostname: this.url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: this.url.port,
         path: `${this.url.pathname.replace(/\/$/, '')}${path}`,
         method,

@@ -37,9 +37,11 @@ function hintFor(code: string): string {
     case ErrorCode.UNAUTHENTICATED:
       return 'set ANYGRID_TOKEN or pass --token (dev: export ANYGRID_TOKEN=$(cat .anygrid/requester.token))';
     case ErrorCode.FORBIDDEN:
-      return 'use a token of the right role: requester for jobs, admin for `token create`';
+      return 'use a token of the right role: requester for jobs, provider or admin for `hosts`, admin for `token create` and `host --release`';
     case ErrorCode.NOT_FOUND:
-      return 'list your jobs with `anygrid jobs`';
+      return 'list your jobs with `anygrid jobs` (or your hosts with `anygrid hosts`)';
+    case ErrorCode.HOST_LIMIT:
+      return 'restart an existing agent with its --cache directory (it keeps its host id), or ask the admin for `serve --max-hosts-per-account`';
     case ErrorCode.INVALID_REQUEST:
       return 'check the values against `anygrid <command> --help`';
     case ErrorCode.BLOB_MISSING:

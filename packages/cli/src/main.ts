@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import { reportError, USAGE_EXIT } from './cli-error.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerHosts } from './commands/hosts.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
 import { registerProvide } from './commands/provide.js';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerResults(program);
   registerJobs(program);
   registerCancel(program);
+  registerHosts(program);
   registerToken(program);
   registerKeys(program);
   registerSign(program);

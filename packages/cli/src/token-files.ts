@@ -10,22 +10,23 @@ import { join } from 'node:path';
 import type { Role } from '@anygrid/protocol';
 import { Anygrid } from '@anygrid/sdk';
 
-/** Path of a role's dev token file in `dataDir`. */
-export function tokenFilePath(dataDir: string, role: Role): string {
-  return join(dataDir, `${role}.token`);
+/** Path of a dev token file (`requester`, `provider`, `provider-2`, …) in `dataDir`. */
+export function tokenFilePath(dataDir: string, name: string): string {
+  return join(dataDir, `${name}.token`);
 }
 
 /**
- * Returns the role's token from its file if the coordinator at `url` still accepts it
- * with that role, else creates one with `create` and writes it (mode 600).
+ * Returns the token in DIR/NAME.token if the coordinator at `url` still accepts it with
+ * `role`, else creates one with `create` and writes it (mode 600).
  */
 export async function ensureTokenFile(
   dataDir: string,
-  role: Role,
+  name: string,
   url: string,
+  role: Role,
   create: () => Promise<string>,
 ): Promise<{ token: string; path: string; created: boolean }> {
-  const path = tokenFilePath(dataDir, role);
+  const path = tokenFilePath(dataDir, name);
   const existing = await readFile(path, 'utf8').then(
     (s) => s.trim(),
     () => '',

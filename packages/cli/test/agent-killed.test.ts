@@ -7,10 +7,11 @@ describe('an agent SIGKILLed mid-task', () => {
   const ctx = useCoordinator();
 
   it('has its replicas time out and reissued; the job completes with each task validated once', async () => {
-    const { coord, requester, providerToken: provider } = ctx;
+    const { coord, requester, admin, providerToken: provider } = ctx;
+    // One account per host: two hosts of one account never share a task.
     const victim = startAgent(coord.url, provider, { slots: 2, name: 'victim' });
-    startAgent(coord.url, provider, { slots: 2, name: 'survivor-1' });
-    startAgent(coord.url, provider, { slots: 2, name: 'survivor-2' });
+    startAgent(coord.url, await admin.token('provider'), { slots: 2, name: 'survivor-1' });
+    startAgent(coord.url, await admin.token('provider'), { slots: 2, name: 'survivor-2' });
 
     const ranges = primeRanges(120, 40_000).map(
       ([a, b]) => [a + 2_000_000, b + 2_000_000] as [number, number],

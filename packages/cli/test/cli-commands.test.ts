@@ -82,7 +82,8 @@ describe('requester commands', () => {
     env = { ANYGRID_URL: coord.url, ANYGRID_TOKEN: await admin.token('requester') };
     const agents = [
       startAgent(coord.url, provider, { slots: 2, name: 'a' }),
-      startAgent(coord.url, provider, { slots: 2, name: 'b' }),
+      // Another account: two hosts of one account never share a task.
+      startAgent(coord.url, await admin.token('provider'), { slots: 2, name: 'b' }),
     ];
     await waitFor('both agents to join', async () =>
       agents.every((a) => a.output().includes('joined')),

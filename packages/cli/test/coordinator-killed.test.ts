@@ -13,7 +13,8 @@ describe('the coordinator SIGKILLed mid-job and restarted on the same data dir',
     const requesterToken = await admin.token('requester');
     let requester = client(coord.url, requesterToken);
     startAgent(coord.url, provider, { slots: 2, name: 'a' });
-    startAgent(coord.url, provider, { slots: 2, name: 'b' });
+    // Another account: two hosts of one account never share a task.
+    startAgent(coord.url, await admin.token('provider'), { slots: 2, name: 'b' });
 
     const ranges = primeRanges(300, 20_000);
     const job = await submitPrimes(requester, ranges, { redundancy: 2 });

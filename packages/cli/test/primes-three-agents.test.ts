@@ -7,8 +7,11 @@ describe('three agents, 200 prime-count tasks, redundancy 2', () => {
   const ctx = useCoordinator();
 
   it('validates every task with outputs equal to an independent count, never two replicas on one host', async () => {
-    const { coord, requester, providerToken: provider } = ctx;
-    for (let i = 0; i < 3; i++) startAgent(coord.url, provider, { slots: 2, name: `agent-${i}` });
+    const { coord, requester, admin } = ctx;
+    // One account per host: two hosts of one account never share a task.
+    for (let i = 0; i < 3; i++) {
+      startAgent(coord.url, await admin.token('provider'), { slots: 2, name: `agent-${i}` });
+    }
 
     const ranges = primeRanges(200, 5000);
     const job = await submitPrimes(requester, ranges, { redundancy: 2 });

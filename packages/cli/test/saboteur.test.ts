@@ -7,10 +7,11 @@ describe('a provider that returns wrong outputs, redundancy 2', () => {
   const ctx = useCoordinator();
 
   it('is outvoted by an extra replica and its output is never canonical', async () => {
-    const { coord, requester, providerToken: provider } = ctx;
+    const { coord, requester, admin, providerToken: provider } = ctx;
+    // One account per host: two hosts of one account never share a task.
     startSaboteur(coord.url, provider, 2);
-    startAgent(coord.url, provider, { slots: 2, name: 'honest-1' });
-    startAgent(coord.url, provider, { slots: 2, name: 'honest-2' });
+    startAgent(coord.url, await admin.token('provider'), { slots: 2, name: 'honest-1' });
+    startAgent(coord.url, await admin.token('provider'), { slots: 2, name: 'honest-2' });
 
     const ranges = primeRanges(60, 10_000);
     const job = await submitPrimes(requester, ranges, { redundancy: 2 });

@@ -29,7 +29,8 @@ describe('the SDK', () => {
     grid = new Anygrid({ url: coord.url, token: await admin.token('requester') });
     const agents = [
       startAgent(coord.url, provider, { slots: 2, name: 'a' }),
-      startAgent(coord.url, provider, { slots: 2, name: 'b' }),
+      // Another account: two hosts of one account never share a task.
+      startAgent(coord.url, await admin.token('provider'), { slots: 2, name: 'b' }),
     ];
     await waitFor('both agents to join', async () =>
       agents.every((a) => a.output().includes('joined')),

@@ -56,7 +56,8 @@ describe('anygrid serve --dev', () => {
   it('runs two providers that validate redundancy 2, restarts them, keeps its tokens, stops them on SIGTERM', async () => {
     const first = await startCoordinator({ dataDir, extraArgs: ['--dev', '--agents', '2'] });
     const requesterPath = join(dataDir, 'requester.token');
-    for (const name of ['requester.token', 'provider.token', 'admin.token']) {
+    // Each local provider has an account (and token file) of its own.
+    for (const name of ['requester.token', 'provider.token', 'provider-2.token', 'admin.token']) {
       expect(statSync(join(dataDir, name)).mode & 0o777).toBe(0o600);
     }
     const token = readFileSync(requesterPath, 'utf8').trim();

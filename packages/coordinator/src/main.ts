@@ -107,7 +107,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     accounts,
     jobs,
     providers,
-    hosts: new Hosts(store),
+    hosts: new Hosts(store, hub),
     metrics,
     version: VERSION,
     heartbeatMs,
@@ -120,7 +120,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 7070);
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const listenHost = options.host ?? '127.0.0.1';
+  // An IPv6 host (`::`, to take IPv4 and IPv6 peers) goes in brackets in a URL.
+  const url = `http://${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${port}`;
   // A restart finds leases that ran out while it was down; settle them at once.
   await transitioner.sweep();
   transitioner.start();

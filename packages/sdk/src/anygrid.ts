@@ -2,8 +2,9 @@
  * @module
  * The requester's entry point: `new Anygrid({ url, token })` then `grid.submit(...)`.
  * It uploads what the coordinator lacks, creates the job and hands back a `Job`; it also
- * lists and re-attaches jobs, fetches blobs by hash (checking their hash) and, with an
- * admin token, creates tokens.
+ * lists and re-attaches jobs, fetches blobs by hash (checking their hash), shows hosts
+ * to their owners and admins and, with an admin token, creates tokens and releases
+ * quarantined hosts.
  */
 
 import {
@@ -13,9 +14,12 @@ import {
   type CreateTokenResponse,
   HashMismatchError,
   type Health,
+  type HostList,
+  type HostView,
   type JobList,
   type JobView,
   MAX_TASKS_PER_JOB,
+  type ReleaseHostResponse,
   type Role,
   type TaskSpecInput,
   type WhoAmI,
@@ -207,6 +211,25 @@ export class Anygrid {
   /** The coordinator's health (no token needed). */
   health(signal?: AbortSignal): Promise<Health> {
     return this.http.json<Health>({ path: '/v1/health', signal });
+  }
+
+  /** Hosts this token may see (a provider's own, or all for an admin) with their reputation. */
+  hosts(signal?: AbortSignal): Promise<HostList> {
+    return this.http.json<HostList>({ path: '/v1/hosts', signal });
+  }
+
+  /** One host, if this token may see it. */
+  host(id: number, signal?: AbortSignal): Promise<HostView> {
+    return this.http.json<HostView>({ path: `/v1/hosts/${id}`, signal });
+  }
+
+  /** Releases a quarantined host so it gets work again (admin only). */
+  releaseHost(id: number): Promise<ReleaseHostResponse> {
+    return this.http.json<ReleaseHostResponse>({
+      method: 'POST',
+      path: `/v1/hosts/${id}/release`,
+      json: {},
+    });
   }
 
   /** Creates a token (admin only). */

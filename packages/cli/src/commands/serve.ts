@@ -3,13 +3,16 @@
  * `anygrid serve`: runs a coordinator in this process. With `--dev` (what `npm start`
  * runs) it also keeps a requester and a provider token in the data directory and runs
  * `--agents` local providers, two by default because a task's replicas never share a
- * host, so redundancy 2 can validate on one machine.
+ * host, so redundancy 2 can validate on one machine. Each local provider has an account
+ * of its own (dev-provider-N, token in DIR/provider-N.token; the first one's is
+ * DIR/provider.token), since two hosts of one account never share a task.
  */
 
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Coordinator } from '@anygrid/coordinator';
-import type { Command } from 'commander';
+import { NETWORK_RULES, type NetworkRule } from '@anygrid/coordinator/policy';
+import { type Command, Option } from 'commander';
 import { AgentSupervisor } from '../agent-supervisor.js';
 import { addJsonOption } from '../client-options.js';
 import { logLevelOption } from '../log-level-option.js';
@@ -28,6 +31,8 @@ interface ServeFlags {
   agents: number;
   logLevel: string;
   json?: boolean;
+  networkRule: NetworkRule;
+  maxHostsPerAccount?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -44,6 +49,24 @@ export function registerServe(program: Command): void {
     .option('--host <addr>', 'interface to listen on', '127.0.0.1')
     .option('--dev', 'also run local providers and create dev tokens')
     .option('--agents <n>', 'local providers with --dev', intOption(0, 64), 2)
+    .addOption(
+      new Option(
+        '--network-rule <which>',
+        "keep a task's replicas off two hosts of one IPv4 /24 or IPv6 /48: for public " +
+          'addresses only (loopback and private ranges exempt), all addresses, or off',
+      )
+        .choices(NETWORK_RULES)
+        .default('public')
+        .env('ANYGRID_NETWORK_RULE'),
+    )
+    .addOption(
+      new Option(
+        '--max-hosts-per-account <n>',
+        'hosts seen in the last day one account may have (default 100)',
+      )
+        .argParser(intOption(1))
+        .env('ANYGRID_MAX_HOSTS_PER_ACCOUNT'),
+    )
     .addOption(logLevelOption('coordinator'));
   addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
 }
@@ -51,7 +74,13 @@ export function registerServe(program: Command): void {
 async function serve(flags: ServeFlags): Promise<void> {
   process.env.ANYGRID_LOG_LEVEL = flags.logLevel;
   const { startCoordinator } = await import('@anygrid/coordinator');
-  const coord = await startCoordinator({ dataDir: flags.data, port: flags.port, host: flags.host });
+  const coord = await startCoordinator({
+    dataDir: flags.data,
+    port: flags.port,
+    host: flags.host,
+    networkRule: flags.networkRule,
+    maxHostsPerAccount: flags.maxHostsPerAccount,
+  });
   let dev: { agents: AgentSupervisor; requesterTokenPath: string } | undefined;
   try {
     if (flags.dev) dev = await startDev(flags, coord);
@@ -134,19 +163,27 @@ async function startDev(
   flags: ServeFlags,
   coord: Coordinator,
 ): Promise<{ agents: AgentSupervisor; requesterTokenPath: string }> {
-  const requester = await ensureTokenFile(flags.data, 'requester', coord.url, () =>
+  const requester = await ensureTokenFile(flags.data, 'requester', coord.url, 'requester', () =>
     coord.createToken('requester', 'dev'),
   );
-  const provider = await ensureTokenFile(flags.data, 'provider', coord.url, () =>
-    coord.createToken('provider', 'dev'),
-  );
+  // One account per local provider: hosts of one account never share a task, so the
+  // README's redundancy-2 example needs two owners to validate.
+  const providerTokens: string[] = [];
+  for (let i = 1; i <= flags.agents; i++) {
+    const file = i === 1 ? 'provider' : `provider-${i}`;
+    const account = i === 1 ? 'dev' : `dev-provider-${i}`;
+    const t = await ensureTokenFile(flags.data, file, coord.url, 'provider', () =>
+      coord.createToken('provider', account),
+    );
+    providerTokens.push(t.token);
+  }
   // Split the cores between the agents rather than oversubscribing them.
   const slots = Math.max(1, Math.floor(availableParallelism() / Math.max(1, flags.agents)));
   const agents = new AgentSupervisor(
-    Array.from({ length: flags.agents }, (_, i) => ({
+    providerTokens.map((token, i) => ({
       name: `dev-agent-${i + 1}`,
       coordinator: coord.url,
-      token: provider.token,
+      token,
       slots,
       cacheDir: join(flags.data, 'agents', `dev-agent-${i + 1}`),
     })),

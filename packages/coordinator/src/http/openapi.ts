@@ -122,6 +122,28 @@ const OPS: readonly Op[] = [
     status: 201,
   },
   {
+    method: 'get',
+    path: '/v1/hosts',
+    summary:
+      'Hosts with replica counts, reputation, quota and quarantine (provider: own; admin: all)',
+    roles: ['provider', 'admin'],
+    response: P.HostList,
+  },
+  {
+    method: 'get',
+    path: '/v1/hosts/{id}',
+    summary: 'One host (provider: own only; NOT_FOUND otherwise)',
+    roles: ['provider', 'admin'],
+    response: P.HostView,
+  },
+  {
+    method: 'post',
+    path: '/v1/hosts/{id}/release',
+    summary: 'Release a quarantined host so it gets work again',
+    roles: ['admin'],
+    response: P.ReleaseHostResponse,
+  },
+  {
     method: 'post',
     path: '/v1/work',
     summary: 'Pull up to max assignments',

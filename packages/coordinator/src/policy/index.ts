@@ -78,4 +78,4 @@ export {
   strikes,
   type ValidationRecord,
 } from './validation-record.js';
-export { type HostStanding, workAllowance } from './work-allowance.js';
+export { type HostStanding, sendableNow, workAllowance } from './work-allowance.js';

@@ -118,6 +118,8 @@ describe('decideTask', () => {
       const unknown = [1, 2, 3, 4].map((id) => r(id, 'timed_out'));
       expect(decideTask(single, unknown)).toEqual({ kind: 'failed' });
     });
+  });
+
   it('replaces a replica whose host refused the module, counting it neither as an error nor towards maxTotal', () => {
     const tight = { redundancy: 1, quorum: 1, maxErrors: 0, maxTotal: 1 };
     expect(decideTask(tight, [r(1, 'refused')])).toEqual({ kind: 'continue', create: 1 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { utcDay } from './daily-quota.js';
-import { type HostStanding, workAllowance } from './work-allowance.js';
+import { type HostStanding, sendableNow, workAllowance } from './work-allowance.js';
 
 const now = Date.UTC(2026, 11, 3, 12);
 const fresh: HostStanding = {
@@ -39,5 +39,10 @@ describe('workAllowance', () => {
 
   it('lets a long clean record absorb an odd failure', () => {
     expect(workAllowance({ ...fresh, accepted: 999, failed: 1 }, 100, now)).toBe(99);
+  });
+
+  it('bounds what may be sent at all by quarantine and quota only, not by the share of a request', () => {
+    expect(sendableNow({ ...fresh, failed: 9, quotaUsed: 400 }, now)).toBe(600);
+    expect(sendableNow({ ...fresh, quarantined: true }, now)).toBe(0);
   });
 });

@@ -26,10 +26,18 @@ export interface HostStanding {
   readonly failed: number;
 }
 
+/**
+ * The hard bound: replicas the host may still be sent at `now` whatever it asks for
+ * (none while quarantined, else its quota left today). The assignment enforces this one
+ * in its transaction; the share of a request is the scheduler's to apply.
+ */
+export function sendableNow(h: HostStanding, now: number): number {
+  return h.quarantined ? 0 : quotaLeft(h.quota, h.quotaUsed, h.quotaDay, now);
+}
+
 /** Replicas a request for `requested` may carry to the host at `now`. */
 export function workAllowance(h: HostStanding, requested: number, now: number): number {
-  if (h.quarantined || requested <= 0) return 0;
-  const left = quotaLeft(h.quota, h.quotaUsed, h.quotaDay, now);
+  if (requested <= 0) return 0;
   const share = (h.accepted + 1) / (h.accepted + 1 + h.failed);
-  return Math.min(left, Math.max(1, Math.floor(requested * share)));
+  return Math.min(sendableNow(h, now), Math.max(1, Math.floor(requested * share)));
 }

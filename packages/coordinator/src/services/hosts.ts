@@ -6,18 +6,20 @@
  */
 
 import { type HostList, type HostView, NotFoundError } from '@anygrid/protocol';
-import { accountReputations } from '../store/host-rows.js';
 import type { Principal, Store } from '../store/store.js';
+import type { Hub } from './hub.js';
 
 /** Most hosts one list shows, newest first. */
 export const HOST_LIST_LIMIT = 1000;
 
 export class Hosts {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly hub: Hub,
+  ) {}
 
   async list(principal: Principal): Promise<HostList> {
-    const hosts = await this.store.listHosts(principal, HOST_LIST_LIMIT, Date.now());
-    return { hosts, accounts: accountReputations(hosts) };
+    return this.store.listHosts(principal, HOST_LIST_LIMIT, Date.now());
   }
 
   /** Throws NotFoundError for a host that is absent or another account's. */
@@ -30,6 +32,8 @@ export class Hosts {
   async release(hostId: number): Promise<{ released: boolean; host: HostView }> {
     const out = await this.store.releaseHost(hostId, Date.now());
     if (!out) throw new NotFoundError('host', hostId);
+    // A quarantined host was not told of new work; tell it now rather than at its next poll.
+    if (out.released) this.hub.nudge(hostId);
     return out;
   }
 }

@@ -80,6 +80,12 @@ export class Hub {
     }
   }
 
+  /** Tells one host that work may wait for it (a host released from quarantine, say). */
+  nudge(hostId: number): void {
+    this.hungry.add(hostId);
+    for (const ch of this.agents.get(hostId) ?? []) ch.send(this.workMessage);
+  }
+
   cancel(hostId: number, replicaIds: readonly number[]): void {
     const msg = JSON.stringify({ type: 'cancel', replicaIds });
     for (const ch of this.agents.get(hostId) ?? []) ch.send(msg);

@@ -63,7 +63,7 @@ export class Providers {
 
   async work(principal: Principal, hostId: number, max: number): Promise<Assignment[]> {
     await this.requireHost(principal, hostId);
-    const assignments = await this.scheduler.assign(hostId, max);
+    const assignments = await this.scheduler.assign(hostId, max, principal.accountId);
     this.metrics.assigned.inc(assignments.length);
     return assignments;
   }

@@ -20,6 +20,8 @@ const MAX_ROUNDS = 4;
 
 export class Scheduler {
   private readonly queue = new ReadyQueue();
+  /** Hosts seen pulling, by account: a replica refused to one is kept from them all. */
+  private readonly accountHosts = new Map<number, Set<number>>();
 
   constructor(
     private readonly store: Store,
@@ -36,7 +38,14 @@ export class Scheduler {
     return this.queue.size;
   }
 
-  async assign(hostId: number, requested: number): Promise<Assignment[]> {
+  /** Up to `requested` assignments for the host; `accountId` is its owner's, when known. */
+  async assign(hostId: number, requested: number, accountId?: number): Promise<Assignment[]> {
+    if (accountId !== undefined) this.noteHost(accountId, hostId);
+    // An idle pool polls often: with nothing queued, the allowance is not worth a read.
+    if (this.queue.size === 0) {
+      this.hub.markHungry(hostId, requested > 0);
+      return [];
+    }
     const max = await this.store.hostAllowance(hostId, requested, Date.now());
     const out: Assignment[] = [];
     for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
@@ -45,7 +54,7 @@ export class Scheduler {
       const assigned = await this.store.assignReplicas(hostId, picks, Date.now());
       out.push(...assigned);
       if (assigned.length === picks.length) break;
-      await this.putBack(hostId, picks, assigned);
+      await this.putBack(hostId, picks, assigned, accountId);
     }
     // A host that may take nothing now is not woken for new work.
     this.hub.markHungry(hostId, max > 0 && out.length < requested);
@@ -53,21 +62,37 @@ export class Scheduler {
   }
 
   /**
-   * Queues again the picks the store refused this host that are still unsent, with the
-   * host excluded; the others went stale (their task settled, their job was cancelled).
+   * Queues again the picks the store refused this host that are still unsent, away from
+   * the hosts that hold their task and from this one, and, for jobs that keep replicas
+   * apart, from every host of this account seen so far (the store would refuse them all
+   * alike). The others went stale: their task settled, their job was cancelled.
    */
   private async putBack(
     hostId: number,
     picks: readonly ReadyReplica[],
     assigned: readonly Assignment[],
+    accountId: number | undefined,
   ): Promise<void> {
     const sent = new Set(assigned.map((a) => a.replicaId));
-    const refused = picks.filter((p) => !sent.has(p.replicaId));
-    const unsent = new Set(await this.store.stillUnsent(refused.map((p) => p.replicaId)));
-    const back = refused
-      .filter((p) => unsent.has(p.replicaId))
-      .map((p) => ({ ...p, excludedHosts: [...(p.excludedHosts ?? []), hostId] }));
-    if (back.length > 0) this.queue.push(back);
+    const refused = picks.filter((p) => !sent.has(p.replicaId)).map((p) => p.replicaId);
+    const back = await this.store.readyAgain(refused);
+    if (back.length === 0) return;
+    const peers = accountId === undefined ? [] : [...(this.accountHosts.get(accountId) ?? [])];
+    this.queue.push(
+      back.map(({ apart, ...r }) => ({
+        ...r,
+        excludedHosts: [...new Set([...(r.excludedHosts ?? []), hostId, ...(apart ? peers : [])])],
+      })),
+    );
+  }
+
+  private noteHost(accountId: number, hostId: number): void {
+    let hosts = this.accountHosts.get(accountId);
+    if (!hosts) {
+      hosts = new Set();
+      this.accountHosts.set(accountId, hosts);
+    }
+    hosts.add(hostId);
   }
 
   /** Call after every store change: feeds the queue and wakes listeners. */

@@ -64,7 +64,12 @@ export function emptyTally(): HostTally {
   return { valid: 0, invalid: 0, errored: 0, timedOut: 0, abandoned: 0, alone: 0 };
 }
 
-function countsOf(row: HostRow): ReplicaCounts {
+function countsOf(
+  row: Pick<
+    HostRow,
+    'n_valid' | 'n_invalid' | 'n_errored' | 'n_timed_out' | 'n_abandoned' | 'n_alone'
+  >,
+): ReplicaCounts {
   return {
     valid: Number(row.n_valid),
     invalid: Number(row.n_invalid),
@@ -79,9 +84,25 @@ function reputationOf(c: ReplicaCounts) {
   return reputation({ ...newValidationRecord(0), ...c });
 }
 
-/** What the work allowance reads of a host row. */
+/** The part of a host row the assignment reads, once per work request. */
+export interface StandingRow {
+  account_id: number;
+  address: string | null;
+  quarantined_at: number | null;
+  quota: number | null;
+  quota_day: number;
+  quota_used: number;
+  accepted: number;
+  failed: number;
+}
+
+/** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
+export const STANDING_COLUMNS = `account_id, address, quarantined_at, quota, quota_day, quota_used,
+  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed`;
+
+/** What the work allowance reads of a host. */
 export function standingOf(
-  row: HostRow,
+  row: StandingRow,
   quota: DailyQuotaParams = DEFAULT_DAILY_QUOTA,
 ): HostStanding {
   return {
@@ -89,8 +110,8 @@ export function standingOf(
     quota: row.quota ?? quota.initial,
     quotaUsed: Number(row.quota_used),
     quotaDay: Number(row.quota_day),
-    accepted: Number(row.n_valid) + Number(row.n_alone),
-    failed: Number(row.n_errored) + Number(row.n_timed_out),
+    accepted: Number(row.accepted),
+    failed: Number(row.failed),
   };
 }
 
@@ -124,23 +145,31 @@ export function hostView(
   };
 }
 
-/** Each account's hosts among `hosts`, added up. */
-export function accountReputations(hosts: readonly HostView[]): AccountReputation[] {
-  const byAccount = new Map<number, AccountReputation & { replicas: ReplicaCounts }>();
-  for (const h of hosts) {
-    let a = byAccount.get(h.account.id);
-    if (!a) {
-      a = {
-        ...h.account,
-        hosts: 0,
-        replicas: { ...emptyTally() },
-        reputation: reputationOf(emptyTally()),
-      };
-      byAccount.set(h.account.id, a);
-    }
-    a.hosts++;
-    for (const k of Object.keys(a.replicas) as (keyof ReplicaCounts)[])
-      a.replicas[k] += h.replicas[k];
-  }
-  return [...byAccount.values()].map((a) => ({ ...a, reputation: reputationOf(a.replicas) }));
+/** An account's hosts added up, as `ACCOUNT_TOTALS` reads them. */
+export interface AccountTotalsRow {
+  id: number;
+  name: string;
+  hosts: number;
+  n_valid: number;
+  n_invalid: number;
+  n_errored: number;
+  n_timed_out: number;
+  n_abandoned: number;
+  n_alone: number;
+}
+
+/** Sums of `hosts` per account, for `SELECT ${ACCOUNT_TOTALS} FROM hosts h JOIN accounts a ... GROUP BY a.id`. */
+export const ACCOUNT_TOTALS = `a.id, a.name, COUNT(*) AS hosts, SUM(h.n_valid) AS n_valid,
+  SUM(h.n_invalid) AS n_invalid, SUM(h.n_errored) AS n_errored, SUM(h.n_timed_out) AS n_timed_out,
+  SUM(h.n_abandoned) AS n_abandoned, SUM(h.n_alone) AS n_alone`;
+
+export function accountReputation(row: AccountTotalsRow): AccountReputation {
+  const replicas = countsOf(row);
+  return {
+    id: Number(row.id),
+    name: row.name,
+    hosts: Number(row.hosts),
+    replicas,
+    reputation: reputationOf(replicas),
+  };
 }

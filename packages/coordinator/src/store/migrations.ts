@@ -221,10 +221,12 @@ export const MIGRATIONS: readonly Migration[] = [
       // The network of hosts.address (an IPv4 /24 or IPv6 /48, policy/network-prefix.ts),
       // compared by the assignment that keeps a task's replicas off one network.
       'ALTER TABLE hosts ADD COLUMN net_prefix TEXT',
-      'CREATE INDEX hosts_account ON hosts (account_id, last_seen)',
-      ],
-    },
-    {
+      // An account's hosts (its list, its cap). Not on last_seen: every work request and
+      // report batch moves that, and would move the index entry with it.
+      'CREATE INDEX hosts_account ON hosts (account_id)',
+    ],
+  },
+  {
     version: 11,
     name: 'module signature of a job',
     statements: [

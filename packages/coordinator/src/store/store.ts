@@ -10,6 +10,7 @@ import type {
   Assignment,
   CreateJobRequest,
   HeartbeatResponse,
+  HostList,
   HostView,
   JobPolicy,
   JobView,
@@ -19,7 +20,7 @@ import type {
   Role,
   TaskResult,
 } from '@anygrid/protocol';
-import type { ReadyReplica } from '../policy/index.js';
+import type { DailyQuotaParams, NetworkRule, ReadyReplica } from '../policy/index.js';
 import type { HostTally } from './host-rows.js';
 
 /** Who a token speaks for. */
@@ -52,6 +53,14 @@ export interface ChangeSet {
   readonly outcomes?: Readonly<HostTally>;
 }
 
+/** Rules a store enforces that a coordinator may configure. */
+export interface StoreRules {
+  /** Which addresses the one-network rule covers; default `public`. */
+  readonly networkRule?: NetworkRule;
+  /** The daily replica quota's bounds; default `DEFAULT_DAILY_QUOTA`. */
+  readonly dailyQuota?: DailyQuotaParams;
+}
+
 /** Where a host registers from, and the rule it registers under. */
 export interface HostOrigin {
   /** The remote address the coordinator saw; kept for the one-network rule. */
@@ -64,6 +73,11 @@ export interface HostOrigin {
 export interface EncodedResult {
   readonly cursor: number;
   readonly json: string;
+}
+
+/** A refused replica still ready, and whether its job keeps a task's replicas apart (quorum > 1). */
+export interface ReadyAgain extends ReadyReplica {
+  readonly apart: boolean;
 }
 
 /** A replica the scheduler picked from its queue. */
@@ -114,11 +128,14 @@ export interface Store {
   /**
    * How many of `requested` replicas the host may be sent now (policy/work-allowance.ts):
    * none while quarantined, no more than its daily quota left, less after failures. The
-   * assignment enforces the same bound again in its transaction.
+   * assignment enforces quarantine and quota again in its transaction.
    */
   hostAllowance(hostId: number, requested: number, now: number): Promise<number>;
-  /** Hosts the principal may see (admins: all; providers: their account's), newest first. */
-  listHosts(principal: Principal, limit: number, now: number): Promise<HostView[]>;
+  /**
+   * Hosts the principal may see (admins: all; providers: their account's), newest
+   * `limit` first, with the totals of each of their accounts over all its hosts.
+   */
+  listHosts(principal: Principal, limit: number, now: number): Promise<HostList>;
   /** One host if the principal may see it, else null. */
   getHost(hostId: number, principal: Principal, now: number): Promise<HostView | null>;
   /** Clears a host's quarantine; null if there is no such host. */
@@ -172,8 +189,11 @@ export interface Store {
    * none, and no host more than its daily quota left.
    */
   assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number): Promise<Assignment[]>;
-  /** Which of these replicas are still waiting to be sent (the queue puts refused ones back). */
-  stillUnsent(replicaIds: readonly number[]): Promise<number[]>;
+  /**
+   * Those of these replicas still waiting to be sent, as `readyReplicas` gives them
+   * (with the hosts holding their task): the queue takes back the ones a host was refused.
+   */
+  readyAgain(replicaIds: readonly number[]): Promise<ReadyAgain[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
   applyReports(
     hostId: number,

@@ -6,7 +6,12 @@
  * transaction), the views of GET /v1/hosts, and an admin's release from quarantine.
  */
 
-import { HostLimitError, type HostView, type RegisterHostRequest } from '@anygrid/protocol';
+import {
+  HostLimitError,
+  type HostList,
+  type HostView,
+  type RegisterHostRequest,
+} from '@anygrid/protocol';
 import {
   type DailyQuotaParams,
   DEFAULT_DAILY_QUOTA,
@@ -14,8 +19,18 @@ import {
   nextQuota,
   utcDay,
 } from '../../policy/index.js';
-import { HOST_COLUMNS, type HostRow, type HostTally, hostView } from '../host-rows.js';
-import type { HostOrigin } from '../store.js';
+import {
+  ACCOUNT_TOTALS,
+  type AccountTotalsRow,
+  accountReputation,
+  HOST_COLUMNS,
+  type HostRow,
+  type HostTally,
+  hostView,
+  STANDING_COLUMNS,
+  type StandingRow,
+} from '../host-rows.js';
+import type { HostOrigin, Principal } from '../store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** A host counts against its account's cap while it was seen this recently. */
@@ -23,8 +38,11 @@ export const ACTIVE_HOST_MS = 24 * 3_600_000;
 
 export class SqliteHosts {
   private readonly row;
+  private readonly standingRow;
   private readonly allRows;
   private readonly accountRows;
+  private readonly allTotals;
+  private readonly accountTotals;
   private readonly reRegister;
   private readonly insert;
   private readonly activeCount;
@@ -39,10 +57,14 @@ export class SqliteHosts {
   ) {
     const from = 'FROM hosts h JOIN accounts a ON a.id = h.account_id';
     this.row = db.prepare(`SELECT ${HOST_COLUMNS} ${from} WHERE h.id = ?`);
+    this.standingRow = db.prepare(`SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`);
     this.allRows = db.prepare(`SELECT ${HOST_COLUMNS} ${from} ORDER BY h.id DESC LIMIT ?`);
     this.accountRows = db.prepare(
       `SELECT ${HOST_COLUMNS} ${from} WHERE h.account_id = ? ORDER BY h.id DESC LIMIT ?`,
     );
+    const totals = `SELECT ${ACCOUNT_TOTALS} ${from}`;
+    this.allTotals = db.prepare(`${totals} GROUP BY a.id ORDER BY a.id`);
+    this.accountTotals = db.prepare(`${totals} WHERE h.account_id = ? GROUP BY a.id`);
     this.reRegister = db.prepare(
       `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?,
          last_seen = ?, address = ?, net_prefix = ?
@@ -106,6 +128,11 @@ export class SqliteHosts {
     return this.row.get(hostId) as HostRow | undefined;
   }
 
+  /** What the assignment reads of a host: its account, address, quota and record. */
+  standing(hostId: number): StandingRow | undefined {
+    return this.standingRow.get(hostId) as StandingRow | undefined;
+  }
+
   /** Records that `sent` replicas went to the host at `now` (its daily quota), and that it was seen. */
   chargeSent(hostId: number, sent: number, now: number): void {
     const day = utcDay(now);
@@ -130,17 +157,32 @@ export class SqliteHosts {
     }
   }
 
-  /** Hosts of one account (or all when `accountId` is null), newest first. */
-  list(accountId: number | null, limit: number, now: number): HostView[] {
+  /**
+   * The hosts the principal may see (admins: all, providers: their account's), newest
+   * `limit` first, and the totals of every account among them (over all its hosts).
+   */
+  list(principal: Principal, limit: number, now: number): HostList {
+    const admin = principal.role === 'admin';
     const rows = (
-      accountId === null ? this.allRows.all(limit) : this.accountRows.all(accountId, limit)
+      admin ? this.allRows.all(limit) : this.accountRows.all(principal.accountId, limit)
     ) as HostRow[];
-    return rows.map((r) => hostView(r, now, this.quota));
+    const totals = (
+      admin ? this.allTotals.all() : this.accountTotals.all(principal.accountId)
+    ) as AccountTotalsRow[];
+    return {
+      hosts: rows.map((r) => hostView(r, now, this.quota)),
+      accounts: totals.map(accountReputation),
+    };
   }
 
-  view(hostId: number, now: number): HostView | null {
+  /** One host if the principal may see it, else null. */
+  view(hostId: number, now: number, principal?: Principal): HostView | null {
     const row = this.get(hostId);
-    return row ? hostView(row, now, this.quota) : null;
+    if (!row) return null;
+    if (principal && principal.role !== 'admin' && Number(row.account_id) !== principal.accountId) {
+      return null;
+    }
+    return hostView(row, now, this.quota);
   }
 
   /** Clears the host's quarantine; false if it was not quarantined. */

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import {
   ConflictError,
+  type HostList,
   type HostView,
   InvalidRequestError,
   type JobView,
@@ -16,12 +17,7 @@ import {
   type Role,
   type TaskResult,
 } from '@anygrid/protocol';
-import {
-  type DailyQuotaParams,
-  type NetworkRule,
-  type ReadyReplica,
-  workAllowance,
-} from '../../policy/index.js';
+import { type ReadyReplica, workAllowance } from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
@@ -30,8 +26,10 @@ import type {
   HostOrigin,
   NewJob,
   Principal,
+  ReadyAgain,
   ReplicaPick,
   Store,
+  StoreRules,
   VerifiedReport,
 } from '../store.js';
 import {
@@ -50,13 +48,8 @@ import { SqliteWork } from './sqlite-work.js';
 
 const WASM_PLATFORM = 'wasm32-wasi';
 
-/** Rules the store enforces that a coordinator may configure. */
-export interface SqliteStoreOptions {
-  /** Which addresses the one-network rule covers; default `public`. */
-  readonly networkRule?: NetworkRule;
-  /** The daily replica quota's bounds; default `DEFAULT_DAILY_QUOTA`. */
-  readonly dailyQuota?: DailyQuotaParams;
-}
+/** The rules this store enforces (see `StoreRules`). */
+export type SqliteStoreOptions = StoreRules;
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -160,19 +153,16 @@ export class SqliteStore implements Store {
   }
 
   async hostAllowance(hostId: number, requested: number, now: number): Promise<number> {
-    const row = this.p.hosts.get(hostId);
+    const row = this.p.hosts.standing(hostId);
     return row ? workAllowance(standingOf(row, this.p.hosts.quota), requested, now) : 0;
   }
 
-  async listHosts(principal: Principal, limit: number, now: number): Promise<HostView[]> {
-    return this.p.hosts.list(principal.role === 'admin' ? null : principal.accountId, limit, now);
+  async listHosts(principal: Principal, limit: number, now: number): Promise<HostList> {
+    return this.p.hosts.list(principal, limit, now);
   }
 
   async getHost(hostId: number, principal: Principal, now: number): Promise<HostView | null> {
-    const view = this.p.hosts.view(hostId, now);
-    if (!view || (principal.role !== 'admin' && view.account.id !== principal.accountId))
-      return null;
-    return view;
+    return this.p.hosts.view(hostId, now, principal);
   }
 
   async releaseHost(
@@ -406,38 +396,21 @@ export class SqliteStore implements Store {
   }
 
   async readyReplicas(): Promise<ReadyReplica[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT r.id, r.task_id, r.job_id, r.priority,
-           (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
-            WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
-           (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
-         FROM replicas r WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`,
-      )
-      .all() as {
-      id: number;
-      task_id: number;
-      job_id: number;
-      priority: number;
-      hosts: string | null;
-      earlier: number;
-    }[];
-    return rows.map((r) => ({
-      replicaId: r.id,
-      taskId: r.task_id,
-      jobId: r.job_id,
-      priority: r.priority,
-      excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
-      reissue: r.earlier > 0,
+    return readyRows(
+      this.sql(`${READY_SELECT} WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`).all(),
+    );
+  }
+
+  async readyAgain(replicaIds: readonly number[]): Promise<ReadyAgain[]> {
+    const one = this.sql(`${READY_SELECT} WHERE r.id = ? AND r.state = 'unsent'`);
+    return readyRows(replicaIds.flatMap((id) => one.all(id))).map((r) => ({
+      ...r,
+      apart: this.meta(r.jobId).policy.quorum > 1,
     }));
   }
 
   async assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number) {
     return this.p.work.assign(hostId, picks, now);
-  }
-
-  async stillUnsent(replicaIds: readonly number[]): Promise<number[]> {
-    return this.p.work.stillUnsent(replicaIds);
   }
 
   async applyReports(hostId: number, reports: readonly VerifiedReport[], now: number) {
@@ -466,4 +439,31 @@ export class SqliteStore implements Store {
       quarantinedHosts: count('SELECT COUNT(*) FROM hosts WHERE quarantined_at IS NOT NULL'),
     };
   }
+}
+
+/** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
+const READY_SELECT = `SELECT r.id, r.task_id, r.job_id, r.priority,
+    (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
+     WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
+    (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
+  FROM replicas r`;
+
+function readyRows(rows: unknown[]): ReadyReplica[] {
+  return (
+    rows as {
+      id: number;
+      task_id: number;
+      job_id: number;
+      priority: number;
+      hosts: string | null;
+      earlier: number;
+    }[]
+  ).map((r) => ({
+    replicaId: r.id,
+    taskId: r.task_id,
+    jobId: r.job_id,
+    priority: r.priority,
+    excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
+    reissue: r.earlier > 0,
+  }));
 }

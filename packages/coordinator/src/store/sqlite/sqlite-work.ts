@@ -20,7 +20,7 @@ import {
   type NetworkRule,
   type ReplicaState,
   ruledPrefix,
-  workAllowance,
+  sendableNow,
 } from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
@@ -59,7 +59,6 @@ export class SqliteWork {
   private readonly taskSpec;
   private readonly sendReplica;
   private readonly sendApart;
-  private readonly unsent;
   private readonly touchHost;
   private readonly replicaRow;
   private readonly siblings;
@@ -105,7 +104,6 @@ export class SqliteWork {
                          WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
                            AND (o.host_id = ? OR h.account_id = ? OR h.net_prefix = ?))`,
     );
-    this.unsent = db.prepare(`SELECT state = 'unsent' FROM replicas WHERE id = ?`).pluck();
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.replicaRow = db.prepare(
       'SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?',
@@ -146,10 +144,10 @@ export class SqliteWork {
   assign(hostId: number, picks: readonly ReplicaPick[], now: number): Assignment[] {
     if (picks.length === 0) return [];
     return this.inTx(() => {
-      const host = this.hosts.get(hostId);
+      const host = this.hosts.standing(hostId);
       if (host === undefined) return [];
-      // The allowance again, inside the transaction: the scheduler's was read before it.
-      const allowed = workAllowance(standingOf(host, this.hosts.quota), picks.length, now);
+      // Quarantine and quota again, inside the transaction: the scheduler read them before it.
+      const allowed = sendableNow(standingOf(host, this.hosts.quota), now);
       const prefix = ruledPrefix(host.address, this.networkRule);
       const out: Assignment[] = [];
       for (const pick of picks) {
@@ -173,10 +171,6 @@ export class SqliteWork {
       this.hosts.chargeSent(hostId, out.length, now);
       return out;
     });
-  }
-
-  stillUnsent(replicaIds: readonly number[]): number[] {
-    return replicaIds.filter((id) => this.unsent.get(id) === 1);
   }
 
   private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
@@ -273,7 +267,8 @@ export class SqliteWork {
       );
     }
     const digest = report.success ? report.digest : null;
-    if (!report.success) changes.tally(row.host_id, 'errored');
+    // A refused module is not the host's fault: its standing stays as it was.
+    if (state === 'errored') changes.tally(row.host_id, 'errored');
     let validation: string | null = null;
     if (active) {
       const facts = siblings.map((r): SiblingRow => (r === row ? { ...r, state, digest } : r));

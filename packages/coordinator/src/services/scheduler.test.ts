@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { host, job } from '../store/store.case.js';
+import type { Store } from '../store/store.js';
+import { Hub } from './hub.js';
+import { Scheduler } from './scheduler.js';
+
+/** A real SQLite store whose assignment calls are counted. */
+async function countedStore() {
+  const raw = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'anygrid-sched-')), 'test.db'));
+  await raw.migrate();
+  const calls = { assign: 0 };
+  const store: Store = Object.assign(Object.create(raw) as Store, {
+    assignReplicas: (...a: Parameters<Store['assignReplicas']>) => {
+      calls.assign++;
+      return raw.assignReplicas(...a);
+    },
+  });
+  return { store, calls };
+}
+
+describe('Scheduler', () => {
+  it('keeps a refused replica from every host of the account it was refused to, and gives it to another account', async () => {
+    const { store, calls } = await countedStore();
+    const scheduler = new Scheduler(store, new Hub());
+    const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
+    const x = await store.createToken('provider', 'x', 'x', undefined, 0);
+    const y = await store.createToken('provider', 'y', 'y', undefined, 0);
+    const [x1, x2, x3] = [
+      await store.registerHost(x.accountId, { ...host, name: 'x1' }, 0),
+      await store.registerHost(x.accountId, { ...host, name: 'x2' }, 0),
+      await store.registerHost(x.accountId, { ...host, name: 'x3' }, 0),
+    ];
+    const y1 = await store.registerHost(y.accountId, { ...host, name: 'y1' }, 0);
+    // Idle pulls: the scheduler learns which hosts are x's.
+    for (const h of [x1, x2, x3]) expect(await scheduler.assign(h, 5, x.accountId)).toEqual([]);
+
+    const { changes } = await store.createJob(
+      owner.accountId,
+      job(1, { redundancy: 2 }),
+      Date.now(),
+    );
+    scheduler.publish(changes);
+    expect(await scheduler.assign(x1, 5, x.accountId)).toHaveLength(1);
+    expect(await scheduler.assign(x2, 5, x.accountId)).toEqual([]);
+    const before = calls.assign;
+    expect(await scheduler.assign(x3, 5, x.accountId)).toEqual([]);
+    // x3 was not even offered the replica the store refused to x2.
+    expect(calls.assign).toBe(before);
+    expect(scheduler.queued).toBe(1);
+    expect(await scheduler.assign(y1, 5, y.accountId)).toHaveLength(1);
+    expect(scheduler.queued).toBe(0);
+    await store.close();
+  });
+});
