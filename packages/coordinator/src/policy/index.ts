@@ -19,12 +19,35 @@ export {
   spotCheckNow,
 } from './adaptive-replication.js';
 export {
+  agreementFacts,
+  type KeyedReplica,
+  keyWithoutComparing,
+  representatives,
+} from './agreement.js';
+export {
   BOINC_TRUST_AFTER,
   boincIsTrusted,
   boincReplicationProbability,
   boincShouldReplicate,
 } from './boinc-replication.js';
-export { DEFAULT_DEADLINE_MS, defaultQuorum, resolvePolicy } from './job-policy.js';
+export {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_REL_TOL,
+  defaultQuorum,
+  resolveCompare,
+  resolvePolicy,
+} from './job-policy.js';
+export {
+  floatArraysAgree,
+  type HashedOutputs,
+  jsonAgree,
+  jsonNumbers,
+  numbersAgree,
+  restIsEqual,
+  sourceOf,
+  sourcesAgree,
+  type Tolerance,
+} from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
@@ -63,3 +86,8 @@ export {
   strikes,
   type ValidationRecord,
 } from './validation-record.js';
+export {
+  MAX_VALIDATOR_ANSWER_BYTES,
+  readValidatorAnswer,
+  type ValidatorVerdict,
+} from './validator-answer.js';
