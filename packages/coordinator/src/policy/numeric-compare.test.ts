@@ -18,13 +18,13 @@ const ulpUp = (x: number) => {
 
 function f64(...xs: number[]): Uint8Array {
   const v = new DataView(new ArrayBuffer(xs.length * 8));
-  xs.forEach((x, i) => v.setFloat64(i * 8, x, true));
+  for (const [i, x] of xs.entries()) v.setFloat64(i * 8, x, true);
   return new Uint8Array(v.buffer);
 }
 
 function f32(...xs: number[]): Uint8Array {
   const v = new DataView(new ArrayBuffer(xs.length * 4));
-  xs.forEach((x, i) => v.setFloat32(i * 4, x, true));
+  for (const [i, x] of xs.entries()) v.setFloat32(i * 4, x, true);
   return new Uint8Array(v.buffer);
 }
 
