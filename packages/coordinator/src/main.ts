@@ -12,12 +12,14 @@ import pino, { type Logger } from 'pino';
 import { FileBlobStore } from './blobs/file-blob-store.js';
 import { buildServer } from './http/server.js';
 import { Accounts } from './services/accounts.js';
+import { Comparator } from './services/comparator.js';
 import { Hub } from './services/hub.js';
 import { Jobs } from './services/jobs.js';
 import { Metrics } from './services/metrics.js';
 import { Providers } from './services/providers.js';
 import { Scheduler } from './services/scheduler.js';
 import { Transitioner } from './services/transitioner.js';
+import { ValidatorRunner } from './services/validator-runner.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 
@@ -35,6 +37,8 @@ export interface CoordinatorOptions {
   readonly heartbeatMs?: number;
   /** How often overdue replicas are looked for. Default 500 ms. */
   readonly sweepMs?: number;
+  /** How often replicas awaiting a numeric or validator comparison are looked for. Default 100 ms. */
+  readonly compareMs?: number;
   /** How long a job sent in parts waits for its next part before it is cancelled. Default 10 min. */
   readonly partsWindowMs?: number;
 }
@@ -72,6 +76,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const providers = new Providers(store, blobs, scheduler, metrics);
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   const transitioner = new Transitioner(store, scheduler, jobs, logger, options.sweepMs ?? 500);
+  const validators = new ValidatorRunner(blobs);
+  const comparator = new Comparator(
+    store,
+    blobs,
+    scheduler,
+    validators,
+    logger,
+    options.compareMs ?? 100,
+  );
 
   const admin = await ensureAdminToken(options.dataDir, accounts);
   const { app, closeSockets } = buildServer({
@@ -98,6 +111,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   // A restart finds leases that ran out while it was down; settle them at once.
   await transitioner.sweep();
   transitioner.start();
+  // Replicas a crash left awaiting comparison are found by its first sweep.
+  comparator.start();
   logger.info({ url, dataDir: options.dataDir }, 'coordinator listening');
 
   return {
@@ -111,8 +126,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     },
     async close() {
       transitioner.stop();
+      comparator.stop();
       closeSockets();
       await app.close();
+      await validators.close();
       await store.close();
     },
   };

@@ -44,11 +44,16 @@ export function keyWithoutComparing(
   return anyClassified ? null : digest;
 }
 
-/** The representatives a replica must be compared with: classified replicas keyed by their own digest, oldest first. */
+/**
+ * The representatives a replica must be compared with: the oldest classified replica
+ * of each group (keyed by its own digest), oldest first.
+ */
 export function representatives<T extends KeyedReplica>(replicas: readonly T[]): T[] {
+  const seen = new Set<string>();
   return replicas
     .filter((r) => r.state === 'reported' && r.agreeKey !== null && r.agreeKey === r.digest)
-    .sort((a, b) => a.id - b.id);
+    .sort((a, b) => a.id - b.id)
+    .filter((r) => !seen.has(r.agreeKey as string) && seen.add(r.agreeKey as string));
 }
 
 /** The facts `decideTask` groups by: the agreement key as digest; unclassified replicas in flight. */

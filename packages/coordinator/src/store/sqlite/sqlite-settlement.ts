@@ -9,7 +9,7 @@
  */
 
 import type { ReadyReplica, ReplicaFacts, TaskDecision } from '../../policy/index.js';
-import { decideTask } from '../../policy/index.js';
+import { agreementFacts, decideTask, type KeyedReplica } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
@@ -52,6 +52,7 @@ interface FactsRow extends ReplicaFacts {
 
 export class SqliteSettlement {
   private readonly replicasOfTask;
+  private readonly keyedOfTask;
   private readonly taskRow;
   private readonly insertReplica;
   private readonly settleTask;
@@ -72,6 +73,9 @@ export class SqliteSettlement {
     this.sql = statementCache(db);
     this.replicasOfTask = db.prepare(
       'SELECT id, state, digest, host_id FROM replicas WHERE task_id = ?',
+    );
+    this.keyedOfTask = db.prepare(
+      'SELECT id, state, digest, agree_key AS agreeKey, host_id FROM replicas WHERE task_id = ?',
     );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.insertReplica = db.prepare(
@@ -205,15 +209,13 @@ export class SqliteSettlement {
   }
 
   private decide(taskId: number, jobId: number, now: number, changes: ChangeCollector): void {
-    const replicas = this.replicasOfTask.all(taskId) as FactsRow[];
-    this.apply(
-      taskId,
-      jobId,
-      replicas,
-      decideTask(this.metaOf(jobId).policy, replicas),
-      now,
-      changes,
-    );
+    const { policy } = this.metaOf(jobId);
+    // Under a comparator other than exact, replicas group by agreement key (agreement.ts).
+    const replicas: readonly FactsRow[] =
+      policy.compare.kind === 'exact'
+        ? (this.replicasOfTask.all(taskId) as FactsRow[])
+        : agreementFacts(this.keyedOfTask.all(taskId) as Array<KeyedReplica & FactsRow>);
+    this.apply(taskId, jobId, replicas, decideTask(policy, replicas), now, changes);
   }
 
   /** Settles an active task in a final state, publishing it to the result stream. */

@@ -19,13 +19,16 @@ import type { ReadyReplica } from '../../policy/index.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
   ChangeSet,
+  ComparisonVerdict,
   EncodedResult,
   NewJob,
+  PendingComparison,
   Principal,
   ReplicaPick,
   Store,
   VerifiedReport,
 } from '../store.js';
+import { SqliteComparisons } from './sqlite-comparisons.js';
 import {
   migrateSqlite,
   openSqlite,
@@ -46,7 +49,12 @@ export class SqliteStore implements Store {
   private readonly db: SqliteDatabase;
   private readonly metaCache = new Map<number, JobMeta>();
   private parts:
-    | { settlement: SqliteSettlement; work: SqliteWork; results: SqliteResults }
+    | {
+        settlement: SqliteSettlement;
+        work: SqliteWork;
+        results: SqliteResults;
+        comparisons: SqliteComparisons;
+      }
     | undefined;
 
   private readonly inTx;
@@ -63,10 +71,12 @@ export class SqliteStore implements Store {
     migrateSqlite(this.db, Date.now());
     const metaOf = (jobId: number) => this.meta(jobId);
     const settlement = new SqliteSettlement(this.db, metaOf);
+    const comparisons = new SqliteComparisons(this.db, settlement, metaOf);
     this.parts = {
       settlement,
-      work: new SqliteWork(this.db, settlement, metaOf),
+      work: new SqliteWork(this.db, settlement, metaOf, comparisons),
       results: new SqliteResults(this.db),
+      comparisons,
     };
   }
 
@@ -410,6 +420,14 @@ export class SqliteStore implements Store {
 
   async expireDeadlines(now: number, limit: number) {
     return this.p.work.expire(now, limit);
+  }
+
+  async pendingComparisons(limit: number): Promise<PendingComparison[]> {
+    return this.p.comparisons.listPending(limit);
+  }
+
+  async applyComparison(verdict: ComparisonVerdict, now: number): Promise<ChangeSet> {
+    return this.p.comparisons.apply(verdict, now);
   }
 
   async stats() {

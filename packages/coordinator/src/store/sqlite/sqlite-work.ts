@@ -16,6 +16,7 @@ import {
 import type { ReplicaState } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet, ReplicaPick, VerifiedReport } from '../store.js';
+import type { SqliteComparisons } from './sqlite-comparisons.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
 
@@ -60,6 +61,7 @@ export class SqliteWork {
     db: SqliteDatabase,
     private readonly settlement: SqliteSettlement,
     private readonly metaOf: (jobId: number) => JobMeta,
+    private readonly comparisons: SqliteComparisons,
   ) {
     this.inTx = transactionRunner(db);
     this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
@@ -202,7 +204,10 @@ export class SqliteWork {
     const state: ReplicaState = report.success ? 'reported' : 'errored';
     const digest = report.success ? report.digest : null;
     let validation: string | null = null;
-    if (active) {
+    const exact = this.metaOf(row.job_id).policy.compare.kind === 'exact';
+    if (active && !exact) {
+      validation = this.comparisons.decideReported(row, state, digest, now, changes);
+    } else if (active) {
       const facts = siblings.map((r): SiblingRow => (r === row ? { ...r, state, digest } : r));
       validation = this.settlement.decideLoaded(
         row.task_id,
@@ -213,8 +218,9 @@ export class SqliteWork {
         changes,
       );
     } else if (row.canonical_replica_id !== null && report.success) {
-      validation =
-        this.canonicalDigest.get(row.canonical_replica_id) === digest ? 'valid' : 'invalid';
+      // Under another comparator a late answer unlike the canonical one is not compared.
+      const same = this.canonicalDigest.get(row.canonical_replica_id) === digest;
+      validation = same ? 'valid' : exact ? 'invalid' : null;
     }
     this.recordReport.run(
       state,
