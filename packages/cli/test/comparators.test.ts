@@ -110,7 +110,7 @@ describe('comparators on a real job', () => {
       expect(r.outcome).toBe('valid');
       const values = JSON.parse(decodeStdout(r)) as number[];
       expect(values).toHaveLength(Number(args[1]));
-      values.forEach((v, k) => expect(v).toBeCloseTo((k + 1) / 10, 12));
+      for (const [k, v] of values.entries()) expect(v).toBeCloseTo((k + 1) / 10, 12);
     }
 
     const e = await waitForJob(requester, exact);
