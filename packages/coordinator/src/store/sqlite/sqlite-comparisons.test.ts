@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { host, job, ok } from '../store.case.js';
 import { SqliteStore } from './sqlite-store.js';
 
-const NUMERIC = { kind: 'numeric' as const };
+const NUMERIC = { kind: 'numeric' as const, source: 'stdout' as const, format: 'json' as const };
 
 /** A store with a 2-replica numeric job of `tasks` tasks, each replica sent to one of two hosts of two accounts. */
-async function setUp(path: string, tasks = 1, compare: object = NUMERIC) {
+async function setUp(path: string, tasks = 1) {
   const store = new SqliteStore(path);
   await store.migrate();
   const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
@@ -24,7 +24,7 @@ async function setUp(path: string, tasks = 1, compare: object = NUMERIC) {
   );
   const { job: created, changes } = await store.createJob(
     owner.accountId,
-    job(tasks, { redundancy: 2, maxTotal: 2, compare: compare as typeof NUMERIC }),
+    job(tasks, { redundancy: 2, maxTotal: 2, compare: NUMERIC }),
     0,
   );
   const first = await store.assignReplicas(h1, changes.ready, 1);
