@@ -7,9 +7,20 @@
  * while the coordinator keeps answering.
  */
 
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCraftedProvider } from './crafted-provider.js';
-import { client, example, sha256, startAgent, useCoordinator } from './harness.js';
+import {
+  client,
+  example,
+  removeDir,
+  runCli,
+  sha256,
+  startAgent,
+  tempDir,
+  useCoordinator,
+} from './harness.js';
 import { allResults, decodeStdout, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
@@ -204,6 +215,74 @@ describe('comparators on a real job', () => {
       store.close();
     },
   );
+
+  it('anygrid submit --validator uploads the module and the job validates', async () => {
+    const { coord, admin } = ctx;
+    const dir = tempDir();
+    const input = join(dir, 'lines.txt');
+    writeFileSync(input, LINES);
+    const env = { ANYGRID_URL: coord.url, ANYGRID_TOKEN: await admin.token('requester') };
+    const run = await runCli(
+      [
+        'submit',
+        'examples/echo.wasm',
+        '--stdin',
+        input,
+        '--redundancy',
+        '2',
+        '--validator',
+        'examples/samelines.wasm',
+        '--validator-timeout',
+        '2000',
+        '--wait',
+        '--json',
+      ],
+      { env },
+    );
+    removeDir(dir);
+    expect(run.code, run.stderr).toBe(0);
+    const view = JSON.parse(run.stdout);
+    expect(view.progress).toMatchObject({ total: 1, valid: 1 });
+    expect(view.policy.compare).toMatchObject({
+      kind: 'validator',
+      module: { hash: sha256(example('samelines.wasm')) },
+      timeoutMs: 2000,
+    });
+
+    const numeric = await runCli(
+      [
+        'submit',
+        'examples/floats.wasm',
+        '--redundancy',
+        '2',
+        '--compare',
+        'numeric',
+        '--rel-tol',
+        '1e-12',
+        '--compare-file',
+        'out.bin',
+        '--compare-format',
+        'float64',
+        '--wait',
+        '--json',
+        '--',
+        'f64',
+        '4',
+      ],
+      { env },
+    );
+    expect(numeric.code, numeric.stderr).toBe(0);
+    expect(JSON.parse(numeric.stdout).progress).toMatchObject({ total: 1, valid: 1 });
+
+    const stray = await runCli(
+      ['submit', 'examples/floats.wasm', '--abs-tol', '1', '--', 'json', '1'],
+      {
+        env,
+      },
+    );
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/--abs-tol needs --compare numeric/);
+  });
 
   it('refuses a bad comparator with a 4xx and a stable code', async () => {
     const { requester } = ctx;

@@ -12,6 +12,12 @@ import type { Job, SubmitOptions } from '@anygrid/sdk';
 import type { Command } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addClientOptions, type ClientOptions, clientFrom } from '../client-options.js';
+import {
+  addCompareOptions,
+  COMPARE_HELP,
+  type CompareFlags,
+  compareOf,
+} from '../compare-options.js';
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
@@ -20,7 +26,7 @@ import { TASK_FILES_HELP } from '../task-files-help.js';
 import { listInputDir, loadTasks, parseEnv, readInput } from '../task-inputs.js';
 import { planTasks } from '../task-plan.js';
 
-interface SubmitFlags extends ClientOptions {
+interface SubmitFlags extends ClientOptions, CompareFlags {
   input?: string[];
   inputs?: string;
   inputName?: string;
@@ -74,29 +80,30 @@ export function registerSubmit(program: Command): void {
     .option('--priority <p>', 'higher runs first, -100..100', intOption(-100, 100))
     .option('--memory <MB>', 'memory limit per task in MiB', intOption(1, 4096))
     .option('--timeout <ms>', 'wall-time limit per task', intOption(10))
-    .option('--wait', 'follow the job until it finishes, showing progress')
-    .addHelpText(
-      'after',
-      '\nTask arguments: put them last, after --, where they may look like options:\n' +
-        '  anygrid submit MODULE [options] -- ARGS...\n' +
-        '  (--args A... also works, dash words included: it takes every word up to the next\n' +
-        "   of submit's own options or --)\n" +
-        '\nTasks come from exactly one source:\n' +
-        '  --input F... / --inputs DIR  one task per file; the file is placed in the task\n' +
-        '                               directory under its basename (or --input-name),\n' +
-        '                               and that name replaces {} in the arguments, or is\n' +
-        '                               appended to them when no argument contains {}\n' +
-        '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
-        '                               "stdin":"text","files":{"name":"host/path"}}\n' +
-        '  -- ARGS... (or --args)       alone: one task with this argv\n' +
-        'Put MODULE before --input: it takes several values.\n' +
-        TASK_FILES_HELP +
-        '\nMore examples:\n' +
-        '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +
-        '  anygrid submit examples/echo.wasm --argv0 echo --wait -- -n --verbose "two words"\n' +
-        '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
-        '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json',
-    );
+    .option('--wait', 'follow the job until it finishes, showing progress');
+  addCompareOptions(cmd).addHelpText(
+    'after',
+    '\nTask arguments: put them last, after --, where they may look like options:\n' +
+      '  anygrid submit MODULE [options] -- ARGS...\n' +
+      '  (--args A... also works, dash words included: it takes every word up to the next\n' +
+      "   of submit's own options or --)\n" +
+      '\nTasks come from exactly one source:\n' +
+      '  --input F... / --inputs DIR  one task per file; the file is placed in the task\n' +
+      '                               directory under its basename (or --input-name),\n' +
+      '                               and that name replaces {} in the arguments, or is\n' +
+      '                               appended to them when no argument contains {}\n' +
+      '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
+      '                               "stdin":"text","files":{"name":"host/path"}}\n' +
+      '  -- ARGS... (or --args)       alone: one task with this argv\n' +
+      'Put MODULE before --input: it takes several values.\n' +
+      TASK_FILES_HELP +
+      COMPARE_HELP +
+      '\nMore examples:\n' +
+      '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +
+      '  anygrid submit examples/echo.wasm --argv0 echo --wait -- -n --verbose "two words"\n' +
+      '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
+      '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json',
+  );
   addClientOptions(cmd).action((module: string, args: string[], flags: SubmitFlags) =>
     submit(module, args, flags),
   );
@@ -125,6 +132,7 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     ...(stdin ? { stdin } : {}),
   });
 
+  const compare = await compareOf(flags);
   const grid = clientFrom(flags);
   const options: SubmitOptions = {
     module,
@@ -138,6 +146,7 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     deadlineMs: flags.deadline,
     priority: flags.priority,
     limits: limitsOf(flags),
+    ...(compare ? { compare } : {}),
   };
   const job = await grid.submit(options);
   const up = grid.lastSubmit;
