@@ -22,9 +22,17 @@ import type { ValidatorRunner } from './validator-runner.js';
 /** Pending replicas taken per store read. */
 const BATCH = 100;
 
+/** Store reads per sweep: a sweep ends even if verdicts keep going stale. */
+const MAX_ROUNDS = 10;
+
+/** Unexpected errors comparing one replica before its comparison counts as failed. */
+const MAX_ATTEMPTS = 3;
+
 export class Comparator {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Unexpected errors per pending replica; in memory only, so a restart tries again. */
+  private readonly attempts = new Map<number, number>();
 
   constructor(
     private readonly store: Store,
@@ -50,11 +58,12 @@ export class Comparator {
     this.running = true;
     let done = 0;
     try {
-      for (;;) {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
         const pending = await this.store.pendingComparisons(BATCH);
         for (const p of pending) {
           const verdict = await this.verdict(p);
           this.scheduler.publish(await this.store.applyComparison(verdict, Date.now()));
+          this.attempts.delete(verdict.replicaId);
           done++;
         }
         if (pending.length < BATCH) break;
@@ -76,7 +85,15 @@ export class Comparator {
     try {
       return { ...base, agreesWith: await this.firstAgreeing(p) };
     } catch (err) {
-      if (!(err instanceof ComparisonError) && !(err instanceof ModuleError)) throw err;
+      if (!(err instanceof ComparisonError) && !(err instanceof ModuleError)) {
+        // Retried next sweep, but a replica that always breaks the comparison must not
+        // keep its task open for ever.
+        const attempts = (this.attempts.get(base.replicaId) ?? 0) + 1;
+        this.attempts.set(base.replicaId, attempts);
+        if (attempts < MAX_ATTEMPTS) throw err;
+        this.log.error({ task: p.taskId, err }, 'comparison failed repeatedly');
+        return { ...base, failed: 'the comparison failed repeatedly' };
+      }
       this.log.warn({ task: p.taskId, err: err.message }, 'comparison failed');
       return { ...base, failed: err.message };
     }
