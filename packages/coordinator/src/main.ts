@@ -82,6 +82,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     blobs,
     scheduler,
     validators,
+    metrics,
     logger,
     options.compareMs ?? 100,
   );

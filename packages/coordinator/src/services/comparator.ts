@@ -15,6 +15,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import { readValidatorAnswer, restIsEqual, sourceOf, sourcesAgree } from '../policy/index.js';
 import type { ComparisonVerdict, PendingComparison, Store } from '../store/store.js';
 import { ComparisonError } from './comparison-error.js';
+import type { Metrics } from './metrics.js';
 import { checkComparedSize, outputBytes } from './output-bytes.js';
 import type { Scheduler } from './scheduler.js';
 import type { ValidatorRunner } from './validator-runner.js';
@@ -39,6 +40,7 @@ export class Comparator {
     private readonly blobs: BlobStore,
     private readonly scheduler: Scheduler,
     private readonly validators: ValidatorRunner,
+    private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly intervalMs: number,
   ) {}
@@ -64,6 +66,7 @@ export class Comparator {
           const verdict = await this.verdict(p);
           this.scheduler.publish(await this.store.applyComparison(verdict, Date.now()));
           this.attempts.delete(verdict.replicaId);
+          if (p.active) this.metrics.comparisons.inc({ verdict: verdictName(verdict) });
           done++;
         }
         if (pending.length < BATCH) break;
@@ -130,4 +133,9 @@ export class Comparator {
     const first = answer.agreeing[0];
     return first === undefined ? null : (representatives[first - 1]?.replicaId ?? null);
   }
+}
+
+function verdictName(verdict: ComparisonVerdict): 'agree' | 'disagree' | 'failed' {
+  if ('failed' in verdict) return 'failed';
+  return verdict.agreesWith === null ? 'disagree' : 'agree';
 }
