@@ -80,30 +80,30 @@ export function registerSubmit(program: Command): void {
     .option('--priority <p>', 'higher runs first, -100..100', intOption(-100, 100))
     .option('--memory <MB>', 'memory limit per task in MiB', intOption(1, 4096))
     .option('--timeout <ms>', 'wall-time limit per task', intOption(10))
-    .option('--wait', 'follow the job until it finishes, showing progress');
-  addCompareOptions(cmd).addHelpText(
-    'after',
-    '\nTask arguments: put them last, after --, where they may look like options:\n' +
-      '  anygrid submit MODULE [options] -- ARGS...\n' +
-      '  (--args A... also works, dash words included: it takes every word up to the next\n' +
-      "   of submit's own options or --)\n" +
-      '\nTasks come from exactly one source:\n' +
-      '  --input F... / --inputs DIR  one task per file; the file is placed in the task\n' +
-      '                               directory under its basename (or --input-name),\n' +
-      '                               and that name replaces {} in the arguments, or is\n' +
-      '                               appended to them when no argument contains {}\n' +
-      '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
-      '                               "stdin":"text","files":{"name":"host/path"}}\n' +
-      '  -- ARGS... (or --args)       alone: one task with this argv\n' +
-      'Put MODULE before --input: it takes several values.\n' +
-      TASK_FILES_HELP +
-      COMPARE_HELP +
-      '\nMore examples:\n' +
-      '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +
-      '  anygrid submit examples/echo.wasm --argv0 echo --wait -- -n --verbose "two words"\n' +
-      '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
-      '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json',
-  );
+    .option('--wait', 'follow the job until it finishes, showing progress')
+    .addHelpText(
+      'after',
+      '\nTask arguments: put them last, after --, where they may look like options:\n' +
+        '  anygrid submit MODULE [options] -- ARGS...\n' +
+        '  (--args A... also works, dash words included: it takes every word up to the next\n' +
+        "   of submit's own options or --)\n" +
+        '\nTasks come from exactly one source:\n' +
+        '  --input F... / --inputs DIR  one task per file; the file is placed in the task\n' +
+        '                               directory under its basename (or --input-name),\n' +
+        '                               and that name replaces {} in the arguments, or is\n' +
+        '                               appended to them when no argument contains {}\n' +
+        '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
+        '                               "stdin":"text","files":{"name":"host/path"}}\n' +
+        '  -- ARGS... (or --args)       alone: one task with this argv\n' +
+        'Put MODULE before --input: it takes several values.\n' +
+        TASK_FILES_HELP +
+        '\nMore examples:\n' +
+        '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +
+        '  anygrid submit examples/echo.wasm --argv0 echo --wait -- -n --verbose "two words"\n' +
+        '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
+        '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json',
+    );
+  addCompareOptions(cmd).addHelpText('after', COMPARE_HELP);
   addClientOptions(cmd).action((module: string, args: string[], flags: SubmitFlags) =>
     submit(module, args, flags),
   );
