@@ -80,17 +80,19 @@ export class SqliteComparisons {
 
   /**
    * Inside a report's transaction: gives the newly reported replica its key (or queues
-   * it for comparison) and decides its task. Returns the replica's validation, as
+   * it for comparison) and decides its task from the replicas the caller read (so any
+   * column the decision needs is there, as for exact jobs). Returns the replica's validation, as
    * `SqliteSettlement.decideLoaded` does; the caller writes the rest of its row.
    */
-  decideReported(
+  decideReported<T extends KeyedRow>(
     replica: { id: number; task_id: number; job_id: number },
+    /** Every replica of its task (itself among them) as read in this transaction. */
+    rows: readonly T[],
     state: ReplicaState,
     digest: string | null,
     now: number,
     changes: ChangeCollector,
   ): 'valid' | 'invalid' | null {
-    const rows = this.keyed.all(replica.task_id) as KeyedRow[];
     let agreeKey: string | null = null;
     if (state === 'reported' && digest !== null) {
       agreeKey = keyWithoutComparing(
@@ -111,11 +113,6 @@ export class SqliteComparisons {
       now,
       changes,
     );
-  }
-
-  /** The replicas of a task as `decideTask` sees them under a comparator: grouped by key. */
-  facts(taskId: number): Array<KeyedRow & { digest: string | null }> {
-    return agreementFacts(this.keyed.all(taskId) as KeyedRow[]);
   }
 
   listPending(limit: number): PendingComparison[] {

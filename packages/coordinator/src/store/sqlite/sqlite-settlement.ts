@@ -9,7 +9,7 @@
  */
 
 import type { ReadyReplica, ReplicaFacts, TaskDecision } from '../../policy/index.js';
-import { agreementFacts, decideTask, type KeyedReplica } from '../../policy/index.js';
+import { agreementFacts, decideTask } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
@@ -48,11 +48,12 @@ export class ChangeCollector {
 
 interface FactsRow extends ReplicaFacts {
   readonly host_id: number | null;
+  /** Agreement key under a non-exact comparator (agreement.ts); NULL for exact jobs. */
+  readonly agreeKey: string | null;
 }
 
 export class SqliteSettlement {
   private readonly replicasOfTask;
-  private readonly keyedOfTask;
   private readonly taskRow;
   private readonly insertReplica;
   private readonly settleTask;
@@ -72,9 +73,6 @@ export class SqliteSettlement {
   ) {
     this.sql = statementCache(db);
     this.replicasOfTask = db.prepare(
-      'SELECT id, state, digest, host_id FROM replicas WHERE task_id = ?',
-    );
-    this.keyedOfTask = db.prepare(
       'SELECT id, state, digest, agree_key AS agreeKey, host_id FROM replicas WHERE task_id = ?',
     );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
@@ -211,10 +209,8 @@ export class SqliteSettlement {
   private decide(taskId: number, jobId: number, now: number, changes: ChangeCollector): void {
     const { policy } = this.metaOf(jobId);
     // Under a comparator other than exact, replicas group by agreement key (agreement.ts).
-    const replicas: readonly FactsRow[] =
-      policy.compare.kind === 'exact'
-        ? (this.replicasOfTask.all(taskId) as FactsRow[])
-        : agreementFacts(this.keyedOfTask.all(taskId) as Array<KeyedReplica & FactsRow>);
+    const rows = this.replicasOfTask.all(taskId) as FactsRow[];
+    const replicas = policy.compare.kind === 'exact' ? rows : agreementFacts(rows);
     this.apply(taskId, jobId, replicas, decideTask(policy, replicas), now, changes);
   }
 

@@ -35,6 +35,8 @@ interface ReplicaRow {
 interface SiblingRow extends ReplicaRow {
   state: ReplicaState;
   digest: string | null;
+  /** Agreement key under a non-exact comparator (agreement.ts); NULL for exact jobs. */
+  agreeKey: string | null;
   sole: number | null;
   task_state: string;
   canonical_replica_id: number | null;
@@ -81,7 +83,7 @@ export class SqliteWork {
     );
     // One read per report gives the task's state and every replica the decision needs.
     this.siblings = db.prepare(
-      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.sole,
+      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.agree_key AS agreeKey, o.sole,
               t.state AS task_state, t.canonical_replica_id
        FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN replicas o ON o.task_id = r.task_id
        WHERE r.id = ?`,
@@ -89,7 +91,7 @@ export class SqliteWork {
     // A sole replica still in progress is its task's only one (see migration 5), so the
     // reported replica alone is all its decision needs: ~1.5 µs less than the join above.
     this.reported = db.prepare(
-      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.sole,
+      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.agree_key AS agreeKey, r.sole,
               t.state AS task_state, t.canonical_replica_id
        FROM replicas r JOIN tasks t ON t.id = r.task_id
        WHERE r.id = ?`,
@@ -206,7 +208,7 @@ export class SqliteWork {
     let validation: string | null = null;
     const exact = this.metaOf(row.job_id).policy.compare.kind === 'exact';
     if (active && !exact) {
-      validation = this.comparisons.decideReported(row, state, digest, now, changes);
+      validation = this.comparisons.decideReported(row, siblings, state, digest, now, changes);
     } else if (active) {
       const facts = siblings.map((r): SiblingRow => (r === row ? { ...r, state, digest } : r));
       validation = this.settlement.decideLoaded(
