@@ -308,5 +308,10 @@ describe('comparators on a real job', () => {
     });
     expect(missing.status).toBe(422);
     expect(missing.body.error.code).toBe('BLOB_MISSING');
+    // The OpenAPI document, generated from the same schemas, describes the comparators.
+    const openapi = JSON.stringify((await requester.get('/v1/openapi.json')).body);
+    for (const word of ['"numeric"', '"validator"', '"relTol"', '"float64"']) {
+      expect(openapi).toContain(word);
+    }
   });
 });
