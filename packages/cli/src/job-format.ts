@@ -3,7 +3,7 @@
  * Human renderings of a job for `status`, `jobs` and `cancel`.
  */
 
-import type { JobView } from '@anygrid/protocol';
+import type { JobView, ResolvedCompare } from '@anygrid/protocol';
 import { formatDuration } from './output.js';
 import { settled } from './progress-view.js';
 
@@ -29,9 +29,23 @@ export function jobDetails(job: JobView): string[] {
       `${p.noConsensus} no consensus, ${p.cancelled} cancelled; ${p.pending} pending`,
     `  policy     redundancy ${pol.redundancy}, quorum ${pol.quorum}, max errors ${pol.maxErrors}, ` +
       `max replicas ${pol.maxTotal}, deadline ${formatDuration(pol.deadlineMs)}, priority ${pol.priority}`,
+    `  compare    ${compareText(pol.compare)}`,
     `  limits     memory ${Math.round(pol.limits.memoryBytes / 1048576)} MiB, time ${formatDuration(pol.limits.wallTimeMs)}, ` +
       `output ${Math.round(pol.limits.outputBytes / 1048576)} MiB`,
     `  module     ${job.module.hash.slice(0, 16)}… (${job.module.size} bytes)`,
     `  created    ${new Date(job.createdAt).toISOString()}; ${finished}`,
   ];
+}
+
+/** How a job compares replicas, in a few words (a coordinator before comparators sends none). */
+export function compareText(compare: ResolvedCompare | undefined): string {
+  if (compare === undefined || compare.kind === 'exact') return 'exact (byte-equal outputs)';
+  if (compare.kind === 'numeric') {
+    const source = compare.source === 'stdout' ? 'stdout' : compare.source.file;
+    return `numeric: ${source} as ${compare.format}, abs tol ${compare.absTol}, rel tol ${compare.relTol}`;
+  }
+  return (
+    `validator ${compare.module.hash.slice(0, 16)}… (${compare.module.size} bytes), ` +
+    `time ${formatDuration(compare.timeoutMs)}, memory ${Math.round(compare.memoryBytes / 1048576)} MiB`
+  );
 }

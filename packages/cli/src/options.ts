@@ -21,3 +21,14 @@ export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: s
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** A finite number option, at least `min` (1e-9, 0.5, 3 are all fine). */
+export function numberOption(min: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min) {
+      throw new InvalidArgumentError(`expected a number from ${min}`);
+    }
+    return n;
+  };
+}

@@ -13,6 +13,7 @@ import { FileBlobStore } from './blobs/file-blob-store.js';
 import { buildServer } from './http/server.js';
 import type { DailyQuotaParams, NetworkRule } from './policy/index.js';
 import { Accounts } from './services/accounts.js';
+import { Comparator } from './services/comparator.js';
 import { Hosts } from './services/hosts.js';
 import { Hub } from './services/hub.js';
 import { Jobs } from './services/jobs.js';
@@ -20,6 +21,7 @@ import { Metrics } from './services/metrics.js';
 import { Providers } from './services/providers.js';
 import { Scheduler } from './services/scheduler.js';
 import { Transitioner } from './services/transitioner.js';
+import { ValidatorRunner } from './services/validator-runner.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 
@@ -37,6 +39,8 @@ export interface CoordinatorOptions {
   readonly heartbeatMs?: number;
   /** How often overdue replicas are looked for. Default 500 ms. */
   readonly sweepMs?: number;
+  /** How often replicas awaiting a numeric or validator comparison are looked for. Default 100 ms. */
+  readonly compareMs?: number;
   /** How long a job sent in parts waits for its next part before it is cancelled. Default 10 min. */
   readonly partsWindowMs?: number;
   /**
@@ -97,6 +101,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   );
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   const transitioner = new Transitioner(store, scheduler, jobs, logger, options.sweepMs ?? 500);
+  const validators = new ValidatorRunner(blobs);
+  const comparator = new Comparator(
+    store,
+    blobs,
+    scheduler,
+    validators,
+    metrics,
+    logger,
+    options.compareMs ?? 100,
+  );
 
   const admin = await ensureAdminToken(options.dataDir, accounts);
   const { app, closeSockets } = buildServer({
@@ -126,6 +140,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   // A restart finds leases that ran out while it was down; settle them at once.
   await transitioner.sweep();
   transitioner.start();
+  // Replicas a crash left awaiting comparison are found by its first sweep.
+  comparator.start();
   logger.info({ url, dataDir: options.dataDir }, 'coordinator listening');
 
   return {
@@ -139,8 +155,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     },
     async close() {
       transitioner.stop();
+      comparator.stop();
       closeSockets();
       await app.close();
+      await validators.close();
       await store.close();
     },
   };

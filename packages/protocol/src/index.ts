@@ -5,6 +5,7 @@
  */
 
 export * from './account.js';
+export * from './compare.js';
 export * from './content.js';
 export * from './error-codes.js';
 export * from './errors.js';

@@ -5,6 +5,7 @@
  */
 
 import { z } from 'zod';
+import { Compare, EXACT_COMPARE, ResolvedCompare } from './compare.js';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
 import { ModuleSignature } from './module-signature.js';
@@ -62,6 +63,8 @@ export const JobPolicyInput = z.strictObject({
   /** Higher first; first come first served within a priority. */
   priority: z.number().int().min(-100).max(100).optional(),
   limits: RunLimitsSchema.partial().optional(),
+  /** How replicas' outputs are compared; default `{ kind: 'exact' }` (byte-equal). */
+  compare: Compare.optional(),
 });
 export type JobPolicyInput = z.infer<typeof JobPolicyInput>;
 
@@ -74,6 +77,8 @@ export const JobPolicy = z.strictObject({
   deadlineMs: z.number().int(),
   priority: z.number().int(),
   limits: RunLimitsSchema,
+  /** Absent in jobs stored before comparators existed: those compare exactly. */
+  compare: ResolvedCompare.default(EXACT_COMPARE),
 });
 export type JobPolicy = z.infer<typeof JobPolicy>;
 

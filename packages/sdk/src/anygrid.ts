@@ -95,7 +95,14 @@ export class Anygrid {
    * creates the job and returns it.
    */
   async submit(options: SubmitOptions): Promise<Job> {
-    const policy = policyOf(options);
+    const validator =
+      options.compare?.kind === 'validator'
+        ? await moduleSource(options.compare.module)
+        : undefined;
+    const policy = policyOf(
+      options,
+      validator instanceof Uint8Array ? standIn(validator) : validator,
+    );
     const module = await moduleSource(options.module);
     if (module instanceof Uint8Array) {
       // Named by its path, else by the file name the program is told it has.
@@ -108,11 +115,11 @@ export class Anygrid {
       module instanceof Uint8Array ? standIn(module) : module,
     );
     try {
-      return await this.submitOnce(options, policy, module, checked);
+      return await this.submitOnce(options, policy, module, checked, validator);
     } catch (err) {
       if (!(err instanceof BlobMissingError) || this.present.size === 0) throw err;
       this.present.clear();
-      return this.submitOnce(options, policy, module, checked);
+      return this.submitOnce(options, policy, module, checked, validator);
     }
   }
 
@@ -121,6 +128,8 @@ export class Anygrid {
     policy: ReturnType<typeof policyOf>,
     source: Uint8Array | BlobRef,
     checked: TaskSpecInput[],
+    /** The validator module's bytes or reference, when `compare` names one. */
+    validator: Uint8Array | BlobRef | undefined,
   ): Promise<Job> {
     const blobs = new BlobUploader(
       this.http,
@@ -130,6 +139,10 @@ export class Anygrid {
     );
     const module = source instanceof Uint8Array ? await blobs.ensure(source) : source;
     const signature = await signatureOf(options, module.hash);
+    if (validator !== undefined && policy.compare?.kind === 'validator') {
+      const ref = validator instanceof Uint8Array ? await blobs.ensure(validator) : validator;
+      policy = { ...policy, compare: { ...policy.compare, module: ref } };
+    }
     const tasks = await taskSpecs(options.tasks, checked, blobs);
     const first = tasks.slice(0, SUBMIT_PART);
     const view = await this.http.json<JobView>({

@@ -15,4 +15,4 @@ export { CoordinatorUnreachableError } from './coordinator-unreachable-error.js'
 export { Job, type PageOptions, type ResultsOptions, type WaitOptions } from './job.js';
 export type { JobResult } from './job-result.js';
 export type { RetryPolicy } from './retry.js';
-export type { SubmitOptions, TaskInput } from './submit-options.js';
+export type { SubmitCompare, SubmitOptions, TaskInput } from './submit-options.js';

@@ -8,6 +8,7 @@
 
 import {
   type BlobRef,
+  type CompareInput,
   type CreateJobRequestInput,
   InvalidRequestError,
   JobPolicyInput,
@@ -28,6 +29,17 @@ export interface TaskInput {
   /** Files placed in the task's directory, by relative path. */
   readonly files?: Readonly<Record<string, string | Uint8Array>>;
 }
+
+/**
+ * How replicas' outputs are compared (see `compare` in the job policy): `exact` by
+ * default; a validator's module may be given like the job's own (path or URL, bytes,
+ * or an uploaded blob) and is uploaded with it.
+ */
+export type SubmitCompare =
+  | Exclude<CompareInput, { kind: 'validator' }>
+  | (Omit<Extract<CompareInput, { kind: 'validator' }>, 'module'> & {
+      readonly module: string | Uint8Array | BlobRef;
+    });
 
 /** Everything `grid.submit()` accepts. */
 export interface SubmitOptions {
@@ -63,11 +75,18 @@ export interface SubmitOptions {
    * PEM, as `anygrid keys create` writes it), naming `publisher` when given.
    */
   readonly signWith?: { readonly privateKeyPem: string; readonly publisher?: string };
+  /** How replicas' outputs are compared; default byte-equal (`{ kind: 'exact' }`). */
+  readonly compare?: SubmitCompare;
   readonly signal?: AbortSignal;
 }
 
-/** The job policy of `options`, validated; throws `InvalidRequestError` naming the field. */
-export function policyOf(options: SubmitOptions): JobPolicyInput {
+/**
+ * The job policy of `options`, validated; throws `InvalidRequestError` naming the field.
+ * `validator`: the reference of the validator module (or a stand-in of its size until
+ * it is uploaded), when `compare` names one.
+ */
+export function policyOf(options: SubmitOptions, validator?: BlobRef): JobPolicyInput {
+  const { compare } = options;
   const raw = {
     redundancy: options.redundancy,
     quorum: options.quorum,
@@ -76,6 +95,7 @@ export function policyOf(options: SubmitOptions): JobPolicyInput {
     deadlineMs: options.deadlineMs,
     priority: options.priority,
     limits: options.limits,
+    compare: compare?.kind === 'validator' ? { ...compare, module: validator } : compare,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = JobPolicyInput.safeParse(defined);

@@ -12,6 +12,12 @@ import type { Job, SubmitOptions } from '@anygrid/sdk';
 import type { Command } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addClientOptions, type ClientOptions, clientFrom } from '../client-options.js';
+import {
+  addCompareOptions,
+  COMPARE_HELP,
+  type CompareFlags,
+  compareOf,
+} from '../compare-options.js';
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
@@ -21,7 +27,7 @@ import { TASK_FILES_HELP } from '../task-files-help.js';
 import { listInputDir, loadTasks, parseEnv, readInput } from '../task-inputs.js';
 import { planTasks } from '../task-plan.js';
 
-interface SubmitFlags extends ClientOptions {
+interface SubmitFlags extends ClientOptions, CompareFlags {
   input?: string[];
   inputs?: string;
   inputName?: string;
@@ -105,6 +111,7 @@ export function registerSubmit(program: Command): void {
         '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json\n' +
         '  anygrid submit examples/prime.wasm --sign .anygrid/signing.key --publisher acme -- 0 1000',
     );
+  addCompareOptions(cmd).addHelpText('after', COMPARE_HELP);
   addClientOptions(cmd).action((module: string, args: string[], flags: SubmitFlags) =>
     submit(module, args, flags),
   );
@@ -134,6 +141,7 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     ...(stdin ? { stdin } : {}),
   });
 
+  const compare = await compareOf(flags);
   const grid = clientFrom(flags);
   const options: SubmitOptions = {
     module,
@@ -148,6 +156,7 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     priority: flags.priority,
     limits: limitsOf(flags),
     ...signing,
+    ...(compare ? { compare } : {}),
   };
   const job = await grid.submit(options);
   const up = grid.lastSubmit;

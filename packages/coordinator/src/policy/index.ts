@@ -19,6 +19,12 @@ export {
   spotCheckNow,
 } from './adaptive-replication.js';
 export {
+  agreementFacts,
+  type KeyedReplica,
+  keyWithoutComparing,
+  representatives,
+} from './agreement.js';
+export {
   BOINC_TRUST_AFTER,
   boincIsTrusted,
   boincReplicationProbability,
@@ -31,7 +37,13 @@ export {
   quotaLeft,
   utcDay,
 } from './daily-quota.js';
-export { DEFAULT_DEADLINE_MS, defaultQuorum, resolvePolicy } from './job-policy.js';
+export {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_REL_TOL,
+  defaultQuorum,
+  resolveCompare,
+  resolvePolicy,
+} from './job-policy.js';
 export {
   isPrivateAddress,
   NETWORK_RULES,
@@ -39,6 +51,17 @@ export {
   networkPrefix,
   ruledPrefix,
 } from './network-prefix.js';
+export {
+  floatArraysAgree,
+  type HashedOutputs,
+  jsonAgree,
+  jsonNumbers,
+  numbersAgree,
+  restIsEqual,
+  sourceOf,
+  sourcesAgree,
+  type Tolerance,
+} from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
@@ -78,4 +101,9 @@ export {
   strikes,
   type ValidationRecord,
 } from './validation-record.js';
+export {
+  MAX_VALIDATOR_ANSWER_BYTES,
+  readValidatorAnswer,
+  type ValidatorVerdict,
+} from './validator-answer.js';
 export { type HostStanding, sendableNow, workAllowance } from './work-allowance.js';

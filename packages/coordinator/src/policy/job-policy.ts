@@ -6,14 +6,45 @@
  */
 
 import {
+  type Compare,
   DEFAULT_TASK_LIMITS,
+  DEFAULT_VALIDATOR_MEMORY_BYTES,
+  DEFAULT_VALIDATOR_TIME_MS,
+  EXACT_COMPARE,
   InvalidRequestError,
   type JobPolicy,
   type JobPolicyInput,
+  type ResolvedCompare,
 } from '@anygrid/protocol';
 
 /** Per-replica deadline when the job names none: generous, since volunteers are slow. */
 export const DEFAULT_DEADLINE_MS = 10 * 60_000;
+
+/**
+ * Relative tolerance of a numeric comparison that names none: a float64 off in its last
+ * bits (about 1e-16 relative) agrees, a different result does not.
+ */
+export const DEFAULT_REL_TOL = 1e-9;
+
+/** A comparator with its defaults filled in, as the job stores it. */
+export function resolveCompare(input: Compare | undefined): ResolvedCompare {
+  if (input === undefined || input.kind === 'exact') return EXACT_COMPARE;
+  if (input.kind === 'numeric') {
+    return {
+      kind: 'numeric',
+      absTol: input.absTol ?? 0,
+      relTol: input.relTol ?? DEFAULT_REL_TOL,
+      source: input.source,
+      format: input.format,
+    };
+  }
+  return {
+    kind: 'validator',
+    module: input.module,
+    timeoutMs: input.timeoutMs ?? DEFAULT_VALIDATOR_TIME_MS,
+    memoryBytes: input.memoryBytes ?? DEFAULT_VALIDATOR_MEMORY_BYTES,
+  };
+}
 
 /** Quorum by default: 1 unreplicated, else a strict majority of the replicas, at least 2. */
 export function defaultQuorum(redundancy: number): number {
@@ -43,5 +74,6 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
     deadlineMs: input.deadlineMs ?? DEFAULT_DEADLINE_MS,
     priority: input.priority ?? 0,
     limits: { ...DEFAULT_TASK_LIMITS, ...input.limits },
+    compare: resolveCompare(input.compare),
   };
 }

@@ -59,7 +59,8 @@ export class Jobs {
     if (req.signature && !verifyModuleSignature(req.module.hash, req.signature)) {
       throw new SignatureInvalidError(req.module.hash, req.signature.publicKey);
     }
-    await this.requireBlobs(req.module, req.tasks);
+    const validator = policy.compare.kind === 'validator' ? [policy.compare.module] : [];
+    await this.requireBlobs(req.module, req.tasks, validator);
     const { tasks } = req;
     const total = req.totalTasks ?? tasks.length;
     const { job, changes } = await this.store.createJob(
@@ -129,8 +130,14 @@ export class Jobs {
     return [...ids];
   }
 
-  private async requireBlobs(module: BlobRef, tasks: CreateJobRequest['tasks']): Promise<void> {
+  private async requireBlobs(
+    module: BlobRef,
+    tasks: CreateJobRequest['tasks'],
+    /** Other modules the job names (its validator). */
+    modules: readonly BlobRef[] = [],
+  ): Promise<void> {
     const wanted = new Map<string, number>([[module.hash, module.size]]);
+    for (const m of modules) wanted.set(m.hash, m.size);
     for (const t of tasks) {
       if (t.stdin) wanted.set(t.stdin.hash, t.stdin.size);
       for (const f of Object.values(t.files)) wanted.set(f.hash, f.size);

@@ -33,6 +33,12 @@ export class Metrics {
     help: 'Bytes of modules, inputs and outputs downloaded from the blob store.',
     registers: [this.registry],
   });
+  readonly comparisons = new Counter({
+    name: 'anygrid_comparisons_total',
+    help: 'Numeric and validator comparisons by verdict (agree, disagree, failed).',
+    labelNames: ['verdict'] as const,
+    registers: [this.registry],
+  });
   readonly http = new Histogram({
     name: 'anygrid_http_request_seconds',
     help: 'HTTP request duration by route and status.',

@@ -235,4 +235,22 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE jobs ADD COLUMN signature TEXT',
     ],
   },
+  {
+    version: 10,
+    name: 'comparators',
+    statements: [
+      // For jobs whose comparator is not exact: the digest of the replica this one agrees
+      // with (its group's first), by which decideTask groups. NULL for exact jobs.
+      'ALTER TABLE replicas ADD COLUMN agree_key TEXT',
+      // Reported replicas waiting for the comparator service (a validator module runs
+      // outside any transaction): the store is the truth, so a restart finds them here.
+      `CREATE TABLE comparisons (
+        replica_id INTEGER PRIMARY KEY,
+        task_id INTEGER NOT NULL,
+        job_id INTEGER NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX comparisons_task ON comparisons (task_id, replica_id)',
+    ],
+  },
 ];

@@ -6,6 +6,7 @@
 
 import {
   DEFAULT_ARGV0,
+  EXACT_COMPARE,
   type JobPolicy,
   type JobState,
   type JobView,
@@ -62,7 +63,7 @@ export function jobView(row: JobRow): JobView {
     module: { hash: row.module_hash, size: Number(row.module_size) },
     argv0: row.argv0 ?? DEFAULT_ARGV0,
     ...(row.signature ? { signature: JSON.parse(row.signature) as ModuleSignature } : {}),
-    policy: JSON.parse(row.policy) as JobPolicy,
+    policy: storedPolicy(row.policy),
     progress: {
       total: row.tasks_total,
       pending: row.tasks_total - settled,
@@ -87,9 +88,15 @@ export function jobMeta(
     moduleHash: row.module_hash,
     moduleSize: Number(row.module_size),
     argv0: row.argv0 ?? DEFAULT_ARGV0,
-    policy: JSON.parse(row.policy) as JobPolicy,
+    policy: storedPolicy(row.policy),
     ...(row.signature ? { signature: JSON.parse(row.signature) as ModuleSignature } : {}),
   };
+}
+
+/** A job's stored policy; jobs stored before comparators existed compare exactly. */
+export function storedPolicy(text: string): JobPolicy {
+  const policy = JSON.parse(text) as JobPolicy;
+  return policy.compare === undefined ? { ...policy, compare: EXACT_COMPARE } : policy;
 }
 
 /** Drops inline bytes from outputs when the caller asked for references only. */

@@ -17,11 +17,13 @@ import type {
   OutputRef,
   RegisterHostRequest,
   ReportStatus,
+  ResolvedCompare,
   Role,
   TaskResult,
 } from '@anygrid/protocol';
 import type { DailyQuotaParams, NetworkRule, ReadyReplica } from '../policy/index.js';
 import type { HostTally } from './host-rows.js';
+import type { StoredOutputs } from './rows.js';
 
 /** Who a token speaks for. */
 export interface Principal {
@@ -96,6 +98,45 @@ export interface NewJob extends Omit<CreateJobRequest, 'policy'> {
    */
   readonly partsUntil?: number;
 }
+
+/** A reported replica as a comparison sees it. */
+export interface ComparedReplica {
+  readonly replicaId: number;
+  /** Digest of its outputs (byte equality). */
+  readonly digest: string;
+  readonly outputs: StoredOutputs;
+}
+
+/**
+ * A reported replica of a job with a non-exact comparator, waiting to learn which group
+ * it belongs to: compare it with each representative (oldest first) and apply the verdict.
+ */
+export interface PendingComparison {
+  readonly taskId: number;
+  readonly jobId: number;
+  /** False once its task has settled or been cancelled: apply a verdict only to drop it. */
+  readonly active: boolean;
+  readonly compare: ResolvedCompare;
+  readonly candidate: ComparedReplica;
+  /** The first replica of each group of the task so far, oldest first. */
+  readonly representatives: readonly ComparedReplica[];
+}
+
+/** What comparing a pending replica found. */
+export type ComparisonVerdict = {
+  readonly replicaId: number;
+  /** The representatives compared with; the verdict is dropped if the task has others by now. */
+  readonly against: readonly number[];
+} & (
+  | {
+      /** The representative it agrees with (the first that does), or null: it starts a group. */
+      readonly agreesWith: number | null;
+    }
+  | {
+      /** The comparison could not be made (a validator that failed): the task ends no_consensus. */
+      readonly failed: string;
+    }
+);
 
 export interface Store {
   /** Applies pending migrations; safe to call on every start. */
@@ -210,6 +251,15 @@ export interface Store {
   ): Promise<{ abandoned: number; changes: ChangeSet }>;
   /** Times out replicas past their deadline (up to `limit`) and reissues their tasks. */
   expireDeadlines(now: number, limit: number): Promise<{ timedOut: number; changes: ChangeSet }>;
+
+  /** Replicas awaiting comparison, the oldest of each task (up to `limit`), oldest first. */
+  pendingComparisons(limit: number): Promise<PendingComparison[]>;
+  /**
+   * Gives a pending replica its group (or ends its task no_consensus when the comparison
+   * failed) and re-decides the task; a verdict for a replica no longer pending, or made
+   * against other representatives than the task has now, changes nothing.
+   */
+  applyComparison(verdict: ComparisonVerdict, now: number): Promise<ChangeSet>;
 
   /** Counts for metrics and the dashboard. */
   stats(): Promise<{

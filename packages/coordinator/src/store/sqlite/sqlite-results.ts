@@ -39,7 +39,9 @@ export class SqliteResults {
       `SELECT state, error FROM replicas WHERE task_id = ? AND state IN ('errored', 'timed_out') ORDER BY id`,
     );
     this.reported = db.prepare(
-      `SELECT digest, exit_code, outputs FROM replicas WHERE task_id = ? AND state = 'reported' ORDER BY id`,
+      // Replicas of a job with a non-exact comparator are grouped by their agreement key.
+      `SELECT COALESCE(agree_key, digest) AS digest, exit_code, outputs FROM replicas
+       WHERE task_id = ? AND state = 'reported' ORDER BY id`,
     );
   }
 

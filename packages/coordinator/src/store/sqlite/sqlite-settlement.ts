@@ -9,7 +9,7 @@
  */
 
 import type { ReadyReplica, ReplicaFacts, TaskDecision } from '../../policy/index.js';
-import { decideTask } from '../../policy/index.js';
+import { agreementFacts, decideTask } from '../../policy/index.js';
 import { emptyTally, type HostTally, type TallyKind } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
@@ -68,6 +68,8 @@ export class ChangeCollector {
 
 interface FactsRow extends ReplicaFacts {
   readonly host_id: number | null;
+  /** Agreement key under a non-exact comparator (agreement.ts); NULL for exact jobs. */
+  readonly agreeKey: string | null;
 }
 
 /** How a settled task's replica counts for its host: agreeing with others, or accepted without comparison. */
@@ -97,7 +99,7 @@ export class SqliteSettlement {
   ) {
     this.sql = statementCache(db);
     this.replicasOfTask = db.prepare(
-      `SELECT r.id, r.state, r.digest, r.host_id, h.account_id AS account
+      `SELECT r.id, r.state, r.digest, r.agree_key AS agreeKey, r.host_id, h.account_id AS account
        FROM replicas r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.task_id = ?`,
     );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
@@ -232,15 +234,11 @@ export class SqliteSettlement {
   }
 
   private decide(taskId: number, jobId: number, now: number, changes: ChangeCollector): void {
-    const replicas = this.replicasOfTask.all(taskId) as FactsRow[];
-    this.apply(
-      taskId,
-      jobId,
-      replicas,
-      decideTask(this.metaOf(jobId).policy, replicas),
-      now,
-      changes,
-    );
+    const { policy } = this.metaOf(jobId);
+    // Under a comparator other than exact, replicas group by agreement key (agreement.ts).
+    const rows = this.replicasOfTask.all(taskId) as FactsRow[];
+    const replicas = policy.compare.kind === 'exact' ? rows : agreementFacts(rows);
+    this.apply(taskId, jobId, replicas, decideTask(policy, replicas), now, changes);
   }
 
   /** Settles an active task in a final state, publishing it to the result stream. */

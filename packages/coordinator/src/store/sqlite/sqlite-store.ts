@@ -22,9 +22,11 @@ import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
   ChangeSet,
+  ComparisonVerdict,
   EncodedResult,
   HostOrigin,
   NewJob,
+  PendingComparison,
   Principal,
   ReadyAgain,
   ReplicaPick,
@@ -32,6 +34,7 @@ import type {
   StoreRules,
   VerifiedReport,
 } from '../store.js';
+import { SqliteComparisons } from './sqlite-comparisons.js';
 import {
   migrateSqlite,
   openSqlite,
@@ -61,6 +64,7 @@ export class SqliteStore implements Store {
         work: SqliteWork;
         results: SqliteResults;
         hosts: SqliteHosts;
+        comparisons: SqliteComparisons;
       }
     | undefined;
 
@@ -82,11 +86,20 @@ export class SqliteStore implements Store {
     const metaOf = (jobId: number) => this.meta(jobId);
     const hosts = new SqliteHosts(this.db, this.options.dailyQuota);
     const settlement = new SqliteSettlement(this.db, metaOf, hosts);
+    const comparisons = new SqliteComparisons(this.db, settlement, metaOf);
     this.parts = {
       settlement,
-      work: new SqliteWork(this.db, settlement, metaOf, hosts, this.options.networkRule),
+      work: new SqliteWork(
+        this.db,
+        settlement,
+        metaOf,
+        hosts,
+        comparisons,
+        this.options.networkRule,
+      ),
       results: new SqliteResults(this.db),
       hosts,
+      comparisons,
     };
   }
 
@@ -427,6 +440,14 @@ export class SqliteStore implements Store {
 
   async expireDeadlines(now: number, limit: number) {
     return this.p.work.expire(now, limit);
+  }
+
+  async pendingComparisons(limit: number): Promise<PendingComparison[]> {
+    return this.p.comparisons.listPending(limit);
+  }
+
+  async applyComparison(verdict: ComparisonVerdict, now: number): Promise<ChangeSet> {
+    return this.p.comparisons.apply(verdict, now);
   }
 
   async stats() {

@@ -25,6 +25,7 @@ import {
 import { standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet, ReplicaPick, VerifiedReport } from '../store.js';
+import type { SqliteComparisons } from './sqlite-comparisons.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
@@ -44,6 +45,8 @@ interface ReplicaRow {
 interface SiblingRow extends ReplicaRow {
   state: ReplicaState;
   digest: string | null;
+  /** Agreement key under a non-exact comparator (agreement.ts); NULL for exact jobs. */
+  agreeKey: string | null;
   sole: number | null;
   task_state: string;
   canonical_replica_id: number | null;
@@ -78,6 +81,7 @@ export class SqliteWork {
     private readonly settlement: SqliteSettlement,
     private readonly metaOf: (jobId: number) => JobMeta,
     private readonly hosts: SqliteHosts,
+    private readonly comparisons: SqliteComparisons,
     private readonly networkRule: NetworkRule = 'public',
   ) {
     this.inTx = transactionRunner(db);
@@ -110,7 +114,7 @@ export class SqliteWork {
     );
     // One read per report gives the task's state and every replica the decision needs.
     this.siblings = db.prepare(
-      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.sole,
+      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.agree_key AS agreeKey, o.sole,
               t.state AS task_state, t.canonical_replica_id, h.account_id AS account
        FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN replicas o ON o.task_id = r.task_id
          LEFT JOIN hosts h ON h.id = o.host_id
@@ -119,7 +123,7 @@ export class SqliteWork {
     // A sole replica still in progress is its task's only one (see migration 5), so the
     // reported replica alone is all its decision needs: ~1.5 µs less than the join above.
     this.reported = db.prepare(
-      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.sole,
+      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.agree_key AS agreeKey, r.sole,
               t.state AS task_state, t.canonical_replica_id, NULL AS account
        FROM replicas r JOIN tasks t ON t.id = r.task_id
        WHERE r.id = ?`,
@@ -270,7 +274,10 @@ export class SqliteWork {
     // A refused module is not the host's fault: its standing stays as it was.
     if (state === 'errored') changes.tally(row.host_id, 'errored');
     let validation: string | null = null;
-    if (active) {
+    const exact = this.metaOf(row.job_id).policy.compare.kind === 'exact';
+    if (active && !exact) {
+      validation = this.comparisons.decideReported(row, siblings, state, digest, now, changes);
+    } else if (active) {
       const facts = siblings.map((r): SiblingRow => (r === row ? { ...r, state, digest } : r));
       validation = this.settlement.decideLoaded(
         row.task_id,
@@ -281,9 +288,12 @@ export class SqliteWork {
         changes,
       );
     } else if (row.canonical_replica_id !== null && report.success) {
-      validation =
-        this.canonicalDigest.get(row.canonical_replica_id) === digest ? 'valid' : 'invalid';
-      changes.tally(row.host_id, validation === 'valid' ? 'valid' : 'invalid');
+      // Under another comparator a late answer unlike the canonical one is not compared.
+      const same = this.canonicalDigest.get(row.canonical_replica_id) === digest;
+      validation = same ? 'valid' : exact ? 'invalid' : null;
+      if (validation !== null) {
+        changes.tally(row.host_id, validation === 'valid' ? 'valid' : 'invalid');
+      }
     }
     this.recordReport.run(
       state,
