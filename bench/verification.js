@@ -530,6 +530,11 @@ export async function verification({
   return rows;
 }
 
+/** When a row was measured, if `npm run bench` stamped it (a direct run does not). */
+function measuredAt(row) {
+  return row.date ? { date: row.date, commit: row.commit } : {};
+}
+
 /** The issue's targets at 5 % saboteurs and s = 0.1, read off the rows. */
 export function verificationTargets(rows) {
   const row = (policy, saboteurs, model) =>
@@ -541,6 +546,7 @@ export function verificationTargets(rows) {
       target: 'adaptive, honest pool: ≤ 1.15 replicas/task',
       measured: `${honest.replicasPerTask}`,
       met: honest.replicasPerTask <= 1.15,
+      ...measuredAt(honest),
     });
   for (const model of ['naive', 'colluding']) {
     const r = row('anygrid adaptive', '5%', model);
@@ -549,6 +555,7 @@ export function verificationTargets(rows) {
         target: `adaptive, 5 % ${model}: ≤ 1.15 replicas/task, accepted-wrong ≤ 1e-4`,
         measured: `${r.replicasPerTask} replicas/task, accepted-wrong ${r.acceptedWrong}`,
         met: r.replicasPerTask <= 1.15 && r.acceptedWrong <= 1e-4,
+        ...measuredAt(r),
       });
   }
   const boinc = row('boinc adaptive', '5%', 'strategic');
@@ -562,6 +569,7 @@ export function verificationTargets(rows) {
         r.replicasPerTask <= 1.2 &&
         r.acceptedWrong * 10 <= boinc.acceptedWrong &&
         r.replicasPerTask <= boinc.replicasPerTask,
+      ...measuredAt(r),
     });
   }
   return out;
