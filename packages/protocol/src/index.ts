@@ -14,4 +14,5 @@ export * from './limits.js';
 export * from './shape-checks.js';
 export * from './stream.js';
 export * from './task-argv.js';
+export * from './validation.js';
 export * from './work.js';

@@ -24,8 +24,19 @@ export {
   boincReplicationProbability,
   boincShouldReplicate,
 } from './boinc-replication.js';
-export { DEFAULT_DEADLINE_MS, defaultQuorum, resolvePolicy } from './job-policy.js';
+export {
+  ADAPTIVE_MAX_TOTAL,
+  DEFAULT_DEADLINE_MS,
+  defaultQuorum,
+  resolvePolicy,
+} from './job-policy.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
+export {
+  SPREAD_MS,
+  UNTRUSTED_JOB_MIN,
+  UNTRUSTED_JOB_SHARE,
+  untrustedJobCap,
+} from './placement-limits.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
 export {
@@ -51,6 +62,13 @@ export {
   sumRecords,
 } from './reputation.js';
 export { type Random, seededRandom } from './seeded-random.js';
+export {
+  adaptiveParams,
+  adaptiveQuorum,
+  type Judgement,
+  judgement,
+  tracksRecords,
+} from './validation-mode.js';
 export {
   DEFAULT_FORGIVE_AFTER,
   newValidationRecord,

@@ -7,15 +7,23 @@
  */
 
 import type { Assignment } from '@anygrid/protocol';
-import { ReadyQueue } from '../policy/index.js';
-import type { ChangeSet, Store } from '../store/store.js';
+import { ReadyQueue, type ReadyReplica } from '../policy/index.js';
+import type { ChangeSet, Placement, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 
-/** Rounds of take-and-assign per request; later rounds only replace stale entries. */
+/** Rounds of take-and-assign per request; later rounds only replace stale or refused entries. */
 const MAX_ROUNDS = 4;
+
+/**
+ * How long a host the store found quarantined is answered with nothing before the store
+ * is asked again (an admin may release it meanwhile).
+ */
+const QUARANTINE_RECHECK_MS = 5_000;
 
 export class Scheduler {
   private readonly queue = new ReadyQueue();
+  /** Hosts the store found quarantined, until when to answer them without asking it. */
+  private readonly quarantined = new Map<number, number>();
 
   constructor(
     private readonly store: Store,
@@ -33,15 +41,30 @@ export class Scheduler {
 
   async assign(hostId: number, max: number): Promise<Assignment[]> {
     const out: Assignment[] = [];
+    const until = this.quarantined.get(hostId);
+    if (until !== undefined && until > Date.now()) return out;
     for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
       const picks = this.queue.take(hostId, max - out.length);
       if (picks.length === 0) break;
-      const assigned = await this.store.assignReplicas(hostId, picks, Date.now());
+      const placement: Placement = { deferred: [], quarantined: false };
+      const assigned = await this.store.assignReplicas(hostId, picks, Date.now(), placement);
       out.push(...assigned);
+      // Refused by a placement rule but still ready: back in the queue for other hosts.
+      if (placement.deferred.length > 0) this.requeue(picks, placement);
+      if (placement.quarantined) {
+        this.quarantined.set(hostId, Date.now() + QUARANTINE_RECHECK_MS);
+        break;
+      }
+      this.quarantined.delete(hostId);
       if (assigned.length === picks.length) break;
     }
     this.hub.markHungry(hostId, out.length < max);
     return out;
+  }
+
+  private requeue(picks: readonly ReadyReplica[], placement: Placement): void {
+    const deferred = new Set(placement.deferred.map((p) => p.replicaId));
+    this.queue.push(picks.filter((p) => deferred.has(p.replicaId)));
   }
 
   /** Call after every store change: feeds the queue and wakes listeners. */

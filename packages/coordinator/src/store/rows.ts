@@ -6,6 +6,7 @@
 
 import {
   DEFAULT_ARGV0,
+  DEFAULT_VALIDATION_MODE,
   type JobPolicy,
   type JobState,
   type JobView,
@@ -56,7 +57,7 @@ export function jobView(row: JobRow): JobView {
     state: row.state,
     module: { hash: row.module_hash, size: Number(row.module_size) },
     argv0: row.argv0 ?? DEFAULT_ARGV0,
-    policy: JSON.parse(row.policy) as JobPolicy,
+    policy: storedPolicy(row.policy),
     progress: {
       total: row.tasks_total,
       pending: row.tasks_total - settled,
@@ -78,8 +79,18 @@ export function jobMeta(
     moduleHash: row.module_hash,
     moduleSize: Number(row.module_size),
     argv0: row.argv0 ?? DEFAULT_ARGV0,
-    policy: JSON.parse(row.policy) as JobPolicy,
+    policy: storedPolicy(row.policy),
   };
+}
+
+/** A stored policy, with the fields of jobs stored before they existed filled in. */
+export function storedPolicy(json: string): JobPolicy {
+  const p = JSON.parse(json) as Partial<JobPolicy>;
+  return {
+    ...p,
+    validation: p.validation ?? DEFAULT_VALIDATION_MODE,
+    homogeneous: p.homogeneous ?? false,
+  } as JobPolicy;
 }
 
 /** Drops inline bytes from outputs when the caller asked for references only. */

@@ -57,6 +57,16 @@ export interface EncodedResult {
 /** A replica the scheduler picked from its queue. */
 export type ReplicaPick = Pick<ReadyReplica, 'replicaId' | 'taskId' | 'jobId'>;
 
+/**
+ * What an assignment says beyond the assignments: picks a placement rule kept from this
+ * host that stay ready for others (the scheduler queues them again), and whether the
+ * host is quarantined (it gets nothing).
+ */
+export interface Placement {
+  readonly deferred: ReplicaPick[];
+  quarantined: boolean;
+}
+
 export interface NewJob extends Omit<CreateJobRequest, 'policy'> {
   readonly policy: JobPolicy;
   /**
@@ -134,9 +144,16 @@ export interface Store {
   readyReplicas(): Promise<ReadyReplica[]>;
   /**
    * Assigns these replicas to the host, skipping any no longer ready or whose task the
-   * host already holds (the store enforces the rule; the queue only follows it).
+   * host already holds (the store enforces the rule; the queue only follows it). Placement
+   * rules (quarantine, homogeneous platforms, the limits on untrusted hosts and on
+   * replicas sent together) are enforced here too; picks they refuse go to `placement`.
    */
-  assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number): Promise<Assignment[]>;
+  assignReplicas(
+    hostId: number,
+    picks: readonly ReplicaPick[],
+    now: number,
+    placement?: Placement,
+  ): Promise<Assignment[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
   applyReports(
     hostId: number,

@@ -20,6 +20,7 @@ interface SettledRow {
   state: TaskResult['outcome'];
   exit_code: number | null;
   outputs: string | null;
+  corrected: number | null;
 }
 
 export class SqliteResults {
@@ -29,10 +30,13 @@ export class SqliteResults {
 
   constructor(db: SqliteDatabase) {
     this.page = db.prepare(
-      `SELECT t.settled_seq AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs
+      // A task reopened by a re-check keeps its cursor but is not settled: it leaves the
+      // stream until it settles again (in the same place if its result stands).
+      `SELECT t.settled_seq AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs,
+         t.corrected
        FROM tasks t
        LEFT JOIN replicas r ON r.id = t.canonical_replica_id
-       WHERE t.job_id = ? AND t.settled_seq > ?
+       WHERE t.job_id = ? AND t.settled_seq > ? AND t.state <> 'active'
        ORDER BY t.settled_seq LIMIT ?`,
     );
     this.failures = db.prepare(
@@ -60,7 +64,8 @@ export class SqliteResults {
       if (row.state !== 'valid' || outputs === null || !outputs.startsWith(OUTPUTS_PREFIX)) {
         return { cursor: row.cursor, json: JSON.stringify(this.result(row)) };
       }
-      const json = `{"index":${row.idx},"taskId":${row.task_id},"outcome":"valid","exitCode":${row.exit_code},${outputs.slice(1, -1)},"errors":[],"candidates":[],"cursor":${row.cursor}}`;
+      const corrected = row.corrected === 1 ? ',"corrected":true' : '';
+      const json = `{"index":${row.idx},"taskId":${row.task_id},"outcome":"valid","exitCode":${row.exit_code},${outputs.slice(1, -1)},"errors":[],"candidates":[],"cursor":${row.cursor}${corrected}}`;
       return { cursor: row.cursor, json };
     });
   }
@@ -78,6 +83,7 @@ export class SqliteResults {
       errors: row.state === 'failed' ? this.errors(row.task_id) : [],
       candidates: row.state === 'no_consensus' ? this.candidates(row.task_id) : [],
       cursor: row.cursor,
+      ...(row.corrected === 1 ? { corrected: true } : {}),
     };
   }
 

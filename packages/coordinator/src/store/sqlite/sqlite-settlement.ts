@@ -8,11 +8,19 @@
  * of one job.
  */
 
-import type { ReadyReplica, ReplicaFacts, TaskDecision } from '../../policy/index.js';
-import { decideTask } from '../../policy/index.js';
+import type {
+  Random,
+  ReadyReplica,
+  ReplicaFacts,
+  TaskDecision,
+  Validation,
+} from '../../policy/index.js';
+import { adaptiveParams, adaptiveQuorum, decideTask, tracksRecords } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
+import { SqliteJudging } from './sqlite-judging.js';
+import type { RecordCache } from './sqlite-validation-records.js';
 
 type SettledState = 'valid' | 'failed' | 'no_consensus' | 'cancelled';
 
@@ -30,14 +38,19 @@ export class ChangeCollector {
    * SQLite runs write transactions one at a time.
    */
   lastCursor: number | undefined;
+  /** Validation records this transaction read or changed (sqlite-validation-records.ts). */
+  readonly records: RecordCache = new Map();
+  /** Settled tasks to verify again, each with the caught host whose result no longer counts. */
+  readonly rechecks: Array<{ taskId: number; hostId: number }> = [];
 
-  countSettled(jobId: number, state: SettledState): void {
+  /** Counts a task settling in `state`; `by` -1 when a re-check reopens a settled task. */
+  countSettled(jobId: number, state: SettledState, by = 1): void {
     let counts = this.settledPerJob.get(jobId);
     if (!counts) {
       counts = { ...ZERO };
       this.settledPerJob.set(jobId, counts);
     }
-    counts[state]++;
+    counts[state] += by;
     this.jobs.add(jobId);
   }
 
@@ -46,8 +59,13 @@ export class ChangeCollector {
   }
 }
 
-interface FactsRow extends ReplicaFacts {
+/** A replica as settlement reads it. */
+export interface FactsRow extends ReplicaFacts {
   readonly host_id: number | null;
+  /** Its validation from an earlier settlement of its task (a re-check), else null. */
+  readonly validation: Validation | null;
+  /** 1 when its host was caught and the replica no longer counts (a re-check). */
+  readonly excluded: number | null;
 }
 
 export class SqliteSettlement {
@@ -62,23 +80,35 @@ export class SqliteSettlement {
   private readonly finishJob;
   private readonly saveCursor;
   private readonly loadCursor;
+  private readonly priorDigest;
+  private readonly resettleTask;
+  private readonly judging;
 
   private readonly sql;
 
   constructor(
     db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
+    private readonly random: Random = Math.random,
   ) {
     this.sql = statementCache(db);
     this.replicasOfTask = db.prepare(
-      'SELECT id, state, digest, host_id FROM replicas WHERE task_id = ?',
+      'SELECT id, state, digest, host_id, validation, excluded FROM replicas WHERE task_id = ?',
+    );
+    this.priorDigest = db.prepare('SELECT prior_digest FROM tasks WHERE id = ?').pluck();
+    // A re-checked task whose result stands: settled again in its old place in the stream.
+    this.resettleTask = db.prepare(
+      'UPDATE tasks SET state = ?, canonical_replica_id = ?, prior_digest = NULL WHERE id = ?',
+    );
+    this.judging = new SqliteJudging(db, metaOf, (taskId, jobId, now, changes) =>
+      this.decide(taskId, jobId, now, changes),
     );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.insertReplica = db.prepare(
       `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,
     );
     this.settleTask = db.prepare(
-      'UPDATE tasks SET state = ?, canonical_replica_id = ?, settled_seq = ? WHERE id = ?',
+      'UPDATE tasks SET state = ?, canonical_replica_id = ?, settled_seq = ?, corrected = ? WHERE id = ?',
     );
     this.markValidation = db.prepare('UPDATE replicas SET validation = ? WHERE id = ?');
     this.dropUnsent = db.prepare(
@@ -197,26 +227,21 @@ export class SqliteSettlement {
     now: number,
     changes: ChangeCollector,
   ): 'valid' | 'invalid' | null {
-    const decision = decideTask(this.metaOf(jobId).policy, replicas);
-    this.apply(taskId, jobId, replicas, decision, now, changes, writerId);
+    const decision = this.apply(taskId, jobId, replicas, now, changes, writerId);
     if (decision.kind !== 'valid') return null;
     if (decision.validIds.includes(writerId)) return 'valid';
     return decision.invalidIds.includes(writerId) ? 'invalid' : null;
   }
 
   private decide(taskId: number, jobId: number, now: number, changes: ChangeCollector): void {
-    const replicas = this.replicasOfTask.all(taskId) as FactsRow[];
-    this.apply(
-      taskId,
-      jobId,
-      replicas,
-      decideTask(this.metaOf(jobId).policy, replicas),
-      now,
-      changes,
-    );
+    this.apply(taskId, jobId, this.replicasOfTask.all(taskId) as FactsRow[], now, changes);
   }
 
-  /** Settles an active task in a final state, publishing it to the result stream. */
+  /**
+   * Settles an active task in a final state, publishing it to the result stream. A task
+   * reopened by a re-check (`priorDigest` set) keeps its place in the stream when its
+   * result stands, and otherwise takes a new one, marked corrected.
+   */
   settle(
     taskId: number,
     jobId: number,
@@ -224,15 +249,23 @@ export class SqliteSettlement {
     canonicalId: number | null,
     changes: ChangeCollector,
     hasUnsent = true,
+    reopened?: { readonly priorDigest: string | null; readonly digest: string | null },
   ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
-    changes.lastCursor = (changes.lastCursor ?? (this.loadCursor.get() as number)) + 1;
-    this.settleTask.run(state, canonicalId, changes.lastCursor, taskId);
     changes.countSettled(jobId, state);
+    if (reopened && state === 'valid' && reopened.digest === reopened.priorDigest) {
+      this.resettleTask.run(state, canonicalId, taskId);
+      return;
+    }
+    changes.lastCursor = (changes.lastCursor ?? (this.loadCursor.get() as number)) + 1;
+    this.settleTask.run(state, canonicalId, changes.lastCursor, reopened ? 1 : null, taskId);
+    if (reopened) this.sql('UPDATE tasks SET prior_digest = NULL WHERE id = ?').run(taskId);
   }
 
   /** Writes the job counters gathered in this transaction and finishes completed jobs; call once before commit. */
   flushCounters(now: number, changes: ChangeCollector): void {
+    this.judging.drainRechecks(now, changes);
+    this.judging.flushRecords(changes);
     for (const [jobId, c] of changes.settledPerJob) {
       this.addCounts.run(c.valid, c.failed, c.no_consensus, c.cancelled, jobId);
       this.finishJob.run(now, jobId);
@@ -242,36 +275,85 @@ export class SqliteSettlement {
     changes.lastCursor = undefined;
   }
 
+  /** Decides a task under its job's validation mode and applies the decision. */
   private apply(
     taskId: number,
     jobId: number,
     replicas: readonly FactsRow[],
-    decision: TaskDecision,
     now: number,
     changes: ChangeCollector,
     /** A replica whose row the caller writes itself, validation included. */
     writerId?: number,
-  ): void {
+  ): TaskDecision {
+    const meta = this.metaOf(jobId);
+    const { policy } = meta;
+    let facts: readonly FactsRow[] = replicas;
+    let reopened: { priorDigest: string | null } | undefined;
+    // Only a re-check excludes replicas, so only then is the task row read again.
+    if (replicas.some((r) => r.excluded === 1)) {
+      facts = replicas.map((r) => (r.excluded === 1 ? { ...r, state: 'abandoned' } : r));
+      const prior = this.priorDigest.get(taskId) as string | null;
+      if (prior !== null) reopened = { priorDigest: prior };
+    }
+    let quorum = policy.quorum;
+    if (policy.validation.mode === 'adaptive') {
+      const hostOf = new Map(facts.map((r) => [r.id, r.host_id ?? 0]));
+      quorum = adaptiveQuorum(
+        facts,
+        reopened !== undefined,
+        (id) => this.judging.record(hostOf.get(id) ?? 0, meta.moduleHash, now, changes),
+        adaptiveParams(policy),
+        this.random,
+      );
+    } else if (reopened) quorum = Math.max(quorum, 2);
+    const decision = decideTask(quorum === policy.quorum ? policy : { ...policy, quorum }, facts);
+
     if (decision.kind === 'continue') {
-      if (decision.create === 0) return;
+      if (decision.create === 0) return decision;
+      // A caught host's excluded replica still keeps the task from it.
       const excludedHosts = [
         ...new Set(
           replicas.flatMap((r) =>
-            r.host_id === null || r.state === 'abandoned' ? [] : [r.host_id],
+            r.host_id === null || (r.state === 'abandoned' && r.excluded !== 1) ? [] : [r.host_id],
           ),
         ),
       ];
       this.createReissues(taskId, jobId, decision.create, now, changes, excludedHosts);
-      return;
+      return decision;
     }
     const hasUnsent = replicas.some((r) => r.state === 'unsent');
     if (decision.kind === 'valid') {
-      for (const id of decision.validIds) if (id !== writerId) this.markValidation.run('valid', id);
-      for (const id of decision.invalidIds)
-        if (id !== writerId) this.markValidation.run('invalid', id);
-      this.settle(taskId, jobId, 'valid', decision.canonicalId, changes, hasUnsent);
-      return;
+      if (tracksRecords(policy) || reopened) {
+        this.judging.judge(taskId, meta, facts, decision, now, changes);
+      } else {
+        for (const id of decision.validIds)
+          if (id !== writerId) this.markValidation.run('valid', id);
+        for (const id of decision.invalidIds)
+          if (id !== writerId) this.markValidation.run('invalid', id);
+      }
+      this.settle(
+        taskId,
+        jobId,
+        'valid',
+        decision.canonicalId,
+        changes,
+        hasUnsent,
+        reopened && {
+          priorDigest: reopened.priorDigest,
+          digest: decision.digest,
+        },
+      );
+      return decision;
     }
-    this.settle(taskId, jobId, decision.kind, null, changes, hasUnsent);
+    this.settle(
+      taskId,
+      jobId,
+      decision.kind,
+      null,
+      changes,
+      hasUnsent,
+      reopened && { priorDigest: reopened.priorDigest, digest: null },
+    );
+    return decision;
   }
 }

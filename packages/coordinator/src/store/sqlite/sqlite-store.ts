@@ -15,12 +15,13 @@ import {
   type Role,
   type TaskResult,
 } from '@anygrid/protocol';
-import type { ReadyReplica } from '../../policy/index.js';
+import type { Random, ReadyReplica } from '../../policy/index.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
   ChangeSet,
   EncodedResult,
   NewJob,
+  Placement,
   Principal,
   ReplicaPick,
   Store,
@@ -53,7 +54,14 @@ export class SqliteStore implements Store {
   /** A prepared statement, compiled once per SQL text. */
   private readonly sql;
 
-  constructor(path: string) {
+  /**
+   * `random` draws the adaptive rule's chances (default `Math.random`); tests pass a
+   * seeded one to replay a run.
+   */
+  constructor(
+    path: string,
+    private readonly random: Random = Math.random,
+  ) {
     this.db = openSqlite(path);
     this.inTx = transactionRunner(this.db);
     this.sql = statementCache(this.db);
@@ -62,7 +70,7 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     migrateSqlite(this.db, Date.now());
     const metaOf = (jobId: number) => this.meta(jobId);
-    const settlement = new SqliteSettlement(this.db, metaOf);
+    const settlement = new SqliteSettlement(this.db, metaOf, this.random);
     this.parts = {
       settlement,
       work: new SqliteWork(this.db, settlement, metaOf),
@@ -392,8 +400,13 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number) {
-    return this.p.work.assign(hostId, picks, now);
+  async assignReplicas(
+    hostId: number,
+    picks: readonly ReplicaPick[],
+    now: number,
+    placement?: Placement,
+  ) {
+    return this.p.work.assign(hostId, picks, now, placement);
   }
 
   async applyReports(hostId: number, reports: readonly VerifiedReport[], now: number) {

@@ -13,11 +13,20 @@ import {
   type ReportStatus,
   type TaskSpec,
 } from '@anygrid/protocol';
-import type { ReplicaState } from '../../policy/index.js';
+import {
+  adaptiveParams,
+  isTrusted,
+  type ReplicaState,
+  SPREAD_MS,
+  tracksRecords,
+  untrustedJobCap,
+  type Validation,
+} from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
-import type { ChangeSet, ReplicaPick, VerifiedReport } from '../store.js';
+import type { ChangeSet, Placement, ReplicaPick, VerifiedReport } from '../store.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
+import { SqliteValidationRecords } from './sqlite-validation-records.js';
 
 interface ReplicaRow {
   id: number;
@@ -34,6 +43,8 @@ interface ReplicaRow {
 interface SiblingRow extends ReplicaRow {
   state: ReplicaState;
   digest: string | null;
+  validation: Validation | null;
+  excluded: number | null;
   sole: number | null;
   task_state: string;
   canonical_replica_id: number | null;
@@ -42,6 +53,12 @@ interface SiblingRow extends ReplicaRow {
 export class SqliteWork {
   private readonly taskSpec;
   private readonly sendReplica;
+  private readonly sendGuarded;
+  private readonly stillUnsent;
+  private readonly touchFreeHost;
+  private readonly jobLoad;
+  private readonly jobTotal;
+  private readonly records;
   private readonly touchHost;
   private readonly replicaRow;
   private readonly siblings;
@@ -73,13 +90,37 @@ export class SqliteWork {
               OR NOT EXISTS (SELECT 1 FROM replicas o
                              WHERE o.task_id = replicas.task_id AND o.host_id = ? AND o.state <> 'abandoned'))`,
     );
+    // The same, for jobs that compare results (placement-limits.ts): nor while another
+    // replica of the task was sent less than SPREAD_MS ago and still runs (two hosts
+    // pulling together never get both), nor, for a homogeneous job (last parameter 1),
+    // to a host whose platform differs from that of a host holding the task.
+    this.sendGuarded = db.prepare(
+      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+       WHERE id = ? AND state = 'unsent'
+         AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
+                         WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
+                           AND (o.host_id = ? OR (o.state = 'in_progress' AND o.sent_at > ?)
+                                OR (? = 1 AND h.platform <> ?)))`,
+    );
+    this.stillUnsent = db.prepare(`SELECT 1 FROM replicas WHERE id = ? AND state = 'unsent'`);
+    // A quarantined host gets nothing: the store says so, whatever the scheduler knows.
+    this.touchFreeHost = db.prepare(
+      'UPDATE hosts SET last_seen = ? WHERE id = ? AND quarantined_at IS NULL RETURNING platform',
+    );
+    this.jobLoad = db
+      .prepare(
+        `SELECT COUNT(*) FROM replicas WHERE state = 'in_progress' AND host_id = ? AND job_id = ?`,
+      )
+      .pluck();
+    this.jobTotal = db.prepare('SELECT tasks_total FROM jobs WHERE id = ?').pluck();
+    this.records = new SqliteValidationRecords(db);
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.replicaRow = db.prepare(
       'SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?',
     );
     // One read per report gives the task's state and every replica the decision needs.
     this.siblings = db.prepare(
-      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.sole,
+      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.validation, o.excluded, o.sole,
               t.state AS task_state, t.canonical_replica_id
        FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN replicas o ON o.task_id = r.task_id
        WHERE r.id = ?`,
@@ -87,7 +128,7 @@ export class SqliteWork {
     // A sole replica still in progress is its task's only one (see migration 5), so the
     // reported replica alone is all its decision needs: ~1.5 µs less than the join above.
     this.reported = db.prepare(
-      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.sole,
+      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.validation, r.excluded, r.sole,
               t.state AS task_state, t.canonical_replica_id
        FROM replicas r JOIN tasks t ON t.id = r.task_id
        WHERE r.id = ?`,
@@ -108,20 +149,81 @@ export class SqliteWork {
     this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
   }
 
-  assign(hostId: number, picks: readonly ReplicaPick[], now: number): Assignment[] {
+  assign(
+    hostId: number,
+    picks: readonly ReplicaPick[],
+    now: number,
+    placement?: Placement,
+  ): Assignment[] {
     if (picks.length === 0) return [];
     return this.inTx(() => {
-      this.touchHost.run(now, hostId);
+      const host = this.touchFreeHost.get(now, hostId) as { platform: string } | undefined;
+      if (!host) {
+        if (placement) {
+          placement.quarantined = true;
+          placement.deferred.push(...picks);
+        }
+        return [];
+      }
       const out: Assignment[] = [];
+      // Replicas of a job this host may still take, for jobs whose cap applies to it.
+      const room = new Map<number, number>();
       for (const pick of picks) {
         const meta = this.metaOf(pick.jobId);
         const deadline = now + meta.policy.deadlineMs;
-        if (this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId).changes === 1) {
+        const guarded = tracksRecords(meta.policy) || meta.policy.homogeneous;
+        if (!guarded) {
+          if (this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId).changes === 1) {
+            out.push(this.assignment(pick, meta, deadline));
+          }
+          continue;
+        }
+        const left = this.room(room, hostId, pick.jobId, meta, now);
+        const sent =
+          left > 0 &&
+          this.sendGuarded.run(
+            hostId,
+            now,
+            deadline,
+            pick.replicaId,
+            hostId,
+            now - SPREAD_MS,
+            meta.policy.homogeneous ? 1 : 0,
+            host.platform,
+          ).changes === 1;
+        if (sent) {
+          room.set(pick.jobId, left - 1);
           out.push(this.assignment(pick, meta, deadline));
+        } else if (placement && this.stillUnsent.get(pick.replicaId) !== undefined) {
+          placement.deferred.push(pick);
         }
       }
       return out;
     });
+  }
+
+  /**
+   * Replicas of a compared job the host may take now: unbounded once the validator
+   * trusts it with the job's app, else `untrustedJobCap` less those it holds.
+   */
+  private room(
+    room: Map<number, number>,
+    hostId: number,
+    jobId: number,
+    meta: JobMeta,
+    now: number,
+  ): number {
+    let left = room.get(jobId);
+    if (left !== undefined) return left;
+    const record = this.records.stored(hostId, meta.moduleHash, now);
+    if (!tracksRecords(meta.policy) || isTrusted(record, adaptiveParams(meta.policy))) {
+      left = Number.POSITIVE_INFINITY;
+    } else {
+      const held = this.jobLoad.get(hostId, jobId) as number;
+      left = untrustedJobCap(this.jobTotal.get(jobId) as number) - held;
+    }
+    room.set(jobId, left);
+    return left;
   }
 
   private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {

@@ -1,0 +1,84 @@
+/**
+ * @module
+ * What a job's validation mode asks of the validator, as pure decisions the store takes
+ * inside the settling transaction:
+ * - which jobs keep validation records at all (`tracksRecords`): those whose results are
+ *   compared. An unreplicated `replicate` job or a `none` job judges no one, so its fast
+ *   path reads and writes no record;
+ * - the quorum an `adaptive` task needs now (`adaptiveQuorum`): one result from a host
+ *   the adaptive rule lets go alone, otherwise two that agree;
+ * - what a settlement means for one replica's record (`judgement`), so that settling a
+ *   task again after a re-check counts each change once: a replica already judged valid
+ *   is not counted twice, one judged invalid and now agreeing is exonerated.
+ */
+
+import type { JobPolicy } from '@anygrid/protocol';
+import {
+  type AdaptiveParams,
+  DEFAULT_ADAPTIVE,
+  mayAcceptAlone,
+  shouldReplicate,
+} from './adaptive-replication.js';
+import type { ReplicaFacts } from './quorum.js';
+import { isInFlight, type Validation } from './replica-state.js';
+import type { Random } from './seeded-random.js';
+import type { ValidationRecord } from './validation-record.js';
+
+type Policy = Pick<JobPolicy, 'validation' | 'quorum'>;
+
+/** Whether settling this job's tasks judges hosts (and so reads and writes their records). */
+export function tracksRecords(policy: Policy): boolean {
+  const mode = policy.validation.mode;
+  return mode === 'adaptive' || (mode === 'replicate' && policy.quorum >= 2);
+}
+
+/** The adaptive rule's parameters for a job: its own floor and warm-up, the rest by default. */
+export function adaptiveParams(policy: Pick<JobPolicy, 'validation'>): AdaptiveParams {
+  const v = policy.validation;
+  if (v.mode !== 'adaptive') return DEFAULT_ADAPTIVE;
+  return { ...DEFAULT_ADAPTIVE, floor: v.floor, warmup: v.warmup };
+}
+
+/**
+ * The quorum an `adaptive` task needs, given its replicas (a caught host's excluded
+ * ones already left out) and whether it was reopened by a re-check. A task may settle on
+ * one result only when that result is its only one (none other reported or in flight,
+ * so no check was ever asked for), it was not reopened, and its host's record says so:
+ * still trusted when the result came back (`mayAcceptAlone`: it may have been caught
+ * since the task was sent) and not drawn for a check (`shouldReplicate`). Otherwise two
+ * results must agree, and `decideTask` creates the replica that checks the first.
+ */
+export function adaptiveQuorum(
+  replicas: readonly ReplicaFacts[],
+  reopened: boolean,
+  recordOf: (replicaId: number) => ValidationRecord,
+  params: AdaptiveParams,
+  random: Random,
+): 1 | 2 {
+  if (reopened) return 2;
+  let only: ReplicaFacts | undefined;
+  for (const r of replicas) {
+    if (r.state === 'reported') {
+      if (only) return 2;
+      only = r;
+    } else if (isInFlight(r.state)) return 2;
+  }
+  if (!only) return 2;
+  const record = recordOf(only.id);
+  return mayAcceptAlone(record, params) && !shouldReplicate(record, params, random) ? 1 : 2;
+}
+
+/** What one settlement changes in a replica's host's record. */
+export type Judgement = 'valid' | 'alone' | 'invalid' | 'exonerated' | null;
+
+/**
+ * The record change for a replica whose validation goes from `before` to `after` at a
+ * settlement; `alone` when it was its task's only result. Null when nothing changes, as
+ * for a replica confirmed again by a re-check.
+ */
+export function judgement(before: Validation | null, after: Validation, alone: boolean): Judgement {
+  if (before === after) return null;
+  if (after === 'invalid') return 'invalid';
+  if (before === 'invalid') return 'exonerated';
+  return alone ? 'alone' : 'valid';
+}

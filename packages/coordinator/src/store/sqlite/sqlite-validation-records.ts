@@ -1,0 +1,136 @@
+/**
+ * @module
+ * Validation records (policy/validation-record.ts) in SQLite, one row per host and app,
+ * and what a catch writes: the host's quarantine mark and the results to verify again.
+ * Within a transaction the records it changed live in its `ChangeCollector` and are
+ * written once before commit, so a batch of a thousand reports of one host reads and
+ * writes its record once; a transaction that throws leaves nothing behind.
+ */
+
+import {
+  type AcceptedResult,
+  type Confirmation,
+  newValidationRecord,
+  type ValidationRecord,
+} from '../../policy/index.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+interface RecordRow {
+  valid: number;
+  invalid: number;
+  errored: number;
+  timed_out: number;
+  abandoned: number;
+  alone: number;
+  streak: number;
+  consecutive_valid: number;
+  strikes: number;
+  since: number;
+}
+
+/** Records a transaction read or changed, by `hostId:app`, with whether each must be written. */
+export type RecordCache = Map<string, { record: ValidationRecord; dirty: boolean }>;
+
+export class SqliteValidationRecords {
+  private readonly read;
+  private readonly write;
+  private readonly quarantineHost;
+  private readonly accepted;
+
+  constructor(db: SqliteDatabase) {
+    this.read = db.prepare(
+      `SELECT valid, invalid, errored, timed_out, abandoned, alone, streak, consecutive_valid, strikes, since
+       FROM validation_records WHERE host_id = ? AND app = ?`,
+    );
+    this.write = db.prepare(
+      `INSERT INTO validation_records (host_id, app, valid, invalid, errored, timed_out, abandoned, alone,
+         streak, consecutive_valid, strikes, since)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (host_id, app) DO UPDATE SET valid = excluded.valid, invalid = excluded.invalid,
+         errored = excluded.errored, timed_out = excluded.timed_out, abandoned = excluded.abandoned,
+         alone = excluded.alone, streak = excluded.streak, consecutive_valid = excluded.consecutive_valid,
+         strikes = excluded.strikes, since = excluded.since`,
+    );
+    this.quarantineHost = db.prepare(
+      'UPDATE hosts SET quarantined_at = ?, quarantine_reason = ? WHERE id = ? AND quarantined_at IS NULL',
+    );
+    this.accepted = db.prepare(
+      `SELECT r.task_id AS taskId, r.accepted_at AS acceptedAt, r.confirmation
+       FROM replicas r JOIN jobs j ON j.id = r.job_id
+       WHERE r.host_id = ? AND r.confirmation IN ('alone', 'untrusted') AND r.accepted_at >= ?
+         AND j.module_hash = ?`,
+    );
+  }
+
+  /** The stored record, or a new one when the host never ran the app under a compared job. */
+  stored(hostId: number, app: string, now: number): ValidationRecord {
+    const row = this.read.get(hostId, app) as RecordRow | undefined;
+    if (!row) return newValidationRecord(now);
+    return {
+      valid: row.valid,
+      invalid: row.invalid,
+      errored: row.errored,
+      timedOut: row.timed_out,
+      abandoned: row.abandoned,
+      alone: row.alone,
+      streak: row.streak,
+      consecutiveValid: row.consecutive_valid,
+      strikes: row.strikes,
+      since: Number(row.since),
+    };
+  }
+
+  /** The record as this transaction sees it. */
+  get(cache: RecordCache, hostId: number, app: string, now: number): ValidationRecord {
+    const key = `${hostId}:${app}`;
+    let entry = cache.get(key);
+    if (!entry) {
+      entry = { record: this.stored(hostId, app, now), dirty: false };
+      cache.set(key, entry);
+    }
+    return entry.record;
+  }
+
+  set(cache: RecordCache, hostId: number, app: string, record: ValidationRecord): void {
+    cache.set(`${hostId}:${app}`, { record, dirty: true });
+  }
+
+  /** Writes the records the transaction changed; call once before commit. */
+  flush(cache: RecordCache): void {
+    for (const [key, { record: r, dirty }] of cache) {
+      if (!dirty) continue;
+      const colon = key.indexOf(':');
+      this.write.run(
+        Number(key.slice(0, colon)),
+        key.slice(colon + 1),
+        r.valid,
+        r.invalid,
+        r.errored,
+        r.timedOut,
+        r.abandoned,
+        r.alone,
+        r.streak,
+        r.consecutiveValid,
+        r.strikes,
+        r.since,
+      );
+    }
+    cache.clear();
+  }
+
+  /** Marks a host quarantined: the assignment refuses it work until an admin releases it. */
+  quarantine(hostId: number, reason: string, now: number): boolean {
+    return this.quarantineHost.run(now, reason, hostId).changes === 1;
+  }
+
+  /** The host's results of one app accepted since `since` that no trusted host confirmed. */
+  acceptedSince(hostId: number, app: string, since: number): AcceptedResult[] {
+    return (
+      this.accepted.all(hostId, since, app) as {
+        taskId: number;
+        acceptedAt: number;
+        confirmation: Confirmation;
+      }[]
+    ).map((r) => ({ ...r, acceptedAt: Number(r.acceptedAt) }));
+  }
+}
