@@ -20,7 +20,7 @@ import {
   shouldReplicate,
 } from './adaptive-replication.js';
 import type { ReplicaFacts } from './quorum.js';
-import { isInFlight, type Validation } from './replica-state.js';
+import type { Validation } from './replica-state.js';
 import type { Random } from './seeded-random.js';
 import type { ValidationRecord } from './validation-record.js';
 
@@ -41,12 +41,14 @@ export function adaptiveParams(policy: Pick<JobPolicy, 'validation'>): AdaptiveP
 
 /**
  * The quorum an `adaptive` task needs, given its replicas (a caught host's excluded
- * ones already left out) and whether it was reopened by a re-check. A task may settle on
- * one result only when that result is its only one (none other reported or in flight,
- * so no check was ever asked for), it was not reopened, and its host's record says so:
- * still trusted when the result came back (`mayAcceptAlone`: it may have been caught
- * since the task was sent) and not drawn for a check (`shouldReplicate`). Otherwise two
- * results must agree, and `decideTask` creates the replica that checks the first.
+ * ones already left out, as abandoned) and whether it was reopened by a re-check. Until
+ * a first result is in, one: nothing to compare yet, and a lost replica is replaced by
+ * one, not two. A task may then settle on that one result only when it is the task's
+ * only replica that counts (none other reported, running, failed or timed out, so no
+ * check was ever asked for and none was dodged), it was not reopened, and its host's
+ * record says so: still trusted now (`mayAcceptAlone`: it may have been caught since the
+ * task was sent) and not drawn for a check (`shouldReplicate`). Otherwise two results
+ * must agree, and `decideTask` creates the replica that checks the first.
  */
 export function adaptiveQuorum(
   replicas: readonly ReplicaFacts[],
@@ -56,15 +58,16 @@ export function adaptiveQuorum(
   random: Random,
 ): 1 | 2 {
   if (reopened) return 2;
-  let only: ReplicaFacts | undefined;
+  let reported: ReplicaFacts | undefined;
+  let others = 0;
   for (const r of replicas) {
-    if (r.state === 'reported') {
-      if (only) return 2;
-      only = r;
-    } else if (isInFlight(r.state)) return 2;
+    if (r.state === 'abandoned') continue;
+    if (r.state === 'reported' && reported === undefined) reported = r;
+    else others++;
   }
-  if (!only) return 2;
-  const record = recordOf(only.id);
+  if (!reported) return 1;
+  if (others > 0) return 2;
+  const record = recordOf(reported.id);
   return mayAcceptAlone(record, params) && !shouldReplicate(record, params, random) ? 1 : 2;
 }
 
