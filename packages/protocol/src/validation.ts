@@ -20,6 +20,8 @@ export const AdaptiveValidation = z.strictObject({
   floor: z.number().min(0).max(1).optional(),
   /** Results in a row, per host and app, before any task of the host may go unreplicated (default 20). */
   warmup: z.number().int().min(1).max(10_000).optional(),
+  /** How long a replica that checks another waits for a trusted host before any may take it, in ms (default 30 000). */
+  trustedWaitMs: z.number().int().min(0).max(3_600_000).optional(),
 });
 
 export const NoValidation = z.strictObject({ mode: z.literal('none') });
@@ -35,7 +37,12 @@ export type ValidationModeInput = z.infer<typeof ValidationModeInput>;
 /** A job's validation mode after defaults. */
 export const ValidationMode = z.discriminatedUnion('mode', [
   ReplicateValidation,
-  z.strictObject({ mode: z.literal('adaptive'), floor: z.number(), warmup: z.number().int() }),
+  z.strictObject({
+    mode: z.literal('adaptive'),
+    floor: z.number(),
+    warmup: z.number().int(),
+    trustedWaitMs: z.number().int(),
+  }),
   NoValidation,
 ]);
 export type ValidationMode = z.infer<typeof ValidationMode>;

@@ -38,6 +38,7 @@ function resolveValidation(input: JobPolicyInput): ValidationMode {
     mode: 'adaptive',
     floor: v.floor ?? DEFAULT_ADAPTIVE.floor,
     warmup: v.warmup ?? DEFAULT_ADAPTIVE.warmup,
+    trustedWaitMs: v.trustedWaitMs ?? DEFAULT_ADAPTIVE.trustedWaitMs,
   };
 }
 

@@ -32,11 +32,11 @@ export function tracksRecords(policy: Policy): boolean {
   return mode === 'adaptive' || (mode === 'replicate' && policy.quorum >= 2);
 }
 
-/** The adaptive rule's parameters for a job: its own floor and warm-up, the rest by default. */
+/** The adaptive rule's parameters for a job: its own floor, warm-up and wait, the rest by default. */
 export function adaptiveParams(policy: Pick<JobPolicy, 'validation'>): AdaptiveParams {
   const v = policy.validation;
   if (v.mode !== 'adaptive') return DEFAULT_ADAPTIVE;
-  return { ...DEFAULT_ADAPTIVE, floor: v.floor, warmup: v.warmup };
+  return { ...DEFAULT_ADAPTIVE, floor: v.floor, warmup: v.warmup, trustedWaitMs: v.trustedWaitMs };
 }
 
 /**

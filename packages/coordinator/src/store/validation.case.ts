@@ -77,6 +77,28 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       await t.store.close();
     });
 
+    it('adaptive: a check waits for a trusted host before a newcomer may take it', async () => {
+      const t = await setup(open, () => 0.99);
+      const a = await t.provider('a');
+      const b = await t.provider('b');
+      const newcomer = await t.provider('n');
+      const other = await t.provider('n2');
+      const validation = { mode: 'adaptive' as const, warmup: 1, trustedWaitMs: 5000 };
+      const created = await t.store.createJob(t.owner.accountId, job(3, { validation }), 0);
+      t.feed(created.changes);
+      // Nobody is trusted yet: b checks a at once.
+      await t.run(a, 'd');
+      await t.run(b, 'd');
+      // a and b are trusted now; the newcomer's result needs a check, which waits for them.
+      await t.run(newcomer, 'd');
+      const placement: Placement = { deferred: [], quarantined: false };
+      expect(await t.pull(other, 1, placement)).toEqual([]);
+      expect(placement.deferred).toHaveLength(1);
+      const [check] = await t.pull(a);
+      expect(check).toBeDefined();
+      await t.store.close();
+    });
+
     it('none accepts the first success, and replicate keeps redundancy', async () => {
       const t = await setup(open);
       const a = await t.provider('a');

@@ -50,6 +50,14 @@ interface SiblingRow extends ReplicaRow {
   canonical_replica_id: number | null;
 }
 
+/** What a host may take of one compared job in one pull. */
+interface JobAccess {
+  /** Replicas it may still take. */
+  left: number;
+  /** Checking replicas created after this time (ms) are not for it yet. */
+  checksFrom: number;
+}
+
 export class SqliteWork {
   private readonly taskSpec;
   private readonly sendReplica;
@@ -58,6 +66,7 @@ export class SqliteWork {
   private readonly touchFreeHost;
   private readonly jobLoad;
   private readonly jobTotal;
+  private readonly trustedAround;
   private readonly records;
   private readonly touchHost;
   private readonly replicaRow;
@@ -94,9 +103,11 @@ export class SqliteWork {
     // replica of the task was sent less than SPREAD_MS ago and still runs (two hosts
     // pulling together never get both), nor, for a homogeneous job (last parameter 1),
     // to a host whose platform differs from that of a host holding the task.
+    // A replica that checks others (not its task's sole first one) waits for a trusted
+    // host until it was created before the given time (adaptive-replication.ts, mayTake).
     this.sendGuarded = db.prepare(
       `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
-       WHERE id = ? AND state = 'unsent'
+       WHERE id = ? AND state = 'unsent' AND (sole = 1 OR created_at <= ?)
          AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
                          WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
                            AND (o.host_id = ? OR (o.state = 'in_progress' AND o.sent_at > ?)
@@ -113,6 +124,15 @@ export class SqliteWork {
       )
       .pluck();
     this.jobTotal = db.prepare('SELECT tasks_total FROM jobs WHERE id = ?').pluck();
+    // Whether a host other than this one, seen lately and not quarantined, has a streak
+    // long enough to be trusted with the app: only then is a check worth waiting for.
+    this.trustedAround = db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM validation_records v JOIN hosts h ON h.id = v.host_id
+           WHERE v.app = ? AND v.streak >= ? AND v.host_id <> ? AND h.quarantined_at IS NULL
+             AND h.last_seen >= ?)`,
+      )
+      .pluck();
     this.records = new SqliteValidationRecords(db);
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.replicaRow = db.prepare(
@@ -166,8 +186,8 @@ export class SqliteWork {
         return [];
       }
       const out: Assignment[] = [];
-      // Replicas of a job this host may still take, for jobs whose cap applies to it.
-      const room = new Map<number, number>();
+      // What this host may take of each compared job, worked out once per job and pull.
+      const access = new Map<number, JobAccess>();
       for (const pick of picks) {
         const meta = this.metaOf(pick.jobId);
         const deadline = now + meta.policy.deadlineMs;
@@ -178,21 +198,26 @@ export class SqliteWork {
           }
           continue;
         }
-        const left = this.room(room, hostId, pick.jobId, meta, now);
+        let job = access.get(pick.jobId);
+        if (!job) {
+          job = this.access(hostId, pick.jobId, meta, now);
+          access.set(pick.jobId, job);
+        }
         const sent =
-          left > 0 &&
+          job.left > 0 &&
           this.sendGuarded.run(
             hostId,
             now,
             deadline,
             pick.replicaId,
+            job.checksFrom,
             hostId,
             now - SPREAD_MS,
             meta.policy.homogeneous ? 1 : 0,
             host.platform,
           ).changes === 1;
         if (sent) {
-          room.set(pick.jobId, left - 1);
+          job.left--;
           out.push(this.assignment(pick, meta, deadline));
         } else if (placement && this.stillUnsent.get(pick.replicaId) !== undefined) {
           placement.deferred.push(pick);
@@ -203,27 +228,24 @@ export class SqliteWork {
   }
 
   /**
-   * Replicas of a compared job the host may take now: unbounded once the validator
-   * trusts it with the job's app, else `untrustedJobCap` less those it holds.
+   * What the host may take of a compared job now. Once the validator trusts it with the
+   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight, and, in an
+   * `adaptive` job, a replica that checks others only once it has waited `trustedWaitMs`
+   * for a trusted host (none waits when no trusted host is about).
    */
-  private room(
-    room: Map<number, number>,
-    hostId: number,
-    jobId: number,
-    meta: JobMeta,
-    now: number,
-  ): number {
-    let left = room.get(jobId);
-    if (left !== undefined) return left;
+  private access(hostId: number, jobId: number, meta: JobMeta, now: number): JobAccess {
+    const params = adaptiveParams(meta.policy);
     const record = this.records.stored(hostId, meta.moduleHash, now);
-    if (!tracksRecords(meta.policy) || isTrusted(record, adaptiveParams(meta.policy))) {
-      left = Number.POSITIVE_INFINITY;
-    } else {
-      const held = this.jobLoad.get(hostId, jobId) as number;
-      left = untrustedJobCap(this.jobTotal.get(jobId) as number) - held;
+    if (!tracksRecords(meta.policy) || isTrusted(record, params)) {
+      return { left: Number.POSITIVE_INFINITY, checksFrom: now };
     }
-    room.set(jobId, left);
-    return left;
+    const held = this.jobLoad.get(hostId, jobId) as number;
+    const left = untrustedJobCap(this.jobTotal.get(jobId) as number) - held;
+    const wait =
+      meta.policy.validation.mode === 'adaptive' &&
+      this.trustedAround.get(meta.moduleHash, params.warmup, hostId, now - params.trustedWaitMs) ===
+        1;
+    return { left, checksFrom: wait ? now - params.trustedWaitMs : now };
   }
 
   private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
