@@ -20,10 +20,20 @@ const MAX_ROUNDS = 4;
  */
 const QUARANTINE_RECHECK_MS = 5_000;
 
+/**
+ * After a placement rule kept replicas from a host, when to tell idle hosts again that
+ * work waits: the rule may let another host (or a later pull) take them, and idle agents
+ * back off far longer than a rule holds a replica back.
+ */
+const DEFERRED_WAKE_MS = 300;
+
 export class Scheduler {
   private readonly queue = new ReadyQueue();
   /** Hosts the store found quarantined, until when to answer them without asking it. */
   private readonly quarantined = new Map<number, number>();
+  /** Replicas kept back since the last wake-up, and its timer. */
+  private deferredSinceWake = 0;
+  private wake: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -65,6 +75,13 @@ export class Scheduler {
   private requeue(picks: readonly ReadyReplica[], placement: Placement): void {
     const deferred = new Set(placement.deferred.map((p) => p.replicaId));
     this.queue.push(picks.filter((p) => deferred.has(p.replicaId)));
+    this.deferredSinceWake += deferred.size;
+    this.wake ??= setTimeout(() => {
+      this.wake = undefined;
+      const n = this.deferredSinceWake;
+      this.deferredSinceWake = 0;
+      this.hub.workAvailable(n);
+    }, DEFERRED_WAKE_MS).unref();
   }
 
   /** Call after every store change: feeds the queue and wakes listeners. */

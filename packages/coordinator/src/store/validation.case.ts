@@ -138,14 +138,21 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       const [c2] = await t.pull(c);
       expect(c2?.taskId).toBe(x2!.taskId);
       await t.report(c, c2!.replicaId, 'd');
-      // Task 1 was reopened without the cheat's replica: it is pending again.
+      // Task 1 was reopened without the cheat's replica: pending again, and its result
+      // stays in the stream, in its place, until it settles again.
       const view = await t.store.getJob(id, t.owner);
       expect(view).toMatchObject({ state: 'running', progress: { valid: 1, pending: 1 } });
-      expect((await t.store.listResults(id, 0, 10)).map((r) => r.taskId)).toEqual([x2!.taskId]);
+      const meanwhile = await t.store.listResults(id, 0, 10);
+      expect(meanwhile.map((r) => [r.taskId, r.cursor])).toEqual([
+        [x!.taskId, wrong!.cursor],
+        [x2!.taskId, meanwhile[1]!.cursor],
+      ]);
       // Honest hosts re-run it; the accomplice is outvoted.
       await t.run(b, 'd');
       await t.run(c, 'd');
       const results = await t.store.listResults(id, 0, 10);
+      // The corrected result has a later cursor; the wrong one is gone from the stream.
+      expect(results.filter((r) => r.taskId === x!.taskId)).toHaveLength(1);
       const corrected = results.find((r) => r.taskId === x!.taskId);
       expect(corrected).toMatchObject({ outcome: 'valid', corrected: true });
       expect(corrected!.cursor).toBeGreaterThan(wrong!.cursor);

@@ -109,8 +109,7 @@ export class SqliteJudging {
       const r = this.record(host, app, now, changes);
       if (j === 'valid') this.records.set(changes.records, host, app, recordValid(r));
       else if (j === 'alone') this.records.set(changes.records, host, app, recordAlone(r));
-      else if (j === 'exonerated')
-        this.records.set(changes.records, host, app, recordExonerated(r));
+      else if (j === 'exonerated') this.exonerate(host, meta, r, now, changes);
     }
     for (const id of decision.invalidIds) {
       this.markInvalid.run(id);
@@ -137,6 +136,7 @@ export class SqliteJudging {
     this.event.run(now, 'host_caught', null, taskId, replicaId, hostId, data);
     if (isQuarantined(after, params)) {
       const reason = `${after.strikes} invalid results of app ${app.slice(0, 12)} not forgiven`;
+      changes.quarantined.add(hostId);
       if (this.records.quarantine(hostId, reason, now)) {
         this.event.run(now, 'host_quarantined', null, null, null, hostId, data);
       }
@@ -147,6 +147,21 @@ export class SqliteJudging {
     )) {
       if (t !== taskId) changes.rechecks.push({ taskId: t, hostId });
     }
+  }
+
+  /** A re-check showed a result judged invalid was right: strike back, quarantine lifted if undeserved. */
+  private exonerate(
+    hostId: number,
+    meta: JobMeta,
+    before: ValidationRecord,
+    now: number,
+    changes: ChangeCollector,
+  ): void {
+    const after = recordExonerated(before);
+    this.records.set(changes.records, hostId, meta.moduleHash, after);
+    if (isQuarantined(after, adaptiveParams(meta.policy)) || !this.records.release(hostId)) return;
+    changes.quarantined.delete(hostId);
+    this.event.run(now, 'host_released', null, null, null, hostId, 'exonerated by a re-check');
   }
 
   /**

@@ -42,6 +42,8 @@ export class ChangeCollector {
   readonly records: RecordCache = new Map();
   /** Settled tasks to verify again, each with the caught host whose result no longer counts. */
   readonly rechecks: Array<{ taskId: number; hostId: number }> = [];
+  /** Hosts known quarantined in this transaction: their results do not count. */
+  readonly quarantined = new Set<number>();
 
   /** Counts a task settling in `state`; `by` -1 when a re-check reopens a settled task. */
   countSettled(jobId: number, state: SettledState, by = 1): void {

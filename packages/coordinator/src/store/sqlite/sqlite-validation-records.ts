@@ -28,6 +28,9 @@ interface RecordRow {
   since: number;
 }
 
+/** How the reason of a quarantine set by the validator begins. */
+export const QUARANTINE_REASON_PREFIX = 'validation: ';
+
 /** Records a transaction read or changed, by `hostId:app`, with whether each must be written. */
 export type RecordCache = Map<string, { record: ValidationRecord; dirty: boolean }>;
 
@@ -35,6 +38,7 @@ export class SqliteValidationRecords {
   private readonly read;
   private readonly write;
   private readonly quarantineHost;
+  private readonly releaseHost;
   private readonly accepted;
 
   constructor(db: SqliteDatabase) {
@@ -53,6 +57,10 @@ export class SqliteValidationRecords {
     );
     this.quarantineHost = db.prepare(
       'UPDATE hosts SET quarantined_at = ?, quarantine_reason = ? WHERE id = ? AND quarantined_at IS NULL',
+    );
+    this.releaseHost = db.prepare(
+      `UPDATE hosts SET quarantined_at = NULL, quarantine_reason = NULL
+       WHERE id = ? AND quarantine_reason LIKE '${QUARANTINE_REASON_PREFIX}%'`,
     );
     this.accepted = db.prepare(
       `SELECT r.task_id AS taskId, r.accepted_at AS acceptedAt, r.confirmation
@@ -120,7 +128,18 @@ export class SqliteValidationRecords {
 
   /** Marks a host quarantined: the assignment refuses it work until an admin releases it. */
   quarantine(hostId: number, reason: string, now: number): boolean {
-    return this.quarantineHost.run(now, reason, hostId).changes === 1;
+    return (
+      this.quarantineHost.run(now, `${QUARANTINE_REASON_PREFIX}${reason}`, hostId).changes === 1
+    );
+  }
+
+  /**
+   * Lifts a quarantine the validator set, when a re-check showed that strikes behind it
+   * were undeserved (the host had been outvoted by cheats). An admin's or another
+   * rule's quarantine stays.
+   */
+  release(hostId: number): boolean {
+    return this.releaseHost.run(hostId).changes === 1;
   }
 
   /** The host's results of one app accepted since `since` that no trusted host confirmed. */

@@ -69,6 +69,8 @@ export class SqliteWork {
   private readonly trustedAround;
   private readonly records;
   private readonly touchHost;
+  private readonly touchReporter;
+  private readonly excludeReplica;
   private readonly replicaRow;
   private readonly siblings;
   private readonly reported;
@@ -135,6 +137,10 @@ export class SqliteWork {
       .pluck();
     this.records = new SqliteValidationRecords(db);
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
+    this.touchReporter = db
+      .prepare('UPDATE hosts SET last_seen = ? WHERE id = ? RETURNING quarantined_at')
+      .pluck();
+    this.excludeReplica = db.prepare('UPDATE replicas SET excluded = 1 WHERE id = ?');
     this.replicaRow = db.prepare(
       'SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?',
     );
@@ -274,6 +280,8 @@ export class SqliteWork {
   ): { statuses: ReportStatus[]; changes: ChangeSet } {
     return this.inTx(() => {
       const changes = new ChangeCollector();
+      // A quarantined host's results no longer count, even those of work it held when caught.
+      if (this.touchReporter.get(now, hostId) != null) changes.quarantined.add(hostId);
       const statuses: ReportStatus[] = [];
       const foreign: number[] = [];
       // Reports of a batch are mostly of one job: after one that was not a sole
@@ -292,7 +300,6 @@ export class SqliteWork {
       }
       // Throwing rolls back the reports applied before the refused one.
       if (foreign.length > 0) throw new NotAssignedError(foreign);
-      this.touchHost.run(now, hostId);
       this.settlement.flushCounters(now, changes);
       return { statuses, changes: changes.toChangeSet() };
     });
@@ -326,8 +333,13 @@ export class SqliteWork {
     const state: ReplicaState = report.success ? 'reported' : 'errored';
     const digest = report.success ? report.digest : null;
     let validation: string | null = null;
+    const excluded =
+      row.host_id !== null && changes.quarantined.has(row.host_id) ? 1 : row.excluded;
+    if (excluded === 1) this.excludeReplica.run(row.id);
     if (active) {
-      const facts = siblings.map((r): SiblingRow => (r === row ? { ...r, state, digest } : r));
+      const facts = siblings.map(
+        (r): SiblingRow => (r === row ? { ...r, state, digest, excluded } : r),
+      );
       validation = this.settlement.decideLoaded(
         row.task_id,
         row.job_id,
