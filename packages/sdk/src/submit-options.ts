@@ -13,6 +13,7 @@ import {
   JobPolicyInput,
   type RunLimitsWire,
   type TaskSpecInput,
+  type ValidationModeInput,
 } from '@anygrid/protocol';
 import type { BlobUploader } from './blob-uploader.js';
 import { toBytes } from './bytes.js';
@@ -52,6 +53,14 @@ export interface SubmitOptions {
   /** Higher runs first, -100..100. */
   readonly priority?: number;
   readonly limits?: Partial<RunLimitsWire>;
+  /**
+   * How results are verified: `{ mode: 'replicate' }` (default: `redundancy` and
+   * `quorum`), `{ mode: 'adaptive', floor?, warmup?, trustedWaitMs? }` (replicate a
+   * host's tasks less as its record grows) or `{ mode: 'none' }` (trusted pools).
+   */
+  readonly validation?: ValidationModeInput;
+  /** A task's replicas only run on hosts of one platform (outputs that differ across platforms). */
+  readonly homogeneous?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -65,6 +74,8 @@ export function policyOf(options: SubmitOptions): JobPolicyInput {
     deadlineMs: options.deadlineMs,
     priority: options.priority,
     limits: options.limits,
+    validation: options.validation,
+    homogeneous: options.homogeneous,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = JobPolicyInput.safeParse(defined);

@@ -32,11 +32,21 @@ export function tracksRecords(policy: Policy): boolean {
   return mode === 'adaptive' || (mode === 'replicate' && policy.quorum >= 2);
 }
 
-/** The adaptive rule's parameters for a job: its own floor, warm-up and wait, the rest by default. */
+const paramsOf = new WeakMap<Pick<JobPolicy, 'validation'>, AdaptiveParams>();
+
+/**
+ * The adaptive rule's parameters for a job: its own floor, warm-up and wait, the rest by
+ * default. Remembered per policy object, since every settlement of the job asks.
+ */
 export function adaptiveParams(policy: Pick<JobPolicy, 'validation'>): AdaptiveParams {
   const v = policy.validation;
   if (v.mode !== 'adaptive') return DEFAULT_ADAPTIVE;
-  return { ...DEFAULT_ADAPTIVE, floor: v.floor, warmup: v.warmup, trustedWaitMs: v.trustedWaitMs };
+  let p = paramsOf.get(policy);
+  if (!p) {
+    p = { ...DEFAULT_ADAPTIVE, floor: v.floor, warmup: v.warmup, trustedWaitMs: v.trustedWaitMs };
+    paramsOf.set(policy, p);
+  }
+  return p;
 }
 
 /**

@@ -88,8 +88,22 @@ export class SqliteJudging {
     decision: ValidDecision,
     now: number,
     changes: ChangeCollector,
+    /** The replica being reported, whose row the caller writes (with its confirmation). */
+    writerId?: number,
   ): void {
     const app = meta.moduleHash;
+    // The common case under `adaptive`: one result accepted alone, nobody else judged.
+    const [only] = decision.validIds;
+    if (only !== undefined && decision.validIds.length === 1 && decision.invalidIds.length === 0) {
+      const row = facts.find((r) => r.id === only);
+      if (row?.validation === null && row.host_id !== null) {
+        if (only === writerId) changes.writerConfirmation = 'alone';
+        else this.markJudged.run('valid', 'alone', now, only);
+        const r = this.record(row.host_id, app, now, changes);
+        this.records.set(changes.records, row.host_id, app, recordAlone(r));
+        return;
+      }
+    }
     const params = adaptiveParams(meta.policy);
     const byId = new Map(facts.map((r) => [r.id, r]));
     const hostOf = (id: number) => byId.get(id)?.host_id ?? 0;
@@ -103,7 +117,9 @@ export class SqliteJudging {
     const alone = decision.validIds.length === 1;
     for (const id of decision.validIds) {
       const others = decision.validIds.filter((o) => o !== id).map((o) => trusted.get(o) ?? false);
-      this.markJudged.run('valid', confirmationOf(others), now, id);
+      const confirmation = confirmationOf(others);
+      if (id === writerId) changes.writerConfirmation = confirmation;
+      else this.markJudged.run('valid', confirmation, now, id);
       const j = judgement(byId.get(id)?.validation ?? null, 'valid', alone);
       const host = hostOf(id);
       const r = this.record(host, app, now, changes);
@@ -112,7 +128,7 @@ export class SqliteJudging {
       else if (j === 'exonerated') this.exonerate(host, meta, r, now, changes);
     }
     for (const id of decision.invalidIds) {
-      this.markInvalid.run(id);
+      if (id !== writerId) this.markInvalid.run(id);
       if (judgement(byId.get(id)?.validation ?? null, 'invalid', false) !== 'invalid') continue;
       this.caught(hostOf(id), meta, taskId, id, now, changes);
     }

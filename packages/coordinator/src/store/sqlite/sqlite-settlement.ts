@@ -9,6 +9,7 @@
  */
 
 import type {
+  Confirmation,
   Random,
   ReadyReplica,
   ReplicaFacts,
@@ -42,6 +43,11 @@ export class ChangeCollector {
   readonly records: RecordCache = new Map();
   /** Settled tasks to verify again, each with the caught host whose result no longer counts. */
   readonly rechecks: Array<{ taskId: number; hostId: number }> = [];
+  /**
+   * How the result of the replica being reported was confirmed, when its settlement
+   * accepted it: written with the report itself rather than by a second update.
+   */
+  writerConfirmation: Confirmation | null = null;
   /** Hosts known quarantined in this transaction: their results do not count. */
   readonly quarantined = new Set<number>();
 
@@ -326,7 +332,7 @@ export class SqliteSettlement {
     const hasUnsent = replicas.some((r) => r.state === 'unsent');
     if (decision.kind === 'valid') {
       if (tracksRecords(policy) || reopened) {
-        this.judging.judge(taskId, meta, facts, decision, now, changes);
+        this.judging.judge(taskId, meta, facts, decision, now, changes, writerId);
       } else {
         for (const id of decision.validIds)
           if (id !== writerId) this.markValidation.run('valid', id);

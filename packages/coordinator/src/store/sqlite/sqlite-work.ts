@@ -109,11 +109,13 @@ export class SqliteWork {
     // host until it was created before the given time (adaptive-replication.ts, mayTake).
     this.sendGuarded = db.prepare(
       `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
-       WHERE id = ? AND state = 'unsent' AND (sole = 1 OR created_at <= ?)
-         AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
-                         WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
-                           AND (o.host_id = ? OR (o.state = 'in_progress' AND o.sent_at > ?)
-                                OR (? = 1 AND h.platform <> ?)))`,
+       WHERE id = ? AND state = 'unsent'
+         AND (sole = 1
+              OR (created_at <= ?
+                  AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
+                                  WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
+                                    AND (o.host_id = ? OR (o.state = 'in_progress' AND o.sent_at > ?)
+                                         OR (? = 1 AND h.platform <> ?)))))`,
     );
     this.stillUnsent = db.prepare(`SELECT 1 FROM replicas WHERE id = ? AND state = 'unsent'`);
     // A quarantined host gets nothing: the store says so, whatever the scheduler knows.
@@ -162,7 +164,7 @@ export class SqliteWork {
     this.taskState = db.prepare('SELECT state, canonical_replica_id FROM tasks WHERE id = ?');
     this.recordReport = db.prepare(
       `UPDATE replicas SET state = ?, reported_at = ?, digest = ?, exit_code = ?, outputs = ?,
-         error = ?, duration_ms = ?, validation = ? WHERE id = ?`,
+         error = ?, duration_ms = ?, validation = ?, confirmation = ?, accepted_at = ? WHERE id = ?`,
     );
     this.canonicalDigest = db.prepare('SELECT digest FROM replicas WHERE id = ?').pluck();
     this.jobState = db.prepare('SELECT state FROM jobs WHERE id = ?').pluck();
@@ -361,8 +363,11 @@ export class SqliteWork {
       report.error ? JSON.stringify(report.error) : null,
       report.durationMs,
       validation,
+      changes.writerConfirmation,
+      changes.writerConfirmation === null ? null : now,
       row.id,
     );
+    changes.writerConfirmation = null;
     return 'accepted';
   }
 
