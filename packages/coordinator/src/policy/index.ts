@@ -67,6 +67,8 @@ export {
   adaptiveQuorum,
   type Judgement,
   judgement,
+  knownDigest,
+  spotCheckQuorum,
   tracksRecords,
 } from './validation-mode.js';
 export {

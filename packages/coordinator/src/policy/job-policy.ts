@@ -5,6 +5,7 @@
  * without a store.
  */
 
+import { hash } from 'node:crypto';
 import {
   DEFAULT_TASK_LIMITS,
   DEFAULT_VALIDATION_MODE,
@@ -14,6 +15,7 @@ import {
   type ValidationMode,
 } from '@anygrid/protocol';
 import { DEFAULT_ADAPTIVE } from './adaptive-replication.js';
+import { outputDigest } from './output-digest.js';
 
 /** Per-replica deadline when the job names none: generous, since volunteers are slow. */
 export const DEFAULT_DEADLINE_MS = 10 * 60_000;
@@ -34,12 +36,26 @@ function resolveValidation(input: JobPolicyInput): ValidationMode {
   const v = input.validation;
   if (v === undefined || v.mode === 'replicate') return DEFAULT_VALIDATION_MODE;
   if (v.mode === 'none') return v;
+  if (v.mode === 'spot-check') {
+    // A known stdout becomes the digest a report with that stdout gets (exit code 0, no files).
+    const knownAnswers = (v.knownAnswers ?? []).map((k) => ({
+      index: k.index,
+      digest:
+        k.digest ??
+        outputDigest({ exitCode: 0, stdout: { hash: sha256Text(k.stdout ?? '') }, files: {} }),
+    }));
+    return { mode: 'spot-check', rate: v.rate, knownAnswers };
+  }
   return {
     mode: 'adaptive',
     floor: v.floor ?? DEFAULT_ADAPTIVE.floor,
     warmup: v.warmup ?? DEFAULT_ADAPTIVE.warmup,
     trustedWaitMs: v.trustedWaitMs ?? DEFAULT_ADAPTIVE.trustedWaitMs,
   };
+}
+
+function sha256Text(text: string): string {
+  return hash('sha256', text, 'hex');
 }
 
 export function resolvePolicy(input: JobPolicyInput): JobPolicy {

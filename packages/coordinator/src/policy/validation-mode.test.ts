@@ -1,9 +1,18 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADAPTIVE } from './adaptive-replication.js';
 import { resolvePolicy } from './job-policy.js';
+import { outputDigest } from './output-digest.js';
 import { untrustedJobCap } from './placement-limits.js';
 import { decideTask, type ReplicaFacts } from './quorum.js';
-import { adaptiveParams, adaptiveQuorum, judgement, tracksRecords } from './validation-mode.js';
+import {
+  adaptiveParams,
+  adaptiveQuorum,
+  judgement,
+  knownDigest,
+  spotCheckQuorum,
+  tracksRecords,
+} from './validation-mode.js';
 import { newValidationRecord, recordValid, type ValidationRecord } from './validation-record.js';
 
 const trusted = (n: number): ValidationRecord => {
@@ -73,6 +82,19 @@ describe('validation modes', () => {
     expect(judgement('valid', 'invalid', false)).toBe('invalid');
     expect(judgement('invalid', 'valid', false)).toBe('exonerated');
     expect(judgement('invalid', 'invalid', false)).toBeNull();
+  });
+
+  it('turns a known stdout into the digest a report with that stdout gets', () => {
+    const p = resolvePolicy({
+      validation: { mode: 'spot-check', rate: 0.1, knownAnswers: [{ index: 3, stdout: '42\n' }] },
+    });
+    const hash = createHash('sha256').update('42\n').digest('hex');
+    const digest = outputDigest({ exitCode: 0, stdout: { hash }, files: {} });
+    expect(knownDigest(p, 3)).toBe(digest);
+    expect(knownDigest(p, 2)).toBeUndefined();
+    expect(tracksRecords(p)).toBe(true);
+    expect(spotCheckQuorum([reported(1)], false, 0.1, () => 0.05)).toBe(2);
+    expect(spotCheckQuorum([reported(1)], false, 0.1, () => 0.5)).toBe(1);
   });
 
   it('caps an untrusted host\u2019s share of a job, never below a few replicas', () => {

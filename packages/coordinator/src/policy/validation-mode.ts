@@ -29,7 +29,9 @@ type Policy = Pick<JobPolicy, 'validation' | 'quorum'>;
 /** Whether settling this job's tasks judges hosts (and so reads and writes their records). */
 export function tracksRecords(policy: Policy): boolean {
   const mode = policy.validation.mode;
-  return mode === 'adaptive' || (mode === 'replicate' && policy.quorum >= 2);
+  return (
+    mode === 'adaptive' || mode === 'spot-check' || (mode === 'replicate' && policy.quorum >= 2)
+  );
 }
 
 const paramsOf = new WeakMap<Pick<JobPolicy, 'validation'>, AdaptiveParams>();
@@ -67,7 +69,38 @@ export function adaptiveQuorum(
   params: AdaptiveParams,
   random: Random,
 ): 1 | 2 {
-  if (reopened) return 2;
+  const only = onlyResult(replicas, reopened);
+  if (only === 'compare') return 2;
+  if (only === 'wait') return 1;
+  const record = recordOf(only.id);
+  return mayAcceptAlone(record, params) && !shouldReplicate(record, params, random) ? 1 : 2;
+}
+
+/**
+ * The quorum a `spot-check` task without a known answer needs: as `adaptiveQuorum`, but
+ * whoever its host, its one result is checked by a second replica with probability `rate`.
+ */
+export function spotCheckQuorum(
+  replicas: readonly ReplicaFacts[],
+  reopened: boolean,
+  rate: number,
+  random: Random,
+): 1 | 2 {
+  const only = onlyResult(replicas, reopened);
+  if (only === 'compare') return 2;
+  if (only === 'wait') return 1;
+  return random() < rate ? 2 : 1;
+}
+
+/**
+ * Where a task that may settle on one result stands: waiting for its first result, bound
+ * to compare (reopened, or more than one replica counts), or with one result to decide on.
+ */
+function onlyResult(
+  replicas: readonly ReplicaFacts[],
+  reopened: boolean,
+): ReplicaFacts | 'wait' | 'compare' {
+  if (reopened) return 'compare';
   let reported: ReplicaFacts | undefined;
   let others = 0;
   for (const r of replicas) {
@@ -75,10 +108,25 @@ export function adaptiveQuorum(
     if (r.state === 'reported' && reported === undefined) reported = r;
     else others++;
   }
-  if (!reported) return 1;
-  if (others > 0) return 2;
-  const record = recordOf(reported.id);
-  return mayAcceptAlone(record, params) && !shouldReplicate(record, params, random) ? 1 : 2;
+  if (!reported) return 'wait';
+  return others > 0 ? 'compare' : reported;
+}
+
+const knownOf = new WeakMap<Pick<JobPolicy, 'validation'>, Map<number, string>>();
+
+/** The output digest a `spot-check` job's requester gave for the task at `index`, if any. */
+export function knownDigest(
+  policy: Pick<JobPolicy, 'validation'>,
+  index: number,
+): string | undefined {
+  const v = policy.validation;
+  if (v.mode !== 'spot-check' || v.knownAnswers.length === 0) return undefined;
+  let known = knownOf.get(policy);
+  if (!known) {
+    known = new Map(v.knownAnswers.map((k) => [k.index, k.digest]));
+    knownOf.set(policy, known);
+  }
+  return known.get(index);
 }
 
 /** What one settlement changes in a replica's host's record. */

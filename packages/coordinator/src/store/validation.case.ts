@@ -99,6 +99,41 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       await t.store.close();
     });
 
+    it('spot-check: a result that differs from a known answer is caught and its other results re-checked', async () => {
+      const t = await setup(open, () => 0.99);
+      const cheat = await t.provider('cheat');
+      const b = await t.provider('b');
+      const c = await t.provider('c');
+      const validation = {
+        mode: 'spot-check' as const,
+        rate: 0,
+        knownAnswers: [{ index: 1, digest: 'd'.repeat(64) }],
+      };
+      const created = await t.store.createJob(t.owner.accountId, job(3, { validation }), 0);
+      t.feed(created.changes);
+      const id = created.job.id;
+      const good = 'd'.repeat(64);
+      // Task 0: accepted alone (rate 0), wrong.
+      await t.run(cheat, 'bad');
+      const [first] = await t.store.listResults(id, 0, 10);
+      expect(first).toMatchObject({ index: 0, outcome: 'valid' });
+      // Task 1 has a known answer: the cheat is caught, nothing settles.
+      await t.run(cheat, 'bad');
+      expect(await t.store.listResults(id, 0, 10)).toHaveLength(1);
+      // Honest hosts run what is left: task 1 again, task 0's re-check, task 2.
+      for (let i = 0; i < 10; i++) {
+        const host = i % 2 === 0 ? b : c;
+        const [a] = await t.pull(host);
+        if (a) await t.report(host, a.replicaId, good);
+      }
+      const results = await t.store.listResults(id, 0, 10);
+      expect(results.map((r) => r.index).sort()).toEqual([0, 1, 2]);
+      expect(results.find((r) => r.index === 0)).toMatchObject({ corrected: true });
+      expect(results.find((r) => r.index === 1)?.corrected).toBeUndefined();
+      expect(await t.store.getJob(id, t.owner)).toMatchObject({ state: 'completed' });
+      await t.store.close();
+    });
+
     it('none accepts the first success, and replicate keeps redundancy', async () => {
       const t = await setup(open);
       const a = await t.provider('a');

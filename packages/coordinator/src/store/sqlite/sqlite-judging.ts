@@ -90,8 +90,21 @@ export class SqliteJudging {
     changes: ChangeCollector,
     /** The replica being reported, whose row the caller writes (with its confirmation). */
     writerId?: number,
+    /** The canonical output is the requester's known answer: agreeing is a confirmation. */
+    known = false,
   ): void {
     const app = meta.moduleHash;
+    if (known) {
+      for (const id of decision.validIds) {
+        const row = facts.find((r) => r.id === id);
+        if (row?.validation !== null || row.host_id === null) continue;
+        if (id === writerId) changes.writerConfirmation = 'trusted';
+        else this.markJudged.run('valid', 'trusted', now, id);
+        const r = this.record(row.host_id, app, now, changes);
+        this.records.set(changes.records, row.host_id, app, recordValid(r));
+      }
+      return;
+    }
     // The common case under `adaptive`: one result accepted alone, nobody else judged.
     const [only] = decision.validIds;
     if (only !== undefined && decision.validIds.length === 1 && decision.invalidIds.length === 0) {
@@ -132,6 +145,31 @@ export class SqliteJudging {
       if (judgement(byId.get(id)?.validation ?? null, 'invalid', false) !== 'invalid') continue;
       this.caught(hostOf(id), meta, taskId, id, now, changes);
     }
+  }
+
+  /**
+   * Judges a `spot-check` task's results against its known answer: each newly reported
+   * one that differs is invalid, its host caught. Returns the replicas with those left
+   * out (as abandoned), for the task to be decided on the matching ones alone.
+   */
+  checkKnown(
+    taskId: number,
+    meta: JobMeta,
+    facts: readonly FactsRow[],
+    known: string,
+    now: number,
+    changes: ChangeCollector,
+    writerId?: number,
+  ): FactsRow[] {
+    return facts.map((r) => {
+      if (r.state !== 'reported' || r.digest === known) return r;
+      if (r.validation !== 'invalid' && r.host_id !== null) {
+        if (r.id === writerId) changes.writerInvalid = true;
+        else this.markInvalid.run(r.id);
+        this.caught(r.host_id, meta, taskId, r.id, now, changes);
+      }
+      return { ...r, state: 'abandoned' };
+    });
   }
 
   /** A host's result disagreed with the canonical one: strike, maybe quarantine, re-checks. */

@@ -16,7 +16,14 @@ import type {
   TaskDecision,
   Validation,
 } from '../../policy/index.js';
-import { adaptiveParams, adaptiveQuorum, decideTask, tracksRecords } from '../../policy/index.js';
+import {
+  adaptiveParams,
+  adaptiveQuorum,
+  decideTask,
+  knownDigest,
+  spotCheckQuorum,
+  tracksRecords,
+} from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
@@ -48,6 +55,8 @@ export class ChangeCollector {
    * accepted it: written with the report itself rather than by a second update.
    */
   writerConfirmation: Confirmation | null = null;
+  /** The replica being reported differs from its task's known answer. */
+  writerInvalid = false;
   /** Hosts known quarantined in this transaction: their results do not count. */
   readonly quarantined = new Set<number>();
 
@@ -89,6 +98,7 @@ export class SqliteSettlement {
   private readonly saveCursor;
   private readonly loadCursor;
   private readonly priorDigest;
+  private readonly taskIndex;
   private readonly resettleTask;
   private readonly judging;
 
@@ -104,6 +114,7 @@ export class SqliteSettlement {
       'SELECT id, state, digest, host_id, validation, excluded FROM replicas WHERE task_id = ?',
     );
     this.priorDigest = db.prepare('SELECT prior_digest FROM tasks WHERE id = ?').pluck();
+    this.taskIndex = db.prepare('SELECT idx FROM tasks WHERE id = ?').pluck();
     // A re-checked task whose result stands: settled again in its old place in the stream.
     this.resettleTask = db.prepare(
       'UPDATE tasks SET state = ?, canonical_replica_id = ?, prior_digest = NULL WHERE id = ?',
@@ -236,6 +247,10 @@ export class SqliteSettlement {
     changes: ChangeCollector,
   ): 'valid' | 'invalid' | null {
     const decision = this.apply(taskId, jobId, replicas, now, changes, writerId);
+    if (changes.writerInvalid) {
+      changes.writerInvalid = false;
+      return 'invalid';
+    }
     if (decision.kind !== 'valid') return null;
     if (decision.validIds.includes(writerId)) return 'valid';
     return decision.invalidIds.includes(writerId) ? 'invalid' : null;
@@ -304,7 +319,25 @@ export class SqliteSettlement {
       if (prior !== null) reopened = { priorDigest: prior };
     }
     let quorum = policy.quorum;
-    if (policy.validation.mode === 'adaptive') {
+    let knownAnswer = false;
+    const mode = policy.validation.mode;
+    if (mode === 'spot-check') {
+      const known = knownDigest(policy, this.taskIndex.get(taskId) as number);
+      if (known === undefined) {
+        quorum = spotCheckQuorum(
+          facts,
+          reopened !== undefined,
+          policy.validation.rate,
+          this.random,
+        );
+      } else {
+        // A known answer decides alone: a result that differs is caught now, and the task
+        // runs again elsewhere until one matches.
+        facts = this.judging.checkKnown(taskId, meta, facts, known, now, changes, writerId);
+        quorum = 1;
+        knownAnswer = true;
+      }
+    } else if (mode === 'adaptive') {
       const hostOf = new Map(facts.map((r) => [r.id, r.host_id ?? 0]));
       quorum = adaptiveQuorum(
         facts,
@@ -332,7 +365,7 @@ export class SqliteSettlement {
     const hasUnsent = replicas.some((r) => r.state === 'unsent');
     if (decision.kind === 'valid') {
       if (tracksRecords(policy) || reopened) {
-        this.judging.judge(taskId, meta, facts, decision, now, changes, writerId);
+        this.judging.judge(taskId, meta, facts, decision, now, changes, writerId, knownAnswer);
       } else {
         for (const id of decision.validIds)
           if (id !== writerId) this.markValidation.run('valid', id);
