@@ -1,0 +1,197 @@
+/**
+ * @module
+ * Assignment on SQLite: ready replicas the scheduler picked become a host's work, in one
+ * transaction, written before they are answered. Every placement rule is enforced here,
+ * where it is the truth whatever the in-memory queue believed: never two replicas of a
+ * task on one host, none for a quarantined host, and, for jobs that compare results, the
+ * limits on untrusted hosts, replicas spread over pulls and homogeneous platforms
+ * (policy/placement-limits.ts). A pick a rule refuses stays ready and is handed back to
+ * the scheduler through `Placement`.
+ */
+
+import type { Assignment, TaskSpec } from '@anygrid/protocol';
+import {
+  adaptiveParams,
+  isTrusted,
+  SPREAD_MS,
+  tracksRecords,
+  untrustedJobCap,
+} from '../../policy/index.js';
+import type { JobMeta } from '../rows.js';
+import type { Placement, ReplicaPick } from '../store.js';
+import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
+import { SqliteValidationRecords } from './sqlite-validation-records.js';
+
+/** What a host may take of one compared job in one pull. */
+interface JobAccess {
+  /** Replicas it may still take. */
+  left: number;
+  /** Checking replicas created after this time (ms) are not for it yet. */
+  checksFrom: number;
+}
+
+export class SqliteAssignment {
+  private readonly taskSpec;
+  private readonly sendReplica;
+  private readonly sendGuarded;
+  private readonly stillUnsent;
+  private readonly touchFreeHost;
+  private readonly jobLoad;
+  private readonly jobTotal;
+  private readonly trustedAround;
+  private readonly records;
+  private readonly inTx;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly metaOf: (jobId: number) => JobMeta,
+  ) {
+    this.inTx = transactionRunner(db);
+    this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
+    // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
+    // twice): enforced here, where it is the truth, whatever the queue believed. Work a
+    // host handed back does not count: it may take that task again.
+    this.sendReplica = db.prepare(
+      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+       WHERE id = ? AND state = 'unsent'
+         AND (sole = 1
+              OR NOT EXISTS (SELECT 1 FROM replicas o
+                             WHERE o.task_id = replicas.task_id AND o.host_id = ? AND o.state <> 'abandoned'))`,
+    );
+    // The same, for jobs that compare results (placement-limits.ts): nor while another
+    // replica of the task was sent less than SPREAD_MS ago and still runs (two hosts
+    // pulling together never get both), nor, for a homogeneous job (last parameter 1),
+    // to a host whose platform differs from that of a host holding the task.
+    // A replica that checks others (not its task's sole first one) waits for a trusted
+    // host until it was created before the given time (adaptive-replication.ts, mayTake).
+    this.sendGuarded = db.prepare(
+      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+       WHERE id = ? AND state = 'unsent'
+         AND (sole = 1
+              OR (created_at <= ?
+                  AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
+                                  WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
+                                    AND (o.host_id = ? OR (o.state = 'in_progress' AND o.sent_at > ?)
+                                         OR (? = 1 AND h.platform <> ?)))))`,
+    );
+    this.stillUnsent = db.prepare(`SELECT 1 FROM replicas WHERE id = ? AND state = 'unsent'`);
+    // A quarantined host gets nothing: the store says so, whatever the scheduler knows.
+    this.touchFreeHost = db.prepare(
+      'UPDATE hosts SET last_seen = ? WHERE id = ? AND quarantined_at IS NULL RETURNING platform',
+    );
+    this.jobLoad = db
+      .prepare(
+        `SELECT COUNT(*) FROM replicas WHERE state = 'in_progress' AND host_id = ? AND job_id = ?`,
+      )
+      .pluck();
+    this.jobTotal = db.prepare('SELECT tasks_total FROM jobs WHERE id = ?').pluck();
+    // Whether a host other than this one, seen lately and not quarantined, has a streak
+    // long enough to be trusted with the app: only then is a check worth waiting for.
+    this.trustedAround = db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM validation_records v JOIN hosts h ON h.id = v.host_id
+           WHERE v.app = ? AND v.streak >= ? AND v.host_id <> ? AND h.quarantined_at IS NULL
+             AND h.last_seen >= ?)`,
+      )
+      .pluck();
+    this.records = new SqliteValidationRecords(db);
+  }
+
+  assign(
+    hostId: number,
+    picks: readonly ReplicaPick[],
+    now: number,
+    placement?: Placement,
+  ): Assignment[] {
+    if (picks.length === 0) return [];
+    return this.inTx(() => {
+      const host = this.touchFreeHost.get(now, hostId) as { platform: string } | undefined;
+      if (!host) {
+        if (placement) {
+          placement.quarantined = true;
+          placement.deferred.push(...picks);
+        }
+        return [];
+      }
+      const out: Assignment[] = [];
+      // What this host may take of each compared job, worked out once per job and pull.
+      const access = new Map<number, JobAccess>();
+      for (const pick of picks) {
+        const meta = this.metaOf(pick.jobId);
+        const deadline = now + meta.policy.deadlineMs;
+        const guarded = tracksRecords(meta.policy) || meta.policy.homogeneous;
+        if (!guarded) {
+          if (this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId).changes === 1) {
+            out.push(this.assignment(pick, meta, deadline));
+          }
+          continue;
+        }
+        let job = access.get(pick.jobId);
+        if (!job) {
+          job = this.access(hostId, pick.jobId, meta, now);
+          access.set(pick.jobId, job);
+        }
+        const sent =
+          job.left > 0 &&
+          this.sendGuarded.run(
+            hostId,
+            now,
+            deadline,
+            pick.replicaId,
+            job.checksFrom,
+            hostId,
+            now - SPREAD_MS,
+            meta.policy.homogeneous ? 1 : 0,
+            host.platform,
+          ).changes === 1;
+        if (sent) {
+          job.left--;
+          out.push(this.assignment(pick, meta, deadline));
+        } else if (placement && this.stillUnsent.get(pick.replicaId) !== undefined) {
+          placement.deferred.push(pick);
+        }
+      }
+      return out;
+    });
+  }
+
+  /**
+   * What the host may take of a compared job now. Once the validator trusts it with the
+   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight, and, in an
+   * `adaptive` job, a replica that checks others only once it has waited `trustedWaitMs`
+   * for a trusted host (none waits when no trusted host is about).
+   */
+  private access(hostId: number, jobId: number, meta: JobMeta, now: number): JobAccess {
+    const params = adaptiveParams(meta.policy);
+    const record = this.records.stored(hostId, meta.moduleHash, now);
+    if (!tracksRecords(meta.policy) || isTrusted(record, params)) {
+      return { left: Number.POSITIVE_INFINITY, checksFrom: now };
+    }
+    const held = this.jobLoad.get(hostId, jobId) as number;
+    const left = untrustedJobCap(this.jobTotal.get(jobId) as number) - held;
+    const wait =
+      meta.policy.validation.mode === 'adaptive' &&
+      this.trustedAround.get(meta.moduleHash, params.warmup, hostId, now - params.trustedWaitMs) ===
+        1;
+    return { left, checksFrom: wait ? now - params.trustedWaitMs : now };
+  }
+
+  private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
+    const { spec, seed } = this.taskSpec.get(pick.taskId) as { spec: string; seed: number };
+    const task = JSON.parse(spec) as TaskSpec;
+    return {
+      replicaId: pick.replicaId,
+      taskId: pick.taskId,
+      jobId: pick.jobId,
+      module: { hash: meta.moduleHash, size: meta.moduleSize },
+      argv0: meta.argv0,
+      args: task.args,
+      env: task.env,
+      stdin: task.stdin ?? null,
+      files: task.files,
+      limits: meta.policy.limits,
+      deadline,
+      seed,
+    };
+  }
+}
