@@ -21,7 +21,13 @@ import { schedulerScaling } from './scheduler.js';
 import { throughput } from './throughput.js';
 import { verification } from './verification.js';
 
-const PARTS = { throughput, bullmq, latency, connections, runtime, scheduler: schedulerScaling,
+const PARTS = {
+  throughput,
+  bullmq,
+  latency,
+  connections,
+  runtime,
+  scheduler: schedulerScaling,
   verification,
 };
 /** Each part's options under `--smoke`: enough to run every code path, too few to measure. */
