@@ -6,8 +6,12 @@
  * - a host the validator does not trust yet holds at most `untrustedJobCap` replicas of
  *   one job at a time, however fast it pulls: a pair of newcomers cannot corner a job;
  * - a task's replicas are spread over pulls made at different times: a replica is not
- *   sent while another replica of its task was sent less than `SPREAD_MS` ago and is
- *   still running, so two hosts pulling in the same instant never get both.
+ *   sent to an untrusted host while another replica of its task was sent less than
+ *   `SPREAD_MS` ago and is still running, so two newcomers pulling in the same instant
+ *   never get both. Hosts with a record are spared the rule: it would make a trusted
+ *   host that buffers hundreds of tasks wait for its partner's pull, at a cost of a
+ *   refused replica each, for little gain (a pair patient enough to earn trust can also
+ *   pull 250 ms apart).
  * Both are enforced by the store inside the assignment transaction; a replica refused by
  * either stays ready for another host.
  */

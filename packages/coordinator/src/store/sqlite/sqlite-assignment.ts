@@ -22,18 +22,24 @@ import type { Placement, ReplicaPick } from '../store.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 
+/** A time no replica was sent after: the spread rule does not hold a trusted host back. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
 /** What a host may take of one compared job in one pull. */
 interface JobAccess {
   /** Replicas it may still take. */
   left: number;
   /** Checking replicas created after this time (ms) are not for it yet. */
   checksFrom: number;
+  /** A replica whose sibling was sent after this time (ms) and still runs is not for it yet. */
+  spreadFrom: number;
 }
 
 export class SqliteAssignment {
   private readonly taskSpec;
   private readonly sendReplica;
   private readonly sendGuarded;
+  private readonly sendHomogeneous;
   private readonly stillUnsent;
   private readonly touchFreeHost;
   private readonly jobLoad;
@@ -58,13 +64,22 @@ export class SqliteAssignment {
               OR NOT EXISTS (SELECT 1 FROM replicas o
                              WHERE o.task_id = replicas.task_id AND o.host_id = ? AND o.state <> 'abandoned'))`,
     );
-    // The same, for jobs that compare results (placement-limits.ts): nor while another
-    // replica of the task was sent less than SPREAD_MS ago and still runs (two hosts
-    // pulling together never get both), nor, for a homogeneous job (last parameter 1),
-    // to a host whose platform differs from that of a host holding the task.
-    // A replica that checks others (not its task's sole first one) waits for a trusted
+    // The same, for jobs that compare results (placement-limits.ts): nor, to a host not
+    // trusted yet, while another replica of the task was sent after the given time and
+    // still runs (two newcomers pulling together never get both). A replica that checks others (not its task's sole first one) waits for a trusted
     // host until it was created before the given time (adaptive-replication.ts, mayTake).
     this.sendGuarded = db.prepare(
+      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+       WHERE id = ? AND state = 'unsent'
+         AND (sole = 1
+              OR (created_at <= ?
+                  AND NOT EXISTS (SELECT 1 FROM replicas o
+                                  WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
+                                    AND (o.host_id = ? OR (o.state = 'in_progress' AND o.sent_at > ?)))))`,
+    );
+    // The same, for a homogeneous job: nor to a host whose platform differs from that of a
+    // host holding the task (a join the other jobs need not pay for).
+    this.sendHomogeneous = db.prepare(
       `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
        WHERE id = ? AND state = 'unsent'
          AND (sole = 1
@@ -72,7 +87,7 @@ export class SqliteAssignment {
                   AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
                                   WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
                                     AND (o.host_id = ? OR (o.state = 'in_progress' AND o.sent_at > ?)
-                                         OR (? = 1 AND h.platform <> ?)))))`,
+                                         OR h.platform <> ?))))`,
     );
     this.stillUnsent = db.prepare(`SELECT 1 FROM replicas WHERE id = ? AND state = 'unsent'`);
     // A quarantined host gets nothing: the store says so, whatever the scheduler knows.
@@ -133,16 +148,26 @@ export class SqliteAssignment {
         }
         const sent =
           job.left > 0 &&
-          this.sendGuarded.run(
-            hostId,
-            now,
-            deadline,
-            pick.replicaId,
-            job.checksFrom,
-            hostId,
-            now - SPREAD_MS,
-            meta.policy.homogeneous ? 1 : 0,
-            host.platform,
+          (meta.policy.homogeneous
+            ? this.sendHomogeneous.run(
+                hostId,
+                now,
+                deadline,
+                pick.replicaId,
+                job.checksFrom,
+                hostId,
+                job.spreadFrom,
+                host.platform,
+              )
+            : this.sendGuarded.run(
+                hostId,
+                now,
+                deadline,
+                pick.replicaId,
+                job.checksFrom,
+                hostId,
+                job.spreadFrom,
+              )
           ).changes === 1;
         if (sent) {
           job.left--;
@@ -157,7 +182,8 @@ export class SqliteAssignment {
 
   /**
    * What the host may take of a compared job now. Once the validator trusts it with the
-   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight, and, in an
+   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight, no replica
+   * whose sibling was sent less than `SPREAD_MS` ago and still runs, and, in an
    * `adaptive` job, a replica that checks others only once it has waited `trustedWaitMs`
    * for a trusted host (none waits when no trusted host is about).
    */
@@ -165,7 +191,7 @@ export class SqliteAssignment {
     const params = adaptiveParams(meta.policy);
     const record = this.records.stored(hostId, meta.moduleHash, now);
     if (!tracksRecords(meta.policy) || isTrusted(record, params)) {
-      return { left: Number.POSITIVE_INFINITY, checksFrom: now };
+      return { left: Number.POSITIVE_INFINITY, checksFrom: now, spreadFrom: NEVER };
     }
     const held = this.jobLoad.get(hostId, jobId) as number;
     const left = untrustedJobCap(this.jobTotal.get(jobId) as number) - held;
@@ -173,7 +199,11 @@ export class SqliteAssignment {
       meta.policy.validation.mode === 'adaptive' &&
       this.trustedAround.get(meta.moduleHash, params.warmup, hostId, now - params.trustedWaitMs) ===
         1;
-    return { left, checksFrom: wait ? now - params.trustedWaitMs : now };
+    return {
+      left,
+      checksFrom: wait ? now - params.trustedWaitMs : now,
+      spreadFrom: now - SPREAD_MS,
+    };
   }
 
   private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
