@@ -227,6 +227,9 @@ export const MIGRATIONS: readonly Migration[] = [
       // 1 on the replica of a caught host in a task re-checked for its sake: it no longer
       // counts towards the task's quorum.
       'ALTER TABLE replicas ADD COLUMN excluded INTEGER',
+      // 1 on a spot check: a replica of a task already settled by a quorum with a trusted
+      // member, sent to a trusted host to compare its output with the known one.
+      'ALTER TABLE replicas ADD COLUMN spot INTEGER',
       // The results a catch must verify again: written only for compared jobs, so the
       // unreplicated fast path never touches this index.
       `CREATE INDEX replicas_recheck ON replicas (host_id, accepted_at)

@@ -13,9 +13,12 @@ import type { Assignment, TaskSpec } from '@anygrid/protocol';
 import {
   adaptiveParams,
   isTrusted,
+  type Random,
   SPREAD_MS,
+  spotCheckNow,
   tracksRecords,
   untrustedJobCap,
+  type ValidationRecord,
 } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { Placement, ReplicaPick } from '../store.js';
@@ -33,6 +36,8 @@ interface JobAccess {
   checksFrom: number;
   /** A replica whose sibling was sent after this time (ms) and still runs is not for it yet. */
   spreadFrom: number;
+  /** The host's record, when the validator trusts it with an `adaptive` job's app: spot checks are for it. */
+  trusted?: ValidationRecord;
 }
 
 export class SqliteAssignment {
@@ -47,12 +52,33 @@ export class SqliteAssignment {
   private readonly trustedAround;
   private readonly records;
   private readonly inTx;
+  private readonly spotTask;
+  private readonly insertSpot;
+  private readonly unsend;
 
   constructor(
     db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
+    private readonly random: Random = Math.random,
   ) {
     this.inTx = transactionRunner(db);
+    // A task of the job settled by a quorum with a trusted member (its known answer),
+    // which this host never held: the newest first.
+    this.spotTask = db
+      .prepare(
+        `SELECT t.id FROM tasks t JOIN replicas c ON c.id = t.canonical_replica_id
+         WHERE t.job_id = ? AND t.state = 'valid' AND c.confirmation = 'trusted'
+           AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = t.id AND o.host_id = ?)
+         ORDER BY t.idx DESC LIMIT 1`,
+      )
+      .pluck();
+    this.insertSpot = db.prepare(
+      `INSERT INTO replicas (task_id, job_id, priority, state, host_id, created_at, sent_at, deadline_at, spot)
+       VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?, 1)`,
+    );
+    this.unsend = db.prepare(
+      `UPDATE replicas SET state = 'unsent', host_id = NULL, sent_at = NULL, deadline_at = NULL WHERE id = ?`,
+    );
     this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
     // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
     // twice): enforced here, where it is the truth, whatever the queue believed. Work a
@@ -176,8 +202,44 @@ export class SqliteAssignment {
           placement.deferred.push(pick);
         }
       }
+      for (const [jobId, job] of access) {
+        if (
+          job.trusted &&
+          spotCheckNow(job.trusted, adaptiveParams(this.metaOf(jobId).policy), this.random)
+        ) {
+          this.spotCheck(hostId, jobId, now, out, placement);
+        }
+      }
       return out;
     });
+  }
+
+  /**
+   * Sends the host one spot check of the job (a task whose answer a trusted quorum gave),
+   * in place of its last assignment, which goes back to the queue: the host gets no more
+   * than it asked for, and cannot tell the check from its other work.
+   */
+  private spotCheck(
+    hostId: number,
+    jobId: number,
+    now: number,
+    out: Assignment[],
+    placement: Placement | undefined,
+  ): void {
+    const taskId = this.spotTask.get(jobId, hostId) as number | undefined;
+    const last = out[out.length - 1];
+    if (taskId === undefined || !placement || !last) return;
+    const meta = this.metaOf(jobId);
+    const deadline = now + meta.policy.deadlineMs;
+    const { priority } = meta.policy;
+    const info = this.insertSpot.run(taskId, jobId, priority, hostId, now, now, deadline);
+    this.unsend.run(last.replicaId);
+    placement.deferred.push({ replicaId: last.replicaId, taskId: last.taskId, jobId: last.jobId });
+    out[out.length - 1] = this.assignment(
+      { replicaId: Number(info.lastInsertRowid), taskId, jobId },
+      meta,
+      deadline,
+    );
   }
 
   /**
@@ -191,7 +253,13 @@ export class SqliteAssignment {
     const params = adaptiveParams(meta.policy);
     const record = this.records.stored(hostId, meta.moduleHash, now);
     if (!tracksRecords(meta.policy) || isTrusted(record, params)) {
-      return { left: Number.POSITIVE_INFINITY, checksFrom: now, spreadFrom: NEVER };
+      const adaptive = meta.policy.validation.mode === 'adaptive';
+      return {
+        left: Number.POSITIVE_INFINITY,
+        checksFrom: now,
+        spreadFrom: NEVER,
+        ...(adaptive ? { trusted: record } : {}),
+      };
     }
     const held = this.jobLoad.get(hostId, jobId) as number;
     const left = untrustedJobCap(this.jobTotal.get(jobId) as number) - held;

@@ -7,9 +7,9 @@ import { ReadyQueue, type ReadyReplica } from '../../policy/index.js';
 import { host, job, ok } from '../store.case.js';
 import { SqliteStore } from './sqlite-store.js';
 
-async function setup() {
+async function setup(random: () => number = Math.random) {
   const path = join(mkdtempSync(join(tmpdir(), 'anygrid-judging-')), 'test.db');
-  const store = new SqliteStore(path);
+  const store = new SqliteStore(path, random);
   await store.migrate();
   const queue = new ReadyQueue();
   const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
@@ -24,7 +24,9 @@ async function setup() {
     const pick = picks.find((p) => taskId === undefined || p.taskId === taskId);
     queue.push(picks.filter((p) => p !== pick));
     if (!pick) throw new Error(`no replica of task ${taskId} for host ${hostId}`);
-    const [a] = await store.assignReplicas(hostId, [pick], clock);
+    const placement = { deferred: [] as ReadyReplica[], quarantined: false };
+    const [a] = await store.assignReplicas(hostId, [pick], clock, placement);
+    queue.push(placement.deferred);
     if (!a) throw new Error(`replica ${pick.replicaId} refused to host ${hostId}`);
     clock += 1000;
     const r = await store.applyReports(hostId, [ok(a.replicaId, digest)], clock);
@@ -66,6 +68,35 @@ describe('judging on SQLite', () => {
     // h's strike is withdrawn; y, who agreed with the wrong result, is caught.
     expect(t.record(h as number)).toMatchObject({ invalid: 0, strikes: 0 });
     expect(t.record(y as number)).toMatchObject({ invalid: 1, strikes: 1 });
+    t.db.close();
+    await t.store.close();
+  });
+
+  it('adaptive: spot-checks a trusted host with a task a trusted quorum settled', async () => {
+    // Every chance drawn is 0: every task is checked, every trusted pull spot-checked.
+    const t = await setup(() => 0);
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(t.provider));
+    const validation = { mode: 'adaptive' as const, warmup: 1, trustedWaitMs: 0 };
+    const created = await t.store.createJob(t.owner.accountId, job(4, { validation }), 0);
+    t.queue.push(created.changes.ready);
+    const tasks = [...new Set(created.changes.ready.map((r) => r.taskId))];
+    // a and b check each other twice: trusted, and task 2 settled by a trusted quorum.
+    await t.run(a as number, 'good', tasks[0]);
+    await t.run(b as number, 'good', tasks[0]);
+    await t.run(b as number, 'good', tasks[1]);
+    await t.run(a as number, 'good', tasks[1]);
+    // c earns trust by agreeing with a on task 3.
+    await t.run(c as number, 'good', tasks[2]);
+    await t.run(a as number, 'good', tasks[2]);
+    // c's next pull is a spot check in place of the task it asked for: task 2, answered wrong.
+    const spot = await t.run(c as number, 'bad');
+    expect(spot.taskId).toBe(tasks[1]);
+    expect(t.record(c as number)).toMatchObject({ invalid: 1, strikes: 1 });
+    const kind = t.db.prepare(`SELECT spot FROM replicas WHERE id = ?`).pluck().get(spot.replicaId);
+    expect(kind).toBe(1);
+    // Task 2's result stands.
+    const results = await t.store.listResults(created.job.id, 0, 10);
+    expect(results.find((r) => r.taskId === tasks[1])?.corrected).toBeUndefined();
     t.db.close();
     await t.store.close();
   });

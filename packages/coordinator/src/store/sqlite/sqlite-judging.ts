@@ -172,6 +172,29 @@ export class SqliteJudging {
     });
   }
 
+  /** A spot check came back: agreeing with the known answer is a valid result, differing a catch. */
+  spotChecked(
+    replicaId: number,
+    taskId: number,
+    meta: JobMeta,
+    hostId: number,
+    validation: 'valid' | 'invalid',
+    now: number,
+    changes: ChangeCollector,
+  ): void {
+    const app = meta.moduleHash;
+    if (validation === 'invalid') {
+      this.caught(hostId, meta, taskId, replicaId, now, changes);
+      return;
+    }
+    this.records.set(
+      changes.records,
+      hostId,
+      app,
+      recordValid(this.record(hostId, app, now, changes)),
+    );
+  }
+
   /** A host's result disagreed with the canonical one: strike, maybe quarantine, re-checks. */
   private caught(
     hostId: number,

@@ -285,6 +285,27 @@ export class SqliteSettlement {
     if (reopened) this.sql('UPDATE tasks SET prior_digest = NULL WHERE id = ?').run(taskId);
   }
 
+  /** Records what a spot check's answer says of its host (sqlite-judging.ts). */
+  judgeSpotCheck(
+    replicaId: number,
+    taskId: number,
+    jobId: number,
+    hostId: number,
+    validation: 'valid' | 'invalid',
+    now: number,
+    changes: ChangeCollector,
+  ): void {
+    this.judging.spotChecked(
+      replicaId,
+      taskId,
+      this.metaOf(jobId),
+      hostId,
+      validation,
+      now,
+      changes,
+    );
+  }
+
   /** Writes the job counters gathered in this transaction and finishes completed jobs; call once before commit. */
   flushCounters(now: number, changes: ChangeCollector): void {
     this.judging.drainRechecks(now, changes);

@@ -73,7 +73,7 @@ export class SqliteStore implements Store {
     const settlement = new SqliteSettlement(this.db, metaOf, this.random);
     this.parts = {
       settlement,
-      work: new SqliteWork(this.db, settlement, metaOf),
+      work: new SqliteWork(this.db, settlement, metaOf, this.random),
       results: new SqliteResults(this.db),
     };
   }

@@ -7,7 +7,7 @@
  */
 
 import { type HeartbeatResponse, NotAssignedError, type ReportStatus } from '@anygrid/protocol';
-import type { ReplicaState, Validation } from '../../policy/index.js';
+import type { Random, ReplicaState, Validation } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet, Placement, ReplicaPick, VerifiedReport } from '../store.js';
 import { SqliteAssignment } from './sqlite-assignment.js';
@@ -20,6 +20,8 @@ interface ReplicaRow {
   job_id: number;
   host_id: number | null;
   state: string;
+  /** 1 on a spot check (migration 9). */
+  spot: number | null;
 }
 
 /**
@@ -58,20 +60,21 @@ export class SqliteWork {
     db: SqliteDatabase,
     private readonly settlement: SqliteSettlement,
     private readonly metaOf: (jobId: number) => JobMeta,
+    random: Random = Math.random,
   ) {
     this.inTx = transactionRunner(db);
-    this.assignment = new SqliteAssignment(db, metaOf);
+    this.assignment = new SqliteAssignment(db, metaOf, random);
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.touchReporter = db
       .prepare('UPDATE hosts SET last_seen = ? WHERE id = ? RETURNING quarantined_at')
       .pluck();
     this.excludeReplica = db.prepare('UPDATE replicas SET excluded = 1 WHERE id = ?');
     this.replicaRow = db.prepare(
-      'SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?',
+      'SELECT id, task_id, job_id, host_id, state, spot FROM replicas WHERE id = ?',
     );
     // One read per report gives the task's state and every replica the decision needs.
     this.siblings = db.prepare(
-      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.validation, o.excluded, o.sole,
+      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.validation, o.excluded, o.sole, o.spot,
               t.state AS task_state, t.canonical_replica_id
        FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN replicas o ON o.task_id = r.task_id
        WHERE r.id = ?`,
@@ -79,7 +82,7 @@ export class SqliteWork {
     // A sole replica still in progress is its task's only one (see migration 5), so the
     // reported replica alone is all its decision needs: ~1.5 µs less than the join above.
     this.reported = db.prepare(
-      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.validation, r.excluded, r.sole,
+      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.validation, r.excluded, r.sole, r.spot,
               t.state AS task_state, t.canonical_replica_id
        FROM replicas r JOIN tasks t ON t.id = r.task_id
        WHERE r.id = ?`,
@@ -181,8 +184,21 @@ export class SqliteWork {
         changes,
       );
     } else if (row.canonical_replica_id !== null && report.success) {
-      validation =
+      const judged =
         this.canonicalDigest.get(row.canonical_replica_id) === digest ? 'valid' : 'invalid';
+      validation = judged;
+      // A spot check's answer is known: it judges its host like any comparison.
+      if (row.spot === 1 && row.host_id !== null) {
+        this.settlement.judgeSpotCheck(
+          row.id,
+          row.task_id,
+          row.job_id,
+          row.host_id,
+          judged,
+          now,
+          changes,
+        );
+      }
     }
     this.recordReport.run(
       state,
@@ -227,7 +243,9 @@ export class SqliteWork {
 
   private stillWanted(row: ReplicaRow): boolean {
     const task = this.taskState.get(row.task_id) as { state: string };
-    return task.state === 'active' && this.jobState.get(row.job_id) === 'running';
+    // A spot check runs on a settled task: wanted as long as its job runs.
+    const open = task.state === 'active' || (row.spot === 1 && task.state === 'valid');
+    return open && this.jobState.get(row.job_id) === 'running';
   }
 
   abandon(
