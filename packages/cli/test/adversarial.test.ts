@@ -1,6 +1,8 @@
 /**
  * The adversarial harness (issue 10, acceptance 1): adversaries that speak the protocol
- * themselves (test/adversaries/, one file per behaviour) beside real honest agents, with
+ * themselves (test/adversaries/, one file per behaviour: always wrong, wrong 10 % of the
+ * time, a colluding pair, two hosts of one account, a strategic host, a fast colluding
+ * pair of two accounts, a hoarder, a replayer) beside real honest agents, with
  * `replicate` (n = 2) and `adaptive`, at about 5 % and 20 % saboteurs among the hosts.
  * The requester must end with no wrong result (one accepted for a moment and corrected
  * by a re-check counts as corrected, and is printed apart), every saboteur that gives
@@ -16,6 +18,7 @@ import { fastColluder } from './adversaries/fast-pair.js';
 import { hoarder } from './adversaries/hoarder.js';
 import { type Cell, describeOutcome, runCell } from './adversaries/matrix.js';
 import { replayer } from './adversaries/replayer.js';
+import { sameAccountHost } from './adversaries/same-account-pair.js';
 import { sometimesWrong } from './adversaries/sometimes-wrong.js';
 import { strategic } from './adversaries/strategic.js';
 import {
@@ -37,9 +40,10 @@ const adaptive = {
   deadlineMs: 2000,
 };
 
-/** Five saboteurs beside the honest hosts (about 20 %): two groups cover every behaviour. */
+/** Five saboteurs beside the honest hosts (about 20 %): three groups cover every behaviour. */
 const groupA = () => [alwaysWrong, sometimesWrong, colluder, colluder, strategic(WARMUP + 3)];
 const groupB = () => [fastColluder, fastColluder, hoarder, replayer(), alwaysWrong];
+const groupC = () => [sameAccountHost, sameAccountHost, sometimesWrong, replayer(), alwaysWrong];
 
 let offset = 1_000_000;
 const cell = (
@@ -86,9 +90,11 @@ describe('adversarial harness: protocol-speaking saboteurs beside honest agents'
     ['replicate n=2, 5 %', () => cell('replicate-5', replicate, [alwaysWrong])],
     ['replicate n=2, 20 % (group A)', () => cell('replicate-20a', replicate, groupA())],
     ['replicate n=2, 20 % (group B)', () => cell('replicate-20b', replicate, groupB())],
+    ['replicate n=2, 20 % (group C)', () => cell('replicate-20c', replicate, groupC())],
     ['adaptive, 5 %', () => cell('adaptive-5', adaptive, [strategic(WARMUP + 3)])],
     ['adaptive, 20 % (group A)', () => cell('adaptive-20a', adaptive, groupA())],
     ['adaptive, 20 % (group B)', () => cell('adaptive-20b', adaptive, groupB())],
+    ['adaptive, 20 % (group C)', () => cell('adaptive-20c', adaptive, groupC())],
   ];
 
   for (const [title, make] of cells) {

@@ -68,8 +68,11 @@ export async function runCell(
   const started = Date.now();
   const stop = new AbortController();
   const providers: ProtocolProvider[] = [];
+  const tokens = new Map<string, string>();
   for (const [i, b] of cell.adversaries.entries()) {
-    const token = await ctx.admin.token('provider', `${cell.name}-adv-${i}`);
+    const account = `${cell.name}-${b.account ?? `adv-${i}`}`;
+    const token = tokens.get(account) ?? (await ctx.admin.token('provider', account));
+    tokens.set(account, token);
     const p = new ProtocolProvider(ctx.url, token, `${cell.name}-${b.name}-${i}`);
     await p.register();
     providers.push(p);

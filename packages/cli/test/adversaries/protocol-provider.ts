@@ -26,6 +26,8 @@ export interface Behaviour {
   readonly max: number;
   /** Pause between pulls, in ms. */
   readonly pullEveryMs: number;
+  /** Hosts whose behaviours name the same account share one provider token. */
+  readonly account?: string;
   /** Whether its wrong answers can be caught (a hoarder gives none). */
   readonly catchable: boolean;
   /** The stdout to report for this assignment, given the correct one and how many it answered before. */
