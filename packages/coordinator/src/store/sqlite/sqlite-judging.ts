@@ -13,7 +13,7 @@
 
 import {
   adaptiveParams,
-  confirmationOf,
+  type Confirmation,
   isQuarantined,
   isTrusted,
   judgement,
@@ -118,32 +118,34 @@ export class SqliteJudging {
       }
     }
     const params = adaptiveParams(meta.policy);
-    const byId = new Map(facts.map((r) => [r.id, r]));
-    const hostOf = (id: number) => byId.get(id)?.host_id ?? 0;
+    // A task has a handful of replicas: plain scans beat building maps for each settlement.
+    const rowOf = (id: number) => facts.find((r) => r.id === id);
+    const valid = decision.validIds;
     // Trust as it stood before this settlement, for every member of the agreeing group.
-    const trusted = new Map(
-      decision.validIds.map((id) => [
-        id,
-        isTrusted(this.record(hostOf(id), app, now, changes), params),
-      ]),
+    const trusted = valid.map((id) =>
+      isTrusted(this.record(rowOf(id)?.host_id ?? 0, app, now, changes), params),
     );
-    const alone = decision.validIds.length === 1;
-    for (const id of decision.validIds) {
-      const others = decision.validIds.filter((o) => o !== id).map((o) => trusted.get(o) ?? false);
-      const confirmation = confirmationOf(others);
+    const alone = valid.length === 1;
+    for (let i = 0; i < valid.length; i++) {
+      const id = valid[i] as number;
+      let confirmation: Confirmation = alone ? 'alone' : 'untrusted';
+      for (let k = 0; k < valid.length; k++) if (k !== i && trusted[k]) confirmation = 'trusted';
       if (id === writerId) changes.writerConfirmation = confirmation;
       else this.markJudged.run('valid', confirmation, now, id);
-      const j = judgement(byId.get(id)?.validation ?? null, 'valid', alone);
-      const host = hostOf(id);
+      const row = rowOf(id);
+      const host = row?.host_id ?? 0;
+      const j = judgement(row?.validation ?? null, 'valid', alone);
+      if (j === null) continue;
       const r = this.record(host, app, now, changes);
       if (j === 'valid') this.records.set(changes.records, host, app, recordValid(r));
       else if (j === 'alone') this.records.set(changes.records, host, app, recordAlone(r));
-      else if (j === 'exonerated') this.exonerate(host, meta, r, now, changes);
+      else this.exonerate(host, meta, r, now, changes);
     }
     for (const id of decision.invalidIds) {
       if (id !== writerId) this.markInvalid.run(id);
-      if (judgement(byId.get(id)?.validation ?? null, 'invalid', false) !== 'invalid') continue;
-      this.caught(hostOf(id), meta, taskId, id, now, changes);
+      const row = rowOf(id);
+      if (judgement(row?.validation ?? null, 'invalid', false) !== 'invalid') continue;
+      this.caught(row?.host_id ?? 0, meta, taskId, id, now, changes);
     }
   }
 

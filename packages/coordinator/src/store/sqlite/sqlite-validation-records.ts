@@ -31,8 +31,17 @@ interface RecordRow {
 /** How the reason of a quarantine set by the validator begins. */
 export const QUARANTINE_REASON_PREFIX = 'validation: ';
 
-/** Records a transaction read or changed, by `hostId:app`, with whether each must be written. */
-export type RecordCache = Map<string, { record: ValidationRecord; dirty: boolean }>;
+/** A record as a transaction holds it, and whether it must be written. */
+interface CachedRecord {
+  record: ValidationRecord;
+  dirty: boolean;
+}
+
+/**
+ * Records a transaction read or changed, by app then host: a lookup per judged replica
+ * that hashes a number, not a 70-character string.
+ */
+export type RecordCache = Map<string, Map<number, CachedRecord>>;
 
 export class SqliteValidationRecords {
   private readonly read;
@@ -90,38 +99,52 @@ export class SqliteValidationRecords {
 
   /** The record as this transaction sees it. */
   get(cache: RecordCache, hostId: number, app: string, now: number): ValidationRecord {
-    const key = `${hostId}:${app}`;
-    let entry = cache.get(key);
+    let hosts = cache.get(app);
+    if (!hosts) {
+      hosts = new Map();
+      cache.set(app, hosts);
+    }
+    let entry = hosts.get(hostId);
     if (!entry) {
       entry = { record: this.stored(hostId, app, now), dirty: false };
-      cache.set(key, entry);
+      hosts.set(hostId, entry);
     }
     return entry.record;
   }
 
   set(cache: RecordCache, hostId: number, app: string, record: ValidationRecord): void {
-    cache.set(`${hostId}:${app}`, { record, dirty: true });
+    let hosts = cache.get(app);
+    if (!hosts) {
+      hosts = new Map();
+      cache.set(app, hosts);
+    }
+    const entry = hosts.get(hostId);
+    if (entry) {
+      entry.record = record;
+      entry.dirty = true;
+    } else hosts.set(hostId, { record, dirty: true });
   }
 
   /** Writes the records the transaction changed; call once before commit. */
   flush(cache: RecordCache): void {
-    for (const [key, { record: r, dirty }] of cache) {
-      if (!dirty) continue;
-      const colon = key.indexOf(':');
-      this.write.run(
-        Number(key.slice(0, colon)),
-        key.slice(colon + 1),
-        r.valid,
-        r.invalid,
-        r.errored,
-        r.timedOut,
-        r.abandoned,
-        r.alone,
-        r.streak,
-        r.consecutiveValid,
-        r.strikes,
-        r.since,
-      );
+    for (const [app, hosts] of cache) {
+      for (const [hostId, { record: r, dirty }] of hosts) {
+        if (!dirty) continue;
+        this.write.run(
+          hostId,
+          app,
+          r.valid,
+          r.invalid,
+          r.errored,
+          r.timedOut,
+          r.abandoned,
+          r.alone,
+          r.streak,
+          r.consecutiveValid,
+          r.strikes,
+          r.since,
+        );
+      }
     }
     cache.clear();
   }
