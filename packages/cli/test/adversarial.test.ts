@@ -53,7 +53,7 @@ const cell = (
   tasks = 200,
 ): Cell => {
   offset += 10_000_000;
-  return { name, policy, adversaries, honestHosts: HONEST, tasks, maxJobs: 15, offset };
+  return { name, policy, adversaries, honestHosts: HONEST, tasks, maxJobs: 40, offset };
 };
 
 describe('adversarial harness: protocol-speaking saboteurs beside honest agents', () => {
