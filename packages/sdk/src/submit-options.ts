@@ -14,6 +14,7 @@ import {
   type ModuleSignature,
   type RunLimitsWire,
   type TaskSpecInput,
+  type ValidationModeInput,
 } from '@anygrid/protocol';
 import type { BlobUploader } from './blob-uploader.js';
 import { toBytes } from './bytes.js';
@@ -63,6 +64,14 @@ export interface SubmitOptions {
    * PEM, as `anygrid keys create` writes it), naming `publisher` when given.
    */
   readonly signWith?: { readonly privateKeyPem: string; readonly publisher?: string };
+  /**
+   * How results are verified: `{ mode: 'replicate' }` (default: `redundancy` and
+   * `quorum`), `{ mode: 'adaptive', floor?, warmup?, trustedWaitMs? }` (replicate a
+   * host's tasks less as its record grows) or `{ mode: 'none' }` (trusted pools).
+   */
+  readonly validation?: ValidationModeInput;
+  /** A task's replicas only run on hosts of one platform (outputs that differ across platforms). */
+  readonly homogeneous?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -76,6 +85,8 @@ export function policyOf(options: SubmitOptions): JobPolicyInput {
     deadlineMs: options.deadlineMs,
     priority: options.priority,
     limits: options.limits,
+    validation: options.validation,
+    homogeneous: options.homogeneous,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = JobPolicyInput.safeParse(defined);

@@ -31,7 +31,12 @@ export {
   quotaLeft,
   utcDay,
 } from './daily-quota.js';
-export { DEFAULT_DEADLINE_MS, defaultQuorum, resolvePolicy } from './job-policy.js';
+export {
+  ADAPTIVE_MAX_TOTAL,
+  DEFAULT_DEADLINE_MS,
+  defaultQuorum,
+  resolvePolicy,
+} from './job-policy.js';
 export {
   isPrivateAddress,
   NETWORK_RULES,
@@ -40,6 +45,12 @@ export {
   ruledPrefix,
 } from './network-prefix.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
+export {
+  SPREAD_MS,
+  UNTRUSTED_JOB_MIN,
+  UNTRUSTED_JOB_SHARE,
+  untrustedJobCap,
+} from './placement-limits.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
 export {
@@ -66,6 +77,15 @@ export {
   sumRecords,
 } from './reputation.js';
 export { type Random, seededRandom } from './seeded-random.js';
+export {
+  adaptiveParams,
+  adaptiveQuorum,
+  type Judgement,
+  judgement,
+  knownDigest,
+  spotCheckQuorum,
+  tracksRecords,
+} from './validation-mode.js';
 export {
   DEFAULT_FORGIVE_AFTER,
   newValidationRecord,

@@ -6,6 +6,7 @@
 
 import {
   DEFAULT_ARGV0,
+  DEFAULT_VALIDATION_MODE,
   type JobPolicy,
   type JobState,
   type JobView,
@@ -62,7 +63,7 @@ export function jobView(row: JobRow): JobView {
     module: { hash: row.module_hash, size: Number(row.module_size) },
     argv0: row.argv0 ?? DEFAULT_ARGV0,
     ...(row.signature ? { signature: JSON.parse(row.signature) as ModuleSignature } : {}),
-    policy: JSON.parse(row.policy) as JobPolicy,
+    policy: storedPolicy(row.policy),
     progress: {
       total: row.tasks_total,
       pending: row.tasks_total - settled,
@@ -87,9 +88,19 @@ export function jobMeta(
     moduleHash: row.module_hash,
     moduleSize: Number(row.module_size),
     argv0: row.argv0 ?? DEFAULT_ARGV0,
-    policy: JSON.parse(row.policy) as JobPolicy,
+    policy: storedPolicy(row.policy),
     ...(row.signature ? { signature: JSON.parse(row.signature) as ModuleSignature } : {}),
   };
+}
+
+/** A stored policy, with the fields of jobs stored before they existed filled in. */
+export function storedPolicy(json: string): JobPolicy {
+  const p = JSON.parse(json) as Partial<JobPolicy>;
+  return {
+    ...p,
+    validation: p.validation ?? DEFAULT_VALIDATION_MODE,
+    homogeneous: p.homogeneous ?? false,
+  } as JobPolicy;
 }
 
 /** Drops inline bytes from outputs when the caller asked for references only. */
