@@ -51,6 +51,7 @@ export async function startCoordinator({ nodeArgs = profileArgs() } = {}) {
   return {
     url: line.url,
     pid: proc.pid,
+    dataDir,
     token,
     async stop() {
       await stop(proc);

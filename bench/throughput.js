@@ -7,11 +7,17 @@
  * redundancy 2 on two agents, where each task runs on both hosts and is accepted when
  * their outputs agree — side by side, each row saying what it measures.
  *
+ * The `adaptive` row runs the same tasks with `validation: { mode: 'adaptive' }` on two
+ * honest agents: each host's first results are checked by the other, then fewer and
+ * fewer down to the 5 % floor — the cost to compare with redundancy 1.
+ *
  * Each configuration runs `runs` times on a fresh coordinator and the median run is
  * reported with the range: on this VM the same run varies by ±10 % from one to the next.
  */
 
+import { join } from 'node:path';
 import { Anygrid } from '@anygrid/sdk';
+import Database from 'better-sqlite3';
 import { bullmqOnce } from './bullmq.js';
 import { procStats, selfCpuSeconds } from './proc.js';
 import { startAgents, startCoordinator } from './processes.js';
@@ -28,11 +34,14 @@ const CONFIGS = [
   { redundancy: 1, agents: 1, slots: 1, versus: true },
   { redundancy: 1, agents: 2, slots: 1 },
   { redundancy: 2, agents: 2, slots: 1 },
+  { redundancy: 1, validation: 'adaptive', agents: 2, slots: 1 },
 ];
 
 const MEASURES = {
   1: 'submit → last result read by the requester; each task run once, not cross-checked',
   2: 'submit → last result read by the requester; each task run on 2 hosts, outputs compared',
+  adaptive:
+    'submit → last result read by the requester; each task run once, a second time when its host is untrusted or drawn (≥ 5 %)',
 };
 
 export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS } = {}) {
@@ -58,20 +67,21 @@ export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS 
     const perSecond = samples.map((s) => s.tasksPerSecond);
     ratios.sort((a, b) => a - b);
     rows.push({
-      name: `throughput r=${config.redundancy}, ${config.agents} agent${config.agents > 1 ? 's' : ''}`,
+      name: `throughput ${config.validation ?? `r=${config.redundancy}`}, ${config.agents} agent${config.agents > 1 ? 's' : ''}`,
       ...median,
       runs,
       range: `${Math.min(...perSecond)}–${Math.max(...perSecond)}`,
       // Median over runs of Anygrid ÷ the BullMQ run (no delivery) right before it.
       vsBullmq: ratios.length > 0 ? round(ratios[Math.floor(ratios.length / 2)], 2) : '—',
-      measures: MEASURES[config.redundancy] ?? `redundancy ${config.redundancy}`,
+      measures:
+        MEASURES[config.validation ?? config.redundancy] ?? `redundancy ${config.redundancy}`,
     });
   }
   return rows;
 }
 
 /** One run on a fresh coordinator: the figures of its row. */
-async function once(tasks, { redundancy, agents, slots }) {
+async function once(tasks, { redundancy, validation, agents, slots }) {
   const coord = await startCoordinator();
   const pool = await startAgents(coord.url, () => coord.token('provider'), agents, slots);
   try {
@@ -82,6 +92,7 @@ async function once(tasks, { redundancy, agents, slots }) {
       module: 'examples/trivial.wasm',
       tasks: Array.from({ length: tasks }, (_, i) => ({ args: [String(i)] })),
       redundancy,
+      ...(validation ? { validation: { mode: validation } } : {}),
     });
     const submitted = performance.now();
     let n = 0;
@@ -92,6 +103,7 @@ async function once(tasks, { redundancy, agents, slots }) {
     return {
       tasks,
       agents,
+      ...(validation ? { replicasPerTask: replicasPerTask(coord.dataDir, tasks) } : {}),
       slots,
       validated: n,
       submitMs: round(submitted - t0),
@@ -105,6 +117,17 @@ async function once(tasks, { redundancy, agents, slots }) {
   } finally {
     await pool.stop();
     await coord.stop();
+  }
+}
+
+/** Replicas the job made per task (abandoned ones aside), read from the coordinator's store. */
+function replicasPerTask(dataDir, tasks) {
+  const db = new Database(join(dataDir, 'anygrid.db'), { readonly: true });
+  try {
+    const n = db.prepare(`SELECT COUNT(*) FROM replicas WHERE state <> 'abandoned'`).pluck().get();
+    return round(n / tasks, 3);
+  } finally {
+    db.close();
   }
 }
 

@@ -2,7 +2,7 @@
  * @module
  * One human line per task result, as `submit --wait` and `results` print them:
  * `#3 valid exit 0: 9592`, `#4 failed [time_limit: …]`, with long or multi-line stdout
- * replaced by its size.
+ * replaced by its size; a result that replaces an earlier one says `(corrected)`.
  */
 
 import type { TaskResult } from '@anygrid/protocol';
@@ -18,5 +18,6 @@ export function resultLine(r: TaskResult, stdout: string | undefined, max = 120)
   const err = r.errors[0] ? ` [${r.errors[0].code}: ${r.errors[0].message}]` : '';
   const names = Object.keys(r.files);
   const files = names.length ? ` files: ${names.join(', ')}` : '';
-  return `#${r.index} ${r.outcome}${exit}${text}${err}${files}`;
+  const corrected = r.corrected ? ' (corrected)' : '';
+  return `#${r.index} ${r.outcome}${corrected}${exit}${text}${err}${files}`;
 }

@@ -121,7 +121,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     accounts,
     jobs,
     providers,
-    hosts: new Hosts(store, hub),
+    hosts: new Hosts(store, hub, scheduler),
     metrics,
     version: VERSION,
     heartbeatMs,

@@ -17,4 +17,5 @@ export * from './module-signature.js';
 export * from './shape-checks.js';
 export * from './stream.js';
 export * from './task-argv.js';
+export * from './validation.js';
 export * from './work.js';

@@ -16,6 +16,7 @@ import {
   MAX_ARGV0_CHARS,
   MAX_TASK_ARGV_ENV_BYTES,
 } from './task-argv.js';
+import { ValidationMode, ValidationModeInput } from './validation.js';
 
 /** Tasks one request may carry: a job creation or one part added to it. */
 export const MAX_TASKS_PER_JOB = 200_000;
@@ -65,6 +66,13 @@ export const JobPolicyInput = z.strictObject({
   limits: RunLimitsSchema.partial().optional(),
   /** How replicas' outputs are compared; default `{ kind: 'exact' }` (byte-equal). */
   compare: Compare.optional(),
+  /** How results are verified: `replicate` (default), `adaptive` or `none` (validation.ts). */
+  validation: ValidationModeInput.optional(),
+  /**
+   * A task's replicas only go to hosts of the platform of its first replica's host, for
+   * programs whose output legitimately differs across platforms.
+   */
+  homogeneous: z.boolean().optional(),
 });
 export type JobPolicyInput = z.infer<typeof JobPolicyInput>;
 
@@ -79,6 +87,8 @@ export const JobPolicy = z.strictObject({
   limits: RunLimitsSchema,
   /** Absent in jobs stored before comparators existed: those compare exactly. */
   compare: ResolvedCompare.default(EXACT_COMPARE),
+  validation: ValidationMode,
+  homogeneous: z.boolean(),
 });
 export type JobPolicy = z.infer<typeof JobPolicy>;
 
@@ -191,6 +201,12 @@ export const TaskResult = z.strictObject({
   candidates: z.array(Candidate),
   /** Position in the job's result stream; pass as `after` to resume. */
   cursor: z.number().int(),
+  /**
+   * True when this result replaces one the stream gave before for the same task: a
+   * provider whose result had been accepted was later caught cheating, the task was
+   * verified again and its outcome changed. It comes with a later cursor.
+   */
+  corrected: z.boolean().optional(),
 });
 export type TaskResult = z.infer<typeof TaskResult>;
 

@@ -28,6 +28,12 @@ export interface JobResult {
   readonly candidates: TaskResult['candidates'];
   /** Position in the job's result stream; pass as `after` to resume. */
   readonly cursor: number;
+  /**
+   * True when this result replaces one yielded before for the same task: a provider was
+   * caught cheating after its result had been accepted, and verifying the task again
+   * changed its outcome.
+   */
+  readonly corrected: boolean;
   /** The result as the coordinator sent it. */
   readonly raw: TaskResult;
 }
@@ -80,6 +86,7 @@ function jobResult(raw: TaskResult, stdoutBytes: Uint8Array, stderrBytes: Uint8A
     errors: raw.errors,
     candidates: raw.candidates,
     cursor: raw.cursor,
+    corrected: raw.corrected === true,
     raw,
   };
 }

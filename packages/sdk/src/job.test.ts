@@ -113,6 +113,31 @@ describe('job.results()', () => {
     expect(got).toEqual([0, 1, 2]);
   });
 
+  it('yields a corrected result again, and a replayed one only once', async () => {
+    const url = await serve((req, res) => {
+      if (req.url?.startsWith('/v1/jobs/1/events')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const fixed = { ...result(0, 3), stdout: null, corrected: true };
+        res.end(sse(result(0, 1)) + sse(result(0, 1)) + sse(result(1, 2)) + sse(fixed));
+        return;
+      }
+      if (req.url === '/v1/jobs/1') {
+        res.end(JSON.stringify(view('completed')));
+        return;
+      }
+      if (req.url === '/v1/jobs/1/results?after=3&limit=1000') {
+        res.end(JSON.stringify({ results: [], next: 3, done: true }));
+        return;
+      }
+      res.statusCode = 500;
+      res.end();
+    });
+    const job = new Anygrid({ url, token: 't' }).job(1);
+    const got: string[] = [];
+    for await (const r of job.results()) got.push(`${r.index}:${r.cursor}:${r.corrected}`);
+    expect(got).toEqual(['0:1:false', '1:2:false', '0:3:true']);
+  });
+
   it('throws a non-retryable coordinator error instead of retrying', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -86,11 +86,12 @@ export class Job {
 
   /**
    * Yields each settled task's result exactly once, as it settles, until the job is
-   * finished and every result was delivered. Reconnects with backoff through dropped
+   * finished and every result was delivered; a task whose result was later corrected
+   * (`corrected: true`, a later cursor) is yielded again with its new result. Reconnects with backoff through dropped
    * connections and coordinator restarts, resuming after the last cursor.
    */
   async *results(options: ResultsOptions = {}): AsyncGenerator<JobResult> {
-    const delivered = new Set<number>();
+    const delivered = new Delivered();
     let cursor = options.after ?? 0;
     if (options.follow === false) {
       yield* this.catchUp(cursor, delivered, options.signal);
@@ -108,8 +109,7 @@ export class Job {
           continue;
         }
         cursor = Math.max(cursor, ev.result.cursor);
-        if (delivered.has(ev.result.taskId)) continue;
-        delivered.add(ev.result.taskId);
+        if (!delivered.first(ev.result)) continue;
         // Inline outputs decode at once; only results with outputs in blobs wait for a fetch.
         yield decodeInline(ev.result) ?? (await decodeResult(ev.result, this.fetchBlob));
       }
@@ -120,7 +120,7 @@ export class Job {
 
   private async *catchUp(
     after: number,
-    delivered: Set<number>,
+    delivered: Delivered,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<JobResult> {
     let cursor = after;
@@ -135,8 +135,7 @@ export class Job {
         continue;
       }
       for (const r of page.results) {
-        if (delivered.has(r.taskId)) continue;
-        delivered.add(r.taskId);
+        if (!delivered.first(r)) continue;
         yield decodeInline(r) ?? (await decodeResult(r, this.fetchBlob));
       }
       if (page.done || page.results.length === 0 || page.next <= cursor) return;
@@ -185,5 +184,21 @@ export class Job {
     const ref: OutputRef | undefined = result.files[name];
     if (!ref) throw new Error(`The result has no output file named ${JSON.stringify(name)}.`);
     return outputBytes(ref, this.fetchBlob);
+  }
+}
+
+/**
+ * Which results were yielded: each task's cursor. A replayed result (same cursor, after a
+ * reconnect) is skipped; a correction (a later cursor for the same task) is not.
+ */
+class Delivered {
+  private readonly cursors = new Map<number, number>();
+
+  /** Whether this result is new to the caller, remembering it if so. */
+  first(r: Pick<TaskResult, 'taskId' | 'cursor'>): boolean {
+    const seen = this.cursors.get(r.taskId);
+    if (seen !== undefined && seen >= r.cursor) return false;
+    this.cursors.set(r.taskId, r.cursor);
+    return true;
   }
 }

@@ -15,6 +15,7 @@ import {
   type ModuleSignature,
   type RunLimitsWire,
   type TaskSpecInput,
+  type ValidationModeInput,
 } from '@anygrid/protocol';
 import type { BlobUploader } from './blob-uploader.js';
 import { toBytes } from './bytes.js';
@@ -77,6 +78,14 @@ export interface SubmitOptions {
   readonly signWith?: { readonly privateKeyPem: string; readonly publisher?: string };
   /** How replicas' outputs are compared; default byte-equal (`{ kind: 'exact' }`). */
   readonly compare?: SubmitCompare;
+  /**
+   * How results are verified: `{ mode: 'replicate' }` (default: `redundancy` and
+   * `quorum`), `{ mode: 'adaptive', floor?, warmup?, trustedWaitMs? }` (replicate a
+   * host's tasks less as its record grows) or `{ mode: 'none' }` (trusted pools).
+   */
+  readonly validation?: ValidationModeInput;
+  /** A task's replicas only run on hosts of one platform (outputs that differ across platforms). */
+  readonly homogeneous?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -96,6 +105,8 @@ export function policyOf(options: SubmitOptions, validator?: BlobRef): JobPolicy
     priority: options.priority,
     limits: options.limits,
     compare: compare?.kind === 'validator' ? { ...compare, module: validator } : compare,
+    validation: options.validation,
+    homogeneous: options.homogeneous,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = JobPolicyInput.safeParse(defined);

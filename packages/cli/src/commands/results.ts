@@ -31,7 +31,9 @@ export function registerResults(program: Command): void {
       "Fetch a job's settled results. With --out DIR, write <index>.stdout and <index>.stderr " +
         '(each when not empty), output files as <index>/<path> and, for a task without consensus, ' +
         'each candidate stdout as <index>.candidate-<k>.stdout; otherwise print one line per ' +
-        'result. With --follow, stream results as they settle until the job is finished.',
+        'result. With --follow, stream results as they settle until the job is finished. A result ' +
+        'marked (corrected) replaces the one printed (or written) before for its task: a provider ' +
+        'was caught cheating and the task was verified again.',
     )
     .argument('<job>', 'job id', jobIdArg)
     .option('--out <dir>', 'write results into DIR')
@@ -44,10 +46,13 @@ export function registerResults(program: Command): void {
 async function results(id: number, flags: ResultsFlags): Promise<void> {
   const job = clientFrom(flags).job(id);
   const raw: TaskResult[] = [];
-  const counts = new Map<string, number>();
+  // A corrected result replaces the task's earlier one: counted once, by its last outcome.
+  const latest = new Map<number, JobResult>();
+  let corrections = 0;
   for await (const r of stream(job, flags)) {
     raw.push(r.raw);
-    counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+    latest.set(r.index, r);
+    if (r.corrected) corrections++;
     if (flags.out) await writeResult(job, r, flags.out);
     else if (!flags.json) println(resultLine(r.raw, r.stdout));
   }
@@ -55,10 +60,13 @@ async function results(id: number, flags: ResultsFlags): Promise<void> {
     printJson({ results: raw });
     return;
   }
+  const counts = new Map<string, number>();
+  for (const r of latest.values()) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
   const summary =
     [...counts].map(([k, v]) => `${v} ${k.replace('_', ' ')}`).join(', ') || 'none yet';
   const where = flags.out ? ` written to ${flags.out}` : '';
-  note(`${raw.length} result(s)${where}: ${summary}`);
+  const fixed = corrections ? ` (${corrections} corrected after a re-check)` : '';
+  note(`${latest.size} result(s)${where}: ${summary}${fixed}`);
 }
 
 /** Settled results now, or all of them as they settle with --follow. */

@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import type { JobView } from '@anygrid/protocol';
 import type { Job, SubmitOptions } from '@anygrid/sdk';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addClientOptions, type ClientOptions, clientFrom } from '../client-options.js';
 import {
@@ -47,7 +47,19 @@ interface SubmitFlags extends ClientOptions, CompareFlags {
   sign?: string;
   publisher?: string;
   signature?: string;
+  validation?: 'replicate' | 'adaptive' | 'none';
+  homogeneous?: boolean;
   wait?: boolean;
+}
+
+const VALIDATION_MODES = ['replicate', 'adaptive', 'none'] as const;
+
+function validationMode(value: string): SubmitFlags['validation'] {
+  const mode = VALIDATION_MODES.find((m) => m === value);
+  if (!mode) {
+    throw new InvalidArgumentError(`expected one of ${VALIDATION_MODES.join(', ')}`);
+  }
+  return mode;
 }
 
 /** Results printed after `--wait` before pointing at `anygrid results`. */
@@ -79,6 +91,13 @@ export function registerSubmit(program: Command): void {
       intOption(1, 16),
     )
     .option('--quorum <n>', 'equal outputs needed to accept a result', intOption(1, 16))
+    .option(
+      '--validation <mode>',
+      'replicate (default: --redundancy and --quorum), adaptive (replicate a host less as ' +
+        'its record grows, down to a 5% floor) or none (accept the first success: trusted pools)',
+      validationMode,
+    )
+    .option('--homogeneous', "run a task's replicas on hosts of one platform only")
     .option('--max-errors <n>', 'failed replicas tolerated per task', intOption(0, 100))
     .option('--deadline <ms>', 'time a provider has for one replica', intOption(1000))
     .option('--priority <p>', 'higher runs first, -100..100', intOption(-100, 100))
@@ -157,6 +176,8 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     limits: limitsOf(flags),
     ...signing,
     ...(compare ? { compare } : {}),
+    ...(flags.validation ? { validation: { mode: flags.validation } } : {}),
+    ...(flags.homogeneous ? { homogeneous: true } : {}),
   };
   const job = await grid.submit(options);
   const up = grid.lastSubmit;

@@ -38,6 +38,7 @@ export {
   utcDay,
 } from './daily-quota.js';
 export {
+  ADAPTIVE_MAX_TOTAL,
   DEFAULT_DEADLINE_MS,
   DEFAULT_REL_TOL,
   defaultQuorum,
@@ -63,6 +64,12 @@ export {
   type Tolerance,
 } from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
+export {
+  SPREAD_MS,
+  UNTRUSTED_JOB_MIN,
+  UNTRUSTED_JOB_SHARE,
+  untrustedJobCap,
+} from './placement-limits.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
 export {
@@ -89,6 +96,15 @@ export {
   sumRecords,
 } from './reputation.js';
 export { type Random, seededRandom } from './seeded-random.js';
+export {
+  adaptiveParams,
+  adaptiveQuorum,
+  type Judgement,
+  judgement,
+  knownDigest,
+  spotCheckQuorum,
+  tracksRecords,
+} from './validation-mode.js';
 export {
   DEFAULT_FORGIVE_AFTER,
   newValidationRecord,

@@ -5,9 +5,11 @@
  * without a store.
  */
 
+import { hash } from 'node:crypto';
 import {
   type Compare,
   DEFAULT_TASK_LIMITS,
+  DEFAULT_VALIDATION_MODE,
   DEFAULT_VALIDATOR_MEMORY_BYTES,
   DEFAULT_VALIDATOR_TIME_MS,
   EXACT_COMPARE,
@@ -15,7 +17,10 @@ import {
   type JobPolicy,
   type JobPolicyInput,
   type ResolvedCompare,
+  type ValidationMode,
 } from '@anygrid/protocol';
+import { DEFAULT_ADAPTIVE } from './adaptive-replication.js';
+import { outputDigest } from './output-digest.js';
 
 /** Per-replica deadline when the job names none: generous, since volunteers are slow. */
 export const DEFAULT_DEADLINE_MS = 10 * 60_000;
@@ -51,10 +56,59 @@ export function defaultQuorum(redundancy: number): number {
   return redundancy === 1 ? 1 : Math.max(2, Math.floor(redundancy / 2) + 1);
 }
 
+/**
+ * Replicas an `adaptive` task may have by default: its first, a checking one, a
+ * tie-breaker, and room for a re-check after a catch, when the caught host's replica no
+ * longer counts.
+ */
+export const ADAPTIVE_MAX_TOTAL = 6;
+
+function resolveValidation(input: JobPolicyInput): ValidationMode {
+  const v = input.validation;
+  if (v === undefined || v.mode === 'replicate') return DEFAULT_VALIDATION_MODE;
+  if (v.mode === 'none') return v;
+  if (v.mode === 'spot-check') {
+    // A known stdout becomes the digest a report with that stdout gets (exit code 0, no files).
+    const knownAnswers = (v.knownAnswers ?? []).map((k) => ({
+      index: k.index,
+      digest:
+        k.digest ??
+        outputDigest({ exitCode: 0, stdout: { hash: sha256Text(k.stdout ?? '') }, files: {} }),
+    }));
+    return { mode: 'spot-check', rate: v.rate, knownAnswers };
+  }
+  return {
+    mode: 'adaptive',
+    floor: v.floor ?? DEFAULT_ADAPTIVE.floor,
+    warmup: v.warmup ?? DEFAULT_ADAPTIVE.warmup,
+    trustedWaitMs: v.trustedWaitMs ?? DEFAULT_ADAPTIVE.trustedWaitMs,
+  };
+}
+
+function sha256Text(text: string): string {
+  return hash('sha256', text, 'hex');
+}
+
 export function resolvePolicy(input: JobPolicyInput): JobPolicy {
+  const validation = resolveValidation(input);
+  // `adaptive` and `none` start each task with one replica and need one result to settle
+  // it; `adaptive` asks for more replicas itself (adaptive-settlement.ts).
+  if (validation.mode !== 'replicate' && (input.redundancy ?? 1) !== 1) {
+    throw new InvalidRequestError(
+      `validation mode ${validation.mode} replicates as it sees fit; leave out redundancy (or set it to 1).`,
+      { path: ['policy', 'redundancy'] },
+    );
+  }
+  if (validation.mode !== 'replicate' && (input.quorum ?? 1) !== 1) {
+    throw new InvalidRequestError(
+      `validation mode ${validation.mode} sets the quorum itself; leave out quorum.`,
+      { path: ['policy', 'quorum'] },
+    );
+  }
   const redundancy = input.redundancy ?? 1;
   const quorum = input.quorum ?? defaultQuorum(redundancy);
-  const maxTotal = input.maxTotal ?? redundancy * 2 + 2;
+  const maxTotal =
+    input.maxTotal ?? (validation.mode === 'adaptive' ? ADAPTIVE_MAX_TOTAL : redundancy * 2 + 2);
   if (quorum > redundancy) {
     throw new InvalidRequestError(
       `quorum ${quorum} exceeds redundancy ${redundancy}: create at least as many replicas as must agree.`,
@@ -75,5 +129,7 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
     priority: input.priority ?? 0,
     limits: { ...DEFAULT_TASK_LIMITS, ...input.limits },
     compare: resolveCompare(input.compare),
+    validation,
+    homogeneous: input.homogeneous ?? false,
   };
 }

@@ -8,6 +8,7 @@
 import { type HostList, type HostView, NotFoundError } from '@anygrid/protocol';
 import type { Principal, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
+import type { Scheduler } from './scheduler.js';
 
 /** Most hosts one list shows, newest first. */
 export const HOST_LIST_LIMIT = 1000;
@@ -16,6 +17,7 @@ export class Hosts {
   constructor(
     private readonly store: Store,
     private readonly hub: Hub,
+    private readonly scheduler?: Pick<Scheduler, 'released'>,
   ) {}
 
   async list(principal: Principal): Promise<HostList> {
@@ -33,7 +35,10 @@ export class Hosts {
     const out = await this.store.releaseHost(hostId, Date.now());
     if (!out) throw new NotFoundError('host', hostId);
     // A quarantined host was not told of new work; tell it now rather than at its next poll.
-    if (out.released) this.hub.nudge(hostId);
+    if (out.released) {
+      this.scheduler?.released(hostId);
+      this.hub.nudge(hostId);
+    }
     return out;
   }
 }

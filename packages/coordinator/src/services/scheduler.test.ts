@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SPREAD_MS } from '../policy/index.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { host, job } from '../store/store.case.js';
 import type { Store } from '../store/store.js';
@@ -51,6 +52,9 @@ describe('Scheduler', () => {
     // x3 was not even offered the replica the store refused to x2.
     expect(calls.assign).toBe(before);
     expect(scheduler.queued).toBe(1);
+    // Past the spread rule (SPREAD_MS), which holds a new host back from a replica whose
+    // sibling was just sent.
+    await new Promise((r) => setTimeout(r, SPREAD_MS + 10));
     expect(await scheduler.assign(y1, 5, y.accountId)).toHaveLength(1);
     expect(scheduler.queued).toBe(0);
     await store.close();

@@ -11,17 +11,35 @@
 
 import type { Assignment } from '@anygrid/protocol';
 import { ReadyQueue, type ReadyReplica } from '../policy/index.js';
-import type { ChangeSet, Store } from '../store/store.js';
+import type { ChangeSet, Placement, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 import type { Metrics } from './metrics.js';
 
-/** Rounds of take-and-assign per request; later rounds only replace stale entries. */
+/** Rounds of take-and-assign per request; later rounds only replace stale or refused entries. */
 const MAX_ROUNDS = 4;
+
+/**
+ * How long a host the store found quarantined is answered with nothing before the store
+ * is asked again (an admin may release it meanwhile).
+ */
+const QUARANTINE_RECHECK_MS = 5_000;
+
+/**
+ * After a placement rule kept replicas from a host, when to tell idle hosts again that
+ * work waits: the rule may let another host (or a later pull) take them, and idle agents
+ * back off far longer than a rule holds a replica back.
+ */
+const DEFERRED_WAKE_MS = 300;
 
 export class Scheduler {
   private readonly queue = new ReadyQueue();
   /** Hosts seen pulling, by account: a replica refused to one is kept from them all. */
   private readonly accountHosts = new Map<number, Set<number>>();
+  /** Hosts the store found quarantined, until when to answer them without asking it. */
+  private readonly quarantined = new Map<number, number>();
+  /** Replicas kept back since the last wake-up, and its timer. */
+  private deferredSinceWake = 0;
+  private wake: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -41,6 +59,8 @@ export class Scheduler {
   /** Up to `requested` assignments for the host; `accountId` is its owner's, when known. */
   async assign(hostId: number, requested: number, accountId?: number): Promise<Assignment[]> {
     if (accountId !== undefined) this.noteHost(accountId, hostId);
+    const until = this.quarantined.get(hostId);
+    if (until !== undefined && until > Date.now()) return [];
     // An idle pool polls often: with nothing queued, the allowance is not worth a read.
     if (this.queue.size === 0) {
       this.hub.markHungry(hostId, requested > 0);
@@ -51,10 +71,17 @@ export class Scheduler {
     for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
       const picks = this.queue.take(hostId, max - out.length);
       if (picks.length === 0) break;
-      const assigned = await this.store.assignReplicas(hostId, picks, Date.now());
+      const placement: Placement = { deferred: [], apart: [], quarantined: false };
+      const assigned = await this.store.assignReplicas(hostId, picks, Date.now(), placement);
       out.push(...assigned);
+      // Refused but still ready: back in the queue for other hosts.
+      if (placement.deferred.length > 0) this.requeue(hostId, picks, placement, accountId);
+      if (placement.quarantined) {
+        this.quarantined.set(hostId, Date.now() + QUARANTINE_RECHECK_MS);
+        break;
+      }
+      this.quarantined.delete(hostId);
       if (assigned.length === picks.length) break;
-      await this.putBack(hostId, picks, assigned, accountId);
     }
     // A host that may take nothing now is not woken for new work.
     this.hub.markHungry(hostId, max > 0 && out.length < requested);
@@ -62,28 +89,49 @@ export class Scheduler {
   }
 
   /**
-   * Queues again the picks the store refused this host that are still unsent, away from
-   * the hosts that hold their task and from this one, and, for jobs that keep replicas
-   * apart, from every host of this account seen so far (the store would refuse them all
-   * alike). The others went stale: their task settled, their job was cancelled.
+   * Queues again the picks the store refused this host that stay ready (the others went
+   * stale: their task settled, their job was cancelled). One refused for a rule that does
+   * not wear off (its task is with this host, its account, its network, or another
+   * platform) is kept from this host and from every host of its account seen so far: the
+   * store would refuse them all alike. One held back for a while (spread, untrusted caps,
+   * a check waiting for a trusted host, quota, quarantine) is queued as it was, and idle
+   * hosts are woken for it soon after.
    */
-  private async putBack(
+  private requeue(
     hostId: number,
     picks: readonly ReadyReplica[],
-    assigned: readonly Assignment[],
+    placement: Placement,
     accountId: number | undefined,
-  ): Promise<void> {
-    const sent = new Set(assigned.map((a) => a.replicaId));
-    const refused = picks.filter((p) => !sent.has(p.replicaId)).map((p) => p.replicaId);
-    const back = await this.store.readyAgain(refused);
-    if (back.length === 0) return;
+  ): void {
+    const deferred = new Set(placement.deferred.map((p) => p.replicaId));
+    const apart = new Set(placement.apart);
     const peers = accountId === undefined ? [] : [...(this.accountHosts.get(accountId) ?? [])];
-    this.queue.push(
-      back.map(({ apart, ...r }) => ({
-        ...r,
-        excludedHosts: [...new Set([...(r.excludedHosts ?? []), hostId, ...(apart ? peers : [])])],
-      })),
-    );
+    const back: ReadyReplica[] = [];
+    const byId = new Map(picks.map((p) => [p.replicaId, p]));
+    for (const d of placement.deferred) {
+      const r = byId.get(d.replicaId);
+      if (r === undefined) continue;
+      if (!apart.has(r.replicaId)) back.push(r);
+      else {
+        back.push({
+          ...r,
+          excludedHosts: [...new Set([...(r.excludedHosts ?? []), hostId, ...peers])],
+        });
+      }
+    }
+    this.queue.push(back);
+    this.deferredSinceWake += deferred.size;
+    this.wake ??= setTimeout(() => {
+      this.wake = undefined;
+      const n = this.deferredSinceWake;
+      this.deferredSinceWake = 0;
+      this.hub.workAvailable(n);
+    }, DEFERRED_WAKE_MS).unref();
+  }
+
+  /** An admin lifted the host's quarantine: its next pull asks the store again at once. */
+  released(hostId: number): void {
+    this.quarantined.delete(hostId);
   }
 
   private noteHost(accountId: number, hostId: number): void {

@@ -87,6 +87,7 @@ function reputationOf(c: ReplicaCounts) {
 /** The part of a host row the assignment reads, once per work request. */
 export interface StandingRow {
   account_id: number;
+  platform: string;
   address: string | null;
   quarantined_at: number | null;
   quota: number | null;
@@ -97,7 +98,7 @@ export interface StandingRow {
 }
 
 /** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
-export const STANDING_COLUMNS = `account_id, address, quarantined_at, quota, quota_day, quota_used,
+export const STANDING_COLUMNS = `account_id, platform, address, quarantined_at, quota, quota_day, quota_used,
   n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed`;
 
 /** What the work allowance reads of a host. */

@@ -8,7 +8,7 @@
 import { HostLimitError } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
 import { host, job, ok } from './store.case.js';
-import type { ReplicaPick, Store, StoreRules } from './store.js';
+import type { Placement, ReplicaPick, Store, StoreRules } from './store.js';
 
 /** A store opened with rules, a requester, and a host maker (each host of its own account unless one is given). */
 export async function withHosts(
@@ -46,20 +46,12 @@ export function describeHostRules(
       const { changes } = await store.createJob(owner.accountId, job(1, { redundancy: 2 }), 0);
       const [r1, r2] = picksOf(changes.ready) as [ReplicaPick, ReplicaPick];
       expect(await store.assignReplicas(a.id, [r1], 1)).toHaveLength(1);
-      expect(await store.assignReplicas(b.id, [r2], 1)).toEqual([]);
-      // Still ready, away from the host holding its task.
-      expect(await store.readyAgain([r1.replicaId, r2.replicaId])).toEqual([
-        {
-          replicaId: r2.replicaId,
-          taskId: r2.taskId,
-          jobId: r2.jobId,
-          priority: 0,
-          excludedHosts: [a.id],
-          reissue: true,
-          apart: true,
-        },
-      ]);
-      expect(await store.assignReplicas(c.id, [r2], 1)).toHaveLength(1);
+      // Refused, still ready, and marked as refused for good (its task is with the account).
+      const refused: Placement = { deferred: [], apart: [], quarantined: false };
+      expect(await store.assignReplicas(b.id, [r1, r2], 1, refused)).toEqual([]);
+      expect(refused).toEqual({ deferred: [r2], apart: [r2.replicaId], quarantined: false });
+      // Past the spread rule's 250 ms, so only the account rule is at stake.
+      expect(await store.assignReplicas(c.id, [r2], 300)).toHaveLength(1);
 
       const solo = await store.createJob(
         owner.accountId,
@@ -75,10 +67,11 @@ export function describeHostRules(
         error: { code: 'X', message: 'x' },
       };
       const { changes: retry } = await store.applyReports(a.id, [failed], 4);
-      // A job without comparison: its retry is not kept from the account's other hosts.
-      expect(await store.readyAgain(retry.ready.map((r) => r.replicaId))).toMatchObject([
-        { excludedHosts: [a.id], apart: false },
-      ]);
+      // A job without comparison: its retry is not kept from the account's other hosts,
+      // only from the host that holds its task.
+      const again: Placement = { deferred: [], apart: [], quarantined: false };
+      expect(await store.assignReplicas(a.id, picksOf(retry.ready), 5, again)).toEqual([]);
+      expect(again.apart).toEqual(retry.ready.map((r) => r.replicaId));
       expect(await store.assignReplicas(b.id, picksOf(retry.ready), 5)).toHaveLength(1);
       await store.close();
     });
@@ -102,12 +95,13 @@ export function describeHostRules(
         ReplicaPick,
       ];
       expect(await store.assignReplicas(pub1.id, [a1], 1)).toHaveLength(1);
-      expect(await store.assignReplicas(pub2.id, [a2], 1)).toEqual([]);
-      expect(await store.assignReplicas(other.id, [a2], 1)).toHaveLength(1);
+      // Second replicas past the spread rule's 250 ms, so only the network rule is at stake.
+      expect(await store.assignReplicas(pub2.id, [a2], 300)).toEqual([]);
+      expect(await store.assignReplicas(other.id, [a2], 300)).toHaveLength(1);
       expect(await store.assignReplicas(v6a.id, [b1], 1)).toHaveLength(1);
-      expect(await store.assignReplicas(v6b.id, [b2], 1)).toEqual([]);
+      expect(await store.assignReplicas(v6b.id, [b2], 300)).toEqual([]);
       expect(await store.assignReplicas(lan1.id, [c1], 1)).toHaveLength(1);
-      expect(await store.assignReplicas(lan2.id, [c2], 1)).toHaveLength(1);
+      expect(await store.assignReplicas(lan2.id, [c2], 300)).toHaveLength(1);
       await store.close();
     });
 
@@ -122,7 +116,7 @@ export function describeHostRules(
         const { changes } = await store.createJob(owner.accountId, job(1, { redundancy: 2 }), 0);
         const [r1, r2] = picksOf(changes.ready) as [ReplicaPick, ReplicaPick];
         expect(await store.assignReplicas(h1.id, [r1], 1)).toHaveLength(1);
-        expect(await store.assignReplicas(h2.id, [r2], 1)).toHaveLength(second);
+        expect(await store.assignReplicas(h2.id, [r2], 300)).toHaveLength(second);
         await store.close();
       }
     });
@@ -144,10 +138,11 @@ export function describeHostRules(
         ReplicaPick,
       ];
       const [x1, x2] = await store.assignReplicas(a.id, [t1a, t2a], 1);
-      const [y1] = await store.assignReplicas(b.id, [t1b], 1);
-      const [z2] = await store.assignReplicas(c.id, [t2b], 1);
-      await store.applyReports(a.id, [ok(x1!.replicaId, 'good')], 2);
-      await store.applyReports(b.id, [ok(y1!.replicaId, 'bad')], 2);
+      // Second replicas past the spread rule's 250 ms.
+      const [y1] = await store.assignReplicas(b.id, [t1b], 300);
+      const [z2] = await store.assignReplicas(c.id, [t2b], 300);
+      await store.applyReports(a.id, [ok(x1!.replicaId, 'good')], 302);
+      await store.applyReports(b.id, [ok(y1!.replicaId, 'bad')], 302);
       await store.applyReports(
         c.id,
         [
@@ -158,24 +153,24 @@ export function describeHostRules(
             error: { code: 'X', message: 'x' },
           },
         ],
-        2,
+        302,
       );
       // Task 1 disagrees: a third replica decides it, on host c.
       const third = (await store.readyReplicas()).filter((r) => r.taskId === t1a.taskId);
-      const [w1] = await store.assignReplicas(c.id, picksOf(third), 3);
-      const settled = await store.applyReports(c.id, [ok(w1!.replicaId, 'good')], 4);
+      const [w1] = await store.assignReplicas(c.id, picksOf(third), 303);
+      const settled = await store.applyReports(c.id, [ok(w1!.replicaId, 'good')], 304);
       expect(settled.changes.outcomes).toMatchObject({ valid: 2, invalid: 1 });
       // a's replica of task 2 runs past its deadline while the task still needs it.
-      const expired = await store.expireDeadlines(100, 10);
+      const expired = await store.expireDeadlines(400, 10);
       expect(expired.changes.outcomes).toMatchObject({ timedOut: 1 });
 
-      const solo = await store.createJob(owner.accountId, job(2), 200);
-      const [s1, s2] = await store.assignReplicas(b.id, picksOf(solo.changes.ready), 201);
-      await store.applyReports(b.id, [ok(s1!.replicaId)], 202);
-      await store.abandon(b.id, [s2!.replicaId], 203);
+      const solo = await store.createJob(owner.accountId, job(2), 500);
+      const [s1, s2] = await store.assignReplicas(b.id, picksOf(solo.changes.ready), 501);
+      await store.applyReports(b.id, [ok(s1!.replicaId)], 502);
+      await store.abandon(b.id, [s2!.replicaId], 503);
 
       const admin = { accountId: 0, account: 'admin', role: 'admin' as const };
-      const view = async (id: number) => (await store.getHost(id, admin, 300))!.replicas;
+      const view = async (id: number) => (await store.getHost(id, admin, 600))!.replicas;
       expect(await view(a.id)).toEqual({
         valid: 1,
         invalid: 0,
@@ -200,7 +195,7 @@ export function describeHostRules(
         abandoned: 0,
         alone: 0,
       });
-      const a2 = await store.getHost(a.id, admin, 300);
+      const a2 = await store.getHost(a.id, admin, 600);
       expect(a2!.reputation.score).toBeCloseTo(2 / 4);
       expect(x2).toBeDefined();
       await store.close();

@@ -227,6 +227,49 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 9,
+    name: 'validation records, re-checks and corrections',
+    statements: [
+      // What the validator learnt of each host running each app (the app is the module
+      // hash): policy/validation-record.ts, one row per host and app. The adaptive rule
+      // and quarantine read it; it is written in the transaction that judged the replicas.
+      `CREATE TABLE validation_records (
+        host_id INTEGER NOT NULL REFERENCES hosts(id),
+        app TEXT NOT NULL,
+        valid INTEGER NOT NULL DEFAULT 0,
+        invalid INTEGER NOT NULL DEFAULT 0,
+        errored INTEGER NOT NULL DEFAULT 0,
+        timed_out INTEGER NOT NULL DEFAULT 0,
+        abandoned INTEGER NOT NULL DEFAULT 0,
+        alone INTEGER NOT NULL DEFAULT 0,
+        streak INTEGER NOT NULL DEFAULT 0,
+        consecutive_valid INTEGER NOT NULL DEFAULT 0,
+        strikes INTEGER NOT NULL DEFAULT 0,
+        since BIGINT NOT NULL,
+        PRIMARY KEY (host_id, app)
+      )`,
+      // How a replica's accepted result was confirmed (policy/recheck.ts: alone,
+      // untrusted, trusted) and when, for jobs that validate by comparison; NULL elsewhere.
+      'ALTER TABLE replicas ADD COLUMN confirmation TEXT',
+      'ALTER TABLE replicas ADD COLUMN accepted_at BIGINT',
+      // 1 on the replica of a caught host in a task re-checked for its sake: it no longer
+      // counts towards the task's quorum.
+      'ALTER TABLE replicas ADD COLUMN excluded INTEGER',
+      // 1 on a spot check: a replica of a task already settled by a quorum with a trusted
+      // member, sent to a trusted host to compare its output with the known one.
+      'ALTER TABLE replicas ADD COLUMN spot INTEGER',
+      // The results a catch must verify again: written only for compared jobs, so the
+      // unreplicated fast path never touches this index.
+      `CREATE INDEX replicas_recheck ON replicas (host_id, accepted_at)
+         WHERE confirmation IN ('alone', 'untrusted')`,
+      // While a settled task is verified again: the digest its result had, to tell at the
+      // next settlement whether the requester must hear of a correction.
+      'ALTER TABLE tasks ADD COLUMN prior_digest TEXT',
+      // 1 when the task's result replaced one the result stream had given before.
+      'ALTER TABLE tasks ADD COLUMN corrected INTEGER',
+    ],
+  },
+  {
     version: 11,
     name: 'module signature of a job',
     statements: [

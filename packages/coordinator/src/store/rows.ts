@@ -6,6 +6,7 @@
 
 import {
   DEFAULT_ARGV0,
+  DEFAULT_VALIDATION_MODE,
   EXACT_COMPARE,
   type JobPolicy,
   type JobState,
@@ -93,10 +94,16 @@ export function jobMeta(
   };
 }
 
-/** A job's stored policy; jobs stored before comparators existed compare exactly. */
-export function storedPolicy(text: string): JobPolicy {
-  const policy = JSON.parse(text) as JobPolicy;
-  return policy.compare === undefined ? { ...policy, compare: EXACT_COMPARE } : policy;
+/** A stored policy, with the fields of jobs stored before they existed filled in. */
+export function storedPolicy(json: string): JobPolicy {
+  const p = JSON.parse(json) as Partial<JobPolicy>;
+  return {
+    ...p,
+    // Jobs from before comparators compare exactly; from before validation modes, replicate.
+    compare: p.compare ?? EXACT_COMPARE,
+    validation: p.validation ?? DEFAULT_VALIDATION_MODE,
+    homogeneous: p.homogeneous ?? false,
+  } as JobPolicy;
 }
 
 /** Drops inline bytes from outputs when the caller asked for references only. */

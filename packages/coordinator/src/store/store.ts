@@ -77,13 +77,25 @@ export interface EncodedResult {
   readonly json: string;
 }
 
-/** A refused replica still ready, and whether its job keeps a task's replicas apart (quorum > 1). */
-export interface ReadyAgain extends ReadyReplica {
-  readonly apart: boolean;
-}
-
 /** A replica the scheduler picked from its queue. */
 export type ReplicaPick = Pick<ReadyReplica, 'replicaId' | 'taskId' | 'jobId'>;
+
+/**
+ * What an assignment says beyond the assignments: picks a placement rule kept from this
+ * host that stay ready for others (the scheduler queues them again), and whether the
+ * host is quarantined (it gets nothing).
+ */
+export interface Placement {
+  readonly deferred: ReplicaPick[];
+  /**
+   * Of `deferred`, the ids refused because a replica of their task is with this host, a
+   * host of its account or of its network, or of another platform (homogeneous): no host
+   * of this account should be offered them again. The others were held back for a while
+   * (spread, untrusted caps, a check waiting for a trusted host, quota, quarantine).
+   */
+  readonly apart?: number[];
+  quarantined: boolean;
+}
 
 export interface NewJob extends Omit<CreateJobRequest, 'policy'> {
   readonly policy: JobPolicy;
@@ -223,18 +235,20 @@ export interface Store {
   /** Every replica ready to send, oldest first: the scheduler rebuilds its queue from it at start. */
   readyReplicas(): Promise<ReadyReplica[]>;
   /**
-   * Assigns these replicas to the host, skipping any no longer ready, any whose task the
-   * host already holds, and, for jobs that compare results (quorum > 1), any whose task
-   * has a replica with another host of the same account or of the same network (the
-   * store enforces the rules; the queue only follows them). A quarantined host gets
-   * none, and no host more than its daily quota left.
+   * Assigns these replicas to the host, skipping any no longer ready or whose task the
+   * host already holds (the store enforces the rules; the queue only follows them). A
+   * quarantined host gets none, and no host more than its daily quota left. Placement
+   * rules are enforced here too: for jobs whose tasks may get more than one replica, none
+   * goes to a host when another replica of its task is with a host of the same account or
+   * network; homogeneous platforms; the limits on untrusted hosts and on replicas sent
+   * together. Picks refused that stay ready go to `placement`.
    */
-  assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number): Promise<Assignment[]>;
-  /**
-   * Those of these replicas still waiting to be sent, as `readyReplicas` gives them
-   * (with the hosts holding their task): the queue takes back the ones a host was refused.
-   */
-  readyAgain(replicaIds: readonly number[]): Promise<ReadyAgain[]>;
+  assignReplicas(
+    hostId: number,
+    picks: readonly ReplicaPick[],
+    now: number,
+    placement?: Placement,
+  ): Promise<Assignment[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
   applyReports(
     hostId: number,

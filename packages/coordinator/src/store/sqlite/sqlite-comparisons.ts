@@ -19,7 +19,7 @@ import {
 import type { JobMeta, StoredOutputs } from '../rows.js';
 import type { ChangeSet, ComparedReplica, ComparisonVerdict, PendingComparison } from '../store.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
-import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
+import { ChangeCollector, type FactsRow, type SqliteSettlement } from './sqlite-settlement.js';
 
 interface KeyedRow extends KeyedReplica {
   readonly host_id: number | null;
@@ -85,7 +85,7 @@ export class SqliteComparisons {
    * column the decision needs is there, as for exact jobs). Returns the replica's validation, as
    * `SqliteSettlement.decideLoaded` does; the caller writes the rest of its row.
    */
-  decideReported<T extends KeyedRow>(
+  decideReported<T extends FactsRow>(
     replica: { id: number; task_id: number; job_id: number },
     /** Every replica of its task (itself among them) as read in this transaction. */
     rows: readonly T[],

@@ -17,9 +17,11 @@ interface SettledRow {
   cursor: number;
   task_id: number;
   idx: number;
-  state: TaskResult['outcome'];
+  /** 'active' for a task reopened by a re-check: its earlier result is shown meanwhile. */
+  state: TaskResult['outcome'] | 'active';
   exit_code: number | null;
   outputs: string | null;
+  corrected: number | null;
 }
 
 export class SqliteResults {
@@ -29,7 +31,11 @@ export class SqliteResults {
 
   constructor(db: SqliteDatabase) {
     this.page = db.prepare(
-      `SELECT t.settled_seq AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs
+      // A task reopened by a re-check (active again, with a cursor) stays in the stream
+      // with the result it had until it settles again: in the same place if that result
+      // stands, since a client may have read past it, or with a later cursor, corrected.
+      `SELECT t.settled_seq AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs,
+         t.corrected
        FROM tasks t
        LEFT JOIN replicas r ON r.id = t.canonical_replica_id
        WHERE t.job_id = ? AND t.settled_seq > ?
@@ -62,24 +68,27 @@ export class SqliteResults {
       if (row.state !== 'valid' || outputs === null || !outputs.startsWith(OUTPUTS_PREFIX)) {
         return { cursor: row.cursor, json: JSON.stringify(this.result(row)) };
       }
-      const json = `{"index":${row.idx},"taskId":${row.task_id},"outcome":"valid","exitCode":${row.exit_code},${outputs.slice(1, -1)},"errors":[],"candidates":[],"cursor":${row.cursor}}`;
+      const corrected = row.corrected === 1 ? ',"corrected":true' : '';
+      const json = `{"index":${row.idx},"taskId":${row.task_id},"outcome":"valid","exitCode":${row.exit_code},${outputs.slice(1, -1)},"errors":[],"candidates":[],"cursor":${row.cursor}${corrected}}`;
       return { cursor: row.cursor, json };
     });
   }
 
   private result(row: SettledRow): TaskResult {
     const outputs = row.outputs ? (JSON.parse(row.outputs) as StoredOutputs) : null;
+    const outcome = row.state === 'active' ? 'valid' : row.state;
     return {
       index: row.idx,
       taskId: row.task_id,
-      outcome: row.state,
+      outcome,
       exitCode: row.exit_code,
       stdout: outputs?.stdout ?? null,
       stderr: outputs?.stderr ?? null,
       files: { ...(outputs?.files ?? {}) },
-      errors: row.state === 'failed' ? this.errors(row.task_id) : [],
+      errors: outcome === 'failed' ? this.errors(row.task_id) : [],
       candidates: row.state === 'no_consensus' ? this.candidates(row.task_id) : [],
       cursor: row.cursor,
+      ...(row.corrected === 1 ? { corrected: true } : {}),
     };
   }
 

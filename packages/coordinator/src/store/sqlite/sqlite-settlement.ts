@@ -8,13 +8,30 @@
  * of one job; hosts' replica counts likewise, once per host.
  */
 
-import type { ReadyReplica, ReplicaFacts, TaskDecision } from '../../policy/index.js';
-import { agreementFacts, decideTask } from '../../policy/index.js';
+import type {
+  Confirmation,
+  Random,
+  ReadyReplica,
+  ReplicaFacts,
+  TaskDecision,
+  Validation,
+} from '../../policy/index.js';
+import {
+  adaptiveParams,
+  adaptiveQuorum,
+  agreementFacts,
+  decideTask,
+  knownDigest,
+  spotCheckQuorum,
+  tracksRecords,
+} from '../../policy/index.js';
 import { emptyTally, type HostTally, type TallyKind } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
+import { SqliteJudging } from './sqlite-judging.js';
+import type { RecordCache } from './sqlite-validation-records.js';
 
 type SettledState = 'valid' | 'failed' | 'no_consensus' | 'cancelled';
 
@@ -36,14 +53,28 @@ export class ChangeCollector {
    * SQLite runs write transactions one at a time.
    */
   lastCursor: number | undefined;
+  /** Validation records this transaction read or changed (sqlite-validation-records.ts). */
+  readonly records: RecordCache = new Map();
+  /** Settled tasks to verify again, each with the caught host whose result no longer counts. */
+  readonly rechecks: Array<{ taskId: number; hostId: number }> = [];
+  /**
+   * How the result of the replica being reported was confirmed, when its settlement
+   * accepted it: written with the report itself rather than by a second update.
+   */
+  writerConfirmation: Confirmation | null = null;
+  /** The replica being reported differs from its task's known answer. */
+  writerInvalid = false;
+  /** Hosts known quarantined in this transaction: their results do not count. */
+  readonly quarantined = new Set<number>();
 
-  countSettled(jobId: number, state: SettledState): void {
+  /** Counts a task settling in `state`; `by` -1 when a re-check reopens a settled task. */
+  countSettled(jobId: number, state: SettledState, by = 1): void {
     let counts = this.settledPerJob.get(jobId);
     if (!counts) {
       counts = { ...ZERO };
       this.settledPerJob.set(jobId, counts);
     }
-    counts[state]++;
+    counts[state] += by;
     this.jobs.add(jobId);
   }
 
@@ -66,10 +97,15 @@ export class ChangeCollector {
   }
 }
 
-interface FactsRow extends ReplicaFacts {
+/** A replica as settlement reads it. */
+export interface FactsRow extends ReplicaFacts {
   readonly host_id: number | null;
   /** Agreement key under a non-exact comparator (agreement.ts); NULL for exact jobs. */
   readonly agreeKey: string | null;
+  /** Its validation from an earlier settlement of its task (a re-check), else null. */
+  readonly validation: Validation | null;
+  /** 1 when its host was caught and the replica no longer counts (a re-check). */
+  readonly excluded: number | null;
 }
 
 /** How a settled task's replica counts for its host: agreeing with others, or accepted without comparison. */
@@ -89,6 +125,10 @@ export class SqliteSettlement {
   private readonly finishJob;
   private readonly saveCursor;
   private readonly loadCursor;
+  private readonly priorDigest;
+  private readonly taskIndex;
+  private readonly resettleTask;
+  private readonly judging;
 
   private readonly sql;
 
@@ -96,18 +136,28 @@ export class SqliteSettlement {
     db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
     private readonly hosts: SqliteHosts,
+    private readonly random: Random = Math.random,
   ) {
     this.sql = statementCache(db);
     this.replicasOfTask = db.prepare(
-      `SELECT r.id, r.state, r.digest, r.agree_key AS agreeKey, r.host_id, h.account_id AS account
+      `SELECT r.id, r.state, r.digest, r.agree_key AS agreeKey, r.host_id, r.validation, r.excluded, h.account_id AS account
        FROM replicas r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.task_id = ?`,
+    );
+    this.priorDigest = db.prepare('SELECT prior_digest FROM tasks WHERE id = ?').pluck();
+    this.taskIndex = db.prepare('SELECT idx FROM tasks WHERE id = ?').pluck();
+    // A re-checked task whose result stands: settled again in its old place in the stream.
+    this.resettleTask = db.prepare(
+      'UPDATE tasks SET state = ?, canonical_replica_id = ?, prior_digest = NULL WHERE id = ?',
+    );
+    this.judging = new SqliteJudging(db, metaOf, (taskId, jobId, now, changes) =>
+      this.decide(taskId, jobId, now, changes),
     );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.insertReplica = db.prepare(
       `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,
     );
     this.settleTask = db.prepare(
-      'UPDATE tasks SET state = ?, canonical_replica_id = ?, settled_seq = ? WHERE id = ?',
+      'UPDATE tasks SET state = ?, canonical_replica_id = ?, settled_seq = ?, corrected = ? WHERE id = ?',
     );
     this.markValidation = db.prepare('UPDATE replicas SET validation = ? WHERE id = ?');
     this.dropUnsent = db.prepare(
@@ -226,8 +276,11 @@ export class SqliteSettlement {
     now: number,
     changes: ChangeCollector,
   ): 'valid' | 'invalid' | null {
-    const decision = decideTask(this.metaOf(jobId).policy, replicas);
-    this.apply(taskId, jobId, replicas, decision, now, changes, writerId);
+    const decision = this.apply(taskId, jobId, replicas, now, changes, writerId);
+    if (changes.writerInvalid) {
+      changes.writerInvalid = false;
+      return 'invalid';
+    }
     if (decision.kind !== 'valid') return null;
     if (decision.validIds.includes(writerId)) return 'valid';
     return decision.invalidIds.includes(writerId) ? 'invalid' : null;
@@ -238,10 +291,14 @@ export class SqliteSettlement {
     // Under a comparator other than exact, replicas group by agreement key (agreement.ts).
     const rows = this.replicasOfTask.all(taskId) as FactsRow[];
     const replicas = policy.compare.kind === 'exact' ? rows : agreementFacts(rows);
-    this.apply(taskId, jobId, replicas, decideTask(policy, replicas), now, changes);
+    this.apply(taskId, jobId, replicas, now, changes);
   }
 
-  /** Settles an active task in a final state, publishing it to the result stream. */
+  /**
+   * Settles an active task in a final state, publishing it to the result stream. A task
+   * reopened by a re-check (`priorDigest` set) keeps its place in the stream when its
+   * result stands, and otherwise takes a new one, marked corrected.
+   */
   settle(
     taskId: number,
     jobId: number,
@@ -249,15 +306,44 @@ export class SqliteSettlement {
     canonicalId: number | null,
     changes: ChangeCollector,
     hasUnsent = true,
+    reopened?: { readonly priorDigest: string | null; readonly digest: string | null },
   ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
-    changes.lastCursor = (changes.lastCursor ?? (this.loadCursor.get() as number)) + 1;
-    this.settleTask.run(state, canonicalId, changes.lastCursor, taskId);
     changes.countSettled(jobId, state);
+    if (reopened && state === 'valid' && reopened.digest === reopened.priorDigest) {
+      this.resettleTask.run(state, canonicalId, taskId);
+      return;
+    }
+    changes.lastCursor = (changes.lastCursor ?? (this.loadCursor.get() as number)) + 1;
+    this.settleTask.run(state, canonicalId, changes.lastCursor, reopened ? 1 : null, taskId);
+    if (reopened) this.sql('UPDATE tasks SET prior_digest = NULL WHERE id = ?').run(taskId);
+  }
+
+  /** Records what a spot check's answer says of its host (sqlite-judging.ts). */
+  judgeSpotCheck(
+    replicaId: number,
+    taskId: number,
+    jobId: number,
+    hostId: number,
+    validation: 'valid' | 'invalid',
+    now: number,
+    changes: ChangeCollector,
+  ): void {
+    this.judging.spotChecked(
+      replicaId,
+      taskId,
+      this.metaOf(jobId),
+      hostId,
+      validation,
+      now,
+      changes,
+    );
   }
 
   /** Writes the job counters gathered in this transaction and finishes completed jobs; call once before commit. */
   flushCounters(now: number, changes: ChangeCollector): void {
+    this.judging.drainRechecks(now, changes);
+    this.judging.flushRecords(changes);
     for (const [jobId, c] of changes.settledPerJob) {
       this.addCounts.run(c.valid, c.failed, c.no_consensus, c.cancelled, jobId);
       this.finishJob.run(now, jobId);
@@ -269,43 +355,112 @@ export class SqliteSettlement {
     changes.lastCursor = undefined;
   }
 
+  /** Decides a task under its job's validation mode and applies the decision. */
   private apply(
     taskId: number,
     jobId: number,
     replicas: readonly FactsRow[],
-    decision: TaskDecision,
     now: number,
     changes: ChangeCollector,
     /** A replica whose row the caller writes itself, validation included. */
     writerId?: number,
-  ): void {
+  ): TaskDecision {
+    const meta = this.metaOf(jobId);
+    const { policy } = meta;
+    let facts: readonly FactsRow[] = replicas;
+    let reopened: { priorDigest: string | null } | undefined;
+    // Only a re-check excludes replicas, so only then is the task row read again.
+    if (replicas.some((r) => r.excluded === 1)) {
+      facts = replicas.map((r) => (r.excluded === 1 ? { ...r, state: 'abandoned' } : r));
+      const prior = this.priorDigest.get(taskId) as string | null;
+      if (prior !== null) reopened = { priorDigest: prior };
+    }
+    let quorum = policy.quorum;
+    let knownAnswer = false;
+    const mode = policy.validation.mode;
+    if (mode === 'spot-check') {
+      const known = knownDigest(policy, this.taskIndex.get(taskId) as number);
+      if (known === undefined) {
+        quorum = spotCheckQuorum(
+          facts,
+          reopened !== undefined,
+          policy.validation.rate,
+          this.random,
+        );
+      } else {
+        // A known answer decides alone: a result that differs is caught now, and the task
+        // runs again elsewhere until one matches.
+        facts = this.judging.checkKnown(taskId, meta, facts, known, now, changes, writerId);
+        quorum = 1;
+        knownAnswer = true;
+      }
+    } else if (mode === 'adaptive') {
+      const hostOf = new Map(facts.map((r) => [r.id, r.host_id ?? 0]));
+      quorum = adaptiveQuorum(
+        facts,
+        reopened !== undefined,
+        (id) => this.judging.record(hostOf.get(id) ?? 0, meta.moduleHash, now, changes),
+        adaptiveParams(policy),
+        this.random,
+      );
+    } else if (reopened) quorum = Math.max(quorum, 2);
+    const decision = decideTask(quorum === policy.quorum ? policy : { ...policy, quorum }, facts);
+
     if (decision.kind === 'continue') {
-      if (decision.create === 0) return;
+      if (decision.create === 0) return decision;
+      // A caught host's excluded replica still keeps the task from it.
       const excludedHosts = [
         ...new Set(
           replicas.flatMap((r) =>
-            r.host_id === null || r.state === 'abandoned' ? [] : [r.host_id],
+            r.host_id === null || (r.state === 'abandoned' && r.excluded !== 1) ? [] : [r.host_id],
           ),
         ),
       ];
       this.createReissues(taskId, jobId, decision.create, now, changes, excludedHosts);
-      return;
+      return decision;
     }
     const hasUnsent = replicas.some((r) => r.state === 'unsent');
     if (decision.kind === 'valid') {
-      const hostOf = (id: number) => replicas.find((r) => r.id === id)?.host_id ?? null;
+      // Each host's count moves once per replica: a re-check judges again replicas that
+      // an earlier settlement already counted, and leaves their counts as they were.
+      const hostOf = (id: number) => {
+        const r = replicas.find((x) => x.id === id);
+        return r === undefined || r.validation !== null ? null : r.host_id;
+      };
       const kind = validKind(decision.validIds);
-      for (const id of decision.validIds) {
-        changes.tally(hostOf(id), kind);
-        if (id !== writerId) this.markValidation.run('valid', id);
+      for (const id of decision.validIds) changes.tally(hostOf(id), kind);
+      for (const id of decision.invalidIds) changes.tally(hostOf(id), 'invalid');
+      if (tracksRecords(policy) || reopened) {
+        this.judging.judge(taskId, meta, facts, decision, now, changes, writerId, knownAnswer);
+      } else {
+        for (const id of decision.validIds)
+          if (id !== writerId) this.markValidation.run('valid', id);
+        for (const id of decision.invalidIds)
+          if (id !== writerId) this.markValidation.run('invalid', id);
       }
-      for (const id of decision.invalidIds) {
-        changes.tally(hostOf(id), 'invalid');
-        if (id !== writerId) this.markValidation.run('invalid', id);
-      }
-      this.settle(taskId, jobId, 'valid', decision.canonicalId, changes, hasUnsent);
-      return;
+      this.settle(
+        taskId,
+        jobId,
+        'valid',
+        decision.canonicalId,
+        changes,
+        hasUnsent,
+        reopened && {
+          priorDigest: reopened.priorDigest,
+          digest: decision.digest,
+        },
+      );
+      return decision;
     }
-    this.settle(taskId, jobId, decision.kind, null, changes, hasUnsent);
+    this.settle(
+      taskId,
+      jobId,
+      decision.kind,
+      null,
+      changes,
+      hasUnsent,
+      reopened && { priorDigest: reopened.priorDigest, digest: null },
+    );
+    return decision;
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeStore, host, job, ok } from '../store.case.js';
+import { describeValidation } from '../validation.case.js';
 import { SqliteStore } from './sqlite-store.js';
 
 function tempPath(): string {
@@ -11,6 +12,12 @@ function tempPath(): string {
 
 describeStore('sqlite', async () => {
   const store = new SqliteStore(tempPath());
+  await store.migrate();
+  return store;
+});
+
+describeValidation('sqlite', async (random) => {
+  const store = new SqliteStore(tempPath(), { random });
   await store.migrate();
   return store;
 });

@@ -17,7 +17,7 @@ import {
   type Role,
   type TaskResult,
 } from '@anygrid/protocol';
-import { type ReadyReplica, workAllowance } from '../../policy/index.js';
+import { type Random, type ReadyReplica, workAllowance } from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
@@ -27,8 +27,8 @@ import type {
   HostOrigin,
   NewJob,
   PendingComparison,
+  Placement,
   Principal,
-  ReadyAgain,
   ReplicaPick,
   Store,
   StoreRules,
@@ -47,12 +47,16 @@ import {
 import { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
+import { SqliteValidationRecords } from './sqlite-validation-records.js';
 import { SqliteWork } from './sqlite-work.js';
 
 const WASM_PLATFORM = 'wasm32-wasi';
 
 /** The rules this store enforces (see `StoreRules`). */
-export type SqliteStoreOptions = StoreRules;
+export interface SqliteStoreOptions extends StoreRules {
+  /** Draws the adaptive rule's chances; default `Math.random`. */
+  readonly random?: Random;
+}
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -65,6 +69,7 @@ export class SqliteStore implements Store {
         results: SqliteResults;
         hosts: SqliteHosts;
         comparisons: SqliteComparisons;
+        records: SqliteValidationRecords;
       }
     | undefined;
 
@@ -72,6 +77,10 @@ export class SqliteStore implements Store {
   /** A prepared statement, compiled once per SQL text. */
   private readonly sql;
 
+  /**
+   * `options.random` draws the adaptive rule's chances (default `Math.random`); tests pass
+   * a seeded one to replay a run.
+   */
   constructor(
     path: string,
     private readonly options: SqliteStoreOptions = {},
@@ -85,7 +94,8 @@ export class SqliteStore implements Store {
     migrateSqlite(this.db, Date.now());
     const metaOf = (jobId: number) => this.meta(jobId);
     const hosts = new SqliteHosts(this.db, this.options.dailyQuota);
-    const settlement = new SqliteSettlement(this.db, metaOf, hosts);
+    const random = this.options.random ?? Math.random;
+    const settlement = new SqliteSettlement(this.db, metaOf, hosts, random);
     const comparisons = new SqliteComparisons(this.db, settlement, metaOf);
     this.parts = {
       settlement,
@@ -96,10 +106,12 @@ export class SqliteStore implements Store {
         hosts,
         comparisons,
         this.options.networkRule,
+        random,
       ),
       results: new SqliteResults(this.db),
       hosts,
       comparisons,
+      records: new SqliteValidationRecords(this.db),
     };
   }
 
@@ -186,7 +198,10 @@ export class SqliteStore implements Store {
       const released = this.p.hosts.releaseQuarantine(hostId);
       const host = this.p.hosts.view(hostId, now);
       if (!host) return null;
-      if (released) this.p.settlement.event(now, 'host_released', { host: hostId });
+      if (released) {
+        this.p.records.releasedByAdmin(hostId, now);
+        this.p.settlement.event(now, 'host_released', { host: hostId });
+      }
       return { released, host };
     });
   }
@@ -414,16 +429,13 @@ export class SqliteStore implements Store {
     );
   }
 
-  async readyAgain(replicaIds: readonly number[]): Promise<ReadyAgain[]> {
-    const one = this.sql(`${READY_SELECT} WHERE r.id = ? AND r.state = 'unsent'`);
-    return readyRows(replicaIds.flatMap((id) => one.all(id))).map((r) => ({
-      ...r,
-      apart: this.meta(r.jobId).policy.quorum > 1,
-    }));
-  }
-
-  async assignReplicas(hostId: number, picks: readonly ReplicaPick[], now: number) {
-    return this.p.work.assign(hostId, picks, now);
+  async assignReplicas(
+    hostId: number,
+    picks: readonly ReplicaPick[],
+    now: number,
+    placement?: Placement,
+  ) {
+    return this.p.work.assign(hostId, picks, now, placement);
   }
 
   async applyReports(hostId: number, reports: readonly VerifiedReport[], now: number) {

@@ -1,30 +1,23 @@
 /**
  * @module
- * The provider-facing store operations on SQLite: assign ready replicas, apply a batch
- * of reports, extend leases, take work back, and time out replicas past deadline. Each
- * runs as one transaction; an assignment is written before it is answered, so a crash
- * can never hand out work the store does not know about. What became of each replica
- * (valid, invalid, errored, timed out, abandoned) is tallied per host in the same
- * transaction.
+ * The provider-facing store operations on SQLite: assign ready replicas (through
+ * sqlite-assignment.ts), apply a batch of reports, extend leases, take work back, and
+ * time out replicas past deadline. Each runs as one transaction; an assignment is written
+ * before it is answered, so a crash can never hand out work the store does not know about.
+ * What became of each replica (valid, invalid, errored, timed out, abandoned) is tallied
+ * per host in the same transaction.
  */
 
 import {
-  type Assignment,
   type HeartbeatResponse,
   isNotHostFault,
   NotAssignedError,
   type ReportStatus,
-  type TaskSpec,
 } from '@anygrid/protocol';
-import {
-  type NetworkRule,
-  type ReplicaState,
-  ruledPrefix,
-  sendableNow,
-} from '../../policy/index.js';
-import { standingOf } from '../host-rows.js';
+import type { NetworkRule, Random, ReplicaState, Validation } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
-import type { ChangeSet, ReplicaPick, VerifiedReport } from '../store.js';
+import type { ChangeSet, Placement, ReplicaPick, VerifiedReport } from '../store.js';
+import { SqliteAssignment } from './sqlite-assignment.js';
 import type { SqliteComparisons } from './sqlite-comparisons.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
@@ -36,6 +29,8 @@ interface ReplicaRow {
   job_id: number;
   host_id: number | null;
   state: string;
+  /** 1 on a spot check (migration 9). */
+  spot: number | null;
 }
 
 /**
@@ -47,6 +42,8 @@ interface SiblingRow extends ReplicaRow {
   digest: string | null;
   /** Agreement key under a non-exact comparator (agreement.ts); NULL for exact jobs. */
   agreeKey: string | null;
+  validation: Validation | null;
+  excluded: number | null;
   sole: number | null;
   task_state: string;
   canonical_replica_id: number | null;
@@ -59,10 +56,9 @@ interface OverdueRow extends ReplicaRow {
 }
 
 export class SqliteWork {
-  private readonly taskSpec;
-  private readonly sendReplica;
-  private readonly sendApart;
   private readonly touchHost;
+  private readonly touchReporter;
+  private readonly excludeReplica;
   private readonly replicaRow;
   private readonly siblings;
   private readonly reported;
@@ -75,46 +71,30 @@ export class SqliteWork {
   private readonly overdue;
   private readonly timeOut;
   private readonly inTx;
+  private readonly assignment;
 
   constructor(
     db: SqliteDatabase,
     private readonly settlement: SqliteSettlement,
     private readonly metaOf: (jobId: number) => JobMeta,
-    private readonly hosts: SqliteHosts,
+    hosts: SqliteHosts,
     private readonly comparisons: SqliteComparisons,
-    private readonly networkRule: NetworkRule = 'public',
+    networkRule: NetworkRule = 'public',
+    random: Random = Math.random,
   ) {
     this.inTx = transactionRunner(db);
-    this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
-    // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
-    // twice): enforced here, where it is the truth, whatever the queue believed. Work a
-    // host handed back does not count: it may take that task again.
-    this.sendReplica = db.prepare(
-      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
-       WHERE id = ? AND state = 'unsent'
-         AND (sole = 1
-              OR NOT EXISTS (SELECT 1 FROM replicas o
-                             WHERE o.task_id = replicas.task_id AND o.host_id = ? AND o.state <> 'abandoned'))`,
-    );
-    // For jobs that compare results, two replicas of a task must not come from one owner
-    // (the same account) or one network (policy/network-prefix.ts; NULL: the host is
-    // exempt), or one owner could outvote the truth. Every replica that was sent counts
-    // except one handed back, as in the rule above: a replica that timed out may still
-    // report. A job without comparison skips this, so a one-account pool can retry.
-    this.sendApart = db.prepare(
-      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
-       WHERE id = ? AND state = 'unsent'
-         AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
-                         WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
-                           AND (o.host_id = ? OR h.account_id = ? OR h.net_prefix = ?))`,
-    );
+    this.assignment = new SqliteAssignment(db, metaOf, hosts, networkRule, random);
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
+    this.touchReporter = db
+      .prepare('UPDATE hosts SET last_seen = ? WHERE id = ? RETURNING quarantined_at')
+      .pluck();
+    this.excludeReplica = db.prepare('UPDATE replicas SET excluded = 1 WHERE id = ?');
     this.replicaRow = db.prepare(
-      'SELECT id, task_id, job_id, host_id, state FROM replicas WHERE id = ?',
+      'SELECT id, task_id, job_id, host_id, state, spot FROM replicas WHERE id = ?',
     );
     // One read per report gives the task's state and every replica the decision needs.
     this.siblings = db.prepare(
-      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.agree_key AS agreeKey, o.sole,
+      `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.agree_key AS agreeKey, o.validation, o.excluded, o.sole, o.spot,
               t.state AS task_state, t.canonical_replica_id, h.account_id AS account
        FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN replicas o ON o.task_id = r.task_id
          LEFT JOIN hosts h ON h.id = o.host_id
@@ -123,7 +103,7 @@ export class SqliteWork {
     // A sole replica still in progress is its task's only one (see migration 5), so the
     // reported replica alone is all its decision needs: ~1.5 µs less than the join above.
     this.reported = db.prepare(
-      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.agree_key AS agreeKey, r.sole,
+      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.agree_key AS agreeKey, r.validation, r.excluded, r.sole, r.spot,
               t.state AS task_state, t.canonical_replica_id, NULL AS account
        FROM replicas r JOIN tasks t ON t.id = r.task_id
        WHERE r.id = ?`,
@@ -131,7 +111,7 @@ export class SqliteWork {
     this.taskState = db.prepare('SELECT state, canonical_replica_id FROM tasks WHERE id = ?');
     this.recordReport = db.prepare(
       `UPDATE replicas SET state = ?, reported_at = ?, digest = ?, exit_code = ?, outputs = ?,
-         error = ?, duration_ms = ?, validation = ? WHERE id = ?`,
+         error = ?, duration_ms = ?, validation = ?, confirmation = ?, accepted_at = ? WHERE id = ?`,
     );
     this.canonicalDigest = db.prepare('SELECT digest FROM replicas WHERE id = ?').pluck();
     this.jobState = db.prepare('SELECT state FROM jobs WHERE id = ?').pluck();
@@ -145,57 +125,9 @@ export class SqliteWork {
     this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
   }
 
-  assign(hostId: number, picks: readonly ReplicaPick[], now: number): Assignment[] {
-    if (picks.length === 0) return [];
-    return this.inTx(() => {
-      const host = this.hosts.standing(hostId);
-      if (host === undefined) return [];
-      // Quarantine and quota again, inside the transaction: the scheduler read them before it.
-      const allowed = sendableNow(standingOf(host, this.hosts.quota), now);
-      const prefix = ruledPrefix(host.address, this.networkRule);
-      const out: Assignment[] = [];
-      for (const pick of picks) {
-        if (out.length >= allowed) break;
-        const meta = this.metaOf(pick.jobId);
-        const deadline = now + meta.policy.deadlineMs;
-        const sent =
-          meta.policy.quorum > 1
-            ? this.sendApart.run(
-                hostId,
-                now,
-                deadline,
-                pick.replicaId,
-                hostId,
-                host.account_id,
-                prefix,
-              )
-            : this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId);
-        if (sent.changes === 1) out.push(this.assignment(pick, meta, deadline));
-      }
-      this.hosts.chargeSent(hostId, out.length, now);
-      return out;
-    });
-  }
-
-  private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
-    const { spec, seed } = this.taskSpec.get(pick.taskId) as { spec: string; seed: number };
-    const task = JSON.parse(spec) as TaskSpec;
-    const assignment: Assignment = {
-      replicaId: pick.replicaId,
-      taskId: pick.taskId,
-      jobId: pick.jobId,
-      module: { hash: meta.moduleHash, size: meta.moduleSize },
-      argv0: meta.argv0,
-      args: task.args,
-      env: task.env,
-      stdin: task.stdin ?? null,
-      files: task.files,
-      limits: meta.policy.limits,
-      deadline,
-      seed,
-    };
-    if (meta.signature !== undefined) assignment.signature = meta.signature;
-    return assignment;
+  /** Assigns ready replicas to a host (sqlite-assignment.ts). */
+  assign(hostId: number, picks: readonly ReplicaPick[], now: number, placement?: Placement) {
+    return this.assignment.assign(hostId, picks, now, placement);
   }
 
   applyReports(
@@ -205,6 +137,8 @@ export class SqliteWork {
   ): { statuses: ReportStatus[]; changes: ChangeSet } {
     return this.inTx(() => {
       const changes = new ChangeCollector();
+      // A quarantined host's results no longer count, even those of work it held when caught.
+      if (this.touchReporter.get(now, hostId) != null) changes.quarantined.add(hostId);
       const statuses: ReportStatus[] = [];
       const foreign: number[] = [];
       // Reports of a batch are mostly of one job: after one that was not a sole
@@ -223,7 +157,6 @@ export class SqliteWork {
       }
       // Throwing rolls back the reports applied before the refused one.
       if (foreign.length > 0) throw new NotAssignedError(foreign);
-      this.touchHost.run(now, hostId);
       this.settlement.flushCounters(now, changes);
       return { statuses, changes: changes.toChangeSet() };
     });
@@ -274,11 +207,16 @@ export class SqliteWork {
     // A refused module is not the host's fault: its standing stays as it was.
     if (state === 'errored') changes.tally(row.host_id, 'errored');
     let validation: string | null = null;
+    const excluded =
+      row.host_id !== null && changes.quarantined.has(row.host_id) ? 1 : row.excluded;
+    if (excluded === 1) this.excludeReplica.run(row.id);
     const exact = this.metaOf(row.job_id).policy.compare.kind === 'exact';
     if (active && !exact) {
       validation = this.comparisons.decideReported(row, siblings, state, digest, now, changes);
     } else if (active) {
-      const facts = siblings.map((r): SiblingRow => (r === row ? { ...r, state, digest } : r));
+      const facts = siblings.map(
+        (r): SiblingRow => (r === row ? { ...r, state, digest, excluded } : r),
+      );
       validation = this.settlement.decideLoaded(
         row.task_id,
         row.job_id,
@@ -290,9 +228,20 @@ export class SqliteWork {
     } else if (row.canonical_replica_id !== null && report.success) {
       // Under another comparator a late answer unlike the canonical one is not compared.
       const same = this.canonicalDigest.get(row.canonical_replica_id) === digest;
-      validation = same ? 'valid' : exact ? 'invalid' : null;
-      if (validation !== null) {
-        changes.tally(row.host_id, validation === 'valid' ? 'valid' : 'invalid');
+      const judged = same ? 'valid' : exact ? 'invalid' : null;
+      validation = judged;
+      if (judged !== null) changes.tally(row.host_id, judged);
+      // A spot check's answer is known: it judges its host like any comparison.
+      if (judged !== null && row.spot === 1 && row.host_id !== null) {
+        this.settlement.judgeSpotCheck(
+          row.id,
+          row.task_id,
+          row.job_id,
+          row.host_id,
+          judged,
+          now,
+          changes,
+        );
       }
     }
     this.recordReport.run(
@@ -304,8 +253,11 @@ export class SqliteWork {
       report.error ? JSON.stringify(report.error) : null,
       report.durationMs,
       validation,
+      changes.writerConfirmation,
+      changes.writerConfirmation === null ? null : now,
       row.id,
     );
+    changes.writerConfirmation = null;
     return 'accepted';
   }
 
@@ -335,7 +287,9 @@ export class SqliteWork {
 
   private stillWanted(row: ReplicaRow): boolean {
     const task = this.taskState.get(row.task_id) as { state: string };
-    return task.state === 'active' && this.jobState.get(row.job_id) === 'running';
+    // A spot check runs on a settled task: wanted as long as its job runs.
+    const open = task.state === 'active' || (row.spot === 1 && task.state === 'valid');
+    return open && this.jobState.get(row.job_id) === 'running';
   }
 
   abandon(

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ADAPTIVE } from './adaptive-replication.js';
+import { resolvePolicy } from './job-policy.js';
+import { outputDigest } from './output-digest.js';
+import { untrustedJobCap } from './placement-limits.js';
+import { decideTask, type ReplicaFacts } from './quorum.js';
+import {
+  adaptiveParams,
+  adaptiveQuorum,
+  judgement,
+  knownDigest,
+  spotCheckQuorum,
+  tracksRecords,
+} from './validation-mode.js';
+import { newValidationRecord, recordValid, type ValidationRecord } from './validation-record.js';
+
+const trusted = (n: number): ValidationRecord => {
+  let r = newValidationRecord(0);
+  for (let i = 0; i < n; i++) r = recordValid(r);
+  return r;
+};
+const reported = (id: number, digest = 'd'): ReplicaFacts => ({ id, state: 'reported', digest });
+const never = () => 0.99;
+
+describe('validation modes', () => {
+  it('keeps records only for jobs whose results are compared', () => {
+    expect(tracksRecords(resolvePolicy({}))).toBe(false);
+    expect(tracksRecords(resolvePolicy({ validation: { mode: 'none' } }))).toBe(false);
+    expect(tracksRecords(resolvePolicy({ redundancy: 2 }))).toBe(true);
+    expect(tracksRecords(resolvePolicy({ validation: { mode: 'adaptive' } }))).toBe(true);
+  });
+
+  it('fills adaptive defaults and refuses a redundancy it would ignore', () => {
+    const p = resolvePolicy({ validation: { mode: 'adaptive', floor: 0.1 } });
+    expect(p).toMatchObject({ redundancy: 1, quorum: 1, maxTotal: 6 });
+    expect(adaptiveParams(p)).toMatchObject({ floor: 0.1, warmup: DEFAULT_ADAPTIVE.warmup });
+    expect(() => resolvePolicy({ validation: { mode: 'adaptive' }, redundancy: 2 })).toThrow(
+      /redundancy/,
+    );
+    expect(resolvePolicy({}).validation).toEqual({ mode: 'replicate' });
+  });
+
+  it('asks a second result of an untrusted host, and lets a trusted one go alone', () => {
+    const p = DEFAULT_ADAPTIVE;
+    const one = [reported(1)];
+    expect(adaptiveQuorum(one, false, () => trusted(3), p, never)).toBe(2);
+    expect(adaptiveQuorum(one, false, () => trusted(500), p, never)).toBe(1);
+    // Drawn for a check (0 < floor): replicated even when trusted.
+    expect(
+      adaptiveQuorum(
+        one,
+        false,
+        () => trusted(500),
+        p,
+        () => 0,
+      ),
+    ).toBe(2);
+    // Reopened by a re-check: always compared.
+    expect(adaptiveQuorum(one, true, () => trusted(500), p, never)).toBe(2);
+  });
+
+  it('never accepts alone once a check was asked, and replaces a lost first replica by one', () => {
+    const p = DEFAULT_ADAPTIVE;
+    const record = () => trusted(500);
+    const checkLost: ReplicaFacts[] = [reported(1), { id: 2, state: 'timed_out', digest: null }];
+    expect(adaptiveQuorum(checkLost, false, record, p, never)).toBe(2);
+    const firstLost: ReplicaFacts[] = [{ id: 1, state: 'timed_out', digest: null }];
+    const q = adaptiveQuorum(firstLost, false, record, p, never);
+    expect(q).toBe(1);
+    const policy = { ...resolvePolicy({ validation: { mode: 'adaptive' } }), quorum: q };
+    expect(decideTask(policy, firstLost)).toEqual({ kind: 'continue', create: 1 });
+    // A second result is needed: one checking replica, not two.
+    const policy2 = { ...policy, quorum: 2 };
+    expect(decideTask(policy2, [reported(1)])).toEqual({ kind: 'continue', create: 1 });
+  });
+
+  it('counts each change of a replica\u2019s validation once', () => {
+    expect(judgement(null, 'valid', false)).toBe('valid');
+    expect(judgement(null, 'valid', true)).toBe('alone');
+    expect(judgement('valid', 'valid', false)).toBeNull();
+    expect(judgement('valid', 'invalid', false)).toBe('invalid');
+    expect(judgement('invalid', 'valid', false)).toBe('exonerated');
+    expect(judgement('invalid', 'invalid', false)).toBeNull();
+  });
+
+  it('turns a known stdout into the digest a report with that stdout gets', () => {
+    const p = resolvePolicy({
+      validation: { mode: 'spot-check', rate: 0.1, knownAnswers: [{ index: 3, stdout: '42\n' }] },
+    });
+    const hash = createHash('sha256').update('42\n').digest('hex');
+    const digest = outputDigest({ exitCode: 0, stdout: { hash }, files: {} });
+    expect(knownDigest(p, 3)).toBe(digest);
+    expect(knownDigest(p, 2)).toBeUndefined();
+    expect(tracksRecords(p)).toBe(true);
+    expect(spotCheckQuorum([reported(1)], false, 0.1, () => 0.05)).toBe(2);
+    expect(spotCheckQuorum([reported(1)], false, 0.1, () => 0.5)).toBe(1);
+  });
+
+  it('caps an untrusted host\u2019s share of a job, never below a few replicas', () => {
+    expect(untrustedJobCap(10)).toBe(4);
+    expect(untrustedJobCap(10_000)).toBe(200);
+  });
+});

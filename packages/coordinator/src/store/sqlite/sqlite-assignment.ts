@@ -1,0 +1,358 @@
+/**
+ * @module
+ * Assignment on SQLite: ready replicas the scheduler picked become a host's work, in one
+ * transaction, written before they are answered. Every placement rule is enforced here,
+ * where it is the truth whatever the in-memory queue believed: never two replicas of a
+ * task on one host, none for a quarantined host, none beyond the host's daily quota, and,
+ * for jobs whose tasks may get more than one replica, never two of a task with hosts of
+ * one account or one network (policy/network-prefix.ts); for jobs that compare results,
+ * the limits on untrusted hosts, replicas spread over pulls and homogeneous platforms
+ * (policy/placement-limits.ts). A pick a rule refuses stays ready and is handed back to
+ * the scheduler through `Placement`.
+ */
+
+import type { Assignment, TaskSpec } from '@anygrid/protocol';
+import {
+  adaptiveParams,
+  isTrusted,
+  type NetworkRule,
+  quotaLeft,
+  type Random,
+  ruledPrefix,
+  SPREAD_MS,
+  spotCheckNow,
+  tracksRecords,
+  untrustedJobCap,
+  type ValidationRecord,
+} from '../../policy/index.js';
+import { standingOf } from '../host-rows.js';
+import type { JobMeta } from '../rows.js';
+import type { Placement, ReplicaPick } from '../store.js';
+import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
+import type { SqliteHosts } from './sqlite-hosts.js';
+import { SqliteValidationRecords } from './sqlite-validation-records.js';
+
+/** A time no replica was sent after: the spread rule does not hold a trusted host back. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+/** What a host may take of one compared job in one pull. */
+interface JobAccess {
+  /** Replicas it may still take. */
+  left: number;
+  /** Checking replicas created after this time (ms) are not for it yet. */
+  checksFrom: number;
+  /** A replica whose sibling was sent after this time (ms) and still runs is not for it yet. */
+  spreadFrom: number;
+  /** The host's record, when the validator trusts it with an `adaptive` job's app: spot checks are for it. */
+  trusted?: ValidationRecord;
+}
+
+export class SqliteAssignment {
+  private readonly taskSpec;
+  private readonly sendReplica;
+  private readonly sendGuarded;
+  private readonly sendHomogeneous;
+  private readonly stillUnsent;
+  private readonly keptApart;
+  private readonly jobLoad;
+  private readonly jobTotal;
+  private readonly trustedAround;
+  private readonly records;
+  private readonly inTx;
+  private readonly spotTask;
+  private readonly insertSpot;
+  private readonly unsend;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly metaOf: (jobId: number) => JobMeta,
+    private readonly hosts: SqliteHosts,
+    private readonly networkRule: NetworkRule = 'public',
+    private readonly random: Random = Math.random,
+  ) {
+    this.inTx = transactionRunner(db);
+    // A task of the job settled by a quorum with a trusted member (its known answer),
+    // which this host never held: the newest first.
+    this.spotTask = db
+      .prepare(
+        `SELECT t.id FROM tasks t JOIN replicas c ON c.id = t.canonical_replica_id
+         WHERE t.job_id = ? AND t.state = 'valid' AND c.confirmation = 'trusted'
+           AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = t.id AND o.host_id = ?)
+         ORDER BY t.idx DESC LIMIT 1`,
+      )
+      .pluck();
+    this.insertSpot = db.prepare(
+      `INSERT INTO replicas (task_id, job_id, priority, state, host_id, created_at, sent_at, deadline_at, spot)
+       VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?, 1)`,
+    );
+    this.unsend = db.prepare(
+      `UPDATE replicas SET state = 'unsent', host_id = NULL, sent_at = NULL, deadline_at = NULL WHERE id = ?`,
+    );
+    this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
+    // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
+    // twice): enforced here, where it is the truth, whatever the queue believed. Work a
+    // host handed back does not count: it may take that task again.
+    this.sendReplica = db.prepare(
+      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+       WHERE id = ? AND state = 'unsent'
+         AND (sole = 1
+              OR NOT EXISTS (SELECT 1 FROM replicas o
+                             WHERE o.task_id = replicas.task_id AND o.host_id = ? AND o.state <> 'abandoned'))`,
+    );
+    // The same, for jobs whose tasks may get more than one replica: nor to a host when
+    // another replica of the task is with a host of its account or of its network (NULL:
+    // the rule does not apply), or one owner could outvote the truth; every replica sent
+    // counts except one handed back, as above (a replica that timed out may still report).
+    // And, to a host not trusted yet (placement-limits.ts), not while another replica of
+    // the task was sent after the given time and still runs (two newcomers pulling
+    // together never get both). A replica that checks others (not its task's sole first
+    // one) waits for a trusted host until it was created before the given time
+    // (adaptive-replication.ts, mayTake).
+    this.sendGuarded = db.prepare(
+      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+       WHERE id = ? AND state = 'unsent'
+         AND (sole = 1
+              OR (created_at <= ?
+                  AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
+                                  WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
+                                    AND (o.host_id = ? OR (o.state = 'in_progress' AND o.sent_at > ?)
+                                         OR h.account_id = ? OR h.net_prefix = ?))))`,
+    );
+    // The same, for a homogeneous job: nor to a host whose platform differs from that of a
+    // host holding the task.
+    this.sendHomogeneous = db.prepare(
+      `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+       WHERE id = ? AND state = 'unsent'
+         AND (sole = 1
+              OR (created_at <= ?
+                  AND NOT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
+                                  WHERE o.task_id = replicas.task_id AND o.state <> 'abandoned'
+                                    AND (o.host_id = ? OR (o.state = 'in_progress' AND o.sent_at > ?)
+                                         OR h.account_id = ? OR h.net_prefix = ? OR h.platform <> ?))))`,
+    );
+    this.stillUnsent = db.prepare(`SELECT 1 FROM replicas WHERE id = ? AND state = 'unsent'`);
+    // Of a refused pick, whether a rule that does not wear off refused it: its task is with
+    // this host, its account, its network or (homogeneous) another platform.
+    this.keptApart = db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM replicas o JOIN hosts h ON h.id = o.host_id
+           WHERE o.task_id = ? AND o.state <> 'abandoned'
+             AND (o.host_id = ? OR h.account_id = ? OR h.net_prefix = ? OR h.platform <> ?))`,
+      )
+      .pluck();
+    this.jobLoad = db
+      .prepare(
+        `SELECT COUNT(*) FROM replicas WHERE state = 'in_progress' AND host_id = ? AND job_id = ?`,
+      )
+      .pluck();
+    this.jobTotal = db.prepare('SELECT tasks_total FROM jobs WHERE id = ?').pluck();
+    // Whether a host other than this one, seen lately and not quarantined, has a streak
+    // long enough to be trusted with the app: only then is a check worth waiting for.
+    this.trustedAround = db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM validation_records v JOIN hosts h ON h.id = v.host_id
+           WHERE v.app = ? AND v.streak >= ? AND v.host_id <> ? AND h.quarantined_at IS NULL
+             AND h.last_seen >= ?)`,
+      )
+      .pluck();
+    this.records = new SqliteValidationRecords(db);
+  }
+
+  assign(
+    hostId: number,
+    picks: readonly ReplicaPick[],
+    now: number,
+    placement?: Placement,
+  ): Assignment[] {
+    if (picks.length === 0) return [];
+    return this.inTx(() => {
+      const standing = this.hosts.standing(hostId);
+      if (standing === undefined) return [];
+      // The one quarantine check: a quarantined host gets nothing, whatever the scheduler knew.
+      if (standing.quarantined_at !== null) {
+        if (placement) {
+          placement.quarantined = true;
+          placement.deferred.push(...picks);
+        }
+        return [];
+      }
+      // The daily quota, again inside the transaction: the scheduler read it before.
+      const h = standingOf(standing, this.hosts.quota);
+      const allowed = quotaLeft(h.quota, h.quotaUsed, h.quotaDay, now);
+      const prefix = ruledPrefix(standing.address, this.networkRule);
+      const out: Assignment[] = [];
+      // What this host may take of each compared job, worked out once per job and pull.
+      const access = new Map<number, JobAccess>();
+      for (const pick of picks) {
+        if (out.length >= allowed) {
+          placement?.deferred.push(pick);
+          continue;
+        }
+        const meta = this.metaOf(pick.jobId);
+        const { policy } = meta;
+        const deadline = now + policy.deadlineMs;
+        // Tasks that may get more than one replica to compare: one owner, one network,
+        // must not supply two of them. A job without comparison skips the rule, so a
+        // one-account pool can retry its tasks.
+        const apart = policy.quorum > 1 || tracksRecords(policy);
+        if (!apart && !policy.homogeneous) {
+          if (this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId).changes === 1) {
+            out.push(this.assignment(pick, meta, deadline));
+          } else this.refused(pick, hostId, placement, null, null, null);
+          continue;
+        }
+        let job = access.get(pick.jobId);
+        if (!job) {
+          job = this.access(hostId, pick.jobId, meta, now);
+          access.set(pick.jobId, job);
+        }
+        const account = apart ? standing.account_id : null;
+        const network = apart ? prefix : null;
+        const sent =
+          job.left > 0 &&
+          (policy.homogeneous
+            ? this.sendHomogeneous.run(
+                hostId,
+                now,
+                deadline,
+                pick.replicaId,
+                job.checksFrom,
+                hostId,
+                job.spreadFrom,
+                account,
+                network,
+                standing.platform,
+              )
+            : this.sendGuarded.run(
+                hostId,
+                now,
+                deadline,
+                pick.replicaId,
+                job.checksFrom,
+                hostId,
+                job.spreadFrom,
+                account,
+                network,
+              )
+          ).changes === 1;
+        if (sent) {
+          job.left--;
+          out.push(this.assignment(pick, meta, deadline));
+        } else {
+          const platform = policy.homogeneous ? standing.platform : null;
+          this.refused(pick, hostId, placement, account, network, platform);
+        }
+      }
+      for (const [jobId, job] of access) {
+        if (
+          job.trusted &&
+          spotCheckNow(job.trusted, adaptiveParams(this.metaOf(jobId).policy), this.random)
+        ) {
+          this.spotCheck(hostId, jobId, now, out, placement);
+        }
+      }
+      this.hosts.chargeSent(hostId, out.length, now);
+      return out;
+    });
+  }
+
+  /**
+   * Hands a refused pick that stays ready back to the scheduler, marked `apart` when a
+   * rule that does not wear off refused it (see `Placement`).
+   */
+  private refused(
+    pick: ReplicaPick,
+    hostId: number,
+    placement: Placement | undefined,
+    account: number | null,
+    network: string | null,
+    platform: string | null,
+  ): void {
+    if (!placement || this.stillUnsent.get(pick.replicaId) === undefined) return;
+    placement.deferred.push(pick);
+    if (this.keptApart.get(pick.taskId, hostId, account, network, platform) === 1) {
+      placement.apart?.push(pick.replicaId);
+    }
+  }
+
+  /**
+   * Sends the host one spot check of the job (a task whose answer a trusted quorum gave),
+   * in place of its last assignment, which goes back to the queue: the host gets no more
+   * than it asked for, and cannot tell the check from its other work.
+   */
+  private spotCheck(
+    hostId: number,
+    jobId: number,
+    now: number,
+    out: Assignment[],
+    placement: Placement | undefined,
+  ): void {
+    const taskId = this.spotTask.get(jobId, hostId) as number | undefined;
+    const last = out[out.length - 1];
+    if (taskId === undefined || !placement || !last) return;
+    const meta = this.metaOf(jobId);
+    const deadline = now + meta.policy.deadlineMs;
+    const { priority } = meta.policy;
+    const info = this.insertSpot.run(taskId, jobId, priority, hostId, now, now, deadline);
+    this.unsend.run(last.replicaId);
+    placement.deferred.push({ replicaId: last.replicaId, taskId: last.taskId, jobId: last.jobId });
+    out[out.length - 1] = this.assignment(
+      { replicaId: Number(info.lastInsertRowid), taskId, jobId },
+      meta,
+      deadline,
+    );
+  }
+
+  /**
+   * What the host may take of a compared job now. Once the validator trusts it with the
+   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight, no replica
+   * whose sibling was sent less than `SPREAD_MS` ago and still runs, and, in an
+   * `adaptive` job, a replica that checks others only once it has waited `trustedWaitMs`
+   * for a trusted host (none waits when no trusted host is about).
+   */
+  private access(hostId: number, jobId: number, meta: JobMeta, now: number): JobAccess {
+    const params = adaptiveParams(meta.policy);
+    const record = this.records.stored(hostId, meta.moduleHash, now);
+    if (!tracksRecords(meta.policy) || isTrusted(record, params)) {
+      const adaptive = meta.policy.validation.mode === 'adaptive';
+      return {
+        left: Number.POSITIVE_INFINITY,
+        checksFrom: now,
+        spreadFrom: NEVER,
+        ...(adaptive ? { trusted: record } : {}),
+      };
+    }
+    const held = this.jobLoad.get(hostId, jobId) as number;
+    const left = untrustedJobCap(this.jobTotal.get(jobId) as number) - held;
+    const wait =
+      meta.policy.validation.mode === 'adaptive' &&
+      this.trustedAround.get(meta.moduleHash, params.warmup, hostId, now - params.trustedWaitMs) ===
+        1;
+    return {
+      left,
+      checksFrom: wait ? now - params.trustedWaitMs : now,
+      spreadFrom: now - SPREAD_MS,
+    };
+  }
+
+  private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
+    const { spec, seed } = this.taskSpec.get(pick.taskId) as { spec: string; seed: number };
+    const task = JSON.parse(spec) as TaskSpec;
+    const assignment: Assignment = {
+      replicaId: pick.replicaId,
+      taskId: pick.taskId,
+      jobId: pick.jobId,
+      module: { hash: meta.moduleHash, size: meta.moduleSize },
+      argv0: meta.argv0,
+      args: task.args,
+      env: task.env,
+      stdin: task.stdin ?? null,
+      files: task.files,
+      limits: meta.policy.limits,
+      deadline,
+      seed,
+    };
+    if (meta.signature !== undefined) assignment.signature = meta.signature;
+    return assignment;
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * @module
+ * The validation modes, catches, re-checks and placement rules as every `Store` adapter
+ * must apply them, driven through the store's verbs with explicit clocks (the
+ * scheduler's queue in miniature feeds assignments, as in store.case.ts).
+ */
+
+import { describe, expect, it } from 'vitest';
+import { ReadyQueue, type ReadyReplica } from '../policy/index.js';
+import { host, job, ok } from './store.case.js';
+import type { ChangeSet, Placement, Principal, Store } from './store.js';
+
+/** Opens a fresh store whose adaptive chances come from `random`. */
+export type OpenWithRandom = (random: () => number) => Promise<Store>;
+
+async function setup(open: OpenWithRandom, random: () => number = () => 0.5) {
+  const store = await open(random);
+  const queue = new ReadyQueue();
+  const feed = (c: ChangeSet) => queue.push(c.ready as ReadyReplica[]);
+  const owner = await store.createToken('requester', 'req', `r${Math.random()}`, undefined, 0);
+  const provider = async (name: string, platform = 'linux-x64') => {
+    const account = await store.createToken('provider', name, `p-${name}`, undefined, 0);
+    return store.registerHost(account.accountId, { ...host, name, platform }, 0);
+  };
+  let clock = 10;
+  /** Pulls up to `max` replicas for the host, a second after the last pull. */
+  const pull = async (hostId: number, max = 1, placement?: Placement) => {
+    clock += 1000;
+    const picks = queue.take(hostId, max);
+    const got = await store.assignReplicas(hostId, picks, clock, placement);
+    const sent = new Set(got.map((a) => a.replicaId));
+    queue.push(picks.filter((p) => !sent.has(p.replicaId)));
+    return got;
+  };
+  const report = async (hostId: number, replicaId: number, digest: string) => {
+    clock += 1000;
+    const r = await store.applyReports(hostId, [ok(replicaId, digest)], clock);
+    feed(r.changes);
+    return r;
+  };
+  /** Runs one replica of the host: pull it, report `digest`. */
+  const run = async (hostId: number, digest: string) => {
+    const [a] = await pull(hostId);
+    if (!a) throw new Error(`host ${hostId} got no work`);
+    await report(hostId, a.replicaId, digest);
+    return a;
+  };
+  const now = () => clock;
+  return { store, owner: owner as Principal, provider, pull, report, run, feed, queue, now };
+}
+
+export function describeValidation(name: string, open: OpenWithRandom): void {
+  describe(`${name} store, validation`, () => {
+    it('adaptive: checks a newcomer on every task, then lets a trusted host go alone', async () => {
+      const t = await setup(open, () => 0.99);
+      const a = await t.provider('a');
+      const b = await t.provider('b');
+      const created = await t.store.createJob(
+        t.owner.accountId,
+        job(6, { validation: { mode: 'adaptive', warmup: 2, floor: 0.05 } }),
+        0,
+      );
+      t.feed(created.changes);
+      const id = created.job.id;
+      // Two tasks each: a ran first, b checked.
+      for (let i = 0; i < 2; i++) {
+        const first = await t.run(a, 'd');
+        expect(await t.store.listResults(id, 0, 10)).toHaveLength(i);
+        const check = await t.run(b, 'd');
+        expect(check.taskId).toBe(first.taskId);
+      }
+      expect(await t.store.listResults(id, 0, 10)).toHaveLength(2);
+      // a has two confirmed results in a row: trusted, and drawn 0.99 > q, so alone.
+      const alone = await t.run(a, 'd');
+      const results = await t.store.listResults(id, 0, 10);
+      expect(results.map((r) => r.taskId)).toContain(alone.taskId);
+      expect(results).toHaveLength(3);
+      await t.store.close();
+    });
+
+    it('adaptive: a check waits for a trusted host before a newcomer may take it', async () => {
+      const t = await setup(open, () => 0.99);
+      const a = await t.provider('a');
+      const b = await t.provider('b');
+      const newcomer = await t.provider('n');
+      const other = await t.provider('n2');
+      const validation = { mode: 'adaptive' as const, warmup: 1, trustedWaitMs: 5000 };
+      const created = await t.store.createJob(t.owner.accountId, job(3, { validation }), 0);
+      t.feed(created.changes);
+      // Nobody is trusted yet: b checks a at once.
+      await t.run(a, 'd');
+      await t.run(b, 'd');
+      // a and b are trusted now; the newcomer's result needs a check, which waits for them.
+      await t.run(newcomer, 'd');
+      const placement: Placement = { deferred: [], quarantined: false };
+      expect(await t.pull(other, 1, placement)).toEqual([]);
+      expect(placement.deferred).toHaveLength(1);
+      const [check] = await t.pull(a);
+      expect(check).toBeDefined();
+      await t.store.close();
+    });
+
+    it('spot-check: a result that differs from a known answer is caught and its other results re-checked', async () => {
+      const t = await setup(open, () => 0.99);
+      const cheat = await t.provider('cheat');
+      const b = await t.provider('b');
+      const c = await t.provider('c');
+      const validation = {
+        mode: 'spot-check' as const,
+        rate: 0,
+        knownAnswers: [{ index: 1, digest: 'd'.repeat(64) }],
+      };
+      const created = await t.store.createJob(t.owner.accountId, job(3, { validation }), 0);
+      t.feed(created.changes);
+      const id = created.job.id;
+      const good = 'd'.repeat(64);
+      // Task 0: accepted alone (rate 0), wrong.
+      await t.run(cheat, 'bad');
+      const [first] = await t.store.listResults(id, 0, 10);
+      expect(first).toMatchObject({ index: 0, outcome: 'valid' });
+      // Task 1 has a known answer: the cheat is caught, nothing settles.
+      await t.run(cheat, 'bad');
+      expect(await t.store.listResults(id, 0, 10)).toHaveLength(1);
+      // Honest hosts run what is left: task 1 again, task 0's re-check, task 2.
+      for (let i = 0; i < 10; i++) {
+        const host = i % 2 === 0 ? b : c;
+        const [a] = await t.pull(host);
+        if (a) await t.report(host, a.replicaId, good);
+      }
+      const results = await t.store.listResults(id, 0, 10);
+      expect(results.map((r) => r.index).sort()).toEqual([0, 1, 2]);
+      expect(results.find((r) => r.index === 0)).toMatchObject({ corrected: true });
+      expect(results.find((r) => r.index === 1)?.corrected).toBeUndefined();
+      expect(await t.store.getJob(id, t.owner)).toMatchObject({ state: 'completed' });
+      await t.store.close();
+    });
+
+    it('none accepts the first success, and replicate keeps redundancy', async () => {
+      const t = await setup(open);
+      const a = await t.provider('a');
+      const none = await t.store.createJob(
+        t.owner.accountId,
+        job(1, { validation: { mode: 'none' } }),
+        0,
+      );
+      t.feed(none.changes);
+      await t.run(a, 'x');
+      expect(await t.store.listResults(none.job.id, 0, 10)).toMatchObject([{ outcome: 'valid' }]);
+      await t.store.close();
+    });
+
+    it('a catch strikes the host, re-checks what it confirmed and corrects a changed result', async () => {
+      const t = await setup(open);
+      const cheat = await t.provider('cheat');
+      const accomplice = await t.provider('accomplice');
+      const b = await t.provider('b');
+      const c = await t.provider('c');
+      const created = await t.store.createJob(t.owner.accountId, job(2, { redundancy: 2 }), 0);
+      t.feed(created.changes);
+      const id = created.job.id;
+      // Task 1: both replicas to the pair, who agree on a wrong output.
+      const [x] = await t.pull(cheat);
+      const [y] = await t.pull(accomplice);
+      expect(y?.taskId).toBe(x?.taskId);
+      await t.report(cheat, x!.replicaId, 'bad');
+      await t.report(accomplice, y!.replicaId, 'bad');
+      const [wrong] = await t.store.listResults(id, 0, 10);
+      expect(wrong).toMatchObject({ taskId: x!.taskId, outcome: 'valid' });
+      // Task 2: the cheat against an honest host, a third breaks the tie: caught.
+      const [x2] = await t.pull(cheat);
+      const [b2] = await t.pull(b);
+      await t.report(cheat, x2!.replicaId, 'bad');
+      await t.report(b, b2!.replicaId, 'd');
+      const [c2] = await t.pull(c);
+      expect(c2?.taskId).toBe(x2!.taskId);
+      await t.report(c, c2!.replicaId, 'd');
+      // Task 1 was reopened without the cheat's replica: pending again, and its result
+      // stays in the stream, in its place, until it settles again.
+      const view = await t.store.getJob(id, t.owner);
+      expect(view).toMatchObject({ state: 'running', progress: { valid: 1, pending: 1 } });
+      const meanwhile = await t.store.listResults(id, 0, 10);
+      expect(meanwhile.map((r) => [r.taskId, r.cursor])).toEqual([
+        [x!.taskId, wrong!.cursor],
+        [x2!.taskId, meanwhile[1]!.cursor],
+      ]);
+      // Honest hosts re-run it; the accomplice is outvoted.
+      await t.run(b, 'd');
+      await t.run(c, 'd');
+      const results = await t.store.listResults(id, 0, 10);
+      // The corrected result has a later cursor; the wrong one is gone from the stream.
+      expect(results.filter((r) => r.taskId === x!.taskId)).toHaveLength(1);
+      const corrected = results.find((r) => r.taskId === x!.taskId);
+      expect(corrected).toMatchObject({ outcome: 'valid', corrected: true });
+      expect(corrected!.cursor).toBeGreaterThan(wrong!.cursor);
+      const encoded = await t.store.listEncodedResults(id, 0, 10);
+      expect(encoded.map((e) => JSON.parse(e.json))).toEqual(results);
+      expect(await t.store.getJob(id, t.owner)).toMatchObject({
+        state: 'completed',
+        progress: { valid: 2, pending: 0 },
+      });
+      await t.store.close();
+    });
+
+    it('quarantines a host at its third strike, and it gets no more work', async () => {
+      const t = await setup(open);
+      const cheat = await t.provider('cheat');
+      const b = await t.provider('b');
+      const c = await t.provider('c');
+      const created = await t.store.createJob(t.owner.accountId, job(4, { redundancy: 2 }), 0);
+      t.feed(created.changes);
+      for (let i = 0; i < 3; i++) {
+        const placement: Placement = { deferred: [], quarantined: false };
+        const [x] = await t.pull(cheat, 1, placement);
+        expect(placement.quarantined).toBe(false);
+        await t.report(cheat, x!.replicaId, 'bad');
+        await t.run(b, 'd');
+        await t.run(c, 'd');
+      }
+      const placement: Placement = { deferred: [], quarantined: false };
+      expect(await t.pull(cheat, 1, placement)).toEqual([]);
+      expect(placement.quarantined).toBe(true);
+      expect(placement.deferred.length).toBe(1);
+
+      // An admin's release also clears its strikes: one more catch does not quarantine it again.
+      expect(await t.store.releaseHost(cheat, t.now())).toMatchObject({ released: true });
+      const [x] = await t.pull(cheat);
+      await t.report(cheat, x!.replicaId, 'bad');
+      await t.run(b, 'd');
+      await t.run(c, 'd');
+      const admin: Principal = { accountId: 0, account: 'admin', role: 'admin' };
+      expect((await t.store.getHost(cheat, admin, t.now()))?.quarantine).toBeNull();
+      await t.store.close();
+    });
+
+    it('adaptive: a checking replica never goes to a host of the account of the host it checks', async () => {
+      const t = await setup(open, () => 0.99);
+      const shared = await t.store.createToken('provider', 'shared', 'p-shared', undefined, 0);
+      const a = await t.store.registerHost(shared.accountId, { ...host, name: 'a' }, 0);
+      const a2 = await t.store.registerHost(shared.accountId, { ...host, name: 'a2' }, 0);
+      const c = await t.provider('c');
+      const validation = { mode: 'adaptive' as const, warmup: 3 };
+      const created = await t.store.createJob(t.owner.accountId, job(1, { validation }), 0);
+      t.feed(created.changes);
+      // a is not trusted: its result waits for a check, which a2 (one owner) may not take.
+      const first = await t.run(a, 'd');
+      const placement: Placement = { deferred: [], apart: [], quarantined: false };
+      expect(await t.pull(a2, 1, placement)).toEqual([]);
+      expect(placement.deferred).toHaveLength(1);
+      expect(placement.apart).toEqual(placement.deferred.map((p) => p.replicaId));
+      const [check] = await t.pull(c);
+      expect(check?.taskId).toBe(first.taskId);
+      await t.store.close();
+    });
+
+    it('homogeneous: a task\u2019s replicas stay on the platform of its first host', async () => {
+      const t = await setup(open);
+      const x64 = await t.provider('x64');
+      const arm = await t.provider('arm', 'linux-arm64');
+      const x64b = await t.provider('x64b');
+      const created = await t.store.createJob(
+        t.owner.accountId,
+        job(1, { redundancy: 2, homogeneous: true }),
+        0,
+      );
+      t.feed(created.changes);
+      await t.pull(x64);
+      const placement: Placement = { deferred: [], quarantined: false };
+      expect(await t.pull(arm, 1, placement)).toEqual([]);
+      expect(placement.deferred).toHaveLength(1);
+      expect(await t.pull(x64b)).toHaveLength(1);
+      await t.store.close();
+    });
+
+    it('never sends a task\u2019s replicas to two hosts in the same instant, and caps a newcomer', async () => {
+      const t = await setup(open);
+      const a = await t.provider('a');
+      const b = await t.provider('b');
+      const created = await t.store.createJob(t.owner.accountId, job(10, { redundancy: 2 }), 0);
+      const picks = created.changes.ready;
+      const first = await t.store.assignReplicas(a, picks, 5);
+      // Four replicas at most, one per task: a has no record.
+      expect(first.map((x) => x.taskId)).toEqual([1, 2, 3, 4]);
+      const placement: Placement = { deferred: [], quarantined: false };
+      const rest = picks.filter((p) => !first.some((f) => f.replicaId === p.replicaId));
+      const same = rest.filter((p) => p.taskId <= 4);
+      expect(await t.store.assignReplicas(b, same, 105, placement)).toEqual([]);
+      expect(placement.deferred).toHaveLength(same.length);
+      expect(await t.store.assignReplicas(b, same, 5 + 1000)).toHaveLength(4);
+      await t.store.close();
+    });
+  });
+}
