@@ -28,7 +28,8 @@ async function setUp(path: string, tasks = 1) {
     0,
   );
   const first = await store.assignReplicas(h1, changes.ready, 1);
-  const second = await store.assignReplicas(h2, changes.ready, 1);
+  // Apart in time: a task's second replica does not go out with its first (placement rules).
+  const second = await store.assignReplicas(h2, changes.ready, 1000);
   return { store, jobId: created.id, h1, h2, first, second };
 }
 
