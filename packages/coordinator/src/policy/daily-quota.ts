@@ -6,8 +6,11 @@
  * Each failed replica halves the quota (BOINC takes one off, but our quotas are large
  * since tasks may last a millisecond: halving brings a host that only fails down to the
  * minimum within a day's first few dozen failures); each accepted result doubles it
- * again, up to the maximum. A new host starts below the maximum, so a host that pulls
- * work and never answers holds at most `initial` replicas on its first day.
+ * again, up to the maximum. A replica answered (or handed back) gives its share of the
+ * day's quota back, so the quota bounds the work a host was sent and did not answer: a
+ * new host starts below the maximum, so one that pulls work and never answers holds at
+ * most `initial` replicas on its first day, while a fast honest host, whose results may
+ * wait long for a second opinion, is never held back by it.
  */
 
 export interface DailyQuotaParams {

@@ -56,12 +56,17 @@ export interface HostTally {
   timedOut: number;
   abandoned: number;
   alone: number;
+  /**
+   * Successful reports: each gives its replica's share of the daily quota back, so the
+   * quota bounds work sent and not answered (hoarded, failed), never a fast honest host.
+   */
+  answered: number;
 }
 
 export type TallyKind = keyof HostTally;
 
 export function emptyTally(): HostTally {
-  return { valid: 0, invalid: 0, errored: 0, timedOut: 0, abandoned: 0, alone: 0 };
+  return { valid: 0, invalid: 0, errored: 0, timedOut: 0, abandoned: 0, alone: 0, answered: 0 };
 }
 
 function countsOf(

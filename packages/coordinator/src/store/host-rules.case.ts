@@ -213,15 +213,37 @@ export function describeHostRules(
       expect(sent).toHaveLength(3);
       expect(await store.hostAllowance(h.id, 10, 2)).toBe(0);
       expect(await store.assignReplicas(h.id, picks.slice(3), 2)).toEqual([]);
-      // Two accepted results double the quota twice: 12, of which 3 were used today.
+      // Two accepted results double the quota twice: 12, and answered replicas no longer
+      // count against it: 1 of the 3 sent is still out.
       await store.applyReports(h.id, [ok(sent[0]!.replicaId), ok(sent[1]!.replicaId)], 3);
-      expect(await store.hostAllowance(h.id, 100, 4)).toBe(9);
+      expect(await store.hostAllowance(h.id, 100, 4)).toBe(11);
       // The third times out: the quota halves, and the host gets a smaller share of a pull.
       await store.expireDeadlines(1e9, 10);
       const admin = { accountId: 0, account: 'admin', role: 'admin' as const };
       const later = await store.getHost(h.id, admin, 1e9);
       expect(later!.quota).toEqual({ perDay: 6, usedToday: 0, leftToday: 6 });
       expect(await store.hostAllowance(h.id, 6, 1e9)).toBe(4);
+      await store.close();
+    });
+
+    it('does not hold back a host whose answered results wait for a second opinion', async () => {
+      const { store, owner, addHost } = await withHosts(openStore, {
+        dailyQuota: { initial: 3, max: 12, min: 1 },
+      });
+      const h = await addHost(null);
+      const { changes } = await store.createJob(owner.accountId, job(10, { redundancy: 2 }), 0);
+      const first = await store.assignReplicas(h.id, picksOf(changes.ready), 1);
+      expect(first).toHaveLength(3);
+      // Answered, none judged yet (each needs a second host): the quota is what it was,
+      // and the host may be sent as much again.
+      await store.applyReports(
+        h.id,
+        first.map((a) => ok(a.replicaId)),
+        2,
+      );
+      expect(await store.hostAllowance(h.id, 10, 3)).toBe(3);
+      const ready = picksOf(await store.readyReplicas());
+      expect(await store.assignReplicas(h.id, ready, 2000)).toHaveLength(3);
       await store.close();
     });
 

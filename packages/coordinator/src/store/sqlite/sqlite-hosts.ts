@@ -87,7 +87,8 @@ export class SqliteHosts {
     this.quotaOf = db.prepare('SELECT quota FROM hosts WHERE id = ?').pluck();
     this.addTally = db.prepare(
       `UPDATE hosts SET n_valid = n_valid + ?, n_invalid = n_invalid + ?, n_errored = n_errored + ?,
-         n_timed_out = n_timed_out + ?, n_abandoned = n_abandoned + ?, n_alone = n_alone + ?, quota = ?
+         n_timed_out = n_timed_out + ?, n_abandoned = n_abandoned + ?, n_alone = n_alone + ?, quota = ?,
+         quota_used = MAX(0, quota_used - ?)
        WHERE id = ?`,
     );
     this.release = db.prepare(
@@ -152,6 +153,8 @@ export class SqliteHosts {
         t.abandoned,
         t.alone,
         quota,
+        // Answered and handed-back replicas no longer count against today's quota.
+        t.answered + t.abandoned,
         hostId,
       );
     }

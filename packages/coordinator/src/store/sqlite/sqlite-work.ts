@@ -206,6 +206,7 @@ export class SqliteWork {
     const digest = report.success ? report.digest : null;
     // A refused module is not the host's fault: its standing stays as it was.
     if (state === 'errored') changes.tally(row.host_id, 'errored');
+    else if (state === 'reported') changes.tally(row.host_id, 'answered');
     let validation: string | null = null;
     const excluded =
       row.host_id !== null && changes.quarantined.has(row.host_id) ? 1 : row.excluded;
