@@ -208,32 +208,22 @@ export class SqliteAssignment {
         }
         const account = apart ? standing.account_id : null;
         const network = apart ? prefix : null;
+        const guarded = [
+          hostId,
+          now,
+          deadline,
+          pick.replicaId,
+          job.checksFrom,
+          hostId,
+          job.spreadFrom,
+          account,
+          network,
+        ];
         const sent =
           job.left > 0 &&
           (policy.homogeneous
-            ? this.sendHomogeneous.run(
-                hostId,
-                now,
-                deadline,
-                pick.replicaId,
-                job.checksFrom,
-                hostId,
-                job.spreadFrom,
-                account,
-                network,
-                standing.platform,
-              )
-            : this.sendGuarded.run(
-                hostId,
-                now,
-                deadline,
-                pick.replicaId,
-                job.checksFrom,
-                hostId,
-                job.spreadFrom,
-                account,
-                network,
-              )
+            ? this.sendHomogeneous.run(...guarded, standing.platform)
+            : this.sendGuarded.run(...guarded)
           ).changes === 1;
         if (sent) {
           job.left--;
