@@ -32,6 +32,9 @@ import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 
+/** How many of a job's last settled tasks a spot check looks through for a known answer. */
+const SPOT_WINDOW = 512;
+
 /** A time no replica was sent after: the spread rule does not hold a trusted host back. */
 const NEVER = Number.MAX_SAFE_INTEGER;
 
@@ -72,13 +75,18 @@ export class SqliteAssignment {
   ) {
     this.inTx = transactionRunner(db);
     // A task of the job settled by a quorum with a trusted member (its known answer),
-    // which this host never held: the newest first.
+    // which this host never held: the last settled first, among the job's last
+    // SPOT_WINDOW settled tasks only, so a pull's cost does not grow with the job (an
+    // order by task index walked every unsettled task first: 0.4 ms a pull at 100 k).
     this.spotTask = db
       .prepare(
-        `SELECT t.id FROM tasks t JOIN replicas c ON c.id = t.canonical_replica_id
-         WHERE t.job_id = ? AND t.state = 'valid' AND c.confirmation = 'trusted'
+        `SELECT t.id FROM (SELECT id, state, canonical_replica_id, settled_seq FROM tasks
+                           WHERE job_id = ? AND settled_seq IS NOT NULL
+                           ORDER BY settled_seq DESC LIMIT ${SPOT_WINDOW}) t
+           JOIN replicas c ON c.id = t.canonical_replica_id
+         WHERE t.state = 'valid' AND c.confirmation = 'trusted'
            AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = t.id AND o.host_id = ?)
-         ORDER BY t.idx DESC LIMIT 1`,
+         ORDER BY t.settled_seq DESC LIMIT 1`,
       )
       .pluck();
     this.insertSpot = db.prepare(
