@@ -11,8 +11,10 @@
  * honest agents: each host's first results are checked by the other, then fewer and
  * fewer down to the 5 % floor — the cost to compare with redundancy 1.
  *
- * Each configuration runs `runs` times on a fresh coordinator and the median run is
- * reported with the range: on this VM the same run varies by ±10 % from one to the next.
+ * Each configuration runs `runs` times on a fresh coordinator, in rounds of every
+ * configuration, and the median run is reported with the range: on this VM the same run
+ * varies by ±10 % from one to the next. The `adaptive` row's `vsR1` is the median over
+ * rounds of its run ÷ the redundancy-1 run of the same round (issue 10: ≥ 0.9).
  */
 
 import { join } from 'node:path';
@@ -45,39 +47,61 @@ const MEASURES = {
 };
 
 export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS } = {}) {
-  const rows = [];
-  for (const config of configs) {
-    const samples = [];
-    const ratios = [];
-    const versus = config.versus && (await redisUp());
-    for (let i = 0; i < runs; i++) {
+  const samples = configs.map(() => []);
+  const bullRatios = configs.map(() => []);
+  const r1Ratios = configs.map(() => []);
+  // The redundancy-1 run each `adaptive` run is paired with: same agents, same round.
+  const baseline = configs.map((c) =>
+    c.validation
+      ? configs.findIndex((b) => !b.validation && b.redundancy === 1 && b.agents === c.agents)
+      : -1,
+  );
+  const redis = await redisUp();
+  // Rounds of every configuration, not one configuration's runs after another: this VM's
+  // speed drifts by ±15 % over a few minutes, so a ratio between two rows compares runs
+  // seconds apart only when they are interleaved.
+  for (let i = 0; i < runs; i++) {
+    const thisRound = [];
+    for (const [k, config] of configs.entries()) {
       // BullMQ first, then a pause: what a finished run leaves behind (files being
       // written back, processes exiting) must slow neither side's figure.
-      const bull = versus ? await bullmqOnce(tasks, 100, false) : undefined;
+      const bull = config.versus && redis ? await bullmqOnce(tasks, 100, false) : undefined;
       if (bull) await new Promise((r) => setTimeout(r, 1000));
       const sample = await once(tasks, config);
-      samples.push(sample);
+      samples[k].push(sample);
+      thisRound[k] = sample;
       if (bull) {
-        ratios.push(sample.tasksPerSecond / bull.jobsPerSecond);
+        bullRatios[k].push(sample.tasksPerSecond / bull.jobsPerSecond);
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
-    samples.sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
-    const median = samples[Math.floor(samples.length / 2)];
-    const perSecond = samples.map((s) => s.tasksPerSecond);
-    ratios.sort((a, b) => a - b);
-    rows.push({
+    for (const [k, b] of baseline.entries())
+      if (b >= 0 && thisRound[b])
+        r1Ratios[k].push(thisRound[k].tasksPerSecond / thisRound[b].tasksPerSecond);
+  }
+  return configs.map((config, k) => {
+    const sorted = [...samples[k]].sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    const perSecond = sorted.map((s) => s.tasksPerSecond);
+    return {
       name: `throughput ${config.validation ?? `r=${config.redundancy}`}, ${config.agents} agent${config.agents > 1 ? 's' : ''}`,
       ...median,
       runs,
       range: `${Math.min(...perSecond)}–${Math.max(...perSecond)}`,
       // Median over runs of Anygrid ÷ the BullMQ run (no delivery) right before it.
-      vsBullmq: ratios.length > 0 ? round(ratios[Math.floor(ratios.length / 2)], 2) : '—',
+      vsBullmq: medianOf(bullRatios[k]) ?? '—',
+      // Median over rounds of this run ÷ the redundancy-1 run of the same round.
+      vsR1: medianOf(r1Ratios[k]) ?? '—',
       measures:
         MEASURES[config.validation ?? config.redundancy] ?? `redundancy ${config.redundancy}`,
-    });
-  }
-  return rows;
+    };
+  });
+}
+
+function medianOf(values) {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.floor(sorted.length / 2)], 2);
 }
 
 /** One run on a fresh coordinator: the figures of its row. */
