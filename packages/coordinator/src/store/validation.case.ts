@@ -198,6 +198,14 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
         state: 'completed',
         progress: { valid: 2, pending: 0 },
       });
+      // The counts follow the verdicts: the pair's wrong results of task 1, accepted at
+      // first, are invalid now, and the hosts that outvoted them count valid.
+      const admin: Principal = { accountId: 0, account: 'admin', role: 'admin' };
+      const counts = async (h: number) => (await t.store.getHost(h, admin, t.now()))?.replicas;
+      expect(await counts(cheat)).toMatchObject({ valid: 0, invalid: 2 });
+      expect(await counts(accomplice)).toMatchObject({ valid: 0, invalid: 1 });
+      expect(await counts(b)).toMatchObject({ valid: 2, invalid: 0 });
+      expect(await counts(c)).toMatchObject({ valid: 2, invalid: 0 });
       await t.store.close();
     });
 

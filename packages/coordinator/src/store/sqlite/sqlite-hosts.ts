@@ -144,7 +144,9 @@ export class SqliteHosts {
   addTallies(tallies: ReadonlyMap<number, HostTally>): void {
     for (const [hostId, t] of tallies) {
       const current = (this.quotaOf.get(hostId) as number | null | undefined) ?? this.quota.initial;
-      const quota = nextQuota(current, t.valid + t.alone, t.errored + t.timedOut, this.quota);
+      // A re-check that overturns a verdict moves counts (negative here), not the quota.
+      const accepted = Math.max(0, t.valid + t.alone);
+      const quota = nextQuota(current, accepted, Math.max(0, t.errored + t.timedOut), this.quota);
       this.addTally.run(
         t.valid,
         t.invalid,

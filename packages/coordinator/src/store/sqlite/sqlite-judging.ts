@@ -45,6 +45,7 @@ export class SqliteJudging {
   private readonly reopenTask;
   private readonly reopenJob;
   private readonly event;
+  private readonly confirmationOf;
 
   constructor(
     db: SqliteDatabase,
@@ -64,6 +65,7 @@ export class SqliteJudging {
        FROM tasks t JOIN jobs j ON j.id = t.job_id WHERE t.id = ?`,
     );
     this.digestOf = db.prepare('SELECT digest FROM replicas WHERE id = ?').pluck();
+    this.confirmationOf = db.prepare('SELECT confirmation FROM replicas WHERE id = ?').pluck();
     this.reopenTask = db.prepare(
       `UPDATE tasks SET state = 'active', prior_digest = ? WHERE id = ?`,
     );
@@ -139,14 +141,44 @@ export class SqliteJudging {
       const r = this.record(host, app, now, changes);
       if (j === 'valid') this.records.set(changes.records, host, app, recordValid(r));
       else if (j === 'alone') this.records.set(changes.records, host, app, recordAlone(r));
-      else this.exonerate(host, meta, r, now, changes);
+      else {
+        changes.recount(host, 'invalid', 'valid');
+        this.exonerate(host, meta, r, now, changes);
+      }
     }
     for (const id of decision.invalidIds) {
       if (id !== writerId) this.markInvalid.run(id);
       const row = rowOf(id);
       if (judgement(row?.validation ?? null, 'invalid', false) !== 'invalid') continue;
+      if (row?.validation === 'valid') changes.recount(row.host_id, this.acceptedAs(id), 'invalid');
       this.caught(row?.host_id ?? 0, meta, taskId, id, now, changes);
     }
+    if (meta.policy.compare.kind === 'exact') this.judgeExcluded(facts, decision, changes);
+  }
+
+  /**
+   * A caught host's replica left out of a re-checked task: once the task settles again,
+   * a result that differs from the new canonical one is marked invalid and counted so,
+   * without a further strike (its host was caught already, for this stretch). Only under
+   * `exact`, where differing bytes are a verdict; other comparators would need a comparison.
+   */
+  private judgeExcluded(
+    facts: readonly FactsRow[],
+    decision: ValidDecision,
+    changes: ChangeCollector,
+  ): void {
+    for (const row of facts) {
+      if (row.excluded !== 1 || row.validation !== 'valid' || row.digest === decision.digest) {
+        continue;
+      }
+      this.markInvalid.run(row.id);
+      changes.recount(row.host_id, this.acceptedAs(row.id), 'invalid');
+    }
+  }
+
+  /** How an accepted replica was counted for its host: alone, or valid with others. */
+  private acceptedAs(replicaId: number): 'alone' | 'valid' {
+    return this.confirmationOf.get(replicaId) === 'alone' ? 'alone' : 'valid';
   }
 
   /**

@@ -91,6 +91,22 @@ export class ChangeCollector {
     this.outcomes[kind]++;
   }
 
+  /**
+   * Moves one replica of the host from one count to another: a re-check changed its
+   * verdict. Metrics keep the first outcome (a counter never goes back), and the daily
+   * quota is left as it was.
+   */
+  recount(hostId: number | null, from: TallyKind, to: TallyKind): void {
+    if (hostId === null) return;
+    let t = this.hostTallies.get(hostId);
+    if (!t) {
+      t = emptyTally();
+      this.hostTallies.set(hostId, t);
+    }
+    t[from]--;
+    t[to]++;
+  }
+
   toChangeSet(): ChangeSet {
     const base = { jobs: [...this.jobs], ready: this.ready };
     return this.outcomes ? { ...base, outcomes: this.outcomes } : base;
