@@ -105,6 +105,13 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
       { path: ['policy', 'quorum'] },
     );
   }
+  const compare = resolveCompare(input.compare);
+  if (validation.mode === 'spot-check' && compare.kind !== 'exact') {
+    throw new InvalidRequestError(
+      `validation mode spot-check judges results by their bytes against known answers, which a ${compare.kind} comparator does not allow; use compare exact, or validation adaptive (its checks go through the comparator).`,
+      { path: ['policy', 'validation'] },
+    );
+  }
   const redundancy = input.redundancy ?? 1;
   const quorum = input.quorum ?? defaultQuorum(redundancy);
   const maxTotal =
@@ -128,7 +135,7 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
     deadlineMs: input.deadlineMs ?? DEFAULT_DEADLINE_MS,
     priority: input.priority ?? 0,
     limits: { ...DEFAULT_TASK_LIMITS, ...input.limits },
-    compare: resolveCompare(input.compare),
+    compare,
     validation,
     homogeneous: input.homogeneous ?? false,
   };

@@ -31,6 +31,21 @@ describe('validation modes', () => {
     expect(tracksRecords(resolvePolicy({ validation: { mode: 'adaptive' } }))).toBe(true);
   });
 
+  it('spot checks only under exact comparison, whose differing bytes are a verdict', () => {
+    const numeric = { kind: 'numeric', relTol: 1e-6, source: 'stdout', format: 'json' } as const;
+    expect(adaptiveParams(resolvePolicy({ validation: { mode: 'adaptive' } })).spotCheckRate).toBe(
+      DEFAULT_ADAPTIVE.spotCheckRate,
+    );
+    const tolerant = resolvePolicy({ validation: { mode: 'adaptive' }, compare: numeric });
+    expect(adaptiveParams(tolerant)).toMatchObject({
+      spotCheckRate: 0,
+      floor: DEFAULT_ADAPTIVE.floor,
+    });
+    expect(() =>
+      resolvePolicy({ validation: { mode: 'spot-check', rate: 0.1 }, compare: numeric }),
+    ).toThrow(/spot-check judges results by their bytes/);
+  });
+
   it('fills adaptive defaults and refuses a redundancy it would ignore', () => {
     const p = resolvePolicy({ validation: { mode: 'adaptive', floor: 0.1 } });
     expect(p).toMatchObject({ redundancy: 1, quorum: 1, maxTotal: 6 });
