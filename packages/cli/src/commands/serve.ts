@@ -11,9 +11,15 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Coordinator } from '@anygrid/coordinator';
-import { NETWORK_RULES, type NetworkRule } from '@anygrid/coordinator/policy';
+import {
+  type DailyQuotaParams,
+  DEFAULT_DAILY_QUOTA,
+  NETWORK_RULES,
+  type NetworkRule,
+} from '@anygrid/coordinator/policy';
 import { type Command, Option } from 'commander';
 import { AgentSupervisor } from '../agent-supervisor.js';
+import { CliError } from '../cli-error.js';
 import { addJsonOption } from '../client-options.js';
 import { logLevelOption } from '../log-level-option.js';
 import { intOption } from '../options.js';
@@ -33,6 +39,8 @@ interface ServeFlags {
   json?: boolean;
   networkRule: NetworkRule;
   maxHostsPerAccount?: number;
+  dailyQuota?: number;
+  dailyQuotaMax?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -67,8 +75,40 @@ export function registerServe(program: Command): void {
         .argParser(intOption(1))
         .env('ANYGRID_MAX_HOSTS_PER_ACCOUNT'),
     )
+    .addOption(
+      new Option(
+        '--daily-quota <n>',
+        `replicas a new host may be sent per UTC day; halved per error or timeout, doubled per accepted result (default ${DEFAULT_DAILY_QUOTA.initial})`,
+      )
+        .argParser(intOption(1))
+        .env('ANYGRID_DAILY_QUOTA'),
+    )
+    .addOption(
+      new Option(
+        '--daily-quota-max <n>',
+        `highest daily quota accepted results raise a host to (default ${DEFAULT_DAILY_QUOTA.max})`,
+      )
+        .argParser(intOption(1))
+        .env('ANYGRID_DAILY_QUOTA_MAX'),
+    )
     .addOption(logLevelOption('coordinator'));
   addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
+}
+
+/** The daily quota's bounds from the flags, checked against each other; undefined: the defaults. */
+function dailyQuotaOf(flags: ServeFlags): DailyQuotaParams | undefined {
+  if (flags.dailyQuota === undefined && flags.dailyQuotaMax === undefined) return undefined;
+  const initial = flags.dailyQuota ?? DEFAULT_DAILY_QUOTA.initial;
+  const max = flags.dailyQuotaMax ?? Math.max(initial, DEFAULT_DAILY_QUOTA.max);
+  if (initial > max) {
+    throw new CliError(
+      'USAGE',
+      `--daily-quota ${initial} is above --daily-quota-max ${max}`,
+      "lower --daily-quota or raise --daily-quota-max: a new host's quota must be one it may keep",
+      2,
+    );
+  }
+  return { ...DEFAULT_DAILY_QUOTA, initial, max };
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -80,6 +120,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     host: flags.host,
     networkRule: flags.networkRule,
     maxHostsPerAccount: flags.maxHostsPerAccount,
+    dailyQuota: dailyQuotaOf(flags),
   });
   let dev: { agents: AgentSupervisor; requesterTokenPath: string } | undefined;
   try {
