@@ -29,6 +29,10 @@ export interface ReportFlusherOptions {
   /** Whether more reports are on their way (runs in progress); when not, send at once. */
   readonly busy?: () => boolean;
   readonly retryBackoff?: BackoffPolicy;
+  /** Reports acknowledged (or refused for good): no longer to be kept anywhere. */
+  readonly onSettled?: (replicaIds: readonly number[]) => void;
+  /** Whether queued reports are also on disk, to be sent by the next run of the agent. */
+  readonly persisted?: boolean;
 }
 
 /** The agent's single sender of reports. */
@@ -85,7 +89,12 @@ export class ReportFlusher {
     this.lifetime.abort();
     this.wake?.();
     await this.loop;
-    if (this.queue.size > 0) {
+    if (this.queue.size > 0 && this.options.persisted) {
+      this.options.logger.info(
+        { count: this.queue.size },
+        'stopping with unsent reports; they are saved and sent when the agent starts again',
+      );
+    } else if (this.queue.size > 0) {
       this.options.logger.warn(
         { replicaIds: this.queue.ids().slice(0, 50), count: this.queue.size },
         'stopping with unsent reports; the coordinator will reissue these replicas',
@@ -134,6 +143,7 @@ export class ReportFlusher {
         this.lifetime.signal,
       );
       this.queue.remove(ids);
+      this.options.onSettled?.(ids);
       this.backoff.reset();
       if (this.narrowTo !== undefined) {
         const doubled = this.narrowTo * 2;
@@ -179,6 +189,7 @@ export class ReportFlusher {
           'the coordinator refused these reports; dropping them',
         );
         this.queue.remove(verdict.replicaIds);
+        this.options.onSettled?.(verdict.replicaIds);
         return 0;
       case 'split':
         this.narrowTo = Math.max(1, Math.ceil(ids.length / 2));

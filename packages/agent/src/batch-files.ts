@@ -1,0 +1,198 @@
+/**
+ * @module
+ * A directory of small JSON files, each holding a batch of records keyed by replica id,
+ * kept only while one of its records is still live. It is how the agent keeps work on
+ * disk across a restart without a database: one file per batch (a work answer, the
+ * reports finished in one tick), so a host running thousands of tiny tasks a second
+ * writes tens of files, not thousands.
+ *
+ * A file is written whole to a temporary name and renamed into place, so a process
+ * killed at any instant leaves either the old state or the new, never half a file. No
+ * fsync: what this guards against is the provider's process dying (SIGKILL, a crash, a
+ * closed laptop lid), which leaves the page cache to the kernel; a power cut may lose the
+ * last batches, which the coordinator then times out and reissues — late, never wrong.
+ *
+ * Records are validated on reading (the directory is the provider's, but disks rot and
+ * people edit files): a file that does not parse, or holds one record that does not, is
+ * set aside as `*.corrupt` with a warning and the rest is read. Files are mode 600 and
+ * the directory 700: other users of the machine need not see what the provider runs.
+ */
+
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+
+/** What a batch file holds: a version, for a later format to tell itself apart. */
+interface BatchFile {
+  readonly version: 1;
+  readonly records: readonly unknown[];
+}
+
+export interface BatchFilesOptions<T> {
+  /** The directory; created (mode 700) when missing. */
+  readonly dir: string;
+  readonly logger: Logger;
+  /** The record a stored value stands for, or undefined when it is not a valid one. */
+  readonly parse: (value: unknown) => T | undefined;
+  /** The replica a record is about: its key. */
+  readonly idOf: (record: T) => number;
+  /** Names this kind of record in log lines (`results`, `assignments`). */
+  readonly what: string;
+}
+
+/** One file and how many of its records are still live. */
+interface FileState {
+  readonly name: string;
+  live: number;
+  /** Settles once the file is in place (or its write failed). */
+  written: Promise<void>;
+}
+
+const NAME = /^(\d{12})\.json$/;
+
+/** Live records in batch files; a file is deleted once none of its records is live. */
+export class BatchFiles<T> {
+  private readonly fileOf = new Map<number, FileState>();
+  private seq = 0;
+
+  private constructor(private readonly options: BatchFilesOptions<T>) {}
+
+  /**
+   * Opens the directory and reads back every valid record it holds, oldest file first;
+   * those records are live until settled.
+   */
+  static async open<T>(
+    options: BatchFilesOptions<T>,
+  ): Promise<{ files: BatchFiles<T>; records: T[] }> {
+    const files = new BatchFiles(options);
+    await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    const records = await files.load();
+    return { files, records };
+  }
+
+  /** Ids of live records. */
+  ids(): number[] {
+    return [...this.fileOf.keys()];
+  }
+
+  /** Whether a record for this replica is live. */
+  has(id: number): boolean {
+    return this.fileOf.has(id);
+  }
+
+  /**
+   * Writes `records` as one new file; resolves once it is in place. A record whose id
+   * is already live stays in its first file. Rejects when the file cannot be written
+   * (the records are then not live).
+   */
+  async write(records: readonly T[]): Promise<void> {
+    const { idOf, dir } = this.options;
+    const fresh = records.filter((r) => !this.fileOf.has(idOf(r)));
+    if (fresh.length === 0) return;
+    this.seq += 1;
+    const name = `${String(this.seq).padStart(12, '0')}.json`;
+    const body: BatchFile = { version: 1, records: fresh };
+    const state: FileState = { name, live: fresh.length, written: Promise.resolve() };
+    for (const r of fresh) this.fileOf.set(idOf(r), state);
+    const written = writeAtomically(dir, name, JSON.stringify(body));
+    state.written = written.catch(() => {});
+    try {
+      await written;
+    } catch (error) {
+      for (const r of fresh) if (this.fileOf.get(idOf(r)) === state) this.fileOf.delete(idOf(r));
+      throw error;
+    }
+  }
+
+  /** These records are done with; a file none of whose records is live is deleted. */
+  settle(ids: Iterable<number>): void {
+    for (const id of ids) {
+      const state = this.fileOf.get(id);
+      if (state === undefined) continue;
+      this.fileOf.delete(id);
+      state.live -= 1;
+      if (state.live === 0) void state.written.then(() => this.remove(state.name));
+    }
+  }
+
+  /** Resolves once every write begun so far has ended. */
+  async idle(): Promise<void> {
+    await Promise.all(new Set([...this.fileOf.values()].map((s) => s.written)));
+  }
+
+  private async remove(name: string): Promise<void> {
+    try {
+      await unlink(join(this.options.dir, name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.options.logger.warn(
+          { err: error, file: name },
+          'could not delete a finished batch file',
+        );
+      }
+    }
+  }
+
+  private async load(): Promise<T[]> {
+    const { dir, logger, what } = this.options;
+    const names = (await readdir(dir)).sort();
+    const records: T[] = [];
+    for (const name of names) {
+      // A temporary file is a write the process did not live to finish: never in place.
+      if (name.endsWith('.tmp')) {
+        await unlink(join(dir, name)).catch(() => {});
+        continue;
+      }
+      const match = NAME.exec(name);
+      if (!match) continue;
+      this.seq = Math.max(this.seq, Number(match[1]));
+      const read = await this.readFile(name);
+      if (read === undefined) {
+        logger.warn({ file: join(dir, name) }, `a saved ${what} file is corrupt; set aside`);
+        await rename(join(dir, name), join(dir, `${name}.corrupt`)).catch(() => {});
+        continue;
+      }
+      const state: FileState = { name, live: 0, written: Promise.resolve() };
+      for (const record of read) {
+        const id = this.options.idOf(record);
+        if (this.fileOf.has(id)) continue;
+        this.fileOf.set(id, state);
+        state.live += 1;
+        records.push(record);
+      }
+      if (state.live === 0) await this.remove(name);
+    }
+    return records;
+  }
+
+  /** The file's records, or undefined when it or any record in it is not valid. */
+  private async readFile(name: string): Promise<T[] | undefined> {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readFile(join(this.options.dir, name), 'utf8'));
+    } catch {
+      return undefined;
+    }
+    const file = body as Partial<BatchFile> | null;
+    if (typeof file !== 'object' || file === null || file.version !== 1) return undefined;
+    if (!Array.isArray(file.records)) return undefined;
+    const records: T[] = [];
+    for (const value of file.records) {
+      const record = this.options.parse(value);
+      if (record === undefined) return undefined;
+      records.push(record);
+    }
+    return records;
+  }
+}
+
+/** Writes `name` in `dir` whole or not at all: to a temporary name, then renamed. */
+export async function writeAtomically(
+  dir: string,
+  name: string,
+  data: string | Uint8Array,
+): Promise<void> {
+  const tmp = join(dir, `${name}.${process.pid}.tmp`);
+  await writeFile(tmp, data, { mode: 0o600 });
+  await rename(tmp, join(dir, name));
+}
