@@ -12,13 +12,18 @@
  * closed laptop lid), which leaves the page cache to the kernel; a power cut may lose the
  * last batches, which the coordinator then times out and reissues — late, never wrong.
  *
+ * A record settled while others of its file are still live is named in an append-only
+ * `released.log`, one line per settle ending in `;` (a line cut short by a crash lacks it
+ * and is ignored: its records come back, which costs a duplicate, never a loss); reading
+ * skips them, and opening rewrites the log with only the ids still needed.
+ *
  * Records are validated on reading (the directory is the provider's, but disks rot and
  * people edit files): a file that does not parse, or holds one record that does not, is
  * set aside as `*.corrupt` with a warning and the rest is read. Files are mode 600 and
  * the directory 700: other users of the machine need not see what the provider runs.
  */
 
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -50,10 +55,15 @@ interface FileState {
 
 const NAME = /^(\d{12})\.json$/;
 
+/** Ids settled while their files still held live records. */
+const RELEASED = 'released.log';
+
 /** Live records in batch files; a file is deleted once none of its records is live. */
 export class BatchFiles<T> {
   private readonly fileOf = new Map<number, FileState>();
   private seq = 0;
+  /** Appends to the released log, one after another. */
+  private appending: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: BatchFilesOptions<T>) {}
 
@@ -106,18 +116,33 @@ export class BatchFiles<T> {
 
   /** These records are done with; a file none of whose records is live is deleted. */
   settle(ids: Iterable<number>): void {
+    let released: number[] | undefined;
     for (const id of ids) {
       const state = this.fileOf.get(id);
       if (state === undefined) continue;
       this.fileOf.delete(id);
       state.live -= 1;
       if (state.live === 0) void state.written.then(() => this.remove(state.name));
+      else if (released) released.push(id);
+      else released = [id];
     }
+    if (released) this.release(released);
+  }
+
+  /** Notes ids settled within files still live, so reading skips them. */
+  private release(ids: readonly number[]): void {
+    const line = `${ids.join(',')};\n`;
+    this.appending = this.appending
+      .then(() => appendFile(join(this.options.dir, RELEASED), line, { mode: 0o600 }))
+      .catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, 'could not note released records');
+      });
   }
 
   /** Resolves once every write begun so far has ended. */
   async idle(): Promise<void> {
     await Promise.all(new Set([...this.fileOf.values()].map((s) => s.written)));
+    await this.appending;
   }
 
   private async remove(name: string): Promise<void> {
@@ -136,6 +161,8 @@ export class BatchFiles<T> {
   private async load(): Promise<T[]> {
     const { dir, logger, what } = this.options;
     const names = (await readdir(dir)).sort();
+    const released = await this.readReleased();
+    const stillReleased: number[] = [];
     const records: T[] = [];
     for (const name of names) {
       // A temporary file is a write the process did not live to finish: never in place.
@@ -155,6 +182,10 @@ export class BatchFiles<T> {
       const state: FileState = { name, live: 0, written: Promise.resolve() };
       for (const record of read) {
         const id = this.options.idOf(record);
+        if (released.has(id)) {
+          stillReleased.push(id);
+          continue;
+        }
         if (this.fileOf.has(id)) continue;
         this.fileOf.set(id, state);
         state.live += 1;
@@ -162,7 +193,25 @@ export class BatchFiles<T> {
       }
       if (state.live === 0) await this.remove(name);
     }
+    // Ids of deleted files need no note any more.
+    if (released.size > 0) {
+      const line = stillReleased.length > 0 ? `${stillReleased.join(',')};\n` : '';
+      await writeAtomically(dir, RELEASED, line);
+    }
     return records;
+  }
+
+  private async readReleased(): Promise<Set<number>> {
+    const ids = new Set<number>();
+    const text = await readFile(join(this.options.dir, RELEASED), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      if (!line.endsWith(';')) continue;
+      for (const id of line.slice(0, -1).split(',')) {
+        const n = Number(id);
+        if (Number.isSafeInteger(n) && n > 0) ids.add(n);
+      }
+    }
+    return ids;
   }
 
   /** The file's records, or undefined when it or any record in it is not valid. */

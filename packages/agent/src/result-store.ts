@@ -103,6 +103,7 @@ export class ResultStore {
       if (this.writing === undefined) this.drain();
       await this.writing;
     }
+    await this.files.idle();
   }
 
   private drain(): void {
