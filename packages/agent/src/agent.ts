@@ -264,6 +264,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         log.info({ heartbeatMs: late.heartbeatMs }, 'registered with the coordinator');
         beat(late.heartbeatMs);
         loop.resumePulling();
+        flusher.retryNow();
       },
       (error: unknown) => {
         if (stopping.signal.aborted) return;
@@ -277,7 +278,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     hostId,
     authorization: client.authorization,
     logger: log,
-    onOpen: () => loop.trigger(),
+    onOpen: () => {
+      loop.trigger();
+      // The coordinator is back: reports waiting out a backoff need not wait longer.
+      flusher.retryNow();
+    },
     onMessage: (message) => {
       if (message.type === 'work') loop.trigger();
       else cancel(message.replicaIds);

@@ -73,6 +73,12 @@ export class ReportFlusher {
     this.wake?.();
   }
 
+  /** The coordinator is reachable again: cut a retry's backoff short. */
+  retryNow(): void {
+    this.nudge.abort();
+    this.nudge = new AbortController();
+  }
+
   /** Resolves once every queued report is acknowledged, or after `timeoutMs`; true if all were. */
   async flush(timeoutMs: number): Promise<boolean> {
     if (this.queue.size === 0) return true;
