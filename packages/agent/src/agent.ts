@@ -256,8 +256,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       (late) => {
         if (stopping.signal.aborted) return;
         if (late.hostId !== hostId) {
-          // The saved work belongs to a host the coordinator no longer knows.
-          log.warn({ newHostId: late.hostId }, 'registered as another host; starting over');
+          // The saved work belongs to a host the coordinator no longer knows: its reports
+          // would be refused. Start over as the new host.
+          log.warn({ newHostId: late.hostId }, 'registered as another host; dropping saved work');
+          saved?.results.settle(saved.results.ids());
+          saved?.held.release(saved.held.ids());
+          if (options.cacheDir) void saveHostId(options.cacheDir, late.hostId, log);
           lostHost();
           return;
         }
