@@ -15,7 +15,9 @@
  * A record settled while others of its file are still live is named in an append-only
  * `released.log`, one line per settle ending in `;` (a line cut short by a crash lacks it
  * and is ignored: its records come back, which costs a duplicate, never a loss); reading
- * skips them, and opening rewrites the log with only the ids still needed.
+ * skips them. When the agent opens the directory, and whenever the log has grown past
+ * `COMPACT_BYTES`, files mostly settled are rewritten with their live records only and
+ * the log with only the ids still needed, so neither grows while the agent runs for days.
  *
  * Records are validated on reading (the directory is the provider's, but disks rot and
  * people edit files): a file that does not parse, or holds one record that does not, is
@@ -51,6 +53,8 @@ interface FileState {
   live: number;
   /** Settles once the file is in place (or its write failed). */
   written: Promise<void>;
+  /** Its records settled while others were live: named in the released log. */
+  readonly released: number[];
 }
 
 const NAME = /^(\d{12})\.json$/;
@@ -58,12 +62,19 @@ const NAME = /^(\d{12})\.json$/;
 /** Ids settled while their files still held live records. */
 const RELEASED = 'released.log';
 
+/** Size past which the released log is rewritten with only the ids of files still there. */
+const COMPACT_BYTES = 256 * 1024;
+
 /** Live records in batch files; a file is deleted once none of its records is live. */
 export class BatchFiles<T> {
   private readonly fileOf = new Map<number, FileState>();
   private seq = 0;
   /** Appends to the released log, one after another. */
   private appending: Promise<void> = Promise.resolve();
+  /** Bytes in the released log. */
+  private logBytes = 0;
+  /** Files with live records. */
+  private readonly live = new Set<FileState>();
 
   private constructor(private readonly options: BatchFilesOptions<T>) {}
 
@@ -102,7 +113,13 @@ export class BatchFiles<T> {
     this.seq += 1;
     const name = `${String(this.seq).padStart(12, '0')}.json`;
     const body: BatchFile = { version: 1, records: fresh };
-    const state: FileState = { name, live: fresh.length, written: Promise.resolve() };
+    const state: FileState = {
+      name,
+      live: fresh.length,
+      written: Promise.resolve(),
+      released: [],
+    };
+    this.live.add(state);
     for (const r of fresh) this.fileOf.set(idOf(r), state);
     const written = writeAtomically(dir, name, JSON.stringify(body));
     state.written = written.catch(() => {});
@@ -110,6 +127,7 @@ export class BatchFiles<T> {
       await written;
     } catch (error) {
       for (const r of fresh) if (this.fileOf.get(idOf(r)) === state) this.fileOf.delete(idOf(r));
+      this.live.delete(state);
       throw error;
     }
   }
@@ -122,8 +140,13 @@ export class BatchFiles<T> {
       if (state === undefined) continue;
       this.fileOf.delete(id);
       state.live -= 1;
-      if (state.live === 0) void state.written.then(() => this.remove(state.name));
-      else if (released) released.push(id);
+      if (state.live === 0) {
+        this.live.delete(state);
+        void state.written.then(() => this.remove(state.name));
+        continue;
+      }
+      state.released.push(id);
+      if (released) released.push(id);
       else released = [id];
     }
     if (released) this.release(released);
@@ -132,8 +155,15 @@ export class BatchFiles<T> {
   /** Notes ids settled within files still live, so reading skips them. */
   private release(ids: readonly number[]): void {
     const line = `${ids.join(',')};\n`;
+    this.logBytes += line.length;
+    const compact = this.logBytes > COMPACT_BYTES;
+    if (compact) this.logBytes = 0;
     this.appending = this.appending
-      .then(() => appendFile(join(this.options.dir, RELEASED), line, { mode: 0o600 }))
+      .then(() =>
+        compact
+          ? this.rewriteReleased()
+          : appendFile(join(this.options.dir, RELEASED), line, { mode: 0o600 }),
+      )
       .catch((error: unknown) => {
         this.options.logger.warn({ err: error }, 'could not note released records');
       });
@@ -162,7 +192,6 @@ export class BatchFiles<T> {
     const { dir, logger, what } = this.options;
     const names = (await readdir(dir)).sort();
     const released = await this.readReleased();
-    const stillReleased: number[] = [];
     const records: T[] = [];
     for (const name of names) {
       // A temporary file is a write the process did not live to finish: never in place.
@@ -179,11 +208,11 @@ export class BatchFiles<T> {
         await rename(join(dir, name), join(dir, `${name}.corrupt`)).catch(() => {});
         continue;
       }
-      const state: FileState = { name, live: 0, written: Promise.resolve() };
+      const state: FileState = { name, live: 0, written: Promise.resolve(), released: [] };
       for (const record of read) {
         const id = this.options.idOf(record);
         if (released.has(id)) {
-          stillReleased.push(id);
+          state.released.push(id);
           continue;
         }
         if (this.fileOf.has(id)) continue;
@@ -192,13 +221,49 @@ export class BatchFiles<T> {
         records.push(record);
       }
       if (state.live === 0) await this.remove(name);
+      else this.live.add(state);
     }
     // Ids of deleted files need no note any more.
-    if (released.size > 0) {
-      const line = stillReleased.length > 0 ? `${stillReleased.join(',')};\n` : '';
-      await writeAtomically(dir, RELEASED, line);
-    }
+    if (released.size > 0) await this.rewriteReleased();
     return records;
+  }
+
+  /**
+   * Rewrites files mostly settled with their live records only, then the released log
+   * with the ids the files still there need.
+   */
+  private async rewriteReleased(): Promise<void> {
+    for (const state of [...this.live]) {
+      if (state.released.length > state.live) await this.shrink(state);
+    }
+    let text = '';
+    for (const state of this.live) {
+      if (state.released.length > 0) text += `${state.released.join(',')};\n`;
+    }
+    this.logBytes = text.length;
+    await writeAtomically(this.options.dir, RELEASED, text);
+  }
+
+  /** Rewrites one file without the records settled so far. */
+  private async shrink(state: FileState): Promise<void> {
+    await state.written;
+    const dropped = new Set(state.released);
+    const records = await this.readFile(state.name);
+    if (records === undefined) return;
+    const kept = records.filter((r) => !dropped.has(this.options.idOf(r)));
+    const body: BatchFile = { version: 1, records: kept };
+    try {
+      await writeAtomically(this.options.dir, state.name, JSON.stringify(body));
+    } catch (error) {
+      this.options.logger.warn({ err: error, file: state.name }, 'could not shrink a batch file');
+      return;
+    }
+    // Records settled meanwhile are still in the file: they stay noted.
+    const still = state.released.filter((id) => !dropped.has(id));
+    state.released.length = 0;
+    state.released.push(...still);
+    // Settled entirely meanwhile: the rename may have brought back a file just deleted.
+    if (state.live === 0) await this.remove(state.name);
   }
 
   private async readReleased(): Promise<Set<number>> {
