@@ -7,7 +7,7 @@
  * back the rest, deliver every report, close the sandbox.
  *
  * With a cache directory the agent also works offline: finished results and the work it
- * holds are kept on disk (`offline/` in it: `result-store.ts`, `held-assignments.ts`), so
+ * holds are kept on disk (`offline/` in it: `saved-work.ts`), so
  * a coordinator that is away, or a restart of the agent, loses nothing. An agent that
  * starts with saved work and a saved host id does not wait for the coordinator: it runs
  * that work at once and registers in the background, naming what it holds.
@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import {
   AnygridError,
   type Assignment,
-  type BlobRef,
   ErrorCode,
   isPublicKeyText,
   type RegisterHostResponse,
@@ -32,13 +31,12 @@ import { BlobCache } from './blob-cache.js';
 import { CompiledModules } from './compiled-modules.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { Heartbeat } from './heartbeat.js';
-import { HeldAssignments } from './held-assignments.js';
 import { defaultSlots, hostInfo } from './host-info.js';
 import { ModuleGate } from './module-gate.js';
 import type { OutgoingReport } from './output-encoding.js';
 import { PublisherPins } from './publisher-pins.js';
 import { ReportFlusher } from './report-flusher.js';
-import { ResultStore } from './result-store.js';
+import { holdingOf, OFFLINE_DIR, openSaved, prefetch, resume } from './saved-work.js';
 import { runAssignment, type TaskSandbox } from './task-runner.js';
 import { isTransient } from './transient-error.js';
 import { warmUp } from './warm-up.js';
@@ -131,10 +129,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ? await openSaved(join(options.cacheDir, OFFLINE_DIR), logger, () => persisted)
     : undefined;
   let persisted: (reports: OutgoingReport[]) => void = () => {};
-  const holding = () => {
-    if (!saved) return undefined;
-    return [...new Set([...saved.results.ids(), ...saved.held.ids()])].slice(0, MAX_HOLDING);
-  };
+  const holding = () => (saved ? holdingOf(saved) : undefined);
   const describe = (hostId?: number) =>
     hostInfo({ slots, name: options.name, hostId, holding: holding() });
   const joining = register(client, () => describe(previousId), logger, stopping.signal).catch(
@@ -328,74 +323,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 /** Name of the publisher pin file in the agent's cache directory. */
 const PIN_FILE = 'publisher-pins.json';
 
-/** Subdirectory of the cache directory for results and assignments kept for offline work. */
-const OFFLINE_DIR = 'offline';
-
-/** Most replica ids a registration may name as held (the protocol's bound). */
-const MAX_HOLDING = 10_000;
-
 /** How long an agent with saved work waits for the coordinator before running it anyway. */
 const FIRST_REGISTER_WAIT_MS = 2000;
-
-/** What the agent keeps on disk for offline work. */
-interface Saved {
-  readonly results: ResultStore;
-  readonly held: HeldAssignments;
-  readonly recoveredResults: OutgoingReport[];
-  readonly recoveredAssignments: Assignment[];
-}
-
-/** Opens the offline stores; `onPersisted` is read when a result is written, once wired. */
-async function openSaved(
-  dir: string,
-  logger: Logger,
-  onPersisted: () => (reports: OutgoingReport[]) => void,
-): Promise<Saved> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const { store: results, recovered: recoveredResults } = await ResultStore.open({
-    dir,
-    logger,
-    onPersisted: (reports) => onPersisted()(reports),
-  });
-  const { held, recovered } = await HeldAssignments.open(dir, logger);
-  // A result on disk supersedes its assignment: the run ended before the assignment's
-  // file was let go.
-  const done = new Set(results.ids());
-  held.release(recovered.filter((a) => done.has(a.replicaId)).map((a) => a.replicaId));
-  const recoveredAssignments = recovered.filter((a) => !done.has(a.replicaId));
-  return { results, held, recoveredResults, recoveredAssignments };
-}
-
-/** Queues saved results for sending and buffers saved work, ahead of anything new. */
-function resume(saved: Saved, loop: WorkLoop, flusher: ReportFlusher, log: Logger): void {
-  const { recoveredResults, recoveredAssignments } = saved;
-  if (recoveredResults.length === 0 && recoveredAssignments.length === 0) return;
-  log.info(
-    { results: recoveredResults.length, assignments: recoveredAssignments.length },
-    'resuming work saved by a previous run',
-  );
-  for (const report of recoveredResults) flusher.add(report);
-  loop.restore(recoveredAssignments);
-}
-
-/**
- * Starts fetching the modules and inputs of new work not in memory, so that it can run
- * if the coordinator becomes unreachable; a failure here is the run's to report.
- */
-function prefetch(blobs: BlobCache, assignments: readonly Assignment[]): void {
-  const wanted = new Map<string, BlobRef>();
-  for (const a of assignments) {
-    wanted.set(a.module.hash, a.module);
-    if (a.stdin) wanted.set(a.stdin.hash, a.stdin);
-    for (const name in a.files) {
-      const ref = a.files[name] as BlobRef;
-      wanted.set(ref.hash, ref);
-    }
-  }
-  for (const ref of wanted.values()) {
-    if (blobs.peek(ref) === undefined) blobs.get(ref).catch(() => {});
-  }
-}
 
 /** Registers, waiting out a coordinator that is not up yet; a refused token throws. */
 async function register(
