@@ -242,7 +242,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       logger: log,
       held: () => [...new Set([...loop.heldIds(), ...flusher.pendingIds()])],
       onCancel: cancel,
-      onExtended: (extended) => loop.extendDeadlines(extended),
+      onExtended: (extended) => {
+        loop.extendDeadlines(extended);
+        saved?.held.extend(extended);
+      },
     });
   };
   if (registration) beat(registration.heartbeatMs);

@@ -7,17 +7,29 @@
  * is checked against the protocol's schema. Writing is not awaited before a run starts:
  * a run's result is stored after its assignment's file was begun, and a result on disk
  * supersedes its assignment when both are read back.
+ *
+ * Leases the heartbeat extends are kept beside them (`leases.json`, rewritten whole at
+ * each heartbeat), so a restarted agent judges a deadline by the lease the coordinator
+ * last granted, not by the one it was first given.
  */
 
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Assignment } from '@anygrid/protocol';
 import type { Logger } from 'pino';
-import { BatchFiles } from './batch-files.js';
+import { BatchFiles, writeAtomically } from './batch-files.js';
+
+/** File of the deadlines heartbeats extended, by replica id. */
+const LEASES = 'leases.json';
 
 /** Assignments on disk while held. */
 export class HeldAssignments {
+  private readonly leases = new Map<number, number>();
+  private savingLeases: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly files: BatchFiles<Assignment>,
+    private readonly dir: string,
     private readonly logger: Logger,
   ) {}
 
@@ -36,7 +48,16 @@ export class HeldAssignments {
       idOf: (a) => a.replicaId,
       what: 'assignments',
     });
-    return { held: new HeldAssignments(files, logger), recovered: records };
+    const held = new HeldAssignments(files, join(dir, 'assignments'), logger);
+    const leases = await held.readLeases();
+    for (const a of records) {
+      const deadline = leases.get(a.replicaId);
+      if (deadline !== undefined && deadline > a.deadline) {
+        a.deadline = deadline;
+        held.leases.set(a.replicaId, deadline);
+      }
+    }
+    return { held, recovered: records };
   }
 
   /** Replica ids held on disk. */
@@ -60,8 +81,46 @@ export class HeldAssignments {
     this.files.settle(replicaIds);
   }
 
+  /** New deadlines of held replicas, from a heartbeat: kept for a restart. */
+  extend(extended: readonly { replicaId: number; deadline: number }[]): void {
+    for (const e of this.leases.keys()) if (!this.files.has(e)) this.leases.delete(e);
+    let changed = false;
+    for (const { replicaId, deadline } of extended) {
+      if (!this.files.has(replicaId)) continue;
+      this.leases.set(replicaId, deadline);
+      changed = true;
+    }
+    if (!changed) return;
+    const body = JSON.stringify(Object.fromEntries(this.leases));
+    this.savingLeases = this.savingLeases
+      .then(() => writeAtomically(this.dir, LEASES, body))
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'could not save extended leases');
+      });
+  }
+
   /** Resolves once every write begun so far has ended. */
-  idle(): Promise<void> {
-    return this.files.idle();
+  async idle(): Promise<void> {
+    await this.files.idle();
+    await this.savingLeases;
+  }
+
+  private async readLeases(): Promise<Map<number, number>> {
+    const leases = new Map<number, number>();
+    let body: unknown;
+    try {
+      body = JSON.parse(await readFile(join(this.dir, LEASES), 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return leases;
+      this.logger.warn({ err: error }, 'saved leases are unreadable; using assigned deadlines');
+      return leases;
+    }
+    if (typeof body !== 'object' || body === null) return leases;
+    for (const [id, deadline] of Object.entries(body)) {
+      if (Number.isSafeInteger(Number(id)) && Number.isSafeInteger(deadline)) {
+        leases.set(Number(id), deadline as number);
+      }
+    }
+    return leases;
   }
 }

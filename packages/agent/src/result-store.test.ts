@@ -207,4 +207,21 @@ describe('HeldAssignments', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(batchFiles(join(dir, 'assignments'))).toEqual([]);
   });
+
+  it('judges a restarted agent’s deadlines by the leases heartbeats extended', async () => {
+    const dir = tempDir();
+    const { held } = await HeldAssignments.open(dir, pino({ level: 'silent' }));
+    held.add([assignment(1), assignment(2)]);
+    held.extend([
+      { replicaId: 1, deadline: 1_900_000_060_000 },
+      // Not held: not kept.
+      { replicaId: 9, deadline: 1_900_000_060_000 },
+    ]);
+    await held.idle();
+    const again = await HeldAssignments.open(dir, pino({ level: 'silent' }));
+    expect(again.recovered.map((a) => [a.replicaId, a.deadline])).toEqual([
+      [1, 1_900_000_060_000],
+      [2, 1_900_000_000_000],
+    ]);
+  });
 });
