@@ -5,15 +5,27 @@
  * work loop, report flusher, work stream, heartbeat — and `stop` takes them down in the
  * order that loses nothing: stop pulling, let running tasks finish for a while, hand
  * back the rest, deliver every report, close the sandbox.
+ *
+ * With a cache directory the agent also works offline: finished results and the work it
+ * holds are kept on disk (`offline/` in it: `saved-work.ts`), so
+ * a coordinator that is away, or a restart of the agent, loses nothing. An agent that
+ * starts with saved work and a saved host id does not wait for the coordinator: it runs
+ * that work at once and registers in the background, naming what it holds.
  */
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { AnygridError, ErrorCode, isPublicKeyText } from '@anygrid/protocol';
+import {
+  AnygridError,
+  type Assignment,
+  ErrorCode,
+  isPublicKeyText,
+  type RegisterHostResponse,
+} from '@anygrid/protocol';
 import { NodeSandbox } from '@anygrid/runtime/node';
 import { type Logger, pino } from 'pino';
-import { sleep } from './abortable.js';
+import { sleep, within } from './abortable.js';
 import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
 import { BlobCache } from './blob-cache.js';
 import { CompiledModules } from './compiled-modules.js';
@@ -21,8 +33,10 @@ import { CoordinatorClient } from './coordinator-client.js';
 import { Heartbeat } from './heartbeat.js';
 import { defaultSlots, hostInfo } from './host-info.js';
 import { ModuleGate } from './module-gate.js';
+import type { OutgoingReport } from './output-encoding.js';
 import { PublisherPins } from './publisher-pins.js';
 import { ReportFlusher } from './report-flusher.js';
+import { holdingOf, OFFLINE_DIR, openSaved, prefetch, resume } from './saved-work.js';
 import { runAssignment, type TaskSandbox } from './task-runner.js';
 import { isTransient } from './transient-error.js';
 import { warmUp } from './warm-up.js';
@@ -38,7 +52,10 @@ export interface AgentOptions {
   slots?: number;
   /** Host name shown to the coordinator; default `os.hostname()`. */
   name?: string;
-  /** Directory for cached modules and inputs by hash, and this host's id; memory cache always. */
+  /**
+   * Directory for cached modules and inputs by hash, this host's id, and the results and
+   * assignments kept for offline work (`offline/`); memory cache always.
+   */
   cacheDir?: string;
   /** Structured logger; default pino to stderr at level `ANYGRID_LOG_LEVEL` (info). */
   logger?: Logger;
@@ -108,19 +125,36 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     options.pinFile ?? (options.cacheDir ? join(options.cacheDir, PIN_FILE) : undefined),
   );
   const previousId = options.cacheDir ? await readHostId(options.cacheDir) : undefined;
-  const describe = (hostId?: number) => hostInfo({ slots, name: options.name, hostId });
-  const registration = await register(client, describe(previousId), logger, stopping.signal).catch(
+  const saved = options.cacheDir
+    ? await openSaved(join(options.cacheDir, OFFLINE_DIR), logger, () => persisted)
+    : undefined;
+  let persisted: (reports: OutgoingReport[]) => void = () => {};
+  const holding = () => (saved ? holdingOf(saved) : undefined);
+  const describe = (hostId?: number) =>
+    hostInfo({ slots, name: options.name, hostId, holding: holding() });
+  const joining = register(client, () => describe(previousId), logger, stopping.signal).catch(
     (error: unknown) => {
       // A saved id from another coordinator or account must not keep the device out.
       if (previousId === undefined || isTransient(error)) throw error;
       logger.warn({ err: error, previousId }, 'saved host id refused; registering as a new host');
-      return register(client, describe(), logger, stopping.signal);
+      return register(client, () => describe(), logger, stopping.signal);
     },
   );
-  const { hostId } = registration;
-  if (options.cacheDir) await saveHostId(options.cacheDir, hostId, logger);
+  // Saved work runs at once: the coordinator may be away for long.
+  const offline = previousId !== undefined && (holding()?.length ?? 0) > 0;
+  let registration: RegisterHostResponse | undefined;
+  if (!offline || (await within(joining, FIRST_REGISTER_WAIT_MS))) registration = await joining;
+  const hostId = registration?.hostId ?? (previousId as number);
+  if (registration && options.cacheDir) await saveHostId(options.cacheDir, hostId, logger);
   const log = logger.child({ hostId });
-  log.info({ slots, heartbeatMs: registration.heartbeatMs }, 'registered with the coordinator');
+  if (registration) {
+    log.info({ slots, heartbeatMs: registration.heartbeatMs }, 'registered with the coordinator');
+  } else {
+    log.warn(
+      { slots, saved: holding()?.length },
+      'coordinator unreachable; running saved work and registering in the background',
+    );
+  }
 
   const sandbox: TaskSandbox = new NodeSandbox({ maxWorkers: slots });
   // Not awaited: closing the sandbox ends a warm-up still going.
@@ -133,7 +167,18 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     dirBytes: options.cacheDirBytes,
   });
   const modules = new CompiledModules((bytes, cap) => sandbox.compile(bytes, cap));
-  const flusher = new ReportFlusher({ client, hostId, logger: log, busy: () => loop.busy });
+  const flusher = new ReportFlusher({
+    client,
+    hostId,
+    logger: log,
+    busy: () => loop.busy,
+    persisted: saved !== undefined,
+    onSettled: (ids) => saved?.results.settle(ids),
+  });
+  persisted = (reports) => {
+    saved?.held.release(reports.map((r) => r.replicaId));
+    for (const report of reports) flusher.add(report);
+  };
   const gate = new ModuleGate(
     {
       trustedKeys: new Set(options.trustedKeys ?? []),
@@ -156,6 +201,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const hostLost = new Promise<void>((resolve) => {
     lostHost = resolve;
   });
+  const handBack = (ids: number[]) => {
+    saved?.held.release(ids);
+    void abandon(client, hostId, ids, log);
+  };
+  const cancel = (ids: number[]) => {
+    loop.cancel(ids);
+    saved?.held.release(ids);
+  };
   const loop = new WorkLoop({
     client,
     hostId,
@@ -164,44 +217,95 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     logger: log,
     // No agent-wide signal here: `drain` aborts every run still going when the agent stops.
     run: (assignment, options, done) => runAssignment(assignment, runner, options, done),
-    onReport: (report) => flusher.add(report),
+    onReport: (report) => (saved ? saved.results.add(report) : flusher.add(report)),
     // The coordinator lets a host retake a task it handed back, so surplus can go back
     // without stranding work in a cluster of one host.
-    onHandBack: (ids) => void abandon(client, hostId, ids, log),
+    onHandBack: handBack,
+    onExpired: handBack,
     streaming: () => stream?.connected ?? false,
     onHostUnknown: () => lostHost(),
+    pullingPaused: registration === undefined,
+    ...(saved && {
+      onAccepted: (assignments: readonly Assignment[]) => {
+        saved.held.add(assignments);
+        prefetch(blobs, assignments);
+      },
+      onReleased: (ids: number[]) => saved.held.release(ids),
+    }),
   });
-  const heartbeat = new Heartbeat({
-    client,
-    hostId,
-    intervalMs: registration.heartbeatMs,
-    logger: log,
-    held: () => [...new Set([...loop.heldIds(), ...flusher.pendingIds()])],
-    onCancel: (ids) => loop.cancel(ids),
-  });
+  let heartbeat: Heartbeat | undefined;
+  const beat = (heartbeatMs: number) => {
+    heartbeat = new Heartbeat({
+      client,
+      hostId,
+      intervalMs: heartbeatMs,
+      logger: log,
+      held: () => [...new Set([...loop.heldIds(), ...flusher.pendingIds()])],
+      onCancel: cancel,
+      onExtended: (extended) => {
+        loop.extendDeadlines(extended);
+        saved?.held.extend(extended);
+      },
+    });
+  };
+  if (registration) beat(registration.heartbeatMs);
+  else {
+    joining.then(
+      (late) => {
+        if (stopping.signal.aborted) return;
+        if (late.hostId !== hostId) {
+          // The saved work belongs to a host the coordinator no longer knows: its reports
+          // would be refused. Start over as the new host.
+          log.warn({ newHostId: late.hostId }, 'registered as another host; dropping saved work');
+          saved?.results.settle(saved.results.ids());
+          saved?.held.release(saved.held.ids());
+          if (options.cacheDir) void saveHostId(options.cacheDir, late.hostId, log);
+          lostHost();
+          return;
+        }
+        log.info({ heartbeatMs: late.heartbeatMs }, 'registered with the coordinator');
+        beat(late.heartbeatMs);
+        loop.resumePulling();
+        flusher.retryNow();
+      },
+      (error: unknown) => {
+        if (stopping.signal.aborted) return;
+        log.error({ err: error }, 'could not register with the coordinator');
+        lostHost();
+      },
+    );
+  }
   stream = new WorkStream({
     baseUrl: client.baseUrl,
     hostId,
     authorization: client.authorization,
     logger: log,
-    onOpen: () => loop.trigger(),
+    onOpen: () => {
+      loop.trigger();
+      // The coordinator is back: reports waiting out a backoff need not wait longer.
+      flusher.retryNow();
+    },
     onMessage: (message) => {
       if (message.type === 'work') loop.trigger();
-      else loop.cancel(message.replicaIds);
+      else cancel(message.replicaIds);
     },
   });
+  if (saved) resume(saved, loop, flusher, log);
   loop.trigger();
 
   let stopped: Promise<void> | undefined;
   const stop = async (graceful: boolean, timeoutMs: number) => {
     log.info({ graceful, timeoutMs }, 'stopping');
     stream?.close();
-    const handBack = await loop.drain(graceful ? timeoutMs : 0);
-    heartbeat.stop();
-    await abandon(client, hostId, handBack, log);
+    const unfinished = await loop.drain(graceful ? timeoutMs : 0);
+    heartbeat?.stop();
+    // Work the coordinator did not take back stays saved: the next start runs it.
+    if (await abandon(client, hostId, unfinished, log)) saved?.held.release(unfinished);
     stopping.abort();
+    await saved?.results.idle();
     const delivered = await flusher.flush(graceful ? timeoutMs : 2000);
     await flusher.close();
+    await saved?.held.idle();
     blobs.close();
     client.close();
     await sandbox.close();
@@ -222,17 +326,21 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 /** Name of the publisher pin file in the agent's cache directory. */
 const PIN_FILE = 'publisher-pins.json';
 
+/** How long an agent with saved work waits for the coordinator before running it anyway. */
+const FIRST_REGISTER_WAIT_MS = 2000;
+
 /** Registers, waiting out a coordinator that is not up yet; a refused token throws. */
 async function register(
   client: CoordinatorClient,
-  body: ReturnType<typeof hostInfo>,
+  body: () => ReturnType<typeof hostInfo>,
   logger: Logger,
   signal: AbortSignal,
 ) {
   const backoff = new Backoff(RECONNECT_BACKOFF);
   for (;;) {
     try {
-      return await client.register(body, signal);
+      // Built again each try: what the host holds changes while it waits.
+      return await client.register(body(), signal);
     } catch (error) {
       if (!isTransient(error)) throw error;
       const delay = backoff.next();
@@ -245,14 +353,15 @@ async function register(
 /**
  * Hands replicas back so the coordinator reissues them at once, not at their deadline.
  * The coordinator refuses the whole list when one replica is no longer ours
- * (NOT_ASSIGNED), so those are taken out and the rest sent again.
+ * (NOT_ASSIGNED), so those are taken out and the rest sent again. True when the
+ * coordinator answered (none of them is this host's any more).
  */
 async function abandon(
   client: CoordinatorClient,
   hostId: number,
   replicaIds: number[],
   logger: Logger,
-): Promise<void> {
+): Promise<boolean> {
   let ids = [...new Set(replicaIds)];
   for (let attempt = 0; attempt < 3 && ids.length > 0; attempt++) {
     try {
@@ -261,7 +370,7 @@ async function abandon(
         AbortSignal.timeout(5000),
       );
       logger.info({ abandoned, requested: ids.length }, 'handed back unfinished replicas');
-      return;
+      return true;
     } catch (error) {
       const notOurs = notAssignedIds(error);
       if (notOurs.length > 0) {
@@ -272,9 +381,10 @@ async function abandon(
         { err: error, replicaIds: ids },
         'could not hand back replicas; they will time out',
       );
-      return;
+      return false;
     }
   }
+  return ids.length === 0;
 }
 
 function notAssignedIds(error: unknown): number[] {

@@ -20,6 +20,8 @@ export interface HeartbeatOptions {
   readonly held: () => number[];
   /** Replicas the coordinator says to stop. */
   readonly onCancel: (replicaIds: number[]) => void;
+  /** New deadlines of the replicas whose leases were extended. */
+  readonly onExtended?: (extended: readonly { replicaId: number; deadline: number }[]) => void;
 }
 
 /** Largest list one heartbeat may carry. */
@@ -47,6 +49,7 @@ export class Heartbeat {
       for (let i = 0; i < ids.length; i += MAX_IDS) {
         const replicaIds = ids.slice(i, i + MAX_IDS);
         const answer = await client.heartbeat({ hostId, replicaIds }, this.lifetime.signal);
+        this.options.onExtended?.(answer.extended);
         if (answer.cancel.length > 0) {
           logger.info({ replicaIds: answer.cancel }, 'coordinator cancelled replicas');
           this.options.onCancel(answer.cancel);

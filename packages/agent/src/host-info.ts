@@ -25,6 +25,8 @@ export function hostInfo(options: {
   slots: number;
   name?: string;
   hostId?: number;
+  /** Replicas still held from before (saved results and work), when re-registering. */
+  holding?: number[];
 }): RegisterHostRequestInput {
   const name = (options.name ?? hostname()).slice(0, 200) || 'unnamed';
   return {
@@ -36,6 +38,9 @@ export function hostInfo(options: {
     runtimes: ['wasm32-wasi'],
     agentVersion: AGENT_VERSION,
     ...(options.hostId === undefined ? {} : { hostId: options.hostId }),
+    ...(options.hostId === undefined || options.holding === undefined
+      ? {}
+      : { holding: options.holding }),
   };
 }
 

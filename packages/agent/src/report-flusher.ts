@@ -29,6 +29,10 @@ export interface ReportFlusherOptions {
   /** Whether more reports are on their way (runs in progress); when not, send at once. */
   readonly busy?: () => boolean;
   readonly retryBackoff?: BackoffPolicy;
+  /** Reports acknowledged (or refused for good): no longer to be kept anywhere. */
+  readonly onSettled?: (replicaIds: readonly number[]) => void;
+  /** Whether queued reports are also on disk, to be sent by the next run of the agent. */
+  readonly persisted?: boolean;
 }
 
 /** The agent's single sender of reports. */
@@ -69,6 +73,12 @@ export class ReportFlusher {
     this.wake?.();
   }
 
+  /** The coordinator is reachable again: cut a retry's backoff short. */
+  retryNow(): void {
+    this.nudge.abort();
+    this.nudge = new AbortController();
+  }
+
   /** Resolves once every queued report is acknowledged, or after `timeoutMs`; true if all were. */
   async flush(timeoutMs: number): Promise<boolean> {
     if (this.queue.size === 0) return true;
@@ -85,7 +95,12 @@ export class ReportFlusher {
     this.lifetime.abort();
     this.wake?.();
     await this.loop;
-    if (this.queue.size > 0) {
+    if (this.queue.size > 0 && this.options.persisted) {
+      this.options.logger.info(
+        { count: this.queue.size },
+        'stopping with unsent reports; they are saved and sent when the agent starts again',
+      );
+    } else if (this.queue.size > 0) {
       this.options.logger.warn(
         { replicaIds: this.queue.ids().slice(0, 50), count: this.queue.size },
         'stopping with unsent reports; the coordinator will reissue these replicas',
@@ -134,6 +149,7 @@ export class ReportFlusher {
         this.lifetime.signal,
       );
       this.queue.remove(ids);
+      this.options.onSettled?.(ids);
       this.backoff.reset();
       if (this.narrowTo !== undefined) {
         const doubled = this.narrowTo * 2;
@@ -179,6 +195,7 @@ export class ReportFlusher {
           'the coordinator refused these reports; dropping them',
         );
         this.queue.remove(verdict.replicaIds);
+        this.options.onSettled?.(verdict.replicaIds);
         return 0;
       case 'split':
         this.narrowTo = Math.max(1, Math.ceil(ids.length / 2));

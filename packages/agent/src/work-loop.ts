@@ -9,6 +9,12 @@
  * the buffer or stopped where they run. `drain` is the first half of a graceful stop:
  * it stops pulling, lets running tasks finish for a while, and returns what is left to
  * hand back.
+ *
+ * A replica whose deadline has passed is not started: the coordinator has given it to
+ * another host by then, so running it is wasted work (it is reported to `onExpired` to be
+ * handed back). Leases the heartbeat extends move the deadlines of buffered work with them.
+ * While the coordinator is unreachable the loop keeps running what it holds, and pulls
+ * again with backoff; `restore` gives it the work a previous run of the agent held.
  */
 
 import { AnygridError, type Assignment, ErrorCode } from '@anygrid/protocol';
@@ -62,6 +68,17 @@ export interface WorkLoopOptions {
    * backup): pulling stops, and the agent must register again to get work.
    */
   readonly onHostUnknown?: () => void;
+  /** Assignments newly taken from a work answer (to keep them on disk). */
+  readonly onAccepted?: (assignments: readonly Assignment[]) => void;
+  /** Buffered replicas not started because their deadline passed; hand them back. */
+  readonly onExpired?: (replicaIds: number[]) => void;
+  /** Replicas that ended without a report and need no hand-back (the runner gave up). */
+  readonly onReleased?: (replicaIds: number[]) => void;
+  /**
+   * Run what is held but pull nothing until `resumePulling`: an agent restarted while
+   * the coordinator is away must register (naming what it holds) before it takes more.
+   */
+  readonly pullingPaused?: boolean;
 }
 
 interface Running {
@@ -83,6 +100,7 @@ export class WorkLoop {
   private pollTimer: NodeJS.Timeout | undefined;
   private pollDue = 0;
   private stopped = false;
+  private paused: boolean;
   private readonly counts = { completed: 0, failed: 0 };
   private readonly pace = new TaskPace();
   /** When a pull last came back empty (performance.now()). */
@@ -101,6 +119,7 @@ export class WorkLoop {
   private onIdle: (() => void) | undefined;
 
   constructor(private readonly options: WorkLoopOptions) {
+    this.paused = options.pullingPaused ?? false;
     this.rebalanceTimer = setInterval(() => this.rebalance(), 1000);
     this.rebalanceTimer.unref();
   }
@@ -117,6 +136,30 @@ export class WorkLoop {
   /** Replica ids held: buffered and running. */
   heldIds(): number[] {
     return [...this.buffered.map((a) => a.replicaId), ...this.running.keys()];
+  }
+
+  /**
+   * Buffers work a previous run of this agent held (read back from disk), ahead of
+   * anything pulled; replicas already held are skipped.
+   */
+  restore(assignments: readonly Assignment[]): void {
+    this.accept(assignments, false);
+  }
+
+  /** Lets a loop started with `pullingPaused` pull, at once. */
+  resumePulling(): void {
+    this.paused = false;
+    this.trigger();
+  }
+
+  /** New deadlines of held replicas, from a heartbeat's extended leases. */
+  extendDeadlines(extended: readonly { replicaId: number; deadline: number }[]): void {
+    if (extended.length === 0 || this.buffered.length === 0) return;
+    const deadlines = new Map(extended.map((e) => [e.replicaId, e.deadline]));
+    for (const a of this.buffered) {
+      const deadline = deadlines.get(a.replicaId);
+      if (deadline !== undefined && deadline > a.deadline) a.deadline = deadline;
+    }
   }
 
   /**
@@ -180,7 +223,7 @@ export class WorkLoop {
   }
 
   private pull(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     if (this.pulling) {
       this.pullAgain = true;
       return;
@@ -233,14 +276,18 @@ export class WorkLoop {
     }
   }
 
-  private accept(assignments: readonly Assignment[]): void {
+  private accept(assignments: readonly Assignment[], pulled = true): void {
     // The coordinator may answer the same replica again after a lost response. One set
     // of the answer's ids, not of everything held: this runs for every pull.
     const fresh = new Set<number>();
     for (const a of assignments) if (!this.running.has(a.replicaId)) fresh.add(a.replicaId);
     for (const a of this.buffered) fresh.delete(a.replicaId);
     // The first of the answer's copies of a replica takes its id; later ones find it gone.
+    const start = this.buffered.length;
     for (const a of assignments) if (fresh.delete(a.replicaId)) this.buffered.push(a);
+    if (pulled && this.options.onAccepted && this.buffered.length > start) {
+      this.options.onAccepted(this.buffered.slice(start));
+    }
     this.startRuns();
   }
 
@@ -255,8 +302,28 @@ export class WorkLoop {
     if (free < Math.ceil(limit / 2) && limit > this.options.slots) return;
     const starting = this.buffered.splice(0, Math.min(free, this.buffered.length));
     if (starting.length === 0) return;
+    const now = Date.now();
+    let expired: number[] | undefined;
     const batch = new RunBatch();
-    for (let i = 0; i < starting.length; i++) this.start(starting[i] as Assignment, batch);
+    for (let i = 0; i < starting.length; i++) {
+      const assignment = starting[i] as Assignment;
+      if (assignment.deadline > now) this.start(assignment, batch);
+      else if (expired) expired.push(assignment.replicaId);
+      else expired = [assignment.replicaId];
+    }
+    if (expired) this.expired(expired);
+  }
+
+  /** Replicas past their deadline, not started; the slots they would have taken are free. */
+  private expired(replicaIds: number[]): void {
+    this.options.logger.info(
+      { replicaIds },
+      'deadline passed before the task could start; not running it',
+    );
+    this.options.onExpired?.(replicaIds);
+    if (this.settling) return;
+    this.settling = true;
+    queueMicrotask(() => this.settle());
   }
 
   private start(assignment: Assignment, batch: RunBatch): void {
@@ -284,7 +351,7 @@ export class WorkLoop {
         if (report.report.status === 'success') this.counts.completed += 1;
         else this.counts.failed += 1;
         this.options.onReport(report);
-      }
+      } else this.options.onReleased?.([run.assignment.replicaId]);
     }
     if (this.running.size === 0) this.onIdle?.();
     if (this.stopped || this.settling) return;

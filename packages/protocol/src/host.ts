@@ -23,6 +23,11 @@ export const RegisterHostRequest = z.strictObject({
   agentVersion: z.string().max(50).optional(),
   /** A host id this device had before; re-used when it belongs to the same account. */
   hostId: z.number().int().positive().optional(),
+  /**
+   * Replicas a re-registering device still holds (finished results it has not reported
+   * yet, assignments it will still run); the coordinator may release the host's others.
+   */
+  holding: z.array(z.number().int().positive()).max(10_000).optional(),
 });
 export type RegisterHostRequest = z.infer<typeof RegisterHostRequest>;
 export type RegisterHostRequestInput = z.input<typeof RegisterHostRequest>;

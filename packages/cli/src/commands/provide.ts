@@ -64,7 +64,10 @@ export function registerProvide(program: Command): void {
     .option('--token-file <path>', 'read the provider token from a file (mode 600)')
     .option('--slots <n>', 'tasks run at once (default: CPU cores)', intOption(1, 1024))
     .option('--name <name>', 'host name shown to the coordinator')
-    .option('--cache <dir>', 'keep cached modules, inputs and this host id in DIR across restarts')
+    .option(
+      '--cache <dir>',
+      'keep cached modules, inputs, this host id, and results and work not yet reported (offline work) in DIR across restarts',
+    )
     .option(
       '--trust-key <key>',
       'trust module signatures by this public key, ed25519:... (repeatable)',

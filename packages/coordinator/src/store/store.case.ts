@@ -374,6 +374,71 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('counts the late answer of a handed-back replica while its task is open', async () => {
+      const { store, owner, hosts } = await setup();
+      const j = await store.createJob(owner.accountId, job(1), 0);
+      const [a] = await store.assignWork(hosts[0], 1, 0);
+      await store.abandon(hosts[0], [a!.replicaId], 1);
+      // The host was away, finished the replica anyway and reports it on its return.
+      const late = await store.applyReports(hosts[0], [ok(a!.replicaId)], 2);
+      expect(late.statuses).toEqual(['accepted']);
+      const [result] = await store.listResults(j.id, 0, 10);
+      expect(result).toMatchObject({ outcome: 'valid' });
+      // Settled by it: the reissue is not sent to anyone, and the task settles once.
+      expect(await store.assignWork(hosts[1], 1, 3)).toEqual([]);
+      expect((await store.getJob(j.id, owner))?.progress).toMatchObject({ valid: 1, pending: 0 });
+      expect((await store.applyReports(hosts[0], [ok(a!.replicaId)], 4)).statuses).toEqual([
+        'duplicate',
+      ]);
+      await store.close();
+    });
+
+    it('never lets one host vote twice with a late answer of a task it took again', async () => {
+      const { store, owner, hosts } = await setup();
+      const j = await store.createJob(owner.accountId, job(1, { redundancy: 2 }), 0);
+      const [a] = await store.assignWork(hosts[0], 1, 0);
+      await store.abandon(hosts[0], [a!.replicaId], 1);
+      const [again] = await store.assignWork(hosts[0], 1, 2);
+      expect(again?.taskId).toBe(a?.taskId);
+      expect((await store.applyReports(hosts[0], [ok(a!.replicaId)], 3)).statuses).toEqual([
+        'late',
+      ]);
+      expect((await store.applyReports(hosts[0], [ok(again!.replicaId)], 4)).statuses).toEqual([
+        'accepted',
+      ]);
+      // One host's two answers are not a quorum of two.
+      expect((await store.getJob(j.id, owner))?.progress).toMatchObject({ valid: 0, pending: 1 });
+      const [other] = await store.assignWork(hosts[1], 1, 5);
+      await store.applyReports(hosts[1], [ok(other!.replicaId)], 6);
+      const [result] = await store.listResults(j.id, 0, 10);
+      expect(result).toMatchObject({ outcome: 'valid' });
+      await store.close();
+    });
+
+    it('only notes a late answer once its task settled or its job was cancelled', async () => {
+      const { store, owner, hosts } = await setup();
+      const settled = await store.createJob(owner.accountId, job(1), 0);
+      const [a] = await store.assignWork(hosts[0], 1, 0);
+      await store.abandon(hosts[0], [a!.replicaId], 1);
+      const [b] = await store.assignWork(hosts[1], 1, 2);
+      await store.applyReports(hosts[1], [ok(b!.replicaId)], 3);
+      expect((await store.applyReports(hosts[0], [ok(a!.replicaId, 'x')], 4)).statuses).toEqual([
+        'late',
+      ]);
+      const [result] = await store.listResults(settled.id, 0, 10);
+      expect(result).toMatchObject({ outcome: 'valid' });
+
+      const cancelled = await store.createJob(owner.accountId, job(1), 5);
+      const [c] = await store.assignWork(hosts[0], 1, 5);
+      await store.abandon(hosts[0], [c!.replicaId], 6);
+      await store.cancelJob(cancelled.id, 7);
+      expect((await store.applyReports(hosts[0], [ok(c!.replicaId)], 8)).statuses).toEqual([
+        'late',
+      ]);
+      expect((await store.getJob(cancelled.id, owner))?.state).toBe('cancelled');
+      await store.close();
+    });
+
     it('hands a refused module back without an error, and never to the refusing host again', async () => {
       const { store, owner, hosts } = await setup();
       // maxErrors 0: one counted error would fail the task.

@@ -187,8 +187,9 @@ export class SqliteWork {
       return 'duplicate';
     }
     const active = row.task_state === 'active';
-    // A late answer still helps a task that has not settled; otherwise it is only noted.
-    if (row.state === 'abandoned' || (row.state === 'timed_out' && !active)) return 'late';
+    // A late answer (the replica timed out, or was handed back or released while its host
+    // was away) still helps a task that has not settled; otherwise it is only noted.
+    if (isLate(row) && !(active && countsLate(row, siblings))) return 'late';
     const state = reportedState(report);
     if (state === 'refused') {
       this.settlement.event(
@@ -206,7 +207,9 @@ export class SqliteWork {
     const digest = report.success ? report.digest : null;
     // A refused module is not the host's fault: its standing stays as it was.
     if (state === 'errored') changes.tally(row.host_id, 'errored');
-    else if (state === 'reported') changes.tally(row.host_id, 'answered');
+    // A handed-back replica gave its share of the day's quota back already.
+    else if (state === 'reported' && row.state !== 'abandoned')
+      changes.tally(row.host_id, 'answered');
     let validation: string | null = null;
     const excluded =
       row.host_id !== null && changes.quarantined.has(row.host_id) ? 1 : row.excluded;
@@ -355,4 +358,22 @@ export class SqliteWork {
 function reportedState(report: VerifiedReport): ReplicaState {
   if (report.success) return 'reported';
   return isNotHostFault(report.error?.code) ? 'refused' : 'errored';
+}
+
+/** Whether the replica was given up on before this report: timed out, handed back or released. */
+function isLate(row: ReplicaRow): boolean {
+  return row.state === 'abandoned' || row.state === 'timed_out';
+}
+
+/**
+ * Whether a late report may count toward its (still active) task. A timed-out replica's
+ * host never gets its task again, so its answer is its only vote. A handed-back one's
+ * host may have taken the task again (placement lets it): then that other replica is
+ * its vote, and this answer is only noted, so one host never votes twice.
+ */
+function countsLate(row: SiblingRow, siblings: readonly SiblingRow[]): boolean {
+  if (row.state !== 'abandoned') return true;
+  return !siblings.some(
+    (o) => o.id !== row.id && o.host_id === row.host_id && o.state !== 'abandoned',
+  );
 }
