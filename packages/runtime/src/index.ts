@@ -8,6 +8,19 @@
 
 export { ModuleError } from './module-error.js';
 export { runModule } from './run-module.js';
-export type { RunFailureCode, RunLimits, RunReceiver, RunResult, RunSpec } from './run-spec.js';
+export {
+  CHECKPOINT_PROGRESS,
+  CHECKPOINT_STATE,
+  parseFraction,
+} from './checkpoint-watch.js';
+export type {
+  CheckpointSnapshot,
+  CheckpointWatchSpec,
+  RunFailureCode,
+  RunLimits,
+  RunReceiver,
+  RunResult,
+  RunSpec,
+} from './run-spec.js';
 export { DEFAULT_LIMITS, resolveLimits } from './run-spec.js';
 export { capMemory } from './wasm/memory-cap.js';
