@@ -6,13 +6,13 @@
  * `BrowserSandbox` from `@anygrid/runtime/browser`, which add workers and a watchdog.
  */
 
-export { ModuleError } from './module-error.js';
-export { runModule } from './run-module.js';
 export {
   CHECKPOINT_PROGRESS,
   CHECKPOINT_STATE,
   parseFraction,
 } from './checkpoint-watch.js';
+export { ModuleError } from './module-error.js';
+export { runModule } from './run-module.js';
 export type {
   CheckpointSnapshot,
   CheckpointWatchSpec,

@@ -109,7 +109,9 @@ export class SqliteCheckpoints {
 
   /** The checkpoint a replica resumes or reached, if any. */
   of(replicaId: number): { hash: string; size: number } | undefined {
-    const row = this.checkpointOf.get(replicaId) as { hash: string | null; size: number } | undefined;
+    const row = this.checkpointOf.get(replicaId) as
+      | { hash: string | null; size: number }
+      | undefined;
     return row?.hash == null ? undefined : { hash: row.hash, size: Number(row.size) };
   }
 
