@@ -1,0 +1,143 @@
+/**
+ * Acceptance 2 of issue 11: a long task checkpoints; its agent is SIGKILLed; another
+ * agent resumes from the checkpoint. The example (examples/src/resumable.c) counts the
+ * rounds it computes; the task's total work stays under 1.5x its length, and its output
+ * equals an uninterrupted run's, here run by the same sandbox in this process.
+ */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NodeSandbox } from '@anygrid/runtime/node';
+import { describe, expect, it } from 'vitest';
+import { CLI, EXAMPLES, spawnNode, stopProcess, useCoordinator, waitFor } from './harness.js';
+import { allResults, decodeStdout, waitForJob } from './job-flow.js';
+import { inspectStore } from './store-inspect.js';
+
+/** Rounds of the task (~0.5 ms each here): a run of several seconds. */
+const ROUNDS = 14_000;
+/** The program checkpoints every this many rounds (~0.1 s). */
+const EVERY = 200;
+/** Long enough for the victim to get half way on a loaded machine; the takeover waits for it. */
+const DEADLINE_MS = 15_000;
+
+/** An agent that sends checkpoints twice a second. */
+function provider(url: string, token: string, name: string) {
+  return spawnNode([
+    CLI,
+    'provide',
+    '--coordinator',
+    url,
+    '--token',
+    token,
+    '--slots',
+    '1',
+    '--name',
+    name,
+    '--checkpoint-interval',
+    '0.5',
+  ]);
+}
+
+/** What the example says on stderr of the work of its run. */
+function workOf(stderr: string): { computed: number; resumedAt: number; chain: number } {
+  const m = /rounds computed: (\d+) of \d+ \(resumed at (\d+); (\d+) in all runs/.exec(stderr);
+  if (!m) throw new Error(`no work line in stderr: ${stderr}`);
+  return { computed: Number(m[1]), resumedAt: Number(m[2]), chain: Number(m[3]) };
+}
+
+async function uninterrupted(): Promise<{ stdout: string; ms: number }> {
+  const sandbox = new NodeSandbox({ maxWorkers: 1 });
+  try {
+    const module = await sandbox.compile(readFileSync(join(EXAMPLES, 'resumable.wasm')));
+    const result = await sandbox.run(module, {
+      args: [String(ROUNDS), String(EVERY)],
+      dirs: { '/': {} },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(workOf(new TextDecoder().decode(result.stderr)).computed).toBe(ROUNDS);
+    return { stdout: new TextDecoder().decode(result.stdout), ms: result.durationMs };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+describe('a checkpointing task whose agent is SIGKILLed', () => {
+  const ctx = useCoordinator();
+
+  it('resumes on another host from the checkpoint: < 1.5x the work, the same output', async () => {
+    const { coord, requester, admin, providerToken } = ctx;
+    const victim = provider(coord.url, providerToken, 'victim');
+    await waitFor('the victim to join', async () => victim.output().includes('joined'));
+
+    const module = await requester.upload(readFileSync(join(EXAMPLES, 'resumable.wasm')));
+    const submitted = await requester.post('/v1/jobs', {
+      name: 'resumable',
+      module,
+      policy: { deadlineMs: DEADLINE_MS },
+      tasks: [{ args: [String(ROUNDS), String(EVERY)] }],
+    });
+    expect(submitted.status).toBe(201);
+    const jobId = submitted.body.id as number;
+
+    // Half way, as the job view tells from the checkpoints the victim sends.
+    const running = await waitFor(
+      'the victim to be half way',
+      async () => {
+        const view = await requester.get(`/v1/jobs/${jobId}`);
+        const done = view.body.progress.running as number | undefined;
+        return done !== undefined && done >= 0.5 ? done : undefined;
+      },
+      DEADLINE_MS,
+      20,
+    );
+    expect(running).toBeLessThan(1);
+    const seenAt = Date.now();
+    await stopProcess(victim.proc, 'SIGKILL');
+    const killedAt = Date.now();
+
+    const store = inspectStore(coord.dataDir);
+    const [dead] = store.query<{ id: number; checkpoint_hash: string | null; progress: number }>(
+      'SELECT id, checkpoint_hash, progress FROM replicas WHERE job_id = ?',
+      jobId,
+    );
+    expect(dead?.checkpoint_hash).toMatch(/^[0-9a-f]{64}$/);
+
+    const rescuer = provider(coord.url, await admin.token('provider'), 'rescuer');
+    // The reference run meanwhile: the victim's lease runs out in the background.
+    const reference = await uninterrupted();
+    const final = await waitForJob(requester, jobId, 60_000);
+    expect(final.progress).toMatchObject({ total: 1, valid: 1 });
+    expect(rescuer.output()).toContain('joined');
+
+    const [result] = await allResults(requester, jobId);
+    expect(decodeStdout(result)).toBe(reference.stdout);
+    const stderr = Buffer.from(result.stderr.data, 'base64').toString('utf8');
+    const work = workOf(stderr);
+
+    // The rescuer continued the victim's chain: from its checkpoint, not from round 0.
+    expect(work.resumedAt).toBeGreaterThanOrEqual(ROUNDS / 2);
+    expect(work.computed).toBe(ROUNDS - work.resumedAt);
+    const replicas = store.query<{ id: number; state: string; duration_ms: number }>(
+      'SELECT id, state, resumes, continued_by, duration_ms FROM replicas WHERE job_id = ? ORDER BY id',
+      jobId,
+    );
+    expect(replicas).toMatchObject([
+      { id: dead?.id, state: 'timed_out', continued_by: replicas[1]?.id },
+      { state: 'reported', resumes: dead?.id },
+    ]);
+
+    // The victim computed the rounds in the checkpoint (counted in `chain`) and some more
+    // after it, lost: at most what it could do between the checkpoint and the kill, at
+    // the fastest speed seen, with a second's margin for the checkpoint's way here.
+    const speed = Math.max(ROUNDS / reference.ms, work.computed / (replicas[1]?.duration_ms ?? 1));
+    const lost = speed * (killedAt - seenAt + 1000);
+    const total = work.chain + lost;
+    console.log(
+      `checkpoint resume: ${ROUNDS} rounds; victim reached ${work.resumedAt} (${running} running), ` +
+        `rescuer computed ${work.computed}; total ≤ ${Math.round(total)} = ${(total / ROUNDS).toFixed(3)}x`,
+    );
+    expect(work.chain).toBe(ROUNDS);
+    expect(total).toBeLessThan(1.5 * ROUNDS);
+    store.close();
+  }, 90_000);
+});
