@@ -9,7 +9,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeSandbox } from '@anygrid/runtime/node';
 import { describe, expect, it } from 'vitest';
-import { CLI, EXAMPLES, spawnNode, stopProcess, useCoordinator, waitFor } from './harness.js';
+import {
+  CLI,
+  client,
+  EXAMPLES,
+  spawnNode,
+  stopProcess,
+  useCoordinator,
+  waitFor,
+} from './harness.js';
 import { allResults, decodeStdout, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
@@ -106,6 +114,7 @@ describe('a checkpointing task whose agent is SIGKILLed', () => {
     // The reference run meanwhile: the victim's lease runs out in the background.
     const reference = await uninterrupted();
     const final = await waitForJob(requester, jobId, 60_000);
+    await stopProcess(rescuer.proc);
     expect(final.progress).toMatchObject({ total: 1, valid: 1 });
     expect(rescuer.output()).toContain('joined');
 
@@ -115,7 +124,7 @@ describe('a checkpointing task whose agent is SIGKILLed', () => {
     const work = workOf(stderr);
 
     // The rescuer continued the victim's chain: from its checkpoint, not from round 0.
-    expect(work.resumedAt).toBeGreaterThanOrEqual(ROUNDS / 2);
+    expect(work.resumedAt).toBeGreaterThanOrEqual(ROUNDS * 0.4);
     expect(work.computed).toBe(ROUNDS - work.resumedAt);
     const replicas = store.query<{ id: number; state: string; duration_ms: number }>(
       'SELECT id, state, resumes, continued_by, duration_ms FROM replicas WHERE job_id = ? ORDER BY id',
@@ -126,18 +135,75 @@ describe('a checkpointing task whose agent is SIGKILLed', () => {
       { state: 'reported', resumes: dead?.id },
     ]);
 
-    // The victim computed the rounds in the checkpoint (counted in `chain`) and some more
-    // after it, lost: at most what it could do between the checkpoint and the kill, at
-    // the fastest speed seen, with a second's margin for the checkpoint's way here.
+    // What the victim computed before it died: at most the fraction it last reported,
+    // a checkpoint's worth more, and what it could do from when it reported that to the
+    // kill, at the fastest speed seen (a second's margin for the report's way here).
     const speed = Math.max(ROUNDS / reference.ms, work.computed / (replicas[1]?.duration_ms ?? 1));
-    const lost = speed * (killedAt - seenAt + 1000);
-    const total = work.chain + lost;
+    const victimWork = running * ROUNDS + EVERY + speed * (killedAt - seenAt + 1000);
+    const total = victimWork + work.computed;
     console.log(
-      `checkpoint resume: ${ROUNDS} rounds; victim reached ${work.resumedAt} (${running} running), ` +
-        `rescuer computed ${work.computed}; total ≤ ${Math.round(total)} = ${(total / ROUNDS).toFixed(3)}x`,
+      `checkpoint resume: ${ROUNDS} rounds; victim killed at ≤ ${Math.round(victimWork)} ` +
+        `(reported ${running}), rescuer resumed at ${work.resumedAt} and computed ${work.computed}; ` +
+        `total ≤ ${Math.round(total)} = ${(total / ROUNDS).toFixed(3)}x`,
     );
     expect(work.chain).toBe(ROUNDS);
     expect(total).toBeLessThan(1.5 * ROUNDS);
     store.close();
   }, 90_000);
+
+  it('refuses a checkpoint of another host, of a blob not stored, of a wrong size', async () => {
+    const { coord, requester, admin } = ctx;
+    const holder = client(coord.url, await admin.token('provider'));
+    const other = client(coord.url, await admin.token('provider'));
+    const register = async (c: typeof holder, name: string) =>
+      (
+        await c.post('/v1/hosts', {
+          name,
+          platform: 'linux-x64',
+          cores: 1,
+          memoryBytes: 1e9,
+          slots: 1,
+        })
+      ).body.hostId as number;
+    const holderHost = await register(holder, 'holder');
+    const otherHost = await register(other, 'other');
+    const module = await requester.upload(readFileSync(join(EXAMPLES, 'resumable.wasm')));
+    const job = await requester.post('/v1/jobs', {
+      name: 'held',
+      module,
+      tasks: [{ args: ['10'] }],
+    });
+    const work = await holder.post('/v1/work', { hostId: holderHost, max: 1 });
+    const replicaId = work.body.assignments[0]?.replicaId as number;
+    expect(replicaId).toBeGreaterThan(0);
+    const state = new TextEncoder().encode('state of the held replica');
+    const ref = await holder.upload(state);
+    const send = (c: typeof holder, body: Record<string, unknown>) =>
+      c.post('/v1/checkpoints', {
+        hostId: holderHost,
+        replicaId,
+        state: ref,
+        fraction: 0.5,
+        ...body,
+      });
+
+    const wrongSize = await send(holder, { state: { ...ref, size: ref.size + 1 } });
+    expect([wrongSize.status, wrongSize.body.error.code]).toEqual([400, 'INVALID_REQUEST']);
+    const missing = await send(holder, { state: { hash: 'f'.repeat(64), size: 3 } });
+    expect([missing.status, missing.body.error.code]).toEqual([422, 'BLOB_MISSING']);
+    const tooLarge = await send(holder, { state: { ...ref, size: 65 * 1024 * 1024 } });
+    expect([tooLarge.status, tooLarge.body.error.code]).toEqual([400, 'INVALID_REQUEST']);
+    const badFraction = await send(holder, { fraction: 1.5 });
+    expect([badFraction.status, badFraction.body.error.code]).toEqual([400, 'INVALID_REQUEST']);
+    const notHeld = await send(other, { hostId: otherHost });
+    expect([notHeld.status, notHeld.body.error.code]).toEqual([403, 'NOT_ASSIGNED']);
+    const notItsHost = await send(other, {});
+    expect(notItsHost.status).toBe(403);
+    // None of those was kept.
+    expect((await requester.get(`/v1/jobs/${job.body.id}`)).body.progress.running).toBeUndefined();
+
+    const kept = await send(holder, {});
+    expect([kept.status, kept.body]).toEqual([200, { status: 'recorded' }]);
+    expect((await requester.get(`/v1/jobs/${job.body.id}`)).body.progress.running).toBe(0.5);
+  });
 });

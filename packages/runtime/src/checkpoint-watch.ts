@@ -34,11 +34,16 @@ export function parseFraction(bytes: Uint8Array): number | null {
   return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : null;
 }
 
-/** Tells `emit` of the checkpoint under `root` when the guest changed it, at most once per interval. */
+/**
+ * Tells `emit` of the checkpoint under `root` when the guest changed it: a new state at
+ * most once per interval (with the progress of that moment), and progress alone at most
+ * once per interval too, so that progress and state written one after the other both go.
+ */
 export class CheckpointWatch {
-  private last: number;
-  private lastState: Uint8Array | null = null;
-  private lastFraction: number | null = null;
+  private lastAny: number;
+  private lastState: number;
+  private sentState: Uint8Array | null = null;
+  private sentFraction: number | null = null;
 
   constructor(
     private readonly root: DirNode,
@@ -48,32 +53,42 @@ export class CheckpointWatch {
   ) {
     // The first snapshot waits an interval too: a program that checkpoints at once
     // (after resuming) has nothing new to save yet.
-    this.last = now;
+    this.lastAny = now;
+    this.lastState = now;
   }
 
   /** The guest closed or renamed `node`, a file it may have written. */
   written(node: FileNode, now: number = performance.now()): void {
-    if (now - this.last < this.spec.intervalMs) return;
+    const { intervalMs } = this.spec;
+    if (now - this.lastAny < intervalMs && now - this.lastState < intervalMs) return;
     const dir = this.root.get(CHECKPOINT_DIR);
     if (!(dir instanceof DirNode)) return;
     const state = dir.get('state');
     const progress = dir.get('progress');
     if (node !== state && node !== progress) return;
-    const bytes = state instanceof FileNode ? state.contents() : null;
-    const fitting = bytes !== null && bytes.byteLength <= this.spec.maxBytes ? bytes : null;
     const fraction = progress instanceof FileNode ? parseFraction(progress.contents()) : null;
-    if (fraction === this.lastFraction && sameBytes(fitting, this.lastState)) return;
-    this.last = now;
+    if (node === progress) {
+      if (now - this.lastAny < intervalMs || fraction === this.sentFraction) return;
+      this.lastAny = now;
+      this.sentFraction = fraction;
+      // No state: it is the one written before this progress, sent with it already.
+      this.emit({ state: null, fraction });
+      return;
+    }
+    if (now - this.lastState < intervalMs) return;
+    const bytes = (node as FileNode).contents();
+    if (bytes.byteLength > this.spec.maxBytes || sameBytes(bytes, this.sentState)) return;
+    this.lastAny = now;
+    this.lastState = now;
     // A copy: the guest goes on writing into the file's buffer.
-    this.lastState = fitting === null ? null : fitting.slice();
-    this.lastFraction = fraction;
-    this.emit({ state: this.lastState, fraction });
+    this.sentState = bytes.slice();
+    this.sentFraction = fraction;
+    this.emit({ state: this.sentState, fraction });
   }
 }
 
-function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (a.byteLength !== b.byteLength) return false;
+function sameBytes(a: Uint8Array, b: Uint8Array | null): boolean {
+  if (b === null || a.byteLength !== b.byteLength) return false;
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
 }

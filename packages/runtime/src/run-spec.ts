@@ -63,7 +63,7 @@ export interface CheckpointWatchSpec {
 
 /** What a running guest checkpointed: its saved state and the fraction of its work done. */
 export interface CheckpointSnapshot {
-  /** The bytes of `/checkpoint/state`; null when absent or larger than `maxBytes`. */
+  /** The new bytes of `/checkpoint/state`; null when unchanged since the last snapshot, or too large. */
   readonly state: Uint8Array | null;
   /** The number in `/checkpoint/progress`, clamped to [0, 1]; null when absent or unreadable. */
   readonly fraction: number | null;

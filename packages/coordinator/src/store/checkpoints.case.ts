@@ -8,8 +8,8 @@
 
 import { NotAssignedError } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
-import type { Principal, ReplicaPick, Store } from './store.js';
 import { host, job, ok } from './store.case.js';
+import type { Principal, ReplicaPick, Store } from './store.js';
 
 const A = { hash: 'a1'.repeat(32), size: 40 };
 const B = { hash: 'b2'.repeat(32), size: 41 };
