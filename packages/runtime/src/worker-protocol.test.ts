@@ -20,6 +20,7 @@ async function runBatch(withProgress: boolean, count: number): Promise<ResultsMe
     done = resolve;
   });
   const handle = createRequestHandler((message) => {
+    if (message.type !== 'results') return;
     messages.push(message);
     received += message.results.length;
     if (received === count) done();
@@ -120,7 +121,9 @@ describe('the worker side of the protocol', () => {
 
   it('answers a task whose module it does not know with a trap', async () => {
     const messages: ResultsMessage[] = [];
-    const handle = createRequestHandler((message) => messages.push(message));
+    const handle = createRequestHandler((message) => {
+      if (message.type === 'results') messages.push(message);
+    });
     handle({ type: 'init' });
     handle({ type: 'run', tasks: [taskOf(1, 99, undefined, {}, resolveLimits({}))] });
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -80,7 +80,7 @@ export function describeCheckpoints(name: string, open: () => Promise<Store>): v
       const dead = first?.replicaId as number;
       await store.recordCheckpoint(h1, dead, A, 0.4, 5);
       const swept = await store.expireDeadlines(11, 10);
-      const [retry] = swept.changes.ready as ReplicaPick[];
+      const [retry] = [...swept.changes.ready] as ReplicaPick[];
       const [resumed] = await store.assignReplicas(h2, [retry as ReplicaPick], 12);
       expect(resumed).toMatchObject({ replicaId: retry?.replicaId, checkpoint: A });
       // The timed-out host answers late: its chain is the resumed one's now.
@@ -105,7 +105,7 @@ export function describeCheckpoints(name: string, open: () => Promise<Store>): v
         job(1, { redundancy: 2, deadlineMs: 1000 }),
         0,
       );
-      const [a, b] = changes.ready as [ReplicaPick, ReplicaPick];
+      const [a, b] = changes.ready as readonly ReplicaPick[] as [ReplicaPick, ReplicaPick];
       const [ra] = await store.assignReplicas(h1, [a], 0);
       const [rb] = await store.assignReplicas(h2, [b], 500);
       await store.recordCheckpoint(h1, ra?.replicaId as number, A, 0.5, 600);
@@ -113,7 +113,7 @@ export function describeCheckpoints(name: string, open: () => Promise<Store>): v
       // A dies: its replacement continues A's chain, never B's, which still runs.
       const first = await store.expireDeadlines(1001, 10);
       expect(first.timedOut).toBe(1);
-      const [a2] = first.changes.ready as [ReplicaPick];
+      const [a2] = first.changes.ready as readonly ReplicaPick[] as [ReplicaPick];
       // Placement rules stand: not to B's host.
       expect(await store.assignReplicas(h2, [a2], 1002)).toEqual([]);
       const [resumedA] = await store.assignReplicas(h3, [a2], 1003);
@@ -122,7 +122,7 @@ export function describeCheckpoints(name: string, open: () => Promise<Store>): v
       // B dies too: its replacement continues B's chain alone.
       const second = await store.expireDeadlines(1501, 10);
       expect(second.timedOut).toBe(1);
-      const [b2] = second.changes.ready as [ReplicaPick];
+      const [b2] = second.changes.ready as readonly ReplicaPick[] as [ReplicaPick];
       const [resumedB] = await store.assignReplicas(h4, [b2], 1502);
       expect(resumedB?.checkpoint).toEqual(B);
       await store.close();
