@@ -1,4 +1,4 @@
-import type { CheckpointRequest } from '@anygrid/protocol';
+import { type CheckpointRequest, NotAssignedError } from '@anygrid/protocol';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CheckpointUploader } from './checkpoint-uploader.js';
@@ -74,6 +74,14 @@ describe('CheckpointUploader', () => {
     expect(uploader.active).toBe(0);
     uploader.offer(2, { state: null, fraction: 0.4 });
     uploader.done(2);
+    await settle();
+    expect(uploader.active).toBe(0);
+  });
+
+  it('forgets a replica the coordinator says is no longer this host’s', async () => {
+    const client = recordingClient([new NotAssignedError([1])]);
+    const uploader = new CheckpointUploader({ client, hostId: 1, logger, spec });
+    uploader.offer(1, { state: bytes('a'), fraction: 0.1 });
     await settle();
     expect(uploader.active).toBe(0);
   });

@@ -10,7 +10,7 @@
  * timed out or was given up) is forgotten.
  */
 
-import type { CheckpointRequest } from '@anygrid/protocol';
+import { AnygridError, type CheckpointRequest, ErrorCode } from '@anygrid/protocol';
 import type { CheckpointSnapshot, CheckpointWatchSpec } from '@anygrid/runtime';
 import type { Logger } from 'pino';
 import { sha256Hex } from './content-hash.js';
@@ -118,6 +118,11 @@ export class CheckpointUploader implements CheckpointSink {
       logger.debug({ replicaId, state, fraction }, 'checkpoint sent');
     } catch (error) {
       if (signal.aborted) return;
+      // Not this host's any more (given to another after a timeout): its chain is over.
+      if (error instanceof AnygridError && error.code === ErrorCode.NOT_ASSIGNED) {
+        this.replicas.delete(replicaId);
+        return;
+      }
       logger.warn({ err: error, replicaId }, 'could not send a checkpoint; the next one may');
     }
   }

@@ -7,7 +7,10 @@
  * an error report with a stable code (`fetch_failed`, `module_hash_mismatch`,
  * `module_signature_refused`, `invalid_module`, `memory_limit`, `internal`), so the
  * coordinator always learns how a replica ended. A run stopped by its signal
- * (cancelled, or the agent is stopping) produces no report.
+ * (cancelled, or the agent is stopping) produces no report. With a `CheckpointSink`,
+ * runs watch their checkpoint and hand it to the sink as they write it, and a replica
+ * that resumes another's work gets that checkpoint at `/checkpoint/state` before it
+ * starts (docs/checkpoints.md).
  */
 
 import { type Assignment, RelativePath } from '@anygrid/protocol';
