@@ -96,7 +96,7 @@ export function workResponse(assignments: readonly Assignment[]): WorkResponse {
       a.signature === undefined
         ? { module: a.module, argv0: a.argv0, limits: a.limits }
         : { module: a.module, argv0: a.argv0, limits: a.limits, signature: a.signature };
-    return {
+    const entry: AssignmentEntry = {
       replicaId: a.replicaId,
       taskId: a.taskId,
       jobId: a.jobId,
@@ -106,9 +106,10 @@ export function workResponse(assignments: readonly Assignment[]): WorkResponse {
       files: a.files,
       deadline: a.deadline,
       seed: a.seed,
-      // Only resumed replicas carry one: every other entry keeps the usual keys.
-      ...(a.checkpoint === undefined ? {} : { checkpoint: a.checkpoint }),
     };
+    // Only resumed replicas carry one: every other entry keeps the usual keys.
+    if (a.checkpoint !== undefined) entry.checkpoint = a.checkpoint;
+    return entry;
   });
   return { jobs, assignments: entries };
 }
