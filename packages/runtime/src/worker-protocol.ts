@@ -24,10 +24,13 @@ import { TaskProgress } from './task-progress.js';
  * cloning a nested spec cost ~4 µs per task, this ~1.5 µs. `module` is present the
  * first time `moduleId` is sent to this worker.
  */
-export interface RunTask extends Omit<RunSpec, 'limits'>, RunLimits {
+export interface RunTask extends Omit<RunSpec, 'limits' | 'checkpoint'>, RunLimits {
   readonly id: number;
   readonly moduleId: number;
   readonly module?: WebAssembly.Module;
+  /** `spec.checkpoint`, flattened like the limits: present when the run's checkpoint is watched. */
+  readonly checkpointMs?: number;
+  readonly checkpointBytes?: number;
 }
 
 /**
@@ -56,7 +59,10 @@ export function taskOf(
   if (spec.stdin !== undefined) task.stdin = spec.stdin;
   if (spec.dirs !== undefined) task.dirs = spec.dirs;
   if (spec.seed !== undefined) task.seed = spec.seed;
-  if (spec.checkpoint !== undefined) task.checkpoint = spec.checkpoint;
+  if (spec.checkpoint !== undefined) {
+    task.checkpointMs = spec.checkpoint.intervalMs;
+    task.checkpointBytes = spec.checkpoint.maxBytes;
+  }
   return task;
 }
 
@@ -71,7 +77,10 @@ function specOf(task: RunTask): RunSpec {
     stdin: task.stdin,
     dirs: task.dirs,
     seed: task.seed,
-    checkpoint: task.checkpoint,
+    checkpoint:
+      task.checkpointMs === undefined
+        ? undefined
+        : { intervalMs: task.checkpointMs, maxBytes: task.checkpointBytes ?? 0 },
     limits: {
       memoryBytes: task.memoryBytes,
       wallTimeMs: task.wallTimeMs,
