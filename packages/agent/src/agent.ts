@@ -21,6 +21,7 @@ import {
   type Assignment,
   ErrorCode,
   isPublicKeyText,
+  MAX_CHECKPOINT_BYTES,
   type RegisterHostResponse,
 } from '@anygrid/protocol';
 import { NodeSandbox } from '@anygrid/runtime/node';
@@ -28,6 +29,7 @@ import { type Logger, pino } from 'pino';
 import { sleep, within } from './abortable.js';
 import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
 import { BlobCache } from './blob-cache.js';
+import { CheckpointUploader } from './checkpoint-uploader.js';
 import { CompiledModules } from './compiled-modules.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { Heartbeat } from './heartbeat.js';
@@ -78,7 +80,17 @@ export interface AgentOptions {
   pinOnFirstUse?: boolean;
   /** File of publisher pins; default `publisher-pins.json` in `cacheDir`, else pins live in memory. */
   pinFile?: string;
+  /**
+   * Least time between two checkpoints of a running task sent to the coordinator
+   * (docs/checkpoints.md), in milliseconds; default 10 s; 0: checkpoints are not sent.
+   */
+  checkpointIntervalMs?: number;
+  /** Largest checkpoint state sent, in bytes; default and most `MAX_CHECKPOINT_BYTES` (64 MiB). */
+  checkpointMaxBytes?: number;
 }
+
+/** How often a running task's checkpoint is sent unless configured. */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
 
 /** A running provider agent. */
 export interface Agent {
@@ -114,6 +126,22 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   if (!Number.isInteger(slots) || slots < 1 || slots > 1024) {
     throw new RangeError(`slots must be a whole number from 1 to 1024, not ${slots}.`);
+  }
+  const checkpointMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+  if (!Number.isFinite(checkpointMs) || checkpointMs < 0) {
+    throw new RangeError(
+      `checkpoint interval must be 0 or more milliseconds, not ${checkpointMs}.`,
+    );
+  }
+  const checkpointBytes = options.checkpointMaxBytes ?? MAX_CHECKPOINT_BYTES;
+  if (
+    !Number.isInteger(checkpointBytes) ||
+    checkpointBytes < 1 ||
+    checkpointBytes > MAX_CHECKPOINT_BYTES
+  ) {
+    throw new RangeError(
+      `checkpoint size bound must be a whole number of bytes from 1 to ${MAX_CHECKPOINT_BYTES}, not ${checkpointBytes}.`,
+    );
   }
   const badKey = options.trustedKeys?.find((key) => !isPublicKeyText(key));
   if (badKey !== undefined) {
@@ -188,6 +216,15 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     pins,
     log,
   );
+  const checkpoints =
+    checkpointMs === 0
+      ? undefined
+      : new CheckpointUploader({
+          client,
+          hostId,
+          logger: log,
+          spec: { intervalMs: checkpointMs, maxBytes: checkpointBytes },
+        });
   const runner = {
     blobs,
     modules,
@@ -195,6 +232,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     logger: log,
     corruptOutputs: options.corruptOutputs,
     gate,
+    checkpoints,
   };
   let stream: WorkStream | undefined;
   let lostHost: () => void = () => {};
@@ -299,6 +337,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     stream?.close();
     const unfinished = await loop.drain(graceful ? timeoutMs : 0);
     heartbeat?.stop();
+    checkpoints?.close();
     // Work the coordinator did not take back stays saved: the next start runs it.
     if (await abandon(client, hostId, unfinished, log)) saved?.held.release(unfinished);
     stopping.abort();

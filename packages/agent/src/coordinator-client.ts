@@ -12,6 +12,8 @@ import {
   type AbandonRequest,
   AbandonResponse,
   BlobRef,
+  type CheckpointRequest,
+  CheckpointResponse,
   errorFromBody,
   type HeartbeatRequest,
   HeartbeatResponse,
@@ -88,6 +90,10 @@ export class CoordinatorClient {
 
   heartbeat(body: HeartbeatRequest, signal?: AbortSignal) {
     return this.json('POST', '/v1/heartbeat', body, HeartbeatResponse, signal);
+  }
+
+  checkpoint(body: CheckpointRequest, signal?: AbortSignal) {
+    return this.json('POST', '/v1/checkpoints', body, CheckpointResponse, signal);
   }
 
   abandon(body: AbandonRequest, signal?: AbortSignal) {

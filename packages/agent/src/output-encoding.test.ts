@@ -83,6 +83,18 @@ describe('reportRun', () => {
     expect(Report.parse(report)).toEqual(report);
   });
 
+  it('leaves the checkpoint out of the outputs, so replicas resumed or not compare equal', () => {
+    const state = new Uint8Array(INLINE_OUTPUT_BYTES * 2).fill(7);
+    const dirs = {
+      '/': { 'checkpoint/state': state, 'checkpoint/progress': text('0.5'), 'out.txt': text('x') },
+    };
+    const { report, uploads } = reportRun(6, run({ dirs }));
+    expect(Object.keys(report.files)).toEqual(['out.txt']);
+    expect(uploads.size).toBe(0);
+    const plain = reportRun(6, run({ dirs: { '/': { 'out.txt': text('x') } } }));
+    expect(report.files).toEqual(plain.report.files);
+  });
+
   it('turns a file name the wire cannot carry into an output_limit error', () => {
     const { report } = reportRun(5, run({ dirs: { '/': { 'has space.txt': text('x') } } }));
     expect(report.status).toBe('error');

@@ -58,7 +58,7 @@ export function encodeOutput(bytes: Uint8Array): OutputRef {
 
 /** The report of a run that reached the sandbox: success iff exit 0 and no failure. */
 export function reportRun(replicaId: number, result: RunResult): OutgoingReport {
-  const files = result.dirs['/'];
+  const files = withoutCheckpoint(result.dirs['/']);
   const refusal = refuseOutputs(result, files);
   if (refusal) return reportFailure(replicaId, 'output_limit', refusal, result.durationMs);
 
@@ -76,6 +76,28 @@ export function reportRun(replicaId: number, result: RunResult): OutgoingReport 
     durationMs: duration(result.durationMs),
   };
   return { replicaId, report, uploads: uploadsOf(report, result, files) };
+}
+
+/** Where a program keeps its checkpoint (docs/checkpoints.md): never an output. */
+const CHECKPOINT_PREFIX = 'checkpoint/';
+
+/**
+ * The files a run wrote, less its checkpoint: replicas that resumed from different
+ * points, or never checkpointed, must still compare equal.
+ */
+export function withoutCheckpoint(
+  files: Readonly<Record<string, Uint8Array>> | undefined,
+): Readonly<Record<string, Uint8Array>> | undefined {
+  let kept: Record<string, Uint8Array> | undefined;
+  for (const name in files) {
+    if (!name.startsWith(CHECKPOINT_PREFIX)) continue;
+    kept = {};
+    break;
+  }
+  if (kept === undefined) return files;
+  for (const name in files)
+    if (!name.startsWith(CHECKPOINT_PREFIX)) kept[name] = files[name] as Uint8Array;
+  return kept;
 }
 
 /** Output files by name, in name order. */

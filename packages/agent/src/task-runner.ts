@@ -7,13 +7,24 @@
  * an error report with a stable code (`fetch_failed`, `module_hash_mismatch`,
  * `module_signature_refused`, `invalid_module`, `memory_limit`, `internal`), so the
  * coordinator always learns how a replica ended. A run stopped by its signal
- * (cancelled, or the agent is stopping) produces no report.
+ * (cancelled, or the agent is stopping) produces no report. With a `CheckpointSink`,
+ * runs watch their checkpoint and hand it to the sink as they write it, and a replica
+ * that resumes another's work gets that checkpoint at `/checkpoint/state` before it
+ * starts (docs/checkpoints.md).
  */
 
 import { type Assignment, RelativePath } from '@anygrid/protocol';
-import { ModuleError, type RunReceiver, type RunResult, type RunSpec } from '@anygrid/runtime';
+import {
+  CHECKPOINT_STATE,
+  type CheckpointSnapshot,
+  ModuleError,
+  type RunReceiver,
+  type RunResult,
+  type RunSpec,
+} from '@anygrid/runtime';
 import type { Logger } from 'pino';
 import { type BlobCache, BlobCorruptError, BlobFetchError } from './blob-cache.js';
+import type { CheckpointSink } from './checkpoint-uploader.js';
 import type { CompiledModules } from './compiled-modules.js';
 import type { ModuleGate, Refusal } from './module-gate.js';
 import { type OutgoingReport, reportFailure, reportRun } from './output-encoding.js';
@@ -29,7 +40,10 @@ export interface TaskSandbox {
   run(
     module: WebAssembly.Module,
     spec: RunSpec,
-    options?: { readonly signal?: AbortSignal },
+    options?: {
+      readonly signal?: AbortSignal;
+      readonly onCheckpoint?: (snapshot: CheckpointSnapshot) => void;
+    },
   ): Promise<RunResult>;
   /**
    * `run` telling `receiver` instead of settling a promise, if the sandbox can: one
@@ -52,6 +66,8 @@ export interface TaskRunnerDeps {
   readonly corruptOutputs?: boolean;
   /** Decides whether a job's module may run here; without one every module runs. */
   readonly gate?: Pick<ModuleGate, 'known' | 'check'>;
+  /** Where runs' checkpoints go (checkpoint-uploader.ts); without one they are not watched. */
+  readonly checkpoints?: CheckpointSink;
 }
 
 /** What a run is given: the signal that stops it, shared with runs handed over with it. */
@@ -90,10 +106,18 @@ export function runAssignment(
   const spec = readySpec(assignment, deps);
   const module = spec && deps.modules.ready(assignment.module.hash, assignment.limits.memoryBytes);
   if (verdict === undefined || spec === undefined || module === undefined || signal.aborted) {
-    fetchAndRun(assignment, deps, signal).then(done, (error: unknown) => {
-      deps.logger.error({ err: error, replicaId: assignment.replicaId }, 'task runner threw');
-      done(undefined);
-    });
+    const { replicaId } = assignment;
+    fetchAndRun(assignment, deps, signal).then(
+      (report) => {
+        deps.checkpoints?.done(replicaId);
+        done(report);
+      },
+      (error: unknown) => {
+        deps.logger.error({ err: error, replicaId }, 'task runner threw');
+        deps.checkpoints?.done(replicaId);
+        done(undefined);
+      },
+    );
     return;
   }
   const pending = new PendingRun(assignment.replicaId, deps, signal, done);
@@ -117,11 +141,17 @@ class PendingRun implements RunReceiver {
   ) {}
 
   resolve(result: RunResult): void {
+    this.deps.checkpoints?.done(this.replicaId);
     this.done(this.signal.aborted ? undefined : finish(this.replicaId, result, this.deps));
   }
 
   reject(error: unknown): void {
+    this.deps.checkpoints?.done(this.replicaId);
     this.done(failure(this.replicaId, error, this.deps, this.signal, this.started));
+  }
+
+  checkpoint(snapshot: CheckpointSnapshot): void {
+    this.deps.checkpoints?.offer(this.replicaId, snapshot);
   }
 }
 
@@ -140,12 +170,14 @@ function finish(replicaId: number, result: RunResult, deps: TaskRunnerDeps): Out
 
 /** The run spec when every input is in memory and every name is valid, else undefined. */
 function readySpec(assignment: Assignment, deps: TaskRunnerDeps): RunSpec | undefined {
+  // A resumed replica's checkpoint is fetched first, as an input.
+  if (assignment.checkpoint !== undefined) return undefined;
   let stdin: Uint8Array | undefined;
   if (assignment.stdin) {
     stdin = deps.blobs.peek(assignment.stdin);
     if (stdin === undefined) return undefined;
   }
-  if (!hasKeys(assignment.files)) return specOf(assignment, stdin, NO_INPUT_DIRS);
+  if (!hasKeys(assignment.files)) return specOf(assignment, stdin, NO_INPUT_DIRS, deps);
   const files: Record<string, Uint8Array> = {};
   for (const name in assignment.files) {
     if (!RelativePath.safeParse(name).success) return undefined;
@@ -153,7 +185,7 @@ function readySpec(assignment: Assignment, deps: TaskRunnerDeps): RunSpec | unde
     if (bytes === undefined) return undefined;
     files[name] = bytes;
   }
-  return specOf(assignment, stdin, { '/': files });
+  return specOf(assignment, stdin, { '/': files }, deps);
 }
 
 /**
@@ -164,6 +196,7 @@ function specOf(
   assignment: Assignment,
   stdin: Uint8Array | undefined,
   dirs: RunSpec['dirs'],
+  deps: Pick<TaskRunnerDeps, 'checkpoints'>,
 ): RunSpec {
   const spec: { -readonly [K in keyof RunSpec]: RunSpec[K] } = {
     program: assignment.argv0,
@@ -175,6 +208,7 @@ function specOf(
   // The sandbox's environment is empty by default.
   if (hasKeys(assignment.env)) spec.env = assignment.env;
   if (stdin) spec.stdin = stdin;
+  if (deps.checkpoints !== undefined) spec.checkpoint = deps.checkpoints.spec;
   return spec;
 }
 
@@ -234,7 +268,15 @@ async function fetchAndRun(
     );
     if (signal.aborted) throw new Stopped();
     // On abort the sandbox terminates the run's worker and rejects, freeing the slot.
-    const result = await deps.sandbox.run(module, spec, { signal });
+    const { replicaId } = assignment;
+    const sink = deps.checkpoints;
+    const result = await deps.sandbox.run(
+      module,
+      spec,
+      sink === undefined
+        ? { signal }
+        : { signal, onCheckpoint: (snapshot) => sink.offer(replicaId, snapshot) },
+    );
     if (signal.aborted) throw new Stopped();
     return finish(assignment.replicaId, result, deps);
   } catch (error) {
@@ -255,13 +297,16 @@ async function prepare(
       `Input file name ${JSON.stringify(badName.slice(0, 100))} is not a relative path.`,
     );
   }
-  const [stdin, ...contents] = await Promise.all([
+  const [stdin, checkpoint, ...contents] = await Promise.all([
     assignment.stdin ? deps.blobs.get(assignment.stdin, signal) : undefined,
+    assignment.checkpoint ? deps.blobs.get(assignment.checkpoint, signal) : undefined,
     ...names.map((name) => deps.blobs.get(assignment.files[name] as Assignment['module'], signal)),
   ]);
   const files: Record<string, Uint8Array> = {};
   names.forEach((name, i) => {
     files[name] = contents[i] as Uint8Array;
   });
-  return specOf(assignment, stdin, { '/': files });
+  // The replica it replaces got this far: the program reads it back at start.
+  if (checkpoint !== undefined) files[CHECKPOINT_STATE] = checkpoint;
+  return specOf(assignment, stdin, { '/': files }, deps);
 }

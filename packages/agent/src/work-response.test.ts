@@ -117,6 +117,19 @@ describe('WorkResponseReader', () => {
     expect(read.data.assignments).toEqual([assignment(1), assignment(2)]);
   });
 
+  it("keeps a resumed replica's checkpoint, beside usual assignments read in place", () => {
+    const checkpoint = { hash: 'c'.repeat(64), size: 40 };
+    const answer = new WorkResponseReader().safeParse(
+      body(assignment(1), { ...assignment(2), checkpoint }),
+    );
+    expect(answer.success && answer.data.assignments.map((a) => a.checkpoint)).toEqual([
+      undefined,
+      checkpoint,
+    ]);
+    const bad = { ...assignment(3), checkpoint: { hash: 'x', size: 1 } };
+    expect(new WorkResponseReader().safeParse(body(bad)).success).toBe(false);
+  });
+
   it('refuses an assignment whose job the answer does not list', () => {
     const orphan = body(assignment(1));
     (orphan.assignments as Json[]).push({ ...(orphan.assignments as Json[])[0], jobId: 9 });

@@ -51,12 +51,14 @@ const ENTRY_KEYS = [
   'deadline',
   'seed',
 ];
+/** Keys an entry may carry that this fast path leaves to the schema: a resumed replica's checkpoint. */
+const RARE_ENTRY_KEYS = ['checkpoint'];
 
 /** Whether the protocol's work answer has exactly the keys checked here. */
 export const FAST_PATH_MATCHES_PROTOCOL =
   sameMembers(Object.keys(WorkResponse.shape), RESPONSE_KEYS) &&
   sameMembers(Object.keys(JobRun.shape), JOB_KEYS) &&
-  sameMembers(Object.keys(AssignmentEntry.shape), ENTRY_KEYS);
+  sameMembers(Object.keys(AssignmentEntry.shape), [...ENTRY_KEYS, ...RARE_ENTRY_KEYS]);
 
 type Body = Record<string, unknown>;
 

@@ -26,7 +26,11 @@ export function jobDetails(job: JobView): string[] {
   return [
     `job ${job.id} "${job.name}": ${job.state}`,
     `  progress   ${settled(p)}/${p.total} settled: ${p.valid} valid, ${p.failed} failed, ` +
-      `${p.noConsensus} no consensus, ${p.cancelled} cancelled; ${p.pending} pending`,
+      `${p.noConsensus} no consensus, ${p.cancelled} cancelled; ${p.pending} pending` +
+      // Reported by programs that checkpoint (docs/checkpoints.md).
+      (p.running === undefined
+        ? ''
+        : ` (${p.running.toFixed(2)} tasks' worth done by running tasks)`),
     `  policy     redundancy ${pol.redundancy}, quorum ${pol.quorum}, max errors ${pol.maxErrors}, ` +
       `max replicas ${pol.maxTotal}, deadline ${formatDuration(pol.deadlineMs)}, priority ${pol.priority}`,
     `  compare    ${compareText(pol.compare)}`,

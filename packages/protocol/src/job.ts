@@ -153,6 +153,11 @@ export const JobProgress = z.strictObject({
   failed: z.number().int(),
   noConsensus: z.number().int(),
   cancelled: z.number().int(),
+  /**
+   * Work done on the tasks running now, in tasks: the sum over them of the fraction done
+   * their programs last reported (docs/checkpoints.md). Absent when none reported any.
+   */
+  running: z.number().min(0).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 

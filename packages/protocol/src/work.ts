@@ -40,6 +40,12 @@ export const Assignment = z.strictObject({
   seed: z.number().int(),
   /** The job's module signature, for the agent to verify before it runs the module. */
   signature: ModuleSignature.optional(),
+  /**
+   * The checkpoint this replica resumes (docs/checkpoints.md): the newest one of the
+   * replica it replaces, which timed out or was handed back. The agent places it at
+   * `/checkpoint/state` before the program starts. Absent: the run starts afresh.
+   */
+  checkpoint: BlobRef.optional(),
 });
 export type Assignment = z.infer<typeof Assignment>;
 
@@ -90,7 +96,7 @@ export function workResponse(assignments: readonly Assignment[]): WorkResponse {
       a.signature === undefined
         ? { module: a.module, argv0: a.argv0, limits: a.limits }
         : { module: a.module, argv0: a.argv0, limits: a.limits, signature: a.signature };
-    return {
+    const entry: AssignmentEntry = {
       replicaId: a.replicaId,
       taskId: a.taskId,
       jobId: a.jobId,
@@ -101,6 +107,9 @@ export function workResponse(assignments: readonly Assignment[]): WorkResponse {
       deadline: a.deadline,
       seed: a.seed,
     };
+    // Only resumed replicas carry one: every other entry keeps the usual keys.
+    if (a.checkpoint !== undefined) entry.checkpoint = a.checkpoint;
+    return entry;
   });
   return { jobs, assignments: entries };
 }
@@ -172,3 +181,27 @@ export const AbandonRequest = z.strictObject({
 export type AbandonRequest = z.infer<typeof AbandonRequest>;
 
 export const AbandonResponse = z.strictObject({ abandoned: z.number().int() });
+
+/** Largest checkpoint state a coordinator keeps for a replica. */
+export const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A running replica's newest checkpoint (docs/checkpoints.md), sent by the host that
+ * holds it: the state, already uploaded as a blob (`PUT /v1/blobs/{hash}`), and the
+ * fraction of the work done. Either may be null (progress without a new state, or a
+ * state without progress); the coordinator keeps the last non-null of each.
+ */
+export const CheckpointRequest = z.strictObject({
+  hostId: HostId,
+  replicaId: ReplicaId,
+  state: BlobRef.refine((ref) => ref.size <= MAX_CHECKPOINT_BYTES, {
+    message: `a checkpoint stops at ${MAX_CHECKPOINT_BYTES} bytes`,
+    path: ['size'],
+  }).nullable(),
+  fraction: z.number().min(0).max(1).nullable(),
+});
+export type CheckpointRequest = z.infer<typeof CheckpointRequest>;
+
+/** recorded: kept for the replica; stale: the replica no longer runs (stop sending). */
+export const CheckpointResponse = z.strictObject({ status: z.enum(['recorded', 'stale']) });
+export type CheckpointResponse = z.infer<typeof CheckpointResponse>;

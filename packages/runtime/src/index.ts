@@ -6,8 +6,21 @@
  * `BrowserSandbox` from `@anygrid/runtime/browser`, which add workers and a watchdog.
  */
 
+export {
+  CHECKPOINT_PROGRESS,
+  CHECKPOINT_STATE,
+  parseFraction,
+} from './checkpoint-watch.js';
 export { ModuleError } from './module-error.js';
 export { runModule } from './run-module.js';
-export type { RunFailureCode, RunLimits, RunReceiver, RunResult, RunSpec } from './run-spec.js';
+export type {
+  CheckpointSnapshot,
+  CheckpointWatchSpec,
+  RunFailureCode,
+  RunLimits,
+  RunReceiver,
+  RunResult,
+  RunSpec,
+} from './run-spec.js';
 export { DEFAULT_LIMITS, resolveLimits } from './run-spec.js';
 export { capMemory } from './wasm/memory-cap.js';

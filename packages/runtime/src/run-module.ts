@@ -8,9 +8,11 @@
  * `proc_exit`, a trap or a limit — the outcome is classified into a `RunResult`.
  */
 
+import { CheckpointWatch } from './checkpoint-watch.js';
 import { InstancePool } from './instance-pool.js';
 import { MemoryPool } from './memory-pool.js';
 import {
+  type CheckpointSnapshot,
   type RunFailureCode,
   type RunLimits,
   type RunResult,
@@ -159,11 +161,19 @@ function openDirs(ctx: WasiContext, dirs: RunSpec['dirs']): Preopen[] {
   return preopens;
 }
 
-/** Runs `module` (a WASI preview1 command) with `spec` in the current thread. Never throws for guest misbehaviour. */
-export async function runModule(module: WebAssembly.Module, spec: RunSpec): Promise<RunResult> {
+/**
+ * Runs `module` (a WASI preview1 command) with `spec` in the current thread. Never throws
+ * for guest misbehaviour. `onCheckpoint` is told of the guest's checkpoints while it runs
+ * when `spec.checkpoint` asks for them.
+ */
+export async function runModule(
+  module: WebAssembly.Module,
+  spec: RunSpec,
+  onCheckpoint?: (snapshot: CheckpointSnapshot) => void,
+): Promise<RunResult> {
   const slot = takeSlot();
   try {
-    return await runInSlot(slot, module, spec);
+    return await runInSlot(slot, module, spec, onCheckpoint);
   } finally {
     slot.ctx.release();
     if (spareSlots.length < MAX_SPARE_SLOTS) spareSlots.push(slot);
@@ -174,6 +184,7 @@ async function runInSlot(
   slot: ProcessSlot,
   module: WebAssembly.Module,
   spec: RunSpec,
+  onCheckpoint: ((snapshot: CheckpointSnapshot) => void) | undefined,
 ): Promise<RunResult> {
   const start = performance.now();
   const limits = resolveLimits(spec.limits);
@@ -187,6 +198,11 @@ async function runInSlot(
     deadline: start + limits.wallTimeMs,
   });
   const preopens = openDirs(ctx, spec.dirs);
+  const root = preopens.find((p) => p.name === '/')?.root;
+  if (spec.checkpoint !== undefined && onCheckpoint !== undefined && root !== undefined) {
+    const watch = new CheckpointWatch(root, spec.checkpoint, onCheckpoint, start);
+    ctx.onFileWritten = (node) => watch.written(node);
+  }
 
   const { imports, memory: memoryLimits, reusable } = linkingFor(slot, module);
   let kept = reusable ? slot.instances.take(module) : undefined;

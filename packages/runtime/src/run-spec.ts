@@ -45,6 +45,28 @@ export interface RunSpec {
   readonly limits?: Partial<RunLimits>;
   /** Seed of the guest's `random_get`; the same seed gives the same bytes. Default 0. */
   readonly seed?: number;
+  /**
+   * Watch the run's checkpoint (`/checkpoint/state` and `/checkpoint/progress` in the
+   * `'/'` preopen, docs/checkpoints.md) and tell the receiver's `checkpoint` of it as the
+   * guest writes it, at most once per `intervalMs`. Absent: not watched.
+   */
+  readonly checkpoint?: CheckpointWatchSpec;
+}
+
+/** How a run's checkpoint is watched. */
+export interface CheckpointWatchSpec {
+  /** Least time between two snapshots told to the host, in milliseconds. */
+  readonly intervalMs: number;
+  /** A state larger than this is not told (its progress still is), in bytes. */
+  readonly maxBytes: number;
+}
+
+/** What a running guest checkpointed: its saved state and the fraction of its work done. */
+export interface CheckpointSnapshot {
+  /** The new bytes of `/checkpoint/state`; null when unchanged since the last snapshot, or too large. */
+  readonly state: Uint8Array | null;
+  /** The number in `/checkpoint/progress`, clamped to [0, 1]; null when absent or unreadable. */
+  readonly fraction: number | null;
 }
 
 /** What a run produced. */
@@ -68,6 +90,8 @@ export interface RunResult {
 export interface RunReceiver {
   resolve(result: RunResult): void;
   reject(error: Error): void;
+  /** Told each checkpoint of a run whose spec asks for `checkpoint`, before it ends; must not throw. */
+  checkpoint?(snapshot: CheckpointSnapshot): void;
 }
 
 /** The spec's limits with defaults filled in (for any limit absent or undefined). */

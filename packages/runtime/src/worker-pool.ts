@@ -20,6 +20,7 @@
  * results had not yet been reported: they run again (runs are deterministic).
  */
 import {
+  type CheckpointSnapshot,
   DEFAULT_LIMITS,
   type RunFailureCode,
   type RunLimits,
@@ -29,6 +30,7 @@ import {
 } from './run-spec.js';
 import { createProgress, epochNow, type TaskProgress } from './task-progress.js';
 import {
+  type CheckpointMessage,
   type HostMessage,
   type ResultsMessage,
   type RunTask,
@@ -46,7 +48,7 @@ export interface WorkerHandle {
 
 /** Callbacks a factory wires to its worker's events. */
 export interface WorkerEvents {
-  onMessage(message: ResultsMessage): void;
+  onMessage(message: ResultsMessage | CheckpointMessage): void;
   onCrash(reason: string): void;
 }
 
@@ -144,9 +146,18 @@ export class WorkerPool {
     spec: RunSpec,
     signal?: AbortSignal,
     memoryBytes?: number,
+    onCheckpoint?: (snapshot: CheckpointSnapshot) => void,
   ): Promise<RunResult> {
     return new Promise<RunResult>((resolve, reject) =>
-      this.start(module, spec, { resolve, reject }, signal, memoryBytes),
+      this.start(
+        module,
+        spec,
+        onCheckpoint === undefined
+          ? { resolve, reject }
+          : { resolve, reject, checkpoint: onCheckpoint },
+        signal,
+        memoryBytes,
+      ),
     );
   }
 
@@ -438,8 +449,14 @@ export class WorkerPool {
     this.arm(slot, next);
   }
 
-  private receive(slot: Slot, message: ResultsMessage): void {
+  private receive(slot: Slot, message: ResultsMessage | CheckpointMessage): void {
     if (!this.slots.has(slot)) return;
+    if (message.type === 'checkpoint') {
+      const job = slot.jobs.find((j) => j.id === message.id);
+      if (job !== undefined && !job.cancelled)
+        job.receiver.checkpoint?.({ state: message.state, fraction: message.fraction });
+      return;
+    }
     for (const sent of message.results) {
       const head = slot.jobs[0];
       if (head === undefined || head.id !== sent.id) continue;

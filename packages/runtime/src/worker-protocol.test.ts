@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helloModule } from '../test/guest-modules.js';
 import { type RunResult, resolveLimits } from './run-spec.js';
 import { createProgress } from './task-progress.js';
 import {
+  type CheckpointMessage,
   createRequestHandler,
   packResults,
   type ResultsMessage,
@@ -20,6 +23,7 @@ async function runBatch(withProgress: boolean, count: number): Promise<ResultsMe
     done = resolve;
   });
   const handle = createRequestHandler((message) => {
+    if (message.type !== 'results') return;
     messages.push(message);
     received += message.results.length;
     if (received === count) done();
@@ -120,10 +124,34 @@ describe('the worker side of the protocol', () => {
 
   it('answers a task whose module it does not know with a trap', async () => {
     const messages: ResultsMessage[] = [];
-    const handle = createRequestHandler((message) => messages.push(message));
+    const handle = createRequestHandler((message) => {
+      if (message.type === 'results') messages.push(message);
+    });
     handle({ type: 'init' });
     handle({ type: 'run', tasks: [taskOf(1, 99, undefined, {}, resolveLimits({}))] });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(messages[0]?.results[0]?.failure?.code).toBe('trap');
+  });
+
+  it("posts a watched run's checkpoints, named by its task, before its result", async () => {
+    const wasm = readFileSync(join(import.meta.dirname, '../../../examples/resumable.wasm'));
+    const module = await WebAssembly.compile(wasm);
+    const messages: Array<ResultsMessage | CheckpointMessage> = [];
+    const handle = createRequestHandler((message) => messages.push(message));
+    handle({ type: 'init' });
+    const spec = {
+      args: ['120', '5'],
+      dirs: { '/': {} },
+      checkpoint: { intervalMs: 0, maxBytes: 1024 },
+    };
+    handle({ type: 'run', tasks: [taskOf(4, 1, module, spec, resolveLimits({}))] });
+    for (let i = 0; i < 200 && !messages.some((m) => m.type === 'results'); i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const last = messages[messages.length - 1];
+    expect(last?.type).toBe('results');
+    const checkpoints = messages.filter((m): m is CheckpointMessage => m.type === 'checkpoint');
+    expect(checkpoints.length).toBeGreaterThan(5);
+    expect(checkpoints.every((m) => m.id === 4)).toBe(true);
+    expect(checkpoints.some((m) => m.state?.byteLength === 40)).toBe(true);
   });
 });

@@ -16,7 +16,7 @@
  * watchdog then learns from each result that the next task began.
  */
 import { runModule } from './run-module.js';
-import type { RunLimits, RunResult, RunSpec } from './run-spec.js';
+import type { CheckpointSnapshot, RunLimits, RunResult, RunSpec } from './run-spec.js';
 import { TaskProgress } from './task-progress.js';
 
 /**
@@ -24,10 +24,13 @@ import { TaskProgress } from './task-progress.js';
  * cloning a nested spec cost ~4 µs per task, this ~1.5 µs. `module` is present the
  * first time `moduleId` is sent to this worker.
  */
-export interface RunTask extends Omit<RunSpec, 'limits'>, RunLimits {
+export interface RunTask extends Omit<RunSpec, 'limits' | 'checkpoint'>, RunLimits {
   readonly id: number;
   readonly moduleId: number;
   readonly module?: WebAssembly.Module;
+  /** `spec.checkpoint`, flattened like the limits: present when the run's checkpoint is watched. */
+  readonly checkpointMs?: number;
+  readonly checkpointBytes?: number;
 }
 
 /**
@@ -56,6 +59,10 @@ export function taskOf(
   if (spec.stdin !== undefined) task.stdin = spec.stdin;
   if (spec.dirs !== undefined) task.dirs = spec.dirs;
   if (spec.seed !== undefined) task.seed = spec.seed;
+  if (spec.checkpoint !== undefined) {
+    task.checkpointMs = spec.checkpoint.intervalMs;
+    task.checkpointBytes = spec.checkpoint.maxBytes;
+  }
   return task;
 }
 
@@ -70,6 +77,10 @@ function specOf(task: RunTask): RunSpec {
     stdin: task.stdin,
     dirs: task.dirs,
     seed: task.seed,
+    checkpoint:
+      task.checkpointMs === undefined
+        ? undefined
+        : { intervalMs: task.checkpointMs, maxBytes: task.checkpointBytes ?? 0 },
     limits: {
       memoryBytes: task.memoryBytes,
       wallTimeMs: task.wallTimeMs,
@@ -114,6 +125,12 @@ export interface SentResult {
   /** Present only when a file was created or changed; else the host lists the spec's directories, empty. */
   readonly dirs?: RunResult['dirs'];
   readonly failure?: RunResult['failure'];
+}
+
+/** Worker → host, while task `id` runs: a checkpoint it wrote (checkpoint-watch.ts). */
+export interface CheckpointMessage extends CheckpointSnapshot {
+  readonly type: 'checkpoint';
+  readonly id: number;
 }
 
 /** Worker → host: results of the oldest unreported tasks, in order. */
@@ -263,10 +280,14 @@ function runtimeError(message: string): RunResult {
 }
 
 /** Runs one task inside a worker; a bug in the runtime itself becomes a `trap`, never a missing result. */
-async function serve(module: WebAssembly.Module | undefined, spec: RunSpec): Promise<RunResult> {
+async function serve(
+  module: WebAssembly.Module | undefined,
+  spec: RunSpec,
+  onCheckpoint: ((snapshot: CheckpointSnapshot) => void) | undefined,
+): Promise<RunResult> {
   if (module === undefined) return runtimeError('module not known to this worker');
   try {
-    return await runModule(module, spec);
+    return await runModule(module, spec, onCheckpoint);
   } catch (error) {
     return runtimeError(error instanceof Error ? error.message : String(error));
   }
@@ -286,7 +307,7 @@ interface Queued {
  * results went back as small as the batches came, ~16 tasks where 64 could.
  */
 export function createRequestHandler(
-  post: (message: ResultsMessage, transfer: ArrayBuffer[]) => void,
+  post: (message: ResultsMessage | CheckpointMessage, transfer: ArrayBuffer[]) => void,
   defer: (drain: () => void) => void = (drain) => drain(),
 ): (message: HostMessage) => void {
   const modules = new Map<number, WebAssembly.Module>();
@@ -310,7 +331,14 @@ export function createRequestHandler(
         head = 0;
       }
       progress?.start(task.id);
-      const result = await serve(task.module, task.spec);
+      const id = task.id;
+      // Posted while the guest still runs: the host hears of it at once. Copied, not
+      // transferred: the watch compares the next checkpoint with it.
+      const onCheckpoint =
+        task.spec.checkpoint === undefined
+          ? undefined
+          : (snapshot: CheckpointSnapshot) => post({ type: 'checkpoint', id, ...snapshot }, []);
+      const result = await serve(task.module, task.spec, onCheckpoint);
       if (held.length === 0) heldSince = performance.now();
       held.push({ id: task.id, result });
       const flush =

@@ -3,7 +3,7 @@
  * run on a pool of workers, close. Each subclass only supplies how to make a worker.
  */
 import { ModuleCache } from './module-cache.js';
-import type { RunReceiver, RunResult, RunSpec } from './run-spec.js';
+import type { CheckpointSnapshot, RunReceiver, RunResult, RunSpec } from './run-spec.js';
 import { type WorkerFactory, WorkerPool } from './worker-pool.js';
 
 /** A sandbox over a pool of workers. */
@@ -33,10 +33,15 @@ export class WorkerSandbox {
   run(
     module: WebAssembly.Module,
     spec: RunSpec,
-    options: { signal?: AbortSignal } = {},
+    options: {
+      signal?: AbortSignal;
+      /** Told of the guest's checkpoints while it runs, when `spec.checkpoint` asks for them. */
+      onCheckpoint?: (snapshot: CheckpointSnapshot) => void;
+    } = {},
   ): Promise<RunResult> {
     // The cap actually compiled into the module is what a memory bomb runs into.
-    return this.pool.run(module, spec, options.signal, this.cache.capOf(module));
+    const cap = this.cache.capOf(module);
+    return this.pool.run(module, spec, options.signal, cap, options.onCheckpoint);
   }
 
   /**

@@ -14,7 +14,7 @@ import { Option } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addJsonOption, coordinatorUrl } from '../client-options.js';
 import { logLevelOption } from '../log-level-option.js';
-import { collect, intOption } from '../options.js';
+import { collect, intOption, numberOption } from '../options.js';
 import { printJson } from '../output.js';
 import { createProviderLog } from '../provider-log.js';
 import { StatusLine, statusText } from '../provider-status.js';
@@ -33,6 +33,8 @@ interface ProvideFlags {
   pinPublishers: boolean;
   pins?: string;
   statsInterval: number;
+  checkpointInterval: number;
+  checkpointMaxMib: number;
   logLevel: string;
   json?: boolean;
 }
@@ -84,6 +86,18 @@ export function registerProvide(program: Command): void {
       'publisher pins file (default: publisher-pins.json in --cache; else kept in memory)',
     )
     .option(
+      '--checkpoint-interval <seconds>',
+      "send a running task's checkpoint to the coordinator at most this often (0: never)",
+      numberOption(0),
+      10,
+    )
+    .option(
+      '--checkpoint-max-mib <n>',
+      'largest checkpoint sent, in MiB (a larger one is not sent)',
+      intOption(1, 64),
+      64,
+    )
+    .option(
       '--stats-interval <ms>',
       'how often to print the status when not in a terminal (on change)',
       intOption(100),
@@ -99,6 +113,9 @@ export function registerProvide(program: Command): void {
         'signature is pinned to its key at first use and another key for it is refused later.\n' +
         'Unsigned modules run unless --require-signed. A refused module is reported as\n' +
         'module_hash_mismatch or module_signature_refused and does not count against this host.\n' +
+        '\nCheckpoints: a program that saves its state to /checkpoint/state (docs/checkpoints.md)\n' +
+        'has it sent every --checkpoint-interval seconds; if this host stops, another host\n' +
+        'resumes the task from there instead of from the start.\n' +
         '\nExample:\n' +
         '  anygrid provide --coordinator http://COORDINATOR:7070 --token-file provider.token --slots 4\n' +
         '  anygrid provide --coordinator URL --token-file provider.token --trust-key ed25519:... --require-signed',
@@ -163,6 +180,8 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       trustedKeys,
       requireSigned: flags.requireSigned ?? false,
       pinOnFirstUse: flags.pinPublishers,
+      checkpointIntervalMs: Math.round(flags.checkpointInterval * 1000),
+      checkpointMaxBytes: flags.checkpointMaxMib * 1024 * 1024,
     }).catch((err: unknown) => {
       throw tokenError(err) ?? err;
     });

@@ -169,6 +169,14 @@ const OPS: readonly Op[] = [
   },
   {
     method: 'post',
+    path: '/v1/checkpoints',
+    summary: 'Keep the newest checkpoint and progress of a running replica',
+    roles: ['provider'],
+    body: P.CheckpointRequest,
+    response: P.CheckpointResponse,
+  },
+  {
+    method: 'post',
     path: '/v1/abandon',
     summary: 'Hand running replicas back',
     roles: ['provider'],

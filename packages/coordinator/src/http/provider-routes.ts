@@ -1,10 +1,11 @@
 /**
  * @module
- * Provider routes: join, pull work, report, heartbeat, hand back.
+ * Provider routes: join, pull work, report, heartbeat, checkpoint, hand back.
  */
 
 import {
   AbandonRequest,
+  CheckpointRequest,
   HeartbeatRequest,
   RegisterHostRequest,
   type Role,
@@ -54,6 +55,11 @@ export function providerRoutes(
   app.post('/v1/heartbeat', { config }, async (request) => {
     const body = parse(HeartbeatRequest, request.body, 'heartbeat');
     return providers.heartbeat(principalOf(request), body);
+  });
+
+  app.post('/v1/checkpoints', { config }, async (request) => {
+    const body = parse(CheckpointRequest, request.body, 'checkpoint');
+    return providers.checkpoint(principalOf(request), body);
   });
 
   app.post('/v1/abandon', { config }, async (request) => {

@@ -8,10 +8,14 @@
 import {
   type AbandonRequest,
   type Assignment,
+  BlobMissingError,
+  type CheckpointRequest,
+  type CheckpointResponse,
   ForbiddenError,
   type HeartbeatRequest,
   type HeartbeatResponse,
   HostUnknownError,
+  InvalidRequestError,
   type RegisterHostRequest,
   type ReportBatch,
   type ReportResponse,
@@ -88,6 +92,33 @@ export class Providers {
   async heartbeat(principal: Principal, req: HeartbeatRequest): Promise<HeartbeatResponse> {
     await this.requireHost(principal, req.hostId);
     return this.store.heartbeat(req.hostId, req.replicaIds, Date.now());
+  }
+
+  /**
+   * Keeps a running replica's newest checkpoint, checked like any blob a provider names:
+   * it must be stored, with the size claimed (its bytes hashed to its name on upload).
+   * Only the host holding the replica may set it (the store checks, in its transaction).
+   */
+  async checkpoint(principal: Principal, req: CheckpointRequest): Promise<CheckpointResponse> {
+    await this.requireHost(principal, req.hostId);
+    if (req.state !== null) {
+      const size = await this.blobs.size(req.state.hash);
+      if (size === null) throw new BlobMissingError([req.state.hash]);
+      if (size !== req.state.size) {
+        throw new InvalidRequestError(
+          `state: blob ${req.state.hash} has ${size} bytes, not ${req.state.size}.`,
+          { path: 'state.size' },
+        );
+      }
+    }
+    const status = await this.store.recordCheckpoint(
+      req.hostId,
+      req.replicaId,
+      req.state,
+      req.fraction,
+      Date.now(),
+    );
+    return { status };
   }
 
   async abandon(principal: Principal, req: AbandonRequest): Promise<{ abandoned: number }> {

@@ -296,4 +296,23 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX comparisons_task ON comparisons (task_id, replica_id)',
     ],
   },
+  {
+    version: 13,
+    name: 'checkpoints and progress',
+    statements: [
+      // A running replica's newest checkpoint (docs/checkpoints.md): the blob of its saved
+      // state, and the fraction of its work done; NULL until its host sends one.
+      'ALTER TABLE replicas ADD COLUMN checkpoint_hash TEXT',
+      'ALTER TABLE replicas ADD COLUMN checkpoint_size BIGINT',
+      'ALTER TABLE replicas ADD COLUMN progress REAL',
+      // On a reissued replica: the replica whose checkpoint chain it continues (one that
+      // timed out or was handed back). On that replica: the one continuing it, so that
+      // its chain is continued once, and a late answer of it no longer counts.
+      'ALTER TABLE replicas ADD COLUMN resumes INTEGER',
+      'ALTER TABLE replicas ADD COLUMN continued_by INTEGER',
+      // The job view adds up the progress of its running replicas. Partial: replicas of
+      // programs that never report progress (nearly all) never enter it.
+      'CREATE INDEX replicas_progress ON replicas (job_id, state) WHERE progress IS NOT NULL',
+    ],
+  },
 ];

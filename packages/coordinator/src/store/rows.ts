@@ -55,7 +55,8 @@ export interface StoredOutputs {
   readonly files: Readonly<Record<string, OutputRef>>;
 }
 
-export function jobView(row: JobRow): JobView {
+/** `running`: the progress of the job's running tasks (see `JobProgress.running`), if any. */
+export function jobView(row: JobRow, running?: number): JobView {
   const settled = row.tasks_valid + row.tasks_failed + row.tasks_no_consensus + row.tasks_cancelled;
   return {
     id: Number(row.id),
@@ -72,6 +73,7 @@ export function jobView(row: JobRow): JobView {
       failed: row.tasks_failed,
       noConsensus: row.tasks_no_consensus,
       cancelled: row.tasks_cancelled,
+      ...(running === undefined ? {} : { running }),
     },
     createdAt: Number(row.created_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),

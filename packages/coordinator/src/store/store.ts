@@ -78,7 +78,7 @@ export interface EncodedResult {
 }
 
 /** A replica the scheduler picked from its queue. */
-export type ReplicaPick = Pick<ReadyReplica, 'replicaId' | 'taskId' | 'jobId'>;
+export type ReplicaPick = Pick<ReadyReplica, 'replicaId' | 'taskId' | 'jobId' | 'reissue'>;
 
 /**
  * What an assignment says beyond the assignments: picks a placement rule kept from this
@@ -257,6 +257,18 @@ export interface Store {
   ): Promise<{ statuses: ReportStatus[]; changes: ChangeSet }>;
   /** Extends leases of the host's running replicas; lists those it should stop. */
   heartbeat(hostId: number, replicaIds: readonly number[], now: number): Promise<HeartbeatResponse>;
+  /**
+   * Keeps the newest checkpoint (a blob the caller checked exists with that size) and
+   * progress of a replica the host holds; null leaves either as it was. Throws
+   * NotAssignedError when the host does not hold it; `stale` once it no longer runs.
+   */
+  recordCheckpoint(
+    hostId: number,
+    replicaId: number,
+    state: { readonly hash: string; readonly size: number } | null,
+    fraction: number | null,
+    now: number,
+  ): Promise<'recorded' | 'stale'>;
   /** Hands the host's running replicas back without counting an error. */
   abandon(
     hostId: number,

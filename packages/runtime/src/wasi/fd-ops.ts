@@ -66,7 +66,10 @@ function writeFile(
     if (len === 0) return true;
     if (pos + len > MAX_FILE_SIZE) fail(Errno.FBIG);
     const growth = pos + len - file.size;
-    if (growth > 0) ctx.chargeOutput(growth);
+    if (growth > 0) {
+      ctx.chargeOutput(growth);
+      file.charged += growth;
+    }
     file.writeAt(pos, u8, buf, len);
     pos += len;
     return true;
@@ -107,6 +110,13 @@ function writeDirents(out: Uint8Array, dir: DirNode, cookie: bigint): number {
   return used;
 }
 
+/** Empties `file`, giving the output its bytes had been charged back. */
+export function truncated(ctx: WasiContext, file: FileNode): void {
+  ctx.refundOutput(Math.min(file.charged, file.size));
+  file.charged = 0;
+  file.resize(0);
+}
+
 /** Builds the fd_* imports over `ctx`. */
 export function fdImports(ctx: WasiContext) {
   const { fds, memory } = ctx;
@@ -123,12 +133,14 @@ export function fdImports(ctx: WasiContext) {
       if (end > MAX_FILE_SIZE) fail(Errno.FBIG);
       if (end > file.node.size) {
         ctx.chargeOutput(end - file.node.size);
+        file.node.charged += end - file.node.size;
         file.node.resize(end);
       }
       return Errno.SUCCESS;
     },
     fd_close(fd: number): number {
-      fds.close(fd);
+      const entry = fds.close(fd);
+      if (ctx.onFileWritten !== undefined && entry.kind === 'file') ctx.onFileWritten(entry.node);
       return Errno.SUCCESS;
     },
     fd_datasync(fd: number): number {
@@ -178,8 +190,12 @@ export function fdImports(ctx: WasiContext) {
       if (entry.kind === 'dir') fail(Errno.BADF);
       const file = fileOf(entry);
       const n = toOffset(size);
-      if (n > file.node.size) ctx.chargeOutput(n - file.node.size);
-      file.node.resize(n);
+      if (n > file.node.size) {
+        ctx.chargeOutput(n - file.node.size);
+        file.node.charged += n - file.node.size;
+      }
+      if (n === 0) truncated(ctx, file.node);
+      else file.node.resize(n);
       return Errno.SUCCESS;
     },
     fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, fstFlags: number): number {

@@ -82,9 +82,11 @@ export class FdTable {
     return fd;
   }
 
-  close(fd: number): void {
-    this.get(fd);
+  /** Closes `fd` and returns what it held. */
+  close(fd: number): FdEntry {
+    const entry = this.get(fd);
     this.entries[fd] = undefined;
+    return entry;
   }
 
   /** Moves `from` onto `to`, closing whatever `to` held; both must be open. */

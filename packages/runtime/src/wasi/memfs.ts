@@ -44,6 +44,8 @@ export class FileNode extends BaseNode {
   length: number;
   /** Set once the guest writes to or truncates the file; decides what a run returns. */
   changed = false;
+  /** Bytes of the output cap this file's growth was charged; a truncation to zero gives them back. */
+  charged = 0;
   /** False while `data` is the caller's input buffer, which is copied before the first write. */
   private owned: boolean;
 
@@ -81,6 +83,15 @@ export class FileNode extends BaseNode {
   /** Sets the size, zero-filling on growth. Returns how many bytes the file grew by. */
   resize(size: number): number {
     const old = this.length;
+    if (size === 0) {
+      // Freed, not kept: the bytes a truncation gives back to the output cap must not
+      // stay allocated (a rewritten checkpoint would otherwise hold its peak size twice).
+      this.data = new Uint8Array(0);
+      this.owned = true;
+      this.length = 0;
+      this.touch();
+      return 0;
+    }
     this.reserve(size);
     if (size > old) this.data.fill(0, old, size);
     this.length = size;

@@ -8,6 +8,7 @@
  */
 import { DIR_RIGHTS, FdFlags, FILE_RIGHTS, LookupFlags, OFlags, Rights } from './abi.js';
 import { Errno, fail } from './errno.js';
+import { truncated } from './fd-ops.js';
 import type { FdEntry } from './fd-table.js';
 import { DirNode, FileNode, type Node, SymlinkNode } from './memfs.js';
 import { type Resolved, resolvePath } from './path-resolve.js';
@@ -99,7 +100,7 @@ export function pathImports(ctx: WasiContext) {
     if (oflags & OFlags.DIRECTORY) fail(Errno.NOTDIR);
     if (oflags & OFlags.TRUNC) {
       if ((dirFd.rightsBase & Rights.PATH_FILESTAT_SET_SIZE) === 0n) fail(Errno.NOTCAPABLE);
-      node.resize(0);
+      truncated(ctx, node);
     }
     return {
       kind: 'file',
@@ -235,6 +236,7 @@ export function pathImports(ctx: WasiContext) {
       src.parent.unlink(src.name);
       dst.parent.link(dst.name, node);
       if (node instanceof DirNode) node.parent = dst.parent;
+      else if (node instanceof FileNode) ctx.onFileWritten?.(node);
       return Errno.SUCCESS;
     },
     path_symlink(

@@ -13,7 +13,7 @@ import { ByteSink } from './byte-sink.js';
 import { FdTable } from './fd-table.js';
 import { LimitExceeded } from './guest-exit.js';
 import { GuestMemory } from './guest-memory.js';
-import type { DirNode } from './memfs.js';
+import type { DirNode, FileNode } from './memfs.js';
 import { SeededRandom } from './seeded-random.js';
 import { StringList } from './string-list.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -45,7 +45,13 @@ export class WasiContext {
   readonly environ = new StringList();
   stdin: Uint8Array = NO_INPUT;
   stdinPosition = 0;
+  /**
+   * Told when the guest closes a file it held open or renames a file into place: the
+   * moments a checkpoint can change (checkpoint-watch.ts). Unset unless watched.
+   */
+  onFileWritten: ((node: FileNode) => void) | undefined = undefined;
   private outputLeft = 0;
+  private outputCap = 0;
   private deadline = 0;
   private calls = 0;
   private preopens = 0;
@@ -71,6 +77,8 @@ export class WasiContext {
     this.stdin = options.stdin;
     this.stdinPosition = 0;
     this.outputLeft = options.outputBytes;
+    this.outputCap = options.outputBytes;
+    this.onFileWritten = undefined;
     this.deadline = options.deadline;
     this.calls = 0;
     this.preopens = 0;
@@ -100,6 +108,15 @@ export class WasiContext {
     this.stdin = NO_INPUT;
     this.stdout.clear();
     this.stderr.clear();
+    this.onFileWritten = undefined;
+  }
+
+  /**
+   * Gives back `bytes` of output a truncation freed (never above the cap): a program that
+   * rewrites its checkpoint every few seconds must not run out of output for it.
+   */
+  refundOutput(bytes: number): void {
+    this.outputLeft = Math.min(this.outputCap, this.outputLeft + bytes);
   }
 
   /** Counts `bytes` of new output; ends the run once the output cap is passed. */

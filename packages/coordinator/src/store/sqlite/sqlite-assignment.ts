@@ -28,6 +28,7 @@ import {
 import { standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { Placement, ReplicaPick } from '../store.js';
+import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
@@ -65,6 +66,7 @@ export class SqliteAssignment {
   private readonly spotTask;
   private readonly insertSpot;
   private readonly unsend;
+  private readonly checkpoints;
 
   constructor(
     db: SqliteDatabase,
@@ -164,6 +166,7 @@ export class SqliteAssignment {
       )
       .pluck();
     this.records = new SqliteValidationRecords(db);
+    this.checkpoints = new SqliteCheckpoints(db);
   }
 
   assign(
@@ -351,6 +354,11 @@ export class SqliteAssignment {
       seed,
     };
     if (meta.signature !== undefined) assignment.signature = meta.signature;
+    // Only a reissued replica can resume a checkpoint chain: fresh work needs no look.
+    if (pick.reissue === true) {
+      const checkpoint = this.checkpoints.of(pick.replicaId);
+      if (checkpoint !== undefined) assignment.checkpoint = checkpoint;
+    }
     return assignment;
   }
 }

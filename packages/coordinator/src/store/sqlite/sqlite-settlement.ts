@@ -28,6 +28,7 @@ import {
 import { emptyTally, type HostTally, type TallyKind } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
+import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJudging } from './sqlite-judging.js';
@@ -145,6 +146,8 @@ export class SqliteSettlement {
   private readonly taskIndex;
   private readonly resettleTask;
   private readonly judging;
+  /** Checkpoint chains, handed on to reissued replicas here (sqlite-checkpoints.ts). */
+  readonly checkpoints;
 
   private readonly sql;
 
@@ -155,6 +158,7 @@ export class SqliteSettlement {
     private readonly random: Random = Math.random,
   ) {
     this.sql = statementCache(db);
+    this.checkpoints = new SqliteCheckpoints(db);
     this.replicasOfTask = db.prepare(
       `SELECT r.id, r.state, r.digest, r.agree_key AS agreeKey, r.host_id, r.validation, r.excluded, h.account_id AS account
        FROM replicas r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.task_id = ?`,
@@ -216,7 +220,8 @@ export class SqliteSettlement {
   /**
    * Creates more replicas of a task, ready to send to hosts other than `excludedHosts`
    * (its first replicas come from `createFirstReplicas`). They are never `sole`: the
-   * task has had a replica before.
+   * task has had a replica before. With `resume`, when a replica of the task died (timed
+   * out or handed back), the new ones continue the dead ones' checkpoint chains.
    */
   createReissues(
     taskId: number,
@@ -225,14 +230,18 @@ export class SqliteSettlement {
     now: number,
     changes: ChangeCollector,
     excludedHosts: number[],
+    resume = false,
   ): void {
     const { priority } = this.metaOf(jobId).policy;
+    const created: number[] = [];
     for (let i = 0; i < count; i++) {
       const replicaId = Number(
         this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid,
       );
+      created.push(replicaId);
       changes.ready.push({ replicaId, taskId, jobId, priority, excludedHosts, reissue: true });
     }
+    if (resume) this.checkpoints.handOn(taskId, created);
   }
 
   /**
@@ -432,7 +441,10 @@ export class SqliteSettlement {
           ),
         ),
       ];
-      this.createReissues(taskId, jobId, decision.create, now, changes, excludedHosts);
+      // Only a replica that died can have left a chain to continue: the look is skipped
+      // for the second opinions and disputes that make up nearly all reissues.
+      const died = replicas.some((r) => r.state === 'timed_out' || r.state === 'abandoned');
+      this.createReissues(taskId, jobId, decision.create, now, changes, excludedHosts, died);
       return decision;
     }
     const hasUnsent = replicas.some((r) => r.state === 'unsent');

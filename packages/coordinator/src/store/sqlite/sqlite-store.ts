@@ -379,7 +379,13 @@ export class SqliteStore implements Store {
   async getJob(jobId: number, principal: Principal): Promise<JobView | null> {
     const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
     if (!row || (principal.role !== 'admin' && row.account_id !== principal.accountId)) return null;
-    return jobView(row);
+    return this.viewOf(row);
+  }
+
+  /** A job's view, with the progress of its running tasks while it runs. */
+  private viewOf(row: JobRow): JobView {
+    if (row.state !== 'running') return jobView(row);
+    return jobView(row, this.p.settlement.checkpoints.runningProgress(row.id));
   }
 
   async listJobs(principal: Principal, limit: number): Promise<JobView[]> {
@@ -391,7 +397,7 @@ export class SqliteStore implements Store {
             limit,
           )
     ) as JobRow[];
-    return rows.map(jobView);
+    return rows.map((row) => this.viewOf(row));
   }
 
   async cancelJob(jobId: number, now: number): Promise<ChangeSet> {
@@ -456,6 +462,16 @@ export class SqliteStore implements Store {
 
   async pendingComparisons(limit: number): Promise<PendingComparison[]> {
     return this.p.comparisons.listPending(limit);
+  }
+
+  async recordCheckpoint(
+    hostId: number,
+    replicaId: number,
+    state: { readonly hash: string; readonly size: number } | null,
+    fraction: number | null,
+    now: number,
+  ): Promise<'recorded' | 'stale'> {
+    return this.p.work.checkpoint(hostId, replicaId, state, fraction, now);
   }
 
   async applyComparison(verdict: ComparisonVerdict, now: number): Promise<ChangeSet> {

@@ -188,8 +188,14 @@ export class SqliteWork {
     }
     const active = row.task_state === 'active';
     // A late answer (the replica timed out, or was handed back or released while its host
-    // was away) still helps a task that has not settled; otherwise it is only noted.
-    if (isLate(row) && !(active && countsLate(row, siblings))) return 'late';
+    // was away) still helps a task that has not settled; otherwise it is only noted. Nor
+    // when a reissued replica continues its checkpoint chain: that one answers for it.
+    if (
+      isLate(row) &&
+      (!(active && countsLate(row, siblings)) || this.settlement.checkpoints.isContinued(row.id))
+    ) {
+      return 'late';
+    }
     const state = reportedState(report);
     if (state === 'refused') {
       this.settlement.event(
@@ -294,6 +300,21 @@ export class SqliteWork {
     // A spot check runs on a settled task: wanted as long as its job runs.
     const open = task.state === 'active' || (row.spot === 1 && task.state === 'valid');
     return open && this.jobState.get(row.job_id) === 'running';
+  }
+
+  /** Keeps a running replica's newest checkpoint and progress (sqlite-checkpoints.ts). */
+  checkpoint(
+    hostId: number,
+    replicaId: number,
+    state: { readonly hash: string; readonly size: number } | null,
+    fraction: number | null,
+    now: number,
+  ): 'recorded' | 'stale' {
+    return this.inTx(() => {
+      const status = this.settlement.checkpoints.set(hostId, replicaId, state, fraction);
+      this.touchHost.run(now, hostId);
+      return status;
+    });
   }
 
   abandon(
