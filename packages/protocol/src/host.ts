@@ -5,6 +5,7 @@
  */
 
 import { z } from 'zod';
+import { BlobHashes } from './locality.js';
 
 export const Platform = z
   .string()
@@ -23,6 +24,8 @@ export const RegisterHostRequest = z.strictObject({
   agentVersion: z.string().max(50).optional(),
   /** A host id this device had before; re-used when it belongs to the same account. */
   hostId: z.number().int().positive().optional(),
+  /** Large blobs (`LOCALITY_BLOB_BYTES` and up) this device holds already, by hash. */
+  blobs: BlobHashes.optional(),
 });
 export type RegisterHostRequest = z.infer<typeof RegisterHostRequest>;
 export type RegisterHostRequestInput = z.input<typeof RegisterHostRequest>;
