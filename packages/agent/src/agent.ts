@@ -16,6 +16,7 @@ import { type Logger, pino } from 'pino';
 import { sleep } from './abortable.js';
 import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
 import { BlobCache } from './blob-cache.js';
+import { BlobInventory } from './blob-inventory.js';
 import { CompiledModules } from './compiled-modules.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { Heartbeat } from './heartbeat.js';
@@ -108,7 +109,21 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     options.pinFile ?? (options.cacheDir ? join(options.cacheDir, PIN_FILE) : undefined),
   );
   const previousId = options.cacheDir ? await readHostId(options.cacheDir) : undefined;
-  const describe = (hostId?: number) => hostInfo({ slots, name: options.name, hostId });
+  const blobs = new BlobCache({
+    client,
+    logger,
+    memoryBytes: options.memoryCacheBytes ?? defaultMemoryCacheBytes(),
+    dir: options.cacheDir ? join(options.cacheDir, 'blobs') : undefined,
+    dirBytes: options.cacheDirBytes,
+  });
+  // The large blobs an earlier run left in the cache directory go with the registration.
+  await blobs.open();
+  const inventory = new BlobInventory(blobs);
+  const describe = (hostId?: number) => {
+    const info = hostInfo({ slots, name: options.name, hostId });
+    const held = inventory.whole(Date.now());
+    return held.length > 0 ? { ...info, blobs: held } : info;
+  };
   const registration = await register(client, describe(previousId), logger, stopping.signal).catch(
     (error: unknown) => {
       // A saved id from another coordinator or account must not keep the device out.
@@ -118,6 +133,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
   );
   const { hostId } = registration;
+  client.hostId = hostId;
+  client.inventory = inventory;
   if (options.cacheDir) await saveHostId(options.cacheDir, hostId, logger);
   const log = logger.child({ hostId });
   log.info({ slots, heartbeatMs: registration.heartbeatMs }, 'registered with the coordinator');
@@ -125,13 +142,6 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const sandbox: TaskSandbox = new NodeSandbox({ maxWorkers: slots });
   // Not awaited: closing the sandbox ends a warm-up still going.
   void warmUp(sandbox, slots, log);
-  const blobs = new BlobCache({
-    client,
-    logger: log,
-    memoryBytes: options.memoryCacheBytes ?? defaultMemoryCacheBytes(),
-    dir: options.cacheDir ? join(options.cacheDir, 'blobs') : undefined,
-    dirBytes: options.cacheDirBytes,
-  });
   const modules = new CompiledModules((bytes, cap) => sandbox.compile(bytes, cap));
   const flusher = new ReportFlusher({ client, hostId, logger: log, busy: () => loop.busy });
   const gate = new ModuleGate(

@@ -18,12 +18,21 @@ const HASH_NAME = /^[0-9a-f]{64}$/;
 /** A size-bounded directory of blobs by hash. */
 export class DiskCache {
   private index: Promise<ByteLru<string, number>> | undefined;
+  /** The index once loaded, for synchronous looks. */
+  private loaded: ByteLru<string, number> | undefined;
 
   constructor(
     private readonly dir: string,
     private readonly maxBytes: number,
     private readonly logger: Logger,
+    /** Told whenever a blob is stored, evicted or removed. */
+    private readonly onChange?: () => void,
   ) {}
+
+  /** Calls `fn` with each stored hash and size, if the directory has been indexed yet. */
+  forEach(fn: (hash: string, size: number) => void): void {
+    this.loaded?.forEach(fn);
+  }
 
   /** The stored bytes of `hash`, or undefined when not stored (or unreadable). */
   async read(hash: string): Promise<Uint8Array | undefined> {
@@ -47,6 +56,7 @@ export class DiskCache {
       await writeFile(temp, bytes, { mode: 0o600 });
       await rename(temp, join(this.dir, hash));
       index.set(hash, bytes.byteLength);
+      this.onChange?.();
     } catch (error) {
       this.logger.warn({ hash, err: error }, 'could not write to the blob cache directory');
     }
@@ -55,6 +65,7 @@ export class DiskCache {
   /** Forgets a blob, e.g. one that failed verification. */
   async remove(hash: string): Promise<void> {
     (await this.load()).delete(hash);
+    this.onChange?.();
     await rm(join(this.dir, hash), { force: true }).catch(() => {});
   }
 
@@ -72,7 +83,10 @@ export class DiskCache {
     const index = new ByteLru<string, number>(
       this.maxBytes,
       (size) => size,
-      (hash) => void rm(join(this.dir, hash), { force: true }).catch(() => {}),
+      (hash) => {
+        this.onChange?.();
+        void rm(join(this.dir, hash), { force: true }).catch(() => {});
+      },
     );
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -92,6 +106,7 @@ export class DiskCache {
     } catch (error) {
       this.logger.warn({ err: error }, 'could not index the blob cache directory');
     }
+    this.loaded = index;
     return index;
   }
 }

@@ -67,7 +67,10 @@ export function blobRoutes(
     const range = byteRange(header, size);
     if (range.kind === 'unsatisfiable') {
       const error = new RangeNotSatisfiableError(header ?? '', size);
-      return reply.status(416).header('content-range', contentRange(range, size)).send(error.toBody());
+      return reply
+        .status(416)
+        .header('content-range', contentRange(range, size))
+        .send(error.toBody());
     }
     const start = range.kind === 'partial' ? range.start : 0;
     const end = range.kind === 'partial' ? range.end : size - 1;

@@ -31,7 +31,14 @@ describe('byteRange', () => {
   });
 
   it('refuses a malformed bytes range rather than sending the whole blob', () => {
-    for (const bad of ['bytes=', 'bytes=-', 'bytes=a-b', 'bytes=20-10', 'bytes=1-2-3', 'bytes=99999999999999999999-']) {
+    for (const bad of [
+      'bytes=',
+      'bytes=-',
+      'bytes=a-b',
+      'bytes=20-10',
+      'bytes=1-2-3',
+      'bytes=99999999999999999999-',
+    ]) {
       expect(byteRange(bad, 100), bad).toEqual({ kind: 'unsatisfiable' });
     }
   });

@@ -46,7 +46,5 @@ function suffix(length: string, size: number): ByteRange {
 
 /** The Content-Range value of a served range, or of a refusal (`bytes *\/size`). */
 export function contentRange(range: ByteRange, size: number): string {
-  return range.kind === 'partial'
-    ? `bytes ${range.start}-${range.end}/${size}`
-    : `bytes */${size}`;
+  return range.kind === 'partial' ? `bytes ${range.start}-${range.end}/${size}` : `bytes */${size}`;
 }

@@ -17,7 +17,14 @@ import {
   type Role,
   type TaskResult,
 } from '@anygrid/protocol';
-import { type Random, type ReadyReplica, workAllowance } from '../../policy/index.js';
+import {
+  type LargeBlob,
+  largeBlobs,
+  largeBlobsFromList,
+  type Random,
+  type ReadyReplica,
+  workAllowance,
+} from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
@@ -45,6 +52,7 @@ import {
   transactionRunner,
 } from './sqlite-database.js';
 import { SqliteHosts } from './sqlite-hosts.js';
+import { largeInputsOf } from './sqlite-large-inputs.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
@@ -342,8 +350,28 @@ export class SqliteStore implements Store {
         redundancy,
         now,
         changes,
+        this.largeOf(jobId, tasks, start, count),
       );
     }
+  }
+
+  /** Each task's large blobs (locality), or undefined when none of them has any. */
+  private largeOf(
+    jobId: number,
+    tasks: NewJob['tasks'],
+    start: number,
+    count: number,
+  ): (LargeBlob[] | undefined)[] | undefined {
+    const { moduleHash, moduleSize } = this.meta(jobId);
+    const module = { hash: moduleHash, size: moduleSize };
+    let out: (LargeBlob[] | undefined)[] | undefined;
+    for (let k = 0; k < count; k++) {
+      const large = largeBlobs(module, tasks[start + k] as NewJob['tasks'][number]);
+      if (!large) continue;
+      out ??= new Array(count);
+      out[k] = large;
+    }
+    return out;
   }
 
   /** Apps, versions and variants are implicit for now: the job's name is the app, the module hash the version. */
@@ -475,11 +503,12 @@ export class SqliteStore implements Store {
 }
 
 /** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
-const READY_SELECT = `SELECT r.id, r.task_id, r.job_id, r.priority,
+const READY_SELECT = `SELECT r.id, r.task_id, r.job_id, r.priority, j.module_hash, j.module_size,
+    ${largeInputsOf('t.spec')} AS large,
     (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
      WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
     (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
-  FROM replicas r`;
+  FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN jobs j ON j.id = r.job_id`;
 
 function readyRows(rows: unknown[]): ReadyReplica[] {
   return (
@@ -490,13 +519,20 @@ function readyRows(rows: unknown[]): ReadyReplica[] {
       priority: number;
       hosts: string | null;
       earlier: number;
+      module_hash: string;
+      module_size: number;
+      large: string | null;
     }[]
-  ).map((r) => ({
-    replicaId: r.id,
-    taskId: r.task_id,
-    jobId: r.job_id,
-    priority: r.priority,
-    excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
-    reissue: r.earlier > 0,
-  }));
+  ).map((r) => {
+    const large = largeBlobsFromList({ hash: r.module_hash, size: r.module_size }, r.large);
+    const ready: ReadyReplica = {
+      replicaId: r.id,
+      taskId: r.task_id,
+      jobId: r.job_id,
+      priority: r.priority,
+      excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
+      reissue: r.earlier > 0,
+    };
+    return large ? { ...ready, large } : ready;
+  });
 }
