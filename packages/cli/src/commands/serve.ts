@@ -33,6 +33,7 @@ interface ServeFlags {
   json?: boolean;
   networkRule: NetworkRule;
   maxHostsPerAccount?: number;
+  assumedBandwidth?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -67,6 +68,15 @@ export function registerServe(program: Command): void {
         .argParser(intOption(1))
         .env('ANYGRID_MAX_HOSTS_PER_ACCOUNT'),
     )
+    .addOption(
+      new Option(
+        '--assumed-bandwidth <bytes-per-s>',
+        "providers' download speed assumed when choosing between waiting for a host that " +
+          "holds a task's large inputs and sending them to another (default 5000000)",
+      )
+        .argParser(intOption(1))
+        .env('ANYGRID_ASSUMED_BANDWIDTH'),
+    )
     .addOption(logLevelOption('coordinator'));
   addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
 }
@@ -80,6 +90,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     host: flags.host,
     networkRule: flags.networkRule,
     maxHostsPerAccount: flags.maxHostsPerAccount,
+    assumedBandwidth: flags.assumedBandwidth,
   });
   let dev: { agents: AgentSupervisor; requesterTokenPath: string } | undefined;
   try {
