@@ -86,5 +86,10 @@ describe('resumable blob downloads', () => {
     const metrics = await (await fetch(`${coord.url}/metrics`)).text();
     const host = /\?host=(\d+)$/.exec(gets[0]?.path ?? '')?.[1];
     expect(metrics).toContain(`anygrid_blob_resumes_total{host="${host}"} 1`);
+    // Transfers are counted only against a host of the caller's own account.
+    const foreign = await requester.request('GET', `/v1/blobs/${file.hash}?host=${host}`);
+    expect(foreign.status).toBe(403);
+    const junk = await requester.request('GET', `/v1/blobs/${file.hash}?host=abc`);
+    expect([junk.status, junk.body.error.code]).toEqual([400, 'INVALID_REQUEST']);
   });
 });
