@@ -64,6 +64,10 @@ export class BlobLocality {
     this.lastPull.set(hostId, now);
   }
 
+  holdsAny(hostId: number): boolean {
+    return (this.byHost.get(hostId)?.size ?? 0) > 0;
+  }
+
   holds(hostId: number, hash: string): boolean {
     return this.byHost.get(hostId)?.has(hash) === true;
   }

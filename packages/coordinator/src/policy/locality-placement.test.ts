@@ -24,6 +24,7 @@ const needing = (replicaId: number, blob = BIG, priority = 0): ReadyReplica => (
 /** A locality view over a real index, every host on a 5 MB/s link. */
 function viewOf(locality: BlobLocality, bandwidth = 5 * MB): LocalityView {
   return {
+    holdsAny: (h) => locality.holdsAny(h),
     holds: (h, hash) => locality.holds(h, hash),
     liveHolder: (hashes, h, now) => locality.liveHolder(hashes, h, now),
     bandwidth: () => bandwidth,

@@ -40,6 +40,8 @@ export interface ReadyReplica {
 
 /** What the queue needs to know of hosts' blobs to place replicas that need large ones. */
 export interface LocalityView {
+  /** Whether the host holds any large blob at all (most pulls of most hosts: no). */
+  holdsAny(hostId: number): boolean;
   holds(hostId: number, hash: string): boolean;
   /** Whether a host other than `hostId`, pulling lately, holds all of `hashes`. */
   liveHolder(hashes: readonly string[], hostId: number, now: number): boolean;
@@ -210,7 +212,9 @@ export class ReadyQueue {
     for (const priority of [...this.priorities]) {
       const level = this.levels.get(priority) as Level;
       const take = { hostId, max, out, budget };
-      if (level.groups && locality) this.takeGroups(level, take, now, locality, true);
+      if (level.groups && locality?.holdsAny(hostId)) {
+        this.takeGroups(level, take, now, locality, true);
+      }
       for (const lane of [level.reissues, level.fresh]) {
         this.takeFrom(lane, level, undefined, take);
         lane.compact();

@@ -67,6 +67,7 @@ export class Scheduler {
     const locality = this.locality;
     const bandwidth = options.bandwidth ?? DEFAULT_BANDWIDTH_BYTES_PER_S;
     this.view = {
+      holdsAny: (hostId) => locality.holdsAny(hostId),
       holds: (hostId, hash) => locality.holds(hostId, hash),
       liveHolder: (hashes, hostId, now) => locality.liveHolder(hashes, hostId, now),
       bandwidth: () => bandwidth,
