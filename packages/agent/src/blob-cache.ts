@@ -77,6 +77,8 @@ export class BlobCache {
   resumes = 0;
   /** Changes whenever the blobs held may have changed. */
   version = 0;
+  /** Download speed measured on large blobs, bytes per second (a moving average). */
+  bandwidth: number | undefined;
 
   constructor(private readonly options: BlobCacheOptions) {
     const changed = () => {
@@ -148,8 +150,11 @@ export class BlobCache {
     for (;;) {
       try {
         const resumed = partial.received > 0;
+        const from = partial.received;
+        const started = performance.now();
         const bytes = await this.options.client.getBlob(ref.hash, ref.size, signal, partial);
         if (resumed) this.resumes += 1;
+        this.measure(ref.size - from, performance.now() - started);
         const actual = sha256Hex(bytes);
         if (actual !== ref.hash)
           throw new BlobIntegrityError(`Blob ${ref.hash} hashes to ${actual}.`);
@@ -177,6 +182,13 @@ export class BlobCache {
         await sleep(delay, signal);
       }
     }
+  }
+
+  /** Folds one transfer into the bandwidth estimate; small ones say more of latency than speed. */
+  private measure(bytes: number, ms: number): void {
+    if (bytes < LOCALITY_BLOB_BYTES || ms <= 0) return;
+    const speed = (bytes * 1000) / ms;
+    this.bandwidth = this.bandwidth === undefined ? speed : 0.7 * this.bandwidth + 0.3 * speed;
   }
 
   private async readDisk(ref: BlobRef): Promise<Uint8Array | undefined> {

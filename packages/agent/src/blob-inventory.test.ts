@@ -5,11 +5,14 @@ const h = (c: string) => c.repeat(64);
 
 /** The cache as the inventory sees it: a version and the large hashes held. */
 function heldBlobs(initial: string[]) {
-  const state = { version: 0, hashes: [...initial] };
+  const state = { version: 0, hashes: [...initial], bandwidth: undefined as number | undefined };
   return {
     state,
     get version() {
       return state.version;
+    },
+    get bandwidth() {
+      return state.bandwidth;
     },
     largeHashes: () => [...state.hashes],
     set(hashes: string[]) {
@@ -49,5 +52,19 @@ describe('BlobInventory', () => {
     expect(full).toEqual({ held: [h('a')], full: true });
     inv.confirm(full as NonNullable<typeof full>, 60_000);
     expect(inv.delta(60_001)).toBeUndefined();
+  });
+
+  it('reports the measured download speed once, and again when it moves by more than a quarter', () => {
+    const blobs = heldBlobs([]);
+    const inv = new BlobInventory(blobs, 60_000);
+    inv.whole(0);
+    blobs.state.bandwidth = 8_000_000;
+    const first = inv.delta(1);
+    expect(first).toEqual({ bandwidth: 8_000_000 });
+    inv.confirm(first as NonNullable<typeof first>, 1);
+    blobs.state.bandwidth = 9_000_000;
+    expect(inv.delta(2)).toBeUndefined();
+    blobs.state.bandwidth = 2_000_000;
+    expect(inv.delta(3)).toEqual({ bandwidth: 2_000_000 });
   });
 });

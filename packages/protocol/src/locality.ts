@@ -28,6 +28,11 @@ export const BlobInventoryDelta = z.strictObject({
   held: BlobHashes.default([]),
   dropped: BlobHashes.default([]),
   full: z.boolean().default(false),
+  /**
+   * The host's download speed in bytes per second, as it measured its recent downloads
+   * of large blobs; weighed against waiting for a host that holds a task's inputs.
+   */
+  bandwidth: z.number().min(1000).max(1e11).optional(),
 });
 export type BlobInventoryDelta = z.infer<typeof BlobInventoryDelta>;
 export type BlobInventoryDeltaInput = z.input<typeof BlobInventoryDelta>;

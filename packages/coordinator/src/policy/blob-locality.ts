@@ -21,12 +21,15 @@ export interface HoldingsChange {
   readonly dropped: readonly string[];
   /** `held` is the whole inventory: forget anything else. */
   readonly full: boolean;
+  /** The host's measured download speed, bytes per second, when it sent one. */
+  readonly bandwidth?: number;
 }
 
 export class BlobLocality {
   private readonly byHost = new Map<number, Set<string>>();
   private readonly byBlob = new Map<string, Set<number>>();
   private readonly lastPull = new Map<number, number>();
+  private readonly speeds = new Map<number, number>();
 
   /** Hosts known to hold at least one large blob. */
   get hosts(): number {
@@ -38,6 +41,12 @@ export class BlobLocality {
     if (change.full) this.forget(hostId);
     for (const hash of change.dropped) this.remove(hostId, hash);
     this.add(hostId, change.held);
+    if (change.bandwidth !== undefined) this.speeds.set(hostId, change.bandwidth);
+  }
+
+  /** The download speed the host last reported (bytes per second), if any. */
+  bandwidth(hostId: number): number | undefined {
+    return this.speeds.get(hostId);
   }
 
   /** Records that the host holds (or is about to fetch) these blobs. */

@@ -124,6 +124,14 @@ describe('BlobLocality', () => {
     expect(l.hosts).toBe(0);
   });
 
+  it('keeps the download speed a host reports', () => {
+    const l = new BlobLocality();
+    expect(l.bandwidth(1)).toBeUndefined();
+    l.apply(1, { held: [], dropped: [], full: false, bandwidth: 2 * MB });
+    l.apply(1, { held: [BIG.hash], dropped: [], full: false });
+    expect(l.bandwidth(1)).toBe(2 * MB);
+  });
+
   it('keeps at most MAX_BLOBS_PER_HOST hashes per host', () => {
     const l = new BlobLocality();
     const many = Array.from({ length: MAX_BLOBS_PER_HOST + 10 }, (_, i) =>

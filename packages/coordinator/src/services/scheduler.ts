@@ -41,7 +41,7 @@ const QUARANTINE_RECHECK_MS = 5_000;
 const DEFERRED_WAKE_MS = 300;
 
 export interface SchedulerOptions {
-  /** Download bandwidth assumed for every host, bytes per second; default `DEFAULT_BANDWIDTH_BYTES_PER_S`. */
+  /** Download bandwidth assumed for a host that reported none, bytes per second; default `DEFAULT_BANDWIDTH_BYTES_PER_S`. */
   readonly bandwidth?: number;
 }
 
@@ -70,7 +70,7 @@ export class Scheduler {
       holdsAny: (hostId) => locality.holdsAny(hostId),
       holds: (hostId, hash) => locality.holds(hostId, hash),
       liveHolder: (hashes, hostId, now) => locality.liveHolder(hashes, hostId, now),
-      bandwidth: () => bandwidth,
+      bandwidth: (hostId) => locality.bandwidth(hostId) ?? bandwidth,
     };
   }
 
