@@ -123,7 +123,12 @@ class Group {
     this.current += n;
   }
 
-  /** Replicas taken per second over the last one to two windows. */
+  /**
+   * Replicas taken per second over the last one to two windows. In a group's first
+   * window the span counts a whole window before it, so the pace is underestimated and
+   * hosts without the inputs join in rather than wait: when a job starts, spreading its
+   * work is right; once the holders' pace is known, it decides.
+   */
   rate(now: number): number {
     this.roll(now);
     if (Number.isNaN(this.windowStart)) return 0;
