@@ -9,10 +9,16 @@
 
 import { LOCALITY_BLOB_BYTES } from '@anygrid/protocol';
 
-/** An SQL expression over the spec column `spec` giving `hash:size,…` or NULL. */
+/**
+ * An SQL expression over a task spec (a column or a subquery) giving `hash:size,…` or
+ * NULL. A spec that names no blob (most tasks: arguments only) is passed over by a text
+ * search, cheaper than walking its JSON: a coordinator restarting with a million queued
+ * replicas reads them all through this.
+ */
 export function largeInputsOf(spec: string): string {
   return `(SELECT group_concat((o.value ->> 'hash') || ':' || (o.value ->> 'size'))
-     FROM json_tree(${spec}) o
-     WHERE o.type = 'object' AND (o.path = '$.files' OR o.fullkey = '$.stdin')
+     FROM (SELECT ${spec} AS s) x, json_tree(x.s) o
+     WHERE instr(x.s, '"hash"') > 0 AND o.type = 'object'
+       AND (o.path = '$.files' OR o.fullkey = '$.stdin')
        AND (o.value ->> 'size') >= ${LOCALITY_BLOB_BYTES})`;
 }

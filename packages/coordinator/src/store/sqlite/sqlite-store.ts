@@ -454,6 +454,7 @@ export class SqliteStore implements Store {
   async readyReplicas(): Promise<ReadyReplica[]> {
     return readyRows(
       this.sql(`${READY_SELECT} WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`).all(),
+      (jobId) => this.meta(jobId),
     );
   }
 
@@ -503,14 +504,14 @@ export class SqliteStore implements Store {
 }
 
 /** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
-const READY_SELECT = `SELECT r.id, r.task_id, r.job_id, r.priority, j.module_hash, j.module_size,
-    ${largeInputsOf('t.spec')} AS large,
+const READY_SELECT = `SELECT r.id, r.task_id, r.job_id, r.priority,
+    ${largeInputsOf('(SELECT t.spec FROM tasks t WHERE t.id = r.task_id)')} AS large,
     (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
      WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
     (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
-  FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN jobs j ON j.id = r.job_id`;
+  FROM replicas r`;
 
-function readyRows(rows: unknown[]): ReadyReplica[] {
+function readyRows(rows: unknown[], metaOf: (jobId: number) => JobMeta): ReadyReplica[] {
   return (
     rows as {
       id: number;
@@ -519,12 +520,11 @@ function readyRows(rows: unknown[]): ReadyReplica[] {
       priority: number;
       hosts: string | null;
       earlier: number;
-      module_hash: string;
-      module_size: number;
       large: string | null;
     }[]
   ).map((r) => {
-    const large = largeBlobsFromList({ hash: r.module_hash, size: r.module_size }, r.large);
+    const { moduleHash, moduleSize } = metaOf(r.job_id);
+    const large = largeBlobsFromList({ hash: moduleHash, size: moduleSize }, r.large);
     const ready: ReadyReplica = {
       replicaId: r.id,
       taskId: r.task_id,
