@@ -7,9 +7,9 @@
  * whether it came from the network or from disk (a cache directory can rot).
  *
  * A download cut off midway resumes where it stopped (an HTTP Range request for the
- * rest): the bytes received so far are kept in memory across the retries of one fetch,
- * and the whole is still checked by size and sha256 at the end, so partial data is
- * never trusted. The large blobs held (memory or disk) are what the agent reports to the
+ * rest): the bytes received so far are kept across the retries of one fetch, and in
+ * the cache directory (`HASH.part`) across restarts of the agent; the whole is still
+ * checked by size and sha256 at the end, so partial data is never trusted. The large blobs held (memory or disk) are what the agent reports to the
  * coordinator for data locality (blob-inventory.ts); `version` changes whenever they may
  * have.
  *
@@ -145,8 +145,11 @@ export class BlobCache {
     const backoff = new Backoff(this.options.retryBackoff ?? RECONNECT_BACKOFF);
     const attempts = this.options.integrityAttempts ?? 3;
     let corrupt = 0;
-    // Survives the retries below: a broken transfer goes on from its last byte.
+    // Survives the retries below (and, in a cache directory, a restart of the agent): a
+    // broken transfer goes on from its last byte.
     const partial = new PartialBlob(ref.size);
+    partial.received = (await this.disk?.readPartial(ref.hash, partial.bytes)) ?? 0;
+    let kept = partial.received;
     for (;;) {
       try {
         const resumed = partial.received > 0;
@@ -160,12 +163,19 @@ export class BlobCache {
           throw new BlobIntegrityError(`Blob ${ref.hash} hashes to ${actual}.`);
         this.downloads += 1;
         await this.disk?.write(ref.hash, bytes);
+        await this.disk?.removePartial(ref.hash);
         return bytes;
       } catch (error) {
+        if (partial.received > kept && !(error instanceof BlobIntegrityError)) {
+          await this.disk?.writePartial(ref.hash, partial.bytes.subarray(0, partial.received));
+          kept = partial.received;
+        }
         if (signal.aborted) throw error;
         if (error instanceof BlobIntegrityError) {
           // The whole is wrong and which part is unknown: none of it is kept.
           partial.reset();
+          kept = 0;
+          await this.disk?.removePartial(ref.hash);
           corrupt += 1;
           this.options.logger.warn({ hash: ref.hash, err: error, corrupt }, 'blob arrived corrupt');
           if (corrupt >= attempts) {
