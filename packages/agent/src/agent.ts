@@ -29,6 +29,7 @@ import { type Logger, pino } from 'pino';
 import { sleep, within } from './abortable.js';
 import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
 import { BlobCache } from './blob-cache.js';
+import { BlobInventory } from './blob-inventory.js';
 import { CheckpointUploader } from './checkpoint-uploader.js';
 import { CompiledModules } from './compiled-modules.js';
 import { CoordinatorClient } from './coordinator-client.js';
@@ -153,13 +154,26 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     options.pinFile ?? (options.cacheDir ? join(options.cacheDir, PIN_FILE) : undefined),
   );
   const previousId = options.cacheDir ? await readHostId(options.cacheDir) : undefined;
+  const blobs = new BlobCache({
+    client,
+    logger,
+    memoryBytes: options.memoryCacheBytes ?? defaultMemoryCacheBytes(),
+    dir: options.cacheDir ? join(options.cacheDir, 'blobs') : undefined,
+    dirBytes: options.cacheDirBytes,
+  });
+  // The large blobs an earlier run left in the cache directory go with the registration.
+  await blobs.open();
+  const inventory = new BlobInventory(blobs);
   const saved = options.cacheDir
     ? await openSaved(join(options.cacheDir, OFFLINE_DIR), logger, () => persisted)
     : undefined;
   let persisted: (reports: OutgoingReport[]) => void = () => {};
   const holding = () => (saved ? holdingOf(saved) : undefined);
-  const describe = (hostId?: number) =>
-    hostInfo({ slots, name: options.name, hostId, holding: holding() });
+  const describe = (hostId?: number) => {
+    const info = hostInfo({ slots, name: options.name, hostId, holding: holding() });
+    const held = inventory.whole(Date.now());
+    return held.length > 0 ? { ...info, blobs: held } : info;
+  };
   const joining = register(client, () => describe(previousId), logger, stopping.signal).catch(
     (error: unknown) => {
       // A saved id from another coordinator or account must not keep the device out.
@@ -173,6 +187,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   let registration: RegisterHostResponse | undefined;
   if (!offline || (await within(joining, FIRST_REGISTER_WAIT_MS))) registration = await joining;
   const hostId = registration?.hostId ?? (previousId as number);
+  client.hostId = hostId;
+  client.inventory = inventory;
   if (registration && options.cacheDir) await saveHostId(options.cacheDir, hostId, logger);
   const log = logger.child({ hostId });
   if (registration) {
@@ -187,13 +203,6 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const sandbox: TaskSandbox = new NodeSandbox({ maxWorkers: slots });
   // Not awaited: closing the sandbox ends a warm-up still going.
   void warmUp(sandbox, slots, log);
-  const blobs = new BlobCache({
-    client,
-    logger: log,
-    memoryBytes: options.memoryCacheBytes ?? defaultMemoryCacheBytes(),
-    dir: options.cacheDir ? join(options.cacheDir, 'blobs') : undefined,
-    dirBytes: options.cacheDirBytes,
-  });
   const modules = new CompiledModules((bytes, cap) => sandbox.compile(bytes, cap));
   const flusher = new ReportFlusher({
     client,

@@ -6,19 +6,26 @@
  * byte is checked against the reference's size and sha256 before anyone sees it,
  * whether it came from the network or from disk (a cache directory can rot).
  *
+ * A download cut off midway resumes where it stopped (an HTTP Range request for the
+ * rest): the bytes received so far are kept across the retries of one fetch, and in
+ * the cache directory (`HASH.part`) across restarts of the agent; the whole is still
+ * checked by size and sha256 at the end, so partial data is never trusted. The large blobs held (memory or disk) are what the agent reports to the
+ * coordinator for data locality (blob-inventory.ts); `version` changes whenever they may
+ * have.
+ *
  * A coordinator that is briefly away is waited for (with backoff) until the caller
  * gives up through its signal; a blob that is missing is a `BlobFetchError`, which the
  * caller reports as `fetch_failed`, and one that keeps arriving corrupt a
  * `BlobCorruptError` (a module's is reported as `module_hash_mismatch`).
  */
 
-import type { BlobRef } from '@anygrid/protocol';
+import { type BlobRef, LOCALITY_BLOB_BYTES } from '@anygrid/protocol';
 import type { Logger } from 'pino';
 import { abortable, sleep } from './abortable.js';
 import { Backoff, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff.js';
 import { ByteLru } from './byte-lru.js';
 import { sha256Hex } from './content-hash.js';
-import { BlobIntegrityError, type CoordinatorClient } from './coordinator-client.js';
+import { BlobIntegrityError, type CoordinatorClient, PartialBlob } from './coordinator-client.js';
 import { DiskCache } from './disk-cache.js';
 import { isTransient } from './transient-error.js';
 
@@ -66,12 +73,41 @@ export class BlobCache {
   private readonly disk: DiskCache | undefined;
   /** Network downloads done, for tests and stats. */
   downloads = 0;
+  /** Downloads resumed after a broken connection, for tests and stats. */
+  resumes = 0;
+  /** Changes whenever the blobs held may have changed. */
+  version = 0;
+  /** Download speed measured on large blobs, bytes per second (a moving average). */
+  bandwidth: number | undefined;
 
   constructor(private readonly options: BlobCacheOptions) {
-    this.memory = new ByteLru(options.memoryBytes ?? 512 * 1024 * 1024, (b) => b.byteLength);
+    const changed = () => {
+      this.version++;
+    };
+    this.memory = new ByteLru(
+      options.memoryBytes ?? 512 * 1024 * 1024,
+      (b) => b.byteLength,
+      changed,
+    );
     this.disk = options.dir
-      ? new DiskCache(options.dir, options.dirBytes ?? 2 * 1024 ** 3, options.logger)
+      ? new DiskCache(options.dir, options.dirBytes ?? 2 * 1024 ** 3, options.logger, changed)
       : undefined;
+  }
+
+  /** Indexes the cache directory, so that `largeHashes` sees what an earlier run left. */
+  async open(): Promise<void> {
+    await this.disk?.bytes();
+  }
+
+  /** Hashes of the large blobs (`LOCALITY_BLOB_BYTES` and up) held in memory or on disk. */
+  largeHashes(): string[] {
+    const out = new Set<string>();
+    const add = (hash: string, size: number) => {
+      if (size >= LOCALITY_BLOB_BYTES) out.add(hash);
+    };
+    this.memory.forEach(add);
+    this.disk?.forEach(add);
+    return [...out];
   }
 
   /** The bytes of `ref`, verified. Rejects with the signal's reason when it aborts first. */
@@ -100,6 +136,7 @@ export class BlobCache {
   private async load(ref: BlobRef): Promise<Uint8Array> {
     const bytes = (await this.readDisk(ref)) ?? (await this.download(ref));
     this.memory.set(ref.hash, bytes);
+    this.version++;
     return bytes;
   }
 
@@ -108,18 +145,37 @@ export class BlobCache {
     const backoff = new Backoff(this.options.retryBackoff ?? RECONNECT_BACKOFF);
     const attempts = this.options.integrityAttempts ?? 3;
     let corrupt = 0;
+    // Survives the retries below (and, in a cache directory, a restart of the agent): a
+    // broken transfer goes on from its last byte.
+    const partial = new PartialBlob(ref.size);
+    partial.received = (await this.disk?.readPartial(ref.hash, partial.bytes)) ?? 0;
+    let kept = partial.received;
     for (;;) {
       try {
-        const bytes = await this.options.client.getBlob(ref.hash, ref.size, signal);
+        const resumed = partial.received > 0;
+        const from = partial.received;
+        const started = performance.now();
+        const bytes = await this.options.client.getBlob(ref.hash, ref.size, signal, partial);
+        if (resumed) this.resumes += 1;
+        this.measure(ref.size - from, performance.now() - started);
         const actual = sha256Hex(bytes);
         if (actual !== ref.hash)
           throw new BlobIntegrityError(`Blob ${ref.hash} hashes to ${actual}.`);
         this.downloads += 1;
         await this.disk?.write(ref.hash, bytes);
+        await this.disk?.removePartial(ref.hash);
         return bytes;
       } catch (error) {
+        if (partial.received > kept && !(error instanceof BlobIntegrityError)) {
+          await this.disk?.writePartial(ref.hash, partial.bytes.subarray(0, partial.received));
+          kept = partial.received;
+        }
         if (signal.aborted) throw error;
         if (error instanceof BlobIntegrityError) {
+          // The whole is wrong and which part is unknown: none of it is kept.
+          partial.reset();
+          kept = 0;
+          await this.disk?.removePartial(ref.hash);
           corrupt += 1;
           this.options.logger.warn({ hash: ref.hash, err: error, corrupt }, 'blob arrived corrupt');
           if (corrupt >= attempts) {
@@ -136,6 +192,13 @@ export class BlobCache {
         await sleep(delay, signal);
       }
     }
+  }
+
+  /** Folds one transfer into the bandwidth estimate; small ones say more of latency than speed. */
+  private measure(bytes: number, ms: number): void {
+    if (bytes < LOCALITY_BLOB_BYTES || ms <= 0) return;
+    const speed = (bytes * 1000) / ms;
+    this.bandwidth = this.bandwidth === undefined ? speed : 0.7 * this.bandwidth + 0.3 * speed;
   }
 
   private async readDisk(ref: BlobRef): Promise<Uint8Array | undefined> {

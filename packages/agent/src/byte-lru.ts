@@ -66,6 +66,11 @@ export class ByteLru<K, V> {
     return true;
   }
 
+  /** Calls `fn` with each key and its size, oldest first, without touching recency. */
+  forEach(fn: (key: K, size: number) => void): void {
+    for (const [key, entry] of this.entries) fn(key, entry.size);
+  }
+
   clear(): void {
     this.entries.clear();
     this.used = 0;

@@ -11,6 +11,7 @@
 import {
   type AbandonRequest,
   AbandonResponse,
+  type BlobInventoryDeltaInput,
   BlobRef,
   type CheckpointRequest,
   CheckpointResponse,
@@ -32,6 +33,32 @@ export class BlobIntegrityError extends Error {
     super(message);
     this.name = 'BlobIntegrityError';
   }
+}
+
+/**
+ * The bytes of one blob received so far. A download cut off midway keeps them, and the
+ * next try asks only for the rest (`Range: bytes=received-`).
+ */
+export class PartialBlob {
+  readonly bytes: Uint8Array;
+  received = 0;
+
+  constructor(readonly size: number) {
+    this.bytes = new Uint8Array(size);
+  }
+
+  /** Forgets what was received (its whole turned out wrong, or the server sent all again). */
+  reset(): void {
+    this.received = 0;
+  }
+}
+
+/** What the client reports of the host's large blobs with each work request. */
+export interface InventorySource {
+  /** Changes since the last confirmed report, or undefined when there are none. */
+  delta(now: number): BlobInventoryDeltaInput | undefined;
+  /** The coordinator took `delta`. */
+  confirm(delta: BlobInventoryDeltaInput, now: number): void;
 }
 
 /** What the client needs of a zod schema: parsing an untrusted body into a typed value. */
@@ -57,6 +84,10 @@ export class CoordinatorClient {
   private readonly blobTimeoutMs: number;
   private readonly workResponses = new WorkResponseReader();
   private readonly http: JsonHttp;
+  /** This agent's host once registered: blob downloads name it, for per-host metrics. */
+  hostId: number | undefined;
+  /** Large blobs held, reported with work requests when set (data locality). */
+  inventory: InventorySource | undefined;
 
   constructor(options: CoordinatorClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -80,8 +111,12 @@ export class CoordinatorClient {
     return this.json('POST', '/v1/hosts', body, RegisterHostResponse, signal);
   }
 
-  work(hostId: number, max: number, signal?: AbortSignal) {
-    return this.json('POST', '/v1/work', { hostId, max }, this.workResponses, signal);
+  async work(hostId: number, max: number, signal?: AbortSignal) {
+    const blobs = this.inventory?.delta(Date.now());
+    const body = blobs ? { hostId, max, blobs } : { hostId, max };
+    const answer = await this.json('POST', '/v1/work', body, this.workResponses, signal);
+    if (blobs) this.inventory?.confirm(blobs, Date.now());
+    return answer;
   }
 
   report(batch: ReportBatch, signal?: AbortSignal) {
@@ -116,28 +151,48 @@ export class CoordinatorClient {
   }
 
   /**
-   * Downloads a blob, refusing it as soon as it grows past `size`, and checks the total
-   * size at the end. The caller verifies the hash.
+   * Downloads a blob into `partial`, from where an earlier try stopped (a Range request),
+   * refusing it as soon as it grows past `size`, and checks the total size at the end.
+   * A transfer that breaks off is a `TransientError` and `partial` keeps what arrived.
+   * The caller verifies the hash of the whole.
    */
-  async getBlob(hash: string, size: number, signal?: AbortSignal): Promise<Uint8Array> {
+  async getBlob(
+    hash: string,
+    size: number,
+    signal?: AbortSignal,
+    partial: PartialBlob = new PartialBlob(size),
+  ): Promise<Uint8Array> {
+    const from = partial.received;
+    const query = this.hostId === undefined ? '' : `?host=${this.hostId}`;
     const response = await this.send(
-      `/v1/blobs/${hash}`,
-      { method: 'GET' },
+      `/v1/blobs/${hash}${query}`,
+      { method: 'GET', headers: from > 0 ? { range: `bytes=${from}-` } : {} },
       this.blobTimeoutMs,
       signal,
     );
-    const declared = response.headers.get('content-length');
-    if (declared !== null && Number(declared) !== size) {
-      await response.body?.cancel();
-      throw new BlobIntegrityError(`Blob ${hash} is ${declared} bytes, expected ${size}.`);
+    if (response.status === 206) {
+      const range = response.headers.get('content-range');
+      if (range !== `bytes ${from}-${size - 1}/${size}`) {
+        await response.body?.cancel();
+        throw new BlobIntegrityError(`Blob ${hash} came back as range ${range}, not from ${from}.`);
+      }
+    } else {
+      // A whole answer (a server that ignores Range): start again from byte 0.
+      partial.reset();
+      const declared = response.headers.get('content-length');
+      if (declared !== null && Number(declared) !== size) {
+        await response.body?.cancel();
+        throw new BlobIntegrityError(`Blob ${hash} is ${declared} bytes, expected ${size}.`);
+      }
     }
     try {
-      return await readExactly(response, hash, size);
+      return await readInto(response, hash, partial);
     } catch (error) {
       if (signal?.aborted || error instanceof BlobIntegrityError) throw error;
-      throw new TransientError(`Blob ${hash} download broke off: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new TransientError(
+        `Blob ${hash} download broke off after ${partial.received} of ${size} bytes: ${describe(error)}`,
+        { cause: error },
+      );
     }
   }
 
@@ -227,26 +282,29 @@ function errorOf(status: number, body: unknown): Error {
   return error;
 }
 
-async function readExactly(response: Response, hash: string, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
-  let received = 0;
+async function readInto(
+  response: Response,
+  hash: string,
+  partial: PartialBlob,
+): Promise<Uint8Array> {
+  const { bytes, size } = partial;
   if (response.body) {
     const reader = response.body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (received + value.byteLength > size) {
+      if (partial.received + value.byteLength > size) {
         await reader.cancel();
         throw new BlobIntegrityError(`Blob ${hash} is larger than its ${size} bytes.`);
       }
-      out.set(value, received);
-      received += value.byteLength;
+      bytes.set(value, partial.received);
+      partial.received += value.byteLength;
     }
   }
-  if (received !== size) {
-    throw new BlobIntegrityError(`Blob ${hash} ended after ${received} of ${size} bytes.`);
+  if (partial.received !== size) {
+    throw new BlobIntegrityError(`Blob ${hash} ended after ${partial.received} of ${size} bytes.`);
   }
-  return out;
+  return bytes;
 }
 
 function parseBody<T>(schema: Schema<T>, body: unknown, what: string): T {

@@ -53,6 +53,11 @@ export interface CoordinatorOptions {
   readonly maxHostsPerAccount?: number;
   /** Bounds of the daily replica quota. Default `DEFAULT_DAILY_QUOTA`. */
   readonly dailyQuota?: DailyQuotaParams;
+  /**
+   * Download bandwidth assumed for providers (bytes/s), weighed against waiting for a host
+   * that holds a task's large inputs. Default `DEFAULT_BANDWIDTH_BYTES_PER_S` (5 MB/s).
+   */
+  readonly assumedBandwidth?: number;
 }
 
 /** Hosts per account unless configured: a household or a lab, not a botnet. */
@@ -85,7 +90,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const hub = new Hub();
   const metrics = new Metrics(store, hub);
   const accounts = new Accounts(store);
-  const scheduler = new Scheduler(store, hub, metrics);
+  const scheduler = new Scheduler(store, hub, metrics, { bandwidth: options.assumedBandwidth });
   const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs);
   // Before the queue is built, so that their replicas never enter it.
   const cut = await jobs.cancelIncomplete();

@@ -33,6 +33,8 @@ export const ErrorCode = {
   NOT_ASSIGNED: 'NOT_ASSIGNED',
   /** The request conflicts with the resource's state (e.g. cancelling a finished job). */
   CONFLICT: 'CONFLICT',
+  /** A blob download asked for a byte range outside the blob (HTTP 416). */
+  RANGE_NOT_SATISFIABLE: 'RANGE_NOT_SATISFIABLE',
   /** The route does not exist. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** The coordinator is shutting down or overloaded; retry later. */

@@ -144,6 +144,17 @@ export class ConflictError extends AnygridError {
   }
 }
 
+/** A download asked for bytes the blob does not have; ask again from 0 or without a Range. */
+export class RangeNotSatisfiableError extends AnygridError {
+  constructor(range: string, size: number) {
+    super(
+      ErrorCode.RANGE_NOT_SATISFIABLE,
+      `The range "${range}" is not within the blob's ${size} bytes; send "Range: bytes=N-" with N below ${size}, or no Range header.`,
+      { range: range.slice(0, 100), size },
+    );
+  }
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: each subclass has its own friendly constructor.
 const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => AnygridError>> = {
   [ErrorCode.INVALID_REQUEST]: InvalidRequestError,
@@ -157,6 +168,7 @@ const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => An
   [ErrorCode.HOST_UNKNOWN]: HostUnknownError,
   [ErrorCode.HOST_LIMIT]: HostLimitError,
   [ErrorCode.CONFLICT]: ConflictError,
+  [ErrorCode.RANGE_NOT_SATISFIABLE]: RangeNotSatisfiableError,
 };
 
 /** Rebuilds the error a coordinator sent as the same class, keeping code, message and details. */

@@ -5,6 +5,7 @@
  */
 
 import { z } from 'zod';
+import { BlobHashes } from './locality.js';
 
 export const Platform = z
   .string()
@@ -28,6 +29,8 @@ export const RegisterHostRequest = z.strictObject({
    * yet, assignments it will still run); the coordinator may release the host's others.
    */
   holding: z.array(z.number().int().positive()).max(10_000).optional(),
+  /** Large blobs (`LOCALITY_BLOB_BYTES` and up) this device holds already, by hash. */
+  blobs: BlobHashes.optional(),
 });
 export type RegisterHostRequest = z.infer<typeof RegisterHostRequest>;
 export type RegisterHostRequestInput = z.input<typeof RegisterHostRequest>;

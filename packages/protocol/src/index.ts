@@ -13,6 +13,7 @@ export * from './host.js';
 export * from './host-view.js';
 export * from './job.js';
 export * from './limits.js';
+export * from './locality.js';
 export * from './module-signature.js';
 export * from './shape-checks.js';
 export * from './stream.js';

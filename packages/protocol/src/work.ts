@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
 import { DEFAULT_ARGV0 } from './job.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
+import { BlobInventoryDelta } from './locality.js';
 import { ModuleSignature } from './module-signature.js';
 
 const ReplicaId = z.number().int().positive();
@@ -18,6 +19,8 @@ export const WorkRequest = z.strictObject({
   hostId: HostId,
   /** Assignments wanted now (free slots plus buffer). */
   max: z.number().int().min(0).max(1000),
+  /** Changes to the host's large blobs since its last report (locality.ts); usually absent. */
+  blobs: BlobInventoryDelta.optional(),
 });
 export type WorkRequest = z.infer<typeof WorkRequest>;
 

@@ -41,6 +41,7 @@ interface ServeFlags {
   maxHostsPerAccount?: number;
   dailyQuota?: number;
   dailyQuotaMax?: number;
+  assumedBandwidth?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -91,6 +92,15 @@ export function registerServe(program: Command): void {
         .argParser(intOption(1))
         .env('ANYGRID_DAILY_QUOTA_MAX'),
     )
+    .addOption(
+      new Option(
+        '--assumed-bandwidth <bytes-per-s>',
+        "providers' download speed assumed when choosing between waiting for a host that " +
+          "holds a task's large inputs and sending them to another (default 5000000)",
+      )
+        .argParser(intOption(1))
+        .env('ANYGRID_ASSUMED_BANDWIDTH'),
+    )
     .addOption(logLevelOption('coordinator'));
   addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
 }
@@ -121,6 +131,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     networkRule: flags.networkRule,
     maxHostsPerAccount: flags.maxHostsPerAccount,
     dailyQuota: dailyQuotaOf(flags),
+    assumedBandwidth: flags.assumedBandwidth,
   });
   let dev: { agents: AgentSupervisor; requesterTokenPath: string } | undefined;
   try {

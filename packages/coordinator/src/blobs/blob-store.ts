@@ -20,8 +20,8 @@ export interface BlobStore {
    * Returns whether the blob was new.
    */
   put(expectedHash: string, bytes: Uint8Array): Promise<{ created: boolean }>;
-  /** The blob as a stream, or null when absent. */
-  open(hash: string): Promise<Readable | null>;
+  /** The blob as a stream (only bytes `start`…`end`, inclusive, when given), or null when absent. */
+  open(hash: string, range?: { start: number; end: number }): Promise<Readable | null>;
   /** The whole blob (meant for blobs up to `WHOLE_BLOB_BYTES`), or null when absent. */
   read(hash: string): Promise<Buffer | null>;
 }

@@ -58,9 +58,9 @@ export class FileBlobStore implements BlobStore {
     return { created: true };
   }
 
-  async open(hash: string): Promise<Readable | null> {
+  async open(hash: string, range?: { start: number; end: number }): Promise<Readable | null> {
     if ((await this.size(hash)) === null) return null;
-    return createReadStream(this.path(hash));
+    return createReadStream(this.path(hash), range);
   }
 
   async read(hash: string): Promise<Buffer | null> {

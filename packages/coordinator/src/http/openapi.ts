@@ -17,6 +17,10 @@ type Op = {
   status?: number;
   raw?: 'request' | 'response';
   stream?: boolean;
+  /** Query parameters, one per key of this object schema. */
+  query?: z.ZodObject;
+  /** Answers one byte range (`Range` header) with 206 and `Content-Range`, 416 outside the blob. */
+  ranges?: boolean;
 };
 
 const OPS: readonly Op[] = [
@@ -55,9 +59,11 @@ const OPS: readonly Op[] = [
   {
     method: 'get',
     path: '/v1/blobs/{hash}',
-    summary: 'Download a blob',
+    summary: 'Download a blob, or one byte range of it (to resume a transfer)',
     roles: ['requester', 'provider'],
     raw: 'response',
+    query: P.BlobDownloadQuery,
+    ranges: true,
   },
   {
     method: 'post',
@@ -204,12 +210,23 @@ export function buildOpenApi(version: string): unknown {
     content: { 'application/json': { schema: schema(ErrorBodySchema, 'output') } },
   };
   for (const op of OPS) {
-    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    const params: unknown[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',
       required: true,
       schema: { type: m[1] === 'id' ? 'integer' : 'string' },
     }));
+    for (const [name, field] of Object.entries(op.query?.shape ?? {})) {
+      params.push({
+        name,
+        in: 'query',
+        required: false,
+        schema: schema(field as z.ZodType, 'input'),
+      });
+    }
+    if (op.ranges) {
+      params.push({ name: 'range', in: 'header', required: false, schema: { type: 'string' } });
+    }
     const okContent =
       op.raw === 'response'
         ? { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }
@@ -247,6 +264,14 @@ export function buildOpenApi(version: string): unknown {
           description: 'OK',
           ...(okContent ? { content: okContent } : {}),
         },
+        ...(op.ranges
+          ? {
+              '206': {
+                description: 'The byte range asked for, with Content-Range',
+                content: okContent,
+              },
+            }
+          : {}),
         '4XX': errorResponse,
         '5XX': errorResponse,
       },

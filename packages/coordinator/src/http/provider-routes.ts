@@ -44,7 +44,9 @@ export function providerRoutes(
 
   app.post('/v1/work', { config }, async (request) => {
     const body = parse(WorkRequest, request.body, 'work request');
-    return workResponse(await providers.work(principalOf(request), body.hostId, body.max));
+    return workResponse(
+      await providers.work(principalOf(request), body.hostId, body.max, body.blobs),
+    );
   });
 
   app.post('/v1/reports', { config, bodyLimit: REPORT_BODY_LIMIT }, async (request) => {

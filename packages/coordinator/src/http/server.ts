@@ -95,7 +95,7 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
   const openapi = buildOpenApi(deps.version);
   app.get('/v1/openapi.json', async () => openapi);
   adminRoutes(app, { ...deps, startedAt: Date.now() });
-  blobRoutes(app, deps.blobs, deps.metrics);
+  blobRoutes(app, deps.blobs, deps.metrics, deps.providers);
   requesterRoutes(app, deps.jobs);
   jobEventRoutes(app, deps.jobs, deps.hub);
   providerRoutes(app, deps.providers, deps.heartbeatMs);

@@ -25,6 +25,12 @@ export {
   representatives,
 } from './agreement.js';
 export {
+  BlobLocality,
+  HOLDER_LIVE_MS,
+  type HoldingsChange,
+  MAX_BLOBS_PER_HOST,
+} from './blob-locality.js';
+export {
   BOINC_TRUST_AFTER,
   boincIsTrusted,
   boincReplicationProbability,
@@ -45,6 +51,7 @@ export {
   resolveCompare,
   resolvePolicy,
 } from './job-policy.js';
+export { largeBlobs, largeBlobsFromList, type TaskBlobs } from './large-blobs.js';
 export {
   isPrivateAddress,
   NETWORK_RULES,
@@ -71,7 +78,12 @@ export {
   untrustedJobCap,
 } from './placement-limits.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
-export { ReadyQueue, type ReadyReplica } from './ready-queue.js';
+export {
+  type LargeBlob,
+  type LocalityView,
+  ReadyQueue,
+  type ReadyReplica,
+} from './ready-queue.js';
 export {
   type AcceptedResult,
   type Confirmation,
@@ -96,6 +108,11 @@ export {
   sumRecords,
 } from './reputation.js';
 export { type Random, seededRandom } from './seeded-random.js';
+export {
+  DEFAULT_BANDWIDTH_BYTES_PER_S,
+  type TransferChoice,
+  worthFetching,
+} from './transfer-choice.js';
 export {
   adaptiveParams,
   adaptiveQuorum,

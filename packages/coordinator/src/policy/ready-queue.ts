@@ -7,7 +7,22 @@
  * never offered a replica of a task it already holds. The store stays the truth: an
  * entry may be stale (its job was cancelled), and the guarded assignment in the store
  * drops it. Pure and synchronous, so it can be driven without a store or a clock.
+ *
+ * Data locality: a replica whose task needs large blobs (its module or inputs of at
+ * least `LOCALITY_BLOB_BYTES`) waits in a group of replicas needing the same blobs, not
+ * in the plain lanes. Within a priority a host is served first from the groups whose
+ * blobs it holds, then plain replicas, then groups it would have to download for, and
+ * those only when `worthFetching` says so (transfer-choice.ts). Plain replicas pay one
+ * check per priority level for this: the fast path stays as it was.
  */
+
+import { worthFetching } from './transfer-choice.js';
+
+/** A large blob a task needs, by hash and size. */
+export interface LargeBlob {
+  readonly hash: string;
+  readonly size: number;
+}
 
 /** One replica waiting to be sent. */
 export interface ReadyReplica {
@@ -19,6 +34,19 @@ export interface ReadyReplica {
   readonly excludedHosts?: readonly number[];
   /** A replacement for a failed, lost or disputed replica: served before fresh work. */
   readonly reissue?: boolean;
+  /** The task's large blobs (module and inputs of at least `LOCALITY_BLOB_BYTES`); absent: none. */
+  readonly large?: readonly LargeBlob[];
+}
+
+/** What the queue needs to know of hosts' blobs to place replicas that need large ones. */
+export interface LocalityView {
+  /** Whether the host holds any large blob at all (most pulls of most hosts: no). */
+  holdsAny(hostId: number): boolean;
+  holds(hostId: number, hash: string): boolean;
+  /** Whether a host other than `hostId`, pulling lately, holds all of `hashes`. */
+  liveHolder(hashes: readonly string[], hostId: number, now: number): boolean;
+  /** The host's download bandwidth in bytes per second (measured or assumed). */
+  bandwidth(hostId: number): number;
 }
 
 /** Hosts holding a replica of one task, shared by that task's queued entries. */
@@ -35,6 +63,14 @@ interface Entry {
 /** Most entries looked at for one request, so a host that holds many tasks cannot stall the scheduler. */
 const SCAN_LIMIT = 20_000;
 const COMPACT_AFTER = 4096;
+
+/** One request being answered. */
+interface Take {
+  readonly hostId: number;
+  readonly max: number;
+  readonly out: ReadyReplica[];
+  readonly budget: { scanned: number };
+}
 
 /** A FIFO lane; taken entries become holes that the head skips. */
 class Lane {
@@ -54,6 +90,64 @@ class Level {
   readonly reissues = new Lane();
   readonly fresh = new Lane();
   size = 0;
+  /** Replicas needing large blobs, by the blobs they need; created when the first comes. */
+  groups: Map<string, Group> | undefined;
+}
+
+/** Window over which a group's take rate is measured. */
+const RATE_WINDOW_MS = 10_000;
+
+/** Replicas of one priority needing the same large blobs, and how fast hosts take them. */
+class Group {
+  readonly reissues = new Lane();
+  readonly fresh = new Lane();
+  size = 0;
+  readonly hashes: string[];
+  private windowStart = Number.NaN;
+  private current = 0;
+  private previous = 0;
+
+  constructor(readonly blobs: readonly LargeBlob[]) {
+    this.hashes = blobs.map((b) => b.hash);
+  }
+
+  /** Bytes of this group's blobs the host does not hold. */
+  missingBytes(hostId: number, locality: LocalityView): number {
+    let bytes = 0;
+    for (const b of this.blobs) if (!locality.holds(hostId, b.hash)) bytes += b.size;
+    return bytes;
+  }
+
+  taken(n: number, now: number): void {
+    this.roll(now);
+    this.current += n;
+  }
+
+  /**
+   * Replicas taken per second over the last one to two windows. In a group's first
+   * window the span counts a whole window before it, so the pace is underestimated and
+   * hosts without the inputs join in rather than wait: when a job starts, spreading its
+   * work is right; once the holders' pace is known, it decides.
+   */
+  rate(now: number): number {
+    this.roll(now);
+    if (Number.isNaN(this.windowStart)) return 0;
+    return (this.previous + this.current) / ((RATE_WINDOW_MS + now - this.windowStart) / 1000);
+  }
+
+  private roll(now: number): void {
+    if (Number.isNaN(this.windowStart)) this.windowStart = now;
+    const elapsed = now - this.windowStart;
+    if (elapsed >= 2 * RATE_WINDOW_MS) {
+      this.previous = 0;
+      this.current = 0;
+      this.windowStart = now;
+    } else if (elapsed >= RATE_WINDOW_MS) {
+      this.previous = this.current;
+      this.current = 0;
+      this.windowStart += RATE_WINDOW_MS;
+    }
+  }
 }
 
 export class ReadyQueue {
@@ -91,38 +185,92 @@ export class ReadyQueue {
       this.levels.set(priority, level);
       this.priorities = [...this.levels.keys()].sort((a, b) => b - a);
     }
-    (reissue ? level.reissues : level.fresh).items.push(entry);
+    const large = entry.replica.large;
+    const home = large && large.length > 0 ? this.groupOf(level, large) : level;
+    (reissue ? home.reissues : home.fresh).items.push(entry);
+    if (home !== level) home.size++;
     level.size++;
     this.count++;
   }
 
+  private groupOf(level: Level, large: readonly LargeBlob[]): Group {
+    level.groups ??= new Map();
+    const key =
+      large.length === 1 ? (large[0] as LargeBlob).hash : large.map((b) => b.hash).join(',');
+    let group = level.groups.get(key);
+    if (!group) {
+      group = new Group(large);
+      level.groups.set(key, group);
+    }
+    return group;
+  }
+
   /**
    * Removes and returns up to `max` entries the host may run, at most one per task,
-   * highest priority first. The host is recorded against each task it takes.
+   * highest priority first. The host is recorded against each task it takes. With a
+   * locality view, replicas needing large blobs go first to hosts that hold them (see
+   * the module comment); without one they are served like any other, after plain ones.
    */
-  take(hostId: number, max: number): ReadyReplica[] {
+  take(hostId: number, max: number, now = 0, locality?: LocalityView): ReadyReplica[] {
     const out: ReadyReplica[] = [];
     const budget = { scanned: 0 };
     for (const priority of [...this.priorities]) {
       const level = this.levels.get(priority) as Level;
+      const take = { hostId, max, out, budget };
+      if (level.groups && locality?.holdsAny(hostId)) {
+        this.takeGroups(level, take, now, locality, true);
+      }
       for (const lane of [level.reissues, level.fresh]) {
-        this.takeFrom(lane, level, hostId, max, out, budget);
+        this.takeFrom(lane, level, undefined, take);
         lane.compact();
       }
+      if (level.groups) this.takeGroups(level, take, now, locality, false);
       if (level.size === 0) this.dropLevel(priority);
       if (out.length >= max || budget.scanned >= SCAN_LIMIT) break;
     }
     return out;
   }
 
-  private takeFrom(
-    lane: Lane,
+  /** Takes from the groups the host holds (`held`), or from those worth fetching for. */
+  private takeGroups(
     level: Level,
-    hostId: number,
-    max: number,
-    out: ReadyReplica[],
-    budget: { scanned: number },
+    take: Take,
+    now: number,
+    locality: LocalityView | undefined,
+    held: boolean,
   ): void {
+    const groups = level.groups as Map<string, Group>;
+    for (const [key, group] of groups) {
+      if (take.out.length >= take.max || take.budget.scanned >= SCAN_LIMIT) break;
+      take.budget.scanned++;
+      const missing = locality ? group.missingBytes(take.hostId, locality) : 1;
+      if (held !== (missing === 0)) continue;
+      if (
+        locality &&
+        !held &&
+        !worthFetching({
+          missingBytes: missing,
+          bandwidth: locality.bandwidth(take.hostId),
+          backlog: group.size,
+          takeRate: group.rate(now),
+          liveHolder: locality.liveHolder(group.hashes, take.hostId, now),
+        })
+      ) {
+        continue;
+      }
+      const before = take.out.length;
+      for (const lane of [group.reissues, group.fresh]) {
+        this.takeFrom(lane, level, group, take);
+        lane.compact();
+      }
+      if (take.out.length > before) group.taken(take.out.length - before, now);
+      if (group.size === 0) groups.delete(key);
+    }
+    if (groups.size === 0) level.groups = undefined;
+  }
+
+  private takeFrom(lane: Lane, level: Level, group: Group | undefined, take: Take): void {
+    const { hostId, max, out, budget } = take;
     const items = lane.items;
     for (
       let i = lane.head;
@@ -136,6 +284,7 @@ export class ReadyQueue {
       if (!dropped && entry.cell?.hosts.includes(hostId)) continue;
       items[i] = null;
       level.size--;
+      if (group) group.size--;
       this.count--;
       if (dropped) continue;
       entry.cell?.hosts.push(hostId);

@@ -9,6 +9,9 @@ import type { HostTally } from '../store/host-rows.js';
 import type { Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 
+/** Hosts given their own label on the per-host blob counters. */
+export const HOST_LABELS = 1000;
+
 export class Metrics {
   readonly registry = new Registry();
   readonly assigned = new Counter({
@@ -33,6 +36,31 @@ export class Metrics {
     help: 'Bytes of modules, inputs and outputs downloaded from the blob store.',
     registers: [this.registry],
   });
+  /**
+   * Blob transfers by downloading host. A label per host is bounded: the first
+   * `HOST_LABELS` hosts that name themselves get their own, later ones share `other`,
+   * and a download without a host (a requester, an old agent) counts as `none`. A grid
+   * of a few hundred hosts is what this view is for; a larger one sees the totals.
+   */
+  readonly blobDownloads = new Counter({
+    name: 'anygrid_blob_downloads_total',
+    help: 'Blob downloads begun from byte 0, by downloading host (first 1000 hosts; then "other").',
+    labelNames: ['host'] as const,
+    registers: [this.registry],
+  });
+  readonly blobResumes = new Counter({
+    name: 'anygrid_blob_resumes_total',
+    help: 'Blob downloads resumed past byte 0 (Range requests), by downloading host.',
+    labelNames: ['host'] as const,
+    registers: [this.registry],
+  });
+  readonly blobDownloadBytes = new Counter({
+    name: 'anygrid_blob_download_bytes_total',
+    help: 'Bytes of blobs answered to downloads, by downloading host.',
+    labelNames: ['host'] as const,
+    registers: [this.registry],
+  });
+  private readonly hostLabels = new Set<number>();
   readonly comparisons = new Counter({
     name: 'anygrid_comparisons_total',
     help: 'Numeric and validator comparisons by verdict (agree, disagree, failed).',
@@ -55,6 +83,21 @@ export class Metrics {
     if (t.timedOut) this.replicaOutcomes.inc({ outcome: 'timed_out' }, t.timedOut);
     if (t.abandoned) this.replicaOutcomes.inc({ outcome: 'abandoned' }, t.abandoned);
     if (t.alone) this.replicaOutcomes.inc({ outcome: 'alone' }, t.alone);
+  }
+
+  /** Counts one blob download answer of `bytes` (a resume when it starts past byte 0). */
+  countBlobDownload(host: number | undefined, bytes: number, resumed: boolean): void {
+    const label = { host: this.hostLabel(host) };
+    (resumed ? this.blobResumes : this.blobDownloads).inc(label);
+    this.blobDownloadBytes.inc(label, bytes);
+  }
+
+  private hostLabel(host: number | undefined): string {
+    if (host === undefined) return 'none';
+    if (this.hostLabels.has(host)) return String(host);
+    if (this.hostLabels.size >= HOST_LABELS) return 'other';
+    this.hostLabels.add(host);
+    return String(host);
   }
 
   constructor(store: Store, hub: Hub) {

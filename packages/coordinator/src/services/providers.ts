@@ -8,6 +8,7 @@
 import {
   type AbandonRequest,
   type Assignment,
+  type BlobInventoryDelta,
   BlobMissingError,
   type CheckpointRequest,
   type CheckpointResponse,
@@ -39,11 +40,18 @@ export class Providers {
   ) {}
 
   /** Registers a host seen at `address`; throws HostLimitError past the account's cap. */
-  register(principal: Principal, req: RegisterHostRequest, address?: string): Promise<number> {
-    return this.store.registerHost(principal.accountId, req, Date.now(), {
+  async register(
+    principal: Principal,
+    req: RegisterHostRequest,
+    address?: string,
+  ): Promise<number> {
+    const hostId = await this.store.registerHost(principal.accountId, req, Date.now(), {
       address: address ?? null,
       maxHostsPerAccount: this.maxHostsPerAccount,
     });
+    // What it holds now replaces whatever a previous run of this host reported.
+    this.scheduler.noteBlobs(hostId, { held: req.blobs ?? [], dropped: [], full: true });
+    return hostId;
   }
 
   /** Throws unless the host exists and belongs to the caller's account. */
@@ -65,8 +73,14 @@ export class Providers {
     }
   }
 
-  async work(principal: Principal, hostId: number, max: number): Promise<Assignment[]> {
+  async work(
+    principal: Principal,
+    hostId: number,
+    max: number,
+    blobs?: BlobInventoryDelta,
+  ): Promise<Assignment[]> {
     await this.requireHost(principal, hostId);
+    if (blobs) this.scheduler.noteBlobs(hostId, blobs);
     const assignments = await this.scheduler.assign(hostId, max, principal.accountId);
     this.metrics.assigned.inc(assignments.length);
     return assignments;

@@ -6,11 +6,20 @@
  * store, rebuilt at start; the store's guarded assignment has the last word. A host is
  * first asked no more than its work allowance (quota, quarantine, failures), and a
  * replica the store refused to this host (another of its task sits with the same
- * account or network) goes back in the queue for others.
+ * account or network) goes back in the queue for others. Replicas needing large blobs
+ * go first to hosts that hold them, as far as the locality hints (blob-locality.ts)
+ * know: reported by agents, and noted here when such a replica is sent.
  */
 
 import type { Assignment } from '@anygrid/protocol';
-import { ReadyQueue, type ReadyReplica } from '../policy/index.js';
+import {
+  BlobLocality,
+  DEFAULT_BANDWIDTH_BYTES_PER_S,
+  type HoldingsChange,
+  type LocalityView,
+  ReadyQueue,
+  type ReadyReplica,
+} from '../policy/index.js';
 import type { ChangeSet, Placement, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 import type { Metrics } from './metrics.js';
@@ -31,8 +40,16 @@ const QUARANTINE_RECHECK_MS = 5_000;
  */
 const DEFERRED_WAKE_MS = 300;
 
+export interface SchedulerOptions {
+  /** Download bandwidth assumed for a host that reported none, bytes per second; default `DEFAULT_BANDWIDTH_BYTES_PER_S`. */
+  readonly bandwidth?: number;
+}
+
 export class Scheduler {
   private readonly queue = new ReadyQueue();
+  /** Which hosts hold which large blobs: soft state, rebuilt from agents' reports. */
+  private readonly locality = new BlobLocality();
+  private readonly view: LocalityView;
   /** Hosts seen pulling, by account: a replica refused to one is kept from them all. */
   private readonly accountHosts = new Map<number, Set<number>>();
   /** Hosts the store found quarantined, until when to answer them without asking it. */
@@ -45,7 +62,22 @@ export class Scheduler {
     private readonly store: Store,
     private readonly hub: Hub,
     private readonly metrics?: Metrics,
-  ) {}
+    options: SchedulerOptions = {},
+  ) {
+    const locality = this.locality;
+    const bandwidth = options.bandwidth ?? DEFAULT_BANDWIDTH_BYTES_PER_S;
+    this.view = {
+      holdsAny: (hostId) => locality.holdsAny(hostId),
+      holds: (hostId, hash) => locality.holds(hostId, hash),
+      liveHolder: (hashes, hostId, now) => locality.liveHolder(hashes, hostId, now),
+      bandwidth: (hostId) => locality.bandwidth(hostId) ?? bandwidth,
+    };
+  }
+
+  /** Applies a host's report of the large blobs it holds (at registration, in work requests). */
+  noteBlobs(hostId: number, change: HoldingsChange): void {
+    this.locality.apply(hostId, change);
+  }
 
   /** Fills the queue from the store; call once before serving. */
   async load(): Promise<void> {
@@ -68,12 +100,14 @@ export class Scheduler {
     }
     const max = await this.store.hostAllowance(hostId, requested, Date.now());
     const out: Assignment[] = [];
+    if (max > 0) this.locality.pulled(hostId, Date.now());
     for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
-      const picks = this.queue.take(hostId, max - out.length);
+      const picks = this.queue.take(hostId, max - out.length, Date.now(), this.view);
       if (picks.length === 0) break;
       const placement: Placement = { deferred: [], apart: [], quarantined: false };
       const assigned = await this.store.assignReplicas(hostId, picks, Date.now(), placement);
       out.push(...assigned);
+      this.noteSent(hostId, picks, assigned);
       // Refused but still ready: back in the queue for other hosts.
       if (placement.deferred.length > 0) this.requeue(hostId, picks, placement, accountId);
       if (placement.quarantined) {
@@ -86,6 +120,24 @@ export class Scheduler {
     // A host that may take nothing now is not woken for new work.
     this.hub.markHungry(hostId, max > 0 && out.length < requested);
     return out;
+  }
+
+  /** A host sent a replica needing large blobs will fetch them: it holds them from now on. */
+  private noteSent(
+    hostId: number,
+    picks: readonly ReadyReplica[],
+    assigned: readonly Assignment[],
+  ) {
+    let sent: Set<number> | undefined;
+    for (const pick of picks) {
+      if (!pick.large) continue;
+      sent ??= new Set(assigned.map((a) => a.replicaId));
+      if (sent.has(pick.replicaId))
+        this.locality.add(
+          hostId,
+          pick.large.map((b) => b.hash),
+        );
+    }
   }
 
   /**

@@ -10,6 +10,7 @@
 
 import type {
   Confirmation,
+  LargeBlob,
   Random,
   ReadyReplica,
   ReplicaFacts,
@@ -22,6 +23,7 @@ import {
   agreementFacts,
   decideTask,
   knownDigest,
+  largeBlobsFromList,
   spotCheckQuorum,
   tracksRecords,
 } from '../../policy/index.js';
@@ -32,6 +34,7 @@ import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJudging } from './sqlite-judging.js';
+import { largeInputsOf } from './sqlite-large-inputs.js';
 import type { RecordCache } from './sqlite-validation-records.js';
 
 type SettledState = 'valid' | 'failed' | 'no_consensus' | 'cancelled';
@@ -148,6 +151,7 @@ export class SqliteSettlement {
   private readonly judging;
   /** Checkpoint chains, handed on to reissued replicas here (sqlite-checkpoints.ts). */
   readonly checkpoints;
+  private readonly largeInputs;
 
   private readonly sql;
 
@@ -173,6 +177,9 @@ export class SqliteSettlement {
       this.decide(taskId, jobId, now, changes),
     );
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
+    this.largeInputs = db
+      .prepare(`SELECT ${largeInputsOf('spec')} FROM tasks WHERE id = ?`)
+      .pluck();
     this.insertReplica = db.prepare(
       `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,
     );
@@ -232,14 +239,20 @@ export class SqliteSettlement {
     excludedHosts: number[],
     resume = false,
   ): void {
-    const { priority } = this.metaOf(jobId).policy;
+    const meta = this.metaOf(jobId);
+    const { priority } = meta.policy;
     const created: number[] = [];
+    const large = largeBlobsFromList(
+      { hash: meta.moduleHash, size: meta.moduleSize },
+      this.largeInputs.get(taskId) as string | null,
+    );
     for (let i = 0; i < count; i++) {
       const replicaId = Number(
         this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid,
       );
       created.push(replicaId);
-      changes.ready.push({ replicaId, taskId, jobId, priority, excludedHosts, reissue: true });
+      const ready = { replicaId, taskId, jobId, priority, excludedHosts, reissue: true };
+      changes.ready.push(large ? { ...ready, large } : ready);
     }
     if (resume) this.checkpoints.handOn(taskId, created);
   }
@@ -255,6 +268,8 @@ export class SqliteSettlement {
     redundancy: number,
     now: number,
     changes: ChangeCollector,
+    /** Each task's large blobs by its offset from `firstTaskId`; absent: none has any. */
+    large?: readonly (readonly LargeBlob[] | undefined)[],
   ): void {
     const { priority } = this.metaOf(jobId).policy;
     // A task of a job without redundancy starts with one replica and makes another only
@@ -273,8 +288,11 @@ export class SqliteSettlement {
       );
       const last = Number(insert.run(params).lastInsertRowid);
       for (let k = 0; k < n; k++) {
-        const taskId = firstTaskId + Math.floor((start + k) / redundancy);
-        changes.ready.push({ replicaId: last - n + 1 + k, taskId, jobId, priority });
+        const offset = Math.floor((start + k) / redundancy);
+        const taskId = firstTaskId + offset;
+        const ready = { replicaId: last - n + 1 + k, taskId, jobId, priority };
+        const blobs = large?.[offset];
+        changes.ready.push(blobs ? { ...ready, large: blobs } : ready);
       }
     }
   }

@@ -17,7 +17,14 @@ import {
   type Role,
   type TaskResult,
 } from '@anygrid/protocol';
-import { type Random, type ReadyReplica, workAllowance } from '../../policy/index.js';
+import {
+  type LargeBlob,
+  largeBlobs,
+  largeBlobsFromList,
+  type Random,
+  type ReadyReplica,
+  workAllowance,
+} from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
@@ -45,6 +52,7 @@ import {
   transactionRunner,
 } from './sqlite-database.js';
 import { SqliteHosts } from './sqlite-hosts.js';
+import { largeInputsOf } from './sqlite-large-inputs.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
@@ -342,8 +350,28 @@ export class SqliteStore implements Store {
         redundancy,
         now,
         changes,
+        this.largeOf(jobId, tasks, start, count),
       );
     }
+  }
+
+  /** Each task's large blobs (locality), or undefined when none of them has any. */
+  private largeOf(
+    jobId: number,
+    tasks: NewJob['tasks'],
+    start: number,
+    count: number,
+  ): (LargeBlob[] | undefined)[] | undefined {
+    const { moduleHash, moduleSize } = this.meta(jobId);
+    const module = { hash: moduleHash, size: moduleSize };
+    let out: (LargeBlob[] | undefined)[] | undefined;
+    for (let k = 0; k < count; k++) {
+      const large = largeBlobs(module, tasks[start + k] as NewJob['tasks'][number]);
+      if (!large) continue;
+      out ??= new Array(count);
+      out[k] = large;
+    }
+    return out;
   }
 
   /** Apps, versions and variants are implicit for now: the job's name is the app, the module hash the version. */
@@ -432,6 +460,7 @@ export class SqliteStore implements Store {
   async readyReplicas(): Promise<ReadyReplica[]> {
     return readyRows(
       this.sql(`${READY_SELECT} WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`).all(),
+      (jobId) => this.meta(jobId),
     );
   }
 
@@ -492,12 +521,13 @@ export class SqliteStore implements Store {
 
 /** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
 const READY_SELECT = `SELECT r.id, r.task_id, r.job_id, r.priority,
+    ${largeInputsOf('(SELECT t.spec FROM tasks t WHERE t.id = r.task_id)')} AS large,
     (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
      WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
     (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
   FROM replicas r`;
 
-function readyRows(rows: unknown[]): ReadyReplica[] {
+function readyRows(rows: unknown[], metaOf: (jobId: number) => JobMeta): ReadyReplica[] {
   return (
     rows as {
       id: number;
@@ -506,13 +536,19 @@ function readyRows(rows: unknown[]): ReadyReplica[] {
       priority: number;
       hosts: string | null;
       earlier: number;
+      large: string | null;
     }[]
-  ).map((r) => ({
-    replicaId: r.id,
-    taskId: r.task_id,
-    jobId: r.job_id,
-    priority: r.priority,
-    excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
-    reissue: r.earlier > 0,
-  }));
+  ).map((r) => {
+    const { moduleHash, moduleSize } = metaOf(r.job_id);
+    const large = largeBlobsFromList({ hash: moduleHash, size: moduleSize }, r.large);
+    const ready: ReadyReplica = {
+      replicaId: r.id,
+      taskId: r.task_id,
+      jobId: r.job_id,
+      priority: r.priority,
+      excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
+      reissue: r.earlier > 0,
+    };
+    return large ? { ...ready, large } : ready;
+  });
 }
