@@ -29,6 +29,7 @@ import { emptyTally, type HostTally, type TallyKind } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
+import { type GraphHooks, type SettledNode, SqliteGraph } from './sqlite-graph.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJudging } from './sqlite-judging.js';
 import type { RecordCache } from './sqlite-validation-records.js';
@@ -66,6 +67,8 @@ export class ChangeCollector {
   writerInvalid = false;
   /** Hosts known quarantined in this transaction: their results do not count. */
   readonly quarantined = new Set<number>();
+  /** Tasks of graph jobs settled in this transaction, whose children `flushCounters` visits. */
+  readonly graph: SettledNode[] = [];
 
   /** Counts a task settling in `state`; `by` -1 when a re-check reopens a settled task. */
   countSettled(jobId: number, state: SettledState, by = 1): void {
@@ -129,6 +132,8 @@ export class SqliteSettlement {
   private readonly taskIndex;
   private readonly resettleTask;
   private readonly judging;
+  /** Dependencies between tasks: children released or failed as their parents settle. */
+  readonly graph: SqliteGraph;
 
   private readonly sql;
 
@@ -152,6 +157,7 @@ export class SqliteSettlement {
     this.judging = new SqliteJudging(db, metaOf, (taskId, jobId, now, changes) =>
       this.decide(taskId, jobId, now, changes),
     );
+    this.graph = new SqliteGraph(db);
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.insertReplica = db.prepare(
       `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,
@@ -310,6 +316,10 @@ export class SqliteSettlement {
   ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
     changes.countSettled(jobId, state);
+    // A re-checked task settling again has released or failed its children already.
+    if (reopened === undefined && this.metaOf(jobId).graph) {
+      changes.graph.push({ taskId, jobId, state });
+    }
     if (reopened && state === 'valid' && reopened.digest === reopened.priorDigest) {
       this.resettleTask.run(state, canonicalId, taskId);
       return;
@@ -340,9 +350,26 @@ export class SqliteSettlement {
     );
   }
 
+  /** How the graph settles a child or creates its replicas within this transaction. */
+  graphHooks(now: number, changes: ChangeCollector): GraphHooks {
+    return {
+      fail: (taskId, jobId) => this.settle(taskId, jobId, 'failed', null, changes),
+      createReplicas: (taskId, jobId) =>
+        this.createFirstReplicas(
+          taskId,
+          1,
+          jobId,
+          this.metaOf(jobId).policy.redundancy,
+          now,
+          changes,
+        ),
+    };
+  }
+
   /** Writes the job counters gathered in this transaction and finishes completed jobs; call once before commit. */
   flushCounters(now: number, changes: ChangeCollector): void {
     this.judging.drainRechecks(now, changes);
+    if (changes.graph.length > 0) this.graph.drain(changes.graph, this.graphHooks(now, changes));
     this.judging.flushRecords(changes);
     for (const [jobId, c] of changes.settledPerJob) {
       this.addCounts.run(c.valid, c.failed, c.no_consensus, c.cancelled, jobId);
