@@ -114,6 +114,23 @@ describe('map-reduce with task graphs', () => {
     expect(await job.view()).toMatchObject({ state: 'completed', progress: { valid: 7 } });
   });
 
+  it('passes a map output larger than the inline limit to the reduce as a blob', async () => {
+    // 12 000 distinct letter words: each map prints ~110 KB, above the 64 KiB inline limit.
+    const word = (n: number) =>
+      Array.from({ length: 4 }, (_, k) =>
+        String.fromCharCode(97 + (Math.floor(n / 26 ** k) % 26)),
+      ).join('');
+    const big = Array.from({ length: 12_000 }, (_, i) => word(i)).join(' ');
+    const texts = [big, `${big} zzzz`];
+    const job = await grid.submit({ module: WORDCOUNT, tasks: mapReduce(texts) });
+    const results = new Map<number, JobResult>();
+    for await (const r of job.results()) results.set(r.index, r);
+    const map = results.get(0);
+    expect(map?.raw.stdout?.size).toBeGreaterThan(64 * 1024);
+    expect(map?.raw.stdout?.data).toBeUndefined();
+    expect(results.get(2)?.stdout).toBe(expectedCounts(texts));
+  });
+
   it('fails the reduce when a map fails, naming the map, and completes the job', async () => {
     const texts = exampleTexts();
     const job = await grid.submit({

@@ -121,6 +121,8 @@ export function registerSubmit(program: Command): void {
         '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
         '                               "stdin":"text","files":{"name":"host/path"},\n' +
         '                               "dependsOn":[0,1]}\n' +
+        '  -- ARGS... (or --args)       alone: one task with this argv\n' +
+        'Put MODULE before --input: it takes several values.\n' +
         '\nTask graphs: "dependsOn" lists the tasks (lines, from 0) whose results a task\n' +
         '  needs. It runs once they are all valid, and finds their outputs in its directory\n' +
         '  as parents/<index>/stdout and parents/<index>/files/<name>; if one of them fails,\n' +
@@ -129,8 +131,6 @@ export function registerSubmit(program: Command): void {
         '    {"args":["map"],"files":{"input.txt":"examples/texts/a.txt"}}   (x3)\n' +
         '    {"args":["reduce"],"dependsOn":[0,1,2]}\n' +
         '    anygrid submit examples/wordcount.wasm --tasks examples/wordcount.jsonl --wait\n' +
-        '  -- ARGS... (or --args)       alone: one task with this argv\n' +
-        'Put MODULE before --input: it takes several values.\n' +
         TASK_FILES_HELP +
         '\nMore examples:\n' +
         '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +

@@ -39,6 +39,8 @@ export class FileBlobStore implements BlobStore {
   }
 
   async size(hash: string): Promise<number | null> {
+    const cached = this.sizes.get(hash);
+    if (cached !== undefined) return cached;
     const size = await this.stored(hash);
     if (size !== null || this.backfill === undefined) return size;
     return this.fill(hash);
