@@ -74,7 +74,9 @@ export class SqliteGraph {
       'INSERT INTO task_edges (parent_id, child_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
     );
     this.setWaiting = db.prepare('UPDATE tasks SET waiting = ? WHERE id = ?');
-    this.taskByIndex = db.prepare('SELECT id, state FROM tasks WHERE job_id = ? AND idx = ?');
+    this.taskByIndex = db.prepare(
+      'SELECT id, state, settled_seq FROM tasks WHERE job_id = ? AND idx = ?',
+    );
     this.children = db.prepare(
       `SELECT t.id, t.state FROM task_edges e JOIN tasks t ON t.id = e.child_id
        WHERE e.parent_id = ? ORDER BY t.id`,
@@ -134,12 +136,16 @@ export class SqliteGraph {
           waiting++;
         } else {
           const row = this.taskByIndex.get(jobId, index) as
-            | { id: number; state: string }
+            | { id: number; state: string; settled_seq: number | null }
             | undefined;
           if (row === undefined) throw new TaskDependencyUnknownError(firstIndex + i, index);
           parentId = row.id;
-          if (row.state === 'active') waiting++;
-          else if (row.state !== 'valid') failedParent ??= { index, state: row.state };
+          // Active with a cursor: a valid task reopened by a re-check. Its settling again
+          // releases nothing (its children were released the first time), so its result
+          // so far is the one this child gets.
+          if (row.state === 'active') {
+            if (row.settled_seq === null) waiting++;
+          } else if (row.state !== 'valid') failedParent ??= { index, state: row.state };
         }
         this.insertEdge.run(parentId, childId);
       }
