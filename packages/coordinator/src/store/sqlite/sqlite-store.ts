@@ -347,6 +347,9 @@ export class SqliteStore implements Store {
         settlement.createFirstReplicas(first, count, jobId, redundancy, now, changes);
         continue;
       }
+      // The graph names tasks by firstTaskId + position: the ids must run on unbroken.
+      if (first !== firstTaskId + start)
+        throw new Error('task ids of one insert are not consecutive');
       // Runs of tasks without parents keep their replicas' batched insert.
       for (let k = 0; k < count; ) {
         if (hasParents(tasks[start + k] as NewJob['tasks'][number])) {
