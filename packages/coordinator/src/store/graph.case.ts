@@ -211,6 +211,57 @@ export function describeGraph(name: string, open: (path?: string) => Promise<Sto
       await store.close();
     });
 
+    it('fails the child of a parent without consensus, and of one whose output name is too long', async () => {
+      const { store, owner, h, feed, take } = await setup();
+      const prov = await store.createToken('provider', 'prov2', 'p2', undefined, 0);
+      const h2 = await store.registerHost(prov.accountId, { ...host, name: 'h2' }, 0);
+      // Task 0: two replicas that disagree, and no room for a third. Task 2: its output
+      // file's name cannot become task 3's input name.
+      const created = await store.createJob(
+        owner.accountId,
+        graphJob([undefined, [0], undefined, [2]], { redundancy: 2, maxTotal: 2 }),
+        0,
+      );
+      feed(created.changes);
+      const first = await take(1);
+      const second = await store.assignReplicas(
+        h2,
+        created.changes.ready.filter((r) => !first.some((a) => a.replicaId === r.replicaId)),
+        1000,
+      );
+      const long = { ['n'.repeat(250)]: inline('x') };
+      for (const [hostId, sent, text] of [
+        [h, first, 'one'],
+        [h2, second, 'two'],
+      ] as const) {
+        const reports = sent.map((a) =>
+          a.args[0] === '0' ? printed(a.replicaId, text) : printed(a.replicaId, 'same', long),
+        );
+        feed((await store.applyReports(hostId, reports, 2000)).changes);
+      }
+      const results = await store.listResults(created.job.id, 0, 10);
+      const byIndex = new Map(results.map((r) => [r.index, r]));
+      expect(byIndex.get(0)?.outcome).toBe('no_consensus');
+      expect(byIndex.get(1)?.errors).toEqual([
+        {
+          code: 'parent_failed',
+          message: expect.stringContaining(
+            'Task 0, which this task depends on, reached no consensus',
+          ),
+        },
+      ]);
+      expect(byIndex.get(2)?.outcome).toBe('valid');
+      expect(byIndex.get(3)?.errors[0]).toMatchObject({
+        code: 'parent_failed',
+        message: expect.stringContaining('too long a name'),
+      });
+      expect(await store.getJob(created.job.id, owner)).toMatchObject({
+        state: 'completed',
+        progress: { valid: 1, failed: 2, noConsensus: 1 },
+      });
+      await store.close();
+    });
+
     it('cancels waiting children with their job', async () => {
       const { store, owner, feed } = await setup();
       const created = await store.createJob(owner.accountId, graphJob([undefined, [0], [1]]), 0);
