@@ -62,6 +62,7 @@ export async function loadTasks(
         env: { ...common.env, ...plan.env },
         files,
         ...(stdin === undefined ? {} : { stdin }),
+        ...(plan.dependsOn === undefined ? {} : { dependsOn: plan.dependsOn }),
       };
     }),
   );

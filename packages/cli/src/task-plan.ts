@@ -7,7 +7,8 @@
  *   the arguments with every `{}` replaced by that name, or the arguments followed by
  *   the name when none contains `{}`.
  * - `--tasks FILE.jsonl`: one task per non-empty line, `{"args":[…], "env":{…},
- *   "stdin":"text", "files":{"name-in-task":"host/path"}}` (all fields optional).
+ *   "stdin":"text", "files":{"name-in-task":"host/path"}, "dependsOn":[0, 1]}` (all
+ *   fields optional; `dependsOn` names earlier or later lines by index from 0).
  * - otherwise: one task whose argv is the arguments.
  */
 
@@ -22,6 +23,8 @@ export interface TaskPlan {
   readonly stdin?: string;
   /** Name inside the task directory → host path. */
   readonly files: Record<string, string>;
+  /** Indexes (lines from 0) of the tasks whose outputs this one needs. */
+  readonly dependsOn?: number[];
 }
 
 /** The submit options that decide the tasks. */
@@ -94,7 +97,9 @@ function planFromJson(value: unknown, where: string): TaskPlan {
     throw usageError(`${where}: each line must be a JSON object like {"args":["1","2"]}`, 'submit');
   }
   const obj = value as Record<string, unknown>;
-  const unknown = Object.keys(obj).filter((k) => !['args', 'env', 'stdin', 'files'].includes(k));
+  const unknown = Object.keys(obj).filter(
+    (k) => !['args', 'env', 'stdin', 'files', 'dependsOn'].includes(k),
+  );
   if (unknown.length)
     throw usageError(`${where}: unknown field(s) ${unknown.join(', ')}`, 'submit');
   const args = obj.args ?? [];
@@ -107,11 +112,19 @@ function planFromJson(value: unknown, where: string): TaskPlan {
   if (obj.stdin !== undefined && typeof obj.stdin !== 'string') {
     throw usageError(`${where}: "stdin" must be a string`, 'submit');
   }
+  const deps = obj.dependsOn;
+  if (deps !== undefined && !(Array.isArray(deps) && deps.every(Number.isInteger))) {
+    throw usageError(
+      `${where}: "dependsOn" must be an array of task indexes (lines from 0), e.g. [0, 1]`,
+      'submit',
+    );
+  }
   return {
     args: args.map(String),
     env,
     files,
     ...(obj.stdin === undefined ? {} : { stdin: obj.stdin as string }),
+    ...(deps === undefined ? {} : { dependsOn: deps as number[] }),
   };
 }
 

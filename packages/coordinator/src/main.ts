@@ -84,7 +84,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     dailyQuota: options.dailyQuota,
   });
   await store.migrate();
-  const blobs = new FileBlobStore(join(options.dataDir, 'blobs'));
+  const blobs = new FileBlobStore(join(options.dataDir, 'blobs'), (hash) => store.graphInput(hash));
   await blobs.init();
 
   const hub = new Hub();

@@ -31,6 +31,10 @@ export const ErrorCode = {
   HOST_LIMIT: 'HOST_LIMIT',
   /** A provider reported or extended a replica that is not assigned to its host. */
   NOT_ASSIGNED: 'NOT_ASSIGNED',
+  /** A task's `dependsOn` names a task that is neither sent before nor in the same request. */
+  TASK_DEPENDENCY_UNKNOWN: 'TASK_DEPENDENCY_UNKNOWN',
+  /** The tasks' `dependsOn` form a cycle: none of them could ever start. */
+  TASK_GRAPH_CYCLE: 'TASK_GRAPH_CYCLE',
   /** The request conflicts with the resource's state (e.g. cancelling a finished job). */
   CONFLICT: 'CONFLICT',
   /** A blob download asked for a byte range outside the blob (HTTP 416). */

@@ -137,6 +137,30 @@ export class NotAssignedError extends AnygridError {
   }
 }
 
+/** A task depends on a task its job does not have (yet): parents come before or with their children. */
+export class TaskDependencyUnknownError extends AnygridError {
+  constructor(task: number, parent: number) {
+    super(
+      ErrorCode.TASK_DEPENDENCY_UNKNOWN,
+      `Task ${task} depends on task ${parent}, which the job does not have: name tasks sent before or in the same request (indexes count from 0 over the whole job).`,
+      { task, parent },
+    );
+  }
+}
+
+/** The tasks' dependencies form a cycle. */
+export class TaskGraphCycleError extends AnygridError {
+  constructor(tasks: readonly number[]) {
+    const shown = tasks.slice(0, 20);
+    const path = [...shown, shown[0]].join(' -> ');
+    super(
+      ErrorCode.TASK_GRAPH_CYCLE,
+      `Task ${tasks[0]} depends on itself through ${path}${tasks.length > shown.length ? ' …' : ''}; remove one of these dependencies.`,
+      { task: tasks[0], cycle: shown },
+    );
+  }
+}
+
 /** The request conflicts with the current state. */
 export class ConflictError extends AnygridError {
   constructor(message: string, details?: unknown) {
@@ -169,6 +193,8 @@ const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => An
   [ErrorCode.HOST_LIMIT]: HostLimitError,
   [ErrorCode.CONFLICT]: ConflictError,
   [ErrorCode.RANGE_NOT_SATISFIABLE]: RangeNotSatisfiableError,
+  [ErrorCode.TASK_DEPENDENCY_UNKNOWN]: TaskDependencyUnknownError,
+  [ErrorCode.TASK_GRAPH_CYCLE]: TaskGraphCycleError,
 };
 
 /** Rebuilds the error a coordinator sent as the same class, keeping code, message and details. */

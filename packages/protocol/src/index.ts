@@ -18,5 +18,6 @@ export * from './module-signature.js';
 export * from './shape-checks.js';
 export * from './stream.js';
 export * from './task-argv.js';
+export * from './task-graph.js';
 export * from './validation.js';
 export * from './work.js';

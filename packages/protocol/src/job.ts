@@ -16,6 +16,7 @@ import {
   MAX_ARGV0_CHARS,
   MAX_TASK_ARGV_ENV_BYTES,
 } from './task-argv.js';
+import { MAX_TASK_PARENTS } from './task-graph.js';
 import { ValidationMode, ValidationModeInput } from './validation.js';
 
 /** Tasks one request may carry: a job creation or one part added to it. */
@@ -34,6 +35,23 @@ export const TaskSpec = z
     env: z.record(z.string().regex(ENV_NAME), z.string()).default({}),
     stdin: BlobRef.optional(),
     files: z.record(RelativePath, BlobRef).default({}),
+    /**
+     * Indexes (in the job, from 0) of tasks whose validated outputs this task needs: it
+     * is sent once they are all valid, with their outputs as input files
+     * (`parents/<index>/stdout`, `parents/<index>/files/<name>`), and fails
+     * (`parent_failed`) if one of them ends otherwise. Parents are tasks sent before or
+     * in the same request; no cycles (task-graph.ts).
+     */
+    dependsOn: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_JOB_TASKS - 1),
+      )
+      .max(MAX_TASK_PARENTS)
+      .optional(),
   })
   .superRefine((task, ctx) => {
     const bytes = argvEnvBytes(task.args, task.env);

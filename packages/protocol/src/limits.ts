@@ -45,6 +45,11 @@ export const FailureCode = z.enum([
   /** The job's module is unsigned, badly signed, or signed by a key this agent does not trust. */
   'module_signature_refused',
   'internal',
+  /**
+   * Set by the coordinator, never by a provider: a task this one depends on ended without
+   * a validated result (failed, no consensus), so this one never ran.
+   */
+  'parent_failed',
 ]);
 export type FailureCode = z.infer<typeof FailureCode>;
 

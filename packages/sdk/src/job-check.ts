@@ -13,12 +13,15 @@
 import {
   type BlobRef,
   CreateJobRequest,
+  checkTaskGraph,
   InvalidRequestError,
   isPlainCommandLine,
   type JobPolicyInput,
   MAX_JOB_TASKS,
+  MAX_TASKS_PER_JOB,
   TaskSpec,
   type TaskSpecInput,
+  taskGraphError,
   utf8Bytes,
 } from '@anygrid/protocol';
 import type { z } from 'zod';
@@ -44,7 +47,9 @@ export function checkJob(
   options.tasks.forEach((task, i) => {
     const spec = plainSpec(task);
     specs[i] = spec;
-    if (isPlain(task) && isPlainCommandLine(spec.args, spec.env)) return;
+    if (isPlain(task) && spec.dependsOn === undefined && isPlainCommandLine(spec.args, spec.env)) {
+      return;
+    }
     if (task.stdin !== undefined) spec.stdin = standIn(task.stdin);
     if (task.files !== undefined) {
       spec.files = Object.fromEntries(
@@ -54,6 +59,7 @@ export function checkJob(
     const parsed = TaskSpec.safeParse(spec);
     if (!parsed.success) throw invalid(parsed.error, ['tasks', i]);
   });
+  checkGraph(specs);
   // Name, argv0, module and totals: the request as it will be sent, with one task.
   const argv0 = argv0Of(options);
   const head = CreateJobRequest.safeParse({
@@ -66,6 +72,19 @@ export function checkJob(
   });
   if (!head.success) throw invalid(head.error, []);
   return specs;
+}
+
+/**
+ * Refuses unknown parents and cycles as the coordinator would, request by request: a job
+ * sent in parts (`MAX_TASKS_PER_JOB` tasks each) may only name tasks of its own or an
+ * earlier part.
+ */
+function checkGraph(specs: readonly TaskSpecInput[]): void {
+  if (!specs.some((s) => s.dependsOn !== undefined)) return;
+  for (let from = 0; from < specs.length; from += MAX_TASKS_PER_JOB) {
+    const problem = checkTaskGraph(specs.slice(from, from + MAX_TASKS_PER_JOB), from);
+    if (problem) throw taskGraphError(problem);
+  }
 }
 
 /** `\0asm` and version 1: the first eight bytes of every WebAssembly binary module. */
@@ -103,6 +122,7 @@ export function plainSpec(task: TaskInput): Mutable<TaskSpecInput> {
   const spec: Mutable<TaskSpecInput> = {};
   if (task.args?.length) spec.args = task.args.map(String);
   if (task.env && !isEmpty(task.env)) spec.env = { ...task.env };
+  if (task.dependsOn?.length) spec.dependsOn = [...task.dependsOn];
   return spec;
 }
 

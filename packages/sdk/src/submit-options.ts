@@ -29,6 +29,13 @@ export interface TaskInput {
   readonly stdin?: string | Uint8Array;
   /** Files placed in the task's directory, by relative path. */
   readonly files?: Readonly<Record<string, string | Uint8Array>>;
+  /**
+   * Indexes in `tasks` of the tasks whose validated outputs this one needs. It runs once
+   * they are all valid and finds their outputs in its directory as
+   * `parents/<index>/stdout` and `parents/<index>/files/<name>`; if one of them fails,
+   * so does this task (error code `parent_failed`). No cycles.
+   */
+  readonly dependsOn?: readonly number[];
 }
 
 /**

@@ -119,9 +119,18 @@ export function registerSubmit(program: Command): void {
         '                               and that name replaces {} in the arguments, or is\n' +
         '                               appended to them when no argument contains {}\n' +
         '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
-        '                               "stdin":"text","files":{"name":"host/path"}}\n' +
+        '                               "stdin":"text","files":{"name":"host/path"},\n' +
+        '                               "dependsOn":[0,1]}\n' +
         '  -- ARGS... (or --args)       alone: one task with this argv\n' +
         'Put MODULE before --input: it takes several values.\n' +
+        '\nTask graphs: "dependsOn" lists the tasks (lines, from 0) whose results a task\n' +
+        '  needs. It runs once they are all valid, and finds their outputs in its directory\n' +
+        '  as parents/<index>/stdout and parents/<index>/files/<name>; if one of them fails,\n' +
+        '  it fails too (error parent_failed). Unknown indexes and cycles are refused.\n' +
+        '  Map-reduce over three texts (examples/wordcount.jsonl):\n' +
+        '    {"args":["map"],"files":{"input.txt":"examples/texts/a.txt"}}   (x3)\n' +
+        '    {"args":["reduce"],"dependsOn":[0,1,2]}\n' +
+        '    anygrid submit examples/wordcount.wasm --tasks examples/wordcount.jsonl --wait\n' +
         TASK_FILES_HELP +
         '\nMore examples:\n' +
         '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +

@@ -19,16 +19,35 @@ const FILE_MODE = 0o600;
 /** Mode of the blob folders. */
 const DIR_MODE = 0o700;
 
+/**
+ * Bytes kept elsewhere that become blobs when first asked for: the store keeps a task
+ * graph's inline outputs that became a child's inputs (its transaction cannot write
+ * files), and agents fetch them here by hash like any other input.
+ */
+export type BlobBackfill = (hash: string) => Promise<Uint8Array | null>;
+
 export class FileBlobStore implements BlobStore {
   private readonly sizes = new Map<string, number>();
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly backfill?: BlobBackfill,
+  ) {}
 
   private path(hash: string): string {
     return join(this.dir, hash.slice(0, 2), hash);
   }
 
   async size(hash: string): Promise<number | null> {
+    const cached = this.sizes.get(hash);
+    if (cached !== undefined) return cached;
+    const size = await this.stored(hash);
+    if (size !== null || this.backfill === undefined) return size;
+    return this.fill(hash);
+  }
+
+  /** Size of the blob's file, or null when there is none. */
+  private async stored(hash: string): Promise<number | null> {
     const cached = this.sizes.get(hash);
     if (cached !== undefined) return cached;
     try {
@@ -40,10 +59,18 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  /** Writes a missing blob from the backfill, if it has it; its size, or null. */
+  private async fill(hash: string): Promise<number | null> {
+    const bytes = await this.backfill?.(hash);
+    if (!bytes) return null;
+    await this.put(hash, bytes);
+    return bytes.byteLength;
+  }
+
   async put(expectedHash: string, bytes: Uint8Array): Promise<{ created: boolean }> {
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== expectedHash) throw new HashMismatchError(expectedHash, actual);
-    if ((await this.size(actual)) !== null) return { created: false };
+    if ((await this.stored(actual)) !== null) return { created: false };
     const final = this.path(actual);
     await mkdir(join(this.dir, actual.slice(0, 2)), { recursive: true, mode: DIR_MODE });
     const tmp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);

@@ -28,7 +28,8 @@ import {
 import type { z } from 'zod';
 import type { Checker } from './validate.js';
 
-const TASK_KEYS = ['args', 'env', 'stdin', 'files'];
+/** The task's keys; a task with `dependsOn` (a graph) is left to the schema. */
+const TASK_KEYS = ['args', 'env', 'stdin', 'files', 'dependsOn'];
 const BLOB_KEYS = ['hash', 'size'];
 
 /** Whether the protocol's task has exactly the keys checked here. */

@@ -11,10 +11,13 @@ import {
   type BlobRef,
   ConflictError,
   type CreateJobRequest,
+  checkTaskGraph,
   type JobView,
   NotFoundError,
   SignatureInvalidError,
   type TaskResult,
+  type TaskSpec,
+  taskGraphError,
 } from '@anygrid/protocol';
 import { verifyModuleSignature } from '@anygrid/protocol/node';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -59,30 +62,34 @@ export class Jobs {
     if (req.signature && !verifyModuleSignature(req.module.hash, req.signature)) {
       throw new SignatureInvalidError(req.module.hash, req.signature.publicKey);
     }
+    checkGraph(req.tasks, 0);
     const validator = policy.compare.kind === 'validator' ? [policy.compare.module] : [];
     await this.requireBlobs(req.module, req.tasks, validator);
     const { tasks } = req;
+    // A request's dependencies may point anywhere in it: its tasks go in together.
+    const first = tasks.some(hasParents) ? tasks.length : FIRST_CHUNK;
     const total = req.totalTasks ?? tasks.length;
     const { job, changes } = await this.store.createJob(
       principal.accountId,
       {
         ...req,
         policy,
-        tasks: tasks.slice(0, FIRST_CHUNK),
+        tasks: tasks.slice(0, first),
         tasksTotal: total,
         ...(total > tasks.length ? { partsUntil: Date.now() + this.partsWindowMs } : {}),
       },
       Date.now(),
     );
     this.scheduler.publish(changes);
-    if (tasks.length <= FIRST_CHUNK) return job;
-    await this.writeInChunks(job.id, FIRST_CHUNK, tasks.slice(FIRST_CHUNK), total > tasks.length);
+    if (tasks.length <= first) return job;
+    await this.writeInChunks(job.id, first, tasks.slice(first), total > tasks.length);
     return this.get(principal, job.id);
   }
 
   /** Stores the next part of a job created with `totalTasks`; a part sent again adds nothing. */
   async addTasks(principal: Principal, jobId: number, req: AddTasksRequest): Promise<JobView> {
     const job = await this.get(principal, jobId);
+    checkGraph(req.tasks, req.from);
     await this.requireBlobs(job.module, req.tasks);
     await this.writeInChunks(jobId, req.from, req.tasks, true);
     return this.get(principal, jobId);
@@ -98,12 +105,14 @@ export class Jobs {
     tasks: CreateJobRequest['tasks'],
     byRequester: boolean,
   ): Promise<void> {
-    for (let i = 0; i < tasks.length; i += CREATE_CHUNK) {
+    // A request's dependencies may point anywhere in it: its tasks go in together.
+    const chunk = tasks.some(hasParents) ? tasks.length : CREATE_CHUNK;
+    for (let i = 0; i < tasks.length; i += chunk) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       const { changes } = await this.store.addTasks(
         jobId,
         from + i,
-        tasks.slice(i, i + CREATE_CHUNK),
+        tasks.slice(i, i + chunk),
         Date.now(),
         byRequester ? Date.now() + this.partsWindowMs : undefined,
       );
@@ -196,4 +205,18 @@ export class Jobs {
     await this.get(principal, jobId);
     return this.store.listEncodedResults(jobId, after, limit);
   }
+}
+
+/** Whether a task waits for others. */
+function hasParents(task: TaskSpec): boolean {
+  return task.dependsOn !== undefined && task.dependsOn.length > 0;
+}
+
+/**
+ * Refuses a request whose dependencies name an unknown task or form a cycle, before
+ * anything is written (tasks `firstIndex…`; earlier ones were sent before).
+ */
+function checkGraph(tasks: readonly TaskSpec[], firstIndex: number): void {
+  const problem = checkTaskGraph(tasks, firstIndex);
+  if (problem) throw taskGraphError(problem);
 }

@@ -315,4 +315,29 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX replicas_progress ON replicas (job_id, state) WHERE progress IS NOT NULL',
     ],
   },
+  {
+    version: 15,
+    name: 'task graphs',
+    statements: [
+      // 1 on a job with a task that depends on others: only then does a settlement look
+      // for children, so jobs without dependencies pay nothing. NULL elsewhere.
+      'ALTER TABLE jobs ADD COLUMN graph INTEGER',
+      // Parents of a task not yet valid; its first replicas are created when it reaches 0
+      // (in the transaction that validated the last parent). NULL for a task without parents.
+      'ALTER TABLE tasks ADD COLUMN waiting INTEGER',
+      // Why a task failed without running ({ code: 'parent_failed', message } as JSON).
+      'ALTER TABLE tasks ADD COLUMN parent_failure TEXT',
+      // One row per dependency, by task id: children of a settled parent by the primary
+      // key, parents of a released child by the second index.
+      `CREATE TABLE task_edges (
+        parent_id INTEGER NOT NULL,
+        child_id INTEGER NOT NULL,
+        PRIMARY KEY (parent_id, child_id)
+      )`,
+      'CREATE INDEX task_edges_child ON task_edges (child_id)',
+      // Bytes of parents' outputs that travelled inline (base64) and became a child's input
+      // files: written with the child's release, served as blobs (graph-input-blobs.ts).
+      'CREATE TABLE graph_inputs (hash TEXT PRIMARY KEY, data TEXT NOT NULL)',
+    ],
+  },
 ];

@@ -35,6 +35,8 @@ export interface JobRow {
   tasks_cancelled: number;
   created_at: number;
   finished_at: number | null;
+  /** 1 when some task of the job depends on others (migration 15); NULL otherwise. */
+  graph?: number | null;
 }
 
 /** The immutable part of a job, cached by the stores: every assignment needs it. */
@@ -46,6 +48,11 @@ export interface JobMeta {
   readonly policy: JobPolicy;
   /** The module's signature, sent to agents with the job's assignments; absent when unsigned. */
   readonly signature?: ModuleSignature;
+  /**
+   * Whether some task of the job depends on others: only then does a settlement look for
+   * children to release or fail. It turns true when a part with dependencies arrives.
+   */
+  readonly graph: boolean;
 }
 
 /** What a replica's `outputs` column holds. */
@@ -83,7 +90,7 @@ export function jobView(row: JobRow, running?: number): JobView {
 export function jobMeta(
   row: Pick<
     JobRow,
-    'account_id' | 'module_hash' | 'module_size' | 'argv0' | 'policy' | 'signature'
+    'account_id' | 'module_hash' | 'module_size' | 'argv0' | 'policy' | 'signature' | 'graph'
   >,
 ): JobMeta {
   return {
@@ -93,6 +100,7 @@ export function jobMeta(
     argv0: row.argv0 ?? DEFAULT_ARGV0,
     policy: storedPolicy(row.policy),
     ...(row.signature ? { signature: JSON.parse(row.signature) as ModuleSignature } : {}),
+    graph: row.graph === 1,
   };
 }
 

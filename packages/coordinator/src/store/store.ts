@@ -287,6 +287,12 @@ export interface Store {
    */
   applyComparison(verdict: ComparisonVerdict, now: number): Promise<ChangeSet>;
 
+  /**
+   * The bytes of a parent's inline output that became a child's input file (task graphs),
+   * or null: agents fetch them by hash like any blob (graph-input-blobs.ts).
+   */
+  graphInput(hash: string): Promise<Uint8Array | null>;
+
   /** Counts for metrics and the dashboard. */
   stats(): Promise<{
     unsent: number;

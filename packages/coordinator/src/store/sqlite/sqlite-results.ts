@@ -22,6 +22,8 @@ interface SettledRow {
   exit_code: number | null;
   outputs: string | null;
   corrected: number | null;
+  /** Why a task of a graph failed without running (`parent_failed`), as JSON. */
+  parent_failure: string | null;
 }
 
 export class SqliteResults {
@@ -35,7 +37,7 @@ export class SqliteResults {
       // with the result it had until it settles again: in the same place if that result
       // stands, since a client may have read past it, or with a later cursor, corrected.
       `SELECT t.settled_seq AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs,
-         t.corrected
+         t.corrected, t.parent_failure
        FROM tasks t
        LEFT JOIN replicas r ON r.id = t.canonical_replica_id
        WHERE t.job_id = ? AND t.settled_seq > ?
@@ -85,15 +87,19 @@ export class SqliteResults {
       stdout: outputs?.stdout ?? null,
       stderr: outputs?.stderr ?? null,
       files: { ...(outputs?.files ?? {}) },
-      errors: outcome === 'failed' ? this.errors(row.task_id) : [],
+      errors: outcome === 'failed' ? this.errors(row) : [],
       candidates: row.state === 'no_consensus' ? this.candidates(row.task_id) : [],
       cursor: row.cursor,
       ...(row.corrected === 1 ? { corrected: true } : {}),
     };
   }
 
-  private errors(taskId: number): TaskResult['errors'] {
-    const rows = this.failures.all(taskId) as { state: string; error: string | null }[];
+  private errors(row: SettledRow): TaskResult['errors'] {
+    // A task failed for its parent never ran: that is its one error.
+    if (row.parent_failure !== null) {
+      return [JSON.parse(row.parent_failure) as { code: FailureCode; message: string }];
+    }
+    const rows = this.failures.all(row.task_id) as { state: string; error: string | null }[];
     return rows.map((r) => {
       if (r.state === 'timed_out') {
         return {

@@ -32,6 +32,7 @@ import type { JobMeta } from '../rows.js';
 import type { ChangeSet } from '../store.js';
 import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
+import { type GraphHooks, type SettledNode, SqliteGraph } from './sqlite-graph.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJudging } from './sqlite-judging.js';
 import { largeInputsOf } from './sqlite-large-inputs.js';
@@ -70,6 +71,8 @@ export class ChangeCollector {
   writerInvalid = false;
   /** Hosts known quarantined in this transaction: their results do not count. */
   readonly quarantined = new Set<number>();
+  /** Tasks of graph jobs settled in this transaction, whose children `flushCounters` visits. */
+  readonly graph: SettledNode[] = [];
 
   /** Counts a task settling in `state`; `by` -1 when a re-check reopens a settled task. */
   countSettled(jobId: number, state: SettledState, by = 1): void {
@@ -152,6 +155,8 @@ export class SqliteSettlement {
   /** Checkpoint chains, handed on to reissued replicas here (sqlite-checkpoints.ts). */
   readonly checkpoints;
   private readonly largeInputs;
+  /** Dependencies between tasks: children released or failed as their parents settle. */
+  readonly graph: SqliteGraph;
 
   private readonly sql;
 
@@ -176,6 +181,7 @@ export class SqliteSettlement {
     this.judging = new SqliteJudging(db, metaOf, (taskId, jobId, now, changes) =>
       this.decide(taskId, jobId, now, changes),
     );
+    this.graph = new SqliteGraph(db);
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.largeInputs = db
       .prepare(`SELECT ${largeInputsOf('spec')} FROM tasks WHERE id = ?`)
@@ -353,6 +359,10 @@ export class SqliteSettlement {
   ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
     changes.countSettled(jobId, state);
+    // A re-checked task settling again has released or failed its children already.
+    if (reopened === undefined && this.metaOf(jobId).graph) {
+      changes.graph.push({ taskId, jobId, state });
+    }
     if (reopened && state === 'valid' && reopened.digest === reopened.priorDigest) {
       this.resettleTask.run(state, canonicalId, taskId);
       return;
@@ -383,9 +393,27 @@ export class SqliteSettlement {
     );
   }
 
+  /** How the graph settles a child or creates its replicas within this transaction. */
+  graphHooks(now: number, changes: ChangeCollector): GraphHooks {
+    return {
+      fail: (taskId, jobId) => this.settle(taskId, jobId, 'failed', null, changes),
+      createReplicas: (taskId, jobId) => {
+        const meta = this.metaOf(jobId);
+        // Read once its parents' outputs are among its files (locality weighs them too).
+        const large = largeBlobsFromList(
+          { hash: meta.moduleHash, size: meta.moduleSize },
+          this.largeInputs.get(taskId) as string | null,
+        );
+        const { redundancy } = meta.policy;
+        this.createFirstReplicas(taskId, 1, jobId, redundancy, now, changes, large && [large]);
+      },
+    };
+  }
+
   /** Writes the job counters gathered in this transaction and finishes completed jobs; call once before commit. */
   flushCounters(now: number, changes: ChangeCollector): void {
     this.judging.drainRechecks(now, changes);
+    if (changes.graph.length > 0) this.graph.drain(changes.graph, this.graphHooks(now, changes));
     this.judging.flushRecords(changes);
     for (const [jobId, c] of changes.settledPerJob) {
       this.addCounts.run(c.valid, c.failed, c.no_consensus, c.cancelled, jobId);

@@ -136,7 +136,7 @@ export class SqliteStore implements Store {
     let meta = this.metaCache.get(jobId);
     if (!meta) {
       const row = this.sql(
-        'SELECT account_id, module_hash, module_size, argv0, policy, signature FROM jobs WHERE id = ?',
+        'SELECT account_id, module_hash, module_size, argv0, policy, signature, graph FROM jobs WHERE id = ?',
       ).get(jobId) as JobRow | undefined;
       if (!row) throw new Error(`job ${jobId} vanished from the store`);
       meta = jobMeta(row);
@@ -322,7 +322,9 @@ export class SqliteStore implements Store {
    * Inserts tasks and their first replicas, up to `ROWS_PER_INSERT` rows per statement:
    * one statement per row cost ~1.2 µs more per task (binding, stepping, answering).
    * Rows inserted by one statement get consecutive ids ending at its last insert id,
-   * since an INTEGER PRIMARY KEY takes the largest id so far plus one.
+   * since an INTEGER PRIMARY KEY takes the largest id so far plus one; so do those of
+   * successive statements of one transaction. Tasks with `dependsOn` get no replica here:
+   * the graph (sqlite-graph.ts) links them to their parents and releases them when it can.
    */
   private insertTasks(
     jobId: number,
@@ -332,6 +334,11 @@ export class SqliteStore implements Store {
     now: number,
     changes: ChangeCollector,
   ): void {
+    const { settlement } = this.p;
+    const graph = tasks.some(hasParents);
+    // Before any settlement of this transaction reads the job's flag from the cache.
+    if (graph && settlement.graph.markGraph(jobId)) this.metaCache.delete(jobId);
+    let firstTaskId = 0;
     for (let start = 0; start < tasks.length; start += ROWS_PER_INSERT) {
       const count = Math.min(ROWS_PER_INSERT, tasks.length - start);
       const params: unknown[] = [];
@@ -342,17 +349,38 @@ export class SqliteStore implements Store {
       const insert = this.sql(
         `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES ${rows(count, "(?, ?, ?, ?, 'active')")}`,
       );
-      const last = Number(insert.run(params).lastInsertRowid);
-      this.p.settlement.createFirstReplicas(
-        last - count + 1,
-        count,
-        jobId,
-        redundancy,
-        now,
-        changes,
-        this.largeOf(jobId, tasks, start, count),
-      );
+      const first = Number(insert.run(params).lastInsertRowid) - count + 1;
+      if (start === 0) firstTaskId = first;
+      const large = this.largeOf(jobId, tasks, start, count);
+      if (!graph) {
+        settlement.createFirstReplicas(first, count, jobId, redundancy, now, changes, large);
+        continue;
+      }
+      // The graph names tasks by firstTaskId + position: the ids must run on unbroken.
+      if (first !== firstTaskId + start)
+        throw new Error('task ids of one insert are not consecutive');
+      // Runs of tasks without parents keep their replicas' batched insert.
+      for (let k = 0; k < count; ) {
+        if (hasParents(tasks[start + k] as NewJob['tasks'][number])) {
+          k++;
+          continue;
+        }
+        let end = k + 1;
+        while (end < count && !hasParents(tasks[start + end] as NewJob['tasks'][number])) end++;
+        const run = large?.slice(k, end);
+        settlement.createFirstReplicas(first + k, end - k, jobId, redundancy, now, changes, run);
+        k = end;
+      }
     }
+    if (!graph) return;
+    settlement.graph.link(
+      jobId,
+      firstTaskId,
+      firstIndex,
+      tasks,
+      settlement.graphHooks(now, changes),
+    );
+    settlement.flushCounters(now, changes);
   }
 
   /** Each task's large blobs (locality), or undefined when none of them has any. */
@@ -507,6 +535,10 @@ export class SqliteStore implements Store {
     return this.p.comparisons.apply(verdict, now);
   }
 
+  async graphInput(hash: string): Promise<Uint8Array | null> {
+    return this.p.settlement.graph.input(hash);
+  }
+
   async stats() {
     const count = (sql: string) => this.sql(sql).pluck().get() as number;
     return {
@@ -517,6 +549,11 @@ export class SqliteStore implements Store {
       quarantinedHosts: count('SELECT COUNT(*) FROM hosts WHERE quarantined_at IS NOT NULL'),
     };
   }
+}
+
+/** Whether a task waits for others. */
+function hasParents(task: NewJob['tasks'][number]): boolean {
+  return task.dependsOn !== undefined && task.dependsOn.length > 0;
 }
 
 /** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
