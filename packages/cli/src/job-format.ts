@@ -3,7 +3,7 @@
  * Human renderings of a job for `status`, `jobs` and `cancel`.
  */
 
-import type { JobView, ResolvedCompare } from '@anygrid/protocol';
+import type { JobPolicy, JobView, ResolvedCompare } from '@anygrid/protocol';
 import { formatDuration } from './output.js';
 import { settled } from './progress-view.js';
 
@@ -33,10 +33,14 @@ export function jobDetails(job: JobView): string[] {
         : ` (${p.running.toFixed(2)} tasks' worth done by running tasks)`),
     `  policy     redundancy ${pol.redundancy}, quorum ${pol.quorum}, max errors ${pol.maxErrors}, ` +
       `max replicas ${pol.maxTotal}, deadline ${formatDuration(pol.deadlineMs)}, priority ${pol.priority}`,
+    `  validation ${validationText(pol.validation, pol.homogeneous)}`,
     `  compare    ${compareText(pol.compare)}`,
     `  limits     memory ${Math.round(pol.limits.memoryBytes / 1048576)} MiB, time ${formatDuration(pol.limits.wallTimeMs)}, ` +
       `output ${Math.round(pol.limits.outputBytes / 1048576)} MiB`,
-    `  module     ${job.module.hash.slice(0, 16)}… (${job.module.size} bytes)`,
+    `  module     ${job.module.hash.slice(0, 16)}… (${job.module.size} bytes)` +
+      (job.signature
+        ? `, signed by ${job.signature.publisher ? `${job.signature.publisher} ` : ''}${job.signature.publicKey}`
+        : ', unsigned'),
     `  created    ${new Date(job.createdAt).toISOString()}; ${finished}`,
   ];
 }
@@ -51,5 +55,31 @@ export function compareText(compare: ResolvedCompare | undefined): string {
   return (
     `validator ${compare.module.hash.slice(0, 16)}… (${compare.module.size} bytes), ` +
     `time ${formatDuration(compare.timeoutMs)}, memory ${Math.round(compare.memoryBytes / 1048576)} MiB`
+  );
+}
+
+/**
+ * How a job verifies results, in a few words: under `adaptive`, `spot-check` and `none`
+ * the policy line's redundancy and quorum (1, 1) say nothing of the replicas a task gets.
+ * A coordinator before validation modes sends none.
+ */
+export function validationText(
+  validation: JobPolicy['validation'] | undefined,
+  homogeneous = false,
+): string {
+  const platform = homogeneous ? "; homogeneous (a task's replicas on one platform)" : '';
+  if (validation === undefined || validation.mode === 'replicate') {
+    return `replicate (redundancy and quorum as above)${platform}`;
+  }
+  if (validation.mode === 'none') return `none (the first success is accepted)${platform}`;
+  if (validation.mode === 'adaptive') {
+    return (
+      `adaptive: floor ${validation.floor}, warm-up ${validation.warmup}, ` +
+      `trusted wait ${formatDuration(validation.trustedWaitMs)}${platform}`
+    );
+  }
+  return (
+    `spot-check: rate ${validation.rate}, ${validation.knownAnswers.length} known answer(s)` +
+    platform
   );
 }

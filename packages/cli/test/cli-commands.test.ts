@@ -193,6 +193,9 @@ describe('requester commands', () => {
     const { id } = JSON.parse(sub.stdout) as JobView;
     const status = await anygrid(['status', String(id)], env);
     expect(status.stdout).toContain(`job ${id} "forever": running`);
+    // How results are verified and whether the module is signed, not only redundancy.
+    expect(status.stdout).toMatch(/^ {2}validation replicate /m);
+    expect(status.stdout).toMatch(/^ {2}module .*, unsigned$/m);
     const jobs = JSON.parse((await anygrid(['jobs', '--json'], env)).stdout) as JobList;
     expect(jobs.jobs.map((j) => j.id)).toContain(id);
     const cancel = await anygrid(['cancel', String(id), '--json'], env);

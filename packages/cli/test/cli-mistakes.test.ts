@@ -31,6 +31,8 @@ describe('a mistake on the command line', () => {
     [['status', '1', '--url', '127.0.0.1:7070'], /not an http\(s\) URL: 127\.0\.0\.1:7070/],
     [['provide', '--coordinator', 'localhost:7070', '--token', 't'], /not an http\(s\) URL/],
     [['provide', '--coordinator', 'http://127.0.0.1:9', '--log-level', 'loud'], /loud/],
+    [['submit', 'm.wasm', '--validation', 'adaptiv'], /expected one of replicate, adaptive/],
+    [['submit', 'm.wasm', '--validation', 'spot-check'], /known answers.*TypeScript.*spot-check/],
   ])('anygrid %j is a usage error that names it', async (args, message) => {
     const { code, stderr } = await fails(args as string[]);
     expect(stderr).not.toMatch(/INTERNAL|please report/);

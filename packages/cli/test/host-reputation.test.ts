@@ -87,6 +87,10 @@ describe('host reputation through the API and the CLI', () => {
     const text = await runCli(['host', String(mine.id)], { env });
     expect(text.stdout).toMatch(/quarantined/);
     expect(text.stdout).toMatch(/20 valid, 0 invalid/);
+    // The quota line says what it counts: its 20 answered replicas were given back.
+    expect(text.stdout).toMatch(
+      /quota {6}0\/\d+ today \(UTC\) in unanswered, errored or timed-out/,
+    );
     const metrics = await admin.get('/metrics');
     expect(metrics.body).toMatch(/anygrid_hosts\{state="quarantined"\} 1/);
     expect(metrics.body).toMatch(/anygrid_replica_outcomes_total\{outcome="valid"\} 40/);

@@ -16,6 +16,7 @@ import {
   killAll,
   REPO,
   removeDir,
+  runCli,
   startCoordinator,
   stopProcess,
   tempDir,
@@ -125,5 +126,19 @@ describe('anygrid serve --dev', () => {
     });
     expect(readFileSync(requesterPath, 'utf8').trim()).toBe(token);
     await stopProcess(second.proc, 'SIGTERM', 30_000);
+  });
+
+  it('with --agents 0 still writes provider.token, for a provider started by hand', async () => {
+    const dir = join(parent, 'no-agents');
+    const coord = await startCoordinator({ dataDir: dir, extraArgs: ['--dev', '--agents', '0'] });
+    const providerPath = join(dir, 'provider.token');
+    expect(statSync(providerPath).mode & 0o777).toBe(0o600);
+    // The token is a provider's: `anygrid hosts` (provider or admin only) accepts it.
+    const hosts = await runCli(['hosts', '--json', '--url', coord.url], {
+      env: { ANYGRID_TOKEN: readFileSync(providerPath, 'utf8').trim() },
+    });
+    expect(hosts.code, hosts.stderr).toBe(0);
+    expect(JSON.parse(hosts.stdout).hosts).toEqual([]);
+    await stopProcess(coord.proc, 'SIGTERM', 30_000);
   });
 });

@@ -37,7 +37,8 @@ export function registerKeys(program: Command): void {
       '\nThen sign a module and submit it signed:\n' +
         '  anygrid sign examples/prime.wasm                 # writes examples/prime.wasm.sig\n' +
         '  anygrid submit examples/prime.wasm --signature examples/prime.wasm.sig -- 0 1000\n' +
-        'and let providers trust the key: anygrid provide --trust-key ed25519:... --require-signed',
+        'and let providers run only what it signed:\n' +
+        '  anygrid provide --trust-key ed25519:... --require-signed --no-pin-publishers',
     );
   addJsonOption(create).action((flags: KeysCreateFlags) => createKeys(flags));
 }

@@ -76,7 +76,10 @@ export function registerProvide(program: Command): void {
       collect,
     )
     .option('--trust-file <file>', 'trust the keys in FILE, one ed25519:... per line (# comments)')
-    .option('--require-signed', 'run only modules signed by a trusted or pinned key')
+    .option(
+      '--require-signed',
+      'run only modules signed by a trusted or pinned key (a new publisher is pinned at first use)',
+    )
     .option(
       '--no-pin-publishers',
       'do not pin a publisher to the first key seen signing for it (trust --trust-key keys only)',
@@ -111,14 +114,17 @@ export function registerProvide(program: Command): void {
         '\nSigned modules: the agent checks every module against its hash and verifies its\n' +
         'signature itself. A module signed by a --trust-key key runs; a publisher named in a\n' +
         'signature is pinned to its key at first use and another key for it is refused later.\n' +
-        'Unsigned modules run unless --require-signed. A refused module is reported as\n' +
+        'Unsigned modules run unless --require-signed. Pinning trusts a first use: a module\n' +
+        'signed by any key for a publisher not seen yet runs, even with --require-signed; add\n' +
+        '--no-pin-publishers to run only --trust-key keys. A refused module is reported as\n' +
         'module_hash_mismatch or module_signature_refused and does not count against this host.\n' +
         '\nCheckpoints: a program that saves its state to /checkpoint/state (docs/checkpoints.md)\n' +
         'has it sent every --checkpoint-interval seconds; if this host stops, another host\n' +
         'resumes the task from there instead of from the start.\n' +
         '\nExample:\n' +
         '  anygrid provide --coordinator http://COORDINATOR:7070 --token-file provider.token --slots 4\n' +
-        '  anygrid provide --coordinator URL --token-file provider.token --trust-key ed25519:... --require-signed',
+        '  anygrid provide --coordinator URL --token-file provider.token --trust-key ed25519:... \\\n' +
+        '      --require-signed --no-pin-publishers     # only modules signed by this key',
     );
   addJsonOption(cmd).action((flags: ProvideFlags, command: Command) =>
     provide(flags, command.getOptionValueSource('token') === 'cli'),

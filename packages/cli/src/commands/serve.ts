@@ -220,8 +220,10 @@ async function startDev(
   );
   // One account per local provider: hosts of one account never share a task, so the
   // README's redundancy-2 example needs two owners to validate.
+  // DIR/provider.token is made even with --agents 0 (as --help says), for a provider
+  // the user starts by hand with `anygrid provide --token-file`.
   const providerTokens: string[] = [];
-  for (let i = 1; i <= flags.agents; i++) {
+  for (let i = 1; i <= Math.max(1, flags.agents); i++) {
     const file = i === 1 ? 'provider' : `provider-${i}`;
     const account = i === 1 ? 'dev' : `dev-provider-${i}`;
     const t = await ensureTokenFile(flags.data, file, coord.url, 'provider', () =>
@@ -232,7 +234,7 @@ async function startDev(
   // Split the cores between the agents rather than oversubscribing them.
   const slots = Math.max(1, Math.floor(availableParallelism() / Math.max(1, flags.agents)));
   const agents = new AgentSupervisor(
-    providerTokens.map((token, i) => ({
+    providerTokens.slice(0, flags.agents).map((token, i) => ({
       name: `dev-agent-${i + 1}`,
       coordinator: coord.url,
       token,

@@ -56,6 +56,14 @@ const VALIDATION_MODES = ['replicate', 'adaptive', 'none'] as const;
 
 function validationMode(value: string): SubmitFlags['validation'] {
   const mode = VALIDATION_MODES.find((m) => m === value);
+  if (value === 'spot-check') {
+    // The README lists it among the modes; say where it is, rather than that it is not one.
+    throw new InvalidArgumentError(
+      'spot-check needs known answers, which the CLI does not take yet: submit from ' +
+        "TypeScript with validation: { mode: 'spot-check', rate, knownAnswers } " +
+        '(docs/validation.md), or use --validation adaptive',
+    );
+  }
   if (!mode) {
     throw new InvalidArgumentError(`expected one of ${VALIDATION_MODES.join(', ')}`);
   }
@@ -94,7 +102,8 @@ export function registerSubmit(program: Command): void {
     .option(
       '--validation <mode>',
       'replicate (default: --redundancy and --quorum), adaptive (replicate a host less as ' +
-        'its record grows, down to a 5% floor) or none (accept the first success: trusted pools)',
+        'its record grows, down to a 5% floor) or none (accept the first success: trusted pools); ' +
+        'spot-check (known answers) from the SDK only',
       validationMode,
     )
     .option('--homogeneous', "run a task's replicas on hosts of one platform only")

@@ -94,8 +94,13 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
   // `adaptive` and `none` start each task with one replica and need one result to settle
   // it; `adaptive` asks for more replicas itself (adaptive-settlement.ts).
   if (validation.mode !== 'replicate' && (input.redundancy ?? 1) !== 1) {
+    // `none` replicates nothing, and "as it sees fit" would tell its user otherwise.
+    const does =
+      validation.mode === 'none'
+        ? 'runs each task once and accepts its first success'
+        : 'decides itself which tasks get a second replica';
     throw new InvalidRequestError(
-      `validation mode ${validation.mode} replicates as it sees fit; leave out redundancy (or set it to 1).`,
+      `validation mode ${validation.mode} ${does}; leave out redundancy (or set it to 1), or use validation replicate for a fixed redundancy.`,
       { path: ['policy', 'redundancy'] },
     );
   }

@@ -51,7 +51,10 @@ describe('validation modes', () => {
     expect(p).toMatchObject({ redundancy: 1, quorum: 1, maxTotal: 6 });
     expect(adaptiveParams(p)).toMatchObject({ floor: 0.1, warmup: DEFAULT_ADAPTIVE.warmup });
     expect(() => resolvePolicy({ validation: { mode: 'adaptive' }, redundancy: 2 })).toThrow(
-      /redundancy/,
+      /adaptive decides itself which tasks get a second replica; leave out redundancy/,
+    );
+    expect(() => resolvePolicy({ validation: { mode: 'none' }, redundancy: 2 })).toThrow(
+      /none runs each task once .*or use validation replicate/,
     );
     expect(resolvePolicy({}).validation).toEqual({ mode: 'replicate' });
   });

@@ -132,6 +132,11 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       expect(results.find((r) => r.index === 0)).toMatchObject({ corrected: true });
       expect(results.find((r) => r.index === 1)?.corrected).toBeUndefined();
       expect(await t.store.getJob(id, t.owner)).toMatchObject({ state: 'completed' });
+      // The host's counts show both wrong results: the failed known answer and the
+      // re-checked one it had slipped through alone.
+      const admin: Principal = { accountId: 0, account: 'admin', role: 'admin' };
+      const counts = (await t.store.getHost(cheat, admin, t.now()))?.replicas;
+      expect(counts).toMatchObject({ valid: 0, invalid: 2, alone: 0 });
       await t.store.close();
     });
 

@@ -147,10 +147,12 @@ export class SqliteJudging {
       }
     }
     for (const id of decision.invalidIds) {
-      if (id !== writerId) this.markInvalid.run(id);
       const row = rowOf(id);
+      // How it was counted is read before markInvalid clears its confirmation.
+      const was = row?.validation === 'valid' ? this.acceptedAs(id) : undefined;
+      if (id !== writerId) this.markInvalid.run(id);
       if (judgement(row?.validation ?? null, 'invalid', false) !== 'invalid') continue;
-      if (row?.validation === 'valid') changes.recount(row.host_id, this.acceptedAs(id), 'invalid');
+      if (was !== undefined) changes.recount(row?.host_id ?? null, was, 'invalid');
       this.caught(row?.host_id ?? 0, meta, taskId, id, now, changes);
     }
     if (meta.policy.compare.kind === 'exact') this.judgeExcluded(facts, decision, changes);
@@ -171,8 +173,10 @@ export class SqliteJudging {
       if (row.excluded !== 1 || row.validation !== 'valid' || row.digest === decision.digest) {
         continue;
       }
+      // How it was counted is read before markInvalid clears its confirmation.
+      const was = this.acceptedAs(row.id);
       this.markInvalid.run(row.id);
-      changes.recount(row.host_id, this.acceptedAs(row.id), 'invalid');
+      changes.recount(row.host_id, was, 'invalid');
     }
   }
 
@@ -198,6 +202,8 @@ export class SqliteJudging {
     return facts.map((r) => {
       if (r.state !== 'reported' || r.digest === known) return r;
       if (r.validation !== 'invalid' && r.host_id !== null) {
+        // Counted invalid on the host, as a disagreement in a comparison is.
+        if (r.validation === null) changes.tally(r.host_id, 'invalid');
         if (r.id === writerId) changes.writerInvalid = true;
         else this.markInvalid.run(r.id);
         this.caught(r.host_id, meta, taskId, r.id, now, changes);
