@@ -33,6 +33,11 @@ export const ErrorCode = {
   NOT_ASSIGNED: 'NOT_ASSIGNED',
   /** The request conflicts with the resource's state (e.g. cancelling a finished job). */
   CONFLICT: 'CONFLICT',
+  /**
+   * The job finished longer ago than the coordinator's retention and its tasks and results
+   * were deleted (details: `jobId`, `finishedAt`, `purgedAt`); only its id is remembered.
+   */
+  JOB_PURGED: 'JOB_PURGED',
   /** The route does not exist. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** The coordinator is shutting down or overloaded; retry later. */

@@ -11,6 +11,7 @@ import {
   type HostList,
   type HostView,
   InvalidRequestError,
+  JobPurgedError,
   type JobView,
   NotFoundError,
   type RegisterHostRequest,
@@ -29,11 +30,14 @@ import type {
   PendingComparison,
   Placement,
   Principal,
+  PurgeDue,
+  PurgeStep,
   ReplicaPick,
   Store,
   StoreRules,
   VerifiedReport,
 } from '../store.js';
+import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { SqliteComparisons } from './sqlite-comparisons.js';
 import {
   migrateSqlite,
@@ -45,6 +49,7 @@ import {
   transactionRunner,
 } from './sqlite-database.js';
 import { SqliteHosts } from './sqlite-hosts.js';
+import { SqlitePurge } from './sqlite-purge.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
@@ -70,6 +75,8 @@ export class SqliteStore implements Store {
         hosts: SqliteHosts;
         comparisons: SqliteComparisons;
         records: SqliteValidationRecords;
+        blobRefs: SqliteBlobRefs;
+        purge: SqlitePurge;
       }
     | undefined;
 
@@ -112,6 +119,8 @@ export class SqliteStore implements Store {
       hosts,
       comparisons,
       records: new SqliteValidationRecords(this.db),
+      blobRefs: new SqliteBlobRefs(this.db),
+      purge: new SqlitePurge(this.db),
     };
   }
 
@@ -238,6 +247,7 @@ export class SqliteStore implements Store {
         total > job.tasks.length ? (job.partsUntil ?? null) : null,
       );
       const id = Number(info.lastInsertRowid);
+      this.p.blobRefs.addJob(id, job.module.hash, job.policy);
       this.p.settlement.event(now, 'job_created', { job: id }, JSON.stringify({ tasks: total }));
       this.insertTasks(id, 0, job.tasks, job.policy.redundancy, now, changes);
       return id;
@@ -324,6 +334,7 @@ export class SqliteStore implements Store {
     now: number,
     changes: ChangeCollector,
   ): void {
+    this.p.blobRefs.addTasks(jobId, tasks);
     for (let start = 0; start < tasks.length; start += ROWS_PER_INSERT) {
       const count = Math.min(ROWS_PER_INSERT, tasks.length - start);
       const params: unknown[] = [];
@@ -377,19 +388,30 @@ export class SqliteStore implements Store {
   }
 
   async getJob(jobId: number, principal: Principal): Promise<JobView | null> {
-    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as
+      | (JobRow & { purge_started_at: number | null })
+      | undefined;
     if (!row || (principal.role !== 'admin' && row.account_id !== principal.accountId)) return null;
+    // From the start of its purge a job's results are going: none is shown half-deleted.
+    if (row.purge_started_at !== null) {
+      throw new JobPurgedError(
+        jobId,
+        row.finished_at === null ? null : Number(row.finished_at),
+        Number(row.purge_started_at),
+      );
+    }
     return jobView(row);
   }
 
   async listJobs(principal: Principal, limit: number): Promise<JobView[]> {
     const rows = (
       principal.role === 'admin'
-        ? this.sql('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit)
-        : this.sql('SELECT * FROM jobs WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(
-            principal.accountId,
-            limit,
-          )
+        ? this.sql(
+            'SELECT * FROM jobs WHERE purge_started_at IS NULL ORDER BY id DESC LIMIT ?',
+          ).all(limit)
+        : this.sql(
+            'SELECT * FROM jobs WHERE account_id = ? AND purge_started_at IS NULL ORDER BY id DESC LIMIT ?',
+          ).all(principal.accountId, limit)
     ) as JobRow[];
     return rows.map(jobView);
   }
@@ -460,6 +482,32 @@ export class SqliteStore implements Store {
 
   async applyComparison(verdict: ComparisonVerdict, now: number): Promise<ChangeSet> {
     return this.p.comparisons.apply(verdict, now);
+  }
+
+  async purgeDue(finishedBefore: number, limit: number): Promise<PurgeDue[]> {
+    return this.p.purge.listDue(finishedBefore, limit);
+  }
+
+  async beginPurge(jobId: number, now: number): Promise<boolean> {
+    return this.p.purge.begun(jobId, now);
+  }
+
+  async purgeStep(jobId: number, maxTasks: number, now: number): Promise<PurgeStep> {
+    const step = this.p.purge.step(jobId, maxTasks, now);
+    if (step.done) this.metaCache.delete(jobId);
+    return step;
+  }
+
+  async blobsInUse(hashes: readonly string[]): Promise<Set<string>> {
+    return this.p.blobRefs.inUse(hashes);
+  }
+
+  async reclaimSpace(maxPages: number): Promise<{ freed: number; free: number }> {
+    const free = () => this.db.pragma('freelist_count', { simple: true }) as number;
+    const before = free();
+    if (before > 0) this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(maxPages))})`);
+    const after = free();
+    return { freed: before - after, free: after };
   }
 
   async stats() {
