@@ -95,6 +95,18 @@ export {
   reputation,
   sumRecords,
 } from './reputation.js';
+export {
+  blobExpired,
+  DEFAULT_BLOB_GRACE_MS,
+  DEFAULT_JANITOR_INTERVAL_MS,
+  DEFAULT_RETENTION_MS,
+  nextPurgeBatch,
+  PURGE_STEP_TARGET_MS,
+  PURGE_STEP_TASKS,
+  parseDuration,
+  parseRetention,
+  purgeCutoff,
+} from './retention.js';
 export { type Random, seededRandom } from './seeded-random.js';
 export {
   adaptiveParams,

@@ -35,12 +35,12 @@ export class SqliteBlobRefs {
 
   /** The inputs (stdin and files) of a chunk of the job's tasks. */
   addTasks(jobId: number, tasks: NewJob['tasks']): void {
-    let seen: Set<string> | undefined;
+    const seen = new Set<string>();
     for (const task of tasks) {
-      if (task.stdin) (seen ??= new Set()).add(task.stdin.hash);
-      for (const name in task.files) (seen ??= new Set()).add((task.files[name] as BlobRef).hash);
+      if (task.stdin) seen.add(task.stdin.hash);
+      for (const name in task.files) seen.add((task.files[name] as BlobRef).hash);
     }
-    if (seen) for (const hash of seen) this.insert.run(hash, jobId);
+    for (const hash of seen) this.insert.run(hash, jobId);
   }
 
   /** Outputs a report holds as blobs (those without inline `data`). */

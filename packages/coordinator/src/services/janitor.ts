@@ -1,0 +1,189 @@
+/**
+ * @module
+ * The janitor (BOINC's db_purge): on a timer, it purges jobs that finished longer ago
+ * than the retention period — archiving their results first when asked — gives the freed
+ * database pages back to the file system, and deletes blobs no live job uses once their
+ * grace period has passed. Every piece of work is a short transaction with a turn of the
+ * event loop in between, so requests and reports go on while a million-task job is purged.
+ * A purge interrupted by a crash is resumed by the next sweep (the store lists it first).
+ */
+
+import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { SHARD_COUNT } from '../blobs/blob-store.js';
+import {
+  blobExpired,
+  DEFAULT_BLOB_GRACE_MS,
+  DEFAULT_JANITOR_INTERVAL_MS,
+  nextPurgeBatch,
+  PURGE_STEP_TASKS,
+  purgeCutoff,
+} from '../policy/index.js';
+import type { Store } from '../store/store.js';
+import { archiveResults } from './result-archive.js';
+
+export interface JanitorOptions {
+  /** How long after it finished a job is purged. */
+  readonly retentionMs: number;
+  /** How often to look for work; default `DEFAULT_JANITOR_INTERVAL_MS`. */
+  readonly intervalMs?: number;
+  /** How long an unused blob is kept after its last upload; default `DEFAULT_BLOB_GRACE_MS`. */
+  readonly blobGraceMs?: number;
+  /** Where to write each job's results before purging it; none when absent. */
+  readonly archiveDir?: string;
+  /** Blob shards (of `SHARD_COUNT`) looked through per sweep; default all. */
+  readonly shardsPerSweep?: number;
+}
+
+/** What one sweep did. */
+export interface SweepReport {
+  jobs: number;
+  tasks: number;
+  rows: number;
+  pagesFreed: number;
+  blobsDeleted: number;
+  blobBytesDeleted: number;
+}
+
+/** Jobs taken per look at the store; the sweep looks again until none is due. */
+const JOBS_PER_LOOK = 50;
+/** Pages one incremental vacuum step gives back (4 KiB each). */
+const VACUUM_PAGES = 2048;
+/** Blob hashes checked against the store per call. */
+const HASHES_PER_CHECK = 500;
+
+export class Janitor {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<SweepReport> | undefined;
+  private stopped = false;
+  private batch: number = PURGE_STEP_TASKS.first;
+  private nextShard = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly blobs: BlobStore,
+    private readonly log: Logger,
+    private readonly options: JanitorOptions,
+  ) {}
+
+  /** Sweeps now (finishing any purge a crash interrupted), then on the timer. */
+  start(): void {
+    void this.sweep();
+    const every = this.options.intervalMs ?? DEFAULT_JANITOR_INTERVAL_MS;
+    this.timer = setInterval(() => void this.sweep(), every);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a sweep under way to reach its next step. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One round of work; a round already running is not started twice. */
+  sweep(now = Date.now()): Promise<SweepReport> {
+    if (!this.running) {
+      this.running = this.round(now).finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  private async round(now: number): Promise<SweepReport> {
+    const report: SweepReport = {
+      jobs: 0,
+      tasks: 0,
+      rows: 0,
+      pagesFreed: 0,
+      blobsDeleted: 0,
+      blobBytesDeleted: 0,
+    };
+    try {
+      await this.purgeJobs(now, report);
+      await this.reclaim(report);
+      await this.sweepBlobs(now, report);
+    } catch (err) {
+      this.log.error({ err }, 'janitor sweep failed; retrying next tick');
+    }
+    if (report.jobs + report.blobsDeleted + report.pagesFreed > 0) {
+      this.log.info(report, 'janitor purged finished jobs');
+    }
+    return report;
+  }
+
+  private async purgeJobs(now: number, report: SweepReport): Promise<void> {
+    const cutoff = purgeCutoff(now, this.options.retentionMs);
+    while (!this.stopped) {
+      const due = await this.store.purgeDue(cutoff, JOBS_PER_LOOK);
+      if (due.length === 0) return;
+      for (const job of due) {
+        if (this.stopped) return;
+        if (!job.started) {
+          if (this.options.archiveDir) {
+            await archiveResults(this.store, this.options.archiveDir, job.jobId);
+          }
+          await this.store.beginPurge(job.jobId, Date.now());
+        }
+        await this.purgeJob(job.jobId, report);
+        report.jobs++;
+      }
+    }
+  }
+
+  /** Deletes a begun job's rows a short transaction at a time. */
+  private async purgeJob(jobId: number, report: SweepReport): Promise<void> {
+    while (!this.stopped) {
+      const t0 = performance.now();
+      const step = await this.store.purgeStep(jobId, this.batch, Date.now());
+      const elapsed = performance.now() - t0;
+      report.tasks += step.tasks;
+      report.rows += step.rows;
+      if (step.done) return;
+      if (step.tasks > 0)
+        this.batch = nextPurgeBatch(this.batch, elapsed * (this.batch / step.tasks));
+      await turn();
+    }
+  }
+
+  private async reclaim(report: SweepReport): Promise<void> {
+    while (!this.stopped) {
+      const { freed, free } = await this.store.reclaimSpace(VACUUM_PAGES);
+      report.pagesFreed += freed;
+      if (free === 0 || freed === 0) return;
+      await turn();
+    }
+  }
+
+  /** Looks through the next shards of the blob store for blobs no live job uses. */
+  private async sweepBlobs(now: number, report: SweepReport): Promise<void> {
+    const grace = this.options.blobGraceMs ?? DEFAULT_BLOB_GRACE_MS;
+    const shards = Math.min(SHARD_COUNT, this.options.shardsPerSweep ?? SHARD_COUNT);
+    for (let i = 0; i < shards && !this.stopped; i++) {
+      const shard = this.nextShard;
+      this.nextShard = (this.nextShard + 1) % SHARD_COUNT;
+      const expired = (await this.blobs.list(shard)).filter((b) =>
+        blobExpired(b.writtenAt, now, grace),
+      );
+      for (let k = 0; k < expired.length && !this.stopped; k += HASHES_PER_CHECK) {
+        const chunk = expired.slice(k, k + HASHES_PER_CHECK);
+        const used = await this.store.blobsInUse(chunk.map((b) => b.hash));
+        for (const blob of chunk) {
+          if (used.has(blob.hash)) continue;
+          // Asked again inside the deletion, which no new use can overtake.
+          const unused = async () => (await this.store.blobsInUse([blob.hash])).size === 0;
+          if (await this.blobs.remove(blob.hash, unused)) {
+            report.blobsDeleted++;
+            report.blobBytesDeleted += blob.size;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Lets requests waiting on the event loop in between two transactions. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
