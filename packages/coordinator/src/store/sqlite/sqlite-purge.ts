@@ -32,6 +32,7 @@ export class SqlitePurge {
   private readonly tasks;
   private readonly perJob;
   private readonly finish;
+  private readonly begunAt;
   private readonly inTx;
 
   constructor(db: SqliteDatabase) {
@@ -61,6 +62,7 @@ export class SqlitePurge {
             `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE job_id = ? LIMIT ?)`,
           ),
     );
+    this.begunAt = db.prepare('SELECT purge_started_at FROM jobs WHERE id = ?').pluck();
     this.finish = db.prepare(
       `UPDATE jobs SET purged_at = ? WHERE id = ? AND purge_started_at IS NOT NULL`,
     );
@@ -91,6 +93,8 @@ export class SqlitePurge {
    */
   step(jobId: number, maxRows: number, now: number): PurgeStep {
     return this.inTx(() => {
+      // Only a begun purge deletes: its results were archived and the job is gone for users.
+      if (this.begunAt.get(jobId) == null) throw new Error(`job ${jobId}: purge not begun`);
       let rows = 0;
       for (const stmt of this.perTask) rows += stmt.run(jobId, maxRows).changes;
       const tasks = this.tasks.run(jobId, maxRows).changes;
