@@ -121,7 +121,7 @@ describe('sqlite purge', () => {
         ...ok(a.replicaId),
         stdout: { hash: 'e'.repeat(64), size: 9 },
         stderr: { hash: 'd'.repeat(64), size: 0, data: '' },
-        files: { 'out.bin': { hash: `${i}`.repeat(63) + 'e', size: 2 } },
+        files: { 'out.bin': { hash: String(i).repeat(63).concat('e'), size: 2 } },
       })),
       2,
     );
