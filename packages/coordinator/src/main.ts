@@ -126,15 +126,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
 
   const retentionMs =
     options.retentionMs === undefined ? DEFAULT_RETENTION_MS : options.retentionMs;
-  const janitor =
-    retentionMs === null
-      ? undefined
-      : new Janitor(store, blobs, logger, {
-          retentionMs,
-          archiveDir: options.archiveDir,
-          intervalMs: options.janitorIntervalMs,
-          blobGraceMs: options.blobGraceMs,
-        });
+  // Even with retention off, a purge a crash interrupted is finished.
+  const janitor = new Janitor(store, blobs, logger, {
+    retentionMs,
+    archiveDir: options.archiveDir,
+    intervalMs: options.janitorIntervalMs,
+    blobGraceMs: options.blobGraceMs,
+  });
 
   const admin = await ensureAdminToken(options.dataDir, accounts);
   const { app, closeSockets } = buildServer({
@@ -167,7 +165,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   // Replicas a crash left awaiting comparison are found by its first sweep.
   comparator.start();
   // Its first sweep finishes a purge a crash interrupted, then purges what is due.
-  janitor?.start();
+  janitor.start();
   logger.info({ url, dataDir: options.dataDir }, 'coordinator listening');
 
   return {
@@ -182,7 +180,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     async close() {
       transitioner.stop();
       comparator.stop();
-      await janitor?.stop();
+      await janitor.stop();
       closeSockets();
       await app.close();
       await validators.close();

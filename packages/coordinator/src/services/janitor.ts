@@ -23,8 +23,11 @@ import type { Store } from '../store/store.js';
 import { archiveResults } from './result-archive.js';
 
 export interface JanitorOptions {
-  /** How long after it finished a job is purged. */
-  readonly retentionMs: number;
+  /**
+   * How long after it finished a job is purged; null: never (only a purge a crash
+   * interrupted is finished, and no blob is deleted).
+   */
+  readonly retentionMs: number | null;
   /** How often to look for work; default `DEFAULT_JANITOR_INTERVAL_MS`. */
   readonly intervalMs?: number;
   /** How long an unused blob is kept after its last upload; default `DEFAULT_BLOB_GRACE_MS`. */
@@ -103,7 +106,7 @@ export class Janitor {
     try {
       await this.purgeJobs(now, report);
       await this.reclaim(report);
-      await this.sweepBlobs(now, report);
+      if (this.options.retentionMs !== null) await this.sweepBlobs(now, report);
     } catch (err) {
       this.log.error({ err }, 'janitor sweep failed; retrying next tick');
     }
@@ -114,7 +117,8 @@ export class Janitor {
   }
 
   private async purgeJobs(now: number, report: SweepReport): Promise<void> {
-    const cutoff = purgeCutoff(now, this.options.retentionMs);
+    const { retentionMs } = this.options;
+    const cutoff = retentionMs === null ? Number.MIN_SAFE_INTEGER : purgeCutoff(now, retentionMs);
     while (!this.stopped) {
       const due = await this.store.purgeDue(cutoff, JOBS_PER_LOOK);
       if (due.length === 0) return;
