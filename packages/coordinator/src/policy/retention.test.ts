@@ -3,6 +3,7 @@ import {
   blobExpired,
   nextPurgeBatch,
   PURGE_STEP_TASKS,
+  pagesToReclaim,
   parseDuration,
   parseRetention,
   purgeCutoff,
@@ -50,5 +51,13 @@ describe('retention policy', () => {
     expect(nextPurgeBatch(1000, 0, 4)).toBe(2000);
     expect(nextPurgeBatch(PURGE_STEP_TASKS.max, 1, 4)).toBe(PURGE_STEP_TASKS.max);
     expect(nextPurgeBatch(PURGE_STEP_TASKS.min, 1000, 4)).toBe(PURGE_STEP_TASKS.min);
+  });
+
+  it('gives back only the free pages beyond a slack kept for new tasks', () => {
+    const slack = { pages: 256, share: 0.125 };
+    expect(pagesToReclaim(100, 1000, slack)).toBe(0);
+    expect(pagesToReclaim(1000, 1600, slack)).toBe(744);
+    expect(pagesToReclaim(50_000, 100_000, slack)).toBe(37_500);
+    expect(pagesToReclaim(10_000, 100_000, slack)).toBe(0);
   });
 });

@@ -22,6 +22,20 @@ export const DEFAULT_JANITOR_INTERVAL_MS = 60_000;
 /** What one purge transaction should last at most, in milliseconds. */
 export const PURGE_STEP_TARGET_MS = 4;
 
+/**
+ * How long the janitor writes before it lets other requests in, in milliseconds: a few
+ * transactions back to back. Under load one turn of the event loop can take 100 ms, so a
+ * yield after every small step made a 20 k-task purge take ~8 s, slower than tasks came in.
+ */
+export const JANITOR_TURN_MS = 8;
+
+/**
+ * Free database pages kept for reuse rather than given back: at least this many, or this
+ * share of the file. Pages a purge frees are soon filled again by new tasks while the
+ * load lasts; only the excess is worth an incremental vacuum (which moves pages).
+ */
+export const FREE_PAGE_SLACK = { pages: 256, share: 0.125 } as const;
+
 /** Bounds of the tasks one purge transaction deletes. */
 export const PURGE_STEP_TASKS = { min: 20, first: 200, max: 20_000 } as const;
 
@@ -80,4 +94,14 @@ export function nextPurgeBatch(
   const factor = elapsedMs <= 0 ? 2 : Math.min(2, Math.max(0.5, targetMs / elapsedMs));
   const next = Math.round(Math.max(tasks, bounds.min) * factor);
   return Math.min(bounds.max, Math.max(bounds.min, next));
+}
+
+/** How many free pages to give back to the file system: those beyond the slack. */
+export function pagesToReclaim(
+  freePages: number,
+  totalPages: number,
+  slack: { readonly pages: number; readonly share: number } = FREE_PAGE_SLACK,
+): number {
+  const keep = Math.max(slack.pages, Math.floor(totalPages * slack.share));
+  return Math.max(0, freePages - keep);
 }

@@ -15,8 +15,10 @@ import {
   blobExpired,
   DEFAULT_BLOB_GRACE_MS,
   DEFAULT_JANITOR_INTERVAL_MS,
+  JANITOR_TURN_MS,
   nextPurgeBatch,
   PURGE_STEP_TASKS,
+  pagesToReclaim,
   purgeCutoff,
 } from '../policy/index.js';
 import type { Store } from '../store/store.js';
@@ -34,7 +36,7 @@ export interface JanitorOptions {
   readonly blobGraceMs?: number;
   /** Where to write each job's results before purging it; none when absent. */
   readonly archiveDir?: string;
-  /** Blob shards (of `SHARD_COUNT`) looked through per sweep; default all. */
+  /** Blob shards (of `SHARD_COUNT`) looked through per sweep; default `SHARDS_PER_SWEEP`. */
   readonly shardsPerSweep?: number;
 }
 
@@ -48,8 +50,10 @@ export interface SweepReport {
   blobBytesDeleted: number;
 }
 
-/** Jobs taken per look at the store; the sweep looks again until none is due. */
-const JOBS_PER_LOOK = 50;
+/** Jobs a sweep purges at most; the next sweep takes the rest. */
+const JOBS_PER_SWEEP = 50;
+/** Blob shards a sweep looks through unless configured: all of them in 16 sweeps. */
+const SHARDS_PER_SWEEP = 16;
 /** Pages one incremental vacuum step gives back (4 KiB each). */
 const VACUUM_PAGES = 2048;
 /** Blob hashes checked against the store per call. */
@@ -61,6 +65,8 @@ export class Janitor {
   private stopped = false;
   private batch: number = PURGE_STEP_TASKS.first;
   private nextShard = 0;
+  /** When the janitor last let other requests in (performance.now()). */
+  private lastTurn = 0;
 
   constructor(
     private readonly store: Store,
@@ -119,20 +125,16 @@ export class Janitor {
   private async purgeJobs(now: number, report: SweepReport): Promise<void> {
     const { retentionMs } = this.options;
     const cutoff = retentionMs === null ? Number.MIN_SAFE_INTEGER : purgeCutoff(now, retentionMs);
-    while (!this.stopped) {
-      const due = await this.store.purgeDue(cutoff, JOBS_PER_LOOK);
-      if (due.length === 0) return;
-      for (const job of due) {
-        if (this.stopped) return;
-        if (!job.started) {
-          if (this.options.archiveDir) {
-            await archiveResults(this.store, this.options.archiveDir, job.jobId);
-          }
-          await this.store.beginPurge(job.jobId, Date.now());
+    for (const job of await this.store.purgeDue(cutoff, JOBS_PER_SWEEP)) {
+      if (this.stopped) return;
+      if (!job.started) {
+        if (this.options.archiveDir) {
+          await archiveResults(this.store, this.options.archiveDir, job.jobId);
         }
-        await this.purgeJob(job.jobId, report);
-        report.jobs++;
+        await this.store.beginPurge(job.jobId, Date.now());
       }
+      await this.purgeJob(job.jobId, report);
+      report.jobs++;
     }
   }
 
@@ -145,25 +147,40 @@ export class Janitor {
       report.tasks += step.tasks;
       report.rows += step.rows;
       if (step.done) return;
-      if (step.tasks > 0)
+      if (step.tasks > 0) {
         this.batch = nextPurgeBatch(this.batch, elapsed * (this.batch / step.tasks));
-      await turn();
+      }
+      await this.pace();
     }
   }
 
+  /** Gives the free pages beyond the slack new tasks will reuse back to the file system. */
   private async reclaim(report: SweepReport): Promise<void> {
-    while (!this.stopped) {
-      const { freed, free } = await this.store.reclaimSpace(VACUUM_PAGES);
+    const { free, total } = await this.store.reclaimSpace(0);
+    let excess = pagesToReclaim(free, total);
+    while (excess > 0 && !this.stopped) {
+      const { freed } = await this.store.reclaimSpace(Math.min(VACUUM_PAGES, excess));
       report.pagesFreed += freed;
-      if (free === 0 || freed === 0) return;
-      await turn();
+      if (freed === 0) return;
+      excess -= freed;
+      await this.pace();
     }
+  }
+
+  /**
+   * Lets other requests in once the janitor has written for `JANITOR_TURN_MS` since it
+   * last did: a few short transactions back to back, then a turn of the event loop.
+   */
+  private async pace(): Promise<void> {
+    if (performance.now() - this.lastTurn < JANITOR_TURN_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.lastTurn = performance.now();
   }
 
   /** Looks through the next shards of the blob store for blobs no live job uses. */
   private async sweepBlobs(now: number, report: SweepReport): Promise<void> {
     const grace = this.options.blobGraceMs ?? DEFAULT_BLOB_GRACE_MS;
-    const shards = Math.min(SHARD_COUNT, this.options.shardsPerSweep ?? SHARD_COUNT);
+    const shards = Math.min(SHARD_COUNT, this.options.shardsPerSweep ?? SHARDS_PER_SWEEP);
     for (let i = 0; i < shards && !this.stopped; i++) {
       const shard = this.nextShard;
       this.nextShard = (this.nextShard + 1) % SHARD_COUNT;
@@ -185,9 +202,4 @@ export class Janitor {
       }
     }
   }
-}
-
-/** Lets requests waiting on the event loop in between two transactions. */
-function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -311,8 +311,11 @@ export interface Store {
   purgeStep(jobId: number, maxTasks: number, now: number): Promise<PurgeStep>;
   /** Of these blob hashes, those a job not purged still uses (module, validator, input, output). */
   blobsInUse(hashes: readonly string[]): Promise<Set<string>>;
-  /** Gives up to `maxPages` free pages of the database back to the file system. */
-  reclaimSpace(maxPages: number): Promise<{ freed: number; free: number }>;
+  /**
+   * Gives up to `maxPages` free pages of the database back to the file system (0: none),
+   * and says how many pages are free and in all afterwards.
+   */
+  reclaimSpace(maxPages: number): Promise<{ freed: number; free: number; total: number }>;
 
   /** Counts for metrics and the dashboard. */
   stats(): Promise<{

@@ -502,12 +502,15 @@ export class SqliteStore implements Store {
     return this.p.blobRefs.inUse(hashes);
   }
 
-  async reclaimSpace(maxPages: number): Promise<{ freed: number; free: number }> {
+  async reclaimSpace(maxPages: number): Promise<{ freed: number; free: number; total: number }> {
     const free = () => this.db.pragma('freelist_count', { simple: true }) as number;
     const before = free();
-    if (before > 0) this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(maxPages))})`);
+    const pages = Math.floor(maxPages);
+    // incremental_vacuum(0) would free every page at once: 0 only reads the counts.
+    if (before > 0 && pages > 0) this.db.pragma(`incremental_vacuum(${pages})`);
     const after = free();
-    return { freed: before - after, free: after };
+    const total = this.db.pragma('page_count', { simple: true }) as number;
+    return { freed: before - after, free: after, total };
   }
 
   async stats() {
