@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   blobExpired,
+  JANITOR_TURN_MAX_MS,
+  JANITOR_TURN_MS,
+  janitorTurnMs,
   nextPurgeBatch,
   PURGE_STEP_TASKS,
   pagesToReclaim,
@@ -59,5 +62,12 @@ describe('retention policy', () => {
     expect(pagesToReclaim(1000, 1600, slack)).toBe(744);
     expect(pagesToReclaim(50_000, 100_000, slack)).toBe(37_500);
     expect(pagesToReclaim(10_000, 100_000, slack)).toBe(0);
+  });
+
+  it('writes longer turns while jobs wait to be purged, up to a bound', () => {
+    expect(janitorTurnMs(0)).toBe(JANITOR_TURN_MS);
+    expect(janitorTurnMs(1)).toBe(JANITOR_TURN_MS);
+    expect(janitorTurnMs(3)).toBe(3 * JANITOR_TURN_MS);
+    expect(janitorTurnMs(1000)).toBe(JANITOR_TURN_MAX_MS);
   });
 });

@@ -29,6 +29,19 @@ export const PURGE_STEP_TARGET_MS = 4;
  */
 export const JANITOR_TURN_MS = 8;
 
+/** The most a janitor's turn grows to while it is behind (jobs due at once). */
+export const JANITOR_TURN_MAX_MS = 40;
+
+/**
+ * How long the janitor writes per turn when `due` jobs wait: `JANITOR_TURN_MS` while it
+ * keeps up (one job at a time), more when it falls behind, so that purging always
+ * outpaces a steady load instead of letting the database grow (measured: at 8 ms a turn
+ * on a loaded 2-core machine, purging 2–3 k tasks/s lagged a load of 2.8 k tasks/s).
+ */
+export function janitorTurnMs(due: number): number {
+  return Math.min(JANITOR_TURN_MAX_MS, JANITOR_TURN_MS * Math.max(1, due));
+}
+
 /**
  * Free database pages kept for reuse rather than given back: at least this many, or this
  * share of the file. Pages a purge frees are soon filled again by new tasks while the

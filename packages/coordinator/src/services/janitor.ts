@@ -16,6 +16,7 @@ import {
   DEFAULT_BLOB_GRACE_MS,
   DEFAULT_JANITOR_INTERVAL_MS,
   JANITOR_TURN_MS,
+  janitorTurnMs,
   nextPurgeBatch,
   PURGE_STEP_TASKS,
   pagesToReclaim,
@@ -67,6 +68,8 @@ export class Janitor {
   private nextShard = 0;
   /** When the janitor last let other requests in (performance.now()). */
   private lastTurn = 0;
+  /** How long it writes before it does again (policy/retention.ts). */
+  private turnMs = JANITOR_TURN_MS;
 
   constructor(
     private readonly store: Store,
@@ -125,8 +128,10 @@ export class Janitor {
   private async purgeJobs(now: number, report: SweepReport): Promise<void> {
     const { retentionMs } = this.options;
     const cutoff = retentionMs === null ? Number.MIN_SAFE_INTEGER : purgeCutoff(now, retentionMs);
-    for (const job of await this.store.purgeDue(cutoff, JOBS_PER_SWEEP)) {
+    const due = await this.store.purgeDue(cutoff, JOBS_PER_SWEEP);
+    for (const [i, job] of due.entries()) {
       if (this.stopped) return;
+      this.turnMs = janitorTurnMs(due.length - i);
       if (!job.started) {
         if (this.options.archiveDir) {
           await archiveResults(this.store, this.options.archiveDir, job.jobId);
@@ -136,6 +141,7 @@ export class Janitor {
       await this.purgeJob(job.jobId, report);
       report.jobs++;
     }
+    this.turnMs = JANITOR_TURN_MS;
   }
 
   /** Deletes a begun job's rows a short transaction at a time. */
@@ -168,11 +174,11 @@ export class Janitor {
   }
 
   /**
-   * Lets other requests in once the janitor has written for `JANITOR_TURN_MS` since it
-   * last did: a few short transactions back to back, then a turn of the event loop.
+   * Lets other requests in once the janitor has written for `turnMs` since it last did: a
+   * few short transactions back to back, then a turn of the event loop.
    */
   private async pace(): Promise<void> {
-    if (performance.now() - this.lastTurn < JANITOR_TURN_MS) return;
+    if (performance.now() - this.lastTurn < this.turnMs) return;
     await new Promise((resolve) => setImmediate(resolve));
     this.lastTurn = performance.now();
   }
