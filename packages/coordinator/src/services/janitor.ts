@@ -37,8 +37,8 @@ export interface JanitorOptions {
   readonly blobGraceMs?: number;
   /** Where to write each job's results before purging it; none when absent. */
   readonly archiveDir?: string;
-  /** Blob shards (of `SHARD_COUNT`) looked through per sweep; default `SHARDS_PER_SWEEP`. */
-  readonly shardsPerSweep?: number;
+  /** Blob files looked at per sweep, a shard at a time; default `BLOB_FILES_PER_SWEEP`. */
+  readonly blobFilesPerSweep?: number;
 }
 
 /** What one sweep did. */
@@ -53,8 +53,13 @@ export interface SweepReport {
 
 /** Jobs a sweep purges at most; the next sweep takes the rest. */
 const JOBS_PER_SWEEP = 50;
-/** Blob shards a sweep looks through unless configured: all of them in 16 sweeps. */
-const SHARDS_PER_SWEEP = 16;
+/**
+ * Blob files a sweep looks at unless configured (whole shards, so it may pass this by
+ * one shard): a small store is walked whole every sweep, a store of a million blobs in
+ * a few hundred sweeps. Counted in files, not shards: a sweep that walked 16 shards of
+ * 256 let a few dozen dead blobs pile up while each sweep was busy purging.
+ */
+const BLOB_FILES_PER_SWEEP = 5000;
 /** Pages one incremental vacuum step gives back (4 KiB each). */
 const VACUUM_PAGES = 2048;
 /** Blob hashes checked against the store per call. */
@@ -186,13 +191,14 @@ export class Janitor {
   /** Looks through the next shards of the blob store for blobs no live job uses. */
   private async sweepBlobs(now: number, report: SweepReport): Promise<void> {
     const grace = this.options.blobGraceMs ?? DEFAULT_BLOB_GRACE_MS;
-    const shards = Math.min(SHARD_COUNT, this.options.shardsPerSweep ?? SHARDS_PER_SWEEP);
-    for (let i = 0; i < shards && !this.stopped; i++) {
+    const budget = this.options.blobFilesPerSweep ?? BLOB_FILES_PER_SWEEP;
+    let seen = 0;
+    for (let i = 0; i < SHARD_COUNT && seen < budget && !this.stopped; i++) {
       const shard = this.nextShard;
       this.nextShard = (this.nextShard + 1) % SHARD_COUNT;
-      const expired = (await this.blobs.list(shard)).filter((b) =>
-        blobExpired(b.writtenAt, now, grace),
-      );
+      const stored = await this.blobs.list(shard);
+      seen += stored.length;
+      const expired = stored.filter((b) => blobExpired(b.writtenAt, now, grace));
       for (let k = 0; k < expired.length && !this.stopped; k += HASHES_PER_CHECK) {
         const chunk = expired.slice(k, k + HASHES_PER_CHECK);
         const used = await this.store.blobsInUse(chunk.map((b) => b.hash));
