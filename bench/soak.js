@@ -7,7 +7,8 @@
  * end it checks that the sizes stayed bounded: the final size against the peak just after
  * warm-up, and the peak of the last third of the run against that of the first.
  *
- * Not part of `npm test`: a full run takes several minutes.
+ * Not part of `npm test`: a full run takes several minutes. `SOAK_LOG=1` shows the
+ * coordinator's info log (one line per janitor sweep that did something).
  */
 
 import { readdirSync, statSync } from 'node:fs';
@@ -31,7 +32,15 @@ export async function soak({
   sampleMs = 5_000,
 } = {}) {
   const coord = await startCoordinator({
-    args: ['--retention', retention, '--janitor-interval', '1s', '--blob-grace', retention],
+    args: [
+      '--retention',
+      retention,
+      '--janitor-interval',
+      '1s',
+      '--blob-grace',
+      retention,
+      ...(process.env.SOAK_LOG ? ['--log-level', 'info'] : []),
+    ],
   });
   const pool = await startAgents(coord.url, () => coord.token('provider'), agents, slots);
   const samples = [];

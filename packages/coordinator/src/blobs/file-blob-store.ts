@@ -11,7 +11,7 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -105,13 +105,24 @@ export class FileBlobStore implements BlobStore {
     };
   }
 
+  /**
+   * Synchronous on purpose: a directory read and a stat of a local folder take
+   * microseconds, while each awaited one waits a whole turn of the event loop, which under
+   * load lasts tens of milliseconds: walking 256 shards that way took a janitor sweep
+   * most of a minute. The janitor bounds how many files one sweep lists.
+   */
   async list(shard: number): Promise<StoredBlob[]> {
     const sub = join(this.dir, shard.toString(16).padStart(2, '0'));
-    const names = await readdir(sub).catch(() => [] as string[]);
+    let names: string[];
+    try {
+      names = readdirSync(sub);
+    } catch {
+      return [];
+    }
     const blobs: StoredBlob[] = [];
     for (const name of names) {
       if (!SHA256_HEX.test(name)) continue;
-      const s = await stat(join(sub, name)).catch(() => null);
+      const s = statSync(join(sub, name), { throwIfNoEntry: false });
       if (s) blobs.push({ hash: name, size: s.size, writtenAt: s.mtimeMs });
     }
     return blobs;

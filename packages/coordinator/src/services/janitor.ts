@@ -198,6 +198,7 @@ export class Janitor {
       this.nextShard = (this.nextShard + 1) % SHARD_COUNT;
       const stored = await this.blobs.list(shard);
       seen += stored.length;
+      await this.pace();
       const expired = stored.filter((b) => blobExpired(b.writtenAt, now, grace));
       for (let k = 0; k < expired.length && !this.stopped; k += HASHES_PER_CHECK) {
         const chunk = expired.slice(k, k + HASHES_PER_CHECK);
