@@ -3,8 +3,9 @@
  * The janitor (BOINC's db_purge): on a timer, it purges jobs that finished longer ago
  * than the retention period — archiving their results first when asked — gives the freed
  * database pages back to the file system, and deletes blobs no live job uses once their
- * grace period has passed. Every piece of work is a short transaction with a turn of the
- * event loop in between, so requests and reports go on while a million-task job is purged.
+ * grace period has passed. Every piece of work is a short transaction, and after a few
+ * milliseconds of them (more while it is behind) the janitor lets the event loop turn, so
+ * requests and reports go on while a million-task job is purged.
  * A purge interrupted by a crash is resumed by the next sweep (the store lists it first).
  */
 
