@@ -29,11 +29,12 @@ function spawnCli(args, nodeArgs = []) {
 
 /**
  * Starts a coordinator on a fresh data dir; resolves once it listens. `nodeArgs` go to
- * its Node process (e.g. `--cpu-prof` when looking for where the time goes).
+ * its Node process (e.g. `--cpu-prof` when looking for where the time goes), `args` to
+ * `anygrid serve` (e.g. `--retention 5s`).
  */
-export async function startCoordinator({ nodeArgs = profileArgs() } = {}) {
+export async function startCoordinator({ nodeArgs = profileArgs(), args = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'anygrid-bench-'));
-  const proc = spawnCli(['serve', '--data', dataDir, '--port', '0', '--json'], nodeArgs);
+  const proc = spawnCli(['serve', '--data', dataDir, '--port', '0', '--json', ...args], nodeArgs);
   const line = await new Promise((res, rej) => {
     const rl = createInterface({ input: proc.stdout });
     rl.on('line', (l) => l.startsWith('{') && res(JSON.parse(l)));

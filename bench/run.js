@@ -18,6 +18,7 @@ import { killAll, REPO } from './processes.js';
 import { resultsMarkdown } from './results-markdown.js';
 import { runtime } from './runtime.js';
 import { schedulerScaling } from './scheduler.js';
+import { soak } from './soak.js';
 import { throughput } from './throughput.js';
 import { verification } from './verification.js';
 
@@ -29,7 +30,10 @@ const PARTS = {
   runtime,
   scheduler: schedulerScaling,
   verification,
+  soak,
 };
+/** Parts run only when named (`npm run bench -- soak`): minutes long. */
+const ON_REQUEST = new Set(['soak']);
 /** Each part's options under `--smoke`: enough to run every code path, too few to measure. */
 const SMOKE = {
   throughput: { tasks: 2_000, runs: 1 },
@@ -39,6 +43,7 @@ const SMOKE = {
   runtime: { repeats: 1 },
   scheduler: { sizes: [1_000, 10_000] },
   verification: { tasks: 2_000, fractions: [0, 0.05] },
+  soak: { tasks: 40_000, jobSize: 5_000, sampleMs: 2_000, retention: '2s' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -53,7 +58,11 @@ if (unknown.length > 0) {
 // edit of analysis.md, say).
 const reportOnly = process.argv.includes('--report');
 const smoke = process.argv.includes('--smoke');
-const names = reportOnly ? [] : wanted.length > 0 ? wanted : Object.keys(PARTS);
+const names = reportOnly
+  ? []
+  : wanted.length > 0
+    ? wanted
+    : Object.keys(PARTS).filter((name) => !ON_REQUEST.has(name));
 
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',

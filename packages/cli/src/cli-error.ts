@@ -46,6 +46,8 @@ function hintFor(code: string): string {
       return 'check the values against `anygrid <command> --help`';
     case ErrorCode.BLOB_MISSING:
       return 'submit again; missing blobs are uploaded before the job is created';
+    case ErrorCode.JOB_PURGED:
+      return "the job outlived the coordinator's retention (`anygrid serve --retention`); submit it again to get results, or ask the admin for its archive (`serve --archive-dir`)";
     case ErrorCode.CONFLICT:
       return 'check the job with `anygrid status JOB`';
     case ErrorCode.PAYLOAD_TOO_LARGE:

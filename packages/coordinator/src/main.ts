@@ -11,11 +11,12 @@ import type { Role } from '@anygrid/protocol';
 import pino, { type Logger } from 'pino';
 import { FileBlobStore } from './blobs/file-blob-store.js';
 import { buildServer } from './http/server.js';
-import type { DailyQuotaParams, NetworkRule } from './policy/index.js';
+import { type DailyQuotaParams, DEFAULT_RETENTION_MS, type NetworkRule } from './policy/index.js';
 import { Accounts } from './services/accounts.js';
 import { Comparator } from './services/comparator.js';
 import { Hosts } from './services/hosts.js';
 import { Hub } from './services/hub.js';
+import { Janitor } from './services/janitor.js';
 import { Jobs } from './services/jobs.js';
 import { Metrics } from './services/metrics.js';
 import { Providers } from './services/providers.js';
@@ -58,6 +59,17 @@ export interface CoordinatorOptions {
    * that holds a task's large inputs. Default `DEFAULT_BANDWIDTH_BYTES_PER_S` (5 MB/s).
    */
   readonly assumedBandwidth?: number;
+  /**
+   * How long after it finished a job's tasks, results and unused blobs are purged; null:
+   * never. Default `DEFAULT_RETENTION_MS` (7 days).
+   */
+  readonly retentionMs?: number | null;
+  /** Where each job's results are written (JSONL) before it is purged; none by default. */
+  readonly archiveDir?: string;
+  /** How often the janitor looks for jobs to purge. Default 60 s. */
+  readonly janitorIntervalMs?: number;
+  /** How long a blob no job uses is kept after its last upload. Default 1 h. */
+  readonly blobGraceMs?: number;
 }
 
 /** Hosts per account unless configured: a household or a lab, not a botnet. */
@@ -117,6 +129,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     options.compareMs ?? 100,
   );
 
+  const retentionMs =
+    options.retentionMs === undefined ? DEFAULT_RETENTION_MS : options.retentionMs;
+  // Even with retention off, a purge a crash interrupted is finished.
+  const janitor = new Janitor(store, blobs, logger, {
+    retentionMs,
+    archiveDir: options.archiveDir,
+    intervalMs: options.janitorIntervalMs,
+    blobGraceMs: options.blobGraceMs,
+  });
+
   const admin = await ensureAdminToken(options.dataDir, accounts);
   const { app, closeSockets } = buildServer({
     logger,
@@ -147,6 +169,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   transitioner.start();
   // Replicas a crash left awaiting comparison are found by its first sweep.
   comparator.start();
+  // Its first sweep finishes a purge a crash interrupted, then purges what is due.
+  janitor.start();
   logger.info({ url, dataDir: options.dataDir }, 'coordinator listening');
 
   return {
@@ -161,6 +185,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     async close() {
       transitioner.stop();
       comparator.stop();
+      await janitor.stop();
       closeSockets();
       await app.close();
       await validators.close();

@@ -39,6 +39,11 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   /** A blob download asked for a byte range outside the blob (HTTP 416). */
   RANGE_NOT_SATISFIABLE: 'RANGE_NOT_SATISFIABLE',
+  /**
+   * The job finished longer ago than the coordinator's retention and its tasks and results
+   * were deleted (details: `jobId`, `finishedAt`, `purgedAt`); only its id is remembered.
+   */
+  JOB_PURGED: 'JOB_PURGED',
   /** The route does not exist. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** The coordinator is shutting down or overloaded; retry later. */

@@ -179,6 +179,19 @@ export class RangeNotSatisfiableError extends AnygridError {
   }
 }
 
+/** The job's retention ran out: its tasks and results were deleted (a tombstone keeps its id). */
+export class JobPurgedError extends AnygridError {
+  constructor(jobId: number, finishedAt: number | null, purgedAt: number) {
+    const finished =
+      finishedAt === null ? '' : ` (it finished ${new Date(finishedAt).toISOString()})`;
+    super(
+      ErrorCode.JOB_PURGED,
+      `Job ${jobId} was purged at ${new Date(purgedAt).toISOString()}${finished}: the coordinator keeps finished jobs only for its retention period; its results are gone (ask the admin for the archive if one is kept).`,
+      { jobId, finishedAt, purgedAt },
+    );
+  }
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: each subclass has its own friendly constructor.
 const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => AnygridError>> = {
   [ErrorCode.INVALID_REQUEST]: InvalidRequestError,
@@ -195,6 +208,7 @@ const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => An
   [ErrorCode.RANGE_NOT_SATISFIABLE]: RangeNotSatisfiableError,
   [ErrorCode.TASK_DEPENDENCY_UNKNOWN]: TaskDependencyUnknownError,
   [ErrorCode.TASK_GRAPH_CYCLE]: TaskGraphCycleError,
+  [ErrorCode.JOB_PURGED]: JobPurgedError,
 };
 
 /** Rebuilds the error a coordinator sent as the same class, keeping code, message and details. */

@@ -10,6 +10,12 @@
  * ```
  */
 
+/**
+ * Errors a coordinator answers are rebuilt as these classes (the whole set is in
+ * `@anygrid/protocol`): `err instanceof JobPurgedError` tells a job whose results the
+ * coordinator's retention deleted from one that never existed (`NOT_FOUND`).
+ */
+export { AnygridError, JobPurgedError } from '@anygrid/protocol';
 export { Anygrid, type AnygridOptions, DEFAULT_URL, type SubmitStats } from './anygrid.js';
 export { CoordinatorUnreachableError } from './coordinator-unreachable-error.js';
 export { Job, type PageOptions, type ResultsOptions, type WaitOptions } from './job.js';

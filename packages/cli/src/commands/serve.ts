@@ -21,6 +21,7 @@ import { type Command, Option } from 'commander';
 import { AgentSupervisor } from '../agent-supervisor.js';
 import { CliError } from '../cli-error.js';
 import { addJsonOption } from '../client-options.js';
+import { durationOption, retentionOption } from '../duration-option.js';
 import { logLevelOption } from '../log-level-option.js';
 import { intOption } from '../options.js';
 import { printJson, println } from '../output.js';
@@ -42,6 +43,10 @@ interface ServeFlags {
   dailyQuota?: number;
   dailyQuotaMax?: number;
   assumedBandwidth?: number;
+  retention: number | null;
+  archiveDir?: string;
+  janitorInterval?: number;
+  blobGrace?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -101,6 +106,38 @@ export function registerServe(program: Command): void {
         .argParser(intOption(1))
         .env('ANYGRID_ASSUMED_BANDWIDTH'),
     )
+    .addOption(
+      new Option(
+        '--retention <duration>',
+        'purge a finished job (tasks, results, events, blobs no other job uses) this long ' +
+          'after it finished, e.g. 7d, 12h, 30s; 0 or off: keep everything',
+      )
+        .argParser(retentionOption)
+        .default(retentionOption('7d'), '7d')
+        .env('ANYGRID_RETENTION'),
+    )
+    .addOption(
+      new Option(
+        '--archive-dir <dir>',
+        "write each job's results to DIR/job-<id>.jsonl before purging it",
+      ).env('ANYGRID_ARCHIVE_DIR'),
+    )
+    .addOption(
+      new Option(
+        '--janitor-interval <duration>',
+        'how often to look for jobs to purge (default 60s)',
+      )
+        .argParser(durationOption)
+        .env('ANYGRID_JANITOR_INTERVAL'),
+    )
+    .addOption(
+      new Option(
+        '--blob-grace <duration>',
+        'keep a blob no job uses this long after its last upload (default 1h)',
+      )
+        .argParser(durationOption)
+        .env('ANYGRID_BLOB_GRACE'),
+    )
     .addOption(logLevelOption('coordinator'));
   addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
 }
@@ -132,6 +169,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     maxHostsPerAccount: flags.maxHostsPerAccount,
     dailyQuota: dailyQuotaOf(flags),
     assumedBandwidth: flags.assumedBandwidth,
+    retentionMs: flags.retention,
+    archiveDir: flags.archiveDir,
+    janitorIntervalMs: flags.janitorInterval,
+    blobGraceMs: flags.blobGrace,
   });
   let dev: { agents: AgentSupervisor; requesterTokenPath: string } | undefined;
   try {

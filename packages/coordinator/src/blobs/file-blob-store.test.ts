@@ -29,3 +29,54 @@ describe('FileBlobStore with a backfill', () => {
     expect(await blobs.put(sha(kept), kept)).toEqual({ created: false });
   });
 });
+
+const bytes = Buffer.from('some blob\n');
+const hash = createHash('sha256').update(bytes).digest('hex');
+
+async function storeWithBlob(): Promise<FileBlobStore> {
+  const blobs = new FileBlobStore(join(mkdtempSync(join(tmpdir(), 'anygrid-blobs-')), 'blobs'));
+  await blobs.init();
+  await blobs.put(hash, bytes);
+  return blobs;
+}
+
+describe('file blob store deletion', () => {
+  it('lists a stored blob in its shard with its size and write time', async () => {
+    const blobs = await storeWithBlob();
+    const [listed] = await blobs.list(Number.parseInt(hash.slice(0, 2), 16));
+    expect(listed).toMatchObject({ hash, size: bytes.byteLength });
+    expect(Math.abs((listed?.writtenAt ?? 0) - Date.now())).toBeLessThan(60_000);
+    expect(await blobs.list((Number.parseInt(hash.slice(0, 2), 16) + 1) % 256)).toEqual([]);
+  });
+
+  it('never deletes a blob a request holds, and deletes it once released', async () => {
+    const blobs = await storeWithBlob();
+    const release = blobs.hold([hash]);
+    expect(await blobs.remove(hash, async () => true)).toBe(false);
+    expect(await blobs.size(hash)).toBe(bytes.byteLength);
+    release();
+    expect(await blobs.remove(hash, async () => true)).toBe(true);
+    expect(await blobs.size(hash)).toBeNull();
+    expect(await blobs.read(hash)).toBeNull();
+  });
+
+  it('keeps a blob the store says is used', async () => {
+    const blobs = await storeWithBlob();
+    expect(await blobs.remove(hash, async () => false)).toBe(false);
+    expect((await blobs.read(hash))?.toString()).toBe('some blob\n');
+  });
+
+  it('reads a blob as absent while its deletion is decided, and an upload of it waits', async () => {
+    const blobs = await storeWithBlob();
+    let decide: (unused: boolean) => void = () => undefined;
+    const removal = blobs.remove(hash, () => new Promise<boolean>((r) => (decide = r)));
+    await new Promise((r) => setImmediate(r));
+    expect(await blobs.size(hash)).toBeNull();
+    const upload = blobs.put(hash, bytes);
+    decide(true);
+    expect(await removal).toBe(true);
+    // The upload came after the deletion: the blob is there again, written anew.
+    expect(await upload).toEqual({ created: true });
+    expect(await blobs.size(hash)).toBe(bytes.byteLength);
+  });
+});

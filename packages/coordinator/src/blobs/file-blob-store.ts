@@ -4,20 +4,25 @@
  * and renamed into place, so a crash never leaves a partial blob under a valid name;
  * sizes of known blobs are cached since the scheduler asks for them often. Blobs are
  * requesters' modules, inputs and outputs: files are mode 600 and folders 700.
+ *
+ * Deletion (for the janitor) is guarded in memory: a blob held by a request, or being
+ * deleted, is never half-used. This holds within one coordinator process, which is what a
+ * local blob folder serves.
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { HashMismatchError } from '@anygrid/protocol';
-import { type BlobStore, WHOLE_BLOB_BYTES } from './blob-store.js';
+import { type BlobStore, type StoredBlob, WHOLE_BLOB_BYTES } from './blob-store.js';
 
 /** Mode of a blob file: the coordinator's user alone reads it. */
 const FILE_MODE = 0o600;
 /** Mode of the blob folders. */
 const DIR_MODE = 0o700;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Bytes kept elsewhere that become blobs when first asked for: the store keeps a task
@@ -28,6 +33,10 @@ export type BlobBackfill = (hash: string) => Promise<Uint8Array | null>;
 
 export class FileBlobStore implements BlobStore {
   private readonly sizes = new Map<string, number>();
+  /** Blobs requests are using, with how many hold each. */
+  private readonly held = new Map<string, number>();
+  /** Blobs being deleted: done when the deletion is settled either way. */
+  private readonly removing = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly dir: string,
@@ -39,6 +48,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   async size(hash: string): Promise<number | null> {
+    if (this.removing.has(hash)) return null;
     const cached = this.sizes.get(hash);
     if (cached !== undefined) return cached;
     const size = await this.stored(hash);
@@ -70,7 +80,13 @@ export class FileBlobStore implements BlobStore {
   async put(expectedHash: string, bytes: Uint8Array): Promise<{ created: boolean }> {
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== expectedHash) throw new HashMismatchError(expectedHash, actual);
-    if ((await this.stored(actual)) !== null) return { created: false };
+    await this.removing.get(actual);
+    if ((await this.stored(actual)) !== null) {
+      // Known bytes sent again are about to be used: their grace period starts anew.
+      const now = new Date();
+      await utimes(this.path(actual), now, now).catch(() => undefined);
+      return { created: false };
+    }
     const final = this.path(actual);
     await mkdir(join(this.dir, actual.slice(0, 2)), { recursive: true, mode: DIR_MODE });
     const tmp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
@@ -99,6 +115,60 @@ export class FileBlobStore implements BlobStore {
     // for a 15 KB module.
     if (size <= WHOLE_BLOB_BYTES) return readFileSync(this.path(hash));
     return readFile(this.path(hash));
+  }
+
+  hold(hashes: Iterable<string>): () => void {
+    const list = [...hashes];
+    for (const h of list) this.held.set(h, (this.held.get(h) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const h of list) {
+        const n = (this.held.get(h) ?? 1) - 1;
+        if (n > 0) this.held.set(h, n);
+        else this.held.delete(h);
+      }
+    };
+  }
+
+  /**
+   * Synchronous on purpose: a directory read and a stat of a local folder take
+   * microseconds, while each awaited one waits a whole turn of the event loop, which under
+   * load lasts tens of milliseconds: walking 256 shards that way took a janitor sweep
+   * most of a minute. The janitor bounds how many files one sweep lists.
+   */
+  async list(shard: number): Promise<StoredBlob[]> {
+    const sub = join(this.dir, shard.toString(16).padStart(2, '0'));
+    let names: string[];
+    try {
+      names = readdirSync(sub);
+    } catch {
+      return [];
+    }
+    const blobs: StoredBlob[] = [];
+    for (const name of names) {
+      if (!SHA256_HEX.test(name)) continue;
+      const s = statSync(join(sub, name), { throwIfNoEntry: false });
+      if (s) blobs.push({ hash: name, size: s.size, writtenAt: s.mtimeMs });
+    }
+    return blobs;
+  }
+
+  async remove(hash: string, unused: () => Promise<boolean>): Promise<boolean> {
+    if (this.held.has(hash) || this.removing.has(hash)) return false;
+    const deletion = (async () => {
+      if (!(await unused()) || this.held.has(hash)) return false;
+      await rm(this.path(hash), { force: true });
+      this.sizes.delete(hash);
+      return true;
+    })();
+    this.removing.set(hash, deletion);
+    try {
+      return await deletion;
+    } finally {
+      this.removing.delete(hash);
+    }
   }
 
   /** Creates the directory and clears temporary files a crash may have left. */

@@ -85,14 +85,14 @@ const OPS: readonly Op[] = [
   {
     method: 'get',
     path: '/v1/jobs',
-    summary: 'List own jobs',
+    summary: 'List own jobs (purged jobs are left out)',
     roles: ['requester'],
     response: P.JobList,
   },
   {
     method: 'get',
     path: '/v1/jobs/{id}',
-    summary: 'A job and its progress',
+    summary: 'A job and its progress (410 JOB_PURGED once its retention ran out)',
     roles: ['requester'],
     response: P.JobView,
   },
@@ -106,7 +106,7 @@ const OPS: readonly Op[] = [
   {
     method: 'get',
     path: '/v1/jobs/{id}/results',
-    summary: 'Settled results after a cursor',
+    summary: 'Settled results after a cursor (410 JOB_PURGED once purged)',
     roles: ['requester'],
     response: P.ResultPage,
   },

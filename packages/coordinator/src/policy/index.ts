@@ -107,6 +107,23 @@ export {
   reputation,
   sumRecords,
 } from './reputation.js';
+export {
+  blobExpired,
+  DEFAULT_BLOB_GRACE_MS,
+  DEFAULT_JANITOR_INTERVAL_MS,
+  DEFAULT_RETENTION_MS,
+  FREE_PAGE_SLACK,
+  JANITOR_TURN_MAX_MS,
+  JANITOR_TURN_MS,
+  janitorTurnMs,
+  nextPurgeBatch,
+  PURGE_STEP_TARGET_MS,
+  PURGE_STEP_TASKS,
+  pagesToReclaim,
+  parseDuration,
+  parseRetention,
+  purgeCutoff,
+} from './retention.js';
 export { type Random, seededRandom } from './seeded-random.js';
 export {
   DEFAULT_BANDWIDTH_BYTES_PER_S,

@@ -64,34 +64,47 @@ export class Jobs {
     }
     checkGraph(req.tasks, 0);
     const validator = policy.compare.kind === 'validator' ? [policy.compare.module] : [];
-    await this.requireBlobs(req.module, req.tasks, validator);
-    const { tasks } = req;
-    // A request's dependencies may point anywhere in it: its tasks go in together.
-    const first = tasks.some(hasParents) ? tasks.length : FIRST_CHUNK;
-    const total = req.totalTasks ?? tasks.length;
-    const { job, changes } = await this.store.createJob(
-      principal.accountId,
-      {
-        ...req,
-        policy,
-        tasks: tasks.slice(0, first),
-        tasksTotal: total,
-        ...(total > tasks.length ? { partsUntil: Date.now() + this.partsWindowMs } : {}),
-      },
-      Date.now(),
-    );
-    this.scheduler.publish(changes);
-    if (tasks.length <= first) return job;
-    await this.writeInChunks(job.id, first, tasks.slice(first), total > tasks.length);
-    return this.get(principal, job.id);
+    // Held until the job is stored, so the janitor cannot delete a blob checked here.
+    const wanted = blobsOf(req.module, req.tasks, validator);
+    const release = this.blobs.hold(wanted.keys());
+    try {
+      await this.requireBlobs(wanted);
+      const { tasks } = req;
+      // A request's dependencies may point anywhere in it: its tasks go in together.
+      const first = tasks.some(hasParents) ? tasks.length : FIRST_CHUNK;
+      const total = req.totalTasks ?? tasks.length;
+      const { job, changes } = await this.store.createJob(
+        principal.accountId,
+        {
+          ...req,
+          policy,
+          tasks: tasks.slice(0, first),
+          tasksTotal: total,
+          ...(total > tasks.length ? { partsUntil: Date.now() + this.partsWindowMs } : {}),
+        },
+        Date.now(),
+      );
+      this.scheduler.publish(changes);
+      if (tasks.length <= first) return job;
+      await this.writeInChunks(job.id, first, tasks.slice(first), total > tasks.length);
+      return this.get(principal, job.id);
+    } finally {
+      release();
+    }
   }
 
   /** Stores the next part of a job created with `totalTasks`; a part sent again adds nothing. */
   async addTasks(principal: Principal, jobId: number, req: AddTasksRequest): Promise<JobView> {
     const job = await this.get(principal, jobId);
     checkGraph(req.tasks, req.from);
-    await this.requireBlobs(job.module, req.tasks);
-    await this.writeInChunks(jobId, req.from, req.tasks, true);
+    const wanted = blobsOf(job.module, req.tasks);
+    const release = this.blobs.hold(wanted.keys());
+    try {
+      await this.requireBlobs(wanted);
+      await this.writeInChunks(jobId, req.from, req.tasks, true);
+    } finally {
+      release();
+    }
     return this.get(principal, jobId);
   }
 
@@ -139,18 +152,8 @@ export class Jobs {
     return [...ids];
   }
 
-  private async requireBlobs(
-    module: BlobRef,
-    tasks: CreateJobRequest['tasks'],
-    /** Other modules the job names (its validator). */
-    modules: readonly BlobRef[] = [],
-  ): Promise<void> {
-    const wanted = new Map<string, number>([[module.hash, module.size]]);
-    for (const m of modules) wanted.set(m.hash, m.size);
-    for (const t of tasks) {
-      if (t.stdin) wanted.set(t.stdin.hash, t.stdin.size);
-      for (const f of Object.values(t.files)) wanted.set(f.hash, f.size);
-    }
+  /** Throws BlobMissingError unless every blob is stored with its size. */
+  private async requireBlobs(wanted: ReadonlyMap<string, number>): Promise<void> {
     const missing: string[] = [];
     for (const [hash, size] of wanted) {
       if ((await this.blobs.size(hash)) !== size) missing.push(hash);
@@ -219,4 +222,19 @@ function hasParents(task: TaskSpec): boolean {
 function checkGraph(tasks: readonly TaskSpec[], firstIndex: number): void {
   const problem = checkTaskGraph(tasks, firstIndex);
   if (problem) throw taskGraphError(problem);
+}
+
+/** Every blob a job or part names, with its size: module, other modules, inputs. */
+function blobsOf(
+  module: BlobRef,
+  tasks: CreateJobRequest['tasks'],
+  modules: readonly BlobRef[] = [],
+): Map<string, number> {
+  const wanted = new Map<string, number>([[module.hash, module.size]]);
+  for (const m of modules) wanted.set(m.hash, m.size);
+  for (const t of tasks) {
+    if (t.stdin) wanted.set(t.stdin.hash, t.stdin.size);
+    for (const f of Object.values(t.files)) wanted.set(f.hash, f.size);
+  }
+  return wanted;
 }

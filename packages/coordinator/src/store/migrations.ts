@@ -340,4 +340,48 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE graph_inputs (hash TEXT PRIMARY KEY, data TEXT NOT NULL)',
     ],
   },
+  {
+    version: 17,
+    name: 'retention',
+    statements: [
+      // The janitor (services/janitor.ts) purges a finished job's rows after the retention
+      // period. purge_started_at: its results were archived (if asked) and its rows are
+      // being deleted, batch by batch; from then on the job answers JOB_PURGED, and a
+      // restart resumes the deletion. purged_at: every row of it is gone; the job row
+      // stays as a tombstone so its id is still known.
+      'ALTER TABLE jobs ADD COLUMN purge_started_at BIGINT',
+      'ALTER TABLE jobs ADD COLUMN purged_at BIGINT',
+      // Finished jobs not yet purged, oldest first: what the janitor looks at. Written once
+      // when a job finishes and once when it is purged, never on the task path.
+      `CREATE INDEX jobs_retention ON jobs (finished_at)
+         WHERE finished_at IS NOT NULL AND purged_at IS NULL`,
+      // Which jobs use which blobs (module, validator, inputs, outputs held as blobs): a
+      // blob no live job uses may be deleted once its grace period has passed. Written per
+      // distinct blob per chunk of tasks, never per task without inputs; deleted with the
+      // job's purge.
+      `CREATE TABLE blob_refs (
+        hash TEXT NOT NULL,
+        job_id INTEGER NOT NULL,
+        PRIMARY KEY (hash, job_id)
+      ) WITHOUT ROWID`,
+      'CREATE INDEX blob_refs_job ON blob_refs (job_id)',
+      // The blobs of jobs stored before this migration (SQLite's JSON functions; a
+      // PostgreSQL adapter writes these four with jsonb operators).
+      `INSERT OR IGNORE INTO blob_refs (hash, job_id) SELECT module_hash, id FROM jobs`,
+      `INSERT OR IGNORE INTO blob_refs (hash, job_id)
+         SELECT json_extract(policy, '$.compare.module.hash'), id FROM jobs
+         WHERE json_extract(policy, '$.compare.module.hash') IS NOT NULL`,
+      `INSERT OR IGNORE INTO blob_refs (hash, job_id)
+         SELECT json_extract(t.spec, '$.stdin.hash'), t.job_id FROM tasks t
+         WHERE json_extract(t.spec, '$.stdin.hash') IS NOT NULL
+         UNION SELECT json_extract(f.value, '$.hash'), t.job_id
+         FROM tasks t, json_each(t.spec, '$.files') f`,
+      `INSERT OR IGNORE INTO blob_refs (hash, job_id)
+         SELECT json_extract(o.value, '$.hash'), r.job_id FROM replicas r,
+           json_tree(r.outputs) o
+         WHERE r.outputs IS NOT NULL AND o.type = 'object'
+           AND json_type(o.value, '$.hash') = 'text'
+           AND json_extract(o.value, '$.data') IS NULL`,
+    ],
+  },
 ];

@@ -150,6 +150,24 @@ export type ComparisonVerdict = {
     }
 );
 
+/** A finished job whose retention ran out, or whose purge a restart must finish. */
+export interface PurgeDue {
+  readonly jobId: number;
+  readonly finishedAt: number;
+  /** Its purge began (results archived, rows being deleted): continue it, archive nothing. */
+  readonly started: boolean;
+}
+
+/** What one purge step (one transaction) deleted. */
+export interface PurgeStep {
+  /** Tasks deleted, with their replicas and other per-task rows. */
+  readonly tasks: number;
+  /** Rows deleted in all. */
+  readonly rows: number;
+  /** Nothing of the job is left but its tombstone. */
+  readonly done: boolean;
+}
+
 export interface Store {
   /** Applies pending migrations; safe to call on every start. */
   migrate(): Promise<void>;
@@ -292,6 +310,29 @@ export interface Store {
    * or null: agents fetch them by hash like any blob (graph-input-blobs.ts).
    */
   graphInput(hash: string): Promise<Uint8Array | null>;
+  /**
+   * Finished jobs not yet purged, up to `limit`: first those whose purge began (a restart
+   * resumes them), then those that finished at or before `finishedBefore`, oldest first.
+   */
+  purgeDue(finishedBefore: number, limit: number): Promise<PurgeDue[]>;
+  /**
+   * Marks a finished job's purge as begun (its results are archived, if asked): from now
+   * on it answers JOB_PURGED. False when it had begun already or the job still runs.
+   */
+  beginPurge(jobId: number, now: number): Promise<boolean>;
+  /**
+   * One transaction of a begun purge: up to `maxTasks` tasks with their replicas and
+   * other per-task rows, then the job's events and blob references; when nothing is
+   * left, the job row becomes a tombstone (`done`).
+   */
+  purgeStep(jobId: number, maxTasks: number, now: number): Promise<PurgeStep>;
+  /** Of these blob hashes, those a job not purged still uses (module, validator, input, output). */
+  blobsInUse(hashes: readonly string[]): Promise<Set<string>>;
+  /**
+   * Gives up to `maxPages` free pages of the database back to the file system (0: none),
+   * and says how many pages are free and in all afterwards.
+   */
+  reclaimSpace(maxPages: number): Promise<{ freed: number; free: number; total: number }>;
 
   /** Counts for metrics and the dashboard. */
   stats(): Promise<{

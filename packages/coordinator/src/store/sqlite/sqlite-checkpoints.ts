@@ -30,6 +30,7 @@ interface ResumableRow {
 
 export class SqliteCheckpoints {
   private readonly holder;
+  private readonly useBlob;
   private readonly record;
   private readonly resumable;
   private readonly continueChain;
@@ -39,7 +40,9 @@ export class SqliteCheckpoints {
   private readonly running;
 
   constructor(db: SqliteDatabase) {
-    this.holder = db.prepare('SELECT host_id, state FROM replicas WHERE id = ?');
+    this.holder = db.prepare('SELECT host_id, job_id, state FROM replicas WHERE id = ?');
+    // A checkpoint blob is the job's while it lives: the janitor keeps it (retention).
+    this.useBlob = db.prepare('INSERT OR IGNORE INTO blob_refs (hash, job_id) VALUES (?, ?)');
     this.record = db.prepare(
       `UPDATE replicas SET checkpoint_hash = COALESCE(?, checkpoint_hash),
          checkpoint_size = COALESCE(?, checkpoint_size), progress = COALESCE(?, progress)
@@ -84,10 +87,13 @@ export class SqliteCheckpoints {
     state: { readonly hash: string; readonly size: number } | null,
     fraction: number | null,
   ): 'recorded' | 'stale' {
-    const row = this.holder.get(replicaId) as { host_id: number | null; state: string } | undefined;
+    const row = this.holder.get(replicaId) as
+      | { host_id: number | null; job_id: number; state: string }
+      | undefined;
     if (row === undefined || row.host_id !== hostId) throw new NotAssignedError([replicaId]);
     if (row.state !== 'in_progress') return 'stale';
     this.record.run(state?.hash ?? null, state?.size ?? null, fraction, replicaId);
+    if (state) this.useBlob.run(state.hash, row.job_id);
     return 'recorded';
   }
 

@@ -20,6 +20,9 @@ const FILE_MODE = 0o600;
 export function openSqlite(path: string): SqliteDatabase {
   if (isFilePath(path)) ownerOnly(path);
   const db = new Database(path);
+  // Before any table exists (a new file), so that pages freed by the janitor's purges can
+  // be given back to the file system; an older file is converted once by migrateSqlite.
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -60,6 +63,20 @@ export function migrateSqlite(db: SqliteDatabase, now: number): void {
       );
     })();
   }
+  incrementalVacuum(db);
+}
+
+/**
+ * Converts a database made before retention (auto_vacuum NONE) to incremental vacuum: the
+ * mode only changes through a VACUUM, which rewrites the file once (outside any
+ * transaction; atomic, so a crash leaves the old file). After that, the janitor's
+ * `PRAGMA incremental_vacuum(N)` returns freed pages to the file system.
+ */
+function incrementalVacuum(db: SqliteDatabase): void {
+  const INCREMENTAL = 2;
+  if (db.pragma('auto_vacuum', { simple: true }) === INCREMENTAL) return;
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.exec('VACUUM');
 }
 
 /**

@@ -64,6 +64,7 @@ export class SqliteGraph {
   private readonly setSpec;
   private readonly setFailure;
   private readonly insertInput;
+  private readonly useBlob;
   private readonly stateOf;
   private readonly indexOf;
   private readonly markJob;
@@ -98,6 +99,7 @@ export class SqliteGraph {
     this.insertInput = db.prepare(
       'INSERT INTO graph_inputs (hash, data) VALUES (?, ?) ON CONFLICT DO NOTHING',
     );
+    this.useBlob = db.prepare('INSERT OR IGNORE INTO blob_refs (hash, job_id) VALUES (?, ?)');
     this.stateOf = db.prepare('SELECT state FROM tasks WHERE id = ?').pluck();
     this.indexOf = db.prepare('SELECT idx FROM tasks WHERE id = ?').pluck();
     this.markJob = db.prepare('UPDATE jobs SET graph = 1 WHERE id = ? AND graph IS NULL');
@@ -241,7 +243,11 @@ export class SqliteGraph {
           return;
         }
         files[path] = { hash: ref.hash, size: ref.size };
-        if (ref.data !== undefined) this.insertInput.run(ref.hash, ref.data);
+        if (ref.data !== undefined) {
+          this.insertInput.run(ref.hash, ref.data);
+          // The job uses it now: kept while the job lives, purged with it (retention).
+          this.useBlob.run(ref.hash, jobId);
+        }
       }
     }
     this.setSpec.run(JSON.stringify({ ...spec, files }), childId);

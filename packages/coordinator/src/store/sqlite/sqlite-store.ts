@@ -11,6 +11,7 @@ import {
   type HostList,
   type HostView,
   InvalidRequestError,
+  JobPurgedError,
   type JobView,
   NotFoundError,
   type RegisterHostRequest,
@@ -36,11 +37,14 @@ import type {
   PendingComparison,
   Placement,
   Principal,
+  PurgeDue,
+  PurgeStep,
   ReplicaPick,
   Store,
   StoreRules,
   VerifiedReport,
 } from '../store.js';
+import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { SqliteComparisons } from './sqlite-comparisons.js';
 import {
   migrateSqlite,
@@ -53,6 +57,7 @@ import {
 } from './sqlite-database.js';
 import { SqliteHosts } from './sqlite-hosts.js';
 import { largeInputsOf } from './sqlite-large-inputs.js';
+import { SqlitePurge } from './sqlite-purge.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
@@ -78,6 +83,8 @@ export class SqliteStore implements Store {
         hosts: SqliteHosts;
         comparisons: SqliteComparisons;
         records: SqliteValidationRecords;
+        blobRefs: SqliteBlobRefs;
+        purge: SqlitePurge;
       }
     | undefined;
 
@@ -120,6 +127,8 @@ export class SqliteStore implements Store {
       hosts,
       comparisons,
       records: new SqliteValidationRecords(this.db),
+      blobRefs: new SqliteBlobRefs(this.db),
+      purge: new SqlitePurge(this.db),
     };
   }
 
@@ -246,6 +255,7 @@ export class SqliteStore implements Store {
         total > job.tasks.length ? (job.partsUntil ?? null) : null,
       );
       const id = Number(info.lastInsertRowid);
+      this.p.blobRefs.addJob(id, job.module.hash, job.policy);
       this.p.settlement.event(now, 'job_created', { job: id }, JSON.stringify({ tasks: total }));
       this.insertTasks(id, 0, job.tasks, job.policy.redundancy, now, changes);
       return id;
@@ -339,6 +349,7 @@ export class SqliteStore implements Store {
     // Before any settlement of this transaction reads the job's flag from the cache.
     if (graph && settlement.graph.markGraph(jobId)) this.metaCache.delete(jobId);
     let firstTaskId = 0;
+    this.p.blobRefs.addTasks(jobId, tasks);
     for (let start = 0; start < tasks.length; start += ROWS_PER_INSERT) {
       const count = Math.min(ROWS_PER_INSERT, tasks.length - start);
       const params: unknown[] = [];
@@ -433,8 +444,18 @@ export class SqliteStore implements Store {
   }
 
   async getJob(jobId: number, principal: Principal): Promise<JobView | null> {
-    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as
+      | (JobRow & { purge_started_at: number | null })
+      | undefined;
     if (!row || (principal.role !== 'admin' && row.account_id !== principal.accountId)) return null;
+    // From the start of its purge a job's results are going: none is shown half-deleted.
+    if (row.purge_started_at !== null) {
+      throw new JobPurgedError(
+        jobId,
+        row.finished_at === null ? null : Number(row.finished_at),
+        Number(row.purge_started_at),
+      );
+    }
     return this.viewOf(row);
   }
 
@@ -447,11 +468,12 @@ export class SqliteStore implements Store {
   async listJobs(principal: Principal, limit: number): Promise<JobView[]> {
     const rows = (
       principal.role === 'admin'
-        ? this.sql('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit)
-        : this.sql('SELECT * FROM jobs WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(
-            principal.accountId,
-            limit,
-          )
+        ? this.sql(
+            'SELECT * FROM jobs WHERE purge_started_at IS NULL ORDER BY id DESC LIMIT ?',
+          ).all(limit)
+        : this.sql(
+            'SELECT * FROM jobs WHERE account_id = ? AND purge_started_at IS NULL ORDER BY id DESC LIMIT ?',
+          ).all(principal.accountId, limit)
     ) as JobRow[];
     return rows.map((row) => this.viewOf(row));
   }
@@ -537,6 +559,35 @@ export class SqliteStore implements Store {
 
   async graphInput(hash: string): Promise<Uint8Array | null> {
     return this.p.settlement.graph.input(hash);
+  }
+
+  async purgeDue(finishedBefore: number, limit: number): Promise<PurgeDue[]> {
+    return this.p.purge.listDue(finishedBefore, limit);
+  }
+
+  async beginPurge(jobId: number, now: number): Promise<boolean> {
+    return this.p.purge.begun(jobId, now);
+  }
+
+  async purgeStep(jobId: number, maxTasks: number, now: number): Promise<PurgeStep> {
+    const step = this.p.purge.step(jobId, maxTasks, now);
+    if (step.done) this.metaCache.delete(jobId);
+    return step;
+  }
+
+  async blobsInUse(hashes: readonly string[]): Promise<Set<string>> {
+    return this.p.blobRefs.inUse(hashes);
+  }
+
+  async reclaimSpace(maxPages: number): Promise<{ freed: number; free: number; total: number }> {
+    const free = () => this.db.pragma('freelist_count', { simple: true }) as number;
+    const before = free();
+    const pages = Math.floor(maxPages);
+    // incremental_vacuum(0) would free every page at once: 0 only reads the counts.
+    if (before > 0 && pages > 0) this.db.pragma(`incremental_vacuum(${pages})`);
+    const after = free();
+    const total = this.db.pragma('page_count', { simple: true }) as number;
+    return { freed: before - after, free: after, total };
   }
 
   async stats() {

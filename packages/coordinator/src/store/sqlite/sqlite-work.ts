@@ -18,6 +18,7 @@ import type { NetworkRule, Random, ReplicaState, Validation } from '../../policy
 import type { JobMeta } from '../rows.js';
 import type { ChangeSet, Placement, ReplicaPick, VerifiedReport } from '../store.js';
 import { SqliteAssignment } from './sqlite-assignment.js';
+import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import type { SqliteComparisons } from './sqlite-comparisons.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
@@ -72,6 +73,8 @@ export class SqliteWork {
   private readonly timeOut;
   private readonly inTx;
   private readonly assignment;
+  /** Output blobs a report names, so the janitor keeps them while the job lives. */
+  private readonly blobRefs;
 
   constructor(
     db: SqliteDatabase,
@@ -123,6 +126,7 @@ export class SqliteWork {
        WHERE r.state = 'in_progress' AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`,
     );
     this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
+    this.blobRefs = new SqliteBlobRefs(db);
   }
 
   /** Assigns ready replicas to a host (sqlite-assignment.ts). */
@@ -267,6 +271,7 @@ export class SqliteWork {
       changes.writerConfirmation === null ? null : now,
       row.id,
     );
+    this.blobRefs.addOutputs(row.job_id, report);
     changes.writerConfirmation = null;
     return 'accepted';
   }
