@@ -76,6 +76,22 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
       400,
       'INVALID_REQUEST',
     );
+    // Known answers must name tasks of the job, one answer a task.
+    const spot = (knownAnswers: unknown[]) =>
+      alice.post('/v1/jobs', {
+        module,
+        tasks: [{}, {}],
+        policy: { validation: { mode: 'spot-check', rate: 0, knownAnswers } },
+      });
+    const beyond = await spot([{ index: 2, stdout: '4\n' }]);
+    expectClientError(beyond, 400, 'INVALID_REQUEST');
+    expect(beyond.body.error.message).toMatch(/task 2, but the job has 2 tasks/);
+    const twice = await spot([
+      { index: 1, stdout: 'a' },
+      { index: 1, stdout: 'b' },
+    ]);
+    expectClientError(twice, 400, 'INVALID_REQUEST');
+    expect(twice.body.error.message).toMatch(/second for task 1/);
     expectClientError(
       await alice.post('/v1/jobs', { module: { hash: 'f'.repeat(64), size: 10 }, tasks: [{}] }),
       422,

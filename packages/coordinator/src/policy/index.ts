@@ -51,6 +51,7 @@ export {
   resolveCompare,
   resolvePolicy,
 } from './job-policy.js';
+export { type KnownAnswerVerdict, knownAnswerVerdict } from './known-answer.js';
 export { largeBlobs, largeBlobsFromList, type TaskBlobs } from './large-blobs.js';
 export {
   isPrivateAddress,

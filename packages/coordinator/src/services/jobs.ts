@@ -12,6 +12,8 @@ import {
   ConflictError,
   type CreateJobRequest,
   checkTaskGraph,
+  InvalidRequestError,
+  type JobPolicy,
   type JobView,
   NotFoundError,
   SignatureInvalidError,
@@ -63,6 +65,7 @@ export class Jobs {
       throw new SignatureInvalidError(req.module.hash, req.signature.publicKey);
     }
     checkGraph(req.tasks, 0);
+    checkKnownAnswers(policy, req.totalTasks ?? req.tasks.length);
     const validator = policy.compare.kind === 'validator' ? [policy.compare.module] : [];
     // Held until the job is stored, so the janitor cannot delete a blob checked here.
     const wanted = blobsOf(req.module, req.tasks, validator);
@@ -207,6 +210,28 @@ export class Jobs {
   ): Promise<EncodedResult[]> {
     await this.get(principal, jobId);
     return this.store.listEncodedResults(jobId, after, limit);
+  }
+}
+
+/** Refuses known answers of tasks the job does not have, or two answers for one task. */
+function checkKnownAnswers(policy: JobPolicy, tasks: number): void {
+  if (policy.validation.mode !== 'spot-check') return;
+  const seen = new Set<number>();
+  for (const [i, { index }] of policy.validation.knownAnswers.entries()) {
+    const path = ['policy', 'validation', 'knownAnswers', i, 'index'];
+    if (index >= tasks) {
+      throw new InvalidRequestError(
+        `known answer ${i} is for task ${index}, but the job has ${tasks} task${tasks === 1 ? '' : 's'} (indexes 0 to ${tasks - 1}).`,
+        { path },
+      );
+    }
+    if (seen.has(index)) {
+      throw new InvalidRequestError(
+        `known answer ${i} is the second for task ${index}: give each task one answer at most.`,
+        { path },
+      );
+    }
+    seen.add(index);
   }
 }
 

@@ -140,6 +140,32 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       await t.store.close();
     });
 
+    it('spot-check: a wrong known answer judges nobody; two accounts agreeing against it end the task no_consensus', async () => {
+      const t = await setup(open, () => 0.99);
+      const a = await t.provider('a');
+      const b = await t.provider('b');
+      const validation = {
+        mode: 'spot-check' as const,
+        rate: 0,
+        knownAnswers: [{ index: 0, digest: 'k'.repeat(64) }],
+      };
+      const created = await t.store.createJob(t.owner.accountId, job(1, { validation }), 0);
+      t.feed(created.changes);
+      // a differs from the known answer: not yet held against it; the task asks another host.
+      await t.run(a, 'right');
+      expect(await t.store.listResults(created.job.id, 0, 10)).toEqual([]);
+      await t.run(b, 'right');
+      const [result] = await t.store.listResults(created.job.id, 0, 10);
+      expect(result).toMatchObject({ index: 0, outcome: 'no_consensus' });
+      const admin: Principal = { accountId: 0, account: 'admin', role: 'admin' };
+      for (const h of [a, b]) {
+        const view = await t.store.getHost(h, admin, t.now());
+        expect(view?.replicas.invalid).toBe(0);
+        expect(view?.quarantine ?? null).toBeNull();
+      }
+      await t.store.close();
+    });
+
     it('none accepts the first success, and replicate keeps redundancy', async () => {
       const t = await setup(open);
       const a = await t.provider('a');

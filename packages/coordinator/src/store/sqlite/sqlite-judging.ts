@@ -17,6 +17,7 @@ import {
   isQuarantined,
   isTrusted,
   judgement,
+  knownAnswerVerdict,
   recordAlone,
   recordExonerated,
   recordInvalid,
@@ -186,21 +187,32 @@ export class SqliteJudging {
   }
 
   /**
-   * Judges a `spot-check` task's results against its known answer: each newly reported
-   * one that differs is invalid, its host caught. Returns the replicas with those left
-   * out (as abandoned), for the task to be decided on the matching ones alone.
+   * Judges a `spot-check` task's results against its known answer (known-answer.ts).
+   * Once one matches, each newly reported one that differs is invalid, its host caught;
+   * before that, a differing one counts as a failed attempt (the task asks another host)
+   * and nobody is judged, since the requester's answer may be the wrong one. Returns the
+   * replicas as the decision must see them, and whether the known answer is disputed.
    */
   checkKnown(
     taskId: number,
+    jobId: number,
     meta: JobMeta,
     facts: readonly FactsRow[],
     known: string,
     now: number,
     changes: ChangeCollector,
     writerId?: number,
-  ): FactsRow[] {
-    return facts.map((r) => {
+  ): { facts: FactsRow[]; disputed: boolean } {
+    const verdict = knownAnswerVerdict(facts, known);
+    if (verdict.kind === 'disputed') {
+      const data = JSON.stringify({ known, agreed: verdict.digest });
+      this.event.run(now, 'known_answer_disputed', jobId, taskId, null, null, data);
+      return { facts: [...facts], disputed: true };
+    }
+    const confirmed = verdict.kind === 'confirmed';
+    const out = facts.map((r): FactsRow => {
       if (r.state !== 'reported' || r.digest === known) return r;
+      if (!confirmed) return { ...r, state: 'errored' };
       if (r.validation !== 'invalid' && r.host_id !== null) {
         // Counted invalid on the host, as a disagreement in a comparison is.
         if (r.validation === null) changes.tally(r.host_id, 'invalid');
@@ -210,6 +222,7 @@ export class SqliteJudging {
       }
       return { ...r, state: 'abandoned' };
     });
+    return { facts: out, disputed: false };
   }
 
   /** A spot check came back: agreeing with the known answer is a valid result, differing a catch. */

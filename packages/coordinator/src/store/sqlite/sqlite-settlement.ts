@@ -459,9 +459,25 @@ export class SqliteSettlement {
           this.random,
         );
       } else {
-        // A known answer decides alone: a result that differs is caught now, and the task
-        // runs again elsewhere until one matches.
-        facts = this.judging.checkKnown(taskId, meta, facts, known, now, changes, writerId);
+        // A known answer decides alone once a result matches it: those that differ are
+        // caught then, and until then the task runs again elsewhere.
+        const checked = this.judging.checkKnown(
+          taskId,
+          jobId,
+          meta,
+          facts,
+          known,
+          now,
+          changes,
+          writerId,
+        );
+        if (checked.disputed) {
+          // Hosts of two accounts agree against the requester's answer: say so, judge nobody.
+          const hasUnsent = replicas.some((r) => r.state === 'unsent');
+          this.settle(taskId, jobId, 'no_consensus', null, changes, hasUnsent);
+          return { kind: 'no_consensus' };
+        }
+        facts = checked.facts;
         quorum = 1;
         knownAnswer = true;
       }
