@@ -9,15 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeSandbox } from '@anygrid/runtime/node';
 import { describe, expect, it } from 'vitest';
-import {
-  CLI,
-  client,
-  EXAMPLES,
-  spawnNode,
-  stopProcess,
-  useCoordinator,
-  waitFor,
-} from './harness.js';
+import { client, EXAMPLES, startAgent, stopProcess, useCoordinator, waitFor } from './harness.js';
 import { allResults, decodeStdout, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
@@ -33,20 +25,7 @@ const DEADLINE_MS = 25_000;
 
 /** An agent that sends checkpoints twice a second. */
 function provider(url: string, token: string, name: string) {
-  return spawnNode([
-    CLI,
-    'provide',
-    '--coordinator',
-    url,
-    '--token',
-    token,
-    '--slots',
-    '1',
-    '--name',
-    name,
-    '--checkpoint-interval',
-    '0.5',
-  ]);
+  return startAgent(url, token, { slots: 1, name, extraArgs: ['--checkpoint-interval', '0.5'] });
 }
 
 /** What the example says on stderr of the work of its run. */

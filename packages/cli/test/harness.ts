@@ -160,7 +160,13 @@ async function firstJsonLine(s: Spawned, timeoutMs: number): Promise<Record<stri
 export function startAgent(
   url: string,
   token: string,
-  options: { slots?: number; name?: string; env?: Record<string, string> } = {},
+  options: {
+    slots?: number;
+    name?: string;
+    env?: Record<string, string>;
+    /** More `provide` options, after the others. */
+    extraArgs?: readonly string[];
+  } = {},
 ): Spawned {
   return spawnNode(
     [
@@ -174,6 +180,7 @@ export function startAgent(
       String(options.slots ?? 2),
       '--name',
       options.name ?? 'agent',
+      ...(options.extraArgs ?? []),
     ],
     options.env,
   );

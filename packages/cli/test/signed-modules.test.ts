@@ -25,6 +25,7 @@ import {
   type Spawned,
   sha256,
   spawnNode,
+  startAgent,
   stopProcess,
   tempDir,
   useRestartableCoordinator,
@@ -37,20 +38,7 @@ type Client = ReturnType<typeof client>;
 
 /** `anygrid provide` with the trust options under test. */
 function provide(url: string, token: string, name: string, trust: readonly string[]): Spawned {
-  return spawnNode([
-    CLI,
-    'provide',
-    '--coordinator',
-    url,
-    '--token',
-    token,
-    '--slots',
-    '1',
-    '--name',
-    name,
-    '--json',
-    ...trust,
-  ]);
+  return startAgent(url, token, { slots: 1, name, extraArgs: ['--json', ...trust] });
 }
 
 /** Submits a one-task prime job (or of `module`) with `signature`; answers the coordinator's reply. */
