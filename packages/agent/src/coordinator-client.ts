@@ -78,8 +78,10 @@ export class CoordinatorClient {
     return this.json('POST', '/v1/hosts', body, RegisterHostResponse, signal);
   }
 
-  work(hostId: number, max: number, signal?: AbortSignal) {
-    return this.json('POST', '/v1/work', { hostId, max }, this.workResponses, signal);
+  /** Asks for up to `max` assignments; `bufferSeconds` is the work buffer per slot the host wants. */
+  work(hostId: number, max: number, signal?: AbortSignal, bufferSeconds?: number) {
+    const body = bufferSeconds === undefined ? { hostId, max } : { hostId, max, bufferSeconds };
+    return this.json('POST', '/v1/work', body, this.workResponses, signal);
   }
 
   report(batch: ReportBatch, signal?: AbortSignal) {

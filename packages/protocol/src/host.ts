@@ -23,6 +23,13 @@ export const RegisterHostRequest = z.strictObject({
   agentVersion: z.string().max(50).optional(),
   /** A host id this device had before; re-used when it belongs to the same account. */
   hostId: z.number().int().positive().optional(),
+  /**
+   * With `hostId`: the replicas this device still holds after a restart (finished
+   * results it kept on disk, work it will still run). Every other replica in progress on
+   * the host is released at once, ready for other hosts, rather than waiting out its
+   * deadline. Absent: the device holds nothing.
+   */
+  holding: z.array(z.number().int().positive()).max(10_000).optional(),
 });
 export type RegisterHostRequest = z.infer<typeof RegisterHostRequest>;
 export type RegisterHostRequestInput = z.input<typeof RegisterHostRequest>;

@@ -14,7 +14,7 @@ import { Option } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addJsonOption, coordinatorUrl } from '../client-options.js';
 import { logLevelOption } from '../log-level-option.js';
-import { collect, intOption } from '../options.js';
+import { collect, intOption, numberOption } from '../options.js';
 import { printJson } from '../output.js';
 import { createProviderLog } from '../provider-log.js';
 import { StatusLine, statusText } from '../provider-status.js';
@@ -33,6 +33,8 @@ interface ProvideFlags {
   pinPublishers: boolean;
   pins?: string;
   statsInterval: number;
+  bufferMinSeconds?: number;
+  bufferMaxSeconds?: number;
   logLevel: string;
   json?: boolean;
 }
@@ -79,6 +81,16 @@ export function registerProvide(program: Command): void {
     .option(
       '--pins <file>',
       'publisher pins file (default: publisher-pins.json in --cache; else kept in memory)',
+    )
+    .option(
+      '--buffer-min-seconds <s>',
+      'work to keep buffered per slot, in estimated seconds (default 1)',
+      numberOption(0.001),
+    )
+    .option(
+      '--buffer-max-seconds <s>',
+      'most work the coordinator may send per slot, in estimated seconds (default 2; it caps it too)',
+      numberOption(0.001),
     )
     .option(
       '--stats-interval <ms>',
@@ -145,7 +157,8 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
   const log = createProviderLog(flags.logLevel, (line) =>
     status.above(() => process.stderr.write(line)),
   );
-  const { startAgent } = await import('@anygrid/agent');
+  const { startAgent, bufferSeconds } = await import('@anygrid/agent');
+  const buffer = bufferSeconds(flags.bufferMinSeconds, flags.bufferMaxSeconds);
   const emit = (event: string, data: Record<string, unknown>, human: string) =>
     flags.json ? printJson({ event, ...data }) : status.print(human);
   const join = async () => {
@@ -154,6 +167,7 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       token,
       logger: log.logger,
       ...(flags.slots === undefined ? {} : { slots: flags.slots }),
+      bufferSeconds: buffer,
       ...(flags.name === undefined ? {} : { name: flags.name }),
       ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
       ...(flags.pins === undefined ? {} : { pinFile: flags.pins }),

@@ -16,7 +16,7 @@ import { type Command, Option } from 'commander';
 import { AgentSupervisor } from '../agent-supervisor.js';
 import { addJsonOption } from '../client-options.js';
 import { logLevelOption } from '../log-level-option.js';
-import { intOption } from '../options.js';
+import { intOption, numberOption } from '../options.js';
 import { printJson, println } from '../output.js';
 import { ensureTokenFile } from '../token-files.js';
 
@@ -33,6 +33,10 @@ interface ServeFlags {
   json?: boolean;
   networkRule: NetworkRule;
   maxHostsPerAccount?: number;
+  heartbeatMs?: number;
+  missedHeartbeats?: number;
+  strandedSeconds?: number;
+  maxBufferSeconds?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -67,6 +71,27 @@ export function registerServe(program: Command): void {
         .argParser(intOption(1))
         .env('ANYGRID_MAX_HOSTS_PER_ACCOUNT'),
     )
+    .option(
+      '--heartbeat-ms <ms>',
+      'how often providers renew their leases (default 30000)',
+      intOption(100, 3_600_000),
+    )
+    .option(
+      '--missed-heartbeats <n>',
+      'heartbeats a provider may miss before its replicas go to other hosts (default 3)',
+      intOption(1, 1000),
+    )
+    .option(
+      '--stranded-seconds <s>',
+      'how long a task failed on every connected host it may run on waits for a new host ' +
+        'before it fails with no_eligible_host (default 60)',
+      numberOption(0.1),
+    )
+    .option(
+      '--max-buffer-seconds <s>',
+      'most estimated seconds of work per slot a provider may hold, whatever it asks (default 600)',
+      numberOption(0.001),
+    )
     .addOption(logLevelOption('coordinator'));
   addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
 }
@@ -80,6 +105,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     host: flags.host,
     networkRule: flags.networkRule,
     maxHostsPerAccount: flags.maxHostsPerAccount,
+    ...(flags.heartbeatMs === undefined ? {} : { heartbeatMs: flags.heartbeatMs }),
+    ...(flags.missedHeartbeats === undefined ? {} : { missedHeartbeats: flags.missedHeartbeats }),
+    ...(flags.strandedSeconds === undefined
+      ? {}
+      : { strandedMs: Math.round(flags.strandedSeconds * 1000) }),
+    ...(flags.maxBufferSeconds === undefined ? {} : { maxBufferSeconds: flags.maxBufferSeconds }),
   });
   let dev: { agents: AgentSupervisor; requesterTokenPath: string } | undefined;
   try {

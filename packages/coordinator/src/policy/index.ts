@@ -38,6 +38,17 @@ export {
   utcDay,
 } from './daily-quota.js';
 export {
+  DEFAULT_BUFFER_SECONDS,
+  IN_FLIGHT_HEADROOM,
+  type InFlightParams,
+  inFlightCap,
+  MAX_BUFFER_SECONDS,
+  MAX_IN_FLIGHT,
+  MIN_ESTIMATE_MS,
+  runtimeEstimate,
+  UNKNOWN_RUNTIME_PER_SLOT,
+} from './in-flight-cap.js';
+export {
   ADAPTIVE_MAX_TOTAL,
   DEFAULT_DEADLINE_MS,
   DEFAULT_REL_TOL,
@@ -45,6 +56,7 @@ export {
   resolveCompare,
   resolvePolicy,
 } from './job-policy.js';
+export { DEFAULT_MISSED_HEARTBEATS, silenceAllowedMs, silentBefore } from './liveness.js';
 export {
   isPrivateAddress,
   NETWORK_RULES,
@@ -96,6 +108,15 @@ export {
   sumRecords,
 } from './reputation.js';
 export { type Random, seededRandom } from './seeded-random.js';
+export {
+  type ConnectedHost,
+  DEFAULT_STRANDED_MS,
+  isStranded,
+  mayHold,
+  type StrandedFacts,
+  strandedMessage,
+  type TaskHolder,
+} from './stranded-task.js';
 export {
   adaptiveParams,
   adaptiveQuorum,

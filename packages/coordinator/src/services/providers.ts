@@ -34,12 +34,24 @@ export class Providers {
     private readonly maxHostsPerAccount?: number,
   ) {}
 
-  /** Registers a host seen at `address`; throws HostLimitError past the account's cap. */
-  register(principal: Principal, req: RegisterHostRequest, address?: string): Promise<number> {
-    return this.store.registerHost(principal.accountId, req, Date.now(), {
-      address: address ?? null,
-      maxHostsPerAccount: this.maxHostsPerAccount,
-    });
+  /**
+   * Registers a host seen at `address`; throws HostLimitError past the account's cap. A
+   * device registering again under its host id gets back none of the replicas it had in
+   * progress but those it says it still holds: the others go to other hosts at once.
+   */
+  async register(
+    principal: Principal,
+    req: RegisterHostRequest,
+    address?: string,
+  ): Promise<{ hostId: number; released: number }> {
+    const { hostId, released, changes } = await this.store.joinHost(
+      principal.accountId,
+      req,
+      Date.now(),
+      { address: address ?? null, maxHostsPerAccount: this.maxHostsPerAccount },
+    );
+    this.scheduler.publish(changes);
+    return { hostId, released };
   }
 
   /** Throws unless the host exists and belongs to the caller's account. */
@@ -61,9 +73,19 @@ export class Providers {
     }
   }
 
-  async work(principal: Principal, hostId: number, max: number): Promise<Assignment[]> {
+  async work(
+    principal: Principal,
+    hostId: number,
+    max: number,
+    bufferSeconds?: number,
+  ): Promise<Assignment[]> {
     await this.requireHost(principal, hostId);
-    const assignments = await this.scheduler.assign(hostId, max, principal.accountId);
+    const assignments = await this.scheduler.assign(
+      hostId,
+      max,
+      principal.accountId,
+      bufferSeconds,
+    );
     this.metrics.assigned.inc(assignments.length);
     return assignments;
   }

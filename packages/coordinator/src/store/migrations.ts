@@ -296,4 +296,30 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX comparisons_task ON comparisons (task_id, replica_id)',
     ],
   },
+  {
+    version: 12,
+    name: 'liveness under churn',
+    statements: [
+      // Replicas in progress on each host, moved in the writes that already touch the
+      // host's row (the assignment's quota charge, the tallies of a transaction): the cap
+      // on a host's in-flight work reads it without counting replicas (policy/in-flight-cap.ts).
+      'ALTER TABLE hosts ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0',
+      `UPDATE hosts SET in_flight = (SELECT COUNT(*) FROM replicas r
+         WHERE r.host_id = hosts.id AND r.state = 'in_progress')`,
+      // When the host's replicas were last taken back for its silence: a host silent
+      // since then is not looked at again until it is seen (policy/liveness.ts).
+      'ALTER TABLE hosts ADD COLUMN lost_at BIGINT',
+      // Reported run times of a job's replicas, their sum and count: the per-job runtime
+      // estimate the in-flight cap divides the work buffer by.
+      'ALTER TABLE jobs ADD COLUMN run_ms REAL NOT NULL DEFAULT 0',
+      'ALTER TABLE jobs ADD COLUMN run_n INTEGER NOT NULL DEFAULT 0',
+      // Why a task failed when no replica says it (JSON { code, message }), e.g. no
+      // eligible host was left to run it (policy/stranded-task.ts).
+      'ALTER TABLE tasks ADD COLUMN fail_reason TEXT',
+      // Tasks with a failed or refused replica: the stranded-task sweep starts from them.
+      // Partial, so the hot path (replicas sent and reported) never touches it.
+      `CREATE INDEX replicas_failed ON replicas (task_id)
+         WHERE state IN ('errored', 'timed_out', 'refused')`,
+    ],
+  },
 ];

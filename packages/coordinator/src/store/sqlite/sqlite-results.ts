@@ -22,6 +22,8 @@ interface SettledRow {
   exit_code: number | null;
   outputs: string | null;
   corrected: number | null;
+  /** Why the coordinator failed the task (JSON { code, message }), migration 12. */
+  fail_reason: string | null;
 }
 
 export class SqliteResults {
@@ -35,7 +37,7 @@ export class SqliteResults {
       // with the result it had until it settles again: in the same place if that result
       // stands, since a client may have read past it, or with a later cursor, corrected.
       `SELECT t.settled_seq AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs,
-         t.corrected
+         t.corrected, t.fail_reason
        FROM tasks t
        LEFT JOIN replicas r ON r.id = t.canonical_replica_id
        WHERE t.job_id = ? AND t.settled_seq > ?
@@ -89,6 +91,9 @@ export class SqliteResults {
       candidates: row.state === 'no_consensus' ? this.candidates(row.task_id) : [],
       cursor: row.cursor,
       ...(row.corrected === 1 ? { corrected: true } : {}),
+      ...(outcome === 'failed' && row.fail_reason !== null
+        ? { reason: JSON.parse(row.fail_reason) as NonNullable<TaskResult['reason']> }
+        : {}),
     };
   }
 

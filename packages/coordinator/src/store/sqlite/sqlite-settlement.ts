@@ -66,6 +66,17 @@ export class ChangeCollector {
   writerInvalid = false;
   /** Hosts known quarantined in this transaction: their results do not count. */
   readonly quarantined = new Set<number>();
+  /** Run times reported in this transaction per job (sum, count): one write per job. */
+  readonly runtimes = new Map<number, { ms: number; n: number }>();
+
+  /** Adds a reported run time to its job's runtime estimate. */
+  runtime(jobId: number, durationMs: number): void {
+    const r = this.runtimes.get(jobId);
+    if (r) {
+      r.ms += durationMs;
+      r.n++;
+    } else this.runtimes.set(jobId, { ms: durationMs, n: 1 });
+  }
 
   /** Counts a task settling in `state`; `by` -1 when a re-check reopens a settled task. */
   countSettled(jobId: number, state: SettledState, by = 1): void {
@@ -129,6 +140,7 @@ export class SqliteSettlement {
   private readonly taskIndex;
   private readonly resettleTask;
   private readonly judging;
+  private readonly addRuntime;
 
   private readonly sql;
 
@@ -174,6 +186,9 @@ export class SqliteSettlement {
       `UPDATE jobs SET state = 'completed', finished_at = ?
        WHERE id = ? AND state = 'running'
          AND tasks_valid + tasks_failed + tasks_no_consensus + tasks_cancelled = tasks_total`,
+    );
+    this.addRuntime = db.prepare(
+      'UPDATE jobs SET run_ms = run_ms + ?, run_n = run_n + ? WHERE id = ?',
     );
     this.saveCursor = db.prepare(`UPDATE counters SET value = ? WHERE name = 'result_cursor'`);
     this.loadCursor = db.prepare(`SELECT value FROM counters WHERE name = 'result_cursor'`).pluck();
@@ -349,6 +364,8 @@ export class SqliteSettlement {
       this.finishJob.run(now, jobId);
     }
     changes.settledPerJob.clear();
+    for (const [jobId, r] of changes.runtimes) this.addRuntime.run(r.ms, r.n, jobId);
+    changes.runtimes.clear();
     if (changes.hostTallies.size > 0) this.hosts.addTallies(changes.hostTallies);
     changes.hostTallies.clear();
     if (changes.lastCursor !== undefined) this.saveCursor.run(changes.lastCursor);

@@ -16,7 +16,7 @@ import {
 } from '@anygrid/protocol';
 import type { NetworkRule, Random, ReplicaState, Validation } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
-import type { ChangeSet, Placement, ReplicaPick, VerifiedReport } from '../store.js';
+import type { ChangeSet, HostBuffer, Placement, ReplicaPick, VerifiedReport } from '../store.js';
 import { SqliteAssignment } from './sqlite-assignment.js';
 import type { SqliteComparisons } from './sqlite-comparisons.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
@@ -126,8 +126,14 @@ export class SqliteWork {
   }
 
   /** Assigns ready replicas to a host (sqlite-assignment.ts). */
-  assign(hostId: number, picks: readonly ReplicaPick[], now: number, placement?: Placement) {
-    return this.assignment.assign(hostId, picks, now, placement);
+  assign(
+    hostId: number,
+    picks: readonly ReplicaPick[],
+    now: number,
+    placement?: Placement,
+    buffer?: HostBuffer,
+  ) {
+    return this.assignment.assign(hostId, picks, now, placement, buffer);
   }
 
   applyReports(
@@ -190,6 +196,8 @@ export class SqliteWork {
     // A late answer still helps a task that has not settled; otherwise it is only noted.
     if (row.state === 'abandoned' || (row.state === 'timed_out' && !active)) return 'late';
     const state = reportedState(report);
+    if (row.state === 'in_progress') changes.tally(row.host_id, 'left');
+    if (state === 'reported') changes.runtime(row.job_id, report.durationMs);
     if (state === 'refused') {
       this.settlement.event(
         now,
@@ -307,6 +315,7 @@ export class SqliteWork {
         if (!row || row.host_id !== hostId || row.state !== 'in_progress') continue;
         this.abandonReplica.run(id);
         changes.tally(hostId, 'abandoned');
+        changes.tally(hostId, 'left');
         abandoned++;
         this.settlement.event(now, 'replica_abandoned', {
           job: row.job_id,
@@ -329,6 +338,7 @@ export class SqliteWork {
       const touched = new Set<number>();
       for (const row of rows) {
         this.timeOut.run(row.id);
+        changes.tally(row.host_id, 'left');
         // Held against the host only while its task still needed the answer: a host told
         // to stop (the task settled, the job was cancelled) owes nothing.
         if (row.task_state === 'active') changes.tally(row.host_id, 'timedOut');
