@@ -186,6 +186,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     logger: log,
     held: () => [...new Set([...loop.heldIds(), ...flusher.pendingIds()])],
     onCancel: (ids) => loop.cancel(ids),
+    onRecovered: () => {
+      stream?.reconnectNow();
+      loop.trigger();
+      void flusher.flush(0);
+    },
   });
   stream = new WorkStream({
     baseUrl: client.baseUrl,

@@ -20,6 +20,12 @@ export interface HeartbeatOptions {
   readonly held: () => number[];
   /** Replicas the coordinator says to stop. */
   readonly onCancel: (replicaIds: number[]) => void;
+  /**
+   * A heartbeat got through after one or more failed: the coordinator is back. The agent
+   * cuts its other backoffs short (reports, work stream, pulls), so a coordinator restart
+   * costs its downtime and not the seconds of backoff that follow it.
+   */
+  readonly onRecovered?: () => void;
 }
 
 /** Largest list one heartbeat may carry. */
@@ -52,7 +58,9 @@ export class Heartbeat {
           this.options.onCancel(answer.cancel);
         }
       }
+      const recovered = this.failures > 0;
       this.failures = 0;
+      if (recovered) this.options.onRecovered?.();
     } catch (error) {
       if (this.lifetime.signal.aborted) return;
       this.failures += 1;
