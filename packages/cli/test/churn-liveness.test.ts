@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   client,
@@ -16,7 +15,7 @@ import { inspectStore } from './store-inspect.js';
 
 /** Tasks of a few milliseconds each: 3000 of them at redundancy 2 take tens of seconds on 3 agents. */
 const TASKS = 3000;
-const WIDTH = 2500;
+const WIDTH = 2000;
 
 describe('liveness under churn (issue 11, acceptance 1)', () => {
   // Heartbeats every second: a host silent for 3 s loses its replicas.
@@ -67,11 +66,6 @@ describe('liveness under churn (issue 11, acceptance 1)', () => {
         // The coordinator may be down at any poll: a refused connection is not an answer.
         async () => {
           const r = await requester.get(`/v1/jobs/${job.id}`).catch(() => undefined);
-          if (process.env.TRACE)
-            appendFileSync(
-              '/tmp/trace.log',
-              `${Date.now() - started} ${r?.body?.progress?.valid ?? 'down'}\n`,
-            );
           return r?.status === 200 && r.body.state !== 'running' ? r.body : undefined;
         },
         240_000,
@@ -84,14 +78,6 @@ describe('liveness under churn (issue 11, acceptance 1)', () => {
     };
 
     const calm = await run(1_000_000);
-    if (process.env.TRACE) {
-      const s = inspectStore(ctx.dataDir);
-      appendFileSync(
-        '/tmp/trace.log',
-        `${JSON.stringify(s.query(`SELECT id, in_flight, (SELECT COUNT(*) FROM replicas r WHERE r.host_id = hosts.id AND r.state = 'in_progress') AS real, n_valid, n_timed_out FROM hosts`))}\n`,
-      );
-      s.close();
-    }
     expect(calm.final.progress).toMatchObject({ total: TASKS, valid: TASKS });
 
     let coordinatorKills = 0;
