@@ -30,9 +30,16 @@ export interface LivenessOptions {
   readonly strandedMs: number;
 }
 
+/**
+ * Longest gap between two stranded-task sweeps: each reads every failed replica of an
+ * active task, so it runs a few times per bound (`strandedMs / 4`), not every tick.
+ */
+const STRANDED_SWEEP_MAX_MS = 15_000;
+
 export class Transitioner {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private strandedSweptAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -65,6 +72,9 @@ export class Transitioner {
         );
       }
     }
+    const every = Math.min(STRANDED_SWEEP_MAX_MS, o.strandedMs / 4);
+    if (now - this.strandedSweptAt < every) return;
+    this.strandedSweptAt = now;
     const seenSince = now - o.silenceMs;
     const connected = [...o.hub.connectedHosts(), ...this.scheduler.pulledSince(seenSince)];
     const scope = {

@@ -80,7 +80,10 @@ export class SqliteLeases {
       changes.tally(hostId, 'left');
       if (cause === 'rejoined') changes.tally(hostId, 'abandoned');
       // As at a deadline: held against the host only while its task still needed it.
-      else if (row.task_state === 'active') changes.tally(hostId, 'timedOut');
+      else {
+        if (row.task_state === 'active') changes.tally(hostId, 'timedOut');
+        this.settlement.failing(row.task_id, row.job_id);
+      }
       this.settlement.event(
         now,
         cause === 'rejoined' ? 'replica_released' : 'replica_timed_out',

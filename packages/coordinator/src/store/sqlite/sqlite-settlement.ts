@@ -141,6 +141,7 @@ export class SqliteSettlement {
   private readonly resettleTask;
   private readonly judging;
   private readonly addRuntime;
+  private readonly watchFailing;
 
   private readonly sql;
 
@@ -186,6 +187,9 @@ export class SqliteSettlement {
       `UPDATE jobs SET state = 'completed', finished_at = ?
        WHERE id = ? AND state = 'running'
          AND tasks_valid + tasks_failed + tasks_no_consensus + tasks_cancelled = tasks_total`,
+    );
+    this.watchFailing = db.prepare(
+      'INSERT INTO failing_tasks (task_id, job_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
     );
     this.addRuntime = db.prepare(
       'UPDATE jobs SET run_ms = run_ms + ?, run_n = run_n + ? WHERE id = ?',
@@ -332,6 +336,14 @@ export class SqliteSettlement {
     changes.lastCursor = (changes.lastCursor ?? (this.loadCursor.get() as number)) + 1;
     this.settleTask.run(state, canonicalId, changes.lastCursor, reopened ? 1 : null, taskId);
     if (reopened) this.sql('UPDATE tasks SET prior_digest = NULL WHERE id = ?').run(taskId);
+  }
+
+  /**
+   * Notes that a replica of the task errored, timed out or was refused: the stranded-task
+   * sweep (sqlite-stranded.ts) looks at it until it settles.
+   */
+  failing(taskId: number, jobId: number): void {
+    this.watchFailing.run(taskId, jobId);
   }
 
   /** Records what a spot check's answer says of its host (sqlite-judging.ts). */

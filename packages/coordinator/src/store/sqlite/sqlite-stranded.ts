@@ -1,7 +1,7 @@
 /**
  * @module
- * The stranded-task sweep on SQLite: tasks with a failed or refused replica, a replica
- * waiting to be sent and none running are read with the hosts that held them and the
+ * The stranded-task sweep on SQLite: tasks with a failed or refused replica (listed in
+ * `failing_tasks` as it happens), a replica waiting to be sent and none running are read with the hosts that held them and the
  * hosts connected now; `isStranded` (policy/stranded-task.ts) decides, and a stranded
  * task settles `failed` with the reason `no_eligible_host`, in one transaction.
  */
@@ -44,6 +44,7 @@ export class SqliteStranded {
   private readonly hostById;
   private readonly newestHost;
   private readonly setReason;
+  private readonly unwatch;
 
   constructor(
     db: SqliteDatabase,
@@ -52,11 +53,10 @@ export class SqliteStranded {
     private readonly networkRule: NetworkRule,
   ) {
     this.candidates = db.prepare(
-      `SELECT DISTINCT f.task_id, t.job_id FROM replicas f INDEXED BY replicas_failed
-         JOIN tasks t ON t.id = f.task_id
-       WHERE f.state IN ('errored', 'timed_out', 'refused') AND t.state = 'active'
-       LIMIT ?`,
+      `SELECT f.task_id, f.job_id, t.state FROM failing_tasks f JOIN tasks t ON t.id = f.task_id
+       ORDER BY f.task_id LIMIT ?`,
     );
+    this.unwatch = db.prepare('DELETE FROM failing_tasks WHERE task_id = ?');
     this.replicas = db.prepare(
       `SELECT r.state, r.host_id, r.created_at, h.account_id, h.net_prefix, h.platform
        FROM replicas r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.task_id = ?`,
@@ -70,7 +70,16 @@ export class SqliteStranded {
 
   /** Fails the stranded tasks among the candidates; call inside a transaction, then `flushCounters`. */
   sweep(scope: StrandedScope, now: number, changes: ChangeCollector): number {
-    const candidates = this.candidates.all(scope.limit) as { task_id: number; job_id: number }[];
+    const rows = this.candidates.all(scope.limit) as {
+      task_id: number;
+      job_id: number;
+      state: string;
+    }[];
+    // Settled since: no longer watched (settlement, the hot path, leaves them here).
+    const candidates = rows.filter((r) => {
+      if (r.state !== 'active') this.unwatch.run(r.task_id);
+      return r.state === 'active';
+    });
     if (candidates.length === 0) return 0;
     const connected = this.connectedHosts(scope);
     const joined = (this.newestHost.get() as number | null) ?? 0;
@@ -103,6 +112,7 @@ export class SqliteStranded {
       };
       if (!isStranded(facts, now, scope.boundMs)) continue;
       this.settlement.settle(taskId, jobId, 'failed', null, changes);
+      this.unwatch.run(taskId);
       const reason = { code: 'no_eligible_host', message: strandedMessage(scope.boundMs) };
       this.setReason.run(JSON.stringify(reason), taskId);
       this.settlement.event(

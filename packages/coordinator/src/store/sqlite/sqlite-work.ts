@@ -197,7 +197,11 @@ export class SqliteWork {
     if (row.state === 'abandoned' || (row.state === 'timed_out' && !active)) return 'late';
     const state = reportedState(report);
     if (row.state === 'in_progress') changes.tally(row.host_id, 'left');
-    if (state === 'reported') changes.runtime(row.job_id, report.durationMs);
+    // A provider's run time is its word: no run lasts past the job's wall-time limit.
+    if (state === 'reported') {
+      const { wallTimeMs } = this.metaOf(row.job_id).policy.limits;
+      changes.runtime(row.job_id, Math.min(report.durationMs, wallTimeMs));
+    }
     if (state === 'refused') {
       this.settlement.event(
         now,
@@ -213,6 +217,8 @@ export class SqliteWork {
     }
     const digest = report.success ? report.digest : null;
     // A refused module is not the host's fault: its standing stays as it was.
+    if (state === 'errored' || state === 'refused')
+      this.settlement.failing(row.task_id, row.job_id);
     if (state === 'errored') changes.tally(row.host_id, 'errored');
     else if (state === 'reported') changes.tally(row.host_id, 'answered');
     let validation: string | null = null;
@@ -339,6 +345,7 @@ export class SqliteWork {
       for (const row of rows) {
         this.timeOut.run(row.id);
         changes.tally(row.host_id, 'left');
+        this.settlement.failing(row.task_id, row.job_id);
         // Held against the host only while its task still needed the answer: a host told
         // to stop (the task settled, the job was cancelled) owes nothing.
         if (row.task_state === 'active') changes.tally(row.host_id, 'timedOut');
