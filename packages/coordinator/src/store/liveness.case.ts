@@ -153,6 +153,29 @@ export function describeLiveness(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('frees a host’s in-flight bound from a cancelled job at its next heartbeat, not at the deadline', async () => {
+      const { store, queue, hosts, submit, take } = await setup();
+      const h = hosts[0] as number;
+      const first = await submit(20);
+      const held = await take(h, 10, 10);
+      expect(held).toHaveLength(8);
+      await store.cancelJob(first.id, 20);
+      queue.dropJob(first.id);
+      await submit(20);
+      // Full: the cancelled job's replicas still count.
+      expect(await take(h, 10, 30)).toHaveLength(0);
+      const beat = await store.heartbeat(
+        h,
+        held.map((a) => a.replicaId),
+        40,
+      );
+      expect(beat.cancel).toHaveLength(8);
+      const swept = await store.expireDeadlines(41, 100);
+      expect(swept.timedOut).toBe(8);
+      expect(await take(h, 10, 50)).toHaveLength(8);
+      await store.close();
+    });
+
     it('fails a task with no_eligible_host once every connected host failed it and none joined', async () => {
       const { store, feed, hosts, submit, take } = await setup();
       const created = await submit(1, { maxErrors: 5 });

@@ -289,6 +289,12 @@ export class SqliteWork {
           !this.stillWanted(row)
         ) {
           cancel.push(id);
+          // Of a cancelled job, the host stops it and never reports it: its lease ends now,
+          // so the next sweep frees its place in the host's in-flight bound rather than
+          // the deadline, minutes away.
+          if (row?.host_id === hostId && row.state === 'in_progress' && !this.jobRuns(row)) {
+            this.extendLease.run(now, id);
+          }
           continue;
         }
         const deadline = now + this.metaOf(row.job_id).policy.deadlineMs;
@@ -298,6 +304,10 @@ export class SqliteWork {
       this.touchHost.run(now, hostId);
       return { extended, cancel };
     });
+  }
+
+  private jobRuns(row: ReplicaRow): boolean {
+    return this.jobState.get(row.job_id) === 'running';
   }
 
   private stillWanted(row: ReplicaRow): boolean {
