@@ -38,6 +38,7 @@ import { defaultSlots, hostInfo } from './host-info.js';
 import { ModuleGate } from './module-gate.js';
 import type { OutgoingReport } from './output-encoding.js';
 import { PublisherPins } from './publisher-pins.js';
+import type { BufferSeconds } from './pull-policy.js';
 import { ReportFlusher } from './report-flusher.js';
 import { holdingOf, OFFLINE_DIR, openSaved, prefetch, resume } from './saved-work.js';
 import { runAssignment, type TaskSandbox } from './task-runner.js';
@@ -69,6 +70,12 @@ export interface AgentOptions {
    * task durations, about a second of work per slot (between min(slots, 8) and 1000).
    */
   buffer?: number;
+  /**
+   * Work buffer in estimated seconds per slot: refill towards `min`, and let the
+   * coordinator send up to `max` (it bounds the host's replicas in flight by it).
+   * Default `DEFAULT_BUFFER_SECONDS` (1 and 2).
+   */
+  bufferSeconds?: BufferSeconds;
   /** Bound of the blobs kept in `cacheDir`, least recently used deleted first; default 2 GiB. */
   cacheDirBytes?: number;
   /** Bytes of modules and inputs kept in memory; default 512 MiB or an eighth of RAM, whichever is less. */
@@ -261,6 +268,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     hostId,
     slots,
     ...(options.buffer === undefined ? {} : { buffer: options.buffer }),
+    ...(options.bufferSeconds === undefined ? {} : { bufferSeconds: options.bufferSeconds }),
     logger: log,
     // No agent-wide signal here: `drain` aborts every run still going when the agent stops.
     run: (assignment, options, done) => runAssignment(assignment, runner, options, done),
@@ -292,6 +300,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       onExtended: (extended) => {
         loop.extendDeadlines(extended);
         saved?.held.extend(extended);
+      },
+      onRecovered: () => {
+        stream?.reconnectNow();
+        loop.trigger();
+        void flusher.flush(0);
       },
     });
   };

@@ -111,9 +111,15 @@ export class CoordinatorClient {
     return this.json('POST', '/v1/hosts', body, RegisterHostResponse, signal);
   }
 
-  async work(hostId: number, max: number, signal?: AbortSignal) {
+  /** Asks for up to `max` assignments; `bufferSeconds` is the work buffer per slot the host wants. */
+  async work(hostId: number, max: number, signal?: AbortSignal, bufferSeconds?: number) {
     const blobs = this.inventory?.delta(Date.now());
-    const body = blobs ? { hostId, max, blobs } : { hostId, max };
+    const body = {
+      hostId,
+      max,
+      ...(blobs ? { blobs } : {}),
+      ...(bufferSeconds === undefined ? {} : { bufferSeconds }),
+    };
     const answer = await this.json('POST', '/v1/work', body, this.workResponses, signal);
     if (blobs) this.inventory?.confirm(blobs, Date.now());
     return answer;

@@ -22,6 +22,12 @@ export interface HeartbeatOptions {
   readonly onCancel: (replicaIds: number[]) => void;
   /** New deadlines of the replicas whose leases were extended. */
   readonly onExtended?: (extended: readonly { replicaId: number; deadline: number }[]) => void;
+  /**
+   * A heartbeat got through after one or more failed: the coordinator is back. The agent
+   * cuts its other backoffs short (reports, work stream, pulls), so a coordinator restart
+   * costs its downtime and not the seconds of backoff that follow it.
+   */
+  readonly onRecovered?: () => void;
 }
 
 /** Largest list one heartbeat may carry. */
@@ -55,7 +61,9 @@ export class Heartbeat {
           this.options.onCancel(answer.cancel);
         }
       }
+      const recovered = this.failures > 0;
       this.failures = 0;
+      if (recovered) this.options.onRecovered?.();
     } catch (error) {
       if (this.lifetime.signal.aborted) return;
       this.failures += 1;

@@ -7,3 +7,4 @@
 
 export { type Agent, type AgentOptions, startAgent } from './agent.js';
 export { platformName } from './host-info.js';
+export { type BufferSeconds, bufferSeconds, DEFAULT_BUFFER_SECONDS } from './pull-policy.js';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   adaptiveBuffer,
+  bufferSeconds,
+  DEFAULT_BUFFER_SECONDS,
   defaultBuffer,
   estimateTaskMs,
   excessBuffered,
@@ -104,5 +106,23 @@ describe('runsInFlight', () => {
     expect(runsInFlight(2, 0.2)).toBe(200);
     expect(runsInFlight(2, 0.03)).toBe(256);
     expect(runsInFlight(1, 0)).toBe(128);
+  });
+});
+
+describe('bufferSeconds', () => {
+  it('fills what is absent with the defaults', () => {
+    expect(bufferSeconds()).toEqual(DEFAULT_BUFFER_SECONDS);
+    expect(bufferSeconds(undefined, 10)).toEqual({ min: DEFAULT_BUFFER_SECONDS.min, max: 10 });
+  });
+
+  it('never lets the maximum fall below the minimum', () => {
+    expect(bufferSeconds(30)).toEqual({ min: 30, max: 30 });
+    expect(bufferSeconds(5, 2)).toEqual({ min: 5, max: 5 });
+  });
+
+  it('sizes the adaptive buffer by the minimum, in seconds of work per slot', () => {
+    const { min } = bufferSeconds(3, 6);
+    // 3 s of 10 ms tasks on 2 slots.
+    expect(adaptiveBuffer(2, 10, min * 1000)).toBe(600);
   });
 });

@@ -50,6 +50,29 @@ const MIN_SIZING_MS = 0.1;
 export const BUFFER_TARGET_MS = 1000;
 
 /**
+ * The work buffer, in estimated seconds per slot (BOINC's): the agent refills towards
+ * `min` (its adaptive buffer's target) and asks the coordinator to let it hold up to
+ * `max`, which bounds the host's replicas in flight (the coordinator's in-flight cap).
+ */
+export interface BufferSeconds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The buffer unless configured: a second of work per slot, up to two. */
+export const DEFAULT_BUFFER_SECONDS: BufferSeconds = { min: BUFFER_TARGET_MS / 1000, max: 2 };
+
+/**
+ * A buffer from the options given: `max` never below `min` (a larger min raises it), both
+ * positive; the defaults fill what is absent.
+ */
+export function bufferSeconds(min?: number, max?: number): BufferSeconds {
+  const lo = min ?? DEFAULT_BUFFER_SECONDS.min;
+  const hi = Math.max(lo, max ?? Math.max(DEFAULT_BUFFER_SECONDS.max, lo));
+  return { min: lo, max: hi };
+}
+
+/**
  * The buffer for tasks that take `averageTaskMs`: enough to keep every slot busy for
  * about `targetMs` without a round trip (BOINC's work buffer, measured in time rather
  * than tasks), never below `defaultBuffer(slots)` nor above `MAX_BUFFER`. Short tasks

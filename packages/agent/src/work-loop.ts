@@ -25,6 +25,8 @@ import type { CoordinatorClient } from './coordinator-client.js';
 import type { OutgoingReport } from './output-encoding.js';
 import {
   adaptiveBuffer,
+  type BufferSeconds,
+  DEFAULT_BUFFER_SECONDS,
   estimateTaskMs,
   excessBuffered,
   IDLE_POLL,
@@ -53,6 +55,8 @@ export interface WorkLoopOptions {
   readonly slots: number;
   /** Fixed buffer; when absent it adapts to task durations (`adaptiveBuffer`). */
   readonly buffer?: number;
+  /** The work buffer in seconds per slot; default `DEFAULT_BUFFER_SECONDS`. */
+  readonly bufferSeconds?: BufferSeconds;
   readonly logger: Logger;
   /** Runs one assignment and calls `done` with its report (undefined when stopped by the signal); never throws. */
   readonly run: (assignment: Assignment, options: RunOptions, done: RunDone) => void;
@@ -251,7 +255,8 @@ export class WorkLoop {
     if (max === 0) return this.schedulePoll(this.pollInterval());
     try {
       this.drained = false;
-      const { assignments } = await client.work(hostId, max);
+      const seconds = this.options.bufferSeconds ?? DEFAULT_BUFFER_SECONDS;
+      const { assignments } = await client.work(hostId, max, undefined, seconds.max);
       // An announcement that arrived meanwhile set `drained` back to false: keep it so.
       if (assignments.length < max && this.pullAgain === false) this.drained = true;
       this.errors.reset();
@@ -377,7 +382,8 @@ export class WorkLoop {
 
   private buffer(): number {
     if (this.options.buffer !== undefined) return this.options.buffer;
-    return adaptiveBuffer(this.options.slots, this.estimate());
+    const seconds = this.options.bufferSeconds ?? DEFAULT_BUFFER_SECONDS;
+    return adaptiveBuffer(this.options.slots, this.estimate(), seconds.min * 1000);
   }
 
   private estimate(): number | undefined {

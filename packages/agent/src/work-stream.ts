@@ -61,6 +61,19 @@ export class WorkStream {
     this.open = false;
   }
 
+  /**
+   * Reconnects now rather than at the end of the backoff: another request just reached
+   * the coordinator, so it is back (after a restart, the backoff could otherwise keep
+   * the stream down for seconds after the coordinator returned).
+   */
+  reconnectNow(): void {
+    if (this.closed || this.open || this.reconnectTimer === undefined) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.backoff.reset();
+    this.connect();
+  }
+
   private url(): string {
     const base = this.options.baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws');
     return `${base}/v1/hosts/${this.options.hostId}/stream`;
@@ -106,7 +119,10 @@ export class WorkStream {
       const delay = this.backoff.next();
       const log = wasOpen || this.backoff.failures === 1 ? logger.warn : logger.debug;
       log.call(logger, { delay }, 'work stream closed; reconnecting');
-      this.reconnectTimer = setTimeout(() => this.connect(), delay);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = undefined;
+        this.connect();
+      }, delay);
       this.reconnectTimer.unref();
     });
   }

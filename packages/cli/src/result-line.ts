@@ -15,9 +15,12 @@ export function resultLine(r: TaskResult, stdout: string | undefined, max = 120)
   let text = '';
   if (out && out.length <= max && !out.includes('\n')) text = `: ${out}`;
   else if (size > 0) text = `: (${size} bytes of stdout)`;
+  // Why the coordinator ended the task, when it did (no eligible host left), before the
+  // replicas' own errors.
+  const why = r.reason ? ` (${r.reason.code}: ${r.reason.message})` : '';
   const err = r.errors[0] ? ` [${r.errors[0].code}: ${r.errors[0].message}]` : '';
   const names = Object.keys(r.files);
   const files = names.length ? ` files: ${names.join(', ')}` : '';
   const corrected = r.corrected ? ' (corrected)' : '';
-  return `#${r.index} ${r.outcome}${corrected}${exit}${text}${err}${files}`;
+  return `#${r.index} ${r.outcome}${corrected}${exit}${text}${why}${err}${files}`;
 }

@@ -357,19 +357,19 @@ export interface RestartableContext {
  * `useCoordinator` for tests that kill the coordinator: the same port keeps agents'
  * coordinator URL valid, so they reconnect by themselves.
  */
-export function useRestartableCoordinator(): RestartableContext {
+export function useRestartableCoordinator(extraArgs: string[] = []): RestartableContext {
   const ctx: RestartableContext = {
     dataDir: tempDir(),
     coord: undefined as unknown as CoordinatorProcess,
     async restart(whileDown) {
       await stopProcess(ctx.coord.proc, 'SIGKILL');
       await whileDown?.();
-      ctx.coord = await startCoordinator({ dataDir: ctx.dataDir, port: ctx.coord.port });
+      ctx.coord = await startCoordinator({ dataDir: ctx.dataDir, port: ctx.coord.port, extraArgs });
       return ctx.coord;
     },
   };
   beforeAll(async () => {
-    ctx.coord = await startCoordinator({ dataDir: ctx.dataDir });
+    ctx.coord = await startCoordinator({ dataDir: ctx.dataDir, extraArgs });
   });
   afterAll(async () => {
     await killAll();

@@ -11,7 +11,13 @@ import type { Role } from '@anygrid/protocol';
 import pino, { type Logger } from 'pino';
 import { FileBlobStore } from './blobs/file-blob-store.js';
 import { buildServer } from './http/server.js';
-import { type DailyQuotaParams, DEFAULT_RETENTION_MS, type NetworkRule } from './policy/index.js';
+import {
+  type DailyQuotaParams,
+  DEFAULT_RETENTION_MS,
+  DEFAULT_STRANDED_MS,
+  type NetworkRule,
+  silenceAllowedMs,
+} from './policy/index.js';
 import { Accounts } from './services/accounts.js';
 import { Comparator } from './services/comparator.js';
 import { Hosts } from './services/hosts.js';
@@ -70,6 +76,18 @@ export interface CoordinatorOptions {
   readonly janitorIntervalMs?: number;
   /** How long a blob no job uses is kept after its last upload. Default 1 h. */
   readonly blobGraceMs?: number;
+  /**
+   * Heartbeats a host may miss before its replicas go to other hosts. Default
+   * `DEFAULT_MISSED_HEARTBEATS` (3).
+   */
+  readonly missedHeartbeats?: number;
+  /**
+   * How long a task that failed on every connected host it may run on waits for a new
+   * host before it fails (`no_eligible_host`). Default `DEFAULT_STRANDED_MS` (60 s).
+   */
+  readonly strandedMs?: number;
+  /** Most seconds of work per slot a host may hold, whatever it asks. Default `MAX_BUFFER_SECONDS`. */
+  readonly maxBufferSeconds?: number;
 }
 
 /** Hosts per account unless configured: a household or a lab, not a botnet. */
@@ -102,7 +120,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const hub = new Hub();
   const metrics = new Metrics(store, hub);
   const accounts = new Accounts(store);
-  const scheduler = new Scheduler(store, hub, metrics, { bandwidth: options.assumedBandwidth });
+  const startedAt = Date.now();
+  const scheduler = new Scheduler(store, hub, metrics, {
+    bandwidth: options.assumedBandwidth,
+    maxBufferSeconds: options.maxBufferSeconds,
+  });
   const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs);
   // Before the queue is built, so that their replicas never enter it.
   const cut = await jobs.cancelIncomplete();
@@ -117,7 +139,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     options.maxHostsPerAccount ?? DEFAULT_MAX_HOSTS_PER_ACCOUNT,
   );
   const heartbeatMs = options.heartbeatMs ?? 30_000;
-  const transitioner = new Transitioner(store, scheduler, jobs, logger, options.sweepMs ?? 500);
+  const transitioner = new Transitioner(store, scheduler, jobs, logger, options.sweepMs ?? 500, {
+    hub,
+    startedAt,
+    silenceMs: silenceAllowedMs(heartbeatMs, options.missedHeartbeats),
+    strandedMs: options.strandedMs ?? DEFAULT_STRANDED_MS,
+  });
   const validators = new ValidatorRunner(blobs);
   const comparator = new Comparator(
     store,

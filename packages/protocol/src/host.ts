@@ -25,8 +25,10 @@ export const RegisterHostRequest = z.strictObject({
   /** A host id this device had before; re-used when it belongs to the same account. */
   hostId: z.number().int().positive().optional(),
   /**
-   * Replicas a re-registering device still holds (finished results it has not reported
-   * yet, assignments it will still run); the coordinator may release the host's others.
+   * With `hostId`: the replicas this device still holds after a restart (finished
+   * results it kept on disk, work it will still run). Every other replica in progress on
+   * the host is released at once, ready for other hosts, rather than waiting out its
+   * deadline. Absent: the device holds nothing.
    */
   holding: z.array(z.number().int().positive()).max(10_000).optional(),
   /** Large blobs (`LOCALITY_BLOB_BYTES` and up) this device holds already, by hash. */

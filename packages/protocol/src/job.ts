@@ -209,6 +209,15 @@ export const Candidate = z.strictObject({
   stdout: OutputRef.nullable(),
 });
 
+/**
+ * Why the coordinator ended a task as failed (a stable code; never changes meaning):
+ * `no_eligible_host`: it failed on every host that could take it, and no new host joined
+ * within the coordinator's bound; `parent_failed`: a task it depends on did not end valid,
+ * so it never ran.
+ */
+export const TaskFailReason = z.enum(['no_eligible_host', 'parent_failed']);
+export type TaskFailReason = z.infer<typeof TaskFailReason>;
+
 /** A task's final result as the requester sees it. */
 export const TaskResult = z.strictObject({
   /** Position of the task in the job as submitted, from 0. */
@@ -230,6 +239,12 @@ export const TaskResult = z.strictObject({
    * verified again and its outcome changed. It comes with a later cursor.
    */
   corrected: z.boolean().optional(),
+  /**
+   * Why a failed task failed when the coordinator ended it rather than its replicas'
+   * errors alone: e.g. `no_eligible_host`, every connected host had failed or refused it
+   * and no new host joined in time. Absent otherwise.
+   */
+  reason: z.strictObject({ code: TaskFailReason, message: z.string() }).optional(),
 });
 export type TaskResult = z.infer<typeof TaskResult>;
 

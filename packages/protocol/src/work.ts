@@ -21,6 +21,12 @@ export const WorkRequest = z.strictObject({
   max: z.number().int().min(0).max(1000),
   /** Changes to the host's large blobs since its last report (locality.ts); usually absent. */
   blobs: BlobInventoryDelta.optional(),
+  /**
+   * Work the host wants to hold per slot, in estimated seconds (its work buffer). The
+   * coordinator bounds the host's replicas in flight by slots × this buffer over each
+   * job's runtime estimate, and by its own cap whatever is asked. Absent: its default.
+   */
+  bufferSeconds: z.number().positive().max(86_400).optional(),
 });
 export type WorkRequest = z.infer<typeof WorkRequest>;
 

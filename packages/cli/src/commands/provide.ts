@@ -35,6 +35,8 @@ interface ProvideFlags {
   statsInterval: number;
   checkpointInterval: number;
   checkpointMaxMib: number;
+  bufferMinSeconds?: number;
+  bufferMaxSeconds?: number;
   logLevel: string;
   json?: boolean;
 }
@@ -99,6 +101,16 @@ export function registerProvide(program: Command): void {
       'largest checkpoint sent, in MiB (a larger one is not sent)',
       intOption(1, 64),
       64,
+    )
+    .option(
+      '--buffer-min-seconds <s>',
+      'work to keep buffered per slot, in estimated seconds (default 1)',
+      numberOption(0.001),
+    )
+    .option(
+      '--buffer-max-seconds <s>',
+      'most work the coordinator may send per slot, in estimated seconds (default 2; it caps it too)',
+      numberOption(0.001),
     )
     .option(
       '--stats-interval <ms>',
@@ -171,7 +183,8 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
   const log = createProviderLog(flags.logLevel, (line) =>
     status.above(() => process.stderr.write(line)),
   );
-  const { startAgent } = await import('@anygrid/agent');
+  const { startAgent, bufferSeconds } = await import('@anygrid/agent');
+  const buffer = bufferSeconds(flags.bufferMinSeconds, flags.bufferMaxSeconds);
   const emit = (event: string, data: Record<string, unknown>, human: string) =>
     flags.json ? printJson({ event, ...data }) : status.print(human);
   const join = async () => {
@@ -180,6 +193,7 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       token,
       logger: log.logger,
       ...(flags.slots === undefined ? {} : { slots: flags.slots }),
+      bufferSeconds: buffer,
       ...(flags.name === undefined ? {} : { name: flags.name }),
       ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
       ...(flags.pins === undefined ? {} : { pinFile: flags.pins }),

@@ -23,7 +23,7 @@ import { CliError } from '../cli-error.js';
 import { addJsonOption } from '../client-options.js';
 import { durationOption, retentionOption } from '../duration-option.js';
 import { logLevelOption } from '../log-level-option.js';
-import { intOption } from '../options.js';
+import { intOption, numberOption } from '../options.js';
 import { printJson, println } from '../output.js';
 import { ensureTokenFile } from '../token-files.js';
 
@@ -47,6 +47,10 @@ interface ServeFlags {
   archiveDir?: string;
   janitorInterval?: number;
   blobGrace?: number;
+  heartbeatMs?: number;
+  missedHeartbeats?: number;
+  strandedSeconds?: number;
+  maxBufferSeconds?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -138,6 +142,27 @@ export function registerServe(program: Command): void {
         .argParser(durationOption)
         .env('ANYGRID_BLOB_GRACE'),
     )
+    .option(
+      '--heartbeat-ms <ms>',
+      'how often providers renew their leases (default 30000)',
+      intOption(100, 3_600_000),
+    )
+    .option(
+      '--missed-heartbeats <n>',
+      'heartbeats a provider may miss before its replicas go to other hosts (default 3)',
+      intOption(1, 1000),
+    )
+    .option(
+      '--stranded-seconds <s>',
+      'how long a task failed on every connected host it may run on waits for a new host ' +
+        'before it fails with no_eligible_host (default 60)',
+      numberOption(0.1),
+    )
+    .option(
+      '--max-buffer-seconds <s>',
+      'most estimated seconds of work per slot a provider may hold, whatever it asks (default 600)',
+      numberOption(0.001),
+    )
     .addOption(logLevelOption('coordinator'));
   addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
 }
@@ -173,6 +198,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     archiveDir: flags.archiveDir,
     janitorIntervalMs: flags.janitorInterval,
     blobGraceMs: flags.blobGrace,
+    ...(flags.heartbeatMs === undefined ? {} : { heartbeatMs: flags.heartbeatMs }),
+    ...(flags.missedHeartbeats === undefined ? {} : { missedHeartbeats: flags.missedHeartbeats }),
+    ...(flags.strandedSeconds === undefined
+      ? {}
+      : { strandedMs: Math.round(flags.strandedSeconds * 1000) }),
+    ...(flags.maxBufferSeconds === undefined ? {} : { maxBufferSeconds: flags.maxBufferSeconds }),
   });
   let dev: { agents: AgentSupervisor; requesterTokenPath: string } | undefined;
   try {

@@ -121,7 +121,8 @@ const OPS: readonly Op[] = [
   {
     method: 'post',
     path: '/v1/hosts',
-    summary: 'Register a provider host',
+    summary:
+      'Register a provider host; again under its hostId, hand back every replica in progress not in holding',
     roles: ['provider'],
     body: P.RegisterHostRequest,
     response: P.RegisterHostResponse,
@@ -152,7 +153,7 @@ const OPS: readonly Op[] = [
   {
     method: 'post',
     path: '/v1/work',
-    summary: 'Pull up to max assignments',
+    summary: 'Pull up to max assignments, within the host’s in-flight bound (bufferSeconds)',
     roles: ['provider'],
     body: P.WorkRequest,
     response: P.WorkResponse,

@@ -34,18 +34,26 @@ export function providerRoutes(
     const body = parse(RegisterHostRequest, request.body, 'host');
     // The socket's peer, not a header a client could write: the one-network rule needs
     // the address the coordinator itself sees.
-    const hostId = await providers.register(
+    const { hostId, released } = await providers.register(
       principalOf(request),
       body,
       request.socket.remoteAddress,
     );
+    if (released > 0)
+      request.log.info({ hostId, released }, 'a rejoining host handed back its replicas');
     return reply.status(201).send({ hostId, heartbeatMs });
   });
 
   app.post('/v1/work', { config }, async (request) => {
     const body = parse(WorkRequest, request.body, 'work request');
     return workResponse(
-      await providers.work(principalOf(request), body.hostId, body.max, body.blobs),
+      await providers.work(
+        principalOf(request),
+        body.hostId,
+        body.max,
+        body.blobs,
+        body.bufferSeconds,
+      ),
     );
   });
 

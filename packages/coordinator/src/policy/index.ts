@@ -44,6 +44,17 @@ export {
   utcDay,
 } from './daily-quota.js';
 export {
+  DEFAULT_BUFFER_SECONDS,
+  IN_FLIGHT_HEADROOM,
+  type InFlightParams,
+  inFlightCap,
+  MAX_BUFFER_SECONDS,
+  MAX_IN_FLIGHT,
+  MIN_ESTIMATE_MS,
+  runtimeEstimate,
+  UNKNOWN_RUNTIME_PER_SLOT,
+} from './in-flight-cap.js';
+export {
   ADAPTIVE_MAX_TOTAL,
   DEFAULT_DEADLINE_MS,
   DEFAULT_REL_TOL,
@@ -53,6 +64,7 @@ export {
 } from './job-policy.js';
 export { type KnownAnswerVerdict, knownAnswerVerdict } from './known-answer.js';
 export { largeBlobs, largeBlobsFromList, type TaskBlobs } from './large-blobs.js';
+export { DEFAULT_MISSED_HEARTBEATS, silenceAllowedMs, silentBefore } from './liveness.js';
 export {
   isPrivateAddress,
   NETWORK_RULES,
@@ -126,6 +138,15 @@ export {
   purgeCutoff,
 } from './retention.js';
 export { type Random, seededRandom } from './seeded-random.js';
+export {
+  type ConnectedHost,
+  DEFAULT_STRANDED_MS,
+  isStranded,
+  mayHold,
+  type StrandedFacts,
+  strandedMessage,
+  type TaskHolder,
+} from './stranded-task.js';
 export {
   DEFAULT_BANDWIDTH_BYTES_PER_S,
   type TransferChoice,

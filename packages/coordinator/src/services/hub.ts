@@ -54,6 +54,11 @@ export class Hub {
     };
   }
 
+  /** Hosts with an open work stream now. */
+  connectedHosts(): number[] {
+    return [...this.agents.keys()];
+  }
+
   get connectedAgents(): number {
     return this.agents.size;
   }

@@ -39,19 +39,26 @@ export class Providers {
     private readonly maxHostsPerAccount?: number,
   ) {}
 
-  /** Registers a host seen at `address`; throws HostLimitError past the account's cap. */
+  /**
+   * Registers a host seen at `address`; throws HostLimitError past the account's cap. A
+   * device registering again under its host id gets back none of the replicas it had in
+   * progress but those it says it still holds: the others go to other hosts at once.
+   */
   async register(
     principal: Principal,
     req: RegisterHostRequest,
     address?: string,
-  ): Promise<number> {
-    const hostId = await this.store.registerHost(principal.accountId, req, Date.now(), {
-      address: address ?? null,
-      maxHostsPerAccount: this.maxHostsPerAccount,
-    });
+  ): Promise<{ hostId: number; released: number }> {
+    const { hostId, released, changes } = await this.store.joinHost(
+      principal.accountId,
+      req,
+      Date.now(),
+      { address: address ?? null, maxHostsPerAccount: this.maxHostsPerAccount },
+    );
     // What it holds now replaces whatever a previous run of this host reported.
     this.scheduler.noteBlobs(hostId, { held: req.blobs ?? [], dropped: [], full: true });
-    return hostId;
+    this.scheduler.publish(changes);
+    return { hostId, released };
   }
 
   /** Throws unless the host exists and belongs to the caller's account. */
@@ -78,10 +85,16 @@ export class Providers {
     hostId: number,
     max: number,
     blobs?: BlobInventoryDelta,
+    bufferSeconds?: number,
   ): Promise<Assignment[]> {
     await this.requireHost(principal, hostId);
     if (blobs) this.scheduler.noteBlobs(hostId, blobs);
-    const assignments = await this.scheduler.assign(hostId, max, principal.accountId);
+    const assignments = await this.scheduler.assign(
+      hostId,
+      max,
+      principal.accountId,
+      bufferSeconds,
+    );
     this.metrics.assigned.inc(assignments.length);
     return assignments;
   }

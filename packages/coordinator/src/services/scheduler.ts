@@ -43,12 +43,15 @@ const DEFERRED_WAKE_MS = 300;
 export interface SchedulerOptions {
   /** Download bandwidth assumed for a host that reported none, bytes per second; default `DEFAULT_BANDWIDTH_BYTES_PER_S`. */
   readonly bandwidth?: number;
+  /** The coordinator's bound on a host's work buffer, in seconds per slot; default `MAX_BUFFER_SECONDS`. */
+  readonly maxBufferSeconds?: number;
 }
 
 export class Scheduler {
   private readonly queue = new ReadyQueue();
   /** Which hosts hold which large blobs: soft state, rebuilt from agents' reports. */
   private readonly locality = new BlobLocality();
+  private readonly maxBufferSeconds: number | undefined;
   private readonly view: LocalityView;
   /** Hosts seen pulling, by account: a replica refused to one is kept from them all. */
   private readonly accountHosts = new Map<number, Set<number>>();
@@ -58,6 +61,9 @@ export class Scheduler {
   private deferredSinceWake = 0;
   private wake: NodeJS.Timeout | undefined;
 
+  /** When each host last pulled (epoch ms): idle hosts touch no store row when nothing is queued. */
+  private readonly pulls = new Map<number, number>();
+
   constructor(
     private readonly store: Store,
     private readonly hub: Hub,
@@ -66,6 +72,7 @@ export class Scheduler {
   ) {
     const locality = this.locality;
     const bandwidth = options.bandwidth ?? DEFAULT_BANDWIDTH_BYTES_PER_S;
+    this.maxBufferSeconds = options.maxBufferSeconds;
     this.view = {
       holdsAny: (hostId) => locality.holdsAny(hostId),
       holds: (hostId, hash) => locality.holds(hostId, hash),
@@ -79,6 +86,16 @@ export class Scheduler {
     this.locality.apply(hostId, change);
   }
 
+  /** Hosts that pulled at or after `since`. */
+  pulledSince(since: number): number[] {
+    const out: number[] = [];
+    for (const [hostId, at] of this.pulls) {
+      if (at >= since) out.push(hostId);
+      else this.pulls.delete(hostId);
+    }
+    return out;
+  }
+
   /** Fills the queue from the store; call once before serving. */
   async load(): Promise<void> {
     this.queue.push(await this.store.readyReplicas());
@@ -88,9 +105,20 @@ export class Scheduler {
     return this.queue.size;
   }
 
-  /** Up to `requested` assignments for the host; `accountId` is its owner's, when known. */
-  async assign(hostId: number, requested: number, accountId?: number): Promise<Assignment[]> {
+  /**
+   * Up to `requested` assignments for the host; `accountId` is its owner's, when known;
+   * `bufferSeconds` the work buffer it asked for (policy/in-flight-cap.ts).
+   */
+  async assign(
+    hostId: number,
+    requested: number,
+    accountId?: number,
+    bufferSeconds?: number,
+  ): Promise<Assignment[]> {
     if (accountId !== undefined) this.noteHost(accountId, hostId);
+    this.pulls.set(hostId, Date.now());
+    const buffer = { bufferSeconds, maxBufferSeconds: this.maxBufferSeconds };
+    let capped = false;
     const until = this.quarantined.get(hostId);
     if (until !== undefined && until > Date.now()) return [];
     // An idle pool polls often: with nothing queued, the allowance is not worth a read.
@@ -105,7 +133,14 @@ export class Scheduler {
       const picks = this.queue.take(hostId, max - out.length, Date.now(), this.view);
       if (picks.length === 0) break;
       const placement: Placement = { deferred: [], apart: [], quarantined: false };
-      const assigned = await this.store.assignReplicas(hostId, picks, Date.now(), placement);
+      const assigned = await this.store.assignReplicas(
+        hostId,
+        picks,
+        Date.now(),
+        placement,
+        buffer,
+      );
+      capped ||= placement.capped === true;
       out.push(...assigned);
       this.noteSent(hostId, picks, assigned);
       // Refused but still ready: back in the queue for other hosts.
@@ -115,10 +150,11 @@ export class Scheduler {
         break;
       }
       this.quarantined.delete(hostId);
-      if (assigned.length === picks.length) break;
+      if (assigned.length === picks.length || capped) break;
     }
     // A host that may take nothing now is not woken for new work.
-    this.hub.markHungry(hostId, max > 0 && out.length < requested);
+    // Nor one holding all the work its buffer allows: it asks again once it reports.
+    this.hub.markHungry(hostId, max > 0 && out.length < requested && !capped);
     return out;
   }
 

@@ -1,21 +1,45 @@
 /**
  * @module
  * Enforces deadlines: replicas whose lease ran out time out and their tasks get new
- * replicas, and jobs whose requester stopped sending their parts are cancelled. Runs on
- * a short timer; each sweep is one store transaction, bounded so a backlog never blocks
- * the event loop for long.
+ * replicas, and jobs whose requester stopped sending their parts are cancelled. Keeps
+ * work moving under churn: hosts silent for a few heartbeats lose their replicas long
+ * before the deadline (policy/liveness.ts), and a task failed by every host that may
+ * take it ends rather than wait for a host that never comes (policy/stranded-task.ts).
+ * Runs on a short timer; each sweep is one store transaction, bounded so a backlog never
+ * blocks the event loop for long.
  */
 
 import type { Logger } from 'pino';
+import { silentBefore } from '../policy/index.js';
 import type { Store } from '../store/store.js';
+import type { Hub } from './hub.js';
 import type { Jobs } from './jobs.js';
 import type { Scheduler } from './scheduler.js';
 
 const SWEEP_LIMIT = 1000;
 
+/** How the churn sweeps are tuned (see `CoordinatorOptions`). */
+export interface LivenessOptions {
+  /** Open work streams: their hosts count as connected. */
+  readonly hub: Hub;
+  /** When this coordinator started (epoch ms): silence is counted from no earlier. */
+  readonly startedAt: number;
+  /** How long a host may stay silent before its replicas are taken back. */
+  readonly silenceMs: number;
+  /** How long a task failed everywhere waits for a new host before it fails. */
+  readonly strandedMs: number;
+}
+
+/**
+ * Longest gap between two stranded-task sweeps: each reads every failed replica of an
+ * active task, so it runs a few times per bound (`strandedMs / 4`), not every tick.
+ */
+const STRANDED_SWEEP_MAX_MS = 15_000;
+
 export class Transitioner {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private strandedSweptAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -23,6 +47,7 @@ export class Transitioner {
     private readonly jobs: Jobs,
     private readonly log: Logger,
     private readonly intervalMs: number,
+    private readonly liveness?: LivenessOptions,
   ) {}
 
   start(): void {
@@ -32,6 +57,38 @@ export class Transitioner {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  /** Takes work back from silent hosts, then fails tasks no connected host may take. */
+  private async churn(o: LivenessOptions, now: number): Promise<void> {
+    const cutoff = silentBefore(now, o.startedAt, o.silenceMs);
+    if (cutoff !== null) {
+      const silent = await this.store.releaseSilentHosts(cutoff, now);
+      this.scheduler.publish(silent.changes);
+      if (silent.released > 0) {
+        this.log.info(
+          { hosts: silent.hosts, released: silent.released },
+          'silent hosts lost their replicas to other hosts',
+        );
+      }
+    }
+    const every = Math.min(STRANDED_SWEEP_MAX_MS, o.strandedMs / 4);
+    if (now - this.strandedSweptAt < every) return;
+    this.strandedSweptAt = now;
+    const seenSince = now - o.silenceMs;
+    const connected = [...o.hub.connectedHosts(), ...this.scheduler.pulledSince(seenSince)];
+    const scope = {
+      seenSince,
+      connected,
+      startedAt: o.startedAt,
+      boundMs: o.strandedMs,
+      limit: SWEEP_LIMIT,
+    };
+    const stranded = await this.store.failStrandedTasks(scope, now);
+    this.scheduler.publish(stranded.changes);
+    if (stranded.failed > 0) {
+      this.log.warn({ tasks: stranded.failed }, 'tasks failed: no eligible host left to run them');
+    }
   }
 
   /** Times out everything overdue now; returns how many replicas timed out. */
@@ -47,6 +104,7 @@ export class Transitioner {
         if (timedOut < SWEEP_LIMIT) break;
       }
       if (total > 0) this.log.info({ timedOut: total }, 'replicas timed out and were reissued');
+      if (this.liveness) await this.churn(this.liveness, now);
       const abandoned = await this.jobs.cancelExpiredParts(now);
       if (abandoned.length > 0)
         this.log.warn({ jobs: abandoned }, 'cancelled jobs whose remaining parts never came');

@@ -61,12 +61,26 @@ export interface HostTally {
    * quota bounds work sent and not answered (hoarded, failed), never a fast honest host.
    */
   answered: number;
+  /**
+   * Replicas that left `in_progress` (reported, errored, refused, timed out, handed back
+   * or taken back): the host's in-flight count goes down by as many, in the same write.
+   */
+  left: number;
 }
 
 export type TallyKind = keyof HostTally;
 
 export function emptyTally(): HostTally {
-  return { valid: 0, invalid: 0, errored: 0, timedOut: 0, abandoned: 0, alone: 0, answered: 0 };
+  return {
+    valid: 0,
+    invalid: 0,
+    errored: 0,
+    timedOut: 0,
+    abandoned: 0,
+    alone: 0,
+    answered: 0,
+    left: 0,
+  };
 }
 
 function countsOf(
@@ -100,11 +114,14 @@ export interface StandingRow {
   quota_used: number;
   accepted: number;
   failed: number;
+  slots: number;
+  /** Replicas in progress on the host (migration 12). */
+  in_flight: number;
 }
 
 /** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
 export const STANDING_COLUMNS = `account_id, platform, address, quarantined_at, quota, quota_day, quota_used,
-  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed`;
+  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed, slots, in_flight`;
 
 /** What the work allowance reads of a host. */
 export function standingOf(

@@ -297,6 +297,39 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 12,
+    name: 'liveness under churn',
+    statements: [
+      // Replicas in progress on each host, moved in the writes that already touch the
+      // host's row (the assignment's quota charge, the tallies of a transaction): the cap
+      // on a host's in-flight work reads it without counting replicas (policy/in-flight-cap.ts).
+      'ALTER TABLE hosts ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0',
+      `UPDATE hosts SET in_flight = (SELECT COUNT(*) FROM replicas r
+         WHERE r.host_id = hosts.id AND r.state = 'in_progress')`,
+      // When the host's replicas were last taken back for its silence: a host silent
+      // since then is not looked at again until it is seen (policy/liveness.ts).
+      'ALTER TABLE hosts ADD COLUMN lost_at BIGINT',
+      // Reported run times of a job's replicas, their sum and count: the per-job runtime
+      // estimate the in-flight cap divides the work buffer by.
+      'ALTER TABLE jobs ADD COLUMN run_ms REAL NOT NULL DEFAULT 0',
+      'ALTER TABLE jobs ADD COLUMN run_n INTEGER NOT NULL DEFAULT 0',
+      // Why a task failed when no replica says it (JSON { code, message }), e.g. no
+      // eligible host was left to run it (policy/stranded-task.ts).
+      'ALTER TABLE tasks ADD COLUMN fail_reason TEXT',
+      // Active tasks with a failed or refused replica: where the stranded-task sweep
+      // starts. Written only when a replica errs, times out or is refused, and emptied by
+      // the sweep as tasks settle: a partial index of such replicas cost every replica
+      // sent and reported ~5 µs, a third of the hot path.
+      `CREATE TABLE failing_tasks (
+        task_id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL
+      )`,
+      `INSERT INTO failing_tasks (task_id, job_id)
+         SELECT DISTINCT r.task_id, r.job_id FROM replicas r JOIN tasks t ON t.id = r.task_id
+         WHERE t.state = 'active' AND r.state IN ('errored', 'timed_out', 'refused')`,
+    ],
+  },
+  {
     version: 13,
     name: 'checkpoints and progress',
     statements: [

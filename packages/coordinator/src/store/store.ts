@@ -95,6 +95,42 @@ export interface Placement {
    */
   readonly apart?: number[];
   quarantined: boolean;
+  /**
+   * Set when picks were kept back because the host holds as much work in flight as its
+   * slots and buffer allow (policy/in-flight-cap.ts): it is not woken for more until it
+   * reports.
+   */
+  capped?: boolean;
+}
+
+/** The work buffer a host asked for, and the coordinator's bound on it (policy/in-flight-cap.ts). */
+export interface HostBuffer {
+  /** Seconds of work per slot the host wants to hold; absent: the default. */
+  readonly bufferSeconds?: number;
+  /** The coordinator's bound on `bufferSeconds`; absent: `MAX_BUFFER_SECONDS`. */
+  readonly maxBufferSeconds?: number;
+}
+
+/** A host registered, with what its joining took back (`Store.joinHost`). */
+export interface JoinedHost {
+  readonly hostId: number;
+  /** Replicas that were in progress on this host id and were handed back at once. */
+  readonly released: number;
+  readonly changes: ChangeSet;
+}
+
+/** What the stranded-task sweep is told (see `Store.failStrandedTasks`). */
+export interface StrandedScope {
+  /** Hosts seen at or after this time (epoch ms) count as connected. */
+  readonly seenSince: number;
+  /** Hosts connected by other means (an open work stream, a recent pull). */
+  readonly connected: readonly number[];
+  /** When the coordinator started: no task is held to have waited from before. */
+  readonly startedAt: number;
+  /** How long a task may wait with no eligible host before it fails. */
+  readonly boundMs: number;
+  /** Most tasks looked at in one sweep. */
+  readonly limit: number;
 }
 
 export interface NewJob extends Omit<CreateJobRequest, 'policy'> {
@@ -194,6 +230,36 @@ export interface Store {
     now: number,
     origin?: HostOrigin,
   ): Promise<number>;
+  /**
+   * `registerHost`, and when the device names a host id it had (its agent restarted),
+   * hands back at once every replica in progress on that host except those it lists in
+   * `holding`: they become ready for other hosts, as after an abandon. One transaction.
+   */
+  joinHost(
+    accountId: number,
+    host: RegisterHostRequest,
+    now: number,
+    origin?: HostOrigin,
+  ): Promise<JoinedHost>;
+  /**
+   * Times out early every replica in progress on hosts last seen before `cutoff`
+   * (policy/liveness.ts), once per silence, and reissues their tasks. A host that comes
+   * back may still report them: timed-out replicas take late reports while their task is
+   * active.
+   */
+  releaseSilentHosts(
+    cutoff: number,
+    now: number,
+  ): Promise<{ hosts: number[]; released: number; changes: ChangeSet }>;
+  /**
+   * Fails, with the reason `no_eligible_host`, active tasks with a failed or refused
+   * replica that no connected host may take and that waited `scope.boundMs` since a host
+   * last joined (policy/stranded-task.ts).
+   */
+  failStrandedTasks(
+    scope: StrandedScope,
+    now: number,
+  ): Promise<{ failed: number; changes: ChangeSet }>;
   /** The account owning a host, or null. */
   hostOwner(hostId: number): Promise<number | null>;
   /**
@@ -266,6 +332,7 @@ export interface Store {
     picks: readonly ReplicaPick[],
     now: number,
     placement?: Placement,
+    buffer?: HostBuffer,
   ): Promise<Assignment[]>;
   /** Records reports and validates their tasks; all or nothing. Throws NotAssignedError. */
   applyReports(

@@ -14,11 +14,13 @@
 import type { Assignment, TaskSpec } from '@anygrid/protocol';
 import {
   adaptiveParams,
+  inFlightCap,
   isTrusted,
   type NetworkRule,
   quotaLeft,
   type Random,
   ruledPrefix,
+  runtimeEstimate,
   SPREAD_MS,
   spotCheckNow,
   tracksRecords,
@@ -27,7 +29,7 @@ import {
 } from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
-import type { Placement, ReplicaPick } from '../store.js';
+import type { HostBuffer, Placement, ReplicaPick } from '../store.js';
 import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
@@ -67,6 +69,7 @@ export class SqliteAssignment {
   private readonly insertSpot;
   private readonly unsend;
   private readonly checkpoints;
+  private readonly jobRuntime;
 
   constructor(
     db: SqliteDatabase,
@@ -99,6 +102,7 @@ export class SqliteAssignment {
       `UPDATE replicas SET state = 'unsent', host_id = NULL, sent_at = NULL, deadline_at = NULL WHERE id = ?`,
     );
     this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
+    this.jobRuntime = db.prepare('SELECT run_ms, run_n FROM jobs WHERE id = ?');
     // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
     // twice): enforced here, where it is the truth, whatever the queue believed. Work a
     // host handed back does not count: it may take that task again.
@@ -174,6 +178,7 @@ export class SqliteAssignment {
     picks: readonly ReplicaPick[],
     now: number,
     placement?: Placement,
+    buffer: HostBuffer = {},
   ): Assignment[] {
     if (picks.length === 0) return [];
     return this.inTx(() => {
@@ -194,9 +199,23 @@ export class SqliteAssignment {
       const out: Assignment[] = [];
       // What this host may take of each compared job, worked out once per job and pull.
       const access = new Map<number, JobAccess>();
+      // Replicas of each job this host may hold in all (policy/in-flight-cap.ts).
+      const caps = new Map<number, number>();
       for (const pick of picks) {
         if (out.length >= allowed) {
           placement?.deferred.push(pick);
+          continue;
+        }
+        let cap = caps.get(pick.jobId);
+        if (cap === undefined) {
+          cap = this.inFlightCap(pick.jobId, standing.slots, buffer);
+          caps.set(pick.jobId, cap);
+        }
+        if (standing.in_flight + out.length >= cap) {
+          if (placement) {
+            placement.deferred.push(pick);
+            placement.capped = true;
+          }
           continue;
         }
         const meta = this.metaOf(pick.jobId);
@@ -255,6 +274,13 @@ export class SqliteAssignment {
       this.hosts.chargeSent(hostId, out.length, now);
       return out;
     });
+  }
+
+  /** How many replicas of the job a host of `slots` slots may hold, from the job's runtime so far. */
+  private inFlightCap(jobId: number, slots: number, buffer: HostBuffer): number {
+    const run = this.jobRuntime.get(jobId) as { run_ms: number; run_n: number } | undefined;
+    const estimateMs = run === undefined ? undefined : runtimeEstimate(run.run_ms, run.run_n);
+    return inFlightCap({ slots, ...buffer, ...(estimateMs === undefined ? {} : { estimateMs }) });
   }
 
   /**

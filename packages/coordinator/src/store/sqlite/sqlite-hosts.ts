@@ -81,14 +81,15 @@ export class SqliteHosts {
     // One write per assignment batch: the host was seen, and sent `n` more today.
     this.charge = db.prepare(
       `UPDATE hosts SET last_seen = ?,
-         quota_used = CASE WHEN quota_day = ? THEN quota_used ELSE 0 END + ?, quota_day = ?
+         quota_used = CASE WHEN quota_day = ? THEN quota_used ELSE 0 END + ?, quota_day = ?,
+         in_flight = in_flight + ?
        WHERE id = ?`,
     );
     this.quotaOf = db.prepare('SELECT quota FROM hosts WHERE id = ?').pluck();
     this.addTally = db.prepare(
       `UPDATE hosts SET n_valid = n_valid + ?, n_invalid = n_invalid + ?, n_errored = n_errored + ?,
          n_timed_out = n_timed_out + ?, n_abandoned = n_abandoned + ?, n_alone = n_alone + ?, quota = ?,
-         quota_used = MAX(0, quota_used - ?)
+         quota_used = MAX(0, quota_used - ?), in_flight = MAX(0, in_flight - ?)
        WHERE id = ?`,
     );
     this.release = db.prepare(
@@ -137,7 +138,7 @@ export class SqliteHosts {
   /** Records that `sent` replicas went to the host at `now` (its daily quota), and that it was seen. */
   chargeSent(hostId: number, sent: number, now: number): void {
     const day = utcDay(now);
-    this.charge.run(now, day, sent, day, hostId);
+    this.charge.run(now, day, sent, day, sent, hostId);
   }
 
   /** Adds a transaction's tallies, one write per host, and moves each host's quota by them. */
@@ -157,6 +158,7 @@ export class SqliteHosts {
         quota,
         // Answered and handed-back replicas no longer count against today's quota.
         t.answered + t.abandoned,
+        t.left,
         hostId,
       );
     }

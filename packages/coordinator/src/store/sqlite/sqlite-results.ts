@@ -24,6 +24,8 @@ interface SettledRow {
   corrected: number | null;
   /** Why a task of a graph failed without running (`parent_failed`), as JSON. */
   parent_failure: string | null;
+  /** Why the coordinator failed the task (JSON { code, message }), migration 12. */
+  fail_reason: string | null;
 }
 
 export class SqliteResults {
@@ -37,7 +39,7 @@ export class SqliteResults {
       // with the result it had until it settles again: in the same place if that result
       // stands, since a client may have read past it, or with a later cursor, corrected.
       `SELECT t.settled_seq AS cursor, t.id AS task_id, t.idx, t.state, r.exit_code, r.outputs,
-         t.corrected, t.parent_failure
+         t.corrected, t.parent_failure, t.fail_reason
        FROM tasks t
        LEFT JOIN replicas r ON r.id = t.canonical_replica_id
        WHERE t.job_id = ? AND t.settled_seq > ?
@@ -91,6 +93,7 @@ export class SqliteResults {
       candidates: row.state === 'no_consensus' ? this.candidates(row.task_id) : [],
       cursor: row.cursor,
       ...(row.corrected === 1 ? { corrected: true } : {}),
+      ...(outcome === 'failed' ? reasonOf(row) : {}),
     };
   }
 
@@ -139,4 +142,10 @@ export class SqliteResults {
     }
     return [...byDigest.values()];
   }
+}
+
+/** Why the coordinator failed the task, when it did: no eligible host, or a failed parent. */
+function reasonOf(row: SettledRow): Pick<TaskResult, 'reason'> {
+  const json = row.fail_reason ?? row.parent_failure;
+  return json === null ? {} : { reason: JSON.parse(json) as NonNullable<TaskResult['reason']> };
 }

@@ -73,6 +73,17 @@ export class ChangeCollector {
   readonly quarantined = new Set<number>();
   /** Tasks of graph jobs settled in this transaction, whose children `flushCounters` visits. */
   readonly graph: SettledNode[] = [];
+  /** Run times reported in this transaction per job (sum, count): one write per job. */
+  readonly runtimes = new Map<number, { ms: number; n: number }>();
+
+  /** Adds a reported run time to its job's runtime estimate. */
+  runtime(jobId: number, durationMs: number): void {
+    const r = this.runtimes.get(jobId);
+    if (r) {
+      r.ms += durationMs;
+      r.n++;
+    } else this.runtimes.set(jobId, { ms: durationMs, n: 1 });
+  }
 
   /** Counts a task settling in `state`; `by` -1 when a re-check reopens a settled task. */
   countSettled(jobId: number, state: SettledState, by = 1): void {
@@ -157,6 +168,8 @@ export class SqliteSettlement {
   private readonly largeInputs;
   /** Dependencies between tasks: children released or failed as their parents settle. */
   readonly graph: SqliteGraph;
+  private readonly addRuntime;
+  private readonly watchFailing;
 
   private readonly sql;
 
@@ -207,6 +220,12 @@ export class SqliteSettlement {
       `UPDATE jobs SET state = 'completed', finished_at = ?
        WHERE id = ? AND state = 'running'
          AND tasks_valid + tasks_failed + tasks_no_consensus + tasks_cancelled = tasks_total`,
+    );
+    this.watchFailing = db.prepare(
+      'INSERT INTO failing_tasks (task_id, job_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
+    this.addRuntime = db.prepare(
+      'UPDATE jobs SET run_ms = run_ms + ?, run_n = run_n + ? WHERE id = ?',
     );
     this.saveCursor = db.prepare(`UPDATE counters SET value = ? WHERE name = 'result_cursor'`);
     this.loadCursor = db.prepare(`SELECT value FROM counters WHERE name = 'result_cursor'`).pluck();
@@ -372,6 +391,14 @@ export class SqliteSettlement {
     if (reopened) this.sql('UPDATE tasks SET prior_digest = NULL WHERE id = ?').run(taskId);
   }
 
+  /**
+   * Notes that a replica of the task errored, timed out or was refused: the stranded-task
+   * sweep (sqlite-stranded.ts) looks at it until it settles.
+   */
+  failing(taskId: number, jobId: number): void {
+    this.watchFailing.run(taskId, jobId);
+  }
+
   /** Records what a spot check's answer says of its host (sqlite-judging.ts). */
   judgeSpotCheck(
     replicaId: number,
@@ -420,6 +447,8 @@ export class SqliteSettlement {
       this.finishJob.run(now, jobId);
     }
     changes.settledPerJob.clear();
+    for (const [jobId, r] of changes.runtimes) this.addRuntime.run(r.ms, r.n, jobId);
+    changes.runtimes.clear();
     if (changes.hostTallies.size > 0) this.hosts.addTallies(changes.hostTallies);
     changes.hostTallies.clear();
     if (changes.lastCursor !== undefined) this.saveCursor.run(changes.lastCursor);

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeLiveness } from '../liveness.case.js';
 import { describeStore, host, job, ok } from '../store.case.js';
 import { describeValidation } from '../validation.case.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -45,4 +46,10 @@ describe('sqlite store on a shared file', () => {
     await a.close();
     await b.close();
   });
+});
+
+describeLiveness('sqlite', async () => {
+  const store = new SqliteStore(tempPath());
+  await store.migrate();
+  return store;
 });

@@ -32,7 +32,9 @@ import type {
   ChangeSet,
   ComparisonVerdict,
   EncodedResult,
+  HostBuffer,
   HostOrigin,
+  JoinedHost,
   NewJob,
   PendingComparison,
   Placement,
@@ -42,6 +44,7 @@ import type {
   ReplicaPick,
   Store,
   StoreRules,
+  StrandedScope,
   VerifiedReport,
 } from '../store.js';
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
@@ -57,9 +60,11 @@ import {
 } from './sqlite-database.js';
 import { SqliteHosts } from './sqlite-hosts.js';
 import { largeInputsOf } from './sqlite-large-inputs.js';
+import { SqliteLeases } from './sqlite-leases.js';
 import { SqlitePurge } from './sqlite-purge.js';
 import { SqliteResults } from './sqlite-results.js';
 import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
+import { SqliteStranded } from './sqlite-stranded.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 import { SqliteWork } from './sqlite-work.js';
 
@@ -85,6 +90,8 @@ export class SqliteStore implements Store {
         records: SqliteValidationRecords;
         blobRefs: SqliteBlobRefs;
         purge: SqlitePurge;
+        leases: SqliteLeases;
+        stranded: SqliteStranded;
       }
     | undefined;
 
@@ -129,6 +136,13 @@ export class SqliteStore implements Store {
       records: new SqliteValidationRecords(this.db),
       blobRefs: new SqliteBlobRefs(this.db),
       purge: new SqlitePurge(this.db),
+      leases: new SqliteLeases(this.db, settlement),
+      stranded: new SqliteStranded(
+        this.db,
+        settlement,
+        metaOf,
+        this.options.networkRule ?? 'public',
+      ),
     };
   }
 
@@ -191,7 +205,61 @@ export class SqliteStore implements Store {
     now: number,
     origin: HostOrigin = {},
   ): Promise<number> {
-    return this.inTx(() => this.p.hosts.register(accountId, host, now, origin));
+    return (await this.joinHost(accountId, host, now, origin)).hostId;
+  }
+
+  async joinHost(
+    accountId: number,
+    host: RegisterHostRequest,
+    now: number,
+    origin: HostOrigin = {},
+  ): Promise<JoinedHost> {
+    const changes = new ChangeCollector();
+    const { settlement, leases } = this.p;
+    const joined = this.inTx(() => {
+      const hostId = this.p.hosts.register(accountId, host, now, origin);
+      if (hostId !== host.hostId) return { hostId, released: 0 };
+      const keep = new Set(host.holding ?? []);
+      const { released, kept } = leases.release(hostId, keep, 'rejoined', now, changes);
+      settlement.flushCounters(now, changes);
+      leases.syncInFlight(hostId, kept);
+      return { hostId, released };
+    });
+    return { ...joined, changes: changes.toChangeSet() };
+  }
+
+  async releaseSilentHosts(
+    cutoff: number,
+    now: number,
+  ): Promise<{ hosts: number[]; released: number; changes: ChangeSet }> {
+    const changes = new ChangeCollector();
+    const { settlement, leases } = this.p;
+    return this.inTx(() => {
+      const hosts = leases.silentSince(cutoff);
+      let released = 0;
+      for (const hostId of hosts) {
+        released += leases.release(hostId, new Set(), 'silent', now, changes).released;
+      }
+      settlement.flushCounters(now, changes);
+      for (const hostId of hosts) {
+        leases.syncInFlight(hostId, 0);
+        leases.markSilent(hostId, now);
+      }
+      return { hosts, released, changes: changes.toChangeSet() };
+    });
+  }
+
+  async failStrandedTasks(
+    scope: StrandedScope,
+    now: number,
+  ): Promise<{ failed: number; changes: ChangeSet }> {
+    const changes = new ChangeCollector();
+    const { settlement, stranded } = this.p;
+    return this.inTx(() => {
+      const failed = stranded.sweep(scope, now, changes);
+      settlement.flushCounters(now, changes);
+      return { failed, changes: changes.toChangeSet() };
+    });
   }
 
   async hostAllowance(hostId: number, requested: number, now: number): Promise<number> {
@@ -519,8 +587,9 @@ export class SqliteStore implements Store {
     picks: readonly ReplicaPick[],
     now: number,
     placement?: Placement,
+    buffer?: HostBuffer,
   ) {
-    return this.p.work.assign(hostId, picks, now, placement);
+    return this.p.work.assign(hostId, picks, now, placement, buffer);
   }
 
   async applyReports(hostId: number, reports: readonly VerifiedReport[], now: number) {

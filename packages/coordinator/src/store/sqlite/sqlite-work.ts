@@ -16,7 +16,7 @@ import {
 } from '@anygrid/protocol';
 import type { NetworkRule, Random, ReplicaState, Validation } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
-import type { ChangeSet, Placement, ReplicaPick, VerifiedReport } from '../store.js';
+import type { ChangeSet, HostBuffer, Placement, ReplicaPick, VerifiedReport } from '../store.js';
 import { SqliteAssignment } from './sqlite-assignment.js';
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import type { SqliteComparisons } from './sqlite-comparisons.js';
@@ -130,8 +130,14 @@ export class SqliteWork {
   }
 
   /** Assigns ready replicas to a host (sqlite-assignment.ts). */
-  assign(hostId: number, picks: readonly ReplicaPick[], now: number, placement?: Placement) {
-    return this.assignment.assign(hostId, picks, now, placement);
+  assign(
+    hostId: number,
+    picks: readonly ReplicaPick[],
+    now: number,
+    placement?: Placement,
+    buffer?: HostBuffer,
+  ) {
+    return this.assignment.assign(hostId, picks, now, placement, buffer);
   }
 
   applyReports(
@@ -201,6 +207,12 @@ export class SqliteWork {
       return 'late';
     }
     const state = reportedState(report);
+    if (row.state === 'in_progress') changes.tally(row.host_id, 'left');
+    // A provider's run time is its word: no run lasts past the job's wall-time limit.
+    if (state === 'reported') {
+      const { wallTimeMs } = this.metaOf(row.job_id).policy.limits;
+      changes.runtime(row.job_id, Math.min(report.durationMs, wallTimeMs));
+    }
     if (state === 'refused') {
       this.settlement.event(
         now,
@@ -216,6 +228,8 @@ export class SqliteWork {
     }
     const digest = report.success ? report.digest : null;
     // A refused module is not the host's fault: its standing stays as it was.
+    if (state === 'errored' || state === 'refused')
+      this.settlement.failing(row.task_id, row.job_id);
     if (state === 'errored') changes.tally(row.host_id, 'errored');
     // A handed-back replica gave its share of the day's quota back already.
     else if (state === 'reported' && row.state !== 'abandoned')
@@ -289,6 +303,12 @@ export class SqliteWork {
           !this.stillWanted(row)
         ) {
           cancel.push(id);
+          // Of a cancelled job, the host stops it and never reports it: its lease ends now,
+          // so the next sweep frees its place in the host's in-flight bound rather than
+          // the deadline, minutes away.
+          if (row?.host_id === hostId && row.state === 'in_progress' && !this.jobRuns(row)) {
+            this.extendLease.run(now, id);
+          }
           continue;
         }
         const deadline = now + this.metaOf(row.job_id).policy.deadlineMs;
@@ -298,6 +318,10 @@ export class SqliteWork {
       this.touchHost.run(now, hostId);
       return { extended, cancel };
     });
+  }
+
+  private jobRuns(row: ReplicaRow): boolean {
+    return this.jobState.get(row.job_id) === 'running';
   }
 
   private stillWanted(row: ReplicaRow): boolean {
@@ -336,6 +360,7 @@ export class SqliteWork {
         if (!row || row.host_id !== hostId || row.state !== 'in_progress') continue;
         this.abandonReplica.run(id);
         changes.tally(hostId, 'abandoned');
+        changes.tally(hostId, 'left');
         abandoned++;
         this.settlement.event(now, 'replica_abandoned', {
           job: row.job_id,
@@ -358,6 +383,8 @@ export class SqliteWork {
       const touched = new Set<number>();
       for (const row of rows) {
         this.timeOut.run(row.id);
+        changes.tally(row.host_id, 'left');
+        this.settlement.failing(row.task_id, row.job_id);
         // Held against the host only while its task still needed the answer: a host told
         // to stop (the task settled, the job was cancelled) owes nothing.
         if (row.task_state === 'active') changes.tally(row.host_id, 'timedOut');

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import {
+  client,
+  countPrimes,
+  removeDir,
+  type Spawned,
+  startAgent,
+  stopProcess,
+  tempDir,
+  useRestartableCoordinator,
+  waitFor,
+} from './harness.js';
+import { allResults, decodeStdout, primeRanges, submitPrimes } from './job-flow.js';
+import { inspectStore } from './store-inspect.js';
+
+const TASKS = 3000;
+/**
+ * How long the undisturbed run should take. Five coordinator restarts cost about a second
+ * of downtime each, so the run must last tens of seconds for 1.5x to be a statement about
+ * liveness rather than about process start-up; the machine's speed varies several-fold
+ * with what else runs on it, so the task size is calibrated to it first.
+ */
+const CALM_TARGET_MS = 20_000;
+/** Width of a calibration task's range of numbers to test for primality. */
+const PROBE_WIDTH = 2000;
+const PROBE_TASKS = 300;
+
+describe('liveness under churn (issue 11, acceptance 1)', () => {
+  // Heartbeats every second: a host silent for 3 s loses its replicas.
+  const ctx = useRestartableCoordinator(['--heartbeat-ms', '1000']);
+
+  it('finishes a job despite 5 coordinator and 2 agent SIGKILLs within 1.5x an undisturbed run, every result once', async () => {
+    let { coord } = ctx;
+    const admin = client(coord.url, coord.adminToken);
+    const requester = client(coord.url, await admin.token('requester'));
+    // One account per host, so a task's two replicas may go to any two of them; each
+    // keeps its host id in its cache dir and registers under it again after a kill.
+    const agents: { name: string; token: string; cache: string; proc?: Spawned }[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      agents.push({ name, token: await admin.token('provider'), cache: tempDir('anygrid-cache-') });
+    }
+    const launch = (agent: (typeof agents)[number]) => {
+      agent.proc = startAgent(coord.url, agent.token, {
+        slots: 1,
+        name: agent.name,
+        // A few seconds of work buffered per slot: an agent computes through a coordinator
+        // restart and reports when it is back (the offline work of issue 11).
+        extraArgs: [
+          '--cache',
+          agent.cache,
+          '--buffer-min-seconds',
+          '3',
+          '--buffer-max-seconds',
+          '6',
+        ],
+      });
+    };
+    for (const agent of agents) launch(agent);
+    await waitFor('three hosts to join', async () => {
+      const r = await admin.get('/v1/hosts');
+      return r.body.hosts?.length === 3;
+    });
+
+    const run = async (
+      offset: number,
+      width: number,
+      tasks: number,
+      chaos?: (done: () => boolean) => Promise<void>,
+    ) => {
+      const ranges = primeRanges(tasks, width).map(
+        ([a, b]) => [a + offset, b + offset] as [number, number],
+      );
+      const started = Date.now();
+      const job = await submitPrimes(requester, ranges, { redundancy: 2 });
+      let finished = false;
+      const disturbing = chaos?.(() => finished);
+      const final = await waitFor(
+        `job ${job.id} to finish`,
+        // The coordinator may be down at any poll: a refused connection is not an answer.
+        async () => {
+          const r = await requester.get(`/v1/jobs/${job.id}`).catch(() => undefined);
+          return r?.status === 200 && r.body.state !== 'running' ? r.body : undefined;
+        },
+        240_000,
+        100,
+      );
+      const took = Date.now() - started;
+      finished = true;
+      await disturbing;
+      return { job, final, ranges, took };
+    };
+
+    // Calibration: a tenth of the job at a known width, then the width that should make
+    // the whole job last about CALM_TARGET_MS (the cost of a task grows with its width).
+    const probe = await run(5_000_000, PROBE_WIDTH, PROBE_TASKS);
+    let width = Math.round(
+      Math.min(
+        40_000,
+        Math.max(1000, (PROBE_WIDTH * CALM_TARGET_MS * PROBE_TASKS) / (probe.took * TASKS)),
+      ),
+    );
+    let calm = await run(1_000_000, width, TASKS);
+    // A task's cost is not all in its width: when the calibration fell short, scale once
+    // more from the full-size run.
+    if (calm.took < CALM_TARGET_MS * 0.75) {
+      width = Math.round(Math.min(40_000, (width * CALM_TARGET_MS) / calm.took));
+      calm = await run(2_000_000, width, TASKS);
+    }
+    expect(calm.final.progress).toMatchObject({ total: TASKS, valid: TASKS });
+
+    let coordinatorKills = 0;
+    let agentKills = 0;
+    const victim = agents[2] as (typeof agents)[number];
+    // Spread over the first two thirds of the undisturbed run's length: the coordinator
+    // killed at every eighth of it, the victim agent between the first and second
+    // coordinator kills and again between the third and fourth.
+    const plan: { at: number; act: () => Promise<void> }[] = [
+      ...[1, 2, 3, 4, 5].map((k) => ({
+        at: (k / 8) * calm.took,
+        act: async () => {
+          coord = await ctx.restart();
+          coordinatorKills++;
+        },
+      })),
+      ...[1.5, 3.5].map((k) => ({
+        at: (k / 8) * calm.took,
+        act: async () => {
+          // Killed while it holds work of the job (a second at most to get some), so
+          // that its rejoining has leases to hand back.
+          const watch = inspectStore(ctx.dataDir);
+          await waitFor(
+            'the victim to hold replicas',
+            async () =>
+              watch.query(
+                `SELECT 1 FROM replicas r JOIN hosts h ON h.id = r.host_id
+                 WHERE h.name = 'c' AND r.state = 'in_progress' LIMIT 1`,
+              ).length > 0,
+            1000,
+            20,
+          ).catch(() => undefined);
+          watch.close();
+          await stopProcess(victim.proc?.proc as Spawned['proc'], 'SIGKILL');
+          launch(victim);
+          agentKills++;
+        },
+      })),
+    ].sort((x, y) => x.at - y.at);
+    const chaotic = await run(3_000_000, width, TASKS, async (done) => {
+      const started = Date.now();
+      for (const step of plan) {
+        const wait = started + step.at - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (done()) break;
+        await step.act();
+      }
+    });
+    // Every kill landed before the job finished, or the comparison says nothing.
+    expect(coordinatorKills).toBe(5);
+    expect(agentKills).toBe(2);
+    expect(chaotic.final.progress).toMatchObject({ total: TASKS, valid: TASKS });
+    console.info(
+      `tasks of width ${width}: undisturbed ${calm.took} ms, with 5 coordinator and 2 agent kills ${chaotic.took} ms ` +
+        `(${(chaotic.took / calm.took).toFixed(2)}x)`,
+    );
+    expect(chaotic.took).toBeLessThanOrEqual(1.5 * calm.took);
+
+    // Every result exactly once, and right.
+    const results = await allResults(requester, chaotic.job.id);
+    expect(results).toHaveLength(TASKS);
+    expect(new Set(results.map((r) => r.index)).size).toBe(TASKS);
+    for (const r of results) {
+      const [a, b] = chaotic.ranges[r.index] as [number, number];
+      expect(decodeStdout(r)).toBe(`${countPrimes(a, b)}\n`);
+    }
+    const store = inspectStore(ctx.dataDir);
+    const { cursors, counter } = store.settledCursors(chaotic.job.id);
+    expect(cursors.size).toBe(TASKS);
+    expect(new Set(cursors.values()).size).toBe(TASKS);
+    expect(Math.max(...cursors.values())).toBeLessThanOrEqual(counter);
+    // The victim rejoined under its id and handed its leases back at once, rather than
+    // letting them run out at the 10-minute deadline.
+    const released = store.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM events WHERE kind = 'replica_released' AND job_id = ?`,
+      chaotic.job.id,
+    );
+    const kinds = store.query(
+      'SELECT kind, COUNT(*) AS n FROM events WHERE job_id = ? GROUP BY kind',
+      chaotic.job.id,
+    );
+    expect(released[0]?.n, JSON.stringify(kinds)).toBeGreaterThan(0);
+    const hosts = store.query<{ n: number }>('SELECT COUNT(*) AS n FROM hosts');
+    expect(hosts[0]?.n).toBe(3);
+    store.close();
+    for (const agent of agents) removeDir(agent.cache);
+  }, 300_000);
+});
