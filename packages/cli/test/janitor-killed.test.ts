@@ -8,7 +8,7 @@
 
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
-import { SqliteStore } from '@anygrid/coordinator';
+import { type Placement, type ReplicaPick, SqliteStore } from '@anygrid/coordinator';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -61,23 +61,38 @@ async function finishedJob(dataDir: string): Promise<number> {
     },
     1,
   );
-  const sent = await store.assignReplicas(hostId, changes.ready, 2);
-  for (let i = 0; i < sent.length; i += 5000) {
-    const reports = sent.slice(i, i + 5000).map((a) => ({
-      replicaId: a.replicaId,
-      success: true,
-      digest: 'd',
-      exitCode: 0,
-      stdout: null,
-      stderr: null,
-      files: {},
-      error: null,
-      durationMs: 1,
-    }));
-    await store.applyReports(hostId, reports, 3);
+  // A host holds a bounded number at once (policy/in-flight-cap.ts): take and answer in rounds.
+  const sent: { replicaId: number }[] = [];
+  let ready: readonly ReplicaPick[] = changes.ready;
+  while (ready.length > 0) {
+    const placement: Placement = { deferred: [], quarantined: false };
+    const buffer = { bufferSeconds: TASKS, maxBufferSeconds: TASKS };
+    const round = await store.assignReplicas(hostId, ready, 2, placement, buffer);
+    if (round.length === 0) throw new Error('the host got none of the job');
+    await report(round);
+    sent.push(...round);
+    ready = placement.deferred;
   }
+  expect(sent).toHaveLength(TASKS);
   await store.close();
   return job.id;
+
+  async function report(round: readonly { replicaId: number }[]) {
+    for (let i = 0; i < round.length; i += 5000) {
+      const reports = round.slice(i, i + 5000).map((a) => ({
+        replicaId: a.replicaId,
+        success: true,
+        digest: 'd',
+        exitCode: 0,
+        stdout: null,
+        stderr: null,
+        files: {},
+        error: null,
+        durationMs: 1,
+      }));
+      await store.applyReports(hostId, reports, 3);
+    }
+  }
 }
 
 describe('janitor killed mid-purge', () => {

@@ -13,4 +13,4 @@ export {
 export { Hub } from './services/hub.js';
 export { Scheduler } from './services/scheduler.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
-export type { Principal, Store } from './store/store.js';
+export type { Placement, Principal, ReplicaPick, Store } from './store/store.js';

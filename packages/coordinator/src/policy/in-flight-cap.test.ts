@@ -10,6 +10,10 @@ import {
 describe('inFlightCap', () => {
   it('allows a small count per slot before any replica of the job was reported', () => {
     expect(inFlightCap({ slots: 3 })).toBe(3 * UNKNOWN_RUNTIME_PER_SLOT);
+    // A host that asks for a long buffer (to work through an outage) gets a second's
+    // worth per task of it, within the coordinator's bound.
+    expect(inFlightCap({ slots: 1, bufferSeconds: 8 })).toBe(8);
+    expect(inFlightCap({ slots: 2, bufferSeconds: 86_400, maxBufferSeconds: 30 })).toBe(60);
   });
 
   it('holds slots × buffer seconds of work at the job’s runtime', () => {

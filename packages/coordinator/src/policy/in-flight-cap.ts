@@ -17,8 +17,15 @@ export const DEFAULT_BUFFER_SECONDS = 2;
  */
 export const MAX_BUFFER_SECONDS = 600;
 
-/** Replicas per slot a host may hold before any replica of the job was reported. */
+/** Replicas per slot a host may hold before any replica of the job was reported, at least. */
 export const UNKNOWN_RUNTIME_PER_SLOT = 4;
+
+/**
+ * What a replica of a job nobody has reported yet is assumed to take, in seconds: a host
+ * asking for a longer buffer (an agent that means to work through an outage) may hold
+ * that many seconds' worth, beyond `UNKNOWN_RUNTIME_PER_SLOT`.
+ */
+export const UNKNOWN_RUNTIME_SECONDS = 1;
 
 /**
  * The bound is this many times the buffer's worth. One: the agent refills towards its
@@ -48,11 +55,14 @@ export interface InFlightParams {
 export function inFlightCap(p: InFlightParams): number {
   const slots = Math.max(1, Math.floor(p.slots));
   const floor = slots * UNKNOWN_RUNTIME_PER_SLOT;
-  if (p.estimateMs === undefined || !(p.estimateMs >= 0)) return floor;
   const bufferSeconds = Math.min(
     p.bufferSeconds ?? DEFAULT_BUFFER_SECONDS,
     p.maxBufferSeconds ?? MAX_BUFFER_SECONDS,
   );
+  if (p.estimateMs === undefined || !(p.estimateMs >= 0)) {
+    const perSlot = Math.ceil(bufferSeconds / UNKNOWN_RUNTIME_SECONDS);
+    return Math.min(MAX_IN_FLIGHT, Math.max(floor, slots * perSlot));
+  }
   const perSlot = (bufferSeconds * 1000) / Math.max(MIN_ESTIMATE_MS, p.estimateMs);
   const cap = Math.ceil(slots * perSlot * IN_FLIGHT_HEADROOM);
   return Math.min(MAX_IN_FLIGHT, Math.max(floor, cap));
