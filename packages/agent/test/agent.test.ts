@@ -14,7 +14,7 @@ import { type Coordinator, startCoordinator } from '@anygrid/coordinator';
 import type { ResultPage } from '@anygrid/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Agent, startAgent } from '../src/index.js';
+import { type Agent, type BufferSeconds, bufferSeconds, startAgent } from '../src/index.js';
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples');
 const silent = pino({ level: 'silent' });
@@ -43,8 +43,16 @@ async function agent(
   token: string,
   slots: number,
   cacheDir?: string,
+  bufferSeconds?: BufferSeconds,
 ): Promise<Agent> {
-  const a = await startAgent({ coordinator: c.url, token, slots, logger: agentLog, cacheDir });
+  const a = await startAgent({
+    coordinator: c.url,
+    token,
+    slots,
+    logger: agentLog,
+    cacheDir,
+    ...(bufferSeconds ? { bufferSeconds } : {}),
+  });
   cleanups.push(() => a.stop({ graceful: false }));
   return a;
 }
@@ -242,7 +250,9 @@ describe('startAgent against a real coordinator', () => {
     const port = first.c.port;
     let c = first.c;
     const requester = http(() => c.url, first.requesterToken);
-    const a = await agent(c, first.provider, 1);
+    // Work for a few seconds buffered: on a loaded machine a task may take a second, and a
+    // one-second buffer would hold only the task running when the coordinator goes.
+    const a = await agent(c, first.provider, 1, undefined, bufferSeconds(5, 10));
     const module = await upload(requester, 'prime.wasm');
     // Tasks of a few hundred ms each, so some finish while the coordinator is away.
     const tasks = Array.from({ length: 12 }, (_, i) => [
