@@ -7,20 +7,15 @@
 
 import { randomInt } from 'node:crypto';
 import {
-  ConflictError,
   type HostList,
   type HostView,
-  InvalidRequestError,
   JobPurgedError,
   type JobView,
-  NotFoundError,
   type RegisterHostRequest,
   type Role,
   type TaskResult,
 } from '@anygrid/protocol';
 import {
-  type LargeBlob,
-  largeBlobs,
   largeBlobsFromList,
   type Random,
   type ReadyReplica,
@@ -52,13 +47,12 @@ import { SqliteComparisons } from './sqlite-comparisons.js';
 import {
   migrateSqlite,
   openSqlite,
-  ROWS_PER_INSERT,
-  rows,
   type SqliteDatabase,
   statementCache,
   transactionRunner,
 } from './sqlite-database.js';
 import { SqliteHosts } from './sqlite-hosts.js';
+import { SqliteJobIntake } from './sqlite-job-intake.js';
 import { largeInputsOf } from './sqlite-large-inputs.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { SqlitePurge } from './sqlite-purge.js';
@@ -67,8 +61,6 @@ import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteStranded } from './sqlite-stranded.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 import { SqliteWork } from './sqlite-work.js';
-
-const WASM_PLATFORM = 'wasm32-wasi';
 
 /** The rules this store enforces (see `StoreRules`). */
 export interface SqliteStoreOptions extends StoreRules {
@@ -92,6 +84,7 @@ export class SqliteStore implements Store {
         purge: SqlitePurge;
         leases: SqliteLeases;
         stranded: SqliteStranded;
+        intake: SqliteJobIntake;
       }
     | undefined;
 
@@ -119,6 +112,9 @@ export class SqliteStore implements Store {
     const random = this.options.random ?? Math.random;
     const settlement = new SqliteSettlement(this.db, metaOf, hosts, random);
     const comparisons = new SqliteComparisons(this.db, settlement, metaOf);
+    const blobRefs = new SqliteBlobRefs(this.db);
+    // A job's cached meta must not outlive a change to its graph flag.
+    const forget = (jobId: number) => this.metaCache.delete(jobId);
     this.parts = {
       settlement,
       work: new SqliteWork(
@@ -134,7 +130,8 @@ export class SqliteStore implements Store {
       hosts,
       comparisons,
       records: new SqliteValidationRecords(this.db),
-      blobRefs: new SqliteBlobRefs(this.db),
+      blobRefs,
+      intake: new SqliteJobIntake(this.db, settlement, blobRefs, metaOf, forget),
       purge: new SqlitePurge(this.db),
       leases: new SqliteLeases(this.db, settlement),
       stranded: new SqliteStranded(
@@ -302,32 +299,7 @@ export class SqliteStore implements Store {
     now: number,
   ): Promise<{ job: JobView; changes: ChangeSet }> {
     const changes = new ChangeCollector();
-    const total = job.tasksTotal ?? job.tasks.length;
-    const jobId = this.inTx(() => {
-      const variantId = this.upsertVariant(accountId, job, now);
-      const info = this.sql(
-        `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, argv0, signature, policy, priority, state, tasks_total, created_at, parts_until)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
-      ).run(
-        accountId,
-        job.name ?? `job-${job.module.hash.slice(0, 8)}`,
-        variantId,
-        job.module.hash,
-        job.module.size,
-        job.argv0 ?? null,
-        job.signature ? JSON.stringify(job.signature) : null,
-        JSON.stringify(job.policy),
-        job.policy.priority,
-        total,
-        now,
-        total > job.tasks.length ? (job.partsUntil ?? null) : null,
-      );
-      const id = Number(info.lastInsertRowid);
-      this.p.blobRefs.addJob(id, job.module.hash, job.policy);
-      this.p.settlement.event(now, 'job_created', { job: id }, JSON.stringify({ tasks: total }));
-      this.insertTasks(id, 0, job.tasks, job.policy.redundancy, now, changes);
-      return id;
-    });
+    const jobId = this.inTx(() => this.p.intake.createJob(accountId, job, now, changes));
     changes.jobs.add(jobId);
     return { job: this.jobById(jobId) as JobView, changes: changes.toChangeSet() };
   }
@@ -340,43 +312,9 @@ export class SqliteStore implements Store {
     partsUntil?: number,
   ): Promise<{ added: number; changes: ChangeSet }> {
     const changes = new ChangeCollector();
-    const added = this.inTx(() => {
-      const job = this.sql('SELECT state, tasks_total FROM jobs WHERE id = ?').get(jobId) as
-        | { state: string; tasks_total: number }
-        | undefined;
-      if (job === undefined) throw new NotFoundError('job', jobId);
-      if (job.state !== 'running') {
-        throw new ConflictError(`Job ${jobId} is ${job.state}; it takes no more tasks.`, {
-          jobId,
-          state: job.state,
-        });
-      }
-      // Tasks are numbered 0… in the order they arrived, so the next index is a count.
-      const stored = this.sql('SELECT COALESCE(MAX(idx) + 1, 0) FROM tasks WHERE job_id = ?')
-        .pluck()
-        .get(jobId) as number;
-      if (from > stored) {
-        throw new ConflictError(
-          `Job ${jobId} has ${stored} tasks; send the part that starts at index ${stored} first.`,
-          { jobId, expectedFrom: stored },
-        );
-      }
-      if (from + tasks.length > job.tasks_total) {
-        throw new InvalidRequestError(
-          `Job ${jobId} was created with totalTasks ${job.tasks_total}; tasks ${from}…${from + tasks.length - 1} go past it.`,
-          { jobId, totalTasks: job.tasks_total },
-        );
-      }
-      const fresh = tasks.slice(stored - from);
-      const { redundancy } = this.meta(jobId).policy;
-      this.insertTasks(jobId, stored, fresh, redundancy, now, changes);
-      const complete = stored + fresh.length === job.tasks_total;
-      this.sql('UPDATE jobs SET parts_until = ? WHERE id = ?').run(
-        complete ? null : (partsUntil ?? null),
-        jobId,
-      );
-      return fresh.length;
-    });
+    const added = this.inTx(() =>
+      this.p.intake.addTasks(jobId, from, tasks, now, changes, partsUntil),
+    );
     if (added > 0) changes.jobs.add(jobId);
     return { added, changes: changes.toChangeSet() };
   }
@@ -394,116 +332,6 @@ export class SqliteStore implements Store {
     return this.sql(`SELECT id FROM jobs WHERE state = 'running' AND parts_until < ?`)
       .pluck()
       .all(now) as number[];
-  }
-
-  /**
-   * Inserts tasks and their first replicas, up to `ROWS_PER_INSERT` rows per statement:
-   * one statement per row cost ~1.2 µs more per task (binding, stepping, answering).
-   * Rows inserted by one statement get consecutive ids ending at its last insert id,
-   * since an INTEGER PRIMARY KEY takes the largest id so far plus one; so do those of
-   * successive statements of one transaction. Tasks with `dependsOn` get no replica here:
-   * the graph (sqlite-graph.ts) links them to their parents and releases them when it can.
-   */
-  private insertTasks(
-    jobId: number,
-    firstIndex: number,
-    tasks: NewJob['tasks'],
-    redundancy: number,
-    now: number,
-    changes: ChangeCollector,
-  ): void {
-    const { settlement } = this.p;
-    const graph = tasks.some(hasParents);
-    // Before any settlement of this transaction reads the job's flag from the cache.
-    if (graph && settlement.graph.markGraph(jobId)) this.metaCache.delete(jobId);
-    let firstTaskId = 0;
-    this.p.blobRefs.addTasks(jobId, tasks);
-    for (let start = 0; start < tasks.length; start += ROWS_PER_INSERT) {
-      const count = Math.min(ROWS_PER_INSERT, tasks.length - start);
-      const params: unknown[] = [];
-      for (let k = 0; k < count; k++) {
-        const task = tasks[start + k] as NewJob['tasks'][number];
-        params.push(jobId, firstIndex + start + k, JSON.stringify(task), randomInt(2 ** 31));
-      }
-      const insert = this.sql(
-        `INSERT INTO tasks (job_id, idx, spec, seed, state) VALUES ${rows(count, "(?, ?, ?, ?, 'active')")}`,
-      );
-      const first = Number(insert.run(params).lastInsertRowid) - count + 1;
-      if (start === 0) firstTaskId = first;
-      const large = this.largeOf(jobId, tasks, start, count);
-      if (!graph) {
-        settlement.createFirstReplicas(first, count, jobId, redundancy, now, changes, large);
-        continue;
-      }
-      // The graph names tasks by firstTaskId + position: the ids must run on unbroken.
-      if (first !== firstTaskId + start)
-        throw new Error('task ids of one insert are not consecutive');
-      // Runs of tasks without parents keep their replicas' batched insert.
-      for (let k = 0; k < count; ) {
-        if (hasParents(tasks[start + k] as NewJob['tasks'][number])) {
-          k++;
-          continue;
-        }
-        let end = k + 1;
-        while (end < count && !hasParents(tasks[start + end] as NewJob['tasks'][number])) end++;
-        const run = large?.slice(k, end);
-        settlement.createFirstReplicas(first + k, end - k, jobId, redundancy, now, changes, run);
-        k = end;
-      }
-    }
-    if (!graph) return;
-    settlement.graph.link(
-      jobId,
-      firstTaskId,
-      firstIndex,
-      tasks,
-      settlement.graphHooks(now, changes),
-    );
-    settlement.flushCounters(now, changes);
-  }
-
-  /** Each task's large blobs (locality), or undefined when none of them has any. */
-  private largeOf(
-    jobId: number,
-    tasks: NewJob['tasks'],
-    start: number,
-    count: number,
-  ): (LargeBlob[] | undefined)[] | undefined {
-    const { moduleHash, moduleSize } = this.meta(jobId);
-    const module = { hash: moduleHash, size: moduleSize };
-    let out: (LargeBlob[] | undefined)[] | undefined;
-    for (let k = 0; k < count; k++) {
-      const large = largeBlobs(module, tasks[start + k] as NewJob['tasks'][number]);
-      if (!large) continue;
-      out ??= new Array(count);
-      out[k] = large;
-    }
-    return out;
-  }
-
-  /** Apps, versions and variants are implicit for now: the job's name is the app, the module hash the version. */
-  private upsertVariant(accountId: number, job: NewJob, now: number): number {
-    const appName = job.name ?? 'default';
-    this.sql(
-      'INSERT INTO apps (account_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(accountId, appName, now);
-    const appId = this.sql('SELECT id FROM apps WHERE account_id = ? AND name = ?')
-      .pluck()
-      .get(accountId, appName);
-    this.sql(
-      'INSERT INTO app_versions (app_id, version, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(appId, job.module.hash, now);
-    const versionId = this.sql('SELECT id FROM app_versions WHERE app_id = ? AND version = ?')
-      .pluck()
-      .get(appId, job.module.hash);
-    this.db
-      .prepare(
-        'INSERT INTO variants (version_id, platform, module_hash, module_size) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      )
-      .run(versionId, WASM_PLATFORM, job.module.hash, job.module.size);
-    return this.sql('SELECT id FROM variants WHERE version_id = ? AND platform = ?')
-      .pluck()
-      .get(versionId, WASM_PLATFORM) as number;
   }
 
   private jobById(jobId: number): JobView | null {
@@ -669,11 +497,6 @@ export class SqliteStore implements Store {
       quarantinedHosts: count('SELECT COUNT(*) FROM hosts WHERE quarantined_at IS NOT NULL'),
     };
   }
-}
-
-/** Whether a task waits for others. */
-function hasParents(task: NewJob['tasks'][number]): boolean {
-  return task.dependsOn !== undefined && task.dependsOn.length > 0;
 }
 
 /** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
