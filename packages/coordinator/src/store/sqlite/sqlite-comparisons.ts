@@ -18,8 +18,9 @@ import {
 } from '../../policy/index.js';
 import type { JobMeta, StoredOutputs } from '../rows.js';
 import type { ChangeSet, ComparedReplica, ComparisonVerdict, PendingComparison } from '../store.js';
+import { ChangeCollector } from './sqlite-change-collector.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
-import { ChangeCollector, type FactsRow, type SqliteSettlement } from './sqlite-settlement.js';
+import type { FactsRow, SqliteSettlement } from './sqlite-settlement.js';
 
 interface KeyedRow extends KeyedReplica {
   readonly host_id: number | null;

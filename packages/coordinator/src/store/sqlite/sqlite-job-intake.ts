@@ -13,8 +13,9 @@ import { type LargeBlob, largeBlobs } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { NewJob } from '../store.js';
 import type { SqliteBlobRefs } from './sqlite-blob-refs.js';
+import type { ChangeCollector } from './sqlite-change-collector.js';
 import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
-import type { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
+import type { SqliteSettlement } from './sqlite-settlement.js';
 
 const WASM_PLATFORM = 'wasm32-wasi';
 

@@ -27,8 +27,9 @@ import {
   type ValidationRecord,
 } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
+import type { ChangeCollector } from './sqlite-change-collector.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import type { ChangeCollector, FactsRow } from './sqlite-settlement.js';
+import type { FactsRow } from './sqlite-settlement.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 
 type ValidDecision = Extract<TaskDecision, { kind: 'valid' }>;

@@ -12,8 +12,9 @@
  */
 
 import type { ReplicaState } from '../../policy/index.js';
+import type { ChangeCollector } from './sqlite-change-collector.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import type { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
+import type { SqliteSettlement } from './sqlite-settlement.js';
 
 interface HeldRow {
   id: number;

@@ -43,6 +43,7 @@ import type {
   VerifiedReport,
 } from '../store.js';
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
+import { ChangeCollector } from './sqlite-change-collector.js';
 import { SqliteComparisons } from './sqlite-comparisons.js';
 import {
   migrateSqlite,
@@ -57,7 +58,7 @@ import { largeInputsOf } from './sqlite-large-inputs.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { SqlitePurge } from './sqlite-purge.js';
 import { SqliteResults } from './sqlite-results.js';
-import { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
+import { SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteStranded } from './sqlite-stranded.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 import { SqliteWork } from './sqlite-work.js';

@@ -17,8 +17,9 @@ import {
 } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { StrandedScope } from '../store.js';
+import type { ChangeCollector } from './sqlite-change-collector.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import type { ChangeCollector, SqliteSettlement } from './sqlite-settlement.js';
+import type { SqliteSettlement } from './sqlite-settlement.js';
 
 interface ReplicaHostRow {
   state: string;

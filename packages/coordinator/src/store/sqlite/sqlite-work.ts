@@ -19,10 +19,11 @@ import type { JobMeta } from '../rows.js';
 import type { ChangeSet, HostBuffer, Placement, ReplicaPick, VerifiedReport } from '../store.js';
 import { SqliteAssignment } from './sqlite-assignment.js';
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
+import { ChangeCollector } from './sqlite-change-collector.js';
 import type { SqliteComparisons } from './sqlite-comparisons.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
-import { ChangeCollector, type SqliteSettlement } from './sqlite-settlement.js';
+import type { SqliteSettlement } from './sqlite-settlement.js';
 
 interface ReplicaRow {
   id: number;
