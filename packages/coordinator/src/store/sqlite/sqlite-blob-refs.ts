@@ -33,6 +33,11 @@ export class SqliteBlobRefs {
     if (policy.compare.kind === 'validator') this.insert.run(policy.compare.module.hash, jobId);
   }
 
+  /** One blob the job uses from now on (a checkpoint, a parent's output become an input). */
+  add(hash: string, jobId: number): void {
+    this.insert.run(hash, jobId);
+  }
+
   /** The inputs (stdin and files) of a chunk of the job's tasks. */
   addTasks(jobId: number, tasks: NewJob['tasks']): void {
     const seen = new Set<string>();

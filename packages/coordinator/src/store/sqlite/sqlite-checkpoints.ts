@@ -18,6 +18,7 @@
  */
 
 import { NotAssignedError } from '@anygrid/protocol';
+import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** A dead replica whose chain a reissued one may continue. */
@@ -30,7 +31,7 @@ interface ResumableRow {
 
 export class SqliteCheckpoints {
   private readonly holder;
-  private readonly useBlob;
+  private readonly blobRefs;
   private readonly record;
   private readonly resumable;
   private readonly continueChain;
@@ -42,7 +43,7 @@ export class SqliteCheckpoints {
   constructor(db: SqliteDatabase) {
     this.holder = db.prepare('SELECT host_id, job_id, state FROM replicas WHERE id = ?');
     // A checkpoint blob is the job's while it lives: the janitor keeps it (retention).
-    this.useBlob = db.prepare('INSERT OR IGNORE INTO blob_refs (hash, job_id) VALUES (?, ?)');
+    this.blobRefs = new SqliteBlobRefs(db);
     this.record = db.prepare(
       `UPDATE replicas SET checkpoint_hash = COALESCE(?, checkpoint_hash),
          checkpoint_size = COALESCE(?, checkpoint_size), progress = COALESCE(?, progress)
@@ -93,7 +94,7 @@ export class SqliteCheckpoints {
     if (row === undefined || row.host_id !== hostId) throw new NotAssignedError([replicaId]);
     if (row.state !== 'in_progress') return 'stale';
     this.record.run(state?.hash ?? null, state?.size ?? null, fraction, replicaId);
-    if (state) this.useBlob.run(state.hash, row.job_id);
+    if (state) this.blobRefs.add(state.hash, row.job_id);
     return 'recorded';
   }
 

@@ -22,6 +22,7 @@ import {
   type TaskSpec,
 } from '@anygrid/protocol';
 import type { StoredOutputs } from '../rows.js';
+import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** sha256 of no bytes: the stdout a child sees from a parent that printed nothing. */
@@ -64,7 +65,7 @@ export class SqliteGraph {
   private readonly setSpec;
   private readonly setFailure;
   private readonly insertInput;
-  private readonly useBlob;
+  private readonly blobRefs;
   private readonly stateOf;
   private readonly indexOf;
   private readonly markJob;
@@ -99,7 +100,7 @@ export class SqliteGraph {
     this.insertInput = db.prepare(
       'INSERT INTO graph_inputs (hash, data) VALUES (?, ?) ON CONFLICT DO NOTHING',
     );
-    this.useBlob = db.prepare('INSERT OR IGNORE INTO blob_refs (hash, job_id) VALUES (?, ?)');
+    this.blobRefs = new SqliteBlobRefs(db);
     this.stateOf = db.prepare('SELECT state FROM tasks WHERE id = ?').pluck();
     this.indexOf = db.prepare('SELECT idx FROM tasks WHERE id = ?').pluck();
     this.markJob = db.prepare('UPDATE jobs SET graph = 1 WHERE id = ? AND graph IS NULL');
@@ -246,7 +247,7 @@ export class SqliteGraph {
         if (ref.data !== undefined) {
           this.insertInput.run(ref.hash, ref.data);
           // The job uses it now: kept while the job lives, purged with it (retention).
-          this.useBlob.run(ref.hash, jobId);
+          this.blobRefs.add(ref.hash, jobId);
         }
       }
     }
