@@ -8,6 +8,7 @@
  */
 
 import { z } from 'zod';
+import { Accelerator } from './host.js';
 
 /** What became of the replicas sent to a host (or an account's hosts). */
 export const ReplicaCounts = z.strictObject({
@@ -45,6 +46,12 @@ export const HostView = z.strictObject({
   cores: z.number().int(),
   memoryBytes: z.number().int(),
   slots: z.number().int(),
+  /** Null when the host never said (an older agent). */
+  freeDiskBytes: z.number().int().nullable(),
+  /** Standard WASM benchmark, operations per second; null when the host never ran it. */
+  speed: z.number().nullable(),
+  accelerators: z.array(Accelerator),
+  region: z.string().nullable(),
   agentVersion: z.string().nullable(),
   /** The address the coordinator saw at registration; null if it saw none. */
   address: z.string().nullable(),

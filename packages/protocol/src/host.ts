@@ -1,7 +1,9 @@
 /**
  * @module
- * What a provider's device says about itself when it joins: platform, cores, memory and
- * which runtimes it offers. The coordinator uses it for matching, never for trust.
+ * What a provider's device says about itself when it joins: platform, cores, memory, free
+ * disk, its speed on the standard benchmark, accelerators, region and which runtimes it
+ * offers. The coordinator uses it for matching and placement, never for trust: a host that
+ * overstates itself gets work it cannot finish in time, and its record shows it.
  */
 
 import { z } from 'zod';
@@ -11,7 +13,37 @@ export const Platform = z
   .string()
   .regex(/^[a-z0-9]+-[a-z0-9_]+$/, 'like linux-x64 or browser-wasm');
 
+/** A compute accelerator: an NVIDIA GPU (`cuda`, from nvidia-smi) or a browser's WebGPU adapter. */
+export const Accelerator = z.strictObject({
+  kind: z.enum(['cuda', 'webgpu']),
+  name: z.string().min(1).max(200),
+  /** Device memory, where known. */
+  memoryBytes: z.number().int().min(0).optional(),
+});
+export type Accelerator = z.infer<typeof Accelerator>;
+
+/** A region the provider declares, like `eu-west` or `home-lab`: lower case, digits and dashes. */
+export const Region = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, like eu-west');
+
+/**
+ * What a host may say again in a heartbeat when it changed: its free disk, and its speed
+ * when the agent ran the benchmark again.
+ */
+export const HostUpdate = z.strictObject({
+  /** Bytes free where the agent keeps its cache and work. */
+  freeDiskBytes: z.number().int().min(0).optional(),
+  /**
+   * Operations per second on the standard WASM benchmark (the agent's `benchmark.ts`),
+   * so that speeds compare across hosts.
+   */
+  speed: z.number().positive().max(1e15).optional(),
+});
+export type HostUpdate = z.infer<typeof HostUpdate>;
+
 export const RegisterHostRequest = z.strictObject({
+  ...HostUpdate.shape,
   name: z.string().min(1).max(200),
   platform: Platform,
   cores: z.number().int().min(1).max(4096),
@@ -33,6 +65,8 @@ export const RegisterHostRequest = z.strictObject({
   holding: z.array(z.number().int().positive()).max(10_000).optional(),
   /** Large blobs (`LOCALITY_BLOB_BYTES` and up) this device holds already, by hash. */
   blobs: BlobHashes.optional(),
+  accelerators: z.array(Accelerator).max(16).optional(),
+  region: Region.optional(),
 });
 export type RegisterHostRequest = z.infer<typeof RegisterHostRequest>;
 export type RegisterHostRequestInput = z.input<typeof RegisterHostRequest>;

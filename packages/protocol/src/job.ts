@@ -9,6 +9,7 @@ import { Compare, EXACT_COMPARE, ResolvedCompare } from './compare.js';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
 import { ModuleSignature } from './module-signature.js';
+import { JobRequirements } from './requirements.js';
 import {
   argvEnvBytes,
   argvEnvTooLarge,
@@ -134,6 +135,8 @@ export const CreateJobRequest = z
      */
     signature: ModuleSignature.optional(),
     policy: JobPolicyInput.default({}),
+    /** What a host must have to run this job's tasks; absent: any host. */
+    requirements: JobRequirements.optional(),
     /** The first tasks (or all of them); indexes count from 0 in this order. */
     tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB),
     /**

@@ -7,6 +7,7 @@
 
 import { z } from 'zod';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
+import { HostUpdate } from './host.js';
 import { DEFAULT_ARGV0 } from './job.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
 import { BlobInventoryDelta } from './locality.js';
@@ -172,6 +173,8 @@ export type ReportResponse = z.infer<typeof ReportResponse>;
 export const HeartbeatRequest = z.strictObject({
   hostId: HostId,
   replicaIds: z.array(ReplicaId).max(10_000),
+  /** What changed about the host since it registered (free disk, a new benchmark run). */
+  update: HostUpdate.optional(),
 });
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
 

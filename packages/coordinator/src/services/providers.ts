@@ -118,6 +118,7 @@ export class Providers {
 
   async heartbeat(principal: Principal, req: HeartbeatRequest): Promise<HeartbeatResponse> {
     await this.requireHost(principal, req.hostId);
+    if (req.update !== undefined) await this.store.updateHost(req.hostId, req.update);
     return this.store.heartbeat(req.hostId, req.replicaIds, Date.now());
   }
 

@@ -5,7 +5,7 @@
  * SQLite and PostgreSQL answer with identical JSON and count alike.
  */
 
-import type { AccountReputation, HostView, ReplicaCounts } from '@anygrid/protocol';
+import type { Accelerator, AccountReputation, HostView, ReplicaCounts } from '@anygrid/protocol';
 import {
   type DailyQuotaParams,
   DEFAULT_DAILY_QUOTA,
@@ -24,6 +24,11 @@ export interface HostRow {
   cores: number;
   memory_bytes: number;
   slots: number;
+  free_disk_bytes: number | null;
+  speed: number | null;
+  /** JSON array of `Accelerator`; NULL: none declared. */
+  accelerators: string | null;
+  region: string | null;
   agent_version: string | null;
   address: string | null;
   created_at: number;
@@ -44,7 +49,7 @@ export interface HostRow {
 
 /** The columns of `HostRow`, for `SELECT ${HOST_COLUMNS} FROM hosts h JOIN accounts a ...`. */
 export const HOST_COLUMNS = `h.id, h.account_id, a.name AS account_name, h.name, h.platform, h.cores,
-  h.memory_bytes, h.slots, h.agent_version, h.address, h.created_at, h.last_seen, h.n_valid,
+  h.memory_bytes, h.slots, h.free_disk_bytes, h.speed, h.accelerators, h.region, h.agent_version, h.address, h.created_at, h.last_seen, h.n_valid,
   h.n_invalid, h.n_errored, h.n_timed_out, h.n_abandoned, h.n_alone, h.quota, h.quota_day,
   h.quota_used, h.quarantined_at, h.quarantine_reason`;
 
@@ -154,6 +159,10 @@ export function hostView(
     cores: Number(row.cores),
     memoryBytes: Number(row.memory_bytes),
     slots: Number(row.slots),
+    freeDiskBytes: row.free_disk_bytes === null ? null : Number(row.free_disk_bytes),
+    speed: row.speed === null ? null : Number(row.speed),
+    accelerators: row.accelerators === null ? [] : (JSON.parse(row.accelerators) as Accelerator[]),
+    region: row.region,
     agentVersion: row.agent_version,
     address: row.address,
     createdAt: Number(row.created_at),

@@ -290,5 +290,37 @@ export function describeHostRules(
       });
       await store.close();
     });
+
+    it('keeps what a host declares of itself, and what its heartbeats update, leaving the rest as it was', async () => {
+      const { store } = await withHosts(openStore);
+      const prov = await store.createToken('provider', 'cap', 'c', undefined, 0);
+      const admin = { accountId: 0, account: 'admin', role: 'admin' as const };
+      const plain = await store.registerHost(prov.accountId, host, 0, { address: null });
+      expect(await store.getHost(plain, admin, 1)).toMatchObject({
+        freeDiskBytes: null,
+        speed: null,
+        accelerators: [],
+        region: null,
+      });
+      const gpu = { kind: 'cuda' as const, name: 'NVIDIA L4', memoryBytes: 24 * 2 ** 30 };
+      const declared = {
+        ...host,
+        freeDiskBytes: 5e9,
+        speed: 2.5e8,
+        accelerators: [gpu],
+        region: 'eu-west',
+      };
+      const id = await store.registerHost(prov.accountId, declared, 0, { address: null });
+      await store.updateHost(id, { speed: 3e8 });
+      expect(await store.getHost(id, admin, 1)).toMatchObject({
+        freeDiskBytes: 5e9,
+        speed: 3e8,
+        accelerators: [gpu],
+        region: 'eu-west',
+      });
+      await store.updateHost(id, { freeDiskBytes: 1e9 });
+      expect(await store.getHost(id, admin, 1)).toMatchObject({ freeDiskBytes: 1e9, speed: 3e8 });
+      await store.close();
+    });
   });
 }

@@ -417,4 +417,17 @@ export const MIGRATIONS: readonly Migration[] = [
            AND json_extract(o.value, '$.data') IS NULL`,
     ],
   },
+  {
+    version: 18,
+    name: 'host capabilities',
+    statements: [
+      // What a host declares beyond platform, cores and memory (protocol host.ts): free
+      // disk and benchmark speed (refreshed by heartbeats), accelerators (JSON array),
+      // region. NULL: the host never said.
+      'ALTER TABLE hosts ADD COLUMN free_disk_bytes BIGINT',
+      'ALTER TABLE hosts ADD COLUMN speed REAL',
+      'ALTER TABLE hosts ADD COLUMN accelerators TEXT',
+      'ALTER TABLE hosts ADD COLUMN region TEXT',
+    ],
+  },
 ];

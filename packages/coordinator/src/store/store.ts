@@ -11,6 +11,7 @@ import type {
   CreateJobRequest,
   HeartbeatResponse,
   HostList,
+  HostUpdate,
   HostView,
   JobPolicy,
   JobView,
@@ -342,6 +343,8 @@ export interface Store {
   ): Promise<{ statuses: ReportStatus[]; changes: ChangeSet }>;
   /** Extends leases of the host's running replicas; lists those it should stop. */
   heartbeat(hostId: number, replicaIds: readonly number[], now: number): Promise<HeartbeatResponse>;
+  /** Records what a host says changed about it (free disk, benchmark speed). */
+  updateHost(hostId: number, update: HostUpdate): Promise<void>;
   /**
    * Keeps the newest checkpoint (a blob the caller checked exists with that size) and
    * progress of a replica the host holds; null leaves either as it was. Throws

@@ -9,6 +9,7 @@
 import {
   HostLimitError,
   type HostList,
+  type HostUpdate,
   type HostView,
   type RegisterHostRequest,
 } from '@anygrid/protocol';
@@ -50,6 +51,7 @@ export class SqliteHosts {
   private readonly quotaOf;
   private readonly addTally;
   private readonly release;
+  private readonly updateRow;
 
   constructor(
     db: SqliteDatabase,
@@ -67,13 +69,15 @@ export class SqliteHosts {
     this.accountTotals = db.prepare(`${totals} WHERE h.account_id = ? GROUP BY a.id`);
     this.reRegister = db.prepare(
       `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?,
-         last_seen = ?, address = ?, net_prefix = ?
+         last_seen = ?, address = ?, net_prefix = ?, free_disk_bytes = ?, speed = ?, accelerators = ?,
+         region = ?
        WHERE id = ? AND account_id = ?`,
     );
     this.insert = db.prepare(
       `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen,
-         address, net_prefix, account_id, created_at, quota)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         address, net_prefix, free_disk_bytes, speed, accelerators, region, account_id, created_at,
+         quota)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.activeCount = db
       .prepare('SELECT COUNT(*) FROM hosts WHERE account_id = ? AND last_seen >= ?')
@@ -90,6 +94,11 @@ export class SqliteHosts {
       `UPDATE hosts SET n_valid = n_valid + ?, n_invalid = n_invalid + ?, n_errored = n_errored + ?,
          n_timed_out = n_timed_out + ?, n_abandoned = n_abandoned + ?, n_alone = n_alone + ?, quota = ?,
          quota_used = MAX(0, quota_used - ?), in_flight = MAX(0, in_flight - ?)
+       WHERE id = ?`,
+    );
+    // COALESCE: a field the update leaves out keeps its value.
+    this.updateRow = db.prepare(
+      `UPDATE hosts SET free_disk_bytes = COALESCE(?, free_disk_bytes), speed = COALESCE(?, speed)
        WHERE id = ?`,
     );
     this.release = db.prepare(
@@ -112,6 +121,12 @@ export class SqliteHosts {
       now,
       address,
       prefix,
+      host.freeDiskBytes ?? null,
+      host.speed ?? null,
+      host.accelerators === undefined || host.accelerators.length === 0
+        ? null
+        : JSON.stringify(host.accelerators),
+      host.region ?? null,
     ];
     if (host.hostId !== undefined) {
       if (this.reRegister.run(...values, host.hostId, accountId).changes === 1) return host.hostId;
@@ -124,6 +139,10 @@ export class SqliteHosts {
       throw new HostLimitError(max);
     }
     return Number(this.insert.run(...values, accountId, now, this.quota.initial).lastInsertRowid);
+  }
+
+  update(hostId: number, update: HostUpdate): void {
+    this.updateRow.run(update.freeDiskBytes ?? null, update.speed ?? null, hostId);
   }
 
   get(hostId: number): HostRow | undefined {

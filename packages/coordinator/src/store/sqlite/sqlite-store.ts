@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import {
   type HostList,
+  type HostUpdate,
   type HostView,
   JobPurgedError,
   type JobView,
@@ -427,6 +428,10 @@ export class SqliteStore implements Store {
 
   async heartbeat(hostId: number, replicaIds: readonly number[], now: number) {
     return this.p.work.heartbeat(hostId, replicaIds, now);
+  }
+
+  async updateHost(hostId: number, update: HostUpdate) {
+    this.p.hosts.update(hostId, update);
   }
 
   async abandon(hostId: number, replicaIds: readonly number[], now: number) {
