@@ -236,6 +236,13 @@ export class SqliteAssignment {
           job = this.access(hostId, pick.jobId, meta, now);
           access.set(pick.jobId, job);
         }
+        // An untrusted host at its cap for the job: the pick stays unsent and no lasting
+        // rule refused it, so it goes back as it is, without the queries `refused` makes
+        // (a fresh pool's first pulls hit the cap tens of thousands of times).
+        if (job.left <= 0) {
+          placement?.deferred.push(pick);
+          continue;
+        }
         const account = apart ? standing.account_id : null;
         const network = apart ? prefix : null;
         const guarded = [
@@ -250,7 +257,6 @@ export class SqliteAssignment {
           network,
         ];
         const sent =
-          job.left > 0 &&
           (policy.homogeneous
             ? this.sendHomogeneous.run(...guarded, standing.platform)
             : this.sendGuarded.run(...guarded)
