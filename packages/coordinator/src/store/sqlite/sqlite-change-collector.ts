@@ -10,6 +10,7 @@ import type { Confirmation, ReadyReplica } from '../../policy/index.js';
 import { emptyTally, type HostTally, type TallyKind } from '../host-rows.js';
 import type { ChangeSet } from '../store.js';
 import type { SettledNode } from './sqlite-graph.js';
+import type { UnconfirmedNotes } from './sqlite-unconfirmed.js';
 import type { RecordCache } from './sqlite-validation-records.js';
 
 export type SettledState = 'valid' | 'failed' | 'no_consensus' | 'cancelled';
@@ -41,6 +42,8 @@ export class ChangeCollector {
    * accepted it: written with the report itself rather than by a second update.
    */
   writerConfirmation: Confirmation | null = null;
+  /** Results accepted without a trusted confirmation, by host and job (sqlite-unconfirmed.ts). */
+  readonly unconfirmed: UnconfirmedNotes = new Map();
   /** The replica being reported differs from its task's known answer. */
   writerInvalid = false;
   /** Hosts known quarantined in this transaction: their results do not count. */
@@ -57,6 +60,22 @@ export class ChangeCollector {
       r.ms += durationMs;
       r.n++;
     } else this.runtimes.set(jobId, { ms: durationMs, n: 1 });
+  }
+
+  /**
+   * Notes how a host's replica of the job was accepted: one that no trusted host confirmed
+   * is listed for the re-check a catch of its host would start.
+   */
+  accepted(hostId: number | null, jobId: number, replicaId: number, how: Confirmation): void {
+    if (hostId === null || how === 'trusted') return;
+    let jobs = this.unconfirmed.get(hostId);
+    if (!jobs) {
+      jobs = new Map();
+      this.unconfirmed.set(hostId, jobs);
+    }
+    const ids = jobs.get(jobId);
+    if (ids) ids.push(replicaId);
+    else jobs.set(jobId, [replicaId]);
   }
 
   /** Counts a task settling in `state`; `by` -1 when a re-check reopens a settled task. */

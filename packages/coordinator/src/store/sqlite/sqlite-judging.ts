@@ -30,6 +30,7 @@ import type { JobMeta } from '../rows.js';
 import type { ChangeCollector } from './sqlite-change-collector.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { FactsRow } from './sqlite-settlement.js';
+import { SqliteUnconfirmed } from './sqlite-unconfirmed.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 
 type ValidDecision = Extract<TaskDecision, { kind: 'valid' }>;
@@ -39,6 +40,7 @@ type Decide = (taskId: number, jobId: number, now: number, changes: ChangeCollec
 
 export class SqliteJudging {
   private readonly records;
+  private readonly unconfirmed;
   private readonly markJudged;
   private readonly markInvalid;
   private readonly exclude;
@@ -55,6 +57,7 @@ export class SqliteJudging {
     private readonly decide: Decide,
   ) {
     this.records = new SqliteValidationRecords(db);
+    this.unconfirmed = new SqliteUnconfirmed(db);
     this.markJudged = db.prepare(
       'UPDATE replicas SET validation = ?, confirmation = ?, accepted_at = ? WHERE id = ?',
     );
@@ -87,6 +90,7 @@ export class SqliteJudging {
   /** Records what a valid settlement says of each judged replica's host. */
   judge(
     taskId: number,
+    jobId: number,
     meta: JobMeta,
     facts: readonly FactsRow[],
     decision: ValidDecision,
@@ -116,6 +120,7 @@ export class SqliteJudging {
       if (row?.validation === null && row.host_id !== null) {
         if (only === writerId) changes.writerConfirmation = 'alone';
         else this.markJudged.run('valid', 'alone', now, only);
+        changes.accepted(row.host_id, jobId, only, 'alone');
         const r = this.record(row.host_id, app, now, changes);
         this.records.set(changes.records, row.host_id, app, recordAlone(r));
         return;
@@ -137,6 +142,7 @@ export class SqliteJudging {
       if (id === writerId) changes.writerConfirmation = confirmation;
       else this.markJudged.run('valid', confirmation, now, id);
       const row = rowOf(id);
+      changes.accepted(row?.host_id ?? null, jobId, id, confirmation);
       const host = row?.host_id ?? 0;
       const j = judgement(row?.validation ?? null, 'valid', alone);
       if (j === null) continue;
@@ -274,7 +280,7 @@ export class SqliteJudging {
     }
     for (const t of resultsToRecheck(
       before,
-      this.records.acceptedSince(hostId, app, before.since),
+      this.unconfirmed.acceptedSince(hostId, app, before.since),
     )) {
       if (t !== taskId) changes.rechecks.push({ taskId: t, hostId });
     }
@@ -307,8 +313,9 @@ export class SqliteJudging {
   }
 
   /** Writes the records the transaction changed. */
-  flushRecords(changes: ChangeCollector): void {
+  flushRecords(changes: ChangeCollector, now: number): void {
     this.records.flush(changes.records);
+    this.unconfirmed.flush(changes.unconfirmed, now);
   }
 
   private reopen(taskId: number, hostId: number, now: number, changes: ChangeCollector): void {

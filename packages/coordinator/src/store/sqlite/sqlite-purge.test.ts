@@ -52,12 +52,28 @@ describe('sqlite purge', () => {
     expect(count('replicas')).toBe(3000);
     expect(count('events')).toBeGreaterThan(0);
     expect(count('blob_refs')).toBe(1);
+    // What a compared job's settlements list for re-checks dies with the job too.
+    const writer = new Database(path);
+    writer
+      .prepare(
+        'INSERT INTO unconfirmed_results (host_id, job_id, accepted_at, replica_ids) VALUES (1, ?, 2, ?)',
+      )
+      .run(jobId, '1,2,3');
+    writer.close();
+    expect(count('unconfirmed_results')).toBe(1);
     const pagesBefore = db.pragma('page_count', { simple: true }) as number;
 
     await expect(store.purgeStep(jobId, 500, 9)).rejects.toThrow(/purge not begun/);
     expect(await store.beginPurge(jobId, 10)).toBe(true);
     while (!(await store.purgeStep(jobId, 500, 11)).done);
-    for (const table of ['tasks', 'replicas', 'events', 'blob_refs', 'comparisons']) {
+    for (const table of [
+      'tasks',
+      'replicas',
+      'events',
+      'blob_refs',
+      'comparisons',
+      'unconfirmed_results',
+    ]) {
       expect(count(table)).toBe(0);
     }
     const tombstone = db.prepare('SELECT purge_started_at, purged_at FROM jobs WHERE id = ?');

@@ -345,7 +345,7 @@ export class SqliteSettlement {
   flushCounters(now: number, changes: ChangeCollector): void {
     this.judging.drainRechecks(now, changes);
     if (changes.graph.length > 0) this.graph.drain(changes.graph, this.graphHooks(now, changes));
-    this.judging.flushRecords(changes);
+    this.judging.flushRecords(changes, now);
     for (const [jobId, c] of changes.settledPerJob) {
       this.addCounts.run(c.valid, c.failed, c.no_consensus, c.cancelled, jobId);
       this.finishJob.run(now, jobId);
@@ -415,11 +415,12 @@ export class SqliteSettlement {
         knownAnswer = true;
       }
     } else if (mode === 'adaptive') {
-      const hostOf = new Map(facts.map((r) => [r.id, r.host_id ?? 0]));
+      // A task has a replica or two: a scan, not a map built per settlement.
+      const hostOf = (id: number) => facts.find((r) => r.id === id)?.host_id ?? 0;
       quorum = adaptiveQuorum(
         facts,
         reopened !== undefined,
-        (id) => this.judging.record(hostOf.get(id) ?? 0, meta.moduleHash, now, changes),
+        (id) => this.judging.record(hostOf(id), meta.moduleHash, now, changes),
         adaptiveParams(policy),
         this.random,
       );
@@ -454,7 +455,17 @@ export class SqliteSettlement {
       for (const id of decision.validIds) changes.tally(hostOf(id), kind);
       for (const id of decision.invalidIds) changes.tally(hostOf(id), 'invalid');
       if (tracksRecords(policy) || reopened) {
-        this.judging.judge(taskId, meta, facts, decision, now, changes, writerId, knownAnswer);
+        this.judging.judge(
+          taskId,
+          jobId,
+          meta,
+          facts,
+          decision,
+          now,
+          changes,
+          writerId,
+          knownAnswer,
+        );
       } else {
         for (const id of decision.validIds)
           if (id !== writerId) this.markValidation.run('valid', id);

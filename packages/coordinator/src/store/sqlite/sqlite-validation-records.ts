@@ -7,12 +7,7 @@
  * writes its record once; a transaction that throws leaves nothing behind.
  */
 
-import {
-  type AcceptedResult,
-  type Confirmation,
-  newValidationRecord,
-  type ValidationRecord,
-} from '../../policy/index.js';
+import { newValidationRecord, type ValidationRecord } from '../../policy/index.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface RecordRow {
@@ -49,7 +44,6 @@ export class SqliteValidationRecords {
   private readonly quarantineHost;
   private readonly releaseHost;
   private readonly clearStrikes;
-  private readonly accepted;
 
   constructor(db: SqliteDatabase) {
     this.read = db.prepare(
@@ -76,12 +70,6 @@ export class SqliteValidationRecords {
     this.clearStrikes = db.prepare(
       `UPDATE validation_records SET strikes = 0, streak = 0, consecutive_valid = 0, since = ?
        WHERE host_id = ?`,
-    );
-    this.accepted = db.prepare(
-      `SELECT r.task_id AS taskId, r.accepted_at AS acceptedAt, r.confirmation
-       FROM replicas r JOIN jobs j ON j.id = r.job_id
-       WHERE r.host_id = ? AND r.confirmation IN ('alone', 'untrusted') AND r.accepted_at >= ?
-         AND j.module_hash = ?`,
     );
   }
 
@@ -178,16 +166,5 @@ export class SqliteValidationRecords {
    */
   releasedByAdmin(hostId: number, now: number): void {
     this.clearStrikes.run(now, hostId);
-  }
-
-  /** The host's results of one app accepted since `since` that no trusted host confirmed. */
-  acceptedSince(hostId: number, app: string, since: number): AcceptedResult[] {
-    return (
-      this.accepted.all(hostId, since, app) as {
-        taskId: number;
-        acceptedAt: number;
-        confirmation: Confirmation;
-      }[]
-    ).map((r) => ({ ...r, acceptedAt: Number(r.acceptedAt) }));
   }
 }
