@@ -32,7 +32,7 @@ const MODES = {
 };
 
 /** CPU microseconds per task for one run of `tasks` tasks under `mode`, and replicas per task. */
-async function once(tasks, mode) {
+export async function once(tasks, mode) {
   const dir = mkdtempSync(join(tmpdir(), 'anygrid-store-cost-'));
   const store = new SqliteStore(join(dir, 'anygrid.db'), {
     dailyQuota: { initial: 1e7, max: 1e8, min: 1 },
