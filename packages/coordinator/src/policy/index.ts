@@ -44,6 +44,23 @@ export {
   utcDay,
 } from './daily-quota.js';
 export {
+  deadlineCap,
+  estimatedFinishMs,
+  type FinishParams,
+  type JobSize,
+  measuredSize,
+  meetsDeadline,
+  runtimeOnHost,
+} from './deadline-fit.js';
+export {
+  failures,
+  type HostCapabilities,
+  meets,
+  meetsField,
+  type RequirementField,
+  requirementFields,
+} from './host-match.js';
+export {
   DEFAULT_BUFFER_SECONDS,
   IN_FLIGHT_HEADROOM,
   type InFlightParams,
@@ -178,4 +195,11 @@ export {
   readValidatorAnswer,
   type ValidatorVerdict,
 } from './validator-answer.js';
+export {
+  bytesText,
+  type DiagnosedHost,
+  type Diagnosis,
+  type DiagnosisInput,
+  diagnose,
+} from './why-no-match.js';
 export { type HostStanding, sendableNow, workAllowance } from './work-allowance.js';
