@@ -101,6 +101,7 @@ export {
   type Tolerance,
 } from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
+export { type JobPlacement, placeable } from './placement-fit.js';
 export {
   SPREAD_MS,
   UNTRUSTED_JOB_MIN,
@@ -109,6 +110,7 @@ export {
 } from './placement-limits.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export {
+  type JobEligibility,
   type LargeBlob,
   type LocalityView,
   ReadyQueue,
