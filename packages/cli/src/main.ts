@@ -19,6 +19,7 @@ import { registerSign } from './commands/sign.js';
 import { registerStatus } from './commands/status.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerToken } from './commands/token.js';
+import { registerWhy } from './commands/why.js';
 import { withSpreadArgs } from './option-like-args.js';
 
 /** The CLI's version, printed by `anygrid --version`. */
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerProvide(program);
   registerSubmit(program);
   registerStatus(program);
+  registerWhy(program);
   registerResults(program);
   registerJobs(program);
   registerCancel(program);

@@ -20,6 +20,7 @@ import {
 } from './policy/index.js';
 import { Accounts } from './services/accounts.js';
 import { Comparator } from './services/comparator.js';
+import { Diagnostics } from './services/diagnostics.js';
 import { Hosts } from './services/hosts.js';
 import { Hub } from './services/hub.js';
 import { Janitor } from './services/janitor.js';
@@ -125,7 +126,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     bandwidth: options.assumedBandwidth,
     maxBufferSeconds: options.maxBufferSeconds,
   });
-  const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs);
+  const heartbeatMs = options.heartbeatMs ?? 30_000;
+  const silenceMs = silenceAllowedMs(heartbeatMs, options.missedHeartbeats);
+  const diagnostics = new Diagnostics(store, scheduler, hub, silenceMs);
+  const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs, diagnostics);
   // Before the queue is built, so that their replicas never enter it.
   const cut = await jobs.cancelIncomplete();
   if (cut.length > 0)
@@ -138,11 +142,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     metrics,
     options.maxHostsPerAccount ?? DEFAULT_MAX_HOSTS_PER_ACCOUNT,
   );
-  const heartbeatMs = options.heartbeatMs ?? 30_000;
   const transitioner = new Transitioner(store, scheduler, jobs, logger, options.sweepMs ?? 500, {
     hub,
     startedAt,
-    silenceMs: silenceAllowedMs(heartbeatMs, options.missedHeartbeats),
+    silenceMs,
     strandedMs: options.strandedMs ?? DEFAULT_STRANDED_MS,
   });
   const validators = new ValidatorRunner(blobs);

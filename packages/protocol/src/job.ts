@@ -92,6 +92,13 @@ export const JobPolicyInput = z.strictObject({
    * programs whose output legitimately differs across platforms.
    */
   homogeneous: z.boolean().optional(),
+  /**
+   * A task's size in operations of the standard WASM benchmark (hosts declare their
+   * speed in those, `HostUpdate.speed`): with it, a task goes only to hosts expected to
+   * finish it before its replica deadline, and a host's work buffer is sized from its
+   * own speed (docs/scheduling.md, "Placement"). Absent: measured from the job's runtimes.
+   */
+  estimatedOps: z.number().positive().max(1e18).optional(),
 });
 export type JobPolicyInput = z.infer<typeof JobPolicyInput>;
 
@@ -108,6 +115,8 @@ export const JobPolicy = z.strictObject({
   compare: ResolvedCompare.default(EXACT_COMPARE),
   validation: ValidationMode,
   homogeneous: z.boolean(),
+  /** The requester's estimate of a task's size in benchmark operations; absent when none was given. */
+  estimatedOps: z.number().optional(),
 });
 export type JobPolicy = z.infer<typeof JobPolicy>;
 
@@ -192,9 +201,16 @@ export const JobView = z.strictObject({
   /** The module's signature, when the job was submitted signed. */
   signature: ModuleSignature.optional(),
   policy: JobPolicy,
+  /** What a host must have to run the job's tasks, when the job named any. */
+  requirements: JobRequirements.optional(),
   progress: JobProgress,
   createdAt: z.number().int(),
   finishedAt: z.number().int().nullable(),
+  /**
+   * In the answer to `POST /v1/jobs` only: why the job may not run soon, e.g. no
+   * connected host meets its requirements (`GET /v1/jobs/{id}/diagnostics` says more).
+   */
+  warnings: z.array(z.string()).optional(),
 });
 export type JobView = z.infer<typeof JobView>;
 

@@ -65,6 +65,11 @@ export interface AnygridOptions {
 export interface SubmitStats {
   readonly uploadedBlobs: number;
   readonly uploadedBytes: number;
+  /**
+   * What the coordinator warned of when it accepted the job, e.g. that no connected host
+   * meets its requirements (`job.diagnostics()` says more); empty when nothing.
+   */
+  readonly warnings: readonly string[];
 }
 
 /** A client of one coordinator. */
@@ -80,7 +85,7 @@ export class Anygrid {
    */
   private readonly present = new Set<string>();
   /** Uploads done by the last `submit`. */
-  lastSubmit: SubmitStats = { uploadedBlobs: 0, uploadedBytes: 0 };
+  lastSubmit: SubmitStats = { uploadedBlobs: 0, uploadedBytes: 0, warnings: [] };
 
   constructor(options: AnygridOptions = {}) {
     const env = typeof process === 'undefined' ? undefined : process.env;
@@ -154,7 +159,11 @@ export class Anygrid {
     for (let from = first.length; from < tasks.length; from += SUBMIT_PART) {
       await this.addPart(view.id, from, tasks.slice(from, from + SUBMIT_PART), options.signal);
     }
-    this.lastSubmit = { uploadedBlobs: blobs.uploadedBlobs, uploadedBytes: blobs.uploadedBytes };
+    this.lastSubmit = {
+      uploadedBlobs: blobs.uploadedBlobs,
+      uploadedBytes: blobs.uploadedBytes,
+      warnings: view.warnings ?? [],
+    };
     return this.job(view.id);
   }
 

@@ -6,6 +6,7 @@
  */
 
 import type {
+  JobDiagnostics,
   JobEvent,
   JobProgress,
   JobState,
@@ -68,6 +69,14 @@ export class Job {
   /** The job's progress counts now. */
   async progress(signal?: AbortSignal): Promise<JobProgress> {
     return (await this.view(signal)).progress;
+  }
+
+  /**
+   * Why the job's tasks are (not) running: per requirement, how many connected hosts fail
+   * it, and what else holds them back (`GET /v1/jobs/{id}/diagnostics`).
+   */
+  diagnostics(signal?: AbortSignal): Promise<JobDiagnostics> {
+    return this.http.json<JobDiagnostics>({ path: `/v1/jobs/${this.id}/diagnostics`, signal });
   }
 
   /** Cancels the job's unsettled tasks and returns the job's view. */

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
-import { policyOf } from './submit-options.js';
+import { jobRequest, policyOf } from './submit-options.js';
 
 const REF = { hash: 'b'.repeat(64), size: 12 };
 
@@ -31,5 +31,25 @@ describe('policyOf with a comparator', () => {
     expect(() =>
       policyOf({ module: REF, tasks: [], compare: { kind: 'validator', module: 'v.wasm' } }),
     ).toThrow(InvalidRequestError);
+  });
+});
+
+describe('requirements and estimatedOps', () => {
+  it('sends requirements beside the policy and the size estimate in it', () => {
+    const options = {
+      module: REF,
+      tasks: [],
+      requirements: { minMemoryBytes: 8 * 1024 ** 3, platforms: ['linux-x64'] },
+      estimatedOps: 4e9,
+    };
+    const policy = policyOf(options);
+    expect(policy.estimatedOps).toBe(4e9);
+    const body = jobRequest(options, REF, policy, [{ args: [] }]);
+    expect(body.requirements).toEqual(options.requirements);
+    expect(body.policy).toEqual({ estimatedOps: 4e9 });
+  });
+
+  it('names the field when the estimate is out of range', () => {
+    expect(() => policyOf({ module: REF, tasks: [], estimatedOps: -1 })).toThrow(/estimatedOps/);
   });
 });

@@ -12,6 +12,7 @@ import {
   type CreateJobRequestInput,
   InvalidRequestError,
   JobPolicyInput,
+  type JobRequirements,
   type ModuleSignature,
   type RunLimitsWire,
   type TaskSpecInput,
@@ -93,6 +94,16 @@ export interface SubmitOptions {
   readonly validation?: ValidationModeInput;
   /** A task's replicas only run on hosts of one platform (outputs that differ across platforms). */
   readonly homogeneous?: boolean;
+  /**
+   * What a host must have to run the tasks: `{ platforms, minMemoryBytes, minCores,
+   * minDiskBytes, minSpeed, accelerators, regions, minReputation }`, each optional.
+   */
+  readonly requirements?: JobRequirements;
+  /**
+   * A task's size in operations of the standard benchmark: tasks then go only to hosts
+   * expected to finish them before `deadlineMs`, and faster hosts hold more.
+   */
+  readonly estimatedOps?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -114,6 +125,7 @@ export function policyOf(options: SubmitOptions, validator?: BlobRef): JobPolicy
     compare: compare?.kind === 'validator' ? { ...compare, module: validator } : compare,
     validation: options.validation,
     homogeneous: options.homogeneous,
+    estimatedOps: options.estimatedOps,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = JobPolicyInput.safeParse(defined);
@@ -181,6 +193,7 @@ export function jobRequest(
     ...(signature === undefined ? {} : { signature }),
     module,
     policy,
+    ...(options.requirements === undefined ? {} : { requirements: options.requirements }),
     tasks,
     ...(totalTasks > tasks.length ? { totalTasks } : {}),
   };

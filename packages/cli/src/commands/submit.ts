@@ -7,7 +7,7 @@
  */
 
 import { basename } from 'node:path';
-import type { JobView } from '@anygrid/protocol';
+import { JobRequirements, type JobView } from '@anygrid/protocol';
 import type { Job, SubmitOptions } from '@anygrid/sdk';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
@@ -49,7 +49,35 @@ interface SubmitFlags extends ClientOptions, CompareFlags {
   signature?: string;
   validation?: 'replicate' | 'adaptive' | 'none';
   homogeneous?: boolean;
+  requirements?: JobRequirements;
+  estimatedOps?: number;
   wait?: boolean;
+}
+
+/** `--requirements JSON`, checked against the protocol's schema. */
+function requirementsOption(value: string): JobRequirements {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError(
+      'not JSON; give an object like \'{"minMemoryBytes":8589934592,"platforms":["linux-x64"]}\'',
+    );
+  }
+  const parsed = JobRequirements.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidArgumentError(
+      `${issue?.path.join('.') || 'requirements'}: ${issue?.message ?? 'invalid'} (fields: ${Object.keys(JobRequirements.shape).join(', ')})`,
+    );
+  }
+  return parsed.data;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a positive number, like 4e9');
+  return n;
 }
 
 const VALIDATION_MODES = ['replicate', 'adaptive', 'none'] as const;
@@ -115,6 +143,16 @@ export function registerSubmit(program: Command): void {
     .option('--sign <keyfile>', 'sign the module with this private key (see `anygrid keys create`)')
     .option('--publisher <name>', 'with --sign: the publisher name the signature claims')
     .option('--signature <file>', 'send the signature in FILE (written by `anygrid sign`)')
+    .option(
+      '--requirements <json>',
+      'what a host must have, as JSON: platforms, minMemoryBytes, minCores, minDiskBytes, minSpeed, accelerators, regions, minReputation',
+      requirementsOption,
+    )
+    .option(
+      '--estimated-ops <n>',
+      "a task's size in benchmark operations: only hosts fast enough for --deadline get it",
+      positiveNumber,
+    )
     .option('--wait', 'follow the job until it finishes, showing progress')
     .addHelpText(
       'after',
@@ -196,9 +234,13 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     ...(compare ? { compare } : {}),
     ...(flags.validation ? { validation: { mode: flags.validation } } : {}),
     ...(flags.homogeneous ? { homogeneous: true } : {}),
+    ...(flags.requirements ? { requirements: flags.requirements } : {}),
+    ...(flags.estimatedOps === undefined ? {} : { estimatedOps: flags.estimatedOps }),
   };
   const job = await grid.submit(options);
   const up = grid.lastSubmit;
+  // On stderr even with --json: stdout stays one document.
+  for (const w of up.warnings) note(`warning: ${w}`);
   if (!json) {
     const upload = up.uploadedBlobs
       ? `uploaded ${up.uploadedBlobs} blob(s), ${formatBytes(up.uploadedBytes)}`

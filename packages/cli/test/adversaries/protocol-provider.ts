@@ -12,6 +12,7 @@ import {
   assignmentsOf,
   type OutputRef,
   RegisterHostRequest,
+  type RegisterHostRequestInput,
   Report,
   ReportBatch,
   ReportResponse,
@@ -62,6 +63,8 @@ export class ProtocolProvider {
     private readonly token: string,
     readonly name: string,
     private readonly platform = 'linux-x64',
+    /** More of what the host declares (memory, speed, region…), over the defaults. */
+    private readonly declares: Partial<RegisterHostRequestInput> = {},
   ) {}
 
   private async post(path: string, body: unknown): Promise<{ status: number; body: any }> {
@@ -80,6 +83,7 @@ export class ProtocolProvider {
       cores: 1,
       memoryBytes: 1e9,
       slots: 1,
+      ...this.declares,
     });
     const r = await this.post('/v1/hosts', req);
     if (r.status !== 201) throw new Error(`register: ${r.status} ${JSON.stringify(r.body)}`);
@@ -96,7 +100,9 @@ export class ProtocolProvider {
   }
 
   /** Reports stdout for each replica as a success; returns the HTTP status. */
-  async report(answers: readonly { replicaId: number; stdout: string }[]): Promise<number> {
+  async report(
+    answers: readonly { replicaId: number; stdout: string; durationMs?: number }[],
+  ): Promise<number> {
     if (answers.length === 0) return 200;
     const reports = answers.map((a) =>
       Report.parse({
@@ -105,7 +111,7 @@ export class ProtocolProvider {
         exitCode: 0,
         stdout: inlineOutput(a.stdout),
         stderr: null,
-        durationMs: 1,
+        durationMs: a.durationMs ?? 1,
       }),
     );
     const r = await this.post('/v1/reports', ReportBatch.parse({ hostId: this.hostId, reports }));

@@ -97,6 +97,14 @@ const OPS: readonly Op[] = [
     response: P.JobView,
   },
   {
+    method: 'get',
+    path: '/v1/jobs/{id}/diagnostics',
+    summary:
+      "Why a job's tasks are not running: task states, and per requirement how many connected hosts fail it",
+    roles: ['requester'],
+    response: P.JobDiagnostics,
+  },
+  {
     method: 'post',
     path: '/v1/jobs/{id}/cancel',
     summary: 'Cancel a running job',

@@ -1,6 +1,6 @@
 /**
  * @module
- * Requester routes: submit, list, inspect and cancel jobs, and page through results.
+ * Requester routes: submit, list, inspect, diagnose and cancel jobs, and page through results.
  * Admins may act as requesters (they see every job).
  */
 
@@ -38,6 +38,11 @@ export function requesterRoutes(app: FastifyInstance, jobs: Jobs): void {
   app.get('/v1/jobs/:id', { config }, async (request) => {
     const { id } = parse(IdParam, request.params, 'path');
     return jobs.get(principalOf(request), id);
+  });
+
+  app.get('/v1/jobs/:id/diagnostics', { config }, async (request) => {
+    const { id } = parse(IdParam, request.params, 'path');
+    return jobs.diagnose(principalOf(request), id);
   });
 
   app.post('/v1/jobs/:id/cancel', { config }, async (request) => {

@@ -47,3 +47,25 @@ describe('runtimeEstimate', () => {
     expect(runtimeEstimate(300, 4)).toBe(75);
   });
 });
+
+describe('inFlightCap with a host speed and a deadline', () => {
+  it('gives a host twice as fast twice the replicas', () => {
+    // 4 s tasks on the slow host, 2 s on the fast one, 60 s of buffer per slot.
+    const slow = inFlightCap({ slots: 1, bufferSeconds: 60, estimateMs: 4000 });
+    const fast = inFlightCap({ slots: 1, bufferSeconds: 60, estimateMs: 2000 });
+    expect([slow, fast]).toEqual([15, 30]);
+  });
+
+  it('holds no more than the host can finish before the deadline', () => {
+    // 10 s tasks, 35 s deadline, 2 slots: the 7th would finish at 3 × 10 + 10 = 40 s.
+    expect(
+      inFlightCap({ slots: 2, bufferSeconds: 600, estimateMs: 10_000, deadlineMs: 35_000 }),
+    ).toBe(6);
+    // Even below the count allowed for an unknown runtime.
+    expect(inFlightCap({ slots: 1, estimateMs: 10_000, deadlineMs: 15_000 })).toBe(1);
+  });
+
+  it('gives nothing to a host that would miss the deadline even idle', () => {
+    expect(inFlightCap({ slots: 4, estimateMs: 20_000, deadlineMs: 10_000 })).toBe(0);
+  });
+});

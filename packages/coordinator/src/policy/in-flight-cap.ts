@@ -6,7 +6,13 @@
  * 20, not the hundreds a count sized for
  * millisecond tasks allowed; a job of millisecond tasks still travels thousands per pull.
  * The buffer is the host's wish bounded by the coordinator's own maximum, whatever it asks.
+ * The runtime is the host's own when its speed and the task's size are known
+ * (deadline-fit.ts `runtimeOnHost`), so a host twice as fast holds twice as many; and
+ * with a deadline, no host holds more than it is expected to finish before it
+ * (`deadlineCap`), however many its buffer would allow.
  */
+
+import { deadlineCap } from './deadline-fit.js';
 
 /** Buffer, in seconds per slot, assumed when a host names none (the agent's default). */
 export const DEFAULT_BUFFER_SECONDS = 2;
@@ -47,8 +53,13 @@ export interface InFlightParams {
   readonly bufferSeconds?: number;
   /** The coordinator's bound on `bufferSeconds`; default `MAX_BUFFER_SECONDS`. */
   readonly maxBufferSeconds?: number;
-  /** The job's mean runtime of a replica so far (ms); absent before any report. */
+  /**
+   * A replica's expected runtime on this host (ms): from its speed and the task's size,
+   * else the job's mean so far; absent before anything is known.
+   */
   readonly estimateMs?: number;
+  /** The replica deadline (ms): with `estimateMs`, the host holds no more than it can finish by then. */
+  readonly deadlineMs?: number;
 }
 
 /** Replicas of a job the host may hold in flight in all. */
@@ -64,8 +75,12 @@ export function inFlightCap(p: InFlightParams): number {
     return Math.min(MAX_IN_FLIGHT, Math.max(floor, slots * perSlot));
   }
   const perSlot = (bufferSeconds * 1000) / Math.max(MIN_ESTIMATE_MS, p.estimateMs);
-  const cap = Math.ceil(slots * perSlot * IN_FLIGHT_HEADROOM);
-  return Math.min(MAX_IN_FLIGHT, Math.max(floor, cap));
+  const cap = Math.min(
+    MAX_IN_FLIGHT,
+    Math.max(floor, Math.ceil(slots * perSlot * IN_FLIGHT_HEADROOM)),
+  );
+  if (p.deadlineMs === undefined) return cap;
+  return Math.min(cap, deadlineCap(p.deadlineMs, p.estimateMs, slots));
 }
 
 /** A job's runtime estimate from the sum and count of its reported run times. */

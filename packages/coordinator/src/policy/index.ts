@@ -44,6 +44,23 @@ export {
   utcDay,
 } from './daily-quota.js';
 export {
+  deadlineCap,
+  estimatedFinishMs,
+  type FinishParams,
+  type JobSize,
+  measuredSize,
+  meetsDeadline,
+  runtimeOnHost,
+} from './deadline-fit.js';
+export {
+  failures,
+  type HostCapabilities,
+  meets,
+  meetsField,
+  type RequirementField,
+  requirementFields,
+} from './host-match.js';
+export {
   DEFAULT_BUFFER_SECONDS,
   IN_FLIGHT_HEADROOM,
   type InFlightParams,
@@ -84,6 +101,7 @@ export {
   type Tolerance,
 } from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
+export { type JobPlacement, placeable } from './placement-fit.js';
 export {
   SPREAD_MS,
   UNTRUSTED_JOB_MIN,
@@ -92,6 +110,7 @@ export {
 } from './placement-limits.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export {
+  type JobEligibility,
   type LargeBlob,
   type LocalityView,
   ReadyQueue,
@@ -178,4 +197,11 @@ export {
   readValidatorAnswer,
   type ValidatorVerdict,
 } from './validator-answer.js';
+export {
+  bytesText,
+  type DiagnosedHost,
+  type Diagnosis,
+  type DiagnosisInput,
+  diagnose,
+} from './why-no-match.js';
 export { type HostStanding, sendableNow, workAllowance } from './work-allowance.js';

@@ -143,5 +143,6 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
     compare,
     validation,
     homogeneous: input.homogeneous ?? false,
+    ...(input.estimatedOps === undefined ? {} : { estimatedOps: input.estimatedOps }),
   };
 }

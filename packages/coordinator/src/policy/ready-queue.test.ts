@@ -66,4 +66,19 @@ describe('ReadyQueue', () => {
     }
     expect(seen.size).toBe(20_000);
   });
+
+  it('leaves the entries of jobs a host may not run for other hosts, asking once per run of a job', () => {
+    const q = new ReadyQueue();
+    q.push([1, 2, 3].map((id) => entry(id, id, { jobId: 1 })));
+    q.push([4, 5].map((id) => entry(id, id, { jobId: 2 })));
+    const asked: number[] = [];
+    const onlyJob2 = (jobId: number) => {
+      asked.push(jobId);
+      return jobId === 2;
+    };
+    expect(q.take(7, 10, 0, undefined, onlyJob2).map((e) => e.replicaId)).toEqual([4, 5]);
+    expect(asked).toEqual([1, 2]);
+    expect(q.size).toBe(3);
+    expect(q.take(8, 10).map((e) => e.replicaId)).toEqual([1, 2, 3]);
+  });
 });

@@ -14,6 +14,12 @@
  * blobs it holds, then plain replicas, then groups it would have to download for, and
  * those only when `worthFetching` says so (transfer-choice.ts). Plain replicas pay one
  * check per priority level for this: the fast path stays as it was.
+ *
+ * Job eligibility: a take may carry a test of whether the host may run a job at all (its
+ * requirements, its speed against the deadline: placement-fit.ts). Entries of jobs it
+ * fails stay queued for other hosts. The test runs once per run of consecutive entries
+ * of one job (`JobGate`), so a queue of one job's tasks pays one integer comparison per
+ * entry, and a take without a test pays nothing.
  */
 
 import { worthFetching } from './transfer-choice.js';
@@ -49,6 +55,31 @@ export interface LocalityView {
   bandwidth(hostId: number): number;
 }
 
+/**
+ * Whether the host may be sent a job's replicas at all; `transferMs`: the time it would
+ * take to fetch the large blobs it lacks (0 for plain replicas).
+ */
+export type JobEligibility = (jobId: number, transferMs: number) => boolean;
+
+/** A job eligibility test, remembered for the last job asked: entries of a job come in runs. */
+class JobGate {
+  private last = -1;
+  private ok = true;
+
+  constructor(
+    private readonly test: JobEligibility,
+    private readonly transferMs: number,
+  ) {}
+
+  allows(jobId: number): boolean {
+    if (jobId !== this.last) {
+      this.last = jobId;
+      this.ok = this.test(jobId, this.transferMs);
+    }
+    return this.ok;
+  }
+}
+
 /** Hosts holding a replica of one task, shared by that task's queued entries. */
 interface TaskCell {
   hosts: number[];
@@ -70,6 +101,7 @@ interface Take {
   readonly max: number;
   readonly out: ReadyReplica[];
   readonly budget: { scanned: number };
+  readonly eligible: JobEligibility | undefined;
 }
 
 /** A FIFO lane; taken entries become holes that the head skips. */
@@ -210,18 +242,26 @@ export class ReadyQueue {
    * highest priority first. The host is recorded against each task it takes. With a
    * locality view, replicas needing large blobs go first to hosts that hold them (see
    * the module comment); without one they are served like any other, after plain ones.
+   * With `eligible`, entries of jobs the host may not run are left for other hosts.
    */
-  take(hostId: number, max: number, now = 0, locality?: LocalityView): ReadyReplica[] {
+  take(
+    hostId: number,
+    max: number,
+    now = 0,
+    locality?: LocalityView,
+    eligible?: JobEligibility,
+  ): ReadyReplica[] {
     const out: ReadyReplica[] = [];
     const budget = { scanned: 0 };
+    const gate = eligible && new JobGate(eligible, 0);
     for (const priority of [...this.priorities]) {
       const level = this.levels.get(priority) as Level;
-      const take = { hostId, max, out, budget };
+      const take = { hostId, max, out, budget, eligible };
       if (level.groups && locality?.holdsAny(hostId)) {
         this.takeGroups(level, take, now, locality, true);
       }
       for (const lane of [level.reissues, level.fresh]) {
-        this.takeFrom(lane, level, undefined, take);
+        this.takeFrom(lane, level, undefined, take, gate);
         lane.compact();
       }
       if (level.groups) this.takeGroups(level, take, now, locality, false);
@@ -259,8 +299,10 @@ export class ReadyQueue {
         continue;
       }
       const before = take.out.length;
+      const transferMs = locality ? (missing / locality.bandwidth(take.hostId)) * 1000 : 0;
+      const gate = take.eligible && new JobGate(take.eligible, transferMs);
       for (const lane of [group.reissues, group.fresh]) {
-        this.takeFrom(lane, level, group, take);
+        this.takeFrom(lane, level, group, take, gate);
         lane.compact();
       }
       if (take.out.length > before) group.taken(take.out.length - before, now);
@@ -269,7 +311,13 @@ export class ReadyQueue {
     if (groups.size === 0) level.groups = undefined;
   }
 
-  private takeFrom(lane: Lane, level: Level, group: Group | undefined, take: Take): void {
+  private takeFrom(
+    lane: Lane,
+    level: Level,
+    group: Group | undefined,
+    take: Take,
+    gate: JobGate | undefined,
+  ): void {
     const { hostId, max, out, budget } = take;
     const items = lane.items;
     for (
@@ -282,6 +330,7 @@ export class ReadyQueue {
       budget.scanned++;
       const dropped = this.droppedJobs.has(entry.replica.jobId);
       if (!dropped && entry.cell?.hosts.includes(hostId)) continue;
+      if (!dropped && gate !== undefined && !gate.allows(entry.replica.jobId)) continue;
       items[i] = null;
       level.size--;
       if (group) group.size--;

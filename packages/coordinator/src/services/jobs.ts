@@ -13,6 +13,7 @@ import {
   type CreateJobRequest,
   checkTaskGraph,
   InvalidRequestError,
+  type JobDiagnostics,
   type JobPolicy,
   type JobView,
   NotFoundError,
@@ -25,6 +26,7 @@ import { verifyModuleSignature } from '@anygrid/protocol/node';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { resolvePolicy } from '../policy/index.js';
 import type { EncodedResult, Principal, Store } from '../store/store.js';
+import type { Diagnostics } from './diagnostics.js';
 import type { Scheduler } from './scheduler.js';
 
 /** Tasks written per transaction when a job is created or a part added. */
@@ -47,6 +49,8 @@ export class Jobs {
     private readonly scheduler: Scheduler,
     /** How long a job created with `totalTasks` waits for its next part. */
     private readonly partsWindowMs: number = PARTS_WINDOW_MS,
+    /** Words the warning when no connected host could run a job with requirements. */
+    private readonly diagnostics?: Diagnostics,
   ) {}
 
   /**
@@ -87,13 +91,37 @@ export class Jobs {
         },
         Date.now(),
       );
+      // Before its replicas are queued: no host may take one it could not run.
+      this.scheduler.placement.noteJob(job.id, {
+        ...(req.requirements ? { requirements: req.requirements } : {}),
+        deadlineMs: policy.deadlineMs,
+        ...(policy.estimatedOps === undefined ? {} : { estimatedOps: policy.estimatedOps }),
+      });
       this.scheduler.publish(changes);
-      if (tasks.length <= first) return job;
-      await this.writeInChunks(job.id, first, tasks.slice(first), total > tasks.length);
-      return this.get(principal, job.id);
+      if (tasks.length > first) {
+        await this.writeInChunks(job.id, first, tasks.slice(first), total > tasks.length);
+      }
+      const done = tasks.length > first ? await this.get(principal, job.id) : job;
+      return this.withWarnings(principal, done, req);
     } finally {
       release();
     }
+  }
+
+  /** The job's view with the warnings of its submission, if any. */
+  private async withWarnings(
+    principal: Principal,
+    job: JobView,
+    req: CreateJobRequest,
+  ): Promise<JobView> {
+    if (
+      !this.diagnostics ||
+      (req.requirements === undefined && req.policy.estimatedOps === undefined)
+    ) {
+      return job;
+    }
+    const warnings = await this.diagnostics.submitWarnings(principal, job.id);
+    return warnings.length === 0 ? job : { ...job, warnings };
   }
 
   /** Stores the next part of a job created with `totalTasks`; a part sent again adds nothing. */
@@ -188,6 +216,12 @@ export class Jobs {
     this.scheduler.dropJob(jobId);
     this.scheduler.publish(changes);
     return this.get(principal, jobId);
+  }
+
+  /** Why the job's tasks are not running (or are): its requirements against the connected hosts. */
+  async diagnose(principal: Principal, jobId: number): Promise<JobDiagnostics> {
+    if (!this.diagnostics) throw new NotFoundError('job', jobId);
+    return this.diagnostics.of(principal, jobId);
   }
 
   async results(

@@ -57,6 +57,8 @@ export class Providers {
     );
     // What it holds now replaces whatever a previous run of this host reported.
     this.scheduler.noteBlobs(hostId, { held: req.blobs ?? [], dropped: [], full: true });
+    // So does what it declared: its next pull reads it again.
+    this.scheduler.placement.forgetHost(hostId);
     this.scheduler.publish(changes);
     return { hostId, released };
   }
@@ -118,7 +120,10 @@ export class Providers {
 
   async heartbeat(principal: Principal, req: HeartbeatRequest): Promise<HeartbeatResponse> {
     await this.requireHost(principal, req.hostId);
-    if (req.update !== undefined) await this.store.updateHost(req.hostId, req.update);
+    if (req.update !== undefined) {
+      await this.store.updateHost(req.hostId, req.update);
+      this.scheduler.placement.forgetHost(req.hostId);
+    }
     return this.store.heartbeat(req.hostId, req.replicaIds, Date.now());
   }
 

@@ -8,7 +8,10 @@
  * replica the store refused to this host (another of its task sits with the same
  * account or network) goes back in the queue for others. Replicas needing large blobs
  * go first to hosts that hold them, as far as the locality hints (blob-locality.ts)
- * know: reported by agents, and noted here when such a replica is sent.
+ * know: reported by agents, and noted here when such a replica is sent. A host is not
+ * offered the replicas of jobs whose requirements it fails, nor of jobs whose tasks it
+ * could not finish before their deadline at its speed (placement-facts.ts,
+ * policy/placement-fit.ts).
  */
 
 import type { Assignment } from '@anygrid/protocol';
@@ -23,6 +26,7 @@ import {
 import type { ChangeSet, Placement, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 import type { Metrics } from './metrics.js';
+import { PlacementFacts } from './placement-facts.js';
 
 /** Rounds of take-and-assign per request; later rounds only replace stale or refused entries. */
 const MAX_ROUNDS = 4;
@@ -51,6 +55,8 @@ export class Scheduler {
   private readonly queue = new ReadyQueue();
   /** Which hosts hold which large blobs: soft state, rebuilt from agents' reports. */
   private readonly locality = new BlobLocality();
+  /** Jobs' requirements and task sizes, hosts' capabilities: soft state for placement. */
+  readonly placement: PlacementFacts;
   private readonly maxBufferSeconds: number | undefined;
   private readonly view: LocalityView;
   /** Hosts seen pulling, by account: a replica refused to one is kept from them all. */
@@ -70,6 +76,7 @@ export class Scheduler {
     private readonly metrics?: Metrics,
     options: SchedulerOptions = {},
   ) {
+    this.placement = new PlacementFacts(store);
     const locality = this.locality;
     const bandwidth = options.bandwidth ?? DEFAULT_BANDWIDTH_BYTES_PER_S;
     this.maxBufferSeconds = options.maxBufferSeconds;
@@ -93,11 +100,13 @@ export class Scheduler {
       if (at >= since) out.push(hostId);
       else this.pulls.delete(hostId);
     }
+    this.placement.prune(since);
     return out;
   }
 
   /** Fills the queue from the store; call once before serving. */
   async load(): Promise<void> {
+    await this.placement.load();
     this.queue.push(await this.store.readyReplicas());
   }
 
@@ -129,8 +138,11 @@ export class Scheduler {
     const max = await this.store.hostAllowance(hostId, requested, Date.now());
     const out: Assignment[] = [];
     if (max > 0) this.locality.pulled(hostId, Date.now());
+    const reading = this.placement.refresh(hostId, Date.now());
+    if (reading) await reading;
+    const eligible = this.placement.eligibility(hostId);
     for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
-      const picks = this.queue.take(hostId, max - out.length, Date.now(), this.view);
+      const picks = this.queue.take(hostId, max - out.length, Date.now(), this.view, eligible);
       if (picks.length === 0) break;
       const placement: Placement = { deferred: [], apart: [], quarantined: false };
       const assigned = await this.store.assignReplicas(
@@ -141,6 +153,8 @@ export class Scheduler {
         buffer,
       );
       capped ||= placement.capped === true;
+      // The store knows the host better than the scheduler did: read it again next pull.
+      if (placement.unfit) this.placement.forgetHost(hostId);
       out.push(...assigned);
       this.noteSent(hostId, picks, assigned);
       // Refused but still ready: back in the queue for other hosts.
@@ -234,6 +248,7 @@ export class Scheduler {
   /** Call after every store change: feeds the queue and wakes listeners. */
   publish(changes: ChangeSet): void {
     if (changes.outcomes) this.metrics?.countOutcomes(changes.outcomes);
+    if (changes.runtimes) this.placement.addRuntimes(changes.runtimes);
     if (changes.ready.length > 0) {
       this.queue.push(changes.ready);
       this.hub.workAvailable(changes.ready.length);
@@ -244,5 +259,6 @@ export class Scheduler {
   /** A cancelled job's queued replicas are skipped from now on. */
   dropJob(jobId: number): void {
     this.queue.dropJob(jobId);
+    this.placement.dropJob(jobId);
   }
 }

@@ -9,6 +9,7 @@ import type { Accelerator, AccountReputation, HostView, ReplicaCounts } from '@a
 import {
   type DailyQuotaParams,
   DEFAULT_DAILY_QUOTA,
+  type HostCapabilities,
   type HostStanding,
   newValidationRecord,
   reputation,
@@ -122,11 +123,66 @@ export interface StandingRow {
   slots: number;
   /** Replicas in progress on the host (migration 12). */
   in_flight: number;
+  /** What it declared, for job requirements and its speed (migration 18). */
+  cores: number;
+  memory_bytes: number;
+  free_disk_bytes: number | null;
+  speed: number | null;
+  accelerators: string | null;
+  region: string | null;
+  n_valid: number;
+  n_invalid: number;
+  n_errored: number;
+  n_timed_out: number;
 }
 
 /** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
 export const STANDING_COLUMNS = `account_id, platform, address, quarantined_at, quota, quota_day, quota_used,
-  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed, slots, in_flight`;
+  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed, slots, in_flight, cores,
+  memory_bytes, free_disk_bytes, speed, accelerators, region, n_valid, n_invalid, n_errored,
+  n_timed_out`;
+
+/**
+ * What a host declared and its reputation's lower bound, as requirements are matched
+ * against (policy/host-match.ts); the same from a standing row and from a full row.
+ */
+export function capabilitiesOf(
+  row: Pick<
+    StandingRow,
+    | 'platform'
+    | 'cores'
+    | 'memory_bytes'
+    | 'free_disk_bytes'
+    | 'speed'
+    | 'accelerators'
+    | 'region'
+    | 'n_valid'
+    | 'n_invalid'
+    | 'n_errored'
+    | 'n_timed_out'
+  >,
+): HostCapabilities {
+  const accelerators =
+    row.accelerators === null ? [] : (JSON.parse(row.accelerators) as Accelerator[]);
+  const counts = {
+    valid: Number(row.n_valid),
+    invalid: Number(row.n_invalid),
+    errored: Number(row.n_errored),
+    timedOut: Number(row.n_timed_out),
+    abandoned: 0,
+    alone: 0,
+  };
+  return {
+    platform: row.platform,
+    cores: Number(row.cores),
+    memoryBytes: Number(row.memory_bytes),
+    freeDiskBytes: row.free_disk_bytes === null ? null : Number(row.free_disk_bytes),
+    speed: row.speed === null ? null : Number(row.speed),
+    accelerators: accelerators.map((a) => a.kind),
+    region: row.region,
+    reputation: reputationOf(counts).lowerBound,
+  };
+}
 
 /** What the work allowance reads of a host. */
 export function standingOf(

@@ -431,6 +431,21 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 19,
+    name: 'job requirements and measured task size',
+    statements: [
+      // What a host must have to run the job's tasks (protocol JobRequirements, as JSON);
+      // NULL: any host. Checked again at every assignment.
+      'ALTER TABLE jobs ADD COLUMN requirements TEXT',
+      // Reported run times times the speed of the host that ran them (benchmark
+      // operations, summed) and how many such reports: a task's measured size, which
+      // placement divides by a host's speed (policy/deadline-fit.ts). Reports from hosts
+      // that declared no speed count in run_ms/run_n only.
+      'ALTER TABLE jobs ADD COLUMN run_ops REAL NOT NULL DEFAULT 0',
+      'ALTER TABLE jobs ADD COLUMN run_ops_n INTEGER NOT NULL DEFAULT 0',
+    ],
+  },
+  {
     version: 25,
     name: 'unconfirmed results listed per transaction',
     statements: [

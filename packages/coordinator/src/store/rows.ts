@@ -9,6 +9,7 @@ import {
   DEFAULT_VALIDATION_MODE,
   EXACT_COMPARE,
   type JobPolicy,
+  type JobRequirements,
   type JobState,
   type JobView,
   type ModuleSignature,
@@ -37,6 +38,8 @@ export interface JobRow {
   finished_at: number | null;
   /** 1 when some task of the job depends on others (migration 15); NULL otherwise. */
   graph?: number | null;
+  /** `JobRequirements` as JSON (migration 19); NULL: any host. */
+  requirements?: string | null;
 }
 
 /** The immutable part of a job, cached by the stores: every assignment needs it. */
@@ -53,6 +56,8 @@ export interface JobMeta {
    * children to release or fail. It turns true when a part with dependencies arrives.
    */
   readonly graph: boolean;
+  /** What a host must have to run the job's tasks; absent: any host. */
+  readonly requirements?: JobRequirements;
 }
 
 /** What a replica's `outputs` column holds. */
@@ -73,6 +78,7 @@ export function jobView(row: JobRow, running?: number): JobView {
     argv0: row.argv0 ?? DEFAULT_ARGV0,
     ...(row.signature ? { signature: JSON.parse(row.signature) as ModuleSignature } : {}),
     policy: storedPolicy(row.policy),
+    ...(row.requirements ? { requirements: JSON.parse(row.requirements) as JobRequirements } : {}),
     progress: {
       total: row.tasks_total,
       pending: row.tasks_total - settled,
@@ -90,7 +96,14 @@ export function jobView(row: JobRow, running?: number): JobView {
 export function jobMeta(
   row: Pick<
     JobRow,
-    'account_id' | 'module_hash' | 'module_size' | 'argv0' | 'policy' | 'signature' | 'graph'
+    | 'account_id'
+    | 'module_hash'
+    | 'module_size'
+    | 'argv0'
+    | 'policy'
+    | 'signature'
+    | 'graph'
+    | 'requirements'
   >,
 ): JobMeta {
   return {
@@ -101,6 +114,7 @@ export function jobMeta(
     policy: storedPolicy(row.policy),
     ...(row.signature ? { signature: JSON.parse(row.signature) as ModuleSignature } : {}),
     graph: row.graph === 1,
+    ...(row.requirements ? { requirements: JSON.parse(row.requirements) as JobRequirements } : {}),
   };
 }
 

@@ -13,7 +13,10 @@ import type {
   HostList,
   HostUpdate,
   HostView,
+  JobDiagnostics,
   JobPolicy,
+  JobRequirements,
+  JobState,
   JobView,
   OutputRef,
   RegisterHostRequest,
@@ -22,7 +25,14 @@ import type {
   Role,
   TaskResult,
 } from '@anygrid/protocol';
-import type { DailyQuotaParams, NetworkRule, ReadyReplica } from '../policy/index.js';
+import type {
+  DailyQuotaParams,
+  DiagnosedHost,
+  HostCapabilities,
+  JobPlacement,
+  NetworkRule,
+  ReadyReplica,
+} from '../policy/index.js';
 import type { HostTally } from './host-rows.js';
 import type { StoredOutputs } from './rows.js';
 
@@ -54,6 +64,40 @@ export interface ChangeSet {
   readonly ready: readonly ReadyReplica[];
   /** What became of replicas in this call, over all hosts (for metrics); absent when nothing. */
   readonly outcomes?: Readonly<HostTally>;
+  /** Run times reported in this call, per job (for placement's task sizes); absent when none. */
+  readonly runtimes?: readonly JobRuntimes[];
+}
+
+/** A running job's requirements, deadline and task size as stored (`Store.jobPlacements`). */
+export interface JobPlacementFacts {
+  readonly requirements?: JobRequirements;
+  readonly deadlineMs: number;
+  readonly estimatedOps?: number;
+  /** Its run times so far (`JobRuntimes` without the id). */
+  readonly runs: { ms: number; n: number; ops: number; opsN: number };
+}
+
+/** What diagnostics read about a job and the hosts connected now (`Store.diagnosticsFacts`). */
+export interface DiagnosticsFacts {
+  readonly jobId: number;
+  readonly state: JobState;
+  readonly placement: JobPlacement;
+  /** The key the job's module is signed with, when signed. */
+  readonly publicKey?: string;
+  readonly tasks: JobDiagnostics['tasks'];
+  /** The connected hosts the store knows. */
+  readonly hosts: readonly DiagnosedHost[];
+}
+
+/** Run times reported for one job: their sum and count, and operations from hosts of known speed. */
+export interface JobRuntimes {
+  readonly jobId: number;
+  ms: number;
+  n: number;
+  /** Sum of run time × the reporting host's speed, in benchmark operations. */
+  ops: number;
+  /** Reports that count in `ops`. */
+  opsN: number;
 }
 
 /** Rules a store enforces that a coordinator may configure. */
@@ -102,6 +146,11 @@ export interface Placement {
    * reports.
    */
   capped?: boolean;
+  /**
+   * Set when picks were refused because the host does not meet their job's requirements
+   * (from its row): the scheduler's picture of the host is stale and is read again.
+   */
+  unfit?: boolean;
 }
 
 /** The work buffer a host asked for, and the coordinator's bound on it (policy/in-flight-cap.ts). */
@@ -345,6 +394,20 @@ export interface Store {
   heartbeat(hostId: number, replicaIds: readonly number[], now: number): Promise<HeartbeatResponse>;
   /** Records what a host says changed about it (free disk, benchmark speed). */
   updateHost(hostId: number, update: HostUpdate): Promise<void>;
+  /** What the host declared and its reputation, for matching requirements; null if unknown. */
+  hostCapabilities(hostId: number): Promise<HostCapabilities | null>;
+  /** Every running job's requirements, deadline and task size, by job id (the scheduler's start). */
+  jobPlacements(): Promise<Map<number, JobPlacementFacts>>;
+  /**
+   * The facts of a job's diagnostics against the given connected hosts; null if the job
+   * does not exist or the principal may not see it. Throws JobPurgedError like `getJob`.
+   */
+  diagnosticsFacts(
+    jobId: number,
+    principal: Principal,
+    hostIds: readonly number[],
+    now: number,
+  ): Promise<DiagnosticsFacts | null>;
   /**
    * Keeps the newest checkpoint (a blob the caller checked exists with that size) and
    * progress of a replica the host holds; null leaves either as it was. Throws

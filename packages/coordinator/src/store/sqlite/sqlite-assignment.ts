@@ -7,27 +7,32 @@
  * for jobs whose tasks may get more than one replica, never two of a task with hosts of
  * one account or one network (policy/network-prefix.ts); for jobs that compare results,
  * the limits on untrusted hosts, replicas spread over pulls and homogeneous platforms
- * (policy/placement-limits.ts). A pick a rule refuses stays ready and is handed back to
- * the scheduler through `Placement`.
+ * (policy/placement-limits.ts); a job's requirements (policy/host-match.ts), from the
+ * host's row. How many replicas a host may hold comes from its work buffer at its own
+ * speed and from the replica deadline (in-flight-cap.ts, deadline-fit.ts). A pick a rule
+ * refuses stays ready and is handed back to the scheduler through `Placement`.
  */
 
 import type { Assignment, TaskSpec } from '@anygrid/protocol';
 import {
   adaptiveParams,
+  type HostCapabilities,
   inFlightCap,
   isTrusted,
+  measuredSize,
+  meets,
   type NetworkRule,
   quotaLeft,
   type Random,
   ruledPrefix,
-  runtimeEstimate,
+  runtimeOnHost,
   SPREAD_MS,
   spotCheckNow,
   tracksRecords,
   untrustedJobCap,
   type ValidationRecord,
 } from '../../policy/index.js';
-import { standingOf } from '../host-rows.js';
+import { capabilitiesOf, type StandingRow, standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { HostBuffer, Placement, ReplicaPick } from '../store.js';
 import { SqliteCheckpoints } from './sqlite-checkpoints.js';
@@ -102,7 +107,7 @@ export class SqliteAssignment {
       `UPDATE replicas SET state = 'unsent', host_id = NULL, sent_at = NULL, deadline_at = NULL WHERE id = ?`,
     );
     this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
-    this.jobRuntime = db.prepare('SELECT run_ms, run_n FROM jobs WHERE id = ?');
+    this.jobRuntime = db.prepare('SELECT run_ms, run_n, run_ops, run_ops_n FROM jobs WHERE id = ?');
     // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
     // twice): enforced here, where it is the truth, whatever the queue believed. Work a
     // host handed back does not count: it may take that task again.
@@ -201,14 +206,31 @@ export class SqliteAssignment {
       const access = new Map<number, JobAccess>();
       // Replicas of each job this host may hold in all (policy/in-flight-cap.ts).
       const caps = new Map<number, number>();
+      // Whether the host meets each job's requirements; its capabilities read once, if asked.
+      const fits = new Map<number, boolean>();
+      let capabilities: HostCapabilities | undefined;
       for (const pick of picks) {
         if (out.length >= allowed) {
           placement?.deferred.push(pick);
           continue;
         }
+        let fit = fits.get(pick.jobId);
+        if (fit === undefined) {
+          const { requirements } = this.metaOf(pick.jobId);
+          capabilities ??= requirements && capabilitiesOf(standing);
+          fit = requirements === undefined || meets(capabilities as HostCapabilities, requirements);
+          fits.set(pick.jobId, fit);
+        }
+        if (!fit) {
+          if (placement) {
+            placement.deferred.push(pick);
+            placement.unfit = true;
+          }
+          continue;
+        }
         let cap = caps.get(pick.jobId);
         if (cap === undefined) {
-          cap = this.inFlightCap(pick.jobId, standing.slots, buffer);
+          cap = this.inFlightCap(pick.jobId, standing, buffer);
           caps.set(pick.jobId, cap);
         }
         if (standing.in_flight + out.length >= cap) {
@@ -282,11 +304,27 @@ export class SqliteAssignment {
     });
   }
 
-  /** How many replicas of the job a host of `slots` slots may hold, from the job's runtime so far. */
-  private inFlightCap(jobId: number, slots: number, buffer: HostBuffer): number {
-    const run = this.jobRuntime.get(jobId) as { run_ms: number; run_n: number } | undefined;
-    const estimateMs = run === undefined ? undefined : runtimeEstimate(run.run_ms, run.run_n);
-    return inFlightCap({ slots, ...buffer, ...(estimateMs === undefined ? {} : { estimateMs }) });
+  /**
+   * How many replicas of the job the host may hold: its runtime is the task's size over
+   * the host's speed, else the job's mean so far (deadline-fit.ts), and the deadline
+   * bounds what it may queue.
+   */
+  private inFlightCap(jobId: number, standing: StandingRow, buffer: HostBuffer): number {
+    const run = this.jobRuntime.get(jobId) as
+      | { run_ms: number; run_n: number; run_ops: number; run_ops_n: number }
+      | undefined;
+    const { policy } = this.metaOf(jobId);
+    const size = {
+      ...(run === undefined ? {} : measuredSize(run.run_ms, run.run_n, run.run_ops, run.run_ops_n)),
+      ...(policy.estimatedOps === undefined ? {} : { estimatedOps: policy.estimatedOps }),
+    };
+    const speed = standing.speed === null ? null : Number(standing.speed);
+    const estimateMs = runtimeOnHost(size, speed);
+    return inFlightCap({
+      slots: standing.slots,
+      ...buffer,
+      ...(estimateMs === undefined ? {} : { estimateMs, deadlineMs: policy.deadlineMs }),
+    });
   }
 
   /**

@@ -8,7 +8,7 @@
 
 import type { Confirmation, ReadyReplica } from '../../policy/index.js';
 import { emptyTally, type HostTally, type TallyKind } from '../host-rows.js';
-import type { ChangeSet } from '../store.js';
+import type { ChangeSet, JobRuntimes } from '../store.js';
 import type { SettledNode } from './sqlite-graph.js';
 import type { UnconfirmedNotes } from './sqlite-unconfirmed.js';
 import type { RecordCache } from './sqlite-validation-records.js';
@@ -50,16 +50,29 @@ export class ChangeCollector {
   readonly quarantined = new Set<number>();
   /** Tasks of graph jobs settled in this transaction, whose children `flushCounters` visits. */
   readonly graph: SettledNode[] = [];
-  /** Run times reported in this transaction per job (sum, count): one write per job. */
-  readonly runtimes = new Map<number, { ms: number; n: number }>();
+  /**
+   * Run times reported in this transaction per job (sum, count; and, from hosts of known
+   * speed, operations and their count): one write per job.
+   */
+  readonly runtimes = new Map<number, JobRuntimes>();
+  /** The runtimes written by `flushCounters`, for the scheduler's placement (`ChangeSet.runtimes`). */
+  measured: JobRuntimes[] | undefined;
+  /** Benchmark speed of the host whose reports this transaction records; null: unknown. */
+  reporterSpeed: number | null = null;
 
-  /** Adds a reported run time to its job's runtime estimate. */
-  runtime(jobId: number, durationMs: number): void {
-    const r = this.runtimes.get(jobId);
-    if (r) {
-      r.ms += durationMs;
-      r.n++;
-    } else this.runtimes.set(jobId, { ms: durationMs, n: 1 });
+  /** Adds a reported run time to its job's runtime estimate, on a host of `speed` ops/s (null: unknown). */
+  runtime(jobId: number, durationMs: number, speed: number | null = null): void {
+    let r = this.runtimes.get(jobId);
+    if (!r) {
+      r = { jobId, ms: 0, n: 0, ops: 0, opsN: 0 };
+      this.runtimes.set(jobId, r);
+    }
+    r.ms += durationMs;
+    r.n++;
+    if (speed !== null) {
+      r.ops += (durationMs / 1000) * speed;
+      r.opsN++;
+    }
   }
 
   /**
@@ -120,7 +133,11 @@ export class ChangeCollector {
   }
 
   toChangeSet(): ChangeSet {
-    const base = { jobs: [...this.jobs], ready: this.ready };
-    return this.outcomes ? { ...base, outcomes: this.outcomes } : base;
+    const base: ChangeSet = { jobs: [...this.jobs], ready: this.ready };
+    return {
+      ...base,
+      ...(this.outcomes ? { outcomes: this.outcomes } : {}),
+      ...(this.measured ? { runtimes: this.measured } : {}),
+    };
   }
 }

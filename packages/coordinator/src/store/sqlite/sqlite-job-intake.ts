@@ -39,8 +39,8 @@ export class SqliteJobIntake {
     const total = job.tasksTotal ?? job.tasks.length;
     const variantId = this.upsertVariant(accountId, job, now);
     const info = this.sql(
-      `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, argv0, signature, policy, priority, state, tasks_total, created_at, parts_until)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+      `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, argv0, signature, policy, priority, state, tasks_total, created_at, parts_until, requirements)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
     ).run(
       accountId,
       job.name ?? `job-${job.module.hash.slice(0, 8)}`,
@@ -54,6 +54,7 @@ export class SqliteJobIntake {
       total,
       now,
       total > job.tasks.length ? (job.partsUntil ?? null) : null,
+      job.requirements === undefined ? null : JSON.stringify(job.requirements),
     );
     const id = Number(info.lastInsertRowid);
     this.blobRefs.addJob(id, job.module.hash, job.policy);

@@ -129,7 +129,8 @@ export class SqliteSettlement {
       'INSERT INTO failing_tasks (task_id, job_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
     );
     this.addRuntime = db.prepare(
-      'UPDATE jobs SET run_ms = run_ms + ?, run_n = run_n + ? WHERE id = ?',
+      `UPDATE jobs SET run_ms = run_ms + ?, run_n = run_n + ?, run_ops = run_ops + ?,
+         run_ops_n = run_ops_n + ? WHERE id = ?`,
     );
     this.saveCursor = db.prepare(`UPDATE counters SET value = ? WHERE name = 'result_cursor'`);
     this.loadCursor = db.prepare(`SELECT value FROM counters WHERE name = 'result_cursor'`).pluck();
@@ -351,7 +352,12 @@ export class SqliteSettlement {
       this.finishJob.run(now, jobId);
     }
     changes.settledPerJob.clear();
-    for (const [jobId, r] of changes.runtimes) this.addRuntime.run(r.ms, r.n, jobId);
+    if (changes.runtimes.size > 0) {
+      for (const [jobId, r] of changes.runtimes) {
+        this.addRuntime.run(r.ms, r.n, r.ops, r.opsN, jobId);
+      }
+      changes.measured = [...(changes.measured ?? []), ...changes.runtimes.values()];
+    }
     changes.runtimes.clear();
     if (changes.hostTallies.size > 0) this.hosts.addTallies(changes.hostTallies);
     changes.hostTallies.clear();

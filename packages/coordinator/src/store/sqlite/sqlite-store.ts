@@ -57,6 +57,7 @@ import { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJobIntake } from './sqlite-job-intake.js';
 import { largeInputsOf } from './sqlite-large-inputs.js';
 import { SqliteLeases } from './sqlite-leases.js';
+import { SqlitePlacement } from './sqlite-placement.js';
 import { SqlitePurge } from './sqlite-purge.js';
 import { SqliteResults } from './sqlite-results.js';
 import { SqliteSettlement } from './sqlite-settlement.js';
@@ -84,6 +85,7 @@ export class SqliteStore implements Store {
         records: SqliteValidationRecords;
         blobRefs: SqliteBlobRefs;
         purge: SqlitePurge;
+        placement: SqlitePlacement;
         leases: SqliteLeases;
         stranded: SqliteStranded;
         intake: SqliteJobIntake;
@@ -135,6 +137,7 @@ export class SqliteStore implements Store {
       blobRefs,
       intake: new SqliteJobIntake(this.db, settlement, blobRefs, metaOf, forget),
       purge: new SqlitePurge(this.db),
+      placement: new SqlitePlacement(this.db, hosts.quota),
       leases: new SqliteLeases(this.db, settlement),
       stranded: new SqliteStranded(
         this.db,
@@ -158,7 +161,7 @@ export class SqliteStore implements Store {
     let meta = this.metaCache.get(jobId);
     if (!meta) {
       const row = this.sql(
-        'SELECT account_id, module_hash, module_size, argv0, policy, signature, graph FROM jobs WHERE id = ?',
+        'SELECT account_id, module_hash, module_size, argv0, policy, signature, graph, requirements FROM jobs WHERE id = ?',
       ).get(jobId) as JobRow | undefined;
       if (!row) throw new Error(`job ${jobId} vanished from the store`);
       meta = jobMeta(row);
@@ -432,6 +435,28 @@ export class SqliteStore implements Store {
 
   async updateHost(hostId: number, update: HostUpdate) {
     this.p.hosts.update(hostId, update);
+  }
+
+  async hostCapabilities(hostId: number) {
+    return this.p.placement.capabilities(hostId);
+  }
+
+  async jobPlacements() {
+    return this.p.placement.runningJobs();
+  }
+
+  async diagnosticsFacts(
+    jobId: number,
+    principal: Principal,
+    hostIds: readonly number[],
+    now: number,
+  ) {
+    // The same visibility and purge rules as the job itself.
+    if ((await this.getJob(jobId, principal)) === null) return null;
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as Parameters<
+      SqlitePlacement['diagnosticsFacts']
+    >[0];
+    return this.p.placement.diagnosticsFacts(row, hostIds, now);
   }
 
   async abandon(hostId: number, replicaIds: readonly number[], now: number) {

@@ -89,9 +89,9 @@ export class SqliteWork {
     this.inTx = transactionRunner(db);
     this.assignment = new SqliteAssignment(db, metaOf, hosts, networkRule, random);
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
-    this.touchReporter = db
-      .prepare('UPDATE hosts SET last_seen = ? WHERE id = ? RETURNING quarantined_at')
-      .pluck();
+    this.touchReporter = db.prepare(
+      'UPDATE hosts SET last_seen = ? WHERE id = ? RETURNING quarantined_at, speed',
+    );
     this.excludeReplica = db.prepare('UPDATE replicas SET excluded = 1 WHERE id = ?');
     this.replicaRow = db.prepare(
       'SELECT id, task_id, job_id, host_id, state, spot FROM replicas WHERE id = ?',
@@ -149,7 +149,14 @@ export class SqliteWork {
     return this.inTx(() => {
       const changes = new ChangeCollector();
       // A quarantined host's results no longer count, even those of work it held when caught.
-      if (this.touchReporter.get(now, hostId) != null) changes.quarantined.add(hostId);
+      const reporter = this.touchReporter.get(now, hostId) as
+        | { quarantined_at: number | null; speed: number | null }
+        | undefined;
+      if (reporter !== undefined && reporter.quarantined_at !== null) {
+        changes.quarantined.add(hostId);
+      }
+      // The reporter's speed turns its run times into a task's size (deadline-fit.ts).
+      changes.reporterSpeed = reporter?.speed ?? null;
       const statuses: ReportStatus[] = [];
       const foreign: number[] = [];
       // Reports of a batch are mostly of one job: after one that was not a sole
@@ -212,7 +219,7 @@ export class SqliteWork {
     // A provider's run time is its word: no run lasts past the job's wall-time limit.
     if (state === 'reported') {
       const { wallTimeMs } = this.metaOf(row.job_id).policy.limits;
-      changes.runtime(row.job_id, Math.min(report.durationMs, wallTimeMs));
+      changes.runtime(row.job_id, Math.min(report.durationMs, wallTimeMs), changes.reporterSpeed);
     }
     if (state === 'refused') {
       this.settlement.event(

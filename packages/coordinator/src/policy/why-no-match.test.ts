@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { HostCapabilities } from './host-match.js';
+import { bytesText, type DiagnosedHost, diagnose } from './why-no-match.js';
+
+const GiB = 1024 ** 3;
+
+function host(caps: Partial<HostCapabilities>, more: Partial<DiagnosedHost> = {}): DiagnosedHost {
+  return {
+    caps: {
+      platform: 'linux-x64',
+      cores: 4,
+      memoryBytes: 16 * GiB,
+      freeDiskBytes: null,
+      speed: null,
+      accelerators: [],
+      region: null,
+      reputation: 0.5,
+      ...caps,
+    },
+    slots: 2,
+    quarantined: false,
+    quotaLeft: 100,
+    higherPriority: 0,
+    refusedModule: false,
+    ...more,
+  };
+}
+
+const TASKS = { total: 10, settled: 0, queued: 10, running: 0, waitingForParents: 0 };
+
+describe('diagnose', () => {
+  it('counts the hosts failing a requirement and names the largest there is', () => {
+    const hosts = [host({}), host({ memoryBytes: 8 * GiB }), host({ memoryBytes: 2 * GiB })];
+    const d = diagnose({
+      requirements: { minMemoryBytes: 32 * GiB },
+      deadlineMs: 600_000,
+      size: {},
+      hosts,
+      tasks: TASKS,
+    });
+    expect(d.hosts).toMatchObject({ connected: 3, eligible: 0 });
+    expect(d.requirements).toEqual([
+      {
+        requirement: 'minMemoryBytes',
+        wanted: '≥ 32 GiB memory',
+        failing: 3,
+        connected: 3,
+        message: '0 of 3 connected hosts have ≥ 32 GiB memory (largest: 16 GiB).',
+      },
+    ]);
+    expect(d.messages).toEqual([
+      'No connected host may run this job:',
+      '0 of 3 connected hosts have ≥ 32 GiB memory (largest: 16 GiB).',
+    ]);
+  });
+
+  it('says when eligible hosts are all busy with higher-priority work or quarantined', () => {
+    const hosts = [
+      host({ region: 'eu-west' }, { higherPriority: 2 }),
+      host({ region: 'eu-west' }, { higherPriority: 2 }),
+      host({ region: 'eu-west' }, { quarantined: true }),
+      host({ region: 'us-east' }),
+    ];
+    const d = diagnose({
+      requirements: { regions: ['eu-west'] },
+      deadlineMs: 600_000,
+      size: {},
+      hosts,
+      tasks: TASKS,
+    });
+    expect(d.hosts).toEqual({
+      connected: 4,
+      eligible: 3,
+      quarantined: 1,
+      quotaExhausted: 0,
+      busyWithHigherPriority: 2,
+    });
+    expect(d.messages.join(' ')).toMatch(
+      /3 connected hosts meet .* none can take .* 1 quarantined.* 2 busy with higher-priority work/,
+    );
+  });
+
+  it('treats the deadline as a requirement once hosts’ runtimes can be estimated', () => {
+    const hosts = [host({ speed: 1e9 }), host({ speed: 4e9 }), host({ speed: null })];
+    const d = diagnose({
+      deadlineMs: 5_000,
+      size: { estimatedOps: 1e10 },
+      hosts,
+      tasks: TASKS,
+    });
+    // 10 s and 2.5 s; the host of unknown speed is not ruled out.
+    expect(d.requirements).toHaveLength(1);
+    expect(d.requirements[0]).toMatchObject({ requirement: 'deadline', failing: 1, connected: 3 });
+    expect(d.requirements[0]?.message).toContain('the fastest would take 2.5 s');
+    expect(d.hosts.eligible).toBe(2);
+  });
+
+  it('says no host is connected, and that some tasks wait for parents', () => {
+    const d = diagnose({
+      deadlineMs: 600_000,
+      size: {},
+      hosts: [],
+      tasks: { ...TASKS, queued: 4, waitingForParents: 6 },
+    });
+    expect(d.messages).toEqual([
+      '6 tasks wait for the tasks they depend on to end valid.',
+      'No host is connected: start one with `anygrid provide --token PROVIDER_TOKEN`.',
+    ]);
+  });
+
+  it('reports hosts that refused a signed module', () => {
+    const d = diagnose({
+      deadlineMs: 600_000,
+      size: {},
+      hosts: [host({}, { refusedModule: true }), host({})],
+      tasks: TASKS,
+      publicKey: 'ed25519:abc',
+    });
+    expect(d.signature?.message).toContain('1 of 2 connected hosts refused the module');
+  });
+
+  it('writes byte sizes in binary units', () => {
+    expect([bytesText(8 * GiB), bytesText(1.5 * GiB), bytesText(512)]).toEqual([
+      '8 GiB',
+      '1.5 GiB',
+      '512 bytes',
+    ]);
+  });
+});

@@ -1,0 +1,349 @@
+/**
+ * @module
+ * "Why is my job not running": from the hosts connected now (what they declared, their
+ * standing, what they are busy with) and a job's requirements, deadline and size, counts
+ * per requirement the hosts that fail it and says what would help, then why the eligible
+ * ones are not taking the job's tasks either (quarantine, quota, higher-priority work),
+ * and what the coordinator knows of the module's signature key (agents keep their
+ * trusted keys to themselves: only their refusals are known). Pure: the diagnostics
+ * service gathers the facts, this file words them.
+ */
+
+import type { JobDiagnostics, JobRequirements, RequirementCheck } from '@anygrid/protocol';
+import { type JobSize, runtimeOnHost } from './deadline-fit.js';
+import {
+  type HostCapabilities,
+  meetsField,
+  type RequirementField,
+  requirementFields,
+} from './host-match.js';
+
+/** A connected host as diagnostics see it. */
+export interface DiagnosedHost {
+  readonly caps: HostCapabilities;
+  readonly slots: number;
+  readonly quarantined: boolean;
+  /** Replicas it may still be sent today. */
+  readonly quotaLeft: number;
+  /** Replicas it runs now of jobs of higher priority than this one. */
+  readonly higherPriority: number;
+  /** Whether it refused a replica of this job's module (bytes or signature not accepted). */
+  readonly refusedModule: boolean;
+}
+
+export interface DiagnosisInput {
+  readonly requirements?: JobRequirements;
+  readonly deadlineMs: number;
+  readonly size: JobSize;
+  readonly hosts: readonly DiagnosedHost[];
+  readonly tasks: JobDiagnostics['tasks'];
+  readonly publicKey?: string;
+}
+
+export type Diagnosis = Pick<JobDiagnostics, 'hosts' | 'requirements' | 'signature' | 'messages'>;
+
+/** Diagnoses a job against the connected hosts. */
+export function diagnose(input: DiagnosisInput): Diagnosis {
+  const { hosts } = input;
+  const req = input.requirements ?? {};
+  const checks: RequirementCheck[] = requirementFields(req).map((field) =>
+    checkField(field, req, hosts),
+  );
+  const deadline = checkDeadline(input);
+  if (deadline) checks.push(deadline.check);
+  const eligible = hosts.filter(
+    (h) =>
+      requirementFields(req).every((f) => meetsField(h.caps, req, f)) && !deadline?.late.has(h),
+  );
+  const counts = {
+    connected: hosts.length,
+    eligible: eligible.length,
+    quarantined: eligible.filter((h) => h.quarantined).length,
+    quotaExhausted: eligible.filter((h) => !h.quarantined && h.quotaLeft <= 0).length,
+    busyWithHigherPriority: eligible.filter(
+      (h) => !h.quarantined && h.quotaLeft > 0 && h.higherPriority >= Math.max(1, h.slots),
+    ).length,
+  };
+  const messages: string[] = [];
+  const pending = input.tasks.total - input.tasks.settled;
+  if (input.tasks.waitingForParents > 0) {
+    messages.push(
+      `${plural(input.tasks.waitingForParents, 'task waits', 'tasks wait')} for the tasks they depend on to end valid.`,
+    );
+  }
+  if (pending > 0 && input.tasks.queued > 0) {
+    messages.push(...hostMessages(counts, checks, hosts.length));
+  }
+  const refused = hosts.filter((h) => h.refusedModule).length;
+  let signature: Diagnosis['signature'];
+  if (input.publicKey !== undefined) {
+    const message =
+      refused > 0
+        ? `${refused} of ${hosts.length} connected hosts refused the module: its signing key ${input.publicKey} is not one they trust (agents trust keys with \`provide --trust\`).`
+        : `Agents run the module only if they trust its signing key ${input.publicKey} (\`provide --trust\`); the coordinator does not know which keys they trust, and none of the connected hosts refused it so far.`;
+    signature = { publicKey: input.publicKey, message };
+    if (refused > 0 && input.tasks.queued > 0) messages.push(message);
+  } else if (refused > 0 && input.tasks.queued > 0) {
+    messages.push(`${refused} of ${hosts.length} connected hosts refused the job's module.`);
+  }
+  return {
+    hosts: counts,
+    requirements: checks,
+    ...(signature ? { signature } : {}),
+    messages,
+  };
+}
+
+function hostMessages(
+  counts: JobDiagnostics['hosts'],
+  checks: readonly RequirementCheck[],
+  connected: number,
+): string[] {
+  if (connected === 0) {
+    return ['No host is connected: start one with `anygrid provide --token PROVIDER_TOKEN`.'];
+  }
+  const out: string[] = [];
+  if (counts.eligible === 0) {
+    out.push('No connected host may run this job:');
+    for (const c of checks) if (c.failing > 0) out.push(c.message);
+    return out;
+  }
+  const idle =
+    counts.eligible - counts.quarantined - counts.quotaExhausted - counts.busyWithHigherPriority;
+  const of = `${plural(counts.eligible, 'connected host meets', 'connected hosts meet')} the job's requirements`;
+  if (idle > 0) {
+    // Some could take its tasks now; any requirement that rules others out is still worth saying.
+    for (const c of checks) if (c.failing > 0) out.push(c.message);
+    return out;
+  }
+  const why: string[] = [];
+  if (counts.quarantined > 0)
+    why.push(
+      `${counts.quarantined} quarantined (an admin may release them with \`anygrid hosts release\`)`,
+    );
+  if (counts.quotaExhausted > 0)
+    why.push(`${counts.quotaExhausted} sent their daily quota already`);
+  if (counts.busyWithHigherPriority > 0) {
+    why.push(
+      `${counts.busyWithHigherPriority} busy with higher-priority work (raise the job's priority, or wait)`,
+    );
+  }
+  out.push(`${of}, but none can take its tasks now: ${why.join('; ')}.`);
+  return out;
+}
+
+function checkField(
+  field: RequirementField,
+  req: JobRequirements,
+  hosts: readonly DiagnosedHost[],
+): RequirementCheck {
+  const failing = hosts.filter((h) => !meetsField(h.caps, req, field)).length;
+  const n = hosts.length;
+  const passing = n - failing;
+  const caps = hosts.map((h) => h.caps);
+  const base = { requirement: field, failing, connected: n };
+  const verdict = (have: string, extra: string) =>
+    `${passing} of ${n} connected hosts ${have}${extra}.`;
+  switch (field) {
+    case 'platforms': {
+      const wanted = `platform ${(req.platforms ?? []).join(' or ')}`;
+      return {
+        ...base,
+        wanted,
+        message: verdict(
+          `run on ${(req.platforms ?? []).join(' or ')}`,
+          tally(
+            caps.map((c) => c.platform),
+            'connected',
+          ),
+        ),
+      };
+    }
+    case 'minMemoryBytes': {
+      const wanted = `≥ ${bytesText(req.minMemoryBytes ?? 0)} memory`;
+      return {
+        ...base,
+        wanted,
+        message: verdict(
+          `have ${wanted}`,
+          most(
+            caps.map((c) => c.memoryBytes),
+            'largest',
+            bytesText,
+          ),
+        ),
+      };
+    }
+    case 'minCores': {
+      const wanted = `≥ ${req.minCores} cores`;
+      return {
+        ...base,
+        wanted,
+        message: verdict(
+          `have ${wanted}`,
+          most(
+            caps.map((c) => c.cores),
+            'most',
+            String,
+          ),
+        ),
+      };
+    }
+    case 'minDiskBytes': {
+      const wanted = `≥ ${bytesText(req.minDiskBytes ?? 0)} free disk`;
+      return {
+        ...base,
+        wanted,
+        message: verdict(
+          `have ${wanted}`,
+          known(
+            caps.map((c) => c.freeDiskBytes),
+            'most',
+            bytesText,
+          ),
+        ),
+      };
+    }
+    case 'minSpeed': {
+      const wanted = `≥ ${opsText(req.minSpeed ?? 0)} on the benchmark`;
+      return {
+        ...base,
+        wanted,
+        message: verdict(
+          `run ${wanted}`,
+          known(
+            caps.map((c) => c.speed),
+            'fastest',
+            opsText,
+          ),
+        ),
+      };
+    }
+    case 'accelerators': {
+      const kinds = req.accelerators ?? [];
+      const wanted = `accelerator ${kinds.join(' and ')}`;
+      return {
+        ...base,
+        wanted,
+        message: verdict(`have a ${kinds.join(' and a ')} accelerator`, ''),
+      };
+    }
+    case 'regions': {
+      const wanted = `region ${(req.regions ?? []).join(' or ')}`;
+      return {
+        ...base,
+        wanted,
+        message: verdict(
+          `are in ${(req.regions ?? []).join(' or ')}`,
+          tally(
+            caps.map((c) => c.region ?? 'none declared'),
+            'regions',
+          ),
+        ),
+      };
+    }
+    case 'minReputation': {
+      const wanted = `reputation ≥ ${req.minReputation}`;
+      return {
+        ...base,
+        wanted,
+        message: verdict(
+          `have a reputation lower bound ≥ ${req.minReputation}`,
+          `${most(
+            caps.map((c) => c.reputation),
+            'best',
+            (v) => v.toFixed(2),
+          )}; it grows with valid results`,
+        ),
+      };
+    }
+  }
+}
+
+/** The deadline as a requirement, when some connected host has a runtime estimate. */
+function checkDeadline(
+  input: DiagnosisInput,
+): { check: RequirementCheck; late: Set<DiagnosedHost> } | undefined {
+  const late = new Set<DiagnosedHost>();
+  let estimated = 0;
+  let best = Number.POSITIVE_INFINITY;
+  for (const h of input.hosts) {
+    const ms = runtimeOnHost(input.size, h.caps.speed);
+    if (ms === undefined) continue;
+    estimated++;
+    best = Math.min(best, ms);
+    if (ms > input.deadlineMs) late.add(h);
+  }
+  if (estimated === 0) return undefined;
+  const n = input.hosts.length;
+  const wanted = `a task within the replica deadline of ${secondsText(input.deadlineMs)}`;
+  const size = input.size.estimatedOps ?? input.size.measuredOps;
+  const sized = size === undefined ? '' : ` (≈ ${opsText(size).replace('/s', '')} per task)`;
+  const message = `${n - late.size} of ${n} connected hosts are expected to finish ${wanted}${sized}; the fastest would take ${secondsText(best)}${late.size > 0 ? ': give a longer deadline (policy.deadlineMs) or wait for faster hosts' : ''}.`;
+  return {
+    check: { requirement: 'deadline', wanted, failing: late.size, connected: n, message },
+    late,
+  };
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** ` (largest: 16 GiB)`. */
+function most(values: readonly number[], word: string, text: (v: number) => string): string {
+  if (values.length === 0) return '';
+  return ` (${word}: ${text(Math.max(...values))})`;
+}
+
+/** `most`, for a capability some hosts never declared. */
+function known(
+  values: readonly (number | null)[],
+  word: string,
+  text: (v: number) => string,
+): string {
+  const said = values.filter((v): v is number => v !== null);
+  const silent = values.length - said.length;
+  const parts = [
+    ...(said.length > 0 ? [`${word}: ${text(Math.max(...said))}`] : []),
+    ...(silent > 0 ? [`${silent} did not say`] : []),
+  ];
+  return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
+}
+
+/** ` (connected: linux-x64 ×3, browser-wasm ×1)`. */
+function tally(values: readonly string[], word: string): string {
+  if (values.length === 0) return '';
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return ` (${word}: ${[...counts].map(([v, c]) => `${v} ×${c}`).join(', ')})`;
+}
+
+/** 8 GiB, 1.5 GiB, 512 MiB. */
+export function bytesText(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+function opsText(ops: number): string {
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  for (const [scale, prefix] of units) {
+    if (ops >= scale) return `${Number((ops / scale).toPrecision(3))} ${prefix}ops/s`;
+  }
+  return `${Number(ops.toPrecision(3))} ops/s`;
+}
+
+function secondsText(ms: number): string {
+  return `${Number((ms / 1000).toPrecision(3))} s`;
+}

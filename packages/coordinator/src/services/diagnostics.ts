@@ -1,0 +1,69 @@
+/**
+ * @module
+ * "Why is my job not running" (`GET /v1/jobs/{id}/diagnostics`, `anygrid why`): gathers
+ * the hosts connected now (an open work stream, or a pull within the silence the
+ * coordinator allows, as the stranded-task sweep counts them), reads their facts and the
+ * job's from the store, and lets policy/why-no-match.ts word the diagnosis. Also the
+ * warning in the answer to a job's submission when no connected host could run it.
+ */
+
+import { type JobDiagnostics, NotFoundError } from '@anygrid/protocol';
+import { diagnose, placeable } from '../policy/index.js';
+import type { DiagnosticsFacts, Principal, Store } from '../store/store.js';
+import type { Hub } from './hub.js';
+import type { Scheduler } from './scheduler.js';
+
+export class Diagnostics {
+  constructor(
+    private readonly store: Store,
+    private readonly scheduler: Scheduler,
+    private readonly hub: Hub,
+    /** How long after its last pull a host still counts as connected. */
+    private readonly silenceMs: number,
+  ) {}
+
+  private connected(now: number): number[] {
+    return [
+      ...new Set([
+        ...this.hub.connectedHosts(),
+        ...this.scheduler.pulledSince(now - this.silenceMs),
+      ]),
+    ];
+  }
+
+  private async facts(principal: Principal, jobId: number, now: number): Promise<DiagnosticsFacts> {
+    const facts = await this.store.diagnosticsFacts(jobId, principal, this.connected(now), now);
+    if (!facts) throw new NotFoundError('job', jobId);
+    return facts;
+  }
+
+  /** The job's diagnosis; throws NotFoundError when the principal may not see it. */
+  async of(principal: Principal, jobId: number, now = Date.now()): Promise<JobDiagnostics> {
+    const f = await this.facts(principal, jobId, now);
+    const diagnosis = diagnose({
+      ...(f.placement.requirements ? { requirements: f.placement.requirements } : {}),
+      deadlineMs: f.placement.deadlineMs,
+      size: f.placement.size,
+      hosts: f.hosts,
+      tasks: f.tasks,
+      ...(f.publicKey === undefined ? {} : { publicKey: f.publicKey }),
+    });
+    return { jobId: f.jobId, state: f.state, tasks: f.tasks, ...diagnosis };
+  }
+
+  /**
+   * Warnings for a job just submitted with requirements or a size estimate: when hosts
+   * are connected and none of them could ever run it, the diagnosis says why. Empty
+   * otherwise (no host connected yet is the normal state of a fresh grid).
+   */
+  async submitWarnings(principal: Principal, jobId: number, now = Date.now()): Promise<string[]> {
+    const f = await this.facts(principal, jobId, now);
+    if (f.hosts.length === 0) return [];
+    if (f.hosts.some((h) => placeable(f.placement, h.caps))) return [];
+    const d = await this.of(principal, jobId, now);
+    return [
+      `No connected host could run this job (${f.hosts.length} connected); \`anygrid why ${jobId}\` says more.`,
+      ...d.requirements.filter((c) => c.failing > 0).map((c) => c.message),
+    ];
+  }
+}

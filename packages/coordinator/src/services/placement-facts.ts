@@ -1,0 +1,168 @@
+/**
+ * @module
+ * The scheduler's soft state for requirements and speed- and deadline-aware placement:
+ * each running job's requirements, deadline and task size (the requester's estimate, and
+ * the sums of its reported run times, fed by every report transaction), and the declared
+ * capabilities of hosts that pulled lately (read from the store at a host's first pull,
+ * again after `HOST_FACTS_MS`, after it registers or says its speed changed, and after the
+ * store refused it a job's replicas for their requirements). Like the locality hints it is
+ * a cache: rebuilt at start, re-read from the store every `JOBS_RESYNC_MS`, and the store's
+ * assignment has the last word on requirements. A take gets an eligibility test only
+ * when some job could rule a host out, so a pool of plain jobs pays nothing.
+ */
+
+import type { JobRequirements } from '@anygrid/protocol';
+import {
+  type HostCapabilities,
+  type JobEligibility,
+  type JobPlacement,
+  measuredSize,
+  placeable,
+} from '../policy/index.js';
+import type { JobPlacementFacts, JobRuntimes, Store } from '../store/store.js';
+
+/** How long a host's capabilities (and reputation) are trusted before they are read again. */
+export const HOST_FACTS_MS = 30_000;
+
+/** How often the job facts are replaced by the store's: drops finished jobs, heals drift. */
+export const JOBS_RESYNC_MS = 5 * 60_000;
+
+interface JobState {
+  readonly requirements?: JobRequirements;
+  readonly deadlineMs: number;
+  readonly estimatedOps?: number;
+  readonly runs: { ms: number; n: number; ops: number; opsN: number };
+  /** Derived from the above; rebuilt when runs change. */
+  placement: JobPlacement;
+}
+
+interface HostState {
+  readonly caps: HostCapabilities | null;
+  readonly at: number;
+}
+
+export class PlacementFacts {
+  private jobs = new Map<number, JobState>();
+  private readonly hosts = new Map<number, HostState>();
+  /** Jobs that could rule a host out: with requirements or any estimate of their size. */
+  private constrained = 0;
+  private syncedAt = 0;
+  private syncing = false;
+
+  constructor(private readonly store: Store) {}
+
+  /** Reads every running job's facts from the store. */
+  async load(now = Date.now()): Promise<void> {
+    const facts = await this.store.jobPlacements();
+    const jobs = new Map<number, JobState>();
+    for (const [jobId, f] of facts) jobs.set(jobId, stateOf(f));
+    // Jobs noted while the read ran (just created) are newer than the read.
+    for (const [jobId, s] of this.jobs) if (!jobs.has(jobId) && s.runs.n === 0) jobs.set(jobId, s);
+    this.jobs = jobs;
+    this.constrained = 0;
+    for (const s of jobs.values()) if (isConstrained(s)) this.constrained++;
+    this.syncedAt = now;
+  }
+
+  /** A job was created (or its facts are known otherwise). */
+  noteJob(jobId: number, facts: Omit<JobPlacementFacts, 'runs'>): void {
+    const state = stateOf({ ...facts, runs: { ms: 0, n: 0, ops: 0, opsN: 0 } });
+    const before = this.jobs.get(jobId);
+    if (before && isConstrained(before)) this.constrained--;
+    this.jobs.set(jobId, state);
+    if (isConstrained(state)) this.constrained++;
+  }
+
+  dropJob(jobId: number): void {
+    const before = this.jobs.get(jobId);
+    if (before && isConstrained(before)) this.constrained--;
+    this.jobs.delete(jobId);
+  }
+
+  /** Adds run times a report transaction recorded. */
+  addRuntimes(runtimes: readonly JobRuntimes[]): void {
+    for (const r of runtimes) {
+      const s = this.jobs.get(r.jobId);
+      if (!s) continue;
+      const was = isConstrained(s);
+      s.runs.ms += r.ms;
+      s.runs.n += r.n;
+      s.runs.ops += r.ops;
+      s.runs.opsN += r.opsN;
+      s.placement = placementOf(s);
+      if (!was && isConstrained(s)) this.constrained++;
+    }
+  }
+
+  /** The host's capabilities changed (it registered again, or ran the benchmark again). */
+  forgetHost(hostId: number): void {
+    this.hosts.delete(hostId);
+  }
+
+  /**
+   * Reads the host's capabilities when some job could rule it out and what is known of it
+   * is missing or old (the promise of that read); resynchronises the jobs now and then.
+   * Undefined when there is nothing to wait for: the usual pull awaits nothing more.
+   */
+  refresh(hostId: number, now: number): Promise<void> | undefined {
+    if (now - this.syncedAt >= JOBS_RESYNC_MS && !this.syncing) {
+      this.syncing = true;
+      this.load(now)
+        .catch(() => {})
+        .finally(() => {
+          this.syncing = false;
+        });
+    }
+    if (this.constrained === 0) return undefined;
+    const known = this.hosts.get(hostId);
+    if (known !== undefined && now - known.at < HOST_FACTS_MS) return undefined;
+    return this.store.hostCapabilities(hostId).then((caps) => {
+      this.hosts.set(hostId, { caps, at: now });
+    });
+  }
+
+  /** The test a take applies for this host, or undefined when nothing could rule it out. */
+  eligibility(hostId: number): JobEligibility | undefined {
+    if (this.constrained === 0) return undefined;
+    const caps = this.hosts.get(hostId)?.caps;
+    if (!caps) return undefined;
+    const jobs = this.jobs;
+    return (jobId, transferMs) => {
+      const job = jobs.get(jobId);
+      return job === undefined || placeable(job.placement, caps, transferMs);
+    };
+  }
+
+  /** Forgets hosts not seen for a while, as `pulledSince` forgets pulls. */
+  prune(before: number): void {
+    for (const [hostId, h] of this.hosts) if (h.at < before) this.hosts.delete(hostId);
+  }
+}
+
+function stateOf(f: JobPlacementFacts): JobState {
+  const s: JobState = {
+    ...(f.requirements ? { requirements: f.requirements } : {}),
+    deadlineMs: f.deadlineMs,
+    ...(f.estimatedOps === undefined ? {} : { estimatedOps: f.estimatedOps }),
+    runs: { ...f.runs },
+    placement: { deadlineMs: f.deadlineMs, size: {} },
+  };
+  s.placement = placementOf(s);
+  return s;
+}
+
+function placementOf(s: JobState): JobPlacement {
+  const { ms, n, ops, opsN } = s.runs;
+  return {
+    ...(s.requirements ? { requirements: s.requirements } : {}),
+    deadlineMs: s.deadlineMs,
+    size: {
+      ...measuredSize(ms, n, ops, opsN),
+      ...(s.estimatedOps === undefined ? {} : { estimatedOps: s.estimatedOps }),
+    },
+  };
+}
+
+function isConstrained(s: JobState): boolean {
+  return s.requirements !== undefined || s.estimatedOps !== undefined || s.runs.n > 0;
+}

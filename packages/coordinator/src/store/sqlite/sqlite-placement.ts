@@ -1,0 +1,148 @@
+/**
+ * @module
+ * What placement and diagnostics read from SQLite: each running job's requirements,
+ * deadline and task size (the scheduler's soft state at start), one host's declared
+ * capabilities (re-read now and then by the scheduler), and the facts of "why is my job
+ * not running" for the hosts connected now. None of it is on the assign/report path.
+ */
+
+import type { JobRequirements, ModuleSignature } from '@anygrid/protocol';
+import {
+  type DailyQuotaParams,
+  type DiagnosedHost,
+  type HostCapabilities,
+  type JobPlacement,
+  measuredSize,
+  quotaLeft,
+} from '../../policy/index.js';
+import { capabilitiesOf, STANDING_COLUMNS, type StandingRow, standingOf } from '../host-rows.js';
+import { type JobRow, storedPolicy } from '../rows.js';
+import type { DiagnosticsFacts, JobPlacementFacts } from '../store.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+interface PlacementRow {
+  id: number;
+  policy: string;
+  requirements: string | null;
+  run_ms: number;
+  run_n: number;
+  run_ops: number;
+  run_ops_n: number;
+}
+
+export class SqlitePlacement {
+  private readonly running;
+  private readonly standing;
+  private readonly connected;
+  private readonly tasks;
+  private readonly higher;
+  private readonly refusers;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly quota: DailyQuotaParams,
+  ) {
+    this.running = db.prepare(
+      `SELECT id, policy, requirements, run_ms, run_n, run_ops, run_ops_n FROM jobs WHERE state = 'running'`,
+    );
+    this.standing = db.prepare(`SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`);
+    this.connected = db.prepare(
+      `SELECT id, ${STANDING_COLUMNS} FROM hosts WHERE id IN (SELECT value FROM json_each(?))`,
+    );
+    // Active tasks with a replica waiting to be sent, with one running, waiting for parents.
+    this.tasks = db.prepare(
+      `SELECT COALESCE(SUM(EXISTS (SELECT 1 FROM replicas r WHERE r.task_id = t.id AND r.state = 'unsent')), 0) AS queued,
+              COALESCE(SUM(EXISTS (SELECT 1 FROM replicas r WHERE r.task_id = t.id AND r.state = 'in_progress')), 0) AS running,
+              COALESCE(SUM(t.waiting > 0), 0) AS waiting
+       FROM tasks t WHERE t.job_id = ? AND t.state = 'active'`,
+    );
+    this.higher = db.prepare(
+      `SELECT host_id, COUNT(*) AS n FROM replicas
+       WHERE host_id IN (SELECT value FROM json_each(?)) AND state = 'in_progress' AND priority > ?
+       GROUP BY host_id`,
+    );
+    this.refusers = db
+      .prepare(`SELECT DISTINCT host_id FROM events WHERE job_id = ? AND kind = 'replica_refused'`)
+      .pluck();
+  }
+
+  /** Every running job's placement facts, by id. */
+  runningJobs(): Map<number, JobPlacementFacts> {
+    const out = new Map<number, JobPlacementFacts>();
+    for (const row of this.running.all() as PlacementRow[]) {
+      const policy = storedPolicy(row.policy);
+      out.set(row.id, {
+        ...(row.requirements
+          ? { requirements: JSON.parse(row.requirements) as JobRequirements }
+          : {}),
+        deadlineMs: policy.deadlineMs,
+        ...(policy.estimatedOps === undefined ? {} : { estimatedOps: policy.estimatedOps }),
+        runs: { ms: row.run_ms, n: row.run_n, ops: row.run_ops, opsN: row.run_ops_n },
+      });
+    }
+    return out;
+  }
+
+  capabilities(hostId: number): HostCapabilities | null {
+    const row = this.standing.get(hostId) as StandingRow | undefined;
+    return row ? capabilitiesOf(row) : null;
+  }
+
+  /** The facts `diagnose` needs about a job (its row, read by the caller) and the connected hosts. */
+  diagnosticsFacts(
+    row: JobRow & PlacementRow,
+    hostIds: readonly number[],
+    now: number,
+  ): DiagnosticsFacts {
+    const policy = storedPolicy(row.policy);
+    const ids = JSON.stringify([...new Set(hostIds)]);
+    const t = this.tasks.get(row.id) as { queued: number; running: number; waiting: number };
+    const settled =
+      row.tasks_valid + row.tasks_failed + row.tasks_no_consensus + row.tasks_cancelled;
+    const busy = new Map<number, number>();
+    for (const r of this.higher.all(ids, policy.priority) as { host_id: number; n: number }[]) {
+      busy.set(r.host_id, r.n);
+    }
+    const refused = new Set(this.refusers.all(row.id) as number[]);
+    const hosts: DiagnosedHost[] = (
+      this.connected.all(ids) as (StandingRow & { id: number })[]
+    ).map((h) => {
+      const s = standingOf(h, this.quota);
+      return {
+        caps: capabilitiesOf(h),
+        slots: Number(h.slots),
+        quarantined: s.quarantined,
+        quotaLeft: quotaLeft(s.quota, s.quotaUsed, s.quotaDay, now),
+        higherPriority: busy.get(h.id) ?? 0,
+        refusedModule: refused.has(h.id),
+      };
+    });
+    const signature = row.signature ? (JSON.parse(row.signature) as ModuleSignature) : undefined;
+    return {
+      jobId: row.id,
+      state: row.state,
+      placement: placementOf(row),
+      ...(signature ? { publicKey: signature.publicKey } : {}),
+      tasks: {
+        total: row.tasks_total,
+        settled,
+        queued: t.queued,
+        running: t.running,
+        waitingForParents: t.waiting,
+      },
+      hosts,
+    };
+  }
+}
+
+function placementOf(row: PlacementRow): JobPlacement {
+  const policy = storedPolicy(row.policy);
+  return {
+    ...(row.requirements ? { requirements: JSON.parse(row.requirements) as JobRequirements } : {}),
+    deadlineMs: policy.deadlineMs,
+    size: {
+      ...measuredSize(row.run_ms, row.run_n, row.run_ops, row.run_ops_n),
+      ...(policy.estimatedOps === undefined ? {} : { estimatedOps: policy.estimatedOps }),
+    },
+  };
+}
