@@ -9,10 +9,13 @@
 import type {
   Assignment,
   CreateJobRequest,
+  GridSnapshot,
   HeartbeatResponse,
   HostList,
   HostView,
   JobPolicy,
+  JobTaskPage,
+  JobTasksQuery,
   JobView,
   OutputRef,
   RegisterHostRequest,
@@ -192,6 +195,14 @@ export interface PurgeDue {
   readonly finishedAt: number;
   /** Its purge began (results archived, rows being deleted): continue it, archive nothing. */
   readonly started: boolean;
+}
+
+/** Which hosts the dashboard counts as online (`Store.gridSnapshot`). */
+export interface GridScope {
+  /** Hosts seen at or after this time (epoch ms) are online. */
+  readonly onlineSince: number;
+  /** Hosts online by other means (an open push channel), whenever last seen. */
+  readonly connected: readonly number[];
 }
 
 /** What one purge step (one transaction) deleted. */
@@ -400,6 +411,14 @@ export interface Store {
    * and says how many pages are free and in all afterwards.
    */
   reclaimSpace(maxPages: number): Promise<{ freed: number; free: number; total: number }>;
+
+  /**
+   * The dashboard's counters as the principal may see them (admins: every job; others:
+   * their account's), read without walking tasks or replicas.
+   */
+  gridSnapshot(principal: Principal, scope: GridScope, now: number): Promise<GridSnapshot>;
+  /** A page of a job's tasks by index, each with its replicas and their hosts. */
+  jobTasks(jobId: number, query: JobTasksQuery): Promise<JobTaskPage>;
 
   /** Counts for metrics and the dashboard. */
   stats(): Promise<{

@@ -7,9 +7,12 @@
 
 import { randomInt } from 'node:crypto';
 import {
+  type GridSnapshot,
   type HostList,
   type HostView,
   JobPurgedError,
+  type JobTaskPage,
+  type JobTasksQuery,
   type JobView,
   type RegisterHostRequest,
   type Role,
@@ -27,6 +30,7 @@ import type {
   ChangeSet,
   ComparisonVerdict,
   EncodedResult,
+  GridScope,
   HostBuffer,
   HostOrigin,
   JoinedHost,
@@ -45,6 +49,7 @@ import type {
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { ChangeCollector } from './sqlite-change-collector.js';
 import { SqliteComparisons } from './sqlite-comparisons.js';
+import { SqliteDashboard } from './sqlite-dashboard.js';
 import {
   migrateSqlite,
   openSqlite,
@@ -86,6 +91,7 @@ export class SqliteStore implements Store {
         leases: SqliteLeases;
         stranded: SqliteStranded;
         intake: SqliteJobIntake;
+        dashboard: SqliteDashboard;
       }
     | undefined;
 
@@ -134,6 +140,7 @@ export class SqliteStore implements Store {
       blobRefs,
       intake: new SqliteJobIntake(this.db, settlement, blobRefs, metaOf, forget),
       purge: new SqlitePurge(this.db),
+      dashboard: new SqliteDashboard(this.db),
       leases: new SqliteLeases(this.db, settlement),
       stranded: new SqliteStranded(
         this.db,
@@ -486,6 +493,14 @@ export class SqliteStore implements Store {
     const after = free();
     const total = this.db.pragma('page_count', { simple: true }) as number;
     return { freed: before - after, free: after, total };
+  }
+
+  async gridSnapshot(principal: Principal, scope: GridScope, now: number): Promise<GridSnapshot> {
+    return this.p.dashboard.snapshot(principal, scope, now);
+  }
+
+  async jobTasks(jobId: number, query: JobTasksQuery): Promise<JobTaskPage> {
+    return this.p.dashboard.tasks(jobId, query);
   }
 
   async stats() {
