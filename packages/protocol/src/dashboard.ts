@@ -32,6 +32,7 @@ export const FailureView = z.strictObject({
   jobId: z.number().int(),
   taskIndex: z.number().int(),
   hostId: z.number().int().nullable(),
+  hostName: z.string().nullable(),
   platform: z.string().nullable(),
   code: z.string(),
   message: z.string(),

@@ -240,6 +240,8 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     expect(fcp).toBeGreaterThan(0);
     expect(fcp).toBeLessThan(1000);
     await meter(page, jobId).waitFor();
+    // The stream's second snapshot, a second after the first, gives the rate.
+    await shows(page.locator('#rate .rate-now'), 'tasks/s now');
     // Nothing wider than the screen: no sideways scrolling of the whole page.
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - window.innerWidth,

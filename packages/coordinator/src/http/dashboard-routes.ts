@@ -110,6 +110,9 @@ export function dashboardRoutes(app: FastifyInstance, dashboard: Dashboard, hub:
       const jobs = await dashboard.recentJobs(principal);
       await send({ type: 'jobs', full: true, jobs });
       await send({ type: 'snapshot', snapshot: await dashboard.snapshot(principal) });
+      // A second snapshot a second later, so that a new dashboard shows a rate at once.
+      pending = true;
+      schedule();
     } catch (err) {
       request.log.warn({ err }, 'dashboard stream could not start');
       res.end();

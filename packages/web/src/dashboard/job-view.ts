@@ -189,17 +189,23 @@ function taskRow(t: TaskDetail): HTMLElement {
 
 function replicaItem(r: ReplicaDetail): HTMLElement {
   const outcome = r.validation ?? (r.error ? r.error.code : r.state);
+  const facts = [
+    r.exitCode !== null && !r.error ? `exit ${r.exitCode}` : '',
+    r.durationMs !== null ? `${Math.round(r.durationMs)} ms` : '',
+  ].filter(Boolean);
   return h(
     'li',
     { 'data-replica': r.id, 'data-outcome': outcome },
     h('span', { class: 'host' }, r.host ? `${r.host.name} (${r.host.platform})` : 'no host yet'),
-    ' · ',
-    h('span', { class: 'state' }, r.state.replace('_', ' ')),
-    r.validation ? h('span', { class: `badge ${r.validation}` }, r.validation) : null,
-    r.error
-      ? h('span', { class: 'fail' }, h('code', {}, r.error.code), ` ${r.error.message}`)
-      : null,
-    r.exitCode !== null && !r.error ? ` · exit ${r.exitCode}` : '',
-    r.durationMs !== null ? ` · ${Math.round(r.durationMs)} ms` : '',
+    h(
+      'span',
+      { class: 'detail' },
+      r.state.replace('_', ' '),
+      r.validation ? h('span', { class: `badge ${r.validation}` }, r.validation) : null,
+      r.error
+        ? h('span', { class: 'fail' }, h('code', {}, r.error.code), ` ${r.error.message}`)
+        : null,
+      facts.length > 0 ? ` · ${facts.join(' · ')}` : '',
+    ),
   );
 }

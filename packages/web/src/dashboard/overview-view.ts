@@ -52,9 +52,7 @@ export function overviewView(root: HTMLElement, state: GridState): View {
       replace(failures, failuresPart(s));
     }
     const last = state.rates.at(-1);
-    rateNow.textContent = last
-      ? `${formatRate(last.rate)} now`
-      : 'waiting for the second snapshot…';
+    rateNow.textContent = last ? `${formatRate(last.rate)} now` : 'measuring…';
     plot.update(state.rates);
     replace(jobs, jobsPart(state.jobList()));
   };
@@ -187,7 +185,7 @@ function failureRow(f: FailureView): HTMLElement {
     {},
     h('td', {}, jobLink(f.jobId, `#${f.jobId}`)),
     h('td', {}, String(f.taskIndex)),
-    h('td', {}, f.hostId === null ? '—' : `${f.hostId} (${f.platform ?? '?'})`),
+    h('td', {}, f.hostId === null ? '—' : `${f.hostName ?? f.hostId} (${f.platform ?? '?'})`),
     h('td', {}, h('code', {}, f.code)),
     h('td', { class: 'message' }, f.message),
     h('td', {}, f.at === null ? '—' : timeOf(f.at)),

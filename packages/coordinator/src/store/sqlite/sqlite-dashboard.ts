@@ -40,6 +40,7 @@ interface FailureRow {
   job_id: number;
   idx: number;
   host_id: number | null;
+  host_name: string | null;
   platform: string | null;
   state: string;
   error: string | null;
@@ -123,7 +124,8 @@ export class SqliteDashboard {
     const own = 'WHERE f.job_id IN (SELECT id FROM jobs WHERE account_id = @account)';
     const failures = (where: string) =>
       db.prepare(
-        `SELECT r.id AS replica_id, f.job_id, t.idx, r.host_id, h.platform, r.state, r.error,
+        `SELECT r.id AS replica_id, f.job_id, t.idx, r.host_id, h.name AS host_name, h.platform,
+           r.state, r.error,
            COALESCE(r.reported_at, r.deadline_at) AS at
          FROM ${failing(where)}
          JOIN tasks t ON t.id = f.task_id
@@ -225,6 +227,7 @@ function failureView(r: FailureRow): FailureView {
     jobId: r.job_id,
     taskIndex: r.idx,
     hostId: r.host_id,
+    hostName: r.host_name,
     platform: r.platform,
     code: error?.code ?? r.state,
     message: error?.message ?? (r.state === 'timed_out' ? 'not reported by its deadline' : ''),
