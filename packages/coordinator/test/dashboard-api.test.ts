@@ -188,6 +188,7 @@ describe('the dashboard API', () => {
       expect(r.status, path).toBe(200);
       expect(r.headers.get('content-type')).toContain('text/html');
       expect(r.body).toContain('<title>d</title>');
+      expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
     }
     const asset = await get('GET', '/assets/dashboard-abc.js');
     expect(asset.status).toBe(200);

@@ -98,6 +98,10 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     const page = await browser.newPage({ viewport: DESKTOP });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // A style or script the page's content security policy refused shows up here.
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await signIn(page, coord.url, token);
     await shows(page.locator('#hosts'), 'No hosts online.');
     await page.evaluate(() => {

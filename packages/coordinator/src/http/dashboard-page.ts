@@ -25,6 +25,15 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/**
+ * The page runs only its own scripts and talks only to its coordinator: a job name or a
+ * provider's error message that slipped past the page's text-only rendering could still
+ * not load or send anything. Inline styles are allowed: the progress bars and uPlot set
+ * widths as style attributes.
+ */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /** A built asset's name: one path segment, no dot at its start. */
 const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
@@ -42,6 +51,8 @@ export function dashboardPage(app: FastifyInstance, webDir: string): void {
     return reply
       .type(TYPES['.html'] as string)
       .header('cache-control', 'no-cache')
+      .header('content-security-policy', CONTENT_SECURITY_POLICY)
+      .header('x-content-type-options', 'nosniff')
       .send(html);
   };
   app.get('/dashboard', async (_request, reply) => page(reply));

@@ -23,7 +23,7 @@ export class Hub {
   private readonly hungry = new Set<number>();
   private readonly workMessage = JSON.stringify({ type: 'work' });
   /** Open dashboards: told of every change, which they gather and read at most once a second. */
-  private readonly watchers = new Set<(jobIds: Iterable<number>) => void>();
+  private readonly watchers = new Set<(jobIds: readonly number[]) => void>();
 
   constructor() {
     // Each open result stream listens on its job; thousands are normal.
@@ -36,7 +36,7 @@ export class Hub {
     return () => this.jobs.off(key, listener);
   }
 
-  jobsChanged(jobIds: Iterable<number>): void {
+  jobsChanged(jobIds: readonly number[]): void {
     for (const id of jobIds) this.jobs.emit(String(id));
     for (const watch of this.watchers) watch(jobIds);
   }
@@ -45,7 +45,7 @@ export class Hub {
    * Calls `listener` after each change: with the jobs a transaction changed, or with none
    * when hosts connected or left. Returns the unsubscribe function.
    */
-  onGrid(listener: (jobIds: Iterable<number>) => void): () => void {
+  onGrid(listener: (jobIds: readonly number[]) => void): () => void {
     this.watchers.add(listener);
     return () => this.watchers.delete(listener);
   }

@@ -9,6 +9,8 @@ import 'uplot/dist/uPlot.min.css';
 import type { RatePoint } from './grid-state.js';
 
 const HEIGHT = 180;
+/** The least time the plot spans, in seconds. */
+const MIN_SPAN_S = 60;
 
 export class RatePlot {
   private readonly plot: uPlot;
@@ -22,7 +24,9 @@ export class RatePlot {
         height: HEIGHT,
         legend: { show: false },
         cursor: { show: false },
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        scales: {
+          y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+        },
         axes: [
           { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
           { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 56 },
@@ -39,7 +43,13 @@ export class RatePlot {
   }
 
   update(points: readonly RatePoint[]): void {
-    this.plot.setData([points.map((p) => p.t), points.map((p) => p.rate)]);
+    const xs = points.map((p) => p.t);
+    this.plot.setData([xs, points.map((p) => p.rate)], false);
+    const first = xs[0];
+    const last = xs.at(-1);
+    if (first === undefined || last === undefined) return;
+    // At least a minute wide, ending at the newest point: one point alone would span years.
+    this.plot.setScale('x', { min: Math.min(first, last - MIN_SPAN_S), max: last });
   }
 
   destroy(): void {
