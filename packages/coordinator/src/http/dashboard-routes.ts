@@ -99,7 +99,8 @@ export function dashboardRoutes(app: FastifyInstance, dashboard: Dashboard, hub:
       pending = true;
       schedule();
     }, IDLE_INTERVAL_MS);
-    request.raw.on('close', () => {
+    // The response's close: the client went away (or the coordinator is closing).
+    res.on('close', () => {
       closed = true;
       unsubscribe();
       clearInterval(idle);
