@@ -6,7 +6,8 @@
  */
 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Role } from '@anygrid/protocol';
 import pino, { type Logger } from 'pino';
 import { FileBlobStore } from './blobs/file-blob-store.js';
@@ -20,6 +21,7 @@ import {
 } from './policy/index.js';
 import { Accounts } from './services/accounts.js';
 import { Comparator } from './services/comparator.js';
+import { Dashboard } from './services/dashboard.js';
 import { Diagnostics } from './services/diagnostics.js';
 import { Hosts } from './services/hosts.js';
 import { Hub } from './services/hub.js';
@@ -89,7 +91,12 @@ export interface CoordinatorOptions {
   readonly strandedMs?: number;
   /** Most seconds of work per slot a host may hold, whatever it asks. Default `MAX_BUFFER_SECONDS`. */
   readonly maxBufferSeconds?: number;
+  /** The built web pages; default `DEFAULT_WEB_DIR` (packages/web/dist in this repository). */
+  readonly webDir?: string;
 }
+
+/** packages/web/dist, beside this package in the repository (this file is packages/coordinator/dist/main.js). */
+export const DEFAULT_WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /** Hosts per account unless configured: a household or a lab, not a botnet. */
 export const DEFAULT_MAX_HOSTS_PER_ACCOUNT = 100;
@@ -182,6 +189,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     metrics,
     version: VERSION,
     heartbeatMs,
+    // A host is online while it keeps its leases: seen within the silence they survive.
+    dashboard: new Dashboard(store, hub, jobs, silenceMs),
+    webDir: options.webDir ?? DEFAULT_WEB_DIR,
   });
   // A deep accept queue: thousands of providers may connect in the same second.
   await app.listen({

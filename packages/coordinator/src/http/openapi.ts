@@ -127,6 +127,24 @@ const OPS: readonly Op[] = [
     stream: true,
   },
   {
+    method: 'get',
+    path: '/v1/jobs/{id}/tasks',
+    summary:
+      'A page of a job’s tasks by index, each with its replicas, their hosts and validation outcomes (the dashboard’s job page)',
+    roles: ['requester'],
+    query: P.JobTasksQuery,
+    response: P.JobTaskPage,
+  },
+  {
+    method: 'get',
+    path: '/v1/events',
+    summary:
+      'The grid live, as server-sent events: the newest jobs and a snapshot of counters, then changed jobs and snapshots at most once a second (the dashboard)',
+    roles: ['requester'],
+    response: P.DashboardEvent,
+    stream: true,
+  },
+  {
     method: 'post',
     path: '/v1/hosts',
     summary:

@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Accounts } from '../services/accounts.js';
+import type { Dashboard } from '../services/dashboard.js';
 import type { Hosts } from '../services/hosts.js';
 import type { Hub } from '../services/hub.js';
 import type { Jobs } from '../services/jobs.js';
@@ -19,6 +20,8 @@ import { adminRoutes } from './admin-routes.js';
 import { installAgentSocket } from './agent-socket.js';
 import { installAuth } from './auth.js';
 import { blobRoutes } from './blob-routes.js';
+import { dashboardPage } from './dashboard-page.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { sendError } from './error-response.js';
 import { hostRoutes } from './host-routes.js';
 import { jobEventRoutes } from './job-events.js';
@@ -41,6 +44,9 @@ export interface ServerDeps {
   readonly metrics: Metrics;
   readonly version: string;
   readonly heartbeatMs: number;
+  readonly dashboard: Dashboard;
+  /** The built web pages (packages/web/dist). */
+  readonly webDir: string;
 }
 
 export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSockets: () => void } {
@@ -100,6 +106,8 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
   jobEventRoutes(app, deps.jobs, deps.hub);
   providerRoutes(app, deps.providers, deps.heartbeatMs);
   hostRoutes(app, deps.hosts);
+  dashboardRoutes(app, deps.dashboard, deps.hub);
+  dashboardPage(app, deps.webDir);
   const closeSockets = installAgentSocket(app, deps);
   return { app, closeSockets };
 }

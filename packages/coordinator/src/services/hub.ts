@@ -1,8 +1,9 @@
 /**
  * @module
  * In-process notifications after a transaction commits: result streams learn that a job
- * changed, connected agents learn that work is waiting. Only a hint — listeners always
- * re-read the store, so a missed notification delays, never loses.
+ * changed, dashboards that the grid changed, connected agents that work is waiting. Only
+ * a hint — listeners always re-read the store, so a missed notification delays, never
+ * loses.
  */
 
 import { EventEmitter } from 'node:events';
@@ -21,6 +22,8 @@ export class Hub {
   /** Connected hosts whose last pull got less than they asked for, oldest first. */
   private readonly hungry = new Set<number>();
   private readonly workMessage = JSON.stringify({ type: 'work' });
+  /** Open dashboards: told of every change, which they gather and read at most once a second. */
+  private readonly watchers = new Set<(jobIds: readonly number[]) => void>();
 
   constructor() {
     // Each open result stream listens on its job; thousands are normal.
@@ -33,8 +36,22 @@ export class Hub {
     return () => this.jobs.off(key, listener);
   }
 
-  jobsChanged(jobIds: Iterable<number>): void {
+  jobsChanged(jobIds: readonly number[]): void {
     for (const id of jobIds) this.jobs.emit(String(id));
+    for (const watch of this.watchers) watch(jobIds);
+  }
+
+  /**
+   * Calls `listener` after each change: with the jobs a transaction changed, or with none
+   * when hosts connected or left. Returns the unsubscribe function.
+   */
+  onGrid(listener: (jobIds: readonly number[]) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  private hostsChanged(): void {
+    for (const watch of this.watchers) watch([]);
   }
 
   addAgent(hostId: number, channel: AgentChannel): () => void {
@@ -45,11 +62,13 @@ export class Hub {
     }
     set.add(channel);
     this.hungry.add(hostId);
+    this.hostsChanged();
     return () => {
       set.delete(channel);
       if (set.size === 0) {
         this.agents.delete(hostId);
         this.hungry.delete(hostId);
+        this.hostsChanged();
       }
     };
   }

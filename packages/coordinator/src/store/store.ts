@@ -9,6 +9,7 @@
 import type {
   Assignment,
   CreateJobRequest,
+  GridSnapshot,
   HeartbeatResponse,
   HostList,
   HostUpdate,
@@ -17,6 +18,8 @@ import type {
   JobPolicy,
   JobRequirements,
   JobState,
+  JobTaskPage,
+  JobTasksQuery,
   JobView,
   OutputRef,
   RegisterHostRequest,
@@ -244,6 +247,14 @@ export interface PurgeDue {
   readonly started: boolean;
 }
 
+/** Which hosts the dashboard counts as online (`Store.gridSnapshot`). */
+export interface GridScope {
+  /** Hosts seen at or after this time (epoch ms) are online. */
+  readonly onlineSince: number;
+  /** Hosts online by other means (an open push channel), whenever last seen. */
+  readonly connected: readonly number[];
+}
+
 /** What one purge step (one transaction) deleted. */
 export interface PurgeStep {
   /** Tasks deleted, with their replicas and other per-task rows. */
@@ -466,6 +477,14 @@ export interface Store {
    * and says how many pages are free and in all afterwards.
    */
   reclaimSpace(maxPages: number): Promise<{ freed: number; free: number; total: number }>;
+
+  /**
+   * The dashboard's counters as the principal may see them (admins: every job; others:
+   * their account's), read without walking tasks or replicas.
+   */
+  gridSnapshot(principal: Principal, scope: GridScope, now: number): Promise<GridSnapshot>;
+  /** A page of a job's tasks by index, each with its replicas and their hosts. */
+  jobTasks(jobId: number, query: JobTasksQuery): Promise<JobTaskPage>;
 
   /** Counts for metrics and the dashboard. */
   stats(): Promise<{

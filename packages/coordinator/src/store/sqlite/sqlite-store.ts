@@ -7,10 +7,13 @@
 
 import { randomInt } from 'node:crypto';
 import {
+  type GridSnapshot,
   type HostList,
   type HostUpdate,
   type HostView,
   JobPurgedError,
+  type JobTaskPage,
+  type JobTasksQuery,
   type JobView,
   type RegisterHostRequest,
   type Role,
@@ -28,6 +31,7 @@ import type {
   ChangeSet,
   ComparisonVerdict,
   EncodedResult,
+  GridScope,
   HostBuffer,
   HostOrigin,
   JoinedHost,
@@ -46,6 +50,7 @@ import type {
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { ChangeCollector } from './sqlite-change-collector.js';
 import { SqliteComparisons } from './sqlite-comparisons.js';
+import { SqliteDashboard } from './sqlite-dashboard.js';
 import {
   migrateSqlite,
   openSqlite,
@@ -89,6 +94,7 @@ export class SqliteStore implements Store {
         leases: SqliteLeases;
         stranded: SqliteStranded;
         intake: SqliteJobIntake;
+        dashboard: SqliteDashboard;
       }
     | undefined;
 
@@ -138,6 +144,7 @@ export class SqliteStore implements Store {
       intake: new SqliteJobIntake(this.db, settlement, blobRefs, metaOf, forget),
       purge: new SqlitePurge(this.db),
       placement: new SqlitePlacement(this.db, hosts.quota),
+      dashboard: new SqliteDashboard(this.db),
       leases: new SqliteLeases(this.db, settlement),
       stranded: new SqliteStranded(
         this.db,
@@ -516,6 +523,14 @@ export class SqliteStore implements Store {
     const after = free();
     const total = this.db.pragma('page_count', { simple: true }) as number;
     return { freed: before - after, free: after, total };
+  }
+
+  async gridSnapshot(principal: Principal, scope: GridScope, now: number): Promise<GridSnapshot> {
+    return this.p.dashboard.snapshot(principal, scope, now);
+  }
+
+  async jobTasks(jobId: number, query: JobTasksQuery): Promise<JobTaskPage> {
+    return this.p.dashboard.tasks(jobId, query);
   }
 
   async stats() {
