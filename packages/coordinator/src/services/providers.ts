@@ -89,6 +89,8 @@ export class Providers {
   ): Promise<Assignment[]> {
     await this.requireHost(principal, hostId);
     if (blobs) this.scheduler.noteBlobs(hostId, blobs);
+    // Sent only when it moved (the agent's blob-inventory.ts): a rare write, kept for the host's view.
+    if (blobs?.bandwidth !== undefined) await this.store.recordBandwidth(hostId, blobs.bandwidth);
     const assignments = await this.scheduler.assign(
       hostId,
       max,

@@ -346,6 +346,14 @@ export interface Store {
   /** Records what a host says changed about it (free disk, benchmark speed). */
   updateHost(hostId: number, update: HostUpdate): Promise<void>;
   /**
+   * Marks hosts connected in the current quarter-hour for their availability
+   * (policy/availability.ts): those given (holding the work stream, pulling) and every
+   * host seen since `seenSince`. Writes only hosts not marked in it yet; returns how many.
+   */
+  markAvailable(hostIds: readonly number[], seenSince: number, now: number): Promise<number>;
+  /** Keeps the download bandwidth a host's agent measured (bytes per second). */
+  recordBandwidth(hostId: number, bytesPerS: number): Promise<void>;
+  /**
    * Keeps the newest checkpoint (a blob the caller checked exists with that size) and
    * progress of a replica the host holds; null leaves either as it was. Throws
    * NotAssignedError when the host does not hold it; `stale` once it no longer runs.

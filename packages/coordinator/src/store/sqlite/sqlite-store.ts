@@ -217,6 +217,7 @@ export class SqliteStore implements Store {
     const { settlement, leases } = this.p;
     const joined = this.inTx(() => {
       const hostId = this.p.hosts.register(accountId, host, now, origin);
+      this.p.hosts.markConnected([hostId], now);
       if (hostId !== host.hostId) return { hostId, released: 0 };
       const keep = new Set(host.holding ?? []);
       const { released, kept } = leases.release(hostId, keep, 'rejoined', now, changes);
@@ -432,6 +433,17 @@ export class SqliteStore implements Store {
 
   async updateHost(hostId: number, update: HostUpdate) {
     this.p.hosts.update(hostId, update);
+  }
+
+  async markAvailable(hostIds: readonly number[], seenSince: number, now: number) {
+    const { hosts } = this.p;
+    return this.inTx(() =>
+      hosts.markConnected(new Set([...hostIds, ...hosts.seenUnmarked(seenSince, now)]), now),
+    );
+  }
+
+  async recordBandwidth(hostId: number, bytesPerS: number) {
+    this.p.hosts.recordBandwidth(hostId, bytesPerS);
   }
 
   async abandon(hostId: number, replicaIds: readonly number[], now: number) {
