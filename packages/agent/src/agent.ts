@@ -217,16 +217,15 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const held = inventory.whole(Date.now());
     return held.length > 0 ? { ...info, blobs: held } : info;
   };
-  // What is not measured by then follows in a heartbeat.
-  await within(measured, CAPABILITIES_WAIT_MS);
-  const joining = register(client, () => describe(previousId), logger, stopping.signal).catch(
-    (error: unknown) => {
+  // What is not measured by then follows in a heartbeat; saved work does not wait for it.
+  const joining = within(measured, CAPABILITIES_WAIT_MS)
+    .then(() => register(client, () => describe(previousId), logger, stopping.signal))
+    .catch((error: unknown) => {
       // A saved id from another coordinator or account must not keep the device out.
       if (previousId === undefined || isTransient(error)) throw error;
       logger.warn({ err: error, previousId }, 'saved host id refused; registering as a new host');
       return register(client, () => describe(), logger, stopping.signal);
-    },
-  );
+    });
   // Saved work runs at once: the coordinator may be away for long.
   const offline = previousId !== undefined && (holding()?.length ?? 0) > 0;
   let registration: RegisterHostResponse | undefined;

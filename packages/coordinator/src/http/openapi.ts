@@ -169,7 +169,8 @@ const OPS: readonly Op[] = [
   {
     method: 'post',
     path: '/v1/heartbeat',
-    summary: 'Extend leases of running replicas; update carries a changed free disk or benchmark speed',
+    summary:
+      'Extend leases of running replicas; update carries a changed free disk or benchmark speed',
     roles: ['provider'],
     body: P.HeartbeatRequest,
     response: P.HeartbeatResponse,
