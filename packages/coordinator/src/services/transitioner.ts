@@ -109,7 +109,12 @@ export class Transitioner {
     // No later than the stranded sweep's bound: pulledSince forgets older pulls.
     const since = Math.min(last ?? now - AVAILABILITY_SWEEP_MS, now - o.silenceMs);
     const connected = [...o.hub.connectedHosts(), ...this.scheduler.pulledSince(since)];
-    await this.store.markAvailable(connected, since, now);
+    try {
+      await this.store.markAvailable(connected, since, now);
+    } catch (err) {
+      // A statistic: never worth holding back the silence and stranded sweeps after it.
+      this.log.warn({ err }, 'could not mark connected hosts for their availability');
+    }
   }
 
   /** Times out everything overdue now; returns how many replicas timed out. */
