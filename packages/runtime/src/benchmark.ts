@@ -7,8 +7,10 @@
  * integer and floating-point work; the host times a run and divides.
  *
  * A first short run lets the engine compile and tier up the module and sizes the timed
- * run to about `targetMs`: a run much shorter than that says more about start-up than
- * about speed, and a fixed round count would keep a slow phone busy for a minute.
+ * runs so that they take about `targetMs` together: a run much shorter says more about
+ * start-up than about speed, and a fixed round count would keep a slow phone busy for a
+ * minute. The fastest of the timed runs counts: on a shared machine other processes only
+ * ever slow a run down, so the best one is the closest to what the host can do.
  * Browser-safe: no `node:` imports.
  */
 
@@ -45,16 +47,18 @@ export interface BenchmarkSandbox {
 }
 
 export interface BenchmarkOptions {
-  /** About how long the timed run should take, in milliseconds; default 300. */
+  /** About how long the timed runs should take together, in milliseconds; default 300. */
   readonly targetMs?: number;
+  /** Timed runs, the fastest of which counts; default 3. */
+  readonly repeats?: number;
 }
 
 export interface BenchmarkResult {
   /** Operations per second: what a host reports as its `speed`. */
   readonly speed: number;
-  /** Rounds of the timed run. */
+  /** Rounds of the fastest timed run. */
   readonly rounds: number;
-  /** How long the timed run took, in milliseconds, as the sandbox measured it. */
+  /** How long the fastest timed run took, in milliseconds, as the sandbox measured it. */
   readonly durationMs: number;
 }
 
@@ -63,19 +67,25 @@ export async function runBenchmark(
   sandbox: BenchmarkSandbox,
   options: BenchmarkOptions = {},
 ): Promise<BenchmarkResult> {
-  const targetMs = options.targetMs ?? 300;
+  const repeats = Math.max(1, Math.floor(options.repeats ?? 3));
+  const perRunMs = (options.targetMs ?? 300) / repeats;
   const module = await sandbox.compile(benchmarkModule(), MEMORY_BYTES);
   let rounds = WARM_UP_ROUNDS;
   let ms = await timedRun(sandbox, module, rounds);
+  // Sized from the warm-up, which ran before the engine tiered up: a run that came out
+  // too short is sized again from itself.
   for (let attempt = 0; attempt < 4; attempt++) {
-    rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.ceil((rounds * targetMs) / Math.max(ms, 1))));
+    rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.ceil((rounds * perRunMs) / Math.max(ms, 1))));
     ms = await timedRun(sandbox, module, rounds);
-    if (ms >= targetMs * SHORT_RUN || rounds === MAX_ROUNDS) break;
+    if (ms >= perRunMs * SHORT_RUN || rounds === MAX_ROUNDS) break;
   }
+  let best = ms;
+  for (let run = 1; run < repeats; run++)
+    best = Math.min(best, await timedRun(sandbox, module, rounds));
   return {
-    speed: (rounds * BENCHMARK_OPS_PER_ROUND) / (Math.max(ms, 0.001) / 1000),
+    speed: (rounds * BENCHMARK_OPS_PER_ROUND) / (Math.max(best, 0.001) / 1000),
     rounds,
-    durationMs: ms,
+    durationMs: best,
   };
 }
 
