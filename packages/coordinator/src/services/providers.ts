@@ -49,14 +49,17 @@ export class Providers {
     req: RegisterHostRequest,
     address?: string,
   ): Promise<{ hostId: number; released: number }> {
-    const { hostId, released, changes } = await this.store.joinHost(
+    const { hostId, released, changes, bandwidth } = await this.store.joinHost(
       principal.accountId,
       req,
       Date.now(),
       { address: address ?? null, maxHostsPerAccount: this.maxHostsPerAccount },
     );
-    // What it holds now replaces whatever a previous run of this host reported.
-    this.scheduler.noteBlobs(hostId, { held: req.blobs ?? [], dropped: [], full: true });
+    // What it holds now replaces whatever a previous run of this host reported; the
+    // bandwidth it measured before holds until it reports another (after a restart of
+    // this coordinator too).
+    const held = { held: req.blobs ?? [], dropped: [], full: true };
+    this.scheduler.noteBlobs(hostId, bandwidth === undefined ? held : { ...held, bandwidth });
     this.scheduler.publish(changes);
     return { hostId, released };
   }

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { AVAILABILITY_SLOT_MS as Q } from '../policy/index.js';
 import { picksOf, withHosts } from './host-rules.case.js';
-import { job, ok } from './store.case.js';
+import { host, job, ok } from './store.case.js';
 import type { Store, StoreRules } from './store.js';
 
 const admin = { accountId: 0, account: 'admin', role: 'admin' as const };
@@ -108,13 +108,18 @@ export function describeHostMeasures(
       await store.close();
     });
 
-    it('keeps the download bandwidth the host measured', async () => {
+    it('keeps the download bandwidth the host measured, and gives it back when the host registers again', async () => {
       const { store, addHost } = await withHosts(openStore);
       const h = await addHost(null);
       await store.recordBandwidth(h.id, 12_500_000);
       expect((await store.getHost(h.id, admin, 1))?.measured.bandwidthBytesPerS).toBe(12_500_000);
       await store.recordBandwidth(h.id, 9_000_000);
       expect((await store.getHost(h.id, admin, 2))?.measured.bandwidthBytesPerS).toBe(9_000_000);
+      // Registering again (its agent or this coordinator restarted), it is handed back.
+      const again = await store.joinHost(h.account, { ...host, hostId: h.id }, 3);
+      expect(again).toMatchObject({ hostId: h.id, bandwidth: 9_000_000 });
+      const fresh = await store.joinHost(h.account, host, 4);
+      expect(fresh.bandwidth).toBeUndefined();
       await store.close();
     });
   });

@@ -118,6 +118,8 @@ export interface JoinedHost {
   /** Replicas that were in progress on this host id and were handed back at once. */
   readonly released: number;
   readonly changes: ChangeSet;
+  /** The download bandwidth kept for a host registering again (bytes per second), if any. */
+  readonly bandwidth?: number;
 }
 
 /** What the stranded-task sweep is told (see `Store.failStrandedTasks`). */

@@ -61,6 +61,7 @@ export class SqliteHosts {
   private readonly setAvail;
   private readonly seenUnmarkedIds;
   private readonly setBandwidth;
+  private readonly bandwidthRow;
 
   constructor(
     db: SqliteDatabase,
@@ -116,6 +117,7 @@ export class SqliteHosts {
       )
       .pluck();
     this.setBandwidth = db.prepare('UPDATE hosts SET bandwidth = ? WHERE id = ?');
+    this.bandwidthRow = db.prepare('SELECT bandwidth FROM hosts WHERE id = ?').pluck();
     // COALESCE: a field the update leaves out keeps its value.
     this.updateRow = db.prepare(
       `UPDATE hosts SET free_disk_bytes = COALESCE(?, free_disk_bytes), speed = COALESCE(?, speed)
@@ -236,6 +238,12 @@ export class SqliteHosts {
   /** Hosts seen (a registration, pull, report or heartbeat wrote `last_seen`) since `since`, not yet marked connected in the current quarter-hour. */
   seenUnmarked(since: number, now: number): number[] {
     return this.seenUnmarkedIds.all(since, availabilitySlot(now)) as number[];
+  }
+
+  /** The download bandwidth kept for the host, bytes per second; undefined when none. */
+  bandwidth(hostId: number): number | undefined {
+    const value = this.bandwidthRow.get(hostId) as number | null | undefined;
+    return value == null ? undefined : Number(value);
   }
 
   /** Keeps the download bandwidth the host's agent measured, bytes per second. */

@@ -223,7 +223,8 @@ export class SqliteStore implements Store {
       const { released, kept } = leases.release(hostId, keep, 'rejoined', now, changes);
       settlement.flushCounters(now, changes);
       leases.syncInFlight(hostId, kept);
-      return { hostId, released };
+      const bandwidth = this.p.hosts.bandwidth(hostId);
+      return bandwidth === undefined ? { hostId, released } : { hostId, released, bandwidth };
     });
     return { ...joined, changes: changes.toChangeSet() };
   }
