@@ -22,6 +22,7 @@ import {
   ErrorCode,
   isPublicKeyText,
   MAX_CHECKPOINT_BYTES,
+  Region,
   type RegisterHostResponse,
 } from '@anygrid/protocol';
 import { NodeSandbox } from '@anygrid/runtime/node';
@@ -34,6 +35,7 @@ import { CheckpointUploader } from './checkpoint-uploader.js';
 import { CompiledModules } from './compiled-modules.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { Heartbeat } from './heartbeat.js';
+import { DEFAULT_BENCHMARK_INTERVAL_MS, HostCapabilities } from './host-capabilities.js';
 import { defaultSlots, hostInfo } from './host-info.js';
 import { ModuleGate } from './module-gate.js';
 import type { OutgoingReport } from './output-encoding.js';
@@ -95,6 +97,15 @@ export interface AgentOptions {
   checkpointIntervalMs?: number;
   /** Largest checkpoint state sent, in bytes; default and most `MAX_CHECKPOINT_BYTES` (64 MiB). */
   checkpointMaxBytes?: number;
+  /** The region this host declares, like `eu-west` (lower case, digits, dashes); default none. */
+  region?: string;
+  /**
+   * Run the standard WASM benchmark at start and report its speed; default true. Off,
+   * the host reports no speed (placement then treats it as of unknown speed).
+   */
+  benchmark?: boolean;
+  /** How often the benchmark runs again while no task runs, in ms; 0: only at start; default hourly. */
+  benchmarkIntervalMs?: number;
 }
 
 /** How often a running task's checkpoint is sent unless configured. */
@@ -151,12 +162,33 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       `checkpoint size bound must be a whole number of bytes from 1 to ${MAX_CHECKPOINT_BYTES}, not ${checkpointBytes}.`,
     );
   }
+  if (options.region !== undefined && !Region.safeParse(options.region).success) {
+    throw new RangeError(
+      `region ${JSON.stringify(options.region)} is not lower-case letters, digits and dashes (at most 40), like eu-west.`,
+    );
+  }
+  const benchmarkMs = options.benchmarkIntervalMs ?? DEFAULT_BENCHMARK_INTERVAL_MS;
+  if (!Number.isFinite(benchmarkMs) || benchmarkMs < 0) {
+    throw new RangeError(`benchmark interval must be 0 or more milliseconds, not ${benchmarkMs}.`);
+  }
   const badKey = options.trustedKeys?.find((key) => !isPublicKeyText(key));
   if (badKey !== undefined) {
     throw new RangeError(
       `trusted key ${JSON.stringify(badKey)} is not ed25519:<43 base64url characters>.`,
     );
   }
+  const sandbox: TaskSandbox = new NodeSandbox({ maxWorkers: slots });
+  let running = () => 0;
+  const capabilities = new HostCapabilities({
+    sandbox,
+    ...(options.cacheDir === undefined ? {} : { dir: options.cacheDir }),
+    benchmark: options.benchmark ?? true,
+    benchmarkIntervalMs: benchmarkMs,
+    idle: () => running() === 0,
+    logger,
+  });
+  // Measured while the rest starts; registration waits for it only so long.
+  const measured = capabilities.measure();
   const pins = await PublisherPins.load(
     options.pinFile ?? (options.cacheDir ? join(options.cacheDir, PIN_FILE) : undefined),
   );
@@ -177,22 +209,34 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   let persisted: (reports: OutgoingReport[]) => void = () => {};
   const holding = () => (saved ? holdingOf(saved) : undefined);
   const describe = (hostId?: number) => {
-    const info = hostInfo({ slots, name: options.name, hostId, holding: holding() });
+    const info = {
+      ...hostInfo({ slots, name: options.name, hostId, holding: holding() }),
+      ...capabilities.declared(),
+      ...(options.region === undefined ? {} : { region: options.region }),
+    };
     const held = inventory.whole(Date.now());
     return held.length > 0 ? { ...info, blobs: held } : info;
   };
-  const joining = register(client, () => describe(previousId), logger, stopping.signal).catch(
-    (error: unknown) => {
+  // What is not measured by then follows in a heartbeat; saved work does not wait for it.
+  const joining = within(measured, CAPABILITIES_WAIT_MS)
+    .then(() => register(client, () => describe(previousId), logger, stopping.signal))
+    .catch((error: unknown) => {
       // A saved id from another coordinator or account must not keep the device out.
       if (previousId === undefined || isTransient(error)) throw error;
       logger.warn({ err: error, previousId }, 'saved host id refused; registering as a new host');
       return register(client, () => describe(), logger, stopping.signal);
-    },
-  );
+    });
   // Saved work runs at once: the coordinator may be away for long.
   const offline = previousId !== undefined && (holding()?.length ?? 0) > 0;
   let registration: RegisterHostResponse | undefined;
-  if (!offline || (await within(joining, FIRST_REGISTER_WAIT_MS))) registration = await joining;
+  try {
+    if (!offline || (await within(joining, FIRST_REGISTER_WAIT_MS))) registration = await joining;
+  } catch (error) {
+    // Not joined: the sandbox started for the benchmark goes too.
+    capabilities.stop();
+    await sandbox.close();
+    throw error;
+  }
   const hostId = registration?.hostId ?? (previousId as number);
   client.hostId = hostId;
   client.inventory = inventory;
@@ -207,7 +251,6 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     );
   }
 
-  const sandbox: TaskSandbox = new NodeSandbox({ maxWorkers: slots });
   // Not awaited: closing the sandbox ends a warm-up still going.
   void warmUp(sandbox, slots, log);
   const modules = new CompiledModules((bytes, cap) => sandbox.compile(bytes, cap));
@@ -306,8 +349,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         loop.trigger();
         void flusher.flush(0);
       },
+      update: () => capabilities.pending(),
+      onUpdated: (update) => capabilities.confirm(update),
     });
   };
+  running = () => loop.stats().running;
+  capabilities.refresh();
   if (registration) beat(registration.heartbeatMs);
   else {
     joining.then(
@@ -359,6 +406,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     stream?.close();
     const unfinished = await loop.drain(graceful ? timeoutMs : 0);
     heartbeat?.stop();
+    capabilities.stop();
     checkpoints?.close();
     // Work the coordinator did not take back stays saved: the next start runs it.
     if (await abandon(client, hostId, unfinished, log)) saved?.held.release(unfinished);
@@ -386,6 +434,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
 /** Name of the publisher pin file in the agent's cache directory. */
 const PIN_FILE = 'publisher-pins.json';
+
+/**
+ * How long registration waits for the start-up measurements (the benchmark takes about
+ * 0.3 s here, seconds on a slow device): a start stays quick, and a figure measured later
+ * goes in the first heartbeat after it.
+ */
+const CAPABILITIES_WAIT_MS = 2000;
 
 /** How long an agent with saved work waits for the coordinator before running it anyway. */
 const FIRST_REGISTER_WAIT_MS = 2000;

@@ -4,10 +4,13 @@
  * at registration, the agent names every replica it still holds — buffered, running, or
  * finished but not yet acknowledged — and learns which of them the coordinator no longer
  * wants (cancelled, settled, given to someone else), which the agent then stops.
+ * A heartbeat also carries what changed about the host (`update`: free disk, a new
+ * benchmark speed), and goes even when the host holds nothing if such a change waits.
  * A failed heartbeat is only logged: the next one may succeed, and a lease that lapses
  * costs a late report, never a wrong one.
  */
 
+import type { HostUpdate } from '@anygrid/protocol';
 import type { Logger } from 'pino';
 import type { CoordinatorClient } from './coordinator-client.js';
 
@@ -28,6 +31,10 @@ export interface HeartbeatOptions {
    * costs its downtime and not the seconds of backoff that follow it.
    */
   readonly onRecovered?: () => void;
+  /** What changed about the host since the coordinator was last told; undefined: nothing. */
+  readonly update?: () => HostUpdate | undefined;
+  /** The coordinator took the update a heartbeat carried. */
+  readonly onUpdated?: (update: HostUpdate) => void;
 }
 
 /** Largest list one heartbeat may carry. */
@@ -45,16 +52,21 @@ export class Heartbeat {
     this.timer.unref();
   }
 
-  /** Sends one heartbeat now (skipped when one is already on its way or nothing is held). */
+  /** Sends one heartbeat now (skipped when one is already on its way, or nothing is held and nothing changed). */
   async beat(): Promise<void> {
+    if (this.beating) return;
     const ids = this.options.held();
-    if (this.beating || ids.length === 0) return;
+    const update = this.options.update?.();
+    if (ids.length === 0 && update === undefined) return;
     this.beating = true;
     const { client, hostId, logger } = this.options;
     try {
-      for (let i = 0; i < ids.length; i += MAX_IDS) {
+      for (let i = 0; i === 0 || i < ids.length; i += MAX_IDS) {
         const replicaIds = ids.slice(i, i + MAX_IDS);
-        const answer = await client.heartbeat({ hostId, replicaIds }, this.lifetime.signal);
+        const body =
+          i === 0 && update !== undefined ? { hostId, replicaIds, update } : { hostId, replicaIds };
+        const answer = await client.heartbeat(body, this.lifetime.signal);
+        if (i === 0 && update !== undefined) this.options.onUpdated?.(update);
         this.options.onExtended?.(answer.extended);
         if (answer.cancel.length > 0) {
           logger.info({ replicaIds: answer.cancel }, 'coordinator cancelled replicas');

@@ -5,29 +5,72 @@
  */
 
 import type { HostView } from '@anygrid/protocol';
-import { formatDuration } from './output.js';
+import { formatBytes, formatDuration } from './output.js';
 
 /** Where a host stands: `active`, or `quarantined` while it gets no work. */
 export function hostState(h: HostView): string {
   return h.quarantine ? 'quarantined' : 'active';
 }
 
-/** Header matching `hostLine`. */
-export const HOST_LINE_HEADER = `${'ID'.padStart(5)}  ${'STATE'.padEnd(11)}  ${'ACCOUNT'.padEnd(14)}  ${'PLATFORM'.padEnd(12)}  ${'VALID'.padStart(6)}  ${'INVALID'.padStart(7)}  ${'ERROR'.padStart(5)}  ${'TIMEOUT'.padStart(7)}  ${'SCORE'.padStart(5)}  ${'QUOTA LEFT'.padStart(10)}  NAME`;
+/** A benchmark speed for humans, in ops/s with an SI prefix: 128M, 3.4G; `-` when unknown. */
+export function formatSpeed(opsPerS: number | null): string {
+  if (opsPerS === null) return '-';
+  const units = ['', 'k', 'M', 'G', 'T'];
+  let v = opsPerS;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
+}
 
-/** One line: id, state, account, platform, counts, score, quota left today, name. */
+/** A share as a whole percentage, `-` when unknown. */
+export function formatShare(share: number | null): string {
+  return share === null ? '-' : `${Math.round(share * 100)}%`;
+}
+
+/** A turnaround for humans: 420ms under a second, else as formatDuration; `-` when unknown. */
+export function formatTurnaround(ms: number | null): string {
+  if (ms === null) return '-';
+  return ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms);
+}
+
+/** The host's accelerators in short: `cuda`, `2 cuda`, `cuda+webgpu`; `-` for none. */
+function acceleratorsOf(h: HostView): string {
+  if (h.accelerators.length === 0) return '-';
+  const counts = new Map<string, number>();
+  for (const a of h.accelerators) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
+  return [...counts].map(([kind, n]) => (n > 1 ? `${n} ${kind}` : kind)).join('+');
+}
+
+/** Header matching `hostLine`. */
+export const HOST_LINE_HEADER = `${'ID'.padStart(5)}  ${'STATE'.padEnd(11)}  ${'ACCOUNT'.padEnd(14)}  ${'PLATFORM'.padEnd(12)}  ${'REGION'.padEnd(10)}  ${'SPEED'.padStart(6)}  ${'ACCEL'.padEnd(6)}  ${'VALID'.padStart(6)}  ${'INVALID'.padStart(7)}  ${'ERROR'.padStart(5)}  ${'TIMEOUT'.padStart(7)}  ${'SCORE'.padStart(5)}  ${'ON-TIME'.padStart(7)}  ${'AVAIL'.padStart(5)}  ${'TURNAROUND'.padStart(10)}  ${'QUOTA LEFT'.padStart(10)}  NAME`;
+
+/**
+ * One line: id, state, account, platform, region, benchmark speed, accelerators, counts,
+ * score, what the coordinator measured (on-time rate, availability, turnaround), quota
+ * left today, name.
+ */
 export function hostLine(h: HostView): string {
   const r = h.replicas;
+  const m = h.measured;
   return [
     String(h.id).padStart(5),
     hostState(h).padEnd(11),
     h.account.name.slice(0, 14).padEnd(14),
     h.platform.slice(0, 12).padEnd(12),
+    (h.region ?? '-').slice(0, 10).padEnd(10),
+    formatSpeed(h.speed).padStart(6),
+    acceleratorsOf(h).slice(0, 6).padEnd(6),
     String(r.valid + r.alone).padStart(6),
     String(r.invalid).padStart(7),
     String(r.errored).padStart(5),
     String(r.timedOut).padStart(7),
     h.reputation.score.toFixed(2).padStart(5),
+    formatShare(m.onTimeRate).padStart(7),
+    formatShare(m.availability).padStart(5),
+    formatTurnaround(m.turnaroundMs).padStart(10),
     String(h.quota.leftToday).padStart(10),
     h.name,
   ].join('  ');
@@ -44,6 +87,9 @@ export function hostDetails(h: HostView, now = Date.now()): string[] {
       : []),
     `  account    ${h.account.name} (${h.account.id})`,
     `  platform   ${h.platform}, ${h.cores} cores, ${Math.round(h.memoryBytes / 1048576)} MiB, ${h.slots} slots, agent ${h.agentVersion ?? 'unknown'}`,
+    `  speed      ${speedText(h)}; region ${h.region ?? 'none declared'}; free disk ${h.freeDiskBytes === null ? 'unknown' : formatBytes(h.freeDiskBytes)}`,
+    `  devices    ${devicesText(h)}`,
+    `  measured   ${measuredText(h)}`,
     `  address    ${h.address ?? 'unknown'}`,
     `  seen       ${formatDuration(Math.max(0, now - h.lastSeen))} ago; registered ${new Date(h.createdAt).toISOString()}`,
     `  replicas   ${r.valid} valid, ${r.invalid} invalid, ${r.errored} errored, ${r.timedOut} timed out, ${r.abandoned} abandoned, ${r.alone} accepted alone`,
@@ -52,4 +98,28 @@ export function hostDetails(h: HostView, now = Date.now()): string[] {
     // its share back), not all those sent today: docs/validation.md, "Daily quota".
     `  quota      ${h.quota.usedToday}/${h.quota.perDay} today (UTC) in unanswered, errored or timed-out replicas, ${h.quota.leftToday} left`,
   ];
+}
+
+function speedText(h: HostView): string {
+  return h.speed === null
+    ? 'not measured'
+    : `${formatSpeed(h.speed)} ops/s on the standard benchmark`;
+}
+
+function devicesText(h: HostView): string {
+  if (h.accelerators.length === 0) return 'no accelerators';
+  return h.accelerators
+    .map(
+      (a) =>
+        `${a.kind} ${a.name}${a.memoryBytes === undefined ? '' : ` (${formatBytes(a.memoryBytes)})`}`,
+    )
+    .join(', ');
+}
+
+/** What the coordinator measured of the host (docs/protocol.md, "Host capabilities"). */
+function measuredText(h: HostView): string {
+  const m = h.measured;
+  const bandwidth =
+    m.bandwidthBytesPerS === null ? 'unknown' : `${formatBytes(m.bandwidthBytesPerS)}/s`;
+  return `turnaround ${formatTurnaround(m.turnaroundMs)}, on time ${formatShare(m.onTimeRate)}, available ${formatShare(m.availability)} of the last day, bandwidth ${bandwidth}`;
 }

@@ -38,6 +38,22 @@ export const ReputationView = z.strictObject({
 });
 export type ReputationView = z.infer<typeof ReputationView>;
 
+/**
+ * What the coordinator measured of a host itself (its own clock, not the host's word);
+ * each null until there is something to measure. docs/protocol.md, "Host capabilities".
+ */
+export const HostMeasured = z.strictObject({
+  /** Mean time from sending a replica to its report, ms (exponentially weighted, recent reports count most). */
+  turnaroundMs: z.number().nullable(),
+  /** Replicas reported before their deadline over those that finished (reported in time, or timed out). */
+  onTimeRate: z.number().min(0).max(1).nullable(),
+  /** Fraction of the last 24 h (or of the time since it registered) the host was connected, by quarter-hours. */
+  availability: z.number().min(0).max(1).nullable(),
+  /** The host's download speed for large blobs, bytes per second, as its agent last measured it. */
+  bandwidthBytesPerS: z.number().nullable(),
+});
+export type HostMeasured = z.infer<typeof HostMeasured>;
+
 export const HostView = z.strictObject({
   id: z.number().int(),
   name: z.string(),
@@ -59,6 +75,7 @@ export const HostView = z.strictObject({
   lastSeen: z.number().int(),
   replicas: ReplicaCounts,
   reputation: ReputationView,
+  measured: HostMeasured,
   /** The daily replica quota (BOINC's max results per day) and today's use of it (UTC). */
   quota: z.strictObject({
     perDay: z.number().int(),

@@ -7,6 +7,14 @@
  */
 
 export {
+  BENCHMARK_OPS_PER_ROUND,
+  type BenchmarkOptions,
+  type BenchmarkResult,
+  type BenchmarkSandbox,
+  benchmarkModule,
+  runBenchmark,
+} from './benchmark.js';
+export {
   CHECKPOINT_PROGRESS,
   CHECKPOINT_STATE,
   parseFraction,

@@ -8,11 +8,12 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { AnygridError, ErrorCode, isPublicKeyText } from '@anygrid/protocol';
+import { AnygridError, ErrorCode, isPublicKeyText, Region } from '@anygrid/protocol';
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addJsonOption, coordinatorUrl } from '../client-options.js';
+import { durationOption } from '../duration-option.js';
 import { logLevelOption } from '../log-level-option.js';
 import { collect, intOption, numberOption } from '../options.js';
 import { printJson } from '../output.js';
@@ -37,8 +38,21 @@ interface ProvideFlags {
   checkpointMaxMib: number;
   bufferMinSeconds?: number;
   bufferMaxSeconds?: number;
+  region?: string;
+  benchmark: boolean;
+  benchmarkInterval?: number;
   logLevel: string;
   json?: boolean;
+}
+
+/** `--region`: what the coordinator accepts, or a usage error saying what is. */
+function regionOption(value: string): string {
+  if (!Region.safeParse(value).success) {
+    throw new InvalidArgumentError(
+      'expected lower-case letters, digits and dashes (at most 40), like eu-west',
+    );
+  }
+  return value;
 }
 
 /** How often the status line is redrawn in a terminal. */
@@ -113,6 +127,20 @@ export function registerProvide(program: Command): void {
       numberOption(0.001),
     )
     .option(
+      '--region <region>',
+      'the region this host declares, like eu-west (jobs may ask for regions)',
+      regionOption,
+    )
+    .option(
+      '--benchmark-interval <duration>',
+      'run the speed benchmark again this often while idle, e.g. 1h or 30m (0: only at start; default 1h)',
+      durationOption,
+    )
+    .option(
+      '--no-benchmark',
+      'skip the speed benchmark (about 0.3 s at start): the host reports no speed',
+    )
+    .option(
       '--stats-interval <ms>',
       'how often to print the status when not in a terminal (on change)',
       intOption(100),
@@ -133,6 +161,10 @@ export function registerProvide(program: Command): void {
         '\nCheckpoints: a program that saves its state to /checkpoint/state (docs/checkpoints.md)\n' +
         'has it sent every --checkpoint-interval seconds; if this host stops, another host\n' +
         'resumes the task from there instead of from the start.\n' +
+        '\nCapabilities: at start the agent runs a short standard WASM benchmark (its speed\n' +
+        'in ops/s, comparable across hosts), measures the free disk of --cache (or the temp\n' +
+        'dir) and asks nvidia-smi for NVIDIA GPUs, if it is installed; it reports them with\n' +
+        'cores, memory and --region, and again in heartbeats when they change.\n' +
         '\nExample:\n' +
         '  anygrid provide --coordinator http://COORDINATOR:7070 --token-file provider.token --slots 4\n' +
         '  anygrid provide --coordinator URL --token-file provider.token --trust-key ed25519:... \\\n' +
@@ -202,6 +234,11 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       pinOnFirstUse: flags.pinPublishers,
       checkpointIntervalMs: Math.round(flags.checkpointInterval * 1000),
       checkpointMaxBytes: flags.checkpointMaxMib * 1024 * 1024,
+      ...(flags.region === undefined ? {} : { region: flags.region }),
+      benchmark: flags.benchmark,
+      ...(flags.benchmarkInterval === undefined
+        ? {}
+        : { benchmarkIntervalMs: flags.benchmarkInterval }),
     }).catch((err: unknown) => {
       throw tokenError(err) ?? err;
     });

@@ -148,7 +148,7 @@ const OPS: readonly Op[] = [
     method: 'post',
     path: '/v1/hosts',
     summary:
-      'Register a provider host; again under its hostId, hand back every replica in progress not in holding',
+      'Register a provider host with its capabilities (cores, memory, free disk, benchmark speed, accelerators, region); again under its hostId, hand back every replica in progress not in holding',
     roles: ['provider'],
     body: P.RegisterHostRequest,
     response: P.RegisterHostResponse,
@@ -158,7 +158,7 @@ const OPS: readonly Op[] = [
     method: 'get',
     path: '/v1/hosts',
     summary:
-      'Hosts with replica counts, reputation, quota and quarantine (provider: own; admin: all)',
+      'Hosts with capabilities, replica counts, reputation, what the coordinator measured (turnaround, on-time rate, availability, bandwidth), quota and quarantine (provider: own; admin: all)',
     roles: ['provider', 'admin'],
     response: P.HostList,
   },
@@ -195,7 +195,8 @@ const OPS: readonly Op[] = [
   {
     method: 'post',
     path: '/v1/heartbeat',
-    summary: 'Extend leases of running replicas',
+    summary:
+      'Extend leases of running replicas; update carries a changed free disk or benchmark speed',
     roles: ['provider'],
     body: P.HeartbeatRequest,
     response: P.HeartbeatResponse,

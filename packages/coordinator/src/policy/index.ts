@@ -25,6 +25,14 @@ export {
   representatives,
 } from './agreement.js';
 export {
+  AVAILABILITY_SLOT_MS,
+  AVAILABILITY_SLOTS,
+  type AvailabilityRecord,
+  availability,
+  availabilitySlot,
+  markConnected,
+} from './availability.js';
+export {
   BlobLocality,
   HOLDER_LIVE_MS,
   type HoldingsChange,
@@ -166,6 +174,7 @@ export {
   strandedMessage,
   type TaskHolder,
 } from './stranded-task.js';
+export { foldTurnaround, onTimeRate, TURNAROUND_WEIGHT } from './timeliness.js';
 export {
   DEFAULT_BANDWIDTH_BYTES_PER_S,
   type TransferChoice,

@@ -49,14 +49,17 @@ export class Providers {
     req: RegisterHostRequest,
     address?: string,
   ): Promise<{ hostId: number; released: number }> {
-    const { hostId, released, changes } = await this.store.joinHost(
+    const { hostId, released, changes, bandwidth } = await this.store.joinHost(
       principal.accountId,
       req,
       Date.now(),
       { address: address ?? null, maxHostsPerAccount: this.maxHostsPerAccount },
     );
-    // What it holds now replaces whatever a previous run of this host reported.
-    this.scheduler.noteBlobs(hostId, { held: req.blobs ?? [], dropped: [], full: true });
+    // What it holds now replaces whatever a previous run of this host reported; the
+    // bandwidth it measured before holds until it reports another (after a restart of
+    // this coordinator too).
+    const held = { held: req.blobs ?? [], dropped: [], full: true };
+    this.scheduler.noteBlobs(hostId, bandwidth === undefined ? held : { ...held, bandwidth });
     // So does what it declared: its next pull reads it again.
     this.scheduler.placement.forgetHost(hostId);
     this.scheduler.publish(changes);
@@ -91,6 +94,8 @@ export class Providers {
   ): Promise<Assignment[]> {
     await this.requireHost(principal, hostId);
     if (blobs) this.scheduler.noteBlobs(hostId, blobs);
+    // Sent only when it moved (the agent's blob-inventory.ts): a rare write, kept for the host's view.
+    if (blobs?.bandwidth !== undefined) await this.store.recordBandwidth(hostId, blobs.bandwidth);
     const assignments = await this.scheduler.assign(
       hostId,
       max,

@@ -5,6 +5,8 @@
  * work moving under churn: hosts silent for a few heartbeats lose their replicas long
  * before the deadline (policy/liveness.ts), and a task failed by every host that may
  * take it ends rather than wait for a host that never comes (policy/stranded-task.ts).
+ * Once a minute it also marks the hosts connected now (work stream open, pulling, or
+ * seen in the store) for their availability (policy/availability.ts).
  * Runs on a short timer; each sweep is one store transaction, bounded so a backlog never
  * blocks the event loop for long.
  */
@@ -36,10 +38,17 @@ export interface LivenessOptions {
  */
 const STRANDED_SWEEP_MAX_MS = 15_000;
 
+/**
+ * How often connected hosts are marked for their availability: well within a
+ * quarter-hour, so a host connected for part of one is seen in it.
+ */
+export const AVAILABILITY_SWEEP_MS = 60_000;
+
 export class Transitioner {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private strandedSweptAt = 0;
+  private availabilitySweptAt: number | undefined;
 
   constructor(
     private readonly store: Store,
@@ -61,6 +70,7 @@ export class Transitioner {
 
   /** Takes work back from silent hosts, then fails tasks no connected host may take. */
   private async churn(o: LivenessOptions, now: number): Promise<void> {
+    await this.markAvailable(o, now);
     const cutoff = silentBefore(now, o.startedAt, o.silenceMs);
     if (cutoff !== null) {
       const silent = await this.store.releaseSilentHosts(cutoff, now);
@@ -88,6 +98,22 @@ export class Transitioner {
     this.scheduler.publish(stranded.changes);
     if (stranded.failed > 0) {
       this.log.warn({ tasks: stranded.failed }, 'tasks failed: no eligible host left to run them');
+    }
+  }
+
+  /** Marks the hosts connected since the last such sweep, once a minute. */
+  private async markAvailable(o: LivenessOptions, now: number): Promise<void> {
+    const last = this.availabilitySweptAt;
+    if (last !== undefined && now - last < AVAILABILITY_SWEEP_MS) return;
+    this.availabilitySweptAt = now;
+    // No later than the stranded sweep's bound: pulledSince forgets older pulls.
+    const since = Math.min(last ?? now - AVAILABILITY_SWEEP_MS, now - o.silenceMs);
+    const connected = [...o.hub.connectedHosts(), ...this.scheduler.pulledSince(since)];
+    try {
+      await this.store.markAvailable(connected, since, now);
+    } catch (err) {
+      // A statistic: never worth holding back the silence and stranded sweeps after it.
+      this.log.warn({ err }, 'could not mark connected hosts for their availability');
     }
   }
 

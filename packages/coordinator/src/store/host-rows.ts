@@ -7,11 +7,13 @@
 
 import type { Accelerator, AccountReputation, HostView, ReplicaCounts } from '@anygrid/protocol';
 import {
+  availability,
   type DailyQuotaParams,
   DEFAULT_DAILY_QUOTA,
   type HostCapabilities,
   type HostStanding,
   newValidationRecord,
+  onTimeRate,
   reputation,
   utcDay,
 } from '../policy/index.js';
@@ -46,13 +48,23 @@ export interface HostRow {
   quota_used: number;
   quarantined_at: number | null;
   quarantine_reason: string | null;
+  /** Replicas reported before their deadline (migration 24). */
+  n_on_time: number;
+  /** Turnaround mean (policy/timeliness.ts); NULL before the first report. */
+  turnaround_ms: number | null;
+  /** Connected quarter-hours (policy/availability.ts); NULL before the host was seen since migration 24. */
+  avail_slot: number | null;
+  avail_bits: string | null;
+  /** Bytes per second, as the agent last measured its downloads; NULL: never said. */
+  bandwidth: number | null;
 }
 
 /** The columns of `HostRow`, for `SELECT ${HOST_COLUMNS} FROM hosts h JOIN accounts a ...`. */
 export const HOST_COLUMNS = `h.id, h.account_id, a.name AS account_name, h.name, h.platform, h.cores,
   h.memory_bytes, h.slots, h.free_disk_bytes, h.speed, h.accelerators, h.region, h.agent_version, h.address, h.created_at, h.last_seen, h.n_valid,
   h.n_invalid, h.n_errored, h.n_timed_out, h.n_abandoned, h.n_alone, h.quota, h.quota_day,
-  h.quota_used, h.quarantined_at, h.quarantine_reason`;
+  h.quota_used, h.quarantined_at, h.quarantine_reason, h.n_on_time, h.turnaround_ms, h.avail_slot,
+  h.avail_bits, h.bandwidth`;
 
 /** What one transaction did to one host's replicas. */
 export interface HostTally {
@@ -67,6 +79,11 @@ export interface HostTally {
    * quota bounds work sent and not answered (hoarded, failed), never a fast honest host.
    */
   answered: number;
+  /** Reports of replicas still in progress: before their deadline. */
+  onTime: number;
+  /** Reports with a sending time, and their sent-to-reported times added up (ms). */
+  turnarounds: number;
+  turnaroundMs: number;
   /**
    * Replicas that left `in_progress` (reported, errored, refused, timed out, handed back
    * or taken back): the host's in-flight count goes down by as many, in the same write.
@@ -85,6 +102,9 @@ export function emptyTally(): HostTally {
     abandoned: 0,
     alone: 0,
     answered: 0,
+    onTime: 0,
+    turnarounds: 0,
+    turnaroundMs: 0,
     left: 0,
   };
 }
@@ -225,6 +245,18 @@ export function hostView(
     lastSeen: Number(row.last_seen),
     replicas,
     reputation: reputationOf(replicas),
+    measured: {
+      turnaroundMs: row.turnaround_ms === null ? null : Number(row.turnaround_ms),
+      onTimeRate: onTimeRate(Number(row.n_on_time), Number(row.n_timed_out)),
+      availability: availability(
+        row.avail_slot === null || row.avail_bits === null
+          ? null
+          : { slot: Number(row.avail_slot), bits: row.avail_bits },
+        Number(row.created_at),
+        now,
+      ),
+      bandwidthBytesPerS: row.bandwidth === null ? null : Number(row.bandwidth),
+    },
     quota: { perDay, usedToday, leftToday: Math.max(0, perDay - usedToday) },
     quarantine:
       row.quarantined_at === null

@@ -446,6 +446,23 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 24,
+    name: 'what the coordinator measures of hosts',
+    statements: [
+      // Replicas reported before their deadline: with n_timed_out, the on-time rate.
+      'ALTER TABLE hosts ADD COLUMN n_on_time INTEGER NOT NULL DEFAULT 0',
+      // Sent-to-reported time, an exponentially weighted mean (policy/timeliness.ts);
+      // folded in by the write that adds a transaction's tallies to the host.
+      'ALTER TABLE hosts ADD COLUMN turnaround_ms REAL',
+      // Connected quarter-hours of the last day (policy/availability.ts): the newest
+      // slot and 96 bits as 24 hex digits; written at most once per host per quarter-hour.
+      'ALTER TABLE hosts ADD COLUMN avail_slot BIGINT',
+      'ALTER TABLE hosts ADD COLUMN avail_bits TEXT',
+      // Download bandwidth the host's agent last measured (work requests' blobs.bandwidth).
+      'ALTER TABLE hosts ADD COLUMN bandwidth REAL',
+    ],
+  },
+  {
     version: 25,
     name: 'unconfirmed results listed per transaction',
     statements: [

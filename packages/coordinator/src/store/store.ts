@@ -170,6 +170,8 @@ export interface JoinedHost {
   /** Replicas that were in progress on this host id and were handed back at once. */
   readonly released: number;
   readonly changes: ChangeSet;
+  /** The download bandwidth kept for a host registering again (bytes per second), if any. */
+  readonly bandwidth?: number;
 }
 
 /** What the stranded-task sweep is told (see `Store.failStrandedTasks`). */
@@ -419,6 +421,14 @@ export interface Store {
     hostIds: readonly number[],
     now: number,
   ): Promise<DiagnosticsFacts | null>;
+  /**
+   * Marks hosts connected in the current quarter-hour for their availability
+   * (policy/availability.ts): those given (holding the work stream, pulling) and every
+   * host seen since `seenSince`. Writes only hosts not marked in it yet; returns how many.
+   */
+  markAvailable(hostIds: readonly number[], seenSince: number, now: number): Promise<number>;
+  /** Keeps the download bandwidth a host's agent measured (bytes per second). */
+  recordBandwidth(hostId: number, bytesPerS: number): Promise<void>;
   /**
    * Keeps the newest checkpoint (a blob the caller checked exists with that size) and
    * progress of a replica the host holds; null leaves either as it was. Throws

@@ -111,6 +111,18 @@ export class ChangeCollector {
   }
 
   /**
+   * Notes a report of the host's replica sent `turnaroundMs` ago: its turnaround, and
+   * whether it came before the deadline (the replica was still in progress).
+   */
+  timed(hostId: number | null, turnaroundMs: number, onTime: boolean): void {
+    if (hostId === null) return;
+    const t = this.tallyOf(hostId);
+    t.turnarounds++;
+    t.turnaroundMs += Math.max(0, turnaroundMs);
+    if (onTime) t.onTime++;
+  }
+
+  /**
    * Moves one replica of the host from one count to another: a re-check changed its
    * verdict. Metrics keep the first outcome (a counter never goes back), and the daily
    * quota is left as it was.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { describeHostMeasures } from '../host-measures.case.js';
 import { describeHostRules, picksOf, withHosts } from '../host-rules.case.js';
 import { job } from '../store.case.js';
 import type { StoreRules } from '../store.js';
@@ -18,6 +19,7 @@ async function openSqlite(rules: StoreRules) {
 }
 
 describeHostRules('sqlite', openSqlite);
+describeHostMeasures('sqlite', openSqlite);
 
 describe('sqlite store: quarantine', () => {
   // The store has no verb that quarantines (the validator sets the columns): set them in the file.

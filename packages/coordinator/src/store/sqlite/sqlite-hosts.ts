@@ -2,8 +2,9 @@
  * @module
  * Hosts in SQLite: registration (with the address the coordinator saw and the cap on
  * active hosts per account), the standing the work allowance reads, the quota charged
- * as replicas are sent, the replica counts each transaction adds (once per host per
- * transaction), the views of GET /v1/hosts, and an admin's release from quarantine.
+ * as replicas are sent, the replica counts and timeliness each transaction adds (once per
+ * host per transaction), the quarter-hours a host was connected and the bandwidth its
+ * agent measured, the views of GET /v1/hosts, and an admin's release from quarantine.
  */
 
 import {
@@ -14,8 +15,12 @@ import {
   type RegisterHostRequest,
 } from '@anygrid/protocol';
 import {
+  type AvailabilityRecord,
+  availabilitySlot,
   type DailyQuotaParams,
   DEFAULT_DAILY_QUOTA,
+  foldTurnaround,
+  markConnected,
   networkPrefix,
   nextQuota,
   utcDay,
@@ -52,6 +57,11 @@ export class SqliteHosts {
   private readonly addTally;
   private readonly release;
   private readonly updateRow;
+  private readonly availRow;
+  private readonly setAvail;
+  private readonly seenUnmarkedIds;
+  private readonly setBandwidth;
+  private readonly bandwidthRow;
 
   constructor(
     db: SqliteDatabase,
@@ -89,13 +99,25 @@ export class SqliteHosts {
          in_flight = in_flight + ?
        WHERE id = ?`,
     );
-    this.quotaOf = db.prepare('SELECT quota FROM hosts WHERE id = ?').pluck();
+    this.quotaOf = db.prepare('SELECT quota, turnaround_ms FROM hosts WHERE id = ?');
     this.addTally = db.prepare(
       `UPDATE hosts SET n_valid = n_valid + ?, n_invalid = n_invalid + ?, n_errored = n_errored + ?,
          n_timed_out = n_timed_out + ?, n_abandoned = n_abandoned + ?, n_alone = n_alone + ?, quota = ?,
-         quota_used = MAX(0, quota_used - ?), in_flight = MAX(0, in_flight - ?)
+         quota_used = MAX(0, quota_used - ?), in_flight = MAX(0, in_flight - ?),
+         n_on_time = n_on_time + ?, turnaround_ms = ?
        WHERE id = ?`,
     );
+    this.availRow = db.prepare(
+      'SELECT avail_slot AS slot, avail_bits AS bits FROM hosts WHERE id = ?',
+    );
+    this.setAvail = db.prepare('UPDATE hosts SET avail_slot = ?, avail_bits = ? WHERE id = ?');
+    this.seenUnmarkedIds = db
+      .prepare(
+        'SELECT id FROM hosts WHERE last_seen >= ? AND (avail_slot IS NULL OR avail_slot <> ?)',
+      )
+      .pluck();
+    this.setBandwidth = db.prepare('UPDATE hosts SET bandwidth = ? WHERE id = ?');
+    this.bandwidthRow = db.prepare('SELECT bandwidth FROM hosts WHERE id = ?').pluck();
     // COALESCE: a field the update leaves out keeps its value.
     this.updateRow = db.prepare(
       `UPDATE hosts SET free_disk_bytes = COALESCE(?, free_disk_bytes), speed = COALESCE(?, speed)
@@ -160,10 +182,17 @@ export class SqliteHosts {
     this.charge.run(now, day, sent, day, sent, hostId);
   }
 
-  /** Adds a transaction's tallies, one write per host, and moves each host's quota by them. */
+  /**
+   * Adds a transaction's tallies, one write per host, and moves each host's quota and
+   * turnaround mean by them (read with the quota: no read more per host).
+   */
   addTallies(tallies: ReadonlyMap<number, HostTally>): void {
     for (const [hostId, t] of tallies) {
-      const current = (this.quotaOf.get(hostId) as number | null | undefined) ?? this.quota.initial;
+      const row = this.quotaOf.get(hostId) as
+        | { quota: number | null; turnaround_ms: number | null }
+        | undefined;
+      const current = row?.quota ?? this.quota.initial;
+      const turnaround = foldTurnaround(row?.turnaround_ms ?? null, t.turnaroundMs, t.turnarounds);
       // A re-check that overturns a verdict moves counts (negative here), not the quota.
       const accepted = Math.max(0, t.valid + t.alone);
       const quota = nextQuota(current, accepted, Math.max(0, t.errored + t.timedOut), this.quota);
@@ -178,9 +207,48 @@ export class SqliteHosts {
         // Answered and handed-back replicas no longer count against today's quota.
         t.answered + t.abandoned,
         t.left,
+        t.onTime,
+        turnaround,
         hostId,
       );
     }
+  }
+
+  /**
+   * Marks the hosts as connected in the current quarter-hour (policy/availability.ts): a
+   * write only for a host not marked in it yet. Call inside a transaction.
+   */
+  markConnected(hostIds: Iterable<number>, now: number): number {
+    let marked = 0;
+    for (const hostId of hostIds) {
+      const row = this.availRow.get(hostId) as
+        | { slot: number | null; bits: string | null }
+        | undefined;
+      if (row === undefined) continue;
+      const record: AvailabilityRecord | null =
+        row.slot === null || row.bits === null ? null : { slot: Number(row.slot), bits: row.bits };
+      const next = markConnected(record, now);
+      if (next === null) continue;
+      this.setAvail.run(next.slot, next.bits, hostId);
+      marked++;
+    }
+    return marked;
+  }
+
+  /** Hosts seen (a registration, pull, report or heartbeat wrote `last_seen`) since `since`, not yet marked connected in the current quarter-hour. */
+  seenUnmarked(since: number, now: number): number[] {
+    return this.seenUnmarkedIds.all(since, availabilitySlot(now)) as number[];
+  }
+
+  /** The download bandwidth kept for the host, bytes per second; undefined when none. */
+  bandwidth(hostId: number): number | undefined {
+    const value = this.bandwidthRow.get(hostId) as number | null | undefined;
+    return value == null ? undefined : Number(value);
+  }
+
+  /** Keeps the download bandwidth the host's agent measured, bytes per second. */
+  recordBandwidth(hostId: number, bytesPerS: number): void {
+    this.setBandwidth.run(bytesPerS, hostId);
   }
 
   /**

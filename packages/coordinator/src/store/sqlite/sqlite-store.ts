@@ -227,12 +227,14 @@ export class SqliteStore implements Store {
     const { settlement, leases } = this.p;
     const joined = this.inTx(() => {
       const hostId = this.p.hosts.register(accountId, host, now, origin);
+      this.p.hosts.markConnected([hostId], now);
       if (hostId !== host.hostId) return { hostId, released: 0 };
       const keep = new Set(host.holding ?? []);
       const { released, kept } = leases.release(hostId, keep, 'rejoined', now, changes);
       settlement.flushCounters(now, changes);
       leases.syncInFlight(hostId, kept);
-      return { hostId, released };
+      const bandwidth = this.p.hosts.bandwidth(hostId);
+      return bandwidth === undefined ? { hostId, released } : { hostId, released, bandwidth };
     });
     return { ...joined, changes: changes.toChangeSet() };
   }
@@ -464,6 +466,17 @@ export class SqliteStore implements Store {
       SqlitePlacement['diagnosticsFacts']
     >[0];
     return this.p.placement.diagnosticsFacts(row, hostIds, now);
+  }
+
+  async markAvailable(hostIds: readonly number[], seenSince: number, now: number) {
+    const { hosts } = this.p;
+    return this.inTx(() =>
+      hosts.markConnected(new Set([...hostIds, ...hosts.seenUnmarked(seenSince, now)]), now),
+    );
+  }
+
+  async recordBandwidth(hostId: number, bytesPerS: number) {
+    this.p.hosts.recordBandwidth(hostId, bytesPerS);
   }
 
   async abandon(hostId: number, replicaIds: readonly number[], now: number) {

@@ -49,6 +49,8 @@ interface SiblingRow extends ReplicaRow {
   sole: number | null;
   task_state: string;
   canonical_replica_id: number | null;
+  /** When the replica was sent (its turnaround starts); NULL while unsent. */
+  sent_at: number | null;
   /** The account of the replica's host (null while unsent, and on the sole path, which needs none). */
   account: number | null;
 }
@@ -99,7 +101,7 @@ export class SqliteWork {
     // One read per report gives the task's state and every replica the decision needs.
     this.siblings = db.prepare(
       `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.agree_key AS agreeKey, o.validation, o.excluded, o.sole, o.spot,
-              t.state AS task_state, t.canonical_replica_id, h.account_id AS account
+              o.sent_at, t.state AS task_state, t.canonical_replica_id, h.account_id AS account
        FROM replicas r JOIN tasks t ON t.id = r.task_id JOIN replicas o ON o.task_id = r.task_id
          LEFT JOIN hosts h ON h.id = o.host_id
        WHERE r.id = ?`,
@@ -108,7 +110,7 @@ export class SqliteWork {
     // reported replica alone is all its decision needs: ~1.5 µs less than the join above.
     this.reported = db.prepare(
       `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.agree_key AS agreeKey, r.validation, r.excluded, r.sole, r.spot,
-              t.state AS task_state, t.canonical_replica_id, NULL AS account
+              r.sent_at, t.state AS task_state, t.canonical_replica_id, NULL AS account
        FROM replicas r JOIN tasks t ON t.id = r.task_id
        WHERE r.id = ?`,
     );
@@ -216,6 +218,10 @@ export class SqliteWork {
     }
     const state = reportedState(report);
     if (row.state === 'in_progress') changes.tally(row.host_id, 'left');
+    // Measured on the coordinator's clock; in time while the lease still held.
+    if (row.sent_at !== null) {
+      changes.timed(row.host_id, now - Number(row.sent_at), row.state === 'in_progress');
+    }
     // A provider's run time is its word: no run lasts past the job's wall-time limit.
     if (state === 'reported') {
       const { wallTimeMs } = this.metaOf(row.job_id).policy.limits;

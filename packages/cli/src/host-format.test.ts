@@ -1,0 +1,120 @@
+import { HostView } from '@anygrid/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  formatShare,
+  formatSpeed,
+  formatTurnaround,
+  HOST_LINE_HEADER,
+  hostDetails,
+  hostLine,
+} from './host-format.js';
+
+const host: HostView = HostView.parse({
+  id: 7,
+  name: 'gpu-box',
+  account: { id: 2, name: 'alice' },
+  platform: 'linux-x64',
+  cores: 16,
+  memoryBytes: 64 * 2 ** 30,
+  slots: 16,
+  freeDiskBytes: 500 * 2 ** 30,
+  speed: 1.28e8,
+  accelerators: [{ kind: 'cuda', name: 'NVIDIA L4', memoryBytes: 24 * 2 ** 30 }],
+  region: 'eu-west',
+  agentVersion: '0.1.0',
+  address: '203.0.113.9',
+  createdAt: 0,
+  lastSeen: 0,
+  replicas: { valid: 3, invalid: 0, errored: 1, timedOut: 1, abandoned: 0, alone: 2 },
+  reputation: { score: 0.8, lowerBound: 0.5, judged: 6 },
+  measured: { turnaroundMs: 420, onTimeRate: 0.75, availability: 2 / 3, bandwidthBytesPerS: 5e6 },
+  quota: { perDay: 100, usedToday: 2, leftToday: 98 },
+  quarantine: null,
+});
+
+describe('host formatting', () => {
+  it('shows speed, region, accelerators and what the coordinator measured in the table, under their headings', () => {
+    const line = hostLine(host);
+    const columns = (text: string) => text.trim().split(/\s{2,}/);
+    expect(columns(HOST_LINE_HEADER)).toEqual([
+      'ID',
+      'STATE',
+      'ACCOUNT',
+      'PLATFORM',
+      'REGION',
+      'SPEED',
+      'ACCEL',
+      'VALID',
+      'INVALID',
+      'ERROR',
+      'TIMEOUT',
+      'SCORE',
+      'ON-TIME',
+      'AVAIL',
+      'TURNAROUND',
+      'QUOTA LEFT',
+      'NAME',
+    ]);
+    expect(columns(line)).toEqual([
+      '7',
+      'active',
+      'alice',
+      'linux-x64',
+      'eu-west',
+      '128M',
+      'cuda',
+      '5',
+      '0',
+      '1',
+      '1',
+      '0.80',
+      '75%',
+      '67%',
+      '420ms',
+      '98',
+      'gpu-box',
+    ]);
+    expect(line.indexOf('128M') + 4).toBe(HOST_LINE_HEADER.indexOf('SPEED') + 5);
+  });
+
+  it('marks what a host never said or the coordinator never measured with a dash', () => {
+    const bare = {
+      ...host,
+      speed: null,
+      region: null,
+      accelerators: [],
+      measured: {
+        turnaroundMs: null,
+        onTimeRate: null,
+        availability: null,
+        bandwidthBytesPerS: null,
+      },
+    };
+    expect(
+      hostLine(bare)
+        .trim()
+        .split(/\s{2,}/)
+        .slice(4, 7),
+    ).toEqual(['-', '-', '-']);
+    expect(hostDetails(bare).join('\n')).toContain('not measured');
+  });
+
+  it('describes one host with its devices and measurements', () => {
+    const text = hostDetails(host, 1000).join('\n');
+    expect(text).toContain(
+      '128M ops/s on the standard benchmark; region eu-west; free disk 500.0 GB',
+    );
+    expect(text).toContain('cuda NVIDIA L4 (24.0 GB)');
+    expect(text).toContain(
+      'turnaround 420ms, on time 75%, available 67% of the last day, bandwidth 4.8 MB/s',
+    );
+  });
+
+  it('writes speeds, shares and turnarounds short', () => {
+    expect(formatSpeed(950)).toBe('950');
+    expect(formatSpeed(3.44e9)).toBe('3.4G');
+    expect(formatSpeed(null)).toBe('-');
+    expect(formatShare(1)).toBe('100%');
+    expect(formatTurnaround(65_000)).toBe('1m05s');
+  });
+});
