@@ -33,6 +33,7 @@ import { BlobInventory } from './blob-inventory.js';
 import { CheckpointUploader } from './checkpoint-uploader.js';
 import { CompiledModules } from './compiled-modules.js';
 import { CoordinatorClient } from './coordinator-client.js';
+import { JsonHttp } from './json-http.js';
 import { Heartbeat } from './heartbeat.js';
 import { defaultSlots, hostInfo } from './host-info.js';
 import { ModuleGate } from './module-gate.js';
@@ -129,7 +130,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       pino.destination(2),
     );
   const slots = options.slots ?? defaultSlots();
-  const client = new CoordinatorClient({ baseUrl: options.coordinator, token: options.token });
+  const client = new CoordinatorClient({
+    baseUrl: options.coordinator,
+    token: options.token,
+    transport: new JsonHttp(options.coordinator),
+  });
   const stopping = new AbortController();
 
   if (!Number.isInteger(slots) || slots < 1 || slots > 1024) {
