@@ -14,6 +14,7 @@ import { buildServer } from './http/server.js';
 import {
   type DailyQuotaParams,
   DEFAULT_RETENTION_MS,
+  DEFAULT_SIGNUP_RATE,
   DEFAULT_STRANDED_MS,
   type NetworkRule,
   silenceAllowedMs,
@@ -29,6 +30,7 @@ import { Providers } from './services/providers.js';
 import { Scheduler } from './services/scheduler.js';
 import { Transitioner } from './services/transitioner.js';
 import { ValidatorRunner } from './services/validator-runner.js';
+import { Volunteers } from './services/volunteers.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 
@@ -88,6 +90,10 @@ export interface CoordinatorOptions {
   readonly strandedMs?: number;
   /** Most seconds of work per slot a host may hold, whatever it asks. Default `MAX_BUFFER_SECONDS`. */
   readonly maxBufferSeconds?: number;
+  /** The built web pages (packages/web/dist) served at /volunteer; absent: none. */
+  readonly webDir?: string;
+  /** Anonymous provider accounts one address may make per hour (the volunteer page). Default 20. */
+  readonly volunteerSignupsPerHour?: number;
 }
 
 /** Hosts per account unless configured: a household or a lab, not a botnet. */
@@ -179,6 +185,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     metrics,
     version: VERSION,
     heartbeatMs,
+    volunteers: new Volunteers(store, accounts, providers, {
+      perWindow: options.volunteerSignupsPerHour ?? DEFAULT_SIGNUP_RATE.perWindow,
+      windowMs: DEFAULT_SIGNUP_RATE.windowMs,
+    }),
+    webDir: options.webDir,
   });
   // A deep accept queue: thousands of providers may connect in the same second.
   await app.listen({

@@ -14,6 +14,7 @@ import type { Hub } from '../services/hub.js';
 import type { Jobs } from '../services/jobs.js';
 import type { Metrics } from '../services/metrics.js';
 import type { Providers } from '../services/providers.js';
+import type { Volunteers } from '../services/volunteers.js';
 import type { Store } from '../store/store.js';
 import { adminRoutes } from './admin-routes.js';
 import { installAgentSocket } from './agent-socket.js';
@@ -25,6 +26,8 @@ import { jobEventRoutes } from './job-events.js';
 import { buildOpenApi } from './openapi.js';
 import { providerRoutes } from './provider-routes.js';
 import { requesterRoutes } from './requester-routes.js';
+import { volunteerRoutes } from './volunteer-routes.js';
+import { WEB_PAGES, webPage } from './web-routes.js';
 
 /** Bodies of ordinary JSON requests; job, report and blob routes raise their own. */
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -41,6 +44,9 @@ export interface ServerDeps {
   readonly metrics: Metrics;
   readonly version: string;
   readonly heartbeatMs: number;
+  readonly volunteers: Volunteers;
+  /** The built web pages (packages/web/dist); absent: no pages are served. */
+  readonly webDir?: string;
 }
 
 export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSockets: () => void } {
@@ -100,6 +106,8 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
   jobEventRoutes(app, deps.jobs, deps.hub);
   providerRoutes(app, deps.providers, deps.heartbeatMs);
   hostRoutes(app, deps.hosts);
+  volunteerRoutes(app, deps.volunteers);
+  if (deps.webDir) for (const page of WEB_PAGES) webPage(app, deps.webDir, page);
   const closeSockets = installAgentSocket(app, deps);
   return { app, closeSockets };
 }
