@@ -189,10 +189,17 @@ function render(): void {
       : view.running.map((r) => item(`${r.program} — job ${r.jobId}, task ${r.taskId}`))),
   );
   if (identity) {
-    const host = view.hostId === undefined ? '' : `, host ${view.hostId}`;
-    ui.identity.textContent = identity.linked
-      ? `Linked to account ${identity.account}${host}.`
-      : `Anonymous volunteer ${identity.account}${host}. Link it to your account to keep the credit.`;
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = identity.account;
+    const host = view.hostId === undefined ? '' : ` (host ${view.hostId})`;
+    ui.identity.replaceChildren(
+      identity.linked ? 'Linked to your account ' : 'Anonymous identity ',
+      name,
+      identity.linked
+        ? `${host}: it gets the credit for this device's work.`
+        : `${host}. Link it to your account to keep the credit.`,
+    );
   }
   if (view.lastError && view.state !== 'running') showError(view.lastError);
 }

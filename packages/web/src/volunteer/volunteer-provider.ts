@@ -44,6 +44,8 @@ export interface ProviderView {
     taskId: number;
     program: string;
   }[];
+  /** Finished tasks whose reports are on their way. */
+  readonly reporting: number;
   readonly hostId?: number;
   readonly lastError?: string;
 }
@@ -105,6 +107,7 @@ export class VolunteerProvider {
         taskId: a.taskId,
         program: a.argv0,
       })),
+      reporting: this.unreported.size,
       ...(this.hostId === undefined ? {} : { hostId: this.hostId }),
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
     };
