@@ -41,11 +41,17 @@ export function launchChromium(): Promise<Browser> {
 export async function openVolunteer(
   browser: Browser,
   url: string,
-  options: { autostart?: boolean; viewport?: { width: number; height: number } } = {},
+  options: {
+    autostart?: boolean;
+    viewport?: { width: number; height: number };
+    /** Runs in the page before its own scripts (to stand in for a browser API). */
+    init?: () => void;
+  } = {},
 ): Promise<VolunteerPage> {
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
   });
+  if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -53,6 +59,15 @@ export async function openVolunteer(
     if (message.type() === 'error') errors.push(message.text());
   });
   await page.goto(`${url}/volunteer${options.autostart ? '?autostart=1' : ''}`);
+  // Booted: the identity is there and the provider made.
+  await page.waitForFunction(
+    () =>
+      (
+        globalThis as unknown as { anygridVolunteer?: { view(): unknown } }
+      ).anygridVolunteer?.view() !== undefined,
+    undefined,
+    { timeout: 20_000 },
+  );
   return {
     context,
     page,
@@ -77,6 +92,16 @@ export async function setHidden(page: Page, hidden: boolean): Promise<void> {
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
     document.dispatchEvent(new Event('visibilitychange'));
   }, hidden);
+}
+
+/**
+ * A battery for the Battery Status API at 10 %, not charging: `globalThis.testBattery`
+ * changes it (set `charging`, dispatch `chargingchange`). Runs in the page.
+ */
+export function lowBattery(): void {
+  const battery = Object.assign(new EventTarget(), { level: 0.1, charging: false });
+  Object.defineProperty(navigator, 'getBattery', { value: () => Promise.resolve(battery) });
+  (globalThis as { testBattery?: unknown }).testBattery = battery;
 }
 
 /** True once nothing runs and every finished task's report was answered. */

@@ -33,6 +33,7 @@ import {
   ensureWebBuilt,
   gzippedBuildBytes,
   launchChromium,
+  lowBattery,
   openVolunteer,
   setHidden,
   type VolunteerPage,
@@ -56,6 +57,15 @@ describe.skipIf(!available)('the volunteer page as a provider (Chromium)', () =>
     const p = await openVolunteer(browser, coord.url, options);
     pages.push(p);
     return p;
+  };
+
+  const hostsOfValid = (jobId: number) => {
+    const store = inspectStore(coord.dataDir);
+    try {
+      return store.hostsOfValidReplicas(jobId);
+    } finally {
+      store.close();
+    }
   };
 
   beforeAll(async () => {
@@ -279,5 +289,39 @@ describe.skipIf(!available)('the volunteer page as a provider (Chromium)', () =>
     const bytes = gzippedBuildBytes(join(WEB_DIR, 'dist'));
     console.log(`[web] built assets: ${(bytes / 1024).toFixed(1)} KB gzipped`);
     expect(bytes).toBeLessThan(300 * 1024);
+  });
+
+  it('pauses on a low battery not charging and resumes on charging; Link moves the host to an account', async () => {
+    // Alone, so the tasks below can only go to this page.
+    for (const p of pages.splice(0)) await p.close();
+    const volunteer = await open({ autostart: true, init: lowBattery });
+    await waitFor('the page to register', async () => (await volunteer.view()).hostId);
+    expect((await volunteer.view()).pausedFor).toContain('battery');
+    const job = await submitPrimes(requester, ranges(2, 0, 50_000));
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await volunteer.view()).done).toBe(0);
+    expect(await volunteer.page.locator('#state').textContent()).toMatch(/battery low/);
+
+    await volunteer.page.evaluate(() => {
+      const battery = (globalThis as any).testBattery;
+      battery.charging = true;
+      battery.dispatchEvent(new Event('chargingchange'));
+    });
+    await waitForJob(requester, job.id, 60_000);
+    const hostId = (await volunteer.view()).hostId;
+    expect(hostsOfValid(job.id)).toEqual([hostId]);
+
+    const alice = await admin.token('provider', 'alice');
+    await volunteer.page.getByLabel('Provider token of your account').fill(alice);
+    await volunteer.page.getByRole('button', { name: 'Link' }).click();
+    await volunteer.page.locator('#link-result', { hasText: 'Linked' }).waitFor();
+    const hers = await client(coord.url, alice).get('/v1/hosts');
+    expect(hers.body.hosts.map((h: { id: number }) => h.id)).toEqual([hostId]);
+    // It goes on working, for alice now.
+    const next = await submitPrimes(requester, ranges(1, 0, 50_000));
+    await waitForJob(requester, next.id, 60_000);
+    expect(hostsOfValid(next.id)).toEqual([hostId]);
+    expect((await volunteer.view()).hostId).toBe(hostId);
+    expect(volunteer.errors).toEqual([]);
   });
 });

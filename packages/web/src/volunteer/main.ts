@@ -143,7 +143,7 @@ ui.linkForm.addEventListener('submit', (event) => {
   identities.link(identity, token).then(
     (linked) => {
       identity = linked;
-      provider?.relink(linked);
+      provider?.relink(linked).catch((error) => showError(`After linking: ${messageOf(error)}`));
       ui.linkToken.value = '';
       ui.linkResult.textContent = `Linked: this device now works for account ${linked.account}.`;
       render();

@@ -126,6 +126,13 @@ export class VolunteerProvider {
       throw error;
     }
     this.state = 'running';
+    this.startHeartbeat();
+    this.changed();
+    void this.loop();
+  }
+
+  private startHeartbeat(): void {
+    this.heartbeat?.stop();
     this.heartbeat = new Heartbeat({
       client: this.client,
       hostId: this.hostId as number,
@@ -136,8 +143,6 @@ export class VolunteerProvider {
         for (const id of ids) this.running.get(id)?.controller.abort();
       },
     });
-    this.changed();
-    void this.loop();
   }
 
   pause(reason: PauseReason): void {
@@ -165,15 +170,17 @@ export class VolunteerProvider {
     this.wake?.();
   }
 
-  /** Uses another token from now on (the identity was linked to an account). */
-  relink(identity: Identity): void {
+  /**
+   * Uses another token from now on (the identity was linked to an account): the host,
+   * now that account's, registers again under its id; running tasks go on and report
+   * with the new token.
+   */
+  async relink(identity: Identity): Promise<void> {
     this.identity = identity;
     this.client = clientFor(this.options.baseUrl, identity.token);
-    if (this.state === 'running') {
-      this.heartbeat?.stop();
-      this.state = 'stopped';
-      void this.start().catch(() => {});
-    }
+    if (this.state !== 'running') return;
+    await this.register();
+    this.startHeartbeat();
   }
 
   /**
