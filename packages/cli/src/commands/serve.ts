@@ -282,6 +282,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       println(
         '  from TypeScript: see "Submit from TypeScript" in README.md (API: packages/sdk/README.md)',
       );
+      const volunteer = pages.find((p) => p.page === 'volunteer' && p.built);
+      if (volunteer) println(`  or lend a browser's compute: open ${volunteer.url}`);
     } else {
       println('');
       println(

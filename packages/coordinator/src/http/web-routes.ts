@@ -11,7 +11,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { ErrorCode } from '@anygrid/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -40,7 +40,7 @@ export function webPage(app: FastifyInstance, webDir: string, page: string): voi
     installAssets(app, join(webDir, 'assets'));
   }
   const file = join(webDir, `${page}.html`);
-  const handler = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+  const handler = async (_request: unknown, reply: FastifyReply) => {
     const html = await readFile(file).catch(() => null);
     if (html === null) {
       return reply.status(404).send({

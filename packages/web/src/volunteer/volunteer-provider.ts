@@ -256,6 +256,9 @@ export class VolunteerProvider {
   }
 
   private run(assignment: Assignment): void {
+    // Its lease ran out while it waited (a page frozen in the background): the
+    // coordinator has given it to another host, and this run's answer would come late.
+    if (Date.now() > assignment.deadline) return;
     const controller = new AbortController();
     this.running.set(assignment.replicaId, { assignment, controller });
     this.changed();
