@@ -155,7 +155,15 @@ ui.linkForm.addEventListener('submit', (event) => {
 });
 
 // The tab is closing or navigating away: hand back what is still running.
-addEventListener('pagehide', () => provider?.leave());
+let wasRunning = false;
+addEventListener('pagehide', () => {
+  wasRunning = provider !== undefined && provider.view().state !== 'stopped';
+  provider?.leave();
+});
+// Back from the browser's page cache (the back button): carry on where it left.
+addEventListener('pageshow', (event: PageTransitionEvent) => {
+  if (event.persisted && wasRunning) void start();
+});
 
 let renderQueued = false;
 function scheduleRender(): void {

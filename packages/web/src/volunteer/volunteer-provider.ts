@@ -242,6 +242,11 @@ export class VolunteerProvider {
           continue;
         }
         this.idle.reset();
+        if (this.paused.size > 0 || this.state !== 'running') {
+          // Paused while the answer was on its way: nothing new starts, the work goes back.
+          this.handBack(assignments.map((a) => a.replicaId));
+          continue;
+        }
         for (const a of assignments) this.run(a);
       } catch (error) {
         if (this.state !== 'running') return;
@@ -253,6 +258,11 @@ export class VolunteerProvider {
         await this.sleep(this.idle.next());
       }
     }
+  }
+
+  private handBack(replicaIds: number[]): void {
+    if (replicaIds.length === 0 || this.hostId === undefined) return;
+    this.client.abandon({ hostId: this.hostId, replicaIds }).catch((error) => this.fail(error));
   }
 
   private run(assignment: Assignment): void {
