@@ -37,6 +37,7 @@ import { CoordinatorClient } from './coordinator-client.js';
 import { Heartbeat } from './heartbeat.js';
 import { DEFAULT_BENCHMARK_INTERVAL_MS, HostCapabilities } from './host-capabilities.js';
 import { defaultSlots, hostInfo } from './host-info.js';
+import { JsonHttp } from './json-http.js';
 import { ModuleGate } from './module-gate.js';
 import type { OutgoingReport } from './output-encoding.js';
 import { PublisherPins } from './publisher-pins.js';
@@ -140,7 +141,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       pino.destination(2),
     );
   const slots = options.slots ?? defaultSlots();
-  const client = new CoordinatorClient({ baseUrl: options.coordinator, token: options.token });
+  const client = new CoordinatorClient({
+    baseUrl: options.coordinator,
+    token: options.token,
+    transport: new JsonHttp(options.coordinator),
+  });
   const stopping = new AbortController();
 
   if (!Number.isInteger(slots) || slots < 1 || slots > 1024) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AnygridError, NotAssignedError } from '@anygrid/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlobIntegrityError, CoordinatorClient } from './coordinator-client.js';
+import { JsonHttp } from './json-http.js';
 import { TransientError } from './transient-error.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -17,7 +18,8 @@ async function serve(handler: Handler): Promise<CoordinatorClient> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   closers.push(() => server.close());
   const { port } = server.address() as AddressInfo;
-  return new CoordinatorClient({ baseUrl: `http://127.0.0.1:${port}/`, token: 't0k' });
+  const baseUrl = `http://127.0.0.1:${port}/`;
+  return new CoordinatorClient({ baseUrl, token: 't0k', transport: new JsonHttp(baseUrl) });
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -44,7 +46,11 @@ describe('CoordinatorClient', () => {
   });
 
   it('treats no answer, 5xx and UNAVAILABLE as transient', async () => {
-    const refused = new CoordinatorClient({ baseUrl: 'http://127.0.0.1:1', token: 't' });
+    const refused = new CoordinatorClient({
+      baseUrl: 'http://127.0.0.1:1',
+      token: 't',
+      transport: new JsonHttp('http://127.0.0.1:1'),
+    });
     await expect(refused.work(1, 1)).rejects.toBeInstanceOf(TransientError);
     const down = await serve((_req, res) =>
       json(res, 503, { error: { code: 'UNAVAILABLE', message: 'restarting' } }),

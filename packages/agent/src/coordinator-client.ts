@@ -22,7 +22,7 @@ import {
   RegisterHostResponse,
   type ReportBatch,
 } from '@anygrid/protocol';
-import { type JsonAnswer, JsonHttp, NoAnswerError } from './json-http.js';
+import { type JsonAnswer, type JsonTransport, NoAnswerError } from './no-answer-error.js';
 import { ReportResponseReader } from './report-response.js';
 import { isTransientStatus, TransientError } from './transient-error.js';
 import { WorkResponseReader } from './work-response.js';
@@ -74,6 +74,11 @@ export interface CoordinatorClientOptions {
   readonly requestTimeoutMs?: number;
   /** Time allowed for one blob transfer. */
   readonly blobTimeoutMs?: number;
+  /**
+   * How JSON requests travel: `new JsonHttp(baseUrl)` on Node (kept-alive sockets),
+   * `new FetchJson(baseUrl)` in a browser. Blobs always go by `fetch`.
+   */
+  readonly transport: JsonTransport;
 }
 
 /** Typed calls to a coordinator on behalf of one provider token. */
@@ -83,7 +88,7 @@ export class CoordinatorClient {
   private readonly requestTimeoutMs: number;
   private readonly blobTimeoutMs: number;
   private readonly workResponses = new WorkResponseReader();
-  private readonly http: JsonHttp;
+  private readonly http: JsonTransport;
   /** This agent's host once registered: blob downloads name it, for per-host metrics. */
   hostId: number | undefined;
   /** Large blobs held, reported with work requests when set (data locality). */
@@ -94,7 +99,7 @@ export class CoordinatorClient {
     this.token = options.token;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.blobTimeoutMs = options.blobTimeoutMs ?? 10 * 60_000;
-    this.http = new JsonHttp(this.baseUrl);
+    this.http = options.transport;
   }
 
   /** Closes kept-alive connections (the agent is stopping). */

@@ -42,14 +42,15 @@ const MAX_IDS = 10_000;
 
 /** Periodic lease renewal for a host's replicas. */
 export class Heartbeat {
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: ReturnType<typeof setInterval>;
   private beating = false;
   private failures = 0;
   private readonly lifetime = new AbortController();
 
   constructor(private readonly options: HeartbeatOptions) {
     this.timer = setInterval(() => void this.beat(), Math.max(100, options.intervalMs));
-    this.timer.unref();
+    // Node: the timer alone must not keep the process alive. A browser's timer is a number.
+    (this.timer as { unref?: () => void }).unref?.();
   }
 
   /** Sends one heartbeat now (skipped when one is already on its way, or nothing is held and nothing changed). */

@@ -9,27 +9,11 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import { type JsonAnswer, type JsonTransport, NoAnswerError } from './no-answer-error.js';
 
-export interface JsonAnswer {
-  readonly status: number;
-  readonly text: string;
-}
+export { type JsonAnswer, NoAnswerError } from './no-answer-error.js';
 
-/** Why a request got no complete answer: `code` as Node names it (ECONNREFUSED, …). */
-export class NoAnswerError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    /** The request went out and the answer began: it may have been acted on. */
-    readonly answered: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'NoAnswerError';
-  }
-}
-
-export class JsonHttp {
+export class JsonHttp implements JsonTransport {
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly url: URL;

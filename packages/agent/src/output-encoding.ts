@@ -18,7 +18,8 @@ import {
   type Report,
 } from '@anygrid/protocol';
 import type { RunResult } from '@anygrid/runtime';
-import { sha256Hex } from './content-hash.js';
+// The package's conditional import: node:crypto on Node, plain JavaScript in a browser.
+import { base64Of, sha256Hex } from '#content-hash';
 
 /** Most runs leave stderr empty: no need to hash nothing thousands of times a second. */
 const EMPTY_OUTPUT: OutputRef = Object.freeze({
@@ -52,7 +53,7 @@ export function encodeOutput(bytes: Uint8Array): OutputRef {
   if (bytes.byteLength === 0) return EMPTY_OUTPUT;
   const hash = sha256Hex(bytes);
   if (bytes.byteLength > INLINE_OUTPUT_BYTES) return { hash, size: bytes.byteLength };
-  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  const data = base64Of(bytes);
   return { hash, size: bytes.byteLength, data };
 }
 

@@ -3,6 +3,7 @@
  * `@anygrid/coordinator`: start a coordinator in this process, or reuse its parts.
  */
 
+export { WEB_PAGES } from './http/web-routes.js';
 export {
   type Coordinator,
   type CoordinatorOptions,

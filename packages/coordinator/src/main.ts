@@ -15,6 +15,7 @@ import { buildServer } from './http/server.js';
 import {
   type DailyQuotaParams,
   DEFAULT_RETENTION_MS,
+  DEFAULT_SIGNUP_RATE,
   DEFAULT_STRANDED_MS,
   type NetworkRule,
   silenceAllowedMs,
@@ -32,6 +33,7 @@ import { Providers } from './services/providers.js';
 import { Scheduler } from './services/scheduler.js';
 import { Transitioner } from './services/transitioner.js';
 import { ValidatorRunner } from './services/validator-runner.js';
+import { Volunteers } from './services/volunteers.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 
@@ -93,6 +95,8 @@ export interface CoordinatorOptions {
   readonly maxBufferSeconds?: number;
   /** The built web pages; default `DEFAULT_WEB_DIR` (packages/web/dist in this repository). */
   readonly webDir?: string;
+  /** Anonymous provider accounts one address may make per hour (the volunteer page). Default 20. */
+  readonly volunteerSignupsPerHour?: number;
 }
 
 /** packages/web/dist, beside this package in the repository (this file is packages/coordinator/dist/main.js). */
@@ -191,6 +195,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     heartbeatMs,
     // A host is online while it keeps its leases: seen within the silence they survive.
     dashboard: new Dashboard(store, hub, jobs, silenceMs),
+    volunteers: new Volunteers(store, accounts, providers, {
+      perWindow: options.volunteerSignupsPerHour ?? DEFAULT_SIGNUP_RATE.perWindow,
+      windowMs: DEFAULT_SIGNUP_RATE.windowMs,
+    }),
     webDir: options.webDir ?? DEFAULT_WEB_DIR,
   });
   // A deep accept queue: thousands of providers may connect in the same second.

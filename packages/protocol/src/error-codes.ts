@@ -44,6 +44,11 @@ export const ErrorCode = {
    * were deleted (details: `jobId`, `finishedAt`, `purgedAt`); only its id is remembered.
    */
   JOB_PURGED: 'JOB_PURGED',
+  /**
+   * Too many requests of this kind from this address (details: `retryAfterMs`); try again
+   * after that long (the `Retry-After` header says it in seconds).
+   */
+  RATE_LIMITED: 'RATE_LIMITED',
   /** The route does not exist. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** The coordinator is shutting down or overloaded; retry later. */
@@ -58,4 +63,5 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.UNAVAILABLE,
   ErrorCode.INTERNAL,
+  ErrorCode.RATE_LIMITED,
 ]);

@@ -192,6 +192,17 @@ export class JobPurgedError extends AnygridError {
   }
 }
 
+/** Too many requests of one kind from one address; the same request succeeds later. */
+export class RateLimitedError extends AnygridError {
+  constructor(what: string, retryAfterMs: number) {
+    super(
+      ErrorCode.RATE_LIMITED,
+      `Too many ${what} from this address; try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+      { retryAfterMs },
+    );
+  }
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: each subclass has its own friendly constructor.
 const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => AnygridError>> = {
   [ErrorCode.INVALID_REQUEST]: InvalidRequestError,
@@ -209,6 +220,7 @@ const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => An
   [ErrorCode.TASK_DEPENDENCY_UNKNOWN]: TaskDependencyUnknownError,
   [ErrorCode.TASK_GRAPH_CYCLE]: TaskGraphCycleError,
   [ErrorCode.JOB_PURGED]: JobPurgedError,
+  [ErrorCode.RATE_LIMITED]: RateLimitedError,
 };
 
 /** Rebuilds the error a coordinator sent as the same class, keeping code, message and details. */

@@ -23,4 +23,5 @@ export * from './stream.js';
 export * from './task-argv.js';
 export * from './task-graph.js';
 export * from './validation.js';
+export * from './volunteer.js';
 export * from './work.js';

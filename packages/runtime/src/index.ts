@@ -31,4 +31,5 @@ export type {
   RunSpec,
 } from './run-spec.js';
 export { DEFAULT_LIMITS, resolveLimits } from './run-spec.js';
+export { sha256HexSync } from './sha256.js';
 export { capMemory } from './wasm/memory-cap.js';

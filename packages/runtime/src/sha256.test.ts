@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex, sha256Js } from './sha256.js';
+import { sha256Hex, sha256HexSync, sha256Js } from './sha256.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const reference = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -24,5 +24,12 @@ describe('sha256', () => {
     expect(await sha256Hex(bytes)).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
+  });
+});
+
+describe('sha256HexSync', () => {
+  it('gives the hex node:crypto gives', () => {
+    const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff);
+    expect(sha256HexSync(bytes)).toBe(reference(bytes));
   });
 });

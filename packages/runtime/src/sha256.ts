@@ -84,12 +84,21 @@ export function sha256Js(bytes: Uint8Array): Uint8Array {
   return digest;
 }
 
+/** Lowercase hex SHA-256 of `bytes`, synchronously in plain JavaScript (hosts without `node:crypto`). */
+export function sha256HexSync(bytes: Uint8Array): string {
+  return hexOf(sha256Js(bytes));
+}
+
 /** Lowercase hex SHA-256 of `bytes`. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   const digest = subtle
     ? new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
     : sha256Js(bytes);
+  return hexOf(digest);
+}
+
+function hexOf(digest: Uint8Array): string {
   let hex = '';
   for (const b of digest) hex += b.toString(16).padStart(2, '0');
   return hex;

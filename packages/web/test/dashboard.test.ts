@@ -34,13 +34,9 @@ const hasChromium = requireResource(CHROMIUM);
 
 /** Builds the pages as `npm run build -w @anygrid/web` does; returns each file's gzipped size. */
 function buildWeb(): Map<string, number> {
-  execFileSync(
-    process.execPath,
-    [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
-    {
-      cwd: WEB,
-    },
-  );
+  execFileSync(process.execPath, [join(WEB, 'scripts/build.mjs')], {
+    cwd: WEB,
+  });
   const sizes = new Map<string, number>();
   const dist = join(WEB, 'dist');
   const files = ['dashboard.html', ...readdirSync(join(dist, 'assets')).map((f) => `assets/${f}`)];

@@ -26,6 +26,7 @@ import { logLevelOption } from '../log-level-option.js';
 import { intOption, numberOption } from '../options.js';
 import { printJson, println } from '../output.js';
 import { ensureTokenFile } from '../token-files.js';
+import { DEFAULT_WEB_DIR, pageBuilt } from '../web-dir.js';
 
 /** How long `--dev` waits for its providers to join before printing the next step. */
 const AGENTS_READY_MS = 20_000;
@@ -51,6 +52,8 @@ interface ServeFlags {
   missedHeartbeats?: number;
   strandedSeconds?: number;
   maxBufferSeconds?: number;
+  webDir: string;
+  volunteerSignups?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -163,6 +166,16 @@ export function registerServe(program: Command): void {
       'most estimated seconds of work per slot a provider may hold, whatever it asks (default 600)',
       numberOption(0.001),
     )
+    .option(
+      '--web-dir <dir>',
+      'the built web pages served at /volunteer (npm run build makes them)',
+      DEFAULT_WEB_DIR,
+    )
+    .option(
+      '--volunteer-signups <n>',
+      'anonymous provider accounts (the volunteer page) one address may make per hour (default 20)',
+      intOption(1),
+    )
     .addOption(logLevelOption('coordinator'));
   addJsonOption(cmd).action((flags: ServeFlags) => serve(flags));
 }
@@ -185,7 +198,7 @@ function dailyQuotaOf(flags: ServeFlags): DailyQuotaParams | undefined {
 
 async function serve(flags: ServeFlags): Promise<void> {
   process.env.ANYGRID_LOG_LEVEL = flags.logLevel;
-  const { startCoordinator } = await import('@anygrid/coordinator');
+  const { startCoordinator, WEB_PAGES } = await import('@anygrid/coordinator');
   const coord = await startCoordinator({
     dataDir: flags.data,
     port: flags.port,
@@ -204,7 +217,16 @@ async function serve(flags: ServeFlags): Promise<void> {
       ? {}
       : { strandedMs: Math.round(flags.strandedSeconds * 1000) }),
     ...(flags.maxBufferSeconds === undefined ? {} : { maxBufferSeconds: flags.maxBufferSeconds }),
+    webDir: flags.webDir,
+    ...(flags.volunteerSignups === undefined
+      ? {}
+      : { volunteerSignupsPerHour: flags.volunteerSignups }),
   });
+  const pages = WEB_PAGES.map((page) => ({
+    page,
+    url: `${coord.url}/${page}`,
+    built: pageBuilt(flags.webDir, page),
+  }));
   let dev: { agents: AgentSupervisor; requesterTokenPath: string } | undefined;
   try {
     if (flags.dev) dev = await startDev(flags, coord);
@@ -228,10 +250,16 @@ async function serve(flags: ServeFlags): Promise<void> {
       ...(requesterTokenPath
         ? { requesterTokenPath, providerTokenPath: join(flags.data, 'provider.token') }
         : {}),
+      pages: Object.fromEntries(pages.map((p) => [p.page, p.url])),
     });
   } else {
     println(`anygrid coordinator listening on ${coord.url}`);
     println(`  data         ${flags.data}`);
+    for (const p of pages) {
+      println(
+        `  ${p.page.padEnd(12)} ${p.built ? p.url : `${p.url} (not built: run \`npm run build\`)`}`,
+      );
+    }
     if (coord.adminTokenCreated) {
       println(`  admin token  ${coord.adminToken}`);
       println(
@@ -254,6 +282,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       println(
         '  from TypeScript: see "Submit from TypeScript" in README.md (API: packages/sdk/README.md)',
       );
+      const volunteer = pages.find((p) => p.page === 'volunteer' && p.built);
+      if (volunteer) println(`  or lend a browser's compute: open ${volunteer.url}`);
     } else {
       println('');
       println(

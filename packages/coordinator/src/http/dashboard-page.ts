@@ -2,28 +2,14 @@
  * @module
  * Serves the dashboard's built page (packages/web, `vite build`): `/dashboard` and every
  * path under it answer `dashboard.html`, so links like `/dashboard/jobs/42` load the page
- * that then shows that job; `/assets/NAME` answers a built asset. Names are checked
- * against one pattern and looked up in the assets folder alone: nothing in a URL
- * becomes a path outside it. Asset names carry their content hash, so they are cached
- * for good; the page itself is revalidated.
+ * that then shows that job; its assets come from `/assets/` (web-routes.ts). The page
+ * is revalidated and carries a content security policy.
  */
 
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { ErrorCode } from '@anygrid/protocol';
+import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-  '.woff2': 'font/woff2',
-};
+import { webAssets } from './web-routes.js';
 
 /**
  * The page runs only its own scripts and talks only to its coordinator: a job name or a
@@ -33,9 +19,6 @@ const TYPES: Record<string, string> = {
  */
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
-/** A built asset's name: one path segment, no dot at its start. */
-const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
 export function dashboardPage(app: FastifyInstance, webDir: string): void {
   const page = async (reply: FastifyReply) => {
@@ -49,7 +32,7 @@ export function dashboardPage(app: FastifyInstance, webDir: string): void {
         );
     }
     return reply
-      .type(TYPES['.html'] as string)
+      .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
       .header('content-security-policy', CONTENT_SECURITY_POLICY)
       .header('x-content-type-options', 'nosniff')
@@ -57,25 +40,5 @@ export function dashboardPage(app: FastifyInstance, webDir: string): void {
   };
   app.get('/dashboard', async (_request, reply) => page(reply));
   app.get('/dashboard/*', async (_request, reply) => page(reply));
-
-  app.get('/assets/:name', async (request, reply) => {
-    const { name } = request.params as { name: string };
-    const type = TYPES[extname(name)];
-    const bytes =
-      ASSET_NAME.test(name) && type
-        ? await readFile(join(webDir, 'assets', name)).catch(() => null)
-        : null;
-    if (!bytes || !type) {
-      return reply.status(404).send({
-        error: {
-          code: ErrorCode.ROUTE_NOT_FOUND,
-          message: `No asset ${name}; rebuild the web pages.`,
-        },
-      });
-    }
-    return reply
-      .type(type)
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .send(bytes);
-  });
+  webAssets(app, webDir);
 }

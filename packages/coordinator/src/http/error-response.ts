@@ -24,6 +24,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
+  RATE_LIMITED: 429,
   BLOB_MISSING: 422,
   SIGNATURE_INVALID: 422,
   TASK_DEPENDENCY_UNKNOWN: 422,
@@ -76,6 +77,9 @@ export function sendError(
 ): FastifyReply {
   const known = toAnygridError(err);
   if (known) {
+    const retryAfterMs = (known.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    if (known.code === ErrorCode.RATE_LIMITED && typeof retryAfterMs === 'number')
+      reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
     return reply.status(STATUS_BY_CODE[known.code]).send(known.toBody());
   }
   request.log.error({ err }, 'unhandled error');

@@ -155,6 +155,24 @@ const OPS: readonly Op[] = [
     status: 201,
   },
   {
+    method: 'post',
+    path: '/v1/volunteers',
+    summary:
+      'Make an anonymous provider account and token, no sign-up (the volunteer page); a few per address per hour (429 RATE_LIMITED)',
+    body: P.VolunteerSignupRequest,
+    response: P.VolunteerSignupResponse,
+    status: 201,
+  },
+  {
+    method: 'post',
+    path: '/v1/volunteers/link',
+    summary:
+      'Move the caller’s hosts (with their records) to the account of another provider token',
+    roles: ['provider'],
+    body: P.LinkAccountRequest,
+    response: P.LinkAccountResponse,
+  },
+  {
     method: 'get',
     path: '/v1/hosts',
     summary:

@@ -15,6 +15,7 @@ import type { Hub } from '../services/hub.js';
 import type { Jobs } from '../services/jobs.js';
 import type { Metrics } from '../services/metrics.js';
 import type { Providers } from '../services/providers.js';
+import type { Volunteers } from '../services/volunteers.js';
 import type { Store } from '../store/store.js';
 import { adminRoutes } from './admin-routes.js';
 import { installAgentSocket } from './agent-socket.js';
@@ -28,6 +29,8 @@ import { jobEventRoutes } from './job-events.js';
 import { buildOpenApi } from './openapi.js';
 import { providerRoutes } from './provider-routes.js';
 import { requesterRoutes } from './requester-routes.js';
+import { volunteerRoutes } from './volunteer-routes.js';
+import { WEB_PAGES, webPage } from './web-routes.js';
 
 /** Bodies of ordinary JSON requests; job, report and blob routes raise their own. */
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -45,8 +48,9 @@ export interface ServerDeps {
   readonly version: string;
   readonly heartbeatMs: number;
   readonly dashboard: Dashboard;
-  /** The built web pages (packages/web/dist). */
-  readonly webDir: string;
+  readonly volunteers: Volunteers;
+  /** The built web pages (packages/web/dist); absent: no pages are served. */
+  readonly webDir?: string;
 }
 
 export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSockets: () => void } {
@@ -107,7 +111,11 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
   providerRoutes(app, deps.providers, deps.heartbeatMs);
   hostRoutes(app, deps.hosts);
   dashboardRoutes(app, deps.dashboard, deps.hub);
-  dashboardPage(app, deps.webDir);
+  volunteerRoutes(app, deps.volunteers);
+  if (deps.webDir) {
+    for (const page of WEB_PAGES) webPage(app, deps.webDir, page);
+    dashboardPage(app, deps.webDir);
+  }
   const closeSockets = installAgentSocket(app, deps);
   return { app, closeSockets };
 }

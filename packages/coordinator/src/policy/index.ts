@@ -166,6 +166,12 @@ export {
 } from './retention.js';
 export { type Random, seededRandom } from './seeded-random.js';
 export {
+  DEFAULT_SIGNUP_RATE,
+  decideSignup,
+  type SignupDecision,
+  type SignupRate,
+} from './signup-rate.js';
+export {
   type ConnectedHost,
   DEFAULT_STRANDED_MS,
   isStranded,

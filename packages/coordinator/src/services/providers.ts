@@ -66,6 +66,11 @@ export class Providers {
     return { hostId, released };
   }
 
+  /** Drops cached owners of hosts that moved to another account (a volunteer linked theirs). */
+  forgetOwners(hostIds: readonly number[]): void {
+    for (const id of hostIds) this.owners.delete(id);
+  }
+
   /** Throws unless the host exists and belongs to the caller's account. */
   async requireHost(principal: Principal, hostId: number): Promise<void> {
     let owner = this.owners.get(hostId);

@@ -323,6 +323,11 @@ export interface Store {
     scope: StrandedScope,
     now: number,
   ): Promise<{ failed: number; changes: ChangeSet }>;
+  /**
+   * Moves every host of account `from` to account `to` (a volunteer's anonymous account
+   * linked to their own), with their records; returns the ids moved. One transaction.
+   */
+  moveHosts(from: number, to: number, now: number): Promise<number[]>;
   /** The account owning a host, or null. */
   hostOwner(hostId: number): Promise<number | null>;
   /**

@@ -302,6 +302,16 @@ export class SqliteStore implements Store {
     });
   }
 
+  async moveHosts(from: number, to: number, _now: number): Promise<number[]> {
+    return this.inTx(() => {
+      const ids = this.sql('SELECT id FROM hosts WHERE account_id = ? ORDER BY id')
+        .pluck()
+        .all(from) as number[];
+      this.sql('UPDATE hosts SET account_id = ? WHERE account_id = ?').run(to, from);
+      return ids;
+    });
+  }
+
   async hostOwner(hostId: number): Promise<number | null> {
     const owner = this.sql('SELECT account_id FROM hosts WHERE id = ?').pluck().get(hostId);
     return (owner as number | undefined) ?? null;
