@@ -11,16 +11,22 @@ export const Platform = z
   .string()
   .regex(/^[a-z0-9]+-[a-z0-9_]+$/, 'like linux-x64 or browser-wasm');
 
+/** A runtime a host offers. */
+export const HostRuntime = z.enum(['wasm32-wasi', 'native']);
+export type HostRuntime = z.infer<typeof HostRuntime>;
+
 export const RegisterHostRequest = z.strictObject({
   name: z.string().min(1).max(200),
   platform: Platform,
   cores: z.number().int().min(1).max(4096),
   memoryBytes: z.number().int().min(0),
   slots: z.number().int().min(1).max(1024),
-  runtimes: z
-    .array(z.enum(['wasm32-wasi']))
-    .min(1)
-    .default(['wasm32-wasi']),
+  /**
+   * `wasm32-wasi` always; `native` from an agent started with `--allow-native` that found
+   * its sandbox (bubblewrap) working: it runs native variants built for its `platform`
+   * (docs/variants.md).
+   */
+  runtimes: z.array(HostRuntime).min(1).default(['wasm32-wasi']),
   agentVersion: z.string().max(50).optional(),
   /** A host id this device had before; re-used when it belongs to the same account. */
   hostId: z.number().int().positive().optional(),

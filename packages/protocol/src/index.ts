@@ -20,4 +20,5 @@ export * from './stream.js';
 export * from './task-argv.js';
 export * from './task-graph.js';
 export * from './validation.js';
+export * from './variant.js';
 export * from './work.js';

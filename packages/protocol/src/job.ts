@@ -18,6 +18,7 @@ import {
 } from './task-argv.js';
 import { MAX_TASK_PARENTS } from './task-graph.js';
 import { ValidationMode, ValidationModeInput } from './validation.js';
+import { JobVariants, VariantView } from './variant.js';
 
 /** Tasks one request may carry: a job creation or one part added to it. */
 export const MAX_TASKS_PER_JOB = 200_000;
@@ -91,6 +92,12 @@ export const JobPolicyInput = z.strictObject({
    * programs whose output legitimately differs across platforms.
    */
   homogeneous: z.boolean().optional(),
+  /**
+   * Replicas of one task may run different variants (docs/variants.md). Default false:
+   * once a replica of a task runs a variant, the task's other replicas run that same
+   * variant (hosts that cannot run it do not get them), for outputs compared byte for byte.
+   */
+  mixedVariants: z.boolean().optional(),
 });
 export type JobPolicyInput = z.infer<typeof JobPolicyInput>;
 
@@ -107,6 +114,8 @@ export const JobPolicy = z.strictObject({
   compare: ResolvedCompare.default(EXACT_COMPARE),
   validation: ValidationMode,
   homogeneous: z.boolean(),
+  /** Absent in jobs stored before variants existed: false. */
+  mixedVariants: z.boolean().default(false),
 });
 export type JobPolicy = z.infer<typeof JobPolicy>;
 
@@ -133,6 +142,11 @@ export const CreateJobRequest = z
      * again themselves and run the module only under a key they trust.
      */
     signature: ModuleSignature.optional(),
+    /**
+     * Native builds of the same program (docs/variants.md), run instead of `module` on
+     * hosts that offer the native runtime of their platform when expected faster.
+     */
+    variants: JobVariants.optional(),
     policy: JobPolicyInput.default({}),
     /** The first tasks (or all of them); indexes count from 0 in this order. */
     tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB),
@@ -189,6 +203,8 @@ export const JobView = z.strictObject({
   /** The module's signature, when the job was submitted signed. */
   signature: ModuleSignature.optional(),
   policy: JobPolicy,
+  /** The job's variants, its wasm module first, when it was submitted with native ones. */
+  variants: z.array(VariantView).optional(),
   progress: JobProgress,
   createdAt: z.number().int(),
   finishedAt: z.number().int().nullable(),

@@ -178,4 +178,12 @@ export {
   readValidatorAnswer,
   type ValidatorVerdict,
 } from './validator-answer.js';
+export {
+  chooseVariant,
+  mayRunVariant,
+  pinnedChoice,
+  type VariantHost,
+  type VariantOption,
+  type VariantRuns,
+} from './variant-choice.js';
 export { type HostStanding, sendableNow, workAllowance } from './work-allowance.js';

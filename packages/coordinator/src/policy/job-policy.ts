@@ -143,5 +143,6 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
     compare,
     validation,
     homogeneous: input.homogeneous ?? false,
+    mixedVariants: input.mixedVariants ?? false,
   };
 }

@@ -117,11 +117,16 @@ export interface StandingRow {
   slots: number;
   /** Replicas in progress on the host (migration 12). */
   in_flight: number;
+  cores: number;
+  memory_bytes: number;
+  /** Runtimes beyond wasm32-wasi, comma-separated (`native`); NULL: wasm only (migration 20). */
+  runtimes: string | null;
 }
 
 /** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
 export const STANDING_COLUMNS = `account_id, platform, address, quarantined_at, quota, quota_day, quota_used,
-  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed, slots, in_flight`;
+  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed, slots, in_flight,
+  cores, memory_bytes, runtimes`;
 
 /** What the work allowance reads of a host. */
 export function standingOf(

@@ -13,6 +13,7 @@ import {
   type JobView,
   type ModuleSignature,
   type OutputRef,
+  type VariantRequirements,
 } from '@anygrid/protocol';
 
 export interface JobRow {
@@ -37,6 +38,19 @@ export interface JobRow {
   finished_at: number | null;
   /** 1 when some task of the job depends on others (migration 15); NULL otherwise. */
   graph?: number | null;
+  /** 1 when the job has native variants (migration 20); NULL otherwise. */
+  variants?: number | null;
+}
+
+/** One variant of a job with native ones (its wasm module among them, key `wasm32-wasi`). */
+export interface StoredVariant {
+  /** `variantKey`: `wasm32-wasi`, `linux-x64`, `linux-x64+cuda`. */
+  readonly key: string;
+  readonly platform: string;
+  readonly module: { readonly hash: string; readonly size: number };
+  readonly gpu?: string;
+  readonly requirements?: VariantRequirements;
+  readonly signature?: ModuleSignature;
 }
 
 /** The immutable part of a job, cached by the stores: every assignment needs it. */
@@ -53,6 +67,11 @@ export interface JobMeta {
    * children to release or fail. It turns true when a part with dependencies arrives.
    */
   readonly graph: boolean;
+  /**
+   * The job's variants (its wasm module first) when it has native ones: assignments
+   * choose among them per host (docs/variants.md). Absent for every other job.
+   */
+  readonly variants?: readonly StoredVariant[];
 }
 
 /** What a replica's `outputs` column holds. */
@@ -113,6 +132,7 @@ export function storedPolicy(json: string): JobPolicy {
     compare: p.compare ?? EXACT_COMPARE,
     validation: p.validation ?? DEFAULT_VALIDATION_MODE,
     homogeneous: p.homogeneous ?? false,
+    mixedVariants: p.mixedVariants ?? false,
   } as JobPolicy;
 }
 

@@ -50,6 +50,23 @@ export class ChangeCollector {
   /** Run times reported in this transaction per job (sum, count): one write per job. */
   readonly runtimes = new Map<number, { ms: number; n: number }>();
 
+  /** Run times reported in this transaction per job with variants, per variant key. */
+  readonly variantRuntimes = new Map<number, Map<string, { ms: number; n: number }>>();
+
+  /** Adds a reported run time to its variant's measured mean (jobs with native variants only). */
+  variantRuntime(jobId: number, key: string, durationMs: number): void {
+    let byKey = this.variantRuntimes.get(jobId);
+    if (!byKey) {
+      byKey = new Map();
+      this.variantRuntimes.set(jobId, byKey);
+    }
+    const r = byKey.get(key);
+    if (r) {
+      r.ms += durationMs;
+      r.n++;
+    } else byKey.set(key, { ms: durationMs, n: 1 });
+  }
+
   /** Adds a reported run time to its job's runtime estimate. */
   runtime(jobId: number, durationMs: number): void {
     const r = this.runtimes.get(jobId);

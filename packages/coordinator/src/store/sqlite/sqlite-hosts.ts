@@ -11,6 +11,7 @@ import {
   type HostList,
   type HostView,
   type RegisterHostRequest,
+  WASM_VARIANT,
 } from '@anygrid/protocol';
 import {
   type DailyQuotaParams,
@@ -67,13 +68,13 @@ export class SqliteHosts {
     this.accountTotals = db.prepare(`${totals} WHERE h.account_id = ? GROUP BY a.id`);
     this.reRegister = db.prepare(
       `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?,
-         last_seen = ?, address = ?, net_prefix = ?
+         last_seen = ?, address = ?, net_prefix = ?, runtimes = ?
        WHERE id = ? AND account_id = ?`,
     );
     this.insert = db.prepare(
       `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen,
-         address, net_prefix, account_id, created_at, quota)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         address, net_prefix, runtimes, account_id, created_at, quota)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.activeCount = db
       .prepare('SELECT COUNT(*) FROM hosts WHERE account_id = ? AND last_seen >= ?')
@@ -112,6 +113,7 @@ export class SqliteHosts {
       now,
       address,
       prefix,
+      storedRuntimes(host.runtimes),
     ];
     if (host.hostId !== undefined) {
       if (this.reRegister.run(...values, host.hostId, accountId).changes === 1) return host.hostId;
@@ -196,4 +198,10 @@ export class SqliteHosts {
   releaseQuarantine(hostId: number): boolean {
     return this.release.run(hostId).changes === 1;
   }
+}
+
+/** The runtimes a host offers beyond wasm32-wasi, as the `runtimes` column holds them (NULL: none). */
+function storedRuntimes(runtimes: RegisterHostRequest['runtimes']): string | null {
+  const extra = runtimes.filter((r) => r !== WASM_VARIANT);
+  return extra.length === 0 ? null : [...new Set(extra)].sort().join(',');
 }

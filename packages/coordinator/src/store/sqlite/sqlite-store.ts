@@ -157,10 +157,11 @@ export class SqliteStore implements Store {
     let meta = this.metaCache.get(jobId);
     if (!meta) {
       const row = this.sql(
-        'SELECT account_id, module_hash, module_size, argv0, policy, signature, graph FROM jobs WHERE id = ?',
+        'SELECT account_id, module_hash, module_size, argv0, policy, signature, graph, variants FROM jobs WHERE id = ?',
       ).get(jobId) as JobRow | undefined;
       if (!row) throw new Error(`job ${jobId} vanished from the store`);
       meta = jobMeta(row);
+      if (row.variants === 1) meta = { ...meta, variants: this.p.settlement.variants.of(jobId) };
       this.metaCache.set(jobId, meta);
     }
     return meta;
@@ -337,7 +338,7 @@ export class SqliteStore implements Store {
 
   private jobById(jobId: number): JobView | null {
     const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
-    return row ? jobView(row) : null;
+    return row ? this.viewOf(row) : null;
   }
 
   async getJob(jobId: number, principal: Principal): Promise<JobView | null> {
@@ -358,8 +359,13 @@ export class SqliteStore implements Store {
 
   /** A job's view, with the progress of its running tasks while it runs. */
   private viewOf(row: JobRow): JobView {
-    if (row.state !== 'running') return jobView(row);
-    return jobView(row, this.p.settlement.checkpoints.runningProgress(row.id));
+    const view =
+      row.state !== 'running'
+        ? jobView(row)
+        : jobView(row, this.p.settlement.checkpoints.runningProgress(row.id));
+    return row.variants === 1
+      ? { ...view, variants: this.p.settlement.variants.view(row.id) }
+      : view;
   }
 
   async listJobs(principal: Principal, limit: number): Promise<JobView[]> {
