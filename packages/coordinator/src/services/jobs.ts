@@ -19,6 +19,7 @@ import {
   SignatureInvalidError,
   type TaskResult,
   type TaskSpec,
+  type TaskView,
   taskGraphError,
 } from '@anygrid/protocol';
 import { verifyModuleSignature } from '@anygrid/protocol/node';
@@ -170,6 +171,14 @@ export class Jobs {
     const job = await this.store.getJob(jobId, principal);
     if (!job) throw new NotFoundError('job', jobId);
     return job;
+  }
+
+  /** One task of a job by index, with its replicas (the variant each ran among them). */
+  async task(principal: Principal, jobId: number, index: number): Promise<TaskView> {
+    await this.get(principal, jobId);
+    const task = await this.store.taskView(jobId, index);
+    if (!task) throw new NotFoundError(`task of job ${jobId} at index`, index);
+    return task;
   }
 
   list(principal: Principal): Promise<JobView[]> {

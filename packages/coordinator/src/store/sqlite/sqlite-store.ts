@@ -14,6 +14,7 @@ import {
   type RegisterHostRequest,
   type Role,
   type TaskResult,
+  type TaskView,
 } from '@anygrid/protocol';
 import {
   largeBlobsFromList,
@@ -60,6 +61,7 @@ import { SqlitePurge } from './sqlite-purge.js';
 import { SqliteResults } from './sqlite-results.js';
 import { SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteStranded } from './sqlite-stranded.js';
+import { SqliteTaskView } from './sqlite-task-view.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 import { SqliteWork } from './sqlite-work.js';
 
@@ -86,6 +88,7 @@ export class SqliteStore implements Store {
         leases: SqliteLeases;
         stranded: SqliteStranded;
         intake: SqliteJobIntake;
+        taskView: SqliteTaskView;
       }
     | undefined;
 
@@ -134,6 +137,7 @@ export class SqliteStore implements Store {
       blobRefs,
       intake: new SqliteJobIntake(this.db, settlement, blobRefs, metaOf, forget),
       purge: new SqlitePurge(this.db),
+      taskView: new SqliteTaskView(this.db),
       leases: new SqliteLeases(this.db, settlement),
       stranded: new SqliteStranded(
         this.db,
@@ -400,6 +404,10 @@ export class SqliteStore implements Store {
       changes.jobs.add(jobId);
       return changes.toChangeSet();
     });
+  }
+
+  async taskView(jobId: number, index: number): Promise<TaskView | null> {
+    return this.p.taskView.read(jobId, index);
   }
 
   async listResults(jobId: number, after: number, limit: number): Promise<TaskResult[]> {
