@@ -99,7 +99,8 @@ const OPS: readonly Op[] = [
   {
     method: 'get',
     path: '/v1/jobs/{id}/tasks/{index}',
-    summary: 'One task by index and its replicas: host, variant run (docs/variants.md), duration, outcome',
+    summary:
+      'One task by index and its replicas: host, variant run (docs/variants.md), duration, outcome',
     roles: ['requester'],
     response: P.TaskView,
   },

@@ -59,6 +59,7 @@ function replicaView(r: ReplicaRow): ReplicaView {
     reportedAt: r.reported_at === null ? null : Number(r.reported_at),
     durationMs: r.duration_ms,
     exitCode: r.exit_code,
-    error: r.error === null ? null : (JSON.parse(r.error) as { code: FailureCode; message: string }),
+    error:
+      r.error === null ? null : (JSON.parse(r.error) as { code: FailureCode; message: string }),
   };
 }
