@@ -300,7 +300,8 @@ export class NativeRunner {
         let ended: ReturnType<typeof ending>;
         try {
           const began = status.includes('"child-pid"');
-          ended = ending(stop, code, sig, began, limits.wallTimeMs, limits.outputBytes);
+          const err = result.stderr;
+          ended = ending(stop, code, sig, began, limits.wallTimeMs, limits.outputBytes, err);
         } catch (error) {
           reject(error);
           return;
@@ -347,6 +348,7 @@ function ending(
   started: boolean,
   wallTimeMs: number,
   outputBytes: number,
+  stderr: Uint8Array,
 ): { exitCode: number | null; failure?: { code: RunFailureCode; message: string } } {
   const fail = (c: RunFailureCode, message: string) => ({
     exitCode: null,
@@ -363,7 +365,11 @@ function ending(
   // bubblewrap failing to set up exits 1 before it starts the program: not the program's fault.
   if (!started) throw new Error(`bubblewrap could not start the program (exit ${code})`);
   if (code === 0) return { exitCode: 0 };
-  if (code <= 128 || code > 128 + 64) return { exitCode: code };
+  if (code <= 128 || code > 128 + 64) {
+    const said = lastLine(stderr);
+    const message = `The program exited with code ${code}${said ? `: ${said}` : '.'}`;
+    return { exitCode: code, failure: { code: 'exit_code', message } };
+  }
   const signo = code - 128;
   const name = SIGNALS[signo] ?? `signal ${signo}`;
   if (code === SECCOMP_KILLED_STATUS) {
@@ -381,6 +387,17 @@ function ending(
   if (name === 'SIGKILL')
     return fail('memory_limit', 'Killed (SIGKILL) by the system, most likely out of memory.');
   return fail('trap', `The program crashed (${name}).`);
+}
+
+/**
+ * The last line the program wrote to stderr (at most 300 characters): a native program's
+ * own word on why it failed, which the report's message carries, since stderr is not
+ * part of a failed task's result.
+ */
+function lastLine(stderr: Uint8Array): string {
+  const tail = new TextDecoder().decode(stderr.subarray(Math.max(0, stderr.byteLength - 4096)));
+  const lines = tail.split('\n').filter((l) => l.trim() !== '');
+  return (lines.at(-1) ?? '').trim().slice(0, 300);
 }
 
 /** A file name for the executable from the job's argv[0]; `program` when it is not a plain name. */
