@@ -104,11 +104,11 @@ export async function openNativeRunner(options: NativeRunnerOptions): Promise<Na
   } catch (error) {
     await runner.close();
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') {
+    if (e.code === 'ENOENT' || e.code === 'EACCES') {
       return {
         ok: false,
         reason:
-          'bubblewrap (bwrap) or prlimit not found: install them (Debian: apt-get install bubblewrap util-linux)',
+          'bubblewrap (bwrap) or prlimit not found on the PATH: install them (Debian: apt-get install bubblewrap util-linux)',
       };
     }
     return { ok: false, reason: `bubblewrap failed: ${e.message}` };
