@@ -247,9 +247,9 @@ describe('app variants with native code', () => {
     };
     const net = await hostile('netprobe', []);
     expect(net.code).toBe('sandbox_violation');
-    const escape = await hostile('escape', [outside]);
-    expect(escape.code).toBe('exit_code');
-    expect(escape.message).toContain('Read-only file system');
+    const escaped = await hostile('escape', [outside]);
+    expect(escaped.code).toBe('exit_code');
+    expect(escaped.message).toContain('Read-only file system');
     expect(() => readFileSync(outside)).toThrow();
     const bomb = await hostile('forkbomb', []);
     expect(bomb.code).toBe('exit_code');
