@@ -19,7 +19,7 @@
  * user id of its own (`uidBase` + slot), one without a process elsewhere; any other agent
  * runs tasks as itself, with the limit above the processes it already has.
  *
- * How a run ended becomes the wasm path's failure codes: killed at the deadline or by
+ * How a run ended becomes the wasm path's failure codes (native-exit.ts): killed at the deadline or by
  * SIGXCPU `time_limit`; outputs too large or SIGXFSZ `output_limit`; killed by the seccomp
  * filter (SIGSYS) `sandbox_violation`; SIGKILL from elsewhere (the kernel's out-of-memory
  * killer) `memory_limit`; another signal `trap`; a non-zero exit `exit_code`.
@@ -30,9 +30,10 @@ import { closeSync as closeFd, openSync, readdirSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunFailureCode, type RunResult, type RunSpec, resolveLimits } from '@anygrid/runtime';
+import { type RunResult, type RunSpec, resolveLimits } from '@anygrid/runtime';
+import { ending, type Stop } from './native-exit.js';
 import { changedFiles, writeInputs } from './native-outputs.js';
-import { SECCOMP_KILLED_STATUS, seccompFilter, seccompSupported } from './native-seccomp.js';
+import { seccompFilter, seccompSupported } from './native-seccomp.js';
 
 /** Address space beyond the job's memory limit: the loader, libc and their mappings. */
 export const ADDRESS_SPACE_SLACK = 64 * 1024 * 1024;
@@ -45,18 +46,6 @@ export const DEFAULT_UID_BASE = 3_000_000;
 
 /** bubblewrap's own processes inside the limit: its monitor, the namespace's init. */
 const BWRAP_PROCESSES = 3;
-
-const SIGNALS: Readonly<Record<number, string>> = {
-  4: 'SIGILL',
-  6: 'SIGABRT',
-  7: 'SIGBUS',
-  8: 'SIGFPE',
-  9: 'SIGKILL',
-  11: 'SIGSEGV',
-  24: 'SIGXCPU',
-  25: 'SIGXFSZ',
-  31: 'SIGSYS',
-};
 
 export interface NativeRunnerOptions {
   /** Tasks run at once (the agent's slots): the size of the user-id pool when root. */
@@ -114,9 +103,6 @@ export async function openNativeRunner(options: NativeRunnerOptions): Promise<Na
     return { ok: false, reason: `bubblewrap failed: ${e.message}` };
   }
 }
-
-/** How a run was stopped from outside, if it was. */
-type Stop = 'deadline' | 'output' | 'aborted' | undefined;
 
 export class NativeRunner {
   private readonly uids: number[] | undefined;
@@ -338,66 +324,6 @@ export class NativeRunner {
       });
     });
   }
-}
-
-/** How a run ended: its exit code (null when killed) and failure, from what was seen. */
-function ending(
-  stop: Stop,
-  code: number | null,
-  sig: NodeJS.Signals | null,
-  started: boolean,
-  wallTimeMs: number,
-  outputBytes: number,
-  stderr: Uint8Array,
-): { exitCode: number | null; failure?: { code: RunFailureCode; message: string } } {
-  const fail = (c: RunFailureCode, message: string) => ({
-    exitCode: null,
-    failure: { code: c, message },
-  });
-  if (stop === 'deadline')
-    return fail('time_limit', `Killed at the wall-time limit of ${wallTimeMs} ms.`);
-  if (stop === 'output')
-    return fail(
-      'output_limit',
-      `Killed: stdout and stderr passed the output limit of ${outputBytes} bytes.`,
-    );
-  if (code === null) return fail('trap', `The sandbox was killed by ${sig ?? 'a signal'}.`);
-  // bubblewrap failing to set up exits 1 before it starts the program: not the program's fault.
-  if (!started) throw new Error(`bubblewrap could not start the program (exit ${code})`);
-  if (code === 0) return { exitCode: 0 };
-  if (code <= 128 || code > 128 + 64) {
-    const said = lastLine(stderr);
-    const message = `The program exited with code ${code}${said ? `: ${said}` : '.'}`;
-    return { exitCode: code, failure: { code: 'exit_code', message } };
-  }
-  const signo = code - 128;
-  const name = SIGNALS[signo] ?? `signal ${signo}`;
-  if (code === SECCOMP_KILLED_STATUS) {
-    return fail(
-      'sandbox_violation',
-      'Killed by the sandbox (SIGSYS): the program asked for a network socket, which native variants may not use.',
-    );
-  }
-  if (name === 'SIGXCPU') return fail('time_limit', 'Killed at its CPU-time limit (SIGXCPU).');
-  if (name === 'SIGXFSZ')
-    return fail(
-      'output_limit',
-      `Killed for writing a file past the output limit of ${outputBytes} bytes (SIGXFSZ).`,
-    );
-  if (name === 'SIGKILL')
-    return fail('memory_limit', 'Killed (SIGKILL) by the system, most likely out of memory.');
-  return fail('trap', `The program crashed (${name}).`);
-}
-
-/**
- * The last line the program wrote to stderr (at most 300 characters): a native program's
- * own word on why it failed, which the report's message carries, since stderr is not
- * part of a failed task's result.
- */
-function lastLine(stderr: Uint8Array): string {
-  const tail = new TextDecoder().decode(stderr.subarray(Math.max(0, stderr.byteLength - 4096)));
-  const lines = tail.split('\n').filter((l) => l.trim() !== '');
-  return (lines.at(-1) ?? '').trim().slice(0, 300);
 }
 
 /** A file name for the executable from the job's argv[0]; `program` when it is not a plain name. */
