@@ -19,10 +19,10 @@
  * user id of its own (`uidBase` + slot), one without a process elsewhere; any other agent
  * runs tasks as itself, with the limit above the processes it already has.
  *
- * How a run ended becomes the wasm path's failure codes (native-exit.ts): killed at the deadline or by
- * SIGXCPU `time_limit`; outputs too large or SIGXFSZ `output_limit`; killed by the seccomp
- * filter (SIGSYS) `sandbox_violation`; SIGKILL from elsewhere (the kernel's out-of-memory
- * killer) `memory_limit`; another signal `trap`; a non-zero exit `exit_code`.
+ * How a run ended becomes the wasm path's failure codes (native-exit.ts): killed at the
+ * deadline or by SIGXCPU `time_limit`; outputs too large or SIGXFSZ `output_limit`; killed
+ * by the seccomp filter (SIGSYS) `sandbox_violation`; SIGKILL from elsewhere (the kernel's
+ * out-of-memory killer) `memory_limit`; another signal `trap`; a non-zero exit `exit_code`.
  */
 
 import { spawn } from 'node:child_process';
