@@ -155,7 +155,7 @@ export function registerSubmit(program: Command): void {
         '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
         '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json\n' +
         '  anygrid submit examples/prime.wasm --sign .anygrid/signing.key --publisher acme -- 0 1000\n' +
-        '  anygrid submit examples/prime.wasm --native linux-x64=examples/native/prime -- 0 5000000\n' +
+        '  anygrid submit examples/mrprime.wasm --native linux-x64=examples/native/mrprime -- 1000000000000000000 1500000\n' +
         '\nNative variants: --native PLATFORM=FILE adds a native build of the same program\n' +
         '  (bash examples/build.sh native NAME builds one). Hosts started with --allow-native\n' +
         '  on that platform run it under bubblewrap when it is expected faster; all others run\n' +
