@@ -2,7 +2,9 @@
 # Builds the example C programs in examples/src/ into WebAssembly (WASI preview1)
 # modules examples/<name>.wasm, which are committed so a fresh machine needs no toolchain.
 #   bash examples/build.sh          # wasm32-wasi builds -> examples/*.wasm
-#   bash examples/build.sh native   # host builds (clang -O2) -> examples/native/<name>
+#   bash examples/build.sh native   # host builds (clang -O2) -> examples/native/<name>,
+#                                   # also of src/native/*.c (hostile programs for the
+#                                   # native sandbox's tests, which WASI cannot build)
 #   bash examples/build.sh [native] NAME...   # only the named programs (e.g. prime echo)
 #   OUTDIR=/tmp/x bash examples/build.sh ...  # write the outputs there instead (bench/runtime.js)
 # Needs clang with the wasm32-wasi target; on Debian/Ubuntu:
@@ -34,6 +36,9 @@ if [[ $# -gt 0 ]]; then
 else
   names=()
   for f in "$src"/*.c; do names+=("$(basename "$f" .c)"); done
+  if [[ $mode == native ]]; then
+    for f in "$src"/native/*.c; do names+=("$(basename "$f" .c)"); done
+  fi
 fi
 
 cflags=(-O2 -Wall -Wextra -Werror)
@@ -54,6 +59,7 @@ ldlibs=()
 
 for name in "${names[@]}"; do
   in="$src/$name.c"
+  [[ $mode == native && ! -f "$in" && -f "$src/native/$name.c" ]] && in="$src/native/$name.c"
   out="$outdir/$name$ext"
   if [[ ! -f "$in" ]]; then
     echo "build.sh: no such source: $in" >&2

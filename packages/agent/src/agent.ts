@@ -39,6 +39,7 @@ import { DEFAULT_BENCHMARK_INTERVAL_MS, HostCapabilities } from './host-capabili
 import { defaultSlots, hostInfo } from './host-info.js';
 import { JsonHttp } from './json-http.js';
 import { ModuleGate } from './module-gate.js';
+import { openNativeRunner } from './native-runner.js';
 import type { OutgoingReport } from './output-encoding.js';
 import { PublisherPins } from './publisher-pins.js';
 import type { BufferSeconds } from './pull-policy.js';
@@ -107,6 +108,12 @@ export interface AgentOptions {
   benchmark?: boolean;
   /** How often the benchmark runs again while no task runs, in ms; 0: only at start; default hourly. */
   benchmarkIntervalMs?: number;
+  /**
+   * Run native variants (docs/variants.md) under bubblewrap, if it works here: checked
+   * at start; when it does not, the agent says why (`Agent.native`) and runs wasm only.
+   * Default false.
+   */
+  allowNative?: boolean;
 }
 
 /** How often a running task's checkpoint is sent unless configured. */
@@ -122,6 +129,11 @@ export interface Agent {
    * which registers again.
    */
   readonly hostLost: Promise<void>;
+  /**
+   * Whether native variants run here: `enabled`, or why not (`reason`: not asked for with
+   * `allowNative`, or bubblewrap missing or not working).
+   */
+  readonly native: { readonly enabled: boolean; readonly reason?: string };
   /** Replicas reported as successes and as errors, and those running now. */
   stats(): { completed: number; failed: number; running: number };
   /**
@@ -198,6 +210,18 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     options.pinFile ?? (options.cacheDir ? join(options.cacheDir, PIN_FILE) : undefined),
   );
   const previousId = options.cacheDir ? await readHostId(options.cacheDir) : undefined;
+  // Checked before registering: the host registers the native runtime only if it works.
+  const probe = options.allowNative ? await openNativeRunner({ slots }) : undefined;
+  const nativeRunner = probe?.ok ? probe.runner : undefined;
+  const native =
+    probe === undefined
+      ? { enabled: false, reason: 'not allowed (start with --allow-native)' }
+      : probe.ok
+        ? { enabled: true }
+        : { enabled: false, reason: probe.reason };
+  if (probe !== undefined && !probe.ok) {
+    logger.warn({ reason: probe.reason }, 'native variants off: running wasm only');
+  }
   const blobs = new BlobCache({
     client,
     logger,
@@ -215,7 +239,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const holding = () => (saved ? holdingOf(saved) : undefined);
   const describe = (hostId?: number) => {
     const info = {
-      ...hostInfo({ slots, name: options.name, hostId, holding: holding() }),
+      ...hostInfo({
+        slots,
+        name: options.name,
+        hostId,
+        holding: holding(),
+        native: nativeRunner !== undefined,
+      }),
       ...capabilities.declared(),
       ...(options.region === undefined ? {} : { region: options.region }),
     };
@@ -297,6 +327,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     corruptOutputs: options.corruptOutputs,
     gate,
     checkpoints,
+    ...(nativeRunner === undefined ? {} : { native: nativeRunner }),
   };
   let stream: WorkStream | undefined;
   let lostHost: () => void = () => {};
@@ -423,12 +454,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     blobs.close();
     client.close();
     await sandbox.close();
+    await nativeRunner?.close();
     log.info({ ...loop.stats(), reportsDelivered: delivered }, 'stopped');
   };
 
   return {
     hostId,
     hostLost,
+    native,
     stats: () => loop.stats(),
     stop(stopOptions = {}) {
       stopped ??= stop(stopOptions.graceful ?? true, stopOptions.timeoutMs ?? 30_000);

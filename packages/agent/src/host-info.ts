@@ -27,6 +27,8 @@ export function hostInfo(options: {
   hostId?: number;
   /** Replicas still held from before (saved results and work), when re-registering. */
   holding?: number[];
+  /** Native variants run here (`--allow-native`, bubblewrap working): registers the `native` runtime. */
+  native?: boolean;
 }): RegisterHostRequestInput {
   const name = (options.name ?? hostname()).slice(0, 200) || 'unnamed';
   return {
@@ -35,7 +37,7 @@ export function hostInfo(options: {
     cores: Math.min(4096, Math.max(1, availableParallelism())),
     memoryBytes: totalmem(),
     slots: options.slots,
-    runtimes: ['wasm32-wasi'],
+    runtimes: options.native === true ? ['wasm32-wasi', 'native'] : ['wasm32-wasi'],
     agentVersion: AGENT_VERSION,
     ...(options.hostId === undefined ? {} : { hostId: options.hostId }),
     ...(options.hostId === undefined || options.holding === undefined

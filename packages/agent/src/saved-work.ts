@@ -71,7 +71,9 @@ export function resume(saved: Saved, loop: WorkLoop, flusher: ReportFlusher, log
 export function prefetch(blobs: BlobCache, assignments: readonly Assignment[]): void {
   const wanted = new Map<string, BlobRef>();
   for (const a of assignments) {
-    wanted.set(a.module.hash, a.module);
+    // A native assignment runs its variant's executable, not the job's wasm module.
+    const program = a.variant?.module ?? a.module;
+    wanted.set(program.hash, program);
     if (a.stdin) wanted.set(a.stdin.hash, a.stdin);
     for (const name in a.files) {
       const ref = a.files[name] as BlobRef;

@@ -10,7 +10,8 @@
  * (cancelled, or the agent is stopping) produces no report. With a `CheckpointSink`,
  * runs watch their checkpoint and hand it to the sink as they write it, and a replica
  * that resumes another's work gets that checkpoint at `/checkpoint/state` before it
- * starts (docs/checkpoints.md).
+ * starts (docs/checkpoints.md). An assignment naming a native variant goes to
+ * native-task.ts instead.
  */
 
 import { type Assignment, RelativePath } from '@anygrid/protocol';
@@ -27,6 +28,7 @@ import { type BlobCache, BlobCorruptError, BlobFetchError } from './blob-cache.j
 import type { CheckpointSink } from './checkpoint-uploader.js';
 import type { CompiledModules } from './compiled-modules.js';
 import type { ModuleGate, Refusal } from './module-gate.js';
+import { type NativeRun, runNative } from './native-task.js';
 import { type OutgoingReport, reportFailure, reportRun } from './output-encoding.js';
 import { corruptResult } from './saboteur.js';
 
@@ -68,6 +70,8 @@ export interface TaskRunnerDeps {
   readonly gate?: Pick<ModuleGate, 'known' | 'check'>;
   /** Where runs' checkpoints go (checkpoint-uploader.ts); without one they are not watched. */
   readonly checkpoints?: CheckpointSink;
+  /** Runs native variants (native-runner.ts); absent unless the agent allows native code. */
+  readonly native?: NativeRun;
 }
 
 /** What a run is given: the signal that stops it, shared with runs handed over with it. */
@@ -98,6 +102,18 @@ export function runAssignment(
   done: RunDone,
 ): void {
   const { signal } = options;
+  if (assignment.variant !== undefined) {
+    const { replicaId } = assignment;
+    const prepare = (stop: AbortSignal) => prepareSpec(assignment, deps, stop);
+    runNative(assignment, assignment.variant, { ...deps, prepare }, signal).then(
+      done,
+      (error: unknown) => {
+        deps.logger.error({ err: error, replicaId }, 'native task runner threw');
+        done(undefined);
+      },
+    );
+    return;
+  }
   const verdict = deps.gate === undefined ? null : deps.gate.known(assignment);
   if (verdict) {
     done(refused(assignment.replicaId, verdict, 0));
@@ -252,7 +268,7 @@ async function fetchAndRun(
 ): Promise<OutgoingReport | undefined> {
   const started = performance.now();
   try {
-    const spec = await prepare(assignment, deps, signal);
+    const spec = await prepareSpec(assignment, deps, signal);
     const gate = deps.gate;
     let verdict = gate === undefined ? null : gate.known(assignment);
     if (gate !== undefined && verdict === undefined) {
@@ -284,8 +300,8 @@ async function fetchAndRun(
   }
 }
 
-/** The run spec with every input fetched and verified. */
-async function prepare(
+/** The run spec with every input fetched and verified (the native path's too). */
+async function prepareSpec(
   assignment: Assignment,
   deps: TaskRunnerDeps,
   signal: AbortSignal,

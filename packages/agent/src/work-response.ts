@@ -51,8 +51,11 @@ const ENTRY_KEYS = [
   'deadline',
   'seed',
 ];
-/** Keys an entry may carry that this fast path leaves to the schema: a resumed replica's checkpoint. */
-const RARE_ENTRY_KEYS = ['checkpoint'];
+/**
+ * Keys an entry may carry that this fast path leaves to the schema: a resumed replica's
+ * checkpoint, the native variant to run (docs/variants.md).
+ */
+const RARE_ENTRY_KEYS = ['checkpoint', 'variant'];
 
 /** Whether the protocol's work answer has exactly the keys checked here. */
 export const FAST_PATH_MATCHES_PROTOCOL =

@@ -41,6 +41,9 @@ export const HostUpdate = z.strictObject({
   speed: z.number().positive().max(1e15).optional(),
 });
 export type HostUpdate = z.infer<typeof HostUpdate>;
+/** A runtime a host offers. */
+export const HostRuntime = z.enum(['wasm32-wasi', 'native']);
+export type HostRuntime = z.infer<typeof HostRuntime>;
 
 export const RegisterHostRequest = z.strictObject({
   ...HostUpdate.shape,
@@ -49,10 +52,12 @@ export const RegisterHostRequest = z.strictObject({
   cores: z.number().int().min(1).max(4096),
   memoryBytes: z.number().int().min(0),
   slots: z.number().int().min(1).max(1024),
-  runtimes: z
-    .array(z.enum(['wasm32-wasi']))
-    .min(1)
-    .default(['wasm32-wasi']),
+  /**
+   * `wasm32-wasi` always; `native` from an agent started with `--allow-native` that found
+   * its sandbox (bubblewrap) working: it runs native variants built for its `platform`
+   * (docs/variants.md).
+   */
+  runtimes: z.array(HostRuntime).min(1).default(['wasm32-wasi']),
   agentVersion: z.string().max(50).optional(),
   /** A host id this device had before; re-used when it belongs to the same account. */
   hostId: z.number().int().positive().optional(),

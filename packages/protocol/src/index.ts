@@ -22,6 +22,8 @@ export * from './shape-checks.js';
 export * from './stream.js';
 export * from './task-argv.js';
 export * from './task-graph.js';
+export * from './task-view.js';
 export * from './validation.js';
+export * from './variant.js';
 export * from './volunteer.js';
 export * from './work.js';

@@ -19,6 +19,7 @@ import {
 } from './task-argv.js';
 import { MAX_TASK_PARENTS } from './task-graph.js';
 import { ValidationMode, ValidationModeInput } from './validation.js';
+import { JobVariants, VariantView } from './variant.js';
 
 /** Tasks one request may carry: a job creation or one part added to it. */
 export const MAX_TASKS_PER_JOB = 200_000;
@@ -99,6 +100,12 @@ export const JobPolicyInput = z.strictObject({
    * own speed (docs/scheduling.md, "Placement"). Absent: measured from the job's runtimes.
    */
   estimatedOps: z.number().positive().max(1e18).optional(),
+  /**
+   * Replicas of one task may run different variants (docs/variants.md). Default false:
+   * once a replica of a task runs a variant, the task's other replicas run that same
+   * variant (hosts that cannot run it do not get them), for outputs compared byte for byte.
+   */
+  mixedVariants: z.boolean().optional(),
 });
 export type JobPolicyInput = z.infer<typeof JobPolicyInput>;
 
@@ -117,6 +124,8 @@ export const JobPolicy = z.strictObject({
   homogeneous: z.boolean(),
   /** The requester's estimate of a task's size in benchmark operations; absent when none was given. */
   estimatedOps: z.number().optional(),
+  /** Absent in jobs stored before variants existed: false. */
+  mixedVariants: z.boolean().default(false),
 });
 export type JobPolicy = z.infer<typeof JobPolicy>;
 
@@ -143,6 +152,11 @@ export const CreateJobRequest = z
      * again themselves and run the module only under a key they trust.
      */
     signature: ModuleSignature.optional(),
+    /**
+     * Native builds of the same program (docs/variants.md), run instead of `module` on
+     * hosts that offer the native runtime of their platform when expected faster.
+     */
+    variants: JobVariants.optional(),
     policy: JobPolicyInput.default({}),
     /** What a host must have to run this job's tasks; absent: any host. */
     requirements: JobRequirements.optional(),
@@ -203,6 +217,8 @@ export const JobView = z.strictObject({
   policy: JobPolicy,
   /** What a host must have to run the job's tasks, when the job named any. */
   requirements: JobRequirements.optional(),
+  /** The job's variants, its wasm module first, when it was submitted with native ones. */
+  variants: z.array(VariantView).optional(),
   progress: JobProgress,
   createdAt: z.number().int(),
   finishedAt: z.number().int().nullable(),

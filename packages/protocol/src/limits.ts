@@ -46,6 +46,11 @@ export const FailureCode = z.enum([
   'module_signature_refused',
   'internal',
   /**
+   * A native variant's program did what its sandbox forbids and was killed for it: a
+   * network socket (docs/variants.md). Its host is not at fault, its program is.
+   */
+  'sandbox_violation',
+  /**
    * Set by the coordinator, never by a provider: a task this one depends on ended without
    * a validated result (failed, no consensus), so this one never ran.
    */

@@ -12,6 +12,7 @@ import { DEFAULT_ARGV0 } from './job.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
 import { BlobInventoryDelta } from './locality.js';
 import { ModuleSignature } from './module-signature.js';
+import { VariantRun } from './variant.js';
 
 const ReplicaId = z.number().int().positive();
 const HostId = z.number().int().positive();
@@ -56,6 +57,12 @@ export const Assignment = z.strictObject({
    * `/checkpoint/state` before the program starts. Absent: the run starts afresh.
    */
   checkpoint: BlobRef.optional(),
+  /**
+   * The native build to run instead of the job's wasm `module` (docs/variants.md), sent
+   * only to a host that registered the `native` runtime of its platform. Absent: the
+   * wasm module.
+   */
+  variant: VariantRun.optional(),
 });
 export type Assignment = z.infer<typeof Assignment>;
 
@@ -119,6 +126,7 @@ export function workResponse(assignments: readonly Assignment[]): WorkResponse {
     };
     // Only resumed replicas carry one: every other entry keeps the usual keys.
     if (a.checkpoint !== undefined) entry.checkpoint = a.checkpoint;
+    if (a.variant !== undefined) entry.variant = a.variant;
     return entry;
   });
   return { jobs, assignments: entries };

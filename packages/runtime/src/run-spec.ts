@@ -13,7 +13,9 @@ export type RunFailureCode =
   | 'output_limit'
   | 'trap'
   | 'exit_code'
-  | 'invalid_module';
+  | 'invalid_module'
+  /** A native variant's program did what its sandbox forbids (the agent's native runner). */
+  | 'sandbox_violation';
 
 /** Resource caps for one run. */
 export interface RunLimits {

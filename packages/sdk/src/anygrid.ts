@@ -17,6 +17,7 @@ import {
   type HostList,
   type HostView,
   type JobList,
+  type JobVariant,
   type JobView,
   MAX_TASKS_PER_JOB,
   type ReleaseHostResponse,
@@ -148,12 +149,13 @@ export class Anygrid {
       const ref = validator instanceof Uint8Array ? await blobs.ensure(validator) : validator;
       policy = { ...policy, compare: { ...policy.compare, module: ref } };
     }
+    const variants = await this.variantRefs(options, blobs);
     const tasks = await taskSpecs(options.tasks, checked, blobs);
     const first = tasks.slice(0, SUBMIT_PART);
     const view = await this.http.json<JobView>({
       method: 'POST',
       path: '/v1/jobs',
-      json: jobRequest(options, module, policy, first, tasks.length, signature),
+      json: jobRequest(options, module, policy, first, tasks.length, signature, variants),
       signal: options.signal,
     });
     for (let from = first.length; from < tasks.length; from += SUBMIT_PART) {
@@ -165,6 +167,23 @@ export class Anygrid {
       warnings: view.warnings ?? [],
     };
     return this.job(view.id);
+  }
+
+  /** The job's native variants with their executables uploaded (and signed with `signWith`). */
+  private async variantRefs(
+    options: SubmitOptions,
+    blobs: BlobUploader,
+  ): Promise<JobVariant[] | undefined> {
+    if (options.variants === undefined || options.variants.length === 0) return undefined;
+    return Promise.all(
+      options.variants.map(async (v) => {
+        const source = await moduleSource(v.module);
+        const module = source instanceof Uint8Array ? await blobs.ensure(source) : source;
+        const signature =
+          v.signature ?? (options.signWith ? await signatureOf(options, module.hash) : undefined);
+        return { ...v, module, ...(signature === undefined ? {} : { signature }) };
+      }),
+    );
   }
 
   /** Sends one part of a job; retried through outages, since a part sent twice counts once. */

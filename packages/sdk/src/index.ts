@@ -21,4 +21,9 @@ export { CoordinatorUnreachableError } from './coordinator-unreachable-error.js'
 export { Job, type PageOptions, type ResultsOptions, type WaitOptions } from './job.js';
 export type { JobResult } from './job-result.js';
 export type { RetryPolicy } from './retry.js';
-export type { SubmitCompare, SubmitOptions, TaskInput } from './submit-options.js';
+export type {
+  SubmitCompare,
+  SubmitOptions,
+  TaskInput,
+  VariantInput,
+} from './submit-options.js';

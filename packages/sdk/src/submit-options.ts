@@ -13,6 +13,7 @@ import {
   InvalidRequestError,
   JobPolicyInput,
   type JobRequirements,
+  type JobVariant,
   type ModuleSignature,
   type RunLimitsWire,
   type TaskSpecInput,
@@ -104,7 +105,21 @@ export interface SubmitOptions {
    * expected to finish them before `deadlineMs`, and faster hosts hold more.
    */
   readonly estimatedOps?: number;
+  /**
+   * Native builds of the same program (docs/variants.md), each a path (Node) or URL, its
+   * bytes, or an uploaded blob: hosts started with `--allow-native` on that platform run
+   * them instead of `module` when expected faster. `module` stays required: it runs
+   * everywhere else. With `signWith`, each is signed too.
+   */
+  readonly variants?: readonly VariantInput[];
+  /** Replicas of one task may run different variants (default false: one variant per task). */
+  readonly mixedVariants?: boolean;
   readonly signal?: AbortSignal;
+}
+
+/** One native build of the job's program, as `grid.submit()` takes it. */
+export interface VariantInput extends Omit<JobVariant, 'module'> {
+  readonly module: string | Uint8Array | BlobRef;
 }
 
 /**
@@ -126,6 +141,7 @@ export function policyOf(options: SubmitOptions, validator?: BlobRef): JobPolicy
     validation: options.validation,
     homogeneous: options.homogeneous,
     estimatedOps: options.estimatedOps,
+    mixedVariants: options.mixedVariants,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = JobPolicyInput.safeParse(defined);
@@ -185,12 +201,14 @@ export function jobRequest(
   tasks: TaskSpecInput[],
   totalTasks: number = tasks.length,
   signature: ModuleSignature | undefined = options.signature,
+  variants?: JobVariant[],
 ): CreateJobRequestInput {
   const argv0 = argv0Of(options);
   return {
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(argv0 === undefined ? {} : { argv0 }),
     ...(signature === undefined ? {} : { signature }),
+    ...(variants === undefined ? {} : { variants }),
     module,
     policy,
     ...(options.requirements === undefined ? {} : { requirements: options.requirements }),

@@ -41,6 +41,7 @@ interface ProvideFlags {
   region?: string;
   benchmark: boolean;
   benchmarkInterval?: number;
+  allowNative?: boolean;
   logLevel: string;
   json?: boolean;
 }
@@ -141,6 +142,10 @@ export function registerProvide(program: Command): void {
       'skip the speed benchmark (about 0.3 s at start): the host reports no speed',
     )
     .option(
+      '--allow-native',
+      'also run native builds of this platform (job variants) under bubblewrap: no network, read-only system, private dir, limits (docs/variants.md)',
+    )
+    .option(
       '--stats-interval <ms>',
       'how often to print the status when not in a terminal (on change)',
       intOption(100),
@@ -158,6 +163,11 @@ export function registerProvide(program: Command): void {
         'signed by any key for a publisher not seen yet runs, even with --require-signed; add\n' +
         '--no-pin-publishers to run only --trust-key keys. A refused module is reported as\n' +
         'module_hash_mismatch or module_signature_refused and does not count against this host.\n' +
+        '\nNative code: with --allow-native the agent checks at start that bubblewrap (bwrap)\n' +
+        'and prlimit work, then also runs native builds of this platform that jobs offer\n' +
+        '(variants), each under bubblewrap with no network, a read-only system, a private\n' +
+        'working directory and limits on CPU, memory, file size and processes. Without\n' +
+        'bubblewrap it says why and runs WebAssembly only (Debian: apt-get install bubblewrap).\n' +
         '\nCheckpoints: a program that saves its state to /checkpoint/state (docs/checkpoints.md)\n' +
         'has it sent every --checkpoint-interval seconds; if this host stops, another host\n' +
         'resumes the task from there instead of from the start.\n' +
@@ -239,6 +249,7 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       ...(flags.benchmarkInterval === undefined
         ? {}
         : { benchmarkIntervalMs: flags.benchmarkInterval }),
+      allowNative: flags.allowNative ?? false,
     }).catch((err: unknown) => {
       throw tokenError(err) ?? err;
     });
@@ -247,6 +258,16 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       { hostId: joined.hostId, coordinator: flags.coordinator },
       `joined ${flags.coordinator} as host ${joined.hostId}`,
     );
+    if (flags.allowNative) {
+      const { enabled, reason } = joined.native;
+      emit(
+        'native',
+        { enabled, ...(reason === undefined ? {} : { reason }) },
+        enabled
+          ? 'native variants on: running them under bubblewrap'
+          : `native variants off: ${reason}; running WebAssembly only`,
+      );
+    }
     return joined;
   };
   let agent = await join();

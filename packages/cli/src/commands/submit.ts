@@ -7,7 +7,7 @@
  */
 
 import { basename } from 'node:path';
-import { JobRequirements, type JobView } from '@anygrid/protocol';
+import { JobRequirements, type JobView, NativePlatform } from '@anygrid/protocol';
 import type { Job, SubmitOptions } from '@anygrid/sdk';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
@@ -51,6 +51,8 @@ interface SubmitFlags extends ClientOptions, CompareFlags {
   homogeneous?: boolean;
   requirements?: JobRequirements;
   estimatedOps?: number;
+  native?: string[];
+  mixedVariants?: boolean;
   wait?: boolean;
 }
 
@@ -135,6 +137,12 @@ export function registerSubmit(program: Command): void {
       validationMode,
     )
     .option('--homogeneous', "run a task's replicas on hosts of one platform only")
+    .option(
+      '--native <PLATFORM=FILE>',
+      'a native build of the program (linux-x64=FILE, linux-arm64=FILE), run instead of MODULE by --allow-native hosts of that platform (repeatable; docs/variants.md)',
+      collect,
+    )
+    .option('--mixed-variants', "let one task's replicas run different variants (wasm and native)")
     .option('--max-errors <n>', 'failed replicas tolerated per task', intOption(0, 100))
     .option('--deadline <ms>', 'time a provider has for one replica', intOption(1000))
     .option('--priority <p>', 'higher runs first, -100..100', intOption(-100, 100))
@@ -184,7 +192,12 @@ export function registerSubmit(program: Command): void {
         '  anygrid submit examples/echo.wasm --argv0 echo --wait -- -n --verbose "two words"\n' +
         '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
         '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json\n' +
-        '  anygrid submit examples/prime.wasm --sign .anygrid/signing.key --publisher acme -- 0 1000',
+        '  anygrid submit examples/prime.wasm --sign .anygrid/signing.key --publisher acme -- 0 1000\n' +
+        '  anygrid submit examples/mrprime.wasm --native linux-x64=examples/native/mrprime -- 1000000000000000000 1500000\n' +
+        '\nNative variants: --native PLATFORM=FILE adds a native build of the same program\n' +
+        '  (bash examples/build.sh native NAME builds one). Hosts started with --allow-native\n' +
+        '  on that platform run it under bubblewrap when it is expected faster; all others run\n' +
+        "  MODULE. A task's replicas run one variant unless --mixed-variants (docs/variants.md).",
     );
   addCompareOptions(cmd).addHelpText('after', COMPARE_HELP);
   addClientOptions(cmd).action((module: string, args: string[], flags: SubmitFlags) =>
@@ -236,6 +249,8 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     ...(flags.homogeneous ? { homogeneous: true } : {}),
     ...(flags.requirements ? { requirements: flags.requirements } : {}),
     ...(flags.estimatedOps === undefined ? {} : { estimatedOps: flags.estimatedOps }),
+    ...(flags.native ? { variants: await variantsOf(flags.native) } : {}),
+    ...(flags.mixedVariants ? { mixedVariants: true } : {}),
   };
   const job = await grid.submit(options);
   const up = grid.lastSubmit;
@@ -335,4 +350,23 @@ const decoder = new TextDecoder();
 
 function base64(data: string): Uint8Array {
   return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+}
+
+/** The variants of --native PLATFORM=FILE, each executable read from its file. */
+async function variantsOf(
+  specs: readonly string[],
+): Promise<NonNullable<SubmitOptions['variants']>> {
+  return Promise.all(
+    specs.map(async (spec) => {
+      const eq = spec.indexOf('=');
+      const platform = NativePlatform.safeParse(spec.slice(0, Math.max(0, eq)));
+      if (eq <= 0 || eq === spec.length - 1 || !platform.success) {
+        throw usageError(
+          `--native ${JSON.stringify(spec)}: expected PLATFORM=FILE with PLATFORM one of ${NativePlatform.options.join(', ')}, e.g. --native linux-x64=examples/native/prime`,
+          'submit',
+        );
+      }
+      return { platform: platform.data, module: await readInput(spec.slice(eq + 1)) };
+    }),
+  );
 }

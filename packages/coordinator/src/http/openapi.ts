@@ -105,6 +105,14 @@ const OPS: readonly Op[] = [
     response: P.JobDiagnostics,
   },
   {
+    method: 'get',
+    path: '/v1/jobs/{id}/tasks/{index}',
+    summary:
+      'One task by index and its replicas: host, variant run (docs/variants.md), duration, outcome',
+    roles: ['requester'],
+    response: P.TaskView,
+  },
+  {
     method: 'post',
     path: '/v1/jobs/{id}/cancel',
     summary: 'Cancel a running job',

@@ -1,10 +1,11 @@
 /**
  * @module
- * Requester routes: submit, list, inspect, diagnose and cancel jobs, and page through results.
+ * Requester routes: submit, list, inspect, diagnose and cancel jobs, inspect one task and
+ * its replicas, and page through results.
  * Admins may act as requesters (they see every job).
  */
 
-import { type ResultPage, ResultsQuery, type Role } from '@anygrid/protocol';
+import { type ResultPage, ResultsQuery, type Role, TaskPathParams } from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Jobs } from '../services/jobs.js';
 import { principalOf } from './auth.js';
@@ -43,6 +44,11 @@ export function requesterRoutes(app: FastifyInstance, jobs: Jobs): void {
   app.get('/v1/jobs/:id/diagnostics', { config }, async (request) => {
     const { id } = parse(IdParam, request.params, 'path');
     return jobs.diagnose(principalOf(request), id);
+  });
+
+  app.get('/v1/jobs/:id/tasks/:index', { config }, async (request) => {
+    const { id, index } = parse(TaskPathParams, request.params, 'path');
+    return jobs.task(principalOf(request), id, index);
   });
 
   app.post('/v1/jobs/:id/cancel', { config }, async (request) => {

@@ -213,10 +213,19 @@ export {
   type ValidatorVerdict,
 } from './validator-answer.js';
 export {
+  chooseVariant,
+  mayRunVariant,
+  pinnedChoice,
+  type VariantHost,
+  type VariantOption,
+  type VariantRuns,
+} from './variant-choice.js';
+export {
   bytesText,
   type DiagnosedHost,
   type Diagnosis,
   type DiagnosisInput,
   diagnose,
 } from './why-no-match.js';
+
 export { type HostStanding, sendableNow, workAllowance } from './work-allowance.js';

@@ -144,5 +144,6 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
     validation,
     homogeneous: input.homogeneous ?? false,
     ...(input.estimatedOps === undefined ? {} : { estimatedOps: input.estimatedOps }),
+    mixedVariants: input.mixedVariants ?? false,
   };
 }

@@ -20,6 +20,7 @@ import {
   SignatureInvalidError,
   type TaskResult,
   type TaskSpec,
+  type TaskView,
   taskGraphError,
 } from '@anygrid/protocol';
 import { verifyModuleSignature } from '@anygrid/protocol/node';
@@ -70,7 +71,9 @@ export class Jobs {
     }
     checkGraph(req.tasks, 0);
     checkKnownAnswers(policy, req.totalTasks ?? req.tasks.length);
+    checkVariantSignatures(req);
     const validator = policy.compare.kind === 'validator' ? [policy.compare.module] : [];
+    for (const v of req.variants ?? []) validator.push(v.module);
     // Held until the job is stored, so the janitor cannot delete a blob checked here.
     const wanted = blobsOf(req.module, req.tasks, validator);
     const release = this.blobs.hold(wanted.keys());
@@ -198,6 +201,14 @@ export class Jobs {
     return job;
   }
 
+  /** One task of a job by index, with its replicas (the variant each ran among them). */
+  async task(principal: Principal, jobId: number, index: number): Promise<TaskView> {
+    await this.get(principal, jobId);
+    const task = await this.store.taskView(jobId, index);
+    if (!task) throw new NotFoundError(`task of job ${jobId} at index`, index);
+    return task;
+  }
+
   list(principal: Principal): Promise<JobView[]> {
     return this.store.listJobs(principal, 1000);
   }
@@ -296,4 +307,23 @@ function blobsOf(
     for (const f of Object.values(t.files)) wanted.set(f.hash, f.size);
   }
   return wanted;
+}
+
+/**
+ * A signed job's native variants are signed too, each verifying for its executable's
+ * hash: an agent that runs only signed modules must be able to check what it would run.
+ */
+function checkVariantSignatures(req: CreateJobRequest): void {
+  for (const [i, v] of (req.variants ?? []).entries()) {
+    if (v.signature === undefined) {
+      if (req.signature === undefined) continue;
+      throw new InvalidRequestError(
+        `The job is signed but its variant ${i} (${v.platform}) is not; sign its executable too (anygrid sign FILE --key FILE).`,
+        { path: ['variants', i, 'signature'] },
+      );
+    }
+    if (!verifyModuleSignature(v.module.hash, v.signature)) {
+      throw new SignatureInvalidError(v.module.hash, v.signature.publicKey);
+    }
+  }
 }

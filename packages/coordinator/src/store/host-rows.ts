@@ -150,6 +150,8 @@ export interface StandingRow {
   speed: number | null;
   accelerators: string | null;
   region: string | null;
+  /** Runtimes beyond wasm32-wasi, comma-separated (`native`); NULL: wasm only (migration 20). */
+  runtimes: string | null;
   n_valid: number;
   n_invalid: number;
   n_errored: number;
@@ -160,7 +162,7 @@ export interface StandingRow {
 export const STANDING_COLUMNS = `account_id, platform, address, quarantined_at, quota, quota_day, quota_used,
   n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed, slots, in_flight, cores,
   memory_bytes, free_disk_bytes, speed, accelerators, region, n_valid, n_invalid, n_errored,
-  n_timed_out`;
+  n_timed_out, runtimes`;
 
 /**
  * What a host declared and its reputation's lower bound, as requirements are matched

@@ -446,6 +446,39 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 20,
+    name: 'app variants',
+    statements: [
+      // A job's native builds beside its wasm module (docs/variants.md), one row per
+      // variant, its wasm module included under the key 'wasm32-wasi': written only for jobs
+      // submitted with variants. Not the catalog's variants table: that one is unique per
+      // app version (the wasm module's hash) and platform, so a second native build of one
+      // wasm program would be lost. run_ms and run_n add up the variant's reported run
+      // times, the measured mean the choice between variants reads.
+      `CREATE TABLE job_variants (
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        variant TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        gpu TEXT,
+        module_hash TEXT NOT NULL,
+        module_size BIGINT NOT NULL,
+        requirements TEXT,
+        signature TEXT,
+        run_ms REAL NOT NULL DEFAULT 0,
+        run_n INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (job_id, variant)
+      )`,
+      // 1 on a job with native variants: only then does an assignment choose one, so jobs
+      // without them pay nothing. NULL elsewhere.
+      'ALTER TABLE jobs ADD COLUMN variants INTEGER',
+      // The variant a replica of such a job was sent to run (its key); NULL for replicas of
+      // jobs without variants, which ran the job's wasm module.
+      'ALTER TABLE replicas ADD COLUMN variant TEXT',
+      // Runtimes a host offers beyond wasm32-wasi, comma-separated ('native'); NULL: none.
+      'ALTER TABLE hosts ADD COLUMN runtimes TEXT',
+    ],
+  },
+  {
     version: 24,
     name: 'what the coordinator measures of hosts',
     statements: [

@@ -14,6 +14,7 @@ import {
   type JobView,
   type ModuleSignature,
   type OutputRef,
+  type VariantRequirements,
 } from '@anygrid/protocol';
 
 export interface JobRow {
@@ -40,6 +41,19 @@ export interface JobRow {
   graph?: number | null;
   /** `JobRequirements` as JSON (migration 19); NULL: any host. */
   requirements?: string | null;
+  /** 1 when the job has native variants (migration 20); NULL otherwise. */
+  variants?: number | null;
+}
+
+/** One variant of a job with native ones (its wasm module among them, key `wasm32-wasi`). */
+export interface StoredVariant {
+  /** `variantKey`: `wasm32-wasi`, `linux-x64`, `linux-x64+cuda`. */
+  readonly key: string;
+  readonly platform: string;
+  readonly module: { readonly hash: string; readonly size: number };
+  readonly gpu?: string;
+  readonly requirements?: VariantRequirements;
+  readonly signature?: ModuleSignature;
 }
 
 /** The immutable part of a job, cached by the stores: every assignment needs it. */
@@ -58,6 +72,11 @@ export interface JobMeta {
   readonly graph: boolean;
   /** What a host must have to run the job's tasks; absent: any host. */
   readonly requirements?: JobRequirements;
+  /**
+   * The job's variants (its wasm module first) when it has native ones: assignments
+   * choose among them per host (docs/variants.md). Absent for every other job.
+   */
+  readonly variants?: readonly StoredVariant[];
 }
 
 /** What a replica's `outputs` column holds. */
@@ -127,6 +146,7 @@ export function storedPolicy(json: string): JobPolicy {
     compare: p.compare ?? EXACT_COMPARE,
     validation: p.validation ?? DEFAULT_VALIDATION_MODE,
     homogeneous: p.homogeneous ?? false,
+    mixedVariants: p.mixedVariants ?? false,
   } as JobPolicy;
 }
 

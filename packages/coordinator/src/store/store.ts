@@ -27,6 +27,7 @@ import type {
   ResolvedCompare,
   Role,
   TaskResult,
+  TaskView,
 } from '@anygrid/protocol';
 import type {
   DailyQuotaParams,
@@ -376,6 +377,8 @@ export interface Store {
   listJobs(principal: Principal, limit: number): Promise<JobView[]>;
   /** Cancels a running job: unsent replicas are dropped, active tasks settle as cancelled. */
   cancelJob(jobId: number, now: number): Promise<ChangeSet>;
+  /** One task of a job by its index, with every replica it had; null when there is none. */
+  taskView(jobId: number, index: number): Promise<TaskView | null>;
   /** Settled tasks of a job after a cursor, in settlement order. */
   listResults(jobId: number, after: number, limit: number): Promise<TaskResult[]>;
   /**

@@ -10,7 +10,9 @@
  * (policy/placement-limits.ts); a job's requirements (policy/host-match.ts), from the
  * host's row. How many replicas a host may hold comes from its work buffer at its own
  * speed and from the replica deadline (in-flight-cap.ts, deadline-fit.ts). A pick a rule
- * refuses stays ready and is handed back to the scheduler through `Placement`.
+ * refuses stays ready and is handed back to the scheduler through `Placement`. For jobs
+ * with native variants, the variant this host runs (policy/variant-choice.ts), and, unless
+ * the job mixes variants, only the one its task's other replicas run.
  */
 
 import type { Assignment, TaskSpec } from '@anygrid/protocol';
@@ -31,6 +33,7 @@ import {
   tracksRecords,
   untrustedJobCap,
   type ValidationRecord,
+  type VariantRuns,
 } from '../../policy/index.js';
 import { capabilitiesOf, type StandingRow, standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
@@ -39,6 +42,7 @@ import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
+import { type SqliteVariants, type VariantPick, variantHost } from './sqlite-variants.js';
 
 /** How many of a job's last settled tasks a spot check looks through for a known answer. */
 const SPOT_WINDOW = 512;
@@ -80,6 +84,7 @@ export class SqliteAssignment {
     db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
     private readonly hosts: SqliteHosts,
+    private readonly variants: SqliteVariants,
     private readonly networkRule: NetworkRule = 'public',
     private readonly random: Random = Math.random,
   ) {
@@ -209,6 +214,8 @@ export class SqliteAssignment {
       // Whether the host meets each job's requirements; its capabilities read once, if asked.
       const fits = new Map<number, boolean>();
       let capabilities: HostCapabilities | undefined;
+      // Measured run times of each job with variants, read once per job and pull.
+      let runs: Map<number, Map<string, VariantRuns>> | undefined;
       for (const pick of picks) {
         if (out.length >= allowed) {
           placement?.deferred.push(pick);
@@ -247,9 +254,29 @@ export class SqliteAssignment {
         // must not supply two of them. A job without comparison skips the rule, so a
         // one-account pool can retry its tasks.
         const apart = policy.quorum > 1 || tracksRecords(policy);
+        let variant: VariantPick | undefined;
+        if (meta.variants !== undefined) {
+          runs ??= new Map();
+          let measured = runs.get(pick.jobId);
+          if (measured === undefined) {
+            measured = this.variants.measured(pick.jobId);
+            runs.set(pick.jobId, measured);
+          }
+          // Compared outputs come from one variant unless the job allows mixing them.
+          const pin = apart && !policy.mixedVariants;
+          const host = variantHost(standing);
+          const chosen = this.variants.pick(meta.variants, host, measured, pick.taskId, pin);
+          if (chosen === null) {
+            // Its task runs a variant this host may not: a rule that does not wear off.
+            placement?.deferred.push(pick);
+            placement?.apart?.push(pick.replicaId);
+            continue;
+          }
+          variant = chosen;
+        }
         if (!apart && !policy.homogeneous) {
           if (this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId).changes === 1) {
-            out.push(this.assignment(pick, meta, deadline));
+            out.push(this.assignment(pick, meta, deadline, variant));
           } else this.refused(pick, hostId, placement, null, null, null);
           continue;
         }
@@ -285,7 +312,7 @@ export class SqliteAssignment {
           ).changes === 1;
         if (sent) {
           job.left--;
-          out.push(this.assignment(pick, meta, deadline));
+          out.push(this.assignment(pick, meta, deadline, variant));
         } else {
           const platform = policy.homogeneous ? standing.platform : null;
           this.refused(pick, hostId, placement, account, network, platform);
@@ -406,7 +433,13 @@ export class SqliteAssignment {
     };
   }
 
-  private assignment(pick: ReplicaPick, meta: JobMeta, deadline: number): Assignment {
+  /** The assignment of a replica just sent; `variant`: the one chosen, for a job with variants. */
+  private assignment(
+    pick: ReplicaPick,
+    meta: JobMeta,
+    deadline: number,
+    variant?: VariantPick,
+  ): Assignment {
     const { spec, seed } = this.taskSpec.get(pick.taskId) as { spec: string; seed: number };
     const task = JSON.parse(spec) as TaskSpec;
     const assignment: Assignment = {
@@ -424,6 +457,10 @@ export class SqliteAssignment {
       seed,
     };
     if (meta.signature !== undefined) assignment.signature = meta.signature;
+    if (variant !== undefined) {
+      this.variants.sent(pick.replicaId, variant.key);
+      if (variant.run !== undefined) assignment.variant = variant.run;
+    }
     // Only a reissued replica can resume a checkpoint chain: fresh work needs no look.
     if (pick.reissue === true) {
       const checkpoint = this.checkpoints.of(pick.replicaId);

@@ -60,6 +60,23 @@ export class ChangeCollector {
   /** Benchmark speed of the host whose reports this transaction records; null: unknown. */
   reporterSpeed: number | null = null;
 
+  /** Run times reported in this transaction per job with variants, per variant key. */
+  readonly variantRuntimes = new Map<number, Map<string, { ms: number; n: number }>>();
+
+  /** Adds a reported run time to its variant's measured mean (jobs with native variants only). */
+  variantRuntime(jobId: number, key: string, durationMs: number): void {
+    let byKey = this.variantRuntimes.get(jobId);
+    if (!byKey) {
+      byKey = new Map();
+      this.variantRuntimes.set(jobId, byKey);
+    }
+    const r = byKey.get(key);
+    if (r) {
+      r.ms += durationMs;
+      r.n++;
+    } else byKey.set(key, { ms: durationMs, n: 1 });
+  }
+
   /** Adds a reported run time to its job's runtime estimate, on a host of `speed` ops/s (null: unknown). */
   runtime(jobId: number, durationMs: number, speed: number | null = null): void {
     let r = this.runtimes.get(jobId);

@@ -13,6 +13,7 @@ import {
   type HostUpdate,
   type HostView,
   type RegisterHostRequest,
+  WASM_VARIANT,
 } from '@anygrid/protocol';
 import {
   type AvailabilityRecord,
@@ -80,14 +81,14 @@ export class SqliteHosts {
     this.reRegister = db.prepare(
       `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?,
          last_seen = ?, address = ?, net_prefix = ?, free_disk_bytes = ?, speed = ?, accelerators = ?,
-         region = ?
+         region = ?, runtimes = ?
        WHERE id = ? AND account_id = ?`,
     );
     this.insert = db.prepare(
       `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen,
-         address, net_prefix, free_disk_bytes, speed, accelerators, region, account_id, created_at,
-         quota)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         address, net_prefix, free_disk_bytes, speed, accelerators, region, runtimes, account_id,
+         created_at, quota)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.activeCount = db
       .prepare('SELECT COUNT(*) FROM hosts WHERE account_id = ? AND last_seen >= ?')
@@ -149,6 +150,7 @@ export class SqliteHosts {
         ? null
         : JSON.stringify(host.accelerators),
       host.region ?? null,
+      storedRuntimes(host.runtimes),
     ];
     if (host.hostId !== undefined) {
       if (this.reRegister.run(...values, host.hostId, accountId).changes === 1) return host.hostId;
@@ -283,4 +285,10 @@ export class SqliteHosts {
   releaseQuarantine(hostId: number): boolean {
     return this.release.run(hostId).changes === 1;
   }
+}
+
+/** The runtimes a host offers beyond wasm32-wasi, as the `runtimes` column holds them (NULL: none). */
+function storedRuntimes(runtimes: RegisterHostRequest['runtimes']): string | null {
+  const extra = runtimes.filter((r) => r !== WASM_VARIANT);
+  return extra.length === 0 ? null : [...new Set(extra)].sort().join(',');
 }

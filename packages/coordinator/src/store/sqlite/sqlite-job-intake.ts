@@ -39,8 +39,8 @@ export class SqliteJobIntake {
     const total = job.tasksTotal ?? job.tasks.length;
     const variantId = this.upsertVariant(accountId, job, now);
     const info = this.sql(
-      `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, argv0, signature, policy, priority, state, tasks_total, created_at, parts_until, requirements)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+      `INSERT INTO jobs (account_id, name, variant_id, module_hash, module_size, argv0, signature, policy, priority, state, tasks_total, created_at, parts_until, requirements, variants)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
     ).run(
       accountId,
       job.name ?? `job-${job.module.hash.slice(0, 8)}`,
@@ -55,9 +55,14 @@ export class SqliteJobIntake {
       now,
       total > job.tasks.length ? (job.partsUntil ?? null) : null,
       job.requirements === undefined ? null : JSON.stringify(job.requirements),
+      job.variants === undefined ? null : 1,
     );
     const id = Number(info.lastInsertRowid);
     this.blobRefs.addJob(id, job.module.hash, job.policy);
+    if (job.variants !== undefined) {
+      this.settlement.variants.write(id, job.module, job.variants);
+      for (const v of job.variants) this.blobRefs.add(v.module.hash, id);
+    }
     this.settlement.event(now, 'job_created', { job: id }, JSON.stringify({ tasks: total }));
     this.insertTasks(id, 0, job.tasks, job.policy.redundancy, now, changes);
     return id;

@@ -23,7 +23,7 @@ const PER_TASK_TABLES = ['comparisons', 'replicas'] as const;
  * Tables with a `job_id` column whose rows die with the job, once its tasks are gone:
  * each is deleted `LIMIT`ed too (events of a job with many timeouts can be many).
  */
-const PER_JOB_TABLES = ['events', 'blob_refs', 'unconfirmed_results'] as const;
+const PER_JOB_TABLES = ['events', 'blob_refs', 'unconfirmed_results', 'job_variants'] as const;
 
 export class SqlitePurge {
   private readonly due;

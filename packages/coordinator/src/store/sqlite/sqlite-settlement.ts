@@ -34,6 +34,7 @@ import { type GraphHooks, SqliteGraph } from './sqlite-graph.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJudging } from './sqlite-judging.js';
 import { largeInputsOf } from './sqlite-large-inputs.js';
+import { SqliteVariants } from './sqlite-variants.js';
 
 /** A replica as settlement reads it. */
 export interface FactsRow extends ReplicaFacts {
@@ -72,6 +73,8 @@ export class SqliteSettlement {
   private readonly largeInputs;
   /** Dependencies between tasks: children released or failed as their parents settle. */
   readonly graph: SqliteGraph;
+  /** App variants: a job's builds, the one each replica ran, their run times (sqlite-variants.ts). */
+  readonly variants: SqliteVariants;
   private readonly addRuntime;
   private readonly watchFailing;
 
@@ -99,6 +102,7 @@ export class SqliteSettlement {
       this.decide(taskId, jobId, now, changes),
     );
     this.graph = new SqliteGraph(db);
+    this.variants = new SqliteVariants(db);
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.largeInputs = db
       .prepare(`SELECT ${largeInputsOf('spec')} FROM tasks WHERE id = ?`)
@@ -359,6 +363,10 @@ export class SqliteSettlement {
       changes.measured = [...(changes.measured ?? []), ...changes.runtimes.values()];
     }
     changes.runtimes.clear();
+    if (changes.variantRuntimes.size > 0) {
+      this.variants.addRuns(changes.variantRuntimes);
+      changes.variantRuntimes.clear();
+    }
     if (changes.hostTallies.size > 0) this.hosts.addTallies(changes.hostTallies);
     changes.hostTallies.clear();
     if (changes.lastCursor !== undefined) this.saveCursor.run(changes.lastCursor);

@@ -18,6 +18,7 @@ import {
   type RegisterHostRequest,
   type Role,
   type TaskResult,
+  type TaskView,
 } from '@anygrid/protocol';
 import {
   largeBlobsFromList,
@@ -67,6 +68,7 @@ import { SqlitePurge } from './sqlite-purge.js';
 import { SqliteResults } from './sqlite-results.js';
 import { SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteStranded } from './sqlite-stranded.js';
+import { SqliteTaskView } from './sqlite-task-view.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 import { SqliteWork } from './sqlite-work.js';
 
@@ -95,6 +97,7 @@ export class SqliteStore implements Store {
         stranded: SqliteStranded;
         intake: SqliteJobIntake;
         dashboard: SqliteDashboard;
+        taskView: SqliteTaskView;
       }
     | undefined;
 
@@ -145,6 +148,7 @@ export class SqliteStore implements Store {
       purge: new SqlitePurge(this.db),
       placement: new SqlitePlacement(this.db, hosts.quota),
       dashboard: new SqliteDashboard(this.db),
+      taskView: new SqliteTaskView(this.db),
       leases: new SqliteLeases(this.db, settlement),
       stranded: new SqliteStranded(
         this.db,
@@ -168,10 +172,11 @@ export class SqliteStore implements Store {
     let meta = this.metaCache.get(jobId);
     if (!meta) {
       const row = this.sql(
-        'SELECT account_id, module_hash, module_size, argv0, policy, signature, graph, requirements FROM jobs WHERE id = ?',
+        'SELECT account_id, module_hash, module_size, argv0, policy, signature, graph, requirements, variants FROM jobs WHERE id = ?',
       ).get(jobId) as JobRow | undefined;
       if (!row) throw new Error(`job ${jobId} vanished from the store`);
       meta = jobMeta(row);
+      if (row.variants === 1) meta = { ...meta, variants: this.p.settlement.variants.of(jobId) };
       this.metaCache.set(jobId, meta);
     }
     return meta;
@@ -360,7 +365,7 @@ export class SqliteStore implements Store {
 
   private jobById(jobId: number): JobView | null {
     const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
-    return row ? jobView(row) : null;
+    return row ? this.viewOf(row) : null;
   }
 
   async getJob(jobId: number, principal: Principal): Promise<JobView | null> {
@@ -381,8 +386,13 @@ export class SqliteStore implements Store {
 
   /** A job's view, with the progress of its running tasks while it runs. */
   private viewOf(row: JobRow): JobView {
-    if (row.state !== 'running') return jobView(row);
-    return jobView(row, this.p.settlement.checkpoints.runningProgress(row.id));
+    const view =
+      row.state !== 'running'
+        ? jobView(row)
+        : jobView(row, this.p.settlement.checkpoints.runningProgress(row.id));
+    return row.variants === 1
+      ? { ...view, variants: this.p.settlement.variants.view(row.id) }
+      : view;
   }
 
   async listJobs(principal: Principal, limit: number): Promise<JobView[]> {
@@ -417,6 +427,10 @@ export class SqliteStore implements Store {
       changes.jobs.add(jobId);
       return changes.toChangeSet();
     });
+  }
+
+  async taskView(jobId: number, index: number): Promise<TaskView | null> {
+    return this.p.taskView.read(jobId, index);
   }
 
   async listResults(jobId: number, after: number, limit: number): Promise<TaskResult[]> {

@@ -89,7 +89,14 @@ export class SqliteWork {
     random: Random = Math.random,
   ) {
     this.inTx = transactionRunner(db);
-    this.assignment = new SqliteAssignment(db, metaOf, hosts, networkRule, random);
+    this.assignment = new SqliteAssignment(
+      db,
+      metaOf,
+      hosts,
+      settlement.variants,
+      networkRule,
+      random,
+    );
     this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.touchReporter = db.prepare(
       'UPDATE hosts SET last_seen = ? WHERE id = ? RETURNING quarantined_at, speed',
@@ -224,8 +231,14 @@ export class SqliteWork {
     }
     // A provider's run time is its word: no run lasts past the job's wall-time limit.
     if (state === 'reported') {
-      const { wallTimeMs } = this.metaOf(row.job_id).policy.limits;
-      changes.runtime(row.job_id, Math.min(report.durationMs, wallTimeMs), changes.reporterSpeed);
+      const meta = this.metaOf(row.job_id);
+      const ms = Math.min(report.durationMs, meta.policy.limits.wallTimeMs);
+      changes.runtime(row.job_id, ms, changes.reporterSpeed);
+      // Jobs with native variants also measure each variant (policy/variant-choice.ts).
+      if (meta.variants !== undefined) {
+        const key = this.settlement.variants.ranBy(row.id);
+        if (key !== undefined) changes.variantRuntime(row.job_id, key, ms);
+      }
     }
     if (state === 'refused') {
       this.settlement.event(
