@@ -52,6 +52,29 @@ export function describeVariants(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('sends a GPU variant only to a native host that declares that accelerator', async () => {
+      const store = await open();
+      const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
+      const cuda = { hash: 'c'.repeat(64), size: 30 };
+      const { changes } = await store.createJob(
+        owner.accountId,
+        { ...job(2), variants: [{ platform: 'linux-x64', module: cuda, gpu: 'cuda' }] },
+        0,
+      );
+      const [t0, t1] = changes.ready as [ReplicaPick, ReplicaPick];
+      const register = async (account: string, gpu: boolean) => {
+        const p = await store.createToken('provider', account, `p-${account}`, undefined, 0);
+        const runtimes: HostRuntime[] = ['wasm32-wasi', 'native'];
+        const accelerators = gpu ? [{ kind: 'cuda' as const, name: 'NVIDIA L4' }] : [];
+        return store.registerHost(p.accountId, { ...host, runtimes, accelerators }, 0);
+      };
+      const [cpu] = await store.assignReplicas(await register('cpu', false), [t0], 1);
+      expect(cpu?.variant).toBeUndefined();
+      const [gpu] = await store.assignReplicas(await register('gpu', true), [t1], 1);
+      expect(gpu?.variant).toMatchObject({ key: 'linux-x64+cuda', module: cuda });
+      await store.close();
+    });
+
     it('measures each variant and then picks the one with the lesser mean', async () => {
       const { store, owner, provider, ready, jobId } = await setup({}, 3);
       const [t0, t1, t2] = ready as [ReplicaPick, ReplicaPick, ReplicaPick];

@@ -19,7 +19,7 @@ import {
   WASM_VARIANT,
 } from '@anygrid/protocol';
 import { pinnedChoice, type VariantHost, type VariantRuns } from '../../policy/index.js';
-import type { StandingRow } from '../host-rows.js';
+import { capabilitiesOf, type StandingRow } from '../host-rows.js';
 import type { StoredVariant } from '../rows.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
@@ -166,6 +166,7 @@ export function variantHost(row: StandingRow): VariantHost {
     native: row.runtimes?.split(',').includes('native') === true,
     cores: Number(row.cores),
     memoryBytes: Number(row.memory_bytes),
+    accelerators: capabilitiesOf(row).accelerators,
   };
 }
 
