@@ -61,7 +61,7 @@ export function describeVariants(name: string, open: () => Promise<Store>): void
         { ...job(2), variants: [{ platform: 'linux-x64', module: cuda, gpu: 'cuda' }] },
         0,
       );
-      const [t0, t1] = [...changes.ready] as [ReplicaPick, ReplicaPick];
+      const [t0, t1] = [...changes.ready] as ReplicaPick[] as [ReplicaPick, ReplicaPick];
       const register = async (account: string, gpu: boolean) => {
         const p = await store.createToken('provider', account, `p-${account}`, undefined, 0);
         const runtimes: HostRuntime[] = ['wasm32-wasi', 'native'];
