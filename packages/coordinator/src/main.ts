@@ -119,12 +119,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
 
   const hub = new Hub();
   const metrics = new Metrics(store, hub);
-  const accounts = new Accounts(store);
   const startedAt = Date.now();
   const scheduler = new Scheduler(store, hub, metrics, {
     bandwidth: options.assumedBandwidth,
     maxBufferSeconds: options.maxBufferSeconds,
   });
+  const accounts = new Accounts(store, scheduler);
   const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs);
   // Before the queue is built, so that their replicas never enter it.
   const cut = await jobs.cancelIncomplete();

@@ -43,6 +43,7 @@ export {
   quotaLeft,
   utcDay,
 } from './daily-quota.js';
+export { DEFAULT_SHARE, FairShare, type ShareAccount } from './fair-share.js';
 export {
   DEFAULT_BUFFER_SECONDS,
   IN_FLIGHT_HEADROOM,
@@ -54,6 +55,7 @@ export {
   runtimeEstimate,
   UNKNOWN_RUNTIME_PER_SLOT,
 } from './in-flight-cap.js';
+export { JobCosts, UNKNOWN_COST_MS } from './job-cost.js';
 export {
   ADAPTIVE_MAX_TOTAL,
   DEFAULT_DEADLINE_MS,

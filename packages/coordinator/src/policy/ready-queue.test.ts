@@ -9,6 +9,7 @@ const entry = (
   replicaId,
   taskId,
   jobId: 1,
+  accountId: 1,
   priority: 0,
   ...extra,
 });

@@ -8,7 +8,9 @@
  * replica the store refused to this host (another of its task sits with the same
  * account or network) goes back in the queue for others. Replicas needing large blobs
  * go first to hosts that hold them, as far as the locality hints (blob-locality.ts)
- * know: reported by agents, and noted here when such a replica is sent.
+ * know: reported by agents, and noted here when such a replica is sent. Accounts share
+ * the pool by their fair-share weights (policy/fair-share.ts), in estimated milliseconds
+ * of work learnt from reported run times; picks the store did not assign are not billed.
  */
 
 import type { Assignment } from '@anygrid/protocol';
@@ -96,13 +98,26 @@ export class Scheduler {
     return out;
   }
 
-  /** Fills the queue from the store; call once before serving. */
+  /** Fills the queue from the store, with the accounts' fair-share weights; call once before serving. */
   async load(): Promise<void> {
+    for (const [accountId, share] of await this.store.accountShares()) {
+      this.queue.setShare(accountId, share);
+    }
     this.queue.push(await this.store.readyReplicas());
   }
 
   get queued(): number {
     return this.queue.size;
+  }
+
+  /** Replicas of the account's jobs waiting in the queue. */
+  queuedOf(accountId: number): number {
+    return this.queue.queuedOf(accountId);
+  }
+
+  /** An admin changed the account's weight (already stored): it counts from the next request. */
+  setShare(accountId: number, share: number): void {
+    this.queue.setShare(accountId, share);
   }
 
   /**
@@ -143,6 +158,7 @@ export class Scheduler {
       capped ||= placement.capped === true;
       out.push(...assigned);
       this.noteSent(hostId, picks, assigned);
+      if (assigned.length < picks.length) this.queue.refund(unsent(picks, assigned));
       // Refused but still ready: back in the queue for other hosts.
       if (placement.deferred.length > 0) this.requeue(hostId, picks, placement, accountId);
       if (placement.quarantined) {
@@ -234,6 +250,9 @@ export class Scheduler {
   /** Call after every store change: feeds the queue and wakes listeners. */
   publish(changes: ChangeSet): void {
     if (changes.outcomes) this.metrics?.countOutcomes(changes.outcomes);
+    if (changes.runtimes) {
+      for (const [jobId, r] of changes.runtimes) this.queue.noteRuntime(jobId, r.ms, r.n);
+    }
     if (changes.ready.length > 0) {
       this.queue.push(changes.ready);
       this.hub.workAvailable(changes.ready.length);
@@ -245,4 +264,10 @@ export class Scheduler {
   dropJob(jobId: number): void {
     this.queue.dropJob(jobId);
   }
+}
+
+/** The picks the store did not assign: refused, or stale. */
+function unsent(picks: readonly ReadyReplica[], assigned: readonly Assignment[]): ReadyReplica[] {
+  const sent = new Set(assigned.map((a) => a.replicaId));
+  return picks.filter((p) => !sent.has(p.replicaId));
 }

@@ -417,4 +417,14 @@ export const MIGRATIONS: readonly Migration[] = [
            AND json_extract(o.value, '$.data') IS NULL`,
     ],
   },
+  {
+    version: 21,
+    name: 'account-shares',
+    statements: [
+      // An account's weight in fair share between accounts (policy/fair-share.ts): accounts
+      // with work waiting are sent work in proportion. Read once at start and when an
+      // admin changes it, never on the task path.
+      'ALTER TABLE accounts ADD COLUMN share DOUBLE PRECISION NOT NULL DEFAULT 1',
+    ],
+  },
 ];

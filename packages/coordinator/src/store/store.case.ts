@@ -70,6 +70,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
           replicaId: b.replicaId,
           taskId: 1,
           jobId: 1,
+          accountId: owner.accountId,
           priority: 0,
           excludedHosts: [h],
           reissue: true,

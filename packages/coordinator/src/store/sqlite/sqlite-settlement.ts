@@ -170,6 +170,7 @@ export class SqliteSettlement {
   ): void {
     const meta = this.metaOf(jobId);
     const { priority } = meta.policy;
+    const { accountId } = meta;
     const created: number[] = [];
     const large = largeBlobsFromList(
       { hash: meta.moduleHash, size: meta.moduleSize },
@@ -180,7 +181,15 @@ export class SqliteSettlement {
         this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid,
       );
       created.push(replicaId);
-      const ready = { replicaId, taskId, jobId, priority, excludedHosts, reissue: true };
+      const ready = {
+        replicaId,
+        taskId,
+        jobId,
+        accountId,
+        priority,
+        excludedHosts,
+        reissue: true,
+      };
       changes.ready.push(large ? { ...ready, large } : ready);
     }
     if (resume) this.checkpoints.handOn(taskId, created);
@@ -200,7 +209,9 @@ export class SqliteSettlement {
     /** Each task's large blobs by its offset from `firstTaskId`; absent: none has any. */
     large?: readonly (readonly LargeBlob[] | undefined)[],
   ): void {
-    const { priority } = this.metaOf(jobId).policy;
+    const meta = this.metaOf(jobId);
+    const { priority } = meta.policy;
+    const { accountId } = meta;
     // A task of a job without redundancy starts with one replica and makes another only
     // once that one has left 'unsent' (quorum.ts): until then it is the task's only one.
     const sole = redundancy === 1 ? 1 : null;
@@ -219,7 +230,7 @@ export class SqliteSettlement {
       for (let k = 0; k < n; k++) {
         const offset = Math.floor((start + k) / redundancy);
         const taskId = firstTaskId + offset;
-        const ready = { replicaId: last - n + 1 + k, taskId, jobId, priority };
+        const ready = { replicaId: last - n + 1 + k, taskId, jobId, accountId, priority };
         const blobs = large?.[offset];
         changes.ready.push(blobs ? { ...ready, large: blobs } : ready);
       }
@@ -352,7 +363,7 @@ export class SqliteSettlement {
     }
     changes.settledPerJob.clear();
     for (const [jobId, r] of changes.runtimes) this.addRuntime.run(r.ms, r.n, jobId);
-    changes.runtimes.clear();
+    changes.runtimesWritten();
     if (changes.hostTallies.size > 0) this.hosts.addTallies(changes.hostTallies);
     changes.hostTallies.clear();
     if (changes.lastCursor !== undefined) this.saveCursor.run(changes.lastCursor);

@@ -24,6 +24,7 @@ import {
 import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
+  AccountRow,
   ChangeSet,
   ComparisonVerdict,
   EncodedResult,
@@ -42,6 +43,7 @@ import type {
   StrandedScope,
   VerifiedReport,
 } from '../store.js';
+import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { ChangeCollector } from './sqlite-change-collector.js';
 import { SqliteComparisons } from './sqlite-comparisons.js';
@@ -86,6 +88,7 @@ export class SqliteStore implements Store {
         leases: SqliteLeases;
         stranded: SqliteStranded;
         intake: SqliteJobIntake;
+        accounts: SqliteAccounts;
       }
     | undefined;
 
@@ -133,6 +136,7 @@ export class SqliteStore implements Store {
       records: new SqliteValidationRecords(this.db),
       blobRefs,
       intake: new SqliteJobIntake(this.db, settlement, blobRefs, metaOf, forget),
+      accounts: new SqliteAccounts(this.db),
       purge: new SqlitePurge(this.db),
       leases: new SqliteLeases(this.db, settlement),
       stranded: new SqliteStranded(
@@ -195,6 +199,18 @@ export class SqliteStore implements Store {
       )
       .get(tokenHash) as Principal | undefined;
     return row ?? null;
+  }
+
+  async listAccounts(limit: number): Promise<AccountRow[]> {
+    return this.p.accounts.listAccounts(limit);
+  }
+
+  async setAccountShare(accountId: number, share: number): Promise<AccountRow | null> {
+    return this.p.accounts.setAccountShare(accountId, share);
+  }
+
+  async accountShares(): Promise<Map<number, number>> {
+    return this.p.accounts.accountShares();
   }
 
   async registerHost(
@@ -520,12 +536,13 @@ function readyRows(rows: unknown[], metaOf: (jobId: number) => JobMeta): ReadyRe
       large: string | null;
     }[]
   ).map((r) => {
-    const { moduleHash, moduleSize } = metaOf(r.job_id);
+    const { moduleHash, moduleSize, accountId } = metaOf(r.job_id);
     const large = largeBlobsFromList({ hash: moduleHash, size: moduleSize }, r.large);
     const ready: ReadyReplica = {
       replicaId: r.id,
       taskId: r.task_id,
       jobId: r.job_id,
+      accountId,
       priority: r.priority,
       excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
       reissue: r.earlier > 0,
