@@ -35,7 +35,7 @@ describe('FairShare', () => {
     expect(sent.get(4)).toBe(1000);
   });
 
-  it('bills estimated cost, not replicas: an account of tasks ten times longer gets a tenth of the replicas', () => {
+  it('bills cost, not replicas, when replicas cost differently: ten times the cost, a tenth of the replicas', () => {
     const fair = new FairShare();
     fair.activate(1);
     fair.activate(2);

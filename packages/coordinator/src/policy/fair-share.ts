@@ -6,13 +6,14 @@
  * one of ten tasks submitted after it by another account.
  *
  * The rule is stride scheduling (start-time fair queuing over accounts). Each account
- * has a *pass*: the estimated work it was sent (milliseconds, see job-cost.ts) divided
- * by its share. The account with the lowest pass is served next, and serving it raises
- * its pass; so accounts waiting together are sent work at rates proportional to their
- * shares. History counts only while an account has work waiting: one that comes back
- * after a pause starts level with the account being served (the virtual time), so
- * neither an idle account banks credit to take the whole pool later, nor is a newcomer
- * held back by what the others did before it came. See docs/scheduling.md.
+ * has a *pass*: the work it was sent divided by its share. The account with the lowest
+ * pass is served next, and serving it raises its pass; so accounts waiting together are
+ * sent work at rates proportional to their shares. Work is counted in cost units; the
+ * ready queue bills one per replica (docs/scheduling.md says why not estimated run time).
+ * History counts only while an account has work waiting: one that comes back after a
+ * pause starts level with the account being served (the virtual time), so neither an
+ * idle account banks credit to take the whole pool later, nor is a newcomer held back by
+ * what the others did before it came. See docs/scheduling.md.
  *
  * One request takes from the lowest account a quantum large enough to bring its pass
  * to the next account's (so a request is not split into replicas one by one), and at
@@ -22,10 +23,10 @@
 /** An account's standing; one object per account that ever had work queued. */
 export interface ShareAccount {
   readonly id: number;
-  /** Estimated work sent divided by `share`: the lowest is served first. */
+  /** Work sent divided by `share`: the lowest is served first. */
   pass: number;
   share: number;
-  /** Estimated cost of one replica of this account lately (ms); 0 before its first. */
+  /** Cost of one replica of this account in its last charge; 0 before its first. */
   unit: number;
   /** Whether it has work queued. */
   active: boolean;
@@ -99,7 +100,7 @@ export class FairShare {
     return Math.min(remaining, Math.max(1, even, catchUp));
   }
 
-  /** `a` was sent `replicas` replicas of estimated `cost` (ms) in all. */
+  /** `a` was sent `replicas` replicas costing `cost` units in all. */
   charge(a: ShareAccount, replicas: number, cost: number): void {
     if (replicas <= 0) return;
     this.vtime = Math.max(this.vtime, a.pass);

@@ -55,7 +55,6 @@ export {
   runtimeEstimate,
   UNKNOWN_RUNTIME_PER_SLOT,
 } from './in-flight-cap.js';
-export { JobCosts, UNKNOWN_COST_MS } from './job-cost.js';
 export {
   ADAPTIVE_MAX_TOTAL,
   DEFAULT_DEADLINE_MS,

@@ -16,7 +16,6 @@
 
 import { AccountQueue } from './account-queue.js';
 import { FairShare, type ShareAccount } from './fair-share.js';
-import { JobCosts } from './job-cost.js';
 import type { Entry, LocalityView, ReadyReplica, Take } from './ready-lanes.js';
 import { SCAN_LIMIT } from './ready-lanes.js';
 
@@ -25,7 +24,6 @@ export type { LargeBlob, LocalityView, ReadyReplica } from './ready-lanes.js';
 export class ReadyQueue {
   private readonly accounts = new Map<number, AccountQueue>();
   private readonly fair = new FairShare();
-  private readonly costs = new JobCosts();
   private readonly droppedJobs = new Set<number>();
   private count = 0;
   /** Requests answered, to mark accounts that had nothing more for the host asking. */
@@ -43,11 +41,6 @@ export class ReadyQueue {
   /** Sets an account's share of the pool (default 1). */
   setShare(accountId: number, share: number): void {
     this.fair.setShare(accountId, share);
-  }
-
-  /** Adds reported run times of a job to what its replicas are estimated to cost (job-cost.ts). */
-  noteRuntime(jobId: number, ms: number, n: number): void {
-    this.costs.note(jobId, ms, n);
   }
 
   /**
@@ -123,7 +116,7 @@ export class ReadyQueue {
       const got = out.length - before;
       // Short of its quantum: nothing more in this account for this host now.
       if (got < quantum) a.stamp = stamp;
-      if (got > 0) this.fair.charge(a, got, this.costOf(out, before));
+      if (got > 0) this.fair.charge(a, got, got);
     }
     return out;
   }
@@ -148,18 +141,12 @@ export class ReadyQueue {
     }
   }
 
-  private costOf(out: readonly ReadyReplica[], from: number): number {
-    let cost = 0;
-    for (let i = from; i < out.length; i++) cost += this.costs.cost((out[i] as ReadyReplica).jobId);
-    return cost;
-  }
-
   /**
    * Takes back the fair-share charge for replicas taken but not sent (the store refused
    * them or found them stale); those still ready are pushed again by the caller.
    */
   refund(replicas: readonly ReadyReplica[]): void {
-    for (const r of replicas) this.fair.refund(r.accountId, this.costs.cost(r.jobId));
+    for (const r of replicas) this.fair.refund(r.accountId, 1);
   }
 
   /** Forgets a cancelled job's entries as they come up, without a scan now. */

@@ -9,8 +9,8 @@
  * account or network) goes back in the queue for others. Replicas needing large blobs
  * go first to hosts that hold them, as far as the locality hints (blob-locality.ts)
  * know: reported by agents, and noted here when such a replica is sent. Accounts share
- * the pool by their fair-share weights (policy/fair-share.ts), in estimated milliseconds
- * of work learnt from reported run times; picks the store did not assign are not billed.
+ * the pool by their fair-share weights (policy/fair-share.ts); picks the store did not
+ * assign are not billed.
  */
 
 import type { Assignment } from '@anygrid/protocol';
@@ -250,9 +250,6 @@ export class Scheduler {
   /** Call after every store change: feeds the queue and wakes listeners. */
   publish(changes: ChangeSet): void {
     if (changes.outcomes) this.metrics?.countOutcomes(changes.outcomes);
-    if (changes.runtimes) {
-      for (const [jobId, r] of changes.runtimes) this.queue.noteRuntime(jobId, r.ms, r.n);
-    }
     if (changes.ready.length > 0) {
       this.queue.push(changes.ready);
       this.hub.workAvailable(changes.ready.length);

@@ -62,11 +62,6 @@ export interface ChangeSet {
   readonly ready: readonly ReadyReplica[];
   /** What became of replicas in this call, over all hosts (for metrics); absent when nothing. */
   readonly outcomes?: Readonly<HostTally>;
-  /**
-   * Run times reported in this call, per job (sum in ms, count), for the scheduler's
-   * estimate of what a job's replicas cost (policy/job-cost.ts); absent when none.
-   */
-  readonly runtimes?: ReadonlyMap<number, { readonly ms: number; readonly n: number }>;
 }
 
 /** Rules a store enforces that a coordinator may configure. */

@@ -50,21 +50,6 @@ export class ChangeCollector {
   /** Run times reported in this transaction per job (sum, count): one write per job. */
   readonly runtimes = new Map<number, { ms: number; n: number }>();
 
-  /** Run times written by this transaction so far, for the scheduler after commit. */
-  private readonly writtenRuntimes = new Map<number, { ms: number; n: number }>();
-
-  /** The run times gathered so far were written: they move to what the change set announces. */
-  runtimesWritten(): void {
-    for (const [jobId, r] of this.runtimes) {
-      const w = this.writtenRuntimes.get(jobId);
-      if (w) {
-        w.ms += r.ms;
-        w.n += r.n;
-      } else this.writtenRuntimes.set(jobId, r);
-    }
-    this.runtimes.clear();
-  }
-
   /** Adds a reported run time to its job's runtime estimate. */
   runtime(jobId: number, durationMs: number): void {
     const r = this.runtimes.get(jobId);
@@ -116,12 +101,7 @@ export class ChangeCollector {
   }
 
   toChangeSet(): ChangeSet {
-    const base: ChangeSet = { jobs: [...this.jobs], ready: this.ready };
-    if (!this.outcomes && this.writtenRuntimes.size === 0) return base;
-    return {
-      ...base,
-      ...(this.outcomes ? { outcomes: this.outcomes } : {}),
-      ...(this.writtenRuntimes.size > 0 ? { runtimes: this.writtenRuntimes } : {}),
-    };
+    const base = { jobs: [...this.jobs], ready: this.ready };
+    return this.outcomes ? { ...base, outcomes: this.outcomes } : base;
   }
 }

@@ -363,7 +363,7 @@ export class SqliteSettlement {
     }
     changes.settledPerJob.clear();
     for (const [jobId, r] of changes.runtimes) this.addRuntime.run(r.ms, r.n, jobId);
-    changes.runtimesWritten();
+    changes.runtimes.clear();
     if (changes.hostTallies.size > 0) this.hosts.addTallies(changes.hostTallies);
     changes.hostTallies.clear();
     if (changes.lastCursor !== undefined) this.saveCursor.run(changes.lastCursor);
