@@ -4,8 +4,8 @@
  * the scheduler answers work requests from here instead of scanning the store. It holds
  * one queue per account (account-queue.ts: priority, reissues, jobs in turn, data
  * locality) and serves accounts by fair share (fair-share.ts): accounts with work
- * waiting get hosts' time in proportion to their shares, priority orders work within an
- * account. A host is never offered a replica of a task it already holds. The store
+ * waiting are sent replicas in proportion to their shares; priority orders work within
+ * an account. A host is never offered a replica of a task it already holds. The store
  * stays the truth: an entry may be stale (its job was cancelled), and the guarded
  * assignment in the store drops it. Pure and synchronous, so it can be driven without a
  * store or a clock.
