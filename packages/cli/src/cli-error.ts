@@ -37,7 +37,7 @@ function hintFor(code: string): string {
     case ErrorCode.UNAUTHENTICATED:
       return 'set ANYGRID_TOKEN or pass --token (dev: export ANYGRID_TOKEN=$(cat .anygrid/requester.token))';
     case ErrorCode.FORBIDDEN:
-      return 'use a token of the right role: requester for jobs, provider or admin for `hosts`, admin for `token create` and `host --release`';
+      return 'use a token of the right role: requester for jobs, provider or admin for `hosts`, admin for `token create`, `host --release` and `accounts`';
     case ErrorCode.NOT_FOUND:
       return 'list your jobs with `anygrid jobs` (or your hosts with `anygrid hosts`)';
     case ErrorCode.HOST_LIMIT:

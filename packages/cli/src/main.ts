@@ -7,6 +7,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { reportError, USAGE_EXIT } from './cli-error.js';
+import { registerAccounts } from './commands/accounts.js';
 import { registerCancel } from './commands/cancel.js';
 import { registerHosts } from './commands/hosts.js';
 import { registerJobs } from './commands/jobs.js';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerCancel(program);
   registerHosts(program);
   registerToken(program);
+  registerAccounts(program);
   registerKeys(program);
   registerSign(program);
   registerRun(program);

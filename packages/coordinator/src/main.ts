@@ -131,12 +131,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
 
   const hub = new Hub();
   const metrics = new Metrics(store, hub);
-  const accounts = new Accounts(store);
   const startedAt = Date.now();
   const scheduler = new Scheduler(store, hub, metrics, {
     bandwidth: options.assumedBandwidth,
     maxBufferSeconds: options.maxBufferSeconds,
   });
+  const accounts = new Accounts(store, scheduler);
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   const silenceMs = silenceAllowedMs(heartbeatMs, options.missedHeartbeats);
   const diagnostics = new Diagnostics(store, scheduler, hub, silenceMs);

@@ -44,3 +44,36 @@ export const Health = z.strictObject({
   store: z.string(),
 });
 export type Health = z.infer<typeof Health>;
+
+/** Largest share an account may have (fair share between accounts, docs/scheduling.md). */
+export const MAX_ACCOUNT_SHARE = 1_000_000;
+/** Smallest share: an account with it gets 1/100 of what an account of share 1 gets. */
+export const MIN_ACCOUNT_SHARE = 0.01;
+
+/** An account's weight in fair share: accounts with work waiting share the pool in proportion. */
+export const AccountShare = z.number().min(MIN_ACCOUNT_SHARE).max(MAX_ACCOUNT_SHARE);
+
+/** `PATCH /v1/accounts/{id}` (admin): what to change of an account. */
+export const UpdateAccountRequest = z.strictObject({
+  share: AccountShare,
+});
+export type UpdateAccountRequest = z.infer<typeof UpdateAccountRequest>;
+
+/** An account as an admin sees it. */
+export const AccountView = z.strictObject({
+  id: z.number().int(),
+  name: z.string(),
+  /** Its weight in fair share (default 1). */
+  share: z.number(),
+  /** When it was created (epoch ms). */
+  createdAt: z.number().int(),
+  /** Replicas of its jobs waiting in the scheduler's queue of this coordinator. */
+  queued: z.number().int(),
+});
+export type AccountView = z.infer<typeof AccountView>;
+
+/** `GET /v1/accounts` (admin): accounts, newest first. */
+export const AccountList = z.strictObject({
+  accounts: z.array(AccountView),
+});
+export type AccountList = z.infer<typeof AccountList>;

@@ -3,11 +3,13 @@
  * The requester's entry point: `new Anygrid({ url, token })` then `grid.submit(...)`.
  * It uploads what the coordinator lacks, creates the job and hands back a `Job`; it also
  * lists and re-attaches jobs, fetches blobs by hash (checking their hash), shows hosts
- * to their owners and admins and, with an admin token, creates tokens and releases
- * quarantined hosts.
+ * to their owners and admins and, with an admin token, creates tokens, releases
+ * quarantined hosts and sets accounts' fair-share weights.
  */
 
 import {
+  type AccountList,
+  type AccountView,
   type AddTasksRequestInput,
   BlobMissingError,
   type BlobRef,
@@ -270,6 +272,20 @@ export class Anygrid {
       method: 'POST',
       path: `/v1/hosts/${id}/release`,
       json: {},
+    });
+  }
+
+  /** Accounts with their fair-share weights and replicas queued, newest first (admin only). */
+  accounts(signal?: AbortSignal): Promise<AccountList> {
+    return this.http.json<AccountList>({ path: '/v1/accounts', signal });
+  }
+
+  /** Sets an account's fair-share weight (admin only; docs/scheduling.md). */
+  setAccountShare(id: number, share: number): Promise<AccountView> {
+    return this.http.json<AccountView>({
+      method: 'PATCH',
+      path: `/v1/accounts/${id}`,
+      json: { share },
     });
   }
 

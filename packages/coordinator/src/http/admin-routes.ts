@@ -1,15 +1,16 @@
 /**
  * @module
- * Admin and public routes: tokens, identity, health and metrics.
+ * Admin and public routes: tokens, accounts and their fair-share weights, identity,
+ * health and metrics.
  */
 
-import { CreateTokenRequest, type Role } from '@anygrid/protocol';
+import { CreateTokenRequest, type Role, UpdateAccountRequest } from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../services/accounts.js';
 import type { Metrics } from '../services/metrics.js';
 import type { Store } from '../store/store.js';
 import { principalOf } from './auth.js';
-import { parse } from './validate.js';
+import { IdParam, parse } from './validate.js';
 
 const ANY_ROLE: readonly Role[] = ['requester', 'provider', 'admin'];
 
@@ -30,6 +31,14 @@ export function adminRoutes(
       accountId: principal.accountId,
       account: principal.account,
     });
+  });
+
+  app.get('/v1/accounts', { config: { roles: ['admin'] } }, async () => deps.accounts.list());
+
+  app.patch('/v1/accounts/:id', { config: { roles: ['admin'] } }, async (request) => {
+    const { id } = parse(IdParam, request.params, 'path');
+    const body = parse(UpdateAccountRequest, request.body, 'account update');
+    return deps.accounts.setShare(id, body.share);
   });
 
   app.get('/v1/whoami', { config: { roles: ANY_ROLE } }, async (request) => principalOf(request));

@@ -8,7 +8,7 @@ import * as P from '@anygrid/protocol';
 import { z } from 'zod';
 
 type Op = {
-  method: 'get' | 'post' | 'put' | 'head';
+  method: 'get' | 'post' | 'put' | 'patch' | 'head';
   path: string;
   summary: string;
   roles?: readonly string[];
@@ -40,6 +40,21 @@ const OPS: readonly Op[] = [
     body: P.CreateTokenRequest,
     response: P.CreateTokenResponse,
     status: 201,
+  },
+  {
+    method: 'get',
+    path: '/v1/accounts',
+    summary: 'Accounts with their fair-share weights and replicas queued, newest first',
+    roles: ['admin'],
+    response: P.AccountList,
+  },
+  {
+    method: 'patch',
+    path: '/v1/accounts/{id}',
+    summary: 'Set an account’s fair-share weight (docs/scheduling.md)',
+    roles: ['admin'],
+    body: P.UpdateAccountRequest,
+    response: P.AccountView,
   },
   {
     method: 'put',

@@ -60,6 +60,7 @@ export {
   meetsDeadline,
   runtimeOnHost,
 } from './deadline-fit.js';
+export { DEFAULT_SHARE, FairShare, type ShareAccount } from './fair-share.js';
 export {
   failures,
   type HostCapabilities,

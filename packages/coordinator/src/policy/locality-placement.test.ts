@@ -13,6 +13,7 @@ const plain = (replicaId: number, priority = 0): ReadyReplica => ({
   replicaId,
   taskId: replicaId,
   jobId: 1,
+  accountId: 1,
   priority,
 });
 const needing = (replicaId: number, blob = BIG, priority = 0): ReadyReplica => ({

@@ -11,7 +11,9 @@
  * know: reported by agents, and noted here when such a replica is sent. A host is not
  * offered the replicas of jobs whose requirements it fails, nor of jobs whose tasks it
  * could not finish before their deadline at its speed (placement-facts.ts,
- * policy/placement-fit.ts).
+ * policy/placement-fit.ts). Accounts share
+ * the pool by their fair-share weights (policy/fair-share.ts); picks the store did not
+ * assign are not billed.
  */
 
 import type { Assignment } from '@anygrid/protocol';
@@ -104,14 +106,27 @@ export class Scheduler {
     return out;
   }
 
-  /** Fills the queue from the store; call once before serving. */
+  /** Fills the queue from the store, with the accounts' fair-share weights; call once before serving. */
   async load(): Promise<void> {
     await this.placement.load();
+    for (const [accountId, share] of await this.store.accountShares()) {
+      this.queue.setShare(accountId, share);
+    }
     this.queue.push(await this.store.readyReplicas());
   }
 
   get queued(): number {
     return this.queue.size;
+  }
+
+  /** Replicas of the account's jobs waiting in the queue. */
+  queuedOf(accountId: number): number {
+    return this.queue.queuedOf(accountId);
+  }
+
+  /** An admin changed the account's weight (already stored): it counts from the next request. */
+  setShare(accountId: number, share: number): void {
+    this.queue.setShare(accountId, share);
   }
 
   /**
@@ -157,6 +172,7 @@ export class Scheduler {
       if (placement.unfit) this.placement.forgetHost(hostId);
       out.push(...assigned);
       this.noteSent(hostId, picks, assigned);
+      if (assigned.length < picks.length) this.queue.refund(unsent(picks, assigned));
       // Refused but still ready: back in the queue for other hosts.
       if (placement.deferred.length > 0) this.requeue(hostId, picks, placement, accountId);
       if (placement.quarantined) {
@@ -261,4 +277,10 @@ export class Scheduler {
     this.queue.dropJob(jobId);
     this.placement.dropJob(jobId);
   }
+}
+
+/** The picks the store did not assign: refused, or stale. */
+function unsent(picks: readonly ReadyReplica[], assigned: readonly Assignment[]): ReadyReplica[] {
+  const sent = new Set(assigned.map((a) => a.replicaId));
+  return picks.filter((p) => !sent.has(p.replicaId));
 }

@@ -479,6 +479,16 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 21,
+    name: 'account-shares',
+    statements: [
+      // An account's weight in fair share between accounts (policy/fair-share.ts): accounts
+      // with work waiting are sent work in proportion. Read once at start and when an
+      // admin changes it, never on the task path.
+      'ALTER TABLE accounts ADD COLUMN share DOUBLE PRECISION NOT NULL DEFAULT 1',
+    ],
+  },
+  {
     version: 24,
     name: 'what the coordinator measures of hosts',
     statements: [

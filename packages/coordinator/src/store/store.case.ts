@@ -52,12 +52,37 @@ export function ok(replicaId: number, digest = 'd'): VerifiedReport {
 
 export function describeStore(name: string, open: () => Promise<Store>): void {
   describe(`${name} store`, () => {
+    it('keeps accounts’ fair-share weights: default 1, set by id, listed newest first', async () => {
+      const store = await open();
+      const a = await store.createToken('requester', 'alice', 'ta', undefined, 5);
+      const b = await store.createToken('requester', 'bob', 'tb', undefined, 6);
+      expect(await store.accountShares()).toEqual(new Map());
+      expect(await store.setAccountShare(a.accountId, 2.5)).toEqual({
+        id: a.accountId,
+        name: 'alice',
+        share: 2.5,
+        createdAt: 5,
+      });
+      expect(await store.setAccountShare(999_999, 2)).toBeNull();
+      expect(await store.accountShares()).toEqual(new Map([[a.accountId, 2.5]]));
+      const listed = await store.listAccounts(10);
+      expect(listed.map((r) => [r.name, r.share])).toEqual([
+        ['bob', 1],
+        ['alice', 2.5],
+      ]);
+      expect(await store.listAccounts(1)).toHaveLength(1);
+      expect(b.accountId).not.toBe(a.accountId);
+      await store.close();
+    });
+
     it('refuses to assign a replica to a host that holds its task, whatever the caller asks', async () => {
       const store = await open();
       const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
       const prov = await store.createToken('provider', 'prov', 'p', undefined, 0);
       const h = await store.registerHost(prov.accountId, host, 0);
       const { changes } = await store.createJob(owner.accountId, job(1, { redundancy: 2 }), 0);
+      // Fair share queues each replica under its job's account.
+      expect(changes.ready.map((r) => r.accountId)).toEqual([owner.accountId, owner.accountId]);
       const [a, b] = changes.ready as readonly ReplicaPick[] as [ReplicaPick, ReplicaPick];
       expect((await store.assignReplicas(h, [a, b], 1)).map((x) => x.replicaId)).toEqual([
         a.replicaId,
@@ -70,6 +95,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
           replicaId: b.replicaId,
           taskId: 1,
           jobId: 1,
+          accountId: owner.accountId,
           priority: 0,
           excludedHosts: [h],
           reissue: true,
@@ -88,6 +114,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const swept = await store.expireDeadlines(11, 10);
       const retry = swept.changes.ready[0] as ReplicaPick;
       expect(retry).toMatchObject({ reissue: true, excludedHosts: [h] });
+      expect(swept.changes.ready[0]?.accountId).toBe(owner.accountId);
       // Whatever the caller asks, the host that timed out gets neither the retry nor
       // its own replica back.
       expect(await store.assignReplicas(h, [retry], 12)).toEqual([]);

@@ -47,6 +47,15 @@ export interface Principal {
   readonly role: Role;
 }
 
+/** An account as the store keeps it. */
+export interface AccountRow {
+  readonly id: number;
+  readonly name: string;
+  /** Its weight in fair share between accounts (policy/fair-share.ts); default 1. */
+  readonly share: number;
+  readonly createdAt: number;
+}
+
 /** A provider's report after the coordinator checked its hashes and computed its digest. */
 export interface VerifiedReport {
   readonly replicaId: number;
@@ -283,6 +292,12 @@ export interface Store {
     now: number,
   ): Promise<Principal>;
   findToken(tokenHash: string): Promise<Principal | null>;
+  /** Accounts, newest `limit` first. */
+  listAccounts(limit: number): Promise<AccountRow[]>;
+  /** Sets an account's fair-share weight; null if there is no such account. */
+  setAccountShare(accountId: number, share: number): Promise<AccountRow | null>;
+  /** The weights of accounts whose weight is not the default: the scheduler reads them at start. */
+  accountShares(): Promise<Map<number, number>>;
 
   /**
    * Registers a host, or refreshes one the same account registered before (its address

@@ -175,6 +175,7 @@ export class SqliteSettlement {
   ): void {
     const meta = this.metaOf(jobId);
     const { priority } = meta.policy;
+    const { accountId } = meta;
     const created: number[] = [];
     const large = largeBlobsFromList(
       { hash: meta.moduleHash, size: meta.moduleSize },
@@ -185,7 +186,15 @@ export class SqliteSettlement {
         this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid,
       );
       created.push(replicaId);
-      const ready = { replicaId, taskId, jobId, priority, excludedHosts, reissue: true };
+      const ready = {
+        replicaId,
+        taskId,
+        jobId,
+        accountId,
+        priority,
+        excludedHosts,
+        reissue: true,
+      };
       changes.ready.push(large ? { ...ready, large } : ready);
     }
     if (resume) this.checkpoints.handOn(taskId, created);
@@ -205,7 +214,9 @@ export class SqliteSettlement {
     /** Each task's large blobs by its offset from `firstTaskId`; absent: none has any. */
     large?: readonly (readonly LargeBlob[] | undefined)[],
   ): void {
-    const { priority } = this.metaOf(jobId).policy;
+    const meta = this.metaOf(jobId);
+    const { priority } = meta.policy;
+    const { accountId } = meta;
     // A task of a job without redundancy starts with one replica and makes another only
     // once that one has left 'unsent' (quorum.ts): until then it is the task's only one.
     const sole = redundancy === 1 ? 1 : null;
@@ -224,7 +235,7 @@ export class SqliteSettlement {
       for (let k = 0; k < n; k++) {
         const offset = Math.floor((start + k) / redundancy);
         const taskId = firstTaskId + offset;
-        const ready = { replicaId: last - n + 1 + k, taskId, jobId, priority };
+        const ready = { replicaId: last - n + 1 + k, taskId, jobId, accountId, priority };
         const blobs = large?.[offset];
         changes.ready.push(blobs ? { ...ready, large: blobs } : ready);
       }

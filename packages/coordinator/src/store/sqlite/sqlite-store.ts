@@ -29,6 +29,7 @@ import {
 import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
 import type {
+  AccountRow,
   ChangeSet,
   ComparisonVerdict,
   EncodedResult,
@@ -48,6 +49,7 @@ import type {
   StrandedScope,
   VerifiedReport,
 } from '../store.js';
+import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { ChangeCollector } from './sqlite-change-collector.js';
 import { SqliteComparisons } from './sqlite-comparisons.js';
@@ -98,6 +100,7 @@ export class SqliteStore implements Store {
         intake: SqliteJobIntake;
         dashboard: SqliteDashboard;
         taskView: SqliteTaskView;
+        accounts: SqliteAccounts;
       }
     | undefined;
 
@@ -145,6 +148,7 @@ export class SqliteStore implements Store {
       records: new SqliteValidationRecords(this.db),
       blobRefs,
       intake: new SqliteJobIntake(this.db, settlement, blobRefs, metaOf, forget),
+      accounts: new SqliteAccounts(this.db),
       purge: new SqlitePurge(this.db),
       placement: new SqlitePlacement(this.db, hosts.quota),
       dashboard: new SqliteDashboard(this.db),
@@ -211,6 +215,18 @@ export class SqliteStore implements Store {
       )
       .get(tokenHash) as Principal | undefined;
     return row ?? null;
+  }
+
+  async listAccounts(limit: number): Promise<AccountRow[]> {
+    return this.p.accounts.listAccounts(limit);
+  }
+
+  async setAccountShare(accountId: number, share: number): Promise<AccountRow | null> {
+    return this.p.accounts.setAccountShare(accountId, share);
+  }
+
+  async accountShares(): Promise<Map<number, number>> {
+    return this.p.accounts.accountShares();
   }
 
   async registerHost(
@@ -602,12 +618,13 @@ function readyRows(rows: unknown[], metaOf: (jobId: number) => JobMeta): ReadyRe
       large: string | null;
     }[]
   ).map((r) => {
-    const { moduleHash, moduleSize } = metaOf(r.job_id);
+    const { moduleHash, moduleSize, accountId } = metaOf(r.job_id);
     const large = largeBlobsFromList({ hash: moduleHash, size: moduleSize }, r.large);
     const ready: ReadyReplica = {
       replicaId: r.id,
       taskId: r.task_id,
       jobId: r.job_id,
+      accountId,
       priority: r.priority,
       excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
       reissue: r.earlier > 0,
