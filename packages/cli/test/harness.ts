@@ -112,6 +112,8 @@ export interface CoordinatorProcess extends Spawned {
   readonly port: number;
   readonly dataDir: string;
   readonly adminToken: string;
+  /** The JSON line `serve --json` printed when it was ready. */
+  readonly info: Record<string, unknown>;
 }
 
 /** Starts `anygrid serve --json` and waits for its "listening" line. */
@@ -132,7 +134,7 @@ export async function startCoordinator(
   const line = await firstJsonLine(s, 30_000);
   const url = String(line.url);
   const adminToken = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-  return { ...s, url, port: Number(new URL(url).port), dataDir, adminToken };
+  return { ...s, url, port: Number(new URL(url).port), dataDir, adminToken, info: line };
 }
 
 async function firstJsonLine(s: Spawned, timeoutMs: number): Promise<Record<string, unknown>> {

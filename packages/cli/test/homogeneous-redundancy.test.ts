@@ -8,7 +8,7 @@
 import type { Assignment } from '@anygrid/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Behaviour, ProtocolProvider, runBehaviour } from './adversaries/protocol-provider.js';
-import { countPrimes, startAgent, useCoordinator } from './harness.js';
+import { countPrimes, startAgent, useCoordinator, waitFor } from './harness.js';
 import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
@@ -47,6 +47,13 @@ describe('homogeneous redundancy', () => {
       void runBehaviour(arm, honestArm, correct, stop.signal);
     }
 
+    // The agents measure their speed before they join: submit once all four are in, or the
+    // quick protocol hosts would take every task first.
+    await waitFor(
+      'all four hosts to register',
+      async () => ((await admin.get('/v1/hosts')).body.hosts as unknown[]).length >= 4,
+      30_000,
+    );
     const ranges = primeRanges(40, 2000);
     const job = await submitPrimes(requester, ranges, { redundancy: 2, homogeneous: true });
     const final = await waitForJob(requester, job.id);

@@ -56,6 +56,14 @@ describe('anygrid serve --dev', () => {
 
   it('runs two providers that validate redundancy 2, restarts them, keeps its tokens, stops them on SIGTERM', async () => {
     const first = await startCoordinator({ dataDir, extraArgs: ['--dev', '--agents', '2'] });
+    // Both web pages are listed with their URLs, and served.
+    const pages = first.info.pages as Record<string, string>;
+    expect(Object.keys(pages).sort()).toEqual(['dashboard', 'volunteer']);
+    for (const url of Object.values(pages)) {
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    }
     const requesterPath = join(dataDir, 'requester.token');
     // Each local provider has an account (and token file) of its own.
     for (const name of ['requester.token', 'provider.token', 'provider-2.token', 'admin.token']) {

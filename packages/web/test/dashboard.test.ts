@@ -160,14 +160,21 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     );
     expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
 
+    // A browser provider joins: the volunteer page, in another tab, is a host of its own kind.
+    const volunteer = await browser.newPage({ viewport: DESKTOP });
+    await volunteer.goto(`${coord.url}/volunteer?autostart=1`);
+    await page.locator('#hosts li[data-platform="browser-wasm"]').waitFor({ timeout: 60_000 });
+
     // Hosts by kind: whatever platforms the coordinator registered, as it lists them.
     const hosts = (await ctx.admin.get('/v1/hosts')).body.hosts as { platform: string }[];
     const platforms = [...new Set(hosts.map((h) => h.platform))].sort();
+    expect(platforms).toContain('browser-wasm');
+    expect(platforms.length).toBe(2);
     const shown = await page
       .locator('#hosts li[data-platform]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-platform')).sort());
     expect(shown).toEqual(platforms);
-    await shows(page.locator('#hosts'), '2 hosts');
+    await shows(page.locator('#hosts'), '3 hosts');
     expect(await shows(page.locator('#tasks dd[data-state="valid"]'), String(TASKS))).toBe(
       String(TASKS),
     );
@@ -176,6 +183,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'dashboard-desktop-grid.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
+    await volunteer.close();
 
     const valid = jobPage.locator('table.tasks li[data-outcome="valid"]');
     await waitFor(

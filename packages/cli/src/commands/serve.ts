@@ -168,7 +168,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       '--web-dir <dir>',
-      'the built web pages served at /volunteer (npm run build makes them)',
+      'the built web pages served at /volunteer and /dashboard (npm run build makes them)',
       DEFAULT_WEB_DIR,
     )
     .option(
@@ -222,7 +222,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       ? {}
       : { volunteerSignupsPerHour: flags.volunteerSignups }),
   });
-  const pages = WEB_PAGES.map((page) => ({
+  // The dashboard is served by its own route (a content security policy, links under it).
+  const pages = [...WEB_PAGES, 'dashboard'].map((page) => ({
     page,
     url: `${coord.url}/${page}`,
     built: pageBuilt(flags.webDir, page),
@@ -284,6 +285,9 @@ async function serve(flags: ServeFlags): Promise<void> {
       );
       const volunteer = pages.find((p) => p.page === 'volunteer' && p.built);
       if (volunteer) println(`  or lend a browser's compute: open ${volunteer.url}`);
+      const dashboard = pages.find((p) => p.page === 'dashboard' && p.built);
+      if (dashboard)
+        println(`  watch it live: open ${dashboard.url} and paste the requester token`);
     } else {
       println('');
       println(
