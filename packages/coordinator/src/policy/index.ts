@@ -113,7 +113,6 @@ export { type OutputSummary, outputDigest } from './output-digest.js';
 export { type JobPlacement, placeable } from './placement-fit.js';
 export {
   SPREAD_MS,
-  UNTRUSTED_JOB_MAX,
   UNTRUSTED_JOB_MIN,
   UNTRUSTED_JOB_SHARE,
   untrustedJobCap,

@@ -22,21 +22,9 @@ export const UNTRUSTED_JOB_MIN = 4;
 /** Share of a job's tasks an untrusted host may hold in flight, when that is more than the minimum. */
 export const UNTRUSTED_JOB_SHARE = 0.02;
 
-/**
- * Most in-flight replicas of one job an untrusted host may hold, however big the job. A
- * newcomer earns trust with `warmup` (20) results accepted in a row: a hundred keeps its
- * slots busy while those are checked. Every one of them is replicated, so this also
- * bounds what a fresh pool costs: at 2 % of a 100 000-task job (2000 per host) the warm-up
- * alone had added 0.04 replicas per task.
- */
-export const UNTRUSTED_JOB_MAX = 100;
-
 /** In-flight replicas of one job a host not trusted by the validator may hold. */
 export function untrustedJobCap(tasksTotal: number): number {
-  return Math.min(
-    UNTRUSTED_JOB_MAX,
-    Math.max(UNTRUSTED_JOB_MIN, Math.ceil(tasksTotal * UNTRUSTED_JOB_SHARE)),
-  );
+  return Math.max(UNTRUSTED_JOB_MIN, Math.ceil(tasksTotal * UNTRUSTED_JOB_SHARE));
 }
 
 /**
