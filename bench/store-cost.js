@@ -44,7 +44,14 @@ export async function once(tasks, mode) {
   // Hosts of two accounts on one address: a compared task may go to both.
   for (let h = 0; h < 2; h++) {
     const prov = await store.createToken('provider', `prov${h}`, `p${h}`, undefined, 0);
-    const info = { name: `h${h}`, platform: 'linux-x64', cores: 1, memoryBytes: 1, slots: 1 };
+    const info = {
+      name: `h${h}`,
+      platform: 'linux-x64',
+      cores: 1,
+      memoryBytes: 1,
+      slots: 1,
+      runtimes: ['wasm32-wasi'],
+    };
     hosts.push(
       await store.registerHost(prov.accountId, info, Date.now(), { address: '127.0.0.1' }),
     );
