@@ -95,7 +95,11 @@ function hostsPart(s: GridSnapshot): HTMLElement {
           'li',
           { 'data-platform': k.platform },
           h('span', { class: 'kind' }, k.platform),
-          h('span', {}, `${k.hosts} ${k.hosts === 1 ? 'host' : 'hosts'} · ${k.slots} slots`),
+          h(
+            'span',
+            {},
+            `${k.hosts} ${k.hosts === 1 ? 'host' : 'hosts'} · ${k.slots} ${k.slots === 1 ? 'slot' : 'slots'}`,
+          ),
         ),
       ),
     ),

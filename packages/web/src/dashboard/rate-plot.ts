@@ -28,7 +28,12 @@ export class RatePlot {
           y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
         },
         axes: [
-          { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+          {
+            stroke: 'currentColor',
+            grid: { stroke: 'rgba(128,128,128,0.2)' },
+            // Clock time on one line: uPlot's default adds a date line whose labels overlapped.
+            values: (_u, ticks) => ticks.map(clockTime),
+          },
           { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 56 },
         ],
         series: [{}, { label: 'validated tasks/s', stroke, width: 2, fill: `${stroke}22` }],
@@ -60,4 +65,14 @@ export class RatePlot {
   private width(): number {
     return Math.max(200, Math.floor(this.container.clientWidth));
   }
+}
+
+/** `14:05:30` for a time in epoch seconds, in the viewer's time zone. */
+function clockTime(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
 }
