@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { CHANGED_JOBS_PER_EVENT, type Dashboard } from '../services/dashboard.js';
 import type { Hub } from '../services/hub.js';
 import { principalOf } from './auth.js';
+import { openEventStream } from './event-stream.js';
 import { REQUESTER_ROLES } from './requester-routes.js';
 import { IdParam, parse } from './validate.js';
 
@@ -34,14 +35,7 @@ export function dashboardRoutes(app: FastifyInstance, dashboard: Dashboard, hub:
 
   app.get('/v1/events', { config }, async (request, reply) => {
     const principal = principalOf(request);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    const res = openEventStream(reply);
     let closed = false;
     const changed = new Set<number>();
     /** Something changed since the last read began. */

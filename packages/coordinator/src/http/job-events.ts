@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Hub } from '../services/hub.js';
 import type { Jobs } from '../services/jobs.js';
 import { principalOf } from './auth.js';
+import { openEventStream } from './event-stream.js';
 import { REQUESTER_ROLES } from './requester-routes.js';
 import { IdParam, parse } from './validate.js';
 
@@ -27,14 +28,7 @@ export function jobEventRoutes(app: FastifyInstance, jobs: Jobs, hub: Hub): void
     let cursor = Number.isInteger(lastId) && lastId > 0 ? lastId : (q.after ?? 0);
     await jobs.get(principal, id); // 404 before the stream starts
 
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    const res = openEventStream(reply);
     let closed = false;
     let dirty = true;
     let wake: (() => void) | undefined;

@@ -139,126 +139,104 @@ function checkField(
 ): RequirementCheck {
   const failing = hosts.filter((h) => !meetsField(h.caps, req, field)).length;
   const n = hosts.length;
-  const passing = n - failing;
-  const caps = hosts.map((h) => h.caps);
-  const base = { requirement: field, failing, connected: n };
-  const verdict = (have: string, extra: string) =>
-    `${passing} of ${n} connected hosts ${have}${extra}.`;
-  switch (field) {
-    case 'platforms': {
-      const wanted = `platform ${(req.platforms ?? []).join(' or ')}`;
-      return {
-        ...base,
-        wanted,
-        message: verdict(
-          `run on ${(req.platforms ?? []).join(' or ')}`,
-          tally(
-            caps.map((c) => c.platform),
-            'connected',
-          ),
-        ),
-      };
-    }
-    case 'minMemoryBytes': {
-      const wanted = `≥ ${bytesText(req.minMemoryBytes ?? 0)} memory`;
-      return {
-        ...base,
-        wanted,
-        message: verdict(
-          `have ${wanted}`,
-          most(
-            caps.map((c) => c.memoryBytes),
-            'largest',
-            bytesText,
-          ),
-        ),
-      };
-    }
-    case 'minCores': {
-      const wanted = `≥ ${req.minCores} cores`;
-      return {
-        ...base,
-        wanted,
-        message: verdict(
-          `have ${wanted}`,
-          most(
-            caps.map((c) => c.cores),
-            'most',
-            String,
-          ),
-        ),
-      };
-    }
-    case 'minDiskBytes': {
-      const wanted = `≥ ${bytesText(req.minDiskBytes ?? 0)} free disk`;
-      return {
-        ...base,
-        wanted,
-        message: verdict(
-          `have ${wanted}`,
-          known(
-            caps.map((c) => c.freeDiskBytes),
-            'most',
-            bytesText,
-          ),
-        ),
-      };
-    }
-    case 'minSpeed': {
-      const wanted = `≥ ${opsText(req.minSpeed ?? 0)} on the benchmark`;
-      return {
-        ...base,
-        wanted,
-        message: verdict(
-          `run ${wanted}`,
-          known(
-            caps.map((c) => c.speed),
-            'fastest',
-            opsText,
-          ),
-        ),
-      };
-    }
-    case 'accelerators': {
-      const kinds = req.accelerators ?? [];
-      const wanted = `accelerator ${kinds.join(' and ')}`;
-      return {
-        ...base,
-        wanted,
-        message: verdict(`have a ${kinds.join(' and a ')} accelerator`, ''),
-      };
-    }
-    case 'regions': {
-      const wanted = `region ${(req.regions ?? []).join(' or ')}`;
-      return {
-        ...base,
-        wanted,
-        message: verdict(
-          `are in ${(req.regions ?? []).join(' or ')}`,
-          tally(
-            caps.map((c) => c.region ?? 'none declared'),
-            'regions',
-          ),
-        ),
-      };
-    }
-    case 'minReputation': {
-      const wanted = `reputation ≥ ${req.minReputation}`;
-      return {
-        ...base,
-        wanted,
-        message: verdict(
-          `have a reputation lower bound ≥ ${req.minReputation}`,
-          `${most(
-            caps.map((c) => c.reputation),
-            'best',
-            (v) => v.toFixed(2),
-          )}; it grows with valid results`,
-        ),
-      };
-    }
-  }
+  const { wanted, have, pool } = DESCRIBE[field](
+    req,
+    hosts.map((h) => h.caps),
+  );
+  const message = `${n - failing} of ${n} connected hosts ${have}${pool}.`;
+  return { requirement: field, wanted, failing, connected: n, message };
 }
+
+/** A requirement in words: what the job wants, what a passing host does, what the pool has. */
+interface Described {
+  readonly wanted: string;
+  readonly have: string;
+  /** What the connected hosts offer, e.g. ` (largest: 16 GiB)`; may be empty. */
+  readonly pool: string;
+}
+
+type Describe = (req: JobRequirements, caps: readonly HostCapabilities[]) => Described;
+
+/** A lower bound on something hosts have: `≥ 8 GiB memory`. */
+function atLeast(what: string, pool: string): Described {
+  const wanted = `≥ ${what}`;
+  return { wanted, have: `have ${wanted}`, pool };
+}
+
+const DESCRIBE: Record<RequirementField, Describe> = {
+  platforms: (req, caps) => {
+    const list = (req.platforms ?? []).join(' or ');
+    const pool = tally(
+      caps.map((c) => c.platform),
+      'connected',
+    );
+    return { wanted: `platform ${list}`, have: `run on ${list}`, pool };
+  },
+  minMemoryBytes: (req, caps) =>
+    atLeast(
+      `${bytesText(req.minMemoryBytes ?? 0)} memory`,
+      most(
+        caps.map((c) => c.memoryBytes),
+        'largest',
+        bytesText,
+      ),
+    ),
+  minCores: (req, caps) =>
+    atLeast(
+      `${req.minCores} cores`,
+      most(
+        caps.map((c) => c.cores),
+        'most',
+        String,
+      ),
+    ),
+  minDiskBytes: (req, caps) =>
+    atLeast(
+      `${bytesText(req.minDiskBytes ?? 0)} free disk`,
+      known(
+        caps.map((c) => c.freeDiskBytes),
+        'most',
+        bytesText,
+      ),
+    ),
+  minSpeed: (req, caps) => {
+    const wanted = `≥ ${opsText(req.minSpeed ?? 0)} on the benchmark`;
+    const pool = known(
+      caps.map((c) => c.speed),
+      'fastest',
+      opsText,
+    );
+    return { wanted, have: `run ${wanted}`, pool };
+  },
+  accelerators: (req) => {
+    const kinds = req.accelerators ?? [];
+    return {
+      wanted: `accelerator ${kinds.join(' and ')}`,
+      have: `have a ${kinds.join(' and a ')} accelerator`,
+      pool: '',
+    };
+  },
+  regions: (req, caps) => {
+    const list = (req.regions ?? []).join(' or ');
+    const pool = tally(
+      caps.map((c) => c.region ?? 'none declared'),
+      'regions',
+    );
+    return { wanted: `region ${list}`, have: `are in ${list}`, pool };
+  },
+  minReputation: (req, caps) => {
+    const best = most(
+      caps.map((c) => c.reputation),
+      'best',
+      (v) => v.toFixed(2),
+    );
+    return {
+      wanted: `reputation ≥ ${req.minReputation}`,
+      have: `have a reputation lower bound ≥ ${req.minReputation}`,
+      pool: `${best}; it grows with valid results`,
+    };
+  },
+};
 
 /** The deadline as a requirement, when some connected host has a runtime estimate. */
 function checkDeadline(
