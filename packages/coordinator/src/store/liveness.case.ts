@@ -212,5 +212,29 @@ export function describeLiveness(name: string, open: () => Promise<Store>): void
       expect(newcomer).toBeGreaterThan(0);
       await store.close();
     });
+
+    it('counts only hosts that meet the job’s requirements as able to take a stranded task', async () => {
+      const { store, feed, owner, hosts, take } = await setup();
+      const { job: created, changes } = await store.createJob(
+        owner.accountId,
+        { ...job(1, { maxErrors: 5 }), requirements: { minMemoryBytes: host.memoryBytes } },
+        0,
+      );
+      feed(changes);
+      for (const [i, h] of hosts.entries()) {
+        const [a] = await take(h, 1, 10 + i);
+        feed((await store.applyReports(h, [failed(a!.replicaId)], 20 + i)).changes);
+      }
+      // Connected, but with too little memory for the job: it could never take the task.
+      const p = await store.createToken('provider', 'small', 'small-token', undefined, 0);
+      const small = { ...host, name: 'small', memoryBytes: host.memoryBytes / 2 };
+      expect(await store.registerHost(p.accountId, small, 30)).toBeGreaterThan(0);
+      const scope = { seenSince: 0, connected: [], startedAt: 0, boundMs: 1000, limit: 100 };
+      const done = await store.failStrandedTasks(scope, 5000);
+      expect(done.failed).toBe(1);
+      const [result] = await store.listResults(created.id, 0, 10);
+      expect(result?.reason?.code).toBe('no_eligible_host');
+      await store.close();
+    });
   });
 }

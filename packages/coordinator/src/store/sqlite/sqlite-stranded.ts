@@ -2,19 +2,23 @@
  * @module
  * The stranded-task sweep on SQLite: tasks with a failed or refused replica (listed in
  * `failing_tasks` as it happens), a replica waiting to be sent and none running are read with the hosts that held them and the
- * hosts connected now; `isStranded` (policy/stranded-task.ts) decides, and a stranded
+ * hosts connected now (those that meet the job's requirements, when it names any);
+ * `isStranded` (policy/stranded-task.ts) decides, and a stranded
  * task settles `failed` with the reason `no_eligible_host`, in one transaction.
  */
 
 import {
   type ConnectedHost,
+  type HostCapabilities,
   isStranded,
+  meets,
   type NetworkRule,
   ruledPrefix,
   strandedMessage,
   type TaskHolder,
   tracksRecords,
 } from '../../policy/index.js';
+import { capabilitiesOf, type StandingRow } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { StrandedScope } from '../store.js';
 import type { ChangeCollector } from './sqlite-change-collector.js';
@@ -30,13 +34,27 @@ interface ReplicaHostRow {
   platform: string | null;
 }
 
-interface HostRow {
-  id: number;
-  account_id: number;
-  address: string | null;
-  platform: string;
-  quarantined_at: number | null;
-}
+/** A connected host as the sweep reads it: who it is, and what it declared (requirements). */
+type HostRow = { id: number } & Pick<
+  StandingRow,
+  | 'account_id'
+  | 'address'
+  | 'platform'
+  | 'quarantined_at'
+  | 'cores'
+  | 'memory_bytes'
+  | 'free_disk_bytes'
+  | 'speed'
+  | 'accelerators'
+  | 'region'
+  | 'n_valid'
+  | 'n_invalid'
+  | 'n_errored'
+  | 'n_timed_out'
+>;
+
+/** A connected host with what it declared, for the jobs that name requirements. */
+type SweptHost = ConnectedHost & { readonly caps: HostCapabilities };
 
 export class SqliteStranded {
   private readonly candidates;
@@ -62,7 +80,8 @@ export class SqliteStranded {
       `SELECT r.state, r.host_id, r.created_at, h.account_id, h.net_prefix, h.platform
        FROM replicas r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.task_id = ?`,
     );
-    const columns = 'id, account_id, address, platform, quarantined_at';
+    const columns = `id, account_id, address, platform, quarantined_at, cores, memory_bytes,
+      free_disk_bytes, speed, accelerators, region, n_valid, n_invalid, n_errored, n_timed_out`;
     this.seenHosts = db.prepare(`SELECT ${columns} FROM hosts WHERE last_seen >= ?`);
     this.hostById = db.prepare(`SELECT ${columns} FROM hosts WHERE id = ?`);
     this.newestHost = db.prepare('SELECT MAX(created_at) FROM hosts').pluck();
@@ -90,7 +109,7 @@ export class SqliteStranded {
       if (rows.some((r) => r.state === 'in_progress')) continue;
       const waiting = rows.filter((r) => r.state === 'unsent');
       if (waiting.length === 0) continue;
-      const { policy } = this.metaOf(jobId);
+      const { policy, requirements } = this.metaOf(jobId);
       const holders: TaskHolder[] = rows
         .filter((r) => r.host_id !== null && r.state !== 'abandoned')
         .map((r) => ({
@@ -108,7 +127,8 @@ export class SqliteStranded {
         apart: policy.quorum > 1 || tracksRecords(policy),
         homogeneous: policy.homogeneous,
         holders,
-        connected,
+        // A host that fails the job's requirements could never take the task.
+        connected: requirements ? connected.filter((h) => meets(h.caps, requirements)) : connected,
         waitingSince,
       };
       if (!isStranded(facts, now, scope.boundMs)) continue;
@@ -127,7 +147,7 @@ export class SqliteStranded {
     return failed;
   }
 
-  private connectedHosts(scope: StrandedScope): ConnectedHost[] {
+  private connectedHosts(scope: StrandedScope): SweptHost[] {
     const rows = new Map<number, HostRow>();
     for (const r of this.seenHosts.all(scope.seenSince) as HostRow[]) rows.set(r.id, r);
     for (const id of scope.connected) {
@@ -141,6 +161,7 @@ export class SqliteStranded {
       network: ruledPrefix(r.address, this.networkRule),
       platform: r.platform,
       quarantined: r.quarantined_at !== null,
+      caps: capabilitiesOf(r),
     }));
   }
 }
