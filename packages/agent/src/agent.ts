@@ -13,36 +13,34 @@
  * that work at once and registers in the background, naming what it holds.
  */
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
-  AnygridError,
   type Assignment,
-  ErrorCode,
   isPublicKeyText,
   MAX_CHECKPOINT_BYTES,
   Region,
   type RegisterHostResponse,
 } from '@anygrid/protocol';
 import { NodeSandbox } from '@anygrid/runtime/node';
-import { type Logger, pino } from 'pino';
-import { sleep, within } from './abortable.js';
-import { Backoff, RECONNECT_BACKOFF } from './backoff.js';
+import { pino } from 'pino';
+import { within } from './abortable.js';
+import type { AgentOptions } from './agent-options.js';
 import { BlobCache } from './blob-cache.js';
 import { BlobInventory } from './blob-inventory.js';
 import { CheckpointUploader } from './checkpoint-uploader.js';
 import { CompiledModules } from './compiled-modules.js';
+import { abandon, register } from './coordinator-calls.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { Heartbeat } from './heartbeat.js';
 import { DEFAULT_BENCHMARK_INTERVAL_MS, HostCapabilities } from './host-capabilities.js';
+import { readHostId, saveHostId } from './host-id-file.js';
 import { defaultSlots, hostInfo } from './host-info.js';
 import { JsonHttp } from './json-http.js';
 import { ModuleGate } from './module-gate.js';
 import { openNativeRunner } from './native-runner.js';
 import type { OutgoingReport } from './output-encoding.js';
 import { PublisherPins } from './publisher-pins.js';
-import type { BufferSeconds } from './pull-policy.js';
 import { ReportFlusher } from './report-flusher.js';
 import { holdingOf, OFFLINE_DIR, openSaved, prefetch, resume } from './saved-work.js';
 import { runAssignment, type TaskSandbox } from './task-runner.js';
@@ -50,71 +48,6 @@ import { isTransient } from './transient-error.js';
 import { warmUp } from './warm-up.js';
 import { WorkLoop } from './work-loop.js';
 import { WorkStream } from './work-stream.js';
-
-export interface AgentOptions {
-  /** Coordinator base URL, e.g. http://127.0.0.1:7070. */
-  coordinator: string;
-  /** Provider token. */
-  token: string;
-  /** Tasks run at once; default `os.availableParallelism()`. */
-  slots?: number;
-  /** Host name shown to the coordinator; default `os.hostname()`. */
-  name?: string;
-  /**
-   * Directory for cached modules and inputs by hash, this host's id, and the results and
-   * assignments kept for offline work (`offline/`); memory cache always.
-   */
-  cacheDir?: string;
-  /** Structured logger; default pino to stderr at level `ANYGRID_LOG_LEVEL` (info). */
-  logger?: Logger;
-  /** Test hook: a saboteur that corrupts outputs (used by an acceptance test that needs a provider returning wrong answers). */
-  corruptOutputs?: boolean;
-  /**
-   * Assignments held beyond the slots, so a freed slot starts at once. Default: adapts to
-   * task durations, about a second of work per slot (between min(slots, 8) and 1000).
-   */
-  buffer?: number;
-  /**
-   * Work buffer in estimated seconds per slot: refill towards `min`, and let the
-   * coordinator send up to `max` (it bounds the host's replicas in flight by it).
-   * Default `DEFAULT_BUFFER_SECONDS` (1 and 2).
-   */
-  bufferSeconds?: BufferSeconds;
-  /** Bound of the blobs kept in `cacheDir`, least recently used deleted first; default 2 GiB. */
-  cacheDirBytes?: number;
-  /** Bytes of modules and inputs kept in memory; default 512 MiB or an eighth of RAM, whichever is less. */
-  memoryCacheBytes?: number;
-  /** Public keys (`ed25519:…`) whose module signatures this agent trusts for any publisher. */
-  trustedKeys?: readonly string[];
-  /** Run only modules signed by a trusted or pinned key; default false (unsigned modules run). */
-  requireSigned?: boolean;
-  /** Pin a publisher to the first key seen signing for it and refuse other keys later; default true. */
-  pinOnFirstUse?: boolean;
-  /** File of publisher pins; default `publisher-pins.json` in `cacheDir`, else pins live in memory. */
-  pinFile?: string;
-  /**
-   * Least time between two checkpoints of a running task sent to the coordinator
-   * (docs/checkpoints.md), in milliseconds; default 10 s; 0: checkpoints are not sent.
-   */
-  checkpointIntervalMs?: number;
-  /** Largest checkpoint state sent, in bytes; default and most `MAX_CHECKPOINT_BYTES` (64 MiB). */
-  checkpointMaxBytes?: number;
-  /** The region this host declares, like `eu-west` (lower case, digits, dashes); default none. */
-  region?: string;
-  /**
-   * Run the standard WASM benchmark at start and report its speed; default true. Off,
-   * the host reports no speed (placement then treats it as of unknown speed).
-   */
-  benchmark?: boolean;
-  /** How often the benchmark runs again while no task runs, in ms; 0: only at start; default hourly. */
-  benchmarkIntervalMs?: number;
-  /**
-   * Run native variants (docs/variants.md) under bubblewrap, if it works here: checked
-   * at start; when it does not, the agent says why (`Agent.native`) and runs wasm only.
-   * Default false.
-   */
-  allowNative?: boolean;
-}
 
 /** How often a running task's checkpoint is sent unless configured. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
@@ -145,6 +78,8 @@ export interface Agent {
 }
 
 /** Registers this device with the coordinator and starts working; resolves once registered. */
+export type { AgentOptions } from './agent-options.js';
+
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   const logger =
     options.logger ??
@@ -483,94 +418,7 @@ const CAPABILITIES_WAIT_MS = 2000;
 /** How long an agent with saved work waits for the coordinator before running it anyway. */
 const FIRST_REGISTER_WAIT_MS = 2000;
 
-/** Registers, waiting out a coordinator that is not up yet; a refused token throws. */
-async function register(
-  client: CoordinatorClient,
-  body: () => ReturnType<typeof hostInfo>,
-  logger: Logger,
-  signal: AbortSignal,
-) {
-  const backoff = new Backoff(RECONNECT_BACKOFF);
-  for (;;) {
-    try {
-      // Built again each try: what the host holds changes while it waits.
-      return await client.register(body(), signal);
-    } catch (error) {
-      if (!isTransient(error)) throw error;
-      const delay = backoff.next();
-      logger.warn({ err: error, delay }, 'coordinator unreachable; retrying registration');
-      await sleep(delay, signal);
-    }
-  }
-}
-
-/**
- * Hands replicas back so the coordinator reissues them at once, not at their deadline.
- * The coordinator refuses the whole list when one replica is no longer ours
- * (NOT_ASSIGNED), so those are taken out and the rest sent again. True when the
- * coordinator answered (none of them is this host's any more).
- */
-async function abandon(
-  client: CoordinatorClient,
-  hostId: number,
-  replicaIds: number[],
-  logger: Logger,
-): Promise<boolean> {
-  let ids = [...new Set(replicaIds)];
-  for (let attempt = 0; attempt < 3 && ids.length > 0; attempt++) {
-    try {
-      const { abandoned } = await client.abandon(
-        { hostId, replicaIds: ids.slice(0, 10_000) },
-        AbortSignal.timeout(5000),
-      );
-      logger.info({ abandoned, requested: ids.length }, 'handed back unfinished replicas');
-      return true;
-    } catch (error) {
-      const notOurs = notAssignedIds(error);
-      if (notOurs.length > 0) {
-        ids = ids.filter((id) => !notOurs.includes(id));
-        continue;
-      }
-      logger.warn(
-        { err: error, replicaIds: ids },
-        'could not hand back replicas; they will time out',
-      );
-      return false;
-    }
-  }
-  return ids.length === 0;
-}
-
-function notAssignedIds(error: unknown): number[] {
-  if (!(error instanceof AnygridError) || error.code !== ErrorCode.NOT_ASSIGNED) return [];
-  const ids = (error.details as { replicaIds?: unknown } | undefined)?.replicaIds;
-  return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id)) : [];
-}
-
 /** A cache that fits a Raspberry Pi as well as a server. */
 function defaultMemoryCacheBytes(): number {
   return Math.min(512 * 1024 * 1024, Math.floor(totalmem() / 8));
-}
-
-async function readHostId(dir: string): Promise<number | undefined> {
-  try {
-    const saved = JSON.parse(await readFile(join(dir, 'host.json'), 'utf8')) as {
-      hostId?: unknown;
-    };
-    return Number.isSafeInteger(saved.hostId) && (saved.hostId as number) > 0
-      ? (saved.hostId as number)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function saveHostId(dir: string, hostId: number, logger: Logger): Promise<void> {
-  try {
-    // The provider's own: other users of the machine need not see what it runs.
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(join(dir, 'host.json'), `${JSON.stringify({ hostId })}\n`, { mode: 0o600 });
-  } catch (error) {
-    logger.warn({ err: error }, 'could not save the host id');
-  }
 }
