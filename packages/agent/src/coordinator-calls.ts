@@ -28,7 +28,9 @@ export async function register(
     } catch (error) {
       if (!isTransient(error)) throw error;
       const delay = backoff.next();
-      logger.warn({ err: error, delay }, 'coordinator unreachable; retrying registration');
+      // The reason in a word, not a stack: this repeats for as long as the coordinator is away.
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.warn({ reason, delay }, 'coordinator unreachable; retrying registration');
       await sleep(delay, signal);
     }
   }

@@ -234,6 +234,10 @@ describe('app variants with native code', () => {
       variants: [{ ...x64, module: { hash: 'c'.repeat(64), size: 3 } }],
     });
     expect(missing.body.error.code).toBe('BLOB_MISSING');
+    // Not an executable of its platform: refused at submit, not failed on every provider.
+    const notNative = await submit({ variants: [{ ...x64, module }] });
+    expect(notNative.status).toBe(400);
+    expect(notNative.body.error.message).toMatch(/not a linux-x64 executable: it is a WebAssembly/);
     // A signed job signs its variants too, each for its own executable.
     const key = createSigningKey();
     const signature = signModuleHash(module.hash, key.privateKeyPem);

@@ -201,7 +201,7 @@ describe('the dashboard API', () => {
 
     const bare = await coordinator(join(web, 'missing'));
     const r = await api(bare)('GET', '/dashboard');
-    expect(r.status).toBe(503);
-    expect(r.body).toContain('npm run build -w @anygrid/web');
+    expect(r.status).toBe(404);
+    expect(r.body.error.message).toContain('npm run build');
   });
 });

@@ -223,14 +223,24 @@ const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => An
   [ErrorCode.RATE_LIMITED]: RateLimitedError,
 };
 
+/** The code an answer without an error body stands for, by its HTTP status. */
+const BODYLESS: Partial<Record<number, ErrorCode>> = {
+  401: ErrorCode.UNAUTHENTICATED,
+  403: ErrorCode.FORBIDDEN,
+  404: ErrorCode.NOT_FOUND,
+  429: ErrorCode.RATE_LIMITED,
+};
+
 /** Rebuilds the error a coordinator sent as the same class, keeping code, message and details. */
 export function errorFromBody(status: number, body: unknown): AnygridError {
   const err = (body as Partial<ErrorBody> | null)?.error;
   if (!err || typeof err.code !== 'string' || typeof err.message !== 'string') {
-    return new AnygridError(
-      status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_REQUEST,
-      `The coordinator answered HTTP ${status} without an error body.`,
-    );
+    // A HEAD answer has no body: its status alone must still name the mistake.
+    const code =
+      BODYLESS[status] ?? (status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_REQUEST);
+    const cls = classByCode[code] ?? AnygridError;
+    const message = `The coordinator answered HTTP ${status} without an error body.`;
+    return Reflect.construct(AnygridError, [code, message], cls) as AnygridError;
   }
   const known = (Object.values(ErrorCode) as string[]).includes(err.code);
   const code = known ? (err.code as ErrorCode) : ErrorCode.INTERNAL;

@@ -37,7 +37,9 @@ export function whyLines(d: JobDiagnostics): string[] {
     `hosts: ${d.hosts.connected} connected, ${d.hosts.eligible} meet the job's requirements`,
   ];
   for (const r of d.requirements) {
-    lines.push(`  ${r.failing === 0 ? 'ok  ' : 'FAIL'} ${r.wanted}: ${r.message}`);
+    // FAIL only when no connected host meets it; `some` when others still do.
+    const mark = r.failing === 0 ? 'ok  ' : r.failing < r.connected ? 'some' : 'FAIL';
+    lines.push(`  ${mark} ${r.wanted}: ${r.message}`);
   }
   if (d.signature) lines.push(`  signature: ${d.signature.message}`);
   if (d.messages.length === 0) {

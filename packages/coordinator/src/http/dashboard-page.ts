@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { webAssets } from './web-routes.js';
+import { notBuilt, webAssets } from './web-routes.js';
 
 /**
  * The page runs only its own scripts and talks only to its coordinator: a job name or a
@@ -23,14 +23,7 @@ const CONTENT_SECURITY_POLICY =
 export function dashboardPage(app: FastifyInstance, webDir: string): void {
   const page = async (reply: FastifyReply) => {
     const html = await readFile(join(webDir, 'dashboard.html')).catch(() => null);
-    if (!html) {
-      return reply
-        .status(503)
-        .type('text/plain; charset=utf-8')
-        .send(
-          `The dashboard is not built (no ${join(webDir, 'dashboard.html')}): run \`npm run build -w @anygrid/web\`, then reload.`,
-        );
-    }
+    if (!html) return notBuilt(reply, 'dashboard');
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')

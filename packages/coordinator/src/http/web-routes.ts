@@ -39,14 +39,7 @@ export function webPage(app: FastifyInstance, webDir: string, page: string): voi
   const file = join(webDir, `${page}.html`);
   const handler = async (_request: unknown, reply: FastifyReply) => {
     const html = await readFile(file).catch(() => null);
-    if (html === null) {
-      return reply.status(404).send({
-        error: {
-          code: ErrorCode.ROUTE_NOT_FOUND,
-          message: `The ${page} page is not built; run \`npm run build\` (or \`npm run build -w @anygrid/web\`) and reload.`,
-        },
-      });
-    }
+    if (html === null) return notBuilt(reply, page);
     return reply
       .header('content-type', CONTENT_TYPES['.html'])
       .header('cache-control', 'no-cache')
@@ -54,6 +47,16 @@ export function webPage(app: FastifyInstance, webDir: string, page: string): voi
   };
   app.get(`/${page}`, handler);
   app.get(`/${page}/`, handler);
+}
+
+/** The answer for a page that was not built: what to run, as a 404 (never a 5xx). */
+export function notBuilt(reply: FastifyReply, page: string) {
+  return reply.status(404).send({
+    error: {
+      code: ErrorCode.ROUTE_NOT_FOUND,
+      message: `The ${page} page is not built; run \`npm run build\` (or \`npm run build:web\`) and reload.`,
+    },
+  });
 }
 
 /** `GET /assets/*` from `<webDir>/assets`, once per server whichever page asks first. */

@@ -91,6 +91,7 @@ export {
 export { type KnownAnswerVerdict, knownAnswerVerdict } from './known-answer.js';
 export { largeBlobs, largeBlobsFromList, type TaskBlobs } from './large-blobs.js';
 export { DEFAULT_MISSED_HEARTBEATS, silenceAllowedMs, silentBefore } from './liveness.js';
+export { ELF_HEADER_BYTES, nativeExecutableProblem } from './native-executable.js';
 export {
   isPrivateAddress,
   NETWORK_RULES,

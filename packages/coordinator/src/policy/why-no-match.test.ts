@@ -104,7 +104,7 @@ describe('diagnose', () => {
     });
     expect(d.messages).toEqual([
       '6 tasks wait for the tasks they depend on to end valid.',
-      'No host is connected: start one with `anygrid provide --token PROVIDER_TOKEN`.',
+      'No host is connected: start one with `anygrid provide --token-file provider.token`.',
     ]);
   });
 

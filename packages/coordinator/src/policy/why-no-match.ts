@@ -79,8 +79,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   if (input.publicKey !== undefined) {
     const message =
       refused > 0
-        ? `${refused} of ${hosts.length} connected hosts refused the module: its signing key ${input.publicKey} is not one they trust (agents trust keys with \`provide --trust\`).`
-        : `Agents run the module only if they trust its signing key ${input.publicKey} (\`provide --trust\`); the coordinator does not know which keys they trust, and none of the connected hosts refused it so far.`;
+        ? `${refused} of ${hosts.length} connected hosts refused the module: its signing key ${input.publicKey} is not one they trust (agents trust keys with \`provide --trust-key\`, or pin a publisher's first key).`
+        : `Agents run a signed module under a key they trust (\`provide --trust-key\`) or the first key they saw for its publisher, unless started with \`--require-signed\` or \`--no-pin-publishers\`; the coordinator does not know which keys they trust, and none of the connected hosts refused it so far.`;
     signature = { publicKey: input.publicKey, message };
     if (refused > 0 && input.tasks.queued > 0) messages.push(message);
   } else if (refused > 0 && input.tasks.queued > 0) {
@@ -100,7 +100,7 @@ function hostMessages(
   connected: number,
 ): string[] {
   if (connected === 0) {
-    return ['No host is connected: start one with `anygrid provide --token PROVIDER_TOKEN`.'];
+    return ['No host is connected: start one with `anygrid provide --token-file provider.token`.'];
   }
   const out: string[] = [];
   if (counts.eligible === 0) {

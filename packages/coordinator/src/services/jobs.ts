@@ -25,7 +25,7 @@ import {
 } from '@anygrid/protocol';
 import { verifyModuleSignature } from '@anygrid/protocol/node';
 import type { BlobStore } from '../blobs/blob-store.js';
-import { resolvePolicy } from '../policy/index.js';
+import { ELF_HEADER_BYTES, nativeExecutableProblem, resolvePolicy } from '../policy/index.js';
 import type { EncodedResult, Principal, Store } from '../store/store.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { Scheduler } from './scheduler.js';
@@ -79,6 +79,7 @@ export class Jobs {
     const release = this.blobs.hold(wanted.keys());
     try {
       await this.requireBlobs(wanted);
+      await this.checkNativeExecutables(req);
       const { tasks } = req;
       // A request's dependencies may point anywhere in it: its tasks go in together.
       const first = tasks.some(hasParents) ? tasks.length : FIRST_CHUNK;
@@ -187,6 +188,20 @@ export class Jobs {
   }
 
   /** Throws BlobMissingError unless every blob is stored with its size. */
+  /** Each native variant must be an executable of its platform (policy/native-executable.ts). */
+  private async checkNativeExecutables(req: CreateJobRequest): Promise<void> {
+    for (const [i, v] of (req.variants ?? []).entries()) {
+      const stream = await this.blobs.open(v.module.hash, { start: 0, end: ELF_HEADER_BYTES - 1 });
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream ?? []) chunks.push(chunk as Buffer);
+      const problem = nativeExecutableProblem(Buffer.concat(chunks), v.platform);
+      if (problem === null) continue;
+      throw new InvalidRequestError(`Variant ${i} is not a ${v.platform} executable: ${problem}.`, {
+        path: ['variants', i, 'module'],
+      });
+    }
+  }
+
   private async requireBlobs(wanted: ReadonlyMap<string, number>): Promise<void> {
     const missing: string[] = [];
     for (const [hash, size] of wanted) {
