@@ -7,6 +7,7 @@ import {
   HOST_LINE_HEADER,
   hostDetails,
   hostLine,
+  hostState,
 } from './host-format.js';
 
 const host: HostView = HostView.parse({
@@ -34,7 +35,7 @@ const host: HostView = HostView.parse({
 
 describe('host formatting', () => {
   it('shows speed, region, accelerators and what the coordinator measured in the table, under their headings', () => {
-    const line = hostLine(host);
+    const line = hostLine(host, 60_000);
     const columns = (text: string) => text.trim().split(/\s{2,}/);
     expect(columns(HOST_LINE_HEADER)).toEqual([
       'ID',
@@ -57,7 +58,7 @@ describe('host formatting', () => {
     ]);
     expect(columns(line)).toEqual([
       '7',
-      'active',
+      'online',
       'alice',
       'linux-x64',
       'eu-west',
@@ -97,6 +98,11 @@ describe('host formatting', () => {
         .slice(4, 7),
     ).toEqual(['-', '-', '-']);
     expect(hostDetails(bare).join('\n')).toContain('not measured');
+  });
+
+  it('says a host is offline once it has not been seen for a while', () => {
+    expect(hostState(host, host.lastSeen + 60_000)).toBe('online');
+    expect(hostState(host, host.lastSeen + 10 * 60_000)).toBe('offline');
   });
 
   it('describes one host with its devices and measurements', () => {

@@ -7,9 +7,16 @@
 import type { HostView } from '@anygrid/protocol';
 import { formatBytes, formatDuration } from './output.js';
 
-/** Where a host stands: `active`, or `quarantined` while it gets no work. */
-export function hostState(h: HostView): string {
-  return h.quarantine ? 'quarantined' : 'active';
+/**
+ * Seen within this long: `online`. A coordinator lets a host miss 3 heartbeats of 30 s
+ * before it takes its work back; a host quiet for longer is gone for now.
+ */
+export const ONLINE_MS = 2 * 60_000;
+
+/** Where a host stands: `quarantined` while it gets no work, else `online` or `offline` by when it was last seen. */
+export function hostState(h: HostView, now = Date.now()): string {
+  if (h.quarantine) return 'quarantined';
+  return now - h.lastSeen <= ONLINE_MS ? 'online' : 'offline';
 }
 
 /** A benchmark speed for humans, in ops/s with an SI prefix: 128M, 3.4G; `-` when unknown. */
@@ -52,12 +59,12 @@ export const HOST_LINE_HEADER = `${'ID'.padStart(5)}  ${'STATE'.padEnd(11)}  ${'
  * score, what the coordinator measured (on-time rate, availability, turnaround), quota
  * left today, name.
  */
-export function hostLine(h: HostView): string {
+export function hostLine(h: HostView, now = Date.now()): string {
   const r = h.replicas;
   const m = h.measured;
   return [
     String(h.id).padStart(5),
-    hostState(h).padEnd(11),
+    hostState(h, now).padEnd(11),
     h.account.name.slice(0, 14).padEnd(14),
     h.platform.slice(0, 12).padEnd(12),
     (h.region ?? '-').slice(0, 10).padEnd(10),
@@ -81,7 +88,7 @@ export function hostDetails(h: HostView, now = Date.now()): string[] {
   const r = h.replicas;
   const q = h.quarantine;
   return [
-    `host ${h.id} "${h.name}": ${hostState(h)}`,
+    `host ${h.id} "${h.name}": ${hostState(h, now)}`,
     ...(q
       ? [`  quarantine since ${new Date(q.at).toISOString()}: ${q.reason ?? 'no reason given'}`]
       : []),

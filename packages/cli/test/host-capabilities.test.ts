@@ -84,7 +84,7 @@ describe('host capabilities', () => {
     expect(table.stdout).toMatch(/REGION\s+SPEED\s+ACCEL.*ON-TIME\s+AVAIL\s+TURNAROUND/);
     expect(table.stdout).toMatch(
       new RegExp(
-        `^\\s*${after.id}\\s+active\\s+.*\\seu-west\\s+[0-9.]+[kMGT]?\\s.*\\s100%\\s+100%\\s.*measured$`,
+        `^\\s*${after.id}\\s+online\\s+.*\\seu-west\\s+[0-9.]+[kMGT]?\\s.*\\s100%\\s+100%\\s.*measured$`,
         'm',
       ),
     );

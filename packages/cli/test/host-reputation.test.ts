@@ -74,7 +74,7 @@ describe('host reputation through the API and the CLI', () => {
     expect(table.stdout).toMatch(new RegExp(`^\\s*${mine.id}\\s+quarantined\\s+.*mine$`, 'm'));
     expect(table.stdout).toMatch(
       new RegExp(
-        `^\\s*${theirs.id}\\s+active\\s+.*\\s20\\s+0\\s+0\\s+0\\s+0\\.95\\s.*theirs$`,
+        `^\\s*${theirs.id}\\s+online\\s+.*\\s20\\s+0\\s+0\\s+0\\s+0\\.95\\s.*theirs$`,
         'm',
       ),
     );

@@ -21,9 +21,13 @@ export function registerHosts(program: Command): void {
     .summary('list hosts with their reputation (provider: yours; admin: all)')
     .description(
       'List the hosts this token may see: a provider token its own, an admin token every ' +
-        'host. Each line shows state (active or quarantined), account, platform, replicas ' +
-        'valid (compared or accepted alone), invalid, errored and timed out, the reputation ' +
-        'score (mean of a Beta posterior, see docs/validation.md) and the daily quota left.',
+        'host. Each line shows STATE (online: seen in the last 2 minutes; offline; or ' +
+        'quarantined: gets no work), account, platform, REGION it declared, SPEED on the ' +
+        'standard WASM benchmark (ops/s), ACCEL (accelerators), replicas VALID (compared or ' +
+        'accepted alone), INVALID, ERROR and TIMEOUT, the reputation SCORE (mean of a Beta ' +
+        'posterior, see docs/validation.md), what the coordinator measured (ON-TIME: share ' +
+        'reported before the deadline; AVAIL: share of the last day connected; TURNAROUND: ' +
+        'sent to reported), and the daily QUOTA LEFT.',
     );
   addClientOptions(list).action(async (flags: ClientOptions) => {
     const { hosts, accounts } = await clientFrom(flags).hosts();
