@@ -158,32 +158,36 @@ export interface StandingRow {
   n_timed_out: number;
 }
 
+/** What a host declared and its judged counts: the columns `capabilitiesOf` reads. */
+export type CapabilityRow = Pick<
+  StandingRow,
+  | 'platform'
+  | 'cores'
+  | 'memory_bytes'
+  | 'free_disk_bytes'
+  | 'speed'
+  | 'accelerators'
+  | 'region'
+  | 'n_valid'
+  | 'n_invalid'
+  | 'n_errored'
+  | 'n_timed_out'
+>;
+
+/** The columns of `CapabilityRow`, for any `SELECT` of hosts that matches requirements. */
+export const CAPABILITY_COLUMNS = `platform, cores, memory_bytes, free_disk_bytes, speed, accelerators,
+  region, n_valid, n_invalid, n_errored, n_timed_out`;
+
 /** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
-export const STANDING_COLUMNS = `account_id, platform, address, quarantined_at, quota, quota_day, quota_used,
-  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed, slots, in_flight, cores,
-  memory_bytes, free_disk_bytes, speed, accelerators, region, n_valid, n_invalid, n_errored,
-  n_timed_out, runtimes`;
+export const STANDING_COLUMNS = `account_id, address, quarantined_at, quota, quota_day, quota_used,
+  n_valid + n_alone AS accepted, n_errored + n_timed_out AS failed, slots, in_flight,
+  ${CAPABILITY_COLUMNS}, runtimes`;
 
 /**
  * What a host declared and its reputation's lower bound, as requirements are matched
  * against (policy/host-match.ts); the same from a standing row and from a full row.
  */
-export function capabilitiesOf(
-  row: Pick<
-    StandingRow,
-    | 'platform'
-    | 'cores'
-    | 'memory_bytes'
-    | 'free_disk_bytes'
-    | 'speed'
-    | 'accelerators'
-    | 'region'
-    | 'n_valid'
-    | 'n_invalid'
-    | 'n_errored'
-    | 'n_timed_out'
-  >,
-): HostCapabilities {
+export function capabilitiesOf(row: CapabilityRow): HostCapabilities {
   const accelerators =
     row.accelerators === null ? [] : (JSON.parse(row.accelerators) as Accelerator[]);
   const counts = {

@@ -18,7 +18,12 @@ import {
   type TaskHolder,
   tracksRecords,
 } from '../../policy/index.js';
-import { capabilitiesOf, type StandingRow } from '../host-rows.js';
+import {
+  CAPABILITY_COLUMNS,
+  type CapabilityRow,
+  capabilitiesOf,
+  type StandingRow,
+} from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { StrandedScope } from '../store.js';
 import type { ChangeCollector } from './sqlite-change-collector.js';
@@ -35,23 +40,8 @@ interface ReplicaHostRow {
 }
 
 /** A connected host as the sweep reads it: who it is, and what it declared (requirements). */
-type HostRow = { id: number } & Pick<
-  StandingRow,
-  | 'account_id'
-  | 'address'
-  | 'platform'
-  | 'quarantined_at'
-  | 'cores'
-  | 'memory_bytes'
-  | 'free_disk_bytes'
-  | 'speed'
-  | 'accelerators'
-  | 'region'
-  | 'n_valid'
-  | 'n_invalid'
-  | 'n_errored'
-  | 'n_timed_out'
->;
+type HostRow = { id: number } & CapabilityRow &
+  Pick<StandingRow, 'account_id' | 'address' | 'quarantined_at'>;
 
 /** A connected host with what it declared, for the jobs that name requirements. */
 type SweptHost = ConnectedHost & { readonly caps: HostCapabilities };
@@ -80,8 +70,7 @@ export class SqliteStranded {
       `SELECT r.state, r.host_id, r.created_at, h.account_id, h.net_prefix, h.platform
        FROM replicas r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.task_id = ?`,
     );
-    const columns = `id, account_id, address, platform, quarantined_at, cores, memory_bytes,
-      free_disk_bytes, speed, accelerators, region, n_valid, n_invalid, n_errored, n_timed_out`;
+    const columns = `id, account_id, address, quarantined_at, ${CAPABILITY_COLUMNS}`;
     this.seenHosts = db.prepare(`SELECT ${columns} FROM hosts WHERE last_seen >= ?`);
     this.hostById = db.prepare(`SELECT ${columns} FROM hosts WHERE id = ?`);
     this.newestHost = db.prepare('SELECT MAX(created_at) FROM hosts').pluck();
