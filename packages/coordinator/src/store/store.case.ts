@@ -50,6 +50,48 @@ export function ok(replicaId: number, digest = 'd'): VerifiedReport {
   };
 }
 
+/**
+ * A store whose changes feed a ready queue, as the scheduler's loop does in miniature
+ * (`assignWork` takes from it), with a requester and three hosts of three accounts.
+ */
+export async function fedStore(open: () => Promise<Store>) {
+  const raw = await open();
+  // The scheduler's loop in miniature: every change feeds the queue, assignment takes from it.
+  const queue = new ReadyQueue();
+  const feed = <T extends { changes: ChangeSet }>(r: T): T => {
+    queue.push(r.changes.ready);
+    return r;
+  };
+  const store: Omit<Store, 'createJob'> & {
+    createJob(...a: Parameters<Store['createJob']>): Promise<JobView>;
+    assignWork(hostId: number, max: number, now: number): Promise<Assignment[]>;
+  } = Object.assign(Object.create(raw) as Store, {
+    createJob: async (...a: Parameters<Store['createJob']>) => feed(await raw.createJob(...a)).job,
+    applyReports: async (...a: Parameters<Store['applyReports']>) =>
+      feed(await raw.applyReports(...a)),
+    expireDeadlines: async (...a: Parameters<Store['expireDeadlines']>) =>
+      feed(await raw.expireDeadlines(...a)),
+    abandon: async (...a: Parameters<Store['abandon']>) => feed(await raw.abandon(...a)),
+    assignWork: (hostId: number, max: number, now: number) =>
+      raw.assignReplicas(hostId, queue.take(hostId, max), now),
+  });
+  const owner = await store.createToken('requester', 'req', `t-${Math.random()}`, undefined, 0);
+  // One account per host: replicas of a compared task never go to two hosts of one.
+  const hosts = await Promise.all(
+    [1, 2, 3].map(async (i) => {
+      const prov = await store.createToken(
+        'provider',
+        `prov${i}`,
+        `p${i}-${Math.random()}`,
+        undefined,
+        0,
+      );
+      return store.registerHost(prov.accountId, { ...host, name: `h${i}` }, 0);
+    }),
+  );
+  return { store, owner, hosts: hosts as [number, number, number] };
+}
+
 export function describeStore(name: string, open: () => Promise<Store>): void {
   describe(`${name} store`, () => {
     it('keeps accounts’ fair-share weights: default 1, set by id, listed newest first', async () => {
@@ -145,44 +187,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
-    async function setup() {
-      const raw = await open();
-      // The scheduler's loop in miniature: every change feeds the queue, assignment takes from it.
-      const queue = new ReadyQueue();
-      const feed = <T extends { changes: ChangeSet }>(r: T): T => {
-        queue.push(r.changes.ready);
-        return r;
-      };
-      const store: Omit<Store, 'createJob'> & {
-        createJob(...a: Parameters<Store['createJob']>): Promise<JobView>;
-        assignWork(hostId: number, max: number, now: number): Promise<Assignment[]>;
-      } = Object.assign(Object.create(raw) as Store, {
-        createJob: async (...a: Parameters<Store['createJob']>) =>
-          feed(await raw.createJob(...a)).job,
-        applyReports: async (...a: Parameters<Store['applyReports']>) =>
-          feed(await raw.applyReports(...a)),
-        expireDeadlines: async (...a: Parameters<Store['expireDeadlines']>) =>
-          feed(await raw.expireDeadlines(...a)),
-        abandon: async (...a: Parameters<Store['abandon']>) => feed(await raw.abandon(...a)),
-        assignWork: (hostId: number, max: number, now: number) =>
-          raw.assignReplicas(hostId, queue.take(hostId, max), now),
-      });
-      const owner = await store.createToken('requester', 'req', `t-${Math.random()}`, undefined, 0);
-      // One account per host: replicas of a compared task never go to two hosts of one.
-      const hosts = await Promise.all(
-        [1, 2, 3].map(async (i) => {
-          const prov = await store.createToken(
-            'provider',
-            `prov${i}`,
-            `p${i}-${Math.random()}`,
-            undefined,
-            0,
-          );
-          return store.registerHost(prov.accountId, { ...host, name: `h${i}` }, 0);
-        }),
-      );
-      return { store, owner, hosts: hosts as [number, number, number] };
-    }
+    const setup = () => fedStore(open);
 
     it('never assigns two replicas of one task to the same host', async () => {
       const { store, owner, hosts } = await setup();
@@ -376,124 +381,6 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(JSON.parse(encoded?.json ?? 'null')).toEqual(result);
       expect(result?.outcome).toBe('failed');
       expect(result?.errors.map((e) => e.message)).toEqual(['boom 0', 'boom 1']);
-      await store.close();
-    });
-
-    it('hands work back without counting an error', async () => {
-      const { store, owner, hosts } = await setup();
-      await store.createJob(owner.accountId, job(1, { maxErrors: 0 }), 0);
-      const [a] = await store.assignWork(hosts[0], 1, 0);
-      const back = await store.abandon(hosts[0], [a!.replicaId], 1);
-      expect(back.abandoned).toBe(1);
-      const [b] = await store.assignWork(hosts[1], 1, 2);
-      expect(b?.taskId).toBe(a?.taskId);
-      await store.close();
-    });
-
-    it('lets a host take again a task it handed back', async () => {
-      const { store, owner, hosts } = await setup();
-      await store.createJob(owner.accountId, job(1), 0);
-      const [a] = await store.assignWork(hosts[0], 1, 0);
-      await store.abandon(hosts[0], [a!.replicaId], 1);
-      const [again] = await store.assignWork(hosts[0], 1, 2);
-      expect(again?.taskId).toBe(a?.taskId);
-      expect(again?.replicaId).not.toBe(a?.replicaId);
-      await store.close();
-    });
-
-    it('counts the late answer of a handed-back replica while its task is open', async () => {
-      const { store, owner, hosts } = await setup();
-      const j = await store.createJob(owner.accountId, job(1), 0);
-      const [a] = await store.assignWork(hosts[0], 1, 0);
-      await store.abandon(hosts[0], [a!.replicaId], 1);
-      // The host was away, finished the replica anyway and reports it on its return.
-      const late = await store.applyReports(hosts[0], [ok(a!.replicaId)], 2);
-      expect(late.statuses).toEqual(['accepted']);
-      const [result] = await store.listResults(j.id, 0, 10);
-      expect(result).toMatchObject({ outcome: 'valid' });
-      // Settled by it: the reissue is not sent to anyone, and the task settles once.
-      expect(await store.assignWork(hosts[1], 1, 3)).toEqual([]);
-      expect((await store.getJob(j.id, owner))?.progress).toMatchObject({ valid: 1, pending: 0 });
-      expect((await store.applyReports(hosts[0], [ok(a!.replicaId)], 4)).statuses).toEqual([
-        'duplicate',
-      ]);
-      await store.close();
-    });
-
-    it('never lets one host vote twice with a late answer of a task it took again', async () => {
-      const { store, owner, hosts } = await setup();
-      const j = await store.createJob(owner.accountId, job(1, { redundancy: 2 }), 0);
-      const [a] = await store.assignWork(hosts[0], 1, 0);
-      await store.abandon(hosts[0], [a!.replicaId], 1);
-      const [again] = await store.assignWork(hosts[0], 1, 2);
-      expect(again?.taskId).toBe(a?.taskId);
-      expect((await store.applyReports(hosts[0], [ok(a!.replicaId)], 3)).statuses).toEqual([
-        'late',
-      ]);
-      expect((await store.applyReports(hosts[0], [ok(again!.replicaId)], 4)).statuses).toEqual([
-        'accepted',
-      ]);
-      // One host's two answers are not a quorum of two.
-      expect((await store.getJob(j.id, owner))?.progress).toMatchObject({ valid: 0, pending: 1 });
-      const [other] = await store.assignWork(hosts[1], 1, 5);
-      await store.applyReports(hosts[1], [ok(other!.replicaId)], 6);
-      const [result] = await store.listResults(j.id, 0, 10);
-      expect(result).toMatchObject({ outcome: 'valid' });
-      await store.close();
-    });
-
-    it('only notes a late answer once its task settled or its job was cancelled', async () => {
-      const { store, owner, hosts } = await setup();
-      const settled = await store.createJob(owner.accountId, job(1), 0);
-      const [a] = await store.assignWork(hosts[0], 1, 0);
-      await store.abandon(hosts[0], [a!.replicaId], 1);
-      const [b] = await store.assignWork(hosts[1], 1, 2);
-      await store.applyReports(hosts[1], [ok(b!.replicaId)], 3);
-      expect((await store.applyReports(hosts[0], [ok(a!.replicaId, 'x')], 4)).statuses).toEqual([
-        'late',
-      ]);
-      const [result] = await store.listResults(settled.id, 0, 10);
-      expect(result).toMatchObject({ outcome: 'valid' });
-
-      const cancelled = await store.createJob(owner.accountId, job(1), 5);
-      const [c] = await store.assignWork(hosts[0], 1, 5);
-      await store.abandon(hosts[0], [c!.replicaId], 6);
-      await store.cancelJob(cancelled.id, 7);
-      expect((await store.applyReports(hosts[0], [ok(c!.replicaId)], 8)).statuses).toEqual([
-        'late',
-      ]);
-      expect((await store.getJob(cancelled.id, owner))?.state).toBe('cancelled');
-      await store.close();
-    });
-
-    it('hands a refused module back without an error, and never to the refusing host again', async () => {
-      const { store, owner, hosts } = await setup();
-      // maxErrors 0: one counted error would fail the task.
-      const j = await store.createJob(owner.accountId, job(1, { maxErrors: 0 }), 0);
-      for (const [i, code] of ['module_signature_refused', 'module_hash_mismatch'].entries()) {
-        const h = hosts[i] as number;
-        const [a] = await store.assignWork(h, 1, i);
-        const refusal = {
-          ...ok(a!.replicaId),
-          success: false,
-          digest: null,
-          exitCode: null,
-          error: { code, message: 'module refused' },
-        };
-        expect((await store.applyReports(h, [refusal], i)).statuses).toEqual(['accepted']);
-        // Sent again (the answer was lost): recorded once.
-        expect((await store.applyReports(h, [refusal], i)).statuses).toEqual(['duplicate']);
-        expect(await store.assignWork(h, 1, i)).toEqual([]);
-      }
-      expect((await store.getJob(j.id, owner))?.progress).toMatchObject({ pending: 1, failed: 0 });
-      const ready = await store.readyReplicas();
-      expect(ready).toMatchObject([{ excludedHosts: [hosts[0], hosts[1]], reissue: true }]);
-      // The store itself keeps the refusing hosts off it, whatever the queue asks.
-      expect(await store.assignReplicas(hosts[0], ready, 4)).toEqual([]);
-      const [c] = await store.assignWork(hosts[2], 1, 5);
-      await store.applyReports(hosts[2], [ok(c!.replicaId)], 6);
-      const [result] = await store.listResults(j.id, 0, 10);
-      expect(result).toMatchObject({ outcome: 'valid', errors: [] });
       await store.close();
     });
 

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeHandBack } from '../handback.case.js';
 import { describeLiveness } from '../liveness.case.js';
 import { describeStore, host, job, ok } from '../store.case.js';
 import { describeValidation } from '../validation.case.js';
@@ -12,6 +13,12 @@ function tempPath(): string {
 }
 
 describeStore('sqlite', async () => {
+  const store = new SqliteStore(tempPath());
+  await store.migrate();
+  return store;
+});
+
+describeHandBack('sqlite', async () => {
   const store = new SqliteStore(tempPath());
   await store.migrate();
   return store;
