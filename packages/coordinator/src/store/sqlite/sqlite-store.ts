@@ -6,19 +6,18 @@
  */
 
 import { randomInt } from 'node:crypto';
-import {
-  type GridSnapshot,
-  type HostList,
-  type HostUpdate,
-  type HostView,
-  JobPurgedError,
-  type JobTaskPage,
-  type JobTasksQuery,
-  type JobView,
-  type RegisterHostRequest,
-  type Role,
-  type TaskResult,
-  type TaskView,
+import type {
+  GridSnapshot,
+  HostList,
+  HostUpdate,
+  HostView,
+  JobTaskPage,
+  JobTasksQuery,
+  JobView,
+  RegisterHostRequest,
+  Role,
+  TaskResult,
+  TaskView,
 } from '@anygrid/protocol';
 import {
   largeBlobsFromList,
@@ -27,7 +26,7 @@ import {
   workAllowance,
 } from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
-import { type JobMeta, type JobRow, jobMeta, jobView } from '../rows.js';
+import { type JobMeta, type JobRow, jobMeta } from '../rows.js';
 import type {
   AccountRow,
   ChangeSet,
@@ -63,6 +62,7 @@ import {
 } from './sqlite-database.js';
 import { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJobIntake } from './sqlite-job-intake.js';
+import { SqliteJobViews } from './sqlite-job-views.js';
 import { largeInputsOf } from './sqlite-large-inputs.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { SqlitePlacement } from './sqlite-placement.js';
@@ -100,6 +100,7 @@ export class SqliteStore implements Store {
         intake: SqliteJobIntake;
         dashboard: SqliteDashboard;
         taskView: SqliteTaskView;
+        jobViews: SqliteJobViews;
         accounts: SqliteAccounts;
       }
     | undefined;
@@ -153,6 +154,7 @@ export class SqliteStore implements Store {
       placement: new SqlitePlacement(this.db, hosts.quota),
       dashboard: new SqliteDashboard(this.db),
       taskView: new SqliteTaskView(this.db),
+      jobViews: new SqliteJobViews(this.db, settlement),
       leases: new SqliteLeases(this.db, settlement),
       stranded: new SqliteStranded(
         this.db,
@@ -346,7 +348,7 @@ export class SqliteStore implements Store {
     const changes = new ChangeCollector();
     const jobId = this.inTx(() => this.p.intake.createJob(accountId, job, now, changes));
     changes.jobs.add(jobId);
-    return { job: this.jobById(jobId) as JobView, changes: changes.toChangeSet() };
+    return { job: this.p.jobViews.byId(jobId) as JobView, changes: changes.toChangeSet() };
   }
 
   async addTasks(
@@ -379,49 +381,12 @@ export class SqliteStore implements Store {
       .all(now) as number[];
   }
 
-  private jobById(jobId: number): JobView | null {
-    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
-    return row ? this.viewOf(row) : null;
-  }
-
   async getJob(jobId: number, principal: Principal): Promise<JobView | null> {
-    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as
-      | (JobRow & { purge_started_at: number | null })
-      | undefined;
-    if (!row || (principal.role !== 'admin' && row.account_id !== principal.accountId)) return null;
-    // From the start of its purge a job's results are going: none is shown half-deleted.
-    if (row.purge_started_at !== null) {
-      throw new JobPurgedError(
-        jobId,
-        row.finished_at === null ? null : Number(row.finished_at),
-        Number(row.purge_started_at),
-      );
-    }
-    return this.viewOf(row);
-  }
-
-  /** A job's view, with the progress of its running tasks while it runs. */
-  private viewOf(row: JobRow): JobView {
-    const view =
-      row.state !== 'running'
-        ? jobView(row)
-        : jobView(row, this.p.settlement.checkpoints.runningProgress(row.id));
-    return row.variants === 1
-      ? { ...view, variants: this.p.settlement.variants.view(row.id) }
-      : view;
+    return this.p.jobViews.visible(jobId, principal);
   }
 
   async listJobs(principal: Principal, limit: number): Promise<JobView[]> {
-    const rows = (
-      principal.role === 'admin'
-        ? this.sql(
-            'SELECT * FROM jobs WHERE purge_started_at IS NULL ORDER BY id DESC LIMIT ?',
-          ).all(limit)
-        : this.sql(
-            'SELECT * FROM jobs WHERE account_id = ? AND purge_started_at IS NULL ORDER BY id DESC LIMIT ?',
-          ).all(principal.accountId, limit)
-    ) as JobRow[];
-    return rows.map((row) => this.viewOf(row));
+    return this.p.jobViews.list(principal, limit);
   }
 
   async cancelJob(jobId: number, now: number): Promise<ChangeSet> {
