@@ -83,6 +83,14 @@ export function describeError(err: unknown): {
   if (err instanceof CliError) {
     return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
   }
+  if (err instanceof Error && err.name === 'StoreUnreachableError') {
+    return {
+      code: 'STORE_UNREACHABLE',
+      message: err.message,
+      hint: 'check --store / ANYGRID_STORE (postgres://user@host:port/db) and that PostgreSQL runs there',
+      exitCode: 1,
+    };
+  }
   if (err instanceof AnygridError) {
     return {
       code: err.code,

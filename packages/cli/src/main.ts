@@ -12,6 +12,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerHosts } from './commands/hosts.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerProvide } from './commands/provide.js';
 import { registerResults } from './commands/results.js';
 import { registerRun } from './commands/run.js';
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerSign(program);
   registerRun(program);
+  registerMigrate(program);
   return program;
 }
 

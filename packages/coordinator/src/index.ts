@@ -13,5 +13,8 @@ export {
 } from './main.js';
 export { Hub } from './services/hub.js';
 export { Scheduler } from './services/scheduler.js';
-export { SqliteStore } from './store/sqlite/sqlite-store.js';
+export { describeStore, openStore } from './store/open-store.js';
+export { StoreUnreachableError } from './store/postgres/pg-database.js';
+export { PostgresStore } from './store/postgres/postgres-store.js';
+export { SqliteStore, SqlStore } from './store/sqlite/sqlite-store.js';
 export type { Placement, Principal, ReplicaPick, Store } from './store/store.js';

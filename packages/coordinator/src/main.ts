@@ -34,7 +34,7 @@ import { Scheduler } from './services/scheduler.js';
 import { Transitioner } from './services/transitioner.js';
 import { ValidatorRunner } from './services/validator-runner.js';
 import { Volunteers } from './services/volunteers.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 export const VERSION = '0.1.0';
@@ -42,6 +42,11 @@ export const VERSION = '0.1.0';
 export interface CoordinatorOptions {
   /** Directory holding the database, blobs and admin token; created if absent. */
   readonly dataDir: string;
+  /**
+   * The store: a `postgres://` URL (shared by several coordinators) or an SQLite file's
+   * path. Default `anygrid.db` in the data directory.
+   */
+  readonly store?: string;
   /** TCP port; 0 picks a free one. Default 7070. */
   readonly port?: number;
   /** Interface to listen on. Default 127.0.0.1. */
@@ -121,7 +126,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     options.logger ?? pino({ level: process.env.ANYGRID_LOG_LEVEL ?? 'info' }, pino.destination(2));
   // Holds tokens and every requester's data: its owner's alone (mode 700 when made here).
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  const store: Store = new SqliteStore(join(options.dataDir, 'anygrid.db'), {
+  const store: Store = openStore(options.store ?? join(options.dataDir, 'anygrid.db'), {
     networkRule: options.networkRule,
     dailyQuota: options.dailyQuota,
   });

@@ -33,6 +33,7 @@ const AGENTS_READY_MS = 20_000;
 
 interface ServeFlags {
   data: string;
+  store?: string;
   port: number;
   host: string;
   dev?: boolean;
@@ -66,6 +67,13 @@ export function registerServe(program: Command): void {
         '--agents local providers, restarted if they die. Stop with Ctrl-C.',
     )
     .option('--data <dir>', 'data directory', './.anygrid')
+    .addOption(
+      new Option(
+        '--store <url-or-file>',
+        'the store: postgres://user@host:port/db[?schema=name] (several coordinators may ' +
+          'share it, see docs/scale-out.md) or an SQLite file (default DIR/anygrid.db)',
+      ).env('ANYGRID_STORE'),
+    )
     .option('--port <n>', 'TCP port (0: any free port)', intOption(0, 65535), 7070)
     .option('--host <addr>', 'interface to listen on', '127.0.0.1')
     .option('--dev', 'also run local providers and create dev tokens')
@@ -198,9 +206,10 @@ function dailyQuotaOf(flags: ServeFlags): DailyQuotaParams | undefined {
 
 async function serve(flags: ServeFlags): Promise<void> {
   process.env.ANYGRID_LOG_LEVEL = flags.logLevel;
-  const { startCoordinator, WEB_PAGES } = await import('@anygrid/coordinator');
+  const { startCoordinator, WEB_PAGES, describeStore } = await import('@anygrid/coordinator');
   const coord = await startCoordinator({
     dataDir: flags.data,
+    ...(flags.store === undefined ? {} : { store: flags.store }),
     port: flags.port,
     host: flags.host,
     networkRule: flags.networkRule,
@@ -256,6 +265,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   } else {
     println(`anygrid coordinator listening on ${coord.url}`);
     println(`  data         ${flags.data}`);
+    if (flags.store !== undefined) println(`  store        ${describeStore(flags.store)}`);
     for (const p of pages) {
       println(
         `  ${p.page.padEnd(12)} ${p.built ? p.url : `${p.url} (not built: run \`npm run build\`)`}`,

@@ -7,9 +7,6 @@
  */
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   Assignment,
   type OutputRef,
@@ -62,17 +59,24 @@ function failed(replicaId: number): VerifiedReport {
   };
 }
 
-export function describeGraph(name: string, open: (path?: string) => Promise<Store>): void {
+/**
+ * `open(again?)` opens a new store, or again the one whose place (a file, a schema URL) it
+ * returned before, as a restart would.
+ */
+export function describeGraph(
+  name: string,
+  open: (again?: string) => Promise<{ store: Store; path: string }>,
+): void {
   describe(`${name} store, task graphs`, () => {
-    async function setup(path?: string) {
-      const store = await open(path);
+    async function setup(again?: string) {
+      const { store, path } = await open(again);
       const queue = new ReadyQueue();
       const feed = (changes: ChangeSet) => queue.push(changes.ready);
       const owner = (await store.createToken('requester', 'req', 'r', undefined, 0)) as Principal;
       const prov = await store.createToken('provider', 'prov', 'p', undefined, 0);
       const h = await store.registerHost(prov.accountId, { ...host, slots: 8 }, 0);
       const take = (now: number) => store.assignReplicas(h, queue.take(h, 100), now);
-      return { store, owner, h, feed, take, queue };
+      return { store, path, owner, h, feed, take, queue };
     }
 
     it('sends a child only once all its parents are valid, with their outputs as input files', async () => {
@@ -277,8 +281,7 @@ export function describeGraph(name: string, open: (path?: string) => Promise<Sto
     });
 
     it('keeps a released child across a restart: its replica is ready, its inputs stored', async () => {
-      const path = join(mkdtempSync(join(tmpdir(), 'anygrid-graph-')), 'graph.db');
-      const first = await setup(path);
+      const first = await setup();
       const created = await first.store.createJob(
         first.owner.accountId,
         graphJob([undefined, [0]], { redundancy: 2, quorum: 1 }),
@@ -288,7 +291,7 @@ export function describeGraph(name: string, open: (path?: string) => Promise<Sto
       const [map] = await first.take(1);
       await first.store.applyReports(first.h, [printed(map!.replicaId, 'kept')], 2);
       await first.store.close();
-      const again = await open(path);
+      const { store: again } = await open(first.path);
       const ready = await again.readyReplicas();
       // The map's second replica was dropped when it settled; the child's two are ready.
       expect(ready.map((r) => r.taskId)).toEqual([2, 2]);

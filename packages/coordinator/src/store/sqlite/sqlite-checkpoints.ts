@@ -72,7 +72,7 @@ export class SqliteCheckpoints {
       .prepare(
         `SELECT COUNT(*) AS n, SUM(p) AS sum FROM (
            SELECT MAX(progress) AS p FROM replicas
-           WHERE job_id = ? AND state = 'in_progress' AND progress IS NOT NULL GROUP BY task_id)`,
+           WHERE job_id = ? AND state = 'in_progress' AND progress IS NOT NULL GROUP BY task_id) AS per_task`,
       )
       .raw();
   }

@@ -11,13 +11,18 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../migrations.js';
+import type { SqlDatabase, SqlEngine, SqlStatement } from '../sql-database.js';
 
-export type SqliteDatabase = Database.Database;
+/**
+ * The database the store's SQL code runs on: SQLite here, or PostgreSQL through the
+ * same interface (sql-database.ts).
+ */
+export type SqliteDatabase = SqlDatabase;
 
 /** Mode of the database file and its -wal and -shm companions: the owner's alone. */
 const FILE_MODE = 0o600;
 
-export function openSqlite(path: string): SqliteDatabase {
+export function openSqlite(path: string): Database.Database {
   if (isFilePath(path)) ownerOnly(path);
   const db = new Database(path);
   // Before any table exists (a new file), so that pages freed by the janitor's purges can
@@ -28,6 +33,26 @@ export function openSqlite(path: string): SqliteDatabase {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/** The embedded database under the store: one SQLite file, WAL, migrated in place. */
+export function sqliteEngine(path: string): SqlEngine {
+  const db = openSqlite(path);
+  return {
+    kind: 'sqlite',
+    db: Object.assign(db, { dialect: 'sqlite' as const }) as unknown as SqlDatabase,
+    migrate: (now) => migrateSqlite(db, now),
+    reclaimSpace(maxPages) {
+      const free = () => db.pragma('freelist_count', { simple: true }) as number;
+      const before = free();
+      const pages = Math.floor(maxPages);
+      // incremental_vacuum(0) would free every page at once: 0 only reads the counts.
+      if (before > 0 && pages > 0) db.pragma(`incremental_vacuum(${pages})`);
+      const after = free();
+      const total = db.pragma('page_count', { simple: true }) as number;
+      return { freed: before - after, free: after, total };
+    },
+  };
 }
 
 /** `:memory:` and empty (a temporary database) name no file to protect. */
@@ -46,14 +71,16 @@ function ownerOnly(path: string): void {
   }
 }
 
-export function migrateSqlite(db: SqliteDatabase, now: number): void {
+export function migrateSqlite(db: Database.Database, now: number): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
   const applied = new Set(
     db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
   );
+  const done: number[] = [];
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
+    done.push(m.version);
     db.transaction(() => {
       for (const sql of m.statements) db.exec(sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
@@ -64,6 +91,7 @@ export function migrateSqlite(db: SqliteDatabase, now: number): void {
     })();
   }
   incrementalVacuum(db);
+  return done;
 }
 
 /**
@@ -72,7 +100,7 @@ export function migrateSqlite(db: SqliteDatabase, now: number): void {
  * transaction; atomic, so a crash leaves the old file). After that, the janitor's
  * `PRAGMA incremental_vacuum(N)` returns freed pages to the file system.
  */
-function incrementalVacuum(db: SqliteDatabase): void {
+function incrementalVacuum(db: Database.Database): void {
   const INCREMENTAL = 2;
   if (db.pragma('auto_vacuum', { simple: true }) === INCREMENTAL) return;
   db.pragma('auto_vacuum = INCREMENTAL');
@@ -84,16 +112,14 @@ function incrementalVacuum(db: SqliteDatabase): void {
  * closure between BEGIN and COMMIT (ROLLBACK if it throws) without building a new
  * wrapper on each request.
  */
-export function transactionRunner(db: SqliteDatabase): <T>(body: () => T) => T {
+export function transactionRunner(db: SqlDatabase): <T>(body: () => T) => T {
   const run = db.transaction((body: () => unknown) => body());
   return <T>(body: () => T) => run(body) as T;
 }
 
 /** A prepared statement for each SQL text, compiled once: `sql(text).run(…)`. */
-export function statementCache(
-  db: SqliteDatabase,
-): (text: string) => Database.Statement<unknown[]> {
-  const statements = new Map<string, Database.Statement<unknown[]>>();
+export function statementCache(db: SqlDatabase): (text: string) => SqlStatement {
+  const statements = new Map<string, SqlStatement>();
   return (text) => {
     let stmt = statements.get(text);
     if (!stmt) {

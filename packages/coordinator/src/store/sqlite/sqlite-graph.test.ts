@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { describeGraph } from '../graph.case.js';
 import { SqliteStore } from './sqlite-store.js';
 
-describeGraph('sqlite', async (path) => {
-  const store = new SqliteStore(
-    path ?? join(mkdtempSync(join(tmpdir(), 'anygrid-graph-')), 'g.db'),
-  );
+describeGraph('sqlite', async (again) => {
+  const path = again ?? join(mkdtempSync(join(tmpdir(), 'anygrid-graph-')), 'g.db');
+  const store = new SqliteStore(path);
   await store.migrate();
-  return store;
+  return { store, path };
 });

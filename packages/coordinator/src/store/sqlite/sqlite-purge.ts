@@ -25,6 +25,11 @@ const PER_TASK_TABLES = ['comparisons', 'replicas'] as const;
  */
 const PER_JOB_TABLES = ['events', 'blob_refs', 'unconfirmed_results', 'job_variants'] as const;
 
+/** A table's row number: `id` where it has one (SQLite's rowid by another name), else rowid. */
+function rowKey(table: (typeof PER_JOB_TABLES)[number]): string {
+  return table === 'events' ? 'id' : 'rowid';
+}
+
 export class SqlitePurge {
   private readonly due;
   private readonly begin;
@@ -70,7 +75,8 @@ export class SqlitePurge {
                (SELECT hash, job_id FROM blob_refs WHERE job_id = ? LIMIT ?)`,
           )
         : db.prepare(
-            `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE job_id = ? LIMIT ?)`,
+            // events' rowid is its id, under that name on PostgreSQL.
+            `DELETE FROM ${table} WHERE ${rowKey(table)} IN (SELECT ${rowKey(table)} FROM ${table} WHERE job_id = ? LIMIT ?)`,
           ),
     );
     this.begunAt = db.prepare('SELECT purge_started_at FROM jobs WHERE id = ?').pluck();

@@ -105,7 +105,7 @@ export class SqliteSettlement {
     this.variants = new SqliteVariants(db);
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.largeInputs = db
-      .prepare(`SELECT ${largeInputsOf('spec')} FROM tasks WHERE id = ?`)
+      .prepare(`SELECT ${largeInputsOf('spec', db.dialect)} FROM tasks WHERE id = ?`)
       .pluck();
     this.insertReplica = db.prepare(
       `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,

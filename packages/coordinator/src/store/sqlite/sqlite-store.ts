@@ -1,8 +1,10 @@
 /**
  * @module
- * The embedded store: one SQLite file (better-sqlite3, WAL) behind the async `Store`
- * contract. Statements are prepared once; every operation is one transaction. The
- * driver is synchronous, so a transaction never interleaves with another request.
+ * The store's verbs in SQL behind the async `Store` contract, on any database with the
+ * synchronous interface of sql-database.ts: the embedded SQLite file (`SqliteStore`,
+ * better-sqlite3, WAL) or PostgreSQL (postgres/postgres-store.ts). Statements are
+ * prepared once; every operation is one transaction. The drivers are synchronous, so a
+ * transaction never interleaves with another request of this process.
  */
 
 import { randomInt } from 'node:crypto';
@@ -27,6 +29,7 @@ import {
 } from '../../policy/index.js';
 import { standingOf } from '../host-rows.js';
 import { type JobMeta, type JobRow, jobMeta } from '../rows.js';
+import type { SqlDatabase, SqlEngine } from '../sql-database.js';
 import type {
   AccountRow,
   ChangeSet,
@@ -53,13 +56,7 @@ import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { ChangeCollector } from './sqlite-change-collector.js';
 import { SqliteComparisons } from './sqlite-comparisons.js';
 import { SqliteDashboard } from './sqlite-dashboard.js';
-import {
-  migrateSqlite,
-  openSqlite,
-  type SqliteDatabase,
-  statementCache,
-  transactionRunner,
-} from './sqlite-database.js';
+import { sqliteEngine, statementCache, transactionRunner } from './sqlite-database.js';
 import { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJobIntake } from './sqlite-job-intake.js';
 import { SqliteJobViews } from './sqlite-job-views.js';
@@ -80,9 +77,11 @@ export interface SqliteStoreOptions extends StoreRules {
   readonly random?: Random;
 }
 
-export class SqliteStore implements Store {
-  readonly kind = 'sqlite';
-  private readonly db: SqliteDatabase;
+export class SqlStore implements Store {
+  readonly kind: string;
+  /** The migrations the last `migrate()` applied (none when the schema was current). */
+  appliedMigrations: readonly number[] = [];
+  private readonly db: SqlDatabase;
   private readonly metaCache = new Map<number, JobMeta>();
   private parts:
     | {
@@ -114,16 +113,17 @@ export class SqliteStore implements Store {
    * a seeded one to replay a run.
    */
   constructor(
-    path: string,
+    private readonly engine: SqlEngine,
     private readonly options: SqliteStoreOptions = {},
   ) {
-    this.db = openSqlite(path);
+    this.kind = engine.kind;
+    this.db = engine.db;
     this.inTx = transactionRunner(this.db);
     this.sql = statementCache(this.db);
   }
 
   async migrate(): Promise<void> {
-    migrateSqlite(this.db, Date.now());
+    this.appliedMigrations = this.engine.migrate(Date.now());
     const metaOf = (jobId: number) => this.meta(jobId);
     const hosts = new SqliteHosts(this.db, this.options.dailyQuota);
     const random = this.options.random ?? Math.random;
@@ -424,7 +424,9 @@ export class SqliteStore implements Store {
 
   async readyReplicas(): Promise<ReadyReplica[]> {
     return readyRows(
-      this.sql(`${READY_SELECT} WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`).all(),
+      this.sql(
+        `${readySelect(this.db.dialect)} WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`,
+      ).all(),
       (jobId) => this.meta(jobId),
     );
   }
@@ -533,14 +535,7 @@ export class SqliteStore implements Store {
   }
 
   async reclaimSpace(maxPages: number): Promise<{ freed: number; free: number; total: number }> {
-    const free = () => this.db.pragma('freelist_count', { simple: true }) as number;
-    const before = free();
-    const pages = Math.floor(maxPages);
-    // incremental_vacuum(0) would free every page at once: 0 only reads the counts.
-    if (before > 0 && pages > 0) this.db.pragma(`incremental_vacuum(${pages})`);
-    const after = free();
-    const total = this.db.pragma('page_count', { simple: true }) as number;
-    return { freed: before - after, free: after, total };
+    return this.engine.reclaimSpace(maxPages);
   }
 
   async gridSnapshot(principal: Principal, scope: GridScope, now: number): Promise<GridSnapshot> {
@@ -564,12 +559,14 @@ export class SqliteStore implements Store {
 }
 
 /** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
-const READY_SELECT = `SELECT r.id, r.task_id, r.job_id, r.priority,
-    ${largeInputsOf('(SELECT t.spec FROM tasks t WHERE t.id = r.task_id)')} AS large,
+function readySelect(dialect: SqlDatabase['dialect']): string {
+  return `SELECT r.id, r.task_id, r.job_id, r.priority,
+    ${largeInputsOf('(SELECT t.spec FROM tasks t WHERE t.id = r.task_id)', dialect)} AS large,
     (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
      WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
     (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
   FROM replicas r`;
+}
 
 function readyRows(rows: unknown[], metaOf: (jobId: number) => JobMeta): ReadyReplica[] {
   return (
@@ -596,4 +593,11 @@ function readyRows(rows: unknown[], metaOf: (jobId: number) => JobMeta): ReadyRe
     };
     return large ? { ...ready, large } : ready;
   });
+}
+
+/** The embedded store: one SQLite file. */
+export class SqliteStore extends SqlStore {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    super(sqliteEngine(path), options);
+  }
 }

@@ -1,0 +1,304 @@
+/**
+ * @module
+ * A PostgreSQL connection with the synchronous interface the store's SQL code is written
+ * against (sql-database.ts), over libpq's blocking calls. Why blocking: the store's verbs
+ * are written as SQLite transactions — read, decide in JavaScript, write — and running
+ * them unchanged keeps one implementation of every rule for both databases. The cost is
+ * that the coordinator's event loop waits for each round trip (about 50 µs on loopback
+ * inside a transaction), as it waits for SQLite's disk today.
+ *
+ * Transactions are serializable by construction: each takes one transaction-scoped
+ * advisory lock first, so the transactions of all coordinators on the database run one
+ * at a time, as writers on one SQLite file do. That is what lets the same read-then-write
+ * code stay correct with several coordinators (no replica assigned twice, no task
+ * settled twice); reads outside a transaction take no lock. A coordinator killed inside
+ * a transaction loses its connection, and PostgreSQL rolls back and frees the lock.
+ */
+
+import { createRequire } from 'node:module';
+import type { SqlDatabase, SqlRunResult, SqlStatement } from '../sql-database.js';
+import { type PgStatementText, toPostgres } from './pg-dialect.js';
+
+/** The lock every store transaction takes: one writer at a time across coordinators. */
+export const STORE_LOCK_KEY = 0x616e7967; // "anyg"
+
+/** The calls of libpq's binding this file uses. */
+interface Libpq {
+  connectSync(conninfo: string): void;
+  finish(): void;
+  exec(sql: string): void;
+  prepare(name: string, sql: string, nParams: number): void;
+  execPrepared(name: string, params: (string | null)[]): void;
+  resultStatus(): string;
+  resultErrorMessage(): string;
+  resultErrorFields(): { sqlState?: string } | undefined;
+  errorMessage(): string;
+  ntuples(): number;
+  nfields(): number;
+  fname(column: number): string;
+  ftype(column: number): number;
+  getvalue(row: number, column: number): string;
+  getisnull(row: number, column: number): boolean;
+  cmdTuples(): string;
+}
+
+/** Loads the optional native binding, or says how to get it. */
+function loadLibpq(): new () => Libpq {
+  try {
+    return createRequire(import.meta.url)('libpq') as new () => Libpq;
+  } catch (error) {
+    throw new Error(
+      `the PostgreSQL store needs the libpq binding (npm package "libpq", built from source with the system's libpq: apt-get install libpq-dev, then npm ci): ${(error as Error).message}`,
+    );
+  }
+}
+
+/** The database could not be reached (wrong URL, server down, refused login). */
+export class StoreUnreachableError extends Error {
+  constructor(detail: string) {
+    super(`cannot reach the PostgreSQL store: ${detail}`);
+    this.name = 'StoreUnreachableError';
+  }
+}
+
+/** An error PostgreSQL answered, with its SQLSTATE code. */
+export class PgError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'PgError';
+  }
+}
+
+/** Type ids whose text is a number (int2, int4, int8, oid, float4, float8, numeric). */
+const NUMERIC_TYPES = new Set([20, 21, 23, 26, 700, 701, 1700]);
+const BOOL_TYPE = 16;
+
+export class PgDatabase implements SqlDatabase {
+  readonly dialect = 'postgres';
+  private readonly pq: Libpq;
+  private readonly statements = new Map<string, PgStatement>();
+  private depth = 0;
+  private open = true;
+
+  constructor(
+    conninfo: string,
+    /** Tables whose `id` the database assigns (an INSERT returns it). */
+    readonly idTables: ReadonlySet<string>,
+  ) {
+    const Pq = loadLibpq();
+    this.pq = new Pq();
+    try {
+      this.pq.connectSync(conninfo);
+    } catch (error) {
+      throw new StoreUnreachableError((error as Error).message.trim());
+    }
+    // Notices ("already exists, skipping") are not news for the operator.
+    this.exec('SET client_min_messages = warning');
+  }
+
+  prepare(sql: string): SqlStatement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = new PgStatement(this, toPostgres(sql, this.idTables), `s${this.statements.size}`);
+      this.statements.set(sql, stmt);
+    }
+    // Each caller gets its own view (pluck and raw are per use, as in better-sqlite3).
+    return stmt.view();
+  }
+
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F {
+    const run = (...args: Parameters<F>): ReturnType<F> => {
+      const nested = this.depth > 0;
+      const savepoint = `sp${this.depth}`;
+      // One round trip opens the transaction and takes the store's lock.
+      this.exec(
+        nested
+          ? `SAVEPOINT ${savepoint}`
+          : `BEGIN; SELECT pg_advisory_xact_lock(${STORE_LOCK_KEY})`,
+      );
+      this.depth++;
+      try {
+        const result = fn(...args) as ReturnType<F>;
+        this.depth--;
+        this.exec(nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT');
+        return result;
+      } catch (error) {
+        this.depth--;
+        if (this.open) this.exec(nested ? `ROLLBACK TO SAVEPOINT ${savepoint}` : 'ROLLBACK');
+        throw error;
+      }
+    };
+    return run as unknown as F;
+  }
+
+  exec(sql: string): void {
+    this.pq.exec(sql);
+    this.check();
+  }
+
+  /** Runs a statement text directly (no preparation): rows as objects. */
+  query(sql: string): Record<string, unknown>[] {
+    this.pq.exec(sql);
+    this.check();
+    return readRows(this.pq, false) as Record<string, unknown>[];
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.pq.finish();
+    // The binding closes its socket watcher asynchronously yet lets the object be
+    // collected at once; collected before libuv's close callback, the process aborts
+    // (uv__finish_close). Holding it a while lets the close complete.
+    const pq = this.pq;
+    setTimeout(() => pq, 1000).unref();
+  }
+
+  /** Prepares `text` on the server under `name` (once per connection). */
+  serverPrepare(name: string, text: PgStatementText): void {
+    this.pq.prepare(name, text.text, text.count);
+    this.check(text.text);
+  }
+
+  execute(name: string, params: (string | null)[], sql: string): Libpq {
+    this.pq.execPrepared(name, params);
+    this.check(sql);
+    return this.pq;
+  }
+
+  private check(sql?: string): void {
+    const status = this.pq.resultStatus();
+    if (status === 'PGRES_FATAL_ERROR' || status === 'PGRES_BAD_RESPONSE') {
+      const message = this.pq.resultErrorMessage() || this.pq.errorMessage();
+      const code = this.pq.resultErrorFields()?.sqlState;
+      throw new PgError(sql ? `${message.trim()} (in: ${sql})` : message.trim(), code);
+    }
+  }
+}
+
+/** A prepared statement; `view()` gives callers their own pluck/raw modes over it. */
+class PgStatement implements SqlStatement {
+  private prepared = false;
+  private pluckMode = false;
+  private rawMode = false;
+
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly text: PgStatementText,
+    private readonly name: string,
+    private readonly base?: PgStatement,
+  ) {}
+
+  view(): PgStatement {
+    return new PgStatement(this.db, this.text, this.name, this.base ?? this);
+  }
+
+  pluck(toggle = true): this {
+    this.pluckMode = toggle;
+    return this;
+  }
+
+  raw(toggle = true): this {
+    this.rawMode = toggle;
+    return this;
+  }
+
+  run(...params: unknown[]): SqlRunResult {
+    const pq = this.exec(params);
+    let lastInsertRowid = 0;
+    if (this.text.returnsId && pq.ntuples() > 0) {
+      lastInsertRowid = Number(pq.getvalue(pq.ntuples() - 1, 0));
+    }
+    return { changes: Number(pq.cmdTuples() || 0), lastInsertRowid };
+  }
+
+  get(...params: unknown[]): unknown {
+    const pq = this.exec(params);
+    if (pq.ntuples() === 0) return undefined;
+    return this.row(pq, 0);
+  }
+
+  all(...params: unknown[]): unknown[] {
+    const pq = this.exec(params);
+    const n = pq.ntuples();
+    const rows = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) rows[i] = this.row(pq, i);
+    return rows;
+  }
+
+  private row(pq: Libpq, i: number): unknown {
+    if (this.pluckMode) return readValue(pq, i, 0);
+    return readRow(pq, i, this.rawMode);
+  }
+
+  private exec(params: unknown[]): Libpq {
+    const owner = this.base ?? this;
+    if (!owner.prepared) {
+      this.db.serverPrepare(this.name, this.text);
+      owner.prepared = true;
+    }
+    return this.db.execute(this.name, this.bind(params), this.text.text);
+  }
+
+  /** better-sqlite3's binding: values, one array of them, or an object of named ones. */
+  private bind(params: unknown[]): (string | null)[] {
+    let values: unknown[] = params;
+    if (params.length === 1 && Array.isArray(params[0])) values = params[0];
+    else if (
+      this.text.names.length > 0 &&
+      params.length === 1 &&
+      typeof params[0] === 'object' &&
+      params[0] !== null
+    ) {
+      const named = params[0] as Record<string, unknown>;
+      values = this.text.names.map((n) => named[n]);
+    }
+    if (values.length !== this.text.count) {
+      throw new RangeError(
+        `statement takes ${this.text.count} parameters, got ${values.length}: ${this.text.text}`,
+      );
+    }
+    return values.map(toText);
+  }
+}
+
+function toText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') throw new TypeError('SQL parameters take 0 or 1, not booleans');
+  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
+  throw new TypeError(`cannot bind a ${typeof value} as an SQL parameter`);
+}
+
+/** A value as SQLite would give it: numbers as numbers, booleans as 1 or 0, text as text. */
+function readValue(pq: Libpq, row: number, column: number): unknown {
+  if (pq.getisnull(row, column)) return null;
+  const text = pq.getvalue(row, column);
+  const type = pq.ftype(column);
+  if (NUMERIC_TYPES.has(type)) return Number(text);
+  if (type === BOOL_TYPE) return text === 't' ? 1 : 0;
+  return text;
+}
+
+function readRow(pq: Libpq, row: number, asArray: boolean): unknown {
+  const n = pq.nfields();
+  if (asArray) {
+    const values = new Array<unknown>(n);
+    for (let c = 0; c < n; c++) values[c] = readValue(pq, row, c);
+    return values;
+  }
+  const out: Record<string, unknown> = {};
+  for (let c = 0; c < n; c++) out[pq.fname(c)] = readValue(pq, row, c);
+  return out;
+}
+
+function readRows(pq: Libpq, asArray: boolean): unknown[] {
+  const n = pq.ntuples();
+  const rows = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) rows[i] = readRow(pq, i, asArray);
+  return rows;
+}

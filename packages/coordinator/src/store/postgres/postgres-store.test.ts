@@ -1,0 +1,37 @@
+import { describe } from 'vitest';
+import { describeCheckpoints } from '../checkpoints.case.js';
+import { describeDashboard } from '../dashboard.case.js';
+import { describeGraph } from '../graph.case.js';
+import { describeHandBack } from '../handback.case.js';
+import { describeHostMeasures } from '../host-measures.case.js';
+import { describeHostRules } from '../host-rules.case.js';
+import { describeLiveness } from '../liveness.case.js';
+import { describePlacement } from '../placement.case.js';
+import { describeRetention } from '../retention.case.js';
+import { describeStore } from '../store.case.js';
+import { describeValidation } from '../validation.case.js';
+import { describeVariants } from '../variants.case.js';
+import { openPgStore, postgresPresent } from './pg-test-store.case.js';
+
+// The store suite every adapter passes, on PostgreSQL, each store in a fresh schema.
+describe.skipIf(!postgresPresent)('postgres', () => {
+  const open = () => openPgStore();
+  describeStore('postgres', open);
+  describeHandBack('postgres', open);
+  describeValidation('postgres', (random) => openPgStore({ random }));
+  describeLiveness('postgres', open);
+  describeCheckpoints('postgres', open);
+  describeDashboard('postgres', open);
+  describeGraph('postgres', async (again) => {
+    const store = await openPgStore({}, again);
+    return { store, path: store.url };
+  });
+  describeHostRules('postgres', (rules) => openPgStore(rules));
+  describeHostMeasures('postgres', (rules) => openPgStore(rules));
+  describePlacement('postgres', open);
+  describeRetention('postgres', async (again) => {
+    const store = await openPgStore({}, again);
+    return { store, path: store.url };
+  });
+  describeVariants('postgres', open);
+});
