@@ -18,12 +18,13 @@
 import { createRequire } from 'node:module';
 import type { SqlDatabase, SqlRunResult, SqlStatement } from '../sql-database.js';
 import { type PgStatementText, toPostgres } from './pg-dialect.js';
+import { type Pending, Pipeline, type PipelineConnection } from './pg-pipeline.js';
 
 /** The lock every store transaction takes: one writer at a time across coordinators. */
 export const STORE_LOCK_KEY = 0x616e7967; // "anyg"
 
 /** The calls of libpq's binding this file uses. */
-interface Libpq {
+interface Libpq extends PipelineConnection {
   connectSync(conninfo: string): void;
   finish(): void;
   exec(sql: string): void;
@@ -82,6 +83,8 @@ export class PgDatabase implements SqlDatabase {
   private readonly statements = new Map<string, PgStatement>();
   private depth = 0;
   private open = true;
+  /** The open transaction's statements in flight (pg-pipeline.ts); undefined outside one. */
+  pipeline: Pipeline | undefined;
 
   constructor(
     conninfo: string,
@@ -111,35 +114,67 @@ export class PgDatabase implements SqlDatabase {
 
   transaction<F extends (...args: never[]) => unknown>(fn: F): F {
     const run = (...args: Parameters<F>): ReturnType<F> => {
-      const nested = this.depth > 0;
-      const savepoint = `sp${this.depth}`;
-      // One round trip opens the transaction and takes the store's lock.
-      this.exec(
-        nested
-          ? `SAVEPOINT ${savepoint}`
-          : `BEGIN; SELECT pg_advisory_xact_lock(${STORE_LOCK_KEY})`,
-      );
+      if (this.depth > 0) return this.nested(fn, args);
+      // BEGIN and the store's lock go out with the first statements, unawaited.
+      const pipeline = new Pipeline(this.pq, pgError);
+      this.pipeline = pipeline;
+      pipeline.sendText('BEGIN');
+      pipeline.sendText(`SELECT pg_advisory_xact_lock(${STORE_LOCK_KEY})`);
       this.depth++;
       try {
         const result = fn(...args) as ReturnType<F>;
-        this.depth--;
-        this.exec(nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT');
+        pipeline.commit();
         return result;
       } catch (error) {
-        this.depth--;
-        if (this.open) this.exec(nested ? `ROLLBACK TO SAVEPOINT ${savepoint}` : 'ROLLBACK');
+        if (this.open) {
+          pipeline.abandon();
+          this.pq.exec('ROLLBACK');
+        }
         throw error;
+      } finally {
+        this.depth--;
+        this.pipeline = undefined;
       }
     };
     return run as unknown as F;
   }
 
+  /** A transaction inside another: a savepoint, rolled back to when `fn` throws. */
+  private nested<F extends (...args: never[]) => unknown>(
+    fn: F,
+    args: Parameters<F>,
+  ): ReturnType<F> {
+    const savepoint = `sp${this.depth}`;
+    this.exec(`SAVEPOINT ${savepoint}`);
+    this.depth++;
+    try {
+      const result = fn(...args) as ReturnType<F>;
+      this.exec(`RELEASE SAVEPOINT ${savepoint}`);
+      return result;
+    } catch (error) {
+      // An error leaves the pipeline aborted up to a sync point: end it, roll back to the
+      // savepoint (the transaction goes on), and pipeline again.
+      if (this.open && this.pipeline) {
+        this.pipeline.abandon();
+        this.pq.exec(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+        this.pipeline = new Pipeline(this.pq, pgError);
+      }
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+
   exec(sql: string): void {
+    if (this.pipeline) {
+      this.pipeline.wait(this.pipeline.sendText(sql));
+      return;
+    }
     this.pq.exec(sql);
     this.check();
   }
 
-  /** Runs a statement text directly (no preparation): rows as objects. */
+  /** Runs a statement text directly (no preparation), outside a transaction: rows as objects. */
   query(sql: string): Record<string, unknown>[] {
     this.pq.exec(sql);
     this.check();
@@ -172,16 +207,22 @@ export class PgDatabase implements SqlDatabase {
   private check(sql?: string): void {
     const status = this.pq.resultStatus();
     if (status === 'PGRES_FATAL_ERROR' || status === 'PGRES_BAD_RESPONSE') {
-      const message = this.pq.resultErrorMessage() || this.pq.errorMessage();
-      const code = this.pq.resultErrorFields()?.sqlState;
-      throw new PgError(sql ? `${message.trim()} (in: ${sql})` : message.trim(), code);
+      throw pgError(this.pq, sql);
     }
   }
+}
+
+/** The error of the current result. */
+function pgError(pq: PipelineConnection, sql?: string): PgError {
+  const message = (pq.resultErrorMessage() || pq.errorMessage()).trim();
+  return new PgError(sql ? `${message} (in: ${sql})` : message, pq.resultErrorFields()?.sqlState);
 }
 
 /** A prepared statement; `view()` gives callers their own pluck/raw modes over it. */
 class PgStatement implements SqlStatement {
   private prepared = false;
+  /** The pipeline its preparation went out in, when not yet known to have succeeded. */
+  private preparingIn: Pipeline | undefined;
   private pluckMode = false;
   private rawMode = false;
 
@@ -207,7 +248,40 @@ class PgStatement implements SqlStatement {
   }
 
   run(...params: unknown[]): SqlRunResult {
-    const pq = this.exec(params);
+    const pipeline = this.db.pipeline;
+    if (!pipeline) return this.ran(this.exec(params));
+    // In a transaction, a write goes out unawaited: its result is read when asked for.
+    const pending = this.send(pipeline, params, (pq) => this.ran(pq as Libpq));
+    return {
+      get changes() {
+        return pipeline.wait(pending).changes;
+      },
+      get lastInsertRowid() {
+        return pipeline.wait(pending).lastInsertRowid;
+      },
+    };
+  }
+
+  get(...params: unknown[]): unknown {
+    const read = (pq: Libpq) => (pq.ntuples() === 0 ? undefined : this.row(pq, 0));
+    const pipeline = this.db.pipeline;
+    if (!pipeline) return read(this.exec(params));
+    return pipeline.wait(this.send(pipeline, params, (pq) => read(pq as Libpq)));
+  }
+
+  all(...params: unknown[]): unknown[] {
+    const read = (pq: Libpq) => {
+      const n = pq.ntuples();
+      const rows = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) rows[i] = this.row(pq, i);
+      return rows;
+    };
+    const pipeline = this.db.pipeline;
+    if (!pipeline) return read(this.exec(params));
+    return pipeline.wait(this.send(pipeline, params, (pq) => read(pq as Libpq)));
+  }
+
+  private ran(pq: Libpq): SqlRunResult {
     let lastInsertRowid = 0;
     if (this.text.returnsId && pq.ntuples() > 0) {
       lastInsertRowid = Number(pq.getvalue(pq.ntuples() - 1, 0));
@@ -215,18 +289,20 @@ class PgStatement implements SqlStatement {
     return { changes: Number(pq.cmdTuples() || 0), lastInsertRowid };
   }
 
-  get(...params: unknown[]): unknown {
-    const pq = this.exec(params);
-    if (pq.ntuples() === 0) return undefined;
-    return this.row(pq, 0);
-  }
-
-  all(...params: unknown[]): unknown[] {
-    const pq = this.exec(params);
-    const n = pq.ntuples();
-    const rows = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) rows[i] = this.row(pq, i);
-    return rows;
+  /** Sends the statement down the pipeline, prepared first if this connection has not. */
+  private send<T>(
+    pipeline: Pipeline,
+    params: unknown[],
+    consume: (pq: PipelineConnection) => T,
+  ): Pending<T> {
+    const owner = this.base ?? this;
+    if (!owner.prepared && owner.preparingIn !== pipeline) {
+      owner.preparingIn = pipeline;
+      pipeline.sendPrepare(this.name, this.text.text, this.text.count, () => {
+        owner.prepared = true;
+      });
+    }
+    return pipeline.sendPrepared(this.name, this.bind(params), this.text.text, consume);
   }
 
   private row(pq: Libpq, i: number): unknown {

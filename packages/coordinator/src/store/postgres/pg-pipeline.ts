@@ -1,0 +1,133 @@
+/**
+ * @module
+ * A transaction's statements sent without waiting for each answer (libpq's pipeline
+ * mode), so that a run of writes costs one round trip to PostgreSQL instead of one
+ * each. The server still runs them one after another in the order sent, so a statement
+ * sees every earlier one's effect exactly as when each is awaited: only the waiting
+ * moves. A write's result (rows changed, id inserted) is read when first asked for; a
+ * read waits for everything sent before it and for itself; COMMIT waits for all. An
+ * error surfaces at the next wait — still inside the transaction, which then rolls
+ * back, so nothing of it is kept.
+ */
+
+/** The calls of libpq's binding the pipeline uses. */
+export interface PipelineConnection {
+  enterPipelineMode(): boolean;
+  exitPipelineMode(): boolean;
+  pipelineSync(): boolean;
+  sendFlushRequest(): boolean;
+  flush(): number;
+  sendQueryParams(sql: string, params: (string | null)[]): boolean;
+  sendPrepare(name: string, sql: string, nParams: number): boolean;
+  sendQueryPrepared(name: string, params: (string | null)[]): boolean;
+  getResult(): boolean;
+  resultStatus(): string;
+  resultErrorMessage(): string;
+  resultErrorFields(): { sqlState?: string } | undefined;
+  errorMessage(): string;
+}
+
+/** A statement sent and not yet read. */
+export interface Pending<T = unknown> {
+  /** Reads what the caller needs from the statement's result, while it is current. */
+  readonly consume: ((pq: PipelineConnection) => T) | undefined;
+  readonly sql: string;
+  done: boolean;
+  value?: T;
+}
+
+/** Statements in flight at most before the oldest are read: socket buffers are finite. */
+const MAX_IN_FLIGHT = 256;
+
+export class Pipeline {
+  private readonly queue: Pending[] = [];
+  /** The first error of this pipeline: every later statement was skipped by the server. */
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly pq: PipelineConnection,
+    private readonly toError: (pq: PipelineConnection, sql: string) => Error,
+  ) {
+    if (!pq.enterPipelineMode())
+      throw new Error(`cannot enter pipeline mode: ${pq.errorMessage()}`);
+  }
+
+  /** Sends a statement by its text (no result wanted beyond success). */
+  sendText(sql: string): Pending<undefined> {
+    return this.push(sql, undefined, () => this.pq.sendQueryParams(sql, []));
+  }
+
+  sendPrepare<T>(name: string, sql: string, count: number, onReady: () => T): Pending<T> {
+    return this.push(sql, onReady, () => this.pq.sendPrepare(name, sql, count));
+  }
+
+  sendPrepared<T>(
+    name: string,
+    params: (string | null)[],
+    sql: string,
+    consume: (pq: PipelineConnection) => T,
+  ): Pending<T> {
+    return this.push(sql, consume, () => this.pq.sendQueryPrepared(name, params));
+  }
+
+  /** Reads results up to and including `p`'s; throws the pipeline's first error. */
+  wait<T>(p: Pending<T>): T {
+    if (!p.done) {
+      this.pq.sendFlushRequest();
+      this.pq.flush();
+      while (!p.done) this.readOne();
+    }
+    if (this.failure) throw this.failure;
+    return p.value as T;
+  }
+
+  /** Commits: sends COMMIT and a sync point, reads everything, leaves pipeline mode. */
+  commit(): void {
+    this.sendText('COMMIT');
+    this.sync();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Ends the pipeline after an error or a throw, reading what is left; the caller rolls back. */
+  abandon(): void {
+    this.sync();
+  }
+
+  private push<T>(
+    sql: string,
+    consume: ((pq: PipelineConnection) => T) | undefined,
+    send: () => boolean,
+  ): Pending<T> {
+    if (this.failure) throw this.failure;
+    if (this.queue.length >= MAX_IN_FLIGHT) this.wait(this.queue[this.queue.length - 1] as Pending);
+    if (!send()) throw new Error(`cannot send to PostgreSQL: ${this.pq.errorMessage()}`);
+    const p: Pending<T> = { consume, sql, done: false };
+    this.queue.push(p);
+    return p;
+  }
+
+  /** Reads the oldest statement's result and the end-of-result marker after it. */
+  private readOne(): void {
+    const p = this.queue.shift();
+    if (!p) throw new Error('pipeline: no statement awaits a result');
+    if (!this.pq.getResult()) throw new Error(`pipeline: no result for ${p.sql}`);
+    const status = this.pq.resultStatus();
+    if (status === 'PGRES_FATAL_ERROR' || status === 'PGRES_BAD_RESPONSE') {
+      this.failure ??= this.toError(this.pq, p.sql);
+    } else if (status !== 'PGRES_PIPELINE_ABORTED' && !this.failure) {
+      p.value = p.consume?.(this.pq);
+    }
+    // Each statement's result is followed by a null one.
+    this.pq.getResult();
+    p.done = true;
+  }
+
+  private sync(): void {
+    this.pq.pipelineSync();
+    this.pq.flush();
+    while (this.queue.length > 0) this.readOne();
+    // The sync point's own result.
+    this.pq.getResult();
+    this.pq.exitPipelineMode();
+  }
+}
