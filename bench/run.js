@@ -17,6 +17,7 @@ import { latency } from './latency.js';
 import { killAll, REPO } from './processes.js';
 import { resultsMarkdown } from './results-markdown.js';
 import { runtime } from './runtime.js';
+import { scaleout } from './scaleout.js';
 import { schedulerScaling } from './scheduler.js';
 import { soak } from './soak.js';
 import { storeCost } from './store-cost.js';
@@ -33,9 +34,10 @@ const PARTS = {
   store: storeCost,
   verification,
   soak,
+  scaleout,
 };
-/** Parts run only when named (`npm run bench -- soak`): minutes long. */
-const ON_REQUEST = new Set(['soak']);
+/** Parts run only when named (`npm run bench -- soak`): minutes long, or needing PostgreSQL. */
+const ON_REQUEST = new Set(['soak', 'scaleout']);
 /** Each part's options under `--smoke`: enough to run every code path, too few to measure. */
 const SMOKE = {
   throughput: { tasks: 2_000, runs: 1 },
@@ -47,6 +49,7 @@ const SMOKE = {
   store: { tasks: 2_000, rounds: 1 },
   verification: { tasks: 2_000, fractions: [0, 0.05] },
   soak: { tasks: 40_000, jobSize: 5_000, sampleMs: 2_000, retention: '2s' },
+  scaleout: { tasks: 2_000, runs: 1 },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -37,6 +37,7 @@ import {
 } from '../../policy/index.js';
 import { capabilitiesOf, type StandingRow, standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
+import type { SqlRunResult } from '../sql-database.js';
 import type { HostBuffer, Placement, ReplicaPick } from '../store.js';
 import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
@@ -46,6 +47,9 @@ import { type SqliteVariants, type VariantPick, variantHost } from './sqlite-var
 
 /** How many of a job's last settled tasks a spot check looks through for a known answer. */
 const SPOT_WINDOW = 512;
+
+/** A pick no placement rule keeps apart (a job that compares nothing). */
+const NO_RULE = [null, null, null] as const;
 
 /** A time no replica was sent after: the spread rule does not hold a trusted host back. */
 const NEVER = Number.MAX_SAFE_INTEGER;
@@ -60,6 +64,18 @@ interface JobAccess {
   spreadFrom: number;
   /** The host's record, when the validator trusts it with an `adaptive` job's app: spot checks are for it. */
   trusted?: ValidationRecord;
+}
+
+/** A pick sent to the host, whose guarded write is read back once the pull is done. */
+interface Sent {
+  readonly pick: ReplicaPick;
+  readonly meta: JobMeta;
+  readonly deadline: number;
+  readonly variant: VariantPick | undefined;
+  /** The guarded UPDATE: one row changed when the store let the host have it. */
+  readonly write: SqlRunResult;
+  /** What `refused` needs to tell a lasting rule: account, network, platform. */
+  readonly rule: readonly [number | null, string | null, string | null];
 }
 
 export class SqliteAssignment {
@@ -111,7 +127,11 @@ export class SqliteAssignment {
     this.unsend = db.prepare(
       `UPDATE replicas SET state = 'unsent', host_id = NULL, sent_at = NULL, deadline_at = NULL WHERE id = ?`,
     );
-    this.taskSpec = db.prepare('SELECT spec, seed FROM tasks WHERE id = ?');
+    // The specs of a pull's tasks at once: one read per pull, where each read is a round
+    // trip (PostgreSQL).
+    this.taskSpec = db.prepare(
+      'SELECT id, spec, seed FROM tasks WHERE id IN (SELECT value FROM json_each(?))',
+    );
     this.jobRuntime = db.prepare('SELECT run_ms, run_n, run_ops, run_ops_n FROM jobs WHERE id = ?');
     // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
     // twice): enforced here, where it is the truth, whatever the queue believed. Work a
@@ -206,7 +226,10 @@ export class SqliteAssignment {
       const h = standingOf(standing, this.hosts.quota);
       const allowed = quotaLeft(h.quota, h.quotaUsed, h.quotaDay, now);
       const prefix = ruledPrefix(standing.address, this.networkRule);
-      const out: Assignment[] = [];
+      // The picks written to this host. A job that compares nothing has its writes checked
+      // once the pull is done, so that they travel together (PostgreSQL pipelines them);
+      // counted as taken meanwhile: a refusal, rare there, only leaves the host with less.
+      const sends: Sent[] = [];
       // What this host may take of each compared job, worked out once per job and pull.
       const access = new Map<number, JobAccess>();
       // Replicas of each job this host may hold in all (policy/in-flight-cap.ts).
@@ -217,7 +240,7 @@ export class SqliteAssignment {
       // Measured run times of each job with variants, read once per job and pull.
       let runs: Map<number, Map<string, VariantRuns>> | undefined;
       for (const pick of picks) {
-        if (out.length >= allowed) {
+        if (sends.length >= allowed) {
           placement?.deferred.push(pick);
           continue;
         }
@@ -240,7 +263,7 @@ export class SqliteAssignment {
           cap = this.inFlightCap(pick.jobId, standing, buffer);
           caps.set(pick.jobId, cap);
         }
-        if (standing.in_flight + out.length >= cap) {
+        if (standing.in_flight + sends.length >= cap) {
           if (placement) {
             placement.deferred.push(pick);
             placement.capped = true;
@@ -275,9 +298,8 @@ export class SqliteAssignment {
           variant = chosen;
         }
         if (!apart && !policy.homogeneous) {
-          if (this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId).changes === 1) {
-            out.push(this.assignment(pick, meta, deadline, variant));
-          } else this.refused(pick, hostId, placement, null, null, null);
+          const write = this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId);
+          sends.push({ pick, meta, deadline, variant, write, rule: NO_RULE });
           continue;
         }
         let job = access.get(pick.jobId);
@@ -305,19 +327,20 @@ export class SqliteAssignment {
           account,
           network,
         ];
-        const sent =
-          (policy.homogeneous
-            ? this.sendHomogeneous.run(...guarded, standing.platform)
-            : this.sendGuarded.run(...guarded)
-          ).changes === 1;
-        if (sent) {
-          job.left--;
-          out.push(this.assignment(pick, meta, deadline, variant));
-        } else {
+        const write = policy.homogeneous
+          ? this.sendHomogeneous.run(...guarded, standing.platform)
+          : this.sendGuarded.run(...guarded);
+        // Read at once: a compared job's picks often hold two replicas of one task, and the
+        // one refused must not count against what the host may take.
+        if (write.changes !== 1) {
           const platform = policy.homogeneous ? standing.platform : null;
           this.refused(pick, hostId, placement, account, network, platform);
+          continue;
         }
+        job.left--;
+        sends.push({ pick, meta, deadline, variant, write, rule: NO_RULE });
       }
+      const out = this.answered(hostId, sends, placement);
       for (const [jobId, job] of access) {
         if (
           job.trusted &&
@@ -352,6 +375,32 @@ export class SqliteAssignment {
       ...buffer,
       ...(estimateMs === undefined ? {} : { estimateMs, deadlineMs: policy.deadlineMs }),
     });
+  }
+
+  /**
+   * The picks the store let the host have, as assignments (their specs read at once);
+   * those it refused go back to the scheduler.
+   */
+  private answered(hostId: number, sends: readonly Sent[], placement?: Placement): Assignment[] {
+    const sent: Sent[] = [];
+    for (const s of sends) {
+      if (s.write.changes === 1) {
+        sent.push(s);
+        continue;
+      }
+      this.refused(s.pick, hostId, placement, ...s.rule);
+    }
+    if (sent.length === 0) return [];
+    const ids = JSON.stringify(sent.map((s) => s.pick.taskId));
+    const specs = new Map(
+      (this.taskSpec.all(ids) as { id: number; spec: string; seed: number }[]).map((r) => [
+        r.id,
+        r,
+      ]),
+    );
+    return sent.map((s) =>
+      this.assignment(s.pick, s.meta, s.deadline, specs.get(s.pick.taskId), s.variant),
+    );
   }
 
   /**
@@ -394,10 +443,14 @@ export class SqliteAssignment {
     const info = this.insertSpot.run(taskId, jobId, priority, hostId, now, now, deadline);
     this.unsend.run(last.replicaId);
     placement.deferred.push({ replicaId: last.replicaId, taskId: last.taskId, jobId: last.jobId });
+    const spec = this.taskSpec.get(JSON.stringify([taskId])) as
+      | { spec: string; seed: number }
+      | undefined;
     out[out.length - 1] = this.assignment(
       { replicaId: Number(info.lastInsertRowid), taskId, jobId },
       meta,
       deadline,
+      spec,
     );
   }
 
@@ -438,9 +491,11 @@ export class SqliteAssignment {
     pick: ReplicaPick,
     meta: JobMeta,
     deadline: number,
+    row: { spec: string; seed: number } | undefined,
     variant?: VariantPick,
   ): Assignment {
-    const { spec, seed } = this.taskSpec.get(pick.taskId) as { spec: string; seed: number };
+    if (row === undefined) throw new Error(`task ${pick.taskId} vanished while being assigned`);
+    const { spec, seed } = row;
     const task = JSON.parse(spec) as TaskSpec;
     const assignment: Assignment = {
       replicaId: pick.replicaId,

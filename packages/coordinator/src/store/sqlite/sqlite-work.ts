@@ -114,12 +114,14 @@ export class SqliteWork {
        WHERE r.id = ?`,
     );
     // A sole replica still in progress is its task's only one (see migration 5), so the
-    // reported replica alone is all its decision needs: ~1.5 µs less than the join above.
+    // reported replica alone is all its decision needs: cheaper than the join above, and
+    // read for a whole report batch at once — one read per batch where each read is a
+    // round trip (PostgreSQL).
     this.reported = db.prepare(
       `SELECT r.id, r.task_id, r.job_id, r.host_id, r.state, r.digest, r.agree_key AS agreeKey, r.validation, r.excluded, r.sole, r.spot,
               r.sent_at, t.state AS task_state, t.canonical_replica_id, NULL AS account
        FROM replicas r JOIN tasks t ON t.id = r.task_id
-       WHERE r.id = ?`,
+       WHERE r.id IN (SELECT value FROM json_each(?))`,
     );
     this.taskState = db.prepare('SELECT state, canonical_replica_id FROM tasks WHERE id = ?');
     this.recordReport = db.prepare(
@@ -168,13 +170,10 @@ export class SqliteWork {
       changes.reporterSpeed = reporter?.speed ?? null;
       const statuses: ReportStatus[] = [];
       const foreign: number[] = [];
-      // Reports of a batch are mostly of one job: after one that was not a sole
-      // replica's, read the next one's siblings straight away.
-      let soleSeen = true;
+      const batch = this.readReported(reports);
       for (const report of reports) {
-        const siblings = this.replicasOf(report.replicaId, soleSeen);
+        const siblings = this.replicasOf(report.replicaId, batch);
         const row = siblings.find((r) => r.id === report.replicaId);
-        soleSeen = row?.sole === 1;
         if (row?.host_id !== hostId) foreign.push(report.replicaId);
         // Once one report is refused the batch is: only list the others refused.
         if (foreign.length > 0 || row === undefined) continue;
@@ -189,11 +188,25 @@ export class SqliteWork {
     });
   }
 
-  /** The reported replica and every replica of its task (itself among them), with the task's state. */
-  private replicasOf(replicaId: number, trySole: boolean): SiblingRow[] {
-    if (trySole) {
-      const row = this.reported.get(replicaId) as SiblingRow | undefined;
-      if (row === undefined) return [];
+  /**
+   * The rows of a batch's reported replicas, read at once, by id; each is taken once
+   * (a replica reported twice in one batch is read again the second time: the first
+   * report changed it).
+   */
+  private readReported(reports: readonly VerifiedReport[]): Map<number, SiblingRow> {
+    const ids = reports.map((r) => r.replicaId);
+    const rows = this.reported.all(JSON.stringify(ids)) as SiblingRow[];
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /**
+   * The reported replica and every replica of its task (itself among them), with the
+   * task's state: a sole replica still in progress is its task's only one.
+   */
+  private replicasOf(replicaId: number, batch: Map<number, SiblingRow>): SiblingRow[] {
+    const row = batch.get(replicaId);
+    if (row !== undefined) {
+      batch.delete(replicaId);
       if (row.sole === 1 && row.state === 'in_progress') return [row];
     }
     return this.siblings.all(replicaId) as SiblingRow[];
