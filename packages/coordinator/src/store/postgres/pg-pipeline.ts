@@ -43,6 +43,8 @@ export class Pipeline {
   private readonly queue: Pending[] = [];
   /** The first error of this pipeline: every later statement was skipped by the server. */
   private failure: Error | undefined;
+  /** Statements sent since the server was last asked to send its results. */
+  private unflushed = 0;
 
   constructor(
     private readonly pq: PipelineConnection,
@@ -73,8 +75,13 @@ export class Pipeline {
   /** Reads results up to and including `p`'s; throws the pipeline's first error. */
   wait<T>(p: Pending<T>): T {
     if (!p.done) {
-      this.pq.sendFlushRequest();
-      this.pq.flush();
+      // One request brings every result sent so far: reading the next ones waits for
+      // nothing more.
+      if (this.unflushed > 0) {
+        this.pq.sendFlushRequest();
+        this.pq.flush();
+        this.unflushed = 0;
+      }
       while (!p.done) this.readOne();
     }
     if (this.failure) throw this.failure;
@@ -103,6 +110,7 @@ export class Pipeline {
     if (!send()) throw new Error(`cannot send to PostgreSQL: ${this.pq.errorMessage()}`);
     const p: Pending<T> = { consume, sql, done: false };
     this.queue.push(p);
+    this.unflushed++;
     return p;
   }
 
@@ -125,6 +133,7 @@ export class Pipeline {
   private sync(): void {
     this.pq.pipelineSync();
     this.pq.flush();
+    this.unflushed = 0;
     while (this.queue.length > 0) this.readOne();
     // The sync point's own result.
     this.pq.getResult();
