@@ -1,0 +1,87 @@
+/**
+ * A coordinator on the PostgreSQL store (`serve --store postgres://…`), end to end with
+ * real agents: a redundancy-2 job validates with correct outputs, a restart on the same
+ * database keeps the job and its results, and `anygrid migrate` says what it applied
+ * and what it could not reach.
+ */
+
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  freshSchemaUrl,
+  postgresPresent,
+} from '../../coordinator/src/store/postgres/pg-test-store.case.js';
+import {
+  client,
+  countPrimes,
+  killAll,
+  removeDir,
+  runCli,
+  startAgent,
+  startCoordinator,
+  stopProcess,
+  tempDir,
+} from './harness.js';
+import { allResults, decodeStdout, primeRanges, submitPrimes, waitForJob } from './job-flow.js';
+
+describe.skipIf(!postgresPresent)('the PostgreSQL store through the CLI', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await killAll();
+    for (const dir of dirs) removeDir(dir);
+  });
+
+  it('validates a redundancy-2 job on real agents and keeps it across a restart', async () => {
+    const store = freshSchemaUrl();
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    let coord = await startCoordinator({ dataDir, extraArgs: ['--store', store] });
+    const admin = client(coord.url, coord.adminToken);
+    const requesterToken = await admin.token('requester');
+    const requester = client(coord.url, requesterToken);
+    // One account per agent: a task's two replicas never go to hosts of one account.
+    const agents = [
+      startAgent(coord.url, await admin.token('provider'), { name: 'a' }),
+      startAgent(coord.url, await admin.token('provider'), { name: 'b' }),
+    ];
+    const ranges = primeRanges(12, 2000);
+    const { id } = await submitPrimes(requester, ranges, { redundancy: 2 });
+    const done = await waitForJob(requester, id, 60_000);
+    expect(done.state).toBe('completed');
+    expect(done.progress.valid).toBe(12);
+    const results = await allResults(requester, id);
+    expect(results).toHaveLength(12);
+    for (const r of results) {
+      const [a, b] = ranges[r.index] as [number, number];
+      expect(decodeStdout(r)).toBe(`${countPrimes(a, b)}\n`);
+    }
+    for (const agent of agents) await stopProcess(agent.proc);
+    await stopProcess(coord.proc);
+
+    // The database is the truth: another start on it answers for the same job.
+    coord = await startCoordinator({ dataDir, extraArgs: ['--store', store] });
+    const again = client(coord.url, requesterToken);
+    expect((await again.get(`/v1/jobs/${id}`)).body.progress.valid).toBe(12);
+    expect(await allResults(again, id)).toHaveLength(12);
+    await stopProcess(coord.proc);
+  });
+
+  it('migrates a fresh database once, then finds nothing to do', async () => {
+    const store = freshSchemaUrl();
+    const first = await runCli(['migrate', '--store', store, '--json']);
+    expect(first.code).toBe(0);
+    const applied = JSON.parse(first.stdout) as { kind: string; applied: number[] };
+    expect(applied.kind).toBe('postgres');
+    expect(applied.applied[0]).toBe(1);
+    expect(applied.applied.length).toBeGreaterThan(20);
+    const second = await runCli(['migrate', '--store', store]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/the schema is up to date/);
+  });
+
+  it('says it cannot reach a store that is not there, and what to check', async () => {
+    const r = await runCli(['migrate', '--store', 'postgres://postgres@127.0.0.1:1/test']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/STORE_UNREACHABLE/);
+    expect(r.stderr).toMatch(/--store/);
+  });
+});
