@@ -92,6 +92,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const slots = options.slots ?? defaultSlots();
   const urls = new CoordinatorUrls(
     typeof options.coordinator === 'string' ? [options.coordinator] : options.coordinator,
+    (from, to) => logger.warn({ from, to }, 'moving to another coordinator'),
   );
   const client = new CoordinatorClient({
     baseUrl: urls.current,
@@ -363,10 +364,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   }
   stream = new WorkStream({
     baseUrl: () => client.baseUrl,
-    onUnreachable: (url) => {
-      if (urls.failed(url))
-        log.warn({ coordinator: urls.current }, 'moving to another coordinator');
-    },
+    onUnreachable: (url) => void urls.failed(url),
     hostId,
     authorization: client.authorization,
     logger: log,

@@ -11,7 +11,11 @@ export class CoordinatorUrls {
   readonly all: readonly string[];
   private index = 0;
 
-  constructor(urls: readonly string[]) {
+  /** `onMove` hears of each move, to log it. */
+  constructor(
+    urls: readonly string[],
+    private readonly onMove?: (from: string, to: string) => void,
+  ) {
     if (urls.length === 0) throw new RangeError('at least one coordinator URL is needed.');
     this.all = urls.map((u) => u.replace(/\/+$/, ''));
   }
@@ -29,6 +33,7 @@ export class CoordinatorUrls {
   failed(url: string): boolean {
     if (this.all.length < 2 || url.replace(/\/+$/, '') !== this.current) return false;
     this.index = (this.index + 1) % this.all.length;
+    this.onMove?.(url, this.current);
     return true;
   }
 }
