@@ -249,6 +249,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   // Its first sweep finishes a purge a crash interrupted, then purges what is due.
   janitor.start();
   discovery.start();
+  // A coordinator that takes over from a dead leader does its duties now, not at a tick.
+  leadership.onGained(() => {
+    void transitioner.sweep();
+    void janitor.sweep();
+  });
   logger.info(
     { url, dataDir: options.dataDir, holder: leadership.holder, leader: leadership.isLeader },
     'coordinator listening',

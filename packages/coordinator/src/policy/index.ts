@@ -93,6 +93,8 @@ export { largeBlobs, largeBlobsFromList, type TaskBlobs } from './large-blobs.js
 export {
   actsAsLeader,
   DEFAULT_LEADER_LEASE_MS,
+  holderGone,
+  holderId,
   LEADER_LEASE,
   type LeaseState,
   leadershipChange,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { actsAsLeader, leadershipChange, mayTakeLease, renewEveryMs } from './leadership.js';
+import {
+  actsAsLeader,
+  holderGone,
+  holderId,
+  leadershipChange,
+  mayTakeLease,
+  renewEveryMs,
+} from './leadership.js';
 
 const lease = { name: 'leader', holder: 'A', expiresAt: 1000, term: 1 };
 
@@ -24,5 +31,16 @@ describe('leader lease', () => {
     expect(leadershipChange(false, true)).toBe('gained');
     expect(leadershipChange(true, false)).toBe('lost');
     expect(leadershipChange(true, true)).toBeNull();
+  });
+
+  it('knows a holder dead only when it names this machine and a process that is gone', () => {
+    const dead = { ...lease, holder: holderId('box', 42, 'ab') };
+    const gone = () => false;
+    expect(holderGone(dead, holderId('box', 7, 'cd'), 'box', gone)).toBe(true);
+    expect(holderGone(dead, holderId('box', 7, 'cd'), 'box', () => true)).toBe(false);
+    expect(holderGone(dead, holderId('other', 7, 'cd'), 'other', gone)).toBe(false);
+    expect(holderGone(dead, dead.holder, 'box', gone)).toBe(false);
+    expect(holderGone({ ...lease, holder: 'not-an-id' }, 'me', 'box', gone)).toBe(false);
+    expect(holderGone(null, 'me', 'box', gone)).toBe(false);
   });
 });

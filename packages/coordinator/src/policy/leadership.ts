@@ -53,6 +53,31 @@ export function actsAsLeader(
   return lease !== null && lease.holder === holder && now + marginMs < lease.expiresAt;
 }
 
+/** A holder id: the machine, the process and a random part, `host/pid/random`. */
+export function holderId(host: string, pid: number, random: string): string {
+  return `${host}/${pid}/${random}`;
+}
+
+/**
+ * Whether the lease's holder is known dead without waiting for its lease to run out: it
+ * names this machine and a process that no longer runs here (`alive(pid)` false). A
+ * coordinator restarted after a crash takes its predecessor's lease over at once, so a
+ * lone coordinator keeps its sweeps going; holders on other machines are left to expire.
+ * A pid reused by another process only makes the taker wait for the expiry.
+ */
+export function holderGone(
+  lease: LeaseState | null,
+  self: string,
+  host: string,
+  alive: (pid: number) => boolean,
+): boolean {
+  if (lease === null || lease.holder === self) return false;
+  const parts = lease.holder.split('/');
+  if (parts.length !== 3 || parts[0] !== host) return false;
+  const pid = Number(parts[1]);
+  return Number.isInteger(pid) && pid > 0 && !alive(pid);
+}
+
 /** What a change of lease state means for this coordinator, to log once. */
 export function leadershipChange(wasLeader: boolean, isLeader: boolean): 'gained' | 'lost' | null {
   if (wasLeader === isLeader) return null;

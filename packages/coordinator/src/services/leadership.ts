@@ -16,6 +16,8 @@ import type { Logger } from 'pino';
 import {
   actsAsLeader,
   DEFAULT_LEADER_LEASE_MS,
+  holderGone,
+  holderId,
   LEADER_LEASE,
   type LeaseState,
   leadershipChange,
@@ -36,12 +38,13 @@ export interface LeadershipStatus {
 
 export class Leadership {
   /** Random per process and logged at start: which coordinator a lease row names. */
-  readonly holder = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  readonly holder = holderId(hostname(), process.pid, randomBytes(4).toString('hex'));
   private lease: LeaseState | null = null;
   private leading = false;
   private timer: NodeJS.Timeout | undefined;
   private claiming: Promise<void> | undefined;
   private readonly marginMs: number;
+  private readonly gainedListeners: Array<() => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -58,6 +61,11 @@ export class Leadership {
     const leading = actsAsLeader(this.lease, this.holder, now, this.marginMs);
     this.noteChange(leading);
     return leading;
+  }
+
+  /** Calls `listener` each time this coordinator becomes the leader (its duties start at once). */
+  onGained(listener: () => void): void {
+    this.gainedListeners.push(listener);
   }
 
   status(): LeadershipStatus {
@@ -103,6 +111,19 @@ export class Leadership {
     try {
       const now = Date.now();
       this.lease = await this.store.claimLease(LEADER_LEASE, this.holder, now, this.leaseMs);
+      // A holder on this machine whose process is gone (this coordinator's predecessor,
+      // killed): taken over now rather than after its lease runs out.
+      if (holderGone(this.lease, this.holder, hostname(), processRuns)) {
+        const dead = this.lease.holder;
+        this.lease = await this.store.claimLease(
+          LEADER_LEASE,
+          this.holder,
+          now,
+          this.leaseMs,
+          dead,
+        );
+        this.log.info({ holder: this.holder, dead }, 'took over the lease of a dead holder');
+      }
     } catch (err) {
       // The lease stays as last read: it runs out by this coordinator's clock too.
       this.log.warn({ err }, 'could not claim the leader lease; retrying next tick');
@@ -118,5 +139,17 @@ export class Leadership {
       { holder: this.holder, leader: this.lease?.holder ?? null, term: this.lease?.term ?? null },
       `leader: ${change}`,
     );
+    if (change === 'gained') for (const listener of this.gainedListeners) listener();
+  }
+}
+
+/** Whether a process of this machine runs (signal 0 only asks). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

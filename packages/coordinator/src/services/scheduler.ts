@@ -82,6 +82,7 @@ export class Scheduler {
     options: SchedulerOptions = {},
   ) {
     this.placement = new PlacementFacts(store);
+    metrics?.watchQueue(() => this.queue.size);
     const locality = this.locality;
     const bandwidth = options.bandwidth ?? DEFAULT_BANDWIDTH_BYTES_PER_S;
     this.maxBufferSeconds = options.maxBufferSeconds;

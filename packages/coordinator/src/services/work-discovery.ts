@@ -33,6 +33,9 @@ export const DEFAULT_DISCOVERY_LAG_MS = 2_000;
 /** An idle coordinator reads every ready replica at most this often. */
 const REFILL_MS = 5_000;
 
+/** Jobs known here are checked against the store's running ones at most this often. */
+const JOBS_CHECK_MS = 1_000;
+
 export interface DiscoveryOptions {
   readonly intervalMs?: number;
   readonly lagMs?: number;
@@ -49,6 +52,7 @@ export class WorkDiscovery {
   private marks: Array<{ at: number; id: number }> = [];
   private cursor = 0;
   private refilledAt = 0;
+  private jobsCheckedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private readonly intervalMs: number;
@@ -115,7 +119,7 @@ export class WorkDiscovery {
     this.advanceFloor(now, top);
     if (this.scheduler.queued === 0 && found.length === 0) await this.refill(now, found);
     this.scheduler.found(found);
-    await this.pokeStreams();
+    if (await this.cursorMoved()) await this.dropEnded(now);
   }
 
   /** Ready replicas between the floor and `upTo` not queued here: committed late. */
@@ -164,12 +168,30 @@ export class WorkDiscovery {
     }
   }
 
-  /** Tells result streams open here to read their job again once any task settled. */
-  private async pokeStreams(): Promise<void> {
+  /**
+   * Whether any task settled since the last poll; if so, result streams open here read
+   * their job again.
+   */
+  private async cursorMoved(): Promise<boolean> {
     const cursor = await this.store.resultCursor();
-    if (cursor === this.cursor) return;
+    if (cursor === this.cursor) return false;
     this.cursor = cursor;
     const watched = this.hub.watchedJobs();
     if (watched.length > 0) this.hub.jobsChanged(watched);
+    return true;
+  }
+
+  /**
+   * Drops from the queue the jobs that no longer run: cancelled through another
+   * coordinator (a cancellation settles tasks, so the cursor moves). The store would refuse
+   * their replicas anyway, but a queue full of them would answer pulls with nothing.
+   */
+  private async dropEnded(now: number): Promise<void> {
+    if (now - this.jobsCheckedAt < JOBS_CHECK_MS) return;
+    this.jobsCheckedAt = now;
+    const known = this.scheduler.placement.jobIds();
+    if (known.length === 0) return;
+    const running = await this.store.jobPlacements();
+    for (const jobId of known) if (!running.has(jobId)) this.scheduler.dropJob(jobId);
   }
 }

@@ -62,6 +62,18 @@ export function describeLeadership(
       expect(await a.claimLease('other', 'A', 1101, 500)).toMatchObject({ holder: 'A', term: 1 });
     });
 
+    it('takes the lease at once from a holder known dead, and from no other', async () => {
+      const [a, b] = await open();
+      await a.claimLease(LEADER_LEASE, 'A', 1000, 10_000);
+      // Naming another holder as dead takes nothing from A.
+      expect(await b.claimLease(LEADER_LEASE, 'B', 1100, 500, 'Z')).toMatchObject({ holder: 'A' });
+      expect(await b.claimLease(LEADER_LEASE, 'B', 1100, 500, 'A')).toMatchObject({
+        holder: 'B',
+        expiresAt: 1600,
+        term: 2,
+      });
+    });
+
     it('finds through one store the replicas created through the other, above a replica id', async () => {
       const [a, b] = await open();
       const owner = await a.createToken('requester', 'req', 'r', undefined, 0);

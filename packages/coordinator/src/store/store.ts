@@ -189,10 +189,17 @@ export interface Store {
 
   /**
    * Takes the named lease for `holder` until `now + ttlMs`, or renews it, when it is free,
-   * already the holder's, or ran out (policy/leadership.ts); one transaction. Returns the
-   * lease as it stands afterwards: another holder's when this claim lost.
+   * already the holder's, or ran out (policy/leadership.ts); also when it is held by
+   * `supersedes`, a holder known dead (`holderGone`). One transaction. Returns the lease
+   * as it stands afterwards: another holder's when this claim lost.
    */
-  claimLease(name: string, holder: string, now: number, ttlMs: number): Promise<LeaseState>;
+  claimLease(
+    name: string,
+    holder: string,
+    now: number,
+    ttlMs: number,
+    supersedes?: string,
+  ): Promise<LeaseState>;
   /** Ends `holder`'s lease now, so another may take it at once; false if it did not hold it. */
   releaseLease(name: string, holder: string, now: number): Promise<boolean>;
   /** The named lease as it stands, or null if nobody ever took it. */

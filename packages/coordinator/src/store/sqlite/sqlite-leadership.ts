@@ -36,7 +36,7 @@ export class SqliteLeadership {
          term = CASE WHEN holder = ? THEN term ELSE term + 1 END,
          taken_at = CASE WHEN holder = ? THEN taken_at ELSE ? END,
          holder = ?, expires_at = ?
-       WHERE name = ? AND (holder = ? OR expires_at <= ?)`,
+       WHERE name = ? AND (holder = ? OR expires_at <= ? OR holder = ?)`,
     );
     this.read = db.prepare(
       `SELECT name, holder, expires_at AS "expiresAt", term FROM leases WHERE name = ?`,
@@ -47,10 +47,20 @@ export class SqliteLeadership {
     );
   }
 
-  /** Takes or renews the lease for `holder` until `expiresAt` if it may; the lease as it stands after. */
-  claim(name: string, holder: string, now: number, expiresAt: number): LeaseState {
+  /**
+   * Takes or renews the lease for `holder` until `expiresAt` if it may, or takes it from
+   * `supersedes` (a holder known dead); the lease as it stands after.
+   */
+  claim(
+    name: string,
+    holder: string,
+    now: number,
+    expiresAt: number,
+    supersedes?: string,
+  ): LeaseState {
     if (this.insert.run(name, holder, expiresAt, now).changes === 0) {
-      this.take.run(holder, holder, now, holder, expiresAt, name, holder, now);
+      const dead = supersedes ?? holder;
+      this.take.run(holder, holder, now, holder, expiresAt, name, holder, now, dead);
     }
     return this.get(name) as LeaseState;
   }

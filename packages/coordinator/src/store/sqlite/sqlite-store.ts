@@ -449,8 +449,14 @@ export class SqliteStore implements Store {
     );
   }
 
-  async claimLease(name: string, holder: string, now: number, ttlMs: number): Promise<LeaseState> {
-    return this.inTx(() => this.p.leadership.claim(name, holder, now, now + ttlMs));
+  async claimLease(
+    name: string,
+    holder: string,
+    now: number,
+    ttlMs: number,
+    supersedes?: string,
+  ): Promise<LeaseState> {
+    return this.inTx(() => this.p.leadership.claim(name, holder, now, now + ttlMs, supersedes));
   }
 
   async releaseLease(name: string, holder: string, now: number): Promise<boolean> {
