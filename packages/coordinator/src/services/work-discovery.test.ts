@@ -92,4 +92,20 @@ describe('work discovery between coordinators on one store', () => {
     await discovery.poll(Date.now());
     expect(scheduler.queued).toBe(4);
   });
+
+  it('reads again the fair-share weight an admin set through another coordinator', async () => {
+    const { other, hostId, scheduler, start } = await twoCoordinators();
+    const discovery = await start();
+    const x = await other.createToken('requester', 'x', 'x', undefined, 0);
+    const y = await other.createToken('requester', 'y', 'y', undefined, 0);
+    const jx = (await other.createJob(x.accountId, job(40), 1)).job.id;
+    await other.createJob(y.accountId, job(40), 1);
+    const t0 = Date.now();
+    await discovery.poll(t0);
+    const ofX = async () => (await scheduler.assign(hostId, 10)).filter((a) => a.jobId === jx);
+    expect(await ofX()).toHaveLength(5);
+    await other.setAccountShare(x.accountId, 9);
+    await discovery.poll(t0 + 10_000);
+    expect((await ofX()).length).toBeGreaterThanOrEqual(7);
+  });
 });

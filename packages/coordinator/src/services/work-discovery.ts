@@ -11,7 +11,8 @@
  * their job may have changed when the store's result cursor moved (a task settled through
  * another coordinator). And when this coordinator's queue is empty it reads every ready
  * replica now and then, so work whose only queue died with its coordinator is not left
- * behind. The store's guarded assignment has the last word throughout: a replica another
+ * behind. Soft state another coordinator may change is refreshed too: jobs that ended
+ * (cancelled there) leave the queue, and accounts' fair-share weights are read again. The store's guarded assignment has the last word throughout: a replica another
  * coordinator sent first is refused and dropped from the queue.
  */
 
@@ -36,6 +37,9 @@ const REFILL_MS = 5_000;
 /** Jobs known here are checked against the store's running ones at most this often. */
 const JOBS_CHECK_MS = 1_000;
 
+/** How often accounts' fair-share weights (an admin may set them anywhere) are read again. */
+const SHARES_MS = 5_000;
+
 export interface DiscoveryOptions {
   readonly intervalMs?: number;
   readonly lagMs?: number;
@@ -53,6 +57,9 @@ export class WorkDiscovery {
   private cursor = 0;
   private refilledAt = 0;
   private jobsCheckedAt = 0;
+  private sharesAt = 0;
+  /** Accounts whose weight was not the default at the last read. */
+  private weighted = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private readonly intervalMs: number;
@@ -80,6 +87,8 @@ export class WorkDiscovery {
     this.newest = id;
     this.marks = [{ at: now, id }];
     this.cursor = await this.store.resultCursor();
+    this.weighted = new Set((await this.store.accountShares()).keys());
+    this.sharesAt = now;
   }
 
   start(): void {
@@ -120,6 +129,17 @@ export class WorkDiscovery {
     if (this.scheduler.queued === 0 && found.length === 0) await this.refill(now, found);
     this.scheduler.found(found);
     if (await this.cursorMoved()) await this.dropEnded(now);
+    await this.refreshShares(now);
+  }
+
+  /** Reads the accounts' weights again; one set back to the default is no longer listed. */
+  private async refreshShares(now: number): Promise<void> {
+    if (now - this.sharesAt < SHARES_MS) return;
+    this.sharesAt = now;
+    const shares = await this.store.accountShares();
+    for (const id of this.weighted) if (!shares.has(id)) this.scheduler.setShare(id, 1);
+    for (const [id, share] of shares) this.scheduler.setShare(id, share);
+    this.weighted = new Set(shares.keys());
   }
 
   /** Ready replicas between the floor and `upTo` not queued here: committed late. */
