@@ -95,6 +95,7 @@ describe('three coordinators on one store, a requester on a fourth', () => {
 
     const requester = client(d.url, requesterToken);
     const ranges = primeRanges(TASKS, 50);
+    const t0 = Date.now();
     const job = await submitPrimes(requester, ranges, { redundancy: 2 });
     await waitFor(
       'a tenth of the job settled',
@@ -102,6 +103,7 @@ describe('three coordinators on one store, a requester on a fourth', () => {
       300_000,
       100,
     );
+    const killedAt = Date.now() - t0;
     await stopProcess(a.proc, 'SIGKILL');
     const moved = agents.slice(0, 2);
     await waitFor(
@@ -126,6 +128,10 @@ describe('three coordinators on one store, a requester on a fourth', () => {
     }
     expect(final.state).toBe('completed');
     expect(final.progress).toMatchObject({ total: TASKS, valid: TASKS });
+    console.log(
+      `scale-out: ${TASKS} tasks x 2 through 3 coordinators in ${Date.now() - t0} ms, ` +
+        `leader SIGKILLed at ${killedAt} ms`,
+    );
 
     const results = await allResults(requester, job.id);
     expect(results).toHaveLength(TASKS);
