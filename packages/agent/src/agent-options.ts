@@ -9,8 +9,11 @@ import type { Logger } from 'pino';
 import type { BufferSeconds } from './pull-policy.js';
 
 export interface AgentOptions {
-  /** Coordinator base URL, e.g. http://127.0.0.1:7070. */
-  coordinator: string;
+  /**
+   * Coordinator base URL, e.g. http://127.0.0.1:7070; or several coordinators sharing one
+   * store, tried in turn when the current one stops answering (docs/scale-out.md).
+   */
+  coordinator: string | readonly string[];
   /** Provider token. */
   token: string;
   /** Tasks run at once; default `os.availableParallelism()`. */

@@ -32,6 +32,8 @@ import { CheckpointUploader } from './checkpoint-uploader.js';
 import { CompiledModules } from './compiled-modules.js';
 import { abandon, register } from './coordinator-calls.js';
 import { CoordinatorClient } from './coordinator-client.js';
+import { CoordinatorUrls } from './coordinator-urls.js';
+import { FailoverJson } from './failover-json.js';
 import { Heartbeat } from './heartbeat.js';
 import { DEFAULT_BENCHMARK_INTERVAL_MS, HostCapabilities } from './host-capabilities.js';
 import { readHostId, saveHostId } from './host-id-file.js';
@@ -88,10 +90,17 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       pino.destination(2),
     );
   const slots = options.slots ?? defaultSlots();
+  const urls = new CoordinatorUrls(
+    typeof options.coordinator === 'string' ? [options.coordinator] : options.coordinator,
+    (from, to) => logger.warn({ from, to }, 'moving to another coordinator'),
+  );
   const client = new CoordinatorClient({
-    baseUrl: options.coordinator,
+    baseUrl: urls.current,
     token: options.token,
-    transport: new JsonHttp(options.coordinator),
+    // One coordinator: its transport as is; several: each request to the current one.
+    ...(urls.all.length > 1
+      ? { urls, transport: new FailoverJson(urls, (url) => new JsonHttp(url)) }
+      : { transport: new JsonHttp(urls.current) }),
   });
   const stopping = new AbortController();
 
@@ -354,7 +363,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     );
   }
   stream = new WorkStream({
-    baseUrl: client.baseUrl,
+    baseUrl: () => client.baseUrl,
+    onUnreachable: (url) => void urls.failed(url),
     hostId,
     authorization: client.authorization,
     logger: log,

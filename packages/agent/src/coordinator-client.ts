@@ -22,6 +22,7 @@ import {
   RegisterHostResponse,
   type ReportBatch,
 } from '@anygrid/protocol';
+import type { CoordinatorUrls } from './coordinator-urls.js';
 import { type JsonAnswer, type JsonTransport, NoAnswerError } from './no-answer-error.js';
 import { ReportResponseReader } from './report-response.js';
 import { isTransientStatus, TransientError } from './transient-error.js';
@@ -69,6 +70,12 @@ interface Schema<T> {
 export interface CoordinatorClientOptions {
   /** Base URL, e.g. http://127.0.0.1:7070. */
   readonly baseUrl: string;
+  /**
+   * Several coordinators sharing one store: blob transfers go to the current one, and one
+   * that got no answer moves on to the next (the transport should be a `FailoverJson`
+   * over the same list). `baseUrl` is then ignored.
+   */
+  readonly urls?: CoordinatorUrls;
   readonly token: string;
   /** Time allowed for one JSON request. */
   readonly requestTimeoutMs?: number;
@@ -83,7 +90,8 @@ export interface CoordinatorClientOptions {
 
 /** Typed calls to a coordinator on behalf of one provider token. */
 export class CoordinatorClient {
-  readonly baseUrl: string;
+  private readonly base: string;
+  private readonly urls: CoordinatorUrls | undefined;
   private readonly token: string;
   private readonly requestTimeoutMs: number;
   private readonly blobTimeoutMs: number;
@@ -95,11 +103,17 @@ export class CoordinatorClient {
   inventory: InventorySource | undefined;
 
   constructor(options: CoordinatorClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.urls = options.urls;
     this.token = options.token;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.blobTimeoutMs = options.blobTimeoutMs ?? 10 * 60_000;
     this.http = options.transport;
+  }
+
+  /** The coordinator calls go to now. */
+  get baseUrl(): string {
+    return this.urls?.current ?? this.base;
   }
 
   /** Closes kept-alive connections (the agent is stopping). */
@@ -245,15 +259,17 @@ export class CoordinatorClient {
     signal: AbortSignal | undefined,
   ): Promise<Response> {
     const timeout = AbortSignal.timeout(timeoutMs);
+    const base = this.baseUrl;
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      response = await fetch(`${base}${path}`, {
         ...init,
         headers: { ...(init.headers as Record<string, string>), authorization: this.authorization },
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {
       if (signal?.aborted) throw error;
+      this.urls?.failed(base);
       throw new TransientError(`No answer from the coordinator: ${describe(error)}`, {
         cause: error,
       });

@@ -14,8 +14,10 @@ import WebSocket from 'ws';
 import { Backoff, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff.js';
 
 export interface WorkStreamOptions {
-  /** Coordinator base URL (http or https). */
-  readonly baseUrl: string;
+  /** Coordinator base URL (http or https), read again at each connection. */
+  readonly baseUrl: string | (() => string);
+  /** A connection to `baseUrl` failed before it opened (several coordinators: try the next). */
+  readonly onUnreachable?: (baseUrl: string) => void;
   readonly hostId: number;
   readonly authorization: string;
   readonly logger: Logger;
@@ -74,15 +76,17 @@ export class WorkStream {
     this.connect();
   }
 
-  private url(): string {
-    const base = this.options.baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws');
-    return `${base}/v1/hosts/${this.options.hostId}/stream`;
+  private baseUrl(): string {
+    const { baseUrl } = this.options;
+    return typeof baseUrl === 'string' ? baseUrl : baseUrl();
   }
 
   private connect(): void {
     if (this.closed) return;
     const { logger } = this.options;
-    const socket = new WebSocket(this.url(), {
+    const base = this.baseUrl();
+    const url = `${base.replace(/\/+$/, '').replace(/^http/, 'ws')}/v1/hosts/${this.options.hostId}/stream`;
+    const socket = new WebSocket(url, {
       headers: { authorization: this.options.authorization },
       handshakeTimeout: 10_000,
       maxPayload: MAX_MESSAGE_BYTES,
@@ -116,6 +120,7 @@ export class WorkStream {
       this.open = false;
       clearInterval(this.pingTimer);
       if (this.closed) return;
+      if (!wasOpen) this.options.onUnreachable?.(base);
       const delay = this.backoff.next();
       const log = wasOpen || this.backoff.failures === 1 ? logger.warn : logger.debug;
       log.call(logger, { delay }, 'work stream closed; reconnecting');

@@ -2,7 +2,9 @@
  * @module
  * Wires one coordinator process together: the store and blob folder under the data
  * directory, the services, the HTTP server and the deadline timer. The only place that
- * knows which adapters are in use.
+ * knows which adapters are in use. Several coordinators may share one store and one blob
+ * folder (docs/scale-out.md): each polls the store for work the others made ready, and
+ * the one holding the leader lease runs the sweeps that must run once.
  */
 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -28,12 +30,14 @@ import { Hosts } from './services/hosts.js';
 import { Hub } from './services/hub.js';
 import { Janitor } from './services/janitor.js';
 import { Jobs } from './services/jobs.js';
+import { Leadership, type LeadershipStatus } from './services/leadership.js';
 import { Metrics } from './services/metrics.js';
 import { Providers } from './services/providers.js';
 import { Scheduler } from './services/scheduler.js';
 import { Transitioner } from './services/transitioner.js';
 import { ValidatorRunner } from './services/validator-runner.js';
 import { Volunteers } from './services/volunteers.js';
+import { WorkDiscovery } from './services/work-discovery.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -102,6 +106,15 @@ export interface CoordinatorOptions {
   readonly webDir?: string;
   /** Anonymous provider accounts one address may make per hour (the volunteer page). Default 20. */
   readonly volunteerSignupsPerHour?: number;
+  /**
+   * The blob folder; default DATA/blobs. Coordinators sharing one store share one folder
+   * too, so that a blob uploaded through one is served by all.
+   */
+  readonly blobsDir?: string;
+  /** How often the store is polled for work other coordinators made ready. Default 300 ms. */
+  readonly discoveryMs?: number;
+  /** How long the leader lease lasts unless renewed. Default `DEFAULT_LEADER_LEASE_MS` (10 s). */
+  readonly leaderLeaseMs?: number;
 }
 
 /** packages/web/dist, beside this package in the repository (this file is packages/coordinator/dist/main.js). */
@@ -118,6 +131,8 @@ export interface Coordinator {
   /** Whether this start created the admin token (first start on this data dir). */
   readonly adminTokenCreated: boolean;
   createToken(role: Role, account?: string): Promise<string>;
+  /** This coordinator's holder id and whether it holds the leader lease now. */
+  leadership(): LeadershipStatus;
   close(): Promise<void>;
 }
 
@@ -131,7 +146,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     dailyQuota: options.dailyQuota,
   });
   await store.migrate();
-  const blobs = new FileBlobStore(join(options.dataDir, 'blobs'), (hash) => store.graphInput(hash));
+  const blobsDir = options.blobsDir ?? join(options.dataDir, 'blobs');
+  const blobs = new FileBlobStore(blobsDir, (hash) => store.graphInput(hash));
   await blobs.init();
 
   const hub = new Hub();
@@ -146,10 +162,19 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const silenceMs = silenceAllowedMs(heartbeatMs, options.missedHeartbeats);
   const diagnostics = new Diagnostics(store, scheduler, hub, silenceMs);
   const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs, diagnostics);
-  // Before the queue is built, so that their replicas never enter it.
-  const cut = await jobs.cancelIncomplete();
-  if (cut.length > 0)
-    logger.warn({ jobs: cut }, 'cancelled jobs whose creation was interrupted by a restart');
+  const leadership = new Leadership(store, logger, options.leaderLeaseMs);
+  await leadership.start();
+  // Before the queue is built, so that their replicas never enter it. Only by the leader:
+  // a coordinator joining others must not cancel a job another one is still writing.
+  if (leadership.isLeader) {
+    const cut = await jobs.cancelIncomplete();
+    if (cut.length > 0)
+      logger.warn({ jobs: cut }, 'cancelled jobs whose creation was interrupted by a restart');
+  }
+  const discovery = new WorkDiscovery(store, scheduler, hub, logger, {
+    intervalMs: options.discoveryMs,
+  });
+  await discovery.begin();
   await scheduler.load();
   const providers = new Providers(
     store,
@@ -158,12 +183,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     metrics,
     options.maxHostsPerAccount ?? DEFAULT_MAX_HOSTS_PER_ACCOUNT,
   );
-  const transitioner = new Transitioner(store, scheduler, jobs, logger, options.sweepMs ?? 500, {
-    hub,
-    startedAt,
-    silenceMs,
-    strandedMs: options.strandedMs ?? DEFAULT_STRANDED_MS,
-  });
+  const transitioner = new Transitioner(
+    store,
+    scheduler,
+    jobs,
+    logger,
+    options.sweepMs ?? 500,
+    { hub, startedAt, silenceMs, strandedMs: options.strandedMs ?? DEFAULT_STRANDED_MS },
+    leadership,
+  );
   const validators = new ValidatorRunner(blobs);
   const comparator = new Comparator(
     store,
@@ -183,6 +211,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     archiveDir: options.archiveDir,
     intervalMs: options.janitorIntervalMs,
     blobGraceMs: options.blobGraceMs,
+    leader: leadership,
   });
 
   const admin = await ensureAdminToken(options.dataDir, accounts);
@@ -224,7 +253,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   comparator.start();
   // Its first sweep finishes a purge a crash interrupted, then purges what is due.
   janitor.start();
-  logger.info({ url, dataDir: options.dataDir }, 'coordinator listening');
+  discovery.start();
+  // A coordinator that takes over from a dead leader does its duties now, not at a tick.
+  leadership.onGained(() => {
+    void transitioner.sweep();
+    void janitor.sweep();
+  });
+  logger.info(
+    { url, dataDir: options.dataDir, holder: leadership.holder, leader: leadership.isLeader },
+    'coordinator listening',
+  );
 
   return {
     url,
@@ -235,10 +273,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     async createToken(role, account) {
       return (await accounts.createToken(role, account)).token;
     },
+    leadership: () => leadership.status(),
     async close() {
       transitioner.stop();
       comparator.stop();
       await janitor.stop();
+      await discovery.stop();
+      // Given up before the store closes: another coordinator leads at its next try.
+      await leadership.stop();
       closeSockets();
       await app.close();
       await validators.close();

@@ -70,9 +70,13 @@ export function registerProvide(program: Command): void {
         '--json prints JSON lines instead.',
     )
     .addOption(
-      new Option('--coordinator <url>', 'coordinator URL')
+      new Option(
+        '--coordinator <url>',
+        'coordinator URL; or several sharing one store, comma-separated, tried in turn ' +
+          'when the current one stops answering',
+      )
         .env('ANYGRID_URL')
-        .argParser(coordinatorUrl),
+        .argParser(coordinatorUrls),
     )
     .addOption(
       new Option(
@@ -216,6 +220,15 @@ async function tokenOf(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
   return token;
 }
 
+/** `--coordinator`: one http(s) URL, or several comma-separated, each checked. */
+function coordinatorUrls(value: string): string | undefined {
+  const urls = value
+    .split(',')
+    .map((u) => coordinatorUrl(u.trim()))
+    .filter((u) => u !== undefined);
+  return urls.length === 0 ? undefined : urls.join(',');
+}
+
 async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promise<void> {
   if (!flags.coordinator)
     throw usageError('--coordinator URL (or ANYGRID_URL) is required', 'provide');
@@ -231,7 +244,7 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
     flags.json ? printJson({ event, ...data }) : status.print(human);
   const join = async () => {
     const joined = await startAgent({
-      coordinator: flags.coordinator as string,
+      coordinator: (flags.coordinator as string).split(','),
       token,
       logger: log.logger,
       ...(flags.slots === undefined ? {} : { slots: flags.slots }),

@@ -55,6 +55,9 @@ interface ServeFlags {
   maxBufferSeconds?: number;
   webDir: string;
   volunteerSignups?: number;
+  blobs?: string;
+  discoveryMs?: number;
+  leaderLeaseMs?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -179,6 +182,23 @@ export function registerServe(program: Command): void {
       'the built web pages served at /volunteer and /dashboard (npm run build makes them)',
       DEFAULT_WEB_DIR,
     )
+    .addOption(
+      new Option(
+        '--blobs <dir>',
+        'blob folder (default DIR/blobs); coordinators sharing one store share one folder',
+      ).env('ANYGRID_BLOBS'),
+    )
+    .option(
+      '--discovery-ms <ms>',
+      'how often the store is polled for work other coordinators on it made ready (default 300)',
+      intOption(10, 60_000),
+    )
+    .option(
+      '--leader-lease-ms <ms>',
+      'how long the leader lease (the sweeps that run on one coordinator) lasts unless ' +
+        'renewed; it moves to another coordinator this long after its holder dies (default 10000)',
+      intOption(100, 3_600_000),
+    )
     .option(
       '--volunteer-signups <n>',
       'anonymous provider accounts (the volunteer page) one address may make per hour (default 20)',
@@ -227,6 +247,9 @@ async function serve(flags: ServeFlags): Promise<void> {
       : { strandedMs: Math.round(flags.strandedSeconds * 1000) }),
     ...(flags.maxBufferSeconds === undefined ? {} : { maxBufferSeconds: flags.maxBufferSeconds }),
     webDir: flags.webDir,
+    ...(flags.blobs === undefined ? {} : { blobsDir: flags.blobs }),
+    ...(flags.discoveryMs === undefined ? {} : { discoveryMs: flags.discoveryMs }),
+    ...(flags.leaderLeaseMs === undefined ? {} : { leaderLeaseMs: flags.leaderLeaseMs }),
     ...(flags.volunteerSignups === undefined
       ? {}
       : { volunteerSignupsPerHour: flags.volunteerSignups }),
@@ -261,6 +284,9 @@ async function serve(flags: ServeFlags): Promise<void> {
         ? { requesterTokenPath, providerTokenPath: join(flags.data, 'provider.token') }
         : {}),
       pages: Object.fromEntries(pages.map((p) => [p.page, p.url])),
+      // Which coordinator this is among those sharing the store, and whether it leads now.
+      holder: coord.leadership().holder,
+      leader: coord.leadership().leader,
     });
   } else {
     println(`anygrid coordinator listening on ${coord.url}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,5 +78,48 @@ describe('file blob store deletion', () => {
     // The upload came after the deletion: the blob is there again, written anew.
     expect(await upload).toEqual({ created: true });
     expect(await blobs.size(hash)).toBe(bytes.byteLength);
+  });
+});
+
+describe('FileBlobStore shared by several coordinators', () => {
+  it('takes one blob written through two stores at once, whole', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'anygrid-blobs-')), 'blobs');
+    const a = new FileBlobStore(dir);
+    const b = new FileBlobStore(dir);
+    await a.init();
+    await b.init();
+    const big = Buffer.alloc(4 << 20, 7);
+    const h = sha(big);
+    const results = await Promise.all([a.put(h, big), b.put(h, big), a.put(h, big)]);
+    expect(results.some((r) => r.created)).toBe(true);
+    expect(sha((await b.read(h)) as Buffer)).toBe(h);
+    expect(sha((await a.read(h)) as Buffer)).toBe(h);
+    // No temporary file is left behind.
+    expect(readdirSync(dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('writes again a blob another store deleted, though its own cache knew it', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'anygrid-blobs-')), 'blobs');
+    const a = new FileBlobStore(dir);
+    const b = new FileBlobStore(dir);
+    await a.init();
+    await b.init();
+    await a.put(hash, bytes);
+    expect(await b.size(hash)).toBe(bytes.byteLength);
+    expect(await a.remove(hash, async () => true)).toBe(true);
+    expect(await b.read(hash)).toBeNull();
+    expect(await b.put(hash, bytes)).toEqual({ created: true });
+    expect(await a.read(hash)).toEqual(bytes);
+  });
+
+  it('clears at start only temporary files too old to be a write under way', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'anygrid-blobs-')), 'blobs');
+    await new FileBlobStore(dir).init();
+    writeFileSync(join(dir, '.tmp-old'), 'x');
+    writeFileSync(join(dir, '.tmp-fresh'), 'x');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(dir, '.tmp-old'), hourAgo, hourAgo);
+    await new FileBlobStore(dir).init();
+    expect(readdirSync(dir).filter((n) => n.startsWith('.tmp-'))).toEqual(['.tmp-fresh']);
   });
 });

@@ -6,8 +6,12 @@
  * requesters' modules, inputs and outputs: files are mode 600 and folders 700.
  *
  * Deletion (for the janitor) is guarded in memory: a blob held by a request, or being
- * deleted, is never half-used. This holds within one coordinator process, which is what a
- * local blob folder serves.
+ * deleted, is never half-used. This holds within one coordinator process. Several
+ * coordinators may share one folder (docs/scale-out.md): two writing one blob at once each
+ * rename their own complete temporary file into place, a coordinator starting clears only
+ * temporary files too old to be anyone's write under way, and a blob the leader's janitor
+ * deleted (unused by any job, past its grace period) is written again by the next upload
+ * of it, whatever another process's size cache still said.
  */
 
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,6 +27,8 @@ const FILE_MODE = 0o600;
 /** Mode of the blob folders. */
 const DIR_MODE = 0o700;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** A temporary blob file untouched this long is a crash's leftover, not a write under way. */
+const TMP_STALE_MS = 10 * 60_000;
 
 /**
  * Bytes kept elsewhere that become blobs when first asked for: the store keeps a task
@@ -84,8 +90,13 @@ export class FileBlobStore implements BlobStore {
     if ((await this.stored(actual)) !== null) {
       // Known bytes sent again are about to be used: their grace period starts anew.
       const now = new Date();
-      await utimes(this.path(actual), now, now).catch(() => undefined);
-      return { created: false };
+      const touched = await utimes(this.path(actual), now, now).then(
+        () => true,
+        () => false,
+      );
+      if (touched) return { created: false };
+      // Gone from under the cache: another coordinator's janitor deleted it.
+      this.sizes.delete(actual);
     }
     const final = this.path(actual);
     await mkdir(join(this.dir, actual.slice(0, 2)), { recursive: true, mode: DIR_MODE });
@@ -113,8 +124,14 @@ export class FileBlobStore implements BlobStore {
     // takes four turns of the event loop (open, stat, read, close), and while a large job
     // is being written each turn waits behind a chunk of it — providers waited ~270 ms
     // for a 15 KB module.
-    if (size <= WHOLE_BLOB_BYTES) return readFileSync(this.path(hash));
-    return readFile(this.path(hash));
+    try {
+      if (size <= WHOLE_BLOB_BYTES) return readFileSync(this.path(hash));
+      return await readFile(this.path(hash));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.sizes.delete(hash);
+      return null;
+    }
   }
 
   hold(hashes: Iterable<string>): () => void {
@@ -171,10 +188,19 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  /** Creates the directory and clears temporary files a crash may have left. */
-  async init(): Promise<void> {
+  /**
+   * Creates the directory and clears temporary files a crash left: those older than
+   * `TMP_STALE_MS`, since another coordinator sharing the folder may be writing the others.
+   */
+  async init(now = Date.now()): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
     const leftovers = (await readdir(this.dir)).filter((name) => name.startsWith('.tmp-'));
-    await Promise.all(leftovers.map((name) => rm(join(this.dir, name), { force: true })));
+    await Promise.all(
+      leftovers.map(async (name) => {
+        const path = join(this.dir, name);
+        const s = await stat(path).catch(() => null);
+        if (s && now - s.mtimeMs >= TMP_STALE_MS) await rm(path, { force: true });
+      }),
+    );
   }
 }

@@ -90,6 +90,17 @@ export {
 } from './job-policy.js';
 export { type KnownAnswerVerdict, knownAnswerVerdict } from './known-answer.js';
 export { largeBlobs, largeBlobsFromList, type TaskBlobs } from './large-blobs.js';
+export {
+  actsAsLeader,
+  DEFAULT_LEADER_LEASE_MS,
+  holderGone,
+  holderId,
+  LEADER_LEASE,
+  type LeaseState,
+  leadershipChange,
+  mayTakeLease,
+  renewEveryMs,
+} from './leadership.js';
 export { DEFAULT_MISSED_HEARTBEATS, silenceAllowedMs, silentBefore } from './liveness.js';
 export { ELF_HEADER_BYTES, nativeExecutableProblem } from './native-executable.js';
 export {
@@ -229,5 +240,4 @@ export {
   type DiagnosisInput,
   diagnose,
 } from './why-no-match.js';
-
 export { type HostStanding, sendableNow, workAllowance } from './work-allowance.js';

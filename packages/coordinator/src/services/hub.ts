@@ -36,6 +36,11 @@ export class Hub {
     return () => this.jobs.off(key, listener);
   }
 
+  /** Jobs with a result stream open on this coordinator. */
+  watchedJobs(): number[] {
+    return this.jobs.eventNames().map(Number);
+  }
+
   jobsChanged(jobIds: readonly number[]): void {
     for (const id of jobIds) this.jobs.emit(String(id));
     for (const watch of this.watchers) watch(jobIds);

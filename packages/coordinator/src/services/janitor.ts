@@ -7,6 +7,8 @@
  * milliseconds of them (more while it is behind) the janitor lets the event loop turn, so
  * requests and reports go on while a million-task job is purged.
  * A purge interrupted by a crash is resumed by the next sweep (the store lists it first).
+ * With several coordinators on one store and one blob folder, only the holder of the
+ * leader lease (leadership.ts) sweeps.
  */
 
 import type { Logger } from 'pino';
@@ -40,6 +42,8 @@ export interface JanitorOptions {
   readonly archiveDir?: string;
   /** Blob files looked at per sweep, a shard at a time; default `BLOB_FILES_PER_SWEEP`. */
   readonly blobFilesPerSweep?: number;
+  /** Sweeps only while this says so (several coordinators on one store); always when absent. */
+  readonly leader?: { readonly isLeader: boolean };
 }
 
 /** What one sweep did. */
@@ -118,6 +122,7 @@ export class Janitor {
       blobsDeleted: 0,
       blobBytesDeleted: 0,
     };
+    if (this.options.leader && !this.options.leader.isLeader) return report;
     try {
       await this.purgeJobs(now, report);
       await this.reclaim(report);

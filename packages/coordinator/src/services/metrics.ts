@@ -100,6 +100,21 @@ export class Metrics {
     return String(host);
   }
 
+  /**
+   * Exposes the size of this coordinator's ready queue (`anygrid_ready_queue`): a cache of
+   * the store, so with several coordinators each has its own, and they may differ.
+   */
+  watchQueue(size: () => number): void {
+    new Gauge({
+      name: 'anygrid_ready_queue',
+      help: "Replicas in this coordinator's ready queue (a cache of the store's unsent ones).",
+      registers: [this.registry],
+      collect() {
+        this.set(size());
+      },
+    });
+  }
+
   constructor(store: Store, hub: Hub) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

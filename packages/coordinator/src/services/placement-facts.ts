@@ -73,6 +73,16 @@ export class PlacementFacts {
     if (isConstrained(state)) this.constrained++;
   }
 
+  /** The jobs whose facts are here: running when last read or noted since. */
+  jobIds(): number[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** Whether the job's facts are here (one created through another coordinator is not, until read). */
+  knowsJob(jobId: number): boolean {
+    return this.jobs.has(jobId);
+  }
+
   dropJob(jobId: number): void {
     const before = this.jobs.get(jobId);
     if (before && isConstrained(before)) this.constrained--;

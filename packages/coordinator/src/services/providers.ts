@@ -74,6 +74,9 @@ export class Providers {
   /** Throws unless the host exists and belongs to the caller's account. */
   async requireHost(principal: Principal, hostId: number): Promise<void> {
     let owner = this.owners.get(hostId);
+    // Asked again before refusing: the host may have moved to this account through another
+    // coordinator sharing the store, whose `forgetOwners` this cache never heard.
+    if (owner !== undefined && owner !== principal.accountId) owner = undefined;
     if (owner === undefined) {
       const found = await this.store.hostOwner(hostId);
       if (found !== null) this.owners.set(hostId, found);

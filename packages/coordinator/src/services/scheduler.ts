@@ -69,6 +69,9 @@ export class Scheduler {
   private deferredSinceWake = 0;
   private wake: NodeJS.Timeout | undefined;
 
+  /** Told of every replica queued from this coordinator's own store calls (work-discovery.ts). */
+  private queuedListener: ((ready: readonly ReadyReplica[]) => void) | undefined;
+
   /** When each host last pulled (epoch ms): idle hosts touch no store row when nothing is queued. */
   private readonly pulls = new Map<number, number>();
 
@@ -79,6 +82,7 @@ export class Scheduler {
     options: SchedulerOptions = {},
   ) {
     this.placement = new PlacementFacts(store);
+    metrics?.watchQueue(() => this.queue.size);
     const locality = this.locality;
     const bandwidth = options.bandwidth ?? DEFAULT_BANDWIDTH_BYTES_PER_S;
     this.maxBufferSeconds = options.maxBufferSeconds;
@@ -112,7 +116,28 @@ export class Scheduler {
     for (const [accountId, share] of await this.store.accountShares()) {
       this.queue.setShare(accountId, share);
     }
-    this.queue.push(await this.store.readyReplicas());
+    const ready = await this.store.readyReplicas();
+    this.queue.push(ready);
+    this.queuedListener?.(ready);
+  }
+
+  /** Calls `listener` with the replicas each later `load` and `publish` queue. */
+  onQueued(listener: (ready: readonly ReadyReplica[]) => void): void {
+    this.queuedListener = listener;
+  }
+
+  /**
+   * Queues replicas another coordinator sharing the store made ready (a work poll found
+   * them), and wakes this coordinator's idle agents for them. A job it had not heard of
+   * has its placement facts read.
+   */
+  found(ready: readonly ReadyReplica[]): void {
+    if (ready.length === 0) return;
+    this.queue.push(ready);
+    if (ready.some((r) => !this.placement.knowsJob(r.jobId))) {
+      this.placement.load().catch(() => undefined);
+    }
+    this.hub.workAvailable(ready.length);
   }
 
   get queued(): number {
@@ -267,6 +292,7 @@ export class Scheduler {
     if (changes.runtimes) this.placement.addRuntimes(changes.runtimes);
     if (changes.ready.length > 0) {
       this.queue.push(changes.ready);
+      this.queuedListener?.(changes.ready);
       this.hub.workAvailable(changes.ready.length);
     }
     this.hub.jobsChanged(changes.jobs);

@@ -8,7 +8,8 @@
  * Once a minute it also marks the hosts connected now (work stream open, pulling, or
  * seen in the store) for their availability (policy/availability.ts).
  * Runs on a short timer; each sweep is one store transaction, bounded so a backlog never
- * blocks the event loop for long.
+ * blocks the event loop for long. With several coordinators on one store, only the holder
+ * of the leader lease (leadership.ts) sweeps; every one marks its own connected hosts.
  */
 
 import type { Logger } from 'pino';
@@ -19,6 +20,11 @@ import type { Jobs } from './jobs.js';
 import type { Scheduler } from './scheduler.js';
 
 const SWEEP_LIMIT = 1000;
+
+/** Whether this coordinator runs the duties that must run once (leadership.ts). */
+export interface LeaderCheck {
+  readonly isLeader: boolean;
+}
 
 /** How the churn sweeps are tuned (see `CoordinatorOptions`). */
 export interface LivenessOptions {
@@ -57,6 +63,7 @@ export class Transitioner {
     private readonly log: Logger,
     private readonly intervalMs: number,
     private readonly liveness?: LivenessOptions,
+    private readonly leader?: LeaderCheck,
   ) {}
 
   start(): void {
@@ -70,7 +77,6 @@ export class Transitioner {
 
   /** Takes work back from silent hosts, then fails tasks no connected host may take. */
   private async churn(o: LivenessOptions, now: number): Promise<void> {
-    await this.markAvailable(o, now);
     const cutoff = silentBefore(now, o.startedAt, o.silenceMs);
     if (cutoff !== null) {
       const silent = await this.store.releaseSilentHosts(cutoff, now);
@@ -123,6 +129,9 @@ export class Transitioner {
     this.running = true;
     let total = 0;
     try {
+      // Its own connected hosts: every coordinator marks those it sees.
+      if (this.liveness) await this.markAvailable(this.liveness, now);
+      if (this.leader && !this.leader.isLeader) return 0;
       for (;;) {
         const { timedOut, changes } = await this.store.expireDeadlines(now, SWEEP_LIMIT);
         total += timedOut;

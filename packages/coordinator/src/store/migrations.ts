@@ -412,4 +412,22 @@ export const MIGRATIONS: readonly Migration[] = [
          GROUP BY host_id, job_id`,
     ],
   },
+  {
+    version: 26,
+    name: 'leader leases',
+    statements: [
+      // Named leases several coordinators on one store contend for (docs/scale-out.md):
+      // the 'leader' row says which coordinator runs the duties that must run once
+      // (deadline sweeps, silent hosts, stranded tasks, the janitor). Taken and renewed by
+      // a conditional UPDATE (policy/leadership.ts); term counts the hand-overs, so a
+      // log line or a fenced write can tell one tenure from the next.
+      `CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        taken_at BIGINT NOT NULL,
+        term INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -22,7 +22,7 @@ import type {
   TaskResult,
   TaskView,
 } from '@anygrid/protocol';
-import type { HostCapabilities, ReadyReplica } from '../policy/index.js';
+import type { HostCapabilities, LeaseState, ReadyReplica } from '../policy/index.js';
 
 import type {
   AccountRow,
@@ -175,6 +175,35 @@ export interface Store {
 
   /** Every replica ready to send, oldest first: the scheduler rebuilds its queue from it at start. */
   readyReplicas(): Promise<ReadyReplica[]>;
+  /**
+   * The replicas ready to send with an id above `afterId`, in `readyReplicas`' order: what
+   * another coordinator on the same store created since a work poll last looked.
+   */
+  readyReplicasAfter(afterId: number): Promise<ReadyReplica[]>;
+  /** Only the ids of the replicas ready to send above `afterId`, ascending: a cheap look. */
+  readyReplicaIds(afterId: number): Promise<number[]>;
+  /** The highest replica id given out so far (0 before the first). */
+  newestReplicaId(): Promise<number>;
+  /** The last result cursor given out: it moves whenever a task of any job settles. */
+  resultCursor(): Promise<number>;
+
+  /**
+   * Takes the named lease for `holder` until `now + ttlMs`, or renews it, when it is free,
+   * already the holder's, or ran out (policy/leadership.ts); also when it is held by
+   * `supersedes`, a holder known dead (`holderGone`). One transaction. Returns the lease
+   * as it stands afterwards: another holder's when this claim lost.
+   */
+  claimLease(
+    name: string,
+    holder: string,
+    now: number,
+    ttlMs: number,
+    supersedes?: string,
+  ): Promise<LeaseState>;
+  /** Ends `holder`'s lease now, so another may take it at once; false if it did not hold it. */
+  releaseLease(name: string, holder: string, now: number): Promise<boolean>;
+  /** The named lease as it stands, or null if nobody ever took it. */
+  readLease(name: string): Promise<LeaseState | null>;
   /**
    * Assigns these replicas to the host, skipping any no longer ready or whose task the
    * host already holds (the store enforces the rules; the queue only follows them). A

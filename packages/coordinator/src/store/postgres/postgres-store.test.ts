@@ -5,6 +5,7 @@ import { describeGraph } from '../graph.case.js';
 import { describeHandBack } from '../handback.case.js';
 import { describeHostMeasures } from '../host-measures.case.js';
 import { describeHostRules } from '../host-rules.case.js';
+import { describeLeadership } from '../leadership.case.js';
 import { describeLiveness } from '../liveness.case.js';
 import { describePlacement } from '../placement.case.js';
 import { describeRetention } from '../retention.case.js';
@@ -34,4 +35,10 @@ describe.skipIf(!postgresPresent)('postgres', () => {
     return { store, path: store.url };
   });
   describeVariants('postgres', open);
+  // Two connections on one schema, as two coordinators hold the database.
+  describeLeadership('postgres', async () => {
+    const a = await openPgStore();
+    const b = await openPgStore({}, a.url);
+    return [a, b] as const;
+  });
 });

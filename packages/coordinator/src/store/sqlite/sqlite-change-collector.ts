@@ -51,6 +51,12 @@ export class ChangeCollector {
   /** Tasks of graph jobs settled in this transaction, whose children `flushCounters` visits. */
   readonly graph: SettledNode[] = [];
   /**
+   * Jobs whose graph flag this transaction read from their row (sqlite-settlement.ts):
+   * another coordinator on the same store may have turned it on since the job's meta
+   * was cached here.
+   */
+  readonly graphRead = new Map<number, boolean>();
+  /**
    * Run times reported in this transaction per job (sum, count; and, from hosts of known
    * speed, operations and their count): one write per job.
    */

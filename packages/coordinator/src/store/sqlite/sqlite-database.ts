@@ -74,21 +74,22 @@ function ownerOnly(path: string): void {
 export function migrateSqlite(db: Database.Database, now: number): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
-  const applied = new Set(
-    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
-  );
+  const applied = db.prepare('SELECT version FROM schema_migrations WHERE version = ?').pluck();
   const done: number[] = [];
   for (const m of MIGRATIONS) {
-    if (applied.has(m.version)) continue;
-    done.push(m.version);
+    if (applied.get(m.version) !== undefined) continue;
+    // IMMEDIATE, and asked again inside: coordinators started together on one file each
+    // try, and only the first applies it.
     db.transaction(() => {
+      if (applied.get(m.version) !== undefined) return;
       for (const sql of m.statements) db.exec(sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         m.version,
         m.name,
         now,
       );
-    })();
+      done.push(m.version);
+    }).immediate();
   }
   incrementalVacuum(db);
   return done;
@@ -109,11 +110,22 @@ function incrementalVacuum(db: Database.Database): void {
 
 /**
  * One transaction wrapper per database, reused for every call: `inTx(() => …)` runs the
- * closure between BEGIN and COMMIT (ROLLBACK if it throws) without building a new
- * wrapper on each request.
+ * closure between BEGIN IMMEDIATE and COMMIT (ROLLBACK if it throws) without building a
+ * new wrapper on each request. IMMEDIATE takes the write lock first, waiting up to the
+ * busy timeout: several coordinators may share the file, and a deferred transaction that
+ * read before another process committed could not write at all (SQLITE_BUSY_SNAPSHOT,
+ * which no timeout waits out). With one process it costs nothing: its calls never overlap.
  */
 export function transactionRunner(db: SqlDatabase): <T>(body: () => T) => T {
-  const run = db.transaction((body: () => unknown) => body());
+  // On SQLite, IMMEDIATE: with several processes on one file, a deferred transaction
+  // that has read cannot then write (SQLITE_BUSY_SNAPSHOT, which no timeout waits out).
+  // PostgreSQL's transactions take the store's lock first (pg-database.ts).
+  const tx = db.transaction((body: () => unknown) => body()) as ((
+    body: () => unknown,
+  ) => unknown) & {
+    immediate?: (body: () => unknown) => unknown;
+  };
+  const run = tx.immediate ?? tx;
   return <T>(body: () => T) => run(body) as T;
 }
 

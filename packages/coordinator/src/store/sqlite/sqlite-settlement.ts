@@ -283,6 +283,22 @@ export class SqliteSettlement {
   }
 
   /**
+   * Whether some task of the job depends on others. The cached meta's `true` is final;
+   * its `false` is read again from the row once per transaction and job, since a part
+   * with dependencies may have arrived through another coordinator sharing the store,
+   * and a parent settled without looking for children would leave them waiting forever.
+   */
+  private isGraph(jobId: number, changes: ChangeCollector): boolean {
+    if (this.metaOf(jobId).graph) return true;
+    let graph = changes.graphRead.get(jobId);
+    if (graph === undefined) {
+      graph = this.sql('SELECT graph FROM jobs WHERE id = ?').pluck().get(jobId) === 1;
+      changes.graphRead.set(jobId, graph);
+    }
+    return graph;
+  }
+
+  /**
    * Settles an active task in a final state, publishing it to the result stream. A task
    * reopened by a re-check (`priorDigest` set) keeps its place in the stream when its
    * result stands, and otherwise takes a new one, marked corrected.
@@ -299,7 +315,7 @@ export class SqliteSettlement {
     if (hasUnsent) this.dropUnsent.run(taskId);
     changes.countSettled(jobId, state);
     // A re-checked task settling again has released or failed its children already.
-    if (reopened === undefined && this.metaOf(jobId).graph) {
+    if (reopened === undefined && this.isGraph(jobId, changes)) {
       changes.graph.push({ taskId, jobId, state });
     }
     if (reopened && state === 'valid' && reopened.digest === reopened.priorDigest) {

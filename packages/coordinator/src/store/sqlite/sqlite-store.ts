@@ -22,7 +22,7 @@ import type {
   TaskView,
 } from '@anygrid/protocol';
 import {
-  largeBlobsFromList,
+  type LeaseState,
   type Random,
   type ReadyReplica,
   workAllowance,
@@ -60,10 +60,11 @@ import { sqliteEngine, statementCache, transactionRunner } from './sqlite-databa
 import { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJobIntake } from './sqlite-job-intake.js';
 import { SqliteJobViews } from './sqlite-job-views.js';
-import { largeInputsOf } from './sqlite-large-inputs.js';
+import { SqliteLeadership } from './sqlite-leadership.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { SqlitePlacement } from './sqlite-placement.js';
 import { SqlitePurge } from './sqlite-purge.js';
+import { SqliteReady } from './sqlite-ready.js';
 import { SqliteResults } from './sqlite-results.js';
 import { SqliteSettlement } from './sqlite-settlement.js';
 import { SqliteStranded } from './sqlite-stranded.js';
@@ -95,6 +96,8 @@ export class SqlStore implements Store {
         purge: SqlitePurge;
         placement: SqlitePlacement;
         leases: SqliteLeases;
+        leadership: SqliteLeadership;
+        ready: SqliteReady;
         stranded: SqliteStranded;
         intake: SqliteJobIntake;
         dashboard: SqliteDashboard;
@@ -156,6 +159,8 @@ export class SqlStore implements Store {
       taskView: new SqliteTaskView(this.db),
       jobViews: new SqliteJobViews(this.db, settlement),
       leases: new SqliteLeases(this.db, settlement),
+      leadership: new SqliteLeadership(this.db),
+      ready: new SqliteReady(this.db, metaOf),
       stranded: new SqliteStranded(
         this.db,
         settlement,
@@ -423,12 +428,43 @@ export class SqlStore implements Store {
   }
 
   async readyReplicas(): Promise<ReadyReplica[]> {
-    return readyRows(
-      this.sql(
-        `${readySelect(this.db.dialect)} WHERE r.state = 'unsent' ORDER BY r.priority DESC, r.id`,
-      ).all(),
-      (jobId) => this.meta(jobId),
+    return this.p.ready.all();
+  }
+
+  async readyReplicasAfter(afterId: number): Promise<ReadyReplica[]> {
+    return this.p.ready.after(afterId);
+  }
+
+  async readyReplicaIds(afterId: number): Promise<number[]> {
+    return this.p.ready.idsAbove(afterId);
+  }
+
+  async newestReplicaId(): Promise<number> {
+    return this.p.ready.newestId();
+  }
+
+  async resultCursor(): Promise<number> {
+    return Number(
+      this.sql(`SELECT value FROM counters WHERE name = 'result_cursor'`).pluck().get(),
     );
+  }
+
+  async claimLease(
+    name: string,
+    holder: string,
+    now: number,
+    ttlMs: number,
+    supersedes?: string,
+  ): Promise<LeaseState> {
+    return this.inTx(() => this.p.leadership.claim(name, holder, now, now + ttlMs, supersedes));
+  }
+
+  async releaseLease(name: string, holder: string, now: number): Promise<boolean> {
+    return this.p.leadership.release(name, holder, now);
+  }
+
+  async readLease(name: string): Promise<LeaseState | null> {
+    return this.p.leadership.get(name);
   }
 
   async assignReplicas(
@@ -556,43 +592,6 @@ export class SqlStore implements Store {
       quarantinedHosts: count('SELECT COUNT(*) FROM hosts WHERE quarantined_at IS NOT NULL'),
     };
   }
-}
-
-/** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
-function readySelect(dialect: SqlDatabase['dialect']): string {
-  return `SELECT r.id, r.task_id, r.job_id, r.priority,
-    ${largeInputsOf('(SELECT t.spec FROM tasks t WHERE t.id = r.task_id)', dialect)} AS large,
-    (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
-     WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
-    (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
-  FROM replicas r`;
-}
-
-function readyRows(rows: unknown[], metaOf: (jobId: number) => JobMeta): ReadyReplica[] {
-  return (
-    rows as {
-      id: number;
-      task_id: number;
-      job_id: number;
-      priority: number;
-      hosts: string | null;
-      earlier: number;
-      large: string | null;
-    }[]
-  ).map((r) => {
-    const { moduleHash, moduleSize, accountId } = metaOf(r.job_id);
-    const large = largeBlobsFromList({ hash: moduleHash, size: moduleSize }, r.large);
-    const ready: ReadyReplica = {
-      replicaId: r.id,
-      taskId: r.task_id,
-      jobId: r.job_id,
-      accountId,
-      priority: r.priority,
-      excludedHosts: r.hosts ? r.hosts.split(',').map(Number) : [],
-      reissue: r.earlier > 0,
-    };
-    return large ? { ...ready, large } : ready;
-  });
 }
 
 /** The embedded store: one SQLite file. */

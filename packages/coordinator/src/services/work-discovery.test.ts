@@ -1,0 +1,111 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { host, job, ok } from '../store/store.case.js';
+import { Hub } from './hub.js';
+import { Scheduler } from './scheduler.js';
+import { WorkDiscovery } from './work-discovery.js';
+
+/**
+ * Two coordinators' stores on one SQLite file: `other` stands for another coordinator,
+ * `here` for this one, with its real scheduler, hub and work poll (no lag: SQLite ids
+ * commit in order).
+ */
+async function twoCoordinators(options: { load?: boolean } = {}) {
+  const path = join(mkdtempSync(join(tmpdir(), 'anygrid-discovery-')), 'shared.db');
+  const other = new SqliteStore(path);
+  await other.migrate();
+  const here = new SqliteStore(path);
+  await here.migrate();
+  const owner = await other.createToken('requester', 'req', 'r', undefined, 0);
+  const prov = await other.createToken('provider', 'prov', 'p', undefined, 0);
+  const hostId = await other.registerHost(prov.accountId, { ...host, slots: 64 }, 0);
+  const hub = new Hub();
+  const scheduler = new Scheduler(here, hub);
+  const log = pino({ level: 'silent' });
+  const start = async () => {
+    const discovery = new WorkDiscovery(here, scheduler, hub, log, { lagMs: 0 });
+    await discovery.begin();
+    if (options.load !== false) await scheduler.load();
+    return discovery;
+  };
+  return { other, here, owner, hostId, hub, scheduler, start };
+}
+
+describe('work discovery between coordinators on one store', () => {
+  it('queues once the replicas another coordinator created, and none of its own twice', async () => {
+    const { other, here, owner, scheduler, start } = await twoCoordinators();
+    const discovery = await start();
+    await other.createJob(owner.accountId, job(3, { redundancy: 2 }), 1);
+    await discovery.poll(2);
+    expect(scheduler.queued).toBe(6);
+    await discovery.poll(3);
+    expect(scheduler.queued).toBe(6);
+    // A job created here is queued by its own publish, not again by the poll.
+    const mine = await here.createJob(owner.accountId, job(2, { redundancy: 2 }), 4);
+    scheduler.publish(mine.changes);
+    expect(scheduler.queued).toBe(10);
+    await discovery.poll(5);
+    await discovery.poll(6);
+    expect(scheduler.queued).toBe(10);
+  });
+
+  it('tells a result stream open here that a task of its job settled through another coordinator', async () => {
+    const { other, owner, hostId, hub, start } = await twoCoordinators();
+    const discovery = await start();
+    const { job: created, changes } = await other.createJob(owner.accountId, job(1), 1);
+    let pokes = 0;
+    hub.onJob(created.id, () => pokes++);
+    await discovery.poll(2);
+    expect(pokes).toBe(0);
+    const [sent] = await other.assignReplicas(hostId, changes.ready, 3);
+    await other.applyReports(hostId, [ok(sent?.replicaId ?? 0)], 4);
+    await discovery.poll(5);
+    expect(pokes).toBe(1);
+    await discovery.poll(6);
+    expect(pokes).toBe(1);
+  });
+
+  it('drops at once the queued replicas of a job cancelled through another coordinator', async () => {
+    const { other, owner, hostId, scheduler, start } = await twoCoordinators();
+    const discovery = await start();
+    const { job: created } = await other.createJob(owner.accountId, job(20), 1);
+    await discovery.poll(2);
+    expect(scheduler.queued).toBe(20);
+    await other.cancelJob(created.id, 3);
+    await discovery.poll(Date.now());
+    // One pull asking for one replica: the whole cancelled job leaves the queue, where a
+    // queue that had not heard of it would drop its stale entries a few per pull.
+    expect(await scheduler.assign(hostId, 1)).toEqual([]);
+    expect(scheduler.queued).toBe(0);
+  });
+
+  it('fills an empty queue with every ready replica, however old', async () => {
+    const { other, owner, scheduler, start } = await twoCoordinators({ load: false });
+    await other.createJob(owner.accountId, job(4), 1);
+    // Ready before this coordinator started, and in no queue of its own.
+    const discovery = await start();
+    expect(scheduler.queued).toBe(0);
+    await discovery.poll(Date.now());
+    expect(scheduler.queued).toBe(4);
+  });
+
+  it('reads again the fair-share weight an admin set through another coordinator', async () => {
+    const { other, hostId, scheduler, start } = await twoCoordinators();
+    const discovery = await start();
+    const x = await other.createToken('requester', 'x', 'x', undefined, 0);
+    const y = await other.createToken('requester', 'y', 'y', undefined, 0);
+    const jx = (await other.createJob(x.accountId, job(40), 1)).job.id;
+    await other.createJob(y.accountId, job(40), 1);
+    const t0 = Date.now();
+    await discovery.poll(t0);
+    const ofX = async () => (await scheduler.assign(hostId, 10)).filter((a) => a.jobId === jx);
+    expect(await ofX()).toHaveLength(5);
+    await other.setAccountShare(x.accountId, 9);
+    await discovery.poll(t0 + 10_000);
+    expect((await ofX()).length).toBeGreaterThanOrEqual(7);
+  });
+});

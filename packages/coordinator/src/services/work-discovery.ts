@@ -1,0 +1,217 @@
+/**
+ * @module
+ * Work discovery between coordinators sharing one store. Each coordinator's ready queue is
+ * a cache of the store (scheduler.ts); what another coordinator made ready (a job
+ * submitted there, replicas it reissued) is found by a bounded poll here, so that a job
+ * submitted through one is worked by agents connected to the others. Replica ids only
+ * grow, so the poll reads what lies above the highest id it has read: when nothing
+ * changed, one look at the newest id. A store whose ids may commit out of order
+ * (PostgreSQL sequences) is covered by looking again, by id alone, at the ready replicas
+ * created during the last `lagMs`. The poll also tells result streams open here that
+ * their job may have changed when the store's result cursor moved (a task settled through
+ * another coordinator). And when this coordinator's queue is empty it reads every ready
+ * replica now and then, so work whose only queue died with its coordinator is not left
+ * behind. Soft state another coordinator may change is refreshed too: jobs that ended
+ * (cancelled there) leave the queue, and accounts' fair-share weights are read again. The store's guarded assignment has the last word throughout: a replica another
+ * coordinator sent first is refused and dropped from the queue.
+ */
+
+import type { Logger } from 'pino';
+import type { ReadyReplica } from '../policy/index.js';
+import type { Store } from '../store/store.js';
+import type { Hub } from './hub.js';
+import type { Scheduler } from './scheduler.js';
+
+/** Default of `serve --discovery-ms`: how often the store is polled for work found elsewhere. */
+export const DEFAULT_DISCOVERY_MS = 300;
+
+/**
+ * How long after it was created a replica id is looked at again by the poll: longer than
+ * a transaction that took a sequence value may take to commit.
+ */
+export const DEFAULT_DISCOVERY_LAG_MS = 2_000;
+
+/** An idle coordinator reads every ready replica at most this often. */
+const REFILL_MS = 5_000;
+
+/** Jobs known here are checked against the store's running ones at most this often. */
+const JOBS_CHECK_MS = 1_000;
+
+/** How often accounts' fair-share weights (an admin may set them anywhere) are read again. */
+const SHARES_MS = 5_000;
+
+export interface DiscoveryOptions {
+  readonly intervalMs?: number;
+  readonly lagMs?: number;
+}
+
+export class WorkDiscovery {
+  /** Every ready replica at or below it is in the queue or was taken. */
+  private floor = 0;
+  /** Every replica up to it was read once. */
+  private newest = 0;
+  /** Ids above the floor this coordinator queued already. */
+  private readonly known = new Set<number>();
+  /** The newest id seen at each recent poll, oldest first: the floor follows `lagMs` behind. */
+  private marks: Array<{ at: number; id: number }> = [];
+  private cursor = 0;
+  private refilledAt = 0;
+  private jobsCheckedAt = 0;
+  private sharesAt = 0;
+  /** Accounts whose weight was not the default at the last read. */
+  private weighted = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private readonly intervalMs: number;
+  private readonly lagMs: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly scheduler: Scheduler,
+    private readonly hub: Hub,
+    private readonly log: Logger,
+    options: DiscoveryOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? DEFAULT_DISCOVERY_MS;
+    this.lagMs = options.lagMs ?? DEFAULT_DISCOVERY_LAG_MS;
+  }
+
+  /**
+   * Reads where the store stands; call before the scheduler's first `load`, which then
+   * counts as read (its replicas and every one queued later are noted, not read again).
+   */
+  async begin(now = Date.now()): Promise<void> {
+    this.scheduler.onQueued((ready) => this.note(ready));
+    const id = await this.store.newestReplicaId();
+    this.floor = id;
+    this.newest = id;
+    this.marks = [{ at: now, id }];
+    this.cursor = await this.store.resultCursor();
+    this.weighted = new Set((await this.store.accountShares()).keys());
+    this.sharesAt = now;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.poll(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.polling;
+  }
+
+  /** One poll; one still under way is not started twice. */
+  poll(now = Date.now()): Promise<void> {
+    this.polling ??= this.pollOnce(now)
+      .catch((err) => this.log.warn({ err }, 'work poll failed; retrying next tick'))
+      .finally(() => {
+        this.polling = undefined;
+      });
+    return this.polling;
+  }
+
+  private note(ready: readonly ReadyReplica[]): void {
+    for (const r of ready) if (r.replicaId > this.floor) this.known.add(r.replicaId);
+  }
+
+  private async pollOnce(now: number): Promise<void> {
+    const top = await this.store.newestReplicaId();
+    const found: ReadyReplica[] = [];
+    const readBefore = this.newest;
+    if (top > this.newest) {
+      const fresh = await this.store.readyReplicasAfter(this.newest);
+      this.keepUnknown(fresh, found);
+      this.newest = fresh.reduce((max, r) => Math.max(max, r.replicaId), top);
+    }
+    if (this.floor < readBefore) await this.lookAgain(readBefore, found);
+    this.advanceFloor(now, top);
+    if (this.scheduler.queued === 0 && found.length === 0) await this.refill(now, found);
+    this.scheduler.found(found);
+    if (await this.cursorMoved()) await this.dropEnded(now);
+    await this.refreshShares(now);
+  }
+
+  /** Reads the accounts' weights again; one set back to the default is no longer listed. */
+  private async refreshShares(now: number): Promise<void> {
+    if (now - this.sharesAt < SHARES_MS) return;
+    this.sharesAt = now;
+    const shares = await this.store.accountShares();
+    for (const id of this.weighted) if (!shares.has(id)) this.scheduler.setShare(id, 1);
+    for (const [id, share] of shares) this.scheduler.setShare(id, share);
+    this.weighted = new Set(shares.keys());
+  }
+
+  /** Ready replicas between the floor and `upTo` not queued here: committed late. */
+  private async lookAgain(upTo: number, found: ReadyReplica[]): Promise<void> {
+    const ids = await this.store.readyReplicaIds(this.floor);
+    const late = ids.filter((id) => id <= upTo && !this.known.has(id));
+    if (late.length === 0) return;
+    const wanted = new Set(late);
+    // Ascending: the first is the lowest.
+    const rows = await this.store.readyReplicasAfter((late[0] as number) - 1);
+    this.keepUnknown(
+      rows.filter((r) => wanted.has(r.replicaId)),
+      found,
+    );
+  }
+
+  private keepUnknown(rows: readonly ReadyReplica[], found: ReadyReplica[]): void {
+    for (const r of rows) {
+      if (this.known.has(r.replicaId)) continue;
+      this.known.add(r.replicaId);
+      found.push(r);
+    }
+  }
+
+  /** Moves the floor to the newest id seen `lagMs` ago, forgetting what lies below it. */
+  private advanceFloor(now: number, top: number): void {
+    this.marks.push({ at: now, id: Math.min(top, this.newest) });
+    let floor = this.floor;
+    while (this.marks.length > 0 && (this.marks[0]?.at ?? now) <= now - this.lagMs) {
+      floor = Math.max(floor, this.marks.shift()?.id ?? floor);
+    }
+    if (floor === this.floor) return;
+    this.floor = floor;
+    for (const id of this.known) if (id <= floor) this.known.delete(id);
+  }
+
+  /** With nothing queued, every ready replica (bounded: every `REFILL_MS`). */
+  private async refill(now: number, found: ReadyReplica[]): Promise<void> {
+    if (now - this.refilledAt < REFILL_MS) return;
+    this.refilledAt = now;
+    const rows = await this.store.readyReplicas();
+    // The queue is empty: every one is new to it, whatever `known` says.
+    for (const r of rows) {
+      if (r.replicaId > this.floor) this.known.add(r.replicaId);
+      found.push(r);
+    }
+  }
+
+  /**
+   * Whether any task settled since the last poll; if so, result streams open here read
+   * their job again.
+   */
+  private async cursorMoved(): Promise<boolean> {
+    const cursor = await this.store.resultCursor();
+    if (cursor === this.cursor) return false;
+    this.cursor = cursor;
+    const watched = this.hub.watchedJobs();
+    if (watched.length > 0) this.hub.jobsChanged(watched);
+    return true;
+  }
+
+  /**
+   * Drops from the queue the jobs that no longer run: cancelled through another
+   * coordinator (a cancellation settles tasks, so the cursor moves). The store would refuse
+   * their replicas anyway, but a queue full of them would answer pulls with nothing.
+   */
+  private async dropEnded(now: number): Promise<void> {
+    if (now - this.jobsCheckedAt < JOBS_CHECK_MS) return;
+    this.jobsCheckedAt = now;
+    const known = this.scheduler.placement.jobIds();
+    if (known.length === 0) return;
+    const running = await this.store.jobPlacements();
+    for (const jobId of known) if (!running.has(jobId)) this.scheduler.dropJob(jobId);
+  }
+}
