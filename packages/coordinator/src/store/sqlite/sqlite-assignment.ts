@@ -26,11 +26,13 @@ import {
   type NetworkRule,
   quotaLeft,
   type Random,
+  requiredStreak,
   ruledPrefix,
   runtimeOnHost,
   SPREAD_MS,
   spotCheckNow,
   tracksRecords,
+  untrustedAdaptiveCap,
   untrustedJobCap,
   type ValidationRecord,
   type VariantRuns,
@@ -403,7 +405,8 @@ export class SqliteAssignment {
 
   /**
    * What the host may take of a compared job now. Once the validator trusts it with the
-   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight, no replica
+   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight (of an
+   * `adaptive` job, `untrustedAdaptiveCap`: no more than its warm-up), no replica
    * whose sibling was sent less than `SPREAD_MS` ago and still runs, and, in an
    * `adaptive` job, a replica that checks others only once it has waited `trustedWaitMs`
    * for a trusted host (none waits when no trusted host is about).
@@ -421,9 +424,14 @@ export class SqliteAssignment {
       };
     }
     const held = this.jobLoad.get(hostId, jobId) as number;
-    const left = untrustedJobCap(this.jobTotal.get(jobId) as number) - held;
+    const total = this.jobTotal.get(jobId) as number;
+    const adaptive = meta.policy.validation.mode === 'adaptive';
+    const cap = adaptive
+      ? untrustedAdaptiveCap(total, requiredStreak(record, params))
+      : untrustedJobCap(total);
+    const left = cap - held;
     const wait =
-      meta.policy.validation.mode === 'adaptive' &&
+      adaptive &&
       this.trustedAround.get(meta.moduleHash, params.warmup, hostId, now - params.trustedWaitMs) ===
         1;
     return {
