@@ -469,8 +469,9 @@ export class SqliteAssignment {
       this.variants.sent(pick.replicaId, variant.key);
       if (variant.run !== undefined) assignment.variant = variant.run;
     }
-    // Only a reissued replica can resume a checkpoint chain: fresh work needs no look.
-    if (pick.reissue === true) {
+    // Only a reissued replica that replaced a dead one can resume a checkpoint chain:
+    // fresh work and checks (nearly all reissues of an adaptive job) need no look.
+    if (pick.reissue === true && pick.mayResume !== false) {
       const checkpoint = this.checkpoints.of(pick.replicaId);
       if (checkpoint !== undefined) assignment.checkpoint = checkpoint;
     }
