@@ -127,6 +127,7 @@ export {
   SPREAD_MS,
   UNTRUSTED_JOB_MIN,
   UNTRUSTED_JOB_SHARE,
+  untrustedAdaptiveCap,
   untrustedJobCap,
 } from './placement-limits.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';

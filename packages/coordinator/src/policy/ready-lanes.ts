@@ -24,6 +24,12 @@ export interface ReadyReplica {
   readonly excludedHosts?: readonly number[];
   /** A replacement for a failed, lost or disputed replica: served before fresh work. */
   readonly reissue?: boolean;
+  /**
+   * False on a reissue that continues no checkpoint chain (one that checks live replicas,
+   * not one that replaces a dead replica): its assignment does not look for a checkpoint.
+   * Absent: it may have one (reissues read back at start).
+   */
+  readonly mayResume?: false;
   /** The task's large blobs (module and inputs of at least `LOCALITY_BLOB_BYTES`); absent: none. */
   readonly large?: readonly LargeBlob[];
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADAPTIVE } from './adaptive-replication.js';
 import { resolvePolicy } from './job-policy.js';
 import { outputDigest } from './output-digest.js';
-import { untrustedJobCap } from './placement-limits.js';
+import { untrustedAdaptiveCap, untrustedJobCap } from './placement-limits.js';
 import { decideTask, type ReplicaFacts } from './quorum.js';
 import {
   adaptiveParams,
@@ -118,5 +118,14 @@ describe('validation modes', () => {
   it('caps an untrusted host\u2019s share of a job, never below a few replicas', () => {
     expect(untrustedJobCap(10)).toBe(4);
     expect(untrustedJobCap(10_000)).toBe(200);
+  });
+
+  it('caps an untrusted host’s share of an adaptive job at its warm-up', () => {
+    expect(untrustedAdaptiveCap(100_000, 20)).toBe(20);
+    // A host with strikes has a longer warm-up to do, and may hold as much of it.
+    expect(untrustedAdaptiveCap(100_000, 80)).toBe(80);
+    // Never more than a replicated job allows, never fewer than a few.
+    expect(untrustedAdaptiveCap(1_000, 1280)).toBe(20);
+    expect(untrustedAdaptiveCap(100_000, 2)).toBe(4);
   });
 });

@@ -121,7 +121,10 @@ export interface EncodedResult {
 }
 
 /** A replica the scheduler picked from its queue. */
-export type ReplicaPick = Pick<ReadyReplica, 'replicaId' | 'taskId' | 'jobId' | 'reissue'>;
+export type ReplicaPick = Pick<
+  ReadyReplica,
+  'replicaId' | 'taskId' | 'jobId' | 'reissue' | 'mayResume'
+>;
 
 /**
  * What an assignment says beyond the assignments: picks a placement rule kept from this

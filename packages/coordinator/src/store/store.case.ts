@@ -156,6 +156,8 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       const swept = await store.expireDeadlines(11, 10);
       const retry = swept.changes.ready[0] as ReplicaPick;
       expect(retry).toMatchObject({ reissue: true, excludedHosts: [h] });
+      // It replaces a dead replica: its assignment looks for a checkpoint to resume.
+      expect(retry.mayResume).toBeUndefined();
       expect(swept.changes.ready[0]?.accountId).toBe(owner.accountId);
       // Whatever the caller asks, the host that timed out gets neither the retry nor
       // its own replica back.

@@ -64,7 +64,14 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       const id = created.job.id;
       // Two tasks each: a ran first, b checked.
       for (let i = 0; i < 2; i++) {
-        const first = await t.run(a, 'd');
+        const [sent] = await t.pull(a);
+        if (!sent) throw new Error('a got no work');
+        const { changes } = await t.report(a, sent.replicaId, 'd');
+        // The check continues no checkpoint chain: its assignment looks for none.
+        expect(changes.ready).toMatchObject([
+          { taskId: sent.taskId, reissue: true, mayResume: false },
+        ]);
+        const first = sent;
         expect(await t.store.listResults(id, 0, 10)).toHaveLength(i);
         const check = await t.run(b, 'd');
         expect(check.taskId).toBe(first.taskId);
@@ -325,6 +332,41 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       expect(await t.store.assignReplicas(b, same, 105, placement)).toEqual([]);
       expect(placement.deferred).toHaveLength(same.length);
       expect(await t.store.assignReplicas(b, same, 5 + 1000)).toHaveLength(4);
+      await t.store.close();
+    });
+
+    it('adaptive: a newcomer holds no more of a job than its warm-up', async () => {
+      const t = await setup(open);
+      const a = await t.provider('a');
+      const b = await t.provider('b');
+      // 2 % of 1000 tasks is 20 (what a replicated job allows); the warm-up is 8.
+      const adaptive = await t.store.createJob(
+        t.owner.accountId,
+        job(1000, { validation: { mode: 'adaptive', warmup: 8 } }),
+        0,
+      );
+      const replicated = await t.store.createJob(
+        t.owner.accountId,
+        job(1000, { redundancy: 2 }),
+        0,
+      );
+      const firstOf = (c: ChangeSet) =>
+        c.ready.filter((r, i, all) => all[i - 1]?.taskId !== r.taskId).slice(0, 30);
+      // A buffer deep enough that the host's in-flight bound is not what stops it.
+      const buffer = { bufferSeconds: 60 };
+      const placement: Placement = { deferred: [], quarantined: false };
+      const sent = await t.store.assignReplicas(a, firstOf(adaptive.changes), 5, placement, buffer);
+      expect(sent).toHaveLength(8);
+      expect(placement.deferred).toHaveLength(22);
+      // What it holds counts: nothing more until some come back.
+      expect(await t.store.assignReplicas(a, placement.deferred, 6, undefined, buffer)).toEqual([]);
+      await t.report(a, (sent[0] as { replicaId: number }).replicaId, 'd');
+      expect(
+        await t.store.assignReplicas(a, placement.deferred, 7, undefined, buffer),
+      ).toHaveLength(1);
+      expect(
+        await t.store.assignReplicas(b, firstOf(replicated.changes), 5, undefined, buffer),
+      ).toHaveLength(20);
       await t.store.close();
     });
   });

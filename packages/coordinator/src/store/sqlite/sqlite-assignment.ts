@@ -26,11 +26,13 @@ import {
   type NetworkRule,
   quotaLeft,
   type Random,
+  requiredStreak,
   ruledPrefix,
   runtimeOnHost,
   SPREAD_MS,
   spotCheckNow,
   tracksRecords,
+  untrustedAdaptiveCap,
   untrustedJobCap,
   type ValidationRecord,
   type VariantRuns,
@@ -456,7 +458,8 @@ export class SqliteAssignment {
 
   /**
    * What the host may take of a compared job now. Once the validator trusts it with the
-   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight, no replica
+   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight (of an
+   * `adaptive` job, `untrustedAdaptiveCap`: no more than its warm-up), no replica
    * whose sibling was sent less than `SPREAD_MS` ago and still runs, and, in an
    * `adaptive` job, a replica that checks others only once it has waited `trustedWaitMs`
    * for a trusted host (none waits when no trusted host is about).
@@ -474,9 +477,14 @@ export class SqliteAssignment {
       };
     }
     const held = this.jobLoad.get(hostId, jobId) as number;
-    const left = untrustedJobCap(this.jobTotal.get(jobId) as number) - held;
+    const total = this.jobTotal.get(jobId) as number;
+    const adaptive = meta.policy.validation.mode === 'adaptive';
+    const cap = adaptive
+      ? untrustedAdaptiveCap(total, requiredStreak(record, params))
+      : untrustedJobCap(total);
+    const left = cap - held;
     const wait =
-      meta.policy.validation.mode === 'adaptive' &&
+      adaptive &&
       this.trustedAround.get(meta.moduleHash, params.warmup, hostId, now - params.trustedWaitMs) ===
         1;
     return {
@@ -516,8 +524,9 @@ export class SqliteAssignment {
       this.variants.sent(pick.replicaId, variant.key);
       if (variant.run !== undefined) assignment.variant = variant.run;
     }
-    // Only a reissued replica can resume a checkpoint chain: fresh work needs no look.
-    if (pick.reissue === true) {
+    // Only a reissued replica that replaced a dead one can resume a checkpoint chain:
+    // fresh work and checks (nearly all reissues of an adaptive job) need no look.
+    if (pick.reissue === true && pick.mayResume !== false) {
       const checkpoint = this.checkpoints.of(pick.replicaId);
       if (checkpoint !== undefined) assignment.checkpoint = checkpoint;
     }

@@ -11,6 +11,7 @@
 import type {
   LargeBlob,
   Random,
+  ReadyReplica,
   ReplicaFacts,
   TaskDecision,
   Validation,
@@ -186,7 +187,7 @@ export class SqliteSettlement {
         this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid,
       );
       created.push(replicaId);
-      const ready = {
+      const ready: ReadyReplica = {
         replicaId,
         taskId,
         jobId,
@@ -194,6 +195,8 @@ export class SqliteSettlement {
         priority,
         excludedHosts,
         reissue: true,
+        // Only a replica that replaces a dead one can be handed a chain (`handOn` below).
+        ...(resume ? {} : { mayResume: false }),
       };
       changes.ready.push(large ? { ...ready, large } : ready);
     }
