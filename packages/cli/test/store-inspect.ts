@@ -1,21 +1,36 @@
 /**
  * @module
- * Read-only look into a coordinator's SQLite file, for assertions about what the store
- * holds (placement of replicas, exactly-once results) that the API does not expose.
+ * A look into a coordinator's store — its data directory's SQLite file, or a PostgreSQL
+ * store's URL — for assertions about what the store holds (placement of replicas,
+ * exactly-once results) that the API does not expose. The queries are the store's
+ * portable SQL, run through the same database interface as the store's.
  */
 
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { PgDatabase } from '../../coordinator/src/store/postgres/pg-database.js';
+import { parsePostgresUrl } from '../../coordinator/src/store/postgres/postgres-store.js';
 
-export function inspectStore(dataDir: string) {
-  const db = new Database(join(dataDir, 'anygrid.db'), { readonly: true, fileMustExist: true });
+function open(place: string) {
+  if (!/^postgres(ql)?:\/\//.test(place)) {
+    return new Database(join(place, 'anygrid.db'), { readonly: true, fileMustExist: true });
+  }
+  const { conninfo, schema } = parsePostgresUrl(place);
+  const db = new PgDatabase(conninfo, new Set());
+  if (schema !== undefined) db.exec(`SET search_path TO ${schema}`);
+  return db;
+}
+
+/** `place`: a coordinator's data directory, or its `postgres://` store URL. */
+export function inspectStore(place: string) {
+  const db = open(place);
   return {
     /** Tasks that had two replicas on one host — must always be empty. */
     sameHostPairs(jobId: number): unknown[] {
       return db
         .prepare(
           `SELECT task_id, host_id, COUNT(*) AS n FROM replicas
-           WHERE job_id = ? AND host_id IS NOT NULL GROUP BY task_id, host_id HAVING n > 1`,
+           WHERE job_id = ? AND host_id IS NOT NULL GROUP BY task_id, host_id HAVING COUNT(*) > 1`,
         )
         .all(jobId);
     },
