@@ -117,7 +117,7 @@ function dropSchema(schema) {
   const Libpq = createRequire(import.meta.url)('libpq');
   const pq = new Libpq();
   pq.connectSync(POSTGRES);
-  pq.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  pq.exec(`SET client_min_messages = warning; DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   pq.finish();
 }
 
