@@ -5,9 +5,9 @@
  * submitted there, replicas it reissued) is found by a bounded poll here, so that a job
  * submitted through one is worked by agents connected to the others. Replica ids only
  * grow, so the poll reads what lies above the highest id it has read: when nothing
- * changed, one look at the newest id. A store whose ids may commit out of order
- * (PostgreSQL sequences) is covered by looking again, by id alone, at the ready replicas
- * created during the last `lagMs`. The poll also tells result streams open here that
+ * changed, one look at the newest id; then the ids alone, and the rows of those not
+ * queued here already. (`lagMs` looks again at recent ids, for a store whose ids could
+ * become visible out of order; ours cannot, so it is 0.) The poll also tells result streams open here that
  * their job may have changed when the store's result cursor moved (a task settled through
  * another coordinator). And when this coordinator's queue is empty it reads every ready
  * replica now and then, so work whose only queue died with its coordinator is not left
@@ -26,10 +26,13 @@ import type { Scheduler } from './scheduler.js';
 export const DEFAULT_DISCOVERY_MS = 300;
 
 /**
- * How long after it was created a replica id is looked at again by the poll: longer than
- * a transaction that took a sequence value may take to commit.
+ * How long after it was created a replica id is looked at again by the poll, for a store
+ * whose ids could become visible out of order. Neither of ours: on SQLite one writer at a
+ * time, and on PostgreSQL each transaction holds the store's lock from before it takes an
+ * id until it commits (postgres/pg-database.ts), so ids become visible in order. Looking
+ * again cost a coordinator a read of every id a big local job made, every poll.
  */
-export const DEFAULT_DISCOVERY_LAG_MS = 2_000;
+export const DEFAULT_DISCOVERY_LAG_MS = 0;
 
 /** An idle coordinator reads every ready replica at most this often. */
 const REFILL_MS = 5_000;
@@ -120,9 +123,11 @@ export class WorkDiscovery {
     const found: ReadyReplica[] = [];
     const readBefore = this.newest;
     if (top > this.newest) {
-      const fresh = await this.store.readyReplicasAfter(this.newest);
-      this.keepUnknown(fresh, found);
-      this.newest = fresh.reduce((max, r) => Math.max(max, r.replicaId), top);
+      // Ids first: most new replicas are this coordinator's own (queued already, and
+      // noted), and reading their rows again would cost a big job's submit twice over.
+      const ids = await this.store.readyReplicaIds(this.newest);
+      await this.readUnknown(ids, found);
+      this.newest = Math.max(top, ...ids.slice(-1));
     }
     if (this.floor < readBefore) await this.lookAgain(readBefore, found);
     this.advanceFloor(now, top);
@@ -145,11 +150,18 @@ export class WorkDiscovery {
   /** Ready replicas between the floor and `upTo` not queued here: committed late. */
   private async lookAgain(upTo: number, found: ReadyReplica[]): Promise<void> {
     const ids = await this.store.readyReplicaIds(this.floor);
-    const late = ids.filter((id) => id <= upTo && !this.known.has(id));
-    if (late.length === 0) return;
-    const wanted = new Set(late);
-    // Ascending: the first is the lowest.
-    const rows = await this.store.readyReplicasAfter((late[0] as number) - 1);
+    await this.readUnknown(
+      ids.filter((id) => id <= upTo),
+      found,
+    );
+  }
+
+  /** The rows of those of `ids` (ascending) not queued here, read from the lowest up. */
+  private async readUnknown(ids: readonly number[], found: ReadyReplica[]): Promise<void> {
+    const unknown = ids.filter((id) => !this.known.has(id));
+    if (unknown.length === 0) return;
+    const wanted = new Set(unknown);
+    const rows = await this.store.readyReplicasAfter((unknown[0] as number) - 1);
     this.keepUnknown(
       rows.filter((r) => wanted.has(r.replicaId)),
       found,
