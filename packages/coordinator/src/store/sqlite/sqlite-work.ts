@@ -194,6 +194,14 @@ export class SqliteWork {
    * report changed it).
    */
   private readReported(reports: readonly VerifiedReport[]): Map<number, SiblingRow> {
+    // A batch is mostly of one job: when its first replica is not a sole one (a job with
+    // redundancy), the others will need their siblings read anyway.
+    const first = reports[0];
+    if (first === undefined) return new Map();
+    const [probe] = this.reported.all(JSON.stringify([first.replicaId])) as SiblingRow[];
+    if (probe?.sole !== 1 || reports.length === 1) {
+      return new Map(probe === undefined ? [] : [[probe.id, probe]]);
+    }
     const ids = reports.map((r) => r.replicaId);
     const rows = this.reported.all(JSON.stringify(ids)) as SiblingRow[];
     return new Map(rows.map((r) => [r.id, r]));
