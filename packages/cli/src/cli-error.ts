@@ -83,6 +83,14 @@ export function describeError(err: unknown): {
   if (err instanceof CliError) {
     return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
   }
+  if (err instanceof Error && err.name === 'StoreLocationError') {
+    return {
+      code: 'USAGE',
+      message: err.message,
+      hint: 'see `anygrid serve --help` (--store) and docs/scale-out.md',
+      exitCode: USAGE_EXIT,
+    };
+  }
   if (err instanceof Error && err.name === 'StoreUnreachableError') {
     return {
       code: 'STORE_UNREACHABLE',

@@ -13,6 +13,7 @@ import {
 import {
   client,
   countPrimes,
+  example,
   killAll,
   removeDir,
   runCli,
@@ -54,6 +55,19 @@ describe.skipIf(!postgresPresent)('the PostgreSQL store through the CLI', () => 
       const [a, b] = ranges[r.index] as [number, number];
       expect(decodeStdout(r)).toBe(`${countPrimes(a, b)}\n`);
     }
+    // Diagnostics read the store's placement facts (requirements, speed): one of the
+    // few reads no store case covered, and the first to show a SQLite-only expression.
+    const why = await requester.get(`/v1/jobs/${id}/diagnostics`);
+    expect(why.status).toBe(200);
+    const big = await requester.post('/v1/jobs', {
+      name: 'too big',
+      module: await requester.upload(example('prime.wasm')),
+      requirements: { minMemoryBytes: 2 ** 50 },
+      tasks: [{ args: ['0', '10'] }],
+    });
+    expect(big.status).toBe(201);
+    expect(JSON.stringify(big.body.warnings)).toMatch(/memory/);
+    await requester.post(`/v1/jobs/${big.body.id}/cancel`, {});
     for (const agent of agents) await stopProcess(agent.proc);
     await stopProcess(coord.proc);
 
@@ -76,6 +90,18 @@ describe.skipIf(!postgresPresent)('the PostgreSQL store through the CLI', () => 
     const second = await runCli(['migrate', '--store', store]);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/the schema is up to date/);
+  });
+
+  it('refuses store URLs it cannot use as usage errors', async () => {
+    for (const store of [
+      'postgres://postgres@127.0.0.1:5432/test?schema=Bad-Name',
+      'postgres://',
+      'mysql://root@127.0.0.1/test',
+    ]) {
+      const r = await runCli(['migrate', '--store', store]);
+      expect(r.code, store).toBe(2);
+      expect(r.stderr, store).toMatch(/USAGE/);
+    }
   });
 
   it('says it cannot reach a store that is not there, and what to check', async () => {

@@ -17,6 +17,7 @@ import {
   NETWORK_RULES,
   type NetworkRule,
 } from '@anygrid/coordinator/policy';
+import { DEFAULT_URL } from '@anygrid/sdk';
 import { type Command, Option } from 'commander';
 import { AgentSupervisor } from '../agent-supervisor.js';
 import { CliError } from '../cli-error.js';
@@ -327,7 +328,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     } else {
       println('');
       println(
-        `next: create a requester token with \`npx anygrid token create --role requester --data ${flags.data}\``,
+        `next: create a requester token with \`npx anygrid token create --role requester --data ${flags.data}${coord.url === DEFAULT_URL ? '' : ` --url ${coord.url}`}\``,
       );
     }
   }

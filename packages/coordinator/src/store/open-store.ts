@@ -7,8 +7,14 @@
 
 import { isPostgresUrl, PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore, type SqliteStoreOptions, type SqlStore } from './sqlite/sqlite-store.js';
+import { StoreLocationError } from './store-location-error.js';
 
 export function openStore(location: string, options: SqliteStoreOptions = {}): SqlStore {
+  if (!isPostgresUrl(location) && /^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new StoreLocationError(
+      `"${describeStore(location)}" is not a store this coordinator opens: write postgres://user@host:5432/database, or the path of an SQLite file`,
+    );
+  }
   return isPostgresUrl(location)
     ? new PostgresStore(location, options)
     : new SqliteStore(location, options);
@@ -16,8 +22,12 @@ export function openStore(location: string, options: SqliteStoreOptions = {}): S
 
 /** The location with any password hidden, for logs and health output. */
 export function describeStore(location: string): string {
-  if (!isPostgresUrl(location)) return location;
-  const url = new URL(location);
-  if (url.password) url.password = '***';
-  return url.toString();
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return location;
+  try {
+    const url = new URL(location);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return location;
+  }
 }

@@ -12,6 +12,7 @@
 import { MIGRATIONS } from '../migrations.js';
 import type { SqlEngine } from '../sql-database.js';
 import { type SqliteStoreOptions, SqlStore } from '../sqlite/sqlite-store.js';
+import { StoreLocationError } from '../store-location-error.js';
 import { PgDatabase } from './pg-database.js';
 import { ddlToPostgres, isDataStatement, tablesWithIds, toPostgres } from './pg-dialect.js';
 
@@ -35,11 +36,23 @@ export function isPostgresUrl(url: string): boolean {
 
 /** A connection string libpq understands, and the schema the URL names (or none). */
 export function parsePostgresUrl(url: string): { conninfo: string; schema: string | undefined } {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StoreLocationError(`"${url}" is not a URL: write postgres://user@host:5432/database`);
+  }
+  // libpq would fill a missing host or database from its defaults (a local socket, a
+  // database named after the user): a grid's store is named, not guessed.
+  if (parsed.hostname === '' || parsed.pathname.replace(/^\//, '') === '') {
+    throw new StoreLocationError(
+      `"${url}" names no host or no database: write postgres://user@host:5432/database`,
+    );
+  }
   const schema = parsed.searchParams.get('schema') ?? undefined;
   parsed.searchParams.delete('schema');
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
-    throw new Error(
+    throw new StoreLocationError(
       `schema "${schema}" in the store URL must be lower-case letters, digits and _ (it names a PostgreSQL schema)`,
     );
   }

@@ -51,9 +51,9 @@ export class SqlitePlacement {
     );
     // Active tasks with a replica waiting to be sent, with one running, waiting for parents.
     this.tasks = db.prepare(
-      `SELECT COALESCE(SUM(EXISTS (SELECT 1 FROM replicas r WHERE r.task_id = t.id AND r.state = 'unsent')), 0) AS queued,
-              COALESCE(SUM(EXISTS (SELECT 1 FROM replicas r WHERE r.task_id = t.id AND r.state = 'in_progress')), 0) AS running,
-              COALESCE(SUM(t.waiting > 0), 0) AS waiting
+      `SELECT COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM replicas r WHERE r.task_id = t.id AND r.state = 'unsent') THEN 1 ELSE 0 END), 0) AS queued,
+              COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM replicas r WHERE r.task_id = t.id AND r.state = 'in_progress') THEN 1 ELSE 0 END), 0) AS running,
+              COALESCE(SUM(CASE WHEN t.waiting > 0 THEN 1 ELSE 0 END), 0) AS waiting
        FROM tasks t WHERE t.job_id = ? AND t.state = 'active'`,
     );
     this.higher = db.prepare(
