@@ -15,7 +15,7 @@
  * the job mixes variants, only the one its task's other replicas run.
  */
 
-import type { Assignment, TaskSpec } from '@anygrid/protocol';
+import type { Assignment } from '@anygrid/protocol';
 import {
   adaptiveParams,
   type HostCapabilities,
@@ -41,7 +41,7 @@ import { capabilitiesOf, type StandingRow, standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { SqlRunResult } from '../sql-database.js';
 import type { HostBuffer, Placement, ReplicaPick } from '../store.js';
-import { SqliteCheckpoints } from './sqlite-checkpoints.js';
+import { type SentPick, SqliteAssignmentAnswers } from './sqlite-assignment-answers.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
@@ -49,9 +49,6 @@ import { type SqliteVariants, type VariantPick, variantHost } from './sqlite-var
 
 /** How many of a job's last settled tasks a spot check looks through for a known answer. */
 const SPOT_WINDOW = 512;
-
-/** A pick no placement rule keeps apart (a job that compares nothing). */
-const NO_RULE = [null, null, null] as const;
 
 /** A time no replica was sent after: the spread rule does not hold a trusted host back. */
 const NEVER = Number.MAX_SAFE_INTEGER;
@@ -68,20 +65,13 @@ interface JobAccess {
   trusted?: ValidationRecord;
 }
 
-/** A pick sent to the host, whose guarded write is read back once the pull is done. */
-interface Sent {
-  readonly pick: ReplicaPick;
-  readonly meta: JobMeta;
-  readonly deadline: number;
-  readonly variant: VariantPick | undefined;
-  /** The guarded UPDATE: one row changed when the store let the host have it. */
+/** A pick written to the host, its write read back once the pull is done. */
+interface Sent extends SentPick {
+  /** The UPDATE: one row changed when the store let the host have it. */
   readonly write: SqlRunResult;
-  /** What `refused` needs to tell a lasting rule: account, network, platform. */
-  readonly rule: readonly [number | null, string | null, string | null];
 }
 
 export class SqliteAssignment {
-  private readonly taskSpec;
   private readonly sendReplica;
   private readonly sendGuarded;
   private readonly sendHomogeneous;
@@ -95,7 +85,8 @@ export class SqliteAssignment {
   private readonly spotTask;
   private readonly insertSpot;
   private readonly unsend;
-  private readonly checkpoints;
+  /** The assignments a pull's writes are answered with. */
+  private readonly answers;
   private readonly jobRuntime;
 
   constructor(
@@ -128,11 +119,6 @@ export class SqliteAssignment {
     );
     this.unsend = db.prepare(
       `UPDATE replicas SET state = 'unsent', host_id = NULL, sent_at = NULL, deadline_at = NULL WHERE id = ?`,
-    );
-    // The specs of a pull's tasks at once: one read per pull, where each read is a round
-    // trip (PostgreSQL).
-    this.taskSpec = db.prepare(
-      'SELECT id, spec, seed FROM tasks WHERE id IN (SELECT value FROM json_each(?))',
     );
     this.jobRuntime = db.prepare('SELECT run_ms, run_n, run_ops, run_ops_n FROM jobs WHERE id = ?');
     // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
@@ -202,7 +188,7 @@ export class SqliteAssignment {
       )
       .pluck();
     this.records = new SqliteValidationRecords(db);
-    this.checkpoints = new SqliteCheckpoints(db);
+    this.answers = new SqliteAssignmentAnswers(db, variants);
   }
 
   assign(
@@ -301,7 +287,7 @@ export class SqliteAssignment {
         }
         if (!apart && !policy.homogeneous) {
           const write = this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId);
-          sends.push({ pick, meta, deadline, variant, write, rule: NO_RULE });
+          sends.push({ pick, meta, deadline, variant, write });
           continue;
         }
         let job = access.get(pick.jobId);
@@ -340,7 +326,7 @@ export class SqliteAssignment {
           continue;
         }
         job.left--;
-        sends.push({ pick, meta, deadline, variant, write, rule: NO_RULE });
+        sends.push({ pick, meta, deadline, variant, write });
       }
       const out = this.answered(hostId, sends, placement);
       for (const [jobId, job] of access) {
@@ -386,23 +372,11 @@ export class SqliteAssignment {
   private answered(hostId: number, sends: readonly Sent[], placement?: Placement): Assignment[] {
     const sent: Sent[] = [];
     for (const s of sends) {
-      if (s.write.changes === 1) {
-        sent.push(s);
-        continue;
-      }
-      this.refused(s.pick, hostId, placement, ...s.rule);
+      // Only a job that compares nothing has its write read here: no lasting rule applies.
+      if (s.write.changes === 1) sent.push(s);
+      else this.refused(s.pick, hostId, placement, null, null, null);
     }
-    if (sent.length === 0) return [];
-    const ids = JSON.stringify(sent.map((s) => s.pick.taskId));
-    const specs = new Map(
-      (this.taskSpec.all(ids) as { id: number; spec: string; seed: number }[]).map((r) => [
-        r.id,
-        r,
-      ]),
-    );
-    return sent.map((s) =>
-      this.assignment(s.pick, s.meta, s.deadline, specs.get(s.pick.taskId), s.variant),
-    );
+    return this.answers.build(sent);
   }
 
   /**
@@ -445,15 +419,10 @@ export class SqliteAssignment {
     const info = this.insertSpot.run(taskId, jobId, priority, hostId, now, now, deadline);
     this.unsend.run(last.replicaId);
     placement.deferred.push({ replicaId: last.replicaId, taskId: last.taskId, jobId: last.jobId });
-    const spec = this.taskSpec.get(JSON.stringify([taskId])) as
-      | { spec: string; seed: number }
-      | undefined;
-    out[out.length - 1] = this.assignment(
-      { replicaId: Number(info.lastInsertRowid), taskId, jobId },
-      meta,
-      deadline,
-      spec,
-    );
+    const [check] = this.answers.build([
+      { pick: { replicaId: Number(info.lastInsertRowid), taskId, jobId }, meta, deadline },
+    ]);
+    if (check) out[out.length - 1] = check;
   }
 
   /**
@@ -492,44 +461,5 @@ export class SqliteAssignment {
       checksFrom: wait ? now - params.trustedWaitMs : now,
       spreadFrom: now - SPREAD_MS,
     };
-  }
-
-  /** The assignment of a replica just sent; `variant`: the one chosen, for a job with variants. */
-  private assignment(
-    pick: ReplicaPick,
-    meta: JobMeta,
-    deadline: number,
-    row: { spec: string; seed: number } | undefined,
-    variant?: VariantPick,
-  ): Assignment {
-    if (row === undefined) throw new Error(`task ${pick.taskId} vanished while being assigned`);
-    const { spec, seed } = row;
-    const task = JSON.parse(spec) as TaskSpec;
-    const assignment: Assignment = {
-      replicaId: pick.replicaId,
-      taskId: pick.taskId,
-      jobId: pick.jobId,
-      module: { hash: meta.moduleHash, size: meta.moduleSize },
-      argv0: meta.argv0,
-      args: task.args,
-      env: task.env,
-      stdin: task.stdin ?? null,
-      files: task.files,
-      limits: meta.policy.limits,
-      deadline,
-      seed,
-    };
-    if (meta.signature !== undefined) assignment.signature = meta.signature;
-    if (variant !== undefined) {
-      this.variants.sent(pick.replicaId, variant.key);
-      if (variant.run !== undefined) assignment.variant = variant.run;
-    }
-    // Only a reissued replica that replaced a dead one can resume a checkpoint chain:
-    // fresh work and checks (nearly all reissues of an adaptive job) need no look.
-    if (pick.reissue === true && pick.mayResume !== false) {
-      const checkpoint = this.checkpoints.of(pick.replicaId);
-      if (checkpoint !== undefined) assignment.checkpoint = checkpoint;
-    }
-    return assignment;
   }
 }
