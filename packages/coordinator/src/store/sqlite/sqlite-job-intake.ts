@@ -150,7 +150,15 @@ export class SqliteJobIntake {
       if (start === 0) firstTaskId = first;
       const large = this.largeOf(jobId, tasks, start, count);
       if (!graph) {
-        settlement.createFirstReplicas(first, count, jobId, redundancy, now, changes, large);
+        settlement.replicas.createFirstReplicas(
+          first,
+          count,
+          jobId,
+          redundancy,
+          now,
+          changes,
+          large,
+        );
         continue;
       }
       // The graph names tasks by firstTaskId + position: the ids must run on unbroken.
@@ -165,7 +173,15 @@ export class SqliteJobIntake {
         let end = k + 1;
         while (end < count && !hasParents(tasks[start + end] as NewJob['tasks'][number])) end++;
         const run = large?.slice(k, end);
-        settlement.createFirstReplicas(first + k, end - k, jobId, redundancy, now, changes, run);
+        settlement.replicas.createFirstReplicas(
+          first + k,
+          end - k,
+          jobId,
+          redundancy,
+          now,
+          changes,
+          run,
+        );
         k = end;
       }
     }

@@ -1,28 +1,21 @@
 /**
  * @module
- * The transitioner and validator inside SQLite transactions: for each touched task it
- * loads the replicas, asks the pure `decideTask` policy what to do, and applies the
- * answer (new replicas, canonical result, failure) with the event that publishes the
- * result — all within the caller's transaction. Job counters are added up per
+ * The transitioner and validator inside the store's transactions (SQLite or
+ * PostgreSQL): for each touched task it loads the replicas, asks the pure `decideTask`
+ * policy what to do, and applies the answer (new replicas through
+ * sqlite-replica-creation.ts, canonical result, failure) with the event that publishes
+ * the result — all within the caller's transaction. Job counters are added up per
  * transaction and written once per job, since a batch often settles hundreds of tasks
  * of one job; hosts' replica counts likewise, once per host.
  */
 
-import type {
-  LargeBlob,
-  Random,
-  ReadyReplica,
-  ReplicaFacts,
-  TaskDecision,
-  Validation,
-} from '../../policy/index.js';
+import type { Random, ReplicaFacts, TaskDecision, Validation } from '../../policy/index.js';
 import {
   adaptiveParams,
   adaptiveQuorum,
   agreementFacts,
   decideTask,
   knownDigest,
-  largeBlobsFromList,
   spotCheckQuorum,
   tracksRecords,
 } from '../../policy/index.js';
@@ -30,11 +23,11 @@ import type { TallyKind } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeCollector, SettledState } from './sqlite-change-collector.js';
 import { SqliteCheckpoints } from './sqlite-checkpoints.js';
-import { ROWS_PER_INSERT, rows, type SqliteDatabase, statementCache } from './sqlite-database.js';
+import { type SqliteDatabase, statementCache } from './sqlite-database.js';
 import { type GraphHooks, SqliteGraph } from './sqlite-graph.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJudging } from './sqlite-judging.js';
-import { largeInputsOf } from './sqlite-large-inputs.js';
+import { SqliteReplicaCreation } from './sqlite-replica-creation.js';
 import { SqliteVariants } from './sqlite-variants.js';
 
 /** A replica as settlement reads it. */
@@ -56,7 +49,6 @@ function validKind(validIds: readonly number[]): TallyKind {
 export class SqliteSettlement {
   private readonly replicasOfTask;
   private readonly taskRow;
-  private readonly insertReplica;
   private readonly settleTask;
   private readonly markValidation;
   private readonly dropUnsent;
@@ -71,7 +63,8 @@ export class SqliteSettlement {
   private readonly judging;
   /** Checkpoint chains, handed on to reissued replicas here (sqlite-checkpoints.ts). */
   readonly checkpoints;
-  private readonly largeInputs;
+  /** New replicas: a job's first ones, a child's, reissues (sqlite-replica-creation.ts). */
+  readonly replicas: SqliteReplicaCreation;
   /** Dependencies between tasks: children released or failed as their parents settle. */
   readonly graph: SqliteGraph;
   /** App variants: a job's builds, the one each replica ran, their run times (sqlite-variants.ts). */
@@ -105,12 +98,7 @@ export class SqliteSettlement {
     this.graph = new SqliteGraph(db);
     this.variants = new SqliteVariants(db);
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
-    this.largeInputs = db
-      .prepare(`SELECT ${largeInputsOf('spec', db.dialect)} FROM tasks WHERE id = ?`)
-      .pluck();
-    this.insertReplica = db.prepare(
-      `INSERT INTO replicas (task_id, job_id, priority, state, created_at) VALUES (?, ?, ?, 'unsent', ?)`,
-    );
+    this.replicas = new SqliteReplicaCreation(db, metaOf, this.checkpoints);
     this.settleTask = db.prepare(
       'UPDATE tasks SET state = ?, canonical_replica_id = ?, settled_seq = ?, corrected = ? WHERE id = ?',
     );
@@ -157,92 +145,6 @@ export class SqliteSettlement {
       ids.host ?? null,
       data ?? null,
     );
-  }
-
-  /**
-   * Creates more replicas of a task, ready to send to hosts other than `excludedHosts`
-   * (its first replicas come from `createFirstReplicas`). They are never `sole`: the
-   * task has had a replica before. With `resume`, when a replica of the task died (timed
-   * out or handed back), the new ones continue the dead ones' checkpoint chains.
-   */
-  createReissues(
-    taskId: number,
-    jobId: number,
-    count: number,
-    now: number,
-    changes: ChangeCollector,
-    excludedHosts: number[],
-    resume = false,
-  ): void {
-    const meta = this.metaOf(jobId);
-    const { priority } = meta.policy;
-    const { accountId } = meta;
-    const created: number[] = [];
-    const large = largeBlobsFromList(
-      { hash: meta.moduleHash, size: meta.moduleSize },
-      this.largeInputs.get(taskId) as string | null,
-    );
-    for (let i = 0; i < count; i++) {
-      const replicaId = Number(
-        this.insertReplica.run(taskId, jobId, priority, now).lastInsertRowid,
-      );
-      created.push(replicaId);
-      const ready: ReadyReplica = {
-        replicaId,
-        taskId,
-        jobId,
-        accountId,
-        priority,
-        excludedHosts,
-        reissue: true,
-        // Only a replica that replaces a dead one can be handed a chain (`handOn` below).
-        ...(resume ? {} : { mayResume: false }),
-      };
-      changes.ready.push(large ? { ...ready, large } : ready);
-    }
-    if (resume) this.checkpoints.handOn(taskId, created);
-  }
-
-  /**
-   * Creates the first replicas of `count` consecutive tasks from `firstTaskId`,
-   * `redundancy` each, ready to send: several rows per statement (see `insertTasks`).
-   */
-  createFirstReplicas(
-    firstTaskId: number,
-    count: number,
-    jobId: number,
-    redundancy: number,
-    now: number,
-    changes: ChangeCollector,
-    /** Each task's large blobs by its offset from `firstTaskId`; absent: none has any. */
-    large?: readonly (readonly LargeBlob[] | undefined)[],
-  ): void {
-    const meta = this.metaOf(jobId);
-    const { priority } = meta.policy;
-    const { accountId } = meta;
-    // A task of a job without redundancy starts with one replica and makes another only
-    // once that one has left 'unsent' (quorum.ts): until then it is the task's only one.
-    const sole = redundancy === 1 ? 1 : null;
-    const total = count * redundancy;
-    for (let start = 0; start < total; start += ROWS_PER_INSERT) {
-      const n = Math.min(ROWS_PER_INSERT, total - start);
-      const params: unknown[] = [];
-      for (let k = 0; k < n; k++) {
-        const taskId = firstTaskId + Math.floor((start + k) / redundancy);
-        params.push(taskId, jobId, priority, now, sole);
-      }
-      const insert = this.sql(
-        `INSERT INTO replicas (task_id, job_id, priority, state, created_at, sole) VALUES ${rows(n, "(?, ?, ?, 'unsent', ?, ?)")}`,
-      );
-      const last = Number(insert.run(params).lastInsertRowid);
-      for (let k = 0; k < n; k++) {
-        const offset = Math.floor((start + k) / redundancy);
-        const taskId = firstTaskId + offset;
-        const ready = { replicaId: last - n + 1 + k, taskId, jobId, accountId, priority };
-        const blobs = large?.[offset];
-        changes.ready.push(blobs ? { ...ready, large: blobs } : ready);
-      }
-    }
   }
 
   /** Re-decides every given task that is still active. */
@@ -363,16 +265,7 @@ export class SqliteSettlement {
   graphHooks(now: number, changes: ChangeCollector): GraphHooks {
     return {
       fail: (taskId, jobId) => this.settle(taskId, jobId, 'failed', null, changes),
-      createReplicas: (taskId, jobId) => {
-        const meta = this.metaOf(jobId);
-        // Read once its parents' outputs are among its files (locality weighs them too).
-        const large = largeBlobsFromList(
-          { hash: meta.moduleHash, size: meta.moduleSize },
-          this.largeInputs.get(taskId) as string | null,
-        );
-        const { redundancy } = meta.policy;
-        this.createFirstReplicas(taskId, 1, jobId, redundancy, now, changes, large && [large]);
-      },
+      createReplicas: (taskId, jobId) => this.replicas.createForChild(taskId, jobId, now, changes),
     };
   }
 
@@ -484,7 +377,15 @@ export class SqliteSettlement {
       // Only a replica that died can have left a chain to continue: the look is skipped
       // for the second opinions and disputes that make up nearly all reissues.
       const died = replicas.some((r) => r.state === 'timed_out' || r.state === 'abandoned');
-      this.createReissues(taskId, jobId, decision.create, now, changes, excludedHosts, died);
+      this.replicas.createReissues(
+        taskId,
+        jobId,
+        decision.create,
+        now,
+        changes,
+        excludedHosts,
+        died,
+      );
       return decision;
     }
     const hasUnsent = replicas.some((r) => r.state === 'unsent');
