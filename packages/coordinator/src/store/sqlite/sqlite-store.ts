@@ -7,7 +7,6 @@
  * transaction never interleaves with another request of this process.
  */
 
-import { randomInt } from 'node:crypto';
 import type {
   GridSnapshot,
   HostList,
@@ -200,28 +199,11 @@ export class SqlStore implements Store {
     label: string | undefined,
     now: number,
   ): Promise<Principal> {
-    return this.inTx(() => {
-      const name = account ?? `${role}-${randomInt(1e9).toString(36)}`;
-      this.sql(
-        'INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
-      ).run(name, now);
-      const accountId = this.sql('SELECT id FROM accounts WHERE name = ?')
-        .pluck()
-        .get(name) as number;
-      this.sql(
-        'INSERT INTO tokens (hash, account_id, role, label, created_at) VALUES (?, ?, ?, ?, ?)',
-      ).run(tokenHash, accountId, role, label ?? null, now);
-      return { accountId, account: name, role };
-    });
+    return this.p.accounts.createToken(role, account, tokenHash, label, now);
   }
 
   async findToken(tokenHash: string): Promise<Principal | null> {
-    const row = this.db
-      .prepare(
-        'SELECT a.id AS accountId, a.name AS account, t.role FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?',
-      )
-      .get(tokenHash) as Principal | undefined;
-    return row ?? null;
+    return this.p.accounts.findToken(tokenHash);
   }
 
   async listAccounts(limit: number): Promise<AccountRow[]> {
