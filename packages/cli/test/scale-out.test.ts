@@ -166,11 +166,17 @@ function scaleOut(kind: 'sqlite' | 'postgres'): void {
           job.id,
         );
         expect(doubled).toEqual([]);
-        // The lease row names the coordinator whose log says it gained it, in a later term.
+        // The lease row names a coordinator whose log says it gained it, in a later term. On a
+        // loaded machine the lease may move again (a holder whose event loop waited on the
+        // store past a renewal loses it): the holder is one of those that said so.
         const [lease] = inspected.query<{ holder: string; term: number }>(
           `SELECT holder, term FROM leases WHERE name = 'leader'`,
         );
-        expect(lease?.holder).toBe(gained.info.holder);
+        const gainers = [b, c, d]
+          .filter((x) => x.output().includes('leader: gained'))
+          .map((x) => x.info.holder);
+        expect(gainers).toContain(gained.info.holder);
+        expect(gainers).toContain(lease?.holder);
         expect(lease?.holder).not.toBe(a.info.holder);
         expect(lease?.term).toBeGreaterThanOrEqual(2);
         // Agents of every coordinator worked, though none was connected to the requester's.
