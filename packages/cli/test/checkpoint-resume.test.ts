@@ -106,8 +106,10 @@ describe('a checkpointing task whose agent is SIGKILLed', () => {
       const stderr = Buffer.from(result.stderr.data, 'base64').toString('utf8');
       const work = workOf(stderr);
 
-      // The rescuer continued the victim's chain: from its checkpoint, not from round 0.
-      expect(work.resumedAt).toBeGreaterThanOrEqual(ROUNDS * 0.4);
+      // The rescuer continued the victim's chain: from its checkpoint, not from round 0. The
+      // victim was half way when killed; its last checkpoint sent may lag that by up to an
+      // interval (0.5 s, a tenth of the task here and more on a slow machine).
+      expect(work.resumedAt).toBeGreaterThanOrEqual(ROUNDS * 0.25);
       expect(work.computed).toBe(ROUNDS - work.resumedAt);
       const replicas = store.query<{ id: number; state: string; duration_ms: number }>(
         'SELECT id, state, resumes, continued_by, duration_ms FROM replicas WHERE job_id = ? ORDER BY id',

@@ -16,6 +16,7 @@
  * assign are not billed.
  */
 
+import { randomInt } from 'node:crypto';
 import type { Assignment } from '@anygrid/protocol';
 import {
   BlobLocality,
@@ -32,6 +33,14 @@ import { PlacementFacts } from './placement-facts.js';
 
 /** Rounds of take-and-assign per request; later rounds only replace stale or refused entries. */
 const MAX_ROUNDS = 4;
+
+/**
+ * More rounds a request may spend on entries that were all stale. Coordinators sharing a
+ * store each queue the replicas they find, and another coordinator's hosts may have taken
+ * the head of this queue already: a host that asks for a few must reach past them, not
+ * go away empty while ready work waits further on.
+ */
+const STALE_ROUNDS = 60;
 
 /**
  * How long a host the store found quarantined is answered with nothing before the store
@@ -133,7 +142,10 @@ export class Scheduler {
    */
   found(ready: readonly ReadyReplica[]): void {
     if (ready.length === 0) return;
-    this.queue.push(ready);
+    // Queued from a random point of the batch: the coordinators that found it start at
+    // different places and race less for the same replicas.
+    const from = randomInt(ready.length);
+    this.queue.push(from === 0 ? ready : [...ready.slice(from), ...ready.slice(0, from)]);
     if (ready.some((r) => !this.placement.knowsJob(r.jobId))) {
       this.placement.load().catch(() => undefined);
     }
@@ -181,7 +193,9 @@ export class Scheduler {
     const reading = this.placement.refresh(hostId, Date.now());
     if (reading) await reading;
     const eligible = this.placement.eligibility(hostId);
-    for (let round = 0; round < MAX_ROUNDS && out.length < max; round++) {
+    let staleRounds = 0;
+    let stale = false;
+    for (let round = 0; round < MAX_ROUNDS + staleRounds && out.length < max; round++) {
       const picks = this.queue.take(hostId, max - out.length, Date.now(), this.view, eligible);
       if (picks.length === 0) break;
       const placement: Placement = { deferred: [], apart: [], quarantined: false };
@@ -198,6 +212,10 @@ export class Scheduler {
       out.push(...assigned);
       this.noteSent(hostId, picks, assigned);
       if (assigned.length < picks.length) this.queue.refund(unsent(picks, assigned));
+      // Neither sent nor refused: another coordinator sent them first, or their task settled.
+      const gone = picks.length - assigned.length - placement.deferred.length;
+      if (gone > 0) stale = true;
+      if (gone === picks.length && staleRounds < STALE_ROUNDS) staleRounds++;
       // Refused but still ready: back in the queue for other hosts.
       if (placement.deferred.length > 0) this.requeue(hostId, picks, placement, accountId);
       if (placement.quarantined) {
@@ -209,7 +227,11 @@ export class Scheduler {
     }
     // A host that may take nothing now is not woken for new work.
     // Nor one holding all the work its buffer allows: it asks again once it reports.
-    this.hub.markHungry(hostId, max > 0 && out.length < requested && !capped);
+    const hungry = max > 0 && out.length < requested && !capped;
+    this.hub.markHungry(hostId, hungry);
+    // Stale entries ended the request short while more wait: hungry hosts ask again soon,
+    // as no new replica will wake them (every one queued here was known already).
+    if (hungry && stale && this.queue.size > 0) this.wakeSoon(0);
     return out;
   }
 
@@ -263,12 +285,17 @@ export class Scheduler {
       }
     }
     this.queue.push(back);
-    this.deferredSinceWake += deferred.size;
+    this.wakeSoon(deferred.size);
+  }
+
+  /** Tells hungry hosts shortly that `n` more replicas wait (gathered: one wake at a time). */
+  private wakeSoon(n: number): void {
+    this.deferredSinceWake += n;
     this.wake ??= setTimeout(() => {
       this.wake = undefined;
-      const n = this.deferredSinceWake;
+      const waiting = this.deferredSinceWake;
       this.deferredSinceWake = 0;
-      this.hub.workAvailable(n);
+      this.hub.workAvailable(waiting);
     }, DEFERRED_WAKE_MS).unref();
   }
 
