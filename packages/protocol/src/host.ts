@@ -8,6 +8,7 @@
 
 import { z } from 'zod';
 import { BlobHashes } from './locality.js';
+import { Asks } from './pricing.js';
 
 export const Platform = z
   .string()
@@ -39,6 +40,8 @@ export const HostUpdate = z.strictObject({
    * so that speeds compare across hosts.
    */
   speed: z.number().positive().max(1e15).optional(),
+  /** What the provider asks per unit of resource (pricing.ts); absent at registration: zero, a volunteer. */
+  asks: Asks.optional(),
 });
 export type HostUpdate = z.infer<typeof HostUpdate>;
 /** A runtime a host offers. */

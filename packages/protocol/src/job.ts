@@ -9,6 +9,7 @@ import { Compare, EXACT_COMPARE, ResolvedCompare } from './compare.js';
 import { BlobRef, OutputRef, RelativePath } from './content.js';
 import { FailureCode, RunLimitsSchema } from './limits.js';
 import { ModuleSignature } from './module-signature.js';
+import { JobPricing } from './pricing.js';
 import { JobRequirements } from './requirements.js';
 import {
   argvEnvBytes,
@@ -106,6 +107,12 @@ export const JobPolicyInput = z.strictObject({
    * variant (hosts that cannot run it do not get them), for outputs compared byte for byte.
    */
   mixedVariants: z.boolean().optional(),
+  /**
+   * A paid job's ceiling per unit, budget and tier (pricing.ts, docs/incentives.md):
+   * its maximum cost is reserved from the requester's balance at submit, each validated
+   * replica pays its host's ask. Absent: a volunteer job, free, run by hosts asking zero.
+   */
+  pricing: JobPricing.optional(),
 });
 export type JobPolicyInput = z.infer<typeof JobPolicyInput>;
 
@@ -126,6 +133,8 @@ export const JobPolicy = z.strictObject({
   estimatedOps: z.number().optional(),
   /** Absent in jobs stored before variants existed: false. */
   mixedVariants: z.boolean().default(false),
+  /** Absent: a volunteer job (free). */
+  pricing: JobPricing.optional(),
 });
 export type JobPolicy = z.infer<typeof JobPolicy>;
 
