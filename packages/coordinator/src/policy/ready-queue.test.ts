@@ -50,6 +50,15 @@ describe('ReadyQueue', () => {
     expect(q.size).toBe(0);
   });
 
+  it('serves a dropped job again once new replicas of it come (a re-check reopened a task of an ended job)', () => {
+    const q = new ReadyQueue();
+    q.push([entry(1, 1, { jobId: 9 })]);
+    q.dropJob(9);
+    expect(q.take(7, 10)).toEqual([]);
+    q.push([entry(2, 2, { jobId: 9, reissue: true }), entry(3, 3, { jobId: 9 })]);
+    expect(q.take(7, 10).map((e) => e.replicaId)).toEqual([2, 3]);
+  });
+
   it('hands out every entry exactly once across many hosts', () => {
     const q = new ReadyQueue();
     q.push(Array.from({ length: 20_000 }, (_, i) => entry(i + 1, Math.floor(i / 2) + 1)));

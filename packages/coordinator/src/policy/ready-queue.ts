@@ -48,6 +48,9 @@ export class ReadyQueue {
    * hosts they went to. Each replica must be pushed once.
    */
   push(replicas: readonly ReadyReplica[]): void {
+    // A job dropped when it ended runs again when new replicas of it come (a re-check
+    // reopened a task of a completed job): its entries must be served, not skipped.
+    if (this.droppedJobs.size > 0) for (const r of replicas) this.droppedJobs.delete(r.jobId);
     let queue: AccountQueue | undefined;
     let accountId = Number.NaN;
     for (let i = 0; i < replicas.length; ) {
@@ -159,7 +162,10 @@ export class ReadyQueue {
     for (const r of replicas) this.fair.refund(r.accountId, 1);
   }
 
-  /** Forgets a cancelled job's entries as they come up, without a scan now. */
+  /**
+   * Forgets an ended job's entries as they come up, without a scan now (until replicas of
+   * it are pushed again).
+   */
   dropJob(jobId: number): void {
     this.droppedJobs.add(jobId);
   }
