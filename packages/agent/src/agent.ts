@@ -43,6 +43,7 @@ import { ModuleGate } from './module-gate.js';
 import { openNativeRunner } from './native-runner.js';
 import type { OutgoingReport } from './output-encoding.js';
 import { PublisherPins } from './publisher-pins.js';
+import { rejoiner } from './rejoin.js';
 import { ReportFlusher } from './report-flusher.js';
 import { holdingOf, OFFLINE_DIR, openSaved, prefetch, resume } from './saved-work.js';
 import { runAssignment, type TaskSandbox } from './task-runner.js';
@@ -92,8 +93,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const slots = options.slots ?? defaultSlots();
   const urls = new CoordinatorUrls(
     typeof options.coordinator === 'string' ? [options.coordinator] : options.coordinator,
-    (from, to) => logger.warn({ from, to }, 'moving to another coordinator'),
+    (from, to) => {
+      logger.warn({ from, to }, 'moving to another coordinator');
+      moved();
+    },
   );
+  // Set once the host works: what a move to another coordinator does (rejoin there).
+  let moved: () => void = () => {};
   const client = new CoordinatorClient({
     baseUrl: urls.current,
     token: options.token,
@@ -181,13 +187,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     : undefined;
   let persisted: (reports: OutgoingReport[]) => void = () => {};
   const holding = () => (saved ? holdingOf(saved) : undefined);
-  const describe = (hostId?: number) => {
+  const describe = (hostId?: number, still = holding()) => {
     const info = {
       ...hostInfo({
         slots,
         name: options.name,
         hostId,
-        holding: holding(),
+        holding: still,
         native: nativeRunner !== undefined,
       }),
       ...capabilities.declared(),
@@ -311,6 +317,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       onReleased: (ids: number[]) => saved.held.release(ids),
     }),
   });
+  const heldNow = () => [...new Set([...loop.heldIds(), ...flusher.pendingIds()])];
+  moved = rejoiner(log, stopping.signal, heldNow, (holding, signal) =>
+    register(client, () => describe(hostId, holding), log, signal),
+  );
   let heartbeat: Heartbeat | undefined;
   const beat = (heartbeatMs: number) => {
     heartbeat = new Heartbeat({
@@ -318,7 +328,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       hostId,
       intervalMs: heartbeatMs,
       logger: log,
-      held: () => [...new Set([...loop.heldIds(), ...flusher.pendingIds()])],
+      held: heldNow,
       onCancel: cancel,
       onExtended: (extended) => {
         loop.extendDeadlines(extended);
