@@ -68,11 +68,14 @@ interface JobAccess {
 /** A pick written to the host, its write read back once the pull is done. */
 interface Sent extends SentPick {
   /** The UPDATE: one row changed when the store let the host have it. */
-  readonly write: SqlRunResult;
+  write?: SqlRunResult;
+  /** Written with the pull's other sole replicas of its deadline (`sendSole`): whether it was. */
+  sole?: boolean;
 }
 
 export class SqliteAssignment {
   private readonly sendReplica;
+  private readonly sendSole;
   private readonly sendGuarded;
   private readonly sendHomogeneous;
   private readonly stillUnsent;
@@ -124,6 +127,17 @@ export class SqliteAssignment {
     // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
     // twice): enforced here, where it is the truth, whatever the queue believed. Work a
     // host handed back does not count: it may take that task again.
+    // A pull's fresh sole replicas (redundancy 1, nobody else's) with one deadline, in one
+    // statement: one write per pull rather than per replica, which on PostgreSQL is each a
+    // statement the server plans and runs. Those it did not change (a reissue, or sent
+    // meanwhile) go through `sendReplica`.
+    this.sendSole = db
+      .prepare(
+        `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
+         WHERE id IN (SELECT value FROM json_each(?)) AND state = 'unsent' AND sole = 1
+         RETURNING id`,
+      )
+      .pluck();
     this.sendReplica = db.prepare(
       `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
        WHERE id = ? AND state = 'unsent'
@@ -227,6 +241,8 @@ export class SqliteAssignment {
       let capabilities: HostCapabilities | undefined;
       // Measured run times of each job with variants, read once per job and pull.
       let runs: Map<number, Map<string, VariantRuns>> | undefined;
+      // Fresh replicas of jobs that compare nothing, by deadline: written together below.
+      const sole = new Map<number, Sent[]>();
       for (const pick of picks) {
         if (sends.length >= allowed) {
           placement?.deferred.push(pick);
@@ -286,8 +302,16 @@ export class SqliteAssignment {
           variant = chosen;
         }
         if (!apart && !policy.homogeneous) {
-          const write = this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId);
-          sends.push({ pick, meta, deadline, variant, write });
+          if (pick.reissue === true) {
+            const write = this.sendReplica.run(hostId, now, deadline, pick.replicaId, hostId);
+            sends.push({ pick, meta, deadline, variant, write });
+          } else {
+            const sent: Sent = { pick, meta, deadline, variant };
+            sends.push(sent);
+            const group = sole.get(deadline);
+            if (group) group.push(sent);
+            else sole.set(deadline, [sent]);
+          }
           continue;
         }
         let job = access.get(pick.jobId);
@@ -328,6 +352,7 @@ export class SqliteAssignment {
         job.left--;
         sends.push({ pick, meta, deadline, variant, write });
       }
+      for (const [deadline, group] of sole) this.sendSoles(hostId, now, deadline, group);
       const out = this.answered(hostId, sends, placement);
       for (const [jobId, job] of access) {
         if (
@@ -373,10 +398,20 @@ export class SqliteAssignment {
     const sent: Sent[] = [];
     for (const s of sends) {
       // Only a job that compares nothing has its write read here: no lasting rule applies.
-      if (s.write.changes === 1) sent.push(s);
+      if (s.write ? s.write.changes === 1 : s.sole === true) sent.push(s);
       else this.refused(s.pick, hostId, placement, null, null, null);
     }
     return this.answers.build(sent);
+  }
+
+  /** Writes a pull's fresh replicas of one deadline to the host: sole ones at once, others one by one. */
+  private sendSoles(hostId: number, now: number, deadline: number, group: Sent[]): void {
+    const ids = JSON.stringify(group.map((s) => s.pick.replicaId));
+    const written = new Set(this.sendSole.all(hostId, now, deadline, ids) as number[]);
+    for (const s of group) {
+      if (written.has(s.pick.replicaId)) s.sole = true;
+      else s.write = this.sendReplica.run(hostId, now, deadline, s.pick.replicaId, hostId);
+    }
   }
 
   /**
