@@ -8,7 +8,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { AnygridError, ErrorCode, isPublicKeyText, Region } from '@anygrid/protocol';
+import { AnygridError, ErrorCode, isPublicKeyText, Micros, Region } from '@anygrid/protocol';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
@@ -39,6 +39,9 @@ interface ProvideFlags {
   bufferMinSeconds?: number;
   bufferMaxSeconds?: number;
   region?: string;
+  askCpu?: number;
+  askMem?: number;
+  askGpu?: number;
   benchmark: boolean;
   benchmarkInterval?: number;
   allowNative?: boolean;
@@ -54,6 +57,15 @@ function regionOption(value: string): string {
     );
   }
   return value;
+}
+
+/** `--ask-*`: a whole number of micro-credits. */
+function microsOption(value: string): number {
+  const n = Number(value);
+  if (!Micros.safeParse(n).success) {
+    throw new InvalidArgumentError('expected a whole number of micro-credits, 0 or more');
+  }
+  return n;
 }
 
 /** How often the status line is redrawn in a terminal. */
@@ -136,6 +148,17 @@ export function registerProvide(program: Command): void {
       'the region this host declares, like eu-west (jobs may ask for regions)',
       regionOption,
     )
+    .option(
+      '--ask-cpu <micros>',
+      'micro-credits asked per normalized CPU-second (default 0: a volunteer; paid jobs with a ceiling at or above it may use this host)',
+      microsOption,
+    )
+    .option(
+      '--ask-mem <micros>',
+      'micro-credits asked per GiB-second of memory (default 0)',
+      microsOption,
+    )
+    .option('--ask-gpu <micros>', 'micro-credits asked per GPU-second (default 0)', microsOption)
     .option(
       '--benchmark-interval <duration>',
       'run the speed benchmark again this often while idle, e.g. 1h or 30m (0: only at start; default 1h)',
@@ -258,6 +281,15 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       checkpointIntervalMs: Math.round(flags.checkpointInterval * 1000),
       checkpointMaxBytes: flags.checkpointMaxMib * 1024 * 1024,
       ...(flags.region === undefined ? {} : { region: flags.region }),
+      ...(flags.askCpu === undefined && flags.askMem === undefined && flags.askGpu === undefined
+        ? {}
+        : {
+            asks: {
+              cpuSecond: flags.askCpu ?? 0,
+              memGiBSecond: flags.askMem ?? 0,
+              gpuSecond: flags.askGpu ?? 0,
+            },
+          }),
       benchmark: flags.benchmark,
       ...(flags.benchmarkInterval === undefined
         ? {}

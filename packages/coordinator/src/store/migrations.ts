@@ -430,4 +430,15 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 27,
+    name: 'host asks',
+    statements: [
+      // What a provider asks per unit, in micro-credits (protocol pricing.ts): per
+      // normalized CPU-second, per GiB-second of memory, per GPU-second. Zero: a volunteer.
+      'ALTER TABLE hosts ADD COLUMN ask_cpu_second BIGINT NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN ask_mem_gib_second BIGINT NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN ask_gpu_second BIGINT NOT NULL DEFAULT 0',
+    ],
+  },
 ];
