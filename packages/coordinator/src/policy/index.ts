@@ -122,7 +122,7 @@ export {
   type Tolerance,
 } from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
-export { type JobPlacement, placeable } from './placement-fit.js';
+export { type JobPlacement, placeable, shapeOf } from './placement-fit.js';
 export {
   SPREAD_MS,
   UNTRUSTED_JOB_MIN,
@@ -130,6 +130,18 @@ export {
   untrustedAdaptiveCap,
   untrustedJobCap,
 } from './placement-limits.js';
+export {
+  asksNothing,
+  type Bid,
+  cheapestAsks,
+  compareBids,
+  outbids,
+  priceFits,
+  REPUTATION_MARGIN,
+  type ReplicaShape,
+  unitCost,
+  unitsOver,
+} from './price-fit.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export {
   type JobEligibility,

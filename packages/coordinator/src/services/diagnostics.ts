@@ -42,6 +42,8 @@ export class Diagnostics {
     const f = await this.facts(principal, jobId, now);
     const diagnosis = diagnose({
       ...(f.placement.requirements ? { requirements: f.placement.requirements } : {}),
+      ...(f.placement.pricing ? { pricing: f.placement.pricing } : {}),
+      ...(f.placement.shape ? { shape: f.placement.shape } : {}),
       deadlineMs: f.placement.deadlineMs,
       size: f.placement.size,
       hosts: f.hosts,

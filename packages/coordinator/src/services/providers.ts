@@ -62,6 +62,7 @@ export class Providers {
     this.scheduler.noteBlobs(hostId, bandwidth === undefined ? held : { ...held, bandwidth });
     // So does what it declared: its next pull reads it again.
     this.scheduler.placement.forgetHost(hostId);
+    this.scheduler.placement.noteAsks(hostId, req.asks);
     this.scheduler.publish(changes);
     return { hostId, released };
   }
@@ -136,6 +137,7 @@ export class Providers {
     if (req.update !== undefined) {
       await this.store.updateHost(req.hostId, req.update);
       this.scheduler.placement.forgetHost(req.hostId);
+      this.scheduler.placement.noteAsks(req.hostId, req.update.asks);
     }
     return this.store.heartbeat(req.hostId, req.replicaIds, Date.now());
   }

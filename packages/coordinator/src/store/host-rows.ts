@@ -5,7 +5,13 @@
  * SQLite and PostgreSQL answer with identical JSON and count alike.
  */
 
-import type { Accelerator, AccountReputation, HostView, ReplicaCounts } from '@anygrid/protocol';
+import type {
+  Accelerator,
+  AccountReputation,
+  Asks,
+  HostView,
+  ReplicaCounts,
+} from '@anygrid/protocol';
 import {
   availability,
   type DailyQuotaParams,
@@ -156,6 +162,10 @@ export interface StandingRow {
   n_invalid: number;
   n_errored: number;
   n_timed_out: number;
+  /** What it asks per unit, micro-credits (migration 27). */
+  ask_cpu_second: number;
+  ask_mem_gib_second: number;
+  ask_gpu_second: number;
 }
 
 /** What a host declared and its judged counts: the columns `capabilitiesOf` reads. */
@@ -172,11 +182,15 @@ export type CapabilityRow = Pick<
   | 'n_invalid'
   | 'n_errored'
   | 'n_timed_out'
+  | 'ask_cpu_second'
+  | 'ask_mem_gib_second'
+  | 'ask_gpu_second'
 >;
 
 /** The columns of `CapabilityRow`, for any `SELECT` of hosts that matches requirements. */
 export const CAPABILITY_COLUMNS = `platform, cores, memory_bytes, free_disk_bytes, speed, accelerators,
-  region, n_valid, n_invalid, n_errored, n_timed_out`;
+  region, n_valid, n_invalid, n_errored, n_timed_out, ask_cpu_second, ask_mem_gib_second,
+  ask_gpu_second`;
 
 /** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
 export const STANDING_COLUMNS = `account_id, address, quarantined_at, quota, quota_day, quota_used,
@@ -207,6 +221,18 @@ export function capabilitiesOf(row: CapabilityRow): HostCapabilities {
     accelerators: accelerators.map((a) => a.kind),
     region: row.region,
     reputation: reputationOf(counts).lowerBound,
+    asks: asksOf(row),
+  };
+}
+
+/** The host's asks from its row (BIGINT columns come back as bigint or string on PostgreSQL). */
+export function asksOf(
+  row: Pick<CapabilityRow, 'ask_cpu_second' | 'ask_mem_gib_second' | 'ask_gpu_second'>,
+): Asks {
+  return {
+    cpuSecond: Number(row.ask_cpu_second ?? 0),
+    memGiBSecond: Number(row.ask_mem_gib_second ?? 0),
+    gpuSecond: Number(row.ask_gpu_second ?? 0),
   };
 }
 

@@ -53,6 +53,43 @@ export function describePlacement(name: string, openStore: () => Promise<Store>)
       await store.close();
     });
 
+    it('enforces price ceilings: a paid job goes to hosts asking at or under it, a free one to hosts asking nothing', async () => {
+      const store = await openStore();
+      const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
+      const prov = await store.createToken('provider', 'prov', 'p', undefined, 0);
+      const asks = (cpuSecond: number) => ({ cpuSecond, memGiBSecond: 0, gpuSecond: 0 });
+      const dear = await store.registerHost(
+        prov.accountId,
+        { ...host, name: 'dear', asks: asks(9) },
+        0,
+      );
+      const cheap = await store.registerHost(
+        prov.accountId,
+        { ...host, name: 'cheap', asks: asks(2) },
+        0,
+      );
+      const volunteer = await store.registerHost(prov.accountId, { ...host, name: 'vol' }, 0);
+      expect((await store.hostCapabilities(dear))?.asks).toEqual(asks(9));
+      const pricing = { ceiling: asks(5), tier: 'standard' as const };
+      const paid = await store.createJob(owner.accountId, job(1, { pricing }), 0);
+      const placement: Placement = { deferred: [], apart: [], quarantined: false };
+      expect(await store.assignReplicas(dear, paid.changes.ready, 1, placement)).toEqual([]);
+      expect(placement.unfit).toBe(true);
+      expect(placement.deferred).toHaveLength(1);
+      expect(await store.assignReplicas(cheap, paid.changes.ready, 2)).toHaveLength(1);
+      const free = await store.createJob(owner.accountId, job(1), 3);
+      expect(await store.assignReplicas(cheap, free.changes.ready, 4)).toEqual([]);
+      expect(await store.assignReplicas(volunteer, free.changes.ready, 5)).toHaveLength(1);
+      // A volunteer runs paid work too; a host lowering its ask may take what it could not.
+      const more = await store.createJob(owner.accountId, job(2, { pricing }), 6);
+      expect(await store.assignReplicas(volunteer, more.changes.ready.slice(0, 1), 7)).toHaveLength(
+        1,
+      );
+      await store.updateHost(dear, { asks: asks(5) });
+      expect(await store.assignReplicas(dear, more.changes.ready.slice(1), 8)).toHaveLength(1);
+      await store.close();
+    });
+
     it('reads a host’s declared capabilities and reputation back', async () => {
       const { store, big } = await pool();
       expect(await store.hostCapabilities(big)).toMatchObject({

@@ -9,6 +9,7 @@ import type {
   CreateJobRequest,
   JobDiagnostics,
   JobPolicy,
+  JobPricing,
   JobRequirements,
   JobState,
   OutputRef,
@@ -21,6 +22,7 @@ import type {
   JobPlacement,
   NetworkRule,
   ReadyReplica,
+  ReplicaShape,
 } from '../policy/index.js';
 import type { HostTally } from './host-rows.js';
 import type { StoredOutputs } from './rows.js';
@@ -71,6 +73,10 @@ export interface JobPlacementFacts {
   readonly requirements?: JobRequirements;
   readonly deadlineMs: number;
   readonly estimatedOps?: number;
+  /** A paid job's pricing; absent: a volunteer job. */
+  readonly pricing?: JobPricing;
+  /** What one replica holds, to weigh hosts' asks (policy/price-fit.ts). */
+  readonly shape?: ReplicaShape;
   /** Its run times so far (`JobRuntimes` without the id). */
   readonly runs: { ms: number; n: number; ops: number; opsN: number };
 }

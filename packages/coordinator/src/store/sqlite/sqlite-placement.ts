@@ -6,7 +6,7 @@
  * not running" for the hosts connected now. None of it is on the assign/report path.
  */
 
-import type { JobRequirements, ModuleSignature } from '@anygrid/protocol';
+import type { JobPolicy, JobPricing, JobRequirements, ModuleSignature } from '@anygrid/protocol';
 import {
   type DailyQuotaParams,
   type DiagnosedHost,
@@ -14,6 +14,8 @@ import {
   type JobPlacement,
   measuredSize,
   quotaLeft,
+  type ReplicaShape,
+  shapeOf,
 } from '../../policy/index.js';
 import { capabilitiesOf, STANDING_COLUMNS, type StandingRow, standingOf } from '../host-rows.js';
 import { type JobRow, storedPolicy } from '../rows.js';
@@ -77,6 +79,7 @@ export class SqlitePlacement {
           : {}),
         deadlineMs: policy.deadlineMs,
         ...(policy.estimatedOps === undefined ? {} : { estimatedOps: policy.estimatedOps }),
+        ...pricedOf(policy, row.requirements),
         runs: { ms: row.run_ms, n: row.run_n, ops: row.run_ops, opsN: row.run_ops_n },
       });
     }
@@ -135,10 +138,24 @@ export class SqlitePlacement {
   }
 }
 
+/** A paid job's pricing and replica shape, for placement; nothing for a free job. */
+export function pricedOf(
+  policy: JobPolicy,
+  requirements: string | null,
+): { pricing?: JobPricing; shape?: ReplicaShape } {
+  if (policy.pricing === undefined) return {};
+  const req = requirements ? (JSON.parse(requirements) as JobRequirements) : undefined;
+  return {
+    pricing: policy.pricing,
+    shape: shapeOf(policy.limits.memoryBytes, req?.accelerators),
+  };
+}
+
 function placementOf(row: PlacementRow): JobPlacement {
   const policy = storedPolicy(row.policy);
   return {
     ...(row.requirements ? { requirements: JSON.parse(row.requirements) as JobRequirements } : {}),
+    ...pricedOf(policy, row.requirements),
     deadlineMs: policy.deadlineMs,
     size: {
       ...measuredSize(row.run_ms, row.run_n, row.run_ops, row.run_ops_n),
