@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Asks } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { host } from '../store/store.case.js';
@@ -9,7 +10,7 @@ import { PRICE_WAIT_MS } from './price-preference.js';
 
 const GiB = 1024 ** 3;
 
-async function storeWithHost(declares: Partial<typeof host> & { speed?: number }) {
+async function storeWithHost(declares: Partial<typeof host> & { speed?: number; asks?: Asks }) {
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'anygrid-facts-')), 'test.db'));
   await store.migrate();
   const prov = await store.createToken('provider', 'prov', 'p', undefined, 0);
