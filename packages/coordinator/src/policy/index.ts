@@ -101,6 +101,13 @@ export {
   mayTakeLease,
   renewEveryMs,
 } from './leadership.js';
+export {
+  type LedgerAccountKind,
+  type LedgerFacts,
+  type LedgerProblem,
+  ledgerProblems,
+  mayBeNegative,
+} from './ledger-rules.js';
 export { DEFAULT_MISSED_HEARTBEATS, silenceAllowedMs, silentBefore } from './liveness.js';
 export { ELF_HEADER_BYTES, nativeExecutableProblem } from './native-executable.js';
 export {
@@ -156,6 +163,21 @@ export {
   confirmationOf,
   resultsToRecheck,
 } from './recheck.js';
+export {
+  askCost,
+  type BillFacts,
+  basisPoints,
+  billedMs,
+  type Charge,
+  charge,
+  jobReserve,
+  MEASURED_SIZE_SLACK,
+  maxReplicaCharge,
+  paidAsks,
+  REFERENCE_SPEED,
+  slashAmount,
+  type Usage,
+} from './replica-cost.js';
 export {
   isFailure,
   isHandedBack,

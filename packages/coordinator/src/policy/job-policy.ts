@@ -147,6 +147,7 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
     homogeneous: input.homogeneous ?? false,
     ...(input.estimatedOps === undefined ? {} : { estimatedOps: input.estimatedOps }),
     mixedVariants: input.mixedVariants ?? false,
+    // A paid job keeps its pricing: escrow, payment and the scheduler's ceiling read it.
     ...(input.pricing === undefined ? {} : { pricing: input.pricing }),
   };
 }
