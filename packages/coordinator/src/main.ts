@@ -33,6 +33,7 @@ import { Jobs } from './services/jobs.js';
 import { Leadership, type LeadershipStatus } from './services/leadership.js';
 import { Metrics } from './services/metrics.js';
 import { Providers } from './services/providers.js';
+import { Quotes } from './services/quotes.js';
 import { Scheduler } from './services/scheduler.js';
 import { Transitioner } from './services/transitioner.js';
 import { ValidatorRunner } from './services/validator-runner.js';
@@ -162,6 +163,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const silenceMs = silenceAllowedMs(heartbeatMs, options.missedHeartbeats);
   const diagnostics = new Diagnostics(store, scheduler, hub, silenceMs);
   const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs, diagnostics);
+  const quotes = new Quotes(store, diagnostics);
   const leadership = new Leadership(store, logger, options.leaderLeaseMs);
   await leadership.start();
   // Before the queue is built, so that their replicas never enter it. Only by the leader:
@@ -222,6 +224,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     hub,
     accounts,
     jobs,
+    quotes,
     providers,
     hosts: new Hosts(store, hub, scheduler),
     metrics,

@@ -18,6 +18,7 @@ export * from './limits.js';
 export * from './locality.js';
 export * from './module-signature.js';
 export * from './pricing.js';
+export * from './quote.js';
 export * from './requirements.js';
 export * from './shape-checks.js';
 export * from './stream.js';

@@ -98,6 +98,15 @@ const OPS: readonly Op[] = [
     response: P.JobView,
   },
   {
+    method: 'post',
+    path: '/v1/quotes',
+    summary:
+      "A job's estimated cost (min, expected, max in micro-credits) and completion time from the connected hosts' asks, speeds and the queue ahead; nothing is reserved",
+    roles: ['requester'],
+    body: P.QuoteRequest,
+    response: P.Quote,
+  },
+  {
     method: 'get',
     path: '/v1/jobs',
     summary: 'List own jobs (purged jobs are left out)',

@@ -15,6 +15,7 @@ import type { Hub } from '../services/hub.js';
 import type { Jobs } from '../services/jobs.js';
 import type { Metrics } from '../services/metrics.js';
 import type { Providers } from '../services/providers.js';
+import type { Quotes } from '../services/quotes.js';
 import type { Volunteers } from '../services/volunteers.js';
 import type { Store } from '../store/store.js';
 import { adminRoutes } from './admin-routes.js';
@@ -42,6 +43,7 @@ export interface ServerDeps {
   readonly hub: Hub;
   readonly accounts: Accounts;
   readonly jobs: Jobs;
+  readonly quotes: Quotes;
   readonly providers: Providers;
   readonly hosts: Hosts;
   readonly metrics: Metrics;
@@ -106,7 +108,7 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
   app.get('/v1/openapi.json', async () => openapi);
   adminRoutes(app, { ...deps, startedAt: Date.now() });
   blobRoutes(app, deps.blobs, deps.metrics, deps.providers);
-  requesterRoutes(app, deps.jobs);
+  requesterRoutes(app, deps.jobs, deps.quotes);
   jobEventRoutes(app, deps.jobs, deps.hub);
   providerRoutes(app, deps.providers, deps.heartbeatMs);
   hostRoutes(app, deps.hosts);

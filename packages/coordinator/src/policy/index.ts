@@ -151,6 +151,13 @@ export {
 } from './price-fit.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
 export {
+  estimateQuote,
+  type QuotedHost,
+  type QuoteFigures,
+  type QuoteInput,
+  replicasPerTask,
+} from './quote-estimate.js';
+export {
   type JobEligibility,
   type LargeBlob,
   type LocalityView,
@@ -269,6 +276,7 @@ export {
   type VariantRuns,
 } from './variant-choice.js';
 export {
+  asksText,
   bytesText,
   type DiagnosedHost,
   type Diagnosis,

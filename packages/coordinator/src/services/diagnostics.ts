@@ -22,7 +22,8 @@ export class Diagnostics {
     private readonly silenceMs: number,
   ) {}
 
-  private connected(now: number): number[] {
+  /** Hosts connected now: an open work stream, or a pull within the allowed silence. */
+  connected(now: number): number[] {
     return [
       ...new Set([
         ...this.hub.connectedHosts(),

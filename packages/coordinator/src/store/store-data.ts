@@ -19,7 +19,9 @@ import type {
 import type {
   DailyQuotaParams,
   DiagnosedHost,
+  HostCapabilities,
   JobPlacement,
+  JobSize,
   NetworkRule,
   ReadyReplica,
   ReplicaShape,
@@ -79,6 +81,16 @@ export interface JobPlacementFacts {
   readonly shape?: ReplicaShape;
   /** Its run times so far (`JobRuntimes` without the id). */
   readonly runs: { ms: number; n: number; ops: number; opsN: number };
+}
+
+/** What a quote reads (`Store.quoteFacts`). */
+export interface QuoteFacts {
+  /** The connected hosts; `usable`: neither quarantined nor out of today's quota. */
+  readonly hosts: readonly { caps: HostCapabilities; slots: number; usable: boolean }[];
+  /** The module's measured task size over its latest jobs; absent when no module was named. */
+  readonly size?: JobSize;
+  /** Replicas waiting to be sent at or above the job's priority. */
+  readonly queuedAhead: number;
 }
 
 /** What diagnostics read about a job and the hosts connected now (`Store.diagnosticsFacts`). */

@@ -41,6 +41,7 @@ import type {
   Principal,
   PurgeDue,
   PurgeStep,
+  QuoteFacts,
   ReplicaPick,
   StrandedScope,
   VerifiedReport,
@@ -234,6 +235,16 @@ export interface Store {
   hostCapabilities(hostId: number): Promise<HostCapabilities | null>;
   /** Every running job's requirements, deadline and task size, by job id (the scheduler's start). */
   jobPlacements(): Promise<Map<number, JobPlacementFacts>>;
+  /**
+   * What a quote reads: the given connected hosts, the module's measured task size (when
+   * named), and the replicas queued at or above `priority`.
+   */
+  quoteFacts(
+    moduleHash: string | undefined,
+    hostIds: readonly number[],
+    priority: number,
+    now: number,
+  ): Promise<QuoteFacts>;
   /**
    * The facts of a job's diagnostics against the given connected hosts; null if the job
    * does not exist or the principal may not see it. Throws JobPurgedError like `getJob`.

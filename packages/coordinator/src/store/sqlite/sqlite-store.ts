@@ -475,6 +475,15 @@ export class SqlStore implements Store {
     return this.p.placement.capabilities(hostId);
   }
 
+  async quoteFacts(
+    moduleHash: string | undefined,
+    hostIds: readonly number[],
+    priority: number,
+    now: number,
+  ) {
+    return this.p.placement.quoteFacts(moduleHash, hostIds, priority, now);
+  }
+
   async jobPlacements() {
     return this.p.placement.runningJobs();
   }
