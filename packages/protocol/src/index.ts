@@ -14,6 +14,7 @@ export * from './errors.js';
 export * from './host.js';
 export * from './host-view.js';
 export * from './job.js';
+export * from './ledger.js';
 export * from './limits.js';
 export * from './locality.js';
 export * from './module-signature.js';

@@ -63,6 +63,12 @@ export interface HostRow {
   avail_bits: string | null;
   /** Bytes per second, as the agent last measured its downloads; NULL: never said. */
   bandwidth: number | null;
+  /** What it asks per unit, micro-credits (migration 27). */
+  ask_cpu_second: number;
+  ask_mem_gib_second: number;
+  ask_gpu_second: number;
+  /** Its account's stake; NULL: never staked. */
+  stake: number | null;
 }
 
 /** The columns of `HostRow`, for `SELECT ${HOST_COLUMNS} FROM hosts h JOIN accounts a ...`. */
@@ -70,7 +76,8 @@ export const HOST_COLUMNS = `h.id, h.account_id, a.name AS account_name, h.name,
   h.memory_bytes, h.slots, h.free_disk_bytes, h.speed, h.accelerators, h.region, h.agent_version, h.address, h.created_at, h.last_seen, h.n_valid,
   h.n_invalid, h.n_errored, h.n_timed_out, h.n_abandoned, h.n_alone, h.quota, h.quota_day,
   h.quota_used, h.quarantined_at, h.quarantine_reason, h.n_on_time, h.turnaround_ms, h.avail_slot,
-  h.avail_bits, h.bandwidth`;
+  h.avail_bits, h.bandwidth, h.ask_cpu_second, h.ask_mem_gib_second, h.ask_gpu_second,
+  (SELECT b.balance FROM ledger_balances b WHERE b.kind = 'stake' AND b.owner = h.account_id) AS stake`;
 
 /** What one transaction did to one host's replicas. */
 export interface HostTally {
@@ -294,6 +301,12 @@ export function hostView(
       row.quarantined_at === null
         ? null
         : { at: Number(row.quarantined_at), reason: row.quarantine_reason },
+    asks: {
+      cpuSecond: Number(row.ask_cpu_second),
+      memGiBSecond: Number(row.ask_mem_gib_second),
+      gpuSecond: Number(row.ask_gpu_second),
+    },
+    stake: row.stake === null ? 0 : Number(row.stake),
   };
 }
 

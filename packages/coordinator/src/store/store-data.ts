@@ -22,6 +22,7 @@ import type {
   HostCapabilities,
   JobPlacement,
   JobSize,
+  LedgerAccountKind,
   NetworkRule,
   ReadyReplica,
   ReplicaShape,
@@ -122,6 +123,23 @@ export interface StoreRules {
   readonly networkRule?: NetworkRule;
   /** The daily replica quota's bounds; default `DEFAULT_DAILY_QUOTA`. */
   readonly dailyQuota?: DailyQuotaParams;
+  /** The platform fee on each payment, percent of the host's ask; default 5. */
+  readonly feePercent?: number;
+  /** The share of a host's stake each invalid result of it costs, percent; default 10. */
+  readonly slashPercent?: number;
+}
+
+/** A money request as the store takes it: who asks, under which key, to move what. */
+export interface MoneyMove {
+  readonly kind: 'credit' | 'stake' | 'unstake' | 'payout';
+  readonly account: number;
+  readonly amount: number;
+  readonly idempotencyKey: string;
+  /** The ledger account money leaves (the `external` one for a credit). */
+  readonly from: LedgerAccountKind;
+  /** The ledger account money enters; its balance after is the answer's. */
+  readonly to: LedgerAccountKind;
+  readonly memo?: string;
 }
 
 /** Where a host registers from, and the rule it registers under. */

@@ -7,6 +7,7 @@
  */
 
 import type {
+  AccountBalances,
   Assignment,
   GridSnapshot,
   HeartbeatResponse,
@@ -16,9 +17,13 @@ import type {
   JobTaskPage,
   JobTasksQuery,
   JobView,
+  LedgerCheck,
+  MoneyResponse,
+  Payouts,
   RegisterHostRequest,
   ReportStatus,
   Role,
+  Statement,
   TaskResult,
   TaskView,
 } from '@anygrid/protocol';
@@ -35,6 +40,7 @@ import type {
   HostOrigin,
   JobPlacementFacts,
   JoinedHost,
+  MoneyMove,
   NewJob,
   PendingComparison,
   Placement,
@@ -134,6 +140,11 @@ export interface Store {
   /** Clears a host's quarantine; null if there is no such host. */
   releaseHost(hostId: number, now: number): Promise<{ released: boolean; host: HostView } | null>;
 
+  /**
+   * Creates a job; a paid one (`policy.pricing`) reserves its maximum cost from the
+   * account's balance into its escrow in the same transaction, or throws
+   * InsufficientBalanceError and writes nothing.
+   */
   createJob(
     accountId: number,
     job: NewJob,
@@ -329,6 +340,22 @@ export interface Store {
   gridSnapshot(principal: Principal, scope: GridScope, now: number): Promise<GridSnapshot>;
   /** A page of a job's tasks by index, each with its replicas and their hosts. */
   jobTasks(jobId: number, query: JobTasksQuery): Promise<JobTaskPage>;
+
+  /**
+   * A money request (credit, stake, unstake, payout), once per idempotency key: the same
+   * key again answers what it answered first. Throws InsufficientBalanceError when the
+   * account it draws on holds too little, IdempotencyKeyReusedError for a key used by
+   * another request. One transaction (docs/incentives.md).
+   */
+  moveMoney(move: MoneyMove, now: number): Promise<MoneyResponse>;
+  /** An account's balance, earnings and stake. */
+  balances(accountId: number): Promise<AccountBalances>;
+  /** An account's ledger entries after a posting cursor, oldest first. */
+  statement(accountId: number, after: number, limit: number): Promise<Statement>;
+  /** What each provider earned since a posting cursor, for an operator's payment system. */
+  payouts(after: number): Promise<Payouts>;
+  /** The ledger's invariant (policy/ledger-rules.ts), read in one transaction. */
+  ledgerCheck(): Promise<LedgerCheck>;
 
   /** Counts for metrics and the dashboard. */
   stats(): Promise<{

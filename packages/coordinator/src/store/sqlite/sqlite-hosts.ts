@@ -153,7 +153,7 @@ export class SqliteHosts {
         : JSON.stringify(host.accelerators),
       host.region ?? null,
       storedRuntimes(host.runtimes),
-      // Absent at registration: a volunteer, asking zero.
+      // A host that names no asks is a volunteer: asks zero (a re-registration too).
       host.asks?.cpuSecond ?? 0,
       host.asks?.memGiBSecond ?? 0,
       host.asks?.gpuSecond ?? 0,
@@ -172,13 +172,12 @@ export class SqliteHosts {
   }
 
   update(hostId: number, update: HostUpdate): void {
-    const asks = update.asks;
     this.updateRow.run(
       update.freeDiskBytes ?? null,
       update.speed ?? null,
-      asks?.cpuSecond ?? null,
-      asks?.memGiBSecond ?? null,
-      asks?.gpuSecond ?? null,
+      update.asks?.cpuSecond ?? null,
+      update.asks?.memGiBSecond ?? null,
+      update.asks?.gpuSecond ?? null,
       hostId,
     );
   }
