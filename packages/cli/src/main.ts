@@ -14,6 +14,7 @@ import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerProvide } from './commands/provide.js';
+import { registerQuote } from './commands/quote.js';
 import { registerResults } from './commands/results.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerProvide(program);
   registerSubmit(program);
+  registerQuote(program);
   registerStatus(program);
   registerWhy(program);
   registerResults(program);

@@ -27,7 +27,10 @@ export const QuoteRequest = z.strictObject({
   policy: JobPolicyInput.default({}),
   requirements: JobRequirements.optional(),
   /** The tasks as they would be sent, or how many there would be. */
-  tasks: z.union([z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB), z.number().int().min(1).max(MAX_JOB_TASKS)]),
+  tasks: z.union([
+    z.array(TaskSpec).min(1).max(MAX_TASKS_PER_JOB),
+    z.number().int().min(1).max(MAX_JOB_TASKS),
+  ]),
 });
 export type QuoteRequest = z.infer<typeof QuoteRequest>;
 export type QuoteRequestInput = z.input<typeof QuoteRequest>;

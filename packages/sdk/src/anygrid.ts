@@ -1,7 +1,8 @@
 /**
  * @module
  * The requester's entry point: `new Anygrid({ url, token })` then `grid.submit(...)`.
- * It uploads what the coordinator lacks, creates the job and hands back a `Job`; it also
+ * It uploads what the coordinator lacks, creates the job and hands back a `Job`; it quotes
+ * a job's cost and completion time before submitting (`quote`); it also
  * lists and re-attaches jobs, fetches blobs by hash (checking their hash), shows hosts
  * to their owners and admins and, with an admin token, creates tokens, releases
  * quarantined hosts and sets accounts' fair-share weights.
@@ -22,6 +23,8 @@ import {
   type JobVariant,
   type JobView,
   MAX_TASKS_PER_JOB,
+  type Quote,
+  type QuoteRequestInput,
   type ReleaseHostResponse,
   type Role,
   type TaskSpecInput,
@@ -73,6 +76,12 @@ export interface SubmitStats {
    * meets its requirements (`job.diagnostics()` says more); empty when nothing.
    */
   readonly warnings: readonly string[];
+}
+
+/** What `grid.quote` takes: a job as `submit` takes it, with an optional module and tasks or a count. */
+export interface QuoteOptions extends Omit<SubmitOptions, 'module' | 'tasks'> {
+  readonly module?: SubmitOptions['module'];
+  readonly tasks: SubmitOptions['tasks'] | number;
 }
 
 /** A client of one coordinator. */
@@ -129,6 +138,36 @@ export class Anygrid {
       this.present.clear();
       return this.submitOnce(options, policy, module, checked, validator);
     }
+  }
+
+  /**
+   * What the job would cost and when it would be done if submitted now (`POST
+   * /v1/quotes`): min, expected and max cost in micro-credits, and completion time, from
+   * the connected hosts' asks, speeds and slots and the queue ahead. `tasks` may be the
+   * tasks as `submit` takes them or a count; `module`, when given, is hashed (not
+   * uploaded) so the coordinator can size tasks from its earlier runs. Nothing is
+   * reserved.
+   */
+  async quote(options: QuoteOptions): Promise<Quote> {
+    const policy = policyOf({ ...options, module: options.module ?? '', tasks: [] });
+    const source = options.module === undefined ? undefined : await moduleSource(options.module);
+    const module =
+      source === undefined || !(source instanceof Uint8Array)
+        ? source
+        : { hash: await sha256Hex(source), size: source.byteLength };
+    const tasks = typeof options.tasks === 'number' ? options.tasks : options.tasks.length;
+    const body: QuoteRequestInput = {
+      ...(module === undefined ? {} : { module }),
+      policy,
+      ...(options.requirements === undefined ? {} : { requirements: options.requirements }),
+      tasks,
+    };
+    return this.http.json<Quote>({
+      method: 'POST',
+      path: '/v1/quotes',
+      json: body,
+      signal: options.signal,
+    });
   }
 
   private async submitOnce(
