@@ -62,7 +62,10 @@ export interface AgentOptions {
   checkpointMaxBytes?: number;
   /** The region this host declares, like `eu-west` (lower case, digits, dashes); default none. */
   region?: string;
-  /** What this host asks per unit, in micro-credits (protocol pricing.ts); default zero: a volunteer. */
+  /**
+   * What this host asks per unit, in micro-credits (protocol pricing.ts,
+   * docs/incentives.md); absent: zero, a volunteer, run by free and paid jobs alike.
+   */
   asks?: AsksInput;
   /**
    * Run the standard WASM benchmark at start and report its speed; default true. Off,

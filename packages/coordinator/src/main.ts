@@ -75,6 +75,10 @@ export interface CoordinatorOptions {
   readonly maxHostsPerAccount?: number;
   /** Bounds of the daily replica quota. Default `DEFAULT_DAILY_QUOTA`. */
   readonly dailyQuota?: DailyQuotaParams;
+  /** The platform fee on each payment, percent of the host's ask (docs/incentives.md). Default 5. */
+  readonly feePercent?: number;
+  /** The share of a staked host's stake each invalid result of it costs, percent. Default 10. */
+  readonly slashPercent?: number;
   /**
    * Download bandwidth assumed for providers (bytes/s), weighed against waiting for a host
    * that holds a task's large inputs. Default `DEFAULT_BANDWIDTH_BYTES_PER_S` (5 MB/s).
@@ -145,6 +149,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const store: Store = openStore(options.store ?? join(options.dataDir, 'anygrid.db'), {
     networkRule: options.networkRule,
     dailyQuota: options.dailyQuota,
+    feePercent: options.feePercent,
+    slashPercent: options.slashPercent,
   });
   await store.migrate();
   const blobsDir = options.blobsDir ?? join(options.dataDir, 'blobs');

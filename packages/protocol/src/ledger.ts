@@ -33,7 +33,10 @@ export const MoneyResponse = z.strictObject({
   transferId: z.number().int(),
   account: z.number().int(),
   amount: z.number().int(),
-  /** The balance of the account kind the request moved money into, right after it. */
+  /**
+   * Right after the request, the account's side it moved: its balance after a credit or
+   * unstake, its stake after a stake, its earnings left after a payout.
+   */
   balance: z.number().int(),
 });
 export type MoneyResponse = z.infer<typeof MoneyResponse>;

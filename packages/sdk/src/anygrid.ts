@@ -15,6 +15,7 @@ import {
   BlobMissingError,
   type BlobRef,
   type CreateTokenResponse,
+  type CreditRequest,
   HashMismatchError,
   type Health,
   type HostList,
@@ -22,12 +23,19 @@ import {
   type JobList,
   type JobVariant,
   type JobView,
+  type LedgerCheck,
   MAX_TASKS_PER_JOB,
+  type MoneyResponse,
+  type PayoutRequest,
+  type Payouts,
   type Quote,
   type QuoteRequestInput,
   type ReleaseHostResponse,
   type Role,
+  type StakeRequestInput,
+  type Statement,
   type TaskSpecInput,
+  type UnstakeRequest,
   type WhoAmI,
 } from '@anygrid/protocol';
 import { BlobUploader } from './blob-uploader.js';
@@ -335,6 +343,51 @@ export class Anygrid {
       path: '/v1/tokens',
       json: { role, ...(account ? { account } : {}), ...(label ? { label } : {}) },
     });
+  }
+
+  /** Credits an account's balance, once per idempotency key (admin only; docs/incentives.md). */
+  credit(accountId: number, req: CreditRequest): Promise<MoneyResponse> {
+    return this.http.json<MoneyResponse>({
+      method: 'POST',
+      path: `/v1/accounts/${accountId}/credit`,
+      json: req,
+    });
+  }
+
+  /** Moves this provider's balance or earnings into its stake, once per idempotency key. */
+  stake(req: StakeRequestInput): Promise<MoneyResponse> {
+    return this.http.json<MoneyResponse>({ method: 'POST', path: '/v1/stake', json: req });
+  }
+
+  /** Moves stake back into this provider's balance, once per idempotency key. */
+  unstake(req: UnstakeRequest): Promise<MoneyResponse> {
+    return this.http.json<MoneyResponse>({ method: 'POST', path: '/v1/unstake', json: req });
+  }
+
+  /** Marks a payout made from a provider's earnings, once per idempotency key (admin only). */
+  markPayout(req: PayoutRequest): Promise<MoneyResponse> {
+    return this.http.json<MoneyResponse>({ method: 'POST', path: '/v1/payouts', json: req });
+  }
+
+  /** What each provider earned since a cursor (admin only). */
+  payouts(after = 0, signal?: AbortSignal): Promise<Payouts> {
+    return this.http.json<Payouts>({ path: `/v1/payouts?after=${after}`, signal });
+  }
+
+  /** An account's ledger entries after a cursor (its own unless the token is an admin's). */
+  statement(
+    query: { account?: number; after?: number; limit?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<Statement> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.size > 0 ? `?${params}` : '';
+    return this.http.json<Statement>({ path: `/v1/statement${qs}`, signal });
+  }
+
+  /** The ledger's invariant check (admin only). */
+  ledgerCheck(signal?: AbortSignal): Promise<LedgerCheck> {
+    return this.http.json<LedgerCheck>({ path: '/v1/ledger/check', signal });
   }
 }
 

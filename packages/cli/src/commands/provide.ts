@@ -8,11 +8,18 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { AnygridError, ErrorCode, isPublicKeyText, Micros, Region } from '@anygrid/protocol';
+import {
+  AnygridError,
+  type AsksInput,
+  ErrorCode,
+  isPublicKeyText,
+  Region,
+} from '@anygrid/protocol';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addJsonOption, coordinatorUrl } from '../client-options.js';
+import { creditsOption } from '../credit-amount.js';
 import { durationOption } from '../duration-option.js';
 import { logLevelOption } from '../log-level-option.js';
 import { collect, intOption, numberOption } from '../options.js';
@@ -49,6 +56,20 @@ interface ProvideFlags {
   json?: boolean;
 }
 
+/** The host's asks from `--ask-*`, when any was given (else it asks zero: a volunteer). */
+function asksOf(flags: ProvideFlags): { asks?: AsksInput } {
+  if (flags.askCpu === undefined && flags.askMem === undefined && flags.askGpu === undefined) {
+    return {};
+  }
+  return {
+    asks: {
+      cpuSecond: flags.askCpu ?? 0,
+      memGiBSecond: flags.askMem ?? 0,
+      gpuSecond: flags.askGpu ?? 0,
+    },
+  };
+}
+
 /** `--region`: what the coordinator accepts, or a usage error saying what is. */
 function regionOption(value: string): string {
   if (!Region.safeParse(value).success) {
@@ -57,15 +78,6 @@ function regionOption(value: string): string {
     );
   }
   return value;
-}
-
-/** `--ask-*`: a whole number of micro-credits. */
-function microsOption(value: string): number {
-  const n = Number(value);
-  if (!Micros.safeParse(n).success) {
-    throw new InvalidArgumentError('expected a whole number of micro-credits, 0 or more');
-  }
-  return n;
 }
 
 /** How often the status line is redrawn in a terminal. */
@@ -149,16 +161,20 @@ export function registerProvide(program: Command): void {
       regionOption,
     )
     .option(
-      '--ask-cpu <micros>',
-      'micro-credits asked per normalized CPU-second (default 0: a volunteer; paid jobs with a ceiling at or above it may use this host)',
-      microsOption,
+      '--ask-cpu <credits>',
+      'what this host asks per normalized CPU-second, in credits (default 0: a volunteer; docs/incentives.md)',
+      creditsOption,
     )
     .option(
-      '--ask-mem <micros>',
-      'micro-credits asked per GiB-second of memory (default 0)',
-      microsOption,
+      '--ask-mem <credits>',
+      'what it asks per GiB-second of memory, in credits (default 0)',
+      creditsOption,
     )
-    .option('--ask-gpu <micros>', 'micro-credits asked per GPU-second (default 0)', microsOption)
+    .option(
+      '--ask-gpu <credits>',
+      'what it asks per GPU-second, in credits (default 0)',
+      creditsOption,
+    )
     .option(
       '--benchmark-interval <duration>',
       'run the speed benchmark again this often while idle, e.g. 1h or 30m (0: only at start; default 1h)',
@@ -281,15 +297,7 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       checkpointIntervalMs: Math.round(flags.checkpointInterval * 1000),
       checkpointMaxBytes: flags.checkpointMaxMib * 1024 * 1024,
       ...(flags.region === undefined ? {} : { region: flags.region }),
-      ...(flags.askCpu === undefined && flags.askMem === undefined && flags.askGpu === undefined
-        ? {}
-        : {
-            asks: {
-              cpuSecond: flags.askCpu ?? 0,
-              memGiBSecond: flags.askMem ?? 0,
-              gpuSecond: flags.askGpu ?? 0,
-            },
-          }),
+      ...asksOf(flags),
       benchmark: flags.benchmark,
       ...(flags.benchmarkInterval === undefined
         ? {}

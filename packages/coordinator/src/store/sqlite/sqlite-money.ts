@@ -14,6 +14,7 @@ import {
   type JobPricing,
   type LedgerCheck,
   type MoneyResponse,
+  NotFoundError,
   type Payouts,
   type Statement,
   type StatementEntry,
@@ -84,6 +85,9 @@ export class SqliteMoney {
       if (prior.request !== request) throw new IdempotencyKeyReusedError(m.idempotencyKey);
       return JSON.parse(prior.response as string) as MoneyResponse;
     }
+    if (this.db.prepare('SELECT id FROM accounts WHERE id = ?').get(m.account) === undefined) {
+      throw new NotFoundError('account', m.account);
+    }
     const ownerOf = (kind: LedgerAccountKind) => (kind === 'external' ? PLATFORM_OWNER : m.account);
     if (m.from !== 'external') {
       const held = this.ledger.balance(m.from, m.account);
@@ -104,7 +108,11 @@ export class SqliteMoney {
       transferId: id,
       account: m.account,
       amount: m.amount,
-      balance: this.ledger.balance(m.to, ownerOf(m.to)),
+      // The account's own side: what a payout left in earnings, else what the move filled.
+      balance:
+        m.to === 'external'
+          ? this.ledger.balance(m.from, m.account)
+          : this.ledger.balance(m.to, m.account),
     };
     this.ledger.answer(id, JSON.stringify(response));
     return response;
