@@ -15,6 +15,7 @@ import pino, { type Logger } from 'pino';
 import { FileBlobStore } from './blobs/file-blob-store.js';
 import { buildServer } from './http/server.js';
 import {
+  basisPoints,
   type DailyQuotaParams,
   DEFAULT_RETENTION_MS,
   DEFAULT_SIGNUP_RATE,
@@ -169,7 +170,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const silenceMs = silenceAllowedMs(heartbeatMs, options.missedHeartbeats);
   const diagnostics = new Diagnostics(store, scheduler, hub, silenceMs);
   const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs, diagnostics);
-  const quotes = new Quotes(store, diagnostics);
+  // The fee the store charges (5 % unless configured), so a quote's max is what a submit reserves.
+  const quotes = new Quotes(store, diagnostics, basisPoints(options.feePercent ?? 5));
   const leadership = new Leadership(store, logger, options.leaderLeaseMs);
   await leadership.start();
   // Before the queue is built, so that their replicas never enter it. Only by the leader:

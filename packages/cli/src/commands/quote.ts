@@ -6,10 +6,11 @@
  * hashed so the coordinator can size tasks from its earlier runs.
  */
 
-import { MICROS_PER_CREDIT, type Quote } from '@anygrid/protocol';
+import type { Quote } from '@anygrid/protocol';
 import type { Command } from 'commander';
 import { addClientOptions, clientFrom } from '../client-options.js';
 import { addCompareOptions } from '../compare-options.js';
+import { formatCredits } from '../credit-amount.js';
 import { formatDuration, printJson, println } from '../output.js';
 import { addJobOptions, type JobFlags, jobOptionsOf } from './submit.js';
 
@@ -26,7 +27,7 @@ export function registerQuote(program: Command): void {
   addJobOptions(cmd).addHelpText(
     'after',
     '\nExamples:\n' +
-      '  anygrid quote examples/prime.wasm --ceiling-cpu 20 --tier priority -- 0 100000\n' +
+      '  anygrid quote examples/prime.wasm --ceiling-cpu 0.00002 --tier priority -- 0 100000\n' +
       '  anygrid quote examples/prime.wasm --tasks ranges.jsonl --estimated-ops 4e9 --json',
   );
   addCompareOptions(cmd);
@@ -58,8 +59,7 @@ export function quoteLines(q: Quote): string[] {
   ];
 }
 
-/** Micro-credits as credits: `0.0042 credits`; `?` when unknown. */
+/** Micro-credits as credits: `0.004200 credits`; `?` when unknown. */
 function credits(micros: number | null): string {
-  if (micros === null) return '?';
-  return `${micros / MICROS_PER_CREDIT} credits`;
+  return micros === null ? '?' : `${formatCredits(micros)} credits`;
 }

@@ -19,6 +19,7 @@ import {
   type CompareFlags,
   compareOf,
 } from '../compare-options.js';
+import { creditsOption } from '../credit-amount.js';
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
@@ -155,7 +156,7 @@ export function registerSubmit(program: Command): void {
         '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
         '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json\n' +
         '  anygrid submit examples/prime.wasm --sign .anygrid/signing.key --publisher acme -- 0 1000\n' +
-        '  anygrid submit examples/prime.wasm --ceiling-cpu 20 --tier priority -- 0 100000\n' +
+        '  anygrid submit examples/prime.wasm --ceiling-cpu 0.00002 --tier priority -- 0 100000\n' +
         '  anygrid submit examples/mrprime.wasm --native linux-x64=examples/native/mrprime -- 1000000000000000000 1500000\n' +
         '\nNative variants: --native PLATFORM=FILE adds a native build of the same program\n' +
         '  (bash examples/build.sh native NAME builds one). Hosts started with --allow-native\n' +
@@ -221,21 +222,17 @@ export function addJobOptions(cmd: Command): Command {
       positiveNumber,
     )
     .option(
-      '--ceiling-cpu <micros>',
-      'make it a paid job: the most paid per normalized CPU-second, in micro-credits (hosts asking more get none of it)',
-      intOption(0),
+      '--ceiling-cpu <credits>',
+      'make it a paid job: the most paid per normalized CPU-second, in credits (hosts asking more get none of it)',
+      creditsOption,
     )
     .option(
-      '--ceiling-mem <micros>',
+      '--ceiling-mem <credits>',
       'paid job: the most paid per GiB-second of memory',
-      intOption(0),
+      creditsOption,
     )
-    .option('--ceiling-gpu <micros>', 'paid job: the most paid per GPU-second', intOption(0))
-    .option(
-      '--budget <micros>',
-      'paid job: the most it may cost in all, in micro-credits',
-      intOption(0),
-    )
+    .option('--ceiling-gpu <credits>', 'paid job: the most paid per GPU-second', creditsOption)
+    .option('--budget <credits>', 'paid job: the most it may cost in all', creditsOption)
     .option(
       '--tier <tier>',
       'paid job: economy, standard (default) or priority — what it pays over the asks and how soon it runs',
