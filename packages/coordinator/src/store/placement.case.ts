@@ -69,6 +69,18 @@ export function describePlacement(name: string, openStore: () => Promise<Store>)
         0,
       );
       const volunteer = await store.registerHost(prov.accountId, { ...host, name: 'vol' }, 0);
+      // Paid jobs reserve their maximum cost at submit.
+      await store.moveMoney(
+        {
+          kind: 'credit',
+          account: owner.accountId,
+          amount: 1e9,
+          idempotencyKey: 'fund',
+          from: 'external',
+          to: 'balance',
+        },
+        0,
+      );
       expect((await store.hostCapabilities(dear))?.asks).toEqual(asks(9));
       const pricing = { ceiling: asks(5), tier: 'standard' as const };
       const paid = await store.createJob(owner.accountId, job(1, { pricing }), 0);
