@@ -102,6 +102,23 @@ export function describePlacement(name: string, openStore: () => Promise<Store>)
       await store.close();
     });
 
+    it('reads a quote’s facts: connected hosts with their asks, a module’s run times, the queue ahead', async () => {
+      const { store, owner, small, big } = await pool();
+      await store.updateHost(big, { asks: { cpuSecond: 7, memGiBSecond: 1, gpuSecond: 0 } });
+      const low = await store.createJob(owner.accountId, job(3, { priority: -5 }), 0);
+      await store.createJob(owner.accountId, job(2, { priority: 5 }), 0);
+      const f = await store.quoteFacts(low.job.module.hash, [big, 9999], 0, 1);
+      expect(f.hosts).toHaveLength(1);
+      expect(f.hosts[0]?.caps.asks).toEqual({ cpuSecond: 7, memGiBSecond: 1, gpuSecond: 0 });
+      expect(f.hosts[0]?.usable).toBe(true);
+      // Only the priority-5 job's two replicas are at or above priority 0.
+      expect(f.queuedAhead).toBe(2);
+      expect((await store.quoteFacts(undefined, [small, big], -10, 1)).queuedAhead).toBe(5);
+      // No runs reported yet: nothing measured.
+      expect(f.size).toEqual({});
+      await store.close();
+    });
+
     it('reads a host’s declared capabilities and reputation back', async () => {
       const { store, big } = await pool();
       expect(await store.hostCapabilities(big)).toMatchObject({
