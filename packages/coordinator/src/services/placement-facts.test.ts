@@ -121,4 +121,19 @@ describe('PlacementFacts and prices', () => {
     expect(facts.eligibility(dear, 50, onHeld)?.(2, 0)).toBe(true);
     await store.close();
   });
+
+  it('counts a waiting host by the asks it declared before its capabilities are read', async () => {
+    const { store, hostId: dear } = await storeWithHost({
+      asks: { cpuSecond: 4, memGiBSecond: 0, gpuSecond: 0 },
+    });
+    const facts = new PlacementFacts(store);
+    await facts.load(0);
+    facts.noteJob(1, { deadlineMs: 60_000, pricing, shape });
+    await facts.refresh(dear, 0);
+    // A volunteer registered and pulled on an empty queue: never read, still the cheapest.
+    facts.noteAsks(777, { cpuSecond: 0, memGiBSecond: 0, gpuSecond: 0 });
+    facts.prices.pulled(777, true, 5);
+    expect(facts.eligibility(dear, 10)?.(1, 0)).toBe(false);
+    await store.close();
+  });
 });

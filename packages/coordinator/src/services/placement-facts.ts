@@ -25,7 +25,7 @@ import {
   type ReplicaShape,
 } from '../policy/index.js';
 import type { JobPlacementFacts, JobRuntimes, Store } from '../store/store.js';
-import { PricePreference } from './price-preference.js';
+import { type Bidder, PricePreference } from './price-preference.js';
 
 /** How long a host's capabilities (and reputation) are trusted before they are read again. */
 export const HOST_FACTS_MS = 30_000;
@@ -61,6 +61,8 @@ export class PlacementFacts {
    * rules them out, so their capabilities are read even when no job is constrained.
    */
   private readonly priced = new Set<number>();
+  /** The asks hosts declared at registration or in a heartbeat, by host. */
+  private readonly declared = new Map<number, Asks>();
   /** Paid jobs' work waits a moment for cheaper hosts waiting for work (price-preference.ts). */
   readonly prices: PricePreference;
   private syncedAt = 0;
@@ -70,7 +72,7 @@ export class PlacementFacts {
     private readonly store: Store,
     streaming: (hostId: number) => boolean = () => false,
   ) {
-    this.prices = new PricePreference((hostId) => this.hosts.get(hostId)?.caps, streaming);
+    this.prices = new PricePreference((hostId) => this.bidder(hostId), streaming);
   }
 
   /** Reads every running job's facts from the store. */
@@ -127,6 +129,18 @@ export class PlacementFacts {
     if (asksNothing(asks)) this.priced.delete(hostId);
     else this.priced.add(hostId);
     this.hosts.delete(hostId);
+    this.declared.set(hostId, asks);
+  }
+
+  /**
+   * A host as a bidder for paid work: its capabilities when read, else the asks it
+   * declared (a host waiting on an empty queue is not read, yet may be the cheapest).
+   */
+  private bidder(hostId: number): Bidder | undefined {
+    const caps = this.hosts.get(hostId)?.caps;
+    if (caps) return { asks: caps.asks, reputation: caps.reputation, caps };
+    const asks = this.declared.get(hostId);
+    return asks === undefined ? undefined : { asks, reputation: 0 };
   }
 
   /** The store refused the host a job for what it declared: read it at its next pull. */
@@ -209,7 +223,12 @@ export class PlacementFacts {
 
   /** Forgets hosts not seen for a while, as `pulledSince` forgets pulls. */
   prune(before: number): void {
-    for (const [hostId, h] of this.hosts) if (h.at < before) this.hosts.delete(hostId);
+    for (const [hostId, h] of this.hosts) {
+      if (h.at < before) {
+        this.hosts.delete(hostId);
+        this.declared.delete(hostId);
+      }
+    }
   }
 }
 

@@ -11,12 +11,14 @@
  * volunteers pays nothing for it.
  */
 
+import type { Asks } from '@anygrid/protocol';
 import {
   type Bid,
   type HostCapabilities,
   type JobPlacement,
   outbids,
   placeable,
+  priceFits,
   unitCost,
 } from '../policy/index.js';
 
@@ -26,6 +28,15 @@ export const PRICE_WAIT_MS = 1_500;
 /** How long a host's last pull counts as "waiting for work" without a work stream open. */
 export const WANTING_MS = 15_000;
 
+/** What is known of a host bidding for paid work. */
+export interface Bidder {
+  readonly asks: Asks;
+  /** Reputation lower bound; 0 while its capabilities were not read. */
+  readonly reputation: number;
+  /** Its capabilities, when read: then it must also meet the job's requirements and deadline. */
+  readonly caps?: HostCapabilities;
+}
+
 export class PricePreference {
   /** Hosts whose last pull got less than they asked for, and when. */
   private readonly wanting = new Map<number, number>();
@@ -33,8 +44,8 @@ export class PricePreference {
   private readonly heldSince = new Map<string, number>();
 
   constructor(
-    /** The capabilities (asks, reputation) known of a host, if any. */
-    private readonly capsOf: (hostId: number) => HostCapabilities | null | undefined,
+    /** What is known of a host as a bidder, if anything. */
+    private readonly bidderOf: (hostId: number) => Bidder | undefined,
     /** Whether the host keeps a work stream open (it waits for a wake-up, not a poll). */
     private readonly streaming: (hostId: number) => boolean,
   ) {}
@@ -74,9 +85,9 @@ export class PricePreference {
         this.wanting.delete(other);
         continue;
       }
-      const caps = this.capsOf(other);
-      if (!caps || !placeable(job, caps)) continue;
-      const theirs: Bid = { cost: unitCost(caps.asks, shape), reputation: caps.reputation };
+      const b = this.bidderOf(other);
+      if (!b || !(b.caps ? placeable(job, b.caps) : priceFits(b.asks, job.pricing))) continue;
+      const theirs: Bid = { cost: unitCost(b.asks, shape), reputation: b.reputation };
       if (outbids(theirs, mine)) {
         if (since === undefined) this.heldSince.set(key, now);
         return true;

@@ -13,6 +13,7 @@ import {
   type CheckpointRequest,
   type CheckpointResponse,
   ForbiddenError,
+  FREE_ASKS,
   type HeartbeatRequest,
   type HeartbeatResponse,
   HostUnknownError,
@@ -62,7 +63,8 @@ export class Providers {
     this.scheduler.noteBlobs(hostId, bandwidth === undefined ? held : { ...held, bandwidth });
     // So does what it declared: its next pull reads it again.
     this.scheduler.placement.forgetHost(hostId);
-    this.scheduler.placement.noteAsks(hostId, req.asks);
+    // No asks: a volunteer, the cheapest bidder of all.
+    this.scheduler.placement.noteAsks(hostId, req.asks ?? FREE_ASKS);
     this.scheduler.publish(changes);
     return { hostId, released };
   }
