@@ -155,7 +155,7 @@ export {
   askCost,
   type BillFacts,
   basisPoints,
-  billedMs,
+  billedUs,
   type Charge,
   charge,
   jobReserve,
