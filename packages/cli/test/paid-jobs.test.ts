@@ -12,6 +12,7 @@ import { startCraftedProvider } from './crafted-provider.js';
 import {
   client,
   countPrimes,
+  example,
   startAgent,
   startSaboteur,
   useCoordinator,
@@ -59,7 +60,26 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
       { asks: { cpuSecond: ASK_CPU }, durationMs: 3_600_000, repeat: 2 },
     );
     const account = (await requester.get('/v1/whoami')).body.accountId as number;
+    // Before any credit, a paid submit is refused and reserves nothing.
+    const module = await requester.upload(example('prime.wasm'));
+    const refused = await requester.post('/v1/jobs', {
+      module,
+      policy: pricedPolicy('standard'),
+      tasks: [{ args: ['0', '10'] }],
+    });
+    expect(refused.status).toBe(402);
+    expect(refused.body.error).toMatchObject({
+      code: 'INSUFFICIENT_BALANCE',
+      details: { balance: 0 },
+    });
+    expect((await requester.get('/v1/jobs')).body.jobs).toEqual([]);
     await credit(admin, account, CREDIT, 'first-credit');
+    const reused = await admin.post(`/v1/accounts/${account}/credit`, {
+      amount: 5,
+      idempotencyKey: 'first-credit',
+    });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
     const jobs: { id: number; cancel: boolean }[] = [];
     for (let i = 0; i < 6; i++) {
