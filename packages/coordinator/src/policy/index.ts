@@ -174,7 +174,7 @@ export {
   askCost,
   type BillFacts,
   basisPoints,
-  billedMs,
+  billedUs,
   type Charge,
   charge,
   jobReserve,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   askCost,
   basisPoints,
-  billedMs,
+  billedUs,
   charge,
   jobReserve,
   maxReplicaCharge,
@@ -13,35 +13,37 @@ import {
 
 const facts = { durationMs: 2000, hostSpeed: null, taskOps: null, wallTimeMs: 60_000 };
 
-describe('billedMs', () => {
+describe('billedUs', () => {
   it('counts a host of unknown speed at the reference speed', () => {
-    expect(billedMs(facts)).toBe(2000);
+    expect(billedUs(facts)).toBe(2_000_000);
   });
   it('scales wall time by the host speed, so a fast host earns the same per task', () => {
-    const fast = billedMs({ ...facts, durationMs: 1000, hostSpeed: 2 * REFERENCE_SPEED });
-    const slow = billedMs({ ...facts, durationMs: 2000, hostSpeed: REFERENCE_SPEED });
+    const fast = billedUs({ ...facts, durationMs: 1000, hostSpeed: 2 * REFERENCE_SPEED });
+    const slow = billedUs({ ...facts, durationMs: 2000, hostSpeed: REFERENCE_SPEED });
     expect(fast).toBe(slow);
   });
   it('believes a claim only up to twice the task measured size', () => {
     const ops = REFERENCE_SPEED; // one normalized second
-    expect(billedMs({ ...facts, durationMs: 50_000, taskOps: ops })).toBe(2000);
+    expect(billedUs({ ...facts, durationMs: 50_000, taskOps: ops })).toBe(2_000_000);
   });
   it('never bills past the wall-time limit, whatever the claim or speed', () => {
-    expect(billedMs({ ...facts, durationMs: 1e9, hostSpeed: 1e12 })).toBe(60_000);
-    expect(billedMs({ ...facts, durationMs: -5 })).toBe(0);
+    expect(billedUs({ ...facts, durationMs: 1e9, hostSpeed: 1e12 })).toBe(60_000_000);
+    // A run of a fraction of a millisecond is not free.
+    expect(billedUs({ ...facts, durationMs: 0.25 })).toBe(250);
+    expect(billedUs({ ...facts, durationMs: -5 })).toBe(0);
   });
 });
 
 describe('askCost and charge', () => {
   const asks = { cpuSecond: 1000, memGiBSecond: 500, gpuSecond: 7 };
   it('adds CPU, memory and (only for GPU jobs) GPU seconds, rounding down', () => {
-    const u = { ms: 1500, memoryBytes: 2 * 1024 ** 3, gpu: false };
+    const u = { us: 1_500_000, memoryBytes: 2 * 1024 ** 3, gpu: false };
     expect(askCost(asks, u)).toBe(1500 + 1500);
     expect(askCost(asks, { ...u, gpu: true })).toBe(1500 + 1500 + 10);
   });
   it('stays exact past 2^53 in intermediate products', () => {
     const big = { cpuSecond: 1e14, memGiBSecond: 0, gpuSecond: 0 };
-    expect(askCost(big, { ms: 86_400_000, memoryBytes: 0, gpu: false })).toBe(8.64e18);
+    expect(askCost(big, { us: 86_400_000_000, memoryBytes: 0, gpu: false })).toBe(8.64e18);
   });
   it('gives the host its ask and the tier extra and fee to the platform', () => {
     expect(charge(10_000, 'standard', basisPoints(5))).toEqual({

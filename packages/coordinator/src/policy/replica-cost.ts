@@ -5,7 +5,8 @@
  * ask passes 2^53): the same inputs give the same amount on every coordinator, in the
  * store's transaction and in the ledger check alike.
  *
- * A replica is billed in normalized milliseconds: its reported run time (a provider's
+ * A replica is billed in normalized microseconds (tasks of a millisecond are common, and
+ * rounding them to zero would make them free): its reported run time (a provider's
  * claim) times its host's benchmark speed over the reference speed, so a host twice as
  * fast earns the same for a task in half the wall time. The claim is bounded three ways:
  * by the job's wall-time limit (no run lasts longer), by twice the task's measured size
@@ -17,8 +18,13 @@
 import type { Asks, JobPricing, Tier } from '@anygrid/protocol';
 import { TIERS } from '@anygrid/protocol';
 
-/** Benchmark operations per second of the reference slot: a normalized second is this many operations. */
-export const REFERENCE_SPEED = 1e9;
+/**
+ * Benchmark operations per second of the reference slot: a normalized second is this
+ * many operations. About one core of a small server of 2026 running the benchmark in the
+ * Node agent (1.3e8 measured on a 2-core test machine), so a normalized second is close
+ * to a wall-clock second on ordinary hardware.
+ */
+export const REFERENCE_SPEED = 1e8;
 
 /** A replica's claim is believed up to this many times its task's measured size. */
 export const MEASURED_SIZE_SLACK = 2;
@@ -37,20 +43,20 @@ export interface BillFacts {
   readonly wallTimeMs: number;
 }
 
-/** A replica's billed time in normalized milliseconds (whole). */
-export function billedMs(f: BillFacts): number {
+/** A replica's billed time in normalized microseconds (whole, rounded down). */
+export function billedUs(f: BillFacts): number {
   const ms = Math.min(Math.max(0, f.durationMs), f.wallTimeMs);
   let normalized = (ms * (f.hostSpeed ?? REFERENCE_SPEED)) / REFERENCE_SPEED;
   if (f.taskOps !== null && f.taskOps > 0) {
     normalized = Math.min(normalized, (MEASURED_SIZE_SLACK * f.taskOps * 1000) / REFERENCE_SPEED);
   }
-  return Math.floor(Math.min(normalized, f.wallTimeMs));
+  return Math.floor(Math.min(normalized, f.wallTimeMs) * 1000);
 }
 
 /** The resources a replica is billed for. */
 export interface Usage {
-  /** Normalized milliseconds (`billedMs`). */
-  readonly ms: number;
+  /** Normalized microseconds (`billedUs`). */
+  readonly us: number;
   /** The job's memory limit, bytes: memory is billed as reserved, not as used. */
   readonly memoryBytes: number;
   /** Whether the job's tasks need an accelerator: only then are GPU-seconds billed. */
@@ -59,10 +65,10 @@ export interface Usage {
 
 /** What asks come to for a usage: what the host earns, in micro-credits (rounded down). */
 export function askCost(asks: Asks, u: Usage): number {
-  const ms = BigInt(u.ms);
-  const cpu = (ms * BigInt(asks.cpuSecond)) / 1000n;
-  const mem = (ms * BigInt(u.memoryBytes) * BigInt(asks.memGiBSecond)) / (1000n * GIB);
-  const gpu = u.gpu ? (ms * BigInt(asks.gpuSecond)) / 1000n : 0n;
+  const us = BigInt(u.us);
+  const cpu = (us * BigInt(asks.cpuSecond)) / 1_000_000n;
+  const mem = (us * BigInt(u.memoryBytes) * BigInt(asks.memGiBSecond)) / (1_000_000n * GIB);
+  const gpu = u.gpu ? (us * BigInt(asks.gpuSecond)) / 1_000_000n : 0n;
   return Number(cpu + mem + gpu);
 }
 
@@ -111,7 +117,7 @@ export function maxReplicaCharge(
   feeBps: number,
 ): number {
   const cost = askCost(pricing.ceiling, {
-    ms: limits.wallTimeMs,
+    us: limits.wallTimeMs * 1000,
     memoryBytes: limits.memoryBytes,
     gpu,
   });

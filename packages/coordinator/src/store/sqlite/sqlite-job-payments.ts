@@ -16,7 +16,7 @@
 import type { Asks, JobPricing } from '@anygrid/protocol';
 import {
   askCost,
-  billedMs,
+  billedUs,
   charge,
   maxReplicaCharge,
   paidAsks,
@@ -152,7 +152,7 @@ export class SqliteJobPayments {
     const pricing = meta.policy.pricing as JobPricing;
     const { limits, estimatedOps } = meta.policy;
     const measured = job.run_ops_n > 0 ? Number(job.run_ops) / Number(job.run_ops_n) : null;
-    const ms = billedMs({
+    const us = billedUs({
       durationMs: Number(r.duration_ms ?? 0),
       hostSpeed: r.speed === null ? null : Number(r.speed),
       taskOps: estimatedOps ?? measured,
@@ -163,7 +163,7 @@ export class SqliteJobPayments {
       memGiBSecond: Number(r.ask_mem ?? 0),
       gpuSecond: Number(r.ask_gpu ?? 0),
     };
-    const usage = { ms, memoryBytes: limits.memoryBytes, gpu: usesGpu(meta) };
+    const usage = { us, memoryBytes: limits.memoryBytes, gpu: usesGpu(meta) };
     const full = charge(
       askCost(paidAsks(asks, pricing.ceiling), usage),
       pricing.tier,

@@ -27,7 +27,7 @@ import {
 } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import type { MoneyMove } from '../store-data.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import { type SqliteDatabase, statementCache } from './sqlite-database.js';
 import { payable, replicaCeiling, type SqliteJobPayments } from './sqlite-job-payments.js';
 import type { Posting, SqliteLedger } from './sqlite-ledger.js';
 
@@ -48,14 +48,17 @@ const PLATFORM_OWNER = 0;
 
 export class SqliteMoney {
   private readonly ledger: SqliteLedger;
+  /** Statements prepared once, on first use: these views are read rarely. */
+  private readonly sql;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     payments: SqliteJobPayments,
     private readonly metaOf: (jobId: number) => JobMeta,
     private readonly feeBps: number,
   ) {
     this.ledger = payments.ledger;
+    this.sql = statementCache(db);
   }
 
   /**
@@ -85,7 +88,7 @@ export class SqliteMoney {
       if (prior.request !== request) throw new IdempotencyKeyReusedError(m.idempotencyKey);
       return JSON.parse(prior.response as string) as MoneyResponse;
     }
-    if (this.db.prepare('SELECT id FROM accounts WHERE id = ?').get(m.account) === undefined) {
+    if (this.sql('SELECT id FROM accounts WHERE id = ?').get(m.account) === undefined) {
       throw new NotFoundError('account', m.account);
     }
     const ownerOf = (kind: LedgerAccountKind) => (kind === 'external' ? PLATFORM_OWNER : m.account);
@@ -128,15 +131,13 @@ export class SqliteMoney {
 
   /** An account's postings (its balance, earnings and stake) after a cursor, oldest first. */
   statement(accountId: number, after: number, limit: number): Statement {
-    const rows = this.db
-      .prepare(
-        `SELECT p.id, p.transfer_id, t.at, t.kind, p.kind AS ledger_account, p.amount,
+    const rows = this.sql(
+      `SELECT p.id, p.transfer_id, t.at, t.kind, p.kind AS ledger_account, p.amount,
            t.job_id, t.replica_id, t.host_id
          FROM ledger_postings p JOIN ledger_transfers t ON t.id = p.transfer_id
          WHERE p.owner = ? AND p.kind IN ('balance', 'earnings', 'stake') AND p.id > ?
          ORDER BY p.id LIMIT ?`,
-      )
-      .all(accountId, after, limit) as EntryRow[];
+    ).all(accountId, after, limit) as EntryRow[];
     const n = (v: number | null) => (v === null ? null : Number(v));
     const entries = rows.map(
       (r): StatementEntry => ({
@@ -162,18 +163,16 @@ export class SqliteMoney {
   /** What each provider earned (net) since a posting cursor, and its earnings now. */
   payouts(after: number): Payouts {
     const cursor = Number(
-      this.db.prepare('SELECT COALESCE(MAX(id), 0) FROM ledger_postings').pluck().get(),
+      this.sql('SELECT COALESCE(MAX(id), 0) FROM ledger_postings').pluck().get(),
     );
-    const rows = this.db
-      .prepare(
-        `SELECT p.owner AS account, SUM(p.amount) AS earned, b.balance AS earnings
+    const rows = this.sql(
+      `SELECT p.owner AS account, SUM(p.amount) AS earned, b.balance AS earnings
          FROM ledger_postings p
          JOIN ledger_transfers t ON t.id = p.transfer_id
          LEFT JOIN ledger_balances b ON b.kind = 'earnings' AND b.owner = p.owner
          WHERE p.kind = 'earnings' AND p.id > ? AND p.id <= ? AND t.kind IN ('payment', 'reversal')
          GROUP BY p.owner, b.balance ORDER BY p.owner`,
-      )
-      .all(after, cursor) as { account: number; earned: number; earnings: number | null }[];
+    ).all(after, cursor) as { account: number; earned: number; earnings: number | null }[];
     return {
       after,
       cursor,
@@ -187,9 +186,8 @@ export class SqliteMoney {
 
   /** Reads the facts of the ledger's invariant and judges them (policy/ledger-rules.ts). */
   check(): LedgerCheck {
-    const all = <T>(sql: string, ...params: unknown[]) =>
-      this.db.prepare(sql).all(...params) as T[];
-    const one = (sql: string) => Number(this.db.prepare(sql).pluck().get() ?? 0);
+    const all = <T>(sql: string, ...params: unknown[]) => this.sql(sql).all(...params) as T[];
+    const one = (sql: string) => Number(this.sql(sql).pluck().get() ?? 0);
     const unbalanced = all<{ id: number }>(
       `SELECT t.id FROM ledger_transfers t JOIN ledger_postings p ON p.transfer_id = t.id
        GROUP BY t.id HAVING SUM(p.amount) <> 0 ORDER BY t.id LIMIT 20`,
