@@ -191,7 +191,7 @@ describe('the reverse auction and quotes (real coordinator, a cheap and a dear a
 
   it('quotes sensible figures', async () => {
     const job = {
-      policy: { pricing: pricing(1000), estimatedOps: 1e9, limits: { wallTimeMs: 60_000 } },
+      policy: { pricing: pricing(1000), estimatedOps: 1e8, limits: { wallTimeMs: 60_000 } },
       tasks: 10,
     };
     const r = await ctx.requester.post('/v1/quotes', job);
@@ -227,7 +227,7 @@ describe('the reverse auction and quotes (real coordinator, a cheap and a dear a
         '--ceiling-cpu',
         '0.001',
         '--estimated-ops',
-        '1e9',
+        '1e8',
         '--timeout',
         '60000',
         '--json',

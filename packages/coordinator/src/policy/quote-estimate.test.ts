@@ -14,11 +14,11 @@ function input(over: Partial<QuoteInput> = {}): QuoteInput {
       pricing: { ceiling: asks(10), tier: 'standard' },
     }),
     tasks: 100,
-    size: { estimatedOps: 2e9 }, // 2 normalized seconds a task
+    size: { estimatedOps: 2e8 }, // 2 normalized seconds a task at the reference speed (1e8)
     shape,
     hosts: [
-      { asks: asks(4), reputation: 0.5, speed: 1e9, slots: 1 },
-      { asks: asks(2), reputation: 0.5, speed: 2e9, slots: 2 },
+      { asks: asks(4), reputation: 0.5, speed: 1e8, slots: 1 },
+      { asks: asks(2), reputation: 0.5, speed: 2e8, slots: 2 },
     ],
     queuedAhead: 0,
     feeBps: 500,

@@ -76,7 +76,7 @@ function replicaCharge(input: QuoteInput, asks: Asks, ms: number): number {
   const pricing = input.policy.pricing;
   if (pricing === undefined) return 0;
   const host = askCost(paidAsks(asks, pricing.ceiling), {
-    ms,
+    us: ms * 1000,
     memoryBytes: input.policy.limits.memoryBytes,
     gpu: input.shape.gpu,
   });
