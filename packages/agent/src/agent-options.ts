@@ -5,6 +5,7 @@
  * but the coordinator and the token has a default.
  */
 
+import type { AsksInput } from '@anygrid/protocol';
 import type { Logger } from 'pino';
 import type { BufferSeconds } from './pull-policy.js';
 
@@ -61,6 +62,11 @@ export interface AgentOptions {
   checkpointMaxBytes?: number;
   /** The region this host declares, like `eu-west` (lower case, digits, dashes); default none. */
   region?: string;
+  /**
+   * What this host asks per unit, in micro-credits (protocol pricing.ts,
+   * docs/incentives.md); absent: zero, a volunteer, run by free and paid jobs alike.
+   */
+  asks?: AsksInput;
   /**
    * Run the standard WASM benchmark at start and report its speed; default true. Off,
    * the host reports no speed (placement then treats it as of unknown speed).

@@ -16,6 +16,7 @@
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
+  Asks,
   type Assignment,
   isPublicKeyText,
   MAX_CHECKPOINT_BYTES,
@@ -198,6 +199,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       }),
       ...capabilities.declared(),
       ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.asks === undefined ? {} : { asks: Asks.parse(options.asks) }),
     };
     const held = inventory.whole(Date.now());
     return held.length > 0 ? { ...info, blobs: held } : info;

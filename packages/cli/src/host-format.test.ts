@@ -31,6 +31,8 @@ const host: HostView = HostView.parse({
   measured: { turnaroundMs: 420, onTimeRate: 0.75, availability: 2 / 3, bandwidthBytesPerS: 5e6 },
   quota: { perDay: 100, usedToday: 2, leftToday: 98 },
   quarantine: null,
+  asks: { cpuSecond: 2000, memGiBSecond: 0, gpuSecond: 0 },
+  stake: 5_000_000,
 });
 
 describe('host formatting', () => {

@@ -5,6 +5,7 @@
  */
 
 import type { HostView } from '@anygrid/protocol';
+import { formatCredits } from './credit-amount.js';
 import { formatBytes, formatDuration } from './output.js';
 
 /**
@@ -101,10 +102,19 @@ export function hostDetails(h: HostView, now = Date.now()): string[] {
     `  seen       ${formatDuration(Math.max(0, now - h.lastSeen))} ago; registered ${new Date(h.createdAt).toISOString()}`,
     `  replicas   ${r.valid} valid, ${r.invalid} invalid, ${r.errored} errored, ${r.timedOut} timed out, ${r.abandoned} abandoned, ${r.alone} accepted alone`,
     `  score      ${h.reputation.score.toFixed(3)} (lower bound ${h.reputation.lowerBound.toFixed(3)}, from ${h.reputation.judged} judged replicas)`,
+    `  asks       ${asksText(h)}; stake ${formatCredits(h.stake)} credits`,
     // usedToday counts replicas not answered successfully (a report or hand-back gives
     // its share back), not all those sent today: docs/validation.md, "Daily quota".
     `  quota      ${h.quota.usedToday}/${h.quota.perDay} today (UTC) in unanswered, errored or timed-out replicas, ${h.quota.leftToday} left`,
   ];
+}
+
+/** What the host asks per unit, in credits; a host asking nothing is a volunteer. */
+function asksText(h: HostView): string {
+  const a = h.asks;
+  if (a.cpuSecond === 0 && a.memGiBSecond === 0 && a.gpuSecond === 0)
+    return 'nothing (a volunteer)';
+  return `${formatCredits(a.cpuSecond)} per CPU-second, ${formatCredits(a.memGiBSecond)} per GiB-second, ${formatCredits(a.gpuSecond)} per GPU-second`;
 }
 
 function speedText(h: HostView): string {

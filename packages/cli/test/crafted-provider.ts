@@ -34,6 +34,14 @@ export async function startCraftedProvider(
   provider: ReturnType<typeof client>,
   name: string,
   craft: (a: CraftedAssignment) => CraftedOutputs,
+  options: {
+    /** What the host asks, micro-credits per unit (a paid provider). */
+    readonly asks?: { cpuSecond?: number; memGiBSecond?: number; gpuSecond?: number };
+    /** The run time it claims for every report; default 1 ms. */
+    readonly durationMs?: number;
+    /** Sends every report batch this many times (a replay); default once. */
+    readonly repeat?: number;
+  } = {},
 ): Promise<{ stop: () => Promise<number> }> {
   const reg = await provider.post('/v1/hosts', {
     name,
@@ -41,6 +49,7 @@ export async function startCraftedProvider(
     cores: 1,
     memoryBytes: 1 << 30,
     slots: 4,
+    ...(options.asks === undefined ? {} : { asks: options.asks }),
   });
   if (reg.status !== 201 && reg.status !== 200) throw new Error(`register: ${reg.status}`);
   const hostId = reg.body.hostId as number;
@@ -70,11 +79,13 @@ export async function startCraftedProvider(
           stderr: null,
           files,
           error: null,
-          durationMs: 1,
+          durationMs: options.durationMs ?? 1,
         };
       });
-      const r = await provider.post('/v1/reports', { hostId, reports });
-      if (r.status !== 200) throw new Error(`report: ${r.status} ${JSON.stringify(r.body)}`);
+      for (let i = 0; i < (options.repeat ?? 1); i++) {
+        const r = await provider.post('/v1/reports', { hostId, reports });
+        if (r.status !== 200) throw new Error(`report: ${r.status} ${JSON.stringify(r.body)}`);
+      }
       reported += reports.length;
     }
   })();

@@ -189,13 +189,16 @@ export function startAgent(
 }
 
 /** Starts an agent that corrupts every output: a saboteur for validation tests. */
-export function startSaboteur(url: string, token: string, slots = 2): Spawned {
-  return spawnNode([
-    join(REPO, 'packages/cli/test/fixtures/saboteur-agent.js'),
-    url,
-    token,
-    String(slots),
-  ]);
+export function startSaboteur(
+  url: string,
+  token: string,
+  slots = 2,
+  env?: Record<string, string>,
+): Spawned {
+  return spawnNode(
+    [join(REPO, 'packages/cli/test/fixtures/saboteur-agent.js'), url, token, String(slots)],
+    env,
+  );
 }
 
 export interface Answer<T = unknown> {

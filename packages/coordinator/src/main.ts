@@ -15,6 +15,7 @@ import pino, { type Logger } from 'pino';
 import { FileBlobStore } from './blobs/file-blob-store.js';
 import { buildServer } from './http/server.js';
 import {
+  basisPoints,
   type DailyQuotaParams,
   DEFAULT_RETENTION_MS,
   DEFAULT_SIGNUP_RATE,
@@ -33,6 +34,7 @@ import { Jobs } from './services/jobs.js';
 import { Leadership, type LeadershipStatus } from './services/leadership.js';
 import { Metrics } from './services/metrics.js';
 import { Providers } from './services/providers.js';
+import { Quotes } from './services/quotes.js';
 import { Scheduler } from './services/scheduler.js';
 import { Transitioner } from './services/transitioner.js';
 import { ValidatorRunner } from './services/validator-runner.js';
@@ -74,6 +76,10 @@ export interface CoordinatorOptions {
   readonly maxHostsPerAccount?: number;
   /** Bounds of the daily replica quota. Default `DEFAULT_DAILY_QUOTA`. */
   readonly dailyQuota?: DailyQuotaParams;
+  /** The platform fee on each payment, percent of the host's ask (docs/incentives.md). Default 5. */
+  readonly feePercent?: number;
+  /** The share of a staked host's stake each invalid result of it costs, percent. Default 10. */
+  readonly slashPercent?: number;
   /**
    * Download bandwidth assumed for providers (bytes/s), weighed against waiting for a host
    * that holds a task's large inputs. Default `DEFAULT_BANDWIDTH_BYTES_PER_S` (5 MB/s).
@@ -144,6 +150,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const store: Store = openStore(options.store ?? join(options.dataDir, 'anygrid.db'), {
     networkRule: options.networkRule,
     dailyQuota: options.dailyQuota,
+    feePercent: options.feePercent,
+    slashPercent: options.slashPercent,
   });
   await store.migrate();
   const blobsDir = options.blobsDir ?? join(options.dataDir, 'blobs');
@@ -162,6 +170,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const silenceMs = silenceAllowedMs(heartbeatMs, options.missedHeartbeats);
   const diagnostics = new Diagnostics(store, scheduler, hub, silenceMs);
   const jobs = new Jobs(store, blobs, scheduler, options.partsWindowMs, diagnostics);
+  // The fee the store charges (5 % unless configured), so a quote's max is what a submit reserves.
+  const quotes = new Quotes(store, diagnostics, basisPoints(options.feePercent ?? 5));
   const leadership = new Leadership(store, logger, options.leaderLeaseMs);
   await leadership.start();
   // Before the queue is built, so that their replicas never enter it. Only by the leader:
@@ -222,6 +232,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     hub,
     accounts,
     jobs,
+    quotes,
     providers,
     hosts: new Hosts(store, hub, scheduler),
     metrics,

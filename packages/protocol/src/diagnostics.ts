@@ -16,6 +16,8 @@ import { JobRequirements } from './requirements.js';
 export const RequirementName = z.enum([
   ...(Object.keys(JobRequirements.shape) as [keyof typeof JobRequirements.shape]),
   'deadline',
+  // The job's price ceiling against the hosts' asks (a free job: hosts asking nothing).
+  'price',
 ]);
 export type RequirementName = z.infer<typeof RequirementName>;
 

@@ -49,6 +49,14 @@ export const ErrorCode = {
    * after that long (the `Retry-After` header says it in seconds).
    */
   RATE_LIMITED: 'RATE_LIMITED',
+  /**
+   * A paid job's maximum cost is more than the account's balance (details: `balance`,
+   * `needed`, in micro-credits); nothing was written. Credit the account or lower the
+   * job's ceiling, budget or size.
+   */
+  INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
+  /** A money request reused an idempotency key of a different request; nothing was done. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** The route does not exist. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** The coordinator is shutting down or overloaded; retry later. */

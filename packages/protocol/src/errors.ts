@@ -203,6 +203,28 @@ export class RateLimitedError extends AnygridError {
   }
 }
 
+/** A paid job's reserve, a stake or a payout needs more than the account holds. */
+export class InsufficientBalanceError extends AnygridError {
+  constructor(what: string, balance: number, needed: number) {
+    super(
+      ErrorCode.INSUFFICIENT_BALANCE,
+      `${what} needs ${needed} micro-credits but the account holds ${balance}; nothing was reserved or moved.`,
+      { balance, needed },
+    );
+  }
+}
+
+/** An idempotency key already used for a different money request. */
+export class IdempotencyKeyReusedError extends AnygridError {
+  constructor(key: string) {
+    super(
+      ErrorCode.IDEMPOTENCY_KEY_REUSED,
+      `The idempotency key ${JSON.stringify(key)} was used for a different request; use a new key for a new request.`,
+      { key },
+    );
+  }
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: each subclass has its own friendly constructor.
 const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => AnygridError>> = {
   [ErrorCode.INVALID_REQUEST]: InvalidRequestError,
@@ -221,6 +243,8 @@ const classByCode: Partial<Record<ErrorCode, abstract new (...args: any[]) => An
   [ErrorCode.TASK_GRAPH_CYCLE]: TaskGraphCycleError,
   [ErrorCode.JOB_PURGED]: JobPurgedError,
   [ErrorCode.RATE_LIMITED]: RateLimitedError,
+  [ErrorCode.INSUFFICIENT_BALANCE]: InsufficientBalanceError,
+  [ErrorCode.IDEMPOTENCY_KEY_REUSED]: IdempotencyKeyReusedError,
 };
 
 /** The code an answer without an error body stands for, by its HTTP status. */

@@ -9,6 +9,7 @@
 
 import { z } from 'zod';
 import { Accelerator } from './host.js';
+import { Asks } from './pricing.js';
 
 /** What became of the replicas sent to a host (or an account's hosts). */
 export const ReplicaCounts = z.strictObject({
@@ -84,6 +85,10 @@ export const HostView = z.strictObject({
   }),
   /** Set while the host gets no work; an admin clears it with POST /v1/hosts/{id}/release. */
   quarantine: z.strictObject({ at: z.number().int(), reason: z.string().nullable() }).nullable(),
+  /** What the host asks per unit, micro-credits (docs/incentives.md); zero: a volunteer. */
+  asks: Asks,
+  /** Its account's stake, micro-credits: slashed on each invalid result (docs/incentives.md). */
+  stake: z.number().int(),
 });
 export type HostView = z.infer<typeof HostView>;
 

@@ -1,7 +1,8 @@
 /**
  * @module
  * The requester's entry point: `new Anygrid({ url, token })` then `grid.submit(...)`.
- * It uploads what the coordinator lacks, creates the job and hands back a `Job`; it also
+ * It uploads what the coordinator lacks, creates the job and hands back a `Job`; it quotes
+ * a job's cost and completion time before submitting (`quote`); it also
  * lists and re-attaches jobs, fetches blobs by hash (checking their hash), shows hosts
  * to their owners and admins and, with an admin token, creates tokens, releases
  * quarantined hosts and sets accounts' fair-share weights.
@@ -14,6 +15,7 @@ import {
   BlobMissingError,
   type BlobRef,
   type CreateTokenResponse,
+  type CreditRequest,
   HashMismatchError,
   type Health,
   type HostList,
@@ -21,10 +23,19 @@ import {
   type JobList,
   type JobVariant,
   type JobView,
+  type LedgerCheck,
   MAX_TASKS_PER_JOB,
+  type MoneyResponse,
+  type PayoutRequest,
+  type Payouts,
+  type Quote,
+  type QuoteRequestInput,
   type ReleaseHostResponse,
   type Role,
+  type StakeRequestInput,
+  type Statement,
   type TaskSpecInput,
+  type UnstakeRequest,
   type WhoAmI,
 } from '@anygrid/protocol';
 import { BlobUploader } from './blob-uploader.js';
@@ -73,6 +84,12 @@ export interface SubmitStats {
    * meets its requirements (`job.diagnostics()` says more); empty when nothing.
    */
   readonly warnings: readonly string[];
+}
+
+/** What `grid.quote` takes: a job as `submit` takes it, with an optional module and tasks or a count. */
+export interface QuoteOptions extends Omit<SubmitOptions, 'module' | 'tasks'> {
+  readonly module?: SubmitOptions['module'];
+  readonly tasks: SubmitOptions['tasks'] | number;
 }
 
 /** A client of one coordinator. */
@@ -129,6 +146,36 @@ export class Anygrid {
       this.present.clear();
       return this.submitOnce(options, policy, module, checked, validator);
     }
+  }
+
+  /**
+   * What the job would cost and when it would be done if submitted now (`POST
+   * /v1/quotes`): min, expected and max cost in micro-credits, and completion time, from
+   * the connected hosts' asks, speeds and slots and the queue ahead. `tasks` may be the
+   * tasks as `submit` takes them or a count; `module`, when given, is hashed (not
+   * uploaded) so the coordinator can size tasks from its earlier runs. Nothing is
+   * reserved.
+   */
+  async quote(options: QuoteOptions): Promise<Quote> {
+    const policy = policyOf({ ...options, module: options.module ?? '', tasks: [] });
+    const source = options.module === undefined ? undefined : await moduleSource(options.module);
+    const module =
+      source === undefined || !(source instanceof Uint8Array)
+        ? source
+        : { hash: await sha256Hex(source), size: source.byteLength };
+    const tasks = typeof options.tasks === 'number' ? options.tasks : options.tasks.length;
+    const body: QuoteRequestInput = {
+      ...(module === undefined ? {} : { module }),
+      policy,
+      ...(options.requirements === undefined ? {} : { requirements: options.requirements }),
+      tasks,
+    };
+    return this.http.json<Quote>({
+      method: 'POST',
+      path: '/v1/quotes',
+      json: body,
+      signal: options.signal,
+    });
   }
 
   private async submitOnce(
@@ -296,6 +343,51 @@ export class Anygrid {
       path: '/v1/tokens',
       json: { role, ...(account ? { account } : {}), ...(label ? { label } : {}) },
     });
+  }
+
+  /** Credits an account's balance, once per idempotency key (admin only; docs/incentives.md). */
+  credit(accountId: number, req: CreditRequest): Promise<MoneyResponse> {
+    return this.http.json<MoneyResponse>({
+      method: 'POST',
+      path: `/v1/accounts/${accountId}/credit`,
+      json: req,
+    });
+  }
+
+  /** Moves this provider's balance or earnings into its stake, once per idempotency key. */
+  stake(req: StakeRequestInput): Promise<MoneyResponse> {
+    return this.http.json<MoneyResponse>({ method: 'POST', path: '/v1/stake', json: req });
+  }
+
+  /** Moves stake back into this provider's balance, once per idempotency key. */
+  unstake(req: UnstakeRequest): Promise<MoneyResponse> {
+    return this.http.json<MoneyResponse>({ method: 'POST', path: '/v1/unstake', json: req });
+  }
+
+  /** Marks a payout made from a provider's earnings, once per idempotency key (admin only). */
+  markPayout(req: PayoutRequest): Promise<MoneyResponse> {
+    return this.http.json<MoneyResponse>({ method: 'POST', path: '/v1/payouts', json: req });
+  }
+
+  /** What each provider earned since a cursor (admin only). */
+  payouts(after = 0, signal?: AbortSignal): Promise<Payouts> {
+    return this.http.json<Payouts>({ path: `/v1/payouts?after=${after}`, signal });
+  }
+
+  /** An account's ledger entries after a cursor (its own unless the token is an admin's). */
+  statement(
+    query: { account?: number; after?: number; limit?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<Statement> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.size > 0 ? `?${params}` : '';
+    return this.http.json<Statement>({ path: `/v1/statement${qs}`, signal });
+  }
+
+  /** The ledger's invariant check (admin only). */
+  ledgerCheck(signal?: AbortSignal): Promise<LedgerCheck> {
+    return this.http.json<LedgerCheck>({ path: '/v1/ledger/check', signal });
   }
 }
 

@@ -16,7 +16,13 @@
  * coordinator's retention deleted from one that never existed (`NOT_FOUND`).
  */
 export { AnygridError, JobPurgedError } from '@anygrid/protocol';
-export { Anygrid, type AnygridOptions, DEFAULT_URL, type SubmitStats } from './anygrid.js';
+export {
+  Anygrid,
+  type AnygridOptions,
+  DEFAULT_URL,
+  type QuoteOptions,
+  type SubmitStats,
+} from './anygrid.js';
 export { CoordinatorUnreachableError } from './coordinator-unreachable-error.js';
 export { Job, type PageOptions, type ResultsOptions, type WaitOptions } from './job.js';
 export type { JobResult } from './job-result.js';

@@ -12,6 +12,7 @@ import {
   type CreateJobRequestInput,
   InvalidRequestError,
   JobPolicyInput,
+  type JobPricingInput,
   type JobRequirements,
   type JobVariant,
   type ModuleSignature,
@@ -114,6 +115,13 @@ export interface SubmitOptions {
   readonly variants?: readonly VariantInput[];
   /** Replicas of one task may run different variants (default false: one variant per task). */
   readonly mixedVariants?: boolean;
+  /**
+   * A paid job's price ceiling per unit, budget and tier (docs/incentives.md): it runs on
+   * hosts whose asks are at or under the ceiling; `tier` (`economy`, `standard`,
+   * `priority`) sets its scheduling priority and multiplier. Absent: a free job, run by
+   * volunteers (hosts asking nothing).
+   */
+  readonly pricing?: JobPricingInput;
   readonly signal?: AbortSignal;
 }
 
@@ -142,6 +150,7 @@ export function policyOf(options: SubmitOptions, validator?: BlobRef): JobPolicy
     homogeneous: options.homogeneous,
     estimatedOps: options.estimatedOps,
     mixedVariants: options.mixedVariants,
+    pricing: options.pricing,
   };
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = JobPolicyInput.safeParse(defined);

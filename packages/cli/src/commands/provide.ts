@@ -8,11 +8,18 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { AnygridError, ErrorCode, isPublicKeyText, Region } from '@anygrid/protocol';
+import {
+  AnygridError,
+  type AsksInput,
+  ErrorCode,
+  isPublicKeyText,
+  Region,
+} from '@anygrid/protocol';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addJsonOption, coordinatorUrl } from '../client-options.js';
+import { creditsOption } from '../credit-amount.js';
 import { durationOption } from '../duration-option.js';
 import { logLevelOption } from '../log-level-option.js';
 import { collect, intOption, numberOption } from '../options.js';
@@ -39,11 +46,28 @@ interface ProvideFlags {
   bufferMinSeconds?: number;
   bufferMaxSeconds?: number;
   region?: string;
+  askCpu?: number;
+  askMem?: number;
+  askGpu?: number;
   benchmark: boolean;
   benchmarkInterval?: number;
   allowNative?: boolean;
   logLevel: string;
   json?: boolean;
+}
+
+/** The host's asks from `--ask-*`, when any was given (else it asks zero: a volunteer). */
+function asksOf(flags: ProvideFlags): { asks?: AsksInput } {
+  if (flags.askCpu === undefined && flags.askMem === undefined && flags.askGpu === undefined) {
+    return {};
+  }
+  return {
+    asks: {
+      cpuSecond: flags.askCpu ?? 0,
+      memGiBSecond: flags.askMem ?? 0,
+      gpuSecond: flags.askGpu ?? 0,
+    },
+  };
 }
 
 /** `--region`: what the coordinator accepts, or a usage error saying what is. */
@@ -135,6 +159,21 @@ export function registerProvide(program: Command): void {
       '--region <region>',
       'the region this host declares, like eu-west (jobs may ask for regions)',
       regionOption,
+    )
+    .option(
+      '--ask-cpu <credits>',
+      'what this host asks per normalized CPU-second, in credits (default 0: a volunteer; docs/incentives.md)',
+      creditsOption,
+    )
+    .option(
+      '--ask-mem <credits>',
+      'what it asks per GiB-second of memory, in credits (default 0)',
+      creditsOption,
+    )
+    .option(
+      '--ask-gpu <credits>',
+      'what it asks per GPU-second, in credits (default 0)',
+      creditsOption,
     )
     .option(
       '--benchmark-interval <duration>',
@@ -258,6 +297,7 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
       checkpointIntervalMs: Math.round(flags.checkpointInterval * 1000),
       checkpointMaxBytes: flags.checkpointMaxMib * 1024 * 1024,
       ...(flags.region === undefined ? {} : { region: flags.region }),
+      ...asksOf(flags),
       benchmark: flags.benchmark,
       ...(flags.benchmarkInterval === undefined
         ? {}

@@ -18,7 +18,7 @@ import {
   type NetworkRule,
 } from '@anygrid/coordinator/policy';
 import { DEFAULT_URL } from '@anygrid/sdk';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { AgentSupervisor } from '../agent-supervisor.js';
 import { CliError } from '../cli-error.js';
 import { addJsonOption } from '../client-options.js';
@@ -45,6 +45,8 @@ interface ServeFlags {
   maxHostsPerAccount?: number;
   dailyQuota?: number;
   dailyQuotaMax?: number;
+  feePercent?: number;
+  slashPercent?: number;
   assumedBandwidth?: number;
   retention: number | null;
   archiveDir?: string;
@@ -115,6 +117,22 @@ export function registerServe(program: Command): void {
       )
         .argParser(intOption(1))
         .env('ANYGRID_DAILY_QUOTA_MAX'),
+    )
+    .addOption(
+      new Option(
+        '--fee-percent <percent>',
+        "platform fee on each payment of a paid job, percent of the host's ask (docs/incentives.md; default 5)",
+      )
+        .argParser(percentOption)
+        .env('ANYGRID_FEE_PERCENT'),
+    )
+    .addOption(
+      new Option(
+        '--slash-percent <percent>',
+        "share of a staked host's stake each invalid result of it costs (default 10)",
+      )
+        .argParser(percentOption)
+        .env('ANYGRID_SLASH_PERCENT'),
     )
     .addOption(
       new Option(
@@ -210,6 +228,17 @@ export function registerServe(program: Command): void {
 }
 
 /** The daily quota's bounds from the flags, checked against each other; undefined: the defaults. */
+/** A percentage from 0 to 100, to two decimals (fees and slashes are counted in basis points). */
+function percentOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 100 || Math.round(n * 100) !== n * 100) {
+    throw new InvalidArgumentError(
+      'a percentage from 0 to 100, at most two decimals, like 5 or 2.5',
+    );
+  }
+  return n;
+}
+
 function dailyQuotaOf(flags: ServeFlags): DailyQuotaParams | undefined {
   if (flags.dailyQuota === undefined && flags.dailyQuotaMax === undefined) return undefined;
   const initial = flags.dailyQuota ?? DEFAULT_DAILY_QUOTA.initial;
@@ -236,6 +265,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     networkRule: flags.networkRule,
     maxHostsPerAccount: flags.maxHostsPerAccount,
     dailyQuota: dailyQuotaOf(flags),
+    ...(flags.feePercent === undefined ? {} : { feePercent: flags.feePercent }),
+    ...(flags.slashPercent === undefined ? {} : { slashPercent: flags.slashPercent }),
     assumedBandwidth: flags.assumedBandwidth,
     retentionMs: flags.retention,
     archiveDir: flags.archiveDir,

@@ -3,11 +3,12 @@
  * `anygrid submit MODULE [options] -- ARGS…`: builds tasks from input files, the
  * arguments after `--` (or `--args`) or a JSONL file, uploads what the coordinator
  * lacks, creates the job and, with `--wait`, follows it to the end with a progress bar
- * and prints the first results.
+ * and prints the first results. Its job options (`addJobOptions`, `jobOptionsOf`) are
+ * `anygrid quote`'s too.
  */
 
 import { basename } from 'node:path';
-import { JobRequirements, type JobView, NativePlatform } from '@anygrid/protocol';
+import { JobRequirements, type JobView, NativePlatform, Tier } from '@anygrid/protocol';
 import type { Job, SubmitOptions } from '@anygrid/sdk';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
@@ -18,6 +19,7 @@ import {
   type CompareFlags,
   compareOf,
 } from '../compare-options.js';
+import { creditsOption } from '../credit-amount.js';
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
@@ -27,7 +29,8 @@ import { TASK_FILES_HELP } from '../task-files-help.js';
 import { listInputDir, loadTasks, parseEnv, readInput } from '../task-inputs.js';
 import { planTasks } from '../task-plan.js';
 
-interface SubmitFlags extends ClientOptions, CompareFlags {
+/** The flags `submit` and `quote` share. */
+export interface JobFlags extends ClientOptions, CompareFlags {
   input?: string[];
   inputs?: string;
   inputName?: string;
@@ -53,6 +56,14 @@ interface SubmitFlags extends ClientOptions, CompareFlags {
   estimatedOps?: number;
   native?: string[];
   mixedVariants?: boolean;
+  ceilingCpu?: number;
+  ceilingMem?: number;
+  ceilingGpu?: number;
+  budget?: number;
+  tier?: Tier;
+}
+
+interface SubmitFlags extends JobFlags {
   wait?: boolean;
 }
 
@@ -111,7 +122,56 @@ export function registerSubmit(program: Command): void {
       'Submit a job of MODULE (a wasm32-wasi file). The task arguments go last, after --; ' +
         'tasks come from one source, see below.',
     )
-    .usage('<module> [options] [-- args...]')
+    .usage('<module> [options] [-- args...]');
+  addJobOptions(cmd)
+    .option('--wait', 'follow the job until it finishes, showing progress')
+    .addHelpText(
+      'after',
+      '\nTask arguments: put them last, after --, where they may look like options:\n' +
+        '  anygrid submit MODULE [options] -- ARGS...\n' +
+        '  (--args A... also works, dash words included: it takes every word up to the next\n' +
+        "   of submit's own options or --)\n" +
+        '\nTasks come from exactly one source:\n' +
+        '  --input F... / --inputs DIR  one task per file; the file is placed in the task\n' +
+        '                               directory under its basename (or --input-name),\n' +
+        '                               and that name replaces {} in the arguments, or is\n' +
+        '                               appended to them when no argument contains {}\n' +
+        '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
+        '                               "stdin":"text","files":{"name":"host/path"},\n' +
+        '                               "dependsOn":[0,1]}\n' +
+        '  -- ARGS... (or --args)       alone: one task with this argv\n' +
+        'Put MODULE before --input: it takes several values.\n' +
+        '\nTask graphs: "dependsOn" lists the tasks (lines, from 0) whose results a task\n' +
+        '  needs. It runs once they are all valid, and finds their outputs in its directory\n' +
+        '  as parents/<index>/stdout and parents/<index>/files/<name>; if one of them fails,\n' +
+        '  it fails too (error parent_failed). Unknown indexes and cycles are refused.\n' +
+        '  Map-reduce over three texts (examples/wordcount.jsonl):\n' +
+        '    {"args":["map"],"files":{"input.txt":"examples/texts/a.txt"}}   (x3)\n' +
+        '    {"args":["reduce"],"dependsOn":[0,1,2]}\n' +
+        '    anygrid submit examples/wordcount.wasm --tasks examples/wordcount.jsonl --wait\n' +
+        TASK_FILES_HELP +
+        '\nMore examples:\n' +
+        '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +
+        '  anygrid submit examples/echo.wasm --argv0 echo --wait -- -n --verbose "two words"\n' +
+        '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
+        '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json\n' +
+        '  anygrid submit examples/prime.wasm --sign .anygrid/signing.key --publisher acme -- 0 1000\n' +
+        '  anygrid submit examples/prime.wasm --ceiling-cpu 0.00002 --tier priority -- 0 100000\n' +
+        '  anygrid submit examples/mrprime.wasm --native linux-x64=examples/native/mrprime -- 1000000000000000000 1500000\n' +
+        '\nNative variants: --native PLATFORM=FILE adds a native build of the same program\n' +
+        '  (bash examples/build.sh native NAME builds one). Hosts started with --allow-native\n' +
+        '  on that platform run it under bubblewrap when it is expected faster; all others run\n' +
+        "  MODULE. A task's replicas run one variant unless --mixed-variants (docs/variants.md).",
+    );
+  addCompareOptions(cmd).addHelpText('after', COMPARE_HELP);
+  addClientOptions(cmd).action((module: string, args: string[], flags: SubmitFlags) =>
+    submit(module, args, flags),
+  );
+}
+
+/** The module, tasks and policy options `submit` and `quote` share. */
+export function addJobOptions(cmd: Command): Command {
+  return cmd
     .argument('<module>', 'path of the wasm32-wasi module')
     .argument('[args...]', 'task argv, after -- (a template with {} when there are inputs)')
     .option('--input <files...>', 'one task per input file')
@@ -161,57 +221,37 @@ export function registerSubmit(program: Command): void {
       "a task's size in benchmark operations: only hosts fast enough for --deadline get it",
       positiveNumber,
     )
-    .option('--wait', 'follow the job until it finishes, showing progress')
-    .addHelpText(
-      'after',
-      '\nTask arguments: put them last, after --, where they may look like options:\n' +
-        '  anygrid submit MODULE [options] -- ARGS...\n' +
-        '  (--args A... also works, dash words included: it takes every word up to the next\n' +
-        "   of submit's own options or --)\n" +
-        '\nTasks come from exactly one source:\n' +
-        '  --input F... / --inputs DIR  one task per file; the file is placed in the task\n' +
-        '                               directory under its basename (or --input-name),\n' +
-        '                               and that name replaces {} in the arguments, or is\n' +
-        '                               appended to them when no argument contains {}\n' +
-        '  --tasks FILE.jsonl           one task per line: {"args":[...],"env":{...},\n' +
-        '                               "stdin":"text","files":{"name":"host/path"},\n' +
-        '                               "dependsOn":[0,1]}\n' +
-        '  -- ARGS... (or --args)       alone: one task with this argv\n' +
-        'Put MODULE before --input: it takes several values.\n' +
-        '\nTask graphs: "dependsOn" lists the tasks (lines, from 0) whose results a task\n' +
-        '  needs. It runs once they are all valid, and finds their outputs in its directory\n' +
-        '  as parents/<index>/stdout and parents/<index>/files/<name>; if one of them fails,\n' +
-        '  it fails too (error parent_failed). Unknown indexes and cycles are refused.\n' +
-        '  Map-reduce over three texts (examples/wordcount.jsonl):\n' +
-        '    {"args":["map"],"files":{"input.txt":"examples/texts/a.txt"}}   (x3)\n' +
-        '    {"args":["reduce"],"dependsOn":[0,1,2]}\n' +
-        '    anygrid submit examples/wordcount.wasm --tasks examples/wordcount.jsonl --wait\n' +
-        TASK_FILES_HELP +
-        '\nMore examples:\n' +
-        '  anygrid submit examples/prime.wasm --wait -- 0 100000\n' +
-        '  anygrid submit examples/echo.wasm --argv0 echo --wait -- -n --verbose "two words"\n' +
-        '  anygrid submit examples/echo.wasm --inputs examples/src --input-name input.txt -- -v {}\n' +
-        '  anygrid submit examples/prime.wasm --tasks ranges.jsonl --redundancy 2 --json\n' +
-        '  anygrid submit examples/prime.wasm --sign .anygrid/signing.key --publisher acme -- 0 1000\n' +
-        '  anygrid submit examples/mrprime.wasm --native linux-x64=examples/native/mrprime -- 1000000000000000000 1500000\n' +
-        '\nNative variants: --native PLATFORM=FILE adds a native build of the same program\n' +
-        '  (bash examples/build.sh native NAME builds one). Hosts started with --allow-native\n' +
-        '  on that platform run it under bubblewrap when it is expected faster; all others run\n' +
-        "  MODULE. A task's replicas run one variant unless --mixed-variants (docs/variants.md).",
+    .option(
+      '--ceiling-cpu <credits>',
+      'make it a paid job: the most paid per normalized CPU-second, in credits (hosts asking more get none of it)',
+      creditsOption,
+    )
+    .option(
+      '--ceiling-mem <credits>',
+      'paid job: the most paid per GiB-second of memory',
+      creditsOption,
+    )
+    .option('--ceiling-gpu <credits>', 'paid job: the most paid per GPU-second', creditsOption)
+    .option('--budget <credits>', 'paid job: the most it may cost in all', creditsOption)
+    .option(
+      '--tier <tier>',
+      'paid job: economy, standard (default) or priority — what it pays over the asks and how soon it runs',
+      tierOption,
     );
-  addCompareOptions(cmd).addHelpText('after', COMPARE_HELP);
-  addClientOptions(cmd).action((module: string, args: string[], flags: SubmitFlags) =>
-    submit(module, args, flags),
-  );
 }
 
-async function submit(modulePath: string, trailing: string[], flags: SubmitFlags): Promise<void> {
-  const json = flags.json ?? false;
+/** The job `submit` (or `quote`) sends, from MODULE, the task arguments and the flags. */
+export async function jobOptionsOf(
+  modulePath: string,
+  trailing: string[],
+  flags: JobFlags,
+  command: string,
+): Promise<SubmitOptions> {
   if (flags.args && trailing.length) {
     throw usageError(
       'task arguments given twice, with --args and after the module or --; use one: ' +
-        'anygrid submit MODULE [options] -- ARGS...',
-      'submit',
+        `anygrid ${command} MODULE [options] -- ARGS...`,
+      command,
     );
   }
   const signing = await signingOf(flags);
@@ -225,13 +265,12 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
   const plans = planTasks({ args, inputs, inputName: flags.inputName, tasksJsonl });
   const stdin = flags.stdin ? await readInput(flags.stdin) : undefined;
   const tasks = await loadTasks(plans, {
-    env: parseEnv(flags.env, 'submit'),
+    env: parseEnv(flags.env, command),
     ...(stdin ? { stdin } : {}),
   });
 
   const compare = await compareOf(flags);
-  const grid = clientFrom(flags);
-  const options: SubmitOptions = {
+  return {
     module,
     tasks,
     name: flags.name ?? basename(modulePath).replace(/\.wasm$/, ''),
@@ -251,7 +290,39 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     ...(flags.estimatedOps === undefined ? {} : { estimatedOps: flags.estimatedOps }),
     ...(flags.native ? { variants: await variantsOf(flags.native) } : {}),
     ...(flags.mixedVariants ? { mixedVariants: true } : {}),
+    ...pricingOf(flags),
   };
+}
+
+/** `pricing` from --ceiling-*, --budget and --tier; none of them: a free job. */
+function pricingOf(flags: JobFlags): Pick<SubmitOptions, 'pricing'> {
+  const { ceilingCpu, ceilingMem, ceilingGpu, budget, tier } = flags;
+  const paid = [ceilingCpu, ceilingMem, ceilingGpu, budget, tier].some((v) => v !== undefined);
+  if (!paid) return {};
+  return {
+    pricing: {
+      ceiling: {
+        cpuSecond: ceilingCpu ?? 0,
+        memGiBSecond: ceilingMem ?? 0,
+        gpuSecond: ceilingGpu ?? 0,
+      },
+      ...(budget === undefined ? {} : { budget }),
+      ...(tier === undefined ? {} : { tier }),
+    },
+  };
+}
+
+function tierOption(value: string): Tier {
+  const parsed = Tier.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(`expected one of ${Tier.options.join(', ')}`);
+  return parsed.data;
+}
+
+async function submit(modulePath: string, trailing: string[], flags: SubmitFlags): Promise<void> {
+  const json = flags.json ?? false;
+  const grid = clientFrom(flags);
+  const options = await jobOptionsOf(modulePath, trailing, flags, 'submit');
+  const { tasks } = options;
   const job = await grid.submit(options);
   const up = grid.lastSubmit;
   // On stderr even with --json: stdout stays one document.

@@ -1,13 +1,20 @@
 /**
  * @module
- * Requester routes: submit, list, inspect, diagnose and cancel jobs, inspect one task and
+ * Requester routes: quote, submit, list, inspect, diagnose and cancel jobs, inspect one task and
  * its replicas, and page through results.
  * Admins may act as requesters (they see every job).
  */
 
-import { type ResultPage, ResultsQuery, type Role, TaskPathParams } from '@anygrid/protocol';
+import {
+  QuoteRequest,
+  type ResultPage,
+  ResultsQuery,
+  type Role,
+  TaskPathParams,
+} from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Jobs } from '../services/jobs.js';
+import type { Quotes } from '../services/quotes.js';
 import { principalOf } from './auth.js';
 import { AddTasksReader, CreateJobReader } from './task-list-reader.js';
 import { IdParam, parse } from './validate.js';
@@ -17,7 +24,7 @@ export const REQUESTER_ROLES: readonly Role[] = ['requester', 'admin'];
 /** Job bodies carry up to 200 k tasks of argv and input references. */
 const JOB_BODY_LIMIT = 64 * 1024 * 1024;
 
-export function requesterRoutes(app: FastifyInstance, jobs: Jobs): void {
+export function requesterRoutes(app: FastifyInstance, jobs: Jobs, quotes: Quotes): void {
   const config = { roles: REQUESTER_ROLES };
 
   app.post('/v1/jobs', { config, bodyLimit: JOB_BODY_LIMIT }, async (request, reply) => {
@@ -30,6 +37,12 @@ export function requesterRoutes(app: FastifyInstance, jobs: Jobs): void {
     const { id } = parse(IdParam, request.params, 'path');
     const body = parse(AddTasksReader, request.body, 'part');
     return jobs.addTasks(principalOf(request), id, body);
+  });
+
+  // A job as it would be submitted (tasks or a count): its cost and completion time now.
+  app.post('/v1/quotes', { config, bodyLimit: JOB_BODY_LIMIT }, async (request) => {
+    const body = parse(QuoteRequest, request.body, 'quote');
+    return quotes.quote(principalOf(request), body);
   });
 
   app.get('/v1/jobs', { config }, async (request) => ({

@@ -14,7 +14,9 @@ import type { Hosts } from '../services/hosts.js';
 import type { Hub } from '../services/hub.js';
 import type { Jobs } from '../services/jobs.js';
 import type { Metrics } from '../services/metrics.js';
+import { Money } from '../services/money.js';
 import type { Providers } from '../services/providers.js';
+import type { Quotes } from '../services/quotes.js';
 import type { Volunteers } from '../services/volunteers.js';
 import type { Store } from '../store/store.js';
 import { adminRoutes } from './admin-routes.js';
@@ -26,6 +28,7 @@ import { dashboardRoutes } from './dashboard-routes.js';
 import { sendError } from './error-response.js';
 import { hostRoutes } from './host-routes.js';
 import { jobEventRoutes } from './job-events.js';
+import { moneyRoutes } from './money-routes.js';
 import { buildOpenApi } from './openapi.js';
 import { providerRoutes } from './provider-routes.js';
 import { requesterRoutes } from './requester-routes.js';
@@ -42,6 +45,7 @@ export interface ServerDeps {
   readonly hub: Hub;
   readonly accounts: Accounts;
   readonly jobs: Jobs;
+  readonly quotes: Quotes;
   readonly providers: Providers;
   readonly hosts: Hosts;
   readonly metrics: Metrics;
@@ -106,10 +110,11 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
   app.get('/v1/openapi.json', async () => openapi);
   adminRoutes(app, { ...deps, startedAt: Date.now() });
   blobRoutes(app, deps.blobs, deps.metrics, deps.providers);
-  requesterRoutes(app, deps.jobs);
+  requesterRoutes(app, deps.jobs, deps.quotes);
   jobEventRoutes(app, deps.jobs, deps.hub);
   providerRoutes(app, deps.providers, deps.heartbeatMs);
   hostRoutes(app, deps.hosts);
+  moneyRoutes(app, new Money(deps.store));
   dashboardRoutes(app, deps.dashboard, deps.hub);
   volunteerRoutes(app, deps.volunteers);
   if (deps.webDir) {

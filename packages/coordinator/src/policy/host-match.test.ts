@@ -12,6 +12,7 @@ const laptop: HostCapabilities = {
   accelerators: ['cuda'],
   region: 'eu-west',
   reputation: 0.6,
+  asks: { cpuSecond: 0, memGiBSecond: 0, gpuSecond: 0 },
 };
 
 describe('meets and failures', () => {

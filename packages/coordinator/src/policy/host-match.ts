@@ -8,7 +8,7 @@
  * region) fails a requirement on it: nothing proves the host has it.
  */
 
-import type { JobRequirements } from '@anygrid/protocol';
+import type { Asks, JobRequirements } from '@anygrid/protocol';
 
 /** What a host declared about itself, and its reputation's lower bound. */
 export interface HostCapabilities {
@@ -24,6 +24,8 @@ export interface HostCapabilities {
   readonly region: string | null;
   /** `ReputationView.lowerBound` of the host's own record. */
   readonly reputation: number;
+  /** What it asks per unit (zero: a volunteer); matched against a job's pricing (price-fit.ts). */
+  readonly asks: Asks;
 }
 
 /** A field of `JobRequirements`. */

@@ -101,6 +101,13 @@ export {
   mayTakeLease,
   renewEveryMs,
 } from './leadership.js';
+export {
+  type LedgerAccountKind,
+  type LedgerFacts,
+  type LedgerProblem,
+  ledgerProblems,
+  mayBeNegative,
+} from './ledger-rules.js';
 export { DEFAULT_MISSED_HEARTBEATS, silenceAllowedMs, silentBefore } from './liveness.js';
 export { ELF_HEADER_BYTES, nativeExecutableProblem } from './native-executable.js';
 export {
@@ -122,7 +129,7 @@ export {
   type Tolerance,
 } from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
-export { type JobPlacement, placeable } from './placement-fit.js';
+export { type JobPlacement, placeable, shapeOf } from './placement-fit.js';
 export {
   SPREAD_MS,
   UNTRUSTED_JOB_MIN,
@@ -130,7 +137,26 @@ export {
   untrustedAdaptiveCap,
   untrustedJobCap,
 } from './placement-limits.js';
+export {
+  asksNothing,
+  type Bid,
+  cheapestAsks,
+  compareBids,
+  outbids,
+  priceFits,
+  REPUTATION_MARGIN,
+  type ReplicaShape,
+  unitCost,
+  unitsOver,
+} from './price-fit.js';
 export { agreeingGroups, decideTask, type ReplicaFacts, type TaskDecision } from './quorum.js';
+export {
+  estimateQuote,
+  type QuotedHost,
+  type QuoteFigures,
+  type QuoteInput,
+  replicasPerTask,
+} from './quote-estimate.js';
 export {
   type JobEligibility,
   type LargeBlob,
@@ -144,6 +170,21 @@ export {
   confirmationOf,
   resultsToRecheck,
 } from './recheck.js';
+export {
+  askCost,
+  type BillFacts,
+  basisPoints,
+  billedUs,
+  type Charge,
+  charge,
+  jobReserve,
+  MEASURED_SIZE_SLACK,
+  maxReplicaCharge,
+  paidAsks,
+  REFERENCE_SPEED,
+  slashAmount,
+  type Usage,
+} from './replica-cost.js';
 export {
   isFailure,
   isHandedBack,
@@ -235,6 +276,7 @@ export {
   type VariantRuns,
 } from './variant-choice.js';
 export {
+  asksText,
   bytesText,
   type DiagnosedHost,
   type Diagnosis,

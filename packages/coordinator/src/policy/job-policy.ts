@@ -17,6 +17,7 @@ import {
   type JobPolicy,
   type JobPolicyInput,
   type ResolvedCompare,
+  TIERS,
   type ValidationMode,
 } from '@anygrid/protocol';
 import { DEFAULT_ADAPTIVE } from './adaptive-replication.js';
@@ -138,12 +139,15 @@ export function resolvePolicy(input: JobPolicyInput): JobPolicy {
     maxErrors: input.maxErrors ?? 3,
     maxTotal,
     deadlineMs: input.deadlineMs ?? DEFAULT_DEADLINE_MS,
-    priority: input.priority ?? 0,
+    // A paid job's tier moves it ahead of (or behind) work of the same stated priority.
+    priority: (input.priority ?? 0) + (input.pricing ? TIERS[input.pricing.tier].priority : 0),
     limits: { ...DEFAULT_TASK_LIMITS, ...input.limits },
     compare,
     validation,
     homogeneous: input.homogeneous ?? false,
     ...(input.estimatedOps === undefined ? {} : { estimatedOps: input.estimatedOps }),
     mixedVariants: input.mixedVariants ?? false,
+    // A paid job keeps its pricing: escrow, payment and the scheduler's ceiling read it.
+    ...(input.pricing === undefined ? {} : { pricing: input.pricing }),
   };
 }

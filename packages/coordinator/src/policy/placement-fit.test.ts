@@ -11,6 +11,7 @@ const host: HostCapabilities = {
   accelerators: [],
   region: null,
   reputation: 0.3,
+  asks: { cpuSecond: 0, memGiBSecond: 0, gpuSecond: 0 },
 };
 
 describe('placeable', () => {

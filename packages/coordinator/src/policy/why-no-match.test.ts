@@ -15,6 +15,7 @@ function host(caps: Partial<HostCapabilities>, more: Partial<DiagnosedHost> = {}
       accelerators: [],
       region: null,
       reputation: 0.5,
+      asks: { cpuSecond: 0, memGiBSecond: 0, gpuSecond: 0 },
       ...caps,
     },
     slots: 2,
@@ -125,5 +126,53 @@ describe('diagnose', () => {
       '1.5 GiB',
       '512 bytes',
     ]);
+  });
+});
+
+describe('diagnose prices', () => {
+  const ceiling = { cpuSecond: 3, memGiBSecond: 0, gpuSecond: 0 };
+  const pricing = { ceiling, tier: 'standard' as const };
+
+  it('says when every connected host asks more than the ceiling, with the cheapest ask', () => {
+    const d = diagnose({
+      deadlineMs: 60_000,
+      size: {},
+      pricing,
+      hosts: [
+        host({ asks: { cpuSecond: 5, memGiBSecond: 0, gpuSecond: 0 } }),
+        host({ asks: { cpuSecond: 9, memGiBSecond: 1, gpuSecond: 0 } }),
+      ],
+      tasks: TASKS,
+    });
+    expect(d.hosts.eligible).toBe(0);
+    const check = d.requirements.find((c) => c.requirement === 'price');
+    expect(check?.failing).toBe(2);
+    expect(check?.message).toContain('cheapest ask: 5 µ/CPU-s');
+    expect(d.messages.join(' ')).toContain('every connected host asks more than the ceiling');
+  });
+
+  it('counts volunteers and cheap hosts as eligible for a paid job', () => {
+    const d = diagnose({
+      deadlineMs: 60_000,
+      size: {},
+      pricing,
+      hosts: [host({}), host({ asks: { cpuSecond: 3, memGiBSecond: 0, gpuSecond: 0 } })],
+      tasks: TASKS,
+    });
+    expect(d.hosts.eligible).toBe(2);
+    expect(d.requirements.find((c) => c.requirement === 'price')?.failing).toBe(0);
+  });
+
+  it('says nothing of prices for a free job on a volunteer grid, and names hosts asking a price', () => {
+    const free = diagnose({ deadlineMs: 60_000, size: {}, hosts: [host({})], tasks: TASKS });
+    expect(free.requirements.some((c) => c.requirement === 'price')).toBe(false);
+    const d = diagnose({
+      deadlineMs: 60_000,
+      size: {},
+      hosts: [host({ asks: { cpuSecond: 1, memGiBSecond: 0, gpuSecond: 0 } })],
+      tasks: TASKS,
+    });
+    expect(d.hosts.eligible).toBe(0);
+    expect(d.messages.join(' ')).toContain('ask a price and run only paid jobs');
   });
 });

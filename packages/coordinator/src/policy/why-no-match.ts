@@ -2,14 +2,21 @@
  * @module
  * "Why is my job not running": from the hosts connected now (what they declared, their
  * standing, what they are busy with) and a job's requirements, deadline and size, counts
- * per requirement the hosts that fail it and says what would help, then why the eligible
+ * per requirement (the price ceiling against hosts' asks among them) the hosts that fail
+ * it and says what would help, then why the eligible
  * ones are not taking the job's tasks either (quarantine, quota, higher-priority work),
  * and what the coordinator knows of the module's signature key (agents keep their
  * trusted keys to themselves: only their refusals are known). Pure: the diagnostics
  * service gathers the facts, this file words them.
  */
 
-import type { JobDiagnostics, JobRequirements, RequirementCheck } from '@anygrid/protocol';
+import type {
+  Asks,
+  JobDiagnostics,
+  JobPricing,
+  JobRequirements,
+  RequirementCheck,
+} from '@anygrid/protocol';
 import { type JobSize, runtimeOnHost } from './deadline-fit.js';
 import {
   type HostCapabilities,
@@ -17,6 +24,7 @@ import {
   type RequirementField,
   requirementFields,
 } from './host-match.js';
+import { cheapestAsks, priceFits, type ReplicaShape } from './price-fit.js';
 
 /** A connected host as diagnostics see it. */
 export interface DiagnosedHost {
@@ -33,6 +41,9 @@ export interface DiagnosedHost {
 
 export interface DiagnosisInput {
   readonly requirements?: JobRequirements;
+  /** Absent: a free (volunteer) job, for hosts asking nothing. */
+  readonly pricing?: JobPricing;
+  readonly shape?: ReplicaShape;
   readonly deadlineMs: number;
   readonly size: JobSize;
   readonly hosts: readonly DiagnosedHost[];
@@ -51,9 +62,13 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   );
   const deadline = checkDeadline(input);
   if (deadline) checks.push(deadline.check);
+  const price = checkPrice(input);
+  if (price) checks.push(price);
   const eligible = hosts.filter(
     (h) =>
-      requirementFields(req).every((f) => meetsField(h.caps, req, f)) && !deadline?.late.has(h),
+      requirementFields(req).every((f) => meetsField(h.caps, req, f)) &&
+      !deadline?.late.has(h) &&
+      priceFits(h.caps.asks, input.pricing),
   );
   const counts = {
     connected: hosts.length,
@@ -262,6 +277,41 @@ function checkDeadline(
     check: { requirement: 'deadline', wanted, failing: late.size, connected: n, message },
     late,
   };
+}
+
+/**
+ * The price as a requirement: for a paid job, the hosts whose asks exceed its ceiling,
+ * with the cheapest ask seen; for a free job, the hosts that ask a price (only when some
+ * do, so a volunteer grid's diagnosis says nothing of prices).
+ */
+function checkPrice(input: DiagnosisInput): RequirementCheck | undefined {
+  const n = input.hosts.length;
+  const failing = input.hosts.filter((h) => !priceFits(h.caps.asks, input.pricing));
+  const shape = input.shape ?? { memGiB: 1, gpu: false };
+  if (input.pricing === undefined) {
+    if (failing.length === 0) return undefined;
+    const wanted = 'hosts asking nothing (a free job)';
+    const message = `${n - failing.length} of ${n} connected hosts ask nothing; ${failing.length} ask a price and run only paid jobs: give the job a pricing ceiling (policy.pricing) to use them.`;
+    return { requirement: 'price', wanted, failing: failing.length, connected: n, message };
+  }
+  const c = input.pricing.ceiling;
+  const wanted = `asks ≤ ${asksText(c)}`;
+  const cheapest = cheapestAsks(
+    input.hosts.map((h) => h.caps.asks),
+    shape,
+  );
+  const seen = cheapest === undefined ? '' : ` (cheapest ask: ${asksText(cheapest)})`;
+  const advice =
+    failing.length === n && n > 0
+      ? ': every connected host asks more than the ceiling; raise the ceiling (policy.pricing.ceiling) or wait for cheaper hosts'
+      : '';
+  const message = `${n - failing.length} of ${n} connected hosts ask at or under the job's price ceiling of ${asksText(c)}${seen}${advice}.`;
+  return { requirement: 'price', wanted, failing: failing.length, connected: n, message };
+}
+
+/** `3 µ/CPU-s, 1 µ/GiB-s, 0 µ/GPU-s`: micro-credits per unit. */
+export function asksText(a: Asks): string {
+  return `${a.cpuSecond} µ/CPU-s, ${a.memGiBSecond} µ/GiB-s, ${a.gpuSecond} µ/GPU-s`;
 }
 
 function plural(n: number, one: string, many: string): string {

@@ -22,7 +22,8 @@ export class Diagnostics {
     private readonly silenceMs: number,
   ) {}
 
-  private connected(now: number): number[] {
+  /** Hosts connected now: an open work stream, or a pull within the allowed silence. */
+  connected(now: number): number[] {
     return [
       ...new Set([
         ...this.hub.connectedHosts(),
@@ -42,6 +43,8 @@ export class Diagnostics {
     const f = await this.facts(principal, jobId, now);
     const diagnosis = diagnose({
       ...(f.placement.requirements ? { requirements: f.placement.requirements } : {}),
+      ...(f.placement.pricing ? { pricing: f.placement.pricing } : {}),
+      ...(f.placement.shape ? { shape: f.placement.shape } : {}),
       deadlineMs: f.placement.deadlineMs,
       size: f.placement.size,
       hosts: f.hosts,

@@ -78,6 +78,11 @@ export class Hub {
     };
   }
 
+  /** Whether the host has an open work stream now. */
+  isConnected(hostId: number): boolean {
+    return this.agents.has(hostId);
+  }
+
   /** Hosts with an open work stream now. */
   connectedHosts(): number[] {
     return [...this.agents.keys()];

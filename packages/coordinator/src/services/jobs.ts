@@ -25,7 +25,12 @@ import {
 } from '@anygrid/protocol';
 import { verifyModuleSignature } from '@anygrid/protocol/node';
 import type { BlobStore } from '../blobs/blob-store.js';
-import { ELF_HEADER_BYTES, nativeExecutableProblem, resolvePolicy } from '../policy/index.js';
+import {
+  ELF_HEADER_BYTES,
+  nativeExecutableProblem,
+  resolvePolicy,
+  shapeOf,
+} from '../policy/index.js';
 import type { EncodedResult, Principal, Store } from '../store/store.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { Scheduler } from './scheduler.js';
@@ -100,6 +105,12 @@ export class Jobs {
         ...(req.requirements ? { requirements: req.requirements } : {}),
         deadlineMs: policy.deadlineMs,
         ...(policy.estimatedOps === undefined ? {} : { estimatedOps: policy.estimatedOps }),
+        ...(policy.pricing === undefined
+          ? {}
+          : {
+              pricing: policy.pricing,
+              shape: shapeOf(policy.limits.memoryBytes, req.requirements?.accelerators),
+            }),
       });
       this.scheduler.publish(changes);
       if (tasks.length > first) {

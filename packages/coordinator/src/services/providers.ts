@@ -13,6 +13,7 @@ import {
   type CheckpointRequest,
   type CheckpointResponse,
   ForbiddenError,
+  FREE_ASKS,
   type HeartbeatRequest,
   type HeartbeatResponse,
   HostUnknownError,
@@ -62,6 +63,8 @@ export class Providers {
     this.scheduler.noteBlobs(hostId, bandwidth === undefined ? held : { ...held, bandwidth });
     // So does what it declared: its next pull reads it again.
     this.scheduler.placement.forgetHost(hostId);
+    // No asks: a volunteer, the cheapest bidder of all.
+    this.scheduler.placement.noteAsks(hostId, req.asks ?? FREE_ASKS);
     this.scheduler.publish(changes);
     return { hostId, released };
   }
@@ -136,6 +139,7 @@ export class Providers {
     if (req.update !== undefined) {
       await this.store.updateHost(req.hostId, req.update);
       this.scheduler.placement.forgetHost(req.hostId);
+      this.scheduler.placement.noteAsks(req.hostId, req.update.asks);
     }
     return this.store.heartbeat(req.hostId, req.replicaIds, Date.now());
   }

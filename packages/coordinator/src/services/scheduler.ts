@@ -11,7 +11,9 @@
  * know: reported by agents, and noted here when such a replica is sent. A host is not
  * offered the replicas of jobs whose requirements it fails, nor of jobs whose tasks it
  * could not finish before their deadline at its speed (placement-facts.ts,
- * policy/placement-fit.ts). Accounts share
+ * policy/placement-fit.ts), nor of jobs whose price ceiling its asks exceed; a paid
+ * job's work waits a moment for a cheaper host waiting for work (price-preference.ts:
+ * the continuous reverse auction). Accounts share
  * the pool by their fair-share weights (policy/fair-share.ts); picks the store did not
  * assign are not billed.
  */
@@ -30,6 +32,7 @@ import type { ChangeSet, Placement, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 import type { Metrics } from './metrics.js';
 import { PlacementFacts } from './placement-facts.js';
+import { PRICE_WAIT_MS } from './price-preference.js';
 
 /** Rounds of take-and-assign per request; later rounds only replace stale or refused entries. */
 const MAX_ROUNDS = 4;
@@ -77,6 +80,8 @@ export class Scheduler {
   /** Replicas kept back since the last wake-up, and its timer. */
   private deferredSinceWake = 0;
   private wake: NodeJS.Timeout | undefined;
+  /** The wake-up after paid work was held back for a better bidder. */
+  private priceWake: NodeJS.Timeout | undefined;
 
   /** Told of every replica queued from this coordinator's own store calls (work-discovery.ts). */
   private queuedListener: ((ready: readonly ReadyReplica[]) => void) | undefined;
@@ -90,7 +95,7 @@ export class Scheduler {
     private readonly metrics?: Metrics,
     options: SchedulerOptions = {},
   ) {
-    this.placement = new PlacementFacts(store);
+    this.placement = new PlacementFacts(store, (hostId) => hub.isConnected(hostId));
     metrics?.watchQueue(() => this.queue.size);
     const locality = this.locality;
     const bandwidth = options.bandwidth ?? DEFAULT_BANDWIDTH_BYTES_PER_S;
@@ -185,6 +190,7 @@ export class Scheduler {
     // An idle pool polls often: with nothing queued, the allowance is not worth a read.
     if (this.queue.size === 0) {
       this.hub.markHungry(hostId, requested > 0);
+      this.placement.prices.pulled(hostId, requested > 0, Date.now());
       return [];
     }
     const max = await this.store.hostAllowance(hostId, requested, Date.now());
@@ -192,7 +198,10 @@ export class Scheduler {
     if (max > 0) this.locality.pulled(hostId, Date.now());
     const reading = this.placement.refresh(hostId, Date.now());
     if (reading) await reading;
-    const eligible = this.placement.eligibility(hostId);
+    let held = false;
+    const eligible = this.placement.eligibility(hostId, Date.now(), () => {
+      held = true;
+    });
     let staleRounds = 0;
     let stale = false;
     for (let round = 0; round < MAX_ROUNDS + staleRounds && out.length < max; round++) {
@@ -208,7 +217,7 @@ export class Scheduler {
       );
       capped ||= placement.capped === true;
       // The store knows the host better than the scheduler did: read it again next pull.
-      if (placement.unfit) this.placement.forgetHost(hostId);
+      if (placement.unfit) this.placement.refusedHost(hostId);
       out.push(...assigned);
       this.noteSent(hostId, picks, assigned);
       if (assigned.length < picks.length) this.queue.refund(unsent(picks, assigned));
@@ -229,6 +238,10 @@ export class Scheduler {
     // Nor one holding all the work its buffer allows: it asks again once it reports.
     const hungry = max > 0 && out.length < requested && !capped;
     this.hub.markHungry(hostId, hungry);
+    this.placement.prices.pulled(hostId, hungry, Date.now());
+    // Paid work held back for a better bidder: if that bidder does not take it, this host
+    // may, once the wait is over.
+    if (held) this.wakeAfter(PRICE_WAIT_MS);
     // Stale entries ended the request short while more wait: hungry hosts ask again soon,
     // as no new replica will wake them (every one queued here was known already).
     if (hungry && stale && this.queue.size > 0) this.wakeSoon(0);
@@ -297,6 +310,15 @@ export class Scheduler {
       this.deferredSinceWake = 0;
       this.hub.workAvailable(waiting);
     }, DEFERRED_WAKE_MS).unref();
+  }
+
+  /** Tells hungry hosts after `ms` that work may wait (one timer at a time). */
+  private wakeAfter(ms: number): void {
+    if (this.priceWake) return;
+    this.priceWake = setTimeout(() => {
+      this.priceWake = undefined;
+      if (this.queue.size > 0) this.hub.workAvailable(this.queue.size);
+    }, ms).unref();
   }
 
   /** An admin lifted the host's quarantine: its next pull asks the store again at once. */

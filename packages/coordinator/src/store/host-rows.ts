@@ -5,7 +5,13 @@
  * SQLite and PostgreSQL answer with identical JSON and count alike.
  */
 
-import type { Accelerator, AccountReputation, HostView, ReplicaCounts } from '@anygrid/protocol';
+import type {
+  Accelerator,
+  AccountReputation,
+  Asks,
+  HostView,
+  ReplicaCounts,
+} from '@anygrid/protocol';
 import {
   availability,
   type DailyQuotaParams,
@@ -57,6 +63,12 @@ export interface HostRow {
   avail_bits: string | null;
   /** Bytes per second, as the agent last measured its downloads; NULL: never said. */
   bandwidth: number | null;
+  /** What it asks per unit, micro-credits (migration 27). */
+  ask_cpu_second: number;
+  ask_mem_gib_second: number;
+  ask_gpu_second: number;
+  /** Its account's stake; NULL: never staked. */
+  stake: number | null;
 }
 
 /** The columns of `HostRow`, for `SELECT ${HOST_COLUMNS} FROM hosts h JOIN accounts a ...`. */
@@ -64,7 +76,8 @@ export const HOST_COLUMNS = `h.id, h.account_id, a.name AS account_name, h.name,
   h.memory_bytes, h.slots, h.free_disk_bytes, h.speed, h.accelerators, h.region, h.agent_version, h.address, h.created_at, h.last_seen, h.n_valid,
   h.n_invalid, h.n_errored, h.n_timed_out, h.n_abandoned, h.n_alone, h.quota, h.quota_day,
   h.quota_used, h.quarantined_at, h.quarantine_reason, h.n_on_time, h.turnaround_ms, h.avail_slot,
-  h.avail_bits, h.bandwidth`;
+  h.avail_bits, h.bandwidth, h.ask_cpu_second, h.ask_mem_gib_second, h.ask_gpu_second,
+  (SELECT b.balance FROM ledger_balances b WHERE b.kind = 'stake' AND b.owner = h.account_id) AS stake`;
 
 /** What one transaction did to one host's replicas. */
 export interface HostTally {
@@ -156,6 +169,10 @@ export interface StandingRow {
   n_invalid: number;
   n_errored: number;
   n_timed_out: number;
+  /** What it asks per unit, micro-credits (migration 27). */
+  ask_cpu_second: number;
+  ask_mem_gib_second: number;
+  ask_gpu_second: number;
 }
 
 /** What a host declared and its judged counts: the columns `capabilitiesOf` reads. */
@@ -172,11 +189,15 @@ export type CapabilityRow = Pick<
   | 'n_invalid'
   | 'n_errored'
   | 'n_timed_out'
+  | 'ask_cpu_second'
+  | 'ask_mem_gib_second'
+  | 'ask_gpu_second'
 >;
 
 /** The columns of `CapabilityRow`, for any `SELECT` of hosts that matches requirements. */
 export const CAPABILITY_COLUMNS = `platform, cores, memory_bytes, free_disk_bytes, speed, accelerators,
-  region, n_valid, n_invalid, n_errored, n_timed_out`;
+  region, n_valid, n_invalid, n_errored, n_timed_out, ask_cpu_second, ask_mem_gib_second,
+  ask_gpu_second`;
 
 /** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
 export const STANDING_COLUMNS = `account_id, address, quarantined_at, quota, quota_day, quota_used,
@@ -207,6 +228,18 @@ export function capabilitiesOf(row: CapabilityRow): HostCapabilities {
     accelerators: accelerators.map((a) => a.kind),
     region: row.region,
     reputation: reputationOf(counts).lowerBound,
+    asks: asksOf(row),
+  };
+}
+
+/** The host's asks from its row (BIGINT columns come back as bigint or string on PostgreSQL). */
+export function asksOf(
+  row: Pick<CapabilityRow, 'ask_cpu_second' | 'ask_mem_gib_second' | 'ask_gpu_second'>,
+): Asks {
+  return {
+    cpuSecond: Number(row.ask_cpu_second ?? 0),
+    memGiBSecond: Number(row.ask_mem_gib_second ?? 0),
+    gpuSecond: Number(row.ask_gpu_second ?? 0),
   };
 }
 
@@ -268,6 +301,12 @@ export function hostView(
       row.quarantined_at === null
         ? null
         : { at: Number(row.quarantined_at), reason: row.quarantine_reason },
+    asks: {
+      cpuSecond: Number(row.ask_cpu_second),
+      memGiBSecond: Number(row.ask_mem_gib_second),
+      gpuSecond: Number(row.ask_gpu_second),
+    },
+    stake: row.stake === null ? 0 : Number(row.stake),
   };
 }
 

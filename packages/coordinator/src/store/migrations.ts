@@ -430,4 +430,55 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 27,
+    name: 'ledger, asks and stake',
+    statements: [
+      // What a host asks per unit (protocol pricing.ts), in micro-credits; 0: a volunteer.
+      // The scheduler reads them to match a job's ceiling (docs/incentives.md).
+      'ALTER TABLE hosts ADD COLUMN ask_cpu_second BIGINT NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN ask_mem_gib_second BIGINT NOT NULL DEFAULT 0',
+      'ALTER TABLE hosts ADD COLUMN ask_gpu_second BIGINT NOT NULL DEFAULT 0',
+      // The double-entry journal: a transfer is a set of postings summing to zero, never
+      // changed once written. idem_key is unique per account and request kind, so a money
+      // request sent twice finds the first one's answer (response) instead of moving money
+      // again; request keeps what was asked, so a key reused for another request is refused.
+      `CREATE TABLE ledger_transfers (
+        id INTEGER PRIMARY KEY,
+        at BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        idem_key TEXT UNIQUE,
+        account_id BIGINT,
+        job_id BIGINT,
+        replica_id BIGINT,
+        host_id BIGINT,
+        request TEXT,
+        response TEXT
+      )`,
+      // One row per posting: account kind (balance, escrow, earnings, fees, stake,
+      // external) and owner (an account id; a job id for escrow; 0 for fees and external).
+      `CREATE TABLE ledger_postings (
+        id INTEGER PRIMARY KEY,
+        transfer_id BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        owner BIGINT NOT NULL,
+        amount BIGINT NOT NULL
+      )`,
+      'CREATE INDEX ledger_postings_account ON ledger_postings (kind, owner, id)',
+      'CREATE INDEX ledger_postings_transfer ON ledger_postings (transfer_id)',
+      'CREATE INDEX ledger_transfers_replica ON ledger_transfers (replica_id) WHERE replica_id IS NOT NULL',
+      'CREATE INDEX ledger_transfers_job ON ledger_transfers (job_id) WHERE job_id IS NOT NULL',
+      // Every account's balance, kept in the transaction that posts to it, so a submit reads
+      // one row rather than summing a history; the ledger check compares the two.
+      `CREATE TABLE ledger_balances (
+        kind TEXT NOT NULL,
+        owner BIGINT NOT NULL,
+        balance BIGINT NOT NULL,
+        PRIMARY KEY (kind, owner)
+      )`,
+      // The payment transfer of a replica of a paid job while it stands; NULL: unpaid (or
+      // reversed after a re-check found it invalid).
+      'ALTER TABLE replicas ADD COLUMN paid_transfer BIGINT',
+    ],
+  },
 ];

@@ -53,6 +53,72 @@ export function describePlacement(name: string, openStore: () => Promise<Store>)
       await store.close();
     });
 
+    it('enforces price ceilings: a paid job goes to hosts asking at or under it, a free one to hosts asking nothing', async () => {
+      const store = await openStore();
+      const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
+      const prov = await store.createToken('provider', 'prov', 'p', undefined, 0);
+      const asks = (cpuSecond: number) => ({ cpuSecond, memGiBSecond: 0, gpuSecond: 0 });
+      const dear = await store.registerHost(
+        prov.accountId,
+        { ...host, name: 'dear', asks: asks(9) },
+        0,
+      );
+      const cheap = await store.registerHost(
+        prov.accountId,
+        { ...host, name: 'cheap', asks: asks(2) },
+        0,
+      );
+      const volunteer = await store.registerHost(prov.accountId, { ...host, name: 'vol' }, 0);
+      // Paid jobs reserve their maximum cost at submit.
+      await store.moveMoney(
+        {
+          kind: 'credit',
+          account: owner.accountId,
+          amount: 1e9,
+          idempotencyKey: 'fund',
+          from: 'external',
+          to: 'balance',
+        },
+        0,
+      );
+      expect((await store.hostCapabilities(dear))?.asks).toEqual(asks(9));
+      const pricing = { ceiling: asks(5), tier: 'standard' as const };
+      const paid = await store.createJob(owner.accountId, job(1, { pricing }), 0);
+      const placement: Placement = { deferred: [], apart: [], quarantined: false };
+      expect(await store.assignReplicas(dear, paid.changes.ready, 1, placement)).toEqual([]);
+      expect(placement.unfit).toBe(true);
+      expect(placement.deferred).toHaveLength(1);
+      expect(await store.assignReplicas(cheap, paid.changes.ready, 2)).toHaveLength(1);
+      const free = await store.createJob(owner.accountId, job(1), 3);
+      expect(await store.assignReplicas(cheap, free.changes.ready, 4)).toEqual([]);
+      expect(await store.assignReplicas(volunteer, free.changes.ready, 5)).toHaveLength(1);
+      // A volunteer runs paid work too; a host lowering its ask may take what it could not.
+      const more = await store.createJob(owner.accountId, job(2, { pricing }), 6);
+      expect(await store.assignReplicas(volunteer, more.changes.ready.slice(0, 1), 7)).toHaveLength(
+        1,
+      );
+      await store.updateHost(dear, { asks: asks(5) });
+      expect(await store.assignReplicas(dear, more.changes.ready.slice(1), 8)).toHaveLength(1);
+      await store.close();
+    });
+
+    it('reads a quote’s facts: connected hosts with their asks, a module’s run times, the queue ahead', async () => {
+      const { store, owner, small, big } = await pool();
+      await store.updateHost(big, { asks: { cpuSecond: 7, memGiBSecond: 1, gpuSecond: 0 } });
+      const low = await store.createJob(owner.accountId, job(3, { priority: -5 }), 0);
+      await store.createJob(owner.accountId, job(2, { priority: 5 }), 0);
+      const f = await store.quoteFacts(low.job.module.hash, [big, 9999], 0, 1);
+      expect(f.hosts).toHaveLength(1);
+      expect(f.hosts[0]?.caps.asks).toEqual({ cpuSecond: 7, memGiBSecond: 1, gpuSecond: 0 });
+      expect(f.hosts[0]?.usable).toBe(true);
+      // Only the priority-5 job's two replicas are at or above priority 0.
+      expect(f.queuedAhead).toBe(2);
+      expect((await store.quoteFacts(undefined, [small, big], -10, 1)).queuedAhead).toBe(5);
+      // No runs reported yet: nothing measured.
+      expect(f.size).toEqual({});
+      await store.close();
+    });
+
     it('reads a host’s declared capabilities and reputation back', async () => {
       const { store, big } = await pool();
       expect(await store.hostCapabilities(big)).toMatchObject({

@@ -9,6 +9,7 @@ import type {
   CreateJobRequest,
   JobDiagnostics,
   JobPolicy,
+  JobPricing,
   JobRequirements,
   JobState,
   OutputRef,
@@ -18,9 +19,13 @@ import type {
 import type {
   DailyQuotaParams,
   DiagnosedHost,
+  HostCapabilities,
   JobPlacement,
+  JobSize,
+  LedgerAccountKind,
   NetworkRule,
   ReadyReplica,
+  ReplicaShape,
 } from '../policy/index.js';
 import type { HostTally } from './host-rows.js';
 import type { StoredOutputs } from './rows.js';
@@ -71,8 +76,22 @@ export interface JobPlacementFacts {
   readonly requirements?: JobRequirements;
   readonly deadlineMs: number;
   readonly estimatedOps?: number;
+  /** A paid job's pricing; absent: a volunteer job. */
+  readonly pricing?: JobPricing;
+  /** What one replica holds, to weigh hosts' asks (policy/price-fit.ts). */
+  readonly shape?: ReplicaShape;
   /** Its run times so far (`JobRuntimes` without the id). */
   readonly runs: { ms: number; n: number; ops: number; opsN: number };
+}
+
+/** What a quote reads (`Store.quoteFacts`). */
+export interface QuoteFacts {
+  /** The connected hosts; `usable`: neither quarantined nor out of today's quota. */
+  readonly hosts: readonly { caps: HostCapabilities; slots: number; usable: boolean }[];
+  /** The module's measured task size over its latest jobs; absent when no module was named. */
+  readonly size?: JobSize;
+  /** Replicas waiting to be sent at or above the job's priority. */
+  readonly queuedAhead: number;
 }
 
 /** What diagnostics read about a job and the hosts connected now (`Store.diagnosticsFacts`). */
@@ -104,6 +123,23 @@ export interface StoreRules {
   readonly networkRule?: NetworkRule;
   /** The daily replica quota's bounds; default `DEFAULT_DAILY_QUOTA`. */
   readonly dailyQuota?: DailyQuotaParams;
+  /** The platform fee on each payment, percent of the host's ask; default 5. */
+  readonly feePercent?: number;
+  /** The share of a host's stake each invalid result of it costs, percent; default 10. */
+  readonly slashPercent?: number;
+}
+
+/** A money request as the store takes it: who asks, under which key, to move what. */
+export interface MoneyMove {
+  readonly kind: 'credit' | 'stake' | 'unstake' | 'payout';
+  readonly account: number;
+  readonly amount: number;
+  readonly idempotencyKey: string;
+  /** The ledger account money leaves (the `external` one for a credit). */
+  readonly from: LedgerAccountKind;
+  /** The ledger account money enters; its balance after is the answer's. */
+  readonly to: LedgerAccountKind;
+  readonly memo?: string;
 }
 
 /** Where a host registers from, and the rule it registers under. */

@@ -7,6 +7,7 @@
  */
 
 import type {
+  AccountBalances,
   Assignment,
   GridSnapshot,
   HeartbeatResponse,
@@ -16,9 +17,13 @@ import type {
   JobTaskPage,
   JobTasksQuery,
   JobView,
+  LedgerCheck,
+  MoneyResponse,
+  Payouts,
   RegisterHostRequest,
   ReportStatus,
   Role,
+  Statement,
   TaskResult,
   TaskView,
 } from '@anygrid/protocol';
@@ -35,12 +40,14 @@ import type {
   HostOrigin,
   JobPlacementFacts,
   JoinedHost,
+  MoneyMove,
   NewJob,
   PendingComparison,
   Placement,
   Principal,
   PurgeDue,
   PurgeStep,
+  QuoteFacts,
   ReplicaPick,
   StrandedScope,
   VerifiedReport,
@@ -133,6 +140,11 @@ export interface Store {
   /** Clears a host's quarantine; null if there is no such host. */
   releaseHost(hostId: number, now: number): Promise<{ released: boolean; host: HostView } | null>;
 
+  /**
+   * Creates a job; a paid one (`policy.pricing`) reserves its maximum cost from the
+   * account's balance into its escrow in the same transaction, or throws
+   * InsufficientBalanceError and writes nothing.
+   */
   createJob(
     accountId: number,
     job: NewJob,
@@ -235,6 +247,16 @@ export interface Store {
   /** Every running job's requirements, deadline and task size, by job id (the scheduler's start). */
   jobPlacements(): Promise<Map<number, JobPlacementFacts>>;
   /**
+   * What a quote reads: the given connected hosts, the module's measured task size (when
+   * named), and the replicas queued at or above `priority`.
+   */
+  quoteFacts(
+    moduleHash: string | undefined,
+    hostIds: readonly number[],
+    priority: number,
+    now: number,
+  ): Promise<QuoteFacts>;
+  /**
    * The facts of a job's diagnostics against the given connected hosts; null if the job
    * does not exist or the principal may not see it. Throws JobPurgedError like `getJob`.
    */
@@ -318,6 +340,22 @@ export interface Store {
   gridSnapshot(principal: Principal, scope: GridScope, now: number): Promise<GridSnapshot>;
   /** A page of a job's tasks by index, each with its replicas and their hosts. */
   jobTasks(jobId: number, query: JobTasksQuery): Promise<JobTaskPage>;
+
+  /**
+   * A money request (credit, stake, unstake, payout), once per idempotency key: the same
+   * key again answers what it answered first. Throws InsufficientBalanceError when the
+   * account it draws on holds too little, IdempotencyKeyReusedError for a key used by
+   * another request. One transaction (docs/incentives.md).
+   */
+  moveMoney(move: MoneyMove, now: number): Promise<MoneyResponse>;
+  /** An account's balance, earnings and stake. */
+  balances(accountId: number): Promise<AccountBalances>;
+  /** An account's ledger entries after a posting cursor, oldest first. */
+  statement(accountId: number, after: number, limit: number): Promise<Statement>;
+  /** What each provider earned since a posting cursor, for an operator's payment system. */
+  payouts(after: number): Promise<Payouts>;
+  /** The ledger's invariant (policy/ledger-rules.ts), read in one transaction. */
+  ledgerCheck(): Promise<LedgerCheck>;
 
   /** Counts for metrics and the dashboard. */
   stats(): Promise<{

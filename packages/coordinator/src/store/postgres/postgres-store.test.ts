@@ -6,6 +6,7 @@ import { describeHandBack } from '../handback.case.js';
 import { describeHostMeasures } from '../host-measures.case.js';
 import { describeHostRules } from '../host-rules.case.js';
 import { describeLeadership } from '../leadership.case.js';
+import { describeLedger } from '../ledger.case.js';
 import { describeLiveness } from '../liveness.case.js';
 import { describePlacement } from '../placement.case.js';
 import { describeRetention } from '../retention.case.js';
@@ -19,6 +20,7 @@ describe.skipIf(!postgresPresent)('postgres', () => {
   const open = () => openPgStore();
   describeStore('postgres', open);
   describeHandBack('postgres', open);
+  describeLedger('postgres', (rules) => openPgStore(rules));
   describeValidation('postgres', (random) => openPgStore({ random }));
   describeLiveness('postgres', open);
   describeCheckpoints('postgres', open);

@@ -7,8 +7,9 @@
  * for jobs whose tasks may get more than one replica, never two of a task with hosts of
  * one account or one network (policy/network-prefix.ts); for jobs that compare results,
  * the limits on untrusted hosts, replicas spread over pulls and homogeneous platforms
- * (policy/placement-limits.ts); a job's requirements (policy/host-match.ts), from the
- * host's row. How many replicas a host may hold comes from its work buffer at its own
+ * (policy/placement-limits.ts); a job's requirements (policy/host-match.ts) and its price
+ * ceiling (policy/price-fit.ts: each of the host's asks at or under the ceiling's, and
+ * only hosts asking nothing for a free job), from the host's row. How many replicas a host may hold comes from its work buffer at its own
  * speed and from the replica deadline (in-flight-cap.ts, deadline-fit.ts). A pick a rule
  * refuses stays ready and is handed back to the scheduler through `Placement`. For jobs
  * with native variants, the variant this host runs (policy/variant-choice.ts), and, unless
@@ -24,6 +25,7 @@ import {
   measuredSize,
   meets,
   type NetworkRule,
+  priceFits,
   quotaLeft,
   type Random,
   requiredStreak,
@@ -37,7 +39,7 @@ import {
   type ValidationRecord,
   type VariantRuns,
 } from '../../policy/index.js';
-import { capabilitiesOf, type StandingRow, standingOf } from '../host-rows.js';
+import { asksOf, capabilitiesOf, type StandingRow, standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { SqlRunResult } from '../sql-database.js';
 import type { HostBuffer, Placement, ReplicaPick } from '../store.js';
@@ -250,9 +252,11 @@ export class SqliteAssignment {
         }
         let fit = fits.get(pick.jobId);
         if (fit === undefined) {
-          const { requirements } = this.metaOf(pick.jobId);
+          const { requirements, policy } = this.metaOf(pick.jobId);
           capabilities ??= requirements && capabilitiesOf(standing);
-          fit = requirements === undefined || meets(capabilities as HostCapabilities, requirements);
+          fit =
+            (requirements === undefined || meets(capabilities as HostCapabilities, requirements)) &&
+            priceFits(asksOf(standing), policy.pricing);
           fits.set(pick.jobId, fit);
         }
         if (!fit) {

@@ -63,6 +63,12 @@ export class ChangeCollector {
   readonly runtimes = new Map<number, JobRuntimes>();
   /** The runtimes written by `flushCounters`, for the scheduler's placement (`ChangeSet.runtimes`). */
   measured: JobRuntimes[] | undefined;
+  /** Tasks of paid jobs whose payments to bring in line before commit, with their jobs (sqlite-job-payments.ts). */
+  readonly moneyTasks = new Map<number, number>();
+  /** Paid jobs that may have ended in this transaction: their unspent escrow goes back. */
+  readonly moneyJobs = new Set<number>();
+  /** Hosts caught in an invalid result in this transaction: their stake is slashed. */
+  readonly caught: Array<{ hostId: number; replicaId: number; jobId: number | null }> = [];
   /** Benchmark speed of the host whose reports this transaction records; null: unknown. */
   reporterSpeed: number | null = null;
 

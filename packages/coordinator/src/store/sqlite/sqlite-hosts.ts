@@ -81,14 +81,14 @@ export class SqliteHosts {
     this.reRegister = db.prepare(
       `UPDATE hosts SET name = ?, platform = ?, cores = ?, memory_bytes = ?, slots = ?, agent_version = ?,
          last_seen = ?, address = ?, net_prefix = ?, free_disk_bytes = ?, speed = ?, accelerators = ?,
-         region = ?, runtimes = ?
+         region = ?, runtimes = ?, ask_cpu_second = ?, ask_mem_gib_second = ?, ask_gpu_second = ?
        WHERE id = ? AND account_id = ?`,
     );
     this.insert = db.prepare(
       `INSERT INTO hosts (name, platform, cores, memory_bytes, slots, agent_version, last_seen,
-         address, net_prefix, free_disk_bytes, speed, accelerators, region, runtimes, account_id,
-         created_at, quota)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         address, net_prefix, free_disk_bytes, speed, accelerators, region, runtimes,
+         ask_cpu_second, ask_mem_gib_second, ask_gpu_second, account_id, created_at, quota)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.activeCount = db
       .prepare('SELECT COUNT(*) FROM hosts WHERE account_id = ? AND last_seen >= ?')
@@ -121,7 +121,9 @@ export class SqliteHosts {
     this.bandwidthRow = db.prepare('SELECT bandwidth FROM hosts WHERE id = ?').pluck();
     // COALESCE: a field the update leaves out keeps its value.
     this.updateRow = db.prepare(
-      `UPDATE hosts SET free_disk_bytes = COALESCE(?, free_disk_bytes), speed = COALESCE(?, speed)
+      `UPDATE hosts SET free_disk_bytes = COALESCE(?, free_disk_bytes), speed = COALESCE(?, speed),
+         ask_cpu_second = COALESCE(?, ask_cpu_second), ask_mem_gib_second = COALESCE(?, ask_mem_gib_second),
+         ask_gpu_second = COALESCE(?, ask_gpu_second)
        WHERE id = ?`,
     );
     this.release = db.prepare(
@@ -151,6 +153,10 @@ export class SqliteHosts {
         : JSON.stringify(host.accelerators),
       host.region ?? null,
       storedRuntimes(host.runtimes),
+      // A host that names no asks is a volunteer: asks zero (a re-registration too).
+      host.asks?.cpuSecond ?? 0,
+      host.asks?.memGiBSecond ?? 0,
+      host.asks?.gpuSecond ?? 0,
     ];
     if (host.hostId !== undefined) {
       if (this.reRegister.run(...values, host.hostId, accountId).changes === 1) return host.hostId;
@@ -166,7 +172,14 @@ export class SqliteHosts {
   }
 
   update(hostId: number, update: HostUpdate): void {
-    this.updateRow.run(update.freeDiskBytes ?? null, update.speed ?? null, hostId);
+    this.updateRow.run(
+      update.freeDiskBytes ?? null,
+      update.speed ?? null,
+      update.asks?.cpuSecond ?? null,
+      update.asks?.memGiBSecond ?? null,
+      update.asks?.gpuSecond ?? null,
+      hostId,
+    );
   }
 
   get(hostId: number): HostRow | undefined {

@@ -271,6 +271,7 @@ export class SqliteJudging {
     this.records.set(changes.records, hostId, app, after);
     const data = JSON.stringify({ app, strikes: after.strikes });
     this.event.run(now, 'host_caught', null, taskId, replicaId, hostId, data);
+    changes.caught.push({ hostId, replicaId, jobId: null });
     if (isQuarantined(after, params)) {
       const reason = `${after.strikes} invalid results of app ${app.slice(0, 12)} not forgiven`;
       changes.quarantined.add(hostId);

@@ -6,7 +6,7 @@
  * not running" for the hosts connected now. None of it is on the assign/report path.
  */
 
-import type { JobRequirements, ModuleSignature } from '@anygrid/protocol';
+import type { JobPolicy, JobPricing, JobRequirements, ModuleSignature } from '@anygrid/protocol';
 import {
   type DailyQuotaParams,
   type DiagnosedHost,
@@ -14,10 +14,16 @@ import {
   type JobPlacement,
   measuredSize,
   quotaLeft,
+  type ReplicaShape,
+  shapeOf,
 } from '../../policy/index.js';
 import { capabilitiesOf, STANDING_COLUMNS, type StandingRow, standingOf } from '../host-rows.js';
 import { type JobRow, storedPolicy } from '../rows.js';
-import type { DiagnosticsFacts, JobPlacementFacts } from '../store.js';
+import type { DiagnosticsFacts, JobPlacementFacts, QuoteFacts } from '../store.js';
+
+/** Latest jobs of a module whose run times size a quote. */
+const QUOTE_JOBS = 20;
+
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface PlacementRow {
@@ -37,6 +43,8 @@ export class SqlitePlacement {
   private readonly tasks;
   private readonly higher;
   private readonly refusers;
+  private readonly moduleRuns;
+  private readonly ahead;
 
   constructor(
     db: SqliteDatabase,
@@ -64,6 +72,51 @@ export class SqlitePlacement {
     this.refusers = db
       .prepare(`SELECT DISTINCT host_id FROM events WHERE job_id = ? AND kind = 'replica_refused'`)
       .pluck();
+    // A module's run times over its latest jobs: what a quote sizes a new job of it from.
+    this.moduleRuns = db.prepare(
+      `SELECT COALESCE(SUM(run_ms), 0) AS ms, COALESCE(SUM(run_n), 0) AS n,
+              COALESCE(SUM(run_ops), 0) AS ops, COALESCE(SUM(run_ops_n), 0) AS ops_n
+       FROM (SELECT run_ms, run_n, run_ops, run_ops_n FROM jobs WHERE module_hash = ?
+             ORDER BY id DESC LIMIT ${QUOTE_JOBS}) recent`,
+    );
+    // Replicas waiting to be sent that a job of this priority would queue behind.
+    this.ahead = db
+      .prepare(`SELECT COUNT(*) FROM replicas WHERE state = 'unsent' AND priority >= ?`)
+      .pluck();
+  }
+
+  /** What a quote reads: the connected hosts, a module's measured run times, the queue ahead. */
+  quoteFacts(
+    moduleHash: string | undefined,
+    hostIds: readonly number[],
+    priority: number,
+    now: number,
+  ): QuoteFacts {
+    const ids = JSON.stringify([...new Set(hostIds)]);
+    const hosts = (this.connected.all(ids) as (StandingRow & { id: number })[]).map((h) => {
+      const s = standingOf(h, this.quota);
+      return {
+        caps: capabilitiesOf(h),
+        slots: Number(h.slots),
+        usable: !s.quarantined && quotaLeft(s.quota, s.quotaUsed, s.quotaDay, now) > 0,
+      };
+    });
+    const r =
+      moduleHash === undefined
+        ? undefined
+        : (this.moduleRuns.get(moduleHash) as {
+            ms: number;
+            n: number;
+            ops: number;
+            ops_n: number;
+          });
+    return {
+      hosts,
+      ...(r === undefined
+        ? {}
+        : { size: measuredSize(Number(r.ms), Number(r.n), Number(r.ops), Number(r.ops_n)) }),
+      queuedAhead: Number(this.ahead.get(priority)),
+    };
   }
 
   /** Every running job's placement facts, by id. */
@@ -77,6 +130,7 @@ export class SqlitePlacement {
           : {}),
         deadlineMs: policy.deadlineMs,
         ...(policy.estimatedOps === undefined ? {} : { estimatedOps: policy.estimatedOps }),
+        ...pricedOf(policy, row.requirements),
         runs: { ms: row.run_ms, n: row.run_n, ops: row.run_ops, opsN: row.run_ops_n },
       });
     }
@@ -135,10 +189,24 @@ export class SqlitePlacement {
   }
 }
 
+/** A paid job's pricing and replica shape, for placement; nothing for a free job. */
+export function pricedOf(
+  policy: JobPolicy,
+  requirements: string | null,
+): { pricing?: JobPricing; shape?: ReplicaShape } {
+  if (policy.pricing === undefined) return {};
+  const req = requirements ? (JSON.parse(requirements) as JobRequirements) : undefined;
+  return {
+    pricing: policy.pricing,
+    shape: shapeOf(policy.limits.memoryBytes, req?.accelerators),
+  };
+}
+
 function placementOf(row: PlacementRow): JobPlacement {
   const policy = storedPolicy(row.policy);
   return {
     ...(row.requirements ? { requirements: JSON.parse(row.requirements) as JobRequirements } : {}),
+    ...pricedOf(policy, row.requirements),
     deadlineMs: policy.deadlineMs,
     size: {
       ...measuredSize(row.run_ms, row.run_n, row.run_ops, row.run_ops_n),

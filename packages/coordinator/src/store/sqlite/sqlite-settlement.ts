@@ -26,6 +26,11 @@ import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { type SqliteDatabase, statementCache } from './sqlite-database.js';
 import { type GraphHooks, SqliteGraph } from './sqlite-graph.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
+import { type MoneyRules, SqliteJobPayments } from './sqlite-job-payments.js';
+
+/** Without rules given: a 5 % platform fee, no slashing. */
+const DEFAULT_MONEY_RULES: MoneyRules = { feeBps: 500, slashBps: 0 };
+
 import { SqliteJudging } from './sqlite-judging.js';
 import { SqliteReplicaCreation } from './sqlite-replica-creation.js';
 import { SqliteVariants } from './sqlite-variants.js';
@@ -71,6 +76,8 @@ export class SqliteSettlement {
   readonly variants: SqliteVariants;
   private readonly addRuntime;
   private readonly watchFailing;
+  /** Payments, refunds and slashes, settled before commit (sqlite-job-payments.ts). */
+  readonly payments: SqliteJobPayments;
 
   private readonly sql;
 
@@ -79,8 +86,10 @@ export class SqliteSettlement {
     private readonly metaOf: (jobId: number) => JobMeta,
     private readonly hosts: SqliteHosts,
     private readonly random: Random = Math.random,
+    money: MoneyRules = DEFAULT_MONEY_RULES,
   ) {
     this.sql = statementCache(db);
+    this.payments = new SqliteJobPayments(db, metaOf, money);
     this.checkpoints = new SqliteCheckpoints(db);
     this.replicasOfTask = db.prepare(
       `SELECT r.id, r.state, r.digest, r.agree_key AS agreeKey, r.host_id, r.validation, r.excluded, h.account_id AS account
@@ -278,6 +287,8 @@ export class SqliteSettlement {
       this.addCounts.run(c.valid, c.failed, c.no_consensus, c.cancelled, jobId);
       this.finishJob.run(now, jobId);
     }
+    // After the jobs' states: a job that ended here gets its unspent escrow back.
+    this.payments.flush(now, changes, changes.settledPerJob.keys());
     changes.settledPerJob.clear();
     if (changes.runtimes.size > 0) {
       for (const [jobId, r] of changes.runtimes) {
@@ -308,6 +319,7 @@ export class SqliteSettlement {
   ): TaskDecision {
     const meta = this.metaOf(jobId);
     const { policy } = meta;
+    if (policy.pricing !== undefined) changes.moneyTasks.set(taskId, jobId);
     let facts: readonly FactsRow[] = replicas;
     let reopened: { priorDigest: string | null } | undefined;
     // Only a re-check excludes replicas, so only then is the task row read again.

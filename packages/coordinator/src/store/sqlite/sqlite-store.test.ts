@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeHandBack } from '../handback.case.js';
+import { describeLedger } from '../ledger.case.js';
 import { describeLiveness } from '../liveness.case.js';
 import { describeStore, host, job, ok } from '../store.case.js';
 import { describeValidation } from '../validation.case.js';
@@ -14,6 +15,12 @@ function tempPath(): string {
 
 describeStore('sqlite', async () => {
   const store = new SqliteStore(tempPath());
+  await store.migrate();
+  return store;
+});
+
+describeLedger('sqlite', async (rules) => {
+  const store = new SqliteStore(tempPath(), rules);
   await store.migrate();
   return store;
 });

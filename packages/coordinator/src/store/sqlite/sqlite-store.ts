@@ -8,6 +8,7 @@
  */
 
 import type {
+  AccountBalances,
   GridSnapshot,
   HostList,
   HostUpdate,
@@ -15,12 +16,17 @@ import type {
   JobTaskPage,
   JobTasksQuery,
   JobView,
+  LedgerCheck,
+  MoneyResponse,
+  Payouts,
   RegisterHostRequest,
   Role,
+  Statement,
   TaskResult,
   TaskView,
 } from '@anygrid/protocol';
 import {
+  basisPoints,
   type LeaseState,
   type Random,
   type ReadyReplica,
@@ -38,6 +44,7 @@ import type {
   HostBuffer,
   HostOrigin,
   JoinedHost,
+  MoneyMove,
   NewJob,
   PendingComparison,
   Placement,
@@ -61,6 +68,7 @@ import { SqliteJobIntake } from './sqlite-job-intake.js';
 import { SqliteJobViews } from './sqlite-job-views.js';
 import { SqliteLeadership } from './sqlite-leadership.js';
 import { SqliteLeases } from './sqlite-leases.js';
+import { SqliteMoney } from './sqlite-money.js';
 import { SqlitePlacement } from './sqlite-placement.js';
 import { SqlitePurge } from './sqlite-purge.js';
 import { SqliteReady } from './sqlite-ready.js';
@@ -103,6 +111,7 @@ export class SqlStore implements Store {
         taskView: SqliteTaskView;
         jobViews: SqliteJobViews;
         accounts: SqliteAccounts;
+        money: SqliteMoney;
       }
     | undefined;
 
@@ -129,7 +138,9 @@ export class SqlStore implements Store {
     const metaOf = (jobId: number) => this.meta(jobId);
     const hosts = new SqliteHosts(this.db, this.options.dailyQuota);
     const random = this.options.random ?? Math.random;
-    const settlement = new SqliteSettlement(this.db, metaOf, hosts, random);
+    const feeBps = basisPoints(this.options.feePercent ?? 5);
+    const slashBps = basisPoints(this.options.slashPercent ?? 10);
+    const settlement = new SqliteSettlement(this.db, metaOf, hosts, random, { feeBps, slashBps });
     const comparisons = new SqliteComparisons(this.db, settlement, metaOf);
     const blobRefs = new SqliteBlobRefs(this.db);
     // A job's cached meta must not outlive a change to its graph flag.
@@ -152,6 +163,7 @@ export class SqlStore implements Store {
       blobRefs,
       intake: new SqliteJobIntake(this.db, settlement, blobRefs, metaOf, forget),
       accounts: new SqliteAccounts(this.db),
+      money: new SqliteMoney(this.db, settlement.payments, metaOf, feeBps),
       purge: new SqlitePurge(this.db),
       placement: new SqlitePlacement(this.db, hosts.quota),
       dashboard: new SqliteDashboard(this.db),
@@ -333,7 +345,20 @@ export class SqlStore implements Store {
     now: number,
   ): Promise<{ job: JobView; changes: ChangeSet }> {
     const changes = new ChangeCollector();
-    const jobId = this.inTx(() => this.p.intake.createJob(accountId, job, now, changes));
+    let created: number | undefined;
+    let jobId: number;
+    try {
+      jobId = this.inTx(() => {
+        created = this.p.intake.createJob(accountId, job, now, changes);
+        // Throwing here rolls the job back: a paid job the balance cannot cover is not written.
+        this.p.money.reserve(accountId, created, job.tasksTotal ?? job.tasks.length, now);
+        return created;
+      });
+    } catch (error) {
+      // The rolled-back id may be given out again: its cached meta must not outlive it.
+      if (created !== undefined) this.metaCache.delete(created);
+      throw error;
+    }
     changes.jobs.add(jobId);
     return { job: this.p.jobViews.byId(jobId) as JobView, changes: changes.toChangeSet() };
   }
@@ -390,6 +415,7 @@ export class SqlStore implements Store {
         .pluck()
         .all(jobId) as number[];
       for (const taskId of active) settlement.settle(taskId, jobId, 'cancelled', null, changes);
+      changes.moneyJobs.add(jobId);
       settlement.flushCounters(now, changes);
       settlement.event(now, 'job_cancelled', { job: jobId });
       changes.jobs.add(jobId);
@@ -473,6 +499,15 @@ export class SqlStore implements Store {
 
   async hostCapabilities(hostId: number) {
     return this.p.placement.capabilities(hostId);
+  }
+
+  async quoteFacts(
+    moduleHash: string | undefined,
+    hostIds: readonly number[],
+    priority: number,
+    now: number,
+  ) {
+    return this.p.placement.quoteFacts(moduleHash, hostIds, priority, now);
   }
 
   async jobPlacements() {
@@ -562,6 +597,26 @@ export class SqlStore implements Store {
 
   async jobTasks(jobId: number, query: JobTasksQuery): Promise<JobTaskPage> {
     return this.p.dashboard.tasks(jobId, query);
+  }
+
+  async moveMoney(move: MoneyMove, now: number): Promise<MoneyResponse> {
+    return this.inTx(() => this.p.money.move(move, now));
+  }
+
+  async balances(accountId: number): Promise<AccountBalances> {
+    return this.p.money.balances(accountId);
+  }
+
+  async statement(accountId: number, after: number, limit: number): Promise<Statement> {
+    return this.inTx(() => this.p.money.statement(accountId, after, limit));
+  }
+
+  async payouts(after: number): Promise<Payouts> {
+    return this.inTx(() => this.p.money.payouts(after));
+  }
+
+  async ledgerCheck(): Promise<LedgerCheck> {
+    return this.inTx(() => this.p.money.check());
   }
 
   async stats() {

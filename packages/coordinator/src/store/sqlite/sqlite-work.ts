@@ -307,6 +307,8 @@ export class SqliteWork {
       const judged = same ? 'valid' : exact ? 'invalid' : null;
       validation = judged;
       if (judged !== null) changes.tally(row.host_id, judged);
+      // Judged after its task settled: a paid job pays (or not) for it as for the others.
+      this.settlement.payments.touch(row.task_id, row.job_id, changes);
       // A spot check's answer is known: it judges its host like any comparison.
       if (judged !== null && row.spot === 1 && row.host_id !== null) {
         this.settlement.judgeSpotCheck(
