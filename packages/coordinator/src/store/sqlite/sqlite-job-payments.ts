@@ -135,7 +135,13 @@ export class SqliteJobPayments {
     for (const [taskId, jobId] of changes.moneyTasks) {
       const job = jobOf(jobId);
       for (const r of this.replicasOfTask.all(taskId) as PayRow[]) {
-        const owed = payable({ ...r, finished_at: job.finished_at });
+        const owed = payable({
+          host_id: r.host_id,
+          validation: r.validation,
+          excluded: r.excluded === null ? null : Number(r.excluded),
+          reported_at: r.reported_at === null ? null : Number(r.reported_at),
+          finished_at: job.finished_at === null ? null : Number(job.finished_at),
+        });
         if (owed && r.paid_transfer === null) this.pay(r, jobId, job, now);
         else if (!owed && r.paid_transfer !== null) this.reverse(r, jobId, now);
       }
