@@ -122,6 +122,8 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
       .filter((r) => r.validation === 'invalid')
       .reduce((n, r) => n + r.n, 0);
     expect(paidValid).toBe(check.paidReplicas);
+    // Valid results judged after their job ended were decided unpaid, and are not paid.
+    const late = facts.byState.filter((r) => r.late === 1).reduce((n, r) => n + r.n, 0);
     expect(invalid).toBeGreaterThan(0);
     // Every job's escrow went to payments and its refund, to the micro-credit; the free job has none.
     expect(facts.spent.map((s) => s.job)).toEqual(paidIds);
@@ -134,7 +136,7 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
     expect(check.totals.earnings).toBeGreaterThan(0);
     console.log(
       `paid jobs (seed ${seed}): ${paidValid} valid replicas paid once, ${invalid} invalid unpaid, ` +
-        `${cancelled} cancelled; requester spent ${spent} µ; by state ${JSON.stringify(facts.byState)}`,
+        `${late} valid after their job ended (unpaid), ${cancelled} cancelled; requester spent ${spent} µ; by state ${JSON.stringify(facts.byState)}`,
     );
   });
 });
