@@ -59,6 +59,12 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
       (a) => ({ stdout: `${countPrimes(Number(a.args[0]), Number(a.args[1]))}\n` }),
       { asks: { cpuSecond: ASK_CPU }, durationMs: 3_600_000, repeat: 2 },
     );
+    // Every provider in before the jobs: a saboteur joining late might never be sent work.
+    await waitFor(
+      'four hosts',
+      async () => (await admin.get('/v1/hosts')).body.hosts.length >= 4,
+      60_000,
+    );
     const account = (await requester.get('/v1/whoami')).body.accountId as number;
     // Before any credit, a paid submit is refused and reserves nothing.
     const module = await requester.upload(example('prime.wasm'));
@@ -97,10 +103,12 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
 
     let cancelled = 0;
     for (const job of jobs.filter((j) => j.cancel)) {
-      await waitFor('a few results', async () => {
-        const r = await requester.get(`/v1/jobs/${job.id}`);
-        return r.body.progress.valid >= 2 + Math.floor(random() * 6);
-      });
+      const enough = 2 + Math.floor(random() * 6);
+      await waitFor(
+        'a few results',
+        async () => (await requester.get(`/v1/jobs/${job.id}`)).body.progress.valid >= enough,
+        120_000,
+      );
       const r = await requester.post(`/v1/jobs/${job.id}/cancel`);
       if (r.status === 200) cancelled++;
     }
