@@ -55,14 +55,18 @@ export function paidFacts(dataDir: string, jobIds: readonly number[]) {
   const store = inspectStore(dataDir);
   try {
     const ids = jobIds.join(',');
+    // paid: 1 with a standing payment; late: judged valid after its job ended, never paid.
     const byState = store.query<{
       state: string;
       validation: string | null;
       paid: number;
+      late: number;
       n: number;
     }>(
-      `SELECT r.state, r.validation, (r.paid_transfer IS NOT NULL) AS paid, COUNT(*) AS n
-       FROM replicas r WHERE r.job_id IN (${ids}) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      `SELECT r.state, r.validation,
+         (r.paid_transfer IS NOT NULL AND r.paid_transfer <> 0) AS paid,
+         (r.paid_transfer = 0) AS late, COUNT(*) AS n
+       FROM replicas r WHERE r.job_id IN (${ids}) GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
     );
     /** Replicas with more than one net payment (payments less reversals). */
     const paidTwice = store.query<{ id: number }>(

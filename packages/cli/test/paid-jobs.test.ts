@@ -59,6 +59,12 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
       (a) => ({ stdout: `${countPrimes(Number(a.args[0]), Number(a.args[1]))}\n` }),
       { asks: { cpuSecond: ASK_CPU }, durationMs: 3_600_000, repeat: 2 },
     );
+    // Every provider in before the jobs: a saboteur joining late might never be sent work.
+    await waitFor(
+      'four hosts',
+      async () => (await admin.get('/v1/hosts')).body.hosts.length >= 4,
+      60_000,
+    );
     const account = (await requester.get('/v1/whoami')).body.accountId as number;
     // Before any credit, a paid submit is refused and reserves nothing.
     const module = await requester.upload(example('prime.wasm'));
@@ -100,10 +106,12 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
 
     let cancelled = 0;
     for (const job of jobs.filter((j) => j.cancel)) {
-      await waitFor('a few results', async () => {
-        const r = await requester.get(`/v1/jobs/${job.id}`);
-        return r.body.progress.valid >= 2 + Math.floor(random() * 6);
-      });
+      const enough = 2 + Math.floor(random() * 6);
+      await waitFor(
+        'a few results',
+        async () => (await requester.get(`/v1/jobs/${job.id}`)).body.progress.valid >= enough,
+        120_000,
+      );
       const r = await requester.post(`/v1/jobs/${job.id}/cancel`);
       if (r.status === 200) cancelled++;
     }
@@ -132,6 +140,8 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
       .filter((r) => r.validation === 'invalid')
       .reduce((n, r) => n + r.n, 0);
     expect(paidValid).toBe(check.paidReplicas);
+    // Valid results judged after their job ended were decided unpaid, and are not paid.
+    const late = facts.byState.filter((r) => r.late === 1).reduce((n, r) => n + r.n, 0);
     expect(invalid).toBeGreaterThan(0);
     // Every job's escrow went to payments and its refund, to the micro-credit; the free job has none.
     expect(facts.spent.map((s) => s.job)).toEqual(paidIds);
@@ -144,7 +154,7 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
     expect(check.totals.earnings).toBeGreaterThan(0);
     console.log(
       `paid jobs (seed ${seed}): ${paidValid} valid replicas paid once, ${invalid} invalid unpaid, ` +
-        `${cancelled} cancelled; requester spent ${spent} µ; by state ${JSON.stringify(facts.byState)}`,
+        `${late} valid after their job ended (unpaid), ${cancelled} cancelled; requester spent ${spent} µ; by state ${JSON.stringify(facts.byState)}`,
     );
   });
 });

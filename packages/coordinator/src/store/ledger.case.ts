@@ -142,6 +142,25 @@ export function describeLedger(name: string, open: (rules: StoreRules) => Promis
       await t.store.close();
     });
 
+    it('pays the ask at validation time, capped by the ceiling per unit', async () => {
+      const t = await setup(open);
+      const a = await t.provider('a');
+      await t.store.moveMoney(t.credit(t.owner.accountId, 1e9, 'c'), t.now());
+      await t.submit(2, paid());
+      // A heartbeat's update raises the ask past the ceiling (1000 µ per CPU-second).
+      await t.store.updateHost(a.id, { asks: { cpuSecond: 5000, memGiBSecond: 0, gpuSecond: 0 } });
+      const view = await t.store.getHost(a.id, ADMIN, t.now());
+      expect(view?.asks).toEqual({ cpuSecond: 5000, memGiBSecond: 0, gpuSecond: 0 });
+      await t.run(a.id);
+      expect((await t.store.balances(a.account)).earnings).toBe(HOST_PAY);
+      // Lowered below the ceiling, the next validation pays the lower ask: 2 s × 400 µ.
+      await t.store.updateHost(a.id, { asks: { cpuSecond: 400, memGiBSecond: 0, gpuSecond: 0 } });
+      await t.run(a.id);
+      expect((await t.store.balances(a.account)).earnings).toBe(HOST_PAY + 800);
+      await t.expectCheck();
+      await t.store.close();
+    });
+
     it('a cancel mid-job refunds exactly the unspent escrow', async () => {
       const t = await setup(open);
       const a = await t.provider('a');

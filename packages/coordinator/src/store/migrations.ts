@@ -477,7 +477,8 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (kind, owner)
       )`,
       // The payment transfer of a replica of a paid job while it stands; NULL: unpaid (or
-      // reversed after a re-check found it invalid).
+      // reversed after a re-check found it invalid); 0: judged valid after its job ended,
+      // when the escrow had gone back, and never paid (sqlite-job-payments.ts).
       'ALTER TABLE replicas ADD COLUMN paid_transfer BIGINT',
     ],
   },

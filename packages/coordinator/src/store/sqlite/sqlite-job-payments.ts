@@ -10,7 +10,8 @@
  * whichever way it came.
  *
  * A replica is payable when it is validated, not excluded by a re-check, and was
- * reported before its job ended (a late answer after the escrow went back is not paid).
+ * reported before its job ended: one judged valid after its job ended (the escrow went
+ * back) is marked `UNPAID_LATE` for good.
  */
 
 import type { Asks, JobPricing } from '@anygrid/protocol';
@@ -56,16 +57,16 @@ interface JobMoneyRow {
   readonly run_ops_n: number;
 }
 
-/** Whether a replica is owed its pay (see the module comment); the ledger check uses the same rule. */
-export function payable(row: {
+/** `paid_transfer` of a replica judged valid after its job ended: never paid, never looked at again. */
+export const UNPAID_LATE = 0;
+
+/** Whether a replica counts as a valid result of its job: validated, and not excluded by a re-check. */
+export function validResult(row: {
   readonly host_id: number | null;
   readonly validation: string | null;
   readonly excluded: number | null;
-  readonly reported_at: number | null;
-  readonly finished_at: number | null;
 }): boolean {
-  if (row.validation !== 'valid' || row.excluded === 1 || row.host_id === null) return false;
-  return row.finished_at === null || row.reported_at === null || row.reported_at <= row.finished_at;
+  return row.validation === 'valid' && row.excluded !== 1 && row.host_id !== null;
 }
 
 /** Whether a job's tasks need an accelerator, so that GPU-seconds are billed. */
@@ -135,9 +136,19 @@ export class SqliteJobPayments {
     for (const [taskId, jobId] of changes.moneyTasks) {
       const job = jobOf(jobId);
       for (const r of this.replicasOfTask.all(taskId) as PayRow[]) {
-        const owed = payable({ ...r, finished_at: job.finished_at });
-        if (owed && r.paid_transfer === null) this.pay(r, jobId, job, now);
-        else if (!owed && r.paid_transfer !== null) this.reverse(r, jobId, now);
+        const paid = r.paid_transfer === null ? null : Number(r.paid_transfer);
+        if (paid === UNPAID_LATE) continue;
+        const valid = validResult({
+          ...r,
+          excluded: r.excluded === null ? null : Number(r.excluded),
+        });
+        if (valid && paid === null) {
+          // Judged after its job ended: the escrow went back, and the decision is kept, so
+          // that a re-check reopening the job later does not find it owed.
+          const late = job.finished_at !== null && Number(r.reported_at) > Number(job.finished_at);
+          if (late) this.markPaid.run(UNPAID_LATE, r.id);
+          else this.pay(r, jobId, job, now);
+        } else if (!valid && paid !== null) this.reverse(r, jobId, now);
       }
       jobs.add(jobId);
     }

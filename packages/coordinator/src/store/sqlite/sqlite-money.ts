@@ -28,7 +28,12 @@ import {
 import type { JobMeta } from '../rows.js';
 import type { MoneyMove } from '../store-data.js';
 import { type SqliteDatabase, statementCache } from './sqlite-database.js';
-import { payable, replicaCeiling, type SqliteJobPayments } from './sqlite-job-payments.js';
+import {
+  replicaCeiling,
+  type SqliteJobPayments,
+  UNPAID_LATE,
+  validResult,
+} from './sqlite-job-payments.js';
 import type { Posting, SqliteLedger } from './sqlite-ledger.js';
 
 interface EntryRow {
@@ -208,30 +213,32 @@ export class SqliteMoney {
       host_id: number | null;
       validation: string | null;
       excluded: number | null;
-      reported_at: number | null;
-      finished_at: number | null;
       paid_transfer: number | null;
       payments: number;
       reversals: number;
     }>(
-      `SELECT r.id, r.host_id, r.validation, r.excluded, r.reported_at, j.finished_at, r.paid_transfer,
+      `SELECT r.id, r.host_id, r.validation, r.excluded, r.paid_transfer,
          (SELECT COUNT(*) FROM ledger_transfers t WHERE t.replica_id = r.id AND t.kind = 'payment') AS payments,
          (SELECT COUNT(*) FROM ledger_transfers t WHERE t.replica_id = r.id AND t.kind = 'reversal') AS reversals
-       FROM replicas r JOIN jobs j ON j.id = r.job_id
-       WHERE j.id IN (SELECT DISTINCT job_id FROM ledger_transfers WHERE kind = 'reserve')`,
+       FROM replicas r
+       WHERE r.job_id IN (SELECT DISTINCT job_id FROM ledger_transfers WHERE kind = 'reserve')`,
     );
-    const replicas = replicaRows.map((r) => ({
-      replicaId: Number(r.id),
-      payable: payable({
-        host_id: r.host_id,
-        validation: r.validation,
-        excluded: r.excluded === null ? null : Number(r.excluded),
-        reported_at: r.reported_at === null ? null : Number(r.reported_at),
-        finished_at: r.finished_at === null ? null : Number(r.finished_at),
-      }),
-      netPayments: Number(r.payments) - Number(r.reversals),
-      marked: r.paid_transfer !== null,
-    }));
+    const replicas = replicaRows.map((r) => {
+      const paid = r.paid_transfer === null ? null : Number(r.paid_transfer);
+      return {
+        replicaId: Number(r.id),
+        // A valid result judged after its job ended was decided unpaid when it was judged.
+        payable:
+          paid !== UNPAID_LATE &&
+          validResult({
+            host_id: r.host_id,
+            validation: r.validation,
+            excluded: r.excluded === null ? null : Number(r.excluded),
+          }),
+        netPayments: Number(r.payments) - Number(r.reversals),
+        marked: paid !== null && paid !== UNPAID_LATE,
+      };
+    });
     const endedEscrow = all<{ job_id: number; balance: number }>(
       `SELECT b.owner AS job_id, b.balance FROM ledger_balances b JOIN jobs j ON j.id = b.owner
        WHERE b.kind = 'escrow' AND b.balance <> 0 AND j.state <> 'running'`,
