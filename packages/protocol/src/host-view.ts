@@ -8,6 +8,7 @@
  */
 
 import { z } from 'zod';
+import { CreditStanding } from './credit.js';
 import { Accelerator } from './host.js';
 
 /** What became of the replicas sent to a host (or an account's hosts). */
@@ -84,6 +85,8 @@ export const HostView = z.strictObject({
   }),
   /** Set while the host gets no work; an admin clears it with POST /v1/hosts/{id}/release. */
   quarantine: z.strictObject({ at: z.number().int(), reason: z.string().nullable() }).nullable(),
+  /** Volunteer credit granted for its validated replicas (docs/incentives.md); in `GET /v1/hosts/{id}`. */
+  credit: CreditStanding.optional(),
 });
 export type HostView = z.infer<typeof HostView>;
 
