@@ -8,6 +8,7 @@
 
 import type {
   Assignment,
+  CreditStanding,
   GridSnapshot,
   HeartbeatResponse,
   HostList,
@@ -16,11 +17,14 @@ import type {
   JobTaskPage,
   JobTasksQuery,
   JobView,
+  LeaderboardEntry,
+  LeaderboardQuery,
   RegisterHostRequest,
   ReportStatus,
   Role,
   TaskResult,
   TaskView,
+  TeamView,
 } from '@anygrid/protocol';
 import type { HostCapabilities, LeaseState, ReadyReplica } from '../policy/index.js';
 
@@ -132,6 +136,19 @@ export interface Store {
   getHost(hostId: number, principal: Principal, now: number): Promise<HostView | null>;
   /** Clears a host's quarantine; null if there is no such host. */
   releaseHost(hostId: number, now: number): Promise<{ released: boolean; host: HostView } | null>;
+
+  /** Volunteer credit of a host, account or team at `now` (zero when none; docs/incentives.md). */
+  creditStanding(
+    kind: 'host' | 'account' | 'team',
+    id: number,
+    now: number,
+  ): Promise<CreditStanding>;
+  /** The leaderboard's first entries, recent averages decayed to `now`. */
+  leaderboard(query: LeaderboardQuery, now: number): Promise<LeaderboardEntry[]>;
+  /** Creates a team and moves the account into it; ConflictError when the name is taken. */
+  createTeam(accountId: number, name: string, now: number): Promise<TeamView>;
+  /** Moves the account into the named team; NotFoundError when there is none. */
+  joinTeam(accountId: number, name: string, now: number): Promise<TeamView>;
 
   createJob(
     accountId: number,

@@ -65,6 +65,8 @@ export class ChangeCollector {
   measured: JobRuntimes[] | undefined;
   /** Benchmark speed of the host whose reports this transaction records; null: unknown. */
   reporterSpeed: number | null = null;
+  /** Tasks settled valid, or given a late valid answer, in this transaction: credited before commit (sqlite-credit.ts). */
+  readonly creditTasks = new Set<number>();
 
   /** Run times reported in this transaction per job with variants, per variant key. */
   readonly variantRuntimes = new Map<number, Map<string, { ms: number; n: number }>>();

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeCredit } from '../credit.case.js';
 import { describeHandBack } from '../handback.case.js';
 import { describeLiveness } from '../liveness.case.js';
 import { describeStore, host, job, ok } from '../store.case.js';
@@ -20,6 +21,12 @@ describeStore('sqlite', async () => {
 
 describeHandBack('sqlite', async () => {
   const store = new SqliteStore(tempPath());
+  await store.migrate();
+  return store;
+});
+
+describeCredit('sqlite', async (rules) => {
+  const store = new SqliteStore(tempPath(), rules);
   await store.migrate();
   return store;
 });

@@ -307,6 +307,8 @@ export class SqliteWork {
       const judged = same ? 'valid' : exact ? 'invalid' : null;
       validation = judged;
       if (judged !== null) changes.tally(row.host_id, judged);
+      // A late valid answer earns the task's credit (at most its own claim).
+      if (judged === 'valid') changes.creditTasks.add(row.task_id);
       // A spot check's answer is known: it judges its host like any comparison.
       if (judged !== null && row.spot === 1 && row.host_id !== null) {
         this.settlement.judgeSpotCheck(

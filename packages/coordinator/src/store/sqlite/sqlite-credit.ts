@@ -1,0 +1,257 @@
+/**
+ * @module
+ * Volunteer credit in the store (docs/incentives.md, "Volunteer credit"): grants for the
+ * valid replicas of tasks settled in a transaction, written in that same transaction
+ * (settlement calls `grant` from `flushCounters`), the totals and recent averages of
+ * hosts, accounts and teams, teams themselves, and the leaderboard. The rules are pure
+ * policy (policy/credit-claim.ts, policy/recent-average.ts); this file reads the facts
+ * and writes the outcome.
+ *
+ * A replica is credited once: its grant row is keyed by replica id, and a task's grant is
+ * fixed by its first settlement — a valid answer arriving after it (or a re-check
+ * settling the task again) gets the smaller of that grant and its own claim.
+ */
+
+import type {
+  CreditStanding,
+  LeaderboardEntry,
+  LeaderboardQuery,
+  TeamView,
+} from '@anygrid/protocol';
+import { ConflictError, NotFoundError } from '@anygrid/protocol';
+import {
+  addGrant,
+  claimedCredit,
+  measuredSize,
+  quorumGrant,
+  recentPerDay,
+} from '../../policy/index.js';
+import type { JobMeta } from '../rows.js';
+import { type SqliteDatabase, statementCache } from './sqlite-database.js';
+
+/** What credit totals are kept for. */
+export type CreditKind = 'host' | 'account' | 'team';
+
+interface ValidRow {
+  id: number;
+  job_id: number;
+  host_id: number;
+  account_id: number;
+  team_id: number | null;
+  duration_ms: number | null;
+  sent_at: number | null;
+  reported_at: number | null;
+  speed: number | null;
+  /** The credit granted already, or null. */
+  granted: number | null;
+}
+
+interface JobRunRow {
+  run_ms: number;
+  run_n: number;
+  run_ops: number;
+  run_ops_n: number;
+}
+
+/** Retries of a totals update that lost a race with another coordinator's (PostgreSQL). */
+const MAX_TRIES = 20;
+
+export class SqliteCredit {
+  private readonly sql;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly metaOf: (jobId: number) => JobMeta,
+  ) {
+    this.sql = statementCache(db);
+  }
+
+  /**
+   * Credits the valid replicas of the given (just settled or re-judged) tasks not
+   * credited yet; call inside the settling transaction, after the replicas' validations
+   * are written.
+   */
+  grant(taskIds: Iterable<number>, now: number): void {
+    const sums = new Map<string, number>();
+    const jobSizes = new Map<number, JobRunRow | undefined>();
+    for (const taskId of taskIds) {
+      const rows = this.sql(
+        `SELECT r.id, r.job_id, r.host_id, h.account_id, tm.team_id, r.duration_ms, r.sent_at,
+                r.reported_at, h.speed, g.credit AS granted
+         FROM replicas r JOIN hosts h ON h.id = r.host_id
+           LEFT JOIN team_members tm ON tm.account_id = h.account_id
+           LEFT JOIN credit_grants g ON g.replica_id = r.id
+         WHERE r.task_id = ? AND r.validation = 'valid' AND r.state = 'reported'
+           AND (r.excluded IS NULL OR r.excluded = 0)`,
+      ).all(taskId) as ValidRow[];
+      const fresh = rows.filter((r) => r.granted === null);
+      if (fresh.length === 0) continue;
+      const claims = new Map(rows.map((r) => [r.id, this.claim(r, jobSizes)]));
+      const fixed = rows.find((r) => r.granted !== null)?.granted;
+      const taskGrant =
+        fixed === undefined || fixed === null ? quorumGrant([...claims.values()]) : Number(fixed);
+      for (const r of fresh) {
+        const claim = claims.get(r.id) ?? 0;
+        const credit = Math.min(taskGrant, claim);
+        const written = this.sql(
+          `INSERT INTO credit_grants (replica_id, task_id, job_id, host_id, account_id, team_id, claim, credit, granted_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        ).run(r.id, taskId, r.job_id, r.host_id, r.account_id, r.team_id, claim, credit, now);
+        if (written.changes !== 1 || credit <= 0) continue;
+        add(sums, `host:${r.host_id}`, credit);
+        add(sums, `account:${r.account_id}`, credit);
+        if (r.team_id !== null) add(sums, `team:${r.team_id}`, credit);
+      }
+    }
+    for (const [key, amount] of sums) {
+      const [kind, id] = key.split(':') as [CreditKind, string];
+      this.addTotal(kind, Number(id), amount, now);
+    }
+  }
+
+  private claim(r: ValidRow, jobSizes: Map<number, JobRunRow | undefined>): number {
+    const { policy } = this.metaOf(r.job_id);
+    if (!jobSizes.has(r.job_id)) {
+      jobSizes.set(
+        r.job_id,
+        this.sql('SELECT run_ms, run_n, run_ops, run_ops_n FROM jobs WHERE id = ?').get(r.job_id) as
+          | JobRunRow
+          | undefined,
+      );
+    }
+    const run = jobSizes.get(r.job_id);
+    const sent = r.sent_at === null ? null : Number(r.sent_at);
+    const reported = r.reported_at === null ? null : Number(r.reported_at);
+    return claimedCredit({
+      reportedMs: Number(r.duration_ms ?? 0),
+      elapsedMs: sent === null || reported === null ? null : reported - sent,
+      wallTimeMs: policy.limits.wallTimeMs,
+      speed: r.speed === null ? null : Number(r.speed),
+      size: {
+        ...(run === undefined
+          ? {}
+          : measuredSize(
+              Number(run.run_ms),
+              Number(run.run_n),
+              Number(run.run_ops),
+              Number(run.run_ops_n),
+            )),
+        ...(policy.estimatedOps === undefined ? {} : { estimatedOps: policy.estimatedOps }),
+      },
+    });
+  }
+
+  /**
+   * Adds to a total and its recent average. The new recent key is computed here from
+   * the row read, so the write is conditional on the total it read: another
+   * coordinator's grant in between (PostgreSQL, read committed) makes it read again.
+   */
+  private addTotal(kind: CreditKind, id: number, amount: number, now: number): void {
+    this.sql(
+      'INSERT INTO credit_totals (kind, entity_id, total, recent_key) VALUES (?, ?, 0, NULL) ON CONFLICT DO NOTHING',
+    ).run(kind, id);
+    for (let i = 0; i < MAX_TRIES; i++) {
+      const row = this.sql(
+        'SELECT total, recent_key FROM credit_totals WHERE kind = ? AND entity_id = ?',
+      ).get(kind, id) as { total: number; recent_key: number | null };
+      const total = Number(row.total);
+      const key = addGrant(row.recent_key === null ? null : Number(row.recent_key), amount, now);
+      const done = this.sql(
+        `UPDATE credit_totals SET total = ?, recent_key = ?
+         WHERE kind = ? AND entity_id = ? AND total = ?`,
+      ).run(total + amount, key, kind, id, total);
+      if (done.changes === 1) return;
+    }
+    throw new Error(`credit totals of ${kind} ${id} kept changing under this transaction`);
+  }
+
+  /** A host's, account's or team's credit at `now` (zero when it has none). */
+  standing(kind: CreditKind, id: number, now: number): CreditStanding {
+    const row = this.sql(
+      'SELECT total, recent_key FROM credit_totals WHERE kind = ? AND entity_id = ?',
+    ).get(kind, id) as { total: number; recent_key: number | null } | undefined;
+    return standingOf(row, now);
+  }
+
+  /** Creates a team and puts the account in it; ConflictError when the name is taken. */
+  createTeam(accountId: number, name: string, now: number): TeamView {
+    const made = this.sql(
+      'INSERT INTO teams (name, created_by, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(name, accountId, now);
+    if (made.changes !== 1) {
+      throw new ConflictError(
+        `A team named "${name}" exists already; join it or pick another name.`,
+        {
+          team: name,
+        },
+      );
+    }
+    return this.joinTeam(accountId, name, now);
+  }
+
+  /** Moves the account into the named team (out of any other); NotFoundError when there is none. */
+  joinTeam(accountId: number, name: string, now: number): TeamView {
+    const team = this.sql('SELECT id, name FROM teams WHERE name = ?').get(name) as
+      | { id: number; name: string }
+      | undefined;
+    if (team === undefined) throw new NotFoundError('team', name);
+    this.sql(
+      `INSERT INTO team_members (account_id, team_id, joined_at) VALUES (?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET team_id = excluded.team_id, joined_at = excluded.joined_at`,
+    ).run(accountId, team.id, now);
+    return this.teamView(Number(team.id), team.name, now);
+  }
+
+  private teamView(id: number, name: string, now: number): TeamView {
+    const members = this.sql('SELECT COUNT(*) FROM team_members WHERE team_id = ?')
+      .pluck()
+      .get(id) as number;
+    return { id, name, members: Number(members), credit: this.standing('team', id, now) };
+  }
+
+  /** The leaderboard's first `limit` entries. */
+  leaderboard(query: LeaderboardQuery, now: number): LeaderboardEntry[] {
+    const order =
+      query.order === 'recent'
+        ? 'c.recent_key IS NOT NULL ORDER BY c.recent_key DESC, c.entity_id'
+        : 'c.total > 0 ORDER BY c.total DESC, c.entity_id';
+    const from = {
+      host: `SELECT c.entity_id AS id, h.name, a.name AS account, c.total, c.recent_key
+             FROM credit_totals c JOIN hosts h ON h.id = c.entity_id JOIN accounts a ON a.id = h.account_id
+             WHERE c.kind = 'host' AND `,
+      account: `SELECT c.entity_id AS id, a.name, NULL AS account, c.total, c.recent_key
+                FROM credit_totals c JOIN accounts a ON a.id = c.entity_id
+                WHERE c.kind = 'account' AND `,
+      team: `SELECT c.entity_id AS id, t.name, NULL AS account, c.total, c.recent_key
+             FROM credit_totals c JOIN teams t ON t.id = c.entity_id
+             WHERE c.kind = 'team' AND `,
+    }[query.by];
+    const rows = this.sql(`${from}${order} LIMIT ?`).all(query.limit) as Array<{
+      id: number;
+      name: string;
+      account: string | null;
+      total: number;
+      recent_key: number | null;
+    }>;
+    return rows.map((r, i) => ({
+      rank: i + 1,
+      id: Number(r.id),
+      name: r.name,
+      account: r.account,
+      credit: standingOf(r, now),
+    }));
+  }
+}
+
+function standingOf(
+  row: { total: number; recent_key: number | null } | undefined,
+  now: number,
+): CreditStanding {
+  if (row === undefined) return { totalMicro: 0, recentPerDay: 0 };
+  const key = row.recent_key === null ? null : Number(row.recent_key);
+  return { totalMicro: Number(row.total), recentPerDay: recentPerDay(key, now) };
+}
+
+function add(sums: Map<string, number>, key: string, amount: number): void {
+  sums.set(key, (sums.get(key) ?? 0) + amount);
+}
