@@ -12,6 +12,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerHosts } from './commands/hosts.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerProvide } from './commands/provide.js';
 import { registerResults } from './commands/results.js';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerJobs(program);
   registerCancel(program);
   registerHosts(program);
+  registerLeaderboard(program);
   registerToken(program);
   registerAccounts(program);
   registerKeys(program);
