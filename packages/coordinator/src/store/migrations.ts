@@ -450,9 +450,10 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX team_members_team ON team_members (team_id)',
       // One row per validated replica credited, written in the settlement's transaction:
       // its own claim and the task's grant (the lowest claim of the quorum), so both can
-      // be audited. No foreign keys: grants outlive the replicas the janitor purges.
+      // be audited. No foreign keys: grants outlive the replicas the janitor purges. No
+      // index but the key: the settlement finds a task's grants through its replicas.
       `CREATE TABLE credit_grants (
-        replica_id BIGINT PRIMARY KEY,
+        replica_id INTEGER PRIMARY KEY,
         task_id BIGINT NOT NULL,
         job_id BIGINT NOT NULL,
         host_id BIGINT NOT NULL,
@@ -462,7 +463,6 @@ export const MIGRATIONS: readonly Migration[] = [
         credit BIGINT NOT NULL,
         granted_at BIGINT NOT NULL
       )`,
-      'CREATE INDEX credit_grants_task ON credit_grants (task_id)',
       // Totals per host, account and team: micro-credits, and the recent average as a
       // time-independent key (policy/recent-average.ts), so both orders are index scans.
       `CREATE TABLE credit_totals (

@@ -34,16 +34,28 @@ export type CreditKind = 'host' | 'account' | 'team';
 
 interface ValidRow {
   id: number;
+  task_id: number;
   job_id: number;
   host_id: number;
-  account_id: number;
-  team_id: number | null;
   duration_ms: number | null;
   sent_at: number | null;
   reported_at: number | null;
-  speed: number | null;
   /** The credit granted already, or null. */
   granted: number | null;
+}
+
+interface HostFacts {
+  speed: number | null;
+  account_id: number;
+  team_id: number | null;
+}
+
+interface Grant {
+  readonly r: ValidRow;
+  readonly taskId: number;
+  readonly host: HostFacts;
+  readonly claim: number;
+  readonly credit: number;
 }
 
 interface JobRunRow {
@@ -53,55 +65,66 @@ interface JobRunRow {
   run_ops_n: number;
 }
 
+/** Grants per INSERT statement. */
+const CHUNK = 100;
+
 /** Retries of a totals update that lost a race with another coordinator's (PostgreSQL). */
 const MAX_TRIES = 20;
 
 export class SqliteCredit {
   private readonly sql;
+  private readonly dialect;
 
   constructor(
     db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
   ) {
     this.sql = statementCache(db);
+    this.dialect = db.dialect;
   }
 
   /**
    * Credits the valid replicas of the given (just settled or re-judged) tasks not
    * credited yet; call inside the settling transaction, after the replicas' validations
-   * are written.
+   * are written. One read for all the tasks and one insert per `CHUNK` grants: a report
+   * batch settles hundreds of tasks, and a statement per task cost the store about a
+   * third more per task (bench/store-cost.js).
    */
   grant(taskIds: Iterable<number>, now: number): void {
-    const sums = new Map<string, number>();
+    const rows = this.sql(
+      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.duration_ms, r.sent_at, r.reported_at,
+              g.credit AS granted
+       FROM replicas r LEFT JOIN credit_grants g ON g.replica_id = r.id
+       WHERE r.task_id IN (SELECT value FROM json_each(?)) AND r.validation = 'valid'
+         AND r.state = 'reported' AND (r.excluded IS NULL OR r.excluded = 0)`,
+    ).all(JSON.stringify([...taskIds])) as ValidRow[];
+    const byTask = new Map<number, ValidRow[]>();
+    for (const r of rows) {
+      const quorum = byTask.get(r.task_id);
+      if (quorum === undefined) byTask.set(r.task_id, [r]);
+      else quorum.push(r);
+    }
     const jobSizes = new Map<number, JobRunRow | undefined>();
-    for (const taskId of taskIds) {
-      const rows = this.sql(
-        `SELECT r.id, r.job_id, r.host_id, h.account_id, tm.team_id, r.duration_ms, r.sent_at,
-                r.reported_at, h.speed, g.credit AS granted
-         FROM replicas r JOIN hosts h ON h.id = r.host_id
-           LEFT JOIN team_members tm ON tm.account_id = h.account_id
-           LEFT JOIN credit_grants g ON g.replica_id = r.id
-         WHERE r.task_id = ? AND r.validation = 'valid' AND r.state = 'reported'
-           AND (r.excluded IS NULL OR r.excluded = 0)`,
-      ).all(taskId) as ValidRow[];
-      const fresh = rows.filter((r) => r.granted === null);
-      if (fresh.length === 0) continue;
-      const claims = new Map(rows.map((r) => [r.id, this.claim(r, jobSizes)]));
-      const fixed = rows.find((r) => r.granted !== null)?.granted;
-      const taskGrant =
-        fixed === undefined || fixed === null ? quorumGrant([...claims.values()]) : Number(fixed);
-      for (const r of fresh) {
-        const claim = claims.get(r.id) ?? 0;
-        const credit = Math.min(taskGrant, claim);
-        const written = this.sql(
-          `INSERT INTO credit_grants (replica_id, task_id, job_id, host_id, account_id, team_id, claim, credit, granted_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        ).run(r.id, taskId, r.job_id, r.host_id, r.account_id, r.team_id, claim, credit, now);
-        if (written.changes !== 1 || credit <= 0) continue;
-        add(sums, `host:${r.host_id}`, credit);
-        add(sums, `account:${r.account_id}`, credit);
-        if (r.team_id !== null) add(sums, `team:${r.team_id}`, credit);
-      }
+    const hosts = new Map<number, HostFacts>();
+    const grants: Grant[] = [];
+    for (const [taskId, quorum] of byTask) {
+      if (quorum.every((r) => r.granted !== null)) continue;
+      const claims = quorum.map((r) => this.claim(r, this.hostFacts(r.host_id, hosts), jobSizes));
+      const fixed = quorum.find((r) => r.granted !== null)?.granted;
+      const taskGrant = fixed === undefined || fixed === null ? quorumGrant(claims) : Number(fixed);
+      quorum.forEach((r, i) => {
+        if (r.granted !== null) return;
+        const host = this.hostFacts(r.host_id, hosts);
+        const claim = claims[i] ?? 0;
+        grants.push({ r, taskId, host, claim, credit: Math.min(taskGrant, claim) });
+      });
+    }
+    const sums = new Map<string, number>();
+    for (const g of this.insertGrants(grants, now)) {
+      if (g.credit <= 0) continue;
+      add(sums, `host:${g.r.host_id}`, g.credit);
+      add(sums, `account:${g.host.account_id}`, g.credit);
+      if (g.host.team_id !== null) add(sums, `team:${g.host.team_id}`, g.credit);
     }
     for (const [key, amount] of sums) {
       const [kind, id] = key.split(':') as [CreditKind, string];
@@ -109,7 +132,70 @@ export class SqliteCredit {
     }
   }
 
-  private claim(r: ValidRow, jobSizes: Map<number, JobRunRow | undefined>): number {
+  /** Writes the grants, `CHUNK` rows a statement; returns those written (not credited before). */
+  private insertGrants(grants: readonly Grant[], now: number): Grant[] {
+    const written: Grant[] = [];
+    for (let at = 0; at < grants.length; at += CHUNK) {
+      const chunk = grants.slice(at, at + CHUNK);
+      const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const params = chunk.flatMap((g) => [
+        g.r.id,
+        g.taskId,
+        g.r.job_id,
+        g.r.host_id,
+        g.host.account_id,
+        g.host.team_id,
+        g.claim,
+        g.credit,
+        now,
+      ]);
+      const insert = `INSERT INTO credit_grants (replica_id, task_id, job_id, host_id, account_id, team_id, claim, credit, granted_at)
+         VALUES ${values} ON CONFLICT DO NOTHING`;
+      if (this.dialect === 'sqlite') {
+        // One writer at a time: what this transaction read is still so, and no replica of
+        // the chunk has a grant. RETURNING would cost more than the insert itself.
+        const done = this.sql(insert).run(...params);
+        if (done.changes !== chunk.length) throw new Error('a replica was credited twice');
+        written.push(...chunk);
+        continue;
+      }
+      // PostgreSQL: another coordinator may have credited a replica since it was read; its
+      // grant stands, and only the rows this statement wrote count.
+      const mine = new Set(
+        (
+          this.sql(`${insert} RETURNING replica_id`)
+            .pluck()
+            .all(...params) as number[]
+        ).map(Number),
+      );
+      for (const g of chunk) if (mine.has(g.r.id)) written.push(g);
+    }
+    return written;
+  }
+
+  /** A host's speed, account and team, read once per grant. */
+  private hostFacts(hostId: number, cache: Map<number, HostFacts>): HostFacts {
+    let facts = cache.get(hostId);
+    if (facts === undefined) {
+      const row = this.sql(
+        `SELECT h.speed, h.account_id, tm.team_id FROM hosts h
+         LEFT JOIN team_members tm ON tm.account_id = h.account_id WHERE h.id = ?`,
+      ).get(hostId) as HostFacts;
+      facts = {
+        speed: row.speed === null ? null : Number(row.speed),
+        account_id: Number(row.account_id),
+        team_id: row.team_id === null ? null : Number(row.team_id),
+      };
+      cache.set(hostId, facts);
+    }
+    return facts;
+  }
+
+  private claim(
+    r: ValidRow,
+    host: HostFacts,
+    jobSizes: Map<number, JobRunRow | undefined>,
+  ): number {
     const { policy } = this.metaOf(r.job_id);
     if (!jobSizes.has(r.job_id)) {
       jobSizes.set(
@@ -126,7 +212,7 @@ export class SqliteCredit {
       reportedMs: Number(r.duration_ms ?? 0),
       elapsedMs: sent === null || reported === null ? null : reported - sent,
       wallTimeMs: policy.limits.wallTimeMs,
-      speed: r.speed === null ? null : Number(r.speed),
+      speed: host.speed,
       size: {
         ...(run === undefined
           ? {}
