@@ -139,7 +139,7 @@ export {
   ReadyQueue,
   type ReadyReplica,
 } from './ready-queue.js';
-export { addGrant, decayedSum, recentPerDay } from './recent-average.js';
+export { addGrant, decayedSum, recentPerDay, removeGrant } from './recent-average.js';
 export {
   type AcceptedResult,
   type Confirmation,

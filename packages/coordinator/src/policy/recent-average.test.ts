@@ -1,6 +1,6 @@
 import { CREDIT_HALF_LIFE_MS, CREDIT_MICROS } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
-import { addGrant, decayedSum, recentPerDay } from './recent-average.js';
+import { addGrant, decayedSum, recentPerDay, removeGrant } from './recent-average.js';
 
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.UTC(2026, 11, 1);
@@ -48,5 +48,14 @@ describe('recent average credit', () => {
   it('leaves a key without credit unchanged by a zero grant', () => {
     expect(addGrant(null, 0, T0)).toBeNull();
     expect(recentPerDay(null, T0)).toBe(0);
+  });
+
+  it('takes back what is left of a revoked grant, and nothing of the others', () => {
+    let key = addGrant(null, 1000, T0);
+    key = addGrant(key, 400, T0 + CREDIT_HALF_LIFE_MS);
+    // A half-life after it was granted, the first grant counts 500 of the 900.
+    const after = removeGrant(key, 1000, T0, T0 + CREDIT_HALF_LIFE_MS);
+    expect(decayedSum(after, T0 + CREDIT_HALF_LIFE_MS)).toBeCloseTo(400, 6);
+    expect(removeGrant(addGrant(null, 1000, T0), 1000, T0, T0 + DAY)).toBeNull();
   });
 });

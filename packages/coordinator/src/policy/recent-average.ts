@@ -39,6 +39,24 @@ export function addGrant(
   return Math.log2(sum) + now / halfLifeMs;
 }
 
+/**
+ * The key after a grant of `amount` made at `grantedAt` is taken back at `now`: what is
+ * left of it by now comes off the decayed sum (null once nothing is left).
+ */
+export function removeGrant(
+  key: number | null,
+  amount: number,
+  grantedAt: number,
+  now: number,
+  halfLifeMs = CREDIT_HALF_LIFE_MS,
+): number | null {
+  const left = amount * 2 ** (-(now - grantedAt) / halfLifeMs);
+  const sum = decayedSum(key, now, halfLifeMs) - left;
+  // Rounding can leave a sliver of a sum that was all this grant's.
+  if (!(sum > amount * 1e-9)) return null;
+  return Math.log2(sum) + now / halfLifeMs;
+}
+
 /** Recent average credit at `now`, in credits per day. */
 export function recentPerDay(
   key: number | null,

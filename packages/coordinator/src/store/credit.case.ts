@@ -110,6 +110,62 @@ export function describeCredit(
       await store.close();
     });
 
+    it('takes back the credit of a result a re-check finds wrong', async () => {
+      const { store, owner, addHost } = await withCredit(openStore);
+      const cheat = await addHost('cheat');
+      const [b, c] = [await addHost('b'), await addHost('c')];
+      const good = 'd'.repeat(64);
+      const validation = {
+        mode: 'spot-check' as const,
+        rate: 0,
+        knownAnswers: [{ index: 1, digest: good }],
+      };
+      const queue: { replicaId: number; taskId: number; jobId: number }[] = [];
+      const created = await store.createJob(owner.accountId, job(3, { validation }), T0);
+      queue.push(...picksOf(created.changes.ready));
+      let clock = T0;
+      /** The host takes the first replica it may, runs it for a second and reports `digest`. */
+      const run = async (hostId: number, digest: string) => {
+        for (const pick of [...queue]) {
+          clock += 1000;
+          const [got] = await store.assignReplicas(hostId, [pick], clock);
+          if (got === undefined) continue;
+          queue.splice(queue.indexOf(pick), 1);
+          clock += 1000;
+          const out = await store.applyReports(
+            hostId,
+            [report(got.replicaId, 1000, digest)],
+            clock,
+          );
+          queue.push(...picksOf(out.changes.ready));
+          return true;
+        }
+        return false;
+      };
+      // Task 0 is accepted alone (rate 0), wrong: the cheat is credited for it, for now.
+      await run(cheat.id, 'bad');
+      expect((await store.creditStanding('host', cheat.id, clock)).totalMicro).toBe(
+        microsFor(1000),
+      );
+      expect((await store.creditStanding('account', cheat.account, clock)).totalMicro).toBe(
+        microsFor(1000),
+      );
+      // Task 1 has a known answer: the cheat is caught, and task 0 is checked again.
+      await run(cheat.id, 'bad');
+      for (let i = 0; i < 10; i++) await run(i % 2 === 0 ? b.id : c.id, good);
+      const cheatNow = await store.creditStanding('host', cheat.id, clock);
+      expect(cheatNow).toEqual({ totalMicro: 0, recentPerDay: 0 });
+      expect((await store.creditStanding('account', cheat.account, clock)).totalMicro).toBe(0);
+      const honest =
+        (await store.creditStanding('host', b.id, clock)).totalMicro +
+        (await store.creditStanding('host', c.id, clock)).totalMicro;
+      // Tasks 1 and 2 once each, and the re-checked task 0 twice (a re-check wants two).
+      expect(honest).toBe(4 * microsFor(1000));
+      const board = await store.leaderboard({ by: 'host', order: 'total', limit: 10 }, clock);
+      expect(board.map((e) => e.name).sort()).toEqual(['b', 'c']);
+      await store.close();
+    });
+
     it('grants nothing for a task that fails or errors', async () => {
       const { store, owner, addHost } = await withCredit(openStore);
       const h = await addHost();

@@ -452,6 +452,8 @@ export const MIGRATIONS: readonly Migration[] = [
       // its own claim and the task's grant (the lowest claim of the quorum), so both can
       // be audited. No foreign keys: grants outlive the replicas the janitor purges. No
       // index but the key: the settlement finds a task's grants through its replicas.
+      // revoked_at: a re-check found the replica invalid after all; its credit was taken
+      // back from the totals.
       `CREATE TABLE credit_grants (
         replica_id INTEGER PRIMARY KEY,
         task_id BIGINT NOT NULL,
@@ -461,7 +463,8 @@ export const MIGRATIONS: readonly Migration[] = [
         team_id BIGINT,
         claim BIGINT NOT NULL,
         credit BIGINT NOT NULL,
-        granted_at BIGINT NOT NULL
+        granted_at BIGINT NOT NULL,
+        revoked_at BIGINT
       )`,
       // Totals per host, account and team: micro-credits, and the recent average as a
       // time-independent key (policy/recent-average.ts), so both orders are index scans.

@@ -67,6 +67,8 @@ export class ChangeCollector {
   reporterSpeed: number | null = null;
   /** Tasks settled valid, or given a late valid answer, in this transaction: credited before commit (sqlite-credit.ts). */
   readonly creditTasks = new Set<number>();
+  /** Replicas once valid that a re-check found invalid: their credit is taken back before commit. */
+  readonly revokeCredit = new Set<number>();
 
   /** Run times reported in this transaction per job with variants, per variant key. */
   readonly variantRuntimes = new Map<number, Map<string, { ms: number; n: number }>>();

@@ -25,6 +25,7 @@ import {
   measuredSize,
   quorumGrant,
   recentPerDay,
+  removeGrant,
 } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
 import { type SqliteDatabase, statementCache } from './sqlite-database.js';
@@ -228,24 +229,66 @@ export class SqliteCredit {
   }
 
   /**
-   * Adds to a total and its recent average. The new recent key is computed here from
-   * the row read, so the write is conditional on the total it read: another
-   * coordinator's grant in between (PostgreSQL, read committed) makes it read again.
+   * Takes back the credit of replicas a re-check found invalid after they were granted
+   * it: from their hosts', accounts' and teams' totals, and what is left of it from their
+   * recent averages. A grant is taken back once (`revoked_at`); a replica exonerated
+   * later is not credited again.
    */
+  revoke(replicaIds: Iterable<number>, now: number): void {
+    const rows = this.sql(
+      `SELECT replica_id, host_id, account_id, team_id, credit, granted_at FROM credit_grants
+       WHERE replica_id IN (SELECT value FROM json_each(?)) AND revoked_at IS NULL AND credit > 0`,
+    ).all(JSON.stringify([...replicaIds])) as Array<{
+      replica_id: number;
+      host_id: number;
+      account_id: number;
+      team_id: number | null;
+      credit: number;
+      granted_at: number;
+    }>;
+    for (const r of rows) {
+      const taken = this.sql(
+        'UPDATE credit_grants SET revoked_at = ? WHERE replica_id = ? AND revoked_at IS NULL',
+      ).run(now, r.replica_id);
+      if (taken.changes !== 1) continue;
+      const credit = Number(r.credit);
+      const change = (key: number | null) => removeGrant(key, credit, Number(r.granted_at), now);
+      this.changeTotal('host', Number(r.host_id), -credit, change);
+      this.changeTotal('account', Number(r.account_id), -credit, change);
+      if (r.team_id !== null) this.changeTotal('team', Number(r.team_id), -credit, change);
+    }
+  }
+
+  /** Adds a grant to a total and its recent average. */
   private addTotal(kind: CreditKind, id: number, amount: number, now: number): void {
     this.sql(
       'INSERT INTO credit_totals (kind, entity_id, total, recent_key) VALUES (?, ?, 0, NULL) ON CONFLICT DO NOTHING',
     ).run(kind, id);
+    this.changeTotal(kind, id, amount, (key) => addGrant(key, amount, now));
+  }
+
+  /**
+   * Moves a total by `delta` and its recent key by `rekey`. The new key is computed here
+   * from the row read, so the write is conditional on the total it read: another
+   * coordinator's change in between (PostgreSQL, read committed) makes it read again.
+   */
+  private changeTotal(
+    kind: CreditKind,
+    id: number,
+    delta: number,
+    rekey: (key: number | null) => number | null,
+  ): void {
     for (let i = 0; i < MAX_TRIES; i++) {
       const row = this.sql(
         'SELECT total, recent_key FROM credit_totals WHERE kind = ? AND entity_id = ?',
-      ).get(kind, id) as { total: number; recent_key: number | null };
+      ).get(kind, id) as { total: number; recent_key: number | null } | undefined;
+      if (row === undefined) return;
       const total = Number(row.total);
-      const key = addGrant(row.recent_key === null ? null : Number(row.recent_key), amount, now);
+      const key = rekey(row.recent_key === null ? null : Number(row.recent_key));
       const done = this.sql(
         `UPDATE credit_totals SET total = ?, recent_key = ?
          WHERE kind = ? AND entity_id = ? AND total = ?`,
-      ).run(total + amount, key, kind, id, total);
+      ).run(Math.max(0, total + delta), key, kind, id, total);
       if (done.changes === 1) return;
     }
     throw new Error(`credit totals of ${kind} ${id} kept changing under this transaction`);

@@ -301,6 +301,8 @@ export class SqliteSettlement {
     changes.lastCursor = undefined;
     // Last: the validations of this transaction are all written by now, and the job's
     // run times too (a claim is bounded by the job's measured size).
+    if (changes.revokeCredit.size > 0) this.credit.revoke(changes.revokeCredit, now);
+    changes.revokeCredit.clear();
     if (changes.creditTasks.size > 0) this.credit.grant(changes.creditTasks, now);
     changes.creditTasks.clear();
   }
