@@ -69,19 +69,14 @@ interface JobRunRow {
 /** Grants per INSERT statement. */
 const CHUNK = 100;
 
-/** Retries of a totals update that lost a race with another coordinator's (PostgreSQL). */
-const MAX_TRIES = 20;
-
 export class SqliteCredit {
   private readonly sql;
-  private readonly dialect;
 
   constructor(
     db: SqliteDatabase,
     private readonly metaOf: (jobId: number) => JobMeta,
   ) {
     this.sql = statementCache(db);
-    this.dialect = db.dialect;
   }
 
   /**
@@ -120,8 +115,9 @@ export class SqliteCredit {
         grants.push({ r, taskId, host, claim, credit: Math.min(taskGrant, claim) });
       });
     }
+    this.insertGrants(grants, now);
     const sums = new Map<string, number>();
-    for (const g of this.insertGrants(grants, now)) {
+    for (const g of grants) {
       if (g.credit <= 0) continue;
       add(sums, `host:${g.r.host_id}`, g.credit);
       add(sums, `account:${g.host.account_id}`, g.credit);
@@ -133,9 +129,8 @@ export class SqliteCredit {
     }
   }
 
-  /** Writes the grants, `CHUNK` rows a statement; returns those written (not credited before). */
-  private insertGrants(grants: readonly Grant[], now: number): Grant[] {
-    const written: Grant[] = [];
+  /** Writes the grants, `CHUNK` rows a statement. */
+  private insertGrants(grants: readonly Grant[], now: number): void {
     for (let at = 0; at < grants.length; at += CHUNK) {
       const chunk = grants.slice(at, at + CHUNK);
       const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
@@ -150,28 +145,14 @@ export class SqliteCredit {
         g.credit,
         now,
       ]);
-      const insert = `INSERT INTO credit_grants (replica_id, task_id, job_id, host_id, account_id, team_id, claim, credit, granted_at)
-         VALUES ${values} ON CONFLICT DO NOTHING`;
-      if (this.dialect === 'sqlite') {
-        // One writer at a time: what this transaction read is still so, and no replica of
-        // the chunk has a grant. RETURNING would cost more than the insert itself.
-        const done = this.sql(insert).run(...params);
-        if (done.changes !== chunk.length) throw new Error('a replica was credited twice');
-        written.push(...chunk);
-        continue;
-      }
-      // PostgreSQL: another coordinator may have credited a replica since it was read; its
-      // grant stands, and only the rows this statement wrote count.
-      const mine = new Set(
-        (
-          this.sql(`${insert} RETURNING replica_id`)
-            .pluck()
-            .all(...params) as number[]
-        ).map(Number),
-      );
-      for (const g of chunk) if (mine.has(g.r.id)) written.push(g);
+      // Not read back: store transactions run one at a time (SQLite's one writer,
+      // PostgreSQL's advisory lock, pg-database.ts), so no replica read without a grant
+      // in this transaction has one now, and on PostgreSQL the write stays pipelined.
+      this.sql(
+        `INSERT INTO credit_grants (replica_id, task_id, job_id, host_id, account_id, team_id, claim, credit, granted_at)
+         VALUES ${values}`,
+      ).run(...params);
     }
-    return written;
   }
 
   /** A host's speed, account and team, read once per grant. */
@@ -247,10 +228,10 @@ export class SqliteCredit {
       granted_at: number;
     }>;
     for (const r of rows) {
-      const taken = this.sql(
-        'UPDATE credit_grants SET revoked_at = ? WHERE replica_id = ? AND revoked_at IS NULL',
-      ).run(now, r.replica_id);
-      if (taken.changes !== 1) continue;
+      this.sql('UPDATE credit_grants SET revoked_at = ? WHERE replica_id = ?').run(
+        now,
+        r.replica_id,
+      );
       const credit = Number(r.credit);
       const change = (key: number | null) => removeGrant(key, credit, Number(r.granted_at), now);
       this.changeTotal('host', Number(r.host_id), -credit, change);
@@ -267,31 +248,21 @@ export class SqliteCredit {
     this.changeTotal(kind, id, amount, (key) => addGrant(key, amount, now));
   }
 
-  /**
-   * Moves a total by `delta` and its recent key by `rekey`. The new key is computed here
-   * from the row read, so the write is conditional on the total it read: another
-   * coordinator's change in between (PostgreSQL, read committed) makes it read again.
-   */
+  /** Moves a total by `delta` and its recent key by `rekey`, in this transaction. */
   private changeTotal(
     kind: CreditKind,
     id: number,
     delta: number,
     rekey: (key: number | null) => number | null,
   ): void {
-    for (let i = 0; i < MAX_TRIES; i++) {
-      const row = this.sql(
-        'SELECT total, recent_key FROM credit_totals WHERE kind = ? AND entity_id = ?',
-      ).get(kind, id) as { total: number; recent_key: number | null } | undefined;
-      if (row === undefined) return;
-      const total = Number(row.total);
-      const key = rekey(row.recent_key === null ? null : Number(row.recent_key));
-      const done = this.sql(
-        `UPDATE credit_totals SET total = ?, recent_key = ?
-         WHERE kind = ? AND entity_id = ? AND total = ?`,
-      ).run(Math.max(0, total + delta), key, kind, id, total);
-      if (done.changes === 1) return;
-    }
-    throw new Error(`credit totals of ${kind} ${id} kept changing under this transaction`);
+    const row = this.sql(
+      'SELECT total, recent_key FROM credit_totals WHERE kind = ? AND entity_id = ?',
+    ).get(kind, id) as { total: number; recent_key: number | null } | undefined;
+    if (row === undefined) return;
+    const key = rekey(row.recent_key === null ? null : Number(row.recent_key));
+    this.sql(
+      'UPDATE credit_totals SET total = ?, recent_key = ? WHERE kind = ? AND entity_id = ?',
+    ).run(Math.max(0, Number(row.total) + delta), key, kind, id);
   }
 
   /** A host's, account's or team's credit at `now` (zero when it has none). */
