@@ -15,9 +15,11 @@ export const CREDIT_MICROS = 1_000_000;
 /**
  * The reference speed on the standard WASM benchmark, operations per second: a second of
  * a host this fast earns one credit (a host twice as fast earns two per second), as
- * BOINC's cobblestone is pegged to a 1 GFLOPS machine.
+ * BOINC's cobblestone is pegged to a 1 GFLOPS machine. The same speed normalizes the
+ * CPU-seconds that providers ask a price for (pricing.ts), so a credit and a paid
+ * normalized CPU-second measure the same work.
  */
-export const REFERENCE_SPEED = 1e9;
+export const REFERENCE_SPEED = 1e8;
 
 /** Half-life of the recent average credit: a grant counts half as much a week later. */
 export const CREDIT_HALF_LIFE_MS = 7 * 24 * 3600 * 1000;
