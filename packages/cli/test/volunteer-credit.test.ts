@@ -186,6 +186,14 @@ describe('volunteer credit (real coordinator, redundancy 2, an inflater and a sa
     const bad = await requester.get('/v1/leaderboard?by=planet');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('INVALID_REQUEST');
+    for (const body of [{ name: '' }, { name: ' padded ' }, { name: 'x', extra: 1 }]) {
+      const refused = await requester.post('/v1/teams', body);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe('INVALID_REQUEST');
+    }
+    const nowhere = await requester.post('/v1/teams/join', { name: 'Nobody' });
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.body.error.code).toBe('NOT_FOUND');
     const anonymous = await fetch(`${coord.url}/v1/leaderboard`);
     expect(anonymous.status).toBe(401);
 
