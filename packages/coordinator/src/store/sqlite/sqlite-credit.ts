@@ -28,6 +28,7 @@ import {
   removeGrant,
 } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
+import type { ChangeCollector } from './sqlite-change-collector.js';
 import { type SqliteDatabase, statementCache } from './sqlite-database.js';
 
 /** What credit totals are kept for. */
@@ -66,6 +67,9 @@ interface JobRunRow {
   run_ops_n: number;
 }
 
+/** What a transaction tells `grant` of the tasks it settled (sqlite-change-collector.ts). */
+type CreditChanges = Pick<ChangeCollector, 'creditTasks' | 'creditQuorums' | 'creditRuns'>;
+
 /** Grants per INSERT statement. */
 const CHUNK = 100;
 
@@ -80,25 +84,51 @@ export class SqliteCredit {
   }
 
   /**
-   * Credits the valid replicas of the given (just settled or re-judged) tasks not
-   * credited yet; call inside the settling transaction, after the replicas' validations
-   * are written. One read for all the tasks and one insert per `CHUNK` grants: a report
-   * batch settles hundreds of tasks, and a statement per task cost the store about a
-   * third more per task (bench/store-cost.js).
+   * Credits the valid replicas of the tasks settled valid (or re-judged) in this
+   * transaction that have no credit yet; call inside the settling transaction, after the
+   * replicas' validations are written. A task whose valid replicas were all reported in
+   * this transaction is credited from what the transaction holds; the others' replicas
+   * are read at once. One insert per `CHUNK` grants: a report batch settles hundreds of
+   * tasks, and a statement per task cost the store about a third more per task
+   * (bench/store-cost.js).
    */
-  grant(taskIds: Iterable<number>, now: number): void {
-    const rows = this.sql(
-      `SELECT r.id, r.task_id, r.job_id, r.host_id, r.duration_ms, r.sent_at, r.reported_at,
-              g.credit AS granted
-       FROM replicas r LEFT JOIN credit_grants g ON g.replica_id = r.id
-       WHERE r.task_id IN (SELECT value FROM json_each(?)) AND r.validation = 'valid'
-         AND r.state = 'reported' AND (r.excluded IS NULL OR r.excluded = 0)`,
-    ).all(JSON.stringify([...taskIds])) as ValidRow[];
+  grant(changes: CreditChanges, now: number): void {
     const byTask = new Map<number, ValidRow[]>();
-    for (const r of rows) {
-      const quorum = byTask.get(r.task_id);
-      if (quorum === undefined) byTask.set(r.task_id, [r]);
-      else quorum.push(r);
+    const slow = new Set(changes.creditTasks);
+    // The common case: a task settled by the report that made its last valid replica,
+    // every member of its quorum reported and judged in this very transaction.
+    for (const [taskId, quorum] of changes.creditQuorums) {
+      const rows: ValidRow[] = [];
+      for (const m of quorum.members) {
+        const run = changes.creditRuns.get(m.id);
+        if (run === undefined || m.hostId === null) break;
+        rows.push({
+          id: m.id,
+          task_id: taskId,
+          job_id: quorum.jobId,
+          host_id: m.hostId,
+          duration_ms: run.durationMs,
+          sent_at: run.sentAt,
+          reported_at: now,
+          granted: null,
+        });
+      }
+      if (rows.length === quorum.members.length) byTask.set(taskId, rows);
+      else slow.add(taskId);
+    }
+    if (slow.size > 0) {
+      const rows = this.sql(
+        `SELECT r.id, r.task_id, r.job_id, r.host_id, r.duration_ms, r.sent_at, r.reported_at,
+                g.credit AS granted
+         FROM replicas r LEFT JOIN credit_grants g ON g.replica_id = r.id
+         WHERE r.task_id IN (SELECT value FROM json_each(?)) AND r.validation = 'valid'
+           AND r.state = 'reported' AND (r.excluded IS NULL OR r.excluded = 0)`,
+      ).all(JSON.stringify([...slow])) as ValidRow[];
+      for (const r of rows) {
+        const quorum = byTask.get(r.task_id);
+        if (quorum === undefined) byTask.set(r.task_id, [r]);
+        else quorum.push(r);
+      }
     }
     const jobSizes = new Map<number, JobRunRow | undefined>();
     const hosts = new Map<number, HostFacts>();

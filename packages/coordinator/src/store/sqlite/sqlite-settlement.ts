@@ -223,7 +223,7 @@ export class SqliteSettlement {
   ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
     changes.countSettled(jobId, state);
-    if (state === 'valid') changes.creditTasks.add(taskId);
+    if (state === 'valid' && !changes.creditQuorums.has(taskId)) changes.creditTasks.add(taskId);
     // A re-checked task settling again has released or failed its children already.
     if (reopened === undefined && this.isGraph(jobId, changes)) {
       changes.graph.push({ taskId, jobId, state });
@@ -303,8 +303,12 @@ export class SqliteSettlement {
     // run times too (a claim is bounded by the job's measured size).
     if (changes.revokeCredit.size > 0) this.credit.revoke(changes.revokeCredit, now);
     changes.revokeCredit.clear();
-    if (changes.creditTasks.size > 0) this.credit.grant(changes.creditTasks, now);
+    if (changes.creditTasks.size > 0 || changes.creditQuorums.size > 0) {
+      this.credit.grant(changes, now);
+    }
     changes.creditTasks.clear();
+    changes.creditQuorums.clear();
+    changes.creditRuns.clear();
   }
 
   /** Decides a task under its job's validation mode and applies the decision. */
@@ -407,6 +411,14 @@ export class SqliteSettlement {
         const r = replicas.find((x) => x.id === id);
         return r === undefined || r.validation !== null ? null : r.host_id;
       };
+      // A first settlement's valid replicas have no credit yet (sqlite-credit.ts).
+      if (!reopened) {
+        const members = decision.validIds.map((id) => ({
+          id,
+          hostId: replicas.find((r) => r.id === id)?.host_id ?? null,
+        }));
+        changes.creditQuorums.set(taskId, { jobId, members });
+      }
       const kind = validKind(decision.validIds);
       for (const id of decision.validIds) changes.tally(hostOf(id), kind);
       for (const id of decision.invalidIds) changes.tally(hostOf(id), 'invalid');

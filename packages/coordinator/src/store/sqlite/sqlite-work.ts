@@ -322,6 +322,9 @@ export class SqliteWork {
         );
       }
     }
+    if (validation === 'valid') {
+      changes.creditRuns.set(row.id, { durationMs: report.durationMs, sentAt: row.sent_at });
+    }
     this.recordReport.run(
       state,
       now,
