@@ -10,13 +10,15 @@
 import { CREDIT_MICROS, REFERENCE_SPEED } from '@anygrid/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeclaredHost } from './declared-host.js';
-import { runCli, startAgent, startSaboteur, useCoordinator, waitFor } from './harness.js';
+import { example, runCli, startAgent, startSaboteur, useCoordinator, waitFor } from './harness.js';
 import { primeRanges, submitPrimes, waitForJob } from './job-flow.js';
 import { inspectStore } from './store-inspect.js';
 
 const SPEED = 2 * REFERENCE_SPEED;
 const MS = 60;
 const TASKS = 60;
+/** Tasks of the second job, which only the honest host and the inflater may run. */
+const PAIRED = 20;
 /** What the honest host claims per task: 60 ms at twice the reference speed. */
 const HONEST_CLAIM = Math.floor((MS / 1000) * (SPEED / REFERENCE_SPEED) * CREDIT_MICROS);
 
@@ -93,7 +95,7 @@ describe('volunteer credit (real coordinator, redundancy 2, an inflater and a sa
     ] as const) {
       const h = new DeclaredHost(coord.url, token, {
         name,
-        declares: { speed: SPEED, slots: 2 },
+        declares: { speed: SPEED, slots: 2, region: 'credit-lab' },
         msPerTask: MS,
         reportsMs,
       });
@@ -105,19 +107,33 @@ describe('volunteer credit (real coordinator, redundancy 2, an inflater and a sa
     const final = await waitForJob(requester, job.id);
     expect(final.progress).toMatchObject({ total: TASKS, valid: TASKS });
 
+    // A second job only the two declared hosts may run: each of its tasks pairs the
+    // honest host with the inflater.
+    const module = await requester.upload(example('prime.wasm'));
+    const paired = await requester.post('/v1/jobs', {
+      module,
+      policy: { redundancy: 2 },
+      requirements: { regions: ['credit-lab'] },
+      tasks: primeRanges(PAIRED, 2000).map(([a, b]) => ({ args: [String(a), String(b)] })),
+    });
+    expect(paired.status).toBe(201);
+    const pairedFinal = await waitForJob(requester, paired.body.id);
+    expect(pairedFinal.progress).toMatchObject({ total: PAIRED, valid: PAIRED });
+
     const store = inspectStore(coord.dataDir);
     const rows = store.query<GrantRow>(
       `SELECT r.id AS replica_id, r.task_id, r.host_id, g.account_id, g.team_id, g.claim, g.credit,
               r.validation, r.state, h.name AS host
        FROM replicas r JOIN hosts h ON h.id = r.host_id
          LEFT JOIN credit_grants g ON g.replica_id = r.id
-       WHERE r.job_id = ? AND r.host_id IS NOT NULL`,
+       WHERE r.job_id IN (?, ?) AND r.host_id IS NOT NULL`,
       job.id,
+      paired.body.id,
     );
     const valid = rows.filter((r) => r.validation === 'valid' && r.state === 'reported');
     const others = rows.filter((r) => !(r.validation === 'valid' && r.state === 'reported'));
     // Only validated replicas are credited, each once (replica_id is the grant's key).
-    expect(valid.length).toBeGreaterThanOrEqual(2 * TASKS);
+    expect(valid.length).toBeGreaterThanOrEqual(2 * (TASKS + PAIRED));
     expect(valid.every((r) => r.credit !== null)).toBe(true);
     expect(others.filter((r) => r.credit !== null)).toEqual([]);
     // The saboteur was caught and earned nothing.
@@ -128,7 +144,7 @@ describe('volunteer credit (real coordinator, redundancy 2, an inflater and a sa
     // Each task grants each of its valid replicas the lowest of their claims.
     const byTask = new Map<number, GrantRow[]>();
     for (const r of valid) byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), r]);
-    expect(byTask.size).toBe(TASKS);
+    expect(byTask.size).toBe(TASKS + PAIRED);
     for (const quorum of byTask.values()) {
       const lowest = Math.min(...quorum.map((r) => r.claim));
       expect(quorum.map((r) => r.credit)).toEqual(quorum.map(() => lowest));
@@ -151,6 +167,8 @@ describe('volunteer credit (real coordinator, redundancy 2, an inflater and a sa
         expect(r.credit).toBe(HONEST_CLAIM);
       }
     }
+    // Every task of the second job paired them: the inflater got exactly the honest claim.
+    expect(pairedWithHonest).toBeGreaterThanOrEqual(PAIRED);
     console.log(
       `credit: ${valid.length} valid replicas credited, ${others.length} others not; honest ${honest.length}, inflater ${inflater.length} (${pairedWithHonest} with honest), claims inflater max ${Math.max(...inflater.map((r) => r.claim))} vs honest ${HONEST_CLAIM}`,
     );
