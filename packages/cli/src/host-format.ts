@@ -6,6 +6,7 @@
 
 import type { HostView } from '@anygrid/protocol';
 import { formatCredits } from './credit-amount.js';
+import { creditText } from './credit-format.js';
 import { formatBytes, formatDuration } from './output.js';
 
 /**
@@ -106,6 +107,7 @@ export function hostDetails(h: HostView, now = Date.now()): string[] {
     // usedToday counts replicas not answered successfully (a report or hand-back gives
     // its share back), not all those sent today: docs/validation.md, "Daily quota".
     `  quota      ${h.quota.usedToday}/${h.quota.perDay} today (UTC) in unanswered, errored or timed-out replicas, ${h.quota.leftToday} left`,
+    ...(h.credit === undefined ? [] : [`  credit     ${creditText(h.credit)}`]),
   ];
 }
 

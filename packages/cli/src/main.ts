@@ -12,6 +12,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerHosts } from './commands/hosts.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLeaderboard } from './commands/leaderboard.js';
 import { registerLedger } from './commands/ledger.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerProvide } from './commands/provide.js';
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   registerJobs(program);
   registerCancel(program);
   registerHosts(program);
+  registerLeaderboard(program);
   registerToken(program);
   registerAccounts(program);
   registerLedger(program);

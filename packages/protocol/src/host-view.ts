@@ -8,6 +8,7 @@
  */
 
 import { z } from 'zod';
+import { CreditStanding } from './credit.js';
 import { Accelerator } from './host.js';
 import { Asks } from './pricing.js';
 
@@ -89,6 +90,8 @@ export const HostView = z.strictObject({
   asks: Asks,
   /** Its account's stake, micro-credits: slashed on each invalid result (docs/incentives.md). */
   stake: z.number().int(),
+  /** Volunteer credit granted for its validated replicas (docs/incentives.md); in `GET /v1/hosts/{id}`. */
+  credit: CreditStanding.optional(),
 });
 export type HostView = z.infer<typeof HostView>;
 

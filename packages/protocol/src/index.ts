@@ -7,6 +7,7 @@
 export * from './account.js';
 export * from './compare.js';
 export * from './content.js';
+export * from './credit.js';
 export * from './dashboard.js';
 export * from './diagnostics.js';
 export * from './error-codes.js';

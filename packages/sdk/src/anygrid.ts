@@ -23,6 +23,8 @@ import {
   type JobList,
   type JobVariant,
   type JobView,
+  type Leaderboard,
+  type LeaderboardQueryInput,
   type LedgerCheck,
   MAX_TASKS_PER_JOB,
   type MoneyResponse,
@@ -35,6 +37,7 @@ import {
   type StakeRequestInput,
   type Statement,
   type TaskSpecInput,
+  type TeamView,
   type UnstakeRequest,
   type WhoAmI,
 } from '@anygrid/protocol';
@@ -311,6 +314,24 @@ export class Anygrid {
   /** One host, if this token may see it. */
   host(id: number, signal?: AbortSignal): Promise<HostView> {
     return this.http.json<HostView>({ path: `/v1/hosts/${id}`, signal });
+  }
+
+  /** Volunteer credit ranked by host, account or team (docs/incentives.md). */
+  leaderboard(query: LeaderboardQueryInput = {}, signal?: AbortSignal): Promise<Leaderboard> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return this.http.json<Leaderboard>({ path: `/v1/leaderboard${qs ? `?${qs}` : ''}`, signal });
+  }
+
+  /** Creates a team and moves this token's account into it. */
+  createTeam(name: string): Promise<TeamView> {
+    return this.http.json<TeamView>({ method: 'POST', path: '/v1/teams', json: { name } });
+  }
+
+  /** Moves this token's account into a team. */
+  joinTeam(name: string): Promise<TeamView> {
+    return this.http.json<TeamView>({ method: 'POST', path: '/v1/teams/join', json: { name } });
   }
 
   /** Releases a quarantined host so it gets work again (admin only). */

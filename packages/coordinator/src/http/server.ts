@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Accounts } from '../services/accounts.js';
+import { Credit } from '../services/credit.js';
 import type { Dashboard } from '../services/dashboard.js';
 import type { Hosts } from '../services/hosts.js';
 import type { Hub } from '../services/hub.js';
@@ -23,6 +24,7 @@ import { adminRoutes } from './admin-routes.js';
 import { installAgentSocket } from './agent-socket.js';
 import { installAuth } from './auth.js';
 import { blobRoutes } from './blob-routes.js';
+import { creditRoutes } from './credit-routes.js';
 import { dashboardPage } from './dashboard-page.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { sendError } from './error-response.js';
@@ -115,6 +117,7 @@ export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSock
   providerRoutes(app, deps.providers, deps.heartbeatMs);
   hostRoutes(app, deps.hosts);
   moneyRoutes(app, new Money(deps.store));
+  creditRoutes(app, new Credit(deps.store));
   dashboardRoutes(app, deps.dashboard, deps.hub);
   volunteerRoutes(app, deps.volunteers);
   if (deps.webDir) {

@@ -44,6 +44,7 @@ export {
   boincReplicationProbability,
   boincShouldReplicate,
 } from './boinc-replication.js';
+export { type ClaimFacts, claimedCredit, quorumGrant, SIZE_SLACK } from './credit-claim.js';
 export {
   type DailyQuotaParams,
   DEFAULT_DAILY_QUOTA,
@@ -164,6 +165,7 @@ export {
   ReadyQueue,
   type ReadyReplica,
 } from './ready-queue.js';
+export { addGrant, decayedSum, recentPerDay, removeGrant } from './recent-average.js';
 export {
   type AcceptedResult,
   type Confirmation,

@@ -2,7 +2,8 @@
  * @module
  * Hosts as people see them: admins every host, a provider its own account's. Each
  * view carries the host's replica counts, reputation score, daily quota and quarantine;
- * a list adds each account's totals. An admin releases a quarantined host.
+ * a list adds each account's totals; one host's view adds its volunteer credit. An admin
+ * releases a quarantined host.
  */
 
 import { type HostList, type HostView, NotFoundError } from '@anygrid/protocol';
@@ -26,9 +27,10 @@ export class Hosts {
 
   /** Throws NotFoundError for a host that is absent or another account's. */
   async get(principal: Principal, hostId: number): Promise<HostView> {
-    const host = await this.store.getHost(hostId, principal, Date.now());
+    const now = Date.now();
+    const host = await this.store.getHost(hostId, principal, now);
     if (!host) throw new NotFoundError('host', hostId);
-    return host;
+    return { ...host, credit: await this.store.creditStanding('host', hostId, now) };
   }
 
   async release(hostId: number): Promise<{ released: boolean; host: HostView }> {

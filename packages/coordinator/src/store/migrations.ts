@@ -482,4 +482,53 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE replicas ADD COLUMN paid_transfer BIGINT',
     ],
   },
+  {
+    version: 28,
+    name: 'volunteer credit and teams',
+    statements: [
+      // An account belongs to at most one team; a team's credit is what its members were
+      // granted while in it (docs/incentives.md, "Volunteer credit").
+      `CREATE TABLE teams (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_by INTEGER NOT NULL REFERENCES accounts(id),
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE team_members (
+        account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+        team_id INTEGER NOT NULL REFERENCES teams(id),
+        joined_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX team_members_team ON team_members (team_id)',
+      // One row per validated replica credited, written in the settlement's transaction:
+      // its own claim and the task's grant (the lowest claim of the quorum), so both can
+      // be audited. No foreign keys: grants outlive the replicas the janitor purges. No
+      // index but the key: the settlement finds a task's grants through its replicas.
+      // revoked_at: a re-check found the replica invalid after all; its credit was taken
+      // back from the totals.
+      `CREATE TABLE credit_grants (
+        replica_id INTEGER PRIMARY KEY,
+        task_id BIGINT NOT NULL,
+        job_id BIGINT NOT NULL,
+        host_id BIGINT NOT NULL,
+        account_id BIGINT NOT NULL,
+        team_id BIGINT,
+        claim BIGINT NOT NULL,
+        credit BIGINT NOT NULL,
+        granted_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`,
+      // Totals per host, account and team: micro-credits, and the recent average as a
+      // time-independent key (policy/recent-average.ts), so both orders are index scans.
+      `CREATE TABLE credit_totals (
+        kind TEXT NOT NULL,
+        entity_id BIGINT NOT NULL,
+        total BIGINT NOT NULL,
+        recent_key DOUBLE PRECISION,
+        PRIMARY KEY (kind, entity_id)
+      )`,
+      'CREATE INDEX credit_totals_total ON credit_totals (kind, total)',
+      'CREATE INDEX credit_totals_recent ON credit_totals (kind, recent_key)',
+    ],
+  },
 ];

@@ -9,6 +9,7 @@
 import type {
   AccountBalances,
   Assignment,
+  CreditStanding,
   GridSnapshot,
   HeartbeatResponse,
   HostList,
@@ -17,6 +18,8 @@ import type {
   JobTaskPage,
   JobTasksQuery,
   JobView,
+  LeaderboardEntry,
+  LeaderboardQuery,
   LedgerCheck,
   MoneyResponse,
   Payouts,
@@ -26,6 +29,7 @@ import type {
   Statement,
   TaskResult,
   TaskView,
+  TeamView,
 } from '@anygrid/protocol';
 import type { HostCapabilities, LeaseState, ReadyReplica } from '../policy/index.js';
 
@@ -139,6 +143,19 @@ export interface Store {
   getHost(hostId: number, principal: Principal, now: number): Promise<HostView | null>;
   /** Clears a host's quarantine; null if there is no such host. */
   releaseHost(hostId: number, now: number): Promise<{ released: boolean; host: HostView } | null>;
+
+  /** Volunteer credit of a host, account or team at `now` (zero when none; docs/incentives.md). */
+  creditStanding(
+    kind: 'host' | 'account' | 'team',
+    id: number,
+    now: number,
+  ): Promise<CreditStanding>;
+  /** The leaderboard's first entries, recent averages decayed to `now`. */
+  leaderboard(query: LeaderboardQuery, now: number): Promise<LeaderboardEntry[]>;
+  /** Creates a team and moves the account into it; ConflictError when the name is taken. */
+  createTeam(accountId: number, name: string, now: number): Promise<TeamView>;
+  /** Moves the account into the named team; NotFoundError when there is none. */
+  joinTeam(accountId: number, name: string, now: number): Promise<TeamView>;
 
   /**
    * Creates a job; a paid one (`policy.pricing`) reserves its maximum cost from the

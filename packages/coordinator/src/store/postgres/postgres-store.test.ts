@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { describeCheckpoints } from '../checkpoints.case.js';
+import { describeCredit } from '../credit.case.js';
 import { describeDashboard } from '../dashboard.case.js';
 import { describeGraph } from '../graph.case.js';
 import { describeHandBack } from '../handback.case.js';
@@ -37,6 +38,7 @@ describe.skipIf(!postgresPresent)('postgres', () => {
     return { store, path: store.url };
   });
   describeVariants('postgres', open);
+  describeCredit('postgres', (rules) => openPgStore(rules));
   // Two connections on one schema, as two coordinators hold the database.
   describeLeadership('postgres', async () => {
     const a = await openPgStore();

@@ -17,6 +17,18 @@ export type SettledState = 'valid' | 'failed' | 'no_consensus' | 'cancelled';
 
 const ZERO: Record<SettledState, number> = { valid: 0, failed: 0, no_consensus: 0, cancelled: 0 };
 
+/** A task's valid replicas and their hosts, as its settlement decided them. */
+export interface CreditQuorum {
+  readonly jobId: number;
+  readonly members: readonly { readonly id: number; readonly hostId: number | null }[];
+}
+
+/** What a replica reported of its run, and when it was sent. */
+export interface CreditRun {
+  readonly durationMs: number;
+  readonly sentAt: number | null;
+}
+
 /** Collects what a transaction changed: for notifications after commit, and the job counters to write before it. */
 export class ChangeCollector {
   readonly jobs = new Set<number>();
@@ -71,6 +83,20 @@ export class ChangeCollector {
   readonly caught: Array<{ hostId: number; replicaId: number; jobId: number | null }> = [];
   /** Benchmark speed of the host whose reports this transaction records; null: unknown. */
   reporterSpeed: number | null = null;
+  /**
+   * Tasks settled valid, or given a late valid answer, in this transaction, whose valid
+   * replicas are read from the store to be credited before commit (sqlite-credit.ts).
+   */
+  readonly creditTasks = new Set<number>();
+  /** Tasks settled valid for the first time in this transaction, with their valid replicas. */
+  readonly creditQuorums = new Map<number, CreditQuorum>();
+  /**
+   * Replicas reported and judged valid in this transaction, with their run: a quorum all
+   * of whose members are here is credited without reading them back.
+   */
+  readonly creditRuns = new Map<number, CreditRun>();
+  /** Replicas once valid that a re-check found invalid: their credit is taken back before commit. */
+  readonly revokeCredit = new Set<number>();
 
   /** Run times reported in this transaction per job with variants, per variant key. */
   readonly variantRuntimes = new Map<number, Map<string, { ms: number; n: number }>>();

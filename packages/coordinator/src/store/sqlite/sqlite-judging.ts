@@ -160,7 +160,10 @@ export class SqliteJudging {
       const was = row?.validation === 'valid' ? this.acceptedAs(id) : undefined;
       if (id !== writerId) this.markInvalid.run(id);
       if (judgement(row?.validation ?? null, 'invalid', false) !== 'invalid') continue;
-      if (was !== undefined) changes.recount(row?.host_id ?? null, was, 'invalid');
+      if (was !== undefined) {
+        changes.recount(row?.host_id ?? null, was, 'invalid');
+        changes.revokeCredit.add(id);
+      }
       this.caught(row?.host_id ?? 0, meta, taskId, id, now, changes);
     }
     if (meta.policy.compare.kind === 'exact') this.judgeExcluded(facts, decision, changes);
@@ -185,6 +188,7 @@ export class SqliteJudging {
       const was = this.acceptedAs(row.id);
       this.markInvalid.run(row.id);
       changes.recount(row.host_id, was, 'invalid');
+      changes.revokeCredit.add(row.id);
     }
   }
 

@@ -23,6 +23,7 @@ import type { TallyKind } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
 import type { ChangeCollector, SettledState } from './sqlite-change-collector.js';
 import { SqliteCheckpoints } from './sqlite-checkpoints.js';
+import { SqliteCredit } from './sqlite-credit.js';
 import { type SqliteDatabase, statementCache } from './sqlite-database.js';
 import { type GraphHooks, SqliteGraph } from './sqlite-graph.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
@@ -74,6 +75,8 @@ export class SqliteSettlement {
   readonly graph: SqliteGraph;
   /** App variants: a job's builds, the one each replica ran, their run times (sqlite-variants.ts). */
   readonly variants: SqliteVariants;
+  /** Volunteer credit for validated replicas, granted before commit (sqlite-credit.ts). */
+  readonly credit: SqliteCredit;
   private readonly addRuntime;
   private readonly watchFailing;
   /** Payments, refunds and slashes, settled before commit (sqlite-job-payments.ts). */
@@ -106,6 +109,7 @@ export class SqliteSettlement {
     );
     this.graph = new SqliteGraph(db);
     this.variants = new SqliteVariants(db);
+    this.credit = new SqliteCredit(db, metaOf);
     this.taskRow = db.prepare('SELECT job_id, state FROM tasks WHERE id = ?');
     this.replicas = new SqliteReplicaCreation(db, metaOf, this.checkpoints);
     this.settleTask = db.prepare(
@@ -228,6 +232,7 @@ export class SqliteSettlement {
   ): void {
     if (hasUnsent) this.dropUnsent.run(taskId);
     changes.countSettled(jobId, state);
+    if (state === 'valid' && !changes.creditQuorums.has(taskId)) changes.creditTasks.add(taskId);
     // A re-checked task settling again has released or failed its children already.
     if (reopened === undefined && this.isGraph(jobId, changes)) {
       changes.graph.push({ taskId, jobId, state });
@@ -305,6 +310,16 @@ export class SqliteSettlement {
     changes.hostTallies.clear();
     if (changes.lastCursor !== undefined) this.saveCursor.run(changes.lastCursor);
     changes.lastCursor = undefined;
+    // Last: the validations of this transaction are all written by now, and the job's
+    // run times too (a claim is bounded by the job's measured size).
+    if (changes.revokeCredit.size > 0) this.credit.revoke(changes.revokeCredit, now);
+    changes.revokeCredit.clear();
+    if (changes.creditTasks.size > 0 || changes.creditQuorums.size > 0) {
+      this.credit.grant(changes, now);
+    }
+    changes.creditTasks.clear();
+    changes.creditQuorums.clear();
+    changes.creditRuns.clear();
   }
 
   /** Decides a task under its job's validation mode and applies the decision. */
@@ -408,6 +423,14 @@ export class SqliteSettlement {
         const r = replicas.find((x) => x.id === id);
         return r === undefined || r.validation !== null ? null : r.host_id;
       };
+      // A first settlement's valid replicas have no credit yet (sqlite-credit.ts).
+      if (!reopened) {
+        const members = decision.validIds.map((id) => ({
+          id,
+          hostId: replicas.find((r) => r.id === id)?.host_id ?? null,
+        }));
+        changes.creditQuorums.set(taskId, { jobId, members });
+      }
       const kind = validKind(decision.validIds);
       for (const id of decision.validIds) changes.tally(hostOf(id), kind);
       for (const id of decision.invalidIds) changes.tally(hostOf(id), 'invalid');

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeCredit } from '../credit.case.js';
 import { describeHandBack } from '../handback.case.js';
 import { describeLedger } from '../ledger.case.js';
 import { describeLiveness } from '../liveness.case.js';
@@ -27,6 +28,12 @@ describeLedger('sqlite', async (rules) => {
 
 describeHandBack('sqlite', async () => {
   const store = new SqliteStore(tempPath());
+  await store.migrate();
+  return store;
+});
+
+describeCredit('sqlite', async (rules) => {
+  const store = new SqliteStore(tempPath(), rules);
   await store.migrate();
   return store;
 });

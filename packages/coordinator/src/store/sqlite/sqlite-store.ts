@@ -9,6 +9,7 @@
 
 import type {
   AccountBalances,
+  CreditStanding,
   GridSnapshot,
   HostList,
   HostUpdate,
@@ -16,6 +17,8 @@ import type {
   JobTaskPage,
   JobTasksQuery,
   JobView,
+  LeaderboardEntry,
+  LeaderboardQuery,
   LedgerCheck,
   MoneyResponse,
   Payouts,
@@ -24,6 +27,7 @@ import type {
   Statement,
   TaskResult,
   TaskView,
+  TeamView,
 } from '@anygrid/protocol';
 import {
   basisPoints,
@@ -322,6 +326,22 @@ export class SqlStore implements Store {
       }
       return { released, host };
     });
+  }
+
+  async creditStanding(kind: 'host' | 'account' | 'team', id: number, now: number) {
+    return this.p.settlement.credit.standing(kind, id, now) satisfies CreditStanding;
+  }
+
+  async leaderboard(query: LeaderboardQuery, now: number): Promise<LeaderboardEntry[]> {
+    return this.p.settlement.credit.leaderboard(query, now);
+  }
+
+  async createTeam(accountId: number, name: string, now: number): Promise<TeamView> {
+    return this.inTx(() => this.p.settlement.credit.createTeam(accountId, name, now));
+  }
+
+  async joinTeam(accountId: number, name: string, now: number): Promise<TeamView> {
+    return this.inTx(() => this.p.settlement.credit.joinTeam(accountId, name, now));
   }
 
   async moveHosts(from: number, to: number, _now: number): Promise<number[]> {

@@ -309,6 +309,8 @@ export class SqliteWork {
       if (judged !== null) changes.tally(row.host_id, judged);
       // Judged after its task settled: a paid job pays (or not) for it as for the others.
       this.settlement.payments.touch(row.task_id, row.job_id, changes);
+      // A late valid answer earns the task's credit (at most its own claim).
+      if (judged === 'valid') changes.creditTasks.add(row.task_id);
       // A spot check's answer is known: it judges its host like any comparison.
       if (judged !== null && row.spot === 1 && row.host_id !== null) {
         this.settlement.judgeSpotCheck(
@@ -321,6 +323,9 @@ export class SqliteWork {
           changes,
         );
       }
+    }
+    if (validation === 'valid') {
+      changes.creditRuns.set(row.id, { durationMs: report.durationMs, sentAt: row.sent_at });
     }
     this.recordReport.run(
       state,
