@@ -16,15 +16,10 @@
  */
 
 import type { Asks, JobPricing, Tier } from '@anygrid/protocol';
-import { TIERS } from '@anygrid/protocol';
+import { REFERENCE_SPEED, TIERS } from '@anygrid/protocol';
 
-/**
- * Benchmark operations per second of the reference slot: a normalized second is this
- * many operations. About one core of a small server of 2026 running the benchmark in the
- * Node agent (1.3e8 measured on a 2-core test machine), so a normalized second is close
- * to a wall-clock second on ordinary hardware.
- */
-export const REFERENCE_SPEED = 1e8;
+/** A normalized second is `REFERENCE_SPEED` benchmark operations (protocol credit.ts): credit and billing share it. */
+export { REFERENCE_SPEED };
 
 /** A replica's claim is believed up to this many times its task's measured size. */
 export const MEASURED_SIZE_SLACK = 2;
