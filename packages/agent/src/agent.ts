@@ -320,9 +320,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }),
   });
   const heldNow = () => [...new Set([...loop.heldIds(), ...flusher.pendingIds()])];
-  moved = rejoiner(log, stopping.signal, heldNow, (holding, signal) =>
-    register(client, () => describe(hostId, holding), log, signal),
-  );
+  moved = rejoiner(log, stopping.signal, {
+    held: heldNow,
+    rejoin: (holding, signal) => register(client, () => describe(hostId, holding), log, signal),
+    pause: () => loop.pausePulling(),
+    resume: () => loop.resumePulling(),
+  });
   let heartbeat: Heartbeat | undefined;
   const beat = (heartbeatMs: number) => {
     heartbeat = new Heartbeat({

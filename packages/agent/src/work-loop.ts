@@ -150,7 +150,16 @@ export class WorkLoop {
     this.accept(assignments, false);
   }
 
-  /** Lets a loop started with `pullingPaused` pull, at once. */
+  /**
+   * Stops pulling until `resumePulling`; resolves once a pull under way was answered and
+   * its work taken in, so that what the loop holds is all the coordinator sent.
+   */
+  async pausePulling(): Promise<void> {
+    this.paused = true;
+    await this.pulling;
+  }
+
+  /** Lets a paused loop (or one started with `pullingPaused`) pull, at once. */
   resumePulling(): void {
     this.paused = false;
     this.trigger();

@@ -25,12 +25,17 @@ function open(place: string) {
 export function inspectStore(place: string) {
   const db = open(place);
   return {
-    /** Tasks that had two replicas on one host — must always be empty. */
+    /**
+     * Tasks that had two replicas on one host — must always be empty. One handed back
+     * unrun (abandoned: a rejoin released a replica the host never got) does not count:
+     * it never voted, and the host may take the task again.
+     */
     sameHostPairs(jobId: number): unknown[] {
       return db
         .prepare(
           `SELECT task_id, host_id, COUNT(*) AS n FROM replicas
-           WHERE job_id = ? AND host_id IS NOT NULL GROUP BY task_id, host_id HAVING COUNT(*) > 1`,
+           WHERE job_id = ? AND host_id IS NOT NULL AND state <> 'abandoned'
+           GROUP BY task_id, host_id HAVING COUNT(*) > 1`,
         )
         .all(jobId);
     },

@@ -49,9 +49,10 @@ async function setup(open: (rules: StoreRules) => Promise<Store>, rules: StoreRu
     to: 'balance',
   });
   /** Pulls one replica for the host and reports it with the digest; returns its id or undefined. */
-  const run = async (hostId: number, digest = 'd') => {
+  const run = async (hostId: number, digest = 'd', beforeReport?: () => Promise<void>) => {
     const [a] = await store.assignReplicas(hostId, queue.take(hostId, 1), now());
     if (!a) return undefined;
+    await beforeReport?.();
     const report: VerifiedReport = { ...ok(a.replicaId, digest), durationMs: 2000 };
     feed((await store.applyReports(hostId, [report], now())).changes);
     return a.replicaId;
@@ -147,11 +148,15 @@ export function describeLedger(name: string, open: (rules: StoreRules) => Promis
       const a = await t.provider('a');
       await t.store.moveMoney(t.credit(t.owner.accountId, 1e9, 'c'), t.now());
       await t.submit(2, paid());
-      // A heartbeat's update raises the ask past the ceiling (1000 µ per CPU-second).
-      await t.store.updateHost(a.id, { asks: { cpuSecond: 5000, memGiBSecond: 0, gpuSecond: 0 } });
-      const view = await t.store.getHost(a.id, ADMIN, t.now());
-      expect(view?.asks).toEqual({ cpuSecond: 5000, memGiBSecond: 0, gpuSecond: 0 });
-      await t.run(a.id);
+      // A heartbeat's update raises the ask past the ceiling (1000 µ per CPU-second) while
+      // the host runs a replica (no new work goes to it at that ask: the ceiling rules it out).
+      await t.run(a.id, 'd', async () => {
+        await t.store.updateHost(a.id, {
+          asks: { cpuSecond: 5000, memGiBSecond: 0, gpuSecond: 0 },
+        });
+        const view = await t.store.getHost(a.id, ADMIN, t.now());
+        expect(view?.asks).toEqual({ cpuSecond: 5000, memGiBSecond: 0, gpuSecond: 0 });
+      });
       expect((await t.store.balances(a.account)).earnings).toBe(HOST_PAY);
       // Lowered below the ceiling, the next validation pays the lower ask: 2 s × 400 µ.
       await t.store.updateHost(a.id, { asks: { cpuSecond: 400, memGiBSecond: 0, gpuSecond: 0 } });
