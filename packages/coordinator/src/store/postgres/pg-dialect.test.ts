@@ -42,7 +42,7 @@ describe('the store SQL in PostgreSQL words', () => {
     expect(
       toPostgres('SELECT 1 FROM hosts WHERE id IN (SELECT value FROM json_each(?))', ids).text,
     ).toBe(
-      'SELECT 1 FROM hosts WHERE id IN (SELECT value::bigint FROM json_array_elements_text($1::json))',
+      'SELECT 1 FROM hosts WHERE id = ANY(ARRAY(SELECT value::bigint FROM json_array_elements_text($1::json)))',
     );
     expect(
       toPostgres(`SELECT COALESCE(json_extract(r.error, '$.code'), r.state) FROM replicas r`, ids)

@@ -75,10 +75,13 @@ export function toPostgres(sql: string, idTables: ReadonlySet<string>): PgStatem
 function words(sql: string): string {
   return (
     sql
-      // A list of ids sent as one JSON array parameter.
+      // A list of ids sent as one JSON array parameter. As `= ANY(array)`, not `IN
+      // (subquery)`: a statement is prepared once, often on a table with no statistics
+      // yet, and its generic plan for IN was a scan of the whole table (a pull's UPDATE of
+      // 200 replicas took 0.6 s at 40 000 rows); ANY looks each id up in the key.
       .replace(
-        /\(SELECT value FROM json_each\(\?\)\)/g,
-        '(SELECT value::bigint FROM json_array_elements_text(?::json))',
+        /\bIN \(SELECT value FROM json_each\(\?\)\)/g,
+        '= ANY(ARRAY(SELECT value::bigint FROM json_array_elements_text(?::json)))',
       )
       // SQLite's index hints; PostgreSQL's planner chooses alone.
       .replace(/\bINDEXED BY [a-z_]+/g, '')

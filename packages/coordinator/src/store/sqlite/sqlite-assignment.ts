@@ -132,11 +132,13 @@ export class SqliteAssignment {
     // A pull's fresh sole replicas (redundancy 1, nobody else's) with one deadline, in one
     // statement: one write per pull rather than per replica, which on PostgreSQL is each a
     // statement the server plans and runs. Those it did not change (a reissue, or sent
-    // meanwhile) go through `sendReplica`.
+    // meanwhile) go through `sendReplica`. The state is tested through COALESCE so that
+    // PostgreSQL looks the ids up in the key: with a plain `state = 'unsent'` its plan
+    // also scanned the index of every ready replica (0.1–0.6 s a pull at 40 000 rows).
     this.sendSole = db
       .prepare(
         `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
-         WHERE id IN (SELECT value FROM json_each(?)) AND state = 'unsent' AND sole = 1
+         WHERE id IN (SELECT value FROM json_each(?)) AND COALESCE(state, '') = 'unsent' AND sole = 1
          RETURNING id`,
       )
       .pluck();
