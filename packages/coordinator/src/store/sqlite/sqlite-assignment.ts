@@ -78,6 +78,7 @@ interface Sent extends SentPick {
 export class SqliteAssignment {
   private readonly sendReplica;
   private readonly sendSole;
+  private readonly stillUnsentOf;
   private readonly sendGuarded;
   private readonly sendHomogeneous;
   private readonly stillUnsent;
@@ -140,6 +141,11 @@ export class SqliteAssignment {
         `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
          WHERE id IN (SELECT value FROM json_each(?)) AND COALESCE(state, '') = 'unsent' AND sole = 1
          RETURNING id`,
+      )
+      .pluck();
+    this.stillUnsentOf = db
+      .prepare(
+        `SELECT id FROM replicas WHERE id IN (SELECT value FROM json_each(?)) AND COALESCE(state, '') = 'unsent'`,
       )
       .pluck();
     this.sendReplica = db.prepare(
@@ -414,9 +420,21 @@ export class SqliteAssignment {
   private sendSoles(hostId: number, now: number, deadline: number, group: Sent[]): void {
     const ids = JSON.stringify(group.map((s) => s.pick.replicaId));
     const written = new Set(this.sendSole.all(hostId, now, deadline, ids) as number[]);
+    if (written.size === group.length) {
+      for (const s of group) s.sole = true;
+      return;
+    }
+    // The rest were sent meanwhile (another coordinator's queue held them too: the usual
+    // case) or are not sole: one read tells which still wait, and only those are tried alone.
+    const rest = group.filter((s) => !written.has(s.pick.replicaId));
+    const waiting = new Set(
+      this.stillUnsentOf.all(JSON.stringify(rest.map((s) => s.pick.replicaId))) as number[],
+    );
     for (const s of group) {
       if (written.has(s.pick.replicaId)) s.sole = true;
-      else s.write = this.sendReplica.run(hostId, now, deadline, s.pick.replicaId, hostId);
+      else if (waiting.has(s.pick.replicaId)) {
+        s.write = this.sendReplica.run(hostId, now, deadline, s.pick.replicaId, hostId);
+      } else s.sole = false;
     }
   }
 
