@@ -33,6 +33,7 @@ const host: HostView = HostView.parse({
   quarantine: null,
   asks: { cpuSecond: 2000, memGiBSecond: 0, gpuSecond: 0 },
   stake: 5_000_000,
+  warmupShare: 0.67,
 });
 
 describe('host formatting', () => {
@@ -115,6 +116,10 @@ describe('host formatting', () => {
     expect(text).toContain('cuda NVIDIA L4 (24.0 GB)');
     expect(text).toContain(
       'turnaround 420ms, on time 75%, available 67% of the last day, bandwidth 4.8 MB/s',
+    );
+    expect(text).toContain('stake 5.000000 credits (adaptive warm-up ×0.67)');
+    expect(hostDetails({ ...host, stake: 0, warmupShare: 1 }, 1000).join('\n')).toContain(
+      'stake 0.000000 credits\n',
     );
   });
 

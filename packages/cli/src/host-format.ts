@@ -103,7 +103,7 @@ export function hostDetails(h: HostView, now = Date.now()): string[] {
     `  seen       ${formatDuration(Math.max(0, now - h.lastSeen))} ago; registered ${new Date(h.createdAt).toISOString()}`,
     `  replicas   ${r.valid} valid, ${r.invalid} invalid, ${r.errored} errored, ${r.timedOut} timed out, ${r.abandoned} abandoned, ${r.alone} accepted alone`,
     `  score      ${h.reputation.score.toFixed(3)} (lower bound ${h.reputation.lowerBound.toFixed(3)}, from ${h.reputation.judged} judged replicas)`,
-    `  asks       ${asksText(h)}; stake ${formatCredits(h.stake)} credits`,
+    `  asks       ${asksText(h)}; stake ${formatCredits(h.stake)} credits${h.stake > 0 ? ` (adaptive warm-up ×${h.warmupShare.toFixed(2)})` : ''}`,
     // usedToday counts replicas not answered successfully (a report or hand-back gives
     // its share back), not all those sent today: docs/validation.md, "Daily quota".
     `  quota      ${h.quota.usedToday}/${h.quota.perDay} today (UTC) in unanswered, errored or timed-out replicas, ${h.quota.leftToday} left`,

@@ -75,6 +75,10 @@ describe('a staked host that cheats', () => {
       expect(after.replicas.invalid).toBeGreaterThan(0);
       expect(after.stake).toBeLessThan(STAKE);
       expect(after.reputation.score).toBeLessThan(before.reputation.score);
+      // What the stake bought in trust shrinks with it (policy/stake-trust.ts).
+      expect(before.warmupShare).toBe(0.25);
+      expect(after.warmupShare).toBeCloseTo(Math.max(0.25, 1 / (1 + after.stake / 10_000_000)), 9);
+      expect(after.warmupShare).toBeGreaterThanOrEqual(before.warmupShare);
       const shown = await runCli(['host', String(cheatHost), '--token', coord.adminToken], { env });
       expect(shown.stdout).toContain(`stake ${(after.stake / 1e6).toFixed(6)} credits`);
 

@@ -90,6 +90,11 @@ export const HostView = z.strictObject({
   asks: Asks,
   /** Its account's stake, micro-credits: slashed on each invalid result (docs/incentives.md). */
   stake: z.number().int(),
+  /**
+   * The share of an `adaptive` job's warm-up the host serves before its results may go
+   * unchecked: 1 unstaked, down to 0.25 with stake (docs/incentives.md, "Stake and trust").
+   */
+  warmupShare: z.number().min(0).max(1),
   /** Volunteer credit granted for its validated replicas (docs/incentives.md); in `GET /v1/hosts/{id}`. */
   credit: CreditStanding.optional(),
 });

@@ -21,6 +21,8 @@
  * through, and strikes lengthen each new warm-up and end in quarantine. docs/validation.md
  * has the figures.
  *
+ * A staked host's warm-up is shorter (`stake-trust.ts`): it has more to lose when caught.
+ *
  * Decisions, and what the coordinator does with each:
  * - `shouldReplicate` when it assigns a task's first replica: true → create a second
  *   replica (quorum 2) for another host; false → the task may settle on this one result.
@@ -34,6 +36,7 @@
 
 import { DEFAULT_QUARANTINE } from './reputation.js';
 import type { Random } from './seeded-random.js';
+import { STAKE_UNIT, stakedWarmup } from './stake-trust.js';
 import { DEFAULT_FORGIVE_AFTER, strikes, type ValidationRecord } from './validation-record.js';
 
 export interface AdaptiveParams {
@@ -51,6 +54,8 @@ export interface AdaptiveParams {
   readonly quarantineAt: number;
   /** How long a checking replica waits for a trusted host before any host may take it, in ms. */
   readonly trustedWaitMs: number;
+  /** The stake, micro-credits, that halves a host's warm-up (`stake-trust.ts`). */
+  readonly stakeUnit: number;
 }
 
 export const DEFAULT_ADAPTIVE: AdaptiveParams = {
@@ -61,11 +66,16 @@ export const DEFAULT_ADAPTIVE: AdaptiveParams = {
   forgiveAfter: DEFAULT_FORGIVE_AFTER,
   quarantineAt: DEFAULT_QUARANTINE.quarantineAt,
   trustedWaitMs: 30_000,
+  stakeUnit: STAKE_UNIT,
 };
 
-/** The streak this host needs before any of its tasks may go unreplicated. */
+/**
+ * The streak this host needs before any of its tasks may go unreplicated: the warm-up,
+ * shortened by its stake, doubled for each strike.
+ */
 export function requiredStreak(r: ValidationRecord, p: AdaptiveParams = DEFAULT_ADAPTIVE): number {
-  return p.warmup * 2 ** Math.min(strikes(r, p.forgiveAfter), p.maxDoublings);
+  const warmup = r.stake > 0 ? stakedWarmup(p.warmup, r.stake, p.stakeUnit) : p.warmup;
+  return warmup * 2 ** Math.min(strikes(r, p.forgiveAfter), p.maxDoublings);
 }
 
 /** Whether some of this host's tasks may go unreplicated (it has done its warm-up). */

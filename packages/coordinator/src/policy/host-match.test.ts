@@ -13,6 +13,7 @@ const laptop: HostCapabilities = {
   region: 'eu-west',
   reputation: 0.6,
   asks: { cpuSecond: 0, memGiBSecond: 0, gpuSecond: 0 },
+  stake: 0,
 };
 
 describe('meets and failures', () => {

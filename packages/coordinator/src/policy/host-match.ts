@@ -26,6 +26,8 @@ export interface HostCapabilities {
   readonly reputation: number;
   /** What it asks per unit (zero: a volunteer); matched against a job's pricing (price-fit.ts). */
   readonly asks: Asks;
+  /** Its account's stake, micro-credits: preferred at an equal price and reputation (stake-trust.ts). */
+  readonly stake: number;
 }
 
 /** A field of `JobRequirements`. */

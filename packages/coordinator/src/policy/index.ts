@@ -229,6 +229,13 @@ export {
   type SignupRate,
 } from './signup-rate.js';
 export {
+  MIN_WARMUP_SHARE,
+  STAKE_UNIT,
+  stakedWarmup,
+  stakeOutranks,
+  warmupShare,
+} from './stake-trust.js';
+export {
   type ConnectedHost,
   DEFAULT_STRANDED_MS,
   isStranded,

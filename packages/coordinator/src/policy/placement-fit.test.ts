@@ -12,6 +12,7 @@ const host: HostCapabilities = {
   region: null,
   reputation: 0.3,
   asks: { cpuSecond: 0, memGiBSecond: 0, gpuSecond: 0 },
+  stake: 0,
 };
 
 describe('placeable', () => {

@@ -11,6 +11,7 @@ import {
   unitCost,
   unitsOver,
 } from './price-fit.js';
+import { STAKE_UNIT } from './stake-trust.js';
 
 const FREE = { cpuSecond: 0, memGiBSecond: 0, gpuSecond: 0 };
 const asks = (cpuSecond: number, memGiBSecond = 0, gpuSecond = 0) => ({
@@ -48,24 +49,21 @@ describe('bids', () => {
     expect(unitCost(asks(5, 3, 100), { memGiB: 2, gpu: true })).toBe(111);
   });
 
-  it('prefers the cheaper host, then the clearly more reputable one at an equal price', () => {
-    expect(outbids({ cost: 1, reputation: 0 }, { cost: 2, reputation: 0.9 })).toBe(true);
-    expect(outbids({ cost: 2, reputation: 0.9 }, { cost: 1, reputation: 0 })).toBe(false);
-    expect(outbids({ cost: 1, reputation: 0.9 }, { cost: 1, reputation: 0.5 })).toBe(true);
+  it('prefers the cheaper host, then the clearly more reputable one, then the clearly more staked one', () => {
+    const bid = (cost: number, reputation: number, stake = 0) => ({ cost, reputation, stake });
+    expect(outbids(bid(1, 0), bid(2, 0.9))).toBe(true);
+    expect(outbids(bid(2, 0.9), bid(1, 0))).toBe(false);
+    expect(outbids(bid(1, 0.9), bid(1, 0.5))).toBe(true);
     // Noise in the reputation bound does not move work between equal hosts.
-    expect(
-      outbids({ cost: 1, reputation: 0.5 + REPUTATION_MARGIN / 2 }, { cost: 1, reputation: 0.5 }),
-    ).toBe(false);
-    const sorted = [
-      { cost: 3, reputation: 0.9 },
-      { cost: 1, reputation: 0.2 },
-      { cost: 1, reputation: 0.8 },
-    ].sort(compareBids);
-    expect(sorted).toEqual([
-      { cost: 1, reputation: 0.8 },
-      { cost: 1, reputation: 0.2 },
-      { cost: 3, reputation: 0.9 },
-    ]);
+    expect(outbids(bid(1, 0.5 + REPUTATION_MARGIN / 2), bid(1, 0.5))).toBe(false);
+    // Stake decides between equally cheap hosts of about one reputation, by a unit or more.
+    expect(outbids(bid(1, 0.5, STAKE_UNIT), bid(1, 0.5 + REPUTATION_MARGIN / 2))).toBe(true);
+    expect(outbids(bid(1, 0.5, STAKE_UNIT - 1), bid(1, 0.5))).toBe(false);
+    // …but never outweighs a clearly better reputation, nor a lower price.
+    expect(outbids(bid(1, 0.3, 100 * STAKE_UNIT), bid(1, 0.5))).toBe(false);
+    expect(outbids(bid(2, 0.9, 100 * STAKE_UNIT), bid(1, 0))).toBe(false);
+    const sorted = [bid(3, 0.9), bid(1, 0.2), bid(1, 0.8), bid(1, 0.8, 5)].sort(compareBids);
+    expect(sorted).toEqual([bid(1, 0.8, 5), bid(1, 0.8), bid(1, 0.2), bid(3, 0.9)]);
   });
 
   it('finds the cheapest asks among hosts', () => {

@@ -8,10 +8,12 @@
  * runs on every host whose asks are each at or under its ceiling's, volunteers
  * included. There are no bid rounds: each pull is an auction of one bidder, and the
  * scheduler holds a paid job's work back from a host for a moment only while a cheaper
- * (or as cheap and more reputable) host is waiting for work. Pure.
+ * (or as cheap and more reputable, or as cheap and more staked) host is waiting for
+ * work. Pure.
  */
 
 import type { Asks, JobPricing } from '@anygrid/protocol';
+import { stakeOutranks } from './stake-trust.js';
 
 /** Whether every ask is zero: a volunteer. */
 export function asksNothing(asks: Asks): boolean {
@@ -54,11 +56,13 @@ export function unitCost(asks: Asks, shape: ReplicaShape): number {
   return asks.cpuSecond + asks.memGiBSecond * shape.memGiB + (shape.gpu ? asks.gpuSecond : 0);
 }
 
-/** A host bidding for a paid job's work: its cost per unit and its reputation. */
+/** A host bidding for a paid job's work: its cost per unit, its reputation and its stake. */
 export interface Bid {
   readonly cost: number;
   /** Reputation lower bound (policy/reputation.ts), 0..1. */
   readonly reputation: number;
+  /** Its account's stake, micro-credits (stake-trust.ts). */
+  readonly stake: number;
 }
 
 /**
@@ -68,15 +72,20 @@ export interface Bid {
  */
 export const REPUTATION_MARGIN = 0.05;
 
-/** Whether `a` should get the work before `b`: cheaper, or as cheap and clearly more reputable. */
+/**
+ * Whether `a` should get the work before `b`: cheaper; or as cheap and clearly more
+ * reputable; or as cheap, about as reputable, and clearly more staked — a stake is what
+ * a host loses when caught, so it backs the bid where reputation cannot tell them apart.
+ */
 export function outbids(a: Bid, b: Bid): boolean {
   if (a.cost !== b.cost) return a.cost < b.cost;
-  return a.reputation > b.reputation + REPUTATION_MARGIN;
+  if (a.reputation > b.reputation + REPUTATION_MARGIN) return true;
+  return a.reputation >= b.reputation - REPUTATION_MARGIN && stakeOutranks(a.stake, b.stake);
 }
 
-/** Orders bids best first (cheapest, then most reputable): for quotes and tests. */
+/** Orders bids best first (cheapest, then most reputable, then most staked): for quotes and tests. */
 export function compareBids(a: Bid, b: Bid): number {
-  return a.cost - b.cost || b.reputation - a.reputation;
+  return a.cost - b.cost || b.reputation - a.reputation || b.stake - a.stake;
 }
 
 /** The cheapest of the hosts' asks by `unitCost`, or undefined when there are none. */

@@ -17,8 +17,8 @@ function input(over: Partial<QuoteInput> = {}): QuoteInput {
     size: { estimatedOps: 2e8 }, // 2 normalized seconds a task at the reference speed (1e8)
     shape,
     hosts: [
-      { asks: asks(4), reputation: 0.5, speed: 1e8, slots: 1 },
-      { asks: asks(2), reputation: 0.5, speed: 2e8, slots: 2 },
+      { asks: asks(4), reputation: 0.5, stake: 0, speed: 1e8, slots: 1 },
+      { asks: asks(2), reputation: 0.5, stake: 0, speed: 2e8, slots: 2 },
     ],
     queuedAhead: 0,
     feeBps: 500,

@@ -24,6 +24,8 @@ import {
 export interface QuotedHost {
   readonly asks: Asks;
   readonly reputation: number;
+  /** Its account's stake, micro-credits: orders equally cheap and reputable hosts. */
+  readonly stake: number;
   /** Benchmark operations per second; null: counted at the reference speed. */
   readonly speed: number | null;
   readonly slots: number;
@@ -105,8 +107,15 @@ export function estimateQuote(input: QuoteInput): QuoteFigures {
           pricing.budget,
         );
   const bids = input.hosts
-    .map((h) => ({ h, bid: { cost: unitCost(h.asks, input.shape), reputation: h.reputation } }))
-    .sort((a, b) => compareBids(a.bid as Bid, b.bid as Bid));
+    .map((h) => {
+      const bid: Bid = {
+        cost: unitCost(h.asks, input.shape),
+        reputation: h.reputation,
+        stake: h.stake,
+      };
+      return { h, bid };
+    })
+    .sort((a, b) => compareBids(a.bid, b.bid));
   const cheapest = bids[0];
   if (cheapest === undefined) {
     return {

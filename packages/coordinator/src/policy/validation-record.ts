@@ -39,9 +39,14 @@ export interface ValidationRecord {
   readonly strikes: number;
   /** When the current stretch began (the last invalid result, or the first sight of the host), in ms. */
   readonly since: number;
+  /**
+   * Its account's stake, micro-credits, as read with the record (`stake-trust.ts`): not
+   * a count of this record, so never written with it; carried through every transition.
+   */
+  readonly stake: number;
 }
 
-/** The record of a host never seen before. */
+/** The record of a host never seen before (with `stake` 0: the store reads the real one with the record). */
 export function newValidationRecord(now: number): ValidationRecord {
   return {
     valid: 0,
@@ -54,6 +59,7 @@ export function newValidationRecord(now: number): ValidationRecord {
     consecutiveValid: 0,
     strikes: 0,
     since: now,
+    stake: 0,
   };
 }
 
@@ -93,6 +99,7 @@ function withCounts(
     consecutiveValid,
     strikes: r.strikes,
     since: r.since,
+    stake: r.stake,
   };
 }
 

@@ -16,6 +16,7 @@ function host(caps: Partial<HostCapabilities>, more: Partial<DiagnosedHost> = {}
       region: null,
       reputation: 0.5,
       asks: { cpuSecond: 0, memGiBSecond: 0, gpuSecond: 0 },
+      stake: 0,
       ...caps,
     },
     slots: 2,

@@ -138,9 +138,9 @@ export class PlacementFacts {
    */
   private bidder(hostId: number): Bidder | undefined {
     const caps = this.hosts.get(hostId)?.caps;
-    if (caps) return { asks: caps.asks, reputation: caps.reputation, caps };
+    if (caps) return { asks: caps.asks, reputation: caps.reputation, stake: caps.stake, caps };
     const asks = this.declared.get(hostId);
-    return asks === undefined ? undefined : { asks, reputation: 0 };
+    return asks === undefined ? undefined : { asks, reputation: 0, stake: 0 };
   }
 
   /** The store refused the host a job for what it declared: read it at its next pull. */

@@ -2,7 +2,7 @@
  * @module
  * The reverse auction's memory: which hosts were left wanting work by their last pull,
  * so that a paid job's replicas are held back, for a moment, from a host while a cheaper
- * (or as cheap and clearly more reputable) host that could run them waits for work
+ * (or as cheap and clearly more reputable or staked) host that could run them waits for work
  * (policy/price-fit.ts, `outbids`). Pull-based providers race for what is queued; without
  * this, whichever host happened to pull first would win, whatever it asks. A host is held
  * back from one job for at most `PRICE_WAIT_MS` in all: the cheaper host may be kept from
@@ -33,6 +33,8 @@ export interface Bidder {
   readonly asks: Asks;
   /** Reputation lower bound; 0 while its capabilities were not read. */
   readonly reputation: number;
+  /** Its account's stake, micro-credits; 0 while its capabilities were not read. */
+  readonly stake: number;
   /** Its capabilities, when read: then it must also meet the job's requirements and deadline. */
   readonly caps?: HostCapabilities;
 }
@@ -78,7 +80,11 @@ export class PricePreference {
     const since = this.heldSince.get(key);
     if (since !== undefined && now - since >= PRICE_WAIT_MS) return false;
     const shape = job.shape ?? { memGiB: 1, gpu: false };
-    const mine: Bid = { cost: unitCost(host.asks, shape), reputation: host.reputation };
+    const mine: Bid = {
+      cost: unitCost(host.asks, shape),
+      reputation: host.reputation,
+      stake: host.stake,
+    };
     for (const [other, at] of this.wanting) {
       if (other === hostId) continue;
       if (now - at > WANTING_MS && !this.streaming(other)) {
@@ -87,7 +93,11 @@ export class PricePreference {
       }
       const b = this.bidderOf(other);
       if (!b || !(b.caps ? placeable(job, b.caps) : priceFits(b.asks, job.pricing))) continue;
-      const theirs: Bid = { cost: unitCost(b.asks, shape), reputation: b.reputation };
+      const theirs: Bid = {
+        cost: unitCost(b.asks, shape),
+        reputation: b.reputation,
+        stake: b.stake,
+      };
       if (outbids(theirs, mine)) {
         if (since === undefined) this.heldSince.set(key, now);
         return true;

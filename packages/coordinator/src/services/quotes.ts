@@ -67,6 +67,7 @@ export class Quotes {
       hosts: eligible.map((h) => ({
         asks: h.caps.asks,
         reputation: h.caps.reputation,
+        stake: h.caps.stake,
         speed: h.caps.speed,
         slots: h.slots,
       })),

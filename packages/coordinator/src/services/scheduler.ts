@@ -191,6 +191,11 @@ export class Scheduler {
     if (this.queue.size === 0) {
       this.hub.markHungry(hostId, requested > 0);
       this.placement.prices.pulled(hostId, requested > 0, Date.now());
+      // A host waiting for work bids for the next paid job with what the store says of
+      // it (its stake, its reputation), not only with the asks it declared: read them now
+      // (at most every HOST_FACTS_MS, only when it asks a price or a job is constrained),
+      // without holding up the empty answer.
+      this.placement.refresh(hostId, Date.now())?.catch(() => {});
       return [];
     }
     const max = await this.store.hostAllowance(hostId, requested, Date.now());

@@ -22,6 +22,7 @@ import {
   onTimeRate,
   reputation,
   utcDay,
+  warmupShare,
 } from '../policy/index.js';
 
 export interface HostRow {
@@ -173,6 +174,8 @@ export interface StandingRow {
   ask_cpu_second: number;
   ask_mem_gib_second: number;
   ask_gpu_second: number;
+  /** Its account's stake; NULL: never staked. */
+  stake: number | null;
 }
 
 /** What a host declared and its judged counts: the columns `capabilitiesOf` reads. */
@@ -192,12 +195,14 @@ export type CapabilityRow = Pick<
   | 'ask_cpu_second'
   | 'ask_mem_gib_second'
   | 'ask_gpu_second'
+  | 'stake'
 >;
 
 /** The columns of `CapabilityRow`, for any `SELECT` of hosts that matches requirements. */
 export const CAPABILITY_COLUMNS = `platform, cores, memory_bytes, free_disk_bytes, speed, accelerators,
   region, n_valid, n_invalid, n_errored, n_timed_out, ask_cpu_second, ask_mem_gib_second,
-  ask_gpu_second`;
+  ask_gpu_second,
+  (SELECT b.balance FROM ledger_balances b WHERE b.kind = 'stake' AND b.owner = hosts.account_id) AS stake`;
 
 /** The columns of `StandingRow`, for `SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`. */
 export const STANDING_COLUMNS = `account_id, address, quarantined_at, quota, quota_day, quota_used,
@@ -229,6 +234,7 @@ export function capabilitiesOf(row: CapabilityRow): HostCapabilities {
     region: row.region,
     reputation: reputationOf(counts).lowerBound,
     asks: asksOf(row),
+    stake: row.stake === null ? 0 : Number(row.stake),
   };
 }
 
@@ -265,6 +271,7 @@ export function hostView(
 ): HostView {
   const replicas = countsOf(row);
   const perDay = row.quota ?? quota.initial;
+  const stake = row.stake === null ? 0 : Number(row.stake);
   const usedToday = Number(row.quota_day) === utcDay(now) ? Number(row.quota_used) : 0;
   return {
     id: Number(row.id),
@@ -306,7 +313,8 @@ export function hostView(
       memGiBSecond: Number(row.ask_mem_gib_second),
       gpuSecond: Number(row.ask_gpu_second),
     },
-    stake: row.stake === null ? 0 : Number(row.stake),
+    stake,
+    warmupShare: warmupShare(stake),
   };
 }
 

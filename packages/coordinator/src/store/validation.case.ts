@@ -6,9 +6,10 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { ReadyQueue, type ReadyReplica } from '../policy/index.js';
+import { ReadyQueue, type ReadyReplica, STAKE_UNIT } from '../policy/index.js';
 import { host, job, ok } from './store.case.js';
 import type { ChangeSet, Placement, Principal, Store } from './store.js';
+import type { MoneyMove } from './store-data.js';
 
 /** Opens a fresh store whose adaptive chances come from `random`. */
 export type OpenWithRandom = (random: () => number) => Promise<Store>;
@@ -82,6 +83,45 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       const results = await t.store.listResults(id, 0, 10);
       expect(results.map((r) => r.taskId)).toContain(alone.taskId);
       expect(results).toHaveLength(3);
+      await t.store.close();
+    });
+
+    it('adaptive: a staked host is trusted after a shorter warm-up, an unstaked one is not', async () => {
+      const t = await setup(open, () => 0.99);
+      const richAccount = await t.store.createToken('provider', 'rich', 'p-rich', undefined, 0);
+      const rich = await t.store.registerHost(richAccount.accountId, { ...host, name: 'rich' }, 0);
+      const plain = await t.provider('plain');
+      const checker = await t.provider('checker');
+      // One unit of stake halves the warm-up of 4: two confirmed results make it trusted.
+      const move = (kind: 'credit' | 'stake', key: string): MoneyMove => ({
+        kind,
+        account: richAccount.accountId,
+        amount: STAKE_UNIT,
+        idempotencyKey: key,
+        from: kind === 'credit' ? 'external' : 'balance',
+        to: kind === 'credit' ? 'balance' : 'stake',
+      });
+      await t.store.moveMoney(move('credit', 'c'), t.now());
+      await t.store.moveMoney(move('stake', 's'), t.now());
+      const validation = { mode: 'adaptive' as const, warmup: 4, trustedWaitMs: 0 };
+      const created = await t.store.createJob(t.owner.accountId, job(8, { validation }), 0);
+      t.feed(created.changes);
+      const id = created.job.id;
+      const settled = async (taskId: number) =>
+        (await t.store.listResults(id, 0, 20)).some((r) => r.taskId === taskId);
+      for (const h of [rich, plain]) {
+        for (let i = 0; i < 2; i++) {
+          const first = await t.run(h, 'd');
+          expect(await settled(first.taskId)).toBe(false);
+          expect((await t.run(checker, 'd')).taskId).toBe(first.taskId);
+        }
+      }
+      // Both have two confirmed results: the staked host's next task settles alone…
+      expect(await settled((await t.run(rich, 'd')).taskId)).toBe(true);
+      // …the unstaked one's waits for a check, as its warm-up of 4 is not done.
+      expect(await settled((await t.run(plain, 'd')).taskId)).toBe(false);
+      const admin = { accountId: 0, account: 'admin', role: 'admin' as const };
+      expect((await t.store.getHost(rich, admin, t.now()))?.warmupShare).toBe(0.5);
       await t.store.close();
     });
 

@@ -10,6 +10,7 @@
 import { newValidationRecord, type ValidationRecord } from '../../policy/index.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
+/** A host's record for one app (nulls when it has none yet) and its account's stake. */
 interface RecordRow {
   valid: number;
   invalid: number;
@@ -21,7 +22,12 @@ interface RecordRow {
   consecutive_valid: number;
   strikes: number;
   since: number;
+  /** Its account's stake; NULL: never staked. */
+  stake: number | null;
 }
+
+/** A host without a record for the app: only its stake is read. */
+type NoRecordRow = { [K in keyof RecordRow]: K extends 'stake' ? number | null : null };
 
 /** How the reason of a quarantine set by the validator begins. */
 export const QUARANTINE_REASON_PREFIX = 'validation: ';
@@ -46,9 +52,15 @@ export class SqliteValidationRecords {
   private readonly clearStrikes;
 
   constructor(db: SqliteDatabase) {
+    // One read for the record and the stake, both keyed by the host: the stake shortens
+    // its warm-up (policy/stake-trust.ts), and a slash must be felt at the next read.
     this.read = db.prepare(
-      `SELECT valid, invalid, errored, timed_out, abandoned, alone, streak, consecutive_valid, strikes, since
-       FROM validation_records WHERE host_id = ? AND app = ?`,
+      `SELECT v.valid, v.invalid, v.errored, v.timed_out, v.abandoned, v.alone, v.streak,
+         v.consecutive_valid, v.strikes, v.since, b.balance AS stake
+       FROM hosts h
+       LEFT JOIN validation_records v ON v.host_id = h.id AND v.app = ?
+       LEFT JOIN ledger_balances b ON b.kind = 'stake' AND b.owner = h.account_id
+       WHERE h.id = ?`,
     );
     this.write = db.prepare(
       `INSERT INTO validation_records (host_id, app, valid, invalid, errored, timed_out, abandoned, alone,
@@ -75,8 +87,9 @@ export class SqliteValidationRecords {
 
   /** The stored record, or a new one when the host never ran the app under a compared job. */
   stored(hostId: number, app: string, now: number): ValidationRecord {
-    const row = this.read.get(hostId, app) as RecordRow | undefined;
-    if (!row) return newValidationRecord(now);
+    const row = this.read.get(app, hostId) as RecordRow | NoRecordRow | undefined;
+    const stake = row?.stake == null ? 0 : Number(row.stake);
+    if (row?.valid == null) return { ...newValidationRecord(now), stake };
     return {
       valid: row.valid,
       invalid: row.invalid,
@@ -88,6 +101,7 @@ export class SqliteValidationRecords {
       consecutiveValid: row.consecutive_valid,
       strikes: row.strikes,
       since: Number(row.since),
+      stake,
     };
   }
 
