@@ -3,7 +3,9 @@
  * The `adaptive` validation rule: how likely a host's next task is to be replicated,
  * given its validation record. A host starts untrusted and every task of it is
  * replicated. Once `warmup` results in a row have been accepted (doubled for each strike
- * it carries), it is trusted: its tasks are replicated with probability
+ * it carries), and hosts of at least `partners` distinct other accounts confirmed them
+ * (so that a colluding pair, or a ring of fewer accounts, never confirms itself into
+ * trust: `partner-accounts.ts`), it is trusted: its tasks are replicated with probability
  * `(warmup' / (streak + 1))²`, falling with every result it adds to the streak, never
  * below `floor`; and one in `1 / spotCheckRate` of its work requests is answered with a
  * known-answer task instead. One invalid result ends the streak: the host is untrusted
@@ -51,6 +53,11 @@ export interface AdaptiveParams {
   readonly quarantineAt: number;
   /** How long a checking replica waits for a trusted host before any host may take it, in ms. */
   readonly trustedWaitMs: number;
+  /**
+   * Distinct other accounts whose hosts must have confirmed the host's results since its
+   * last catch before it is trusted (at most `MAX_TRUST_PARTNERS`; 0: no such rule).
+   */
+  readonly partners: number;
 }
 
 export const DEFAULT_ADAPTIVE: AdaptiveParams = {
@@ -61,6 +68,7 @@ export const DEFAULT_ADAPTIVE: AdaptiveParams = {
   forgiveAfter: DEFAULT_FORGIVE_AFTER,
   quarantineAt: DEFAULT_QUARANTINE.quarantineAt,
   trustedWaitMs: 30_000,
+  partners: 3,
 };
 
 /** The streak this host needs before any of its tasks may go unreplicated. */
@@ -68,9 +76,13 @@ export function requiredStreak(r: ValidationRecord, p: AdaptiveParams = DEFAULT_
   return p.warmup * 2 ** Math.min(strikes(r, p.forgiveAfter), p.maxDoublings);
 }
 
-/** Whether some of this host's tasks may go unreplicated (it has done its warm-up). */
+/**
+ * Whether some of this host's tasks may go unreplicated: it has done its warm-up, and
+ * hosts of enough distinct other accounts confirmed it (a long streak confirmed by one
+ * accomplice earns nothing).
+ */
 export function isTrusted(r: ValidationRecord, p: AdaptiveParams = DEFAULT_ADAPTIVE): boolean {
-  return r.streak >= requiredStreak(r, p);
+  return r.streak >= requiredStreak(r, p) && r.partners.length >= p.partners;
 }
 
 /** Probability that this host's next task is replicated: 1 while untrusted, then falling to `floor`. */
@@ -78,9 +90,8 @@ export function replicationProbability(
   r: ValidationRecord,
   p: AdaptiveParams = DEFAULT_ADAPTIVE,
 ): number {
-  const need = requiredStreak(r, p);
-  if (r.streak < need) return 1;
-  const ramp = need / (r.streak + 1);
+  if (!isTrusted(r, p)) return 1;
+  const ramp = requiredStreak(r, p) / (r.streak + 1);
   return Math.max(p.floor, ramp * ramp);
 }
 

@@ -130,6 +130,7 @@ export {
   type Tolerance,
 } from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
+export { NO_PARTNERS, withPartners } from './partner-accounts.js';
 export { type JobPlacement, placeable, shapeOf } from './placement-fit.js';
 export {
   SPREAD_MS,

@@ -7,7 +7,7 @@
  * writes its record once; a transaction that throws leaves nothing behind.
  */
 
-import { newValidationRecord, type ValidationRecord } from '../../policy/index.js';
+import { NO_PARTNERS, newValidationRecord, type ValidationRecord } from '../../policy/index.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface RecordRow {
@@ -21,6 +21,7 @@ interface RecordRow {
   consecutive_valid: number;
   strikes: number;
   since: number;
+  partners: string;
 }
 
 /** How the reason of a quarantine set by the validator begins. */
@@ -47,17 +48,19 @@ export class SqliteValidationRecords {
 
   constructor(db: SqliteDatabase) {
     this.read = db.prepare(
-      `SELECT valid, invalid, errored, timed_out, abandoned, alone, streak, consecutive_valid, strikes, since
+      `SELECT valid, invalid, errored, timed_out, abandoned, alone, streak, consecutive_valid, strikes, since,
+         partners
        FROM validation_records WHERE host_id = ? AND app = ?`,
     );
     this.write = db.prepare(
       `INSERT INTO validation_records (host_id, app, valid, invalid, errored, timed_out, abandoned, alone,
-         streak, consecutive_valid, strikes, since)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         streak, consecutive_valid, strikes, since, partners, partner_count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (host_id, app) DO UPDATE SET valid = excluded.valid, invalid = excluded.invalid,
          errored = excluded.errored, timed_out = excluded.timed_out, abandoned = excluded.abandoned,
          alone = excluded.alone, streak = excluded.streak, consecutive_valid = excluded.consecutive_valid,
-         strikes = excluded.strikes, since = excluded.since`,
+         strikes = excluded.strikes, since = excluded.since, partners = excluded.partners,
+         partner_count = excluded.partner_count`,
     );
     this.quarantineHost = db.prepare(
       'UPDATE hosts SET quarantined_at = ?, quarantine_reason = ? WHERE id = ? AND quarantined_at IS NULL',
@@ -68,7 +71,8 @@ export class SqliteValidationRecords {
     );
     // An admin's release, on every app's record (policy/reputation.ts, releaseFromQuarantine).
     this.clearStrikes = db.prepare(
-      `UPDATE validation_records SET strikes = 0, streak = 0, consecutive_valid = 0, since = ?
+      `UPDATE validation_records SET strikes = 0, streak = 0, consecutive_valid = 0, since = ?,
+         partners = '', partner_count = 0
        WHERE host_id = ?`,
     );
   }
@@ -88,6 +92,7 @@ export class SqliteValidationRecords {
       consecutiveValid: row.consecutive_valid,
       strikes: row.strikes,
       since: Number(row.since),
+      partners: row.partners === '' ? NO_PARTNERS : row.partners.split(',').map(Number),
     };
   }
 
@@ -137,6 +142,8 @@ export class SqliteValidationRecords {
           r.consecutiveValid,
           r.strikes,
           r.since,
+          r.partners.join(','),
+          r.partners.length,
         );
       }
     }
