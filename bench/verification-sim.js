@@ -294,7 +294,8 @@ export function simulate({
   };
 
   const valid = (host, task, others) => {
-    host.record = recordValid(host.record);
+    // Each simulated host is an account of its own: its agreeing partners are theirs.
+    host.record = recordValid(host.record, others);
     const confirmation = confirmationOf(others.map((h) => policy.trusted(hosts[h].record)));
     if (policy.recheck && confirmation !== 'trusted')
       host.log.push({ taskId: task.id, acceptedAt: now, confirmation });
