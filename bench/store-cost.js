@@ -25,7 +25,8 @@ const MODES = {
     measures: 'store + scheduler CPU per task; each task run once, not cross-checked',
   },
   adaptive: {
-    policy: { validation: { mode: 'adaptive' } },
+    // Two accounts: one partner each is all trust can ask of them (docs/validation.md).
+    policy: { validation: { mode: 'adaptive', partners: 1 } },
     measures:
       'store + scheduler CPU per task; each task run once, a second time when its host is untrusted or drawn (≥ 5 %)',
   },

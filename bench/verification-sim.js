@@ -13,6 +13,7 @@ import {
   confirmationOf,
   DEFAULT_ADAPTIVE,
   decideTask,
+  heldAtWarmup,
   isQuarantined,
   isTrusted,
   mayAcceptAlone,
@@ -53,6 +54,7 @@ const adaptive =
     recheck,
     forgiveAfter: params.forgiveAfter,
     quarantine: quarantine ? (r) => isQuarantined(r, params) : () => false,
+    confirmed: (r) => heldAtWarmup(r, params),
   });
 
 /** The baselines: no spot checks, no re-checks, no quarantine, any host checks any other. */
@@ -66,6 +68,7 @@ const baseline = (replicate, probability, trusted) => () => ({
   actsOnCatch: false,
   recheck: false,
   quarantine: () => false,
+  confirmed: (r) => r,
 });
 
 /** The adaptive rule turned down to about the cost of BOINC's rule (1.036–1.045 replicas/task over seeds 1–10). */
@@ -294,7 +297,8 @@ export function simulate({
   };
 
   const valid = (host, task, others) => {
-    host.record = recordValid(host.record);
+    // Each simulated host is an account of its own: its agreeing partners are theirs.
+    host.record = policy.confirmed(recordValid(host.record, others));
     const confirmation = confirmationOf(others.map((h) => policy.trusted(hosts[h].record)));
     if (policy.recheck && confirmation !== 'trusted')
       host.log.push({ taskId: task.id, acceptedAt: now, confirmation });
@@ -397,7 +401,8 @@ export function simulate({
     const work = host.busy;
     host.busy = null;
     if (work.knownAnswer !== undefined) {
-      if (output(host, work.knownAnswer) === CORRECT) host.record = recordValid(host.record);
+      if (output(host, work.knownAnswer) === CORRECT)
+        host.record = policy.confirmed(recordValid(host.record));
       else invalid(host);
       return;
     }

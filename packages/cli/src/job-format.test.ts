@@ -36,6 +36,15 @@ describe('validationText', () => {
     ).toMatch(/^adaptive: floor 0\.05, warm-up 20, trusted wait 30/);
     expect(
       validationText({
+        mode: 'adaptive',
+        floor: 0.05,
+        warmup: 20,
+        trustedWaitMs: 30_000,
+        partners: 3,
+      }),
+    ).toMatch(/, partners 3$/);
+    expect(
+      validationText({
         mode: 'spot-check',
         rate: 0.1,
         knownAnswers: [{ index: 0, digest: 'd'.repeat(64) }],

@@ -75,7 +75,9 @@ export function validationText(
   if (validation.mode === 'adaptive') {
     return (
       `adaptive: floor ${validation.floor}, warm-up ${validation.warmup}, ` +
-      `trusted wait ${formatDuration(validation.trustedWaitMs)}${platform}`
+      `trusted wait ${formatDuration(validation.trustedWaitMs)}` +
+      // Jobs stored before the partner rule have none: they take the coordinator's default.
+      `${validation.partners === undefined ? '' : `, partners ${validation.partners}`}${platform}`
     );
   }
   return (

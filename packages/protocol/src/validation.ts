@@ -17,6 +17,9 @@ import { INLINE_OUTPUT_BYTES, Sha256 } from './content.js';
 
 export const ReplicateValidation = z.strictObject({ mode: z.literal('replicate') });
 
+/** Most distinct confirming accounts `adaptive` may require before it trusts a host. */
+export const MAX_TRUST_PARTNERS = 8;
+
 export const AdaptiveValidation = z.strictObject({
   mode: z.literal('adaptive'),
   /** Lowest replication probability of a trusted host (default 0.05). */
@@ -25,6 +28,12 @@ export const AdaptiveValidation = z.strictObject({
   warmup: z.number().int().min(1).max(10_000).optional(),
   /** How long a replica that checks another waits for a trusted host before any may take it, in ms (default 30 000). */
   trustedWaitMs: z.number().int().min(0).max(3_600_000).optional(),
+  /**
+   * Distinct other accounts whose hosts must have confirmed a host's results since its
+   * last catch before it is trusted (default 3): a colluding pair never confirms itself
+   * into trust. 0 turns the rule off, for pools of one owner.
+   */
+  partners: z.number().int().min(0).max(MAX_TRUST_PARTNERS).optional(),
 });
 
 export const NoValidation = z.strictObject({ mode: z.literal('none') });
@@ -72,6 +81,8 @@ export const ValidationMode = z.discriminatedUnion('mode', [
     floor: z.number(),
     warmup: z.number().int(),
     trustedWaitMs: z.number().int(),
+    /** Absent in jobs stored before the rule: they take the default. */
+    partners: z.number().int().optional(),
   }),
   z.strictObject({
     mode: z.literal('spot-check'),

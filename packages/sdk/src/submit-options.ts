@@ -90,8 +90,8 @@ export interface SubmitOptions {
   readonly compare?: SubmitCompare;
   /**
    * How results are verified: `{ mode: 'replicate' }` (default: `redundancy` and
-   * `quorum`), `{ mode: 'adaptive', floor?, warmup?, trustedWaitMs? }` (replicate a
-   * host's tasks less as its record grows) or `{ mode: 'none' }` (trusted pools).
+   * `quorum`), `{ mode: 'adaptive', floor?, warmup?, trustedWaitMs?, partners? }`
+   * (replicate a host's tasks less as its record grows) or `{ mode: 'none' }` (trusted pools).
    */
   readonly validation?: ValidationModeInput;
   /** A task's replicas only run on hosts of one platform (outputs that differ across platforms). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ADAPTIVE,
+  heldAtWarmup,
   isTrusted,
   mayAcceptAlone,
   mayTake,
@@ -22,9 +23,10 @@ import {
 } from './validation-record.js';
 
 const p = DEFAULT_ADAPTIVE;
-const valid = (n: number, r = newValidationRecord(0)): ValidationRecord => {
+/** `n` confirmations, by hosts of accounts 100, 101, … taken in turn from `accounts`. */
+const valid = (n: number, r = newValidationRecord(0), accounts = 5): ValidationRecord => {
   let out = r;
-  for (let i = 0; i < n; i++) out = recordValid(out);
+  for (let i = 0; i < n; i++) out = recordValid(out, [100 + (i % accounts)]);
   return out;
 };
 
@@ -91,8 +93,90 @@ describe('adaptive replication', () => {
   });
 });
 
+describe('adaptive replication: trust from several accounts', () => {
+  /** Hosts of `accounts` distinct accounts, each confirmed by all the others in turn, `n` times. */
+  const ring = (accounts: number, n: number): ValidationRecord[] => {
+    const records = Array.from({ length: accounts }, () => newValidationRecord(0));
+    for (let i = 0; i < n; i++) {
+      // One task per round: host a ran it, another member b checked it, both agreed;
+      // over k · (k − 1) rounds every member checks every other.
+      const a = i % accounts;
+      const b = (a + 1 + (Math.floor(i / accounts) % (accounts - 1))) % accounts;
+      records[a] = recordValid(records[a] as ValidationRecord, [b]);
+      records[b] = recordValid(records[b] as ValidationRecord, [a]);
+    }
+    return records;
+  };
+
+  it('never trusts a colluding pair that only confirms itself, however long its streak', () => {
+    for (const r of ring(2, 10_000)) {
+      expect(r.streak).toBeGreaterThan(100 * p.warmup);
+      expect(r.partners).toHaveLength(1);
+      expect(isTrusted(r)).toBe(false);
+      expect(replicationProbability(r)).toBe(1);
+      expect(mayTake(r, 'check', 0, 0)).toBe(false);
+      expect(mayAcceptAlone(r)).toBe(false);
+    }
+  });
+
+  it('never trusts a ring of fewer accounts than `partners`, and does a ring of more', () => {
+    for (const r of ring(p.partners, 10_000)) expect(isTrusted(r)).toBe(false);
+    // The rule's limit, as docs/validation.md says: enough accounts are a pool.
+    for (const r of ring(p.partners + 1, 10_000)) expect(isTrusted(r)).toBe(true);
+  });
+
+  it('trusts a host confirmed by three honest accounts after the usual warm-up', () => {
+    expect(isTrusted(valid(p.warmup - 1, undefined, 3))).toBe(false);
+    expect(isTrusted(valid(p.warmup, undefined, 3))).toBe(true);
+    // The warm-up is the bound when partners come early; partners when they come late.
+    expect(isTrusted(valid(p.warmup, undefined, 2))).toBe(false);
+    const late = recordValid(valid(p.warmup, undefined, 2), [999]);
+    expect(isTrusted(late)).toBe(true);
+  });
+
+  it('counts a partner once, however many of its results agreed', () => {
+    const r = valid(50 * p.warmup, undefined, 1);
+    expect(r.partners).toEqual([100]);
+    expect(isTrusted(r)).toBe(false);
+  });
+
+  it('forgets the partners on a catch, as it does the streak', () => {
+    const trusted = valid(100);
+    expect(trusted.partners).toHaveLength(5);
+    const caught = recordInvalid(trusted, 1);
+    expect(caught.partners).toEqual([]);
+    // A doubled warm-up confirmed by one account only: still untrusted.
+    expect(isTrusted(valid(10 * p.warmup, caught, 1))).toBe(false);
+    expect(isTrusted(valid(2 * p.warmup, caught, 3))).toBe(true);
+  });
+
+  it('holds a partnerless streak at the warm-up, so trust gained late starts the ramp from its top', () => {
+    const pair = ring(2, 10_000)[0] as ValidationRecord;
+    expect(pair.streak).toBeGreaterThan(100 * p.warmup);
+    let held = heldAtWarmup(pair);
+    for (let i = 0; i < 1000; i++) held = heldAtWarmup(recordValid(held, [1]));
+    expect(held.streak).toBe(p.warmup);
+    // Three honest partners come along: trusted, and replicated as a host just trusted is.
+    const joined = recordValid(held, [7, 8]);
+    expect(isTrusted(joined)).toBe(true);
+    expect(replicationProbability(joined)).toBeGreaterThan(0.8);
+    // Unheld, the same pair would have started at the floor.
+    expect(replicationProbability(recordValid(pair, [7, 8]))).toBe(p.floor);
+    // A host with enough partners is never held.
+    const honest = valid(10 * p.warmup);
+    expect(heldAtWarmup(honest)).toBe(honest);
+  });
+
+  it('trusts on the streak alone with `partners: 0`, for pools of one owner', () => {
+    const alone = { ...p, partners: 0 };
+    expect(isTrusted(ring(2, p.warmup)[0] as ValidationRecord, alone)).toBe(true);
+  });
+});
+
 /** A host in the small simulation below: its record, and whether it cheats once trusted. */
 interface Host {
+  /** Its account: every simulated host has one of its own. */
+  id: number;
   record: ValidationRecord;
   strategic: boolean;
   quarantined: boolean;
@@ -122,6 +206,7 @@ function run(options: {
   const { random, rule, s = 0.1 } = options;
   const trusted = (r: ValidationRecord) => (rule === 'adaptive' ? isTrusted(r) : boincIsTrusted(r));
   const hosts: Host[] = Array.from({ length: options.hosts }, (_, i) => ({
+    id: i,
     record: newValidationRecord(0),
     strategic: i < options.strategic,
     quarantined: false,
@@ -172,8 +257,8 @@ function run(options: {
       cost++;
       // The partner answers right here: only the first host's cheating is in question.
       if (bad) caught(host, t);
-      else host.record = recordValid(host.record);
-      partner.record = recordValid(partner.record);
+      else host.record = recordValid(host.record, [partner.id]);
+      partner.record = recordValid(partner.record, bad ? [] : [host.id]);
     }
     out.replicas.push(cost);
   }

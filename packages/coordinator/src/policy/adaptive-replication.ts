@@ -3,7 +3,9 @@
  * The `adaptive` validation rule: how likely a host's next task is to be replicated,
  * given its validation record. A host starts untrusted and every task of it is
  * replicated. Once `warmup` results in a row have been accepted (doubled for each strike
- * it carries), it is trusted: its tasks are replicated with probability
+ * it carries), and hosts of at least `partners` distinct other accounts confirmed them
+ * (so that a colluding pair, or a ring of fewer accounts, never confirms itself into
+ * trust: `partner-accounts.ts`), it is trusted: its tasks are replicated with probability
  * `(warmup' / (streak + 1))²`, falling with every result it adds to the streak, never
  * below `floor`; and one in `1 / spotCheckRate` of its work requests is answered with a
  * known-answer task instead. One invalid result ends the streak: the host is untrusted
@@ -56,6 +58,11 @@ export interface AdaptiveParams {
   readonly trustedWaitMs: number;
   /** The stake, micro-credits, that halves a host's warm-up (`stake-trust.ts`). */
   readonly stakeUnit: number;
+  /**
+   * Distinct other accounts whose hosts must have confirmed the host's results since its
+   * last catch before it is trusted (at most `MAX_TRUST_PARTNERS`; 0: no such rule).
+   */
+  readonly partners: number;
 }
 
 export const DEFAULT_ADAPTIVE: AdaptiveParams = {
@@ -67,6 +74,7 @@ export const DEFAULT_ADAPTIVE: AdaptiveParams = {
   quarantineAt: DEFAULT_QUARANTINE.quarantineAt,
   trustedWaitMs: 30_000,
   stakeUnit: STAKE_UNIT,
+  partners: 3,
 };
 
 /**
@@ -78,9 +86,29 @@ export function requiredStreak(r: ValidationRecord, p: AdaptiveParams = DEFAULT_
   return warmup * 2 ** Math.min(strikes(r, p.forgiveAfter), p.maxDoublings);
 }
 
-/** Whether some of this host's tasks may go unreplicated (it has done its warm-up). */
+/**
+ * Whether some of this host's tasks may go unreplicated: it has done its warm-up, and
+ * hosts of enough distinct other accounts confirmed it (a long streak confirmed by one
+ * accomplice earns nothing).
+ */
 export function isTrusted(r: ValidationRecord, p: AdaptiveParams = DEFAULT_ADAPTIVE): boolean {
-  return r.streak >= requiredStreak(r, p);
+  return r.streak >= requiredStreak(r, p) && r.partners.length >= p.partners;
+}
+
+/**
+ * The record after a confirmation, as the adaptive rule keeps it: while hosts of too few
+ * other accounts have confirmed the host, its streak stops at the warm-up it needs. The
+ * ramp after the warm-up is measured from the streak, so without this stop a pair that
+ * confirmed each other a thousand times would start at the floor the moment three
+ * honest partners came along; with it, trust starts where everyone's starts.
+ */
+export function heldAtWarmup(
+  r: ValidationRecord,
+  p: AdaptiveParams = DEFAULT_ADAPTIVE,
+): ValidationRecord {
+  if (r.partners.length >= p.partners) return r;
+  const need = requiredStreak(r, p);
+  return r.streak > need ? { ...r, streak: need } : r;
 }
 
 /** Probability that this host's next task is replicated: 1 while untrusted, then falling to `floor`. */
@@ -88,9 +116,8 @@ export function replicationProbability(
   r: ValidationRecord,
   p: AdaptiveParams = DEFAULT_ADAPTIVE,
 ): number {
-  const need = requiredStreak(r, p);
-  if (r.streak < need) return 1;
-  const ramp = need / (r.streak + 1);
+  if (!isTrusted(r, p)) return 1;
+  const ramp = requiredStreak(r, p) / (r.streak + 1);
   return Math.max(p.floor, ramp * ramp);
 }
 

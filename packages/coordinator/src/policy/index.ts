@@ -9,6 +9,7 @@
 export {
   type AdaptiveParams,
   DEFAULT_ADAPTIVE,
+  heldAtWarmup,
   isTrusted,
   mayAcceptAlone,
   mayTake,
@@ -130,6 +131,7 @@ export {
   type Tolerance,
 } from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
+export { NO_PARTNERS, withPartners } from './partner-accounts.js';
 export { type JobPlacement, placeable, shapeOf } from './placement-fit.js';
 export {
   SPREAD_MS,

@@ -83,6 +83,7 @@ function resolveValidation(input: JobPolicyInput): ValidationMode {
     floor: v.floor ?? DEFAULT_ADAPTIVE.floor,
     warmup: v.warmup ?? DEFAULT_ADAPTIVE.warmup,
     trustedWaitMs: v.trustedWaitMs ?? DEFAULT_ADAPTIVE.trustedWaitMs,
+    partners: v.partners ?? DEFAULT_ADAPTIVE.partners,
   };
 }
 

@@ -15,6 +15,7 @@
  * yet forgiven by long clean stretches since.
  */
 
+import { NO_PARTNERS } from './partner-accounts.js';
 import { DEFAULT_FORGIVE_AFTER, strikes, type ValidationRecord } from './validation-record.js';
 
 export interface Reputation {
@@ -91,9 +92,9 @@ export function isQuarantined(
 }
 
 /**
- * An admin's release: strikes are cleared, while the streak still starts from zero, so
- * the host goes through the warm-up again before anything of its goes unreplicated.
+ * An admin's release: strikes are cleared, while the streak (and its partners) still
+ * start from zero, so the host goes through the warm-up again before anything of its goes unreplicated.
  */
 export function releaseFromQuarantine(r: ValidationRecord, now: number): ValidationRecord {
-  return { ...r, strikes: 0, streak: 0, consecutiveValid: 0, since: now };
+  return { ...r, strikes: 0, streak: 0, consecutiveValid: 0, since: now, partners: NO_PARTNERS };
 }

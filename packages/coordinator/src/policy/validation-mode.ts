@@ -37,7 +37,7 @@ export function tracksRecords(policy: Policy): boolean {
 const paramsOf = new WeakMap<Pick<JobPolicy, 'validation'>, AdaptiveParams>();
 
 /**
- * The adaptive rule's parameters for a job: its own floor, warm-up and wait, the rest by
+ * The adaptive rule's parameters for a job: its own floor, warm-up, wait and partners, the rest by
  * default. Remembered per policy object, since every settlement of the job asks.
  */
 export function adaptiveParams(policy: Pick<JobPolicy, 'validation' | 'compare'>): AdaptiveParams {
@@ -45,7 +45,13 @@ export function adaptiveParams(policy: Pick<JobPolicy, 'validation' | 'compare'>
   if (v.mode !== 'adaptive') return DEFAULT_ADAPTIVE;
   let p = paramsOf.get(policy);
   if (!p) {
-    p = { ...DEFAULT_ADAPTIVE, floor: v.floor, warmup: v.warmup, trustedWaitMs: v.trustedWaitMs };
+    p = {
+      ...DEFAULT_ADAPTIVE,
+      floor: v.floor,
+      warmup: v.warmup,
+      trustedWaitMs: v.trustedWaitMs,
+      partners: v.partners ?? DEFAULT_ADAPTIVE.partners,
+    };
     // A spot check judges its answer by its bytes against the settled one; under a
     // tolerant comparator differing bytes prove nothing, so the check would be work for
     // no verdict. Such jobs rely on the floor's checks, which go through the comparator.

@@ -11,9 +11,12 @@
  * counters say how far the host is into its current stretch of good behaviour: `streak`
  * (results accepted since its last invalid one), `consecutiveValid` (BOINC's counter:
  * results confirmed by comparison since its last invalid or errored one), `since` (when
- * the stretch began, the oldest result a catch re-checks) and `strikes` (invalid
- * results not yet forgiven, as of the last one).
+ * the stretch began, the oldest result a catch re-checks), `strikes` (invalid
+ * results not yet forgiven, as of the last one) and `partners` (the distinct accounts
+ * whose hosts confirmed its results in the stretch, `partner-accounts.ts`).
  */
+
+import { NO_PARTNERS, withPartners } from './partner-accounts.js';
 
 /** Results since the last invalid one that forgive one strike, unless the caller says otherwise. */
 export const DEFAULT_FORGIVE_AFTER = 1000;
@@ -44,6 +47,12 @@ export interface ValidationRecord {
    * a count of this record, so never written with it; carried through every transition.
    */
   readonly stake: number;
+  /**
+   * Accounts (other than the host's) whose hosts' results agreed with one of its results
+   * since the last invalid one, each once, at most `MAX_TRUST_PARTNERS`: trust needs
+   * several (`partner-accounts.ts`).
+   */
+  readonly partners: readonly number[];
 }
 
 /** The record of a host never seen before (with `stake` 0: the store reads the real one with the record). */
@@ -60,12 +69,27 @@ export function newValidationRecord(now: number): ValidationRecord {
     strikes: 0,
     since: now,
     stake: 0,
+    partners: NO_PARTNERS,
   };
 }
 
-/** A replica agreed with the canonical result or with a known answer. */
-export function recordValid(r: ValidationRecord): ValidationRecord {
-  return withCounts(r, r.valid + 1, r.alone, r.streak + 1, r.consecutiveValid + 1);
+/**
+ * A replica agreed with the canonical result or with a known answer. `partners`: the
+ * accounts of the other hosts in its agreeing group (none for a known answer, which
+ * lengthens the streak but vouches for nobody's independence).
+ */
+export function recordValid(
+  r: ValidationRecord,
+  partners: readonly number[] = NO_PARTNERS,
+): ValidationRecord {
+  return withCounts(
+    r,
+    r.valid + 1,
+    r.alone,
+    r.streak + 1,
+    r.consecutiveValid + 1,
+    withPartners(r.partners, partners),
+  );
 }
 
 /**
@@ -74,7 +98,7 @@ export function recordValid(r: ValidationRecord): ValidationRecord {
  * validator, counts only results that were compared.
  */
 export function recordAlone(r: ValidationRecord): ValidationRecord {
-  return withCounts(r, r.valid, r.alone + 1, r.streak + 1, r.consecutiveValid);
+  return withCounts(r, r.valid, r.alone + 1, r.streak + 1, r.consecutiveValid, r.partners);
 }
 
 /**
@@ -87,6 +111,7 @@ function withCounts(
   alone: number,
   streak: number,
   consecutiveValid: number,
+  partners: readonly number[],
 ): ValidationRecord {
   return {
     valid,
@@ -100,6 +125,7 @@ function withCounts(
     strikes: r.strikes,
     since: r.since,
     stake: r.stake,
+    partners,
   };
 }
 
@@ -114,7 +140,8 @@ export function strikes(r: ValidationRecord, forgiveAfter = DEFAULT_FORGIVE_AFTE
 
 /**
  * A replica disagreed with the canonical result or a known answer: one more strike, and
- * every run counter starts again from `now`. Read `since` before this call to know which
+ * every run counter starts again from `now`, its partners too (accounts that confirmed
+ * a host now known to cheat say nothing of its next stretch). Read `since` before this call to know which
  * results the catch must re-check (see `recheck.ts`).
  */
 export function recordInvalid(
@@ -129,6 +156,7 @@ export function recordInvalid(
     streak: 0,
     consecutiveValid: 0,
     since: now,
+    partners: NO_PARTNERS,
   };
 }
 

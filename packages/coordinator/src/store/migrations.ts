@@ -8,6 +8,7 @@
 import type { Migration } from './migration.js';
 import { CORE_SCHEMA } from './migration-core-schema.js';
 import { INCENTIVE_MIGRATIONS } from './migration-incentives.js';
+import { TRUST_PARTNERS_MIGRATION } from './migration-trust-partners.js';
 
 export type { Migration } from './migration.js';
 
@@ -432,4 +433,5 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   ...INCENTIVE_MIGRATIONS,
+  TRUST_PARTNERS_MIGRATION,
 ];

@@ -58,7 +58,8 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       const b = await t.provider('b');
       const created = await t.store.createJob(
         t.owner.accountId,
-        job(6, { validation: { mode: 'adaptive', warmup: 2, floor: 0.05 } }),
+        // Two accounts: one partner must do (the partner rule has a case of its own).
+        job(6, { validation: { mode: 'adaptive', warmup: 2, floor: 0.05, partners: 1 } }),
         0,
       );
       t.feed(created.changes);
@@ -103,7 +104,8 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       });
       await t.store.moveMoney(move('credit', 'c'), t.now());
       await t.store.moveMoney(move('stake', 's'), t.now());
-      const validation = { mode: 'adaptive' as const, warmup: 4, trustedWaitMs: 0 };
+      // One checker's account is enough partners here: the case is about the warm-up.
+      const validation = { mode: 'adaptive' as const, warmup: 4, trustedWaitMs: 0, partners: 1 };
       const created = await t.store.createJob(t.owner.accountId, job(8, { validation }), 0);
       t.feed(created.changes);
       const id = created.job.id;
@@ -131,7 +133,12 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       const b = await t.provider('b');
       const newcomer = await t.provider('n');
       const other = await t.provider('n2');
-      const validation = { mode: 'adaptive' as const, warmup: 1, trustedWaitMs: 5000 };
+      const validation = {
+        mode: 'adaptive' as const,
+        warmup: 1,
+        trustedWaitMs: 5000,
+        partners: 1,
+      };
       const created = await t.store.createJob(t.owner.accountId, job(3, { validation }), 0);
       t.feed(created.changes);
       // Nobody is trusted yet: b checks a at once.
@@ -144,6 +151,40 @@ export function describeValidation(name: string, open: OpenWithRandom): void {
       expect(placement.deferred).toHaveLength(1);
       const [check] = await t.pull(a);
       expect(check).toBeDefined();
+      await t.store.close();
+    });
+
+    it('adaptive: a pair that confirms only itself stays untrusted; three accounts make a host trusted', async () => {
+      const t = await setup(open, () => 0.99);
+      const hosts: number[] = [];
+      for (const name of ['a', 'b', 'c', 'd', 'e']) hosts.push(await t.provider(name));
+      const [a, b, c, d, e] = hosts as [number, number, number, number, number];
+      // The default `partners`, 3; every record is read back from the store between reports.
+      const validation = { mode: 'adaptive' as const, warmup: 2, trustedWaitMs: 0 };
+      const created = await t.store.createJob(t.owner.accountId, job(30, { validation }), 0);
+      t.feed(created.changes);
+      const id = created.job.id;
+      /** `first` runs a fresh task and `check` checks it, unless it settled on the first result alone. */
+      const task = async (first: number, check: number) => {
+        const sent = await t.run(first, 'd');
+        const settled = await t.store.listResults(id, 0, 100);
+        if (settled.some((r) => r.taskId === sent.taskId)) return 'alone';
+        const checked = await t.run(check, 'd');
+        expect(checked.taskId).toBe(sent.taskId);
+        return 'checked';
+      };
+      // The pair checks each other four times the warm-up: never trusted.
+      for (let i = 0; i < 4; i++) {
+        expect(await task(a, b)).toBe('checked');
+        expect(await task(b, a)).toBe('checked');
+      }
+      // a is confirmed by c: two accounts; by d: three, and its next task goes alone.
+      expect(await task(a, c)).toBe('checked');
+      expect(await task(a, d)).toBe('checked');
+      expect(await task(a, e)).toBe('alone');
+      // b has two partners (a, e): still checked.
+      expect(await task(b, e)).toBe('checked');
+      expect(await task(b, e)).toBe('checked');
       await t.store.close();
     });
 

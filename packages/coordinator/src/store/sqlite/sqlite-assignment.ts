@@ -203,12 +203,14 @@ export class SqliteAssignment {
       .pluck();
     this.jobTotal = db.prepare('SELECT tasks_total FROM jobs WHERE id = ?').pluck();
     // Whether a host other than this one, seen lately and not quarantined, has a streak
-    // long enough to be trusted with the app: only then is a check worth waiting for.
+    // long enough, confirmed by enough accounts, to be trusted with the app: only then is
+    // a check worth waiting for (a colluding pair's long streaks would hold every check
+    // back for nothing).
     this.trustedAround = db
       .prepare(
         `SELECT EXISTS (SELECT 1 FROM validation_records v JOIN hosts h ON h.id = v.host_id
-           WHERE v.app = ? AND v.streak >= ? AND v.host_id <> ? AND h.quarantined_at IS NULL
-             AND h.last_seen >= ?)`,
+           WHERE v.app = ? AND v.streak >= ? AND v.partner_count >= ? AND v.host_id <> ?
+             AND h.quarantined_at IS NULL AND h.last_seen >= ?)`,
       )
       .pluck();
     this.records = new SqliteValidationRecords(db);
@@ -513,8 +515,13 @@ export class SqliteAssignment {
     const left = cap - held;
     const wait =
       adaptive &&
-      this.trustedAround.get(meta.moduleHash, params.warmup, hostId, now - params.trustedWaitMs) ===
-        1;
+      this.trustedAround.get(
+        meta.moduleHash,
+        params.warmup,
+        params.partners,
+        hostId,
+        now - params.trustedWaitMs,
+      ) === 1;
     return {
       left,
       checksFrom: wait ? now - params.trustedWaitMs : now,

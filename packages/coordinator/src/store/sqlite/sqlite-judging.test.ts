@@ -76,7 +76,8 @@ describe('judging on SQLite', () => {
     // Every chance drawn is 0: every task is checked, every trusted pull spot-checked.
     const t = await setup(() => 0);
     const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(t.provider));
-    const validation = { mode: 'adaptive' as const, warmup: 1, trustedWaitMs: 0 };
+    // One partner account is enough here: a pool of three accounts.
+    const validation = { mode: 'adaptive' as const, warmup: 1, trustedWaitMs: 0, partners: 1 };
     const created = await t.store.createJob(t.owner.accountId, job(4, { validation }), 0);
     t.queue.push(created.changes.ready);
     const tasks = [...new Set(created.changes.ready.map((r) => r.taskId))];

@@ -2,7 +2,8 @@
  * @module
  * What a settlement by comparison teaches about hosts, inside the settling transaction:
  * each replica of the canonical group is recorded valid (or accepted alone) with how it
- * was confirmed, each disagreeing one invalid. An invalid result is a catch: one more
+ * was confirmed and by which other accounts (trust needs several: policy/
+ * partner-accounts.ts), each disagreeing one invalid. An invalid result is a catch: one more
  * strike on the host's record for the app, quarantine at the policy's threshold, and
  * every result of the host that no trusted host confirmed since its previous catch is
  * verified again (policy/recheck.ts): its task is reopened with the caught host's replica
@@ -14,6 +15,7 @@
 import {
   adaptiveParams,
   type Confirmation,
+  heldAtWarmup,
   isQuarantined,
   isTrusted,
   judgement,
@@ -34,6 +36,24 @@ import { SqliteUnconfirmed } from './sqlite-unconfirmed.js';
 import { SqliteValidationRecords } from './sqlite-validation-records.js';
 
 type ValidDecision = Extract<TaskDecision, { kind: 'valid' }>;
+
+/**
+ * The accounts of the other hosts in an agreeing group: whom a confirmation of `self`
+ * counts as partners (policy/partner-accounts.ts). The assignment keeps one account's
+ * hosts off one task, but a host's own account is left out here all the same.
+ */
+function partnerAccounts(
+  group: readonly (FactsRow | undefined)[],
+  self: FactsRow | undefined,
+): number[] {
+  const out: number[] = [];
+  const own = self?.account ?? null;
+  for (const row of group) {
+    const a = row?.account ?? null;
+    if (row !== self && a !== null && a !== own) out.push(a);
+  }
+  return out;
+}
 
 /** Re-decides one active task within the transaction (the settlement's own `decide`). */
 type Decide = (taskId: number, jobId: number, now: number, changes: ChangeCollector) => void;
@@ -109,7 +129,8 @@ export class SqliteJudging {
         if (id === writerId) changes.writerConfirmation = 'trusted';
         else this.markJudged.run('valid', 'trusted', now, id);
         const r = this.record(row.host_id, app, now, changes);
-        this.records.set(changes.records, row.host_id, app, recordValid(r));
+        const after = heldAtWarmup(recordValid(r), adaptiveParams(meta.policy));
+        this.records.set(changes.records, row.host_id, app, after);
       }
       return;
     }
@@ -130,9 +151,10 @@ export class SqliteJudging {
     // A task has a handful of replicas: plain scans beat building maps for each settlement.
     const rowOf = (id: number) => facts.find((r) => r.id === id);
     const valid = decision.validIds;
+    const group = valid.map(rowOf);
     // Trust as it stood before this settlement, for every member of the agreeing group.
-    const trusted = valid.map((id) =>
-      isTrusted(this.record(rowOf(id)?.host_id ?? 0, app, now, changes), params),
+    const trusted = group.map((row) =>
+      isTrusted(this.record(row?.host_id ?? 0, app, now, changes), params),
     );
     const alone = valid.length === 1;
     for (let i = 0; i < valid.length; i++) {
@@ -141,14 +163,16 @@ export class SqliteJudging {
       for (let k = 0; k < valid.length; k++) if (k !== i && trusted[k]) confirmation = 'trusted';
       if (id === writerId) changes.writerConfirmation = confirmation;
       else this.markJudged.run('valid', confirmation, now, id);
-      const row = rowOf(id);
+      const row = group[i];
       changes.accepted(row?.host_id ?? null, jobId, id, confirmation);
       const host = row?.host_id ?? 0;
       const j = judgement(row?.validation ?? null, 'valid', alone);
       if (j === null) continue;
       const r = this.record(host, app, now, changes);
-      if (j === 'valid') this.records.set(changes.records, host, app, recordValid(r));
-      else if (j === 'alone') this.records.set(changes.records, host, app, recordAlone(r));
+      if (j === 'valid') {
+        const after = heldAtWarmup(recordValid(r, partnerAccounts(group, row)), params);
+        this.records.set(changes.records, host, app, after);
+      } else if (j === 'alone') this.records.set(changes.records, host, app, recordAlone(r));
       else {
         changes.recount(host, 'invalid', 'valid');
         this.exonerate(host, meta, r, now, changes);
@@ -251,11 +275,12 @@ export class SqliteJudging {
       this.caught(hostId, meta, taskId, replicaId, now, changes);
       return;
     }
+    const after = recordValid(this.record(hostId, app, now, changes));
     this.records.set(
       changes.records,
       hostId,
       app,
-      recordValid(this.record(hostId, app, now, changes)),
+      heldAtWarmup(after, adaptiveParams(meta.policy)),
     );
   }
 

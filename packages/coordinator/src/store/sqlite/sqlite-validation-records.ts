@@ -7,7 +7,7 @@
  * writes its record once; a transaction that throws leaves nothing behind.
  */
 
-import { newValidationRecord, type ValidationRecord } from '../../policy/index.js';
+import { NO_PARTNERS, newValidationRecord, type ValidationRecord } from '../../policy/index.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** A host's record for one app (nulls when it has none yet) and its account's stake. */
@@ -22,6 +22,8 @@ interface RecordRow {
   consecutive_valid: number;
   strikes: number;
   since: number;
+  /** Partner accounts, comma-separated (migration 29). */
+  partners: string;
   /** Its account's stake; NULL: never staked. */
   stake: number | null;
 }
@@ -56,7 +58,7 @@ export class SqliteValidationRecords {
     // its warm-up (policy/stake-trust.ts), and a slash must be felt at the next read.
     this.read = db.prepare(
       `SELECT v.valid, v.invalid, v.errored, v.timed_out, v.abandoned, v.alone, v.streak,
-         v.consecutive_valid, v.strikes, v.since, b.balance AS stake
+         v.consecutive_valid, v.strikes, v.since, v.partners, b.balance AS stake
        FROM hosts h
        LEFT JOIN validation_records v ON v.host_id = h.id AND v.app = ?
        LEFT JOIN ledger_balances b ON b.kind = 'stake' AND b.owner = h.account_id
@@ -64,12 +66,13 @@ export class SqliteValidationRecords {
     );
     this.write = db.prepare(
       `INSERT INTO validation_records (host_id, app, valid, invalid, errored, timed_out, abandoned, alone,
-         streak, consecutive_valid, strikes, since)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         streak, consecutive_valid, strikes, since, partners, partner_count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (host_id, app) DO UPDATE SET valid = excluded.valid, invalid = excluded.invalid,
          errored = excluded.errored, timed_out = excluded.timed_out, abandoned = excluded.abandoned,
          alone = excluded.alone, streak = excluded.streak, consecutive_valid = excluded.consecutive_valid,
-         strikes = excluded.strikes, since = excluded.since`,
+         strikes = excluded.strikes, since = excluded.since, partners = excluded.partners,
+         partner_count = excluded.partner_count`,
     );
     this.quarantineHost = db.prepare(
       'UPDATE hosts SET quarantined_at = ?, quarantine_reason = ? WHERE id = ? AND quarantined_at IS NULL',
@@ -80,7 +83,8 @@ export class SqliteValidationRecords {
     );
     // An admin's release, on every app's record (policy/reputation.ts, releaseFromQuarantine).
     this.clearStrikes = db.prepare(
-      `UPDATE validation_records SET strikes = 0, streak = 0, consecutive_valid = 0, since = ?
+      `UPDATE validation_records SET strikes = 0, streak = 0, consecutive_valid = 0, since = ?,
+         partners = '', partner_count = 0
        WHERE host_id = ?`,
     );
   }
@@ -101,6 +105,7 @@ export class SqliteValidationRecords {
       consecutiveValid: row.consecutive_valid,
       strikes: row.strikes,
       since: Number(row.since),
+      partners: row.partners === '' ? NO_PARTNERS : row.partners.split(',').map(Number),
       stake,
     };
   }
@@ -151,6 +156,8 @@ export class SqliteValidationRecords {
           r.consecutiveValid,
           r.strikes,
           r.since,
+          r.partners.join(','),
+          r.partners.length,
         );
       }
     }
