@@ -49,11 +49,25 @@ export async function startCoordinator({ nodeArgs = profileArgs(), args = [] } =
     });
     return (await r.json()).token;
   };
+  /** Credits the account of a token with `micros` (a paid job reserves its escrow at submit). */
+  const fund = async (tokenOf, micros) => {
+    const who = await fetch(`${line.url}/v1/whoami`, {
+      headers: { authorization: `Bearer ${tokenOf}` },
+    });
+    const { accountId } = await who.json();
+    const r = await fetch(`${line.url}/v1/accounts/${accountId}/credit`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: micros, idempotencyKey: `bench-fund-${accountId}` }),
+    });
+    if (r.status !== 200) throw new Error(`credit answered ${r.status}: ${await r.text()}`);
+  };
   return {
     url: line.url,
     pid: proc.pid,
     dataDir,
     token,
+    fund,
     async stop() {
       await stop(proc);
       rmSync(dataDir, { recursive: true, force: true });
@@ -70,9 +84,10 @@ function profileArgs() {
 /**
  * Starts `count` agent processes and waits until each has registered its host. `token`
  * is one provider token, or a function giving agent i its own (hosts of one account
- * never share a task, so redundancy 2 needs an account per agent).
+ * never share a task, so redundancy 2 needs an account per agent). `args`: more
+ * `provide` options (e.g. `--ask-cpu`).
  */
-export async function startAgents(url, token, count, slots) {
+export async function startAgents(url, token, count, slots, args = []) {
   const tokens = await Promise.all(
     Array.from({ length: count }, (_, i) => (typeof token === 'function' ? token(i) : token)),
   );
@@ -89,6 +104,7 @@ export async function startAgents(url, token, count, slots) {
         '--name',
         `bench-${i}`,
         '--json',
+        ...args,
       ],
       profileArgs(),
     ),

@@ -138,6 +138,14 @@ function targets(r) {
       met: adaptive.vsR1 >= 0.9 ? 'yes' : 'no',
       ...when(adaptive),
     });
+  const paid = find(r, 'throughput', 'throughput r=1 paid');
+  if (typeof paid?.vsR1 === 'number')
+    out.push({
+      target: 'throughput paid ≥ 0.85x unpaid r=1, 1 agent',
+      measured: `${paid.vsR1}x (median over ${paid.runs} rounds of runs paired with an unpaid r=1 run; ${paid.tasksPerSecond} tasks/s, ${paid.paidReplicas} replicas paid)`,
+      met: paid.vsR1 >= 0.85 ? 'yes' : 'no',
+      ...when(paid),
+    });
   const lat = find(r, 'latency', 'latency 1-task');
   if (lat)
     out.push({

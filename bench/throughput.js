@@ -38,23 +38,39 @@ const CONFIGS = [
   { redundancy: 1, agents: 2, slots: 1 },
   { redundancy: 2, agents: 2, slots: 1 },
   { redundancy: 1, validation: 'adaptive', agents: 2, slots: 1 },
+  { redundancy: 1, paid: true, agents: 1, slots: 1 },
 ];
+
+/**
+ * The paid row's prices, micro-credits: the agent asks 1 µ per normalized CPU-second,
+ * the job's ceiling is 10 µ, and the requester is credited far more than the escrow.
+ */
+const ASK_CPU_CREDITS = '0.000001';
+const PAID_PRICING = {
+  ceiling: { cpuSecond: 10, memGiBSecond: 0, gpuSecond: 0 },
+  tier: 'standard',
+};
+const FUNDS = 1e15;
 
 const MEASURES = {
   1: 'submit → last result read by the requester; each task run once, not cross-checked',
   2: 'submit → last result read by the requester; each task run on 2 hosts, outputs compared',
   adaptive:
     'submit → last result read by the requester; each task run once, a second time when its host is untrusted or drawn (≥ 5 %)',
+  paid: 'submit → last result read by the requester; each task run once, not cross-checked, escrow reserved at submit and the host paid for each accepted result in its report transaction',
 };
 
 export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS } = {}) {
   const samples = configs.map(() => []);
   const bullRatios = configs.map(() => []);
   const r1Ratios = configs.map(() => []);
-  // The redundancy-1 run each `adaptive` run is paired with: same agents, same round.
+  // The unpaid redundancy-1 run each `adaptive` or paid run is paired with: same agents,
+  // same round.
   const baseline = configs.map((c) =>
-    c.validation
-      ? configs.findIndex((b) => !b.validation && b.redundancy === 1 && b.agents === c.agents)
+    c.validation || c.paid
+      ? configs.findIndex(
+          (b) => !b.validation && !b.paid && b.redundancy === 1 && b.agents === c.agents,
+        )
       : -1,
   );
   const redis = await redisUp();
@@ -85,7 +101,7 @@ export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS 
     const median = sorted[Math.floor(sorted.length / 2)];
     const perSecond = sorted.map((s) => s.tasksPerSecond);
     return {
-      name: `throughput ${config.validation ?? `r=${config.redundancy}`}, ${config.agents} agent${config.agents > 1 ? 's' : ''}`,
+      name: `throughput ${config.validation ?? `r=${config.redundancy}`}${config.paid ? ' paid' : ''}, ${config.agents} agent${config.agents > 1 ? 's' : ''}`,
       ...median,
       runs,
       range: `${Math.min(...perSecond)}–${Math.max(...perSecond)}`,
@@ -94,7 +110,8 @@ export async function throughput({ tasks = 100_000, runs = 3, configs = CONFIGS 
       // Median over rounds of this run ÷ the redundancy-1 run of the same round.
       vsR1: medianOf(r1Ratios[k]) ?? '—',
       measures:
-        MEASURES[config.validation ?? config.redundancy] ?? `redundancy ${config.redundancy}`,
+        MEASURES[config.paid ? 'paid' : (config.validation ?? config.redundancy)] ??
+        `redundancy ${config.redundancy}`,
     };
   });
 }
@@ -106,11 +123,14 @@ function medianOf(values) {
 }
 
 /** One run on a fresh coordinator: the figures of its row. */
-async function once(tasks, { redundancy, validation, agents, slots }) {
+async function once(tasks, { redundancy, validation, paid, agents, slots }) {
   const coord = await startCoordinator();
-  const pool = await startAgents(coord.url, () => coord.token('provider'), agents, slots);
+  const asks = paid ? ['--ask-cpu', ASK_CPU_CREDITS] : [];
+  const pool = await startAgents(coord.url, () => coord.token('provider'), agents, slots, asks);
   try {
-    const grid = new Anygrid({ url: coord.url, token: await coord.token('requester') });
+    const requester = await coord.token('requester');
+    if (paid) await coord.fund(requester, FUNDS);
+    const grid = new Anygrid({ url: coord.url, token: requester });
     const cpu0 = cpuNow(coord.pid, pool.pids);
     const t0 = performance.now();
     const job = await grid.submit({
@@ -120,6 +140,7 @@ async function once(tasks, { redundancy, validation, agents, slots }) {
       // Two agents are two accounts: one partner each is all trust can ask of them (the
       // anti-collusion rule's default of 3 would keep every task replicated here).
       ...(validation ? { validation: { mode: validation, partners: 1 } } : {}),
+      ...(paid ? { pricing: PAID_PRICING } : {}),
     });
     const submitted = performance.now();
     let n = 0;
@@ -130,6 +151,7 @@ async function once(tasks, { redundancy, validation, agents, slots }) {
     return {
       tasks,
       agents,
+      ...(paid ? { paidReplicas: paidReplicas(coord.dataDir) } : {}),
       ...(validation ? { replicasPerTask: replicasPerTask(coord.dataDir, tasks) } : {}),
       slots,
       validated: n,
@@ -153,6 +175,21 @@ function replicasPerTask(dataDir, tasks) {
   try {
     const n = db.prepare(`SELECT COUNT(*) FROM replicas WHERE state <> 'abandoned'`).pluck().get();
     return round(n / tasks, 3);
+  } finally {
+    db.close();
+  }
+}
+
+/** Replicas the ledger paid (a standing payment), read from the coordinator's store. */
+function paidReplicas(dataDir) {
+  const db = new Database(join(dataDir, 'anygrid.db'), { readonly: true });
+  try {
+    return db
+      .prepare(
+        'SELECT COUNT(*) FROM replicas WHERE paid_transfer IS NOT NULL AND paid_transfer <> 0',
+      )
+      .pluck()
+      .get();
   } finally {
     db.close();
   }
