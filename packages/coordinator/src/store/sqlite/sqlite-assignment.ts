@@ -73,6 +73,11 @@ interface Sent extends SentPick {
   write?: SqlRunResult;
   /** Written with the pull's other sole replicas of its deadline (`sendSole`): whether it was. */
   sole?: boolean;
+  /** For a compared job's pick in a sole group: the guarded write's arguments, should it not be sole. */
+  guarded?: readonly (number | string | null)[];
+  /** The account and network rule it was held to, to tell a lasting refusal. */
+  account?: number | null;
+  network?: string | null;
 }
 
 export class SqliteAssignment {
@@ -353,6 +358,19 @@ export class SqliteAssignment {
           account,
           network,
         ];
+        // A fresh first replica of a job without redundancy (`adaptive`, `spot-check`) is
+        // its task's sole one: no rule applies to it (the guard's `sole = 1` branch), so it
+        // is written with the pull's other sole replicas in one UPDATE; one that turns out
+        // not to be sole is tried guarded there.
+        if (!policy.homogeneous && pick.reissue !== true && policy.redundancy === 1) {
+          job.left--;
+          const sent: Sent = { pick, meta, deadline, variant, guarded, account, network };
+          sends.push(sent);
+          const group = sole.get(deadline);
+          if (group) group.push(sent);
+          else sole.set(deadline, [sent]);
+          continue;
+        }
         const write = policy.homogeneous
           ? this.sendHomogeneous.run(...guarded, standing.platform)
           : this.sendGuarded.run(...guarded);
@@ -413,12 +431,12 @@ export class SqliteAssignment {
     for (const s of sends) {
       // Only a job that compares nothing has its write read here: no lasting rule applies.
       if (s.write ? s.write.changes === 1 : s.sole === true) sent.push(s);
-      else this.refused(s.pick, hostId, placement, null, null, null);
+      else this.refused(s.pick, hostId, placement, s.account ?? null, s.network ?? null, null);
     }
     return this.answers.build(sent);
   }
 
-  /** Writes a pull's fresh replicas of one deadline to the host: sole ones at once, others one by one. */
+  /** Writes a pull's fresh replicas of one deadline to the host: sole ones at once, others one by one (guarded when their job compares). */
   private sendSoles(hostId: number, now: number, deadline: number, group: Sent[]): void {
     const ids = JSON.stringify(group.map((s) => s.pick.replicaId));
     const written = new Set(this.sendSole.all(hostId, now, deadline, ids) as number[]);
@@ -435,7 +453,9 @@ export class SqliteAssignment {
     for (const s of group) {
       if (written.has(s.pick.replicaId)) s.sole = true;
       else if (waiting.has(s.pick.replicaId)) {
-        s.write = this.sendReplica.run(hostId, now, deadline, s.pick.replicaId, hostId);
+        s.write = s.guarded
+          ? this.sendGuarded.run(...s.guarded)
+          : this.sendReplica.run(hostId, now, deadline, s.pick.replicaId, hostId);
       } else s.sole = false;
     }
   }

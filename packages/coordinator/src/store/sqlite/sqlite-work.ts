@@ -194,13 +194,17 @@ export class SqliteWork {
    * report changed it).
    */
   private readReported(reports: readonly VerifiedReport[]): Map<number, SiblingRow> {
-    // A batch is mostly of one job: when its first replica is not a sole one (a job with
-    // redundancy), the others will need their siblings read anyway.
+    // A batch is mostly of one job: when neither its first nor its last replica is a sole
+    // one (a job with redundancy), the others will need their siblings read anyway. Both
+    // ends are probed because an `adaptive` host's batch starts with the checks it was
+    // sent first (not sole) and goes on with its own tasks' first replicas (sole).
     const first = reports[0];
-    if (first === undefined) return new Map();
-    const [probe] = this.reported.all(JSON.stringify([first.replicaId])) as SiblingRow[];
-    if (probe?.sole !== 1 || reports.length === 1) {
-      return new Map(probe === undefined ? [] : [[probe.id, probe]]);
+    const last = reports[reports.length - 1];
+    if (first === undefined || last === undefined) return new Map();
+    const ends = first === last ? [first.replicaId] : [first.replicaId, last.replicaId];
+    const probes = this.reported.all(JSON.stringify(ends)) as SiblingRow[];
+    if (!probes.some((p) => p.sole === 1) || reports.length <= ends.length) {
+      return new Map(probes.map((p) => [p.id, p]));
     }
     const ids = reports.map((r) => r.replicaId);
     const rows = this.reported.all(JSON.stringify(ids)) as SiblingRow[];
