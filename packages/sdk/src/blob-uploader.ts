@@ -9,6 +9,7 @@
 
 import type { BlobRef } from '@anygrid/protocol';
 import { sha256Hex } from './content-hash.js';
+import { CoordinatorUnreachableError } from './coordinator-unreachable-error.js';
 import type { HttpClient } from './http-client.js';
 import { Backoff } from './retry.js';
 
@@ -41,13 +42,18 @@ export class BlobUploader {
     return pending;
   }
 
-  /** HEAD and PUT are idempotent, so a blip (or a coordinator restart) is retried. */
+  /**
+   * HEAD and PUT are idempotent, so a blip (or a coordinator restart) is retried — once
+   * the coordinator has answered this client: a coordinator never reached (a wrong
+   * address, none started) is said at once rather than after 30 s of retries.
+   */
   private async upload(hash: string, bytes: Uint8Array): Promise<BlobRef> {
     const backoff = new Backoff({ maxElapsedMs: 30_000 });
     for (;;) {
       try {
         return await this.uploadOnce(hash, bytes);
       } catch (err) {
+        if (err instanceof CoordinatorUnreachableError && !this.http.answered) throw err;
         await backoff.wait(err, this.signal);
       }
     }

@@ -29,6 +29,12 @@ export const READ_TIMEOUT_MS = 60_000;
 
 /** Fetches from one coordinator with one token. */
 export class HttpClient {
+  /**
+   * Whether the coordinator ever answered this client: a failure to connect after that is
+   * an outage worth waiting out; before it, most likely a wrong address or no coordinator.
+   */
+  answered = false;
+
   constructor(
     /** Base URL without a trailing slash. */
     readonly url: string,
@@ -59,6 +65,7 @@ export class HttpClient {
       if (req.signal?.aborted) throw req.signal.reason ?? err;
       throw new CoordinatorUnreachableError(this.url, err);
     }
+    this.answered = true;
     if (res.ok || okStatuses.includes(res.status)) return res;
     throw await errorFromResponse(res);
   }
