@@ -15,6 +15,24 @@ export function durationOption(value: string): number {
   return ms;
 }
 
+/**
+ * A time limit in ms, at least `min`: a duration such as 10m, 30s or 1500ms, or a bare
+ * number of milliseconds (what these options always took, so old command lines keep
+ * their meaning).
+ */
+export function msOption(min: number): (value: string) => number {
+  return (value: string) => {
+    const v = value.trim();
+    const ms = /^\d+$/.test(v) ? Number(v) : parseDuration(v);
+    if (ms === null || !Number.isSafeInteger(ms) || ms < min) {
+      throw new InvalidArgumentError(
+        `expected a duration of at least ${min} ms, such as 10m, 30s or 1500ms (a bare number is milliseconds)`,
+      );
+    }
+    return ms;
+  };
+}
+
 /** A retention: a duration in ms, or null for `0` / `off` (never purge). */
 export function retentionOption(value: string): number | null {
   const ms = parseRetention(value);

@@ -21,6 +21,7 @@ import {
 import type { Command } from 'commander';
 import { CliError, USAGE_EXIT, usageError } from '../cli-error.js';
 import { addJsonOption } from '../client-options.js';
+import { msOption } from '../duration-option.js';
 import { type DirMapping, parseDirMapping, readHostDir, writeHostDir } from '../host-dirs.js';
 import { collect, intOption } from '../options.js';
 import { note, printJson } from '../output.js';
@@ -61,7 +62,11 @@ export function registerRun(program: Command): void {
     .option('--env <NAME=VALUE>', 'environment variable (repeatable)', collect)
     .option('--stdin <file>', "file to feed as stdin ('-' for this process's stdin)")
     .option('--memory <MB>', 'memory limit in MiB (default 256)', intOption(1, 4096))
-    .option('--timeout <ms>', 'wall-time limit (default 60000)', intOption(10))
+    .option(
+      '--timeout <duration>',
+      'wall-time limit: 30s, 1500ms, or milliseconds (default 60s)',
+      msOption(10),
+    )
     .option(
       '--output-limit <MB>',
       'stdout + stderr + file growth limit in MiB (default 64)',

@@ -20,6 +20,7 @@ import {
   compareOf,
 } from '../compare-options.js';
 import { creditsOption } from '../credit-amount.js';
+import { msOption } from '../duration-option.js';
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
@@ -204,10 +205,18 @@ export function addJobOptions(cmd: Command): Command {
     )
     .option('--mixed-variants', "let one task's replicas run different variants (wasm and native)")
     .option('--max-errors <n>', 'failed replicas tolerated per task', intOption(0, 100))
-    .option('--deadline <ms>', 'time a provider has for one replica', intOption(1000))
+    .option(
+      '--deadline <duration>',
+      'time a provider has for one replica: 10m, 90s, or milliseconds',
+      msOption(1000),
+    )
     .option('--priority <p>', 'higher runs first, -100..100', intOption(-100, 100))
     .option('--memory <MB>', 'memory limit per task in MiB', intOption(1, 4096))
-    .option('--timeout <ms>', 'wall-time limit per task', intOption(10))
+    .option(
+      '--timeout <duration>',
+      'wall-time limit per task: 30s, 1500ms, or milliseconds',
+      msOption(10),
+    )
     .option('--sign <keyfile>', 'sign the module with this private key (see `anygrid keys create`)')
     .option('--publisher <name>', 'with --sign: the publisher name the signature claims')
     .option('--signature <file>', 'send the signature in FILE (written by `anygrid sign`)')
