@@ -20,7 +20,7 @@ import type { SqlDatabase, SqlRunResult, SqlStatement } from '../sql-database.js
 import { type PgStatementText, toPostgres } from './pg-dialect.js';
 import { type Pending, Pipeline, type PipelineConnection } from './pg-pipeline.js';
 
-/** The lock every store transaction takes: one writer at a time across coordinators. */
+/** The lock every store transaction takes (with its schema's hash): one writer at a time across coordinators. */
 export const STORE_LOCK_KEY = 0x616e7967; // "anyg"
 
 /** The calls of libpq's binding this file uses. */
@@ -119,7 +119,11 @@ export class PgDatabase implements SqlDatabase {
       const pipeline = new Pipeline(this.pq, pgError);
       this.pipeline = pipeline;
       pipeline.sendText('BEGIN');
-      pipeline.sendText(`SELECT pg_advisory_xact_lock(${STORE_LOCK_KEY})`);
+      // Keyed by the schema too: advisory locks are the database's, and grids kept in
+      // schemas of their own (tests, a staging grid) need not wait for each other.
+      pipeline.sendText(
+        `SELECT pg_advisory_xact_lock(${STORE_LOCK_KEY}, hashtext(current_schema()))`,
+      );
       this.depth++;
       try {
         const result = fn(...args) as ReturnType<F>;
