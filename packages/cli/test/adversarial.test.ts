@@ -11,26 +11,18 @@
  * honest agents have an account each). The harness prints its counts, one line per cell.
  */
 
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alwaysWrong } from './adversaries/always-wrong.js';
 import { colluder } from './adversaries/colluding-pair.js';
 import { fastColluder } from './adversaries/fast-pair.js';
 import { hoarder } from './adversaries/hoarder.js';
+import { startHonestGrid } from './adversaries/honest-grid.js';
 import { type Cell, describeOutcome, runCell } from './adversaries/matrix.js';
 import { replayer } from './adversaries/replayer.js';
 import { sameAccountHost } from './adversaries/same-account-pair.js';
 import { sometimesWrong } from './adversaries/sometimes-wrong.js';
 import { strategic } from './adversaries/strategic.js';
-import {
-  type CoordinatorProcess,
-  client,
-  killAll,
-  REPO,
-  removeDir,
-  spawnNode,
-  startCoordinator,
-} from './harness.js';
+import { type CoordinatorProcess, type client, killAll, removeDir } from './harness.js';
 
 const HONEST = 19;
 const WARMUP = 5;
@@ -63,23 +55,7 @@ describe('adversarial harness: protocol-speaking saboteurs beside honest agents'
   let requester: ReturnType<typeof client>;
 
   beforeAll(async () => {
-    coord = await startCoordinator();
-    admin = client(coord.url, coord.adminToken);
-    requester = client(coord.url, await admin.token('requester'));
-    const tokens = await Promise.all(
-      Array.from({ length: HONEST }, (_, i) => admin.token('provider', `honest-${i}`)),
-    );
-    const pool = spawnNode([
-      `${REPO}/packages/cli/test/adversaries/honest-pool.js`,
-      coord.url,
-      '1',
-      ...tokens,
-    ]);
-    await new Promise<void>((resolve, reject) => {
-      const rl = createInterface({ input: pool.proc.stdout as NodeJS.ReadableStream });
-      rl.on('line', (l) => l.startsWith('{') && resolve());
-      pool.proc.once('exit', () => reject(new Error(`honest pool exited:\n${pool.output()}`)));
-    });
+    ({ coord, admin, requester } = await startHonestGrid(HONEST));
   });
 
   afterAll(async () => {

@@ -11,19 +11,11 @@
  * after the first; this file starts its own.
  */
 
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastColluder } from './adversaries/fast-pair.js';
+import { startHonestGrid } from './adversaries/honest-grid.js';
 import { type Cell, describeOutcome, runCell } from './adversaries/matrix.js';
-import {
-  type CoordinatorProcess,
-  client,
-  killAll,
-  REPO,
-  removeDir,
-  spawnNode,
-  startCoordinator,
-} from './harness.js';
+import { type CoordinatorProcess, type client, killAll, removeDir } from './harness.js';
 
 const HONEST = 8;
 
@@ -38,23 +30,7 @@ describe('cold pool: a fast colluding pair beside honest agents under adaptive',
   let requester: ReturnType<typeof client>;
 
   beforeAll(async () => {
-    coord = await startCoordinator();
-    admin = client(coord.url, coord.adminToken);
-    requester = client(coord.url, await admin.token('requester'));
-    const tokens = await Promise.all(
-      Array.from({ length: HONEST }, (_, i) => admin.token('provider', `honest-${i}`)),
-    );
-    const pool = spawnNode([
-      `${REPO}/packages/cli/test/adversaries/honest-pool.js`,
-      coord.url,
-      '1',
-      ...tokens,
-    ]);
-    await new Promise<void>((resolve, reject) => {
-      const rl = createInterface({ input: pool.proc.stdout as NodeJS.ReadableStream });
-      rl.on('line', (l) => l.startsWith('{') && resolve());
-      pool.proc.once('exit', () => reject(new Error(`honest pool exited:\n${pool.output()}`)));
-    });
+    ({ coord, admin, requester } = await startHonestGrid(HONEST));
   });
 
   afterAll(async () => {

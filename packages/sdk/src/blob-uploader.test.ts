@@ -1,21 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlobUploader } from './blob-uploader.js';
 import { CoordinatorUnreachableError } from './coordinator-unreachable-error.js';
 import { HttpClient } from './http-client.js';
-
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-});
-
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  server = createServer(handler);
-  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+import { closeServer, serve } from './node/test-server.js';
 
 const BYTES = new TextEncoder().encode('module bytes');
 
@@ -23,8 +10,7 @@ describe('BlobUploader', () => {
   it('says at once that a coordinator never reached is unreachable, instead of retrying for 30 s', async () => {
     // A port nothing listens on any more.
     const url = await serve(() => {});
-    await new Promise<void>((r) => server?.close(() => r()));
-    server = undefined;
+    await closeServer();
     const started = Date.now();
     const err = await new BlobUploader(new HttpClient(url, 't')).ensure(BYTES).catch((e) => e);
     expect(err).toBeInstanceOf(CoordinatorUnreachableError);
