@@ -11,18 +11,17 @@
  * honest agents have an account each). The harness prints its counts, one line per cell.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alwaysWrong } from './adversaries/always-wrong.js';
 import { colluder } from './adversaries/colluding-pair.js';
 import { fastColluder } from './adversaries/fast-pair.js';
 import { hoarder } from './adversaries/hoarder.js';
-import { startHonestGrid } from './adversaries/honest-grid.js';
+import { useHonestGrid } from './adversaries/honest-grid.js';
 import { type Cell, describeOutcome, runCell } from './adversaries/matrix.js';
 import { replayer } from './adversaries/replayer.js';
 import { sameAccountHost } from './adversaries/same-account-pair.js';
 import { sometimesWrong } from './adversaries/sometimes-wrong.js';
 import { strategic } from './adversaries/strategic.js';
-import { type CoordinatorProcess, type client, killAll, removeDir } from './harness.js';
 
 const HONEST = 19;
 const WARMUP = 5;
@@ -50,18 +49,7 @@ const cell = (
 };
 
 describe('adversarial harness: protocol-speaking saboteurs beside honest agents', () => {
-  let coord: CoordinatorProcess;
-  let admin: ReturnType<typeof client>;
-  let requester: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    ({ coord, admin, requester } = await startHonestGrid(HONEST));
-  });
-
-  afterAll(async () => {
-    await killAll();
-    removeDir(coord.dataDir);
-  });
+  const grid = useHonestGrid(HONEST);
 
   const cells: Array<[string, () => Cell]> = [
     ['replicate n=2, 5 %', () => cell('replicate-5', replicate, [alwaysWrong])],
@@ -77,11 +65,7 @@ describe('adversarial harness: protocol-speaking saboteurs beside honest agents'
   for (const [title, make] of cells) {
     it(`${title}: no wrong final result, every saboteur quarantined, no task failed nor shared by one account`, async () => {
       const c = make();
-      const o = await runCell(
-        c,
-        { url: coord.url, dataDir: coord.dataDir, admin, requester },
-        40_000,
-      );
+      const o = await runCell(c, grid, 40_000);
       console.log(describeOutcome(c, o));
       expect(o.wrongFinal).toBe(0);
       expect(o.failed).toBe(0);

@@ -11,11 +11,10 @@
  * after the first; this file starts its own.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fastColluder } from './adversaries/fast-pair.js';
-import { startHonestGrid } from './adversaries/honest-grid.js';
+import { useHonestGrid } from './adversaries/honest-grid.js';
 import { type Cell, describeOutcome, runCell } from './adversaries/matrix.js';
-import { type CoordinatorProcess, type client, killAll, removeDir } from './harness.js';
 
 const HONEST = 8;
 
@@ -25,18 +24,7 @@ const adaptive = {
 };
 
 describe('cold pool: a fast colluding pair beside honest agents under adaptive', () => {
-  let coord: CoordinatorProcess;
-  let admin: ReturnType<typeof client>;
-  let requester: ReturnType<typeof client>;
-
-  beforeAll(async () => {
-    ({ coord, admin, requester } = await startHonestGrid(HONEST));
-  });
-
-  afterAll(async () => {
-    await killAll();
-    removeDir(coord.dataDir);
-  });
+  const grid = useHonestGrid(HONEST);
 
   it('ends with no wrong final result and both colluders quarantined', async () => {
     const c: Cell = {
@@ -48,11 +36,7 @@ describe('cold pool: a fast colluding pair beside honest agents under adaptive',
       maxJobs: 20,
       offset: 7_000_000,
     };
-    const o = await runCell(
-      c,
-      { url: coord.url, dataDir: coord.dataDir, admin, requester },
-      40_000,
-    );
+    const o = await runCell(c, grid, 40_000);
     console.log(describeOutcome(c, o));
     expect(o.wrongFinal).toBe(0);
     expect(o.failed).toBe(0);
