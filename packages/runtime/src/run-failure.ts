@@ -1,8 +1,9 @@
 /**
- * @module How the worker pool (worker-pool.ts) ends a run itself rather than the guest:
- * a failed result when it stops a worker (the wall-time limit, a dead worker), and the
- * error a run rejects with when its signal aborts. Apart from the pool because both are
- * answers the caller sees, not pool state.
+ * @module How a run ends before or without its guest's say: a failed result with no
+ * output (the pool stopping a worker at the wall-time limit or when it dies,
+ * worker-pool.ts; a module that cannot start, run-module.ts), and the error a run
+ * rejects with when its signal aborts. Apart from both because they are answers the
+ * caller sees, not the pool's or the run's state.
  */
 import type { RunFailureCode, RunResult } from './run-spec.js';
 

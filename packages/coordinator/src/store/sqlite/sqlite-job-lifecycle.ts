@@ -56,13 +56,7 @@ export class SqliteJobLifecycle {
   }
 
   /** Adds the next part of a job sent in parts. */
-  addTasks(
-    jobId: number,
-    from: number,
-    tasks: NewJob['tasks'],
-    now: number,
-    partsUntil?: number,
-  ): { added: number; changes: ChangeSet } {
+  addTasks(jobId: number, from: number, tasks: NewJob['tasks'], now: number, partsUntil?: number) {
     const changes = new ChangeCollector();
     const added = this.inTx(() =>
       this.intake.addTasks(jobId, from, tasks, now, changes, partsUntil),
