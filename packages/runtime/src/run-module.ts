@@ -11,6 +11,7 @@
 import { CheckpointWatch } from './checkpoint-watch.js';
 import { InstancePool } from './instance-pool.js';
 import { MemoryPool } from './memory-pool.js';
+import { failed } from './run-failure.js';
 import {
   type CheckpointSnapshot,
   type RunFailureCode,
@@ -82,14 +83,7 @@ function classify(error: unknown): Outcome {
 }
 
 function emptyResult(start: number, code: RunFailureCode, message: string): RunResult {
-  return {
-    exitCode: null,
-    stdout: new Uint8Array(0),
-    stderr: new Uint8Array(0),
-    dirs: {},
-    failure: { code, message },
-    durationMs: performance.now() - start,
-  };
+  return failed(code, message, performance.now() - start);
 }
 
 /** How a slot links one module: its import object, and the limits of its memory if the runtime provides it. */

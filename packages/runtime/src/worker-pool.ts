@@ -1,6 +1,6 @@
 /**
  * @module A pool of warm workers with a watchdog, shared by the Node and browser
- * sandboxes (they differ only in how a worker is made: `WorkerFactory`).
+ * sandboxes (they differ only in how a worker is made: `WorkerFactory`, worker-handle.ts).
  *
  * Each worker runs one task at a time, but holds a line of tasks already posted, so it
  * never idles waiting for the host between short tasks. The line is as deep as about
@@ -19,6 +19,7 @@
  * front of the pool's queue, untouched — including any that had finished but whose
  * results had not yet been reported: they run again (runs are deterministic).
  */
+import { abortReason, failed } from './run-failure.js';
 import {
   type CheckpointSnapshot,
   DEFAULT_LIMITS,
@@ -28,32 +29,16 @@ import {
   type RunResult,
   type RunSpec,
 } from './run-spec.js';
-import { createProgress, epochNow, type TaskProgress } from './task-progress.js';
+import { createProgress, epochNow } from './task-progress.js';
+import type { WorkerFactory, WorkerHandle } from './worker-handle.js';
+import { WorkerModules } from './worker-modules.js';
 import {
   type CheckpointMessage,
-  type HostMessage,
   type ResultsMessage,
   type RunTask,
-  taskOf,
   unpackResult,
 } from './worker-protocol.js';
-
-/** What the pool needs from a worker. */
-export interface WorkerHandle {
-  post(message: HostMessage): void;
-  terminate(): void;
-  /** Whether the worker should keep the host alive (Node: ref/unref while busy/idle). */
-  setBusy?(busy: boolean): void;
-}
-
-/** Callbacks a factory wires to its worker's events. */
-export interface WorkerEvents {
-  onMessage(message: ResultsMessage | CheckpointMessage): void;
-  onCrash(reason: string): void;
-}
-
-/** Creates a worker whose events call `events`. */
-export type WorkerFactory = (events: WorkerEvents) => WorkerHandle;
+import type { Job, Slot } from './worker-slot.js';
 
 /** Bounds of a worker's line of posted tasks, and the work it should hold, in ms. */
 const MIN_DEPTH = 2;
@@ -63,55 +48,6 @@ const LINE_MS = 4;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Dispatched jobs at the head of the queue beyond which it is compacted (amortised: at least half of it). */
 const COMPACT_AFTER = 1024;
-/** Modules each worker keeps by number; the host tells it which to forget. */
-const MODULES_PER_WORKER = 16;
-
-interface Job {
-  readonly id: number;
-  readonly module: WebAssembly.Module;
-  readonly spec: RunSpec;
-  /** The spec's limits, resolved. */
-  readonly limits: RunLimits;
-  /** Aborts the job; the pool listens once per signal, not once per job. */
-  readonly signal: AbortSignal | undefined;
-  /** Told the outcome, once. */
-  readonly receiver: RunReceiver;
-  /** Aborted while posted but not running: its result will be dropped. */
-  cancelled?: boolean;
-}
-
-interface Slot {
-  handle: WorkerHandle;
-  /** Posted tasks whose results have not arrived, in order. */
-  readonly jobs: Job[];
-  /** Module numbers this worker holds, least recently used first. */
-  readonly modules: Map<number, true>;
-  /** The module number last posted, the last in `modules` (0: none). */
-  latestModule: number;
-  readonly progress: TaskProgress | undefined;
-  /** Without a progress cell: when the task at the head of `jobs` started, at the latest (epoch ms). */
-  headSince: number;
-  timer?: ReturnType<typeof setTimeout>;
-  /** When the armed timer fires (epoch ms). */
-  timerAt: number;
-}
-
-function failed(code: RunFailureCode, message: string, durationMs: number): RunResult {
-  return {
-    exitCode: null,
-    stdout: new Uint8Array(0),
-    stderr: new Uint8Array(0),
-    dirs: {},
-    failure: { code, message },
-    durationMs,
-  };
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error
-    ? signal.reason
-    : new DOMException('run aborted', 'AbortError');
-}
 
 /** Runs jobs on at most `maxWorkers` workers, queueing the rest. */
 export class WorkerPool {
@@ -121,8 +57,8 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
   private dispatchScheduled = false;
-  private readonly moduleIds = new WeakMap<WebAssembly.Module, number>();
-  private nextModuleId = 1;
+  /** The modules each worker holds, and the task messages that name them. */
+  private readonly modules = new WorkerModules();
   /** Recent task duration, ms (exponential moving average), sizing the lines. */
   private averageMs = LINE_MS;
   /** Signals the pool listens to: runs handed over together share one. */
@@ -326,7 +262,7 @@ export class WorkerPool {
         batch = { tasks: [], jobs: [], forget: new Set() };
         batches.set(slot, batch);
       }
-      batch.tasks.push(this.task(slot, job, batch.forget));
+      batch.tasks.push(this.modules.task(slot, job, batch.forget));
       batch.jobs.push(job);
       // A task posted behind others starts no earlier than now.
       if (slot.jobs.length === 0) this.becomeBusy(slot, job);
@@ -343,30 +279,6 @@ export class WorkerPool {
       this.queueHead = 0;
     }
     for (const [slot, batch] of batches) this.post(slot, batch);
-  }
-
-  /** The task message for `job` on `slot`, sending the module if the worker lacks it. */
-  private task(slot: Slot, job: Job, forget: Set<number>): RunTask {
-    let moduleId = this.moduleIds.get(job.module);
-    if (moduleId === undefined) {
-      moduleId = this.nextModuleId++;
-      this.moduleIds.set(job.module, moduleId);
-    }
-    // Runs of one module follow each other: moving the latest to the end again would
-    // leave a deleted entry in the map per task.
-    if (slot.latestModule === moduleId)
-      return taskOf(job.id, moduleId, undefined, job.spec, job.limits);
-    slot.latestModule = moduleId;
-    const known = slot.modules.delete(moduleId);
-    slot.modules.set(moduleId, true);
-    if (known) return taskOf(job.id, moduleId, undefined, job.spec, job.limits);
-    forget.delete(moduleId);
-    while (slot.modules.size > MODULES_PER_WORKER) {
-      const oldest = slot.modules.keys().next().value as number;
-      slot.modules.delete(oldest);
-      forget.add(oldest);
-    }
-    return taskOf(job.id, moduleId, job.module, job.spec, job.limits);
   }
 
   private post(slot: Slot, batch: { tasks: RunTask[]; jobs: Job[]; forget: Set<number> }): void {

@@ -4,7 +4,8 @@
  */
 import { ModuleCache } from './module-cache.js';
 import type { CheckpointSnapshot, RunReceiver, RunResult, RunSpec } from './run-spec.js';
-import { type WorkerFactory, WorkerPool } from './worker-pool.js';
+import type { WorkerFactory } from './worker-handle.js';
+import { WorkerPool } from './worker-pool.js';
 
 /** A sandbox over a pool of workers. */
 export class WorkerSandbox {

@@ -17,7 +17,7 @@ import {
   type StatementQuery,
   type UnstakeRequest,
 } from '@anygrid/protocol';
-import type { Principal, Store } from '../store/store.js';
+import type { MoneyMove, Principal, Store } from '../store/store.js';
 
 export class Money {
   constructor(
@@ -27,61 +27,56 @@ export class Money {
 
   /** An admin credits an account's balance: money the operator's payment system received. */
   credit(accountId: number, req: CreditRequest): Promise<MoneyResponse> {
-    return this.store.moveMoney(
-      {
-        kind: 'credit',
-        account: accountId,
-        amount: req.amount,
-        idempotencyKey: req.idempotencyKey,
-        from: 'external',
-        to: 'balance',
-        ...(req.memo === undefined ? {} : { memo: req.memo }),
-      },
-      this.clock(),
-    );
+    const memo = req.memo === undefined ? {} : { memo: req.memo };
+    return this.move(req, {
+      kind: 'credit',
+      account: accountId,
+      from: 'external',
+      to: 'balance',
+      ...memo,
+    });
   }
 
   /** A provider moves its own balance or earnings into its stake. */
   stake(principal: Principal, req: StakeRequest): Promise<MoneyResponse> {
-    return this.store.moveMoney(
-      {
-        kind: 'stake',
-        account: principal.accountId,
-        amount: req.amount,
-        idempotencyKey: req.idempotencyKey,
-        from: req.from,
-        to: 'stake',
-      },
-      this.clock(),
-    );
+    return this.move(req, {
+      kind: 'stake',
+      account: principal.accountId,
+      from: req.from,
+      to: 'stake',
+    });
   }
 
   /** A provider takes stake back into its balance. */
   unstake(principal: Principal, req: UnstakeRequest): Promise<MoneyResponse> {
-    return this.store.moveMoney(
-      {
-        kind: 'unstake',
-        account: principal.accountId,
-        amount: req.amount,
-        idempotencyKey: req.idempotencyKey,
-        from: 'stake',
-        to: 'balance',
-      },
-      this.clock(),
-    );
+    return this.move(req, {
+      kind: 'unstake',
+      account: principal.accountId,
+      from: 'stake',
+      to: 'balance',
+    });
   }
 
   /** The operator paid a provider out of its earnings. */
   payout(req: PayoutRequest): Promise<MoneyResponse> {
+    return this.move(req, {
+      kind: 'payout',
+      account: req.account,
+      from: 'earnings',
+      to: 'external',
+    });
+  }
+
+  /**
+   * Every request moves its amount under its idempotency key, now; only what moves where
+   * differs between them.
+   */
+  private move(
+    req: { readonly amount: number; readonly idempotencyKey: string },
+    move: Omit<MoneyMove, 'amount' | 'idempotencyKey'>,
+  ): Promise<MoneyResponse> {
     return this.store.moveMoney(
-      {
-        kind: 'payout',
-        account: req.account,
-        amount: req.amount,
-        idempotencyKey: req.idempotencyKey,
-        from: 'earnings',
-        to: 'external',
-      },
+      { ...move, amount: req.amount, idempotencyKey: req.idempotencyKey },
       this.clock(),
     );
   }

@@ -2,7 +2,7 @@
  * @module The sandbox a browser provider uses: each run in a module Web Worker, so a
  * guest never blocks the page and a runaway one is stopped with `terminate()`.
  */
-import type { WorkerFactory } from '../worker-pool.js';
+import type { WorkerFactory } from '../worker-handle.js';
 import { WorkerSandbox } from '../worker-sandbox.js';
 
 /**

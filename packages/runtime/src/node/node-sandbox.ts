@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { WorkerFactory } from '../worker-pool.js';
+import type { WorkerFactory } from '../worker-handle.js';
 import { WorkerSandbox } from '../worker-sandbox.js';
 
 const workerUrl = new URL('./worker.js', import.meta.url);

@@ -13,92 +13,51 @@
  * speed and from the replica deadline (in-flight-cap.ts, deadline-fit.ts). A pick a rule
  * refuses stays ready and is handed back to the scheduler through `Placement`. For jobs
  * with native variants, the variant this host runs (policy/variant-choice.ts), and, unless
- * the job mixes variants, only the one its task's other replicas run.
+ * the job mixes variants, only the one its task's other replicas run. What a host may
+ * take of a compared job (sqlite-job-access.ts), its in-flight cap per job
+ * (sqlite-in-flight-cap.ts), the batch write of sole replicas (sqlite-sole-sends.ts) and
+ * spot checks (sqlite-spot-check.ts) are modules of their own that this loop asks.
  */
 
 import type { Assignment } from '@anygrid/protocol';
 import {
   adaptiveParams,
   type HostCapabilities,
-  inFlightCap,
-  isTrusted,
-  measuredSize,
   meets,
   type NetworkRule,
   priceFits,
   quotaLeft,
   type Random,
-  requiredStreak,
   ruledPrefix,
-  runtimeOnHost,
-  SPREAD_MS,
   spotCheckNow,
   tracksRecords,
-  untrustedAdaptiveCap,
-  untrustedJobCap,
-  type ValidationRecord,
   type VariantRuns,
 } from '../../policy/index.js';
-import { asksOf, capabilitiesOf, type StandingRow, standingOf } from '../host-rows.js';
+import { asksOf, capabilitiesOf, standingOf } from '../host-rows.js';
 import type { JobMeta } from '../rows.js';
-import type { SqlRunResult } from '../sql-database.js';
 import type { HostBuffer, Placement, ReplicaPick } from '../store.js';
-import { type SentPick, SqliteAssignmentAnswers } from './sqlite-assignment-answers.js';
+import { SqliteAssignmentAnswers } from './sqlite-assignment-answers.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
-import { SqliteValidationRecords } from './sqlite-validation-records.js';
+import { SqliteInFlightCap } from './sqlite-in-flight-cap.js';
+import { type JobAccess, SqliteJobAccess } from './sqlite-job-access.js';
+import { type Sent, SqliteSoleSends } from './sqlite-sole-sends.js';
+import { SqliteSpotCheck } from './sqlite-spot-check.js';
 import { type SqliteVariants, type VariantPick, variantHost } from './sqlite-variants.js';
-
-/** How many of a job's last settled tasks a spot check looks through for a known answer. */
-const SPOT_WINDOW = 512;
-
-/** A time no replica was sent after: the spread rule does not hold a trusted host back. */
-const NEVER = Number.MAX_SAFE_INTEGER;
-
-/** What a host may take of one compared job in one pull. */
-interface JobAccess {
-  /** Replicas it may still take. */
-  left: number;
-  /** Checking replicas created after this time (ms) are not for it yet. */
-  checksFrom: number;
-  /** A replica whose sibling was sent after this time (ms) and still runs is not for it yet. */
-  spreadFrom: number;
-  /** The host's record, when the validator trusts it with an `adaptive` job's app: spot checks are for it. */
-  trusted?: ValidationRecord;
-}
-
-/** A pick written to the host, its write read back once the pull is done. */
-interface Sent extends SentPick {
-  /** The UPDATE: one row changed when the store let the host have it. */
-  write?: SqlRunResult;
-  /** Written with the pull's other sole replicas of its deadline (`sendSole`): whether it was. */
-  sole?: boolean;
-  /** For a compared job's pick in a sole group: the guarded write's arguments, should it not be sole. */
-  guarded?: readonly (number | string | null)[];
-  /** The account and network rule it was held to, to tell a lasting refusal. */
-  account?: number | null;
-  network?: string | null;
-}
 
 export class SqliteAssignment {
   private readonly sendReplica;
-  private readonly sendSole;
-  private readonly stillUnsentOf;
   private readonly sendGuarded;
   private readonly sendHomogeneous;
   private readonly stillUnsent;
   private readonly keptApart;
-  private readonly jobLoad;
-  private readonly jobTotal;
-  private readonly trustedAround;
-  private readonly records;
   private readonly inTx;
-  private readonly spotTask;
-  private readonly insertSpot;
-  private readonly unsend;
   /** The assignments a pull's writes are answered with. */
   private readonly answers;
-  private readonly jobRuntime;
+  private readonly jobAccess;
+  private readonly inFlight;
+  private readonly soles;
+  private readonly spotChecks;
 
   constructor(
     db: SqliteDatabase,
@@ -109,50 +68,9 @@ export class SqliteAssignment {
     private readonly random: Random = Math.random,
   ) {
     this.inTx = transactionRunner(db);
-    // A task of the job settled by a quorum with a trusted member (its known answer),
-    // which this host never held: the last settled first, among the job's last
-    // SPOT_WINDOW settled tasks only, so a pull's cost does not grow with the job (an
-    // order by task index walked every unsettled task first: 0.4 ms a pull at 100 k).
-    this.spotTask = db
-      .prepare(
-        `SELECT t.id FROM (SELECT id, state, canonical_replica_id, settled_seq FROM tasks
-                           WHERE job_id = ? AND settled_seq IS NOT NULL
-                           ORDER BY settled_seq DESC LIMIT ${SPOT_WINDOW}) t
-           JOIN replicas c ON c.id = t.canonical_replica_id
-         WHERE t.state = 'valid' AND c.confirmation = 'trusted'
-           AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.task_id = t.id AND o.host_id = ?)
-         ORDER BY t.settled_seq DESC LIMIT 1`,
-      )
-      .pluck();
-    this.insertSpot = db.prepare(
-      `INSERT INTO replicas (task_id, job_id, priority, state, host_id, created_at, sent_at, deadline_at, spot)
-       VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?, 1)`,
-    );
-    this.unsend = db.prepare(
-      `UPDATE replicas SET state = 'unsent', host_id = NULL, sent_at = NULL, deadline_at = NULL WHERE id = ?`,
-    );
-    this.jobRuntime = db.prepare('SELECT run_ms, run_n, run_ops, run_ops_n FROM jobs WHERE id = ?');
     // Never two replicas of one task on one host (BOINC's rule, so a host cannot vote
     // twice): enforced here, where it is the truth, whatever the queue believed. Work a
     // host handed back does not count: it may take that task again.
-    // A pull's fresh sole replicas (redundancy 1, nobody else's) with one deadline, in one
-    // statement: one write per pull rather than per replica, which on PostgreSQL is each a
-    // statement the server plans and runs. Those it did not change (a reissue, or sent
-    // meanwhile) go through `sendReplica`. The state is tested through COALESCE so that
-    // PostgreSQL looks the ids up in the key: with a plain `state = 'unsent'` its plan
-    // also scanned the index of every ready replica (0.1–0.6 s a pull at 40 000 rows).
-    this.sendSole = db
-      .prepare(
-        `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
-         WHERE id IN (SELECT value FROM json_each(?)) AND COALESCE(state, '') = 'unsent' AND sole = 1
-         RETURNING id`,
-      )
-      .pluck();
-    this.stillUnsentOf = db
-      .prepare(
-        `SELECT id FROM replicas WHERE id IN (SELECT value FROM json_each(?)) AND COALESCE(state, '') = 'unsent'`,
-      )
-      .pluck();
     this.sendReplica = db.prepare(
       `UPDATE replicas SET state = 'in_progress', host_id = ?, sent_at = ?, deadline_at = ?
        WHERE id = ? AND state = 'unsent'
@@ -201,25 +119,11 @@ export class SqliteAssignment {
              AND (o.host_id = ? OR h.account_id = ? OR h.net_prefix = ? OR h.platform <> ?))`,
       )
       .pluck();
-    this.jobLoad = db
-      .prepare(
-        `SELECT COUNT(*) FROM replicas WHERE state = 'in_progress' AND host_id = ? AND job_id = ?`,
-      )
-      .pluck();
-    this.jobTotal = db.prepare('SELECT tasks_total FROM jobs WHERE id = ?').pluck();
-    // Whether a host other than this one, seen lately and not quarantined, has a streak
-    // long enough, confirmed by enough accounts, to be trusted with the app: only then is
-    // a check worth waiting for (a colluding pair's long streaks would hold every check
-    // back for nothing).
-    this.trustedAround = db
-      .prepare(
-        `SELECT EXISTS (SELECT 1 FROM validation_records v JOIN hosts h ON h.id = v.host_id
-           WHERE v.app = ? AND v.streak >= ? AND v.partner_count >= ? AND v.host_id <> ?
-             AND h.quarantined_at IS NULL AND h.last_seen >= ?)`,
-      )
-      .pluck();
-    this.records = new SqliteValidationRecords(db);
     this.answers = new SqliteAssignmentAnswers(db, variants);
+    this.jobAccess = new SqliteJobAccess(db);
+    this.inFlight = new SqliteInFlightCap(db, metaOf);
+    this.soles = new SqliteSoleSends(db, this.sendReplica, this.sendGuarded);
+    this.spotChecks = new SqliteSpotCheck(db, metaOf, this.answers);
   }
 
   assign(
@@ -283,7 +187,7 @@ export class SqliteAssignment {
         }
         let cap = caps.get(pick.jobId);
         if (cap === undefined) {
-          cap = this.inFlightCap(pick.jobId, standing, buffer);
+          cap = this.inFlight.of(pick.jobId, standing, buffer);
           caps.set(pick.jobId, cap);
         }
         if (standing.in_flight + sends.length >= cap) {
@@ -335,7 +239,7 @@ export class SqliteAssignment {
         }
         let job = access.get(pick.jobId);
         if (!job) {
-          job = this.access(hostId, pick.jobId, meta, now);
+          job = this.jobAccess.of(hostId, pick.jobId, meta, now);
           access.set(pick.jobId, job);
         }
         // An untrusted host at its cap for the job: the pick stays unsent and no lasting
@@ -384,41 +288,18 @@ export class SqliteAssignment {
         job.left--;
         sends.push({ pick, meta, deadline, variant, write });
       }
-      for (const [deadline, group] of sole) this.sendSoles(hostId, now, deadline, group);
+      for (const [deadline, group] of sole) this.soles.send(hostId, now, deadline, group);
       const out = this.answered(hostId, sends, placement);
       for (const [jobId, job] of access) {
         if (
           job.trusted &&
           spotCheckNow(job.trusted, adaptiveParams(this.metaOf(jobId).policy), this.random)
         ) {
-          this.spotCheck(hostId, jobId, now, out, placement);
+          this.spotChecks.send(hostId, jobId, now, out, placement);
         }
       }
       this.hosts.chargeSent(hostId, out.length, now);
       return out;
-    });
-  }
-
-  /**
-   * How many replicas of the job the host may hold: its runtime is the task's size over
-   * the host's speed, else the job's mean so far (deadline-fit.ts), and the deadline
-   * bounds what it may queue.
-   */
-  private inFlightCap(jobId: number, standing: StandingRow, buffer: HostBuffer): number {
-    const run = this.jobRuntime.get(jobId) as
-      | { run_ms: number; run_n: number; run_ops: number; run_ops_n: number }
-      | undefined;
-    const { policy } = this.metaOf(jobId);
-    const size = {
-      ...(run === undefined ? {} : measuredSize(run.run_ms, run.run_n, run.run_ops, run.run_ops_n)),
-      ...(policy.estimatedOps === undefined ? {} : { estimatedOps: policy.estimatedOps }),
-    };
-    const speed = standing.speed === null ? null : Number(standing.speed);
-    const estimateMs = runtimeOnHost(size, speed);
-    return inFlightCap({
-      slots: standing.slots,
-      ...buffer,
-      ...(estimateMs === undefined ? {} : { estimateMs, deadlineMs: policy.deadlineMs }),
     });
   }
 
@@ -441,30 +322,6 @@ export class SqliteAssignment {
     return this.answers.build(sent);
   }
 
-  /** Writes a pull's fresh replicas of one deadline to the host: sole ones at once, others one by one (guarded when their job compares). */
-  private sendSoles(hostId: number, now: number, deadline: number, group: Sent[]): void {
-    const ids = JSON.stringify(group.map((s) => s.pick.replicaId));
-    const written = new Set(this.sendSole.all(hostId, now, deadline, ids) as number[]);
-    if (written.size === group.length) {
-      for (const s of group) s.sole = true;
-      return;
-    }
-    // The rest were sent meanwhile (another coordinator's queue held them too: the usual
-    // case) or are not sole: one read tells which still wait, and only those are tried alone.
-    const rest = group.filter((s) => !written.has(s.pick.replicaId));
-    const waiting = new Set(
-      this.stillUnsentOf.all(JSON.stringify(rest.map((s) => s.pick.replicaId))) as number[],
-    );
-    for (const s of group) {
-      if (written.has(s.pick.replicaId)) s.sole = true;
-      else if (waiting.has(s.pick.replicaId)) {
-        s.write = s.guarded
-          ? this.sendGuarded.run(...s.guarded)
-          : this.sendReplica.run(hostId, now, deadline, s.pick.replicaId, hostId);
-      } else s.sole = false;
-    }
-  }
-
   /**
    * Hands a refused pick that stays ready back to the scheduler, marked `apart` when a
    * rule that does not wear off refused it (see `Placement`).
@@ -482,75 +339,5 @@ export class SqliteAssignment {
     if (this.keptApart.get(pick.taskId, hostId, account, network, platform) === 1) {
       placement.apart?.push(pick.replicaId);
     }
-  }
-
-  /**
-   * Sends the host one spot check of the job (a task whose answer a trusted quorum gave),
-   * in place of its last assignment, which goes back to the queue: the host gets no more
-   * than it asked for, and cannot tell the check from its other work.
-   */
-  private spotCheck(
-    hostId: number,
-    jobId: number,
-    now: number,
-    out: Assignment[],
-    placement: Placement | undefined,
-  ): void {
-    const taskId = this.spotTask.get(jobId, hostId) as number | undefined;
-    const last = out[out.length - 1];
-    if (taskId === undefined || !placement || !last) return;
-    const meta = this.metaOf(jobId);
-    const deadline = now + meta.policy.deadlineMs;
-    const { priority } = meta.policy;
-    const info = this.insertSpot.run(taskId, jobId, priority, hostId, now, now, deadline);
-    this.unsend.run(last.replicaId);
-    placement.deferred.push({ replicaId: last.replicaId, taskId: last.taskId, jobId: last.jobId });
-    const [check] = this.answers.build([
-      { pick: { replicaId: Number(info.lastInsertRowid), taskId, jobId }, meta, deadline },
-    ]);
-    if (check) out[out.length - 1] = check;
-  }
-
-  /**
-   * What the host may take of a compared job now. Once the validator trusts it with the
-   * job's app: anything. Before: at most `untrustedJobCap` replicas in flight (of an
-   * `adaptive` job, `untrustedAdaptiveCap`: no more than its warm-up), no replica
-   * whose sibling was sent less than `SPREAD_MS` ago and still runs, and, in an
-   * `adaptive` job, a replica that checks others only once it has waited `trustedWaitMs`
-   * for a trusted host (none waits when no trusted host is about).
-   */
-  private access(hostId: number, jobId: number, meta: JobMeta, now: number): JobAccess {
-    const params = adaptiveParams(meta.policy);
-    const record = this.records.stored(hostId, meta.moduleHash, now);
-    if (!tracksRecords(meta.policy) || isTrusted(record, params)) {
-      const adaptive = meta.policy.validation.mode === 'adaptive';
-      return {
-        left: Number.POSITIVE_INFINITY,
-        checksFrom: now,
-        spreadFrom: NEVER,
-        ...(adaptive ? { trusted: record } : {}),
-      };
-    }
-    const held = this.jobLoad.get(hostId, jobId) as number;
-    const total = this.jobTotal.get(jobId) as number;
-    const adaptive = meta.policy.validation.mode === 'adaptive';
-    const cap = adaptive
-      ? untrustedAdaptiveCap(total, requiredStreak(record, params))
-      : untrustedJobCap(total);
-    const left = cap - held;
-    const wait =
-      adaptive &&
-      this.trustedAround.get(
-        meta.moduleHash,
-        params.warmup,
-        params.partners,
-        hostId,
-        now - params.trustedWaitMs,
-      ) === 1;
-    return {
-      left,
-      checksFrom: wait ? now - params.trustedWaitMs : now,
-      spreadFrom: now - SPREAD_MS,
-    };
   }
 }
