@@ -53,13 +53,19 @@ export class SqliteReady {
   }
 }
 
-/** Ready replicas with the hosts holding their task, and whether a replica of it was sent before. */
+/**
+ * Ready replicas with the hosts holding their task, and whether a replica of it was sent
+ * before. A sole replica (a task's first, of a job without redundancy) is its task's only
+ * one while unsent (migration 5), so it skips both looks at its siblings: a poll that
+ * finds a 20 000-task job made elsewhere read them for every row (460 ms of PostgreSQL).
+ */
 function readySelect(dialect: SqliteDatabase['dialect']): string {
   return `SELECT r.id, r.task_id, r.job_id, r.priority,
     ${largeInputsOf('(SELECT t.spec FROM tasks t WHERE t.id = r.task_id)', dialect)} AS large,
-    (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
-     WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') AS hosts,
-    (SELECT COUNT(*) FROM replicas o WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') AS earlier
+    CASE WHEN r.sole = 1 THEN NULL ELSE (SELECT GROUP_CONCAT(o.host_id) FROM replicas o
+     WHERE o.task_id = r.task_id AND o.host_id IS NOT NULL AND o.state <> 'abandoned') END AS hosts,
+    CASE WHEN r.sole = 1 THEN 0 ELSE (SELECT COUNT(*) FROM replicas o
+     WHERE o.task_id = r.task_id AND o.id < r.id AND o.state <> 'unsent') END AS earlier
   FROM replicas r`;
 }
 
