@@ -7,7 +7,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { host, job, ok } from '../store/store.case.js';
 import { Hub } from './hub.js';
 import { Scheduler } from './scheduler.js';
-import { WorkDiscovery } from './work-discovery.js';
+import { DISCOVERY_WINDOW, WorkDiscovery } from './work-discovery.js';
 
 /**
  * Two coordinators' stores on one SQLite file: `other` stands for another coordinator,
@@ -51,6 +51,29 @@ describe('work discovery between coordinators on one store', () => {
     await discovery.poll(5);
     await discovery.poll(6);
     expect(scheduler.queued).toBe(10);
+  });
+
+  it('reads a big job found elsewhere a window at a time, and skips what went elsewhere meanwhile', async () => {
+    const { other, owner, hostId, scheduler, start } = await twoCoordinators();
+    const discovery = await start();
+    const created = await other.createJob(owner.accountId, job(DISCOVERY_WINDOW + 10), 1);
+    await discovery.poll(2);
+    // One window, not the whole job: the rest is read when the queue runs low.
+    expect(scheduler.queued).toBe(DISCOVERY_WINDOW);
+    await discovery.poll(3);
+    expect(scheduler.queued).toBe(DISCOVERY_WINDOW);
+    // Some are taken through the other coordinator, then the job is cancelled there: none
+    // is ready any more, and this queue's entries are dropped.
+    const sent = await other.assignReplicas(hostId, await other.readyReplicas(), 4);
+    expect(sent.length).toBeGreaterThan(0);
+    await other.cancelJob(created.job.id, 5);
+    scheduler.dropJob(created.job.id);
+    expect(await scheduler.assign(hostId, 1)).toEqual([]);
+    expect(scheduler.queued).toBe(0);
+    // The ten still pending here are read, found gone, and forgotten.
+    await discovery.poll(6);
+    await discovery.poll(7);
+    expect(scheduler.queued).toBe(0);
   });
 
   it('tells a result stream open here that a task of its job settled through another coordinator', async () => {

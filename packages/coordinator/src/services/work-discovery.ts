@@ -16,6 +16,7 @@
  * coordinator sent first is refused and dropped from the queue.
  */
 
+import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ReadyReplica } from '../policy/index.js';
 import type { Store } from '../store/store.js';
@@ -37,6 +38,15 @@ export const DEFAULT_DISCOVERY_LAG_MS = 0;
 /** An idle coordinator reads every ready replica at most this often. */
 const REFILL_MS = 5_000;
 
+/**
+ * Found ids are read a window at a time, once the queue holds fewer than this many
+ * replicas: with three coordinators each had read the rows of every replica of a
+ * 20 000-task job made elsewhere, though its agents took a third of them; most of the rest
+ * are gone (taken through the others) by the time its queue needs them, and a read skips
+ * those.
+ */
+export const DISCOVERY_WINDOW = 4_000;
+
 /** Jobs known here are checked against the store's running ones at most this often. */
 const JOBS_CHECK_MS = 1_000;
 
@@ -55,6 +65,9 @@ export class WorkDiscovery {
   private newest = 0;
   /** Ids above the floor this coordinator queued already. */
   private readonly known = new Set<number>();
+  /** Ids found ready through another coordinator and not read yet, mostly ascending. */
+  private pending: number[] = [];
+  private readonly pendingIds = new Set<number>();
   /** The newest id seen at each recent poll, oldest first: the floor follows `lagMs` behind. */
   private marks: Array<{ at: number; id: number }> = [];
   private cursor = 0;
@@ -126,12 +139,15 @@ export class WorkDiscovery {
       // Ids first: most new replicas are this coordinator's own (queued already, and
       // noted), and reading their rows again would cost a big job's submit twice over.
       const ids = await this.store.readyReplicaIds(this.newest);
-      await this.readUnknown(ids, found);
+      this.notePending(ids);
       this.newest = Math.max(top, ...ids.slice(-1));
     }
-    if (this.floor < readBefore) await this.lookAgain(readBefore, found);
+    if (this.floor < readBefore) await this.lookAgain(readBefore);
     this.advanceFloor(now, top);
-    if (this.scheduler.queued === 0 && found.length === 0) await this.refill(now, found);
+    await this.readWindow(found);
+    if (this.scheduler.queued === 0 && found.length === 0 && this.pending.length === 0) {
+      await this.refill(now, found);
+    }
     this.scheduler.found(found);
     if (await this.cursorMoved()) await this.dropEnded(now);
     await this.refreshShares(now);
@@ -148,24 +164,34 @@ export class WorkDiscovery {
   }
 
   /** Ready replicas between the floor and `upTo` not queued here: committed late. */
-  private async lookAgain(upTo: number, found: ReadyReplica[]): Promise<void> {
+  private async lookAgain(upTo: number): Promise<void> {
     const ids = await this.store.readyReplicaIds(this.floor);
-    await this.readUnknown(
-      ids.filter((id) => id <= upTo),
-      found,
-    );
+    this.notePending(ids.filter((id) => id <= upTo));
   }
 
-  /** The rows of those of `ids` (ascending) not queued here, read from the lowest up. */
-  private async readUnknown(ids: readonly number[], found: ReadyReplica[]): Promise<void> {
-    const unknown = ids.filter((id) => !this.known.has(id));
-    if (unknown.length === 0) return;
-    const wanted = new Set(unknown);
-    const rows = await this.store.readyReplicasAfter((unknown[0] as number) - 1);
-    this.keepUnknown(
-      rows.filter((r) => wanted.has(r.replicaId)),
-      found,
-    );
+  /** Notes those of `ids` neither queued here nor noted yet, to be read when the queue needs them. */
+  private notePending(ids: readonly number[]): void {
+    for (const id of ids) {
+      if (this.known.has(id) || this.pendingIds.has(id)) continue;
+      this.pendingIds.add(id);
+      this.pending.push(id);
+    }
+  }
+
+  /**
+   * Reads a window of the pending ids when the queue runs low: from a random point, so
+   * that coordinators reading the same job's ids start at different places and race less
+   * for the same replicas. Those taken meanwhile are not returned, and are forgotten.
+   */
+  private async readWindow(found: ReadyReplica[]): Promise<void> {
+    if (this.pending.length === 0 || this.scheduler.queued >= DISCOVERY_WINDOW / 2) return;
+    const start =
+      this.pending.length <= DISCOVERY_WINDOW
+        ? 0
+        : randomInt(this.pending.length - DISCOVERY_WINDOW + 1);
+    const window = this.pending.splice(start, DISCOVERY_WINDOW);
+    for (const id of window) this.pendingIds.delete(id);
+    this.keepUnknown(await this.store.readyReplicasIn(window), found);
   }
 
   private keepUnknown(rows: readonly ReadyReplica[], found: ReadyReplica[]): void {

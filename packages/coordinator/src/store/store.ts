@@ -211,6 +211,8 @@ export interface Store {
   readyReplicasAfter(afterId: number): Promise<ReadyReplica[]>;
   /** Only the ids of the replicas ready to send above `afterId`, ascending: a cheap look. */
   readyReplicaIds(afterId: number): Promise<number[]>;
+  /** Those of `ids` still ready to send, in `readyReplicas`' order (a work poll reads found ids a window at a time). */
+  readyReplicasIn(ids: readonly number[]): Promise<ReadyReplica[]>;
   /** The highest replica id given out so far (0 before the first). */
   newestReplicaId(): Promise<number>;
   /** The last result cursor given out: it moves whenever a task of any job settles. */

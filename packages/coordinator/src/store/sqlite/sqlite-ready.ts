@@ -14,6 +14,7 @@ import { largeInputsOf } from './sqlite-large-inputs.js';
 export class SqliteReady {
   private readonly everyReady;
   private readonly readyAfter;
+  private readonly readyAmong;
   private readonly idsAfter;
   private readonly newest;
 
@@ -25,6 +26,9 @@ export class SqliteReady {
     const select = readySelect(db.dialect);
     this.everyReady = db.prepare(`${select} WHERE r.state = 'unsent' ${order}`);
     this.readyAfter = db.prepare(`${select} WHERE r.state = 'unsent' AND r.id > ? ${order}`);
+    this.readyAmong = db.prepare(
+      `${select} WHERE r.id IN (SELECT value FROM json_each(?)) AND r.state = 'unsent' ${order}`,
+    );
     // Through the partial index of ready replicas: cheap when few are ready.
     this.idsAfter = db
       .prepare(`SELECT id FROM replicas WHERE state = 'unsent' AND id > ? ORDER BY id`)
@@ -40,6 +44,12 @@ export class SqliteReady {
   /** Those of them with an id above `afterId`. */
   after(afterId: number): ReadyReplica[] {
     return readyRows(this.readyAfter.all(afterId), this.metaOf);
+  }
+
+  /** Those of `ids` still ready. */
+  among(ids: readonly number[]): ReadyReplica[] {
+    if (ids.length === 0) return [];
+    return readyRows(this.readyAmong.all(JSON.stringify(ids)), this.metaOf);
   }
 
   /** Only the ids of those above `afterId`, ascending. */

@@ -259,6 +259,10 @@ export class SqlStore implements Store {
     return this.p.ready.idsAbove(afterId);
   }
 
+  async readyReplicasIn(ids: readonly number[]) {
+    return this.p.ready.among(ids);
+  }
+
   async newestReplicaId() {
     return this.p.ready.newestId();
   }
