@@ -26,8 +26,10 @@ export class SqliteReady {
     const select = readySelect(db.dialect);
     this.everyReady = db.prepare(`${select} WHERE r.state = 'unsent' ${order}`);
     this.readyAfter = db.prepare(`${select} WHERE r.state = 'unsent' AND r.id > ? ${order}`);
+    // State tested through COALESCE, so that PostgreSQL's plan reads the ids from the key
+    // rather than the index of every ready replica (a 4000-id window took 245 ms that way).
     this.readyAmong = db.prepare(
-      `${select} WHERE r.id IN (SELECT value FROM json_each(?)) AND r.state = 'unsent' ${order}`,
+      `${select} WHERE r.id IN (SELECT value FROM json_each(?)) AND COALESCE(r.state, '') = 'unsent' ${order}`,
     );
     // Through the partial index of ready replicas: cheap when few are ready.
     this.idsAfter = db
