@@ -26,7 +26,13 @@ import {
 import type { JobMeta } from '../rows.js';
 import type { ChangeCollector } from './sqlite-change-collector.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import { type Posting, SqliteLedger } from './sqlite-ledger.js';
+import { type BalanceDeltas, type Posting, SqliteLedger } from './sqlite-ledger.js';
+
+/** A batch of payments: balance changes not yet written, and each job's escrow as the batch left it. */
+interface PaymentBatch {
+  readonly deltas: BalanceDeltas;
+  readonly escrow: Map<number, number>;
+}
 
 /** The platform fee and the slash share, in basis points. */
 export interface MoneyRules {
@@ -124,6 +130,9 @@ export class SqliteJobPayments {
       if (this.metaOf(jobId).policy.pricing !== undefined) jobs.add(jobId);
     }
     if (changes.moneyTasks.size === 0 && jobs.size === 0) return;
+    // Payments move balances once per account at the end of the batch; what a payment
+    // reads of a job's escrow is kept here meanwhile (`available`).
+    const batch: PaymentBatch = { deltas: new Map(), escrow: new Map() };
     const rows = new Map<number, JobMoneyRow>();
     const jobOf = (jobId: number) => {
       let row = rows.get(jobId);
@@ -147,18 +156,28 @@ export class SqliteJobPayments {
           // that a re-check reopening the job later does not find it owed.
           const late = job.finished_at !== null && Number(r.reported_at) > Number(job.finished_at);
           if (late) this.markPaid.run(UNPAID_LATE, r.id);
-          else this.pay(r, jobId, job, now);
-        } else if (!valid && paid !== null) this.reverse(r, jobId, now);
+          else this.pay(r, jobId, job, now, batch);
+        } else if (!valid && paid !== null) {
+          this.settleBatch(batch);
+          this.reverse(r, jobId, now);
+        }
       }
       jobs.add(jobId);
     }
     changes.moneyTasks.clear();
+    this.settleBatch(batch);
     for (const jobId of jobs) {
       if (jobOf(jobId).state !== 'running') this.refund(jobId, now);
     }
   }
 
-  private pay(r: PayRow, jobId: number, job: JobMoneyRow, now: number): void {
+  /** Writes the batch's balance changes; what it knew of escrows is read again after. */
+  private settleBatch(batch: PaymentBatch): void {
+    this.ledger.applyDeltas(batch.deltas);
+    batch.escrow.clear();
+  }
+
+  private pay(r: PayRow, jobId: number, job: JobMoneyRow, now: number, batch: PaymentBatch): void {
     const meta = this.metaOf(jobId);
     const pricing = meta.policy.pricing as JobPricing;
     const { limits, estimatedOps } = meta.policy;
@@ -180,7 +199,7 @@ export class SqliteJobPayments {
       pricing.tier,
       this.rules.feeBps,
     );
-    const escrow = this.available(jobId, meta.accountId, full.total, now);
+    const escrow = this.available(jobId, meta.accountId, full.total, now, batch);
     // Past a budget smaller than the maximum (or after a re-check reopened an ended job)
     // the escrow may fall short: the host's share is paid first.
     const host = Math.min(full.host, escrow);
@@ -194,12 +213,24 @@ export class SqliteJobPayments {
         { kind: 'earnings', owner: provider, amount: host },
         { kind: 'fees', owner: 0, amount: fees },
       ],
+      batch.deltas,
     );
+    batch.escrow.set(jobId, escrow - host - fees);
     this.markPaid.run(id, r.id);
   }
 
   /** The job's escrow, topped up from its requester's balance towards `needed` when short. */
-  private available(jobId: number, accountId: number, needed: number, now: number): number {
+  private available(
+    jobId: number,
+    accountId: number,
+    needed: number,
+    now: number,
+    batch: PaymentBatch,
+  ): number {
+    const known = batch.escrow.get(jobId);
+    if (known !== undefined && known >= needed) return known;
+    // Read from the balances as they stand once the batch's changes are written.
+    this.settleBatch(batch);
     const escrow = this.ledger.balance('escrow', jobId);
     if (escrow >= needed) return escrow;
     const topUp = Math.min(needed - escrow, this.ledger.balance('balance', accountId));

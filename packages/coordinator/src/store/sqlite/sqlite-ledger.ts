@@ -16,6 +16,14 @@ export interface Posting {
   readonly amount: number;
 }
 
+/**
+ * Balance changes of transfers posted in one batch, summed by account (`kind:owner`) and
+ * written once by `applyDeltas` before the transaction ends: a report batch paying two
+ * hundred replicas moves the job's escrow, each host's earnings and the fees once each,
+ * not once per replica. The postings themselves are written at once.
+ */
+export type BalanceDeltas = Map<string, Posting>;
+
 /** What a transfer is for and what it refers to. */
 export interface TransferRefs {
   readonly kind: string;
@@ -66,11 +74,16 @@ export class SqliteLedger {
   }
 
   /**
-   * Writes a transfer and its postings and moves the balances; returns its id. Zero
-   * postings are left out; postings that do not sum to zero are a bug, thrown before
-   * anything is written.
+   * Writes a transfer and its postings and moves the balances (or adds them to `deltas`,
+   * for the caller to apply before commit); returns its id. Zero postings are left out;
+   * postings that do not sum to zero are a bug, thrown before anything is written.
    */
-  post(at: number, refs: TransferRefs, postings: readonly Posting[]): number {
+  post(
+    at: number,
+    refs: TransferRefs,
+    postings: readonly Posting[],
+    deltas?: BalanceDeltas,
+  ): number {
     let sum = 0;
     for (const p of postings) {
       if (!Number.isSafeInteger(p.amount)) throw new Error(`posting of ${p.amount} is not whole`);
@@ -93,9 +106,21 @@ export class SqliteLedger {
     for (const p of postings) {
       if (p.amount === 0) continue;
       this.insertPosting.run(id, p.kind, p.owner, p.amount);
-      this.addBalance.run(p.kind, p.owner, p.amount);
+      if (deltas === undefined) this.addBalance.run(p.kind, p.owner, p.amount);
+      else {
+        const key = `${p.kind}:${p.owner}`;
+        const d = deltas.get(key);
+        deltas.set(key, { kind: p.kind, owner: p.owner, amount: (d?.amount ?? 0) + p.amount });
+      }
     }
     return id;
+  }
+
+  /** Moves the balances a batch of transfers posted with `deltas`, each once; empties it. */
+  applyDeltas(deltas: BalanceDeltas): void {
+    for (const d of deltas.values())
+      if (d.amount !== 0) this.addBalance.run(d.kind, d.owner, d.amount);
+    deltas.clear();
   }
 
   /** An account's balance (0 for one never posted to). */
