@@ -13,13 +13,13 @@ import {
   confirmationOf,
   DEFAULT_ADAPTIVE,
   decideTask,
-  heldAtWarmup,
   isQuarantined,
   isTrusted,
   mayAcceptAlone,
   mayTake,
   newValidationRecord,
   recordAlone,
+  recordConfirmed,
   recordExonerated,
   recordInvalid,
   recordValid,
@@ -54,7 +54,7 @@ const adaptive =
     recheck,
     forgiveAfter: params.forgiveAfter,
     quarantine: quarantine ? (r) => isQuarantined(r, params) : () => false,
-    confirmed: (r) => heldAtWarmup(r, params),
+    confirmed: (r, others) => recordConfirmed(r, others, params),
   });
 
 /** The baselines: no spot checks, no re-checks, no quarantine, any host checks any other. */
@@ -68,7 +68,7 @@ const baseline = (replicate, probability, trusted) => () => ({
   actsOnCatch: false,
   recheck: false,
   quarantine: () => false,
-  confirmed: (r) => r,
+  confirmed: (r, others) => recordValid(r, others),
 });
 
 /** The adaptive rule turned down to about the cost of BOINC's rule (1.036–1.045 replicas/task over seeds 1–10). */
@@ -298,7 +298,7 @@ export function simulate({
 
   const valid = (host, task, others) => {
     // Each simulated host is an account of its own: its agreeing partners are theirs.
-    host.record = policy.confirmed(recordValid(host.record, others));
+    host.record = policy.confirmed(host.record, others);
     const confirmation = confirmationOf(others.map((h) => policy.trusted(hosts[h].record)));
     if (policy.recheck && confirmation !== 'trusted')
       host.log.push({ taskId: task.id, acceptedAt: now, confirmation });
@@ -402,7 +402,7 @@ export function simulate({
     host.busy = null;
     if (work.knownAnswer !== undefined) {
       if (output(host, work.knownAnswer) === CORRECT)
-        host.record = policy.confirmed(recordValid(host.record));
+        host.record = policy.confirmed(host.record, []);
       else invalid(host);
       return;
     }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ADAPTIVE,
-  heldAtWarmup,
   isTrusted,
   mayAcceptAlone,
   mayTake,
+  recordConfirmed,
   replicationProbability,
   requiredStreak,
   shouldReplicate,
@@ -153,8 +153,8 @@ describe('adaptive replication: trust from several accounts', () => {
   it('holds a partnerless streak at the warm-up, so trust gained late starts the ramp from its top', () => {
     const pair = ring(2, 10_000)[0] as ValidationRecord;
     expect(pair.streak).toBeGreaterThan(100 * p.warmup);
-    let held = heldAtWarmup(pair);
-    for (let i = 0; i < 1000; i++) held = heldAtWarmup(recordValid(held, [1]));
+    let held = recordConfirmed(pair, [1]);
+    for (let i = 0; i < 1000; i++) held = recordConfirmed(held, [1]);
     expect(held.streak).toBe(p.warmup);
     // Three honest partners come along: trusted, and replicated as a host just trusted is.
     const joined = recordValid(held, [7, 8]);
@@ -164,7 +164,7 @@ describe('adaptive replication: trust from several accounts', () => {
     expect(replicationProbability(recordValid(pair, [7, 8]))).toBe(p.floor);
     // A host with enough partners is never held.
     const honest = valid(10 * p.warmup);
-    expect(heldAtWarmup(honest)).toBe(honest);
+    expect(recordConfirmed(honest, [100]).streak).toBe(honest.streak + 1);
   });
 
   it('trusts on the streak alone with `partners: 0`, for pools of one owner', () => {

@@ -36,10 +36,16 @@
  * - `isTrusted` when a task settles, to record how each result was confirmed (`recheck.ts`).
  */
 
+import { NO_PARTNERS, withPartners } from './partner-accounts.js';
 import { DEFAULT_QUARANTINE } from './reputation.js';
 import type { Random } from './seeded-random.js';
 import { STAKE_UNIT, stakedWarmup } from './stake-trust.js';
-import { DEFAULT_FORGIVE_AFTER, strikes, type ValidationRecord } from './validation-record.js';
+import {
+  DEFAULT_FORGIVE_AFTER,
+  recordValid,
+  strikes,
+  type ValidationRecord,
+} from './validation-record.js';
 
 export interface AdaptiveParams {
   /** Results accepted in a row (since the last invalid one) before a task may go unreplicated. */
@@ -96,19 +102,20 @@ export function isTrusted(r: ValidationRecord, p: AdaptiveParams = DEFAULT_ADAPT
 }
 
 /**
- * The record after a confirmation, as the adaptive rule keeps it: while hosts of too few
- * other accounts have confirmed the host, its streak stops at the warm-up it needs. The
- * ramp after the warm-up is measured from the streak, so without this stop a pair that
- * confirmed each other a thousand times would start at the floor the moment three
- * honest partners came along; with it, trust starts where everyone's starts.
+ * The record after a confirmation by hosts of `accounts`, as the adaptive rule keeps it:
+ * while hosts of too few other accounts have confirmed the host, its streak stops at the
+ * warm-up it needs. The ramp after the warm-up is measured from the streak, so without
+ * this stop a pair that confirmed each other a thousand times would start at the floor
+ * the moment three honest partners came along; with it, trust starts where everyone's
+ * starts. (The cap goes into `recordValid`'s one new record: no second copy per result.)
  */
-export function heldAtWarmup(
+export function recordConfirmed(
   r: ValidationRecord,
+  accounts: readonly number[] = NO_PARTNERS,
   p: AdaptiveParams = DEFAULT_ADAPTIVE,
 ): ValidationRecord {
-  if (r.partners.length >= p.partners) return r;
-  const need = requiredStreak(r, p);
-  return r.streak > need ? { ...r, streak: need } : r;
+  const enough = withPartners(r.partners, accounts).length >= p.partners;
+  return recordValid(r, accounts, enough ? Number.POSITIVE_INFINITY : requiredStreak(r, p));
 }
 
 /** Probability that this host's next task is replicated: 1 while untrusted, then falling to `floor`. */

@@ -9,11 +9,11 @@
 export {
   type AdaptiveParams,
   DEFAULT_ADAPTIVE,
-  heldAtWarmup,
   isTrusted,
   mayAcceptAlone,
   mayTake,
   type ReplicaRole,
+  recordConfirmed,
   replicationProbability,
   requiredStreak,
   shouldReplicate,

@@ -81,12 +81,14 @@ export function newValidationRecord(now: number): ValidationRecord {
 export function recordValid(
   r: ValidationRecord,
   partners: readonly number[] = NO_PARTNERS,
+  /** The longest the streak may grow (`recordConfirmed`: a partnerless streak stops at the warm-up). */
+  maxStreak = Number.POSITIVE_INFINITY,
 ): ValidationRecord {
   return withCounts(
     r,
     r.valid + 1,
     r.alone,
-    r.streak + 1,
+    Math.min(r.streak + 1, maxStreak),
     r.consecutiveValid + 1,
     withPartners(r.partners, partners),
   );

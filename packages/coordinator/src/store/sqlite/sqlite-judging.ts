@@ -15,15 +15,14 @@
 import {
   adaptiveParams,
   type Confirmation,
-  heldAtWarmup,
   isQuarantined,
   isTrusted,
   judgement,
   knownAnswerVerdict,
   recordAlone,
+  recordConfirmed,
   recordExonerated,
   recordInvalid,
-  recordValid,
   resultsToRecheck,
   type TaskDecision,
   type ValidationRecord,
@@ -129,7 +128,7 @@ export class SqliteJudging {
         if (id === writerId) changes.writerConfirmation = 'trusted';
         else this.markJudged.run('valid', 'trusted', now, id);
         const r = this.record(row.host_id, app, now, changes);
-        const after = heldAtWarmup(recordValid(r), adaptiveParams(meta.policy));
+        const after = recordConfirmed(r, [], adaptiveParams(meta.policy));
         this.records.set(changes.records, row.host_id, app, after);
       }
       return;
@@ -170,7 +169,7 @@ export class SqliteJudging {
       if (j === null) continue;
       const r = this.record(host, app, now, changes);
       if (j === 'valid') {
-        const after = heldAtWarmup(recordValid(r, partnerAccounts(group, row)), params);
+        const after = recordConfirmed(r, partnerAccounts(group, row), params);
         this.records.set(changes.records, host, app, after);
       } else if (j === 'alone') this.records.set(changes.records, host, app, recordAlone(r));
       else {
@@ -275,13 +274,9 @@ export class SqliteJudging {
       this.caught(hostId, meta, taskId, replicaId, now, changes);
       return;
     }
-    const after = recordValid(this.record(hostId, app, now, changes));
-    this.records.set(
-      changes.records,
-      hostId,
-      app,
-      heldAtWarmup(after, adaptiveParams(meta.policy)),
-    );
+    const before = this.record(hostId, app, now, changes);
+    const after = recordConfirmed(before, [], adaptiveParams(meta.policy));
+    this.records.set(changes.records, hostId, app, after);
   }
 
   /** A host's result disagreed with the canonical one: strike, maybe quarantine, re-checks. */
