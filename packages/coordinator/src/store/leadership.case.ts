@@ -84,12 +84,12 @@ export function describeLeadership(
       expect(ids).toHaveLength(6);
       expect(await b.newestReplicaId()).toBe(Math.max(...ids));
       expect(await b.readyReplicaIds(mark)).toEqual([...ids].sort((x, y) => x - y));
-      const found = await b.readyReplicasAfter(mark);
+      const found = await b.readyReplicasIn(await b.readyReplicaIds(mark));
       expect(found.map((r) => r.replicaId).sort((x, y) => x - y)).toEqual(
         [...ids].sort((x, y) => x - y),
       );
       expect(found.every((r) => r.accountId === owner.accountId)).toBe(true);
-      expect(await b.readyReplicasAfter(Math.max(...ids))).toEqual([]);
+      expect(await b.readyReplicasIn(await b.readyReplicaIds(Math.max(...ids)))).toEqual([]);
     });
 
     it('assigns a replica once when both stores try to send it', async () => {
@@ -100,7 +100,7 @@ export function describeLeadership(
       const h1 = await a.registerHost(p1.accountId, host, 0);
       const h2 = await b.registerHost(p2.accountId, host, 0);
       const { changes } = await a.createJob(owner.accountId, job(2), 0);
-      const seenByB = await b.readyReplicasAfter(0);
+      const seenByB = await b.readyReplicasIn(await b.readyReplicaIds(0));
       const sentByA = await a.assignReplicas(h1, changes.ready, 1);
       const sentByB = await b.assignReplicas(h2, seenByB, 2);
       expect(sentByA).toHaveLength(2);
@@ -132,7 +132,11 @@ export function describeLeadership(
       };
       const created = await a.createJob(owner.accountId, first, 0);
       // B sends the parent first: it knows the job then as one without dependencies.
-      const [parent] = await b.assignReplicas(h, await b.readyReplicasAfter(0), 1);
+      const [parent] = await b.assignReplicas(
+        h,
+        await b.readyReplicasIn(await b.readyReplicaIds(0)),
+        1,
+      );
       expect(parent).toBeDefined();
       const mark = await b.newestReplicaId();
       await a.addTasks(created.job.id, 1, [task(1, [0])], 2, 10_000);

@@ -204,14 +204,12 @@ export interface Store {
 
   /** Every replica ready to send, oldest first: the scheduler rebuilds its queue from it at start. */
   readyReplicas(): Promise<ReadyReplica[]>;
-  /**
-   * The replicas ready to send with an id above `afterId`, in `readyReplicas`' order: what
-   * another coordinator on the same store created since a work poll last looked.
-   */
-  readyReplicasAfter(afterId: number): Promise<ReadyReplica[]>;
   /** Only the ids of the replicas ready to send above `afterId`, ascending: a cheap look. */
   readyReplicaIds(afterId: number): Promise<number[]>;
-  /** Those of `ids` still ready to send, in `readyReplicas`' order (a work poll reads found ids a window at a time). */
+  /**
+   * Those of `ids` still ready to send, in `readyReplicas`' order: what another coordinator
+   * on the same store created, read by a work poll a window at a time.
+   */
   readyReplicasIn(ids: readonly number[]): Promise<ReadyReplica[]>;
   /** The highest replica id given out so far (0 before the first). */
   newestReplicaId(): Promise<number>;

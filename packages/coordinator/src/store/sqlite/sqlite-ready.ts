@@ -13,7 +13,6 @@ import { largeInputsOf } from './sqlite-large-inputs.js';
 
 export class SqliteReady {
   private readonly everyReady;
-  private readonly readyAfter;
   private readonly readyAmong;
   private readonly idsAfter;
   private readonly newest;
@@ -25,7 +24,6 @@ export class SqliteReady {
     const order = 'ORDER BY r.priority DESC, r.id';
     const select = readySelect(db.dialect);
     this.everyReady = db.prepare(`${select} WHERE r.state = 'unsent' ${order}`);
-    this.readyAfter = db.prepare(`${select} WHERE r.state = 'unsent' AND r.id > ? ${order}`);
     // State tested through COALESCE, so that PostgreSQL's plan reads the ids from the key
     // rather than the index of every ready replica (a 4000-id window took 245 ms that way).
     this.readyAmong = db.prepare(
@@ -41,11 +39,6 @@ export class SqliteReady {
   /** Every replica ready to send, highest priority first, then oldest. */
   all(): ReadyReplica[] {
     return readyRows(this.everyReady.all(), this.metaOf);
-  }
-
-  /** Those of them with an id above `afterId`. */
-  after(afterId: number): ReadyReplica[] {
-    return readyRows(this.readyAfter.all(afterId), this.metaOf);
   }
 
   /** Those of `ids` still ready. */

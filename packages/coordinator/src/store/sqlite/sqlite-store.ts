@@ -251,10 +251,6 @@ export class SqlStore implements Store {
     return this.p.ready.all();
   }
 
-  async readyReplicasAfter(afterId: number) {
-    return this.p.ready.after(afterId);
-  }
-
   async readyReplicaIds(afterId: number) {
     return this.p.ready.idsAbove(afterId);
   }
