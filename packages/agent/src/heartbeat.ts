@@ -5,12 +5,13 @@
  * finished but not yet acknowledged — and learns which of them the coordinator no longer
  * wants (cancelled, settled, given to someone else), which the agent then stops.
  * A heartbeat also carries what changed about the host (`update`: free disk, a new
- * benchmark speed), and goes even when the host holds nothing if such a change waits.
+ * benchmark speed). It goes even when the host holds nothing: an empty list tells the
+ * coordinator that whatever it wrote to the host some time ago never arrived.
  * A failed heartbeat is only logged: the next one may succeed, and a lease that lapses
  * costs a late report, never a wrong one.
  */
 
-import type { HostUpdate } from '@anygrid/protocol';
+import type { HeartbeatRequest, HostUpdate } from '@anygrid/protocol';
 import type { Logger } from 'pino';
 import type { CoordinatorClient } from './coordinator-client.js';
 
@@ -53,19 +54,23 @@ export class Heartbeat {
     (this.timer as { unref?: () => void }).unref?.();
   }
 
-  /** Sends one heartbeat now (skipped when one is already on its way, or nothing is held and nothing changed). */
+  /**
+   * Sends one heartbeat now (skipped when one is already on its way). It goes out even
+   * when nothing is held: the coordinator learns from the list what never reached the
+   * host (an answer lost as the coordinator died) and gives it to another host.
+   */
   async beat(): Promise<void> {
     if (this.beating) return;
     const ids = this.options.held();
     const update = this.options.update?.();
-    if (ids.length === 0 && update === undefined) return;
     this.beating = true;
     const { client, hostId, logger } = this.options;
     try {
       for (let i = 0; i === 0 || i < ids.length; i += MAX_IDS) {
         const replicaIds = ids.slice(i, i + MAX_IDS);
-        const body =
-          i === 0 && update !== undefined ? { hostId, replicaIds, update } : { hostId, replicaIds };
+        const body: HeartbeatRequest = { hostId, replicaIds };
+        if (ids.length > MAX_IDS) body.partial = true;
+        if (i === 0 && update !== undefined) body.update = update;
         const answer = await client.heartbeat(body, this.lifetime.signal);
         if (i === 0 && update !== undefined) this.options.onUpdated?.(update);
         this.options.onExtended?.(answer.extended);

@@ -26,6 +26,11 @@ function craftedProvider(url: string, token: string, name: string) {
       if (r.status !== 200) throw new Error(`work: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.assignments;
     },
+    async heartbeat(replicaIds: number[]) {
+      const r = await c.post('/v1/heartbeat', { hostId, replicaIds });
+      if (r.status !== 200) throw new Error(`heartbeat: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body as { extended: { replicaId: number }[]; cancel: number[] };
+    },
     async report(replicaIds: number[]) {
       const out = Buffer.from('42\n');
       const stdout = { hash: sha256(out), size: out.byteLength, data: out.toString('base64') };
@@ -128,5 +133,46 @@ describe('leases under churn, through the protocol', () => {
     expect(await quiet.report(held.map((x) => x.replicaId))).toEqual(['accepted', 'accepted']);
     const done = await requester.get(`/v1/jobs/${job.id}`);
     expect(done.body).toMatchObject({ state: 'completed', progress: { valid: 2 } });
+  });
+
+  it('replicas a heartbeat leaves out go to another host a few heartbeats after they were sent', async () => {
+    const { coord } = ctx;
+    const admin = client(coord.url, coord.adminToken);
+    const requester = client(coord.url, await admin.token('requester'));
+    const forgetful = craftedProvider(coord.url, await admin.token('provider'), 'forgetful');
+    const busy = craftedProvider(coord.url, await admin.token('provider'), 'busy-2');
+    await forgetful.register();
+    await busy.register();
+    const job = await submitPrimes(requester, primeRanges(3, 100));
+    const sent = await forgetful.pull(3);
+    expect(sent).toHaveLength(3);
+    // The answer that carried two of them "never arrived": the host keeps beating with
+    // only the first, so it is never silent — only its list tells what it lacks.
+    const [kept, ...missing] = sent as [(typeof sent)[number], ...typeof sent];
+    const sentAt = Date.now();
+    let beats = 0;
+    const reissued = await waitFor(
+      'the missing replicas to be reissued',
+      async () => {
+        const beat = await forgetful.heartbeat([kept.replicaId]);
+        beats++;
+        expect(beat.extended.map((e) => e.replicaId)).toEqual([kept.replicaId]);
+        const got = await busy.pull(10);
+        return got.length > 0 ? got : undefined;
+      },
+      20_000,
+      100,
+    );
+    // Not before a host may stay silent (3 heartbeats of 500 ms), nor at the deadline.
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1500);
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
+    expect(beats).toBeGreaterThan(3);
+    expect(reissued.map((x) => x.taskId).sort()).toEqual(missing.map((x) => x.taskId).sort());
+    const metrics = await fetch(`${coord.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^anygrid_replicas_lost_total 2$/m);
+    expect(await forgetful.report([kept.replicaId])).toEqual(['accepted']);
+    expect(await busy.report(reissued.map((x) => x.replicaId))).toEqual(['accepted', 'accepted']);
+    const done = await requester.get(`/v1/jobs/${job.id}`);
+    expect(done.body).toMatchObject({ state: 'completed', progress: { valid: 3 } });
   });
 });

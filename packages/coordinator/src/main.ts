@@ -186,13 +186,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   });
   await discovery.begin();
   await scheduler.load();
-  const providers = new Providers(
-    store,
-    blobs,
-    scheduler,
-    metrics,
-    options.maxHostsPerAccount ?? DEFAULT_MAX_HOSTS_PER_ACCOUNT,
-  );
+  const providers = new Providers(store, blobs, scheduler, metrics, {
+    maxHostsPerAccount: options.maxHostsPerAccount ?? DEFAULT_MAX_HOSTS_PER_ACCOUNT,
+    lostAfterMs: silenceMs,
+  });
   const transitioner = new Transitioner(
     store,
     scheduler,

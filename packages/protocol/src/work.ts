@@ -180,7 +180,14 @@ export type ReportResponse = z.infer<typeof ReportResponse>;
 
 export const HeartbeatRequest = z.strictObject({
   hostId: HostId,
+  /**
+   * Every replica the host holds (buffered, running, or finished and not yet reported).
+   * One the coordinator wrote to the host longer ago than a host may stay silent and that
+   * the list leaves out is taken to be lost on its way and goes to another host.
+   */
   replicaIds: z.array(ReplicaId).max(10_000),
+  /** The list is one part of a longer one: nothing is taken to be lost by what it leaves out. */
+  partial: z.boolean().optional(),
   /** What changed about the host since it registered (free disk, a new benchmark run). */
   update: HostUpdate.optional(),
 });

@@ -19,6 +19,11 @@ export class Metrics {
     help: 'Replicas handed to providers.',
     registers: [this.registry],
   });
+  readonly lostReplicas = new Counter({
+    name: 'anygrid_replicas_lost_total',
+    help: 'Replicas written to a host that its heartbeat did not list (the answer carrying them never arrived), handed to other hosts.',
+    registers: [this.registry],
+  });
   readonly reports = new Counter({
     name: 'anygrid_reports_total',
     help: 'Provider reports by status.',

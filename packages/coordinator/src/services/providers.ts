@@ -36,8 +36,16 @@ export class Providers {
     private readonly blobs: BlobStore,
     private readonly scheduler: Scheduler,
     private readonly metrics: Metrics,
-    /** Most hosts seen in the last day one account may have; absent: no cap. */
-    private readonly maxHostsPerAccount?: number,
+    private readonly limits: {
+      /** Most hosts seen in the last day one account may have; absent: no cap. */
+      readonly maxHostsPerAccount?: number;
+      /**
+       * How long after it was written to a host a replica its heartbeat does not list is
+       * taken as lost on the way (the silence a host is allowed: any answer in flight has
+       * arrived by then).
+       */
+      readonly lostAfterMs: number;
+    },
   ) {}
 
   /**
@@ -54,7 +62,7 @@ export class Providers {
       principal.accountId,
       req,
       Date.now(),
-      { address: address ?? null, maxHostsPerAccount: this.maxHostsPerAccount },
+      { address: address ?? null, maxHostsPerAccount: this.limits.maxHostsPerAccount },
     );
     // What it holds now replaces whatever a previous run of this host reported; the
     // bandwidth it measured before holds until it reports another (after a restart of
@@ -141,7 +149,20 @@ export class Providers {
       this.scheduler.placement.forgetHost(req.hostId);
       this.scheduler.placement.noteAsks(req.hostId, req.update.asks);
     }
-    return this.store.heartbeat(req.hostId, req.replicaIds, Date.now());
+    const now = Date.now();
+    // A partial list cannot tell what is missing: nothing counts as lost by it.
+    const lostBefore = req.partial ? Number.NEGATIVE_INFINITY : now - this.limits.lostAfterMs;
+    const { extended, cancel, released, changes } = await this.store.heartbeat(
+      req.hostId,
+      req.replicaIds,
+      now,
+      lostBefore,
+    );
+    if (released > 0) {
+      this.scheduler.publish(changes);
+      this.metrics.lostReplicas.inc(released);
+    }
+    return { extended, cancel };
   }
 
   /**

@@ -93,6 +93,49 @@ export function describeLiveness(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
+    it('hands back what a heartbeat leaves out once it was sent long enough ago, and nothing sooner', async () => {
+      const { store, feed, hosts, submit, take } = await setup();
+      const h = hosts[0] as number;
+      await submit(6);
+      const early = await take(h, 4, 10);
+      const late = await take(h, 2, 60);
+      expect([...early, ...late]).toHaveLength(6);
+      const [listed, ...missing] = early.map((a) => a.replicaId) as [number, ...number[]];
+      // Everything listed: nothing is missing, whatever the cutoff.
+      const full = await store.heartbeat(
+        h,
+        [...early, ...late].map((a) => a.replicaId),
+        70,
+        65,
+      );
+      expect(full).toMatchObject({ released: 0, cancel: [] });
+      expect(full.extended).toHaveLength(6);
+      // A list cut into parts says nothing about what it leaves out.
+      const partial = await store.heartbeat(h, [listed], 80);
+      expect(partial.released).toBe(0);
+      // The answer that carried three of the first four never arrived; the last two may
+      // still be on their way (sent after the cutoff) and stay with the host.
+      const beat = await store.heartbeat(h, [listed], 90, 50);
+      expect(beat).toMatchObject({ released: 3, cancel: [] });
+      expect(beat.extended.map((e) => e.replicaId)).toEqual([listed]);
+      expect(beat.changes.ready).toHaveLength(3);
+      feed(beat.changes);
+      const other = await take(hosts[1] as number, 10, 100);
+      expect(other.map((a) => a.taskId).sort()).toEqual(
+        early
+          .slice(1)
+          .map((a) => a.taskId)
+          .sort(),
+      );
+      // Its in-flight count is what it holds: the next heartbeat finds nothing missing.
+      const again = await store.heartbeat(h, [listed, ...late.map((a) => a.replicaId)], 110, 100);
+      expect(again.released).toBe(0);
+      // Should one of them arrive after all, its report counts while its task is open.
+      const { statuses } = await store.applyReports(h, [ok(missing[0] as number)], 120);
+      expect(statuses).toEqual(['accepted']);
+      await store.close();
+    });
+
     it('releases nothing when a host registers for the first time or under another id', async () => {
       const { store, accounts, hosts, submit, take } = await setup();
       await submit(2);

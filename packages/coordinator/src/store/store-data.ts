@@ -7,6 +7,7 @@
 
 import type {
   CreateJobRequest,
+  HeartbeatResponse,
   JobDiagnostics,
   JobPolicy,
   JobPricing,
@@ -206,6 +207,13 @@ export interface JoinedHost {
   readonly changes: ChangeSet;
   /** The download bandwidth kept for a host registering again (bytes per second), if any. */
   readonly bandwidth?: number;
+}
+
+/** A heartbeat's answer, and the replicas it found lost on their way to the host. */
+export interface HeartbeatOutcome extends HeartbeatResponse {
+  /** Replicas in progress on the host that it did not list, handed back. */
+  readonly released: number;
+  readonly changes: ChangeSet;
 }
 
 /** What the stranded-task sweep is told (see `Store.failStrandedTasks`). */

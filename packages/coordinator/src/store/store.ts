@@ -11,7 +11,6 @@ import type {
   Assignment,
   CreditStanding,
   GridSnapshot,
-  HeartbeatResponse,
   HostList,
   HostUpdate,
   HostView,
@@ -40,6 +39,7 @@ import type {
   DiagnosticsFacts,
   EncodedResult,
   GridScope,
+  HeartbeatOutcome,
   HostBuffer,
   HostOrigin,
   JobPlacementFacts,
@@ -255,8 +255,17 @@ export interface Store {
     reports: readonly VerifiedReport[],
     now: number,
   ): Promise<{ statuses: ReportStatus[]; changes: ChangeSet }>;
-  /** Extends leases of the host's running replicas; lists those it should stop. */
-  heartbeat(hostId: number, replicaIds: readonly number[], now: number): Promise<HeartbeatResponse>;
+  /**
+   * Extends leases of the replicas the host lists; lists those it should stop. Replicas in
+   * progress on the host that it leaves out and that were sent before `lostBefore` never
+   * reached it: they are handed back (as at a rejoin) and their tasks reissued.
+   */
+  heartbeat(
+    hostId: number,
+    replicaIds: readonly number[],
+    now: number,
+    lostBefore?: number,
+  ): Promise<HeartbeatOutcome>;
   /** Records what a host says changed about it (free disk, benchmark speed). */
   updateHost(hostId: number, update: HostUpdate): Promise<void>;
   /** What the host declared and its reputation, for matching requirements; null if unknown. */

@@ -10,13 +10,14 @@
  */
 
 import type { HostView, RegisterHostRequest } from '@anygrid/protocol';
-import type { ChangeSet, HostOrigin, JoinedHost } from '../store.js';
+import type { ChangeSet, HeartbeatOutcome, HostOrigin, JoinedHost } from '../store.js';
 import { ChangeCollector } from './sqlite-change-collector.js';
 import { type SqliteDatabase, statementCache, transactionRunner } from './sqlite-database.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import type { SqliteLeases } from './sqlite-leases.js';
 import type { SqliteSettlement } from './sqlite-settlement.js';
 import type { SqliteValidationRecords } from './sqlite-validation-records.js';
+import type { SqliteWork } from './sqlite-work.js';
 
 export class SqliteHostLifecycle {
   private readonly inTx;
@@ -29,6 +30,7 @@ export class SqliteHostLifecycle {
     private readonly leases: SqliteLeases,
     private readonly settlement: SqliteSettlement,
     private readonly records: SqliteValidationRecords,
+    private readonly work: SqliteWork,
   ) {
     this.inTx = transactionRunner(db);
     this.sql = statementCache(db);
@@ -50,6 +52,37 @@ export class SqliteHostLifecycle {
       return bandwidth === undefined ? { hostId, released } : { hostId, released, bandwidth };
     });
     return { ...joined, changes: changes.toChangeSet() };
+  }
+
+  /**
+   * Extends the leases the host lists and, when the store has more in progress on it than
+   * it listed, takes back those sent before `lostBefore` that it did not list: the answer
+   * that carried them never reached the host (a coordinator killed before it was sent, a
+   * connection cut), and waiting for their deadline would hold their tasks for minutes.
+   * The in-flight count kept with the host makes the check free when nothing is missing.
+   */
+  heartbeat(
+    hostId: number,
+    replicaIds: readonly number[],
+    now: number,
+    lostBefore: number,
+  ): HeartbeatOutcome {
+    const changes = new ChangeCollector();
+    const { settlement, leases } = this;
+    const outcome = this.inTx(() => {
+      const { extended, cancel, holding } = this.work.extendLeases(hostId, replicaIds, now);
+      if (lostBefore === Number.NEGATIVE_INFINITY) return { extended, cancel, released: 0 };
+      const inFlight = this.sql('SELECT in_flight FROM hosts WHERE id = ?').pluck().get(hostId);
+      if (inFlight === undefined || (inFlight as number) <= holding) {
+        return { extended, cancel, released: 0 };
+      }
+      const listed = new Set(replicaIds);
+      const { released, kept } = leases.release(hostId, listed, 'lost', now, changes, lostBefore);
+      settlement.flushCounters(now, changes);
+      leases.syncInFlight(hostId, kept);
+      return { extended, cancel, released };
+    });
+    return { ...outcome, changes: changes.toChangeSet() };
   }
 
   /** Takes back the work of every host silent since `cutoff`. */

@@ -18,13 +18,18 @@ import type { SqliteSettlement } from './sqlite-settlement.js';
 
 interface HeldRow {
   id: number;
+  sent_at: number;
   task_id: number;
   job_id: number;
   task_state: string;
 }
 
-/** Why a host's replicas are taken back. */
-export type ReleaseCause = 'rejoined' | 'silent';
+/**
+ * Why a host's replicas are taken back: it registered again, it fell silent, or its
+ * heartbeat did not list them (`lost`: the answer that carried them never reached it,
+ * say because the coordinator died before it was sent).
+ */
+export type ReleaseCause = 'rejoined' | 'silent' | 'lost';
 
 export class SqliteLeases {
   private readonly held;
@@ -41,7 +46,7 @@ export class SqliteLeases {
     // report a write); the in-progress index is scanned instead, which only happens when
     // a host rejoins or falls silent.
     this.held = db.prepare(
-      `SELECT r.id, r.task_id, r.job_id, t.state AS task_state
+      `SELECT r.id, r.sent_at, r.task_id, r.job_id, t.state AS task_state
        FROM replicas r INDEXED BY replicas_deadline JOIN tasks t ON t.id = r.task_id
        WHERE r.state = 'in_progress' AND r.host_id = ?`,
     );
@@ -57,9 +62,10 @@ export class SqliteLeases {
   }
 
   /**
-   * Takes back the host's replicas in progress except those in `keep`, reissuing their
-   * tasks; call inside a transaction, then `flushCounters`, then `syncInFlight`. Returns
-   * how many were taken back and how many it keeps.
+   * Takes back the host's replicas in progress except those in `keep` and those sent at
+   * or after `sentBefore`, reissuing their tasks; call inside a transaction, then
+   * `flushCounters`, then `syncInFlight`. Returns how many were taken back and how many
+   * it keeps.
    */
   release(
     hostId: number,
@@ -67,19 +73,22 @@ export class SqliteLeases {
     cause: ReleaseCause,
     now: number,
     changes: ChangeCollector,
+    sentBefore = Number.POSITIVE_INFINITY,
   ): { released: number; kept: number } {
     const rows = this.held.all(hostId) as HeldRow[];
-    const state: ReplicaState = cause === 'rejoined' ? 'abandoned' : 'timed_out';
+    // Only silence counts against the host; a restart or a lost answer is no fault of its own.
+    const handedBack = cause !== 'silent';
+    const state: ReplicaState = handedBack ? 'abandoned' : 'timed_out';
     const touched = new Set<number>();
     let kept = 0;
     for (const row of rows) {
-      if (keep.has(row.id)) {
+      if (keep.has(row.id) || row.sent_at >= sentBefore) {
         kept++;
         continue;
       }
       this.setState.run(state, row.id);
       changes.tally(hostId, 'left');
-      if (cause === 'rejoined') changes.tally(hostId, 'abandoned');
+      if (handedBack) changes.tally(hostId, 'abandoned');
       // As at a deadline: held against the host only while its task still needed it.
       else {
         if (row.task_state === 'active') changes.tally(hostId, 'timedOut');
@@ -87,7 +96,7 @@ export class SqliteLeases {
       }
       this.settlement.event(
         now,
-        cause === 'rejoined' ? 'replica_released' : 'replica_timed_out',
+        handedBack ? 'replica_released' : 'replica_timed_out',
         { job: row.job_id, task: row.task_id, replica: row.id, host: hostId },
         JSON.stringify({ cause }),
       );

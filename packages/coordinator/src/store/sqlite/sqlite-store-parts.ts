@@ -108,7 +108,7 @@ export function sqlStoreParts(
     work,
     results,
     hosts,
-    hostLifecycle: new SqliteHostLifecycle(db, hosts, leases, settlement, records),
+    hostLifecycle: new SqliteHostLifecycle(db, hosts, leases, settlement, records, work),
     comparisons,
     records,
     blobRefs,

@@ -295,8 +295,13 @@ export class SqlStore implements Store {
     return this.p.work.applyReports(hostId, reports, now);
   }
 
-  async heartbeat(hostId: number, replicaIds: readonly number[], now: number) {
-    return this.p.work.heartbeat(hostId, replicaIds, now);
+  async heartbeat(
+    hostId: number,
+    replicaIds: readonly number[],
+    now: number,
+    lostBefore = Number.NEGATIVE_INFINITY,
+  ) {
+    return this.p.hostLifecycle.heartbeat(hostId, replicaIds, now, lostBefore);
   }
 
   async updateHost(hostId: number, update: HostUpdate) {

@@ -349,34 +349,39 @@ export class SqliteWork {
     return 'accepted';
   }
 
-  heartbeat(hostId: number, replicaIds: readonly number[], now: number): HeartbeatResponse {
-    return this.inTx(() => {
-      const extended: HeartbeatResponse['extended'][number][] = [];
-      const cancel: number[] = [];
-      for (const id of replicaIds) {
-        const row = this.replicaRow.get(id) as ReplicaRow | undefined;
-        if (
-          !row ||
-          row.host_id !== hostId ||
-          row.state !== 'in_progress' ||
-          !this.stillWanted(row)
-        ) {
-          cancel.push(id);
-          // Of a cancelled job, the host stops it and never reports it: its lease ends now,
-          // so the next sweep frees its place in the host's in-flight bound rather than
-          // the deadline, minutes away.
-          if (row?.host_id === hostId && row.state === 'in_progress' && !this.jobRuns(row)) {
-            this.extendLease.run(now, id);
-          }
-          continue;
+  /**
+   * A heartbeat's leases, inside the caller's transaction (sqlite-host-lifecycle.ts):
+   * extends those still wanted, lists those to stop, and counts how many of the listed
+   * replicas the store has in progress on the host (`holding`), so the caller can tell
+   * whether the host holds fewer than the store thinks.
+   */
+  extendLeases(
+    hostId: number,
+    replicaIds: readonly number[],
+    now: number,
+  ): HeartbeatResponse & { holding: number } {
+    const extended: HeartbeatResponse['extended'][number][] = [];
+    const cancel: number[] = [];
+    let holding = 0;
+    for (const id of replicaIds) {
+      const row = this.replicaRow.get(id) as ReplicaRow | undefined;
+      if (row?.host_id === hostId && row.state === 'in_progress') holding++;
+      if (!row || row.host_id !== hostId || row.state !== 'in_progress' || !this.stillWanted(row)) {
+        cancel.push(id);
+        // Of a cancelled job, the host stops it and never reports it: its lease ends now,
+        // so the next sweep frees its place in the host's in-flight bound rather than
+        // the deadline, minutes away.
+        if (row?.host_id === hostId && row.state === 'in_progress' && !this.jobRuns(row)) {
+          this.extendLease.run(now, id);
         }
-        const deadline = now + this.metaOf(row.job_id).policy.deadlineMs;
-        this.extendLease.run(deadline, id);
-        extended.push({ replicaId: id, deadline });
+        continue;
       }
-      this.touchHost.run(now, hostId);
-      return { extended, cancel };
-    });
+      const deadline = now + this.metaOf(row.job_id).policy.deadlineMs;
+      this.extendLease.run(deadline, id);
+      extended.push({ replicaId: id, deadline });
+    }
+    this.touchHost.run(now, hostId);
+    return { extended, cancel, holding };
   }
 
   private jobRuns(row: ReplicaRow): boolean {
