@@ -179,6 +179,48 @@ describe('WorkLoop', () => {
     expect(h.asked).toHaveLength(2);
   });
 
+  it('asks again as its runs end when the coordinator held it back by its in-flight bound, not a second later', async () => {
+    // Each answer carries 2 of the 10 asked for; `more` says the rest wait for this host.
+    const ran: number[][] = [];
+    for (const more of [true, false]) {
+      const queue = [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ];
+      const started: number[] = [];
+      const loop = new WorkLoop({
+        client: {
+          async work() {
+            const assignments = (queue.shift() ?? []).map(assignment);
+            return more && queue.length > 0 ? { assignments, more } : { assignments };
+          },
+        },
+        hostId: 1,
+        slots: 1,
+        buffer: 10,
+        logger,
+        streaming: () => true,
+        onReport: () => {},
+        run: (a, _options, done) => {
+          started.push(a.replicaId);
+          queueMicrotask(() => done(reportFailure(a.replicaId, 'trap', 'x', 1)));
+        },
+      });
+      loops.push(loop);
+      loop.trigger();
+      await settle();
+      ran.push(started);
+    }
+    // Told `more`: it pulls again as runs end and runs all six at once. Not told: it ran
+    // what the first answer carried and waits for an announcement (or, ran dry, a recheck
+    // a second later).
+    expect(ran).toEqual([
+      [1, 2, 3, 4, 5, 6],
+      [1, 2],
+    ]);
+  });
+
   it('drops cancelled replicas from the buffer and never reports a cancelled run', async () => {
     const h = harness(4, 1, 3);
     loops.push(h.loop);

@@ -265,9 +265,11 @@ export class WorkLoop {
     try {
       this.drained = false;
       const seconds = this.options.bufferSeconds ?? DEFAULT_BUFFER_SECONDS;
-      const { assignments } = await client.work(hostId, max, undefined, seconds.max);
+      const { assignments, more } = await client.work(hostId, max, undefined, seconds.max);
       // An announcement that arrived meanwhile set `drained` back to false: keep it so.
-      if (assignments.length < max && this.pullAgain === false) this.drained = true;
+      // Nor is a host drained that the coordinator held back only by its in-flight bound:
+      // it asks again as its runs end.
+      if (assignments.length < max && !more && this.pullAgain === false) this.drained = true;
       this.errors.reset();
       this.retryAt = 0;
       if (assignments.length > 0)

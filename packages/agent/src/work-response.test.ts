@@ -117,6 +117,18 @@ describe('WorkResponseReader', () => {
     expect(read.data.assignments).toEqual([assignment(1), assignment(2)]);
   });
 
+  it('reads `more` (work waits beyond the in-flight bound) on the fast path, and only as true', () => {
+    const usual = { ...body(assignment(1)), more: true };
+    const read = new WorkResponseReader().safeParse(usual);
+    expect(read.success && read.data.more).toBe(true);
+    expect(read.success && read.data.assignments).toBe(usual.assignments);
+    const plain = new WorkResponseReader().safeParse(body(assignment(2)));
+    expect(plain.success && plain.data.more).toBeUndefined();
+    expect(
+      new WorkResponseReader().safeParse({ ...body(assignment(3)), more: false }).success,
+    ).toBe(false);
+  });
+
   it("keeps a resumed replica's checkpoint, beside usual assignments read in place", () => {
     const checkpoint = { hash: 'c'.repeat(64), size: 40 };
     const answer = new WorkResponseReader().safeParse(

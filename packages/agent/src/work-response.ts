@@ -38,7 +38,7 @@ import {
 import type { z } from 'zod';
 
 /** The keys of an answer, a job entry and an assignment entry this fast path checks, every one. */
-const RESPONSE_KEYS = ['jobs', 'assignments'];
+const RESPONSE_KEYS = ['jobs', 'assignments', 'more'];
 const JOB_KEYS = ['module', 'argv0', 'limits', 'signature'];
 const ENTRY_KEYS = [
   'replicaId',
@@ -71,6 +71,8 @@ const EMPTY: Body = Object.freeze({});
 /** A work answer as the work loop takes it. */
 export interface WorkAnswer {
   readonly assignments: Assignment[];
+  /** More work waits for this host than the answer carried (`WorkResponse.more`). */
+  readonly more?: boolean;
 }
 
 /** Checks work answers, remembering the last module, stdin and limits the schema accepted. */
@@ -84,18 +86,27 @@ export class WorkResponseReader {
     body: unknown,
   ): { success: true; data: WorkAnswer } | { success: false; error: z.ZodError } {
     if (FAST_PATH_MATCHES_PROTOCOL && this.usual(body)) {
-      return { success: true, data: { assignments: (body as Body).assignments as Assignment[] } };
+      const { assignments, more } = body as Body;
+      const read = assignments as Assignment[];
+      return {
+        success: true,
+        data: more === true ? { assignments: read, more } : { assignments: read },
+      };
     }
     const parsed = WorkResponse.safeParse(body);
     if (!parsed.success) return parsed;
-    return { success: true, data: { assignments: assignmentsOf(parsed.data) } };
+    const read = assignmentsOf(parsed.data);
+    return {
+      success: true,
+      data: parsed.data.more ? { assignments: read, more: true } : { assignments: read },
+    };
   }
 
   /** Whether the body is usual; if so, its assignments are completed in place. */
   private usual(body: unknown): boolean {
-    if (!isRecord(body) || countKeys(body) !== 2 || !Array.isArray(body.assignments)) {
-      return false;
-    }
+    if (!isRecord(body) || !Array.isArray(body.assignments)) return false;
+    // `more` is there only when true.
+    if (countKeys(body) !== (body.more === true ? 3 : 2)) return false;
     const jobs = body.jobs;
     if (!isRecord(jobs)) return false;
     for (const id in jobs) {

@@ -98,6 +98,12 @@ export const WorkResponse = z
   .strictObject({
     jobs: z.record(z.string().regex(JOB_ID_KEY), JobRun),
     assignments: z.array(AssignmentEntry),
+    /**
+     * More work waits for this host than the answer carried: it holds all its work buffer
+     * allows for now (its in-flight bound). It should ask again as its runs end rather
+     * than wait for an announcement, which only goes to hosts left wanting.
+     */
+    more: z.literal(true).optional(),
   })
   .refine((r) => r.assignments.every((a) => r.jobs[a.jobId] !== undefined), {
     message: 'every assignment must name a job listed in jobs',
@@ -106,7 +112,7 @@ export const WorkResponse = z
 export type WorkResponse = z.infer<typeof WorkResponse>;
 
 /** A work answer for these assignments: each job's module and limits once. */
-export function workResponse(assignments: readonly Assignment[]): WorkResponse {
+export function workResponse(assignments: readonly Assignment[], more = false): WorkResponse {
   const jobs: Record<string, JobRun> = {};
   const entries = assignments.map((a): AssignmentEntry => {
     jobs[a.jobId] ??=
@@ -129,7 +135,7 @@ export function workResponse(assignments: readonly Assignment[]): WorkResponse {
     if (a.variant !== undefined) entry.variant = a.variant;
     return entry;
   });
-  return { jobs, assignments: entries };
+  return more ? { jobs, assignments: entries, more } : { jobs, assignments: entries };
 }
 
 /** The assignments of a work answer, each with its job's module and limits. */

@@ -46,15 +46,14 @@ export function providerRoutes(
 
   app.post('/v1/work', { config }, async (request) => {
     const body = parse(WorkRequest, request.body, 'work request');
-    return workResponse(
-      await providers.work(
-        principalOf(request),
-        body.hostId,
-        body.max,
-        body.blobs,
-        body.bufferSeconds,
-      ),
+    const { assignments, more } = await providers.work(
+      principalOf(request),
+      body.hostId,
+      body.max,
+      body.blobs,
+      body.bufferSeconds,
     );
+    return workResponse(assignments, more);
   });
 
   app.post('/v1/reports', { config, bodyLimit: REPORT_BODY_LIMIT }, async (request) => {

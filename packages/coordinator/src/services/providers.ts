@@ -7,7 +7,6 @@
 
 import {
   type AbandonRequest,
-  type Assignment,
   type BlobInventoryDelta,
   BlobMissingError,
   type CheckpointRequest,
@@ -26,7 +25,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import type { Principal, Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import { verifyReports } from './report-verifier.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler, WorkGiven } from './scheduler.js';
 
 export class Providers {
   private readonly owners = new Map<number, number>();
@@ -110,19 +109,14 @@ export class Providers {
     max: number,
     blobs?: BlobInventoryDelta,
     bufferSeconds?: number,
-  ): Promise<Assignment[]> {
+  ): Promise<WorkGiven> {
     await this.requireHost(principal, hostId);
     if (blobs) this.scheduler.noteBlobs(hostId, blobs);
     // Sent only when it moved (the agent's blob-inventory.ts): a rare write, kept for the host's view.
     if (blobs?.bandwidth !== undefined) await this.store.recordBandwidth(hostId, blobs.bandwidth);
-    const assignments = await this.scheduler.assign(
-      hostId,
-      max,
-      principal.accountId,
-      bufferSeconds,
-    );
-    this.metrics.assigned.inc(assignments.length);
-    return assignments;
+    const given = await this.scheduler.assign(hostId, max, principal.accountId, bufferSeconds);
+    this.metrics.assigned.inc(given.assignments.length);
+    return given;
   }
 
   async report(principal: Principal, batch: ReportBatch): Promise<ReportResponse> {

@@ -24,6 +24,29 @@ async function countedStore() {
 }
 
 describe('Scheduler', () => {
+  it('says `more` when it held a host back by its in-flight bound while work waits, and not when the queue ran dry', async () => {
+    const { store } = await countedStore();
+    const scheduler = new Scheduler(store, new Hub());
+    const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
+    const p = await store.createToken('provider', 'p', 'p', undefined, 0);
+    const h = await store.registerHost(p.accountId, { ...host, name: 'h' }, 0);
+    scheduler.publish((await store.createJob(owner.accountId, job(20), Date.now())).changes);
+    // Before any replica of the job was reported, a host may hold 4 per slot.
+    const first = await scheduler.assign(h, 20, p.accountId, 2);
+    expect(first.assignments).toHaveLength(4 * host.slots);
+    expect(first.more).toBe(true);
+    // Other hosts take the rest, 4 at a time; once the queue ran dry, no `more`.
+    const other = await store.registerHost(p.accountId, { ...host, name: 'other' }, 0);
+    const others = [other];
+    for (let i = 0; i < 3; i++) {
+      others.push(await store.registerHost(p.accountId, { ...host, name: `o${i}` }, 0));
+    }
+    for (const o of others) await scheduler.assign(o, 20, p.accountId, 2);
+    expect(scheduler.queued).toBe(0);
+    const dry = await scheduler.assign(other, 100, p.accountId, 600);
+    expect(dry).toEqual({ assignments: [], more: false });
+  });
+
   it('keeps a refused replica from every host of the account it was refused to, and gives it to another account', async () => {
     const { store, calls } = await countedStore();
     const scheduler = new Scheduler(store, new Hub());
@@ -37,7 +60,8 @@ describe('Scheduler', () => {
     ];
     const y1 = await store.registerHost(y.accountId, { ...host, name: 'y1' }, 0);
     // Idle pulls: the scheduler learns which hosts are x's.
-    for (const h of [x1, x2, x3]) expect(await scheduler.assign(h, 5, x.accountId)).toEqual([]);
+    for (const h of [x1, x2, x3])
+      expect((await scheduler.assign(h, 5, x.accountId)).assignments).toEqual([]);
 
     const { changes } = await store.createJob(
       owner.accountId,
@@ -45,17 +69,17 @@ describe('Scheduler', () => {
       Date.now(),
     );
     scheduler.publish(changes);
-    expect(await scheduler.assign(x1, 5, x.accountId)).toHaveLength(1);
-    expect(await scheduler.assign(x2, 5, x.accountId)).toEqual([]);
+    expect((await scheduler.assign(x1, 5, x.accountId)).assignments).toHaveLength(1);
+    expect((await scheduler.assign(x2, 5, x.accountId)).assignments).toEqual([]);
     const before = calls.assign;
-    expect(await scheduler.assign(x3, 5, x.accountId)).toEqual([]);
+    expect((await scheduler.assign(x3, 5, x.accountId)).assignments).toEqual([]);
     // x3 was not even offered the replica the store refused to x2.
     expect(calls.assign).toBe(before);
     expect(scheduler.queued).toBe(1);
     // Past the spread rule (SPREAD_MS), which holds a new host back from a replica whose
     // sibling was just sent.
     await new Promise((r) => setTimeout(r, SPREAD_MS + 10));
-    expect(await scheduler.assign(y1, 5, y.accountId)).toHaveLength(1);
+    expect((await scheduler.assign(y1, 5, y.accountId)).assignments).toHaveLength(1);
     expect(scheduler.queued).toBe(0);
     await store.close();
   });

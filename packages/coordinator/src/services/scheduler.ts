@@ -58,6 +58,14 @@ const QUARANTINE_RECHECK_MS = 5_000;
  */
 const DEFERRED_WAKE_MS = 300;
 
+/** A pull's answer: its assignments, and whether the host was held back by its in-flight bound while work waits. */
+export interface WorkGiven {
+  readonly assignments: Assignment[];
+  readonly more: boolean;
+}
+
+const NOTHING: WorkGiven = { assignments: [], more: false };
+
 export interface SchedulerOptions {
   /** Download bandwidth assumed for a host that reported none, bytes per second; default `DEFAULT_BANDWIDTH_BYTES_PER_S`. */
   readonly bandwidth?: number;
@@ -180,13 +188,13 @@ export class Scheduler {
     requested: number,
     accountId?: number,
     bufferSeconds?: number,
-  ): Promise<Assignment[]> {
+  ): Promise<WorkGiven> {
     if (accountId !== undefined) this.noteHost(accountId, hostId);
     this.pulls.set(hostId, Date.now());
     const buffer = { bufferSeconds, maxBufferSeconds: this.maxBufferSeconds };
     let capped = false;
     const until = this.quarantined.get(hostId);
-    if (until !== undefined && until > Date.now()) return [];
+    if (until !== undefined && until > Date.now()) return NOTHING;
     // An idle pool polls often: with nothing queued, the allowance is not worth a read.
     if (this.queue.size === 0) {
       this.hub.markHungry(hostId, requested > 0);
@@ -196,7 +204,7 @@ export class Scheduler {
       // (at most every HOST_FACTS_MS, only when it asks a price or a job is constrained),
       // without holding up the empty answer.
       this.placement.refresh(hostId, Date.now())?.catch(() => {});
-      return [];
+      return NOTHING;
     }
     const max = await this.store.hostAllowance(hostId, requested, Date.now());
     const out: Assignment[] = [];
@@ -250,7 +258,9 @@ export class Scheduler {
     // Stale entries ended the request short while more wait: hungry hosts ask again soon,
     // as no new replica will wake them (every one queued here was known already).
     if (hungry && stale && this.queue.size > 0) this.wakeSoon(0);
-    return out;
+    // Held back by its in-flight bound while work waits: it asks again as its runs end,
+    // not woken by an announcement (it is not hungry).
+    return { assignments: out, more: capped && this.queue.size > 0 };
   }
 
   /** A host sent a replica needing large blobs will fetch them: it holds them from now on. */

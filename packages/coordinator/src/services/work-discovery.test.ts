@@ -68,7 +68,7 @@ describe('work discovery between coordinators on one store', () => {
     expect(sent.length).toBeGreaterThan(0);
     await other.cancelJob(created.job.id, 5);
     scheduler.dropJob(created.job.id);
-    expect(await scheduler.assign(hostId, 1)).toEqual([]);
+    expect((await scheduler.assign(hostId, 1)).assignments).toEqual([]);
     expect(scheduler.queued).toBe(0);
     // The ten still pending here are read, found gone, and forgotten.
     await discovery.poll(6);
@@ -102,7 +102,7 @@ describe('work discovery between coordinators on one store', () => {
     await discovery.poll(Date.now());
     // One pull asking for one replica: the whole cancelled job leaves the queue, where a
     // queue that had not heard of it would drop its stale entries a few per pull.
-    expect(await scheduler.assign(hostId, 1)).toEqual([]);
+    expect((await scheduler.assign(hostId, 1)).assignments).toEqual([]);
     expect(scheduler.queued).toBe(0);
   });
 
@@ -125,7 +125,8 @@ describe('work discovery between coordinators on one store', () => {
     await other.createJob(y.accountId, job(40), 1);
     const t0 = Date.now();
     await discovery.poll(t0);
-    const ofX = async () => (await scheduler.assign(hostId, 10)).filter((a) => a.jobId === jx);
+    const ofX = async () =>
+      (await scheduler.assign(hostId, 10)).assignments.filter((a) => a.jobId === jx);
     expect(await ofX()).toHaveLength(5);
     await other.setAccountShare(x.accountId, 9);
     await discovery.poll(t0 + 10_000);
