@@ -319,7 +319,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       onReleased: (ids: number[]) => saved.held.release(ids),
     }),
   });
-  const heldNow = () => [...new Set([...loop.heldIds(), ...flusher.pendingIds()])];
+  // Everything held, finished results on their way to disk included: a replica the
+  // heartbeat leaves out is taken by the coordinator as lost and given to another host.
+  const heldNow = () => [
+    ...new Set([...loop.heldIds(), ...flusher.pendingIds(), ...(saved?.results.heldIds() ?? [])]),
+  ];
   moved = rejoiner(log, stopping.signal, {
     held: heldNow,
     rejoin: (holding, signal) => register(client, () => describe(hostId, holding), log, signal),

@@ -40,6 +40,8 @@ export interface ResultStoreOptions {
 export class ResultStore {
   private pending: OutgoingReport[] = [];
   private writing: Promise<void> | undefined;
+  /** The batch `writing` is putting on disk. */
+  private persisting: readonly OutgoingReport[] = [];
   /** Output hash → live results naming it. */
   private readonly outputRefs = new Map<string, number>();
   private readonly uploadsOf = new Map<number, readonly string[]>();
@@ -79,6 +81,17 @@ export class ResultStore {
     return this.files.ids();
   }
 
+  /**
+   * Replica ids of every result taken and not yet acknowledged, those still on their way
+   * to disk included: the host still holds them (its heartbeat names them).
+   */
+  heldIds(): number[] {
+    const ids = this.files.ids();
+    for (const r of this.pending) ids.push(r.replicaId);
+    for (const r of this.persisting) ids.push(r.replicaId);
+    return ids;
+  }
+
   /** Stores a finished result; `onPersisted` gets it once it is on disk. */
   add(report: OutgoingReport): void {
     this.pending.push(report);
@@ -110,8 +123,10 @@ export class ResultStore {
     if (this.writing !== undefined || this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    this.persisting = batch;
     this.writing = this.persist(batch).finally(() => {
       this.writing = undefined;
+      this.persisting = [];
       this.options.onPersisted(batch);
       if (this.pending.length > 0) this.drain();
     });

@@ -46,6 +46,13 @@ const MIN_EMPTY_PULL_GAP_MS = 200;
 /** When the coordinator ran this host dry, how soon to look again anyway. */
 const DRAINED_RECHECK_MS = 1000;
 
+/**
+ * How soon a host that ran out of work looks again when its last answer carried some:
+ * the coordinator may have held the rest back by the host's in-flight bound (a new job's
+ * is small until its first reports), which those reports — sent by now — have lifted.
+ */
+const IDLE_RECHECK_MS = 50;
+
 /** How long a task must have run before surplus buffered work is handed back. */
 export const HAND_BACK_AFTER_MS = 10_000;
 
@@ -109,6 +116,8 @@ export class WorkLoop {
   private readonly pace = new TaskPace();
   /** When a pull last came back empty (performance.now()). */
   private lastEmptyAt = Number.NEGATIVE_INFINITY;
+  /** When the last answer with work arrived. */
+  private lastAnswerAt = Number.NEGATIVE_INFINITY;
   /**
    * The last pull got less than it asked for and nothing was announced since: the
    * coordinator has no more for this host now, and will say on the stream when it has.
@@ -276,6 +285,7 @@ export class WorkLoop {
         logger.debug({ count: assignments.length }, 'assignments received');
       this.accept(assignments);
       if (assignments.length === 0) this.lastEmptyAt = performance.now();
+      else this.lastAnswerAt = performance.now();
       this.schedulePoll(assignments.length > 0 ? this.pollInterval() : this.idleInterval());
     } catch (error) {
       if (error instanceof AnygridError && error.code === ErrorCode.HOST_UNKNOWN) {
@@ -387,8 +397,13 @@ export class WorkLoop {
     // A host the coordinator just ran dry need not ask again at once: the stream
     // announces new work, and a needless pull would queue in front of the report a
     // requester awaits. One look a little later covers work it held back for other reasons.
-    if (this.drained && this.options.streaming()) this.schedulePoll(DRAINED_RECHECK_MS, true);
-    else this.pull();
+    if (this.drained && this.options.streaming()) {
+      const idle = this.running.size === 0 && this.buffered.length === 0;
+      this.schedulePoll(
+        idle && this.lastEmptyAt < this.lastAnswerAt ? IDLE_RECHECK_MS : DRAINED_RECHECK_MS,
+        true,
+      );
+    } else this.pull();
   }
 
   private buffer(): number {

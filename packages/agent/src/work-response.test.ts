@@ -118,7 +118,7 @@ describe('WorkResponseReader', () => {
   });
 
   it('reads `more` (work waits beyond the in-flight bound) on the fast path, and only as true', () => {
-    const usual = { ...body(assignment(1)), more: true };
+    const usual = { ...(body(assignment(1)) as { assignments: Json[] }), more: true };
     const read = new WorkResponseReader().safeParse(usual);
     expect(read.success && read.data.more).toBe(true);
     expect(read.success && read.data.assignments).toBe(usual.assignments);

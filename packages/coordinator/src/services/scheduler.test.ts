@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SPREAD_MS } from '../policy/index.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { host, job } from '../store/store.case.js';
+import { host, job, ok } from '../store/store.case.js';
 import type { Store } from '../store/store.js';
 import { Hub } from './hub.js';
 import { Scheduler } from './scheduler.js';
@@ -24,27 +24,31 @@ async function countedStore() {
 }
 
 describe('Scheduler', () => {
-  it('says `more` when it held a host back by its in-flight bound while work waits, and not when the queue ran dry', async () => {
+  it('says `more` when a known bound held a host back while work waits; not for a new job’s small bound, nor once the queue ran dry', async () => {
     const { store } = await countedStore();
     const scheduler = new Scheduler(store, new Hub());
     const owner = await store.createToken('requester', 'req', 'r', undefined, 0);
     const p = await store.createToken('provider', 'p', 'p', undefined, 0);
     const h = await store.registerHost(p.accountId, { ...host, name: 'h' }, 0);
-    scheduler.publish((await store.createJob(owner.accountId, job(20), Date.now())).changes);
-    // Before any replica of the job was reported, a host may hold 4 per slot.
-    const first = await scheduler.assign(h, 20, p.accountId, 2);
+    scheduler.publish((await store.createJob(owner.accountId, job(40), Date.now())).changes);
+    // Before any replica of the job was reported, a host may hold 4 per slot: that bound
+    // counts everything the host holds, so it is not told to refill.
+    const first = await scheduler.assign(h, 40, p.accountId, 2);
     expect(first.assignments).toHaveLength(4 * host.slots);
-    expect(first.more).toBe(true);
-    // Other hosts take the rest, 4 at a time; once the queue ran dry, no `more`.
-    const other = await store.registerHost(p.accountId, { ...host, name: 'other' }, 0);
-    const others = [other];
-    for (let i = 0; i < 3; i++) {
-      others.push(await store.registerHost(p.accountId, { ...host, name: `o${i}` }, 0));
+    expect(first.more).toBe(false);
+    // Reported at 500 ms each: a 2-second buffer holds 4 per slot, now a known bound.
+    const reported = first.assignments.map((a) => ({ ...ok(a.replicaId), durationMs: 500 }));
+    scheduler.publish((await store.applyReports(h, reported.slice(0, 1), Date.now())).changes);
+    const second = await scheduler.assign(h, 40, p.accountId, 2);
+    expect(second.assignments).toHaveLength(1);
+    expect(second.more).toBe(true);
+    // Other hosts take the rest; once the queue ran dry, no `more`.
+    for (let i = 0; scheduler.queued > 0 && i < 20; i++) {
+      const o = await store.registerHost(p.accountId, { ...host, name: `o${i}` }, 0);
+      await scheduler.assign(o, 40, p.accountId, 2);
     }
-    for (const o of others) await scheduler.assign(o, 20, p.accountId, 2);
     expect(scheduler.queued).toBe(0);
-    const dry = await scheduler.assign(other, 100, p.accountId, 600);
-    expect(dry).toEqual({ assignments: [], more: false });
+    expect(await scheduler.assign(h, 40, p.accountId, 2)).toEqual({ assignments: [], more: false });
   });
 
   it('keeps a refused replica from every host of the account it was refused to, and gives it to another account', async () => {

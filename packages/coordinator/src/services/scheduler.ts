@@ -193,6 +193,7 @@ export class Scheduler {
     this.pulls.set(hostId, Date.now());
     const buffer = { bufferSeconds, maxBufferSeconds: this.maxBufferSeconds };
     let capped = false;
+    let cappedUnknown = false;
     const until = this.quarantined.get(hostId);
     if (until !== undefined && until > Date.now()) return NOTHING;
     // An idle pool polls often: with nothing queued, the allowance is not worth a read.
@@ -229,6 +230,7 @@ export class Scheduler {
         buffer,
       );
       capped ||= placement.capped === true;
+      cappedUnknown ||= placement.cappedUnknown === true;
       // The store knows the host better than the scheduler did: read it again next pull.
       if (placement.unfit) this.placement.refusedHost(hostId);
       out.push(...assigned);
@@ -259,8 +261,9 @@ export class Scheduler {
     // as no new replica will wake them (every one queued here was known already).
     if (hungry && stale && this.queue.size > 0) this.wakeSoon(0);
     // Held back by its in-flight bound while work waits: it asks again as its runs end,
-    // not woken by an announcement (it is not hungry).
-    return { assignments: out, more: capped && this.queue.size > 0 };
+    // not woken by an announcement (it is not hungry). Not when a new job's small bound
+    // held it back: that job's replicas fit only once the host has run its buffer low.
+    return { assignments: out, more: capped && !cappedUnknown && this.queue.size > 0 };
   }
 
   /** A host sent a replica needing large blobs will fetch them: it holds them from now on. */

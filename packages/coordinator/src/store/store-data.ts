@@ -185,6 +185,12 @@ export interface Placement {
    */
   capped?: boolean;
   /**
+   * Set when some of those picks were of a job nobody reported yet, whose bound is the
+   * small one for an unknown runtime: counted against everything the host holds, it lets
+   * the host take them only once its buffer ran low, so the host is not told to refill.
+   */
+  cappedUnknown?: boolean;
+  /**
    * Set when picks were refused because the host does not meet their job's requirements
    * (from its row): the scheduler's picture of the host is stale and is read again.
    */

@@ -156,7 +156,7 @@ export class SqliteAssignment {
       // What this host may take of each compared job, worked out once per job and pull.
       const access = new Map<number, JobAccess>();
       // Replicas of each job this host may hold in all (policy/in-flight-cap.ts).
-      const caps = new Map<number, number>();
+      const caps = new Map<number, { cap: number; known: boolean }>();
       // Whether the host meets each job's requirements; its capabilities read once, if asked.
       const fits = new Map<number, boolean>();
       let capabilities: HostCapabilities | undefined;
@@ -190,10 +190,11 @@ export class SqliteAssignment {
           cap = this.inFlight.of(pick.jobId, standing, buffer);
           caps.set(pick.jobId, cap);
         }
-        if (standing.in_flight + sends.length >= cap) {
+        if (standing.in_flight + sends.length >= cap.cap) {
           if (placement) {
             placement.deferred.push(pick);
             placement.capped = true;
+            if (!cap.known) placement.cappedUnknown = true;
           }
           continue;
         }

@@ -26,9 +26,10 @@ export class SqliteInFlightCap {
   /**
    * How many replicas of the job the host may hold: its runtime is the task's size over
    * the host's speed, else the job's mean so far (deadline-fit.ts), and the deadline
-   * bounds what it may queue.
+   * bounds what it may queue. `known`: whether that runtime is known yet (else the cap is
+   * the small one for a job nobody has reported).
    */
-  of(jobId: number, standing: StandingRow, buffer: HostBuffer): number {
+  of(jobId: number, standing: StandingRow, buffer: HostBuffer): { cap: number; known: boolean } {
     const run = this.jobRuntime.get(jobId) as
       | { run_ms: number; run_n: number; run_ops: number; run_ops_n: number }
       | undefined;
@@ -39,10 +40,11 @@ export class SqliteInFlightCap {
     };
     const speed = standing.speed === null ? null : Number(standing.speed);
     const estimateMs = runtimeOnHost(size, speed);
-    return inFlightCap({
+    const cap = inFlightCap({
       slots: standing.slots,
       ...buffer,
       ...(estimateMs === undefined ? {} : { estimateMs, deadlineMs: policy.deadlineMs }),
     });
+    return { cap, known: estimateMs !== undefined };
   }
 }
