@@ -40,9 +40,13 @@ export interface MoneyRules {
   readonly slashBps: number;
 }
 
+/** Tasks whose replicas one statement reads (padded with repeats: one statement text). */
+const TASKS_PER_READ = 64;
+
 /** A replica as payment reads it. */
 interface PayRow {
   readonly id: number;
+  readonly task_id: number;
   readonly host_id: number | null;
   readonly validation: string | null;
   readonly excluded: number | null;
@@ -87,7 +91,7 @@ export function replicaCeiling(meta: JobMeta, pricing: JobPricing, feeBps: numbe
 
 export class SqliteJobPayments {
   readonly ledger: SqliteLedger;
-  private readonly replicasOfTask;
+  private readonly replicasOfTasks;
   private readonly jobRow;
   private readonly markPaid;
   private readonly postingsOf;
@@ -99,11 +103,13 @@ export class SqliteJobPayments {
     private readonly rules: MoneyRules,
   ) {
     this.ledger = new SqliteLedger(db);
-    this.replicasOfTask = db.prepare(
-      `SELECT r.id, r.host_id, r.validation, r.excluded, r.paid_transfer, r.duration_ms,
-         r.reported_at, h.account_id AS provider, h.speed, h.ask_cpu_second AS ask_cpu,
-         h.ask_mem_gib_second AS ask_mem, h.ask_gpu_second AS ask_gpu
-       FROM replicas r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.task_id = ?`,
+    // A report batch's tasks a chunk at a time: one statement per chunk, not per task.
+    this.replicasOfTasks = db.prepare(
+      `SELECT r.id, r.task_id, r.host_id, r.validation, r.excluded, r.paid_transfer,
+         r.duration_ms, r.reported_at, h.account_id AS provider, h.speed,
+         h.ask_cpu_second AS ask_cpu, h.ask_mem_gib_second AS ask_mem, h.ask_gpu_second AS ask_gpu
+       FROM replicas r LEFT JOIN hosts h ON h.id = r.host_id
+       WHERE r.task_id IN (${Array(TASKS_PER_READ).fill('?').join(', ')}) ORDER BY r.id`,
     );
     this.jobRow = db.prepare(
       'SELECT state, finished_at, run_ops, run_ops_n FROM jobs WHERE id = ?',
@@ -142,9 +148,11 @@ export class SqliteJobPayments {
       }
       return row;
     };
+    // Each task's replicas are read before any is paid: paying one writes only its own row.
+    const replicas = this.replicasOf([...changes.moneyTasks.keys()]);
     for (const [taskId, jobId] of changes.moneyTasks) {
       const job = jobOf(jobId);
-      for (const r of this.replicasOfTask.all(taskId) as PayRow[]) {
+      for (const r of replicas.get(taskId) ?? []) {
         const paid = r.paid_transfer === null ? null : Number(r.paid_transfer);
         if (paid === UNPAID_LATE) continue;
         const valid = validResult({
@@ -169,6 +177,23 @@ export class SqliteJobPayments {
     for (const jobId of jobs) {
       if (jobOf(jobId).state !== 'running') this.refund(jobId, now);
     }
+  }
+
+  /** The replicas of these tasks, by task, each task's in id order. */
+  private replicasOf(taskIds: readonly number[]): Map<number, PayRow[]> {
+    const byTask = new Map<number, PayRow[]>();
+    for (let i = 0; i < taskIds.length; i += TASKS_PER_READ) {
+      const chunk = taskIds.slice(i, i + TASKS_PER_READ);
+      const last = chunk[chunk.length - 1] as number;
+      while (chunk.length < TASKS_PER_READ) chunk.push(last);
+      for (const r of this.replicasOfTasks.all(...chunk) as PayRow[]) {
+        const taskId = Number(r.task_id);
+        const list = byTask.get(taskId);
+        if (list) list.push(r);
+        else byTask.set(taskId, [r]);
+      }
+    }
+    return byTask;
   }
 
   /** Writes the batch's balance changes; what it knew of escrows is read again after. */
