@@ -47,8 +47,6 @@ export interface KeyedTransfer {
 export class SqliteLedger {
   private readonly insertTransfer;
   private readonly insertPosting;
-  /** A payment's three postings (escrow, earnings, fees) in one statement. */
-  private readonly insertPostings3;
   private readonly addBalance;
   private readonly balanceRow;
   private readonly byKey;
@@ -61,10 +59,6 @@ export class SqliteLedger {
     );
     this.insertPosting = db.prepare(
       'INSERT INTO ledger_postings (transfer_id, kind, owner, amount) VALUES (?, ?, ?, ?)',
-    );
-    this.insertPostings3 = db.prepare(
-      `INSERT INTO ledger_postings (transfer_id, kind, owner, amount)
-       VALUES (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)`,
     );
     this.addBalance = db.prepare(
       `INSERT INTO ledger_balances (kind, owner, balance) VALUES (?, ?, ?)
@@ -109,28 +103,9 @@ export class SqliteLedger {
         refs.response ?? null,
       ).lastInsertRowid,
     );
-    const [a, b, c] = postings;
-    const three =
-      postings.length === 3 && a && b && c && a.amount !== 0 && b.amount !== 0 && c.amount !== 0;
-    if (three) {
-      this.insertPostings3.run(
-        id,
-        a.kind,
-        a.owner,
-        a.amount,
-        id,
-        b.kind,
-        b.owner,
-        b.amount,
-        id,
-        c.kind,
-        c.owner,
-        c.amount,
-      );
-    }
     for (const p of postings) {
       if (p.amount === 0) continue;
-      if (!three) this.insertPosting.run(id, p.kind, p.owner, p.amount);
+      this.insertPosting.run(id, p.kind, p.owner, p.amount);
       if (deltas === undefined) this.addBalance.run(p.kind, p.owner, p.amount);
       else {
         const key = `${p.kind}:${p.owner}`;
