@@ -116,8 +116,8 @@ export class WorkLoop {
   private readonly pace = new TaskPace();
   /** When a pull last came back empty (performance.now()). */
   private lastEmptyAt = Number.NEGATIVE_INFINITY;
-  /** When the last answer with work arrived. */
-  private lastAnswerAt = Number.NEGATIVE_INFINITY;
+  /** The last answer carried work (so the coordinator had some for this host). */
+  private lastHadWork = false;
   /**
    * The last pull got less than it asked for and nothing was announced since: the
    * coordinator has no more for this host now, and will say on the stream when it has.
@@ -284,8 +284,8 @@ export class WorkLoop {
       if (assignments.length > 0)
         logger.debug({ count: assignments.length }, 'assignments received');
       this.accept(assignments);
+      this.lastHadWork = assignments.length > 0;
       if (assignments.length === 0) this.lastEmptyAt = performance.now();
-      else this.lastAnswerAt = performance.now();
       this.schedulePoll(assignments.length > 0 ? this.pollInterval() : this.idleInterval());
     } catch (error) {
       if (error instanceof AnygridError && error.code === ErrorCode.HOST_UNKNOWN) {
@@ -399,10 +399,7 @@ export class WorkLoop {
     // requester awaits. One look a little later covers work it held back for other reasons.
     if (this.drained && this.options.streaming()) {
       const idle = this.running.size === 0 && this.buffered.length === 0;
-      this.schedulePoll(
-        idle && this.lastEmptyAt < this.lastAnswerAt ? IDLE_RECHECK_MS : DRAINED_RECHECK_MS,
-        true,
-      );
+      this.schedulePoll(idle && this.lastHadWork ? IDLE_RECHECK_MS : DRAINED_RECHECK_MS, true);
     } else this.pull();
   }
 

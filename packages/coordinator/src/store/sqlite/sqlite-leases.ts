@@ -44,7 +44,8 @@ export class SqliteLeases {
   ) {
     // No index leads from a host to its replicas (one would cost every assignment and
     // report a write); the in-progress index is scanned instead, which only happens when
-    // a host rejoins or falls silent.
+    // a host rejoins, falls silent, or holds fewer than its in-flight count says (a
+    // heartbeat that leaves replicas out, sqlite-host-lifecycle.ts).
     this.held = db.prepare(
       `SELECT r.id, r.sent_at, r.task_id, r.job_id, t.state AS task_state
        FROM replicas r INDEXED BY replicas_deadline JOIN tasks t ON t.id = r.task_id
