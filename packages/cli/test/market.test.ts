@@ -125,10 +125,13 @@ describe('the reverse auction and quotes (real coordinator, a cheap and a dear a
       `auction: ${ran.filter((h) => h === cheap).length} of ${ran.length} on the cheap host`,
     );
     expect(ran).toEqual(Array(6).fill(cheap));
-    // A job too big for the cheap host alone spills over to the dear one.
-    const big = await submit(ctx.requester, 40, 20_000, { pricing: pricing(1000) });
-    expect((await waitForJob(ctx.requester, big, 120_000)).progress.valid).toBe(40);
-    expect(new Set(await hostsOf(ctx.requester, big, 40)).size).toBe(2);
+    // A job too big for the cheap host alone spills over to the dear one: tasks of a
+    // few hundred milliseconds, seconds of work for the cheap host's two slots, so its
+    // in-flight bound leaves replicas queued past the price wait (at 20 000 wide the whole
+    // job took the cheap host a fraction of that wait, and whether it spilled was luck).
+    const big = await submit(ctx.requester, 80, 200_000, { pricing: pricing(1000) });
+    expect((await waitForJob(ctx.requester, big, 120_000)).progress.valid).toBe(80);
+    expect(new Set(await hostsOf(ctx.requester, big, 80)).size).toBe(2);
   });
 
   it('quotes sensible figures', async () => {
