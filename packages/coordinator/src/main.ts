@@ -32,6 +32,7 @@ import { Hub } from './services/hub.js';
 import { Janitor } from './services/janitor.js';
 import { Jobs } from './services/jobs.js';
 import { Leadership, type LeadershipStatus } from './services/leadership.js';
+import { Membership } from './services/membership.js';
 import { Metrics } from './services/metrics.js';
 import { Providers } from './services/providers.js';
 import { Quotes } from './services/quotes.js';
@@ -174,6 +175,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const quotes = new Quotes(store, diagnostics, basisPoints(options.feePercent ?? 5));
   const leadership = new Leadership(store, logger, options.leaderLeaseMs);
   await leadership.start();
+  // Before the queue is built: it holds only this coordinator's slot of the ready replicas.
+  const membership = new Membership(store, leadership.holder, logger, options.leaderLeaseMs);
+  membership.onChange((partition) => scheduler.setPartition(partition));
+  await membership.start();
   // Before the queue is built, so that their replicas never enter it. Only by the leader:
   // a coordinator joining others must not cancel a job another one is still writing.
   if (leadership.isLeader) {
@@ -287,6 +292,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       comparator.stop();
       await janitor.stop();
       await discovery.stop();
+      await membership.stop();
       // Given up before the store closes: another coordinator leads at its next try.
       await leadership.stop();
       closeSockets();

@@ -131,6 +131,14 @@ export {
   type Tolerance,
 } from './numeric-compare.js';
 export { type OutputSummary, outputDigest } from './output-digest.js';
+export {
+  owns,
+  type Partition,
+  PRESENCE_PREFIX,
+  partitionOf,
+  samePartition,
+  WHOLE,
+} from './partition.js';
 export { NO_PARTNERS, withPartners } from './partner-accounts.js';
 export { type JobPlacement, placeable, shapeOf } from './placement-fit.js';
 export {

@@ -144,7 +144,7 @@ export class Leadership {
 }
 
 /** Whether a process of this machine runs (signal 0 only asks). */
-function processRuns(pid: number): boolean {
+export function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

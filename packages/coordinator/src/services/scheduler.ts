@@ -25,8 +25,11 @@ import {
   DEFAULT_BANDWIDTH_BYTES_PER_S,
   type HoldingsChange,
   type LocalityView,
+  owns,
+  type Partition,
   ReadyQueue,
   type ReadyReplica,
+  WHOLE,
 } from '../policy/index.js';
 import type { ChangeSet, Placement, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
@@ -66,6 +69,9 @@ export interface WorkGiven {
 
 const NOTHING: WorkGiven = { assignments: [], more: false };
 
+/** Replicas a store call made ready: those queued here, and the ids left to other slots. */
+export type QueuedListener = (queued: readonly ReadyReplica[], others: readonly number[]) => void;
+
 export interface SchedulerOptions {
   /** Download bandwidth assumed for a host that reported none, bytes per second; default `DEFAULT_BANDWIDTH_BYTES_PER_S`. */
   readonly bandwidth?: number;
@@ -91,8 +97,13 @@ export class Scheduler {
   /** The wake-up after paid work was held back for a better bidder. */
   private priceWake: NodeJS.Timeout | undefined;
 
-  /** Told of every replica queued from this coordinator's own store calls (work-discovery.ts). */
-  private queuedListener: ((ready: readonly ReadyReplica[]) => void) | undefined;
+  /**
+   * Told of every replica this coordinator's own store calls made ready: those it queued,
+   * and those it left to the coordinators whose slot they fall in (work-discovery.ts).
+   */
+  private queuedListener: QueuedListener | undefined;
+  /** This coordinator's slot among those sharing the store (policy/partition.ts). */
+  private slot: Partition = WHOLE;
 
   /** When each host last pulled (epoch ms): idle hosts touch no store row when nothing is queued. */
   private readonly pulls = new Map<number, number>();
@@ -138,14 +149,43 @@ export class Scheduler {
     for (const [accountId, share] of await this.store.accountShares()) {
       this.queue.setShare(accountId, share);
     }
-    const ready = await this.store.readyReplicas();
-    this.queue.push(ready);
-    this.queuedListener?.(ready);
+    this.enqueue(await this.store.readyReplicas());
   }
 
-  /** Calls `listener` with the replicas each later `load` and `publish` queue. */
-  onQueued(listener: (ready: readonly ReadyReplica[]) => void): void {
+  /**
+   * Calls `listener` with the replicas each later `load` and `publish` queue, and the ids
+   * of those they left to other coordinators' slots.
+   */
+  onQueued(listener: QueuedListener): void {
     this.queuedListener = listener;
+  }
+
+  get partition(): Partition {
+    return this.slot;
+  }
+
+  /**
+   * The coordinators sharing the store changed (membership.ts): replicas made ready here
+   * from now on are queued only when they fall in this slot. Those queued already stay.
+   */
+  setPartition(partition: Partition): void {
+    this.slot = partition;
+  }
+
+  /** Queues the replicas of this slot; the others are left for the poll (work-discovery.ts). */
+  private enqueue(ready: readonly ReadyReplica[]): number {
+    let mine = ready;
+    let others: number[] = [];
+    if (this.slot.count > 1) {
+      const slot = this.slot;
+      mine = ready.filter((r) => owns(slot, r.replicaId));
+      if (mine.length < ready.length) {
+        others = ready.filter((r) => !owns(slot, r.replicaId)).map((r) => r.replicaId);
+      }
+    }
+    this.queue.push(mine);
+    this.queuedListener?.(mine, others);
+    return mine.length;
   }
 
   /**
@@ -358,9 +398,8 @@ export class Scheduler {
     if (changes.outcomes) this.metrics?.countOutcomes(changes.outcomes);
     if (changes.runtimes) this.placement.addRuntimes(changes.runtimes);
     if (changes.ready.length > 0) {
-      this.queue.push(changes.ready);
-      this.queuedListener?.(changes.ready);
-      this.hub.workAvailable(changes.ready.length);
+      const queued = this.enqueue(changes.ready);
+      if (queued > 0) this.hub.workAvailable(queued);
     }
     this.hub.jobsChanged(changes.jobs);
   }

@@ -3,18 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { owns, WHOLE } from '../policy/index.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { host, job, ok } from '../store/store.case.js';
 import { Hub } from './hub.js';
 import { Scheduler } from './scheduler.js';
-import { DISCOVERY_WINDOW, WorkDiscovery } from './work-discovery.js';
+import { DISCOVERY_WINDOW, SPARE_BELOW, WorkDiscovery } from './work-discovery.js';
 
 /**
  * Two coordinators' stores on one SQLite file: `other` stands for another coordinator,
  * `here` for this one, with its real scheduler, hub and work poll (no lag: SQLite ids
  * commit in order).
  */
-async function twoCoordinators(options: { load?: boolean } = {}) {
+async function twoCoordinators(options: { load?: boolean; slot?: number } = {}) {
   const path = join(mkdtempSync(join(tmpdir(), 'anygrid-discovery-')), 'shared.db');
   const other = new SqliteStore(path);
   await other.migrate();
@@ -25,6 +26,8 @@ async function twoCoordinators(options: { load?: boolean } = {}) {
   const hostId = await other.registerHost(prov.accountId, { ...host, slots: 64 }, 0);
   const hub = new Hub();
   const scheduler = new Scheduler(here, hub);
+  // Slot `slot` of two, as membership.ts would set it with one other coordinator live.
+  if (options.slot !== undefined) scheduler.setPartition({ slot: options.slot, count: 2 });
   const log = pino({ level: 'silent' });
   const start = async () => {
     const discovery = new WorkDiscovery(here, scheduler, hub, log, { lagMs: 0 });
@@ -131,5 +134,46 @@ describe('work discovery between coordinators on one store', () => {
     await other.setAccountShare(x.accountId, 9);
     await discovery.poll(t0 + 10_000);
     expect((await ofX()).length).toBeGreaterThanOrEqual(7);
+  });
+  it('queues its own slot of a job found elsewhere, and the other slot only once its own is done', async () => {
+    const { other, owner, hostId, scheduler, start } = await twoCoordinators({ slot: 1 });
+    const discovery = await start();
+    const created = await other.createJob(owner.accountId, job(40), 1);
+    const ids = created.changes.ready.map((r) => r.replicaId);
+    const mine = ids.filter((id) => owns(scheduler.partition, id));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.length).toBeLessThan(ids.length);
+    await discovery.poll(2);
+    expect(scheduler.queued).toBe(mine.length);
+    const first = await scheduler.assign(hostId, 64);
+    expect(first.assignments.map((a) => a.replicaId).sort((a, b) => a - b)).toEqual(mine);
+    // Its slot is done and its queue empty: the other slot's replicas are read now, those
+    // the other coordinator sent meanwhile excepted.
+    const taken = await other.assignReplicas(
+      hostId,
+      created.changes.ready.filter((r) => !owns(scheduler.partition, r.replicaId)).slice(0, 3),
+      3,
+    );
+    expect(taken).toHaveLength(3);
+    await discovery.poll(4);
+    expect(scheduler.queued).toBe(ids.length - mine.length - 3);
+  });
+
+  it('leaves to the other slot the replicas its own submit made, and takes them back when alone', async () => {
+    const { here, owner, hostId, scheduler, start } = await twoCoordinators({ slot: 0 });
+    const discovery = await start();
+    // Enough work of its own slot that the other slot is not wanted yet.
+    const big = await here.createJob(owner.accountId, job(2 * SPARE_BELOW + 20), 1);
+    scheduler.publish(big.changes);
+    const mine = big.changes.ready.filter((r) => owns(scheduler.partition, r.replicaId));
+    expect(scheduler.queued).toBe(mine.length);
+    await discovery.poll(2);
+    expect(scheduler.queued).toBe(mine.length);
+    // The other coordinator left (its presence ran out): every replica is this one's.
+    scheduler.setPartition(WHOLE);
+    await discovery.poll(3);
+    expect(scheduler.queued).toBe(big.changes.ready.length);
+    const all = await scheduler.assign(hostId, 1000);
+    expect(new Set(all.assignments.map((a) => a.replicaId)).size).toBe(all.assignments.length);
   });
 });

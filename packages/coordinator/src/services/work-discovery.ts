@@ -6,19 +6,24 @@
  * submitted through one is worked by agents connected to the others. Replica ids only
  * grow, so the poll reads what lies above the highest id it has read: when nothing
  * changed, one look at the newest id; then the ids alone, and the rows of those not
- * queued here already. (`lagMs` looks again at recent ids, for a store whose ids could
- * become visible out of order; ours cannot, so it is 0.) The poll also tells result streams open here that
- * their job may have changed when the store's result cursor moved (a task settled through
- * another coordinator). And when this coordinator's queue is empty it reads every ready
- * replica now and then, so work whose only queue died with its coordinator is not left
+ * queued here already. Ids are split between the coordinators sharing the store by their
+ * slots (policy/partition.ts): this one reads the rows of its own slot as its queue needs
+ * them, and the others' only once its own slot is done and its queue nearly empty, so
+ * that N coordinators do not each read every row and then race for it. (`lagMs` looks
+ * again at recent ids, for a store whose ids could become visible out of order; ours
+ * cannot, so it is 0.) The poll also tells result streams open here that their job may
+ * have changed when the store's result cursor moved (a task settled through another
+ * coordinator). And when this coordinator's queue is empty it reads every ready replica
+ * now and then, so work whose only queue died with its coordinator is not left
  * behind. Soft state another coordinator may change is refreshed too: jobs that ended
- * (cancelled there) leave the queue, and accounts' fair-share weights are read again. The store's guarded assignment has the last word throughout: a replica another
- * coordinator sent first is refused and dropped from the queue.
+ * (cancelled there) leave the queue, and accounts' fair-share weights are read again. The
+ * store's guarded assignment has the last word throughout: a replica another coordinator
+ * sent first is refused and dropped from the queue.
  */
 
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ReadyReplica } from '../policy/index.js';
+import { owns, type Partition, type ReadyReplica, samePartition } from '../policy/index.js';
 import type { Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 import type { Scheduler } from './scheduler.js';
@@ -47,6 +52,13 @@ const REFILL_MS = 5_000;
  */
 export const DISCOVERY_WINDOW = 4_000;
 
+/**
+ * Replicas of other coordinators' slots are read only once this coordinator's queue holds
+ * fewer than this many and nothing of its own slot waits: its hosts would otherwise stand
+ * idle while another coordinator's slot (one that died, or whose hosts are few) waits.
+ */
+export const SPARE_BELOW = 256;
+
 /** Jobs known here are checked against the store's running ones at most this often. */
 const JOBS_CHECK_MS = 1_000;
 
@@ -65,9 +77,14 @@ export class WorkDiscovery {
   private newest = 0;
   /** Ids above the floor this coordinator queued already. */
   private readonly known = new Set<number>();
-  /** Ids found ready through another coordinator and not read yet, mostly ascending. */
+  /** Ids of this coordinator's slot found ready and not read yet, mostly ascending. */
   private pending: number[] = [];
+  /** The same, of other coordinators' slots: read only when this one runs dry. */
+  private spare: number[] = [];
+  /** The ids of both lists. */
   private readonly pendingIds = new Set<number>();
+  /** The slot the lists were split by. */
+  private partition: Partition;
   /** The newest id seen at each recent poll, oldest first: the floor follows `lagMs` behind. */
   private marks: Array<{ at: number; id: number }> = [];
   private cursor = 0;
@@ -88,6 +105,7 @@ export class WorkDiscovery {
     private readonly log: Logger,
     options: DiscoveryOptions = {},
   ) {
+    this.partition = scheduler.partition;
     this.intervalMs = options.intervalMs ?? DEFAULT_DISCOVERY_MS;
     this.lagMs = options.lagMs ?? DEFAULT_DISCOVERY_LAG_MS;
   }
@@ -97,7 +115,10 @@ export class WorkDiscovery {
    * counts as read (its replicas and every one queued later are noted, not read again).
    */
   async begin(now = Date.now()): Promise<void> {
-    this.scheduler.onQueued((ready) => this.note(ready));
+    this.scheduler.onQueued((ready, others) => {
+      this.note(ready);
+      this.notePending(others);
+    });
     const id = await this.store.newestReplicaId();
     this.floor = id;
     this.newest = id;
@@ -132,6 +153,7 @@ export class WorkDiscovery {
   }
 
   private async pollOnce(now: number): Promise<void> {
+    this.resplit();
     const top = await this.store.newestReplicaId();
     const found: ReadyReplica[] = [];
     const readBefore = this.newest;
@@ -145,7 +167,12 @@ export class WorkDiscovery {
     if (this.floor < readBefore) await this.lookAgain(readBefore);
     this.advanceFloor(now, top);
     await this.readWindow(found);
-    if (this.scheduler.queued === 0 && found.length === 0 && this.pending.length === 0) {
+    if (
+      this.scheduler.queued === 0 &&
+      found.length === 0 &&
+      this.pending.length === 0 &&
+      this.spare.length === 0
+    ) {
       await this.refill(now, found);
     }
     this.scheduler.found(found);
@@ -169,27 +196,50 @@ export class WorkDiscovery {
     this.notePending(ids.filter((id) => id <= upTo));
   }
 
-  /** Notes those of `ids` neither queued here nor noted yet, to be read when the queue needs them. */
+  /**
+   * Notes those of `ids` neither queued here nor noted yet, to be read when the queue
+   * needs them: with this slot's, or with the others'.
+   */
   private notePending(ids: readonly number[]): void {
     for (const id of ids) {
       if (this.known.has(id) || this.pendingIds.has(id)) continue;
       this.pendingIds.add(id);
-      this.pending.push(id);
+      if (owns(this.partition, id)) this.pending.push(id);
+      else this.spare.push(id);
+    }
+  }
+
+  /** Splits the noted ids again when the coordinators sharing the store changed. */
+  private resplit(): void {
+    const partition = this.scheduler.partition;
+    if (samePartition(partition, this.partition)) return;
+    this.partition = partition;
+    const ids = [...this.pending, ...this.spare].sort((a, b) => a - b);
+    this.pending = ids.filter((id) => owns(partition, id));
+    this.spare = ids.filter((id) => !owns(partition, id));
+  }
+
+  /**
+   * Reads a window of the pending ids when the queue runs low, this slot's first; the
+   * others' only when this slot has nothing left and the queue is nearly empty.
+   */
+  private async readWindow(found: ReadyReplica[]): Promise<void> {
+    const queued = this.scheduler.queued;
+    if (this.pending.length > 0) {
+      if (queued < DISCOVERY_WINDOW / 2) await this.read(this.pending, found);
+    } else if (this.spare.length > 0 && queued < SPARE_BELOW) {
+      await this.read(this.spare, found);
     }
   }
 
   /**
-   * Reads a window of the pending ids when the queue runs low: from a random point, so
-   * that coordinators reading the same job's ids start at different places and race less
-   * for the same replicas. Those taken meanwhile are not returned, and are forgotten.
+   * Reads a window of `ids` from a random point, so that coordinators reading the same
+   * ids start at different places and race less for the same replicas. Those taken
+   * meanwhile are not returned, and are forgotten. The window leaves `ids`.
    */
-  private async readWindow(found: ReadyReplica[]): Promise<void> {
-    if (this.pending.length === 0 || this.scheduler.queued >= DISCOVERY_WINDOW / 2) return;
-    const start =
-      this.pending.length <= DISCOVERY_WINDOW
-        ? 0
-        : randomInt(this.pending.length - DISCOVERY_WINDOW + 1);
-    const window = this.pending.splice(start, DISCOVERY_WINDOW);
+  private async read(ids: number[], found: ReadyReplica[]): Promise<void> {
+    const start = ids.length <= DISCOVERY_WINDOW ? 0 : randomInt(ids.length - DISCOVERY_WINDOW + 1);
+    const window = ids.splice(start, DISCOVERY_WINDOW);
     for (const id of window) this.pendingIds.delete(id);
     this.keepUnknown(await this.store.readyReplicasIn(window), found);
   }

@@ -10,7 +10,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { LEADER_LEASE, resolvePolicy } from '../policy/index.js';
+import { LEADER_LEASE, PRESENCE_PREFIX, resolvePolicy } from '../policy/index.js';
 import { host, job, ok } from './store.case.js';
 import type { NewJob, Store } from './store.js';
 
@@ -72,6 +72,20 @@ export function describeLeadership(
         expiresAt: 1600,
         term: 2,
       });
+    });
+
+    it('lists the live holders of presence leases, not those run out, released or of other names', async () => {
+      const [a, b] = await open();
+      await a.claimLease(`${PRESENCE_PREFIX}A`, 'A', 1000, 500);
+      await b.claimLease(`${PRESENCE_PREFIX}B`, 'B', 1000, 800);
+      await b.claimLease(`${PRESENCE_PREFIX}C_x`, 'C_x', 1000, 800);
+      await a.claimLease(LEADER_LEASE, 'A', 1000, 10_000);
+      // A name that only looks alike under LIKE ('_' matches any character).
+      await a.claimLease('coordinatorXZ', 'Z', 1000, 10_000);
+      expect(await b.liveLeaseHolders(PRESENCE_PREFIX, 1200)).toEqual(['A', 'B', 'C_x']);
+      // A's ran out (it died); C left cleanly.
+      expect(await b.releaseLease(`${PRESENCE_PREFIX}C_x`, 'C_x', 1300)).toBe(true);
+      expect(await a.liveLeaseHolders(PRESENCE_PREFIX, 1500)).toEqual(['B']);
     });
 
     it('finds through one store the replicas created through the other, above a replica id', async () => {

@@ -234,6 +234,11 @@ export interface Store {
   /** The named lease as it stands, or null if nobody ever took it. */
   readLease(name: string): Promise<LeaseState | null>;
   /**
+   * The holders of the leases named `prefix…` that still run at `now`, sorted: the live
+   * coordinators, each holding its presence lease (services/membership.ts).
+   */
+  liveLeaseHolders(prefix: string, now: number): Promise<string[]>;
+  /**
    * Assigns these replicas to the host, skipping any no longer ready or whose task the
    * host already holds (the store enforces the rules; the queue only follows them). A
    * quarantined host gets none, and no host more than its daily quota left. Placement

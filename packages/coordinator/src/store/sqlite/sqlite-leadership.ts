@@ -24,6 +24,7 @@ export class SqliteLeadership {
   private readonly take;
   private readonly read;
   private readonly drop;
+  private readonly live;
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare(
@@ -45,6 +46,11 @@ export class SqliteLeadership {
     this.drop = db.prepare(
       'UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ? AND expires_at > ?',
     );
+    // A prefix compared as such, not with LIKE (whose `_` is a wildcard) nor as a range
+    // (PostgreSQL's collation may order punctuation apart from SQLite's bytes).
+    this.live = db
+      .prepare('SELECT holder FROM leases WHERE substr(name, 1, ?) = ? AND expires_at > ?')
+      .pluck();
   }
 
   /**
@@ -68,6 +74,11 @@ export class SqliteLeadership {
   /** Ends the holder's lease now (a clean shutdown); false when it did not hold it. */
   release(name: string, holder: string, now: number): boolean {
     return this.drop.run(now, name, holder, now).changes > 0;
+  }
+
+  /** Holders of the leases named `prefix…` still running at `now`, sorted. */
+  liveHolders(prefix: string, now: number): string[] {
+    return (this.live.all(prefix.length, prefix, now) as string[]).map(String).sort();
   }
 
   get(name: string): LeaseState | null {

@@ -281,6 +281,10 @@ export class SqlStore implements Store {
     return this.p.leadership.get(name);
   }
 
+  async liveLeaseHolders(prefix: string, now: number) {
+    return this.p.leadership.liveHolders(prefix, now);
+  }
+
   async assignReplicas(
     hostId: number,
     picks: readonly ReplicaPick[],
