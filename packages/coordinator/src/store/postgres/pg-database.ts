@@ -182,7 +182,7 @@ export class PgDatabase implements SqlDatabase {
   query(sql: string): Record<string, unknown>[] {
     this.pq.exec(sql);
     this.check();
-    return readRows(this.pq, false) as Record<string, unknown>[];
+    return readRows(this.pq, 'object') as Record<string, unknown>[];
   }
 
   close(): void {
@@ -267,22 +267,21 @@ class PgStatement implements SqlStatement {
   }
 
   get(...params: unknown[]): unknown {
-    const read = (pq: Libpq) => (pq.ntuples() === 0 ? undefined : this.row(pq, 0));
+    const read = (pq: Libpq) => readRows(pq, this.mode, 1)[0];
     const pipeline = this.db.pipeline;
     if (!pipeline) return read(this.exec(params));
     return pipeline.wait(this.send(pipeline, params, (pq) => read(pq as Libpq)));
   }
 
   all(...params: unknown[]): unknown[] {
-    const read = (pq: Libpq) => {
-      const n = pq.ntuples();
-      const rows = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) rows[i] = this.row(pq, i);
-      return rows;
-    };
+    const read = (pq: Libpq) => readRows(pq, this.mode);
     const pipeline = this.db.pipeline;
     if (!pipeline) return read(this.exec(params));
     return pipeline.wait(this.send(pipeline, params, (pq) => read(pq as Libpq)));
+  }
+
+  private get mode(): RowShape {
+    return this.pluckMode ? 'pluck' : this.rawMode ? 'array' : 'object';
   }
 
   private ran(pq: Libpq): SqlRunResult {
@@ -307,11 +306,6 @@ class PgStatement implements SqlStatement {
       });
     }
     return pipeline.sendPrepared(this.name, this.bind(params), this.text.text, consume);
-  }
-
-  private row(pq: Libpq, i: number): unknown {
-    if (this.pluckMode) return readValue(pq, i, 0);
-    return readRow(pq, i, this.rawMode);
   }
 
   private exec(params: unknown[]): Libpq {
@@ -354,31 +348,61 @@ function toText(value: unknown): string | null {
   throw new TypeError(`cannot bind a ${typeof value} as an SQL parameter`);
 }
 
+/** Rows as objects by column name, as arrays, or (pluck) the first column's values. */
+type RowShape = 'object' | 'array' | 'pluck';
+
+/** How a column's text becomes a value as SQLite would give it. */
+enum Kind {
+  Text,
+  Number,
+  Bool,
+}
+
+/**
+ * Up to `limit` rows of the current result. Column names and types are asked once per
+ * result, not per row: each is a call into the binding, and a row of 14 columns made 42
+ * of them before its values.
+ */
+function readRows(pq: Libpq, shape: RowShape, limit = Number.POSITIVE_INFINITY): unknown[] {
+  const n = Math.min(pq.ntuples(), limit);
+  const rows = new Array<unknown>(n);
+  if (n === 0) return rows;
+  const width = shape === 'pluck' ? 1 : pq.nfields();
+  const kinds = new Array<Kind>(width);
+  for (let c = 0; c < width; c++) kinds[c] = kindOf(pq.ftype(c));
+  if (shape === 'pluck') {
+    const kind = kinds[0] as Kind;
+    for (let i = 0; i < n; i++) rows[i] = valueOf(pq, i, 0, kind);
+    return rows;
+  }
+  if (shape === 'array') {
+    for (let i = 0; i < n; i++) {
+      const values = new Array<unknown>(width);
+      for (let c = 0; c < width; c++) values[c] = valueOf(pq, i, c, kinds[c] as Kind);
+      rows[i] = values;
+    }
+    return rows;
+  }
+  const names = new Array<string>(width);
+  for (let c = 0; c < width; c++) names[c] = pq.fname(c);
+  for (let i = 0; i < n; i++) {
+    const out: Record<string, unknown> = {};
+    for (let c = 0; c < width; c++) out[names[c] as string] = valueOf(pq, i, c, kinds[c] as Kind);
+    rows[i] = out;
+  }
+  return rows;
+}
+
+function kindOf(type: number): Kind {
+  if (NUMERIC_TYPES.has(type)) return Kind.Number;
+  return type === BOOL_TYPE ? Kind.Bool : Kind.Text;
+}
+
 /** A value as SQLite would give it: numbers as numbers, booleans as 1 or 0, text as text. */
-function readValue(pq: Libpq, row: number, column: number): unknown {
+function valueOf(pq: Libpq, row: number, column: number, kind: Kind): unknown {
   if (pq.getisnull(row, column)) return null;
   const text = pq.getvalue(row, column);
-  const type = pq.ftype(column);
-  if (NUMERIC_TYPES.has(type)) return Number(text);
-  if (type === BOOL_TYPE) return text === 't' ? 1 : 0;
+  if (kind === Kind.Number) return Number(text);
+  if (kind === Kind.Bool) return text === 't' ? 1 : 0;
   return text;
-}
-
-function readRow(pq: Libpq, row: number, asArray: boolean): unknown {
-  const n = pq.nfields();
-  if (asArray) {
-    const values = new Array<unknown>(n);
-    for (let c = 0; c < n; c++) values[c] = readValue(pq, row, c);
-    return values;
-  }
-  const out: Record<string, unknown> = {};
-  for (let c = 0; c < n; c++) out[pq.fname(c)] = readValue(pq, row, c);
-  return out;
-}
-
-function readRows(pq: Libpq, asArray: boolean): unknown[] {
-  const n = pq.ntuples();
-  const rows = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) rows[i] = readRow(pq, i, asArray);
-  return rows;
 }
