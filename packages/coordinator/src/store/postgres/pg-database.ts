@@ -372,13 +372,13 @@ function readRows(pq: Libpq, shape: RowShape, limit = Number.POSITIVE_INFINITY):
   for (let c = 0; c < width; c++) kinds[c] = kindOf(pq.ftype(c));
   if (shape === 'pluck') {
     const kind = kinds[0] as Kind;
-    for (let i = 0; i < n; i++) rows[i] = valueOf(pq, i, 0, kind);
+    for (let i = 0; i < n; i++) rows[i] = cellValue(pq, i, 0, kind);
     return rows;
   }
   if (shape === 'array') {
     for (let i = 0; i < n; i++) {
       const values = new Array<unknown>(width);
-      for (let c = 0; c < width; c++) values[c] = valueOf(pq, i, c, kinds[c] as Kind);
+      for (let c = 0; c < width; c++) values[c] = cellValue(pq, i, c, kinds[c] as Kind);
       rows[i] = values;
     }
     return rows;
@@ -387,7 +387,7 @@ function readRows(pq: Libpq, shape: RowShape, limit = Number.POSITIVE_INFINITY):
   for (let c = 0; c < width; c++) names[c] = pq.fname(c);
   for (let i = 0; i < n; i++) {
     const out: Record<string, unknown> = {};
-    for (let c = 0; c < width; c++) out[names[c] as string] = valueOf(pq, i, c, kinds[c] as Kind);
+    for (let c = 0; c < width; c++) out[names[c] as string] = cellValue(pq, i, c, kinds[c] as Kind);
     rows[i] = out;
   }
   return rows;
@@ -399,7 +399,7 @@ function kindOf(type: number): Kind {
 }
 
 /** A value as SQLite would give it: numbers as numbers, booleans as 1 or 0, text as text. */
-function valueOf(pq: Libpq, row: number, column: number, kind: Kind): unknown {
+function cellValue(pq: Libpq, row: number, column: number, kind: Kind): unknown {
   if (pq.getisnull(row, column)) return null;
   const text = pq.getvalue(row, column);
   if (kind === Kind.Number) return Number(text);
