@@ -394,7 +394,10 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     onMessage: (message) => {
       if (message.type === 'work') loop.trigger();
-      else cancel(message.replicaIds);
+      else {
+        log.info({ replicaIds: message.replicaIds }, 'coordinator cancelled replicas');
+        cancel(message.replicaIds);
+      }
     },
   });
   if (saved) resume(saved, loop, flusher, log);

@@ -401,6 +401,7 @@ export class Scheduler {
       const queued = this.enqueue(changes.ready);
       if (queued > 0) this.hub.workAvailable(queued);
     }
+    for (const { hostId, replicaIds } of changes.stop ?? []) this.hub.cancel(hostId, replicaIds);
     this.hub.jobsChanged(changes.jobs);
   }
 

@@ -70,6 +70,17 @@ export interface ChangeSet {
   readonly outcomes?: Readonly<HostTally>;
   /** Run times reported in this call, per job (for placement's task sizes); absent when none. */
   readonly runtimes?: readonly JobRuntimes[];
+  /**
+   * Replicas still running whose work this call made moot (their job was cancelled), by
+   * host: their agents are told at once rather than at their next heartbeat. Absent when none.
+   */
+  readonly stop?: readonly HostReplicas[];
+}
+
+/** Some replicas of one host. */
+export interface HostReplicas {
+  readonly hostId: number;
+  readonly replicaIds: readonly number[];
 }
 
 /** A running job's requirements, deadline and task size as stored (`Store.jobPlacements`). */

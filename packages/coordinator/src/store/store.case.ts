@@ -313,6 +313,24 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('names, by host, the replicas still running that cancelling their job made moot', async () => {
+      const { store, owner, hosts } = await setup();
+      const j = await store.createJob(owner.accountId, job(4), 0);
+      const [a1, a2] = await store.assignWork(hosts[0], 2, 1);
+      const [b1] = await store.assignWork(hosts[1], 1, 1);
+      // One has reported already: nothing runs for it any more.
+      await store.applyReports(hosts[0], [ok(a2?.replicaId ?? 0)], 2);
+      const changes = await store.cancelJob(j.id, 3);
+      expect(changes.stop).toEqual(
+        expect.arrayContaining([
+          { hostId: hosts[0], replicaIds: [a1?.replicaId] },
+          { hostId: hosts[1], replicaIds: [b1?.replicaId] },
+        ]),
+      );
+      expect(changes.stop).toHaveLength(2);
+      await store.close();
+    });
+
     it('applies nothing of a batch that names a replica of another host', async () => {
       const { store, owner, hosts } = await setup();
       await store.createJob(owner.accountId, job(2), 0);

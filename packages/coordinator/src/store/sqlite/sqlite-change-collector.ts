@@ -58,6 +58,8 @@ export class ChangeCollector {
   readonly unconfirmed: UnconfirmedNotes = new Map();
   /** The replica being reported differs from its task's known answer. */
   writerInvalid = false;
+  /** Running replicas made moot, by host (`ChangeSet.stop`). */
+  readonly stop = new Map<number, number[]>();
   /** Hosts known quarantined in this transaction: their results do not count. */
   readonly quarantined = new Set<number>();
   /** Tasks of graph jobs settled in this transaction, whose children `flushCounters` visits. */
@@ -199,12 +201,22 @@ export class ChangeCollector {
     return t;
   }
 
+  /** A replica still running on the host is no longer wanted. */
+  stopOn(hostId: number, replicaId: number): void {
+    const ids = this.stop.get(hostId);
+    if (ids) ids.push(replicaId);
+    else this.stop.set(hostId, [replicaId]);
+  }
+
   toChangeSet(): ChangeSet {
     const base: ChangeSet = { jobs: [...this.jobs], ready: this.ready };
     return {
       ...base,
       ...(this.outcomes ? { outcomes: this.outcomes } : {}),
       ...(this.measured ? { runtimes: this.measured } : {}),
+      ...(this.stop.size > 0
+        ? { stop: [...this.stop].map(([hostId, replicaIds]) => ({ hostId, replicaIds })) }
+        : {}),
     };
   }
 }
