@@ -171,6 +171,7 @@ function targets(r) {
         ...when(row),
       });
   }
+  out.push(...scaleoutTargets(r));
   const big = (r.scheduler ?? []).at(-1);
   if (big?.ratioTo1k)
     out.push({
@@ -179,5 +180,34 @@ function targets(r) {
       met: big.ratioTo1k <= 2 ? 'yes' : 'no',
       ...when(big),
     });
+  return out;
+}
+
+/** Issue 14's two targets, from the same-round ratios of the scaleout part. */
+function scaleoutTargets(r) {
+  const rows = (r.scaleout ?? []).filter((row) => String(row.name).includes('postgres'));
+  const one = rows.find((row) => String(row.name).endsWith(', 1 coordinator'));
+  const more = rows.filter((row) => row !== one && typeof row.vsOneCoordinator === 'number');
+  const out = [];
+  if (typeof one?.vsSqlite === 'number')
+    out.push({
+      target: 'scaleout: one coordinator on PostgreSQL ≥ 0.5x SQLite',
+      measured: `${one.vsSqlite}x (median over ${one.runs} rounds; ${one.tasksPerSecond} tasks/s)`,
+      met: one.vsSqlite >= 0.5 ? 'yes' : 'no',
+      ...when(one),
+    });
+  if (more.length > 0) {
+    // 1, 2, 3 coordinators in order: each at least as fast as the one before.
+    const steps = [1, ...more.map((row) => row.vsOneCoordinator)];
+    const rises = steps.every((x, i) => i === 0 || x >= (steps[i - 1] ?? 0));
+    out.push({
+      target: 'scaleout: adding a coordinator never lowers the total',
+      measured: more
+        .map((row) => `${row.name.split(', ')[1]}: ${row.vsOneCoordinator}x one`)
+        .join('; '),
+      met: rises ? 'yes' : 'no',
+      ...when(more[0]),
+    });
+  }
   return out;
 }

@@ -41,6 +41,9 @@ const MEASURES =
 export async function scaleout({ tasks = 60_000, runs = 3, agents = 3, configs = CONFIGS } = {}) {
   const samples = configs.map(() => []);
   const vsSqlite = configs.map(() => []);
+  // Each PostgreSQL run against one coordinator on PostgreSQL in the same round: whether
+  // adding a coordinator lowers the total, with the machine's drift between rounds out.
+  const vsOne = configs.map(() => []);
   for (let i = 0; i < runs; i++) {
     const thisRound = [];
     for (const [k, config] of configs.entries()) {
@@ -48,8 +51,12 @@ export async function scaleout({ tasks = 60_000, runs = 3, agents = 3, configs =
       samples[k].push(thisRound[k]);
     }
     const sqlite = thisRound[configs.findIndex((c) => c.store === 'sqlite')];
-    for (const [k] of configs.entries())
+    const one = thisRound[configs.findIndex((c) => c.store === 'postgres' && c.coordinators === 1)];
+    for (const [k, config] of configs.entries()) {
       if (sqlite) vsSqlite[k].push(thisRound[k].tasksPerSecond / sqlite.tasksPerSecond);
+      if (one && config.store === 'postgres')
+        vsOne[k].push(thisRound[k].tasksPerSecond / one.tasksPerSecond);
+    }
   }
   return configs.map((config, k) => {
     const sorted = [...samples[k]].sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
@@ -60,6 +67,7 @@ export async function scaleout({ tasks = 60_000, runs = 3, agents = 3, configs =
       runs,
       range: `${Math.min(...perSecond)}–${Math.max(...perSecond)}`,
       vsSqlite: median(vsSqlite[k]),
+      vsOneCoordinator: median(vsOne[k]),
       measures: MEASURES,
     };
   });
