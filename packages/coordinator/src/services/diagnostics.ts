@@ -2,7 +2,8 @@
  * @module
  * "Why is my job not running" (`GET /v1/jobs/{id}/diagnostics`, `anygrid why`): gathers
  * the hosts connected now (an open work stream, or a pull within the silence the
- * coordinator allows, as the stranded-task sweep counts them), reads their facts and the
+ * coordinator allows, as the stranded-task sweep counts them; and hosts of other
+ * coordinators sharing the store, seen by it within that silence), reads their facts and the
  * job's from the store, and lets policy/why-no-match.ts word the diagnosis. Also the
  * warning in the answer to a job's submission when no connected host could run it.
  */
@@ -32,8 +33,19 @@ export class Diagnostics {
     ];
   }
 
+  /** Hosts the store saw since then count as connected, to whichever coordinator. */
+  seenSince(now: number): number {
+    return now - this.silenceMs;
+  }
+
   private async facts(principal: Principal, jobId: number, now: number): Promise<DiagnosticsFacts> {
-    const facts = await this.store.diagnosticsFacts(jobId, principal, this.connected(now), now);
+    const facts = await this.store.diagnosticsFacts(
+      jobId,
+      principal,
+      this.connected(now),
+      now,
+      this.seenSince(now),
+    );
     if (!facts) throw new NotFoundError('job', jobId);
     return facts;
   }

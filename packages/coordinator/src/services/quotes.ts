@@ -46,6 +46,7 @@ export class Quotes {
       this.diagnostics.connected(now),
       policy.priority,
       now,
+      this.diagnostics.seenSince(now),
     );
     const size = {
       ...facts.size,

@@ -106,6 +106,24 @@ export function describeLeadership(
       expect(await b.readyReplicasIn(await b.readyReplicaIds(Math.max(...ids)))).toEqual([]);
     });
 
+    it('diagnoses a job against the hosts the other store saw lately, not only those named', async () => {
+      const [a, b] = await open();
+      const owner = await a.createToken('requester', 'req', 'r', undefined, 0);
+      const principal = { accountId: owner.accountId, account: 'req', role: 'requester' as const };
+      const p = await b.createToken('provider', 'p', 'p', undefined, 0);
+      // Registered (and so seen) through the other store at 1000, never named here.
+      await b.registerHost(p.accountId, host, 1000);
+      const { job: created } = await a.createJob(owner.accountId, job(1), 0);
+      const named = await a.diagnosticsFacts(created.id, principal, [], 2000);
+      expect(named?.hosts).toHaveLength(0);
+      const seen = await a.diagnosticsFacts(created.id, principal, [], 2000, 500);
+      expect(seen?.hosts).toHaveLength(1);
+      // Seen before the window: not connected any more.
+      expect((await a.diagnosticsFacts(created.id, principal, [], 2000, 1500))?.hosts).toHaveLength(
+        0,
+      );
+    });
+
     it('assigns a replica once when both stores try to send it', async () => {
       const [a, b] = await open();
       const owner = await a.createToken('requester', 'req', 'r', undefined, 0);

@@ -286,16 +286,19 @@ export interface Store {
     hostIds: readonly number[],
     priority: number,
     now: number,
+    seenSince?: number,
   ): Promise<QuoteFacts>;
   /**
-   * The facts of a job's diagnostics against the given connected hosts; null if the job
-   * does not exist or the principal may not see it. Throws JobPurgedError like `getJob`.
+   * The facts of a job's diagnostics against the given connected hosts and those seen at
+   * or after `seenSince` (connected to another coordinator sharing the store); null if the
+   * job does not exist or the principal may not see it. Throws JobPurgedError like `getJob`.
    */
   diagnosticsFacts(
     jobId: number,
     principal: Principal,
     hostIds: readonly number[],
     now: number,
+    seenSince?: number,
   ): Promise<DiagnosticsFacts | null>;
   /**
    * Marks hosts connected in the current quarter-hour for their availability

@@ -55,7 +55,8 @@ export class SqlitePlacement {
     );
     this.standing = db.prepare(`SELECT ${STANDING_COLUMNS} FROM hosts WHERE id = ?`);
     this.connected = db.prepare(
-      `SELECT id, ${STANDING_COLUMNS} FROM hosts WHERE id IN (SELECT value FROM json_each(?))`,
+      `SELECT id, ${STANDING_COLUMNS} FROM hosts
+       WHERE id IN (SELECT value FROM json_each(?)) OR last_seen >= ?`,
     );
     // Active tasks with a replica waiting to be sent, with one running, waiting for parents.
     this.tasks = db.prepare(
@@ -91,9 +92,9 @@ export class SqlitePlacement {
     hostIds: readonly number[],
     priority: number,
     now: number,
+    seenSince: number,
   ): QuoteFacts {
-    const ids = JSON.stringify([...new Set(hostIds)]);
-    const hosts = (this.connected.all(ids) as (StandingRow & { id: number })[]).map((h) => {
+    const hosts = this.connectedHosts(hostIds, seenSince).map((h) => {
       const s = standingOf(h, this.quota);
       return {
         caps: capabilitiesOf(h),
@@ -142,14 +143,25 @@ export class SqlitePlacement {
     return row ? capabilitiesOf(row) : null;
   }
 
+  /**
+   * The hosts named, and those seen at or after `seenSince`: hosts of other coordinators
+   * sharing the store count by their last word to it.
+   */
+  private connectedHosts(hostIds: readonly number[], seenSince: number) {
+    const ids = JSON.stringify([...new Set(hostIds)]);
+    return this.connected.all(ids, seenSince) as (StandingRow & { id: number })[];
+  }
+
   /** The facts `diagnose` needs about a job (its row, read by the caller) and the connected hosts. */
   diagnosticsFacts(
     row: JobRow & PlacementRow,
     hostIds: readonly number[],
     now: number,
+    seenSince: number,
   ): DiagnosticsFacts {
     const policy = storedPolicy(row.policy);
-    const ids = JSON.stringify([...new Set(hostIds)]);
+    const connected = this.connectedHosts(hostIds, seenSince);
+    const ids = JSON.stringify(connected.map((h) => h.id));
     const t = this.tasks.get(row.id) as { queued: number; running: number; waiting: number };
     const settled =
       row.tasks_valid + row.tasks_failed + row.tasks_no_consensus + row.tasks_cancelled;
@@ -158,9 +170,7 @@ export class SqlitePlacement {
       busy.set(r.host_id, r.n);
     }
     const refused = new Set(this.refusers.all(row.id) as number[]);
-    const hosts: DiagnosedHost[] = (
-      this.connected.all(ids) as (StandingRow & { id: number })[]
-    ).map((h) => {
+    const hosts: DiagnosedHost[] = connected.map((h) => {
       const s = standingOf(h, this.quota);
       return {
         caps: capabilitiesOf(h),

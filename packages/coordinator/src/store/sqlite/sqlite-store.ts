@@ -46,6 +46,9 @@ import {
 
 export type { SqliteStoreOptions } from './sqlite-store-parts.js';
 
+/** A `seenSince` no host was seen after: finite, as PostgreSQL takes no infinity for a BIGINT. */
+const NOT_SEEN = Number.MAX_SAFE_INTEGER;
+
 export class SqlStore implements Store {
   readonly kind: string;
   /** The migrations the last `migrate()` applied (none when the schema was current). */
@@ -321,8 +324,9 @@ export class SqlStore implements Store {
     hostIds: readonly number[],
     priority: number,
     now: number,
+    seenSince = NOT_SEEN,
   ) {
-    return this.p.placement.quoteFacts(moduleHash, hostIds, priority, now);
+    return this.p.placement.quoteFacts(moduleHash, hostIds, priority, now, seenSince);
   }
 
   async jobPlacements() {
@@ -334,13 +338,14 @@ export class SqlStore implements Store {
     principal: Principal,
     hostIds: readonly number[],
     now: number,
+    seenSince = NOT_SEEN,
   ) {
     // The same visibility and purge rules as the job itself.
     if ((await this.getJob(jobId, principal)) === null) return null;
     const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as Parameters<
       SqlitePlacement['diagnosticsFacts']
     >[0];
-    return this.p.placement.diagnosticsFacts(row, hostIds, now);
+    return this.p.placement.diagnosticsFacts(row, hostIds, now, seenSince);
   }
 
   async markAvailable(hostIds: readonly number[], seenSince: number, now: number) {
