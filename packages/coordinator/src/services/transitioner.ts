@@ -128,6 +128,7 @@ export class Transitioner {
     if (this.running) return 0;
     this.running = true;
     let total = 0;
+    let reissued = 0;
     try {
       // Its own connected hosts: every coordinator marks those it sees.
       if (this.liveness) await this.markAvailable(this.liveness, now);
@@ -135,10 +136,12 @@ export class Transitioner {
       for (;;) {
         const { timedOut, changes } = await this.store.expireDeadlines(now, SWEEP_LIMIT);
         total += timedOut;
+        reissued += changes.ready.length;
         this.scheduler.publish(changes);
         if (timedOut < SWEEP_LIMIT) break;
       }
-      if (total > 0) this.log.info({ timedOut: total }, 'replicas timed out and were reissued');
+      // Replicas of a task settled meanwhile (a cancelled job's, say) are not reissued.
+      if (total > 0) this.log.info({ timedOut: total, reissued }, 'replicas timed out');
       if (this.liveness) await this.churn(this.liveness, now);
       const abandoned = await this.jobs.cancelExpiredParts(now);
       if (abandoned.length > 0)

@@ -292,7 +292,8 @@ export class WorkDiscovery {
   /**
    * Drops from the queue the jobs that no longer run: cancelled through another
    * coordinator (a cancellation settles tasks, so the cursor moves). The store would refuse
-   * their replicas anyway, but a queue full of them would answer pulls with nothing.
+   * their replicas anyway, but a queue full of them would answer pulls with nothing. Hosts
+   * connected here are told to stop those of their replicas still running.
    */
   private async dropEnded(now: number): Promise<void> {
     if (now - this.jobsCheckedAt < JOBS_CHECK_MS) return;
@@ -300,6 +301,11 @@ export class WorkDiscovery {
     const known = this.scheduler.placement.jobIds();
     if (known.length === 0) return;
     const running = await this.store.jobPlacements();
-    for (const jobId of known) if (!running.has(jobId)) this.scheduler.dropJob(jobId);
+    const ended = known.filter((jobId) => !running.has(jobId));
+    for (const jobId of ended) this.scheduler.dropJob(jobId);
+    // Hosts connected here still running their replicas stop now, not at their next
+    // heartbeat: the coordinator that ended the job told only its own.
+    const stop = await this.store.stopEndedWork(this.hub.connectedHosts(), ended, now);
+    for (const { hostId, replicaIds } of stop) this.hub.cancel(hostId, replicaIds);
   }
 }

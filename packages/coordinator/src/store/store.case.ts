@@ -331,6 +331,30 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('lists for the hosts asked the replicas still running of jobs that ended, and ends their leases', async () => {
+      const { store, owner, hosts } = await setup();
+      const ended = await store.createJob(owner.accountId, job(2), 0);
+      const runs = await store.createJob(owner.accountId, job(2), 0);
+      const held = await store.assignWork(hosts[0], 4, 1);
+      const other = await store.assignWork(hosts[1], 4, 1);
+      expect(held.length + other.length).toBe(4);
+      const jobs = [ended.id, runs.id];
+      // Both jobs run: nothing to stop.
+      expect(await store.stopEndedWork([hosts[0], hosts[1]], jobs, 2)).toEqual([]);
+      await store.cancelJob(ended.id, 3);
+      const stop = await store.stopEndedWork([hosts[0]], jobs, 4);
+      const mine = held.filter((a) => a.jobId === ended.id).map((a) => a.replicaId);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(stop).toEqual([{ hostId: hosts[0], replicaIds: mine }]);
+      // A host not asked about is left to the coordinator it is connected to.
+      expect(stop.some((s) => s.hostId === hosts[1])).toBe(false);
+      // Their leases ended: the next sweep times them out (the task settled: no reissue).
+      const swept = await store.expireDeadlines(5, 100);
+      expect(swept.timedOut).toBeGreaterThanOrEqual(mine.length);
+      expect(swept.changes.ready).toEqual([]);
+      await store.close();
+    });
+
     it('applies nothing of a batch that names a replica of another host', async () => {
       const { store, owner, hosts } = await setup();
       await store.createJob(owner.accountId, job(2), 0);

@@ -42,6 +42,7 @@ import type {
   HeartbeatOutcome,
   HostBuffer,
   HostOrigin,
+  HostReplicas,
   JobPlacementFacts,
   JoinedHost,
   MoneyMove,
@@ -271,6 +272,16 @@ export interface Store {
     now: number,
     lostBefore?: number,
   ): Promise<HeartbeatOutcome>;
+  /**
+   * Of the given jobs, those no longer running: the replicas still in progress on these
+   * hosts, by host, for their agents to stop (a job cancelled or completed through another
+   * coordinator). Their leases end now, as a heartbeat listing them would end them.
+   */
+  stopEndedWork(
+    hostIds: readonly number[],
+    jobIds: readonly number[],
+    now: number,
+  ): Promise<HostReplicas[]>;
   /** Records what a host says changed about it (free disk, benchmark speed). */
   updateHost(hostId: number, update: HostUpdate): Promise<void>;
   /** What the host declared and its reputation, for matching requirements; null if unknown. */

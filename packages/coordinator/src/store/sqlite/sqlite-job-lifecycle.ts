@@ -97,13 +97,19 @@ export class SqliteJobLifecycle {
         .pluck()
         .all(jobId) as number[];
       // Before they settle: the replicas still running, whose hosts are told to stop them.
+      // Their leases end now, so the next sweep frees their hosts' in-flight places (as a
+      // heartbeat listing them would), without counting it against the hosts.
       const running = this.sql(
         `SELECT r.id, r.host_id FROM tasks t JOIN replicas r ON r.task_id = t.id
          WHERE t.job_id = ? AND t.state = 'active' AND r.state = 'in_progress'`,
       )
         .raw()
         .all(jobId) as [number, number | null][];
-      for (const [id, hostId] of running) if (hostId !== null) changes.stopOn(hostId, id);
+      const endLease = this.sql('UPDATE replicas SET deadline_at = ? WHERE id = ?');
+      for (const [id, hostId] of running) {
+        endLease.run(now, id);
+        if (hostId !== null) changes.stopOn(hostId, id);
+      }
       for (const taskId of active) settlement.settle(taskId, jobId, 'cancelled', null, changes);
       changes.moneyJobs.add(jobId);
       settlement.flushCounters(now, changes);

@@ -311,6 +311,10 @@ export class SqlStore implements Store {
     return this.p.hostLifecycle.heartbeat(hostId, replicaIds, now, lostBefore);
   }
 
+  async stopEndedWork(hostIds: readonly number[], jobIds: readonly number[], now: number) {
+    return this.p.work.stopEndedWork(hostIds, jobIds, now);
+  }
+
   async updateHost(hostId: number, update: HostUpdate) {
     this.p.hosts.update(hostId, update);
   }

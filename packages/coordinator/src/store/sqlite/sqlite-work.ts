@@ -16,7 +16,14 @@ import {
 } from '@anygrid/protocol';
 import type { NetworkRule, Random, ReplicaState, Validation } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
-import type { ChangeSet, HostBuffer, Placement, ReplicaPick, VerifiedReport } from '../store.js';
+import type {
+  ChangeSet,
+  HostBuffer,
+  HostReplicas,
+  Placement,
+  ReplicaPick,
+  VerifiedReport,
+} from '../store.js';
 import { SqliteAssignment } from './sqlite-assignment.js';
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { ChangeCollector } from './sqlite-change-collector.js';
@@ -74,6 +81,7 @@ export class SqliteWork {
   private readonly abandonReplica;
   private readonly overdue;
   private readonly timeOut;
+  private readonly endedWork;
   private readonly inTx;
   private readonly assignment;
   /** Output blobs a report names, so the janitor keeps them while the job lives. */
@@ -138,6 +146,14 @@ export class SqliteWork {
        WHERE r.state = 'in_progress' AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`,
     );
     this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
+    // Through the index of each host's replicas by state: a few rows per host.
+    this.endedWork = db
+      .prepare(
+        `SELECT r.id, r.host_id FROM replicas r JOIN jobs j ON j.id = r.job_id
+         WHERE r.host_id IN (SELECT value FROM json_each(?)) AND r.state = 'in_progress'
+           AND r.job_id IN (SELECT value FROM json_each(?)) AND j.state <> 'running'`,
+      )
+      .raw();
     this.blobRefs = new SqliteBlobRefs(db);
   }
 
@@ -382,6 +398,29 @@ export class SqliteWork {
     }
     this.touchHost.run(now, hostId);
     return { extended, cancel, holding };
+  }
+
+  /** See `Store.stopEndedWork`. */
+  stopEndedWork(
+    hostIds: readonly number[],
+    jobIds: readonly number[],
+    now: number,
+  ): HostReplicas[] {
+    if (hostIds.length === 0 || jobIds.length === 0) return [];
+    return this.inTx(() => {
+      const rows = this.endedWork.all(JSON.stringify(hostIds), JSON.stringify(jobIds)) as [
+        number,
+        number,
+      ][];
+      const byHost = new Map<number, number[]>();
+      for (const [id, hostId] of rows) {
+        this.extendLease.run(now, id);
+        const ids = byHost.get(hostId);
+        if (ids) ids.push(id);
+        else byHost.set(hostId, [id]);
+      }
+      return [...byHost].map(([hostId, replicaIds]) => ({ hostId, replicaIds }));
+    });
   }
 
   private jobRuns(row: ReplicaRow): boolean {
