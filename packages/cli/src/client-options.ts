@@ -4,7 +4,7 @@
  * ANYGRID_URL / ANYGRID_TOKEN defaults) and the `--json` switch every command has.
  */
 
-import { Anygrid, DEFAULT_URL } from '@anygrid/sdk';
+import { Anygrid, DEFAULT_URL, type RetryPolicy } from '@anygrid/sdk';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** Options every coordinator-facing command receives. */
@@ -32,8 +32,8 @@ export function addClientOptions(cmd: Command): Command {
 }
 
 /** A client for the options' coordinator and token. */
-export function clientFrom(opts: ClientOptions): Anygrid {
-  return new Anygrid({ url: opts.url, token: opts.token });
+export function clientFrom(opts: ClientOptions, retry?: RetryPolicy): Anygrid {
+  return new Anygrid({ url: opts.url, token: opts.token, ...(retry ? { retry } : {}) });
 }
 
 /** Parses a positive job id argument. */

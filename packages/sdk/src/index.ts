@@ -26,7 +26,7 @@ export {
 export { CoordinatorUnreachableError } from './coordinator-unreachable-error.js';
 export { Job, type PageOptions, type ResultsOptions, type WaitOptions } from './job.js';
 export type { JobResult } from './job-result.js';
-export type { RetryPolicy } from './retry.js';
+export type { RetryNotice, RetryPolicy } from './retry.js';
 export type {
   SubmitCompare,
   SubmitOptions,

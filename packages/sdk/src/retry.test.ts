@@ -1,6 +1,6 @@
 import { AnygridError, ErrorCode, NotFoundError } from '@anygrid/protocol';
 import { describe, expect, it } from 'vitest';
-import { Backoff, isRetryable } from './retry.js';
+import { Backoff, isRetryable, type RetryNotice } from './retry.js';
 
 describe('retrying', () => {
   it('retries outages and coordinator faults but not client mistakes', () => {
@@ -20,6 +20,27 @@ describe('retrying', () => {
       })(),
     ).rejects.toBe(err);
     expect(Date.now() - started).toBeGreaterThanOrEqual(30);
+  });
+
+  it('tells the caller before each wait what failed, how long it waits and for how long yet', async () => {
+    const notices: RetryNotice[] = [];
+    const backoff = new Backoff({
+      initialDelayMs: 2,
+      maxDelayMs: 4,
+      maxElapsedMs: 60_000,
+      onRetry: (n) => notices.push(n),
+    });
+    const err = new AnygridError(ErrorCode.UNAVAILABLE, 'down');
+    await backoff.wait(err);
+    await backoff.wait(err);
+    expect(notices).toHaveLength(2);
+    expect(notices[0]?.error).toBe(err);
+    expect(notices[0]?.failingForMs).toBe(0);
+    expect(notices[1]?.delayMs).toBeGreaterThan(notices[0]?.delayMs ?? Infinity);
+    expect(notices[1]?.giveUpInMs).toBeLessThanOrEqual(60_000);
+    // A mistake is not retried, and not announced.
+    await expect(backoff.wait(new NotFoundError('job', 1))).rejects.toBeInstanceOf(NotFoundError);
+    expect(notices).toHaveLength(2);
   });
 
   it('never gives up on pauses, which are not failures', async () => {

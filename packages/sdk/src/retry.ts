@@ -14,6 +14,22 @@ export interface RetryPolicy {
   readonly maxDelayMs?: number;
   /** Give up after failing continuously for this long (default 10 minutes). */
   readonly maxElapsedMs?: number;
+  /**
+   * Called before each wait after a failure, so that a program can say what it waits for
+   * (a coordinator that stopped answering looks like a hang otherwise).
+   */
+  readonly onRetry?: (retry: RetryNotice) => void;
+}
+
+/** What `RetryPolicy.onRetry` is told. */
+export interface RetryNotice {
+  /** The failure that will be retried. */
+  readonly error: unknown;
+  /** How long until the next attempt, ms. */
+  readonly delayMs: number;
+  /** How long the failures have lasted, ms, and how long they may yet before giving up. */
+  readonly failingForMs: number;
+  readonly giveUpInMs: number;
 }
 
 /** True when the same request may succeed later: network failures, 5xx, UNAVAILABLE. */
@@ -44,17 +60,25 @@ export class Backoff {
     if (!isRetryable(err)) throw err;
     const now = Date.now();
     this.failingSince ??= now;
-    if (now - this.failingSince > (this.policy.maxElapsedMs ?? 600_000)) throw err;
-    await this.pause(signal);
+    const failingForMs = now - this.failingSince;
+    const maxMs = this.policy.maxElapsedMs ?? 600_000;
+    if (failingForMs > maxMs) throw err;
+    const delayMs = this.nextDelay();
+    this.policy.onRetry?.({ error: err, delayMs, failingForMs, giveUpInMs: maxMs - failingForMs });
+    await sleep(delayMs, signal);
   }
 
   /** Sleeps the next delay without counting it as a failure (e.g. a quiet but healthy stream). */
   async pause(signal?: AbortSignal): Promise<void> {
+    await sleep(this.nextDelay(), signal);
+  }
+
+  private nextDelay(): number {
     const base = this.policy.initialDelayMs ?? 250;
     const cap = this.policy.maxDelayMs ?? 5000;
     const delay = Math.min(cap, base * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
     this.attempt++;
-    await sleep(delay, signal);
+    return delay;
   }
 }
 

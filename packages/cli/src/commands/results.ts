@@ -8,9 +8,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TaskResult } from '@anygrid/protocol';
-import type { Job, JobResult } from '@anygrid/sdk';
+import type { Job, JobResult, RetryNotice } from '@anygrid/sdk';
 import type { Command } from 'commander';
 import { addClientOptions, type ClientOptions, clientFrom, jobIdArg } from '../client-options.js';
+import { followNotice } from '../follow-notice.js';
 import { intOption } from '../options.js';
 import { note, printJson, println } from '../output.js';
 import { candidatePath, outputFilePath, stderrPath, stdoutPath } from '../result-files.js';
@@ -31,7 +32,10 @@ export function registerResults(program: Command): void {
       "Fetch a job's settled results. With --out DIR, write <index>.stdout and <index>.stderr " +
         '(each when not empty), output files as <index>/<path> and, for a task without consensus, ' +
         'each candidate stdout as <index>.candidate-<k>.stdout; otherwise print one line per ' +
-        'result. With --follow, stream results as they settle until the job is finished. A result ' +
+        'result. With --follow, stream results as they settle until the job is finished (with ' +
+        '--json, one JSON line per result); when the coordinator stops answering, it says so on ' +
+        'stderr, with the --after cursor to resume from on another coordinator, and keeps ' +
+        'retrying for up to 10 minutes. A result ' +
         'marked (corrected) replaces the one printed (or written) before for its task: a provider ' +
         'was caught cheating and the task was verified again.',
     )
@@ -44,20 +48,33 @@ export function registerResults(program: Command): void {
 }
 
 async function results(id: number, flags: ResultsFlags): Promise<void> {
-  const job = clientFrom(flags).job(id);
+  // The cursor of the last result received: where a follower resumes elsewhere.
+  let cursor = flags.after ?? 0;
+  let saidAt: number | undefined;
+  const onRetry = (n: RetryNotice) => {
+    const line = followNotice(id, cursor, n, n.failingForMs === 0 ? undefined : saidAt);
+    if (line === undefined) return;
+    saidAt = n.failingForMs;
+    note(line);
+  };
+  const retry = flags.follow ? { onRetry } : undefined;
+  const job = clientFrom(flags, retry).job(id);
   const raw: TaskResult[] = [];
   // A corrected result replaces the task's earlier one: counted once, by its last outcome.
   const latest = new Map<number, JobResult>();
   let corrections = 0;
   for await (const r of stream(job, flags)) {
-    raw.push(r.raw);
+    cursor = Math.max(cursor, r.cursor);
+    // Followed results go out as they come, one JSON document per line.
+    if (flags.json && flags.follow) printJson(r.raw);
+    else raw.push(r.raw);
     latest.set(r.index, r);
     if (r.corrected) corrections++;
     if (flags.out) await writeResult(job, r, flags.out);
     else if (!flags.json) println(resultLine(r.raw, r.stdout));
   }
   if (flags.json) {
-    printJson({ results: raw });
+    if (!flags.follow) printJson({ results: raw });
     return;
   }
   const counts = new Map<string, number>();
