@@ -140,9 +140,13 @@ describe('requester commands', () => {
       env,
     );
     const { id } = JSON.parse(sub.stdout) as JobView;
+    // Followed, each result is a line of its own as it settles.
     const follow = await anygrid(['results', String(id), '--follow', '--json'], env);
-    const list = JSON.parse(follow.stdout) as { results: TaskResult[] };
-    expect(list.results.map((x) => x.index).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    const list = follow.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as TaskResult);
+    expect(list.map((x) => x.index).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
   });
 
   it('submit --inputs makes one task per file, then results --out writes them by index', async () => {

@@ -56,7 +56,7 @@ describe('a results follower whose coordinator dies', () => {
     await waitFor('a few results to stream', async () => lines().length >= 3, 60_000);
     await stopProcess(a.proc, 'SIGKILL');
     const hint = await waitFor('the follower to say it lost the coordinator', async () =>
-      /lost the coordinator[^]*?--after (\d+) --url URL/.exec(follower.output()),
+      /lost the coordinator[\s\S]*?--after (\d+) --url URL/.exec(follower.output()),
     );
     const before = lines();
     const last = Math.max(...before.map((r) => r.cursor));
