@@ -19,6 +19,7 @@ import type { CoordinatorClient } from './coordinator-client.js';
 import type { OutgoingReport } from './output-encoding.js';
 import { reportSize } from './output-encoding.js';
 import { DEFAULT_BATCH_LIMITS, ReportQueue } from './report-queue.js';
+import { loggedError } from './transient-error.js';
 
 export interface ReportFlusherOptions {
   readonly client: Pick<CoordinatorClient, 'report' | 'putBlob'>;
@@ -186,7 +187,10 @@ export class ReportFlusher {
           ? (this.options.retryBackoff ?? RECONNECT_BACKOFF).maxMs
           : this.backoff.next();
         const log = verdict.slow ? logger.error.bind(logger) : logger.warn.bind(logger);
-        log({ err: error, count: ids.length, delay }, 'reports not delivered; will retry');
+        log(
+          { err: loggedError(error), count: ids.length, delay },
+          'reports not delivered; will retry',
+        );
         return delay;
       }
       case 'drop':

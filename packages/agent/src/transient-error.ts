@@ -32,3 +32,13 @@ export function isTransient(error: unknown): boolean {
 export function isTransientStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
+
+/**
+ * What a log says of a failure: a transient one (a coordinator restarting, a failover)
+ * by its name and message only, since its stack and chain of causes would fill a
+ * terminal at every routine outage; any other with everything, to be looked into.
+ */
+export function loggedError(error: unknown): unknown {
+  if (!isTransient(error) || !(error instanceof Error)) return error;
+  return { type: error.name, message: error.message };
+}

@@ -38,7 +38,7 @@ import {
 } from './pull-policy.js';
 import { RunBatch } from './run-batch.js';
 import type { RunDone, RunOptions } from './task-runner.js';
-import { isTransient } from './transient-error.js';
+import { isTransient, loggedError } from './transient-error.js';
 
 /** Least time between a pull that found nothing and an announced one, while busy. */
 const MIN_EMPTY_PULL_GAP_MS = 200;
@@ -297,7 +297,7 @@ export class WorkLoop {
       const delay = isTransient(error) ? this.errors.next() : RECONNECT_BACKOFF.maxMs;
       this.retryAt = performance.now() + delay;
       const log = isTransient(error) ? logger.warn : logger.error;
-      log.call(logger, { err: error, delay }, 'work request failed');
+      log.call(logger, { err: loggedError(error), delay }, 'work request failed');
       this.schedulePoll(delay);
     }
   }
