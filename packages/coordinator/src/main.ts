@@ -247,6 +247,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       windowMs: DEFAULT_SIGNUP_RATE.windowMs,
     }),
     webDir: options.webDir ?? DEFAULT_WEB_DIR,
+    coordinatorStatus: () => ({
+      ...leadership.status(),
+      coordinators: membership.partition.count,
+      slot: membership.partition.slot,
+    }),
   });
   // A deep accept queue: thousands of providers may connect in the same second.
   await app.listen({

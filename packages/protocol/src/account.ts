@@ -37,11 +37,27 @@ export const WhoAmI = z.strictObject({
 });
 export type WhoAmI = z.infer<typeof WhoAmI>;
 
+/** Which coordinator answered, among those sharing its store (docs/scale-out.md). */
+export const CoordinatorStatus = z.strictObject({
+  /** Its holder id, `hostname/pid/random`. */
+  holder: z.string(),
+  /** Whether it runs the duties that must run once now (it holds the leader lease). */
+  leader: z.boolean(),
+  /** The leader lease's holder and term as it last read them. */
+  leaderHolder: z.string().nullable(),
+  term: z.number().int().nullable(),
+  /** How many coordinators share the store now, and its slot among them (0-based). */
+  coordinators: z.number().int(),
+  slot: z.number().int(),
+});
+export type CoordinatorStatus = z.infer<typeof CoordinatorStatus>;
+
 export const Health = z.strictObject({
   status: z.literal('ok'),
   version: z.string(),
   uptimeMs: z.number(),
   store: z.string(),
+  coordinator: CoordinatorStatus.optional(),
 });
 export type Health = z.infer<typeof Health>;
 

@@ -4,7 +4,12 @@
  * health and metrics.
  */
 
-import { CreateTokenRequest, type Role, UpdateAccountRequest } from '@anygrid/protocol';
+import {
+  type CoordinatorStatus,
+  CreateTokenRequest,
+  type Role,
+  UpdateAccountRequest,
+} from '@anygrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../services/accounts.js';
 import type { Metrics } from '../services/metrics.js';
@@ -16,7 +21,14 @@ const ANY_ROLE: readonly Role[] = ['requester', 'provider', 'admin'];
 
 export function adminRoutes(
   app: FastifyInstance,
-  deps: { accounts: Accounts; metrics: Metrics; store: Store; version: string; startedAt: number },
+  deps: {
+    accounts: Accounts;
+    metrics: Metrics;
+    store: Store;
+    version: string;
+    startedAt: number;
+    coordinatorStatus?: () => CoordinatorStatus;
+  },
 ): void {
   app.post('/v1/tokens', { config: { roles: ['admin'] } }, async (request, reply) => {
     const body = parse(CreateTokenRequest, request.body, 'token request');
@@ -48,6 +60,7 @@ export function adminRoutes(
     version: deps.version,
     uptimeMs: Date.now() - deps.startedAt,
     store: deps.store.kind,
+    ...(deps.coordinatorStatus ? { coordinator: deps.coordinatorStatus() } : {}),
   }));
 
   app.get('/metrics', async (_request, reply) => {

@@ -4,7 +4,7 @@
  * socket. It receives ready services and holds no state of its own.
  */
 
-import { AnygridError, ErrorCode } from '@anygrid/protocol';
+import { AnygridError, type CoordinatorStatus, ErrorCode } from '@anygrid/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -57,6 +57,8 @@ export interface ServerDeps {
   readonly volunteers: Volunteers;
   /** The built web pages (packages/web/dist); absent: no pages are served. */
   readonly webDir?: string;
+  /** This coordinator among those sharing the store, for the health route. */
+  readonly coordinatorStatus?: () => CoordinatorStatus;
 }
 
 export function buildServer(deps: ServerDeps): { app: FastifyInstance; closeSockets: () => void } {

@@ -1,0 +1,65 @@
+/**
+ * @module
+ * Coordinators sharing one store see each other: each one's health route says how many
+ * share it now, its own slot among them, and whether it holds the leader lease. One
+ * coordinator leads at a time; when the leader is killed, the survivor takes the lease
+ * over and its slot widens to the whole store.
+ */
+
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  client,
+  killAll,
+  removeDir,
+  startCoordinator,
+  stopProcess,
+  tempDir,
+  waitFor,
+} from './harness.js';
+
+interface Health {
+  coordinator: {
+    holder: string;
+    leader: boolean;
+    leaderHolder: string | null;
+    coordinators: number;
+    slot: number;
+  };
+}
+
+describe('coordinators sharing a store', () => {
+  const dataDir = tempDir('anygrid-sharing-');
+  afterAll(async () => {
+    await killAll();
+    removeDir(dataDir);
+  });
+
+  it('know each other, split the slots, and hand the lease over when the leader dies', async () => {
+    // A short lease, so that membership is read again within a second.
+    const serve = () => startCoordinator({ dataDir, extraArgs: ['--leader-lease-ms', '3000'] });
+    const coords = [await serve(), await serve()];
+    const health = async (url: string) => (await client(url).get('/v1/health')).body as Health;
+    const both = await waitFor('both to count two coordinators', async () => {
+      const hs = await Promise.all(coords.map((c) => health(c.url)));
+      return hs.every((h) => h.coordinator.coordinators === 2) ? hs : undefined;
+    });
+    expect(new Set(both.map((h) => h.coordinator.slot))).toEqual(new Set([0, 1]));
+    expect(both.filter((h) => h.coordinator.leader)).toHaveLength(1);
+    expect(new Set(both.map((h) => h.coordinator.leaderHolder)).size).toBe(1);
+
+    const leaderAt = both.findIndex((h) => h.coordinator.leader);
+    const leader = coords[leaderAt];
+    const survivor = coords[1 - leaderAt];
+    if (!leader || !survivor) throw new Error('two coordinators expected');
+    await stopProcess(leader.proc, 'SIGKILL');
+    const after = await waitFor(
+      'the survivor to lead alone',
+      async () => {
+        const h = await health(survivor.url);
+        return h.coordinator.leader && h.coordinator.coordinators === 1 ? h : undefined;
+      },
+      20_000,
+    );
+    expect(after.coordinator).toMatchObject({ slot: 0, leaderHolder: after.coordinator.holder });
+  }, 60_000);
+});
