@@ -8,16 +8,14 @@
  * connected to tells it, within a work poll, of a job cancelled through the other.
  */
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   client,
   example,
-  killAll,
-  removeDir,
   startAgent,
   startCoordinator,
-  tempDir,
   useCoordinatorWithAgent,
+  useSharedDataDir,
   waitFor,
 } from './harness.js';
 import { type Client, waitForJob } from './job-flow.js';
@@ -67,11 +65,7 @@ describe('a cancelled job', () => {
 });
 
 describe('a job cancelled through another coordinator sharing the store', () => {
-  const dataDir = tempDir('anygrid-cancel-');
-  afterAll(async () => {
-    await killAll();
-    removeDir(dataDir);
-  });
+  const dataDir = useSharedDataDir('anygrid-cancel-');
 
   it('frees the slot on the coordinator its agent is connected to within a work poll', async () => {
     const serve = () => startCoordinator({ dataDir, extraArgs: ['--discovery-ms', '100'] });

@@ -6,16 +6,8 @@
  * over and its slot widens to the whole store.
  */
 
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  client,
-  killAll,
-  removeDir,
-  startCoordinator,
-  stopProcess,
-  tempDir,
-  waitFor,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { client, startCoordinator, stopProcess, useSharedDataDir, waitFor } from './harness.js';
 
 interface Health {
   coordinator: {
@@ -28,11 +20,7 @@ interface Health {
 }
 
 describe('coordinators sharing a store', () => {
-  const dataDir = tempDir('anygrid-sharing-');
-  afterAll(async () => {
-    await killAll();
-    removeDir(dataDir);
-  });
+  const dataDir = useSharedDataDir('anygrid-sharing-');
 
   it('know each other, split the slots, and hand the lease over when the leader dies', async () => {
     // A short lease, so that membership is read again within a second.

@@ -6,15 +6,13 @@
  * job finishes long before their ten-minute deadline.
  */
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   client,
-  killAll,
-  removeDir,
   startAgent,
   startCoordinator,
   stopProcess,
-  tempDir,
+  useSharedDataDir,
   waitFor,
 } from './harness.js';
 import { primeRanges, submitPrimes, waitForJob } from './job-flow.js';
@@ -23,11 +21,7 @@ import { inspectStore } from './store-inspect.js';
 const DEADLINE_MS = 600_000;
 
 describe('an agent that moves to another coordinator', () => {
-  const dataDir = tempDir('anygrid-rejoin-');
-  afterAll(async () => {
-    await killAll();
-    removeDir(dataDir);
-  });
+  const dataDir = useSharedDataDir('anygrid-rejoin-');
 
   it('hands back at once the replicas the dead coordinator leased to it that it never got', async () => {
     const serve = () =>

@@ -300,6 +300,19 @@ export function countPrimes(start: number, end: number): number {
   return n;
 }
 
+/**
+ * A data dir for coordinators that share it (one SQLite store), made now; after the
+ * file's tests every process the harness started is killed and the dir removed.
+ */
+export function useSharedDataDir(prefix: string): string {
+  const dataDir = tempDir(prefix);
+  afterAll(async () => {
+    await killAll();
+    removeDir(dataDir);
+  });
+  return dataDir;
+}
+
 /** What `useCoordinator` gives each test: a running coordinator with an admin, a provider token and a requester. */
 export interface CoordinatorContext {
   coord: CoordinatorProcess;

@@ -125,13 +125,15 @@ describe('the reverse auction and quotes (real coordinator, a cheap and a dear a
       `auction: ${ran.filter((h) => h === cheap).length} of ${ran.length} on the cheap host`,
     );
     expect(ran).toEqual(Array(6).fill(cheap));
-    // A job too big for the cheap host alone spills over to the dear one: tasks of a
-    // few hundred milliseconds, seconds of work for the cheap host's two slots, so its
-    // in-flight bound leaves replicas queued past the price wait (at 20 000 wide the whole
-    // job took the cheap host a fraction of that wait, and whether it spilled was luck).
-    const big = await submit(ctx.requester, 80, 200_000, { pricing: pricing(1000) });
-    expect((await waitForJob(ctx.requester, big, 120_000)).progress.valid).toBe(80);
-    expect(new Set(await hostsOf(ctx.requester, big, 80)).size).toBe(2);
+    // A job too big for the cheap host alone spills over to the dear one. The cheap host
+    // holds about two seconds of work per slot (its buffer), so the job must leave
+    // replicas queued past the dear host's price wait (1.5 s) even after the cheap host
+    // filled its buffer: 24 tasks of 0.25–1.1 s, about 8 s of work for its two slots,
+    // of which it buffers about 8 tasks. (80 tasks of ~70 ms fit its buffer and the wait:
+    // it took them all in 1 of 3 CI runs.)
+    const big = await submit(ctx.requester, 24, 2_000_000, { pricing: pricing(1000) });
+    expect((await waitForJob(ctx.requester, big, 120_000)).progress.valid).toBe(24);
+    expect(new Set(await hostsOf(ctx.requester, big, 24)).size).toBe(2);
   });
 
   it('quotes sensible figures', async () => {

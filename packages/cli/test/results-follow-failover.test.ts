@@ -7,18 +7,16 @@
  * printed is the one to resume from.
  */
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CLI,
   client,
-  killAll,
-  removeDir,
   runCli,
   spawnNode,
   startAgent,
   startCoordinator,
   stopProcess,
-  tempDir,
+  useSharedDataDir,
   waitFor,
 } from './harness.js';
 import { primeRanges, submitPrimes } from './job-flow.js';
@@ -26,11 +24,7 @@ import { primeRanges, submitPrimes } from './job-flow.js';
 const TASKS = 30;
 
 describe('a results follower whose coordinator dies', () => {
-  const dataDir = tempDir('anygrid-follow-');
-  afterAll(async () => {
-    await killAll();
-    removeDir(dataDir);
-  });
+  const dataDir = useSharedDataDir('anygrid-follow-');
 
   it('says how to resume elsewhere, and resumed there gets every result once', async () => {
     const serve = () => startCoordinator({ dataDir, extraArgs: ['--discovery-ms', '100'] });
