@@ -13,11 +13,11 @@ import type { HostView, RegisterHostRequest } from '@anygrid/protocol';
 import type { ChangeSet, HeartbeatOutcome, HostOrigin, JoinedHost } from '../store.js';
 import { ChangeCollector } from './sqlite-change-collector.js';
 import { type SqliteDatabase, statementCache, transactionRunner } from './sqlite-database.js';
+import type { SqliteHeldWork } from './sqlite-held-work.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import type { SqliteLeases } from './sqlite-leases.js';
 import type { SqliteSettlement } from './sqlite-settlement.js';
 import type { SqliteValidationRecords } from './sqlite-validation-records.js';
-import type { SqliteWork } from './sqlite-work.js';
 
 export class SqliteHostLifecycle {
   private readonly inTx;
@@ -30,7 +30,7 @@ export class SqliteHostLifecycle {
     private readonly leases: SqliteLeases,
     private readonly settlement: SqliteSettlement,
     private readonly records: SqliteValidationRecords,
-    private readonly work: SqliteWork,
+    private readonly heldWork: SqliteHeldWork,
   ) {
     this.inTx = transactionRunner(db);
     this.sql = statementCache(db);
@@ -70,7 +70,7 @@ export class SqliteHostLifecycle {
     const changes = new ChangeCollector();
     const { settlement, leases } = this;
     const outcome = this.inTx(() => {
-      const { extended, cancel, holding } = this.work.extendLeases(hostId, replicaIds, now);
+      const { extended, cancel, holding } = this.heldWork.extendLeases(hostId, replicaIds, now);
       if (lostBefore === Number.NEGATIVE_INFINITY) return { extended, cancel, released: 0 };
       const inFlight = this.sql('SELECT in_flight FROM hosts WHERE id = ?').pluck().get(hostId);
       if (inFlight === undefined || (inFlight as number) <= holding) {

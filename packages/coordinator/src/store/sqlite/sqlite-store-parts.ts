@@ -14,6 +14,7 @@ import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { SqliteComparisons } from './sqlite-comparisons.js';
 import { SqliteDashboard } from './sqlite-dashboard.js';
 import type { SqliteDatabase } from './sqlite-database.js';
+import { SqliteHeldWork } from './sqlite-held-work.js';
 import { SqliteHostLifecycle } from './sqlite-host-lifecycle.js';
 import { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteJobIntake } from './sqlite-job-intake.js';
@@ -42,6 +43,7 @@ export interface SqliteStoreOptions extends StoreRules {
 export interface SqlStoreParts {
   readonly settlement: SqliteSettlement;
   readonly work: SqliteWork;
+  readonly heldWork: SqliteHeldWork;
   readonly results: SqliteResults;
   readonly hosts: SqliteHosts;
   readonly hostLifecycle: SqliteHostLifecycle;
@@ -89,6 +91,7 @@ export function sqlStoreParts(
     options.networkRule,
     random,
   );
+  const heldWork = new SqliteHeldWork(db, settlement, metaOf);
   const results = new SqliteResults(db);
   const records = new SqliteValidationRecords(db);
   const intake = new SqliteJobIntake(db, settlement, blobRefs, metaOf, forget);
@@ -106,9 +109,10 @@ export function sqlStoreParts(
   return {
     settlement,
     work,
+    heldWork,
     results,
     hosts,
-    hostLifecycle: new SqliteHostLifecycle(db, hosts, leases, settlement, records, work),
+    hostLifecycle: new SqliteHostLifecycle(db, hosts, leases, settlement, records, heldWork),
     comparisons,
     records,
     blobRefs,

@@ -312,7 +312,7 @@ export class SqlStore implements Store {
   }
 
   async stopEndedWork(hostIds: readonly number[], jobIds: readonly number[], now: number) {
-    return this.p.work.stopEndedWork(hostIds, jobIds, now);
+    return this.p.heldWork.stopEndedWork(hostIds, jobIds, now);
   }
 
   async updateHost(hostId: number, update: HostUpdate) {
@@ -361,11 +361,11 @@ export class SqlStore implements Store {
   }
 
   async abandon(hostId: number, replicaIds: readonly number[], now: number) {
-    return this.p.work.abandon(hostId, replicaIds, now);
+    return this.p.heldWork.abandon(hostId, replicaIds, now);
   }
 
   async expireDeadlines(now: number, limit: number) {
-    return this.p.work.expire(now, limit);
+    return this.p.heldWork.expire(now, limit);
   }
 
   async pendingComparisons(limit: number) {
@@ -379,7 +379,7 @@ export class SqlStore implements Store {
     fraction: number | null,
     now: number,
   ) {
-    return this.p.work.checkpoint(hostId, replicaId, state, fraction, now);
+    return this.p.heldWork.checkpoint(hostId, replicaId, state, fraction, now);
   }
 
   async applyComparison(verdict: ComparisonVerdict, now: number) {

@@ -1,46 +1,25 @@
 /**
  * @module
- * The provider-facing store operations on SQLite: assign ready replicas (through
- * sqlite-assignment.ts), apply a batch of reports, extend leases, take work back, and
- * time out replicas past deadline. Each runs as one transaction; an assignment is written
- * before it is answered, so a crash can never hand out work the store does not know about.
- * What became of each replica (valid, invalid, errored, timed out, abandoned) is tallied
- * per host in the same transaction.
+ * The provider-facing store operations on SQLite that give and take back results: assign
+ * ready replicas (through sqlite-assignment.ts) and apply a batch of reports; what becomes
+ * of work a host holds otherwise (leases, hand-backs, deadlines) is sqlite-held-work.ts.
+ * Each runs as one transaction; an assignment is written before it is answered, so a
+ * crash can never hand out work the store does not know about. What became of each
+ * replica (valid, invalid, errored) is tallied per host in the same transaction.
  */
 
-import {
-  type HeartbeatResponse,
-  isNotHostFault,
-  NotAssignedError,
-  type ReportStatus,
-} from '@anygrid/protocol';
+import { isNotHostFault, NotAssignedError, type ReportStatus } from '@anygrid/protocol';
 import type { NetworkRule, Random, ReplicaState, Validation } from '../../policy/index.js';
 import type { JobMeta } from '../rows.js';
-import type {
-  ChangeSet,
-  HostBuffer,
-  HostReplicas,
-  Placement,
-  ReplicaPick,
-  VerifiedReport,
-} from '../store.js';
+import type { ChangeSet, HostBuffer, Placement, ReplicaPick, VerifiedReport } from '../store.js';
 import { SqliteAssignment } from './sqlite-assignment.js';
 import { SqliteBlobRefs } from './sqlite-blob-refs.js';
 import { ChangeCollector } from './sqlite-change-collector.js';
 import type { SqliteComparisons } from './sqlite-comparisons.js';
 import { type SqliteDatabase, transactionRunner } from './sqlite-database.js';
+import type { ReplicaRow } from './sqlite-held-work.js';
 import type { SqliteHosts } from './sqlite-hosts.js';
 import type { SqliteSettlement } from './sqlite-settlement.js';
-
-interface ReplicaRow {
-  id: number;
-  task_id: number;
-  job_id: number;
-  host_id: number | null;
-  state: string;
-  /** 1 on a spot check (migration 9). */
-  spot: number | null;
-}
 
 /**
  * A replica of the reported replica's task (the reported one among them), with the
@@ -62,26 +41,13 @@ interface SiblingRow extends ReplicaRow {
   account: number | null;
 }
 
-interface OverdueRow extends ReplicaRow {
-  task_state: string;
-}
-
 export class SqliteWork {
-  private readonly touchHost;
   private readonly touchReporter;
   private readonly excludeReplica;
-  private readonly replicaRow;
   private readonly siblings;
   private readonly reported;
-  private readonly taskState;
   private readonly recordReport;
   private readonly canonicalDigest;
-  private readonly jobState;
-  private readonly extendLease;
-  private readonly abandonReplica;
-  private readonly overdue;
-  private readonly timeOut;
-  private readonly endedWork;
   private readonly inTx;
   private readonly assignment;
   /** Output blobs a report names, so the janitor keeps them while the job lives. */
@@ -105,14 +71,10 @@ export class SqliteWork {
       networkRule,
       random,
     );
-    this.touchHost = db.prepare('UPDATE hosts SET last_seen = ? WHERE id = ?');
     this.touchReporter = db.prepare(
       'UPDATE hosts SET last_seen = ? WHERE id = ? RETURNING quarantined_at, speed',
     );
     this.excludeReplica = db.prepare('UPDATE replicas SET excluded = 1 WHERE id = ?');
-    this.replicaRow = db.prepare(
-      'SELECT id, task_id, job_id, host_id, state, spot FROM replicas WHERE id = ?',
-    );
     // One read per report gives the task's state and every replica the decision needs.
     this.siblings = db.prepare(
       `SELECT o.id, o.task_id, o.job_id, o.host_id, o.state, o.digest, o.agree_key AS agreeKey, o.validation, o.excluded, o.sole, o.spot,
@@ -131,29 +93,11 @@ export class SqliteWork {
        FROM replicas r JOIN tasks t ON t.id = r.task_id
        WHERE r.id IN (SELECT value FROM json_each(?))`,
     );
-    this.taskState = db.prepare('SELECT state, canonical_replica_id FROM tasks WHERE id = ?');
     this.recordReport = db.prepare(
       `UPDATE replicas SET state = ?, reported_at = ?, digest = ?, exit_code = ?, outputs = ?,
          error = ?, duration_ms = ?, validation = ?, confirmation = ?, accepted_at = ? WHERE id = ?`,
     );
     this.canonicalDigest = db.prepare('SELECT digest FROM replicas WHERE id = ?').pluck();
-    this.jobState = db.prepare('SELECT state FROM jobs WHERE id = ?').pluck();
-    this.extendLease = db.prepare('UPDATE replicas SET deadline_at = ? WHERE id = ?');
-    this.abandonReplica = db.prepare(`UPDATE replicas SET state = 'abandoned' WHERE id = ?`);
-    this.overdue = db.prepare(
-      `SELECT r.id, r.task_id, r.job_id, r.host_id, t.state AS task_state
-       FROM replicas r JOIN tasks t ON t.id = r.task_id
-       WHERE r.state = 'in_progress' AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`,
-    );
-    this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
-    // Through the index of each host's replicas by state: a few rows per host.
-    this.endedWork = db
-      .prepare(
-        `SELECT r.id, r.host_id FROM replicas r JOIN jobs j ON j.id = r.job_id
-         WHERE r.host_id IN (SELECT value FROM json_each(?)) AND r.state = 'in_progress'
-           AND r.job_id IN (SELECT value FROM json_each(?)) AND j.state <> 'running'`,
-      )
-      .raw();
     this.blobRefs = new SqliteBlobRefs(db);
   }
 
@@ -363,146 +307,6 @@ export class SqliteWork {
     this.blobRefs.addOutputs(row.job_id, report);
     changes.writerConfirmation = null;
     return 'accepted';
-  }
-
-  /**
-   * A heartbeat's leases, inside the caller's transaction (sqlite-host-lifecycle.ts):
-   * extends those still wanted, lists those to stop, and counts how many of the listed
-   * replicas the store has in progress on the host (`holding`), so the caller can tell
-   * whether the host holds fewer than the store thinks.
-   */
-  extendLeases(
-    hostId: number,
-    replicaIds: readonly number[],
-    now: number,
-  ): HeartbeatResponse & { holding: number } {
-    const extended: HeartbeatResponse['extended'][number][] = [];
-    const cancel: number[] = [];
-    let holding = 0;
-    for (const id of replicaIds) {
-      const row = this.replicaRow.get(id) as ReplicaRow | undefined;
-      if (row?.host_id === hostId && row.state === 'in_progress') holding++;
-      if (!row || row.host_id !== hostId || row.state !== 'in_progress' || !this.stillWanted(row)) {
-        cancel.push(id);
-        // Of a cancelled job, the host stops it and never reports it: its lease ends now,
-        // so the next sweep frees its place in the host's in-flight bound rather than
-        // the deadline, minutes away.
-        if (row?.host_id === hostId && row.state === 'in_progress' && !this.jobRuns(row)) {
-          this.extendLease.run(now, id);
-        }
-        continue;
-      }
-      const deadline = now + this.metaOf(row.job_id).policy.deadlineMs;
-      this.extendLease.run(deadline, id);
-      extended.push({ replicaId: id, deadline });
-    }
-    this.touchHost.run(now, hostId);
-    return { extended, cancel, holding };
-  }
-
-  /** See `Store.stopEndedWork`. */
-  stopEndedWork(
-    hostIds: readonly number[],
-    jobIds: readonly number[],
-    now: number,
-  ): HostReplicas[] {
-    if (hostIds.length === 0 || jobIds.length === 0) return [];
-    return this.inTx(() => {
-      const rows = this.endedWork.all(JSON.stringify(hostIds), JSON.stringify(jobIds)) as [
-        number,
-        number,
-      ][];
-      const byHost = new Map<number, number[]>();
-      for (const [id, hostId] of rows) {
-        this.extendLease.run(now, id);
-        const ids = byHost.get(hostId);
-        if (ids) ids.push(id);
-        else byHost.set(hostId, [id]);
-      }
-      return [...byHost].map(([hostId, replicaIds]) => ({ hostId, replicaIds }));
-    });
-  }
-
-  private jobRuns(row: ReplicaRow): boolean {
-    return this.jobState.get(row.job_id) === 'running';
-  }
-
-  private stillWanted(row: ReplicaRow): boolean {
-    const task = this.taskState.get(row.task_id) as { state: string };
-    // A spot check runs on a settled task: wanted as long as its job runs.
-    const open = task.state === 'active' || (row.spot === 1 && task.state === 'valid');
-    return open && this.jobState.get(row.job_id) === 'running';
-  }
-
-  /** Keeps a running replica's newest checkpoint and progress (sqlite-checkpoints.ts). */
-  checkpoint(
-    hostId: number,
-    replicaId: number,
-    state: { readonly hash: string; readonly size: number } | null,
-    fraction: number | null,
-    now: number,
-  ): 'recorded' | 'stale' {
-    return this.inTx(() => {
-      const status = this.settlement.checkpoints.set(hostId, replicaId, state, fraction);
-      this.touchHost.run(now, hostId);
-      return status;
-    });
-  }
-
-  abandon(
-    hostId: number,
-    replicaIds: readonly number[],
-    now: number,
-  ): { abandoned: number; changes: ChangeSet } {
-    return this.inTx(() => {
-      const changes = new ChangeCollector();
-      const touched = new Set<number>();
-      let abandoned = 0;
-      for (const id of replicaIds) {
-        const row = this.replicaRow.get(id) as ReplicaRow | undefined;
-        if (!row || row.host_id !== hostId || row.state !== 'in_progress') continue;
-        this.abandonReplica.run(id);
-        changes.tally(hostId, 'abandoned');
-        changes.tally(hostId, 'left');
-        abandoned++;
-        this.settlement.event(now, 'replica_abandoned', {
-          job: row.job_id,
-          task: row.task_id,
-          replica: id,
-          host: hostId,
-        });
-        touched.add(row.task_id);
-      }
-      this.settlement.reconcile(touched, now, changes);
-      this.settlement.flushCounters(now, changes);
-      return { abandoned, changes: changes.toChangeSet() };
-    });
-  }
-
-  expire(now: number, limit: number): { timedOut: number; changes: ChangeSet } {
-    return this.inTx(() => {
-      const changes = new ChangeCollector();
-      const rows = this.overdue.all(now, limit) as OverdueRow[];
-      const touched = new Set<number>();
-      for (const row of rows) {
-        this.timeOut.run(row.id);
-        changes.tally(row.host_id, 'left');
-        this.settlement.failing(row.task_id, row.job_id);
-        // Held against the host only while its task still needed the answer: a host told
-        // to stop (the task settled, the job was cancelled) owes nothing.
-        if (row.task_state === 'active') changes.tally(row.host_id, 'timedOut');
-        this.settlement.event(now, 'replica_timed_out', {
-          job: row.job_id,
-          task: row.task_id,
-          replica: row.id,
-          host: row.host_id ?? undefined,
-        });
-        touched.add(row.task_id);
-      }
-      this.settlement.reconcile(touched, now, changes);
-      this.settlement.flushCounters(now, changes);
-      return { timedOut: rows.length, changes: changes.toChangeSet() };
-    });
   }
 }
 
