@@ -52,7 +52,7 @@ async function results(id: number, flags: ResultsFlags): Promise<void> {
   let cursor = flags.after ?? 0;
   let saidAt: number | undefined;
   const onRetry = (n: RetryNotice) => {
-    const line = followNotice(id, cursor, n, n.failingForMs === 0 ? undefined : saidAt);
+    const line = followNotice(id, cursor, n, saidAt);
     if (line === undefined) return;
     saidAt = n.failingForMs;
     note(line);

@@ -175,13 +175,14 @@ export class Scheduler {
   /** Queues the replicas of this slot; the others are left for the poll (work-discovery.ts). */
   private enqueue(ready: readonly ReadyReplica[]): number {
     let mine = ready;
-    let others: number[] = [];
+    const others: number[] = [];
     if (this.slot.count > 1) {
-      const slot = this.slot;
-      mine = ready.filter((r) => owns(slot, r.replicaId));
-      if (mine.length < ready.length) {
-        others = ready.filter((r) => !owns(slot, r.replicaId)).map((r) => r.replicaId);
+      const own: ReadyReplica[] = [];
+      for (const r of ready) {
+        if (owns(this.slot, r.replicaId)) own.push(r);
+        else others.push(r.replicaId);
       }
+      mine = own;
     }
     this.queue.push(mine);
     this.queuedListener?.(mine, others);

@@ -302,6 +302,7 @@ export class WorkDiscovery {
     if (known.length === 0) return;
     const running = await this.store.jobPlacements();
     const ended = known.filter((jobId) => !running.has(jobId));
+    if (ended.length === 0) return;
     for (const jobId of ended) this.scheduler.dropJob(jobId);
     // Hosts connected here still running their replicas stop now, not at their next
     // heartbeat: the coordinator that ended the job told only its own.
