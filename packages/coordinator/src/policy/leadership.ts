@@ -59,20 +59,21 @@ export function holderId(host: string, pid: number, random: string): string {
 }
 
 /**
- * Whether the lease's holder is known dead without waiting for its lease to run out: it
- * names this machine and a process that no longer runs here (`alive(pid)` false). A
+ * Whether a lease's holder (null: no lease) is known dead without waiting for its lease
+ * to run out: it names this machine and a process that no longer runs here (`alive(pid)`
+ * false). The leader lease's and coordinators' presence leases are judged alike. A
  * coordinator restarted after a crash takes its predecessor's lease over at once, so a
  * lone coordinator keeps its sweeps going; holders on other machines are left to expire.
  * A pid reused by another process only makes the taker wait for the expiry.
  */
 export function holderGone(
-  lease: LeaseState | null,
+  holder: string | null,
   self: string,
   host: string,
   alive: (pid: number) => boolean,
 ): boolean {
-  if (lease === null || lease.holder === self) return false;
-  const parts = lease.holder.split('/');
+  if (holder === null || holder === self) return false;
+  const parts = holder.split('/');
   if (parts.length !== 3 || parts[0] !== host) return false;
   const pid = Number(parts[1]);
   return Number.isInteger(pid) && pid > 0 && !alive(pid);

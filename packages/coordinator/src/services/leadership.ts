@@ -113,7 +113,7 @@ export class Leadership {
       this.lease = await this.store.claimLease(LEADER_LEASE, this.holder, now, this.leaseMs);
       // A holder on this machine whose process is gone (this coordinator's predecessor,
       // killed): taken over now rather than after its lease runs out.
-      if (holderGone(this.lease, this.holder, hostname(), processRuns)) {
+      if (holderGone(this.lease.holder, this.holder, hostname(), processRuns)) {
         const dead = this.lease.holder;
         this.lease = await this.store.claimLease(
           LEADER_LEASE,

@@ -84,8 +84,7 @@ export class Membership {
       await this.store.claimLease(this.name, this.holder, now, this.leaseMs);
       const here = hostname();
       const live = (await this.store.liveLeaseHolders(PRESENCE_PREFIX, now)).filter(
-        (holder) =>
-          !holderGone({ name: '', holder, expiresAt: 0, term: 0 }, this.holder, here, processRuns),
+        (holder) => !holderGone(holder, this.holder, here, processRuns),
       );
       const next = partitionOf(this.holder, live);
       if (samePartition(next, this.current)) return;
