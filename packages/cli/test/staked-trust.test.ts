@@ -58,11 +58,13 @@ describe('stake and trust', () => {
         return hosts.length === 4 ? true : undefined;
       });
       const requester = client(url, await admin.token('requester'));
-      // A warm-up of 100 results: the staked host needs 25, each unstaked one 100 — more
-      // than it can get of 100 tasks shared by four hosts.
-      const validation = { mode: 'adaptive', warmup: 100, trustedWaitMs: 200 };
-      const job = await submitPrimes(requester, primeRanges(100, 2_000), { validation });
-      expect((await waitForJob(requester, job.id)).progress).toMatchObject({ valid: 100 });
+      // A warm-up of 160 results: the staked host needs 40, each unstaked one 160 — more
+      // than it can get of 240 tasks shared by four hosts. Trusted at 40, the staked host
+      // goes unchecked ever more often over its remaining tasks (70–105 alone in three runs;
+      // with 100 tasks and a warm-up of 100 it was 5–25, and once, in a slow CI run, none).
+      const validation = { mode: 'adaptive', warmup: 160, trustedWaitMs: 200 };
+      const job = await submitPrimes(requester, primeRanges(240, 2_000), { validation });
+      expect((await waitForJob(requester, job.id)).progress).toMatchObject({ valid: 240 });
 
       const hosts = (await admin.get('/v1/hosts')).body.hosts as {
         name: string;
