@@ -109,6 +109,25 @@ describe('work discovery between coordinators on one store', () => {
     expect(scheduler.queued).toBe(0);
   });
 
+  it('drops a job that ended elsewhere right after the last check, at the next check due', async () => {
+    const { other, owner, hostId, scheduler, start } = await twoCoordinators();
+    const discovery = await start();
+    const { job: first } = await other.createJob(owner.accountId, job(5), 1);
+    const { job: second } = await other.createJob(owner.accountId, job(5), 1);
+    await discovery.poll(2);
+    expect(scheduler.queued).toBe(10);
+    await other.cancelJob(first.id, 3);
+    await discovery.poll(10_000);
+    await other.cancelJob(second.id, 4);
+    // Jobs were checked 100 ms ago: this poll sees the move but may not check yet; the
+    // next one, with no move of its own, must.
+    await discovery.poll(10_100);
+    await discovery.poll(11_200);
+    expect(scheduler.placement.knowsJob(second.id)).toBe(false);
+    expect((await scheduler.assign(hostId, 1)).assignments).toEqual([]);
+    expect(scheduler.queued).toBe(0);
+  });
+
   it('fills an empty queue with every ready replica, however old', async () => {
     const { other, owner, scheduler, start } = await twoCoordinators({ load: false });
     await other.createJob(owner.accountId, job(4), 1);

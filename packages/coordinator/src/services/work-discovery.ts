@@ -90,6 +90,12 @@ export class WorkDiscovery {
   private cursor = 0;
   private refilledAt = 0;
   private jobsCheckedAt = 0;
+  /**
+   * The cursor moved since jobs were last checked: a job may have ended elsewhere. Kept
+   * until the check runs, since a move within `JOBS_CHECK_MS` of the last check is not
+   * seen again.
+   */
+  private endedCheckDue = false;
   private sharesAt = 0;
   /** Accounts whose weight was not the default at the last read. */
   private weighted = new Set<number>();
@@ -176,7 +182,8 @@ export class WorkDiscovery {
       await this.refill(now, found);
     }
     this.scheduler.found(found);
-    if (await this.cursorMoved()) await this.dropEnded(now);
+    if (await this.cursorMoved()) this.endedCheckDue = true;
+    if (this.endedCheckDue) await this.dropEnded(now);
     await this.refreshShares(now);
   }
 
@@ -298,6 +305,7 @@ export class WorkDiscovery {
   private async dropEnded(now: number): Promise<void> {
     if (now - this.jobsCheckedAt < JOBS_CHECK_MS) return;
     this.jobsCheckedAt = now;
+    this.endedCheckDue = false;
     const known = this.scheduler.placement.jobIds();
     if (known.length === 0) return;
     const running = await this.store.jobPlacements();

@@ -355,6 +355,20 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('still lists the running replicas of a cancelled job once a sweep timed them out', async () => {
+      const { store, owner, hosts } = await setup();
+      const j = await store.createJob(owner.accountId, job(2), 0);
+      const held = await store.assignWork(hosts[0], 2, 1);
+      expect(held).toHaveLength(2);
+      await store.cancelJob(j.id, 3);
+      // The leader's sweep comes before the other coordinator's poll: the leases the
+      // cancellation ended time out, yet the host still runs them until told.
+      expect((await store.expireDeadlines(4, 100)).timedOut).toBe(2);
+      const stop = await store.stopEndedWork([hosts[0]], [j.id], 5);
+      expect(stop).toEqual([{ hostId: hosts[0], replicaIds: held.map((a) => a.replicaId) }]);
+      await store.close();
+    });
+
     it('applies nothing of a batch that names a replica of another host', async () => {
       const { store, owner, hosts } = await setup();
       await store.createJob(owner.accountId, job(2), 0);

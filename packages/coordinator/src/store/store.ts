@@ -273,9 +273,10 @@ export interface Store {
     lostBefore?: number,
   ): Promise<HeartbeatOutcome>;
   /**
-   * Of the given jobs, those no longer running: the replicas still in progress on these
-   * hosts, by host, for their agents to stop (a job cancelled or completed through another
-   * coordinator). Their leases end now, as a heartbeat listing them would end them.
+   * Of the given jobs, those no longer running: the replicas these hosts may still be
+   * running, by host, for their agents to stop (a job cancelled or completed through another
+   * coordinator): those in progress, whose leases end now as a heartbeat listing them would
+   * end them, and those timed out (a cancellation ends leases, and a sweep may come first).
    */
   stopEndedWork(
     hostIds: readonly number[],

@@ -62,11 +62,14 @@ export class SqliteHeldWork {
        WHERE r.state = 'in_progress' AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`,
     );
     this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
-    // Through the index of each host's replicas by state: a few rows per host.
+    // Through the index of each host's replicas by state: a few rows per host. Timed out
+    // too: cancelling ends the leases of running replicas, and the leader's sweep may time
+    // them out before this coordinator looks, though their hosts still run them.
     this.endedWork = db
       .prepare(
-        `SELECT r.id, r.host_id FROM replicas r JOIN jobs j ON j.id = r.job_id
-         WHERE r.host_id IN (SELECT value FROM json_each(?)) AND r.state = 'in_progress'
+        `SELECT r.id, r.host_id, r.state FROM replicas r JOIN jobs j ON j.id = r.job_id
+         WHERE r.host_id IN (SELECT value FROM json_each(?))
+           AND r.state IN ('in_progress', 'timed_out')
            AND r.job_id IN (SELECT value FROM json_each(?)) AND j.state <> 'running'`,
       )
       .raw();
@@ -118,10 +121,11 @@ export class SqliteHeldWork {
       const rows = this.endedWork.all(JSON.stringify(hostIds), JSON.stringify(jobIds)) as [
         number,
         number,
+        string,
       ][];
       const byHost = new Map<number, number[]>();
-      for (const [id, hostId] of rows) {
-        this.extendLease.run(now, id);
+      for (const [id, hostId, state] of rows) {
+        if (state === 'in_progress') this.extendLease.run(now, id);
         const ids = byHost.get(hostId);
         if (ids) ids.push(id);
         else byHost.set(hostId, [id]);
