@@ -62,15 +62,17 @@ export class SqliteHeldWork {
        WHERE r.state = 'in_progress' AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`,
     );
     this.timeOut = db.prepare(`UPDATE replicas SET state = 'timed_out' WHERE id = ?`);
-    // Through the index of each host's replicas by state: a few rows per host. Timed out
+    // Through the ended jobs' tasks (replicas have no index by host or job that covers
+    // these states: the first form of this query read every replica ever made). Timed out
     // too: cancelling ends the leases of running replicas, and the leader's sweep may time
     // them out before this coordinator looks, though their hosts still run them.
     this.endedWork = db
       .prepare(
-        `SELECT r.id, r.host_id, r.state FROM replicas r JOIN jobs j ON j.id = r.job_id
-         WHERE r.host_id IN (SELECT value FROM json_each(?))
-           AND r.state IN ('in_progress', 'timed_out')
-           AND r.job_id IN (SELECT value FROM json_each(?)) AND j.state <> 'running'`,
+        `SELECT r.id, r.host_id, r.state
+         FROM jobs j JOIN tasks t ON t.job_id = j.id JOIN replicas r ON r.task_id = t.id
+         WHERE j.id IN (SELECT value FROM json_each(?)) AND j.state <> 'running'
+           AND r.host_id IN (SELECT value FROM json_each(?))
+           AND r.state IN ('in_progress', 'timed_out')`,
       )
       .raw();
   }
@@ -118,7 +120,7 @@ export class SqliteHeldWork {
   ): HostReplicas[] {
     if (hostIds.length === 0 || jobIds.length === 0) return [];
     return this.inTx(() => {
-      const rows = this.endedWork.all(JSON.stringify(hostIds), JSON.stringify(jobIds)) as [
+      const rows = this.endedWork.all(JSON.stringify(jobIds), JSON.stringify(hostIds)) as [
         number,
         number,
         string,
