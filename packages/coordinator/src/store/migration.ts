@@ -8,4 +8,9 @@ export interface Migration {
   readonly name: string;
   /** Statements run in order inside one transaction. */
   readonly statements: readonly string[];
+  /**
+   * Statements run on PostgreSQL only, after `statements` in the same transaction, in its
+   * own dialect: what concerns its engine alone.
+   */
+  readonly postgres?: readonly string[];
 }

@@ -7,6 +7,7 @@
 
 import type { Migration } from './migration.js';
 import { CORE_SCHEMA } from './migration-core-schema.js';
+import { HOT_REFERENCES_MIGRATION } from './migration-hot-references.js';
 import { INCENTIVE_MIGRATIONS } from './migration-incentives.js';
 import { TRUST_PARTNERS_MIGRATION } from './migration-trust-partners.js';
 
@@ -434,4 +435,5 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   ...INCENTIVE_MIGRATIONS,
   TRUST_PARTNERS_MIGRATION,
+  HOT_REFERENCES_MIGRATION,
 ];

@@ -99,6 +99,7 @@ function migratePostgres(db: PgDatabase, now: number): number[] {
             db.exec(toPostgres(sql, db.idTables).text);
           }
         }
+        for (const sql of m.postgres ?? []) db.exec(sql);
         record.run(m.version, m.name, now);
       })();
     }
