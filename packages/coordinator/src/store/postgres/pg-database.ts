@@ -7,6 +7,13 @@
  * that the coordinator's event loop waits for each round trip (about 50 µs on loopback
  * inside a transaction), as it waits for SQLite's disk today.
  *
+ * A transaction's COMMIT is not waited for: the call returns once it is sent, and
+ * `committed()` answers when PostgreSQL has confirmed every commit sent so far, read from
+ * the socket as it becomes readable (the store answers no verb before: postgres-store.ts).
+ * Meanwhile the coordinator goes on with other requests while PostgreSQL works through
+ * the transaction's writes; the connection's next statement first reads what is left.
+ * Without this, a coordinator and PostgreSQL took turns, each idle while the other worked.
+ *
  * Transactions are serializable by construction: each takes one transaction-scoped
  * advisory lock first, so the transactions of all coordinators on the database run one
  * at a time, as writers on one SQLite file do. That is what lets the same read-then-write
@@ -26,6 +33,10 @@ export const STORE_LOCK_KEY = 0x616e7967; // "anyg"
 /** The calls of libpq's binding this file uses. */
 interface Libpq extends PipelineConnection {
   connectSync(conninfo: string): void;
+  on(event: 'readable', listener: () => void): void;
+  startReader(): void;
+  stopReader(): void;
+  consumeInput(): boolean;
   finish(): void;
   exec(sql: string): void;
   prepare(name: string, sql: string, nParams: number): void;
@@ -73,6 +84,9 @@ export class PgError extends Error {
   }
 }
 
+/** Failed commits remembered for the verbs that sent them. */
+const MAX_FAILURES_KEPT = 16;
+
 /** Type ids whose text is a number (int2, int4, int8, oid, float4, float8, numeric). */
 const NUMERIC_TYPES = new Set([20, 21, 23, 26, 700, 701, 1700]);
 const BOOL_TYPE = 16;
@@ -85,6 +99,12 @@ export class PgDatabase implements SqlDatabase {
   private open = true;
   /** The open transaction's statements in flight (pg-pipeline.ts); undefined outside one. */
   pipeline: Pipeline | undefined;
+  /** Transactions whose COMMIT was sent, ever: the last one's number. */
+  sentCommits = 0;
+  /** The last transaction, committed but not yet confirmed, and its number. */
+  private unconfirmed: { pipeline: Pipeline; confirmed: Deferred; seq: number } | undefined;
+  /** The latest commits that failed, by number (a few: a verb asks right after its own). */
+  private failures: { seq: number; error: Error }[] = [];
 
   constructor(
     conninfo: string,
@@ -100,6 +120,62 @@ export class PgDatabase implements SqlDatabase {
     }
     // Notices ("already exists, skipping") are not news for the operator.
     this.exec('SET client_min_messages = warning');
+    this.pq.on('readable', () => this.readConfirmation());
+  }
+
+  /**
+   * Resolves once the transactions committed after the `from`-th, up to now, are
+   * confirmed; rejects with the failure of any of them.
+   */
+  async committedSince(from: number): Promise<void> {
+    const upTo = this.sentCommits;
+    const pending = this.unconfirmed;
+    if (pending && pending.seq > from) await pending.confirmed.promise.catch(() => {});
+    const failed = this.failures.find((f) => f.seq > from && f.seq <= upTo);
+    if (failed) throw failed.error;
+  }
+
+  /** Reads what of the unconfirmed commit has arrived, without waiting. */
+  private readConfirmation(): void {
+    const pending = this.unconfirmed;
+    if (!pending) return;
+    try {
+      if (!this.pq.consumeInput()) throw pgError(this.pq);
+      if (!pending.pipeline.readReady()) return;
+      this.unconfirmed = undefined;
+      this.pq.stopReader();
+      this.settle(pending, pending.pipeline.finish());
+    } catch (error) {
+      this.unconfirmed = undefined;
+      this.pq.stopReader();
+      this.settle(pending, error as Error);
+    }
+  }
+
+  private settle(pending: { confirmed: Deferred; seq: number }, failure: Error | undefined): void {
+    if (failure) {
+      // An error skips the rest of the pipeline, COMMIT with it: the transaction is still
+      // open, aborted, until rolled back.
+      this.pq.exec('ROLLBACK');
+      this.failures.push({ seq: pending.seq, error: failure });
+      if (this.failures.length > MAX_FAILURES_KEPT) this.failures.shift();
+    }
+    pending.confirmed.settle(failure);
+  }
+
+  /** Waits for the unconfirmed commit, if any: the connection is needed for something else. */
+  private confirm(): void {
+    const pending = this.unconfirmed;
+    if (!pending) return;
+    this.unconfirmed = undefined;
+    this.pq.stopReader();
+    let failure: Error | undefined;
+    try {
+      failure = pending.pipeline.finish();
+    } catch (error) {
+      failure = error as Error;
+    }
+    this.settle(pending, failure);
   }
 
   prepare(sql: string): SqlStatement {
@@ -115,6 +191,7 @@ export class PgDatabase implements SqlDatabase {
   transaction<F extends (...args: never[]) => unknown>(fn: F): F {
     const run = (...args: Parameters<F>): ReturnType<F> => {
       if (this.depth > 0) return this.nested(fn, args);
+      this.confirm();
       // BEGIN and the store's lock go out with the first statements, unawaited.
       const pipeline = new Pipeline(this.pq, pgError);
       this.pipeline = pipeline;
@@ -127,7 +204,9 @@ export class PgDatabase implements SqlDatabase {
       this.depth++;
       try {
         const result = fn(...args) as ReturnType<F>;
-        pipeline.commit();
+        pipeline.sendCommit();
+        this.unconfirmed = { pipeline, confirmed: new Deferred(), seq: ++this.sentCommits };
+        this.pq.startReader();
         return result;
       } catch (error) {
         if (this.open) {
@@ -174,12 +253,14 @@ export class PgDatabase implements SqlDatabase {
       this.pipeline.wait(this.pipeline.sendText(sql));
       return;
     }
+    this.confirm();
     this.pq.exec(sql);
     this.check();
   }
 
   /** Runs a statement text directly (no preparation), outside a transaction: rows as objects. */
   query(sql: string): Record<string, unknown>[] {
+    this.confirm();
     this.pq.exec(sql);
     this.check();
     return readRows(this.pq, 'object') as Record<string, unknown>[];
@@ -187,6 +268,7 @@ export class PgDatabase implements SqlDatabase {
 
   close(): void {
     if (!this.open) return;
+    this.confirm();
     this.open = false;
     this.pq.finish();
     // The binding closes its socket watcher asynchronously yet lets the object be
@@ -198,11 +280,13 @@ export class PgDatabase implements SqlDatabase {
 
   /** Prepares `text` on the server under `name` (once per connection). */
   serverPrepare(name: string, text: PgStatementText): void {
+    this.confirm();
     this.pq.prepare(name, text.text, text.count);
     this.check(text.text);
   }
 
   execute(name: string, params: (string | null)[], sql: string): Libpq {
+    this.confirm();
     this.pq.execPrepared(name, params);
     this.check(sql);
     return this.pq;
@@ -213,6 +297,27 @@ export class PgDatabase implements SqlDatabase {
     if (status === 'PGRES_FATAL_ERROR' || status === 'PGRES_BAD_RESPONSE') {
       throw pgError(this.pq, sql);
     }
+  }
+}
+
+/** A commit's confirmation: settled once, with the commit's failure or none. */
+class Deferred {
+  readonly promise: Promise<void>;
+  private resolve!: () => void;
+  private reject!: (error: Error) => void;
+
+  constructor() {
+    this.promise = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A failed commit nobody awaits (none of the store's verbs) must not end the process.
+    this.promise.catch(() => {});
+  }
+
+  settle(failure: Error | undefined): void {
+    if (failure) this.reject(failure);
+    else this.resolve();
   }
 }
 

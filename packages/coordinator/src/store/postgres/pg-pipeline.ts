@@ -5,9 +5,11 @@
  * each. The server still runs them one after another in the order sent, so a statement
  * sees every earlier one's effect exactly as when each is awaited: only the waiting
  * moves. A write's result (rows changed, id inserted) is read when first asked for; a
- * read waits for everything sent before it and for itself; COMMIT waits for all. An
- * error surfaces at the next wait — still inside the transaction, which then rolls
- * back, so nothing of it is kept.
+ * read waits for everything sent before it and for itself. COMMIT is sent without
+ * waiting: its results are read as they arrive or when the connection is next needed
+ * (pg-database.ts). An error surfaces at the next wait — still inside the transaction,
+ * which then rolls back — or at the commit, which then fails; either way nothing of the
+ * transaction is kept.
  */
 
 /** The calls of libpq's binding the pipeline uses. */
@@ -17,6 +19,7 @@ export interface PipelineConnection {
   pipelineSync(): boolean;
   sendFlushRequest(): boolean;
   flush(): number;
+  isBusy(): boolean;
   sendQueryParams(sql: string, params: (string | null)[]): boolean;
   sendPrepare(name: string, sql: string, nParams: number): boolean;
   sendQueryPrepared(name: string, params: (string | null)[]): boolean;
@@ -88,16 +91,44 @@ export class Pipeline {
     return p.value as T;
   }
 
-  /** Commits: sends COMMIT and a sync point, reads everything, leaves pipeline mode. */
-  commit(): void {
+  /**
+   * Sends COMMIT and a sync point without reading their results: `readReady` reads them
+   * as they come, `finish` waits for them.
+   */
+  sendCommit(): void {
     this.sendText('COMMIT');
-    this.sync();
-    if (this.failure) throw this.failure;
+    this.pq.pipelineSync();
+    this.pq.flush();
+    this.unflushed = 0;
+  }
+
+  /**
+   * Reads the results already received (the caller consumed the socket's input); true
+   * once everything up to the sync point is read and the pipeline mode left.
+   */
+  readReady(): boolean {
+    while (this.queue.length > 0) {
+      if (this.pq.isBusy()) return false;
+      this.readOne();
+    }
+    if (this.pq.isBusy()) return false;
+    this.endSync();
+    return true;
+  }
+
+  /** Reads everything up to the sync point, waiting for it; then the first error, if any. */
+  finish(): Error | undefined {
+    while (this.queue.length > 0) this.readOne();
+    this.endSync();
+    return this.failure;
   }
 
   /** Ends the pipeline after an error or a throw, reading what is left; the caller rolls back. */
   abandon(): void {
-    this.sync();
+    this.pq.pipelineSync();
+    this.pq.flush();
+    this.unflushed = 0;
+    this.finish();
   }
 
   private push<T>(
@@ -130,12 +161,8 @@ export class Pipeline {
     p.done = true;
   }
 
-  private sync(): void {
-    this.pq.pipelineSync();
-    this.pq.flush();
-    this.unflushed = 0;
-    while (this.queue.length > 0) this.readOne();
-    // The sync point's own result.
+  /** Reads the sync point's own result and leaves pipeline mode. */
+  private endSync(): void {
     this.pq.getResult();
     this.pq.exitPipelineMode();
   }

@@ -111,7 +111,30 @@ function migratePostgres(db: PgDatabase, now: number): number[] {
 
 /** The store on PostgreSQL. */
 export class PostgresStore extends SqlStore {
+  /** The connection, whose commits each verb waits for before it answers. */
+  readonly connection: PgDatabase;
+
   constructor(url: string, options: SqliteStoreOptions = {}) {
-    super(postgresEngine(url), options);
+    const engine = postgresEngine(url);
+    super(engine, options);
+    this.connection = engine.db as PgDatabase;
   }
+}
+
+// Every verb answers once what it committed is confirmed (pg-database.ts sends COMMIT
+// without waiting): a caller never acts on, or tells anyone of, a change PostgreSQL may
+// still refuse or lose.
+for (const name of Object.getOwnPropertyNames(SqlStore.prototype)) {
+  const verb: unknown = Object.getOwnPropertyDescriptor(SqlStore.prototype, name)?.value;
+  if (typeof verb !== 'function' || verb.constructor.name !== 'AsyncFunction') continue;
+  Object.defineProperty(PostgresStore.prototype, name, {
+    async value(this: PostgresStore, ...args: unknown[]) {
+      const from = this.connection.sentCommits;
+      const result: unknown = await verb.apply(this, args);
+      await this.connection.committedSince(from);
+      return result;
+    },
+    writable: true,
+    configurable: true,
+  });
 }
