@@ -30,13 +30,21 @@ afterEach(() => {
   for (const db of open.splice(0)) db.close();
 });
 
+/** Every commit `fn` sent, confirmed; rejects with the first failure. */
+async function confirmed(sent: readonly { promise: Promise<void> }[]): Promise<void> {
+  for (const c of sent) await c.promise;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe.skipIf(!postgresPresent)('commits sent without waiting', () => {
   it('confirms a commit from the socket when nothing else uses the connection', async () => {
     const { db, url } = connect();
-    const from = db.sentCommits;
-    db.transaction(() => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run(1, 'one'))();
-    expect(db.sentCommits).toBe(from + 1);
-    await db.committedSince(from);
+    const { sent } = db.collect(() =>
+      db.transaction(() => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run(1, 'one'))(),
+    );
+    expect(sent).toHaveLength(1);
+    await confirmed(sent);
     // Another connection sees it: confirmed means committed.
     const other = connect(url).db;
     expect(rows(other)).toEqual([{ k: 1, v: 'one' }]);
@@ -45,38 +53,84 @@ describe.skipIf(!postgresPresent)('commits sent without waiting', () => {
   it('fails the verb whose commit revealed an error, keeps nothing of it, and goes on', async () => {
     const { db } = connect();
     const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
-    const from = db.sentCommits;
     // Writes go out unread: the duplicate key is only known when the results are read.
-    const result = db.transaction(() => {
-      insert.run(1, 'first');
-      insert.run(1, 'again');
-      return 'returned';
-    })();
+    const { result, sent } = db.collect(() =>
+      db.transaction(() => {
+        insert.run(1, 'first');
+        insert.run(1, 'again');
+        return 'returned';
+      })(),
+    );
     expect(result).toBe('returned');
-    await expect(db.committedSince(from)).rejects.toMatchObject({ code: '23505' });
+    await expect(confirmed(sent)).rejects.toMatchObject({ code: '23505' });
     expect(rows(db)).toEqual([]);
     // The connection is fine, and a later transaction does not inherit the failure.
-    const next = db.sentCommits;
-    db.transaction(() => insert.run(2, 'two'))();
-    await db.committedSince(next);
+    const next = db.collect(() => db.transaction(() => insert.run(2, 'two'))());
+    await confirmed(next.sent);
     expect(rows(db)).toEqual([{ k: 2, v: 'two' }]);
   });
 
-  it('reads the last commit before the next statement, which sees its rows', async () => {
+  it('reads the last commit before the next statement, and tells each sender its own outcome', async () => {
     const { db } = connect();
-    const from = db.sentCommits;
     const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
-    db.transaction(() => insert.run(1, 'one'))();
-    db.transaction(() => insert.run(1, 'clash'))();
-    db.transaction(() => insert.run(3, 'three'))();
-    // Read at once, no await: the reads wait for what is in flight.
+    const first = db.collect(() => db.transaction(() => insert.run(1, 'one'))());
+    const clash = db.collect(() => db.transaction(() => insert.run(1, 'clash'))());
+    const third = db.collect(() => db.transaction(() => insert.run(3, 'three'))());
+    // Read at once, no await: the read waits for what is in flight.
     expect(rows(db)).toEqual([
       { k: 1, v: 'one' },
       { k: 3, v: 'three' },
     ]);
-    // Three commits sent; the second failed, and whoever asks about it hears.
-    await expect(db.committedSince(from)).rejects.toMatchObject({ code: '23505' });
-    await expect(db.committedSince(from + 2)).resolves.toBeUndefined();
+    await expect(confirmed(first.sent)).resolves.toBeUndefined();
+    await expect(confirmed(clash.sent)).rejects.toMatchObject({ code: '23505' });
+    await expect(confirmed(third.sent)).resolves.toBeUndefined();
+  });
+
+  it('commits what a transaction kept after a nested one failed and was caught', async () => {
+    const { db, url } = connect();
+    const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+    const { sent } = db.collect(() =>
+      db.transaction(() => {
+        insert.run(1, 'kept');
+        try {
+          db.transaction(() => {
+            insert.run(2, 'undone');
+            throw new Error('the nested part gives up');
+          })();
+        } catch {}
+        insert.run(3, 'kept too');
+      })(),
+    );
+    await confirmed(sent);
+    expect(rows(connect(url).db)).toEqual([
+      { k: 1, v: 'kept' },
+      { k: 3, v: 'kept too' },
+    ]);
+  });
+
+  it('fails, and does not hang, a commit whose connection the server dropped', async () => {
+    const { db, url } = connect();
+    const pid = (db.query('SELECT pg_backend_pid() AS p')[0] as { p: number }).p;
+    connect(url).db.query(`SELECT pg_terminate_backend(${pid})`);
+    await sleep(100);
+    let sent: readonly { promise: Promise<void> }[] = [];
+    try {
+      sent = db.collect(() =>
+        db.transaction(() => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run(1, 'lost'))(),
+      ).sent;
+    } catch (error) {
+      // Refused at once when the loss shows while sending: as good as a failed commit.
+      expect(String(error)).toMatch(/connection|server/i);
+      return;
+    }
+    const outcome = await Promise.race([
+      confirmed(sent).then(
+        () => 'confirmed',
+        () => 'failed',
+      ),
+      sleep(3_000).then(() => 'hung'),
+    ]);
+    expect(outcome).toBe('failed');
   });
 });
 
@@ -85,11 +139,21 @@ describe.skipIf(!postgresPresent)('the PostgreSQL store', () => {
     const store = await openPgStore();
     const other = connect(store.url).db;
     for (let i = 0; i < 20; i++) {
-      const from = store.connection.sentCommits;
       const owner = await store.createToken('requester', `req${i}`, `r${i}`, undefined, 0);
-      expect(store.connection.sentCommits).toBeGreaterThan(from);
       // At once, from another connection: the commit was confirmed before the answer.
       expect(other.query(`SELECT id FROM accounts WHERE id = ${owner.accountId}`)).toHaveLength(1);
     }
+  });
+
+  it('fails only the verb whose own commit failed, of several at once', async () => {
+    const store = await openPgStore();
+    await store.createToken('requester', 'first', 'taken', undefined, 0);
+    const [alice, bob] = await Promise.allSettled([
+      store.createToken('requester', 'alice', 'alice-token', undefined, 0),
+      store.createToken('requester', 'bob', 'taken', undefined, 0),
+    ]);
+    expect(alice.status).toBe('fulfilled');
+    expect(bob).toMatchObject({ status: 'rejected', reason: { code: '23505' } });
+    expect(await store.findToken('alice-token')).not.toBeNull();
   });
 });

@@ -26,12 +26,13 @@ import { createRequire } from 'node:module';
 import type { SqlDatabase, SqlRunResult, SqlStatement } from '../sql-database.js';
 import { type PgStatementText, toPostgres } from './pg-dialect.js';
 import { type Pending, Pipeline, type PipelineConnection } from './pg-pipeline.js';
+import { type RowResult, type RowShape, readRows } from './pg-rows.js';
 
 /** The lock every store transaction takes (with its schema's hash): one writer at a time across coordinators. */
 export const STORE_LOCK_KEY = 0x616e7967; // "anyg"
 
 /** The calls of libpq's binding this file uses. */
-interface Libpq extends PipelineConnection {
+interface Libpq extends PipelineConnection, RowResult {
   connectSync(conninfo: string): void;
   on(event: 'readable', listener: () => void): void;
   startReader(): void;
@@ -45,12 +46,6 @@ interface Libpq extends PipelineConnection {
   resultErrorMessage(): string;
   resultErrorFields(): { sqlState?: string } | undefined;
   errorMessage(): string;
-  ntuples(): number;
-  nfields(): number;
-  fname(column: number): string;
-  ftype(column: number): number;
-  getvalue(row: number, column: number): string;
-  getisnull(row: number, column: number): boolean;
   cmdTuples(): string;
 }
 
@@ -84,12 +79,11 @@ export class PgError extends Error {
   }
 }
 
-/** Failed commits remembered for the verbs that sent them. */
-const MAX_FAILURES_KEPT = 16;
-
-/** Type ids whose text is a number (int2, int4, int8, oid, float4, float8, numeric). */
-const NUMERIC_TYPES = new Set([20, 21, 23, 26, 700, 701, 1700]);
-const BOOL_TYPE = 16;
+/**
+ * How often an unconfirmed commit's answer is looked for besides the socket turning
+ * readable: a connection the server drops reports an error, not readability, to libuv.
+ */
+const CONFIRMATION_POLL_MS = 50;
 
 export class PgDatabase implements SqlDatabase {
   readonly dialect = 'postgres';
@@ -99,12 +93,12 @@ export class PgDatabase implements SqlDatabase {
   private open = true;
   /** The open transaction's statements in flight (pg-pipeline.ts); undefined outside one. */
   pipeline: Pipeline | undefined;
-  /** Transactions whose COMMIT was sent, ever: the last one's number. */
-  sentCommits = 0;
-  /** The last transaction, committed but not yet confirmed, and its number. */
-  private unconfirmed: { pipeline: Pipeline; confirmed: Deferred; seq: number } | undefined;
-  /** The latest commits that failed, by number (a few: a verb asks right after its own). */
-  private failures: { seq: number; error: Error }[] = [];
+  /** The last transaction, committed but not yet confirmed. */
+  private unconfirmed: { pipeline: Pipeline; confirmed: Confirmation } | undefined;
+  /** Reads the confirmation now and then too: a dropped connection may never turn readable. */
+  private confirmationPoll: NodeJS.Timeout | undefined;
+  /** The commits sent while `collect` runs its function. */
+  private collecting: Confirmation[] | undefined;
 
   constructor(
     conninfo: string,
@@ -124,58 +118,66 @@ export class PgDatabase implements SqlDatabase {
   }
 
   /**
-   * Resolves once the transactions committed after the `from`-th, up to now, are
-   * confirmed; rejects with the failure of any of them.
+   * Runs `fn` and gives what it returned with the confirmations of the commits sent while
+   * it ran (synchronously: a store verb's own transactions run before its first await).
    */
-  async committedSince(from: number): Promise<void> {
-    const upTo = this.sentCommits;
-    const pending = this.unconfirmed;
-    if (pending && pending.seq > from) await pending.confirmed.promise.catch(() => {});
-    const failed = this.failures.find((f) => f.seq > from && f.seq <= upTo);
-    if (failed) throw failed.error;
+  collect<T>(fn: () => T): { result: T; sent: readonly Confirmation[] } {
+    const outer = this.collecting;
+    const sent: Confirmation[] = [];
+    this.collecting = sent;
+    try {
+      return { result: fn(), sent };
+    } finally {
+      this.collecting = outer;
+    }
   }
 
   /** Reads what of the unconfirmed commit has arrived, without waiting. */
   private readConfirmation(): void {
     const pending = this.unconfirmed;
     if (!pending) return;
+    let failure: Error | undefined;
     try {
       if (!this.pq.consumeInput()) throw pgError(this.pq);
       if (!pending.pipeline.readReady()) return;
-      this.unconfirmed = undefined;
-      this.pq.stopReader();
-      this.settle(pending, pending.pipeline.finish());
-    } catch (error) {
-      this.unconfirmed = undefined;
-      this.pq.stopReader();
-      this.settle(pending, error as Error);
-    }
-  }
-
-  private settle(pending: { confirmed: Deferred; seq: number }, failure: Error | undefined): void {
-    if (failure) {
-      // An error skips the rest of the pipeline, COMMIT with it: the transaction is still
-      // open, aborted, until rolled back.
-      this.pq.exec('ROLLBACK');
-      this.failures.push({ seq: pending.seq, error: failure });
-      if (this.failures.length > MAX_FAILURES_KEPT) this.failures.shift();
-    }
-    pending.confirmed.settle(failure);
-  }
-
-  /** Waits for the unconfirmed commit, if any: the connection is needed for something else. */
-  private confirm(): void {
-    const pending = this.unconfirmed;
-    if (!pending) return;
-    this.unconfirmed = undefined;
-    this.pq.stopReader();
-    let failure: Error | undefined;
-    try {
       failure = pending.pipeline.finish();
     } catch (error) {
       failure = error as Error;
     }
-    this.settle(pending, failure);
+    this.settle(failure);
+  }
+
+  /** Waits for the unconfirmed commit, if any: the connection is needed for something else. */
+  private confirm(): void {
+    if (!this.unconfirmed) return;
+    let failure: Error | undefined;
+    try {
+      failure = this.unconfirmed.pipeline.finish();
+    } catch (error) {
+      failure = error as Error;
+    }
+    this.settle(failure);
+  }
+
+  private settle(failure: Error | undefined): void {
+    const pending = this.unconfirmed;
+    if (!pending) return;
+    this.unconfirmed = undefined;
+    this.pq.stopReader();
+    clearInterval(this.confirmationPoll);
+    // An error skips the rest of the pipeline, COMMIT with it: the transaction is still
+    // open, aborted, until rolled back.
+    if (failure) this.pq.exec('ROLLBACK');
+    pending.confirmed.settle(failure);
+  }
+
+  /** Leaves the commit just sent to be confirmed when its answer arrives. */
+  private awaitConfirmation(pipeline: Pipeline): void {
+    const confirmed = new Confirmation();
+    this.unconfirmed = { pipeline, confirmed };
+    this.collecting?.push(confirmed);
+    this.pq.startReader();
+    this.confirmationPoll = setInterval(() => this.readConfirmation(), CONFIRMATION_POLL_MS);
   }
 
   prepare(sql: string): SqlStatement {
@@ -204,13 +206,14 @@ export class PgDatabase implements SqlDatabase {
       this.depth++;
       try {
         const result = fn(...args) as ReturnType<F>;
-        pipeline.sendCommit();
-        this.unconfirmed = { pipeline, confirmed: new Deferred(), seq: ++this.sentCommits };
-        this.pq.startReader();
+        // A nested transaction that failed left a pipeline of its own.
+        const last = this.pipeline ?? pipeline;
+        last.sendCommit();
+        this.awaitConfirmation(last);
         return result;
       } catch (error) {
         if (this.open) {
-          pipeline.abandon();
+          (this.pipeline ?? pipeline).abandon();
           this.pq.exec('ROLLBACK');
         }
         throw error;
@@ -301,7 +304,7 @@ export class PgDatabase implements SqlDatabase {
 }
 
 /** A commit's confirmation: settled once, with the commit's failure or none. */
-class Deferred {
+export class Confirmation {
   readonly promise: Promise<void>;
   private resolve!: () => void;
   private reject!: (error: Error) => void;
@@ -451,63 +454,4 @@ function toText(value: unknown): string | null {
   if (typeof value === 'boolean') throw new TypeError('SQL parameters take 0 or 1, not booleans');
   if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
   throw new TypeError(`cannot bind a ${typeof value} as an SQL parameter`);
-}
-
-/** Rows as objects by column name, as arrays, or (pluck) the first column's values. */
-type RowShape = 'object' | 'array' | 'pluck';
-
-/** How a column's text becomes a value as SQLite would give it. */
-enum Kind {
-  Text,
-  Number,
-  Bool,
-}
-
-/**
- * Up to `limit` rows of the current result. Column names and types are asked once per
- * result, not per row: each is a call into the binding, and a row of 14 columns made 42
- * of them before its values.
- */
-function readRows(pq: Libpq, shape: RowShape, limit = Number.POSITIVE_INFINITY): unknown[] {
-  const n = Math.min(pq.ntuples(), limit);
-  const rows = new Array<unknown>(n);
-  if (n === 0) return rows;
-  const width = shape === 'pluck' ? 1 : pq.nfields();
-  const kinds = new Array<Kind>(width);
-  for (let c = 0; c < width; c++) kinds[c] = kindOf(pq.ftype(c));
-  if (shape === 'pluck') {
-    const kind = kinds[0] as Kind;
-    for (let i = 0; i < n; i++) rows[i] = cellValue(pq, i, 0, kind);
-    return rows;
-  }
-  if (shape === 'array') {
-    for (let i = 0; i < n; i++) {
-      const values = new Array<unknown>(width);
-      for (let c = 0; c < width; c++) values[c] = cellValue(pq, i, c, kinds[c] as Kind);
-      rows[i] = values;
-    }
-    return rows;
-  }
-  const names = new Array<string>(width);
-  for (let c = 0; c < width; c++) names[c] = pq.fname(c);
-  for (let i = 0; i < n; i++) {
-    const out: Record<string, unknown> = {};
-    for (let c = 0; c < width; c++) out[names[c] as string] = cellValue(pq, i, c, kinds[c] as Kind);
-    rows[i] = out;
-  }
-  return rows;
-}
-
-function kindOf(type: number): Kind {
-  if (NUMERIC_TYPES.has(type)) return Kind.Number;
-  return type === BOOL_TYPE ? Kind.Bool : Kind.Text;
-}
-
-/** A value as SQLite would give it: numbers as numbers, booleans as 1 or 0, text as text. */
-function cellValue(pq: Libpq, row: number, column: number, kind: Kind): unknown {
-  if (pq.getisnull(row, column)) return null;
-  const text = pq.getvalue(row, column);
-  if (kind === Kind.Number) return Number(text);
-  if (kind === Kind.Bool) return text === 't' ? 1 : 0;
-  return text;
 }

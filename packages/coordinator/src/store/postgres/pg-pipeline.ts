@@ -97,8 +97,9 @@ export class Pipeline {
    */
   sendCommit(): void {
     this.sendText('COMMIT');
-    this.pq.pipelineSync();
-    this.pq.flush();
+    if (!this.pq.pipelineSync() || this.pq.flush() === -1) {
+      throw new Error(`cannot send to PostgreSQL: ${this.pq.errorMessage()}`);
+    }
     this.unflushed = 0;
   }
 

@@ -123,16 +123,18 @@ export class PostgresStore extends SqlStore {
 
 // Every verb answers once what it committed is confirmed (pg-database.ts sends COMMIT
 // without waiting): a caller never acts on, or tells anyone of, a change PostgreSQL may
-// still refuse or lose.
+// still refuse or lose, and a verb fails with its own commit's failure, not another's. A
+// verb's own transactions run before its first await (the two that await call other
+// verbs, each waiting for its own).
 for (const name of Object.getOwnPropertyNames(SqlStore.prototype)) {
   const verb: unknown = Object.getOwnPropertyDescriptor(SqlStore.prototype, name)?.value;
   if (typeof verb !== 'function' || verb.constructor.name !== 'AsyncFunction') continue;
   Object.defineProperty(PostgresStore.prototype, name, {
     async value(this: PostgresStore, ...args: unknown[]) {
-      const from = this.connection.sentCommits;
-      const result: unknown = await verb.apply(this, args);
-      await this.connection.committedSince(from);
-      return result;
+      const { result, sent } = this.connection.collect(() => verb.apply(this, args) as unknown);
+      const value = await result;
+      for (const commit of sent) await commit.promise;
+      return value;
     },
     writable: true,
     configurable: true,
