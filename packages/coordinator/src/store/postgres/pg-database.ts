@@ -7,12 +7,14 @@
  * that the coordinator's event loop waits for each round trip (about 50 µs on loopback
  * inside a transaction), as it waits for SQLite's disk today.
  *
- * A transaction's COMMIT is not waited for: the call returns once it is sent, and
- * `committed()` answers when PostgreSQL has confirmed every commit sent so far, read from
- * the socket as it becomes readable (the store answers no verb before: postgres-store.ts).
- * Meanwhile the coordinator goes on with other requests while PostgreSQL works through
- * the transaction's writes; the connection's next statement first reads what is left.
- * Without this, a coordinator and PostgreSQL took turns, each idle while the other worked.
+ * A transaction's COMMIT is not waited for: the call returns once it is sent, and the
+ * commit's `Confirmation` settles when PostgreSQL's answer is read — from the socket as it
+ * becomes readable, or by the connection's next statement, which reads what is left
+ * first. `collect` gathers the confirmations of the commits a function sent, so that each
+ * store verb answers once its own are confirmed and fails with its own commit's failure
+ * (postgres-store.ts). Meanwhile the coordinator goes on with other requests while
+ * PostgreSQL works through the transaction's writes; without this, a coordinator and
+ * PostgreSQL took turns, each idle while the other worked.
  *
  * Transactions are serializable by construction: each takes one transaction-scoped
  * advisory lock first, so the transactions of all coordinators on the database run one
