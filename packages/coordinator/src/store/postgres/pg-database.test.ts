@@ -134,6 +134,42 @@ describe.skipIf(!postgresPresent)('commits sent without waiting', () => {
   });
 });
 
+describe.skipIf(!postgresPresent)('a session the server ended', () => {
+  it('is opened again at the next use, with its search path and its statements prepared anew', async () => {
+    const { db, url } = connect();
+    // Its schema's search path is part of the session, as the store sets it.
+    const { schema } = parsePostgresUrl(url);
+    db.configureSession(`SET search_path TO ${schema}`);
+    const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+    await confirmed(db.collect(() => db.transaction(() => insert.run(1, 'before'))()).sent);
+    const pid = (db.query('SELECT pg_backend_pid() AS p')[0] as { p: number }).p;
+    connect(url).db.query(`SELECT pg_terminate_backend(${pid})`);
+    await sleep(100);
+    // The use that meets the loss fails...
+    expect(() => db.query('SELECT 1 AS one')).toThrow();
+    // ...and the next one runs on a new session: unqualified names, prepared statements.
+    await confirmed(db.collect(() => db.transaction(() => insert.run(2, 'after'))()).sent);
+    expect(rows(db)).toEqual([
+      { k: 1, v: 'before' },
+      { k: 2, v: 'after' },
+    ]);
+    const again = (db.query('SELECT pg_backend_pid() AS p')[0] as { p: number }).p;
+    expect(again).not.toBe(pid);
+  });
+
+  it('lets the store answer again after its connection was ended', async () => {
+    const store = await openPgStore();
+    await store.createToken('requester', 'before', 'before-token', undefined, 0);
+    const pid = (store.connection.query('SELECT pg_backend_pid() AS p')[0] as { p: number }).p;
+    connect(store.url).db.query(`SELECT pg_terminate_backend(${pid})`);
+    await sleep(100);
+    await store.findToken('before-token').catch(() => null);
+    await store.createToken('requester', 'after', 'after-token', undefined, 0);
+    expect(await store.findToken('before-token')).not.toBeNull();
+    expect(await store.findToken('after-token')).not.toBeNull();
+  });
+});
+
 describe.skipIf(!postgresPresent)('the PostgreSQL store', () => {
   it('answers a verb only once its commit is confirmed', async () => {
     const store = await openPgStore();

@@ -26,6 +26,7 @@
 
 import { createRequire } from 'node:module';
 import type { SqlDatabase, SqlRunResult, SqlStatement } from '../sql-database.js';
+import { Confirmation } from './pg-confirmation.js';
 import { type PgStatementText, toPostgres } from './pg-dialect.js';
 import { type Pending, Pipeline, type PipelineConnection } from './pg-pipeline.js';
 import { type RowResult, type RowShape, readRows } from './pg-rows.js';
@@ -40,6 +41,7 @@ interface Libpq extends PipelineConnection, RowResult {
   startReader(): void;
   stopReader(): void;
   consumeInput(): boolean;
+  socket(): number;
   finish(): void;
   exec(sql: string): void;
   prepare(name: string, sql: string, nParams: number): void;
@@ -89,7 +91,9 @@ const CONFIRMATION_POLL_MS = 50;
 
 export class PgDatabase implements SqlDatabase {
   readonly dialect = 'postgres';
-  private readonly pq: Libpq;
+  private pq!: Libpq;
+  /** Statements every session starts with (the schema's search path): run again on a new one. */
+  private readonly session = ['SET client_min_messages = warning'];
   private readonly statements = new Map<string, PgStatement>();
   private depth = 0;
   private open = true;
@@ -103,20 +107,55 @@ export class PgDatabase implements SqlDatabase {
   private collecting: Confirmation[] | undefined;
 
   constructor(
-    conninfo: string,
+    private readonly conninfo: string,
     /** Tables whose `id` the database assigns (an INSERT returns it). */
     readonly idTables: ReadonlySet<string>,
   ) {
+    this.pq = this.connect();
+  }
+
+  /** A new session, its statements run (notices such as "already exists, skipping" are not news). */
+  private connect(): Libpq {
     const Pq = loadLibpq();
-    this.pq = new Pq();
+    const pq = new Pq();
     try {
-      this.pq.connectSync(conninfo);
+      pq.connectSync(this.conninfo);
     } catch (error) {
       throw new StoreUnreachableError((error as Error).message.trim());
     }
-    // Notices ("already exists, skipping") are not news for the operator.
-    this.exec('SET client_min_messages = warning');
-    this.pq.on('readable', () => this.readConfirmation());
+    for (const sql of this.session) {
+      pq.exec(sql);
+      if (pq.resultStatus() === 'PGRES_FATAL_ERROR') throw pgError(pq, sql);
+    }
+    pq.on('readable', () => this.readConfirmation());
+    return pq;
+  }
+
+  /** Runs `sql` now and at the start of every later session. */
+  configureSession(sql: string): void {
+    this.exec(sql);
+    this.session.push(sql);
+  }
+
+  /**
+   * Connects again when the server dropped the connection (it restarted, an operator ended
+   * the session): the use that met the loss failed, and the next runs on a new session.
+   * While the server is away each use fails with StoreUnreachableError and tries again.
+   */
+  private reconnectIfDropped(): void {
+    if (!this.open || this.pq.socket() >= 0) return;
+    const dropped = this.pq;
+    this.pq = this.connect();
+    dropped.finish();
+    setTimeout(() => dropped, 1000).unref();
+    // Prepared statements were the old session's.
+    for (const stmt of this.statements.values()) stmt.forgetPreparation();
+  }
+
+  /** Before the connection is used for something new: the last commit read, the session alive. */
+  private ready(): void {
+    this.confirm();
+    this.reconnectIfDropped();
   }
 
   /**
@@ -195,7 +234,7 @@ export class PgDatabase implements SqlDatabase {
   transaction<F extends (...args: never[]) => unknown>(fn: F): F {
     const run = (...args: Parameters<F>): ReturnType<F> => {
       if (this.depth > 0) return this.nested(fn, args);
-      this.confirm();
+      this.ready();
       // BEGIN and the store's lock go out with the first statements, unawaited.
       const pipeline = new Pipeline(this.pq, pgError);
       this.pipeline = pipeline;
@@ -258,14 +297,14 @@ export class PgDatabase implements SqlDatabase {
       this.pipeline.wait(this.pipeline.sendText(sql));
       return;
     }
-    this.confirm();
+    this.ready();
     this.pq.exec(sql);
     this.check();
   }
 
   /** Runs a statement text directly (no preparation), outside a transaction: rows as objects. */
   query(sql: string): Record<string, unknown>[] {
-    this.confirm();
+    this.ready();
     this.pq.exec(sql);
     this.check();
     return readRows(this.pq, 'object') as Record<string, unknown>[];
@@ -285,13 +324,13 @@ export class PgDatabase implements SqlDatabase {
 
   /** Prepares `text` on the server under `name` (once per connection). */
   serverPrepare(name: string, text: PgStatementText): void {
-    this.confirm();
+    this.ready();
     this.pq.prepare(name, text.text, text.count);
     this.check(text.text);
   }
 
   execute(name: string, params: (string | null)[], sql: string): Libpq {
-    this.confirm();
+    this.ready();
     this.pq.execPrepared(name, params);
     this.check(sql);
     return this.pq;
@@ -302,27 +341,6 @@ export class PgDatabase implements SqlDatabase {
     if (status === 'PGRES_FATAL_ERROR' || status === 'PGRES_BAD_RESPONSE') {
       throw pgError(this.pq, sql);
     }
-  }
-}
-
-/** A commit's confirmation: settled once, with the commit's failure or none. */
-export class Confirmation {
-  readonly promise: Promise<void>;
-  private resolve!: () => void;
-  private reject!: (error: Error) => void;
-
-  constructor() {
-    this.promise = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    // A failed commit nobody awaits (none of the store's verbs) must not end the process.
-    this.promise.catch(() => {});
-  }
-
-  settle(failure: Error | undefined): void {
-    if (failure) this.reject(failure);
-    else this.resolve();
   }
 }
 
@@ -346,6 +364,12 @@ class PgStatement implements SqlStatement {
     private readonly name: string,
     private readonly base?: PgStatement,
   ) {}
+
+  /** The session it was prepared in is gone: prepare again at the next use. */
+  forgetPreparation(): void {
+    this.prepared = false;
+    this.preparingIn = undefined;
+  }
 
   view(): PgStatement {
     return new PgStatement(this.db, this.text, this.name, this.base ?? this);

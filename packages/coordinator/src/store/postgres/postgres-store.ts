@@ -65,7 +65,7 @@ export function postgresEngine(url: string): SqlEngine {
   const idTables = tablesWithIds(MIGRATIONS.flatMap((m) => m.statements));
   const db = new PgDatabase(conninfo, idTables);
   if (schema !== undefined) {
-    db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
+    db.configureSession(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
   }
   return {
     kind: 'postgres',
