@@ -97,24 +97,20 @@ export class Pipeline {
    */
   sendCommit(): void {
     this.sendText('COMMIT');
-    if (!this.pq.pipelineSync() || this.pq.flush() === -1) {
-      throw new Error(`cannot send to PostgreSQL: ${this.pq.errorMessage()}`);
-    }
-    this.unflushed = 0;
+    if (!this.sendSync()) throw new Error(`cannot send to PostgreSQL: ${this.pq.errorMessage()}`);
   }
 
   /**
    * Reads the results already received (the caller consumed the socket's input); true
-   * once everything up to the sync point is read and the pipeline mode left.
+   * once every statement's is read and the sync point's has arrived: `finish` then waits
+   * for nothing.
    */
   readReady(): boolean {
     while (this.queue.length > 0) {
       if (this.pq.isBusy()) return false;
       this.readOne();
     }
-    if (this.pq.isBusy()) return false;
-    this.endSync();
-    return true;
+    return !this.pq.isBusy();
   }
 
   /** Reads everything up to the sync point, waiting for it; then the first error, if any. */
@@ -126,10 +122,14 @@ export class Pipeline {
 
   /** Ends the pipeline after an error or a throw, reading what is left; the caller rolls back. */
   abandon(): void {
-    this.pq.pipelineSync();
-    this.pq.flush();
-    this.unflushed = 0;
+    this.sendSync();
     this.finish();
+  }
+
+  /** Sends a sync point and everything before it; false when the connection refused. */
+  private sendSync(): boolean {
+    this.unflushed = 0;
+    return this.pq.pipelineSync() && this.pq.flush() !== -1;
   }
 
   private push<T>(
