@@ -108,6 +108,36 @@ describe.skipIf(!postgresPresent)('commits sent without waiting', () => {
     ]);
   });
 
+  it('runs a transaction of more statements than the pipeline holds, each result its own', async () => {
+    const { db, url } = connect();
+    const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+    const update = db.prepare('UPDATE t SET v = ? WHERE k = ?');
+    const read = db.prepare('SELECT v FROM t WHERE k = ?').pluck();
+    // 1 000 writes: the pipeline holds 256, so the oldest are read while more go out.
+    const { result, sent } = db.collect(() =>
+      db.transaction(() => {
+        const writes = [];
+        for (let k = 0; k < 500; k++) {
+          writes.push(insert.run(k, `v${k}`));
+          // Every other update names a missing row: its count tells the two apart.
+          writes.push(update.run(`w${k}`, k % 2 === 0 ? k : k + 10_000));
+        }
+        // A read in the middle of it all sees every write sent before it.
+        const seen = read.get(498);
+        return { changes: writes.map((w) => w.changes), seen };
+      })(),
+    );
+    await confirmed(sent);
+    expect(result.seen).toBe('w498');
+    expect(result.changes).toEqual(
+      Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? 1 : ((i - 1) / 2) % 2 === 0 ? 1 : 0)),
+    );
+    const kept = connect(url).db.query(
+      'SELECT count(*)::int AS n, count(*) FILTER (WHERE v LIKE $$w%$$)::int AS w FROM t',
+    );
+    expect(kept).toEqual([{ n: 500, w: 250 }]);
+  });
+
   it('fails, and does not hang, a commit whose connection the server dropped', async () => {
     const { db, url } = connect();
     const pid = (db.query('SELECT pg_backend_pid() AS p')[0] as { p: number }).p;
