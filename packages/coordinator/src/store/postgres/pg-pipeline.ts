@@ -150,12 +150,8 @@ export class Pipeline {
     send: () => boolean,
   ): Pending<T> {
     if (this.failure) throw this.failure;
-    if (this.queue.length >= MAX_IN_FLIGHT)
-      this.wait(
-        this.queue[
-          process.env.PGFLUSH === '0' ? this.queue.length - 1 : FLUSH_EVERY - 1
-        ] as Pending,
-      );
+    // Full: the oldest results were asked for long ago and have arrived (or nearly).
+    if (this.queue.length >= MAX_IN_FLIGHT) this.wait(this.queue[FLUSH_EVERY - 1] as Pending);
     if (!send()) throw new Error(`cannot send to PostgreSQL: ${this.pq.errorMessage()}`);
     const p: Pending<T> = { consume, sql, done: false };
     this.queue.push(p);
