@@ -59,6 +59,11 @@ export const JobDiagnostics = z.strictObject({
     quotaExhausted: z.number().int(),
     /** Of the eligible: running replicas of jobs of higher priority than this one. */
     busyWithHigherPriority: z.number().int(),
+    /**
+     * Of the eligible, neither quarantined nor out of quota: how many accounts they belong
+     * to. A compared task needs its quorum of hosts of different accounts (and networks).
+     */
+    accounts: z.number().int(),
   }),
   /** One entry per requirement the job has (and `deadline` when a speed estimate applies). */
   requirements: z.array(RequirementCheck),

@@ -301,5 +301,6 @@ export {
   type Diagnosis,
   type DiagnosisInput,
   diagnose,
+  keptApartMessage,
 } from './why-no-match.js';
 export { type HostStanding, sendableNow, workAllowance } from './work-allowance.js';

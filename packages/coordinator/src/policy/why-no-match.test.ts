@@ -4,6 +4,9 @@ import { bytesText, type DiagnosedHost, diagnose } from './why-no-match.js';
 
 const GiB = 1024 ** 3;
 
+/** Each host of its own account unless a test says otherwise. */
+let nextAccount = 1;
+
 function host(caps: Partial<HostCapabilities>, more: Partial<DiagnosedHost> = {}): DiagnosedHost {
   return {
     caps: {
@@ -24,6 +27,8 @@ function host(caps: Partial<HostCapabilities>, more: Partial<DiagnosedHost> = {}
     quotaLeft: 100,
     higherPriority: 0,
     refusedModule: false,
+    account: nextAccount++,
+    network: null,
     ...more,
   };
 }
@@ -76,6 +81,8 @@ describe('diagnose', () => {
       quarantined: 1,
       quotaExhausted: 0,
       busyWithHigherPriority: 2,
+      // The two eligible hosts neither quarantined nor out of quota, each of its own account.
+      accounts: 2,
     });
     expect(d.messages.join(' ')).toMatch(
       /3 connected hosts meet .* none can take .* 1 quarantined.* 2 busy with higher-priority work/,
@@ -175,5 +182,35 @@ describe('diagnose prices', () => {
     });
     expect(d.hosts.eligible).toBe(0);
     expect(d.messages.join(' ')).toContain('ask a price and run only paid jobs');
+  });
+
+  it('says when the hosts that may run a compared job are too few accounts or networks for its quorum', () => {
+    const apart = (hosts: DiagnosedHost[], keptApart = 2) =>
+      diagnose({ deadlineMs: 600_000, size: {}, hosts, tasks: TASKS, keptApart });
+    // Two hosts of one account: each task gets one replica, and its quorum is 2.
+    const oneAccount = apart([host({}, { account: 7 }), host({}, { account: 7 })]);
+    expect(oneAccount.hosts).toMatchObject({ eligible: 2, accounts: 1 });
+    expect(oneAccount.messages).toEqual([
+      'Each task needs 2 hosts of different accounts to settle (hosts of one account never share a task), but the 2 connected hosts that may run it belong to 1 account: connect providers of other accounts, each with a provider token of its own (`anygrid token create --role provider`).',
+    ]);
+    // A quarantined host of another account does not count.
+    const quarantined = apart([
+      host({}, { account: 7 }),
+      host({}, { account: 8, quarantined: true }),
+    ]);
+    expect(quarantined.hosts.accounts).toBe(1);
+    expect(quarantined.messages.some((m) => m.includes('different accounts'))).toBe(true);
+    // Two accounts on one public network.
+    const oneNetwork = apart([
+      host({}, { network: '203.0.113' }),
+      host({}, { network: '203.0.113' }),
+    ]);
+    expect(oneNetwork.messages).toEqual([
+      'Each task needs 2 hosts on different networks to settle (hosts of one network never share a task), but the 2 connected hosts that may run it are on 1 network: connect providers elsewhere, or start the coordinator with `--network-rule` to change what counts as one network.',
+    ]);
+    // Enough of both, or a job that keeps nothing apart: nothing to say.
+    expect(apart([host({}), host({}), host({})], 3).messages).toEqual([]);
+    expect(apart([host({}, { account: 7 }), host({}, { account: 7 })], 1).messages).toEqual([]);
+    expect(apart([host({}, { account: 7 })], 3).hosts.accounts).toBe(1);
   });
 });

@@ -37,6 +37,9 @@ export interface DiagnosedHost {
   readonly higherPriority: number;
   /** Whether it refused a replica of this job's module (bytes or signature not accepted). */
   readonly refusedModule: boolean;
+  readonly account: number;
+  /** Its network under the coordinator's rule (policy/network-prefix.ts), or null. */
+  readonly network: string | null;
 }
 
 export interface DiagnosisInput {
@@ -49,6 +52,11 @@ export interface DiagnosisInput {
   readonly hosts: readonly DiagnosedHost[];
   readonly tasks: JobDiagnostics['tasks'];
   readonly publicKey?: string;
+  /**
+   * Hosts of different accounts and networks a task needs to settle: its quorum when the
+   * job compares replicas (they are kept apart, sqlite-assignment.ts), else 1.
+   */
+  readonly keptApart?: number;
 }
 
 export type Diagnosis = Pick<JobDiagnostics, 'hosts' | 'requirements' | 'signature' | 'messages'>;
@@ -70,14 +78,14 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       !deadline?.late.has(h) &&
       priceFits(h.caps.asks, input.pricing),
   );
+  const usable = eligible.filter((h) => !h.quarantined && h.quotaLeft > 0);
   const counts = {
     connected: hosts.length,
     eligible: eligible.length,
     quarantined: eligible.filter((h) => h.quarantined).length,
     quotaExhausted: eligible.filter((h) => !h.quarantined && h.quotaLeft <= 0).length,
-    busyWithHigherPriority: eligible.filter(
-      (h) => !h.quarantined && h.quotaLeft > 0 && h.higherPriority >= Math.max(1, h.slots),
-    ).length,
+    busyWithHigherPriority: usable.filter((h) => h.higherPriority >= Math.max(1, h.slots)).length,
+    accounts: new Set(usable.map((h) => h.account)).size,
   };
   const messages: string[] = [];
   const pending = input.tasks.total - input.tasks.settled;
@@ -88,6 +96,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   }
   if (pending > 0 && input.tasks.queued > 0) {
     messages.push(...hostMessages(counts, checks, hosts.length));
+    const apart = keptApartMessage(usable, input.keptApart ?? 1);
+    if (apart !== undefined) messages.push(apart);
   }
   const refused = hosts.filter((h) => h.refusedModule).length;
   let signature: Diagnosis['signature'];
@@ -107,6 +117,34 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     ...(signature ? { signature } : {}),
     messages,
   };
+}
+
+/**
+ * Why a compared job's tasks cannot settle on the hosts at hand: a task's replicas go to
+ * hosts of different accounts and networks, and fewer of those are connected than its
+ * quorum. The pool is not short of hosts, so nothing else would say so.
+ */
+export function keptApartMessage(
+  usable: readonly Pick<DiagnosedHost, 'account' | 'network'>[],
+  needed: number,
+): string | undefined {
+  if (usable.length === 0 || needed <= 1) return undefined;
+  const accounts = new Set(usable.map((h) => h.account)).size;
+  const hosts = plural(
+    usable.length,
+    'connected host that may run it',
+    'connected hosts that may run it',
+  );
+  if (accounts < needed) {
+    return `Each task needs ${needed} hosts of different accounts to settle (hosts of one account never share a task), but the ${hosts} belong to ${plural(accounts, 'account', 'accounts')}: connect providers of other accounts, each with a provider token of its own (\`anygrid token create --role provider\`).`;
+  }
+  // A host with no network under the rule (a private address) is kept apart by account only.
+  if (usable.some((h) => h.network === null)) return undefined;
+  const networks = new Set(usable.map((h) => h.network)).size;
+  if (networks < needed) {
+    return `Each task needs ${needed} hosts on different networks to settle (hosts of one network never share a task), but the ${hosts} are on ${plural(networks, 'network', 'networks')}: connect providers elsewhere, or start the coordinator with \`--network-rule\` to change what counts as one network.`;
+  }
+  return undefined;
 }
 
 function hostMessages(

@@ -9,7 +9,7 @@
  */
 
 import { type JobDiagnostics, NotFoundError } from '@anygrid/protocol';
-import { diagnose, placeable } from '../policy/index.js';
+import { diagnose, keptApartMessage, placeable } from '../policy/index.js';
 import type { DiagnosticsFacts, Principal, Store } from '../store/store.js';
 import type { Hub } from './hub.js';
 import type { Scheduler } from './scheduler.js';
@@ -62,6 +62,7 @@ export class Diagnostics {
       hosts: f.hosts,
       tasks: f.tasks,
       ...(f.publicKey === undefined ? {} : { publicKey: f.publicKey }),
+      keptApart: f.keptApart,
     });
     return { jobId: f.jobId, state: f.state, tasks: f.tasks, ...diagnosis };
   }
@@ -74,7 +75,13 @@ export class Diagnostics {
   async submitWarnings(principal: Principal, jobId: number, now = Date.now()): Promise<string[]> {
     const f = await this.facts(principal, jobId, now);
     if (f.hosts.length === 0) return [];
-    if (f.hosts.some((h) => placeable(f.placement, h.caps))) return [];
+    const able = f.hosts.filter((h) => placeable(f.placement, h.caps));
+    if (able.length > 0) {
+      // Hosts could run it, but perhaps not enough of them apart for its tasks to settle.
+      const usable = able.filter((h) => !h.quarantined && h.quotaLeft > 0);
+      const apart = keptApartMessage(usable, f.keptApart);
+      return apart === undefined ? [] : [apart];
+    }
     const d = await this.of(principal, jobId, now);
     return [
       `No connected host could run this job (${f.hosts.length} connected); \`anygrid why ${jobId}\` says more.`,

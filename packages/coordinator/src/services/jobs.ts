@@ -129,9 +129,13 @@ export class Jobs {
     job: JobView,
     req: CreateJobRequest,
   ): Promise<JobView> {
+    // Only a job that could be kept from the hosts at hand: by its requirements, its size,
+    // or a quorum that needs hosts of several accounts.
     if (
       !this.diagnostics ||
-      (req.requirements === undefined && req.policy.estimatedOps === undefined)
+      (req.requirements === undefined &&
+        req.policy.estimatedOps === undefined &&
+        job.policy.quorum < 2)
     ) {
       return job;
     }

@@ -116,6 +116,8 @@ export interface DiagnosticsFacts {
   readonly tasks: JobDiagnostics['tasks'];
   /** The connected hosts the store knows. */
   readonly hosts: readonly DiagnosedHost[];
+  /** Hosts of different accounts and networks a task needs to settle (1: none kept apart). */
+  readonly keptApart: number;
 }
 
 /** Run times reported for one job: their sum and count, and operations from hosts of known speed. */

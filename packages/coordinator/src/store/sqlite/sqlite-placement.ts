@@ -13,9 +13,12 @@ import {
   type HostCapabilities,
   type JobPlacement,
   measuredSize,
+  type NetworkRule,
   quotaLeft,
   type ReplicaShape,
+  ruledPrefix,
   shapeOf,
+  tracksRecords,
 } from '../../policy/index.js';
 import { capabilitiesOf, STANDING_COLUMNS, type StandingRow, standingOf } from '../host-rows.js';
 import { type JobRow, storedPolicy } from '../rows.js';
@@ -49,6 +52,7 @@ export class SqlitePlacement {
   constructor(
     db: SqliteDatabase,
     private readonly quota: DailyQuotaParams,
+    private readonly networkRule: NetworkRule = 'public',
   ) {
     this.running = db.prepare(
       `SELECT id, policy, requirements, run_ms, run_n, run_ops, run_ops_n FROM jobs WHERE state = 'running'`,
@@ -179,6 +183,8 @@ export class SqlitePlacement {
         quotaLeft: quotaLeft(s.quota, s.quotaUsed, s.quotaDay, now),
         higherPriority: busy.get(h.id) ?? 0,
         refusedModule: refused.has(h.id),
+        account: Number(h.account_id),
+        network: ruledPrefix(h.address, this.networkRule),
       };
     });
     const signature = row.signature ? (JSON.parse(row.signature) as ModuleSignature) : undefined;
@@ -186,6 +192,9 @@ export class SqlitePlacement {
       jobId: row.id,
       state: row.state,
       placement: placementOf(row),
+      // A compared job keeps a task's replicas on hosts of different accounts and networks
+      // (the rule sqlite-stranded.ts applies too).
+      keptApart: policy.quorum > 1 || tracksRecords(policy) ? Math.max(1, policy.quorum) : 1,
       ...(signature ? { publicKey: signature.publicKey } : {}),
       tasks: {
         total: row.tasks_total,

@@ -98,7 +98,7 @@ export function sqlStoreParts(
   const accounts = new SqliteAccounts(db);
   const money = new SqliteMoney(db, settlement.payments, metaOf, feeBps);
   const purge = new SqlitePurge(db);
-  const placement = new SqlitePlacement(db, hosts.quota);
+  const placement = new SqlitePlacement(db, hosts.quota, options.networkRule ?? 'public');
   const dashboard = new SqliteDashboard(db);
   const taskView = new SqliteTaskView(db);
   const jobViews = new SqliteJobViews(db, settlement);
