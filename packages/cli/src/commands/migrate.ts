@@ -55,6 +55,7 @@ async function migrate(flags: MigrateFlags): Promise<void> {
   println(
     applied.length === 0
       ? `${describeStore(location)}: the schema is up to date`
-      : `${describeStore(location)}: applied migration${applied.length === 1 ? '' : 's'} ${applied.join(', ')}`,
+      : // In number order (--json keeps the order they ran in: one ran before an older one).
+        `${describeStore(location)}: applied migration${applied.length === 1 ? '' : 's'} ${[...applied].sort((a, b) => a - b).join(', ')}`,
   );
 }
