@@ -60,6 +60,8 @@ export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
 export interface Agent {
   /** The host id the coordinator gave this device. */
   readonly hostId: number;
+  /** The coordinator it works with now: the first of several that answers, until it stops. */
+  readonly coordinator: string;
   /**
    * Resolves when the coordinator no longer knows this host (its store was reset or
    * restored from a backup): this agent then pulls no more. Stop it and start a new one,
@@ -427,6 +429,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   return {
     hostId,
+    get coordinator() {
+      return urls.current;
+    },
     hostLost,
     native,
     stats: () => loop.stats(),

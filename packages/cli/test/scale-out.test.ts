@@ -83,6 +83,10 @@ function scaleOut(kind: 'sqlite' | 'postgres'): void {
     await waitFor('every agent to join', async () =>
       agents.every((s) => s.output().includes('joined')),
     );
+    // Each says which coordinator it joined: its own, the first it was told.
+    for (const [i, home] of [a, a, b, b, c, c].entries()) {
+      expect(agents[i]?.output()).toMatch(new RegExp(`joined ${home.url} as host \\d+`));
+    }
   }, 120_000);
 
   afterAll(async () => {

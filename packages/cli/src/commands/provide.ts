@@ -308,8 +308,8 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
     });
     emit(
       'joined',
-      { hostId: joined.hostId, coordinator: flags.coordinator },
-      `joined ${flags.coordinator} as host ${joined.hostId}`,
+      { hostId: joined.hostId, coordinator: joined.coordinator },
+      `joined ${joined.coordinator} as host ${joined.hostId}`,
     );
     if (flags.allowNative) {
       const { enabled, reason } = joined.native;
