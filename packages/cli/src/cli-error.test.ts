@@ -11,6 +11,10 @@ describe('describeError', () => {
       expect(d.exitCode).toBe(1);
     }
     expect(describeError(new NotFoundError('job', 3)).hint).toMatch(/anygrid jobs/);
+    // The SDK's error says how to start a coordinator; the hint adds what it does not.
+    const down = describeError(new AnygridError(ErrorCode.UNAVAILABLE, 'Start one with npm start'));
+    expect(down.hint).toMatch(/another with --url or ANYGRID_URL/);
+    expect(down.hint).not.toMatch(/npm start/);
   });
 
   it('exits 2 for usage errors and names the command to get help on', () => {

@@ -33,7 +33,8 @@ export function usageError(message: string, command = ''): CliError {
 function hintFor(code: string): string {
   switch (code) {
     case ErrorCode.UNAVAILABLE:
-      return 'start a coordinator with `npm start` (or `npx anygrid serve`), or set ANYGRID_URL / --url';
+      // The error itself says how to start one; a grid of several has others to turn to.
+      return 'on a grid of several coordinators, use another with --url or ANYGRID_URL; else start this one again';
     case ErrorCode.UNAUTHENTICATED:
       return 'set ANYGRID_TOKEN or pass --token (dev: export ANYGRID_TOKEN=$(cat .anygrid/requester.token))';
     case ErrorCode.FORBIDDEN:
