@@ -30,7 +30,8 @@ export function registerToken(program: Command): void {
     .command('create')
     .summary('create a requester, provider or admin token')
     .description(
-      'Create a token. The admin token used is --token, else ANYGRID_TOKEN, else the local ' +
+      'Create a token. The admin token used is --token, else ANYGRID_TOKEN; when neither is ' +
+        "given or the coordinator refuses it (ANYGRID_TOKEN is often a requester's), the local " +
         "coordinator's DIR/admin.token (written by `anygrid serve`). Prints the new token only.",
     )
     .addOption(
