@@ -38,13 +38,19 @@ export class Diagnostics {
     return now - this.silenceMs;
   }
 
-  private async facts(principal: Principal, jobId: number, now: number): Promise<DiagnosticsFacts> {
+  private async facts(
+    principal: Principal,
+    jobId: number,
+    now: number,
+    countTasks = true,
+  ): Promise<DiagnosticsFacts> {
     const facts = await this.store.diagnosticsFacts(
       jobId,
       principal,
       this.connected(now),
       now,
       this.seenSince(now),
+      countTasks,
     );
     if (!facts) throw new NotFoundError('job', jobId);
     return facts;
@@ -68,12 +74,14 @@ export class Diagnostics {
   }
 
   /**
-   * Warnings for a job just submitted with requirements or a size estimate: when hosts
-   * are connected and none of them could ever run it, the diagnosis says why. Empty
-   * otherwise (no host connected yet is the normal state of a fresh grid).
+   * Warnings for a job just submitted with requirements, a size estimate or a quorum: when
+   * hosts are connected and none of them could ever run it, the diagnosis says why; when
+   * they could, but are too few accounts for its quorum, that. Empty otherwise (no host
+   * connected yet is the normal state of a fresh grid). Its tasks are not counted: a large
+   * job's submission would read them all.
    */
   async submitWarnings(principal: Principal, jobId: number, now = Date.now()): Promise<string[]> {
-    const f = await this.facts(principal, jobId, now);
+    const f = await this.facts(principal, jobId, now, false);
     if (f.hosts.length === 0) return [];
     const able = f.hosts.filter((h) => placeable(f.placement, h.caps));
     if (able.length > 0) {

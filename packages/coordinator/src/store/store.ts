@@ -311,6 +311,8 @@ export interface Store {
     hostIds: readonly number[],
     now: number,
     seenSince?: number,
+    /** False: the task counts are not read (zeros), for a caller that needs only the hosts. */
+    countTasks?: boolean,
   ): Promise<DiagnosticsFacts | null>;
   /**
    * Marks hosts connected in the current quarter-hour for their availability

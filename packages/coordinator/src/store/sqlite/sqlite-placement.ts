@@ -162,11 +162,15 @@ export class SqlitePlacement {
     hostIds: readonly number[],
     now: number,
     seenSince: number,
+    countTasks = true,
   ): DiagnosticsFacts {
     const policy = storedPolicy(row.policy);
     const connected = this.connectedHosts(hostIds, seenSince);
     const ids = JSON.stringify(connected.map((h) => h.id));
-    const t = this.tasks.get(row.id) as { queued: number; running: number; waiting: number };
+    // Counting reads every task of the job: a large job's submission skips it.
+    const t = countTasks
+      ? (this.tasks.get(row.id) as { queued: number; running: number; waiting: number })
+      : { queued: 0, running: 0, waiting: 0 };
     const settled =
       row.tasks_valid + row.tasks_failed + row.tasks_no_consensus + row.tasks_cancelled;
     const busy = new Map<number, number>();

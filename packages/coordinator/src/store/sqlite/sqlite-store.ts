@@ -343,13 +343,14 @@ export class SqlStore implements Store {
     hostIds: readonly number[],
     now: number,
     seenSince = NOT_SEEN,
+    countTasks = true,
   ) {
     // The same visibility and purge rules as the job itself.
     if ((await this.getJob(jobId, principal)) === null) return null;
     const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(jobId) as Parameters<
       SqlitePlacement['diagnosticsFacts']
     >[0];
-    return this.p.placement.diagnosticsFacts(row, hostIds, now, seenSince);
+    return this.p.placement.diagnosticsFacts(row, hostIds, now, seenSince, countTasks);
   }
 
   async markAvailable(hostIds: readonly number[], seenSince: number, now: number) {
