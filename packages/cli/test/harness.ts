@@ -153,6 +153,8 @@ async function firstJsonLine(s: Spawned, timeoutMs: number): Promise<Record<stri
       if (!l.startsWith('{')) return;
       clearTimeout(timer);
       rl.close();
+      // Closing the reader paused stdout: later lines (leadership events) are read on.
+      stdout.resume();
       resolveLine(JSON.parse(l) as Record<string, unknown>);
     });
   });

@@ -180,6 +180,18 @@ function scaleOut(kind: 'sqlite' | 'postgres'): void {
           .filter((x) => x.output().includes('leader: gained'))
           .map((x) => x.info.holder);
         expect(gainers).toContain(gained.info.holder);
+        // serve --json says it too, on stdout, as a line of its own (found anywhere in the
+        // output: its stdout and stderr are read into one text, in chunks).
+        const events = [...gained.output().matchAll(/\{"event":"leadership"[^\n]*\}/g)].map((m) =>
+          JSON.parse(m[0]),
+        );
+        expect(events).toContainEqual(
+          expect.objectContaining({
+            leader: true,
+            holder: gained.info.holder,
+            leaderHolder: gained.info.holder,
+          }),
+        );
         expect(gainers).toContain(lease?.holder);
         expect(lease?.holder).not.toBe(a.info.holder);
         expect(lease?.term).toBeGreaterThanOrEqual(2);

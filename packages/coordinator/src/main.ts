@@ -140,6 +140,8 @@ export interface Coordinator {
   createToken(role: Role, account?: string): Promise<string>;
   /** This coordinator's holder id and whether it holds the leader lease now. */
   leadership(): LeadershipStatus;
+  /** Calls `listener` with the new status each time this coordinator gains or loses the lease. */
+  onLeadershipChange(listener: (status: LeadershipStatus) => void): void;
   close(): Promise<void>;
 }
 
@@ -292,6 +294,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       return (await accounts.createToken(role, account)).token;
     },
     leadership: () => leadership.status(),
+    onLeadershipChange(listener) {
+      leadership.onChange(() => listener(leadership.status()));
+    },
     async close() {
       transitioner.stop();
       comparator.stop();

@@ -306,6 +306,18 @@ async function serve(flags: ServeFlags): Promise<void> {
     await coord.close();
   });
 
+  // Each time this coordinator gains or loses the leader lease (several share the store):
+  // a JSON line of its own with --json, a line for people otherwise.
+  // Listened to once the first line is out (with --json, the one that describes the start).
+  const announceLeadership = (s: ReturnType<typeof coord.leadership>) => {
+    if (flags.json) printJson({ event: 'leadership', ...s });
+    else
+      println(
+        s.leader
+          ? `now the leader (term ${s.term}): the sweeps and the janitor run here`
+          : `no longer the leader${s.leaderHolder ? ` (${s.leaderHolder} is)` : ''}`,
+      );
+  };
   if (flags.json) {
     printJson({
       url: coord.url,
@@ -320,8 +332,10 @@ async function serve(flags: ServeFlags): Promise<void> {
       holder: coord.leadership().holder,
       leader: coord.leadership().leader,
     });
+    coord.onLeadershipChange(announceLeadership);
   } else {
     println(`anygrid coordinator listening on ${coord.url}`);
+    coord.onLeadershipChange(announceLeadership);
     println(`  data         ${flags.data}`);
     if (flags.store !== undefined) println(`  store        ${describeStore(flags.store)}`);
     for (const p of pages) {

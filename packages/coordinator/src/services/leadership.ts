@@ -44,7 +44,7 @@ export class Leadership {
   private timer: NodeJS.Timeout | undefined;
   private claiming: Promise<void> | undefined;
   private readonly marginMs: number;
-  private readonly gainedListeners: Array<() => void> = [];
+  private readonly listeners: Array<(change: 'gained' | 'lost') => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -65,7 +65,12 @@ export class Leadership {
 
   /** Calls `listener` each time this coordinator becomes the leader (its duties start at once). */
   onGained(listener: () => void): void {
-    this.gainedListeners.push(listener);
+    this.onChange((change) => change === 'gained' && listener());
+  }
+
+  /** Calls `listener` each time this coordinator becomes the leader or stops being it. */
+  onChange(listener: (change: 'gained' | 'lost') => void): void {
+    this.listeners.push(listener);
   }
 
   status(): LeadershipStatus {
@@ -139,7 +144,7 @@ export class Leadership {
       { holder: this.holder, leader: this.lease?.holder ?? null, term: this.lease?.term ?? null },
       `leader: ${change}`,
     );
-    if (change === 'gained') for (const listener of this.gainedListeners) listener();
+    for (const listener of this.listeners) listener(change);
   }
 }
 
