@@ -307,8 +307,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
 
   // Each time this coordinator gains or loses the leader lease (several share the store):
-  // a JSON line of its own with --json, a line for people otherwise.
-  // Listened to once the first line is out (with --json, the one that describes the start).
+  // a JSON line of its own with --json, a line for people otherwise. Listened to once the
+  // first line is out: with --json, that one describes the start.
   const announceLeadership = (s: ReturnType<typeof coord.leadership>) => {
     if (flags.json) printJson({ event: 'leadership', ...s });
     else
