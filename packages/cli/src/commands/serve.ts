@@ -315,7 +315,9 @@ async function serve(flags: ServeFlags): Promise<void> {
       println(
         s.leader
           ? `now the leader (term ${s.term}): the sweeps and the janitor run here`
-          : `no longer the leader${s.leaderHolder ? ` (${s.leaderHolder} is)` : ''}`,
+          : s.leaderHolder && s.leaderHolder !== s.holder
+            ? `no longer the leader (${s.leaderHolder} is)`
+            : 'no longer the leader: the lease ran out before it was renewed',
       );
   };
   if (flags.json) {
@@ -333,6 +335,10 @@ async function serve(flags: ServeFlags): Promise<void> {
       leader: coord.leadership().leader,
     });
     coord.onLeadershipChange(announceLeadership);
+    // A reader that took the first line and went away is no reason for a coordinator to
+    // stop: later lines are dropped instead of ending the process (the CLI's EPIPE rule).
+    process.stdout.removeAllListeners('error');
+    process.stdout.on('error', () => {});
   } else {
     println(`anygrid coordinator listening on ${coord.url}`);
     coord.onLeadershipChange(announceLeadership);

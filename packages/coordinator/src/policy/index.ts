@@ -263,6 +263,7 @@ export {
 export {
   adaptiveParams,
   adaptiveQuorum,
+  hostsKeptApart,
   type Judgement,
   judgement,
   knownDigest,

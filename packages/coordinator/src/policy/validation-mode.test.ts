@@ -8,6 +8,7 @@ import { decideTask, type ReplicaFacts } from './quorum.js';
 import {
   adaptiveParams,
   adaptiveQuorum,
+  hostsKeptApart,
   judgement,
   knownDigest,
   spotCheckQuorum,
@@ -30,6 +31,15 @@ describe('validation modes', () => {
     expect(tracksRecords(resolvePolicy({ validation: { mode: 'none' } }))).toBe(false);
     expect(tracksRecords(resolvePolicy({ redundancy: 2 }))).toBe(true);
     expect(tracksRecords(resolvePolicy({ validation: { mode: 'adaptive' } }))).toBe(true);
+  });
+
+  it('counts the hosts of different accounts a task needs: its quorum, or 2 when adaptive', () => {
+    expect(hostsKeptApart(resolvePolicy({}))).toBe(1);
+    expect(hostsKeptApart(resolvePolicy({ redundancy: 2 }))).toBe(2);
+    expect(hostsKeptApart(resolvePolicy({ redundancy: 5, quorum: 3 }))).toBe(3);
+    // Adaptive: quorum 1, yet an untrusted host's result waits for another account's check.
+    expect(hostsKeptApart(resolvePolicy({ validation: { mode: 'adaptive' } }))).toBe(2);
+    expect(hostsKeptApart(resolvePolicy({ validation: { mode: 'none' } }))).toBe(1);
   });
 
   it('spot checks only under exact comparison, whose differing bytes are a verdict', () => {

@@ -26,6 +26,17 @@ import type { ValidationRecord } from './validation-record.js';
 
 type Policy = Pick<JobPolicy, 'validation' | 'quorum'>;
 
+/**
+ * Hosts of different accounts (and networks) each task of the job needs to settle: its
+ * quorum when replicated; 2 for `adaptive`, whose untrusted hosts' results wait for a
+ * check on another account's host until enough accounts confirmed them; 1 otherwise
+ * (`spot-check` sends a second replica for a drawn share of tasks only).
+ */
+export function hostsKeptApart(policy: Policy): number {
+  if (policy.validation.mode === 'adaptive') return 2;
+  return policy.validation.mode === 'replicate' ? Math.max(1, policy.quorum) : 1;
+}
+
 /** Whether settling this job's tasks judges hosts (and so reads and writes their records). */
 export function tracksRecords(policy: Policy): boolean {
   const mode = policy.validation.mode;

@@ -53,8 +53,8 @@ export interface DiagnosisInput {
   readonly tasks: JobDiagnostics['tasks'];
   readonly publicKey?: string;
   /**
-   * Hosts of different accounts and networks a task needs to settle: its quorum when the
-   * job compares replicas (they are kept apart, sqlite-assignment.ts), else 1.
+   * Hosts of different accounts and networks a task needs to settle (validation-mode.ts
+   * `hostsKeptApart`: its quorum when replicated, 2 when adaptive); default 1.
    */
   readonly keptApart?: number;
 }

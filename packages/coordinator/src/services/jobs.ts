@@ -27,6 +27,7 @@ import { verifyModuleSignature } from '@anygrid/protocol/node';
 import type { BlobStore } from '../blobs/blob-store.js';
 import {
   ELF_HEADER_BYTES,
+  hostsKeptApart,
   nativeExecutableProblem,
   resolvePolicy,
   shapeOf,
@@ -135,7 +136,7 @@ export class Jobs {
       !this.diagnostics ||
       (req.requirements === undefined &&
         req.policy.estimatedOps === undefined &&
-        job.policy.quorum < 2)
+        hostsKeptApart(job.policy) < 2)
     ) {
       return job;
     }

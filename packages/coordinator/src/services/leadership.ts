@@ -144,7 +144,14 @@ export class Leadership {
       { holder: this.holder, leader: this.lease?.holder ?? null, term: this.lease?.term ?? null },
       `leader: ${change}`,
     );
-    for (const listener of this.listeners) listener(change);
+    for (const listener of this.listeners) {
+      // A listener's failure is its own: the lease logic (and the sweep that asked) goes on.
+      try {
+        listener(change);
+      } catch (err) {
+        this.log.warn({ err }, 'a leadership listener failed');
+      }
+    }
   }
 }
 

@@ -116,7 +116,7 @@ export interface DiagnosticsFacts {
   readonly tasks: JobDiagnostics['tasks'];
   /** The connected hosts the store knows. */
   readonly hosts: readonly DiagnosedHost[];
-  /** Hosts of different accounts and networks a task needs to settle (1: none kept apart). */
+  /** Hosts of different accounts and networks a task needs to settle (policy/validation-mode.ts `hostsKeptApart`). */
   readonly keptApart: number;
 }
 

@@ -11,6 +11,7 @@ import {
   type DailyQuotaParams,
   type DiagnosedHost,
   type HostCapabilities,
+  hostsKeptApart,
   type JobPlacement,
   measuredSize,
   type NetworkRule,
@@ -198,7 +199,7 @@ export class SqlitePlacement {
       placement: placementOf(row),
       // A compared job keeps a task's replicas on hosts of different accounts and networks
       // (the rule sqlite-stranded.ts applies too).
-      keptApart: policy.quorum > 1 || tracksRecords(policy) ? Math.max(1, policy.quorum) : 1,
+      keptApart: policy.quorum > 1 || tracksRecords(policy) ? hostsKeptApart(policy) : 1,
       ...(signature ? { publicKey: signature.publicKey } : {}),
       tasks: {
         total: row.tasks_total,
