@@ -3,8 +3,10 @@
  * token, and a job with redundancy 2. A task's replicas never go to two hosts of one
  * account, so each task gets one replica and waits for a second that no connected host
  * may take. Nothing else is wrong with the pool (the hosts meet the job, are idle, have
- * quota), so the submission warns and `anygrid why` says it; once an agent of another
- * account joins, the job completes with correct outputs.
+ * quota), so the submission warns and `anygrid why` says it. A spot-check job on the same
+ * pool settles the tasks not drawn for a check and waits for the others' second replica,
+ * and says so too. Once an agent of another account joins, both jobs complete with
+ * correct outputs.
  */
 
 import { writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import {
   client,
   countPrimes,
+  example,
   removeDir,
   runCli,
   startAgent,
@@ -81,15 +84,48 @@ describe('a compared job on hosts of one account (real coordinator and agents)',
       requester,
     ]);
     expect(JSON.parse(d.stdout).hosts).toMatchObject({ connected: 2, eligible: 2, accounts: 1 });
+    // No task of it settles meanwhile, whatever the other job does.
+    expect((await api.get(`/v1/jobs/${job.id}`)).body.progress.valid).toBe(0);
 
-    // A provider of another account: the second replicas go to it, and the job completes.
+    // A spot-check job: each task runs once, and those drawn for a check (half) wait for a
+    // second replica on another account's host, so the job could never end here.
+    const spotRanges = primeRanges(16, 500);
+    const spot = await api.post('/v1/jobs', {
+      module: await api.upload(example('prime.wasm')),
+      policy: { validation: { mode: 'spot-check', rate: 0.5 } },
+      tasks: spotRanges.map(([a, b]) => ({ args: [String(a), String(b)] })),
+    });
+    expect(spot.status, JSON.stringify(spot.body)).toBe(201);
+    const DRAWN_MESSAGE =
+      /The tasks drawn for a check \(50 % of them\) need 2 hosts of different accounts to settle .* belong to 1 account/;
+    expect(spot.body.warnings.join(' ')).toMatch(DRAWN_MESSAGE);
+    await waitFor('the spot-check tasks not drawn to settle', async () => {
+      const d = (await api.get(`/v1/jobs/${spot.body.id}/diagnostics`)).body;
+      return d.tasks.running === 0 && d.tasks.queued > 0 && d.tasks.queued < 16;
+    });
+    const spotWhy = await runCli([
+      'why',
+      String(spot.body.id),
+      '--url',
+      coord.url,
+      '--token',
+      requester,
+    ]);
+    expect(spotWhy.stdout).toMatch(DRAWN_MESSAGE);
+
+    // A provider of another account: the second replicas go to it, and both jobs complete.
     const other = startAgent(coord.url, await admin.token('provider', 'other'), { name: 'other' });
     await waitFor('the other agent to join', async () => other.output().includes('joined'));
-    const done = await waitForJob(api, job.id);
-    expect(done.progress.valid).toBe(4);
-    for (const r of await allResults(api, job.id)) {
-      const [a, b] = ranges[r.index] as [number, number];
-      expect(decodeStdout(r)).toBe(`${countPrimes(a, b)}\n`);
+    for (const [id, jobRanges] of [
+      [job.id, ranges],
+      [spot.body.id as number, spotRanges],
+    ] as const) {
+      const done = await waitForJob(api, id);
+      expect(done.progress.valid).toBe(jobRanges.length);
+      for (const r of await allResults(api, id)) {
+        const [a, b] = jobRanges[r.index] as [number, number];
+        expect(decodeStdout(r)).toBe(`${countPrimes(a, b)}\n`);
+      }
     }
   });
 });

@@ -266,6 +266,7 @@ export {
   hostsKeptApart,
   type Judgement,
   judgement,
+  type KeptApart,
   knownDigest,
   spotCheckQuorum,
   tracksRecords,

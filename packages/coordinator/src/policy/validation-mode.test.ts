@@ -34,12 +34,17 @@ describe('validation modes', () => {
   });
 
   it('counts the hosts of different accounts a task needs: its quorum, or 2 when adaptive', () => {
-    expect(hostsKeptApart(resolvePolicy({}))).toBe(1);
-    expect(hostsKeptApart(resolvePolicy({ redundancy: 2 }))).toBe(2);
-    expect(hostsKeptApart(resolvePolicy({ redundancy: 5, quorum: 3 }))).toBe(3);
+    const every = (hosts: number) => ({ hosts, share: 1 });
+    expect(hostsKeptApart(resolvePolicy({}))).toEqual(every(1));
+    expect(hostsKeptApart(resolvePolicy({ redundancy: 2 }))).toEqual(every(2));
+    expect(hostsKeptApart(resolvePolicy({ redundancy: 5, quorum: 3 }))).toEqual(every(3));
     // Adaptive: quorum 1, yet an untrusted host's result waits for another account's check.
-    expect(hostsKeptApart(resolvePolicy({ validation: { mode: 'adaptive' } }))).toBe(2);
-    expect(hostsKeptApart(resolvePolicy({ validation: { mode: 'none' } }))).toBe(1);
+    expect(hostsKeptApart(resolvePolicy({ validation: { mode: 'adaptive' } }))).toEqual(every(2));
+    expect(hostsKeptApart(resolvePolicy({ validation: { mode: 'none' } }))).toEqual(every(1));
+    // Spot checks: the drawn share of the tasks gets a second replica, on another account.
+    const spot = (rate: number) => resolvePolicy({ validation: { mode: 'spot-check', rate } });
+    expect(hostsKeptApart(spot(0.1))).toEqual({ hosts: 2, share: 0.1 });
+    expect(hostsKeptApart(spot(0))).toEqual(every(1));
   });
 
   it('spot checks only under exact comparison, whose differing bytes are a verdict', () => {

@@ -26,15 +26,25 @@ import type { ValidationRecord } from './validation-record.js';
 
 type Policy = Pick<JobPolicy, 'validation' | 'quorum'>;
 
+/** Hosts of different accounts (and networks) a job's tasks need to settle, and for which share of them. */
+export interface KeptApart {
+  readonly hosts: number;
+  /** Share of the tasks that need them: 1 for every task. */
+  readonly share: number;
+}
+
 /**
- * Hosts of different accounts (and networks) each task of the job needs to settle: its
- * quorum when replicated; 2 for `adaptive`, whose untrusted hosts' results wait for a
- * check on another account's host until enough accounts confirmed them; 1 otherwise
- * (`spot-check` sends a second replica for a drawn share of tasks only).
+ * What a job needs of hosts kept apart: its quorum for every task when replicated; 2 for
+ * `adaptive`, whose untrusted hosts' results wait for a check on another account's host
+ * until enough accounts confirmed them; 2 for the share `rate` of a `spot-check` job's
+ * tasks drawn for a second replica (on a pool of one account they would wait for ever,
+ * and the job never end); 1 otherwise.
  */
-export function hostsKeptApart(policy: Policy): number {
-  if (policy.validation.mode === 'adaptive') return 2;
-  return policy.validation.mode === 'replicate' ? Math.max(1, policy.quorum) : 1;
+export function hostsKeptApart(policy: Policy): KeptApart {
+  const v = policy.validation;
+  if (v.mode === 'adaptive') return { hosts: 2, share: 1 };
+  if (v.mode === 'spot-check' && v.rate > 0) return { hosts: 2, share: v.rate };
+  return { hosts: v.mode === 'replicate' ? Math.max(1, policy.quorum) : 1, share: 1 };
 }
 
 /** Whether settling this job's tasks judges hosts (and so reads and writes their records). */

@@ -185,8 +185,14 @@ describe('diagnose prices', () => {
   });
 
   it('says when the hosts that may run a compared job are too few accounts or networks for its quorum', () => {
-    const apart = (hosts: DiagnosedHost[], keptApart = 2) =>
-      diagnose({ deadlineMs: 600_000, size: {}, hosts, tasks: TASKS, keptApart });
+    const apart = (hosts: DiagnosedHost[], needed = 2, share = 1) =>
+      diagnose({
+        deadlineMs: 600_000,
+        size: {},
+        hosts,
+        tasks: TASKS,
+        keptApart: { hosts: needed, share },
+      });
     // Two hosts of one account: each task gets one replica, and its quorum is 2.
     const oneAccount = apart([host({}, { account: 7 }), host({}, { account: 7 })]);
     expect(oneAccount.hosts).toMatchObject({ eligible: 2, accounts: 1 });
@@ -207,6 +213,11 @@ describe('diagnose prices', () => {
     ]);
     expect(oneNetwork.messages).toEqual([
       'Each task needs 2 hosts on different networks to settle (hosts of one network never share a task), but the 2 connected hosts that may run it are on 1 network: connect providers elsewhere, or start the coordinator with `--network-rule` to change what counts as one network.',
+    ]);
+    // A spot-check job: only the tasks drawn for a check need another account's host.
+    const drawn = apart([host({}, { account: 7 })], 2, 0.05);
+    expect(drawn.messages).toEqual([
+      'The tasks drawn for a check (5 % of them) need 2 hosts of different accounts to settle (hosts of one account never share a task), but the 1 connected host that may run it belongs to 1 account: connect providers of other accounts, each with a provider token of its own (`anygrid token create --role provider`).',
     ]);
     // Enough of both, or a job that keeps nothing apart: nothing to say.
     expect(apart([host({}), host({}), host({})], 3).messages).toEqual([]);

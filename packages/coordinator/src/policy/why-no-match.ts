@@ -25,6 +25,7 @@ import {
   requirementFields,
 } from './host-match.js';
 import { cheapestAsks, priceFits, type ReplicaShape } from './price-fit.js';
+import type { KeptApart } from './validation-mode.js';
 
 /** A connected host as diagnostics see it. */
 export interface DiagnosedHost {
@@ -53,10 +54,10 @@ export interface DiagnosisInput {
   readonly tasks: JobDiagnostics['tasks'];
   readonly publicKey?: string;
   /**
-   * Hosts of different accounts and networks a task needs to settle (validation-mode.ts
-   * `hostsKeptApart`: its quorum when replicated, 2 when adaptive); default 1.
+   * Hosts of different accounts and networks the tasks need to settle, and for which share
+   * of them (validation-mode.ts `hostsKeptApart`); default 1 for every task.
    */
-  readonly keptApart?: number;
+  readonly keptApart?: KeptApart;
 }
 
 export type Diagnosis = Pick<JobDiagnostics, 'hosts' | 'requirements' | 'signature' | 'messages'>;
@@ -96,7 +97,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   }
   if (pending > 0 && input.tasks.queued > 0) {
     messages.push(...hostMessages(counts, checks, hosts.length));
-    const apart = keptApartMessage(usable, input.keptApart ?? 1);
+    const apart = keptApartMessage(usable, input.keptApart);
     if (apart !== undefined) messages.push(apart);
   }
   const refused = hosts.filter((h) => h.refusedModule).length;
@@ -126,9 +127,14 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
  */
 export function keptApartMessage(
   usable: readonly Pick<DiagnosedHost, 'account' | 'network'>[],
-  needed: number,
+  keptApart: KeptApart = { hosts: 1, share: 1 },
 ): string | undefined {
+  const needed = keptApart.hosts;
   if (usable.length === 0 || needed <= 1) return undefined;
+  const which =
+    keptApart.share >= 1
+      ? `Each task needs ${needed}`
+      : `The tasks drawn for a check (${percent(keptApart.share)} of them) need ${needed}`;
   const accounts = new Set(usable.map((h) => h.account)).size;
   const hosts = plural(
     usable.length,
@@ -136,13 +142,13 @@ export function keptApartMessage(
     'connected hosts that may run it',
   );
   if (accounts < needed) {
-    return `Each task needs ${needed} hosts of different accounts to settle (hosts of one account never share a task), but the ${hosts} belong to ${plural(accounts, 'account', 'accounts')}: connect providers of other accounts, each with a provider token of its own (\`anygrid token create --role provider\`).`;
+    return `${which} hosts of different accounts to settle (hosts of one account never share a task), but the ${hosts} ${usable.length === 1 ? 'belongs' : 'belong'} to ${plural(accounts, 'account', 'accounts')}: connect providers of other accounts, each with a provider token of its own (\`anygrid token create --role provider\`).`;
   }
   // A host with no network under the rule (a private address) is kept apart by account only.
   if (usable.some((h) => h.network === null)) return undefined;
   const networks = new Set(usable.map((h) => h.network)).size;
   if (networks < needed) {
-    return `Each task needs ${needed} hosts on different networks to settle (hosts of one network never share a task), but the ${hosts} are on ${plural(networks, 'network', 'networks')}: connect providers elsewhere, or start the coordinator with \`--network-rule\` to change what counts as one network.`;
+    return `${which} hosts on different networks to settle (hosts of one network never share a task), but the ${hosts} ${usable.length === 1 ? 'is' : 'are'} on ${plural(networks, 'network', 'networks')}: connect providers elsewhere, or start the coordinator with \`--network-rule\` to change what counts as one network.`;
   }
   return undefined;
 }
@@ -350,6 +356,11 @@ function checkPrice(input: DiagnosisInput): RequirementCheck | undefined {
 /** `3 µ/CPU-s, 1 µ/GiB-s, 0 µ/GPU-s`: micro-credits per unit. */
 export function asksText(a: Asks): string {
   return `${a.cpuSecond} µ/CPU-s, ${a.memGiBSecond} µ/GiB-s, ${a.gpuSecond} µ/GPU-s`;
+}
+
+/** `10 %`, `0.5 %`: a share as a person reads it. */
+function percent(share: number): string {
+  return `${Number((share * 100).toPrecision(3))} %`;
 }
 
 function plural(n: number, one: string, many: string): string {

@@ -136,7 +136,7 @@ export class Jobs {
       !this.diagnostics ||
       (req.requirements === undefined &&
         req.policy.estimatedOps === undefined &&
-        hostsKeptApart(job.policy) < 2)
+        hostsKeptApart(job.policy).hosts < 2)
     ) {
       return job;
     }

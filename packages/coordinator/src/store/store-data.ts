@@ -23,6 +23,7 @@ import type {
   HostCapabilities,
   JobPlacement,
   JobSize,
+  KeptApart,
   LedgerAccountKind,
   NetworkRule,
   ReadyReplica,
@@ -116,8 +117,8 @@ export interface DiagnosticsFacts {
   readonly tasks: JobDiagnostics['tasks'];
   /** The connected hosts the store knows. */
   readonly hosts: readonly DiagnosedHost[];
-  /** Hosts of different accounts and networks a task needs to settle (policy/validation-mode.ts `hostsKeptApart`). */
-  readonly keptApart: number;
+  /** Hosts of different accounts and networks the job's tasks need to settle (policy/validation-mode.ts `hostsKeptApart`). */
+  readonly keptApart: KeptApart;
 }
 
 /** Run times reported for one job: their sum and count, and operations from hosts of known speed. */

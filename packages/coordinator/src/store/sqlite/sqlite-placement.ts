@@ -199,7 +199,10 @@ export class SqlitePlacement {
       placement: placementOf(row),
       // A compared job keeps a task's replicas on hosts of different accounts and networks
       // (the rule sqlite-stranded.ts applies too).
-      keptApart: policy.quorum > 1 || tracksRecords(policy) ? hostsKeptApart(policy) : 1,
+      keptApart:
+        policy.quorum > 1 || tracksRecords(policy)
+          ? hostsKeptApart(policy)
+          : { hosts: 1, share: 1 },
       ...(signature ? { publicKey: signature.publicKey } : {}),
       tasks: {
         total: row.tasks_total,
