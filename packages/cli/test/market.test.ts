@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import {
   client,
   EXAMPLES,
+  example,
   runCli,
   type Spawned,
   stopProcess,
@@ -62,6 +63,16 @@ describe('a ceiling below every ask (real coordinator, agents asking a price)', 
     expect(q.body.hosts).toMatchObject({ connected: 2, eligible: 0 });
     expect(q.body.cost.min).toBeNull();
     expect(q.body.messages.join(' ')).toContain('the cheapest asks 5 µ/CPU-s');
+    // Submitted now that the hosts are connected, such a job is warned about at once.
+    const again = await ctx.requester.post('/v1/jobs', {
+      module: await ctx.requester.upload(example('prime.wasm')),
+      policy: { pricing: pricing(3) },
+      tasks: [{ args: ['0', '1000'] }],
+    });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.warnings[0]).toMatch(/^No connected host could run this job \(2 connected\)/);
+    expect(again.body.warnings.join(' ')).toContain('cheapest ask: 5 µ/CPU-s');
+    expect((await ctx.requester.post(`/v1/jobs/${again.body.id}/cancel`, {})).status).toBe(200);
     // Raising nothing but cancelling: the job never ran, and a ceiling at the cheapest ask runs.
     const ok = await submit(ctx.requester, 2, 1000, { pricing: pricing(5) });
     expect((await waitForJob(ctx.requester, ok, 60_000)).progress.valid).toBe(2);

@@ -74,7 +74,8 @@ export class Diagnostics {
   }
 
   /**
-   * Warnings for a job just submitted with requirements, a size estimate or a quorum: when
+   * Warnings for a job just submitted with requirements, a size estimate, a price ceiling or
+   * a quorum: when
    * hosts are connected and none of them could ever run it, the diagnosis says why; when
    * they could, but are too few accounts for its quorum, that. Empty otherwise (no host
    * connected yet is the normal state of a fresh grid). Its tasks are not counted: a large

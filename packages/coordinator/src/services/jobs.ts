@@ -131,11 +131,12 @@ export class Jobs {
     req: CreateJobRequest,
   ): Promise<JobView> {
     // Only a job that could be kept from the hosts at hand: by its requirements, its size,
-    // or a quorum that needs hosts of several accounts.
+    // its price ceiling, or a quorum that needs hosts of several accounts.
     if (
       !this.diagnostics ||
       (req.requirements === undefined &&
         req.policy.estimatedOps === undefined &&
+        req.policy.pricing === undefined &&
         hostsKeptApart(job.policy).hosts < 2)
     ) {
       return job;
