@@ -9,10 +9,13 @@ describe('createProviderLog', () => {
     expect(log.lastProblem()).toBeUndefined();
     log.logger.warn({ err: new Error('connect ECONNREFUSED') }, 'work request failed');
     expect(lines).toEqual([]);
-    expect(log.lastProblem()?.message).toBe('work request failed: connect ECONNREFUSED');
+    expect(log.lastProblem()).toMatchObject({
+      message: 'work request failed: connect ECONNREFUSED',
+      severity: 'warning',
+    });
     log.logger.error('task runner threw');
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['task runner threw']);
-    expect(log.lastProblem()?.message).toBe('task runner threw');
+    expect(log.lastProblem()).toMatchObject({ message: 'task runner threw', severity: 'error' });
   });
 
   it('writes info lines at --log-level info', () => {

@@ -16,6 +16,8 @@ export interface LoggedProblem {
   readonly time: number;
   /** Its message, with the error's own message when it carries one. */
   readonly message: string;
+  /** Logged as a warning (the agent copes: it retries, moves, falls back) or an error. */
+  readonly severity: 'warning' | 'error';
 }
 
 /** The agent's logger and what it last complained about. */
@@ -37,7 +39,7 @@ export function createProviderLog(level: string, write: (line: string) => void):
     write(line: string) {
       const entry = parse(line);
       const n = typeof entry?.level === 'number' ? entry.level : WARN;
-      if (entry && n >= WARN) last = problemOf(entry);
+      if (entry && n >= WARN) last = problemOf(entry, n > WARN ? 'error' : 'warning');
       if (n >= shown) write(line);
     },
   };
@@ -55,10 +57,13 @@ function parse(line: string): Record<string, unknown> | undefined {
   }
 }
 
-function problemOf(entry: Record<string, unknown>): LoggedProblem {
+function problemOf(
+  entry: Record<string, unknown>,
+  severity: LoggedProblem['severity'],
+): LoggedProblem {
   const msg = typeof entry.msg === 'string' ? entry.msg : 'problem';
   const err = entry.err as { message?: unknown } | undefined;
   const detail = typeof err?.message === 'string' && err.message ? `: ${err.message}` : '';
   const time = typeof entry.time === 'number' ? entry.time : Date.now();
-  return { time, message: `${msg}${detail}` };
+  return { time, message: `${msg}${detail}`, severity };
 }

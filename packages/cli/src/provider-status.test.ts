@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { StatusLine, statusText } from './provider-status.js';
 
 describe('statusText', () => {
-  it('says tasks done, running and failed, and the last error with its time', () => {
+  it('says tasks done, running and failed, and the last warning or error with its time', () => {
     const counts = { completed: 12, running: 2, failed: 1 };
     expect(statusText(3, counts)).toBe('host 3: 12 done, 2 running, 1 failed');
     const time = new Date(2026, 0, 2, 14, 2, 11).getTime();
-    expect(statusText(3, counts, { time, message: 'work request failed: refused' })).toBe(
+    const problem = { time, message: 'work request failed: refused' };
+    expect(statusText(3, counts, { ...problem, severity: 'warning' })).toBe(
+      'host 3: 12 done, 2 running, 1 failed; last warning 14:02:11 work request failed: refused',
+    );
+    expect(statusText(3, counts, { ...problem, severity: 'error' })).toBe(
       'host 3: 12 done, 2 running, 1 failed; last error 14:02:11 work request failed: refused',
     );
   });

@@ -1,7 +1,8 @@
 /**
  * @module
  * The human status of `anygrid provide`: one line, `host 3: 12 done, 2 running,
- * 1 failed; last error 14:02:11 work request failed: …`. In a terminal it is redrawn in
+ * 1 failed; last warning 14:02:11 work request failed: …` (or `last error`, for what the
+ * agent logged as one). In a terminal it is redrawn in
  * place, and other lines (joined, log lines) are printed above it; elsewhere (a log
  * file, `serve --dev` forwarding its agents' output) each change is a line of its own.
  */
@@ -20,7 +21,7 @@ export function statusText(hostId: number, counts: AgentCounts, problem?: Logged
   const tasks = `${counts.completed} done, ${counts.running} running, ${counts.failed} failed`;
   if (!problem) return `host ${hostId}: ${tasks}`;
   const at = new Date(problem.time).toTimeString().slice(0, 8);
-  return `host ${hostId}: ${tasks}; last error ${at} ${problem.message}`;
+  return `host ${hostId}: ${tasks}; last ${problem.severity} ${at} ${problem.message}`;
 }
 
 /** Where the status goes: stdout, a terminal or not. */

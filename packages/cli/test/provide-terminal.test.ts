@@ -1,7 +1,7 @@
 /**
  * `anygrid provide` as a person runs it: at the default log level (`warn`, as `serve`)
  * it prints no info JSON lines, only `joined …` and a one-line status (tasks done,
- * running, failed, last error), redrawn in place in a terminal; `--log-level info`
+ * running, failed, last warning or error), redrawn in place in a terminal; `--log-level info`
  * brings the agent's JSON log back. The token can come from `--token-file`, where `ps`
  * does not show it.
  */
@@ -133,7 +133,7 @@ describe('anygrid provide', () => {
     expect(both.stderr).toMatch(/^error USAGE: give the token once/m);
   });
 
-  it('logs info JSON with --log-level info, and shows the last error in its status', async () => {
+  it('logs info JSON with --log-level info, and shows the last warning in its status', async () => {
     const agent = provide('--log-level', 'info', '--stats-interval', '200');
     await waitFor('the info log', async () =>
       agent.output().includes('"msg":"registered with the coordinator"'),
@@ -142,7 +142,7 @@ describe('anygrid provide', () => {
     await waitFor(
       'the status to show the lost coordinator',
       async () =>
-        /^host \d+: 0 done, 0 running, 0 failed; last error \d\d:\d\d:\d\d .+$/m.test(
+        /^host \d+: 0 done, 0 running, 0 failed; last warning \d\d:\d\d:\d\d .+$/m.test(
           agent.output(),
         ),
       30_000,

@@ -90,7 +90,7 @@ export function registerProvide(program: Command): void {
     .description(
       'Join a coordinator as a provider host and run its tasks in the WASI sandbox until ' +
         'stopped. Ctrl-C (or SIGTERM) stops gracefully: running tasks are handed back. ' +
-        'A terminal shows one status line (tasks done, running, failed, last error); ' +
+        'A terminal shows one status line (tasks done, running, failed, last warning or error); ' +
         '--json prints JSON lines instead.',
     )
     .addOption(
