@@ -31,6 +31,17 @@ export function addClientOptions(cmd: Command): Command {
   return addJsonOption(cmd);
 }
 
+/**
+ * ` --url URL` for a next-step hint, when the command was pointed at a coordinator the
+ * next command would not find by itself (neither the default nor ANYGRID_URL): on a grid
+ * of several coordinators, a hint without it names another one, or none that answers.
+ */
+export function urlHint(opts: ClientOptions): string {
+  const url = opts.url;
+  if (url === undefined || url === DEFAULT_URL || url === process.env.ANYGRID_URL) return '';
+  return ` --url ${url}`;
+}
+
 /** A client for the options' coordinator and token. */
 export function clientFrom(opts: ClientOptions, retry?: RetryPolicy): Anygrid {
   return new Anygrid({ url: opts.url, token: opts.token, ...(retry ? { retry } : {}) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followNotice } from './follow-notice.js';
+import { followNotice, waitNotice } from './follow-notice.js';
 
 const notice = (failingForMs: number, error: unknown = new Error('terminated')) => ({
   error,
@@ -21,5 +21,16 @@ describe('what a results follower says when it loses its coordinator', () => {
     expect(followNotice(7, 1, notice(29_000), 0)).toBeUndefined();
     expect(followNotice(7, 1, notice(31_000), 0)).toMatch(/still retrying after 31 s .*--after 1/);
     expect(followNotice(7, 1, notice(40_000), 31_000)).toBeUndefined();
+  });
+});
+
+describe('what submit --wait says when it loses its coordinator', () => {
+  it('says the job keeps running and how to follow it elsewhere', () => {
+    const line = waitNotice(7, notice(0, new Error('ECONNREFUSED')), undefined) ?? '';
+    expect(line).toContain('lost the coordinator: ECONNREFUSED');
+    expect(line).toContain('the job keeps running');
+    expect(line).toContain('anygrid status 7 --url URL');
+    expect(waitNotice(7, notice(2_000), 0)).toBeUndefined();
+    expect(waitNotice(7, notice(31_000), 0)).toMatch(/still retrying after 31 s .*status 7/);
   });
 });

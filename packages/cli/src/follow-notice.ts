@@ -1,6 +1,7 @@
 /**
  * @module
- * What `anygrid results --follow` prints on stderr while its coordinator does not answer.
+ * What `anygrid results --follow` and `anygrid submit --wait` print on stderr while their
+ * coordinator does not answer.
  */
 
 import type { RetryNotice } from '@anygrid/sdk';
@@ -20,18 +21,41 @@ export function followNotice(
   n: RetryNotice,
   lastSaidMs: number | undefined,
 ): string | undefined {
+  const resume = `anygrid results ${jobId} --follow --after ${cursor} --url URL`;
+  return retryNotice(`resume on another coordinator with: ${resume}`, n, lastSaidMs);
+}
+
+/**
+ * The same for `submit --wait`, which has no results to resume from: the job runs on
+ * whatever becomes of this coordinator, and any other of the grid follows it.
+ */
+export function waitNotice(
+  jobId: number,
+  n: RetryNotice,
+  lastSaidMs: number | undefined,
+): string | undefined {
+  const follow = `anygrid status ${jobId} --url URL, or anygrid results ${jobId} --follow --url URL`;
+  return retryNotice(
+    `the job keeps running; follow it on another coordinator: ${follow}`,
+    n,
+    lastSaidMs,
+  );
+}
+
+/** What to say at a retry, `next` being what the person may do instead of waiting. */
+function retryNotice(
+  next: string,
+  n: RetryNotice,
+  lastSaidMs: number | undefined,
+): string | undefined {
   const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
   if (n.failingForMs === 0) {
     const message = n.error instanceof Error ? n.error.message : String(n.error);
     // A stream cut mid-read says only "terminated".
     const why = message === 'terminated' ? 'the connection was cut' : message;
-    return (
-      `lost the coordinator: ${why}\n` +
-      `retrying for up to ${seconds(n.giveUpInMs)}; next: resume on another coordinator with: ` +
-      `anygrid results ${jobId} --follow --after ${cursor} --url URL`
-    );
+    return `lost the coordinator: ${why}\nretrying for up to ${seconds(n.giveUpInMs)}; next: ${next}`;
   }
   if (lastSaidMs !== undefined && n.failingForMs - lastSaidMs < RETRY_NOTE_EVERY_MS)
     return undefined;
-  return `still retrying after ${seconds(n.failingForMs)} (giving up in ${seconds(n.giveUpInMs)}); resume elsewhere with --after ${cursor}`;
+  return `still retrying after ${seconds(n.failingForMs)} (giving up in ${seconds(n.giveUpInMs)}); next: ${next}`;
 }

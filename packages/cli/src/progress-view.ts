@@ -18,7 +18,14 @@ export interface ProgressUpdate {
 /** Something that shows progress updates. */
 export interface ProgressView {
   update(u: ProgressUpdate): void;
+  /** Prints a line of news (a lost coordinator) under what is shown, even under --json. */
+  say(line: string): void;
   stop(): void;
+}
+
+/** News goes to stderr, as progress does: stdout stays one document. */
+function sayLine(line: string): void {
+  process.stderr.write(`${line}\n`);
 }
 
 /** Settled tasks of a progress: everything that is no longer pending. */
@@ -48,7 +55,7 @@ export class RateMeter {
 
 /** The progress view for the current output: bar, lines or nothing. */
 export function createProgressView(opts: { json: boolean; tty: boolean }): ProgressView {
-  if (opts.json) return { update() {}, stop() {} };
+  if (opts.json) return { update() {}, say: sayLine, stop() {} };
   return opts.tty ? barView() : lineView();
 }
 
@@ -85,6 +92,10 @@ function barView(): ProgressView {
         bar.update(n, payload);
       }
     },
+    say(line) {
+      // Below the bar, which its next redraw puts on the line after.
+      sayLine(started ? `\n${line}` : line);
+    },
     stop() {
       if (started) bar.stop();
     },
@@ -110,6 +121,7 @@ function lineView(intervalMs = 2000): ProgressView {
       lastLine = line;
       process.stderr.write(`${line}\n`);
     },
+    say: sayLine,
     stop() {},
   };
 }

@@ -9,10 +9,10 @@
 
 import { basename } from 'node:path';
 import { JobRequirements, type JobView, NativePlatform, Tier } from '@anygrid/protocol';
-import type { Job, SubmitOptions } from '@anygrid/sdk';
+import type { Job, RetryNotice, SubmitOptions } from '@anygrid/sdk';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
-import { addClientOptions, type ClientOptions, clientFrom } from '../client-options.js';
+import { addClientOptions, type ClientOptions, clientFrom, urlHint } from '../client-options.js';
 import {
   addCompareOptions,
   COMPARE_HELP,
@@ -21,6 +21,7 @@ import {
 } from '../compare-options.js';
 import { creditsOption } from '../credit-amount.js';
 import { msOption } from '../duration-option.js';
+import { waitNotice } from '../follow-notice.js';
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
@@ -345,17 +346,17 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
   if (!flags.wait) {
     if (json) printJson(await job.view());
     else {
-      note(`  next: anygrid status ${job.id}`);
-      note(`        anygrid results ${job.id} --follow --out results/`);
+      note(`  next: anygrid status ${job.id}${urlHint(flags)}`);
+      note(`        anygrid results ${job.id} --follow --out results/${urlHint(flags)}`);
     }
     return;
   }
-  const final = await waitWithProgress(job, json);
+  const final = await waitWithProgress(job.id, flags, json);
   if (json) {
     printJson(final);
     return;
   }
-  await printSummary(job, final);
+  await printSummary(job, final, urlHint(flags));
 }
 
 /** `signature` or `signWith` of the submit, from --signature or --sign (and --publisher). */
@@ -386,16 +387,28 @@ function limitsOf(flags: SubmitFlags): SubmitOptions['limits'] {
   return Object.keys(limits).length ? limits : undefined;
 }
 
-/** Follows the job to its end; Ctrl-C stops watching, leaving the job running. */
-async function waitWithProgress(job: Job, json: boolean): Promise<JobView> {
+/**
+ * Follows the job to its end; Ctrl-C stops watching, leaving the job running. A lost
+ * coordinator is said at once (the bar alone would just stop moving), with how to follow
+ * the job on another one while this one is retried.
+ */
+async function waitWithProgress(id: number, flags: SubmitFlags, json: boolean): Promise<JobView> {
   const view = createProgressView({ json, tty: Boolean(process.stderr.isTTY) });
+  let saidAt: number | undefined;
+  const onRetry = (n: RetryNotice) => {
+    const line = waitNotice(id, n, saidAt);
+    if (line === undefined) return;
+    saidAt = n.failingForMs;
+    view.say(line);
+  };
+  const job = clientFrom(flags, { onRetry }).job(id);
   const abort = new AbortController();
   const onSigint = () =>
     abort.abort(
       new CliError(
         'INTERRUPTED',
         'stopped watching',
-        `the job keeps running: anygrid status ${job.id}`,
+        `the job keeps running: anygrid status ${id}${urlHint(flags)}`,
         130,
       ),
     );
@@ -408,7 +421,7 @@ async function waitWithProgress(job: Job, json: boolean): Promise<JobView> {
   }
 }
 
-async function printSummary(job: Job, final: JobView): Promise<void> {
+async function printSummary(job: Job, final: JobView, url: string): Promise<void> {
   const p = final.progress;
   const took = final.finishedAt ? formatDuration(final.finishedAt - final.createdAt) : '?';
   println(
@@ -422,7 +435,7 @@ async function printSummary(job: Job, final: JobView): Promise<void> {
     println(`  ${resultLine(r, text)}`);
   }
   if (p.total > sorted.length) {
-    note(`  next: anygrid results ${job.id} --out results/`);
+    note(`  next: anygrid results ${job.id} --out results/${url}`);
   }
 }
 
