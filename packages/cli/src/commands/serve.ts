@@ -301,7 +301,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
   const agents = dev?.agents;
   const requesterTokenPath = dev?.requesterTokenPath;
+  // A clean stop gives the lease back: not news, and not the lease running out.
+  let closing = false;
   const stopped = onShutdown(Boolean(flags.json), async () => {
+    closing = true;
     await agents?.stop();
     await coord.close();
   });
@@ -310,6 +313,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   // a JSON line of its own with --json, a line for people otherwise. Listened to once the
   // first line is out: with --json, that one describes the start.
   const announceLeadership = (s: ReturnType<typeof coord.leadership>) => {
+    if (closing) return;
     if (flags.json) printJson({ event: 'leadership', ...s });
     else
       println(
@@ -341,9 +345,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.stdout.on('error', () => {});
   } else {
     println(`anygrid coordinator listening on ${coord.url}`);
+    // Where it stands at start; each change after it is a line of its own.
+    const start = coord.leadership();
     coord.onLeadershipChange(announceLeadership);
     println(`  data         ${flags.data}`);
     if (flags.store !== undefined) println(`  store        ${describeStore(flags.store)}`);
+    println(`  coordinator  ${start.holder}, ${leaderText(start)}`);
     for (const p of pages) {
       println(
         `  ${p.page.padEnd(12)} ${p.built ? p.url : `${p.url} (not built: run \`npm run build\`)`}`,
@@ -384,6 +391,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     }
   }
   await stopped;
+}
+
+/** `the leader (term 1)`, or who is. */
+function leaderText(s: ReturnType<Coordinator['leadership']>): string {
+  if (s.leader) return `the leader (term ${s.term}): the sweeps and the janitor run here`;
+  return s.leaderHolder ? `not the leader (${s.leaderHolder} is)` : 'not the leader (none yet)';
 }
 
 /** Runs `cleanup` on the first SIGINT/SIGTERM (a second one exits at once); resolves after. */
