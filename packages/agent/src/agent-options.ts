@@ -15,6 +15,8 @@ export interface AgentOptions {
    * store, tried in turn when the current one stops answering (docs/scale-out.md).
    */
   coordinator: string | readonly string[];
+  /** Told when the agent moves to the next of several coordinators (the current one stopped answering). */
+  onMove?: (from: string, to: string) => void;
   /** Provider token. */
   token: string;
   /** Tasks run at once; default `os.availableParallelism()`. */

@@ -98,6 +98,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     typeof options.coordinator === 'string' ? [options.coordinator] : options.coordinator,
     (from, to) => {
       logger.warn({ from, to }, 'moving to another coordinator');
+      options.onMove?.(from, to);
       moved();
     },
   );

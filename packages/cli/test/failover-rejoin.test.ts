@@ -59,6 +59,10 @@ describe('an agent that moves to another coordinator', () => {
     await waitFor('the agent to move', async () =>
       agent.output().includes('moving to another coordinator'),
     );
+    // On stdout too, for the person who started it: where it went, and why.
+    await waitFor('the agent to say where it moved', async () =>
+      agent.output().includes(`moved to ${b.url}: ${a.url} stopped answering`),
+    );
     // Far inside the lost replicas' deadline: they were handed back, not waited out.
     const final = await waitForJob(client(b.url, requesterToken), jobId, 60_000);
     expect(final.state).toBe('completed');

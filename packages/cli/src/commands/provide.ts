@@ -284,6 +284,8 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
   const join = async () => {
     const joined = await startAgent({
       coordinator: (flags.coordinator as string).split(','),
+      onMove: (from: string, to: string) =>
+        emit('moved', { from, to }, `moved to ${to}: ${from} stopped answering`),
       token,
       logger: log.logger,
       ...(flags.slots === undefined ? {} : { slots: flags.slots }),
