@@ -16,7 +16,10 @@ export interface ClientOptions {
 
 /** Adds `--json` to a command. */
 export function addJsonOption(cmd: Command): Command {
-  return cmd.option('--json', 'print machine-readable JSON only (no progress, no color)');
+  return cmd.option(
+    '--json',
+    'print machine-readable JSON only on stdout (no progress, no color; an error is JSON there and a line on stderr)',
+  );
 }
 
 /** Adds `--url`, `--token` and `--json` to a command. */

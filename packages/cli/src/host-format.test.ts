@@ -103,6 +103,13 @@ describe('host formatting', () => {
     expect(hostDetails(bare).join('\n')).toContain('not measured');
   });
 
+  it('cuts a name too long for its column with an ellipsis, keeping the columns in place', () => {
+    const long = { ...host, account: { ...host.account, name: 'provider-gcgwp9' } };
+    const line = hostLine(long, 60_000);
+    expect(line.trim().split(/\s{2,}/)[2]).toBe('provider-gcgw…');
+    expect(line.indexOf('linux-x64')).toBe(HOST_LINE_HEADER.indexOf('PLATFORM'));
+  });
+
   it('says a host is offline once it has not been seen for a while', () => {
     expect(hostState(host, host.lastSeen + 60_000)).toBe('online');
     expect(hostState(host, host.lastSeen + 10 * 60_000)).toBe('offline');

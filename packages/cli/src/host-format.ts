@@ -67,11 +67,11 @@ export function hostLine(h: HostView, now = Date.now()): string {
   return [
     String(h.id).padStart(5),
     hostState(h, now).padEnd(11),
-    h.account.name.slice(0, 14).padEnd(14),
-    h.platform.slice(0, 12).padEnd(12),
-    (h.region ?? '-').slice(0, 10).padEnd(10),
+    cell(h.account.name, 14),
+    cell(h.platform, 12),
+    cell(h.region ?? '-', 10),
     formatSpeed(h.speed).padStart(6),
-    acceleratorsOf(h).slice(0, 6).padEnd(6),
+    cell(acceleratorsOf(h), 6),
     String(r.valid + r.alone).padStart(6),
     String(r.invalid).padStart(7),
     String(r.errored).padStart(5),
@@ -83,6 +83,11 @@ export function hostLine(h: HostView, now = Date.now()): string {
     String(h.quota.leftToday).padStart(10),
     h.name,
   ].join('  ');
+}
+
+/** `text` in a column `width` wide: cut with an ellipsis, so a cut name does not read as another. */
+function cell(text: string, width: number): string {
+  return (text.length > width ? `${text.slice(0, width - 1)}…` : text).padEnd(width);
 }
 
 /** Several lines describing one host. */
