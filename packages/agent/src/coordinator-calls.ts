@@ -30,7 +30,10 @@ export async function register(
       const delay = backoff.next();
       // The reason in a word, not a stack: this repeats for as long as the coordinator is away.
       const reason = error instanceof Error ? error.message : String(error);
-      logger.warn({ reason, delay }, 'coordinator unreachable; retrying registration');
+      logger.warn(
+        { coordinator: client.baseUrl, reason, delay },
+        'coordinator unreachable; retrying registration',
+      );
       await sleep(delay, signal);
     }
   }

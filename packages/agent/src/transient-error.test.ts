@@ -1,4 +1,5 @@
 import { ConflictError } from '@anygrid/protocol';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { isTransient, loggedError, TransientError } from './transient-error.js';
 
@@ -7,9 +8,14 @@ describe('transient failures', () => {
     const cause = new Error('connect ECONNREFUSED 127.0.0.1:7071');
     const err = new TransientError('No answer from the coordinator: refused', { cause });
     expect(isTransient(err)).toBe(true);
-    expect(loggedError(err)).toEqual({
+    // As the agent's pino logger writes it.
+    const lines: string[] = [];
+    pino({}, { write: (l: string) => lines.push(l) }).warn({ err: loggedError(err) }, 'failed');
+    expect(JSON.parse(lines[0] as string).err).toEqual({
       type: 'TransientError',
+      name: 'TransientError',
       message: 'No answer from the coordinator: refused',
+      stack: 'TransientError: No answer from the coordinator: refused',
     });
   });
 

@@ -36,9 +36,16 @@ export function isTransientStatus(status: number): boolean {
 /**
  * What a log says of a failure: a transient one (a coordinator restarting, a failover)
  * by its name and message only, since its stack and chain of causes would fill a
- * terminal at every routine outage; any other with everything, to be looked into.
+ * terminal at every routine outage; any other with everything, to be looked into. The
+ * brief one is still an error of its class, so that a logger's error serializer names its
+ * type (not `Object`), and its stack is the one line that says what happened.
  */
 export function loggedError(error: unknown): unknown {
   if (!isTransient(error) || !(error instanceof Error)) return error;
-  return { type: error.name, message: error.message };
+  const brief = Object.create(Object.getPrototypeOf(error)) as Error;
+  return Object.assign(brief, {
+    name: error.name,
+    message: error.message,
+    stack: `${error.name}: ${error.message}`,
+  });
 }
