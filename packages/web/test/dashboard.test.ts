@@ -114,9 +114,11 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
       (window as unknown as { loadMark: number }).loadMark = 42;
     });
 
-    // No host yet: the job appears at 0 % and waits.
+    // No host yet: the job appears at 0 % and waits. A few seconds of work once hosts come
+    // (the page redraws at most once a second): at 150 000 numbers a task the job once ran
+    // in under a second on CI and the page went from 0 to 100 % in one step.
     const requester = client(coord.url, token);
-    const job = await submitPrimes(requester, primeRanges(TASKS, 150_000), { redundancy: 2 });
+    const job = await submitPrimes(requester, primeRanges(TASKS, 600_000), { redundancy: 2 });
     jobId = job.id;
     await meter(page, jobId).and(page.locator('[aria-valuenow="0"]')).waitFor();
     // Every value the bar takes from here on, as the page redraws it.
