@@ -15,6 +15,11 @@ export interface AgentOptions {
    * store, tried in turn when the current one stops answering (docs/scale-out.md).
    */
   coordinator: string | readonly string[];
+  /**
+   * Told at each failed try of the first registration (the coordinator is not up, or out
+   * of reach): which coordinator, why, and when the next try is.
+   */
+  onWaiting?: (coordinator: string, reason: string, retryInMs: number) => void;
   /** Told when the agent moves to the next of several coordinators (the current one stopped answering). */
   onMove?: (from: string, to: string) => void;
   /** Provider token. */

@@ -209,12 +209,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   };
   // What is not measured by then follows in a heartbeat; saved work does not wait for it.
   const joining = within(measured, CAPABILITIES_WAIT_MS)
-    .then(() => register(client, () => describe(previousId), logger, stopping.signal))
+    .then(() =>
+      register(client, () => describe(previousId), logger, stopping.signal, options.onWaiting),
+    )
     .catch((error: unknown) => {
       // A saved id from another coordinator or account must not keep the device out.
       if (previousId === undefined || isTransient(error)) throw error;
       logger.warn({ err: error, previousId }, 'saved host id refused; registering as a new host');
-      return register(client, () => describe(), logger, stopping.signal);
+      return register(client, () => describe(), logger, stopping.signal, options.onWaiting);
     });
   // Saved work runs at once: the coordinator may be away for long.
   const offline = previousId !== undefined && (holding()?.length ?? 0) > 0;

@@ -13,12 +13,16 @@ import type { CoordinatorClient } from './coordinator-client.js';
 import type { hostInfo } from './host-info.js';
 import { isTransient } from './transient-error.js';
 
-/** Registers, waiting out a coordinator that is not up yet; a refused token throws. */
+/**
+ * Registers, waiting out a coordinator that is not up yet; a refused token throws.
+ * `onWaiting` is told of each failed try.
+ */
 export async function register(
   client: CoordinatorClient,
   body: () => ReturnType<typeof hostInfo>,
   logger: Logger,
   signal: AbortSignal,
+  onWaiting?: (coordinator: string, reason: string, retryInMs: number) => void,
 ) {
   const backoff = new Backoff(RECONNECT_BACKOFF);
   for (;;) {
@@ -34,6 +38,7 @@ export async function register(
         { coordinator: client.baseUrl, reason, delay },
         'coordinator unreachable; retrying registration',
       );
+      onWaiting?.(client.baseUrl, reason, delay);
       await sleep(delay, signal);
     }
   }

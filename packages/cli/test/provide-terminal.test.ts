@@ -3,7 +3,8 @@
  * it prints no info JSON lines, only `joined …` and a one-line status (tasks done,
  * running, failed, last warning or error), redrawn in place in a terminal; `--log-level info`
  * brings the agent's JSON log back. The token can come from `--token-file`, where `ps`
- * does not show it.
+ * does not show it. Started before its coordinator is up, it says it is waiting for it,
+ * and joins once it answers.
  */
 
 import { spawn } from 'node:child_process';
@@ -13,15 +14,18 @@ import { Anygrid } from '@anygrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLI,
+  client,
   EXAMPLES,
   REPO,
   removeDir,
   runCli,
   type Spawned,
   spawnNode,
+  startCoordinator,
   stopProcess,
   tempDir,
   useCoordinator,
+  useSharedDataDir,
   waitFor,
 } from './harness.js';
 
@@ -148,4 +152,31 @@ describe('anygrid provide', () => {
       30_000,
     );
   });
+});
+
+describe('anygrid provide before its coordinator is up', () => {
+  const dataDir = useSharedDataDir('anygrid-provide-wait-');
+
+  it('says it is waiting for the coordinator, then joins it once it answers', async () => {
+    // A coordinator that made the token, then stopped: its port is closed, its store kept.
+    const first = await startCoordinator({ dataDir });
+    const token = await client(first.url, first.adminToken).token('provider');
+    await stopProcess(first.proc, 'SIGTERM');
+    const agent = spawnNode([CLI, 'provide', '--coordinator', first.url, '--token', token], {
+      ANYGRID_LOG_LEVEL: undefined,
+      ANYGRID_TOKEN: undefined,
+    });
+    await waitFor('the agent to say it waits', async () =>
+      new RegExp(`^waiting for ${first.url}: .+; trying again in \\d+ s$`, 'm').test(
+        agent.output(),
+      ),
+    );
+    await startCoordinator({ dataDir, port: first.port });
+    await waitFor(
+      'the agent to join once the coordinator answers',
+      async () => agent.output().includes(`joined ${first.url} as host`),
+      40_000,
+    );
+    await stopProcess(agent.proc, 'SIGTERM');
+  }, 60_000);
 });

@@ -80,6 +80,9 @@ function regionOption(value: string): string {
   return value;
 }
 
+/** A coordinator that is not up yet is said again at most this often. */
+const WAITING_NOTE_EVERY_MS = 30_000;
+
 /** How often the status line is redrawn in a terminal. */
 const TERMINAL_REFRESH_MS = 1000;
 
@@ -281,9 +284,22 @@ async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promis
   const buffer = bufferSeconds(flags.bufferMinSeconds, flags.bufferMaxSeconds);
   const emit = (event: string, data: Record<string, unknown>, human: string) =>
     flags.json ? printJson({ event, ...data }) : status.print(human);
+  // A coordinator not up yet is said at the first try, then at most every 30 s.
+  let waitingSaidAt: number | undefined;
+  const onWaiting = (coordinator: string, reason: string, retryInMs: number) => {
+    const now = Date.now();
+    if (waitingSaidAt !== undefined && now - waitingSaidAt < WAITING_NOTE_EVERY_MS) return;
+    waitingSaidAt = now;
+    emit(
+      'waiting',
+      { coordinator, reason, retryInMs },
+      `waiting for ${coordinator}: ${reason}; trying again in ${Math.ceil(retryInMs / 1000)} s`,
+    );
+  };
   const join = async () => {
     const joined = await startAgent({
       coordinator: (flags.coordinator as string).split(','),
+      onWaiting,
       onMove: (from: string, to: string) =>
         emit('moved', { from, to }, `moved to ${to}: ${from} stopped answering`),
       token,
