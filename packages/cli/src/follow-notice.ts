@@ -42,6 +42,23 @@ export function waitNotice(
   );
 }
 
+/**
+ * A retry listener that says what `noticeOf` gives (followNotice or waitNotice, told when
+ * it last spoke) through `say`: said at the first failure, then every so often.
+ */
+export function retryReporter(
+  noticeOf: (n: RetryNotice, lastSaidMs: number | undefined) => string | undefined,
+  say: (line: string) => void,
+): (n: RetryNotice) => void {
+  let saidAt: number | undefined;
+  return (n) => {
+    const line = noticeOf(n, saidAt);
+    if (line === undefined) return;
+    saidAt = n.failingForMs;
+    say(line);
+  };
+}
+
 /** What to say at a retry, `next` being what the person may do instead of waiting. */
 function retryNotice(
   next: string,

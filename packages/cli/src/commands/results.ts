@@ -8,10 +8,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TaskResult } from '@anygrid/protocol';
-import type { Job, JobResult, RetryNotice } from '@anygrid/sdk';
+import type { Job, JobResult } from '@anygrid/sdk';
 import type { Command } from 'commander';
 import { addClientOptions, type ClientOptions, clientFrom, jobIdArg } from '../client-options.js';
-import { followNotice } from '../follow-notice.js';
+import { followNotice, retryReporter } from '../follow-notice.js';
 import { intOption } from '../options.js';
 import { note, printJson, println } from '../output.js';
 import { candidatePath, outputFilePath, stderrPath, stdoutPath } from '../result-files.js';
@@ -50,13 +50,7 @@ export function registerResults(program: Command): void {
 async function results(id: number, flags: ResultsFlags): Promise<void> {
   // The cursor of the last result received: where a follower resumes elsewhere.
   let cursor = flags.after ?? 0;
-  let saidAt: number | undefined;
-  const onRetry = (n: RetryNotice) => {
-    const line = followNotice(id, cursor, n, saidAt);
-    if (line === undefined) return;
-    saidAt = n.failingForMs;
-    note(line);
-  };
+  const onRetry = retryReporter((n, saidAt) => followNotice(id, cursor, n, saidAt), note);
   const retry = flags.follow ? { onRetry } : undefined;
   const job = clientFrom(flags, retry).job(id);
   const raw: TaskResult[] = [];

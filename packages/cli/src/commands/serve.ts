@@ -318,7 +318,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     else
       println(
         s.leader
-          ? `now the leader (term ${s.term}): the sweeps and the janitor run here`
+          ? `now ${leaderText(s)}`
           : s.leaderHolder && s.leaderHolder !== s.holder
             ? `no longer the leader (${s.leaderHolder} is)`
             : 'no longer the leader: the lease ran out before it was renewed',

@@ -9,7 +9,7 @@
 
 import { basename } from 'node:path';
 import { JobRequirements, type JobView, NativePlatform, Tier } from '@anygrid/protocol';
-import type { Job, RetryNotice, SubmitOptions } from '@anygrid/sdk';
+import type { Job, SubmitOptions } from '@anygrid/sdk';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, usageError } from '../cli-error.js';
 import { addClientOptions, type ClientOptions, clientFrom, urlHint } from '../client-options.js';
@@ -21,7 +21,7 @@ import {
 } from '../compare-options.js';
 import { creditsOption } from '../credit-amount.js';
 import { msOption } from '../duration-option.js';
-import { waitNotice } from '../follow-notice.js';
+import { retryReporter, waitNotice } from '../follow-notice.js';
 import { collect, intOption } from '../options.js';
 import { formatBytes, formatDuration, note, printJson, println } from '../output.js';
 import { createProgressView } from '../progress-view.js';
@@ -394,13 +394,10 @@ function limitsOf(flags: SubmitFlags): SubmitOptions['limits'] {
  */
 async function waitWithProgress(id: number, flags: SubmitFlags, json: boolean): Promise<JobView> {
   const view = createProgressView({ json, tty: Boolean(process.stderr.isTTY) });
-  let saidAt: number | undefined;
-  const onRetry = (n: RetryNotice) => {
-    const line = waitNotice(id, n, saidAt);
-    if (line === undefined) return;
-    saidAt = n.failingForMs;
-    view.say(line);
-  };
+  const onRetry = retryReporter(
+    (n, saidAt) => waitNotice(id, n, saidAt),
+    (line) => view.say(line),
+  );
   const job = clientFrom(flags, { onRetry }).job(id);
   const abort = new AbortController();
   const onSigint = () =>

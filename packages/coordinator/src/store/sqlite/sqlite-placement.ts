@@ -19,7 +19,6 @@ import {
   type ReplicaShape,
   ruledPrefix,
   shapeOf,
-  tracksRecords,
 } from '../../policy/index.js';
 import { capabilitiesOf, STANDING_COLUMNS, type StandingRow, standingOf } from '../host-rows.js';
 import { type JobRow, storedPolicy } from '../rows.js';
@@ -199,10 +198,7 @@ export class SqlitePlacement {
       placement: placementOf(row),
       // A compared job keeps a task's replicas on hosts of different accounts and networks
       // (the rule sqlite-stranded.ts applies too).
-      keptApart:
-        policy.quorum > 1 || tracksRecords(policy)
-          ? hostsKeptApart(policy)
-          : { hosts: 1, share: 1 },
+      keptApart: hostsKeptApart(policy),
       ...(signature ? { publicKey: signature.publicKey } : {}),
       tasks: {
         total: row.tasks_total,
