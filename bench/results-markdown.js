@@ -16,7 +16,7 @@ export function resultsMarkdown({ machine: m, results: r }) {
   const lines = [
     '# Benchmark results',
     '',
-    `On ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}. Parts are run separately (\`npm run bench -- PART…\`), so each row gives the date (UTC) and the commit it was measured at; \`-dirty\`: the commit with uncommitted changes.`,
+    `Last run on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}. Parts are run separately (\`npm run bench -- PART…\`), so each row gives the date (UTC), the commit it was measured at (\`-dirty\`: with uncommitted changes) and, since 2026-12-04, the CPU it ran on.`,
     'Regenerate with `npm run bench`. Figures vary between runs: on this VM the same code runs up to 1.6x faster in one minute than in another (see the analysis below).',
     '',
   ];
@@ -47,7 +47,11 @@ function cell(col, value) {
 
 const find = (r, part, prefix) =>
   (r[part] ?? []).find((row) => String(row.name).startsWith(prefix));
-const when = (row) => ({ date: row?.date ?? 'unknown', commit: row?.commit ?? 'unknown' });
+const when = (row) => ({
+  date: row?.date ?? 'unknown',
+  commit: row?.commit ?? 'unknown',
+  cpu: row?.cpu ?? '—',
+});
 const ratio = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : '—');
 
 function rowsOf(r) {

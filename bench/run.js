@@ -88,7 +88,9 @@ try {
     const commit = measuredCommit();
     const rows = await PARTS[name](smoke ? SMOKE[name] : undefined);
     const date = new Date().toISOString();
-    results[name] = rows.map((row) => ({ ...row, date, commit }));
+    // The CPU too: the header names the machine of the last run, and rows kept from
+    // earlier runs may come from another (these VMs change model between sessions).
+    results[name] = rows.map((row) => ({ ...row, date, commit, cpu: machine.cpu }));
     console.table(results[name]);
   }
 } finally {
