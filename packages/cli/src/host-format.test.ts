@@ -34,6 +34,7 @@ const host: HostView = HostView.parse({
   asks: { cpuSecond: 2000, memGiBSecond: 0, gpuSecond: 0 },
   stake: 5_000_000,
   warmupShare: 0.67,
+  credit: { totalMicro: 12_500_000, recentPerDay: 1.5 },
 });
 
 describe('host formatting', () => {
@@ -57,6 +58,7 @@ describe('host formatting', () => {
       'AVAIL',
       'TURNAROUND',
       'QUOTA LEFT',
+      'CREDIT',
       'NAME',
     ]);
     expect(columns(line)).toEqual([
@@ -76,6 +78,7 @@ describe('host formatting', () => {
       '67%',
       '420ms',
       '98',
+      '12.50',
       'gpu-box',
     ]);
     expect(line.indexOf('128M') + 4).toBe(HOST_LINE_HEADER.indexOf('SPEED') + 5);
@@ -101,6 +104,16 @@ describe('host formatting', () => {
         .slice(4, 7),
     ).toEqual(['-', '-', '-']);
     expect(hostDetails(bare).join('\n')).toContain('not measured');
+    // A coordinator that does not list credit: a dash, the columns kept in place.
+    const { credit: _, ...uncredited } = host;
+    const line = hostLine(uncredited, 60_000);
+    expect(
+      line
+        .trim()
+        .split(/\s{2,}/)
+        .at(-2),
+    ).toBe('-');
+    expect(line.indexOf('gpu-box')).toBe(HOST_LINE_HEADER.indexOf('NAME'));
   });
 
   it('cuts a name too long for its column with an ellipsis, keeping the columns in place', () => {

@@ -6,7 +6,7 @@
 
 import type { HostView } from '@anygrid/protocol';
 import { formatCredits } from './credit-amount.js';
-import { creditText } from './credit-format.js';
+import { creditText, formatCredit } from './credit-format.js';
 import { formatBytes, formatDuration } from './output.js';
 
 /**
@@ -54,12 +54,12 @@ function acceleratorsOf(h: HostView): string {
 }
 
 /** Header matching `hostLine`. */
-export const HOST_LINE_HEADER = `${'ID'.padStart(5)}  ${'STATE'.padEnd(11)}  ${'ACCOUNT'.padEnd(14)}  ${'PLATFORM'.padEnd(12)}  ${'REGION'.padEnd(10)}  ${'SPEED'.padStart(6)}  ${'ACCEL'.padEnd(6)}  ${'VALID'.padStart(6)}  ${'INVALID'.padStart(7)}  ${'ERROR'.padStart(5)}  ${'TIMEOUT'.padStart(7)}  ${'SCORE'.padStart(5)}  ${'ON-TIME'.padStart(7)}  ${'AVAIL'.padStart(5)}  ${'TURNAROUND'.padStart(10)}  ${'QUOTA LEFT'.padStart(10)}  NAME`;
+export const HOST_LINE_HEADER = `${'ID'.padStart(5)}  ${'STATE'.padEnd(11)}  ${'ACCOUNT'.padEnd(14)}  ${'PLATFORM'.padEnd(12)}  ${'REGION'.padEnd(10)}  ${'SPEED'.padStart(6)}  ${'ACCEL'.padEnd(6)}  ${'VALID'.padStart(6)}  ${'INVALID'.padStart(7)}  ${'ERROR'.padStart(5)}  ${'TIMEOUT'.padStart(7)}  ${'SCORE'.padStart(5)}  ${'ON-TIME'.padStart(7)}  ${'AVAIL'.padStart(5)}  ${'TURNAROUND'.padStart(10)}  ${'QUOTA LEFT'.padStart(10)}  ${'CREDIT'.padStart(10)}  NAME`;
 
 /**
  * One line: id, state, account, platform, region, benchmark speed, accelerators, counts,
  * score, what the coordinator measured (on-time rate, availability, turnaround), quota
- * left today, name.
+ * left today, volunteer credit (`-` from a coordinator that does not list it), name.
  */
 export function hostLine(h: HostView, now = Date.now()): string {
   const r = h.replicas;
@@ -81,6 +81,7 @@ export function hostLine(h: HostView, now = Date.now()): string {
     formatShare(m.availability).padStart(5),
     formatTurnaround(m.turnaroundMs).padStart(10),
     String(h.quota.leftToday).padStart(10),
+    (h.credit === undefined ? '-' : formatCredit(h.credit.totalMicro)).padStart(10),
     h.name,
   ].join('  ');
 }

@@ -229,6 +229,22 @@ describe('volunteer credit (real coordinator, redundancy 2, an inflater and a sa
     ]);
     expect(hostCli.code, hostCli.stderr).toBe(0);
     expect(hostCli.stdout).toMatch(/credit\s+\d+\.\d\d credits/);
+    // The host list too, for every host, in the API and in its CREDIT column.
+    const byHost = sum((r) => r.host_id);
+    const listed = (await admin.get('/v1/hosts')).body.hosts as {
+      id: number;
+      name: string;
+      credit: { totalMicro: number };
+    }[];
+    for (const h of listed) expect(h.credit.totalMicro, h.name).toBe(byHost.get(h.id) ?? 0);
+    const listCli = await runCli(['hosts', '--url', coord.url, '--token', honestToken]);
+    expect(listCli.code, listCli.stderr).toBe(0);
+    const [header, ...lines] = listCli.stdout.split('\n');
+    const column = (header ?? '').indexOf('CREDIT') + 'CREDIT'.length;
+    const own = lines.find((l) => l.trim().startsWith(`${honestId} `));
+    expect(own?.slice(column - 10, column).trim(), listCli.stdout).toBe(
+      ((byHost.get(honestId) ?? 0) / 1e6).toFixed(2),
+    );
     const cli = await runCli([
       'leaderboard',
       '--by',

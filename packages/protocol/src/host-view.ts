@@ -95,7 +95,7 @@ export const HostView = z.strictObject({
    * unchecked: 1 unstaked, down to 0.25 with stake (docs/incentives.md, "Stake and trust").
    */
   warmupShare: z.number().min(0).max(1),
-  /** Volunteer credit granted for its validated replicas (docs/incentives.md); in `GET /v1/hosts/{id}`. */
+  /** Volunteer credit granted for its validated replicas (docs/incentives.md); in `GET /v1/hosts` and `GET /v1/hosts/{id}`. */
   credit: CreditStanding.optional(),
 });
 export type HostView = z.infer<typeof HostView>;

@@ -27,7 +27,7 @@ export function registerHosts(program: Command): void {
         'accepted alone), INVALID, ERROR and TIMEOUT, the reputation SCORE (mean of a Beta ' +
         'posterior, see docs/validation.md), what the coordinator measured (ON-TIME: share ' +
         'reported before the deadline; AVAIL: share of the last day connected; TURNAROUND: ' +
-        'sent to reported), and the daily QUOTA LEFT.',
+        'sent to reported), the daily QUOTA LEFT, and the volunteer CREDIT it earned (credits).',
     );
   addClientOptions(list).action(async (flags: ClientOptions) => {
     const { hosts, accounts } = await clientFrom(flags).hosts();

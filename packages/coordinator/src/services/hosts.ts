@@ -2,7 +2,7 @@
  * @module
  * Hosts as people see them: admins every host, a provider its own account's. Each
  * view carries the host's replica counts, reputation score, daily quota and quarantine;
- * a list adds each account's totals; one host's view adds its volunteer credit. An admin
+ * each also carries its volunteer credit, and a list adds each account's totals. An admin
  * releases a quarantined host.
  */
 
@@ -22,7 +22,14 @@ export class Hosts {
   ) {}
 
   async list(principal: Principal): Promise<HostList> {
-    return this.store.listHosts(principal, HOST_LIST_LIMIT, Date.now());
+    const now = Date.now();
+    const list = await this.store.listHosts(principal, HOST_LIST_LIMIT, now);
+    const credit = await this.store.creditStandings(
+      'host',
+      list.hosts.map((h) => h.id),
+      now,
+    );
+    return { ...list, hosts: list.hosts.map((h) => ({ ...h, credit: credit.get(h.id) })) };
   }
 
   /** Throws NotFoundError for a host that is absent or another account's. */

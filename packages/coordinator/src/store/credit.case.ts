@@ -107,6 +107,13 @@ export function describeCredit(
       expect((await store.creditStanding('host', h1!.id, at)).totalMicro).toBe(microsFor(2000));
       expect((await store.creditStanding('host', h3!.id, at)).totalMicro).toBe(microsFor(2000));
       expect((await store.creditStanding('host', h2!.id, at)).totalMicro).toBe(0);
+      // Read for a whole host list at once: the same standings, a host with none at zero.
+      const many = await store.creditStandings('host', [h1!.id, h2!.id, h3!.id, 9999], at);
+      for (const h of [h1!, h2!, h3!]) {
+        expect(many.get(h.id)).toEqual(await store.creditStanding('host', h.id, at));
+      }
+      expect(many.get(9999)).toEqual({ totalMicro: 0, recentPerDay: 0 });
+      expect((await store.creditStandings('host', [], at)).size).toBe(0);
       await store.close();
     });
 

@@ -151,6 +151,12 @@ export interface Store {
     id: number,
     now: number,
   ): Promise<CreditStanding>;
+  /** The same for many hosts, accounts or teams at once, by id (a host list's credit column). */
+  creditStandings(
+    kind: 'host' | 'account' | 'team',
+    ids: readonly number[],
+    now: number,
+  ): Promise<Map<number, CreditStanding>>;
   /** The leaderboard's first entries, recent averages decayed to `now`. */
   leaderboard(query: LeaderboardQuery, now: number): Promise<LeaderboardEntry[]>;
   /** Creates a team and moves the account into it; ConflictError when the name is taken. */

@@ -303,6 +303,16 @@ export class SqliteCredit {
     return standingOf(row, now);
   }
 
+  /** Standings of many entities of one kind, in one read; those with no credit get zero. */
+  standings(kind: CreditKind, ids: readonly number[], now: number): Map<number, CreditStanding> {
+    const rows = this.sql(
+      `SELECT entity_id AS id, total, recent_key FROM credit_totals
+       WHERE kind = ? AND entity_id IN (SELECT value FROM json_each(?))`,
+    ).all(kind, JSON.stringify(ids)) as { id: number; total: number; recent_key: number | null }[];
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    return new Map(ids.map((id) => [id, standingOf(byId.get(id), now)]));
+  }
+
   /** Creates a team and puts the account in it; ConflictError when the name is taken. */
   createTeam(accountId: number, name: string, now: number): TeamView {
     const made = this.sql(

@@ -184,6 +184,10 @@ export class SqlStore implements Store {
     return this.p.settlement.credit.standing(kind, id, now) satisfies CreditStanding;
   }
 
+  async creditStandings(kind: 'host' | 'account' | 'team', ids: readonly number[], now: number) {
+    return this.p.settlement.credit.standings(kind, ids, now);
+  }
+
   async leaderboard(query: LeaderboardQuery, now: number) {
     return this.p.settlement.credit.leaderboard(query, now);
   }
