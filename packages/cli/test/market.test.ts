@@ -73,6 +73,17 @@ describe('a ceiling below every ask (real coordinator, agents asking a price)', 
     expect(again.body.warnings[0]).toMatch(/^No connected host could run this job \(2 connected\)/);
     expect(again.body.warnings.join(' ')).toContain('cheapest ask: 5 µ/CPU-s');
     expect((await ctx.requester.post(`/v1/jobs/${again.body.id}/cancel`, {})).status).toBe(200);
+    // A free job on this pool, where every host asks a price, is warned about too.
+    const free = await ctx.requester.post('/v1/jobs', {
+      module: await ctx.requester.upload(example('prime.wasm')),
+      tasks: [{ args: ['0', '1000'] }],
+    });
+    expect(free.status, JSON.stringify(free.body)).toBe(201);
+    expect(free.body.warnings[0]).toMatch(/^No connected host could run this job \(2 connected\)/);
+    expect(free.body.warnings.join(' ')).toContain(
+      '0 of 2 connected hosts ask nothing; 2 ask a price and run only paid jobs',
+    );
+    expect((await ctx.requester.post(`/v1/jobs/${free.body.id}/cancel`, {})).status).toBe(200);
     // Raising nothing but cancelling: the job never ran, and a ceiling at the cheapest ask runs.
     const ok = await submit(ctx.requester, 2, 1000, { pricing: pricing(5) });
     expect((await waitForJob(ctx.requester, ok, 60_000)).progress.valid).toBe(2);

@@ -131,12 +131,14 @@ export class Jobs {
     req: CreateJobRequest,
   ): Promise<JobView> {
     // Only a job that could be kept from the hosts at hand: by its requirements, its size,
-    // its price ceiling, or a quorum that needs hosts of several accounts.
+    // its price ceiling, a quorum that needs hosts of several accounts, or, free, by hosts
+    // that all ask a price (a volunteer pool reads nothing for its free jobs).
     if (
       !this.diagnostics ||
       (req.requirements === undefined &&
         req.policy.estimatedOps === undefined &&
         req.policy.pricing === undefined &&
+        !this.scheduler.placement.anyPriced() &&
         hostsKeptApart(job.policy).hosts < 2)
     ) {
       return job;

@@ -120,6 +120,11 @@ export class PlacementFacts {
     if (s.pricing) this.paid += sign;
   }
 
+  /** Whether some host seen lately asks a price: a free job could then find no host at all. */
+  anyPriced(): boolean {
+    return this.priced.size > 0;
+  }
+
   /**
    * What a host asks, as it registered or updated: a host asking a price is ruled out of
    * free jobs, so its capabilities are read at its next pull.
