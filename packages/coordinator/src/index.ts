@@ -13,6 +13,7 @@ export {
 } from './main.js';
 export { Hub } from './services/hub.js';
 export { Scheduler } from './services/scheduler.js';
+export { migrationVersions } from './store/migrations.js';
 export { describeStore, openStore } from './store/open-store.js';
 export { StoreUnreachableError } from './store/postgres/pg-database.js';
 export { PostgresStore } from './store/postgres/postgres-store.js';

@@ -6,9 +6,12 @@
  * so that none of them starts while another is changing the schema.
  */
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
+import { CliError } from '../cli-error.js';
 import { addJsonOption } from '../client-options.js';
+import { appliedText } from '../migration-list.js';
 import { printJson, println } from '../output.js';
 
 interface MigrateFlags {
@@ -39,8 +42,16 @@ export function registerMigrate(program: Command): void {
 }
 
 async function migrate(flags: MigrateFlags): Promise<void> {
-  const { openStore, describeStore } = await import('@anygrid/coordinator');
+  const { openStore, describeStore, migrationVersions } = await import('@anygrid/coordinator');
   const location = flags.store ?? join(flags.data, 'anygrid.db');
+  // A mistyped path would otherwise become a new, empty store, "migrated" in full.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !existsSync(location)) {
+    throw new CliError(
+      'NO_STORE',
+      `there is no store at ${location}`,
+      `a coordinator creates its store when it first starts (\`anygrid serve --data ${flags.store === undefined ? flags.data : 'DIR'}\`); to migrate another, name it with --data DIR or --store`,
+    );
+  }
   const store = openStore(location);
   try {
     await store.migrate();
@@ -52,10 +63,6 @@ async function migrate(flags: MigrateFlags): Promise<void> {
     printJson({ store: describeStore(location), kind: store.kind, applied });
     return;
   }
-  println(
-    applied.length === 0
-      ? `${describeStore(location)}: the schema is up to date`
-      : // In number order (--json keeps the order they ran in: one ran before an older one).
-        `${describeStore(location)}: applied migration${applied.length === 1 ? '' : 's'} ${[...applied].sort((a, b) => a - b).join(', ')}`,
-  );
+  // In number order (--json keeps the order they ran in: one ran before an older one).
+  println(`${describeStore(location)}: ${appliedText(applied, migrationVersions())}`);
 }

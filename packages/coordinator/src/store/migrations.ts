@@ -437,3 +437,8 @@ export const MIGRATIONS: readonly Migration[] = [
   TRUST_PARTNERS_MIGRATION,
   HOT_REFERENCES_MIGRATION,
 ];
+
+/** The numbers migrations have, ascending (some numbers were never used). */
+export function migrationVersions(): number[] {
+  return MIGRATIONS.map((m) => m.version).sort((a, b) => a - b);
+}
