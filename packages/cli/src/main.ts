@@ -91,6 +91,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (err instanceof CommanderError) {
       const ok = ['commander.helpDisplayed', 'commander.version'].includes(err.code);
       process.exitCode = ok ? 0 : err.code === 'commander.executeSubCommandAsync' ? 1 : USAGE_EXIT;
+      // Its line on stderr is written already (configureOutput); a script asked for JSON.
+      if (!ok && argv.includes('--json')) {
+        const message = err.message.replace(/^error: /, '');
+        process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message } })}\n`);
+      }
       return;
     }
     process.exitCode = reportError(err, argv.includes('--json'));

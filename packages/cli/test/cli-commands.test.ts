@@ -251,6 +251,22 @@ describe('requester commands', () => {
     );
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^error USAGE: .*--redundancy/m);
+    // With --json, a usage error is JSON on stdout too, as every other error is.
+    const unknown = await anygrid(['status', '1', '--bogus', '--json'], env);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toEqual({
+      error: { code: 'USAGE', message: "unknown option '--bogus'" },
+    });
+    // A command that only groups others says which it holds, --json or not.
+    for (const args of [['token'], ['token', '--json'], ['keys', '--json']]) {
+      const group = await anygrid(args, env);
+      expect(group.code, args.join(' ')).toBe(2);
+      expect(group.stderr).toMatch(
+        /^error USAGE: `anygrid (token|keys)` needs a command: create$/m,
+      );
+      if (args.includes('--json')) expect(JSON.parse(group.stdout).error.code).toBe('USAGE');
+    }
+    expect((await anygrid(['token', '--help'], env)).code).toBe(0);
   });
 });
 

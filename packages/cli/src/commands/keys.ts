@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { addJsonOption } from '../client-options.js';
+import { finishGroup } from '../command-group.js';
 import { note, printJson, println } from '../output.js';
 import { DEFAULT_KEY_DIR, KEY_FILE_NAME, writeNewKey } from '../signing-files.js';
 
@@ -41,6 +42,7 @@ export function registerKeys(program: Command): void {
         '  anygrid provide --trust-key ed25519:... --require-signed --no-pin-publishers',
     );
   addJsonOption(create).action((flags: KeysCreateFlags) => createKeys(flags));
+  finishGroup(keys);
 }
 
 async function createKeys(flags: KeysCreateFlags): Promise<void> {

@@ -12,6 +12,7 @@ import { Anygrid } from '@anygrid/sdk';
 import { type Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addClientOptions, type ClientOptions } from '../client-options.js';
+import { finishGroup } from '../command-group.js';
 import { note, printJson, println } from '../output.js';
 
 interface TokenFlags extends ClientOptions {
@@ -43,6 +44,7 @@ export function registerToken(program: Command): void {
     .option('--label <text>', 'a note on what the token is for')
     .option('--data <dir>', 'data directory of a local coordinator', './.anygrid');
   addClientOptions(create).action((flags: TokenFlags) => createToken(flags));
+  finishGroup(token);
 }
 
 async function createToken(flags: TokenFlags): Promise<void> {
