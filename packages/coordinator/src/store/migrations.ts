@@ -9,6 +9,7 @@ import type { Migration } from './migration.js';
 import { CORE_SCHEMA } from './migration-core-schema.js';
 import { HOT_REFERENCES_MIGRATION } from './migration-hot-references.js';
 import { INCENTIVE_MIGRATIONS } from './migration-incentives.js';
+import { TIMED_OUT_INDEX_MIGRATION } from './migration-timed-out-index.js';
 import { TRUST_PARTNERS_MIGRATION } from './migration-trust-partners.js';
 
 export type { Migration } from './migration.js';
@@ -436,6 +437,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...INCENTIVE_MIGRATIONS,
   TRUST_PARTNERS_MIGRATION,
   HOT_REFERENCES_MIGRATION,
+  TIMED_OUT_INDEX_MIGRATION,
 ];
 
 /** The numbers migrations have, ascending (some numbers were never used). */
