@@ -89,10 +89,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     await program.parseAsync(withSpreadArgs(program, argv));
   } catch (err) {
     if (err instanceof CommanderError) {
-      const ok = ['commander.helpDisplayed', 'commander.version'].includes(err.code);
+      // `anygrid help [command]` shows help as --help does: not an error.
+      const help = err.code === 'commander.help';
+      const ok =
+        ['commander.helpDisplayed', 'commander.version'].includes(err.code) ||
+        (help && err.exitCode === 0);
       process.exitCode = ok ? 0 : err.code === 'commander.executeSubCommandAsync' ? 1 : USAGE_EXIT;
       // Its line on stderr is written already (configureOutput); a script asked for JSON.
-      if (!ok && argv.includes('--json')) {
+      if (!ok && !help && argv.includes('--json')) {
         const message = err.message.replace(/^error: /, '');
         process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message } })}\n`);
       }

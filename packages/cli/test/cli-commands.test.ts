@@ -266,7 +266,26 @@ describe('requester commands', () => {
       );
       if (args.includes('--json')) expect(JSON.parse(group.stdout).error.code).toBe('USAGE');
     }
-    expect((await anygrid(['token', '--help'], env)).code).toBe(0);
+    const unheld = await anygrid(['token', 'bogus', '--json'], env);
+    expect(unheld.code).toBe(2);
+    expect(JSON.parse(unheld.stdout).error.message).toBe(
+      '`anygrid token` has no command "bogus"; commands: create',
+    );
+    // Help, however asked for, is not an error, and prints no JSON error.
+    for (const args of [
+      ['token', '--help'],
+      ['token', 'help', 'create'],
+      ['help'],
+      ['help', '--json'],
+    ]) {
+      const help = await anygrid(args, env);
+      expect(help.code, args.join(' ')).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: anygrid /);
+      expect(help.stdout).not.toContain('"error"');
+    }
+    expect((await anygrid(['token', '--help'], env)).stdout).toContain(
+      'Usage: anygrid token [options] [command]\n',
+    );
   });
 });
 
