@@ -28,7 +28,9 @@ describe('anygrid migrate on SQLite (real CLI)', () => {
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).error.code).toBe('NO_STORE');
     const other = await runCli(['migrate', '--store', join(dir, 'elsewhere.db')]);
-    expect(other.stderr).toContain('name it with --data DIR or --store');
+    expect(other.stderr).toContain(
+      `(\`anygrid serve --store ${join(dir, 'elsewhere.db')}\`); to migrate another, name it with --data DIR or --store`,
+    );
     expect((await runCli(['migrate', '--data', dir])).code).toBe(1);
   });
 

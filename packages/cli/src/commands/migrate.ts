@@ -49,7 +49,7 @@ async function migrate(flags: MigrateFlags): Promise<void> {
     throw new CliError(
       'NO_STORE',
       `there is no store at ${location}`,
-      `a coordinator creates its store when it first starts (\`anygrid serve --data ${flags.store === undefined ? flags.data : 'DIR'}\`); to migrate another, name it with --data DIR or --store`,
+      `a coordinator creates its store when it first starts (\`anygrid serve ${flags.store === undefined ? `--data ${flags.data}` : `--store ${location}`}\`); to migrate another, name it with --data DIR or --store`,
     );
   }
   const store = openStore(location);
