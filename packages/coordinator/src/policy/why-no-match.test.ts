@@ -181,7 +181,10 @@ describe('diagnose prices', () => {
       tasks: TASKS,
     });
     expect(d.hosts.eligible).toBe(0);
-    expect(d.messages.join(' ')).toContain('ask a price and run only paid jobs');
+    // One host asking: said of one host.
+    expect(d.messages.join(' ')).toContain(
+      '0 of 1 connected hosts ask nothing; 1 asks a price and runs only paid jobs: give the job a price ceiling (`anygrid submit --ceiling-cpu`, or policy.pricing) to use it.',
+    );
   });
 
   it('says when the hosts that may run a compared job are too few accounts or networks for its quorum', () => {

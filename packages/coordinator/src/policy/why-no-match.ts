@@ -335,7 +335,8 @@ function checkPrice(input: DiagnosisInput): RequirementCheck | undefined {
   if (input.pricing === undefined) {
     if (failing.length === 0) return undefined;
     const wanted = 'hosts asking nothing (a free job)';
-    const message = `${n - failing.length} of ${n} connected hosts ask nothing; ${failing.length} ask a price and run only paid jobs: give the job a pricing ceiling (policy.pricing) to use them.`;
+    const one = failing.length === 1;
+    const message = `${n - failing.length} of ${n} connected hosts ask nothing; ${failing.length} ${one ? 'asks a price and runs' : 'ask a price and run'} only paid jobs: give the job a price ceiling (\`anygrid submit --ceiling-cpu\`, or policy.pricing) to use ${one ? 'it' : 'them'}.`;
     return { requirement: 'price', wanted, failing: failing.length, connected: n, message };
   }
   const c = input.pricing.ceiling;
@@ -347,7 +348,7 @@ function checkPrice(input: DiagnosisInput): RequirementCheck | undefined {
   const seen = cheapest === undefined ? '' : ` (cheapest ask: ${asksText(cheapest)})`;
   const advice =
     failing.length === n && n > 0
-      ? ': every connected host asks more than the ceiling; raise the ceiling (policy.pricing.ceiling) or wait for cheaper hosts'
+      ? ': every connected host asks more than the ceiling; raise the ceiling (`anygrid submit --ceiling-cpu`, or policy.pricing.ceiling) or wait for cheaper hosts'
       : '';
   const message = `${n - failing.length} of ${n} connected hosts ask at or under the job's price ceiling of ${asksText(c)}${seen}${advice}.`;
   return { requirement: 'price', wanted, failing: failing.length, connected: n, message };
