@@ -11,6 +11,9 @@ describe('describeError', () => {
       expect(d.exitCode).toBe(1);
     }
     expect(describeError(new NotFoundError('job', 3)).hint).toMatch(/anygrid jobs/);
+    expect(describeError(new AnygridError(ErrorCode.INSUFFICIENT_BALANCE, 'm')).hint).toContain(
+      'anygrid ledger credit ACCOUNT CREDITS',
+    );
     // The SDK's error says how to start a coordinator; the hint adds what it does not.
     const down = describeError(new AnygridError(ErrorCode.UNAVAILABLE, 'Start one with npm start'));
     expect(down.hint).toMatch(/another with --url or ANYGRID_URL/);

@@ -51,6 +51,8 @@ function hintFor(code: string): string {
       return "the job outlived the coordinator's retention (`anygrid serve --retention`); submit it again to get results, or ask the admin for its archive (`serve --archive-dir`)";
     case ErrorCode.CONFLICT:
       return 'check the job with `anygrid status JOB`';
+    case ErrorCode.INSUFFICIENT_BALANCE:
+      return 'have an admin credit the account (`anygrid ledger credit ACCOUNT CREDITS`), or ask for less (a paid job: a lower price ceiling, or fewer tasks)';
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 'split the job into several smaller jobs';
     case ErrorCode.HASH_MISMATCH:

@@ -78,6 +78,11 @@ describe('paid jobs with honest, cheating and replaying providers, cancelled mid
       code: 'INSUFFICIENT_BALANCE',
       details: { balance: 0 },
     });
+    // Said in credits, as amounts are given; the details keep micro-credits.
+    const needed = refused.body.error.details.needed as number;
+    expect(refused.body.error.message).toContain(
+      `needs ${needed / 1_000_000} credits but the account holds 0;`,
+    );
     expect((await requester.get('/v1/jobs')).body.jobs).toEqual([]);
     await credit(admin, account, CREDIT, 'first-credit');
     const reused = await admin.post(`/v1/accounts/${account}/credit`, {

@@ -5,6 +5,7 @@
  * rebuilds the same class from that body, so callers can `instanceof` across the wire.
  */
 
+import { CREDIT_MICROS } from './credit.js';
 import { ErrorCode, RETRYABLE_CODES } from './error-codes.js';
 
 /** Wire shape of every error response body. */
@@ -208,7 +209,7 @@ export class InsufficientBalanceError extends AnygridError {
   constructor(what: string, balance: number, needed: number) {
     super(
       ErrorCode.INSUFFICIENT_BALANCE,
-      `${what} needs ${needed} micro-credits but the account holds ${balance}; nothing was reserved or moved.`,
+      `${what} needs ${credits(needed)} credits but the account holds ${credits(balance)}; nothing was reserved or moved.`,
       { balance, needed },
     );
   }
@@ -272,4 +273,9 @@ export function errorFromBody(status: number, body: unknown): AnygridError {
   // while `instanceof` and `name` still name the specific class.
   const cls = classByCode[code] ?? AnygridError;
   return Reflect.construct(AnygridError, [code, err.message, err.details], cls) as AnygridError;
+}
+
+/** Micro-credits as credits, as people write them (27.6, not 27600000). */
+function credits(micros: number): string {
+  return String(micros / CREDIT_MICROS);
 }

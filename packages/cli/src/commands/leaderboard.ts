@@ -9,6 +9,7 @@ import type { LeaderboardBy } from '@anygrid/protocol';
 import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
 import { addClientOptions, type ClientOptions, clientFrom } from '../client-options.js';
+import { finishGroup } from '../command-group.js';
 import { creditText, leaderboardLines } from '../credit-format.js';
 import { intOption } from '../options.js';
 import { note, printJson, println } from '../output.js';
@@ -49,7 +50,11 @@ export function registerLeaderboard(program: Command): void {
       return;
     }
     if (result.entries.length === 0) {
-      note('no credit granted yet: credit comes with validated results');
+      note(
+        by === 'team'
+          ? 'no team has credit yet: a team counts what its members earn once in it (`anygrid team create NAME`, `anygrid team join NAME`)'
+          : 'no credit granted yet: credit comes with validated results',
+      );
       return;
     }
     for (const line of leaderboardLines(result)) println(line);
@@ -84,4 +89,5 @@ export function registerLeaderboard(program: Command): void {
       `joined team "${view.name}" (#${view.id}, ${view.members} members): ${creditText(view.credit)}`,
     );
   });
+  finishGroup(team);
 }
