@@ -84,6 +84,18 @@ describe('a ceiling below every ask (real coordinator, agents asking a price)', 
       '0 of 2 connected hosts ask nothing; 2 ask a price and run only paid jobs',
     );
     expect((await ctx.requester.post(`/v1/jobs/${free.body.id}/cancel`, {})).status).toBe(200);
+    // Through the CLI with --json, the one document on stdout carries them as well.
+    const cli = await runCli(
+      ['submit', join(EXAMPLES, 'prime.wasm'), '--json', '--', '0', '1000'],
+      {
+        env: { ANYGRID_URL: ctx.coord.url, ANYGRID_TOKEN: buyer.token },
+      },
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    const printed = JSON.parse(cli.stdout) as { id: number; warnings: string[] };
+    expect(printed.warnings.join(' ')).toContain('2 ask a price and run only paid jobs');
+    expect(cli.stderr).toContain('warning: No connected host could run this job');
+    expect((await ctx.requester.post(`/v1/jobs/${printed.id}/cancel`, {})).status).toBe(200);
     // Raising nothing but cancelling: the job never ran, and a ceiling at the cheapest ask runs.
     const ok = await submit(ctx.requester, 2, 1000, { pricing: pricing(5) });
     expect((await waitForJob(ctx.requester, ok, 60_000)).progress.valid).toBe(2);

@@ -335,8 +335,10 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
   const { tasks } = options;
   const job = await grid.submit(options);
   const up = grid.lastSubmit;
-  // On stderr even with --json: stdout stays one document.
+  // On stderr even with --json: stdout stays one document, which carries them too.
   for (const w of up.warnings) note(`warning: ${w}`);
+  const warned = <T extends object>(view: T) =>
+    up.warnings.length === 0 ? view : { ...view, warnings: up.warnings };
   if (!json) {
     const upload = up.uploadedBlobs
       ? `uploaded ${up.uploadedBlobs} blob(s), ${formatBytes(up.uploadedBytes)}`
@@ -344,7 +346,7 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
     println(`submitted job ${job.id}: ${tasks.length} task(s), ${upload}`);
   }
   if (!flags.wait) {
-    if (json) printJson(await job.view());
+    if (json) printJson(warned(await job.view()));
     else {
       note(`  next: anygrid status ${job.id}${urlHint(flags)}`);
       note(`        anygrid results ${job.id} --follow --out results/${urlHint(flags)}`);
@@ -353,7 +355,7 @@ async function submit(modulePath: string, trailing: string[], flags: SubmitFlags
   }
   const final = await waitWithProgress(job.id, flags, json);
   if (json) {
-    printJson(final);
+    printJson(warned(final));
     return;
   }
   await printSummary(job, final, urlHint(flags));
