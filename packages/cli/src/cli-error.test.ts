@@ -11,6 +11,10 @@ describe('describeError', () => {
       expect(d.exitCode).toBe(1);
     }
     expect(describeError(new NotFoundError('job', 3)).hint).toMatch(/anygrid jobs/);
+    // A missing host points at the hosts, not the jobs.
+    expect(describeError(new NotFoundError('host', 99)).hint).toBe(
+      'list the hosts this token may see with `anygrid hosts`',
+    );
     expect(describeError(new AnygridError(ErrorCode.INSUFFICIENT_BALANCE, 'm')).hint).toContain(
       'anygrid ledger credit ACCOUNT CREDITS',
     );

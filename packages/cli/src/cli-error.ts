@@ -67,6 +67,18 @@ function hintFor(code: string): string {
   }
 }
 
+/** Where to look for what was not found, when the coordinator said what it was. */
+const NOT_FOUND_HINTS: Readonly<Record<string, string>> = {
+  host: 'list the hosts this token may see with `anygrid hosts`',
+  job: 'list your jobs with `anygrid jobs`',
+};
+
+function notFoundHint(err: AnygridError): string | undefined {
+  if (err.code !== ErrorCode.NOT_FOUND) return undefined;
+  const resource = (err.details as { resource?: unknown } | undefined)?.resource;
+  return typeof resource === 'string' ? NOT_FOUND_HINTS[resource] : undefined;
+}
+
 /** Next steps for system errors the CLI can meet (listening, reading files). */
 const SYSTEM_HINTS: Readonly<Record<string, string>> = {
   EADDRINUSE:
@@ -106,7 +118,7 @@ export function describeError(err: unknown): {
     return {
       code: err.code,
       message: err.message,
-      hint: hintFor(err.code),
+      hint: notFoundHint(err) ?? hintFor(err.code),
       details: err.details,
       exitCode: 1,
     };

@@ -83,6 +83,16 @@ describe('anygrid provide', () => {
     expect(agent.output()).not.toMatch(/^\{/m);
   });
 
+  it('takes --url for --coordinator, as every other command names it, over ANYGRID_URL', async () => {
+    const agent = spawnNode(
+      [CLI, 'provide', '--url', ctx.coord.url, '--token-file', tokenFile, '--slots', '1'],
+      { ANYGRID_LOG_LEVEL: undefined, ANYGRID_TOKEN: undefined, ANYGRID_URL: 'http://127.0.0.1:9' },
+    );
+    await waitFor('the agent to join', async () => agent.output().includes('joined'));
+    expect(agent.output()).toContain(ctx.coord.url);
+    await stopProcess(agent.proc, 'SIGTERM');
+  });
+
   it('redraws the status in place in a terminal', async () => {
     // `script` gives the agent a pseudo-terminal; it runs in its own process group.
     const command = [process.execPath, CLI, 'provide', '--coordinator', ctx.coord.url]

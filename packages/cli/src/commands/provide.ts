@@ -30,6 +30,8 @@ import { readKeyList } from '../signing-files.js';
 
 interface ProvideFlags {
   coordinator?: string;
+  /** `--url`, the name other commands give --coordinator. */
+  url?: string;
   token?: string;
   tokenFile?: string;
   slots?: number;
@@ -104,6 +106,10 @@ export function registerProvide(program: Command): void {
       )
         .env('ANYGRID_URL')
         .argParser(coordinatorUrls),
+    )
+    // Every other command names the coordinator --url: a provider typing it is understood.
+    .addOption(
+      new Option('--url <url>', 'the same as --coordinator').argParser(coordinatorUrls).hideHelp(),
     )
     .addOption(
       new Option(
@@ -271,7 +277,9 @@ function coordinatorUrls(value: string): string | undefined {
   return urls.length === 0 ? undefined : urls.join(',');
 }
 
-async function provide(flags: ProvideFlags, tokenOnCommandLine: boolean): Promise<void> {
+async function provide(given: ProvideFlags, tokenOnCommandLine: boolean): Promise<void> {
+  // --url given on the command line wins over ANYGRID_URL, which fills --coordinator.
+  const flags = given.url === undefined ? given : { ...given, coordinator: given.url };
   if (!flags.coordinator)
     throw usageError('--coordinator URL (or ANYGRID_URL) is required', 'provide');
   const token = await tokenOf(flags, tokenOnCommandLine);
