@@ -123,6 +123,12 @@ describe('host formatting', () => {
     expect(line.indexOf('linux-x64')).toBe(HOST_LINE_HEADER.indexOf('PLATFORM'));
   });
 
+  it('counts one core and one slot in the singular', () => {
+    const small = hostDetails({ ...host, cores: 1, slots: 1 }).join('\n');
+    expect(small).toContain('linux-x64, 1 core, 65536 MiB, 1 slot, agent');
+    expect(hostDetails(host).join('\n')).toContain('16 cores, 65536 MiB, 16 slots');
+  });
+
   it('says a host is offline once it has not been seen for a while', () => {
     expect(hostState(host, host.lastSeen + 60_000)).toBe('online');
     expect(hostState(host, host.lastSeen + 10 * 60_000)).toBe('offline');

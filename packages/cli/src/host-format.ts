@@ -101,7 +101,7 @@ export function hostDetails(h: HostView, now = Date.now()): string[] {
       ? [`  quarantine since ${new Date(q.at).toISOString()}: ${q.reason ?? 'no reason given'}`]
       : []),
     `  account    ${h.account.name} (${h.account.id})`,
-    `  platform   ${h.platform}, ${h.cores} cores, ${Math.round(h.memoryBytes / 1048576)} MiB, ${h.slots} slots, agent ${h.agentVersion ?? 'unknown'}`,
+    `  platform   ${h.platform}, ${h.cores} ${h.cores === 1 ? 'core' : 'cores'}, ${Math.round(h.memoryBytes / 1048576)} MiB, ${h.slots} ${h.slots === 1 ? 'slot' : 'slots'}, agent ${h.agentVersion ?? 'unknown'}`,
     `  speed      ${speedText(h)}; region ${h.region ?? 'none declared'}; free disk ${h.freeDiskBytes === null ? 'unknown' : formatBytes(h.freeDiskBytes)}`,
     `  devices    ${devicesText(h)}`,
     `  measured   ${measuredText(h)}`,
