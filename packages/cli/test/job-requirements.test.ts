@@ -123,6 +123,9 @@ describe('job requirements (real coordinator, a real agent and declared hosts)',
       /FAIL ≥ 64 GiB memory: 0 of 3 connected hosts have ≥ 64 GiB memory/,
     );
     expect(adminWhy.stdout).toMatch(/hosts: 3 connected, 0 meet the job's requirements/);
+    // Each reason once, and the summary points at them rather than repeating them.
+    expect(adminWhy.stdout.split('0 of 3 connected hosts have ≥ 64 GiB memory').length).toBe(2);
+    expect(adminWhy.stdout).toContain('No connected host may run this job (see the lines above).');
     const json = await runCli([
       'why',
       String(none.job.id),

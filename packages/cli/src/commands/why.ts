@@ -37,8 +37,8 @@ export function whyLines(d: JobDiagnostics): string[] {
     `hosts: ${d.hosts.connected} connected, ${d.hosts.eligible} meet the job's requirements`,
   ];
   for (const r of d.requirements) {
-    // FAIL only when no connected host meets it; `some` when others still do.
-    const mark = r.failing === 0 ? 'ok  ' : r.failing < r.connected ? 'some' : 'FAIL';
+    // FAIL only when no connected host meets it; SOME when others still do.
+    const mark = r.failing === 0 ? 'ok  ' : r.failing < r.connected ? 'SOME' : 'FAIL';
     lines.push(`  ${mark} ${r.wanted}: ${r.message}`);
   }
   if (d.signature) lines.push(`  signature: ${d.signature.message}`);
@@ -48,6 +48,16 @@ export function whyLines(d: JobDiagnostics): string[] {
         ? 'nothing holds the job back: hosts will take its tasks as they ask for work'
         : 'no task is waiting for a host',
     );
-  } else for (const m of d.messages) lines.push(m);
+  } else {
+    // The messages repeat the requirements' for readers of `messages` alone: said once here.
+    const shown = new Set(d.requirements.map((r) => r.message));
+    const rest = d.messages.filter((m) => !shown.has(m));
+    for (const [i, m] of rest.entries()) {
+      // A heading whose list was all said above points there instead.
+      lines.push(
+        i === rest.length - 1 && m.endsWith(':') ? `${m.slice(0, -1)} (see the lines above).` : m,
+      );
+    }
+  }
   return lines;
 }
