@@ -41,10 +41,11 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({
       outputError: (str, write) => {
-        const line = str.trim().replace(/^error: /, '');
-        write(
-          `error USAGE: ${line}\n  next: see \`anygrid --help\` or \`anygrid <command> --help\`\n`,
-        );
+        // The command given, when one was: its help is the one to read.
+        const first = process.argv.slice(2).find((a) => !a.startsWith('-'));
+        const named = program.commands.find((c) => c.name() === first);
+        const help = named ? `anygrid ${named.name()} --help` : 'anygrid --help';
+        write(`error USAGE: ${usageMessage(str)}\n  next: see \`${help}\`\n`);
       },
     });
   program.addHelpText(
@@ -97,11 +98,23 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = ok ? 0 : err.code === 'commander.executeSubCommandAsync' ? 1 : USAGE_EXIT;
       // Its line on stderr is written already (configureOutput); a script asked for JSON.
       if (!ok && !help && argv.includes('--json')) {
-        const message = err.message.replace(/^error: /, '');
+        const message = usageMessage(err.message);
         process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message } })}\n`);
       }
       return;
     }
     process.exitCode = reportError(err, argv.includes('--json'));
   }
+}
+
+/**
+ * Commander's usage error as one sentence: its `error: ` prefix dropped, and an argument's
+ * own parser message not wrapped in Commander's ("command-argument value 'abc' is invalid
+ * for argument 'job'. not a job id: abc" reads `<job>: not a job id: abc`).
+ */
+export function usageMessage(text: string): string {
+  return text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/^command-argument value '.*' is invalid for argument '([^']+)'\. /s, '<$1>: ');
 }

@@ -251,6 +251,11 @@ describe('requester commands', () => {
     );
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^error USAGE: .*--redundancy/m);
+    // An argument's own message, not wrapped in Commander's; the help of the command given.
+    const badId = await anygrid(['status', 'abc'], env);
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toMatch(/^error USAGE: <job>: not a job id: abc \(/m);
+    expect(badId.stderr).toContain('next: see `anygrid status --help`');
     // With --json, a usage error is JSON on stdout too, as every other error is.
     const unknown = await anygrid(['status', '1', '--bogus', '--json'], env);
     expect(unknown.code).toBe(2);
