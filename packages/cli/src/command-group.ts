@@ -1,6 +1,6 @@
 /**
  * @module
- * Commands that only group others (`anygrid token`, `anygrid keys`): run alone, with or
+ * Commands that only group others (`anygrid token`, `keys`, `team`): run alone, with or
  * without `--json`, or with a command they do not hold, they say which commands they
  * hold, as a usage error a script can read (JSON on stdout with `--json`), rather than
  * refusing `--json` as an unknown option.
