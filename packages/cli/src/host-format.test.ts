@@ -8,6 +8,7 @@ import {
   hostDetails,
   hostLine,
   hostState,
+  hostTable,
 } from './host-format.js';
 
 const host: HostView = HostView.parse({
@@ -121,6 +122,38 @@ describe('host formatting', () => {
     const line = hostLine(long, 60_000);
     expect(line.trim().split(/\s{2,}/)[2]).toBe('provider-gcgw…');
     expect(line.indexOf('linux-x64')).toBe(HOST_LINE_HEADER.indexOf('PLATFORM'));
+  });
+
+  it('leaves the least telling columns out to fit a narrow terminal, and says which', () => {
+    const full = hostTable([host], undefined, 60_000);
+    expect(full.hidden).toEqual([]);
+    expect(full.lines).toEqual([HOST_LINE_HEADER, hostLine(host, 60_000)]);
+    expect(hostTable([host], 200, 60_000).hidden).toEqual([]);
+    const narrow = hostTable([host], 80, 60_000);
+    for (const line of narrow.lines) expect(line.length).toBeLessThanOrEqual(80);
+    const columns = (text: string) => text.trim().split(/\s{2,}/);
+    expect(columns(narrow.lines[0] ?? '')).toEqual([
+      'ID',
+      'STATE',
+      'ACCOUNT',
+      'VALID',
+      'SCORE',
+      'CREDIT',
+      'NAME',
+    ]);
+    expect(columns(narrow.lines[1] ?? '')).toEqual([
+      '7',
+      'online',
+      'alice',
+      '5',
+      '0.80',
+      '12.50',
+      'gpu-box',
+    ]);
+    expect(narrow.hidden).toContain('TURNAROUND');
+    expect(narrow.hidden).not.toContain('CREDIT');
+    // A little narrower than the full table drops only the first to go.
+    expect(hostTable([host], HOST_LINE_HEADER.length, 60_000).hidden).toEqual(['TURNAROUND']);
   });
 
   it('counts one core and one slot in the singular', () => {

@@ -53,37 +53,102 @@ function acceleratorsOf(h: HostView): string {
   return [...counts].map(([kind, n]) => (n > 1 ? `${n} ${kind}` : kind)).join('+');
 }
 
-/** Header matching `hostLine`. */
-export const HOST_LINE_HEADER = `${'ID'.padStart(5)}  ${'STATE'.padEnd(11)}  ${'ACCOUNT'.padEnd(14)}  ${'PLATFORM'.padEnd(12)}  ${'REGION'.padEnd(10)}  ${'SPEED'.padStart(6)}  ${'ACCEL'.padEnd(6)}  ${'VALID'.padStart(6)}  ${'INVALID'.padStart(7)}  ${'ERROR'.padStart(5)}  ${'TIMEOUT'.padStart(7)}  ${'SCORE'.padStart(5)}  ${'ON-TIME'.padStart(7)}  ${'AVAIL'.padStart(5)}  ${'TURNAROUND'.padStart(10)}  ${'QUOTA LEFT'.padStart(10)}  ${'CREDIT'.padStart(10)}  NAME`;
+/** A column of the hosts table: its heading, width, how a host fills it. */
+interface Column {
+  readonly title: string;
+  readonly width: number;
+  /** Right-aligned (numbers) or left (words). */
+  readonly right: boolean;
+  readonly value: (h: HostView, now: number) => string;
+  /** Dropped first when the terminal is too narrow: higher goes sooner; 0 never. */
+  readonly drop: number;
+}
+
+const col = (
+  title: string,
+  width: number,
+  right: boolean,
+  drop: number,
+  value: Column['value'],
+): Column => ({ title, width, right, drop, value });
 
 /**
- * One line: id, state, account, platform, region, benchmark speed, accelerators, counts,
- * score, what the coordinator measured (on-time rate, availability, turnaround), quota
- * left today, volunteer credit (`-` from a coordinator that does not list it), name.
+ * The table's columns, left to right: id, state, account, platform, region, benchmark
+ * speed, accelerators, counts, score, what the coordinator measured (on-time rate,
+ * availability, turnaround), quota left today, volunteer credit (`-` from a coordinator
+ * that does not list it); the name follows, as wide as it is.
  */
-export function hostLine(h: HostView, now = Date.now()): string {
-  const r = h.replicas;
-  const m = h.measured;
+const COLUMNS: readonly Column[] = [
+  col('ID', 5, true, 0, (h) => String(h.id)),
+  col('STATE', 11, false, 0, (h, now) => hostState(h, now)),
+  col('ACCOUNT', 14, false, 0, (h) => h.account.name),
+  col('PLATFORM', 12, false, 3, (h) => h.platform),
+  col('REGION', 10, false, 10, (h) => h.region ?? '-'),
+  col('SPEED', 6, true, 4, (h) => formatSpeed(h.speed)),
+  col('ACCEL', 6, false, 11, (h) => acceleratorsOf(h)),
+  col('VALID', 6, true, 0, (h) => String(h.replicas.valid + h.replicas.alone)),
+  col('INVALID', 7, true, 5, (h) => String(h.replicas.invalid)),
+  col('ERROR', 5, true, 6, (h) => String(h.replicas.errored)),
+  col('TIMEOUT', 7, true, 7, (h) => String(h.replicas.timedOut)),
+  col('SCORE', 5, true, 0, (h) => h.reputation.score.toFixed(2)),
+  col('ON-TIME', 7, true, 8, (h) => formatShare(h.measured.onTimeRate)),
+  col('AVAIL', 5, true, 9, (h) => formatShare(h.measured.availability)),
+  col('TURNAROUND', 10, true, 12, (h) => formatTurnaround(h.measured.turnaroundMs)),
+  col('QUOTA LEFT', 10, true, 2, (h) => String(h.quota.leftToday)),
+  col('CREDIT', 10, true, 1, (h) =>
+    h.credit === undefined ? '-' : formatCredit(h.credit.totalMicro),
+  ),
+];
+
+/** Room kept for the name at the end of a line when columns are dropped to fit. */
+const NAME_ROOM = 12;
+
+function headerOf(columns: readonly Column[]): string {
   return [
-    String(h.id).padStart(5),
-    hostState(h, now).padEnd(11),
-    cell(h.account.name, 14),
-    cell(h.platform, 12),
-    cell(h.region ?? '-', 10),
-    formatSpeed(h.speed).padStart(6),
-    cell(acceleratorsOf(h), 6),
-    String(r.valid + r.alone).padStart(6),
-    String(r.invalid).padStart(7),
-    String(r.errored).padStart(5),
-    String(r.timedOut).padStart(7),
-    h.reputation.score.toFixed(2).padStart(5),
-    formatShare(m.onTimeRate).padStart(7),
-    formatShare(m.availability).padStart(5),
-    formatTurnaround(m.turnaroundMs).padStart(10),
-    String(h.quota.leftToday).padStart(10),
-    (h.credit === undefined ? '-' : formatCredit(h.credit.totalMicro)).padStart(10),
-    h.name,
+    ...columns.map((c) => (c.right ? c.title.padStart(c.width) : c.title.padEnd(c.width))),
+    'NAME',
   ].join('  ');
+}
+
+function lineOf(h: HostView, now: number, columns: readonly Column[]): string {
+  const cells = columns.map((c) => {
+    const v = c.value(h, now);
+    return c.right ? v.padStart(c.width) : cell(v, c.width);
+  });
+  return [...cells, h.name].join('  ');
+}
+
+/** Header matching `hostLine`. */
+export const HOST_LINE_HEADER = headerOf(COLUMNS);
+
+/** One line of the full table (every column), as `HOST_LINE_HEADER` heads it. */
+export function hostLine(h: HostView, now = Date.now()): string {
+  return lineOf(h, now, COLUMNS);
+}
+
+/**
+ * The hosts table for a terminal `width` columns wide (undefined: not a terminal, every
+ * column): the least telling columns are left out until a line fits with room for a
+ * short name; `hidden` names them.
+ */
+export function hostTable(
+  hosts: readonly HostView[],
+  width?: number,
+  now = Date.now(),
+): { lines: string[]; hidden: string[] } {
+  let columns = [...COLUMNS];
+  const hidden: string[] = [];
+  const fits = () => headerOf(columns).length - 'NAME'.length + NAME_ROOM <= (width ?? Infinity);
+  while (!fits()) {
+    const next = columns.reduce<Column | undefined>(
+      (a, c) => (c.drop > (a?.drop ?? 0) ? c : a),
+      undefined,
+    );
+    if (next === undefined) break;
+    columns = columns.filter((c) => c !== next);
+    hidden.push(next.title);
+  }
+  return { lines: [headerOf(columns), ...hosts.map((h) => lineOf(h, now, columns))], hidden };
 }
 
 /** `text` in a column `width` wide: cut with an ellipsis, so a cut name does not read as another. */

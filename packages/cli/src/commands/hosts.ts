@@ -7,7 +7,7 @@
 
 import type { Command } from 'commander';
 import { addClientOptions, type ClientOptions, clientFrom } from '../client-options.js';
-import { HOST_LINE_HEADER, hostDetails, hostLine } from '../host-format.js';
+import { hostDetails, hostTable } from '../host-format.js';
 import { intOption } from '../options.js';
 import { note, printJson, println } from '../output.js';
 
@@ -27,7 +27,8 @@ export function registerHosts(program: Command): void {
         'accepted alone), INVALID, ERROR and TIMEOUT, the reputation SCORE (mean of a Beta ' +
         'posterior, see docs/validation.md), what the coordinator measured (ON-TIME: share ' +
         'reported before the deadline; AVAIL: share of the last day connected; TURNAROUND: ' +
-        'sent to reported), the daily QUOTA LEFT, and the volunteer CREDIT it earned (credits).',
+        'sent to reported), the daily QUOTA LEFT, and the volunteer CREDIT it earned (credits). In a ' +
+        'terminal too narrow for them all, the least telling columns are left out, and a note says which.',
     );
   addClientOptions(list).action(async (flags: ClientOptions) => {
     const { hosts, accounts } = await clientFrom(flags).hosts();
@@ -39,8 +40,15 @@ export function registerHosts(program: Command): void {
       note('no hosts yet; start one with `anygrid provide --token PROVIDER_TOKEN`');
       return;
     }
-    println(HOST_LINE_HEADER);
-    for (const h of hosts) println(hostLine(h));
+    // In a terminal, as many columns as fit; piped, all of them.
+    const width = process.stdout.isTTY ? process.stdout.columns : undefined;
+    const { lines, hidden } = hostTable(hosts, width);
+    for (const line of lines) println(line);
+    if (hidden.length > 0) {
+      note(
+        `${hidden.join(', ')} left out to fit ${width} columns: widen the terminal, or see \`anygrid host ID\` or --json`,
+      );
+    }
   });
 
   const one = program
