@@ -14,7 +14,7 @@ export {
 export { Hub } from './services/hub.js';
 export { Scheduler } from './services/scheduler.js';
 export { migrationVersions } from './store/migrations.js';
-export { describeStore, openStore } from './store/open-store.js';
+export { describeStore, isStoreUrl, openStore } from './store/open-store.js';
 export { StoreUnreachableError } from './store/postgres/pg-database.js';
 export { PostgresStore } from './store/postgres/postgres-store.js';
 export { SqliteStore, SqlStore } from './store/sqlite/sqlite-store.js';

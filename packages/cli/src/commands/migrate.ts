@@ -42,10 +42,12 @@ export function registerMigrate(program: Command): void {
 }
 
 async function migrate(flags: MigrateFlags): Promise<void> {
-  const { openStore, describeStore, migrationVersions } = await import('@anygrid/coordinator');
+  const { openStore, describeStore, isStoreUrl, migrationVersions } = await import(
+    '@anygrid/coordinator'
+  );
   const location = flags.store ?? join(flags.data, 'anygrid.db');
   // A mistyped path would otherwise become a new, empty store, "migrated" in full.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !existsSync(location)) {
+  if (!isStoreUrl(location) && !existsSync(location)) {
     throw new CliError(
       'NO_STORE',
       `there is no store at ${location}`,
